@@ -1,0 +1,1 @@
+"""tip_pipeline: adversity indicators for a trauma-informed children's strategy."""

@@ -1,0 +1,40 @@
+"""Environment variables: every setting the pipeline reads, with its default, in one place.
+
+The README's table of environment variables is checked against ``SETTINGS`` by a test.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    description: str
+
+    def value(self) -> str:
+        return os.environ.get(self.name) or self.default
+
+
+DATA_DIR = Setting(
+    "TIP_DATA_DIR",
+    "data_sources",
+    "Folder of delivered extracts, found by file name alone (relative to the working folder).",
+)
+WAREHOUSE_URL = Setting(
+    "TIP_WAREHOUSE_URL",
+    "sqlite:///warehouse/tip.db",
+    "SQLAlchemy URL of the warehouse. SQLite: the file holds the published layer, with "
+    "`<name>.restricted.db` and `<name>.ops.db` beside it. PostgreSQL: "
+    "`postgresql+psycopg://user@host:5432/db`, one schema per layer.",
+)
+FIRST_YEAR = Setting(
+    "TIP_FIRST_YEAR",
+    "2020/21",
+    "First reporting year (financial year) offered as a partition.",
+)
+
+SETTINGS = (DATA_DIR, WAREHOUSE_URL, FIRST_YEAR)

@@ -1,0 +1,70 @@
+"""Find delivered files by their names alone: real deliveries come with no manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources.contracts import EXTRACTS, Extract, parse_file_name
+
+
+class DeliveryError(Exception):
+    """A delivery cannot be used as it stands; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class DeliveredFile:
+    path: Path
+    extract: Extract
+    period: FinancialYear | None
+    quarter: int | None
+
+
+def _recognise(path: Path) -> DeliveredFile | None:
+    try:
+        parsed = parse_file_name(path.name)
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    return DeliveredFile(path, parsed.extract, parsed.period, parsed.quarter)
+
+
+def scan(data_dir: Path) -> tuple[list[DeliveredFile], list[Path]]:
+    """Every CSV directly in ``data_dir``: (recognised extracts, names that match no contract)."""
+    if not data_dir.is_dir():
+        raise DeliveryError(f"data folder {data_dir} does not exist (set TIP_DATA_DIR)")
+    known: list[DeliveredFile] = []
+    unknown: list[Path] = []
+    for path in sorted(data_dir.glob("*.csv")):
+        found = _recognise(path)
+        (known.append(found) if found else unknown.append(path))
+    return known, unknown
+
+
+def delivered_periods(data_dir: Path) -> list[FinancialYear]:
+    """Reporting years for which at least one service extract has been delivered."""
+    known, _ = scan(data_dir)
+    return sorted({f.period for f in known if f.period and f.extract.source != "ref"})
+
+
+def files_for(data_dir: Path, table: str, period: FinancialYear | None) -> list[Path]:
+    """The files of ``table`` for ``period``, all of which must be present.
+
+    A quarterly extract needs its four quarters: a year with a quarter missing is refused
+    rather than published as if complete (CONVENTIONS.md, "Periods").
+    """
+    extract = EXTRACTS[table]
+    if extract.per_period and period is None:
+        raise ValueError(f"{table} is delivered per reporting year: give a period")
+    names = extract.file_names(period) if period else extract.file_names(FinancialYear(2000))
+    paths = [data_dir / name for name in names]
+    missing = [p.name for p in paths if not p.is_file()]
+    if missing:
+        when = f" for {period.label}" if period else ""
+        raise DeliveryError(
+            f"{table}{when}: missing {', '.join(missing)} in {data_dir}. Each delivery needs "
+            f"every file its contract names (see data_sources/README.md)."
+        )
+    return paths

@@ -1,0 +1,147 @@
+"""Read one delivered CSV exactly as delivered: text columns, physical line numbers, hash.
+
+Every value is read as text (the explicit dtype of a raw extract): typing belongs to
+validation, which must be able to quarantine a bad value with the line it came from rather
+than lose it in a failed cast. Empty fields become missing values.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from tip_pipeline.ingest.discovery import DeliveryError
+from tip_pipeline.sources.contracts import Extract
+
+#: physical line number of each record (the header is line 1)
+LINE = "_line"
+
+
+@dataclass(frozen=True)
+class MalformedLine:
+    line: int
+    problem: str
+
+
+@dataclass
+class RawExtract:
+    """One file as read: its records as text, and what proves which bytes they came from."""
+
+    path: Path
+    extract: Extract
+    frame: pd.DataFrame
+    sha256: str
+    size_bytes: int
+    physical_lines: int
+    malformed: list[MalformedLine] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return len(self.frame)
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _decode(data: bytes, path: Path) -> str:
+    """UTF-8, with or without a byte-order mark; anything else is named, not guessed."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise DeliveryError(
+            f"{path.name}: line {line} is not UTF-8 (byte 0x{data[err.start]:02x}); "
+            "re-export the file as UTF-8"
+        ) from None
+
+
+def _check_header(header: list[str], extract: Extract, path: Path) -> None:
+    allowed = extract.column_names
+    missing = [c for c in allowed if c not in header]
+    extra = [c for c in header if c not in allowed]
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    problems = []
+    if missing:
+        problems.append(f"missing column(s) {', '.join(missing)}")
+    if extra:
+        problems.append(f"column(s) not in the contract {', '.join(extra)}")
+    if duplicated:
+        problems.append(f"duplicated column(s) {', '.join(duplicated)}")
+    if problems:
+        raise DeliveryError(
+            f"{path.name}: line 1 (header): {'; '.join(problems)}. The contract for "
+            f"{extract.table} allows exactly: {', '.join(allowed)}"
+        )
+
+
+def _split_records(
+    body: str, width: int, first_line: int
+) -> tuple[list[list[str]], list[int], list[MalformedLine]]:
+    """Split the CSV text after the header into records, with the physical line each starts on.
+
+    The csv module follows quoted newlines, so ``line_num`` stays a physical line count; a
+    record with the wrong number of fields, or an unterminated quote, is set aside as malformed
+    so that the caller can account for it.
+    """
+    reader = csv.reader(io.StringIO(body, newline=""), strict=True)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    malformed: list[MalformedLine] = []
+    offset = first_line - 1
+    while True:
+        start = reader.line_num + 1 + offset
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            malformed.append(MalformedLine(start, f"unreadable CSV: {err}"))
+            break
+        if not record:
+            continue
+        if len(record) != width:
+            malformed.append(
+                MalformedLine(start, f"{len(record)} fields where the header has {width}")
+            )
+        else:
+            records.append(record)
+            lines.append(start)
+    return records, lines, malformed
+
+
+def _count_lines(text: str) -> int:
+    return text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
+def read_extract(path: Path, extract: Extract) -> RawExtract:
+    """Read ``path`` against ``extract``'s contract.
+
+    Raises DeliveryError, naming the file and line, when the file is unusable as a whole
+    (undecodable, empty, header not the contract's).
+    """
+    data = path.read_bytes()
+    text = _decode(data, path)
+    if not text.strip():
+        raise DeliveryError(f"{path.name}: the file is empty (no header line)")
+    header_text, _, body = text.partition("\n")
+    header = next(csv.reader([header_text.rstrip("\r")]))
+    _check_header(header, extract, path)
+    records, lines, malformed = _split_records(body, width=len(header), first_line=2)
+    frame = pd.DataFrame(records, columns=header, dtype="string")
+    frame = frame.replace("", pd.NA)[list(extract.column_names)]
+    frame.insert(0, LINE, pd.array(lines, dtype="Int64"))
+    return RawExtract(
+        path=path,
+        extract=extract,
+        frame=frame,
+        sha256=sha256_of(data),
+        size_bytes=len(data),
+        physical_lines=_count_lines(text),
+        malformed=malformed,
+    )

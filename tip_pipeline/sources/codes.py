@@ -1,0 +1,204 @@
+"""Code lists of the returns the extracts imitate (DOMAIN.md), kept as data.
+
+The CIN census and SSDA903 lists are those of the DfE return specifications; the youth-justice
+and homelessness lists are this project's own layouts (documented in data_sources/README.md),
+modelled on YJB case-management categories and MHCLG's H-CLIC specification.
+"""
+
+from __future__ import annotations
+
+from tip_pipeline.periods import FinancialYear
+
+# --- people -------------------------------------------------------------------------------
+
+#: Sex before 2024/25: 1 male, 2 female, 0 not recorded, 9 indeterminate.
+SEX_NUMERIC = {"1": "M", "2": "F", "0": "U", "9": "U"}
+#: Sex from 2024/25.
+SEX_LETTER = {"M": "M", "F": "F", "U": "U"}
+SEX_LETTER_FROM = FinancialYear(2024)
+
+
+def sex_codes(period: FinancialYear) -> dict[str, str]:
+    """The sex codes a return for ``period`` uses, mapped to the harmonised M/F/U."""
+    return SEX_LETTER if period >= SEX_LETTER_FROM else SEX_NUMERIC
+
+
+ETHNICITY_GROUPS = {
+    "WBRI": "White", "WIRI": "White", "WIRT": "White", "WOTH": "White", "WROM": "White",
+    "MWBC": "Mixed", "MWBA": "Mixed", "MWAS": "Mixed", "MOTH": "Mixed",
+    "AIND": "Asian", "APKN": "Asian", "ABAN": "Asian", "AOTH": "Asian", "CHNE": "Asian",
+    "BCRB": "Black", "BAFR": "Black", "BOTH": "Black",
+    "OOTH": "Other",
+    "REFU": "Not recorded", "NOBT": "Not recorded",
+}  # fmt: skip
+ETHNICITY = tuple(ETHNICITY_GROUPS)
+
+# --- Children in Need census ----------------------------------------------------------------
+
+REFERRAL_SOURCE = (
+    "1A", "1B", "1C", "1D", "2A", "2B", "3A", "3B", "3C", "3D", "3E", "3F",
+    "4", "5A", "5B", "5C", "5D", "6", "7", "8", "9", "10",
+)  # fmt: skip
+PRIMARY_NEED = tuple(f"N{i}" for i in range(10))
+REASON_FOR_CLOSURE = tuple(f"RC{i}" for i in range(1, 10))
+CATEGORY_OF_ABUSE = ("NEG", "PHY", "SAB", "EMO", "MUL")
+YES_NO = ("0", "1")
+
+#: Factors identified at the end of assessment (CIN census).
+ASSESSMENT_FACTORS = (
+    "1A", "1B", "1C", "2A", "2B", "2C", "3A", "3B", "3C", "4A", "4B", "4C",
+    "5A", "5B", "5C", "6A", "6B", "6C", "7A", "8B", "8C", "8D", "8E", "8F",
+    "9A", "10A", "11A", "12A", "13A", "14A", "15A", "16A", "17A", "18B", "18C",
+    "19B", "19C", "20", "21", "22A", "23A", "24A",
+)  # fmt: skip
+FACTOR_NONE = "21"
+
+#: Toxic trio as recorded (DOMAIN.md): the child's own parent or carer.
+TOXIC_TRIO_RECORDED = {
+    "domestic_abuse": ("3A", "3B", "3C"),
+    "parental_mental_health": ("4B",),
+    "parental_substance_misuse": ("1B", "2B"),
+}
+#: Toxic trio matched to the modelled definition (any adult in the household), for the
+#: identification gap (CONVENTIONS.md, "Modelled and recorded prevalence").
+TOXIC_TRIO_ANY_ADULT = {
+    "domestic_abuse": ("3A", "3B", "3C"),
+    "parental_mental_health": ("4B", "4C"),
+    "parental_substance_misuse": ("1B", "1C", "2B", "2C"),
+}
+
+# --- SSDA903 ------------------------------------------------------------------------------
+
+RNE = ("S", "L", "P", "T", "U", "B")
+LEGAL_STATUS = (
+    "C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4",
+)  # fmt: skip
+#: Series of short breaks: excluded from looked-after counts at 31 March (DfE headline).
+SHORT_BREAK_LEGAL_STATUS = ("V3", "V4")
+#: Legal statuses that link care to youth justice.
+YOUTH_JUSTICE_LEGAL_STATUS = ("J1", "J2", "J3")
+CIN_NEED_903 = tuple(f"N{i}" for i in range(1, 9))
+PLACEMENT = (
+    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5",
+    "S1", "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
+)  # fmt: skip
+PLACE_PROVIDER = ("PR0", "PR1", "PR2", "PR3", "PR4", "PR5")
+REASON_EPISODE_CEASED = (
+    "E11", "E12", "E13", "E14", "E15", "E16", "E17", "E2", "E3", "E41", "E45", "E46",
+    "E47", "E48", "E4A", "E4B", "E5", "E6", "E7", "E8", "E9", "X1",
+)  # fmt: skip
+#: Reason ceased: sentenced to custody.
+REC_CUSTODY = "E9"
+REASON_PLACE_CHANGE = (
+    "CARPL",
+    "CLOSE",
+    "ALLEG",
+    "STAND",
+    "APPRR",
+    "CREQB",
+    "CREQO",
+    "CHILD",
+    "LAREQ",
+    "PLACE",
+    "OTHER",
+)
+
+# --- Youth justice (project layout) ---------------------------------------------------------
+
+OFFENCE_TYPE = {
+    "VAP": "Violence against the person",
+    "ROBB": "Robbery",
+    "THEFT": "Theft and handling stolen goods",
+    "BURG": "Burglary",
+    "CRIMDAM": "Criminal damage",
+    "DRUGS": "Drugs offences",
+    "PUBORD": "Public order",
+    "MOTOR": "Motoring offences",
+    "SEXUAL": "Sexual offences",
+    "WEAPON": "Possession of weapons",
+    "BREACH": "Breach of statutory order",
+    "OTHER": "Other offences",
+}
+OUTCOME_TYPE = {
+    "CR": "Community resolution",
+    "YC": "Youth caution",
+    "YCC": "Youth conditional caution",
+    "DIS": "Conditional or absolute discharge",
+    "FINE": "Fine",
+    "RO": "Referral order",
+    "YRO": "Youth rehabilitation order",
+    "CUST": "Custodial sentence",
+}
+#: Outcomes that make a first-time entrant: a youth caution or a conviction (not a community
+#: resolution), as the MoJ/YJB first-time-entrant measure.
+OUTCOME_FIRST_TIME_ENTRANT = ("YC", "YCC", "DIS", "FINE", "RO", "YRO", "CUST")
+GRAVITY = tuple(str(g) for g in range(1, 9))
+
+# --- Homelessness (project layout modelled on H-CLIC) ----------------------------------------
+
+INITIAL_DUTY = {
+    "PREV": "Threatened with homelessness within 56 days: prevention duty owed",
+    "RELIEF": "Homeless: relief duty owed",
+    "NODUTY": "Not homeless nor threatened with homelessness within 56 days",
+}
+DUTY_OWED = ("PREV", "RELIEF")
+REASON_LOSS = {
+    "FAMFRIENDS": "Family or friends no longer willing or able to accommodate",
+    "ENDPRS": "End of private rented tenancy",
+    "ENDSOCIAL": "End of social rented tenancy",
+    "DOMABUSE": "Domestic abuse",
+    "RELBREAK": "Non-violent relationship breakdown with partner",
+    "OTHVIOL": "Other violence or harassment",
+    "MORTGAGE": "Mortgage repossession",
+    "INSTITUTION": "Left institution or care",
+    "SUPPORTED": "Eviction from supported housing",
+    "OTHER": "Other reason",
+}
+REASON_LOSS_DOMESTIC_ABUSE = "DOMABUSE"
+HOUSEHOLD_TYPE = {
+    "SPF": "Single parent, female, with dependent children",
+    "SPM": "Single parent, male, with dependent children",
+    "CPLCH": "Couple with dependent children",
+    "SINGF": "Single adult, female",
+    "SINGM": "Single adult, male",
+    "CPLNOCH": "Couple, no dependent children",
+    "OTHCH": "Other household with dependent children",
+    "OTHNOCH": "Other household, no dependent children",
+}
+SUPPORT_NEED = {
+    "MH": "History of mental health problems",
+    "PHYS": "Physical ill health and disability",
+    "LD": "Learning disability",
+    "DRUG": "Drug dependency needs",
+    "ALCOHOL": "Alcohol dependency needs",
+    "DA": "At risk of or has experienced domestic abuse",
+    "OFFEND": "Offending history",
+    "YOUNGPAR": "Young parent requiring support",
+    "CARELEAVER": "Care leaver",
+    "ROUGHSLEEP": "History of rough sleeping",
+}
+DUTY_END_REASON = ("SECURED6", "SECURED12", "CONTACTLOST", "WITHDRAWN", "NOTSECURED", "REFUSED")
+
+# --- Benchmarks (published national releases) --------------------------------------------
+
+#: measure id -> (description, multiplier, age range of the denominator)
+BENCHMARK_MEASURES = {
+    "cla_31mar": ("Children looked after at 31 March per 10,000 aged 0-17", 10_000, "0-17"),
+    "cpp_31mar": ("Children on a child protection plan at 31 March per 10,000 aged 0-17",
+                  10_000, "0-17"),
+    "cin_31mar": ("Children in need at 31 March per 10,000 aged 0-17", 10_000, "0-17"),
+    "factor_domestic_abuse": ("Children with domestic abuse identified at assessment in the "
+                              "year per 10,000 aged 0-17", 10_000, "0-17"),
+    "factor_parental_mental_health": ("Children with parental mental ill-health identified at "
+                                      "assessment in the year per 10,000 aged 0-17", 10_000,
+                                      "0-17"),
+    "factor_parental_substance_misuse": ("Children with parental substance misuse identified "
+                                         "at assessment in the year per 10,000 aged 0-17",
+                                         10_000, "0-17"),
+    "yj_outcome": ("Children with a youth-justice outcome in the year per 10,000 aged 10-17",
+                   10_000, "10-17"),
+    "yj_first_time_entrants": ("First-time entrants to the youth justice system per 100,000 "
+                               "aged 10-17", 100_000, "10-17"),
+    "homeless_children": ("Dependent children in households owed a prevention or relief duty "
+                          "per 10,000 aged 0-17", 10_000, "0-17"),
+}  # fmt: skip

@@ -1,0 +1,151 @@
+"""Render data_sources/README.md from the contracts, so the documentation cannot drift.
+
+``python -m tip_pipeline.sources.contract_docs > data_sources/README.md`` rewrites it; a test
+fails when the committed file differs from what this renders.
+"""
+
+from __future__ import annotations
+
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources import codes
+from tip_pipeline.sources.contracts import EXTRACTS, SOURCES, Column, Extract, Kind
+
+_EXAMPLE = FinancialYear(2023)
+
+_SOURCE_TITLES = {
+    "cin": "Children's services: Children in Need census (flattened)",
+    "ssda903": "Children's services: looked-after children (SSDA903)",
+    "yjs": "Youth justice",
+    "hclic": "Housing: homelessness (H-CLIC-like, quarterly)",
+    "ref": "Reference data",
+}
+
+_INTRO = """\
+# Data contracts
+
+Generated from `tip_pipeline/sources/contracts.py` by
+`python -m tip_pipeline.sources.contract_docs > data_sources/README.md`; a test fails when this
+file is stale. Real data never enters this repository: this folder holds synthetic deliveries
+written by `tip generate` (git ignores everything here but this file).
+
+## Deliveries and file names
+
+Ingestion finds files **by name alone** (real deliveries come with no manifest), directly in
+`TIP_DATA_DIR` (default `data_sources/`). One delivery is one reporting year's files; a
+reporting year is a financial year, 1 April to 31 March, labelled `2023/24` and written
+`2023-24` in file names.
+
+| cadence | file name | example |
+|---|---|---|
+| annual service extract | `<table>_<YYYY-YY>.csv` | `cin_children_2023-24.csv` |
+| quarterly service extract | `<table>_<YYYY-YY>_Q<1-4>.csv` (Q1 = April-June) | `hclic_main_2023-24_Q1.csv` |
+| ONS mid-year estimate | `<table>_mid<YYYY>.csv`; the year ending 31 March YYYY+1 uses mid-YYYY | `ref_population_mid2023.csv` (for 2023/24) |
+| reference file | `<table>_<vintage>.csv` | `ref_imd_2025.csv` |
+
+Files are CSV, UTF-8 (a byte-order mark is tolerated), comma-separated, with a header line of
+exactly the contract's columns (any other column refuses the delivery), dates as `yyyy-mm-dd`,
+and an empty field for a missing value.
+
+Each year's service extract describes the year as known at its end (31 March), like the DfE
+returns: it holds every episode, plan or case open at any point in the year; an end date after
+31 March is not yet known and is blank; an open episode appears again in the next year's file.
+
+## Anonymisation
+
+Extracts are anonymised before they arrive, as real local-authority extracts are: person ids
+are replaced by a salted-hash pseudonym that is the same for the same child in every extract
+(so services can be linked without naming anyone); dates of birth are cut to the first of the
+month; postcodes are replaced by the LSOA (2021 boundaries); SSDA903's `HOME_POST` holds the
+home LSOA and `PL_POST` is dropped (the placement is located by `PL_LA` only); UPNs, NHS
+numbers, names and free text are never extracted. A delivery that still carries a direct
+identifier is refused whole.
+
+## Sex codes
+
+Up to 2023/24 returns use `1` male, `2` female, `0` not recorded, `9` indeterminate; from
+2024/25 `M`, `F`, `U`. Every person-level extract follows the change; ingestion harmonises to
+M, F, U.
+"""
+
+
+def _allowed(column: Column) -> str:
+    if callable(column.codes):
+        before = ", ".join(column.allowed(FinancialYear(2023)) or ())
+        after = ", ".join(column.allowed(codes.SEX_LETTER_FROM) or ())
+        return f"{before} (to 2023/24); {after} (from 2024/25)"
+    if column.codes is None:
+        return ""
+    return ", ".join(column.codes)
+
+
+def _columns_table(extract: Extract) -> list[str]:
+    if extract.table == "ref_population":
+        return [
+            "| column | kind | required | meaning | allowed values |",
+            "|---|---|---|---|---|",
+            *(_column_row(c) for c in extract.columns[:5]),
+            "| F0 ... F90, M0 ... M90 | int | yes | Population by sex and single year of age "
+            "(90 = 90 and over) | |",
+        ]
+    return [
+        "| column | kind | required | meaning | allowed values |",
+        "|---|---|---|---|---|",
+        *(_column_row(c) for c in extract.columns),
+    ]
+
+
+def _column_row(column: Column) -> str:
+    required = "yes" if column.required else "no"
+    return (
+        f"| `{column.name}` | {column.kind.value} | {required} | {column.description} | "
+        f"{_allowed(column)} |"
+    )
+
+
+def _extract_section(extract: Extract) -> list[str]:
+    names = extract.file_names(_EXAMPLE)
+    lines = [
+        f"### {extract.table}",
+        "",
+        extract.description,
+        "",
+        f"- Files: `{names[0]}`" + (f" ... `{names[-1]}`" if len(names) > 1 else ""),
+        f"- Unique key: {', '.join(f'`{k}`' for k in extract.key)}",
+    ]
+    if extract.parent:
+        parent, cols = extract.parent
+        lines.append(f"- Each row belongs to a row of `{parent}` (by {', '.join(cols)})")
+    if extract.anonymisation:
+        lines.append(f"- Anonymisation: {extract.anonymisation}")
+    return [*lines, "", *_columns_table(extract), ""]
+
+
+def _kinds_section() -> list[str]:
+    meaning = {
+        Kind.PSEUDO_ID: "salted-hash pseudonym of a child, shared across extracts",
+        Kind.ID: "record key that identifies no person",
+        Kind.DATE: "date, yyyy-mm-dd",
+        Kind.BIRTH_MONTH: "date of birth cut to the first of the month, yyyy-mm-01",
+        Kind.INT: "whole number",
+        Kind.FLOAT: "decimal number",
+        Kind.CODE: "one value of the column's code list",
+        Kind.CODES: "comma-separated values of the column's code list",
+        Kind.AREA: "ONS GSS area code (E01... LSOA, E05... ward, E06-E10 LA, E12 region)",
+        Kind.NAME: "area name (reference data only)",
+    }
+    rows = [f"| {k.value} | {meaning[k]} |" for k in Kind]
+    return ["## Column kinds", "", "| kind | meaning |", "|---|---|", *rows, ""]
+
+
+def render() -> str:
+    parts = [_INTRO, *_kinds_section()]
+    for source in SOURCES:
+        parts.append(f"## {_SOURCE_TITLES[source]}\n")
+        for extract in EXTRACTS.values():
+            if extract.source == source:
+                parts.extend(_extract_section(extract))
+    return "\n".join(parts).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")

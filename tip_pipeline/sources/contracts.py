@@ -1,0 +1,592 @@
+"""Data contracts: every extract the pipeline accepts, declared once, as data.
+
+The generator writes these files, ingestion finds and reads them by these names alone (real
+deliveries come with no manifest), validation checks them against these columns and code lists,
+the warehouse's staging tables are built from them and data_sources/README.md documents them.
+
+A delivery is one reporting year's files. Service extracts are named
+``<table>_<YYYY-YY>.csv`` (homelessness, quarterly: ``<table>_<YYYY-YY>_Q<n>.csv``); reference
+files carry their own vintage (``ref_population_mid2023.csv``, ``ref_imd_2025.csv``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources import codes
+
+
+class Kind(StrEnum):
+    """What a column holds; decides its parsed type and which checks apply to it."""
+
+    PSEUDO_ID = "pseudo_id"  # salted hash, same child in every extract
+    ID = "id"  # a record key that identifies no person (case id, offence id)
+    DATE = "date"  # ISO yyyy-mm-dd
+    BIRTH_MONTH = "birth_month"  # date of birth cut to the first of the month
+    INT = "int"
+    FLOAT = "float"
+    CODE = "code"  # one value from a code list
+    CODES = "codes"  # comma-separated values from a code list
+    AREA = "area"  # ONS GSS code (LSOA, ward, LA, region, country)
+    NAME = "name"  # the name of an area (reference data only)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    description: str
+    required: bool = True
+    #: allowed values: a tuple, or a function of the period for lists that change by year
+    codes: tuple[str, ...] | Callable[[FinancialYear], tuple[str, ...]] | None = None
+
+    def allowed(self, period: FinancialYear | None) -> tuple[str, ...] | None:
+        """The code list in force for ``period`` (None where the column has no list)."""
+        if callable(self.codes):
+            if period is None:
+                raise ValueError(f"{self.name}: its code list depends on the period")
+            return self.codes(period)
+        return self.codes
+
+
+class Cadence(StrEnum):
+    ANNUAL = "annual"  # one file per financial year
+    QUARTERLY = "quarterly"  # four files per financial year
+    REFERENCE = "reference"  # one file of its own vintage, not tied to a reporting year
+    MID_YEAR = "mid_year"  # one file per ONS mid-year estimate
+
+
+@dataclass(frozen=True)
+class Extract:
+    """One table of one source, as delivered."""
+
+    table: str
+    source: str
+    description: str
+    cadence: Cadence
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    anonymisation: str = ""
+    #: the vintage in a reference file's name, e.g. ``ref_imd_2025.csv``
+    vintage: str = ""
+    #: parent table and the columns that link to it (referential integrity, cascade)
+    parent: tuple[str, tuple[str, ...]] | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.table} has no column {name!r}")
+
+    def file_names(self, period: FinancialYear) -> list[str]:
+        """The file names of this extract in the delivery for ``period``."""
+        if self.cadence is Cadence.ANNUAL:
+            return [f"{self.table}_{period.tag}.csv"]
+        if self.cadence is Cadence.QUARTERLY:
+            return [f"{self.table}_{period.tag}_Q{q}.csv" for q in (1, 2, 3, 4)]
+        if self.cadence is Cadence.MID_YEAR:
+            return [f"{self.table}_mid{period.population_mid_year}.csv"]
+        return [f"{self.table}_{self.vintage}.csv"]
+
+    @property
+    def per_period(self) -> bool:
+        return self.cadence is not Cadence.REFERENCE
+
+
+def _sex(period: FinancialYear) -> tuple[str, ...]:
+    return tuple(codes.sex_codes(period))
+
+
+def _col(name: str, kind: Kind, description: str, **kw) -> Column:
+    return Column(name=name, kind=kind, description=description, **kw)
+
+
+_ANON_PERSON = (
+    "Child ids replaced by a salted-hash pseudonym that is the same for the same child in every "
+    "extract; date of birth cut to the first of the month; postcode replaced by the home LSOA "
+    "(2021 boundaries)."
+)
+
+CIN_CHILDREN = Extract(
+    table="cin_children",
+    source="cin",
+    description="Children in Need census: one row per child with a CIN episode open in the year.",
+    cadence=Cadence.ANNUAL,
+    key=("LAchildID",),
+    anonymisation=_ANON_PERSON,
+    columns=(
+        _col("LAchildID", Kind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("PersonBirthDate", Kind.BIRTH_MONTH, "Date of birth, first of the month"),
+        _col("Sex", Kind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
+        _col("Ethnicity", Kind.CODE, "DfE ethnicity code", codes=codes.ETHNICITY),
+        _col("HomeLSOA", Kind.AREA, "Home LSOA (2021), in place of the postcode"),
+        _col("PersonDeathDate", Kind.DATE, "Date of death", required=False),
+    ),
+)
+
+CIN_EPISODES = Extract(
+    table="cin_episodes",
+    source="cin",
+    description="CIN episodes (referrals) open at any point in the year, with closure.",
+    cadence=Cadence.ANNUAL,
+    key=("LAchildID", "CINreferralDate"),
+    parent=("cin_children", ("LAchildID",)),
+    anonymisation=_ANON_PERSON,
+    columns=(
+        _col("LAchildID", Kind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("CINreferralDate", Kind.DATE, "Date of referral"),
+        _col("ReferralSource", Kind.CODE, "Source of referral", codes=codes.REFERRAL_SOURCE),
+        _col("PrimaryNeedCode", Kind.CODE, "Primary need N0-N9", codes=codes.PRIMARY_NEED),
+        _col(
+            "ReferralNFA",
+            Kind.CODE,
+            "1 if the referral led to no further action",
+            codes=codes.YES_NO,
+        ),
+        _col("CINclosureDate", Kind.DATE, "Date the episode closed", required=False),
+        _col(
+            "ReasonForClosure",
+            Kind.CODE,
+            "Reason for closure RC1-RC9",
+            required=False,
+            codes=codes.REASON_FOR_CLOSURE,
+        ),
+    ),
+)
+
+CIN_ASSESSMENTS = Extract(
+    table="cin_assessments",
+    source="cin",
+    description="Assessments in CIN episodes open in the year, with factors identified at the "
+    "end of assessment.",
+    cadence=Cadence.ANNUAL,
+    key=("LAchildID", "CINreferralDate", "AssessmentActualStartDate"),
+    parent=("cin_episodes", ("LAchildID", "CINreferralDate")),
+    anonymisation=_ANON_PERSON,
+    columns=(
+        _col("LAchildID", Kind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("CINreferralDate", Kind.DATE, "Referral date of the episode"),
+        _col("AssessmentActualStartDate", Kind.DATE, "Assessment start date"),
+        _col(
+            "AssessmentAuthorisationDate",
+            Kind.DATE,
+            "Date the assessment was completed (authorised); blank while in progress",
+            required=False,
+        ),
+        _col(
+            "AssessmentFactors",
+            Kind.CODES,
+            "Factors identified at the end of assessment, comma-separated; blank until completed",
+            required=False,
+            codes=codes.ASSESSMENT_FACTORS,
+        ),
+    ),
+)
+
+CIN_CP_PLANS = Extract(
+    table="cin_cp_plans",
+    source="cin",
+    description="Child protection plans open at any point in the year.",
+    cadence=Cadence.ANNUAL,
+    key=("LAchildID", "CPPstartDate"),
+    parent=("cin_episodes", ("LAchildID", "CINreferralDate")),
+    anonymisation=_ANON_PERSON,
+    columns=(
+        _col("LAchildID", Kind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("CINreferralDate", Kind.DATE, "Referral date of the episode"),
+        _col("CPPstartDate", Kind.DATE, "Plan start date"),
+        _col("CPPendDate", Kind.DATE, "Plan end date", required=False),
+        _col(
+            "InitialCategoryOfAbuse",
+            Kind.CODE,
+            "Category at the start",
+            codes=codes.CATEGORY_OF_ABUSE,
+        ),
+        _col("LatestCategoryOfAbuse", Kind.CODE, "Latest category", codes=codes.CATEGORY_OF_ABUSE),
+        _col("NumberOfPreviousCPP", Kind.INT, "Number of previous plans"),
+    ),
+)
+
+SSDA903_HEADER = Extract(
+    table="ssda903_header",
+    source="ssda903",
+    description="SSDA903 header: one row per child looked after at any point in the year.",
+    cadence=Cadence.ANNUAL,
+    key=("CHILD",),
+    anonymisation=_ANON_PERSON + " UPN and mother's details are not extracted.",
+    columns=(
+        _col("CHILD", Kind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("SEX", Kind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
+        _col("DOB", Kind.BIRTH_MONTH, "Date of birth, first of the month"),
+        _col("ETHNIC", Kind.CODE, "DfE ethnicity code", codes=codes.ETHNICITY),
+    ),
+)
+
+SSDA903_EPISODES = Extract(
+    table="ssda903_episodes",
+    source="ssda903",
+    description="SSDA903 episodes open at any point in the year (DfE column names).",
+    cadence=Cadence.ANNUAL,
+    key=("CHILD", "DECOM"),
+    parent=("ssda903_header", ("CHILD",)),
+    anonymisation=_ANON_PERSON + " HOME_POST holds the home LSOA code; PL_POST is dropped and "
+    "the placement is located only by PL_LA.",
+    columns=(
+        _col("CHILD", Kind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("DECOM", Kind.DATE, "Date episode commenced"),
+        _col("RNE", Kind.CODE, "Reason for new episode", codes=codes.RNE),
+        _col("LS", Kind.CODE, "Legal status", codes=codes.LEGAL_STATUS),
+        _col("CIN", Kind.CODE, "Category of need N1-N8", codes=codes.CIN_NEED_903),
+        _col("PLACE", Kind.CODE, "Placement type", codes=codes.PLACEMENT),
+        _col(
+            "PLACE_PROVIDER",
+            Kind.CODE,
+            "Placement provider",
+            required=False,
+            codes=codes.PLACE_PROVIDER,
+        ),
+        _col("DEC", Kind.DATE, "Date episode ceased", required=False),
+        _col(
+            "REC",
+            Kind.CODE,
+            "Reason episode ceased",
+            required=False,
+            codes=codes.REASON_EPISODE_CEASED,
+        ),
+        _col(
+            "REASON_PLACE_CHANGE",
+            Kind.CODE,
+            "Reason for placement change",
+            required=False,
+            codes=codes.REASON_PLACE_CHANGE,
+        ),
+        _col("HOME_POST", Kind.AREA, "Home LSOA (2021) in place of the home postcode"),
+        _col("PL_LA", Kind.AREA, "Local authority of the placement", required=False),
+    ),
+)
+
+YJS_OFFENCES = Extract(
+    table="yjs_offences",
+    source="yjs",
+    description="Youth justice: offences by children aged 10-17 whose outcome fell in the year, "
+    "with the child's details at the offence.",
+    cadence=Cadence.ANNUAL,
+    key=("OFFENCE_ID",),
+    anonymisation=_ANON_PERSON,
+    columns=(
+        _col("YJ_ID", Kind.PSEUDO_ID, "Pseudonymised child id (the shared pseudonym)"),
+        _col("OFFENCE_ID", Kind.ID, "Offence record id"),
+        _col("OFFENCE_DATE", Kind.DATE, "Date of the offence"),
+        _col("OFFENCE_TYPE", Kind.CODE, "Offence category", codes=tuple(codes.OFFENCE_TYPE)),
+        _col("GRAVITY", Kind.CODE, "YJB gravity score 1-8", codes=codes.GRAVITY),
+        _col("DOB", Kind.BIRTH_MONTH, "Date of birth, first of the month"),
+        _col("SEX", Kind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
+        _col("ETHNICITY", Kind.CODE, "DfE ethnicity code", codes=codes.ETHNICITY),
+        _col("HOME_LSOA", Kind.AREA, "Home LSOA (2021) at the offence"),
+    ),
+)
+
+YJS_OUTCOMES = Extract(
+    table="yjs_outcomes",
+    source="yjs",
+    description="Youth justice: the outcome of each offence, dated in the year.",
+    cadence=Cadence.ANNUAL,
+    key=("OFFENCE_ID",),
+    parent=("yjs_offences", ("OFFENCE_ID",)),
+    anonymisation=_ANON_PERSON,
+    columns=(
+        _col("YJ_ID", Kind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("OFFENCE_ID", Kind.ID, "Offence record id"),
+        _col("OUTCOME_DATE", Kind.DATE, "Date of the outcome (caution, conviction, resolution)"),
+        _col("OUTCOME_TYPE", Kind.CODE, "Outcome", codes=tuple(codes.OUTCOME_TYPE)),
+    ),
+)
+
+HCLIC_MAIN = Extract(
+    table="hclic_main",
+    source="hclic",
+    description="Homelessness (H-CLIC-like): one row per case reported in the quarter.",
+    cadence=Cadence.QUARTERLY,
+    key=("CASE_ID",),
+    anonymisation="Applicant details removed; address replaced by the LSOA of the last settled "
+    "home.",
+    columns=(
+        _col("CASE_ID", Kind.ID, "Case id, stable across quarters"),
+        _col("APPLICATION_DATE", Kind.DATE, "Date of application"),
+        _col("ASSESSMENT_DATE", Kind.DATE, "Date of the initial assessment"),
+        _col(
+            "INITIAL_DUTY",
+            Kind.CODE,
+            "Outcome of the initial assessment",
+            codes=tuple(codes.INITIAL_DUTY),
+        ),
+        _col(
+            "REASON_LOSS",
+            Kind.CODE,
+            "Main reason for loss of last settled home",
+            codes=tuple(codes.REASON_LOSS),
+        ),
+        _col(
+            "HOUSEHOLD_TYPE", Kind.CODE, "Household composition", codes=tuple(codes.HOUSEHOLD_TYPE)
+        ),
+        _col("NUM_DEP_CHILDREN", Kind.INT, "Number of dependent children"),
+        _col("HOME_LSOA", Kind.AREA, "LSOA (2021) of the last settled home"),
+        _col("DUTY_END_DATE", Kind.DATE, "Date the duty ended", required=False),
+        _col(
+            "DUTY_END_REASON",
+            Kind.CODE,
+            "How the duty ended",
+            required=False,
+            codes=codes.DUTY_END_REASON,
+        ),
+    ),
+)
+
+HCLIC_CHILDREN = Extract(
+    table="hclic_children",
+    source="hclic",
+    description="Homelessness: the dependent children of each case.",
+    cadence=Cadence.QUARTERLY,
+    key=("CASE_ID", "CHILD_ID"),
+    parent=("hclic_main", ("CASE_ID",)),
+    anonymisation=_ANON_PERSON,
+    columns=(
+        _col("CASE_ID", Kind.ID, "Case id"),
+        _col("CHILD_ID", Kind.PSEUDO_ID, "Pseudonymised child id (the shared pseudonym)"),
+        _col("CHILD_DOB", Kind.BIRTH_MONTH, "Date of birth, first of the month"),
+        _col("CHILD_SEX", Kind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
+    ),
+)
+
+HCLIC_SUPPORT = Extract(
+    table="hclic_support",
+    source="hclic",
+    description="Homelessness: support needs of the household, one row per need.",
+    cadence=Cadence.QUARTERLY,
+    key=("CASE_ID", "SUPPORT_NEED"),
+    parent=("hclic_main", ("CASE_ID",)),
+    columns=(
+        _col("CASE_ID", Kind.ID, "Case id"),
+        _col("SUPPORT_NEED", Kind.CODE, "Support need", codes=tuple(codes.SUPPORT_NEED)),
+    ),
+)
+
+_POP_AGE_COLUMNS = tuple(
+    _col(
+        f"{sex}{age}",
+        Kind.INT,
+        f"{'Females' if sex == 'F' else 'Males'} aged {age}{'+' if age == 90 else ''}",
+    )
+    for sex in ("F", "M")
+    for age in range(91)
+)
+
+REF_POPULATION = Extract(
+    table="ref_population",
+    source="ref",
+    description="ONS mid-year population estimates by LSOA (2021), single year of age and sex, "
+    "in the ONS wide layout (F0..F90, M0..M90; 90 means 90 and over).",
+    cadence=Cadence.MID_YEAR,
+    key=("LSOA 2021 Code",),
+    columns=(
+        _col("LAD 2021 Code", Kind.AREA, "Local authority"),
+        _col("LAD 2021 Name", Kind.NAME, "Local authority name"),
+        _col("LSOA 2021 Code", Kind.AREA, "LSOA"),
+        _col("LSOA 2021 Name", Kind.NAME, "LSOA name"),
+        _col("Total", Kind.INT, "All ages"),
+        *_POP_AGE_COLUMNS,
+    ),
+)
+
+REF_IMD = Extract(
+    table="ref_imd",
+    source="ref",
+    description="English Indices of Deprivation 2025 by LSOA (2021), IoD column headings.",
+    cadence=Cadence.REFERENCE,
+    vintage="2025",
+    key=("LSOA code (2021)",),
+    columns=(
+        _col("LSOA code (2021)", Kind.AREA, "LSOA"),
+        _col("LSOA name (2021)", Kind.NAME, "LSOA name"),
+        _col("Local Authority District code (2024)", Kind.AREA, "Local authority"),
+        _col("Local Authority District name (2024)", Kind.NAME, "Local authority name"),
+        _col("Index of Multiple Deprivation (IMD) Score", Kind.FLOAT, "IMD score"),
+        _col(
+            "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
+            Kind.INT,
+            "National rank, 1 = most deprived",
+        ),
+        _col(
+            "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
+            Kind.CODE,
+            "National decile, 1 = most deprived",
+            codes=tuple(str(d) for d in range(1, 11)),
+        ),
+    ),
+)
+
+REF_LSOA_LOOKUP = Extract(
+    table="ref_lsoa_lookup",
+    source="ref",
+    description="ONS best-fit lookup LSOA (2021) -> ward (2024) -> local authority (2024).",
+    cadence=Cadence.REFERENCE,
+    vintage="2024",
+    key=("LSOA21CD",),
+    columns=(
+        _col("LSOA21CD", Kind.AREA, "LSOA"),
+        _col("LSOA21NM", Kind.NAME, "LSOA name"),
+        _col("WD24CD", Kind.AREA, "Electoral ward"),
+        _col("WD24NM", Kind.NAME, "Ward name"),
+        _col("LAD24CD", Kind.AREA, "Local authority"),
+        _col("LAD24NM", Kind.NAME, "Local authority name"),
+    ),
+)
+
+REF_LAD_REGION = Extract(
+    table="ref_lad_region",
+    source="ref",
+    description="ONS lookup local authority (2024) -> region.",
+    cadence=Cadence.REFERENCE,
+    vintage="2024",
+    key=("LAD24CD",),
+    columns=(
+        _col("LAD24CD", Kind.AREA, "Local authority"),
+        _col("LAD24NM", Kind.NAME, "Local authority name"),
+        _col("RGN24CD", Kind.AREA, "Region"),
+        _col("RGN24NM", Kind.NAME, "Region name"),
+    ),
+)
+
+REF_STAT_NEIGHBOURS = Extract(
+    table="ref_stat_neighbours",
+    source="ref",
+    description="Children's services statistical neighbours: ten per local authority, ranked.",
+    cadence=Cadence.REFERENCE,
+    vintage="2024",
+    key=("la_code", "neighbour_rank"),
+    columns=(
+        _col("la_code", Kind.AREA, "Local authority"),
+        _col("neighbour_rank", Kind.INT, "1 = closest"),
+        _col("neighbour_code", Kind.AREA, "The neighbouring local authority"),
+    ),
+)
+
+MODELLED_FACTORS = ("domestic_abuse", "parental_mental_health", "parental_substance_misuse")
+AGE_BANDS = ("0-4", "5-9", "10-15", "16-17")
+
+REF_MODELLED_RATES = Extract(
+    table="ref_modelled_rates",
+    source="ref",
+    description="Modelled toxic-trio prevalence: for each age band and national IMD quintile, "
+    "the share of children living with each combination of the three factors (a synthetic "
+    "stand-in for survey-based model inputs). Shares within a band and quintile sum to 1.",
+    cadence=Cadence.REFERENCE,
+    vintage="2025",
+    key=("age_band", "imd_quintile", *MODELLED_FACTORS),
+    columns=(
+        _col("age_band", Kind.CODE, "Child age band (DfE)", codes=AGE_BANDS),
+        _col(
+            "imd_quintile",
+            Kind.CODE,
+            "National IMD quintile, 1 = most deprived",
+            codes=("1", "2", "3", "4", "5"),
+        ),
+        *(
+            _col(f, Kind.CODE, f"1 if the household has {f.replace('_', ' ')}", codes=codes.YES_NO)
+            for f in MODELLED_FACTORS
+        ),
+        _col("share", Kind.FLOAT, "Share of children in the band and quintile"),
+    ),
+)
+
+BENCHMARK_GEOGRAPHIC_LEVELS = ("National", "Regional", "Local authority")
+
+REF_BENCHMARKS = Extract(
+    table="ref_benchmarks",
+    source="ref",
+    description="Published benchmark values (England, regions, local authorities) in the layout "
+    "of DfE/OHID national statistical releases, for comparing a single-LA deployment.",
+    cadence=Cadence.ANNUAL,
+    key=("geographic_level", "area_code", "measure"),
+    columns=(
+        _col("time_period", Kind.INT, "Financial year as released, e.g. 202324"),
+        _col("time_identifier", Kind.CODE, "Always 'Financial year'", codes=("Financial year",)),
+        _col(
+            "geographic_level",
+            Kind.CODE,
+            "National, Regional or Local authority",
+            codes=BENCHMARK_GEOGRAPHIC_LEVELS,
+        ),
+        _col("area_code", Kind.AREA, "Country, region or local authority code"),
+        _col("area_name", Kind.NAME, "Area name"),
+        _col(
+            "measure",
+            Kind.CODE,
+            "Measure id: "
+            + "; ".join(f"{k} = {v[0]}" for k, v in codes.BENCHMARK_MEASURES.items()),
+            codes=tuple(codes.BENCHMARK_MEASURES),
+        ),
+        _col("numerator", Kind.INT, "Count"),
+        _col("denominator", Kind.INT, "Population"),
+        _col("value", Kind.FLOAT, "Rate per the measure's multiplier"),
+    ),
+)
+
+EXTRACTS: Mapping[str, Extract] = {
+    e.table: e
+    for e in (
+        CIN_CHILDREN, CIN_EPISODES, CIN_ASSESSMENTS, CIN_CP_PLANS,
+        SSDA903_HEADER, SSDA903_EPISODES,
+        YJS_OFFENCES, YJS_OUTCOMES,
+        HCLIC_MAIN, HCLIC_CHILDREN, HCLIC_SUPPORT,
+        REF_POPULATION, REF_IMD, REF_LSOA_LOOKUP, REF_LAD_REGION, REF_STAT_NEIGHBOURS,
+        REF_MODELLED_RATES, REF_BENCHMARKS,
+    )
+}  # fmt: skip
+
+SOURCES = tuple(dict.fromkeys(e.source for e in EXTRACTS.values()))
+
+_FILE_RE = re.compile(
+    r"^(?P<table>[a-z0-9_]+?)_(?:(?P<period>\d{4}-\d{2})(?:_Q(?P<quarter>[1-4]))?"
+    r"|mid(?P<mid>\d{4})|(?P<vintage>\d{4}))\.csv$"
+)
+
+
+@dataclass(frozen=True)
+class FileName:
+    """What a delivered file's name says about it."""
+
+    extract: Extract
+    period: FinancialYear | None
+    quarter: int | None
+
+
+def parse_file_name(name: str) -> FileName | None:
+    """Recognise a delivered file by its name alone; None for anything that is not an extract.
+
+    ``ref_population_mid2023.csv`` is the denominator of 2023/24 (the year ending 31 March
+    2024 uses the mid-2023 estimate).
+    """
+    match = _FILE_RE.match(name)
+    if not match or match.group("table") not in EXTRACTS:
+        return None
+    extract = EXTRACTS[match.group("table")]
+    period: FinancialYear | None = None
+    quarter = int(match.group("quarter")) if match.group("quarter") else None
+    if match.group("period"):
+        period = FinancialYear.parse(match.group("period"))
+    elif match.group("mid"):
+        period = FinancialYear(int(match.group("mid")))
+    expected = extract.file_names(period) if period else extract.file_names(FinancialYear(2000))
+    if name not in expected:
+        return None
+    return FileName(extract=extract, period=period, quarter=quarter)

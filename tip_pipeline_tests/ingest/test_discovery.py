@@ -1,0 +1,44 @@
+from pathlib import Path
+
+import pytest
+
+from tip_pipeline.ingest.discovery import DeliveryError, delivered_periods, files_for, scan
+from tip_pipeline.periods import FinancialYear
+
+
+def touch(folder: Path, *names: str) -> None:
+    for name in names:
+        (folder / name).write_text("x\n")
+
+
+def test_scan_recognises_by_name_and_reports_the_rest(tmp_path):
+    touch(tmp_path, "cin_children_2023-24.csv", "ref_imd_2025.csv", "notes.csv", "x_2023-25.csv")
+    known, unknown = scan(tmp_path)
+    assert sorted(f.extract.table for f in known) == ["cin_children", "ref_imd"]
+    assert sorted(p.name for p in unknown) == ["notes.csv", "x_2023-25.csv"]
+
+
+def test_delivered_periods_come_from_service_extracts(tmp_path):
+    touch(tmp_path, "cin_children_2022-23.csv", "ssda903_header_2023-24.csv",
+          "ref_population_mid2019.csv")  # fmt: skip
+    assert [p.label for p in delivered_periods(tmp_path)] == ["2022/23", "2023/24"]
+
+
+def test_a_quarterly_extract_needs_all_four_quarters(tmp_path):
+    touch(tmp_path, *(f"hclic_main_2023-24_Q{q}.csv" for q in (1, 2, 4)))
+    with pytest.raises(DeliveryError, match=r"missing hclic_main_2023-24_Q3\.csv"):
+        files_for(tmp_path, "hclic_main", FinancialYear(2023))
+    touch(tmp_path, "hclic_main_2023-24_Q3.csv")
+    assert len(files_for(tmp_path, "hclic_main", FinancialYear(2023))) == 4
+
+
+def test_missing_folder_is_named(tmp_path):
+    with pytest.raises(DeliveryError, match="does not exist"):
+        scan(tmp_path / "nowhere")
+
+
+def test_reference_file_found_by_vintage(tmp_path):
+    touch(tmp_path, "ref_imd_2025.csv")
+    assert files_for(tmp_path, "ref_imd", None) == [tmp_path / "ref_imd_2025.csv"]
+    with pytest.raises(ValueError, match="give a period"):
+        files_for(tmp_path, "cin_children", None)

@@ -1,0 +1,94 @@
+"""Reading a delivered file: exact text, physical line numbers, and clear refusals."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tip_pipeline.ingest.discovery import DeliveryError
+from tip_pipeline.ingest.reader import LINE, read_extract, sha256_of
+from tip_pipeline.sources.contracts import EXTRACTS
+
+CHILDREN = EXTRACTS["cin_children"]
+HEADER = "LAchildID,PersonBirthDate,Sex,Ethnicity,HomeLSOA,PersonDeathDate"
+
+
+def write(tmp_path: Path, text: str | bytes, name="cin_children_2023-24.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+def test_values_stay_text_and_blanks_become_missing(tmp_path):
+    path = write(tmp_path, f"{HEADER}\n00a1,2010-01-01,1,WBRI,E01011264,\n")
+    raw = read_extract(path, CHILDREN)
+    row = raw.frame.iloc[0]
+    assert row["LAchildID"] == "00a1"  # leading zeros kept: no numeric guessing
+    assert row["Sex"] == "1"
+    assert pd.isna(row["PersonDeathDate"])
+    assert raw.rows == 1 and raw.sha256 == sha256_of(path.read_bytes())
+    assert raw.size_bytes == path.stat().st_size
+
+
+def test_line_numbers_are_physical_lines_even_with_quoted_newlines(tmp_path):
+    text = (
+        f"{HEADER}\r\n"
+        "a1,2010-01-01,1,WBRI,E01,\r\n"
+        'a2,2010-01-01,1,"WB\nRI",E01,\r\n'
+        "a3,2010-01-01,1,WBRI,E01,\r\n"
+    )
+    raw = read_extract(write(tmp_path, text), CHILDREN)
+    assert list(raw.frame[LINE]) == [2, 3, 5]
+    assert list(raw.frame["LAchildID"]) == ["a1", "a2", "a3"]
+    assert raw.frame["HomeLSOA"].iloc[2] == "E01"  # no stray carriage return
+
+
+def test_wrong_field_count_is_set_aside_with_its_line(tmp_path):
+    text = f"{HEADER}\na1,2010-01-01,1,WBRI,E01,\na2,2010-01-01,1,WBRI\na3,2010-01-01,1,WBRI,E01,\n"
+    raw = read_extract(write(tmp_path, text), CHILDREN)
+    assert raw.rows == 2
+    assert [(m.line, m.problem) for m in raw.malformed] == [(3, "4 fields where the header has 6")]
+    # every record is accounted for: accepted + malformed = records after the header
+    assert raw.rows + len(raw.malformed) == raw.physical_lines - 1
+
+
+def test_byte_order_mark_is_tolerated(tmp_path):
+    raw = read_extract(write(tmp_path, f"\ufeff{HEADER}\na1,2010-01-01,1,WBRI,E01,\n"), CHILDREN)
+    assert raw.rows == 1
+
+
+def test_column_order_may_differ_but_frame_follows_the_contract(tmp_path):
+    header = "Sex,LAchildID,PersonBirthDate,Ethnicity,HomeLSOA,PersonDeathDate"
+    raw = read_extract(write(tmp_path, f"{header}\n2,a1,2010-01-01,WBRI,E01,\n"), CHILDREN)
+    assert list(raw.frame.columns) == [LINE, *CHILDREN.column_names]
+    assert raw.frame["Sex"].iloc[0] == "2"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "the file is empty"),
+        ("\n\n", "the file is empty"),
+        ("LAchildID,Sex\n", "missing column"),
+        (f"{HEADER},NOTES\n", "not in the contract NOTES"),
+        (f"{HEADER},Sex\n", "duplicated column"),
+        ("LAchildID;PersonBirthDate;Sex;Ethnicity;HomeLSOA;PersonDeathDate\n", "missing column"),
+    ],
+)
+def test_unusable_files_are_refused_naming_file_and_problem(tmp_path, content, message):
+    with pytest.raises(DeliveryError, match=message) as err:
+        read_extract(write(tmp_path, content), CHILDREN)
+    assert "cin_children_2023-24.csv" in str(err.value)
+
+
+def test_latin1_file_is_refused_with_the_line(tmp_path):
+    data = f"{HEADER}\na1,2010-01-01,1,WBRI,E01,\n".encode() + "a2,2010-01-01,1,WBRI,Sé,\n".encode(
+        "latin-1"
+    )
+    with pytest.raises(DeliveryError, match=r"line 3 is not UTF-8"):
+        read_extract(write(tmp_path, data), CHILDREN)
+
+
+def test_header_only_file_has_no_rows(tmp_path):
+    raw = read_extract(write(tmp_path, f"{HEADER}\n"), CHILDREN)
+    assert raw.rows == 0 and not raw.malformed
