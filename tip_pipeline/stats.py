@@ -1,0 +1,769 @@
+"""Statistical methods for published indicators, as OHID Fingertips / PHEindicatormethods.
+
+Pure numpy/scipy, vectorised: every argument that holds data accepts scalars or arrays and
+broadcasts in the numpy way; nothing here needs pandas or dagster (CONVENTIONS.md, "Methods by
+kind of indicator").
+
+Return convention
+-----------------
+Every function returns a ``NamedTuple`` whose fields are ``numpy.ndarray``. Scalar inputs give
+0-d arrays (``float(result.value)`` or ``result.value.item()`` unwraps them); array inputs give
+arrays of the broadcast shape. Invalid inputs (NaN, negative counts, a zero denominator, a
+numerator above its denominator for a proportion) give NaN rather than an exception, so that one
+bad row cannot stop a vectorised computation; argument errors that are not data (a confidence
+outside (0, 1), an unknown ``kind``, fewer than five periods for a trend) raise ``ValueError``.
+
+Sources
+-------
+- Fingertips technical guidance / PHE "Technical Guide: Confidence intervals" (2018).
+- PHEindicatormethods (R, OHID) and its Python port PHStatsMethods (DHSC): ``phe_proportion``,
+  ``phe_rate``, ``phe_dsr``, ``phe_sii``, ``phe_funnels``; the formulas below follow them and the
+  tests cross-check against PHStatsMethods 0.1.16 and the reference cases in
+  ``tip_pipeline_tests/data/phe_reference_cases.csv``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Literal, NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import special
+from scipy.stats import binom
+from scipy.stats import chi2 as chi2_dist
+
+FloatArray = NDArray[np.float64]
+Kind = Literal["proportion", "rate"]
+
+#: Below this count Poisson limits are exact (chi-square); from it, Byar's approximation.
+EXACT_POISSON_BELOW = 10
+#: A directly standardised rate is not published for a total count below this (PHE).
+DSR_MIN_TOTAL_COUNT = 10
+#: A trend test needs at least this many periods (CONVENTIONS.md).
+TREND_MIN_PERIODS = 5
+
+COMPARISON_LABELS = ("higher", "similar", "lower", "not compared")
+
+
+# --------------------------------------------------------------------------------------------
+# Result types
+# --------------------------------------------------------------------------------------------
+class Estimate(NamedTuple):
+    """A point estimate with its two-sided confidence limits."""
+
+    value: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+
+
+class SIIResult(NamedTuple):
+    """Slope and relative index of inequality with simulated confidence limits."""
+
+    sii: FloatArray
+    sii_lower: FloatArray
+    sii_upper: FloatArray
+    rii: FloatArray
+    rii_lower: FloatArray
+    rii_upper: FloatArray
+
+
+class FunnelLimits(NamedTuple):
+    """Funnel-plot control limits.
+
+    ``lower`` and ``upper`` have shape ``(len(confidence), *denominators.shape)``: row ``i``
+    holds the limits for ``confidence[i]`` (by default row 0 is 95%, "2 sigma", and row 1 is
+    99.8%, "3 sigma").
+    """
+
+    confidence: FloatArray
+    baseline: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+
+
+class ChangeTest(NamedTuple):
+    """Difference between two periods (later minus earlier) with limits and a test."""
+
+    difference: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    p_value: FloatArray
+    significant: NDArray[np.bool_]
+
+
+class TrendTest(NamedTuple):
+    """Chi-square test for linear trend over periods (1 degree of freedom)."""
+
+    slope: FloatArray
+    direction: NDArray[np.str_]
+    chi2: FloatArray
+    p_value: FloatArray
+    significant: NDArray[np.bool_]
+
+
+class DifferenceOfChanges(NamedTuple):
+    """(Change in the most deprived) minus (change in the least deprived), with limits."""
+
+    change_most: FloatArray
+    change_least: FloatArray
+    difference: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    p_value: FloatArray
+    significant: NDArray[np.bool_]
+
+
+# --------------------------------------------------------------------------------------------
+# Shared helpers
+# --------------------------------------------------------------------------------------------
+def _f(x: ArrayLike) -> FloatArray:
+    """Input as a float array (a copy is not promised)."""
+    return np.asarray(x, dtype=np.float64)
+
+
+def _arrays(*xs: ArrayLike) -> tuple[np.ndarray, ...]:
+    """Outputs as ndarrays (numpy arithmetic on 0-d arrays returns scalars; undo that)."""
+    return tuple(np.asarray(x) for x in xs)
+
+
+def _check_confidence(confidence: float) -> float:
+    c = float(confidence)
+    if not 0.0 < c < 1.0:
+        raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence!r}")
+    return c
+
+
+def z_value(confidence: float) -> float:
+    """Two-sided standard normal quantile: z = Phi^-1(1 - (1 - confidence) / 2).
+
+    1.959964 for 95%, 3.090232 for 99.8% (PHStatsMethods ``get_calc_variables``).
+    """
+    c = _check_confidence(confidence)
+    return float(special.ndtri(0.5 + c / 2.0))
+
+
+def _check_kind(kind: str) -> Kind:
+    if kind not in ("proportion", "rate"):
+        raise ValueError(f"kind must be 'proportion' or 'rate', got {kind!r}")
+    return kind  # type: ignore[return-value]
+
+
+def _wilson_limits(x: FloatArray, n: FloatArray, z: float) -> tuple[FloatArray, FloatArray]:
+    """Wilson score limits of a proportion (Wilson 1927; Newcombe & Altman 2000, pp 46-48).
+
+    lower, upper = (2x + z^2 -/+ z sqrt(z^2 + 4x(1 - x/n))) / (2(n + z^2)),
+    as PHEindicatormethods::phe_proportion / PHStatsMethods ``wilson_lower``/``wilson_upper``.
+    x = 0 gives lower exactly 0 and x = n gives upper exactly 1. Invalid input -> NaN.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        invalid = ~((n > 0) & (x >= 0) & (x <= n))
+        z2 = z * z
+        root = z * np.sqrt(z2 + 4.0 * x * (1.0 - x / n))
+        denom = 2.0 * (n + z2)
+        lower = (2.0 * x + z2 - root) / denom
+        upper = (2.0 * x + z2 + root) / denom
+    lower = np.where(x == 0, 0.0, lower)
+    upper = np.where(x == n, 1.0, upper)
+    return np.where(invalid, np.nan, lower), np.where(invalid, np.nan, upper)
+
+
+def _exact_poisson_limits(o: FloatArray, alpha: float) -> tuple[FloatArray, FloatArray]:
+    """Exact Poisson limits for an observed count o (Armitage & Berry 2002).
+
+    lower = chi2_{alpha/2}(2o) / 2,  upper = chi2_{1-alpha/2}(2o + 2) / 2, computed as the
+    equivalent gamma quantiles (chi2_q(2k)/2 = Gamma^-1(k; q)); lower = 0 when o = 0.
+    """
+    with np.errstate(invalid="ignore"):
+        lower = np.where(o > 0, special.gammaincinv(np.where(o > 0, o, 1.0), alpha / 2.0), 0.0)
+        upper = special.gammaincinv(o + 1.0, 1.0 - alpha / 2.0)
+    return lower, upper
+
+
+def _byar_limits(o: FloatArray, z: float) -> tuple[FloatArray, FloatArray]:
+    """Byar's approximation to the Poisson limits (Breslow & Day 1987).
+
+    lower = o (1 - 1/(9o) - z/(3 sqrt(o)))^3,
+    upper = (o + 1) (1 - 1/(9(o + 1)) + z/(3 sqrt(o + 1)))^3.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower = o * (1.0 - 1.0 / (9.0 * o) - z / (3.0 * np.sqrt(o))) ** 3
+        o1 = o + 1.0
+        upper = o1 * (1.0 - 1.0 / (9.0 * o1) + z / (3.0 * np.sqrt(o1))) ** 3
+    return lower, upper
+
+
+def poisson_count_limits(count: ArrayLike, confidence: float = 0.95) -> tuple[FloatArray, ...]:
+    """Confidence limits for a Poisson count: exact below 10, Byar's method from 10.
+
+    As PHStatsMethods ``byars_lower``/``byars_upper`` (which switch to the exact method below
+    10), but zero counts are allowed (lower 0, upper chi2_{1-alpha/2}(2)/2 = 3.689 at 95%).
+    Negative or NaN counts give NaN. Returns ``(lower, upper)`` on the count scale.
+    """
+    z = z_value(confidence)
+    o = _f(count)
+    shape = o.shape
+    flat = o.ravel()
+    lower, upper = _byar_limits(flat, z)
+    small = flat < EXACT_POISSON_BELOW
+    if small.any():
+        lower[small], upper[small] = _exact_poisson_limits(flat[small], 1.0 - confidence)
+    bad = ~(flat >= 0)
+    lower[bad] = np.nan
+    upper[bad] = np.nan
+    return lower.reshape(shape), upper.reshape(shape)
+
+
+def se_from_limits(lower: ArrayLike, upper: ArrayLike, confidence: float = 0.95) -> FloatArray:
+    """Standard error implied by symmetric limits: se = (upper - lower) / (2 z).
+
+    As PHEindicatormethods::phe_sii when it is given limits rather than standard errors.
+    """
+    return (_f(upper) - _f(lower)) / (2.0 * z_value(confidence))
+
+
+def _normal_test(
+    estimate: FloatArray, se: FloatArray, confidence: float
+) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_]]:
+    """Wald limits estimate -/+ z se and a two-sided z-test p-value of estimate = 0."""
+    z = z_value(confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = 2.0 * special.ndtr(-np.abs(estimate / se))
+        p = np.where((se == 0) & (estimate == 0), 1.0, p)
+        return estimate - z * se, estimate + z * se, p, p < 1.0 - confidence
+
+
+# --------------------------------------------------------------------------------------------
+# Proportions and crude rates
+# --------------------------------------------------------------------------------------------
+def proportion_ci(
+    x: ArrayLike, n: ArrayLike, confidence: float = 0.95, multiplier: float = 1
+) -> Estimate:
+    """Proportion x/n with Wilson score limits (Wilson 1927), as PHEindicatormethods::
+    phe_proportion and PHStatsMethods ``ph_proportion``.
+
+    value = x / n * multiplier; limits from :func:`_wilson_limits` times ``multiplier``.
+    x = 0 and x = n are allowed (lower 0 / upper 1 exactly); n = 0, NaN, x < 0 or x > n give
+    NaN value and limits. Use for a count of distinct children in the denominator population,
+    whatever multiplier it is shown with (CONVENTIONS.md).
+    """
+    xa, na = np.broadcast_arrays(_f(x), _f(n))
+    lower, upper = _wilson_limits(xa, na, z_value(confidence))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(np.isnan(lower), np.nan, xa / na)
+    return Estimate(*_arrays(value * multiplier, lower * multiplier, upper * multiplier))
+
+
+def rate_ci(
+    x: ArrayLike, n: ArrayLike, confidence: float = 0.95, multiplier: float = 100_000
+) -> Estimate:
+    """Crude rate x/n with Poisson limits, as PHEindicatormethods::phe_rate / PHStatsMethods
+    ``ph_rate``: exact (chi-square) limits when x < 10 (Armitage & Berry 2002), Byar's method
+    otherwise (Breslow & Day 1987), divided by n and times ``multiplier``.
+
+    Zero counts are allowed (value 0, lower 0, upper 3.689/n at 95%) -- PHStatsMethods refuses
+    them. n <= 0, NaN or x < 0 give NaN.
+    """
+    xa, na = np.broadcast_arrays(_f(x), _f(n))
+    lower, upper = poisson_count_limits(xa, confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(na > 0, multiplier / na, np.nan)
+    value = np.where(np.isnan(lower), np.nan, xa * scale)  # a negative count is invalid too
+    return Estimate(*_arrays(value, lower * scale, upper * scale))
+
+
+def dsr(
+    x: ArrayLike,
+    n: ArrayLike,
+    standard_pop: ArrayLike,
+    confidence: float = 0.95,
+    multiplier: float = 100_000,
+) -> Estimate:
+    """Directly standardised rate with Dobson limits, as PHEindicatormethods::phe_dsr /
+    PHStatsMethods ``ph_dsr``.
+
+    The last axis is the standardisation category (age band): 1-D input is one group, 2-D
+    ``(groups, bands)`` many groups at once (any leading axes work); ``standard_pop`` broadcasts
+    against ``x`` (usually shape ``(bands,)``). With w_i the standard population,
+
+    - value = sum(x_i w_i / n_i) / sum(w_i) * multiplier
+    - var = sum(x_i (w_i / n_i)^2) / sum(w_i)^2
+    - O = sum(x_i); (O_L, O_U) = Poisson limits of O (:func:`poisson_count_limits`: Byar's
+      method, O >= 10 here)
+    - lower/upper = value + sqrt(var / O) (O_L/O_U - O) * multiplier  (Dobson et al. 1991).
+
+    NaN counts are treated as 0 (as PHE: reference case ``dsr_testdata_tiny``); a NaN or zero
+    denominator gives NaN for the group. Value and limits are NaN when O < 10 (PHE does not
+    publish DSRs for fewer than 10 events).
+    """
+    xa, na, wa = np.broadcast_arrays(_f(x), _f(n), _f(standard_pop))
+    xa = np.where(np.isnan(xa), 0.0, xa)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = wa / na
+        total_w = wa.sum(axis=-1)
+        value = (xa * ratio).sum(axis=-1) / total_w * multiplier
+        var = (xa * ratio**2).sum(axis=-1) / total_w**2
+        total = xa.sum(axis=-1)
+        o_lower, o_upper = poisson_count_limits(total, confidence)
+        scale = np.sqrt(var / total) * multiplier
+        lower = value + scale * (o_lower - total)
+        upper = value + scale * (o_upper - total)
+    publish = total >= DSR_MIN_TOTAL_COUNT
+    return Estimate(*_arrays(*(np.where(publish, a, np.nan) for a in (value, lower, upper))))
+
+
+# --------------------------------------------------------------------------------------------
+# Slope and relative index of inequality
+# --------------------------------------------------------------------------------------------
+_VALUE_TYPES = ("normal", "rate", "proportion")
+
+
+def _sii_hat_matrix(share: FloatArray) -> FloatArray:
+    """Rows mapping values to (intercept, slope) of the population-weighted least squares fit.
+
+    share: (G, k) population shares a_i (0 for a missing quantile, each row sums to 1).
+    Midpoint rank b_i = cumsum(a)_i - a_i / 2; weights a_i (PHEindicatormethods::phe_sii fits
+    ``lm(sqrt(a) y ~ 0 + sqrt(a) + b sqrt(a))``, i.e. weighted least squares with weights a).
+    With Sb = sum a b and Sbb = sum a b^2 (sum a = 1), det = Sbb - Sb^2:
+    intercept = sum a (Sbb - Sb b) y / det, slope = sum a (b - Sb) y / det. Returns (G, 2, k).
+    """
+    b = np.cumsum(share, axis=-1) - share / 2.0
+    sb = (share * b).sum(axis=-1, keepdims=True)
+    sbb = (share * b * b).sum(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        det = sbb - sb * sb
+        h_intercept = share * (sbb - sb * b) / det
+        h_slope = share * (b - sb) / det
+    return np.stack([h_intercept, h_slope], axis=-2)
+
+
+def _transform(v: FloatArray, value_type: str) -> FloatArray:
+    """log for rates, logit for proportions (0-1 scale), identity otherwise (phe_sii)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if value_type == "rate":
+            return np.log(v)
+        if value_type == "proportion":
+            return special.logit(v)
+    return v
+
+
+def _back_transform(v: FloatArray, value_type: str) -> FloatArray:
+    if value_type == "rate":
+        return np.exp(v)
+    if value_type == "proportion":
+        return special.expit(v)
+    return v
+
+
+def _group_rngs(
+    seed: int | Sequence[int] | np.random.SeedSequence | None, groups: int
+) -> list[np.random.Generator] | np.random.Generator:
+    """One generator shared by all groups (scalar seed) or one per group (a seed per group)."""
+    if seed is None or isinstance(seed, int | np.integer | np.random.SeedSequence):
+        return np.random.default_rng(seed)
+    seeds = list(seed)
+    if len(seeds) != groups:
+        raise ValueError(f"seed has {len(seeds)} entries for {groups} groups")
+    return [np.random.default_rng(s) for s in seeds]
+
+
+def sii(
+    value: ArrayLike,
+    lower: ArrayLike,
+    upper: ArrayLike,
+    population: ArrayLike,
+    value_type: Literal["normal", "rate", "proportion"] = "normal",
+    transform: bool = False,
+    confidence: float = 0.95,
+    repetitions: int = 100_000,
+    seed: int | Sequence[int] | np.random.SeedSequence | None = None,
+    multiplier: float = 1,
+    min_quantiles: int = 5,
+) -> SIIResult:
+    """Slope (SII) and relative (RII) index of inequality, as PHEindicatormethods::phe_sii
+    (method: Low & Low 2004; PHE "Technical guide: SII and RII").
+
+    Inputs have the quantiles on the last axis, ordered from most to least deprived (decile 1
+    first); leading axes are groups. ``lower``/``upper`` are the quantiles' confidence limits at
+    ``confidence``. For each group:
+
+    - a_i = population share, b_i = cumsum(a)_i - a_i/2 (midpoint of the cumulative share,
+      0 = most deprived end, 1 = least deprived end);
+    - fit y_i = intercept + slope b_i by least squares weighted by a_i (population weights:
+      PHE's ``lm(sqrt(a) y ~ 0 + sqrt(a) + b sqrt(a))``; the standard errors do not weight the
+      fit -- they only drive the simulation; checked against reference case sii_le_area1);
+    - SII = slope = fitted(1) - fitted(0): the least deprived end minus the most deprived end,
+      so SII > 0 when the value is higher in less deprived areas; RII = fitted(1) / fitted(0) =
+      (intercept + slope) / intercept. Both are computed from the observed values;
+    - limits by simulation: se_i = (upper_i - lower_i) / (2 z) (on the log/logit scale when
+      ``transform`` and ``value_type`` is "rate"/"proportion", values then on the 0-1 scale for
+      proportions), ``repetitions`` draws y_i* ~ N(value_i, se_i) (back-transformed when
+      ``transform``), refit, and take the (1-confidence)/2 and 1-(1-confidence)/2 percentiles
+      (linear interpolation, R's default type 7) of the simulated SII and RII.
+
+    SII and its limits are multiplied by ``multiplier``; a negative multiplier inverts the RII
+    (1/RII, limits swapped) as PHE does for polarity. Quantiles with a missing value/limit or no
+    population are left out (midpoints are over the quantiles present, as when PHE is given only
+    the populated rows); groups with fewer than ``min_quantiles`` (5, CONVENTIONS.md) give NaN,
+    as do groups where a transform is undefined (a rate of 0, a proportion of 0 or 1).
+
+    ``seed``: an int (or SeedSequence) gives reproducible limits; every group then uses the
+    same normal draws (common random numbers), so a group's limits do not depend on which other
+    groups are in the call. A sequence of ints gives one seed per group (e.g. derived from
+    indicator, area and period). None draws fresh entropy. The simulation is vectorised over
+    repetitions (one (repetitions x k) matrix product per group).
+    """
+    if value_type not in _VALUE_TYPES:
+        raise ValueError(f"value_type must be one of {_VALUE_TYPES}, got {value_type!r}")
+    if repetitions < 1:
+        raise ValueError("repetitions must be positive")
+    z = z_value(confidence)
+    v, lo, up, pop = np.broadcast_arrays(_f(value), _f(lower), _f(upper), _f(population))
+    if v.ndim == 0:
+        raise ValueError("sii needs the quantiles on the last axis")
+    lead, k = v.shape[:-1], v.shape[-1]
+    v, lo, up, pop = (a.reshape(-1, k) for a in (v, lo, up, pop))
+
+    present = np.isfinite(v) & np.isfinite(lo) & np.isfinite(up) & np.isfinite(pop) & (pop > 0)
+    use_transform = transform and value_type != "normal"
+    vt, lot, upt = (_transform(a, value_type) if use_transform else a for a in (v, lo, up))
+    undefined = (present & ~(np.isfinite(vt) & np.isfinite(lot) & np.isfinite(upt))).any(-1)
+    ok = (present.sum(axis=-1) >= min_quantiles) & ~undefined
+
+    weights = np.where(present, pop, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = weights / weights.sum(axis=-1, keepdims=True)
+    hat = _sii_hat_matrix(np.where(ok[:, None], share, 0.0))  # (G, 2, k)
+    hat = np.where(present[:, None, :], hat, 0.0)
+    v0, vt0 = np.where(present, v, 0.0), np.where(present, vt, 0.0)
+    se = np.where(present, (upt - lot) / (2.0 * z), 0.0)
+
+    coef = np.einsum("gjk,gk->gj", hat, v0)
+    intercept, slope = coef[:, 0], coef[:, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rii = (intercept + slope) / intercept
+
+    groups = v.shape[0]
+    rngs = _group_rngs(seed, groups)
+    shared = None if isinstance(rngs, list) else rngs.standard_normal((repetitions, k))
+    q = [(1.0 - confidence) / 2.0, 1.0 - (1.0 - confidence) / 2.0]
+    limits = np.full((groups, 4), np.nan)
+    for g in np.flatnonzero(ok):
+        draws = shared if shared is not None else rngs[g].standard_normal((repetitions, k))
+        y = vt0[g] + se[g] * draws
+        if use_transform:
+            y = _back_transform(y, value_type)
+        sims = y @ hat[g].T  # (repetitions, 2): intercept, slope
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rii_sims = (sims[:, 0] + sims[:, 1]) / sims[:, 0]
+        limits[g, :2] = np.quantile(sims[:, 1], q)
+        limits[g, 2:] = np.quantile(rii_sims, q)
+
+    nan_unless_ok = np.where(ok, 1.0, np.nan)
+    sii_v = slope * multiplier * nan_unless_ok
+    sii_l, sii_u = (limits[:, i] * multiplier for i in (0, 1))
+    if multiplier < 0:
+        sii_l, sii_u = sii_u, sii_l
+        rii_v, rii_l, rii_u = 1.0 / rii, 1.0 / limits[:, 3], 1.0 / limits[:, 2]
+    else:
+        rii_v, rii_l, rii_u = rii, limits[:, 2], limits[:, 3]
+    rii_v = rii_v * nan_unless_ok
+    out = (sii_v, sii_l, sii_u, rii_v, rii_l, rii_u)
+    return SIIResult(*_arrays(*(a.reshape(lead) for a in out)))
+
+
+# --------------------------------------------------------------------------------------------
+# Funnel plots and benchmark comparison
+# --------------------------------------------------------------------------------------------
+def _proportion_funnel(
+    n: FloatArray, p: FloatArray, z: float, multiplier: float
+) -> tuple[FloatArray, FloatArray]:
+    """Wilson-based proportion funnel around p, as PHStatsMethods ``sigma_adjustment``
+    (PHEindicatormethods::phe_funnels, after the Eastern Region PHO funnel-plot tool).
+
+    With a = n/z^2 + 1, c = 1/z^2 + 1/n:
+    limit = (p a -/+ sqrt((8 p a)^2 - 64 c p (n (p (n/z^2 + 2) - 1) + z^2 (p - 1))) / 8) / c / n,
+    clipped to [0, 1], times ``multiplier``.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z2 = z * z
+        first = p * (n / z2 + 1.0)
+        disc = (8.0 * first) ** 2 - 64.0 * (1.0 / z2 + 1.0 / n) * p * (
+            n * (p * (n / z2 + 2.0) - 1.0) + z2 * (p - 1.0)
+        )
+        adj = np.sqrt(disc) / 8.0
+        last = 1.0 / z2 + 1.0 / n
+        lower = np.clip((first - adj) / last / n, 0.0, 1.0)
+        upper = np.clip((first + adj) / last / n, 0.0, 1.0)
+    return lower * multiplier, upper * multiplier
+
+
+def _solve_increasing(
+    f: Callable[[FloatArray], FloatArray],
+    target: float,
+    lo: FloatArray,
+    hi: FloatArray,
+    iterations: int = 80,
+) -> FloatArray:
+    """Vectorised bisection for f(x) = target, f increasing on [lo, hi]; clips to the ends."""
+    lo, hi = lo.copy(), hi.copy()
+    for _ in range(iterations):
+        mid = (lo + hi) / 2.0
+        below = f(mid) < target
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    return (lo + hi) / 2.0
+
+
+def _poisson_funnel_counts(expected: FloatArray, alpha: float) -> tuple[FloatArray, FloatArray]:
+    """Event counts at the funnel limits for an expected count E (continuous in the count).
+
+    Lower: x_L with P(X <= x_L | E) = alpha/2, i.e. Q(x_L + 1, E) = alpha/2; upper: x_U with
+    P(X >= x_U | E) = alpha/2, i.e. P(x_U, E) = alpha/2 (P, Q the regularised incomplete gamma
+    functions, exact Poisson tails extended to real counts). This is the curve that
+    PHStatsMethods ``poisson_funnel`` / PHEindicatormethods::phe_funnels trace at whole counts
+    (they find the expected count whose exact Poisson limit is the observed count). x_L is
+    floored at 0.
+    """
+    p = alpha / 2.0
+    e = np.where(np.isfinite(expected) & (expected >= 0), expected, np.nan)
+    hi = e + 10.0 * np.sqrt(e) + 50.0
+    zero = np.zeros_like(e)
+    with np.errstate(invalid="ignore"):
+        x_lower = _solve_increasing(lambda x: special.gammaincc(x + 1.0, e), p, zero, hi)
+        x_upper = _solve_increasing(lambda x: -special.gammainc(x, e), -p, zero, hi)
+    x_lower = np.where(np.exp(-e) >= p, 0.0, x_lower)  # P(X <= 0 | E) >= alpha/2: floor at 0
+    return np.where(np.isnan(e), np.nan, x_lower), np.where(np.isnan(e), np.nan, x_upper)
+
+
+def funnel_limits(
+    denominators: ArrayLike,
+    benchmark: ArrayLike,
+    kind: Kind = "proportion",
+    confidence: Sequence[float] = (0.95, 0.998),
+    multiplier: float | None = None,
+) -> FunnelLimits:
+    """Funnel-plot control limits around a benchmark, as the Fingertips funnel methods
+    (PHEindicatormethods::phe_funnels / PHStatsMethods ``calculate_funnel_limits``).
+
+    ``benchmark`` is on the published scale (times ``multiplier``; default 1 for proportions,
+    100,000 for rates), usually the pooled value sum(x)/sum(n) * multiplier over the areas.
+
+    - proportion: Wilson-based limits around the benchmark proportion (:func:`_proportion_funnel`,
+      PHE ``sigma_adjustment`` with z for each confidence level);
+    - rate: exact Poisson limits around the expected count E = benchmark / multiplier * n:
+      limit = x_{L,U}(E) / n * multiplier (:func:`_poisson_funnel_counts`).
+
+    Returns :class:`FunnelLimits` with ``lower``/``upper`` of shape
+    ``(len(confidence), *broadcast(denominators, benchmark).shape)``.
+    """
+    kind = _check_kind(kind)
+    if multiplier is None:
+        multiplier = 1 if kind == "proportion" else 100_000
+    levels = np.atleast_1d(_f(confidence))
+    n, bench = np.broadcast_arrays(_f(denominators), _f(benchmark))
+    n = np.where(n > 0, n, np.nan)
+    lowers, uppers = [], []
+    for c in levels:
+        if kind == "proportion":
+            lo, up = _proportion_funnel(n, bench / multiplier, z_value(c), multiplier)
+        else:
+            x_lo, x_up = _poisson_funnel_counts(bench / multiplier * n, 1.0 - _check_confidence(c))
+            lo, up = x_lo / n * multiplier, x_up / n * multiplier
+        lowers.append(lo)
+        uppers.append(up)
+    return FunnelLimits(*_arrays(levels, bench, np.stack(lowers), np.stack(uppers)))
+
+
+def compare_to_benchmark(
+    lower: ArrayLike, upper: ArrayLike, benchmark: ArrayLike
+) -> NDArray[np.str_]:
+    """Fingertips benchmark comparison: "higher" when the lower limit is above the benchmark,
+    "lower" when the upper limit is below it, "similar" otherwise, "not compared" when the
+    limits or the benchmark are missing (CONVENTIONS.md; Fingertips technical guidance).
+    """
+    lo, up, b = np.broadcast_arrays(_f(lower), _f(upper), _f(benchmark))
+    missing = np.isnan(lo) | np.isnan(up) | np.isnan(b)
+    higher, similar, lower_, not_compared = COMPARISON_LABELS
+    label = np.select([missing, lo > b, up < b], [not_compared, higher, lower_], default=similar)
+    return np.asarray(label, dtype=f"<U{max(map(len, COMPARISON_LABELS))}")
+
+
+# --------------------------------------------------------------------------------------------
+# Changes and trends
+# --------------------------------------------------------------------------------------------
+def _proportion_change(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, confidence: float
+) -> tuple[FloatArray, ...]:
+    """p2 - p1 with Newcombe's hybrid score limits and the pooled two-proportion z-test.
+
+    Limits (Newcombe 1998, method 10; Newcombe & Altman 2000): with Wilson limits (l_i, u_i),
+    d - sqrt((p2 - l2)^2 + (u1 - p1)^2) and d + sqrt((u2 - p2)^2 + (p1 - l1)^2).
+    Test: z = d / sqrt(pbar (1 - pbar) (1/n1 + 1/n2)), pbar = (x1 + x2) / (n1 + n2), the pooled
+    SE (equivalently Pearson's chi-square on the 2x2 table, no continuity correction);
+    p = 1 when both proportions are 0 or both 1.
+    """
+    z = z_value(confidence)
+    l1, u1 = _wilson_limits(x1, n1, z)
+    l2, u2 = _wilson_limits(x2, n2, z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p2 = x1 / n1, x2 / n2
+        d = p2 - p1
+        lower = d - np.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
+        upper = d + np.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+        pbar = (x1 + x2) / (n1 + n2)
+        se = np.sqrt(pbar * (1.0 - pbar) * (1.0 / n1 + 1.0 / n2))
+    p = _normal_test(d, se, confidence)[2]
+    p = np.where(np.isnan(l1) | np.isnan(l2), np.nan, p)
+    return d, lower, upper, p
+
+
+def _rate_change(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, confidence: float
+) -> tuple[FloatArray, ...]:
+    """r2 - r1 with Wald limits and the exact conditional (binomial) test.
+
+    Limits: d -/+ z sqrt(x1/n1^2 + x2/n2^2) (normal approximation, Poisson variances).
+    Test: given x1 + x2 = N, under equal rates x2 ~ Binomial(N, n2 / (n1 + n2)) (Armitage,
+    Berry & Matthews 2002, comparison of two counts); two-sided p = min(1, 2 min(P(X <= x2),
+    P(X >= x2))), exact for every count, p = 1 when N = 0.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bad = ~((n1 > 0) & (n2 > 0) & (x1 >= 0) & (x2 >= 0))
+        d = x2 / n2 - x1 / n1
+        se = np.sqrt(x1 / n1**2 + x2 / n2**2)
+        total = x1 + x2
+        share = n2 / (n1 + n2)
+        tails = np.minimum(binom.cdf(x2, total, share), binom.sf(x2 - 1.0, total, share))
+    p = np.where(total == 0, 1.0, np.minimum(1.0, 2.0 * tails))
+    lower, upper = _normal_test(d, se, confidence)[:2]
+    return (*(np.where(bad, np.nan, a) for a in (d, lower, upper, p)),)
+
+
+def test_change(
+    x1: ArrayLike,
+    n1: ArrayLike,
+    x2: ArrayLike,
+    n2: ArrayLike,
+    kind: Kind = "proportion",
+    confidence: float = 0.95,
+    multiplier: float | None = None,
+) -> ChangeTest:
+    """Test of the change between two periods (period 2 minus period 1), as CONVENTIONS.md asks
+    ("judged by a test of the difference, not by overlapping limits").
+
+    - proportion: Newcombe hybrid-score limits for p2 - p1 and the pooled two-proportion z-test
+      (:func:`_proportion_change`);
+    - rate: Wald limits for r2 - r1 and the exact conditional binomial test
+      (:func:`_rate_change`).
+
+    ``difference``/limits are times ``multiplier`` (default 1 for proportions, 100,000 for
+    rates). ``significant`` is p_value < 1 - confidence; the limits and the test are separate
+    methods, so at the margin a limit may touch 0 while the test is (just) significant.
+    """
+    kind = _check_kind(kind)
+    _check_confidence(confidence)
+    if multiplier is None:
+        multiplier = 1 if kind == "proportion" else 100_000
+    args = np.broadcast_arrays(_f(x1), _f(n1), _f(x2), _f(n2))
+    compute = _proportion_change if kind == "proportion" else _rate_change
+    d, lower, upper, p = compute(*args, confidence)
+    with np.errstate(invalid="ignore"):
+        significant = p < 1.0 - confidence
+    return ChangeTest(
+        *_arrays(d * multiplier, lower * multiplier, upper * multiplier, p, significant)
+    )
+
+
+test_change.__test__ = False  # type: ignore[attr-defined]  # keep pytest from collecting it
+
+
+def trend_test(
+    x: ArrayLike,
+    n: ArrayLike,
+    kind: Kind = "proportion",
+    scores: ArrayLike | None = None,
+    confidence: float = 0.95,
+    multiplier: float | None = None,
+) -> TrendTest:
+    """Chi-square test for linear trend over five or more periods (periods on the last axis,
+    leading axes are groups).
+
+    With scores s_i (default 0, 1, ..., T-1), N = sum n_i, X = sum x_i,
+    sbar = sum n_i s_i / N and U = sum x_i (s_i - sbar) = sum (x_i - X n_i / N) s_i:
+
+    - proportion (Cochran 1954; Armitage 1955):
+      chi2 = U^2 / (pbar (1 - pbar) sum n_i (s_i - sbar)^2), pbar = X / N;
+    - rate (score test for b in the Poisson log-linear model log E[x_i] = log n_i + a + b s_i;
+      Breslow & Day 1987, test for trend): chi2 = U^2 / (X sum (n_i / N) (s_i - sbar)^2).
+
+    chi2 has 1 degree of freedom; p_value = P(chi2_1 > chi2). ``slope`` is the weighted least
+    squares slope of the value on the score, U / sum n_i (s_i - sbar)^2, times ``multiplier``
+    (default 1 for proportions, 100,000 for rates); ``direction`` is "increasing" or
+    "decreasing" when significant (p < 1 - confidence), else "no significant change". A group
+    with no variation to test (all zero events, or all proportions 1) has chi2 0 and p 1.
+    Fewer than five periods raise ValueError.
+    """
+    kind = _check_kind(kind)
+    _check_confidence(confidence)
+    if multiplier is None:
+        multiplier = 1 if kind == "proportion" else 100_000
+    xa, na = np.broadcast_arrays(_f(x), _f(n))
+    if xa.ndim == 0 or xa.shape[-1] < TREND_MIN_PERIODS:
+        raise ValueError(f"a trend test needs at least {TREND_MIN_PERIODS} periods")
+    t = xa.shape[-1]
+    s = np.arange(t, dtype=np.float64) if scores is None else _f(scores)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        big_n = na.sum(axis=-1, keepdims=True)
+        big_x = xa.sum(axis=-1)
+        dev = s - (na * s).sum(axis=-1, keepdims=True) / big_n
+        u = (xa * dev).sum(axis=-1)
+        ss = (na * dev**2).sum(axis=-1)
+        if kind == "proportion":
+            pbar = big_x / big_n[..., 0]
+            var = pbar * (1.0 - pbar) * ss
+        else:
+            var = big_x * ss / big_n[..., 0]
+        stat = np.where((var == 0) & (u == 0), 0.0, u**2 / var)
+        slope = u / ss * multiplier
+    p = chi2_dist.sf(stat, 1)
+    with np.errstate(invalid="ignore"):
+        significant = p < 1.0 - confidence
+    direction = np.where(
+        significant, np.where(slope > 0, "increasing", "decreasing"), "no significant change"
+    )
+    return TrendTest(*_arrays(slope, direction, stat, p, significant))
+
+
+def difference_of_changes(
+    most_baseline: tuple[ArrayLike, ArrayLike, ArrayLike],
+    most_latest: tuple[ArrayLike, ArrayLike, ArrayLike],
+    least_baseline: tuple[ArrayLike, ArrayLike, ArrayLike],
+    least_latest: tuple[ArrayLike, ArrayLike, ArrayLike],
+    confidence: float = 0.95,
+    input_confidence: float = 0.95,
+) -> DifferenceOfChanges:
+    """Difference of changes, to "improve the health of the poorest fastest" (CONVENTIONS.md):
+    the change since the baseline in the most deprived quintile minus that in the least.
+
+    Each argument is a ``(value, lower, upper)`` triple -- e.g. an :class:`Estimate` from
+    :func:`proportion_ci`, :func:`rate_ci` or :func:`dsr` -- whose limits are at
+    ``input_confidence``; se = (upper - lower) / (2 z) (:func:`se_from_limits`; an
+    approximation when the limits are asymmetric, as Wilson and Poisson limits are).
+
+    difference = (most_latest - most_baseline) - (least_latest - least_baseline);
+    var = sum of the four variances (independent estimates); limits difference -/+ z sqrt(var)
+    at ``confidence`` and a two-sided z-test of difference = 0 (normal approximation).
+    """
+    parts = []
+    for est in (most_baseline, most_latest, least_baseline, least_latest):
+        value, lower, upper = est
+        parts.append((_f(value), se_from_limits(lower, upper, input_confidence)))
+    (mb, smb), (ml, sml), (lb, slb), (ll, sll) = parts
+    change_most, change_least = ml - mb, ll - lb
+    difference = change_most - change_least
+    se = np.sqrt(smb**2 + sml**2 + slb**2 + sll**2)
+    lower, upper, p, significant = _normal_test(difference, se, confidence)
+    return DifferenceOfChanges(
+        *_arrays(change_most, change_least, difference, lower, upper, p, significant)
+    )
