@@ -75,6 +75,8 @@ class Extract:
     vintage: str = ""
     #: parent table and the columns that link to it (referential integrity, cascade)
     parent: tuple[str, tuple[str, ...]] | None = None
+    #: the column holding the child's (or household's) home LSOA, checked against the lookup
+    home_lsoa: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -117,6 +119,7 @@ _ANON_PERSON = (
 )
 
 CIN_CHILDREN = Extract(
+    home_lsoa="HomeLSOA",
     table="cin_children",
     source="cin",
     description="Children in Need census: one row per child with a CIN episode open in the year.",
@@ -232,6 +235,7 @@ SSDA903_HEADER = Extract(
 )
 
 SSDA903_EPISODES = Extract(
+    home_lsoa="HOME_POST",
     table="ssda903_episodes",
     source="ssda903",
     description="SSDA903 episodes open at any point in the year (DfE column names).",
@@ -275,6 +279,7 @@ SSDA903_EPISODES = Extract(
 )
 
 YJS_OFFENCES = Extract(
+    home_lsoa="HOME_LSOA",
     table="yjs_offences",
     source="yjs",
     description="Youth justice: offences by children aged 10-17 whose outcome fell in the year, "
@@ -312,6 +317,7 @@ YJS_OUTCOMES = Extract(
 )
 
 HCLIC_MAIN = Extract(
+    home_lsoa="HOME_LSOA",
     table="hclic_main",
     source="hclic",
     description="Homelessness (H-CLIC-like): one row per case reported in the quarter.",

@@ -1,0 +1,124 @@
+"""Keys and links: unique keys, parents present, home LSOAs in the lookup.
+
+A parent row that is missing from the delivery (an orphan) and a parent row that was itself
+quarantined (a cascade) are different problems, so they are different rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+
+from tip_pipeline.sources.contracts import EXTRACTS, Extract
+from tip_pipeline.validate.rules.base import Delivery, Rule, Scope, Stage
+
+SOURCE_FILE = "source_file"
+
+
+def _key_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    """One string per row for a compound key (stripped text, missing as empty)."""
+    parts = [frame[c].astype("string").str.strip().fillna("") for c in columns]
+    key = parts[0]
+    for part in parts[1:]:
+        key = key + "\x1f" + part
+    return key
+
+
+def _gx_unique(key: tuple[str, ...]):
+    import great_expectations.expectations as gxe
+
+    return gxe.ExpectCompoundColumnsToBeUnique(column_list=[SOURCE_FILE, *key])
+
+
+def unique_key(extract: Extract) -> Rule:
+    def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
+        raw = d.raw[extract.table].loc[rows.index]
+        return raw.duplicated(subset=[SOURCE_FILE, *extract.key], keep="first")
+
+    return Rule(
+        id=f"{extract.table}.unique_key",
+        table=extract.table,
+        text=f"({', '.join(extract.key)}) must be unique in each file",
+        stage=Stage.TABLE,
+        scope=Scope.TABLE,
+        quarantines="every row after the first with the same key",
+        check=check,
+        family="unique_key",
+        columns=extract.key,
+        expectation=lambda _p: _gx_unique(extract.key),
+    )
+
+
+def parent_present(extract: Extract) -> Rule:
+    parent, link = extract.parent
+
+    def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
+        delivered = set(_key_text(d.raw[parent], link))
+        return ~_key_text(d.raw[extract.table].loc[rows.index], link).isin(delivered)
+
+    return Rule(
+        id=f"{extract.table}.parent_present",
+        table=extract.table,
+        text=f"each row must belong to a row of {parent} delivered in the same year "
+        f"(by {', '.join(link)})",
+        stage=Stage.CROSS_TABLE,
+        scope=Scope.CROSS_TABLE,
+        quarantines="the row without a parent",
+        check=check,
+        family="parent_present",
+        columns=link,
+    )
+
+
+def parent_accepted(extract: Extract) -> Rule:
+    parent, link = extract.parent
+
+    def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
+        accepted = set(_key_text(d.accepted[parent], link))
+        return ~_key_text(d.raw[extract.table].loc[rows.index], link).isin(accepted)
+
+    return Rule(
+        id=f"{extract.table}.parent_quarantined",
+        table=extract.table,
+        text=f"the row's parent in {parent} was quarantined, so the row cannot be used",
+        stage=Stage.CASCADE,
+        scope=Scope.CROSS_TABLE,
+        quarantines="every row of a quarantined parent",
+        check=check,
+        family="parent_quarantined",
+        columns=link,
+    )
+
+
+def lsoa_known(extract: Extract) -> Rule:
+    column = extract.home_lsoa
+
+    def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
+        values = rows[column]
+        return values.notna() & ~values.isin(d.lsoas)
+
+    return Rule(
+        id=f"{extract.table}.{column}.lsoa_known",
+        table=extract.table,
+        text=f"{column} must be an LSOA (2021) of the lookup",
+        stage=Stage.CROSS_TABLE,
+        scope=Scope.CROSS_TABLE,
+        quarantines="the row",
+        check=check,
+        family="lsoa_known",
+        columns=(column,),
+    )
+
+
+def key_rules(extract: Extract) -> Iterator[Rule]:
+    if extract.key:
+        yield unique_key(extract)
+    if extract.parent:
+        yield parent_present(extract)
+        yield parent_accepted(extract)
+    if extract.home_lsoa:
+        yield lsoa_known(extract)
+
+
+RULES: list[Rule] = [rule for e in EXTRACTS.values() for rule in key_rules(e)]

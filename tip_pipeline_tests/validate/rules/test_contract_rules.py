@@ -1,0 +1,50 @@
+"""Rules generated from the contracts: required, format, code lists, birth month, not future,
+unique keys, home LSOA in the lookup."""
+
+import pytest
+
+from tip_pipeline.validate.engine import validate_delivery
+from tip_pipeline.validate.rules import RULES
+from tip_pipeline_tests.validate.helpers import delivery, table
+
+
+def first_rule(**child) -> str | None:
+    out = validate_delivery(delivery(cin_children=table("cin_children", child)))["cin_children"]
+    return None if out.quarantined.empty else out.quarantined.iloc[0]["rule_id"]
+
+
+@pytest.mark.parametrize(
+    ("override", "rule"),
+    [
+        ({}, None),
+        ({"LAchildID": None}, "cin_children.LAchildID.required"),
+        ({"PersonBirthDate": "2015-02-30"}, "cin_children.PersonBirthDate.format"),
+        ({"PersonBirthDate": "01/06/2015"}, "cin_children.PersonBirthDate.format"),
+        ({"PersonBirthDate": "2015-06-17"}, "cin_children.PersonBirthDate.birth_month"),
+        ({"PersonBirthDate": "2031-06-01"}, "cin_children.PersonBirthDate.not_future"),
+        ({"PersonDeathDate": "2024-04-01"}, "cin_children.PersonDeathDate.not_future"),
+        ({"PersonDeathDate": "2024-03-31"}, None),
+        ({"Ethnicity": "WHIT"}, "cin_children.Ethnicity.code_list"),
+        ({"HomeLSOA": "LS9 8AB"}, "cin_children.HomeLSOA.format"),
+        ({"HomeLSOA": "E01099999"}, "cin_children.HomeLSOA.lsoa_known"),
+    ],
+)
+def test_each_contract_rule_catches_its_fault(override, rule):
+    assert first_rule(**override) == rule
+
+
+def test_duplicate_key_keeps_the_first_and_quarantines_the_rest():
+    d = delivery(cin_children=table("cin_children", {}, {}, {"Sex": "2"}, {"LAchildID": "c9"}))
+    q = validate_delivery(d)["cin_children"].quarantined
+    assert list(q["line_number"]) == [3, 4]
+    assert set(q["rule_id"]) == {"cin_children.unique_key"}
+
+
+def test_every_rule_has_text_and_a_quarantine_statement():
+    for rule in RULES:
+        assert rule.text and rule.quarantines and rule.table in rule.id
+
+
+def test_dfe_rules_carry_their_numbers():
+    numbered = {r.dfe_rule for r in RULES if r.dfe_rule}
+    assert {"8869", "8898", "8614"} <= numbered
