@@ -1,0 +1,25 @@
+"""GX runs the expectations the rules map to, on the accepted rows, and can fail."""
+
+from tip_pipeline.validate.engine import validate_delivery
+from tip_pipeline.validate.expectations import run_expectations
+from tip_pipeline_tests.validate.helpers import PERIOD, delivery, table
+
+
+def test_accepted_rows_meet_every_expectation():
+    d = delivery(cin_children=table("cin_children", {}, {"LAchildID": "c2", "Sex": "M"}))
+    validate_delivery(d)
+    results = run_expectations(d.accepted["cin_children"], "cin_children", PERIOD)
+    assert results and all(r.success for r in results)
+    ids = {r.rule_id for r in results}
+    assert {"cin_children.Sex.code_list", "cin_children.unique_key",
+            "cin_children.PersonBirthDate.birth_month", "cin_children.columns"} <= ids  # fmt: skip
+
+
+def test_gx_fails_when_a_bad_row_is_let_through():
+    # what the post-condition is for: rows that a broken mask had accepted
+    frame = table("cin_children", {}, {"Sex": "M", "PersonBirthDate": "2015-06-17"}, {})
+    results = {r.rule_id: r.success for r in run_expectations(frame, "cin_children", PERIOD)}
+    assert results["cin_children.Sex.code_list"] is False
+    assert results["cin_children.PersonBirthDate.birth_month"] is False
+    assert results["cin_children.unique_key"] is False
+    assert results["cin_children.Ethnicity.code_list"] is True
