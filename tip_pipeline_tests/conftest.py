@@ -1,0 +1,67 @@
+"""Shared fixtures: warehouse URLs on SQLite (always) and PostgreSQL (when a server answers).
+
+PostgreSQL tests are marked ``@pytest.mark.postgres`` and use ``postgres_url``: a fresh,
+uniquely named database per test, dropped afterwards. The server is ``TIP_TEST_POSTGRES_URL``
+(default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``). Without a server the tests
+skip, unless ``TIP_REQUIRE_POSTGRES=1`` (CI), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from tip_pipeline.warehouse.engine import create_database, drop_database, make_engine
+
+DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_problem(url: str) -> str | None:
+    """Why the server at ``url`` cannot be used; None when it answers."""
+    engine = make_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to connect means "no usable server"
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    finally:
+        engine.dispose()
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """URL of a PostgreSQL server the tests may create databases on."""
+    url = os.environ.get("TIP_TEST_POSTGRES_URL") or DEFAULT_TEST_POSTGRES_URL
+    problem = _postgres_problem(url)
+    if problem is not None:
+        shown = make_url(url).render_as_string(hide_password=True)
+        reason = f"no PostgreSQL at {shown} ({problem}): set TIP_TEST_POSTGRES_URL"
+        if os.environ.get("TIP_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """URL of a new, empty database (``tip_test_<uuid8>``), dropped after the test."""
+    name = f"tip_test_{uuid.uuid4().hex[:8]}"
+    url = create_database(postgres_server_url, name)
+    try:
+        yield url
+    finally:
+        drop_database(postgres_server_url, name)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """URL of a SQLite warehouse in a directory that does not exist yet."""
+    return f"sqlite:///{tmp_path / 'warehouse' / 'tip.db'}"

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import exc, text
+
+from tip_pipeline.warehouse.engine import (
+    ensure_schemas,
+    make_engine,
+    normalise_url,
+    redact_url,
+    sqlite_layer_paths,
+)
+from tip_pipeline.warehouse.layers import LAYERS
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u:p@h:5432/db",
+        "postgresql+psycopg://u:p@h:5432/db",
+        "postgres://u:p@h:5432/db",
+    ],
+)
+def test_postgres_urls_use_psycopg3(url: str) -> None:
+    assert normalise_url(url).drivername == "postgresql+psycopg"
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql+psycopg2://h/db", "mysql://h/db", "sqlite://", "sqlite:///:memory:"]
+)
+def test_unsupported_urls_are_refused(url: str) -> None:
+    with pytest.raises(ValueError):
+        normalise_url(url)
+
+
+def test_redacted_url_hides_the_password() -> None:
+    assert "secret" not in redact_url("postgresql://u:secret@h/db")
+
+
+def test_sqlite_layer_paths_are_siblings(tmp_path: Path) -> None:
+    paths = sqlite_layer_paths(f"sqlite:///{tmp_path}/wh/tip.db")
+    assert paths == {
+        "restricted": tmp_path / "wh" / "tip.restricted.db",
+        "published": tmp_path / "wh" / "tip.db",
+        "ops": tmp_path / "wh" / "tip.ops.db",
+    }
+
+
+def test_relative_sqlite_path_is_from_the_cwd(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert sqlite_layer_paths("sqlite:///warehouse/tip.db")["ops"] == (
+        tmp_path / "warehouse" / "tip.ops.db"
+    )
+
+
+def _create_layer_tables(conn) -> None:
+    for layer in LAYERS:
+        conn.exec_driver_sql(f"CREATE TABLE {layer}.t (k INTEGER PRIMARY KEY, v TEXT)")
+
+
+def _count_rows(engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {layer: conn.scalar(text(f"SELECT count(*) FROM {layer}.t")) for layer in LAYERS}
+
+
+def test_sqlite_engine_creates_the_three_files(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.connect() as conn:
+        attached = {row[1]: Path(row[2]) for row in conn.exec_driver_sql("PRAGMA database_list")}
+    engine.dispose()
+    paths = sqlite_layer_paths(sqlite_url)
+    assert all(path.is_file() for path in paths.values())
+    assert {layer: attached[layer] for layer in LAYERS} == paths
+    assert attached["main"] == paths["published"]
+
+
+def test_sqlite_files_are_wal_with_busy_timeout_and_foreign_keys(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.connect() as conn:
+        modes = {s: conn.exec_driver_sql(f"PRAGMA {s}.journal_mode").scalar() for s in LAYERS}
+        assert modes == dict.fromkeys(LAYERS, "wal")
+        assert conn.exec_driver_sql("PRAGMA main.journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 30_000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_one_transaction_across_the_three_files(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        _create_layer_tables(conn)
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        for layer in LAYERS:
+            conn.execute(text(f"INSERT INTO {layer}.t VALUES (1, :v)"), {"v": layer})
+        raise RuntimeError("fail after writing every file")
+    assert _count_rows(engine) == dict.fromkeys(LAYERS, 0)
+    with engine.begin() as conn:
+        for layer in LAYERS:
+            conn.execute(text(f"INSERT INTO {layer}.t VALUES (1, :v)"), {"v": layer})
+    with engine.connect() as conn:
+        joined = conn.execute(
+            text(
+                "SELECT p.v, o.v, r.v FROM published.t p JOIN ops.t o USING (k) "
+                "JOIN restricted.t r USING (k)"
+            )
+        ).one()
+    assert tuple(joined) == ("published", "ops", "restricted")
+    engine.dispose()
+
+
+def test_ddl_and_savepoints_are_transactional_on_sqlite(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE ops.gone (x INTEGER)")
+        raise RuntimeError
+    with engine.begin() as conn:
+        assert conn.exec_driver_sql("SELECT name FROM ops.sqlite_master").all() == []
+        _create_layer_tables(conn)
+        conn.exec_driver_sql("INSERT INTO ops.t VALUES (1, 'kept')")
+        savepoint = conn.begin_nested()
+        conn.exec_driver_sql("INSERT INTO ops.t VALUES (2, 'rolled back')")
+        savepoint.rollback()
+    assert _count_rows(engine)["ops"] == 1
+    engine.dispose()
+
+
+def test_main_file_is_written_only_through_published(sqlite_url: str) -> None:
+    """A write through ``main`` would wait on its own lock; it is refused at once instead."""
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        _create_layer_tables(conn)
+    started = time.monotonic()
+    with pytest.raises(exc.DatabaseError, match="not authorized"), engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO published.t VALUES (1, 'ok')")
+        conn.exec_driver_sql("INSERT INTO main.t VALUES (2, 'refused')")
+    assert time.monotonic() - started < 5
+    assert _count_rows(engine)["published"] == 0
+    with engine.connect() as conn:  # reading through main is fine
+        assert conn.exec_driver_sql("SELECT count(*) FROM main.t").scalar() == 0
+    engine.dispose()
+
+
+def test_readers_see_only_committed_rows(sqlite_url: str) -> None:
+    writer_engine, reader_engine = make_engine(sqlite_url), make_engine(sqlite_url)
+    with writer_engine.begin() as conn:
+        _create_layer_tables(conn)
+    with writer_engine.begin() as writer:
+        writer.exec_driver_sql("INSERT INTO published.t VALUES (1, 'x')")
+        with reader_engine.connect() as reader:  # WAL: not blocked by the open write
+            assert reader.exec_driver_sql("SELECT count(*) FROM published.t").scalar() == 0
+    assert _count_rows(reader_engine)["published"] == 1
+    writer_engine.dispose()
+    reader_engine.dispose()
+
+
+def test_ensure_schemas_refuses_a_bare_sqlite_engine(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    with pytest.raises(RuntimeError, match="attached"):
+        ensure_schemas(create_engine(f"sqlite:///{tmp_path}/bare.db"))
+
+
+@pytest.mark.postgres
+def test_postgres_schemas_and_cross_schema_transaction(postgres_url: str) -> None:
+    engine = make_engine(postgres_url.replace("postgresql+psycopg://", "postgresql://"))
+    assert engine.dialect.driver == "psycopg"
+    ensure_schemas(engine)
+    ensure_schemas(engine)  # idempotent
+    with engine.begin() as conn:
+        _create_layer_tables(conn)
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        for layer in LAYERS:
+            conn.execute(text(f"INSERT INTO {layer}.t VALUES (1, 'x')"))
+        raise RuntimeError
+    assert _count_rows(engine) == dict.fromkeys(LAYERS, 0)
+    engine.dispose()

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from tip_pipeline.warehouse.engine import make_engine, sqlite_layer_paths
+from tip_pipeline.warehouse.layers import LAYERS
+from tip_pipeline.warehouse.migrate import (
+    URL_ENV,
+    alembic_config,
+    context_options,
+    current_revision,
+    upgrade,
+)
+from tip_pipeline.warehouse.schema import metadata
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _diff(engine: Engine) -> list:
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts=context_options(conn.dialect.name))
+        return compare_metadata(context, metadata)
+
+
+def _tables(engine: Engine) -> set[str]:
+    inspector = inspect(engine)
+    return {f"{layer}.{name}" for layer in LAYERS for name in inspector.get_table_names(layer)}
+
+
+def _expected_tables() -> set[str]:
+    return {*metadata.tables, "ops.alembic_version"}
+
+
+def test_upgrade_empty_sqlite(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    assert current_revision(engine) == HEAD
+    assert _tables(engine) == _expected_tables()
+    assert _diff(engine) == []
+    upgrade(engine)  # at head already: a no-op
+    assert current_revision(engine) == HEAD
+    engine.dispose()
+
+
+def test_sqlite_files_hold_only_their_layer(sqlite_url: str) -> None:
+    """The file analysts open holds published tables only; alembic_version is in ops."""
+    upgrade(sqlite_url)
+    for layer, path in sqlite_layer_paths(sqlite_url).items():
+        with sqlite3.connect(path) as conn:
+            names = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+        conn.close()
+        assert {f"{layer}.{n}" for n in names} == {
+            t for t in _expected_tables() if t.startswith(f"{layer}.")
+        }
+
+
+@pytest.mark.postgres
+def test_upgrade_empty_postgres(postgres_url: str) -> None:
+    upgrade(postgres_url)
+    engine = make_engine(postgres_url)
+    assert current_revision(engine) == HEAD
+    assert _tables(engine) == _expected_tables()
+    assert inspect(engine).get_table_names("public") == []
+    assert _diff(engine) == []
+    engine.dispose()
+
+
+def test_an_empty_warehouse_differs_from_the_metadata(warehouse_url: str) -> None:
+    """The comparison is not vacuous: before upgrading, every table is missing."""
+    engine = make_engine(warehouse_url)
+    assert current_revision(engine) is None
+    added = {op[1].fullname for op in _diff(engine) if op[0] == "add_table"}
+    assert added == set(metadata.tables)
+    engine.dispose()
+
+
+def test_downgrade_to_base_and_back(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    upgrade_engine = make_engine(sqlite_url)
+    config = alembic_config(sqlite_url)
+    command.downgrade(config, "base")
+    assert _tables(upgrade_engine) == {"ops.alembic_version"}
+    upgrade(upgrade_engine)
+    assert _diff(upgrade_engine) == []
+    upgrade_engine.dispose()
+
+
+def test_alembic_cli_upgrades_an_empty_sqlite_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli' / 'tip.db'}"
+    env = {**os.environ, URL_ENV: url}
+    result = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", "alembic.ini", "upgrade", "head"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    engine = make_engine(url)
+    assert current_revision(engine) == HEAD
+    assert _diff(engine) == []
+    engine.dispose()
