@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from tip_pipeline.warehouse.engine import create_database, drop_database, make_engine
+from tip_pipeline.warehouse.migrate import upgrade
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -65,3 +66,18 @@ def postgres_url(postgres_server_url: str) -> Iterator[str]:
 def sqlite_url(tmp_path: Path) -> str:
     """URL of a SQLite warehouse in a directory that does not exist yet."""
     return f"sqlite:///{tmp_path / 'warehouse' / 'tip.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def warehouse_url(request: pytest.FixtureRequest) -> str:
+    """An empty warehouse URL, on SQLite and on PostgreSQL."""
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+
+
+@pytest.fixture
+def warehouse(warehouse_url: str) -> Iterator[Engine]:
+    """An engine on a warehouse migrated to head."""
+    upgrade(warehouse_url)
+    engine = make_engine(warehouse_url)
+    yield engine
+    engine.dispose()
