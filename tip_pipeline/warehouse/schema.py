@@ -24,8 +24,10 @@ from typing import Final
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Double,
     Index,
@@ -35,7 +37,7 @@ from sqlalchemy import (
     Text,
 )
 
-from tip_pipeline.sources.contracts import EXTRACTS, Extract
+from tip_pipeline.sources.contracts import EXTRACTS, Extract, Kind
 from tip_pipeline.warehouse.layers import OPS, PUBLISHED, RESTRICTED
 
 #: PostgreSQL's identifier limit (NAMEDATALEN - 1)
@@ -164,6 +166,51 @@ def staging_table(table_name: str) -> Table:
         raise KeyError(f"no contract extract {table_name!r}") from None
 
 
+_TYPES: Final = {Kind.DATE: Date, Kind.BIRTH_MONTH: Date, Kind.INT: BigInteger, Kind.FLOAT: Double}
+
+
+def validated_table_name(table_name: str) -> str:
+    return table_name
+
+
+def _validated(extract: Extract) -> Table:
+    names = staging_columns(extract.table)
+    name = validated_table_name(extract.table)
+    return Table(
+        name,
+        metadata,
+        Column("period", Text, nullable=False, comment="Financial year (e.g. 2023/24) or vintage"),
+        Column("quarter", Integer, comment="Quarter 1-4 of a quarterly extract; NULL otherwise"),
+        Column("source_file", Text, primary_key=True, comment="Name of the delivered file"),
+        Column("line_number", Integer, primary_key=True, comment="Physical line in the file"),
+        Column("run_id", Text, nullable=False, comment="Run that validated the row (ops.runs)"),
+        *(
+            Column(
+                names[col.name],
+                _TYPES.get(col.kind, Text),
+                comment=f"{col.description} (delivered as {col.name})",
+            )
+            for col in extract.columns
+        ),
+        Index(f"ix_{name}_period", "period"),
+        schema=RESTRICTED,
+        comment=f"Validated {extract.table} rows, typed: every rule passed. {extract.description}",
+    )
+
+
+VALIDATED_TABLES: Final[Mapping[str, Table]] = {
+    table: _validated(extract) for table, extract in EXTRACTS.items()
+}
+
+
+def validated_table(table_name: str) -> Table:
+    """The typed table of rows that passed every rule, for the extract ``table_name``."""
+    try:
+        return VALIDATED_TABLES[table_name]
+    except KeyError:
+        raise KeyError(f"no contract extract {table_name!r}") from None
+
+
 # -- ops -------------------------------------------------------------------------------------
 
 runs = Table(
@@ -202,6 +249,65 @@ ingest_log = Table(
 )
 
 
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("period", Text, nullable=False, comment="Financial year or reference vintage"),
+    Column("table_name", Text, primary_key=True, comment="Contract extract"),
+    Column("source_file", Text, primary_key=True, comment="Delivered file"),
+    Column("line_number", Integer, primary_key=True, comment="Physical line in the file"),
+    Column("rule_id", Text, nullable=False, comment="First rule the row breaks"),
+    Column("rule_text", Text, nullable=False, comment="The rule in plain English"),
+    Column("other_rules", Text, comment="Further rules the row breaks, comma-separated"),
+    Column("child_id", Text, comment="Pseudonymised child id of the row, where it has one"),
+    Column("record", Text, comment="The original record as delivered (JSON), or the raw line"),
+    Column("run_id", Text, nullable=False, comment="Run that quarantined the row (ops.runs)"),
+    Column("quarantined_at", DateTime(timezone=True), nullable=False, comment="When"),
+    Index("ix_quarantine_period_table_name", "period", "table_name"),
+    schema=OPS,
+    comment="Rows set aside by validation, each with its file, line and rule. Person-level: "
+    "never published.",
+)
+
+validation_results = Table(
+    "validation_results",
+    metadata,
+    Column("run_id", Text, primary_key=True, comment="Run that validated (ops.runs)"),
+    Column("period", Text, primary_key=True, comment="Financial year or reference vintage"),
+    Column("table_name", Text, primary_key=True, comment="Contract extract"),
+    Column("rule_id", Text, primary_key=True, comment="Rule id"),
+    Column("source", Text, nullable=False, comment="Source (cin, ssda903, yjs, hclic, ref)"),
+    Column("rule_text", Text, nullable=False, comment="The rule in plain English"),
+    Column("dfe_rule", Text, comment="DfE validation rule number, where it has one"),
+    Column("family", Text, nullable=False, comment="Kind of rule (code_list, unique_key, ...)"),
+    Column("rows_checked", BigInteger, nullable=False, comment="Rows of the table"),
+    Column("rows_broken", BigInteger, nullable=False, comment="Rows breaking the rule"),
+    Column("passed", Boolean, nullable=False, comment="True when no row breaks the rule"),
+    Column("expectation", Text, comment="Great Expectations expectation run on accepted rows"),
+    Column("expectation_passed", Boolean, comment="Its result; NULL where none maps"),
+    Column("data_version", Text, comment="Hash of the input files validated"),
+    Column("checked_at", DateTime(timezone=True), nullable=False, comment="When"),
+    schema=OPS,
+    comment="Every run's result for every rule: a source's quality over time. Kept, not replaced.",
+)
+
+completeness = Table(
+    "completeness",
+    metadata,
+    Column("run_id", Text, primary_key=True, comment="Run that measured (ops.runs)"),
+    Column("period", Text, primary_key=True, comment="Financial year"),
+    Column("table_name", Text, primary_key=True, comment="Contract extract"),
+    Column("measure", Text, primary_key=True, comment="What is measured"),
+    Column("source", Text, nullable=False, comment="Source"),
+    Column("numerator", BigInteger, nullable=False, comment="Rows with the gap"),
+    Column("denominator", BigInteger, nullable=False, comment="Rows looked at"),
+    Column("checked_at", DateTime(timezone=True), nullable=False, comment="When"),
+    schema=OPS,
+    comment="Completeness of accepted rows per source and year (unknown LSOA, ethnicity not "
+    "recorded, completed assessments without factors, ...).",
+)
+
+
 # -- published -------------------------------------------------------------------------------
 
 _IMD_COLUMNS: Final = ("imd_score", "imd_rank", "imd_decile", "imd_quintile")
@@ -237,4 +343,21 @@ dim_area = Table(
     schema=PUBLISHED,
     comment="Areas and their hierarchy (LSOA 2021 -> ward 2024 -> LA 2024 -> region -> country), "
     "with IoD2025 deprivation for LSOAs.",
+)
+
+data_quality = Table(
+    "data_quality",
+    metadata,
+    Column("period", Text, primary_key=True, comment="Financial year (e.g. 2023/24)"),
+    Column("source", Text, nullable=False, comment="Source (cin, ssda903, yjs, hclic)"),
+    Column("table_name", Text, primary_key=True, comment="Extract"),
+    Column("rule_id", Text, primary_key=True, comment="Rule id; 'all' for the table's total"),
+    Column("rule_text", Text, nullable=False, comment="The rule in plain English"),
+    Column("rows_read", BigInteger, nullable=False, comment="Records read from the files"),
+    Column("rows_quarantined", BigInteger, nullable=False, comment="Records set aside"),
+    Column("run_id", Text, nullable=False, comment="Run that published the row (ops.runs)"),
+    Column("loaded_at", DateTime(timezone=True), nullable=False, comment="When it was published"),
+    schema=PUBLISHED,
+    comment="Data-quality summary of the latest deliveries: records read and quarantined by "
+    "source, year and rule. Counts of records, no record's content.",
 )
