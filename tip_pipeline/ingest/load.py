@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from tip_pipeline.ingest.discovery import DeliveryError, files_for
+from tip_pipeline.ingest.discovery import files_for
 from tip_pipeline.ingest.reader import LINE, RawExtract, read_extract
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS, Extract
 from tip_pipeline.warehouse.bulk import replace_rows
-from tip_pipeline.warehouse.schema import ingest_log, staging_columns, staging_table
+from tip_pipeline.warehouse.schema import ingest_log, quarantine, staging_columns, staging_table
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class FileReceipt:
     size_bytes: int
     sha256: str
     rows: int
+    malformed: int = 0
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,10 @@ class IngestResult:
         return sum(f.rows for f in self.files)
 
     @property
+    def malformed(self) -> int:
+        return sum(f.malformed for f in self.files)
+
+    @property
     def data_version(self) -> str:
         """One hash for the extract's files in the period: changes iff any file's bytes do."""
         joined = "\n".join(f"{f.name}:{f.sha256}" for f in self.files)
@@ -54,14 +59,36 @@ def period_key(extract: Extract, period: FinancialYear | None) -> str:
     return period.label if (extract.per_period and period) else extract.vintage
 
 
-def _refuse_malformed(raw: RawExtract) -> None:
-    """Until rule-level quarantine exists, a malformed line stops the load with its number:
-    nothing may be dropped silently."""
-    if raw.malformed:
-        first = raw.malformed[:5]
-        detail = "; ".join(f"line {m.line}: {m.problem}" for m in first)
-        more = f" (and {len(raw.malformed) - len(first)} more)" if len(raw.malformed) > 5 else ""
-        raise DeliveryError(f"{raw.path.name}: malformed CSV records: {detail}{more}")
+MALFORMED_RULE = "malformed_line"
+
+
+def malformed_rule_id(table: str) -> str:
+    return f"{table}.{MALFORMED_RULE}"
+
+
+def malformed_frame(raw: RawExtract, period: str, run_id: str, at: datetime) -> pd.DataFrame:
+    """Malformed lines as quarantine rows: nothing is dropped silently, not even a line that
+    cannot be split into fields."""
+    table = raw.extract.table
+    return pd.DataFrame(
+        {
+            "period": period,
+            "table_name": table,
+            "source_file": raw.path.name,
+            "line_number": [m.line for m in raw.malformed],
+            "stage": "read",
+            "rule_id": malformed_rule_id(table),
+            "rule_text": [
+                f"the line must be a CSV record of the contract's columns: {m.problem}"
+                for m in raw.malformed
+            ],
+            "other_rules": None,
+            "child_id": None,
+            "record": [m.text for m in raw.malformed],
+            "run_id": run_id,
+            "quarantined_at": at,
+        }
+    )
 
 
 def staging_frame(raw: RawExtract, period: str, quarter: int | None, run_id: str) -> pd.DataFrame:
@@ -91,14 +118,18 @@ def ingest_extract(
     extract = EXTRACTS[table]
     key = period_key(extract, period)
     raws = [read_extract(path, extract) for path in files_for(data_dir, table, period)]
-    for raw in raws:
-        _refuse_malformed(raw)
     frames = [staging_frame(raw, key, _quarter_of(raw.path), run_id) for raw in raws]
     staged = pd.concat(frames, ignore_index=True)
-    receipts = tuple(FileReceipt(r.path.name, r.size_bytes, r.sha256, r.rows) for r in raws)
+    receipts = tuple(
+        FileReceipt(r.path.name, r.size_bytes, r.sha256, r.rows, len(r.malformed)) for r in raws
+    )
     loaded_at = datetime.now(UTC)
+    malformed = pd.concat([malformed_frame(r, key, run_id, loaded_at) for r in raws])
     with engine.begin() as conn:
         replace_rows(conn, staging_table(table), staged, where={"period": key})
+        replace_rows(
+            conn, quarantine, malformed, where={"period": key, "table_name": table, "stage": "read"}
+        )
         log = pd.DataFrame(
             {
                 "run_id": run_id,
@@ -108,7 +139,7 @@ def ingest_extract(
                 "file_name": [r.name for r in receipts],
                 "size_bytes": [r.size_bytes for r in receipts],
                 "sha256": [r.sha256 for r in receipts],
-                "rows": [r.rows for r in receipts],
+                "rows": [r.rows + r.malformed for r in receipts],
                 "loaded_at": loaded_at,
             }
         )

@@ -26,6 +26,8 @@ LINE = "_line"
 class MalformedLine:
     line: int
     problem: str
+    #: the physical line as delivered (the first line of a record that spans several)
+    text: str = ""
 
 
 @dataclass
@@ -133,6 +135,10 @@ def read_extract(path: Path, extract: Extract) -> RawExtract:
     header = next(csv.reader([header_text.rstrip("\r")]))
     _check_header(header, extract, path)
     records, lines, malformed = _split_records(body, width=len(header), first_line=2)
+    physical = body.split("\n")
+    malformed = [
+        MalformedLine(m.line, m.problem, physical[m.line - 2].rstrip("\r")) for m in malformed
+    ]
     frame = pd.DataFrame(records, columns=header, dtype="string")
     frame = frame.replace("", pd.NA)[list(extract.column_names)]
     frame.insert(0, LINE, pd.array(lines, dtype="Int64"))

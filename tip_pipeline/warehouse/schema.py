@@ -256,6 +256,12 @@ quarantine = Table(
     Column("table_name", Text, primary_key=True, comment="Contract extract"),
     Column("source_file", Text, primary_key=True, comment="Delivered file"),
     Column("line_number", Integer, primary_key=True, comment="Physical line in the file"),
+    Column(
+        "stage",
+        Text,
+        nullable=False,
+        comment="'read' (a malformed line, set aside by ingestion) or 'validate' (a rule)",
+    ),
     Column("rule_id", Text, nullable=False, comment="First rule the row breaks"),
     Column("rule_text", Text, nullable=False, comment="The rule in plain English"),
     Column("other_rules", Text, comment="Further rules the row breaks, comma-separated"),

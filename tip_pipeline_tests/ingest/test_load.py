@@ -61,10 +61,29 @@ def test_reloading_a_year_replaces_exactly_that_year(warehouse, tmp_path):
 def test_a_refused_file_leaves_the_previous_load_intact(warehouse, tmp_path):
     deliver(tmp_path / "d", "a1,2010-01-01,1,WBRI,E01011264,")
     ingest_extract(warehouse, tmp_path / "d", "cin_children", YEAR, "run-1")
-    deliver(tmp_path / "d", "a1,2010-01-01,1,WBRI,E01011264,", "a2,broken")
-    with pytest.raises(DeliveryError, match=r"line 3: 2 fields where the header has 6"):
+    (tmp_path / "d" / "cin_children_2023-24.csv").write_text("LAchildID,Sex\na2,1\n")
+    with pytest.raises(DeliveryError, match=r"line 1 \(header\): missing column"):
         ingest_extract(warehouse, tmp_path / "d", "cin_children", YEAR, "run-2")
     assert list(staged(warehouse)["la_child_id"]) == ["a1"]
+
+
+def test_malformed_lines_are_quarantined_not_dropped(warehouse, tmp_path):
+    deliver(tmp_path / "d", "a1,2010-01-01,1,WBRI,E01011264,", "a2,broken", '"a3,x')
+    result = ingest_extract(warehouse, tmp_path / "d", "cin_children", YEAR, "run-1")
+    assert result.rows == 1 and result.malformed == 2
+    with warehouse.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT line_number, stage, rule_id, record FROM ops.quarantine "
+                    "ORDER BY line_number")
+        ).all()  # fmt: skip
+        logged = conn.execute(sa.text("SELECT rows FROM ops.ingest_log")).scalar_one()
+    assert [(r.line_number, r.stage, r.rule_id) for r in rows] == [
+        (3, "read", "cin_children.malformed_line"),
+        (4, "read", "cin_children.malformed_line"),
+    ]
+    assert rows[0].record == "a2,broken"
+    # records read = staged + quarantined
+    assert logged == 3 == len(staged(warehouse)) + len(rows)
 
 
 def test_quarterly_files_are_staged_together_with_their_quarter(warehouse, tmp_path):
