@@ -44,7 +44,7 @@ def _context():
     return context, source
 
 
-def expectations_for(table: str, period: FinancialYear) -> list[tuple[str, object]]:
+def expectations_for(table: str, period: FinancialYear | None) -> list[tuple[str, object]]:
     """(rule id, expectation) for every rule of ``table`` that maps to one, plus the table's
     column set (the contract)."""
     import great_expectations.expectations as gxe
@@ -65,13 +65,13 @@ def expectations_for(table: str, period: FinancialYear) -> list[tuple[str, objec
 
 
 def run_expectations(
-    accepted: pd.DataFrame, table: str, period: FinancialYear
+    accepted: pd.DataFrame, table: str, period: FinancialYear | None
 ) -> list[ExpectationResult]:
     """Validate the accepted rows (text, as delivered) of one table with GX."""
     import great_expectations as gx
 
     context, source = _context()
-    name = f"{table}_{period.tag}_{uuid.uuid4().hex[:8]}"
+    name = f"{table}_{period.tag if period else 'ref'}_{uuid.uuid4().hex[:8]}"
     asset = source.add_dataframe_asset(name)
     batch = asset.add_batch_definition_whole_dataframe("whole")
     pairs = expectations_for(table, period)

@@ -97,11 +97,12 @@ def _rows(conn: Connection, table: Table, frame: pd.DataFrame) -> Iterator[tuple
 def _column_values(series: pd.Series) -> np.ndarray:
     """One column as Python objects: None for every kind of missing value and for ``""``."""
     values = series.to_numpy(dtype=object, na_value=None)
+    missing = pd.isna(values)  # NaT and NaN inside object columns too
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-        empty = values == ""
-        if empty.any():
-            values = values.copy()  # to_numpy may return a read-only view (copy on write)
-            values[empty] = None
+        missing |= values == ""
+    if missing.any():
+        values = values.copy()  # to_numpy may return a read-only view (copy on write)
+        values[missing] = None
     return values
 
 

@@ -40,7 +40,7 @@ class Stage(IntEnum):
 class Delivery:
     """One source's tables for one reporting year, as staged (text), with typed views."""
 
-    period: FinancialYear
+    period: FinancialYear | None  # None for reference files of their own vintage
     raw: dict[str, pd.DataFrame]
     lsoas: frozenset[str] = frozenset()
     #: rows accepted so far, per table (filled parent-first by the engine)

@@ -36,6 +36,11 @@ def _required(extract: Extract, column: Column) -> Rule:
     def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
         return _raw(d, extract.table, rows, column.name).isna()
 
+    # GX costs ~45 ms per expectation whatever the rows: the mask checks every required
+    # column, GX re-checks those that identify or classify a row (not the 182 counts of the
+    # population file).
+    in_gx = column.name in extract.key or column.kind not in (Kind.INT, Kind.FLOAT)
+
     return Rule(
         id=f"{extract.table}.{column.name}.required",
         table=extract.table,
@@ -46,7 +51,9 @@ def _required(extract: Extract, column: Column) -> Rule:
         check=check,
         family="required",
         columns=(column.name,),
-        expectation=lambda _p: _gx().ExpectColumnValuesToNotBeNull(column=column.name),
+        expectation=(
+            (lambda _p: _gx().ExpectColumnValuesToNotBeNull(column=column.name)) if in_gx else None
+        ),
     )
 
 

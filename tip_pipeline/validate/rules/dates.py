@@ -21,6 +21,8 @@ BIRTH_BEFORE_EVENT = {
     "cin_children": ("PersonBirthDate", "cin_episodes", "CINreferralDate", ("LAchildID",)),
     "ssda903_header": ("DOB", "ssda903_episodes", "DECOM", ("CHILD",)),
     "yjs_offences": ("DOB", "yjs_offences", "OFFENCE_DATE", ()),
+    # a dependent child is born by the time the household applies
+    "hclic_children": ("CHILD_DOB", "hclic_main", "APPLICATION_DATE", ("CASE_ID",)),
 }
 
 YOUTH_JUSTICE_AGES = (10, 17)
@@ -59,7 +61,7 @@ def birth_before_event(table: str, birth: str, events: str, when: str, link: tup
         )["first_event"]
         return first_event < rows[birth]
 
-    where = "the same row" if not link else f"{events} of the same child"
+    where = "the same row" if not link else f"its rows in {events}"
     return Rule(
         id=f"{table}.{birth}.born_before_events",
         table=table,

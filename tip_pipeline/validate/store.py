@@ -1,0 +1,286 @@
+"""Validate staged extracts and store the outcome: typed accepted rows (restricted), quarantine,
+rule results and completeness (ops), and the disclosure-safe quality summary (published).
+
+One transaction per call, replacing exactly the period's rows of the tables validated, so a
+re-run is idempotent and a failure leaves the previous outcome in place. Rule results are
+history: they are appended, never replaced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pandas as pd
+import sqlalchemy as sa
+
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources import codes
+from tip_pipeline.sources.contracts import EXTRACTS, Extract
+from tip_pipeline.validate.engine import TableOutcome, validate_delivery
+from tip_pipeline.validate.expectations import ExpectationResult, run_expectations
+from tip_pipeline.validate.rules import Delivery, rules_for
+from tip_pipeline.warehouse.bulk import replace_rows
+from tip_pipeline.warehouse.schema import (
+    completeness,
+    data_quality,
+    ingest_log,
+    quarantine,
+    staging_columns,
+    staging_table,
+    validated_table,
+    validation_results,
+)
+
+META = ("source_file", "line_number", "quarter")
+LOOKUP = "ref_lsoa_lookup"
+
+
+@dataclass
+class TableReport:
+    """What a data engineer sees about one table: counts, never values."""
+
+    table: str
+    period: str
+    rows_read: int
+    accepted: int
+    quarantined: int
+    malformed: int
+    rule_counts: dict[str, int]
+    expectations: list[ExpectationResult]
+    samples: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
+    children_affected: int = 0
+
+    @property
+    def conserved(self) -> bool:
+        return self.rows_read == self.accepted + self.quarantined + self.malformed
+
+    @property
+    def quarantine_share(self) -> float:
+        return (self.quarantined + self.malformed) / self.rows_read if self.rows_read else 0.0
+
+    @property
+    def expectations_passed(self) -> bool:
+        return all(r.success for r in self.expectations)
+
+
+def period_key(extract: Extract, period: FinancialYear | None) -> str:
+    return period.label if (extract.per_period and period) else extract.vintage
+
+
+def read_staged(conn: sa.Connection, table: str, key: str) -> pd.DataFrame:
+    """Staged rows of one table and period, with contract column names (text, as delivered)."""
+    stg = staging_table(table)
+    names = staging_columns(table)
+    frame = pd.read_sql(
+        sa.select(stg).where(stg.c.period == key).order_by(stg.c.source_file, stg.c.line_number),
+        conn,
+        dtype="string",
+    )
+    frame = frame.rename(columns={db: contract for contract, db in names.items()})
+    frame["line_number"] = frame["line_number"].astype("Int64")
+    frame["quarter"] = frame["quarter"].astype("Int64")
+    return frame[[*META, *EXTRACTS[table].column_names]]
+
+
+def known_lsoas(conn: sa.Connection) -> frozenset[str]:
+    lookup = validated_table(LOOKUP)
+    return frozenset(conn.execute(sa.select(lookup.c.lsoa21cd)).scalars())
+
+
+def _malformed_count(conn: sa.Connection, table: str, key: str) -> int:
+    q = quarantine
+    condition = (q.c.table_name == table) & (q.c.period == key) & (q.c.stage == "read")
+    return conn.execute(sa.select(sa.func.count()).where(condition)).scalar_one()
+
+
+def _data_version(conn: sa.Connection, table: str, key: str) -> str | None:
+    """The hashes of the files behind the staged rows (the last load of the period)."""
+    stg = staging_table(table)
+    run = conn.execute(
+        sa.select(stg.c.load_run_id).where(stg.c.period == key).limit(1)
+    ).scalar_one_or_none()
+    log = ingest_log
+    hashes = conn.execute(
+        sa.select(log.c.file_name, log.c.sha256)
+        .where((log.c.run_id == run) & (log.c.table_name == table) & (log.c.period == key))
+        .order_by(log.c.file_name)
+    ).all()
+    return ";".join(f"{name}:{sha}" for name, sha in hashes) or None
+
+
+def _samples(outcome: TableOutcome, per_rule: int = 5) -> dict[str, list[tuple[int, str | None]]]:
+    """A few (line, pseudonymised id) per rule: enough to find the rows, nothing of them."""
+    q = outcome.quarantined
+    return {
+        rule: list(zip(group["line_number"].head(per_rule), group["child_id"].head(per_rule),
+                       strict=True))
+        for rule, group in q.groupby("rule_id", sort=True)
+    }  # fmt: skip
+
+
+def _typed_rows(outcome: TableOutcome, key: str, run_id: str) -> pd.DataFrame:
+    names = staging_columns(outcome.table)
+    frame = outcome.accepted.rename(columns=dict(names))
+    frame = frame[[*META, *names.values()]].copy()
+    frame.insert(0, "period", key)
+    frame["run_id"] = run_id
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].dt.date
+    return frame
+
+
+def _quarantine_rows(outcome: TableOutcome, key: str, run_id: str, at: datetime) -> pd.DataFrame:
+    frame = outcome.quarantined.copy()
+    frame.insert(0, "period", key)
+    frame["stage"] = "validate"
+    frame["run_id"] = run_id
+    frame["quarantined_at"] = at
+    return frame
+
+
+def _result_rows(report: TableReport, run_id: str, version: str | None, at: datetime):
+    gx = {r.rule_id: r for r in report.expectations}
+    source = EXTRACTS[report.table].source
+    rows = []
+    for rule in rules_for(report.table):
+        broken = report.rule_counts.get(rule.id, 0)
+        expectation = gx.get(rule.id)
+        rows.append(
+            {
+                "run_id": run_id, "period": report.period, "table_name": report.table,
+                "rule_id": rule.id, "source": source, "rule_text": rule.text,
+                "dfe_rule": rule.dfe_rule, "family": rule.family,
+                "rows_checked": report.rows_read - report.malformed, "rows_broken": broken,
+                "passed": broken == 0,
+                "expectation": expectation.expectation if expectation else None,
+                "expectation_passed": expectation.success if expectation else None,
+                "data_version": version, "checked_at": at,
+            }
+        )  # fmt: skip
+    return rows
+
+
+def completeness_rows(outcome: TableOutcome) -> dict[str, tuple[int, int]]:
+    """Gaps in accepted rows that are allowed but weaken the indicators: measure ->
+    (rows with the gap, rows looked at)."""
+    accepted = outcome.accepted
+    extract = EXTRACTS[outcome.table]
+    measures: dict[str, tuple[int, int]] = {}
+    for column in extract.columns:
+        if column.codes == codes.ETHNICITY:
+            not_recorded = accepted[column.name].isin(["REFU", "NOBT"]).sum()
+            measures["ethnicity_not_recorded"] = (int(not_recorded), len(accepted))
+        if callable(column.codes):  # sex, in either coding
+            unknown = accepted[column.name].isin(["0", "9", "U"]).sum()
+            measures["sex_not_recorded"] = (int(unknown), len(accepted))
+    if extract.home_lsoa:
+        broken = sum(n for rule, n in outcome.rule_counts.items() if extract.home_lsoa in rule)
+        measures["home_lsoa_missing_or_unknown"] = (broken, outcome.rows_in)
+    if extract.table == "cin_assessments":
+        completed = accepted["AssessmentAuthorisationDate"].notna()
+        without = completed & accepted["AssessmentFactors"].isna()
+        measures["completed_assessments_without_factors"] = (
+            int(without.sum()),
+            int(completed.sum()),
+        )
+    return measures
+
+
+def _completeness_frame(outcome, key, run_id, at) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"run_id": run_id, "period": key, "table_name": outcome.table, "measure": measure,
+             "source": EXTRACTS[outcome.table].source, "numerator": num, "denominator": den,
+             "checked_at": at}
+            for measure, (num, den) in completeness_rows(outcome).items()
+        ],
+        columns=[c.name for c in completeness.columns],
+    )  # fmt: skip
+
+
+def _quality_frame(report: TableReport, run_id: str, at: datetime) -> pd.DataFrame:
+    rows = [
+        {"rule_id": "all", "rule_text": "All rules", "rows_quarantined": report.quarantined
+         + report.malformed}
+    ] + [
+        {"rule_id": rule.id, "rule_text": rule.text, "rows_quarantined": count}
+        for rule in rules_for(report.table)
+        if (count := report.rule_counts.get(rule.id, 0))
+    ]  # fmt: skip
+    if report.malformed:
+        rows.append({"rule_id": f"{report.table}.malformed_line",
+                     "rule_text": "The line must be a CSV record of the contract's columns",
+                     "rows_quarantined": report.malformed})  # fmt: skip
+    frame = pd.DataFrame(rows)
+    frame["period"] = report.period
+    frame["source"] = EXTRACTS[report.table].source
+    frame["table_name"] = report.table
+    frame["rows_read"] = report.rows_read
+    frame["run_id"] = run_id
+    frame["loaded_at"] = at
+    return frame
+
+
+def validate_tables(
+    engine: sa.Engine, tables: list[str], period: FinancialYear | None, run_id: str
+) -> dict[str, TableReport]:
+    """Validate the staged rows of ``tables`` (one source, or the reference files) for
+    ``period`` and store every outcome in one transaction."""
+    at = datetime.now(UTC)
+    keys = {t: period_key(EXTRACTS[t], period) for t in tables}
+    with engine.connect() as conn:
+        raw = {t: read_staged(conn, t, keys[t]) for t in tables}
+        lsoas = known_lsoas(conn) if any(EXTRACTS[t].home_lsoa for t in tables) else frozenset()
+        malformed = {t: _malformed_count(conn, t, keys[t]) for t in tables}
+        versions = {t: _data_version(conn, t, keys[t]) for t in tables}
+    delivery = Delivery(period=period, raw=raw, lsoas=lsoas)
+    outcomes = validate_delivery(delivery)
+    reports = {}
+    for table, outcome in outcomes.items():
+        accepted_text = delivery.accepted[table]
+        reports[table] = TableReport(
+            table=table,
+            period=keys[table],
+            rows_read=outcome.rows_in + malformed[table],
+            accepted=len(outcome.accepted),
+            quarantined=len(outcome.quarantined),
+            malformed=malformed[table],
+            rule_counts=outcome.rule_counts,
+            expectations=run_expectations(accepted_text, table, period)
+            if len(accepted_text)
+            else [],
+            samples=_samples(outcome),
+            children_affected=int(outcome.quarantined["child_id"].nunique()),
+        )
+    with engine.begin() as conn:
+        for table, outcome in outcomes.items():
+            key, report = keys[table], reports[table]
+            replace_rows(
+                conn,
+                validated_table(table),
+                _typed_rows(outcome, key, run_id),
+                where={"period": key},
+            )
+            replace_rows(
+                conn,
+                quarantine,
+                _quarantine_rows(outcome, key, run_id, at),
+                where={"period": key, "table_name": table, "stage": "validate"},
+            )
+            replace_rows(
+                conn,
+                validation_results,
+                pd.DataFrame(_result_rows(report, run_id, versions[table], at)),
+                where={"run_id": run_id, "period": key, "table_name": table},
+            )
+            replace_rows(
+                conn,
+                completeness,
+                _completeness_frame(outcome, key, run_id, at),
+                where={"run_id": run_id, "period": key, "table_name": table},
+            )
+            replace_rows(conn, data_quality, _quality_frame(report, run_id, at),
+                         where={"period": key, "table_name": table})  # fmt: skip
+    return reports
