@@ -114,13 +114,18 @@ def scan_frame(
     return findings
 
 
-class IdentifiersFound(Exception):
-    """The delivery carries direct identifiers and is refused whole."""
+class DeliveryRefused(Exception):
+    """The delivery carries direct identifiers, or columns outside its contract, and is
+    refused whole: nothing of it is stored."""
 
-    def __init__(self, findings: list[Finding]):
+    def __init__(self, findings: list[Finding], refusals: list[str] | None = None):
         self.findings = findings
-        listed = "; ".join(f.message() for f in findings)
+        self.refusals = refusals or []
+        problems = [*self.refusals]
+        if findings:
+            problems.append("direct identifiers found: " + "; ".join(f.message() for f in findings))
         super().__init__(
-            f"delivery refused: direct identifiers found ({listed}). Nothing of this delivery "
-            "was stored; ask the sender to re-extract it anonymised (data_sources/README.md)."
+            f"delivery refused: {' | '.join(problems)}. Nothing of this delivery was stored; "
+            "ask the sender to re-extract it anonymised, with the contract's columns only "
+            "(data_sources/README.md)."
         )

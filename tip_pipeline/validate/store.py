@@ -64,6 +64,25 @@ class TableReport:
         return all(r.success for r in self.expectations)
 
 
+def combine_reports(table: str, reports: list[TableReport]) -> TableReport:
+    """One report for a table validated over several periods (counts added up)."""
+    rule_counts: dict[str, int] = {}
+    for report in reports:
+        for rule, count in report.rule_counts.items():
+            rule_counts[rule] = rule_counts.get(rule, 0) + count
+    return TableReport(
+        table=table,
+        period=", ".join(r.period for r in reports),
+        rows_read=sum(r.rows_read for r in reports),
+        accepted=sum(r.accepted for r in reports),
+        quarantined=sum(r.quarantined for r in reports),
+        malformed=sum(r.malformed for r in reports),
+        rule_counts=rule_counts,
+        expectations=[e for r in reports for e in r.expectations],
+        children_affected=sum(r.children_affected for r in reports),
+    )
+
+
 def period_key(extract: Extract, period: FinancialYear | None) -> str:
     return period.label if (extract.per_period and period) else extract.vintage
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from tip_pipeline.sources.contracts import EXTRACTS
-from tip_pipeline.validate.identifiers import IdentifiersFound, nhs_number_valid, scan_frame
+from tip_pipeline.validate.identifiers import DeliveryRefused, nhs_number_valid, scan_frame
 
 CHILDREN = EXTRACTS["cin_children"]
 
@@ -52,7 +52,7 @@ def test_each_kind_is_found_and_named_without_values(column, values, kind):
     assert kind in {f.kind for f in findings}
     finding = next(f for f in findings if f.kind == kind)
     assert finding.column == column and finding.file == "cin_children_2023-24.csv"
-    message = str(IdentifiersFound(findings))
+    message = str(DeliveryRefused(findings))
     assert "cin_children_2023-24.csv" in message and column in message
     for value in values:
         assert value not in message

@@ -1,0 +1,43 @@
+"""The Dagster code location: every asset, check, job and resource, and the global policies.
+
+Loaded by ``dagster dev -w workspace.yaml`` and by ``tip run``. Domain logic lives in plain
+modules (sources, ingest, validate, indicators, warehouse, reports); tip_pipeline.defs only
+wires it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from tip_pipeline import config
+
+# Defaults are applied here, once, so that EnvVar below always resolves and the UI still shows
+# which variable each setting comes from.
+for _setting in config.SETTINGS:
+    os.environ.setdefault(_setting.name, _setting.default)
+
+from tip_pipeline.defs.history import validate_yjs_history, yjs_history  # noqa: E402
+from tip_pipeline.defs.ingest import ingest_assets  # noqa: E402
+from tip_pipeline.defs.resources import DataSources, Warehouse  # noqa: E402
+from tip_pipeline.defs.validate import (  # noqa: E402
+    delivery_guard,
+    reference_guard,
+    validation_assets,
+)
+
+defs = dg.Definitions(
+    assets=[
+        delivery_guard,
+        reference_guard,
+        *ingest_assets,
+        yjs_history,
+        *validation_assets,
+        validate_yjs_history,
+    ],
+    resources={
+        "data_sources": DataSources(path=dg.EnvVar(config.DATA_DIR.name)),
+        "warehouse": Warehouse(url=dg.EnvVar(config.WAREHOUSE_URL.name)),
+    },
+)

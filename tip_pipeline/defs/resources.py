@@ -1,0 +1,39 @@
+"""Resources: where the deliveries are and which warehouse to write, from the environment."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import dagster as dg
+import sqlalchemy as sa
+
+from tip_pipeline.warehouse.engine import make_engine
+from tip_pipeline.warehouse.migrations import upgrade
+
+
+@cache
+def _migrated_engine(url: str) -> sa.Engine:
+    """One engine per URL and process, with pending migrations applied before any write."""
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
+
+
+class DataSources(dg.ConfigurableResource):
+    """The folder of delivered extracts (TIP_DATA_DIR)."""
+
+    path: str
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.path)
+
+
+class Warehouse(dg.ConfigurableResource):
+    """The warehouse (TIP_WAREHOUSE_URL): SQLite files by default, PostgreSQL in production."""
+
+    url: str
+
+    def engine(self) -> sa.Engine:
+        return _migrated_engine(self.url)

@@ -1,0 +1,210 @@
+"""Validation assets: the identifier guard before staging, then one multi-asset per source
+whose outputs are the validated tables, each with its checks.
+
+Blocking checks (ERROR) stop everything downstream in the run: a file whose records do not
+add up, a quarantine share above the threshold, accepted rows that fail Great Expectations.
+Rules broken by a few rows are a WARN: those rows are quarantined, the rest flow on.
+"""
+
+import os
+
+import dagster as dg
+
+from tip_pipeline.defs.partitions import reporting_years
+from tip_pipeline.defs.resources import DataSources, Warehouse
+from tip_pipeline.ingest.discovery import DeliveryError, files_for
+from tip_pipeline.ingest.reader import read_extract
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources.contracts import EXTRACTS
+from tip_pipeline.validate.identifiers import DeliveryRefused, scan_frame
+from tip_pipeline.validate.store import TableReport, validate_tables
+
+GROUP = "validate"
+QUARANTINE_THRESHOLD = "TIP_QUARANTINE_THRESHOLD"
+DEFAULT_QUARANTINE_THRESHOLD = 0.02
+
+#: validation units: tables validated together (cross-table rules and cascades)
+SERVICE_SOURCES = ("cin", "ssda903", "yjs", "hclic")
+PER_PERIOD_REFERENCE = tuple(t for t, e in EXTRACTS.items() if e.source == "ref" and e.per_period)
+STATIC_REFERENCE = tuple(t for t, e in EXTRACTS.items() if not e.per_period)
+LOOKUP_KEY = dg.AssetKey(["validated", "ref_lsoa_lookup"])
+
+
+def quarantine_threshold() -> float:
+    return float(os.environ.get(QUARANTINE_THRESHOLD) or DEFAULT_QUARANTINE_THRESHOLD)
+
+
+def _tables_of(source: str) -> tuple[str, ...]:
+    return tuple(t for t, e in EXTRACTS.items() if e.source == source and e.per_period)
+
+
+# -- identifier guard -----------------------------------------------------------------------
+
+
+def guard_files(
+    data_sources: DataSources, tables: tuple[str, ...], period: FinancialYear | None
+) -> list[str]:
+    """Scan every file of the delivery and refuse it whole, listing every problem found
+    (columns outside the contract, direct identifiers), never a value."""
+    findings, refusals, scanned = [], [], []
+    for table in tables:
+        for path in files_for(data_sources.folder, table, period):
+            try:
+                raw = read_extract(path, EXTRACTS[table])
+            except DeliveryError as err:
+                refusals.append(str(err))
+                continue
+            findings += scan_frame(raw.frame, raw.extract, path.name)
+            scanned.append(path.name)
+    if findings or refusals:
+        raise DeliveryRefused(findings, refusals)
+    return scanned
+
+
+def _guard(data_sources: DataSources, tables, period) -> dg.MaterializeResult:
+    try:
+        scanned = guard_files(data_sources, tables, period)
+    except (DeliveryRefused, DeliveryError) as err:
+        raise dg.Failure(description=str(err), allow_retries=False) from None
+    return dg.MaterializeResult(metadata={"files_scanned": len(scanned)})
+
+
+@dg.asset(
+    key=["ingest", "delivery_guard"],
+    group_name="ingest",
+    partitions_def=reporting_years,
+    kinds={"csv"},
+)
+def delivery_guard(
+    context: dg.AssetExecutionContext, data_sources: DataSources
+) -> dg.MaterializeResult:
+    """Identifier guard for a year's delivery, run before anything of it is staged: every
+    column of every file is scanned for full postcodes, NHS numbers, full dates of birth,
+    names and free text; columns outside the contract refuse the delivery. The failure names
+    file, column and kind, never a value."""
+    period = FinancialYear.parse(context.partition_key)
+    per_period = tuple(t for t, e in EXTRACTS.items() if e.per_period)
+    return _guard(data_sources, per_period, period)
+
+
+@dg.asset(key=["ingest", "reference_guard"], group_name="ingest", kinds={"csv"})
+def reference_guard(
+    context: dg.AssetExecutionContext, data_sources: DataSources
+) -> dg.MaterializeResult:
+    """Identifier guard for the reference files of their own vintage (IMD, lookups,
+    statistical neighbours, modelled rates)."""
+    return _guard(data_sources, STATIC_REFERENCE, None)
+
+
+# -- validation -----------------------------------------------------------------------------
+
+
+def _rule_table(report: TableReport) -> str:
+    lines = ["| rule | rows | sample lines (pseudonymised id) |", "|---|---:|---|"]
+    for rule, count in sorted(report.rule_counts.items(), key=lambda kv: -kv[1]):
+        if count:
+            sample = ", ".join(
+                f"{line} ({cid or '-'})" for line, cid in report.samples.get(rule, [])
+            )
+            lines.append(f"| {rule} | {count} | {sample} |")
+    if report.malformed:
+        lines.append(f"| {report.table}.malformed_line | {report.malformed} | see ops.quarantine |")
+    return "\n".join(lines) if len(lines) > 2 else "No rule broken."
+
+
+def _metadata(report: TableReport) -> dict:
+    return {
+        "dagster/row_count": report.accepted,
+        "rows_read": report.rows_read,
+        "rows_quarantined": report.quarantined + report.malformed,
+        "quarantine_share": round(report.quarantine_share, 5),
+        "children_with_quarantined_rows": report.children_affected,
+        "rules": dg.MetadataValue.md(_rule_table(report)),
+    }
+
+
+def check_results(report: TableReport, key: dg.AssetKey, threshold: float):
+    yield dg.AssetCheckResult(
+        asset_key=key,
+        check_name="records_conserved",
+        passed=report.conserved,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"rows_read": report.rows_read, "accepted": report.accepted,
+                  "quarantined": report.quarantined, "malformed": report.malformed},
+    )  # fmt: skip
+    yield dg.AssetCheckResult(
+        asset_key=key,
+        check_name="quarantine_share",
+        passed=report.quarantine_share <= threshold,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=f"At most {threshold:.1%} of records may be quarantined "
+        f"({QUARANTINE_THRESHOLD}).",
+        metadata={"share": round(report.quarantine_share, 5), "threshold": threshold},
+    )
+    failed = [r.rule_id for r in report.expectations if not r.success]
+    yield dg.AssetCheckResult(
+        asset_key=key,
+        check_name="great_expectations",
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"expectations": len(report.expectations), "failed": ", ".join(failed) or "none"},
+    )
+    broken = {rule: n for rule, n in report.rule_counts.items() if n}
+    yield dg.AssetCheckResult(
+        asset_key=key,
+        check_name="rules",
+        passed=not broken and not report.malformed,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"rules_broken": len(broken), "rules": dg.MetadataValue.md(_rule_table(report))},
+    )
+
+
+CHECK_NAMES = (
+    ("records_conserved", True, "Records read = accepted + quarantined, for every file."),
+    ("quarantine_share", True, "The share of records quarantined is within the threshold."),
+    ("great_expectations", True, "Accepted rows meet every expectation the rules map to."),
+    ("rules", False, "No rule is broken (WARN: broken rows are quarantined, the rest flow on)."),
+)
+
+
+def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool):
+    """One multi-asset validating ``tables`` together (cross-table rules, cascades)."""
+    keys = {t: dg.AssetKey(["validated", t]) for t in tables}
+    needs_lookup = any(EXTRACTS[t].home_lsoa for t in tables)
+    specs = [
+        dg.AssetSpec(
+            key=keys[t],
+            group_name=GROUP,
+            description=f"Validated {t}: typed rows that pass every rule, in restricted.{t}; "
+            f"the rest in ops.quarantine with file, line and rule. {EXTRACTS[t].description}",
+            deps=[dg.AssetKey(["ingest", t]), *([LOOKUP_KEY] if needs_lookup else [])],
+            kinds={"pandas", "great_expectations"},
+            partitions_def=reporting_years if partitioned else None,
+            tags={"source": EXTRACTS[t].source},
+        )
+        for t in tables
+    ]
+    check_specs = [
+        dg.AssetCheckSpec(name=check, asset=keys[t], blocking=blocking, description=text)
+        for t in tables
+        for check, blocking, text in CHECK_NAMES
+    ]
+
+    @dg.multi_asset(name=name, specs=specs, check_specs=check_specs, can_subset=False)
+    def _validate(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        period = FinancialYear.parse(context.partition_key) if partitioned else None
+        reports = validate_tables(warehouse.engine(), list(tables), period, context.run_id)
+        threshold = quarantine_threshold()
+        for table in tables:
+            report = reports[table]
+            yield dg.MaterializeResult(asset_key=keys[table], metadata=_metadata(report))
+            yield from check_results(report, keys[table], threshold)
+
+    return _validate
+
+
+validation_assets = [
+    build_validation_asset("validate_reference", STATIC_REFERENCE, partitioned=False),
+    build_validation_asset("validate_population_benchmarks", PER_PERIOD_REFERENCE, True),
+    *(build_validation_asset(f"validate_{s}", _tables_of(s), True) for s in SERVICE_SOURCES),
+]
