@@ -81,3 +81,33 @@ def warehouse(warehouse_url: str) -> Iterator[Engine]:
     engine = make_engine(warehouse_url)
     yield engine
     engine.dispose()
+
+
+# -- synthetic deliveries, generated once per session ----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def small_delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """A clean small-scale delivery (all years) and its manifest."""
+    from tip_pipeline.sources.generator import generate
+
+    out = tmp_path_factory.mktemp("small_delivery")
+    return out, generate(out, scale="small", seed=5)
+
+
+@pytest.fixture(scope="session")
+def faulty_delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The same with 5% of service rows faulty, every fault listed in the manifest."""
+    from tip_pipeline.sources.generator import generate
+
+    out = tmp_path_factory.mktemp("faulty_delivery")
+    return out, generate(out, scale="small", seed=5, faults=0.05)
+
+
+@pytest.fixture(scope="session")
+def planted_delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The same with direct identifiers planted: the delivery must be refused."""
+    from tip_pipeline.sources.generator import generate
+
+    out = tmp_path_factory.mktemp("planted_delivery")
+    return out, generate(out, scale="small", seed=5, plant_identifiers=True)

@@ -46,8 +46,14 @@ def test_quarters():
 
 def test_complete_years_exclude_the_year_in_progress():
     years = complete_years(FinancialYear(2020), today=date(2026, 11, 25))
-    assert [y.label for y in years] == ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25",
-                                        "2025/26"]  # fmt: skip
+    assert [y.label for y in years] == [
+        "2020/21",
+        "2021/22",
+        "2022/23",
+        "2023/24",
+        "2024/25",
+        "2025/26",
+    ]
     # on 31 March the year is not yet over; on 1 April it is
     assert complete_years(FinancialYear(2024), today=date(2025, 3, 31)) == []
     assert complete_years(FinancialYear(2024), today=date(2025, 4, 1)) == [FinancialYear(2024)]

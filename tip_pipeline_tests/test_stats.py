@@ -412,9 +412,17 @@ def test_rate_funnel_matches_phstatsmethods() -> None:
     events = rng.poisson(pop * 0.004).astype(float)
     frame = pd.DataFrame({"x": events, "n": pop, "r": events / pop * 100_000})
     table = _phs(
-        PHS.calculate_funnel_limits, frame, "x", "rate", 100_000, "n", False,
-        rate="r", rate_type="crude", years_of_data=1,
-    )  # fmt: skip
+        PHS.calculate_funnel_limits,
+        frame,
+        "x",
+        "rate",
+        100_000,
+        "n",
+        False,
+        rate="r",
+        rate_type="crude",
+        years_of_data=1,
+    )
     baseline = float(table["baseline"].iloc[0])
     for side in ("lower", "upper"):
         for level, tag in enumerate(("2s", "3s")):

@@ -44,7 +44,7 @@ def yjs_history(
             guard_files(data_sources, YOUTH_JUSTICE_TABLES, year)
             for table in YOUTH_JUSTICE_TABLES:
                 result = ingest_extract(
-                    warehouse.engine(), data_sources.folder, table, year, context.run_id
+                    warehouse.engine(), data_sources.folder, table, year, context.run.run_id
                 )
                 rows += result.rows
     except (DeliveryRefused, DeliveryError) as err:
@@ -81,8 +81,9 @@ def validate_yjs_history(
 ):
     per_year: dict[str, list[TableReport]] = {t: [] for t in YOUTH_JUSTICE_TABLES}
     for year in history_years(data_sources.folder):
-        reports = validate_tables(warehouse.engine(), list(YOUTH_JUSTICE_TABLES), year,
-                                  context.run_id)  # fmt: skip
+        reports = validate_tables(
+            warehouse.engine(), list(YOUTH_JUSTICE_TABLES), year, context.run.run_id
+        )
         for table, report in reports.items():
             per_year[table].append(report)
     for table, key in _KEYS.items():

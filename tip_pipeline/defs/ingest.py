@@ -63,7 +63,7 @@ def build_ingest_asset(extract: Extract) -> dg.AssetsDefinition:
         period = FinancialYear.parse(context.partition_key) if extract.per_period else None
         try:
             result = ingest_extract(
-                warehouse.engine(), data_sources.folder, extract.table, period, context.run_id
+                warehouse.engine(), data_sources.folder, extract.table, period, context.run.run_id
             )
         except DeliveryError as err:
             raise dg.Failure(description=str(err), allow_retries=False) from None

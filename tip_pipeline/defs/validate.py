@@ -129,9 +129,13 @@ def check_results(report: TableReport, key: dg.AssetKey, threshold: float):
         check_name="records_conserved",
         passed=report.conserved,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"rows_read": report.rows_read, "accepted": report.accepted,
-                  "quarantined": report.quarantined, "malformed": report.malformed},
-    )  # fmt: skip
+        metadata={
+            "rows_read": report.rows_read,
+            "accepted": report.accepted,
+            "quarantined": report.quarantined,
+            "malformed": report.malformed,
+        },
+    )
     yield dg.AssetCheckResult(
         asset_key=key,
         check_name="quarantine_share",
@@ -193,7 +197,7 @@ def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool
     @dg.multi_asset(name=name, specs=specs, check_specs=check_specs, can_subset=False)
     def _validate(context: dg.AssetExecutionContext, warehouse: Warehouse):
         period = FinancialYear.parse(context.partition_key) if partitioned else None
-        reports = validate_tables(warehouse.engine(), list(tables), period, context.run_id)
+        reports = validate_tables(warehouse.engine(), list(tables), period, context.run.run_id)
         threshold = quarantine_threshold()
         for table in tables:
             report = reports[table]

@@ -24,21 +24,55 @@ def sex_codes(period: FinancialYear) -> dict[str, str]:
 
 
 ETHNICITY_GROUPS = {
-    "WBRI": "White", "WIRI": "White", "WIRT": "White", "WOTH": "White", "WROM": "White",
-    "MWBC": "Mixed", "MWBA": "Mixed", "MWAS": "Mixed", "MOTH": "Mixed",
-    "AIND": "Asian", "APKN": "Asian", "ABAN": "Asian", "AOTH": "Asian", "CHNE": "Asian",
-    "BCRB": "Black", "BAFR": "Black", "BOTH": "Black",
+    "WBRI": "White",
+    "WIRI": "White",
+    "WIRT": "White",
+    "WOTH": "White",
+    "WROM": "White",
+    "MWBC": "Mixed",
+    "MWBA": "Mixed",
+    "MWAS": "Mixed",
+    "MOTH": "Mixed",
+    "AIND": "Asian",
+    "APKN": "Asian",
+    "ABAN": "Asian",
+    "AOTH": "Asian",
+    "CHNE": "Asian",
+    "BCRB": "Black",
+    "BAFR": "Black",
+    "BOTH": "Black",
     "OOTH": "Other",
-    "REFU": "Not recorded", "NOBT": "Not recorded",
-}  # fmt: skip
+    "REFU": "Not recorded",
+    "NOBT": "Not recorded",
+}
 ETHNICITY = tuple(ETHNICITY_GROUPS)
 
 # --- Children in Need census ----------------------------------------------------------------
 
 REFERRAL_SOURCE = (
-    "1A", "1B", "1C", "1D", "2A", "2B", "3A", "3B", "3C", "3D", "3E", "3F",
-    "4", "5A", "5B", "5C", "5D", "6", "7", "8", "9", "10",
-)  # fmt: skip
+    "1A",
+    "1B",
+    "1C",
+    "1D",
+    "2A",
+    "2B",
+    "3A",
+    "3B",
+    "3C",
+    "3D",
+    "3E",
+    "3F",
+    "4",
+    "5A",
+    "5B",
+    "5C",
+    "5D",
+    "6",
+    "7",
+    "8",
+    "9",
+    "10",
+)
 PRIMARY_NEED = tuple(f"N{i}" for i in range(10))
 REASON_FOR_CLOSURE = tuple(f"RC{i}" for i in range(1, 10))
 CATEGORY_OF_ABUSE = ("NEG", "PHY", "SAB", "EMO", "MUL")
@@ -46,11 +80,49 @@ YES_NO = ("0", "1")
 
 #: Factors identified at the end of assessment (CIN census).
 ASSESSMENT_FACTORS = (
-    "1A", "1B", "1C", "2A", "2B", "2C", "3A", "3B", "3C", "4A", "4B", "4C",
-    "5A", "5B", "5C", "6A", "6B", "6C", "7A", "8B", "8C", "8D", "8E", "8F",
-    "9A", "10A", "11A", "12A", "13A", "14A", "15A", "16A", "17A", "18B", "18C",
-    "19B", "19C", "20", "21", "22A", "23A", "24A",
-)  # fmt: skip
+    "1A",
+    "1B",
+    "1C",
+    "2A",
+    "2B",
+    "2C",
+    "3A",
+    "3B",
+    "3C",
+    "4A",
+    "4B",
+    "4C",
+    "5A",
+    "5B",
+    "5C",
+    "6A",
+    "6B",
+    "6C",
+    "7A",
+    "8B",
+    "8C",
+    "8D",
+    "8E",
+    "8F",
+    "9A",
+    "10A",
+    "11A",
+    "12A",
+    "13A",
+    "14A",
+    "15A",
+    "16A",
+    "17A",
+    "18B",
+    "18C",
+    "19B",
+    "19C",
+    "20",
+    "21",
+    "22A",
+    "23A",
+    "24A",
+)
 FACTOR_NONE = "21"
 
 #: Toxic trio as recorded (DOMAIN.md): the child's own parent or carer.
@@ -71,22 +143,79 @@ TOXIC_TRIO_ANY_ADULT = {
 
 RNE = ("S", "L", "P", "T", "U", "B")
 LEGAL_STATUS = (
-    "C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4",
-)  # fmt: skip
+    "C1",
+    "C2",
+    "D1",
+    "E1",
+    "J1",
+    "J2",
+    "J3",
+    "L1",
+    "L2",
+    "L3",
+    "V2",
+    "V3",
+    "V4",
+)
 #: Series of short breaks: excluded from looked-after counts at 31 March (DfE headline).
 SHORT_BREAK_LEGAL_STATUS = ("V3", "V4")
 #: Legal statuses that link care to youth justice.
 YOUTH_JUSTICE_LEGAL_STATUS = ("J1", "J2", "J3")
 CIN_NEED_903 = tuple(f"N{i}" for i in range(1, 9))
 PLACEMENT = (
-    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5",
-    "S1", "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
-)  # fmt: skip
+    "A3",
+    "A4",
+    "A5",
+    "A6",
+    "H5",
+    "K1",
+    "K2",
+    "P1",
+    "P2",
+    "P3",
+    "R1",
+    "R2",
+    "R3",
+    "R5",
+    "S1",
+    "T0",
+    "T1",
+    "T2",
+    "T3",
+    "T4",
+    "U1",
+    "U2",
+    "U3",
+    "U4",
+    "U5",
+    "U6",
+    "Z1",
+)
 PLACE_PROVIDER = ("PR0", "PR1", "PR2", "PR3", "PR4", "PR5")
 REASON_EPISODE_CEASED = (
-    "E11", "E12", "E13", "E14", "E15", "E16", "E17", "E2", "E3", "E41", "E45", "E46",
-    "E47", "E48", "E4A", "E4B", "E5", "E6", "E7", "E8", "E9", "X1",
-)  # fmt: skip
+    "E11",
+    "E12",
+    "E13",
+    "E14",
+    "E15",
+    "E16",
+    "E17",
+    "E2",
+    "E3",
+    "E41",
+    "E45",
+    "E46",
+    "E47",
+    "E48",
+    "E4A",
+    "E4B",
+    "E5",
+    "E6",
+    "E7",
+    "E8",
+    "E9",
+    "X1",
+)
 #: Reason ceased: sentenced to custody.
 REC_CUSTODY = "E9"
 REASON_PLACE_CHANGE = (
@@ -184,21 +313,42 @@ DUTY_END_REASON = ("SECURED6", "SECURED12", "CONTACTLOST", "WITHDRAWN", "NOTSECU
 #: measure id -> (description, multiplier, age range of the denominator)
 BENCHMARK_MEASURES = {
     "cla_31mar": ("Children looked after at 31 March per 10,000 aged 0-17", 10_000, "0-17"),
-    "cpp_31mar": ("Children on a child protection plan at 31 March per 10,000 aged 0-17",
-                  10_000, "0-17"),
+    "cpp_31mar": (
+        "Children on a child protection plan at 31 March per 10,000 aged 0-17",
+        10_000,
+        "0-17",
+    ),
     "cin_31mar": ("Children in need at 31 March per 10,000 aged 0-17", 10_000, "0-17"),
-    "factor_domestic_abuse": ("Children with domestic abuse identified at assessment in the "
-                              "year per 10,000 aged 0-17", 10_000, "0-17"),
-    "factor_parental_mental_health": ("Children with parental mental ill-health identified at "
-                                      "assessment in the year per 10,000 aged 0-17", 10_000,
-                                      "0-17"),
-    "factor_parental_substance_misuse": ("Children with parental substance misuse identified "
-                                         "at assessment in the year per 10,000 aged 0-17",
-                                         10_000, "0-17"),
-    "yj_outcome": ("Children with a youth-justice outcome in the year per 10,000 aged 10-17",
-                   10_000, "10-17"),
-    "yj_first_time_entrants": ("First-time entrants to the youth justice system per 100,000 "
-                               "aged 10-17", 100_000, "10-17"),
-    "homeless_children": ("Dependent children in households owed a prevention or relief duty "
-                          "per 10,000 aged 0-17", 10_000, "0-17"),
-}  # fmt: skip
+    "factor_domestic_abuse": (
+        "Children with domestic abuse identified at assessment in the year per 10,000 aged 0-17",
+        10_000,
+        "0-17",
+    ),
+    "factor_parental_mental_health": (
+        "Children with parental mental ill-health identified at "
+        "assessment in the year per 10,000 aged 0-17",
+        10_000,
+        "0-17",
+    ),
+    "factor_parental_substance_misuse": (
+        "Children with parental substance misuse identified "
+        "at assessment in the year per 10,000 aged 0-17",
+        10_000,
+        "0-17",
+    ),
+    "yj_outcome": (
+        "Children with a youth-justice outcome in the year per 10,000 aged 10-17",
+        10_000,
+        "10-17",
+    ),
+    "yj_first_time_entrants": (
+        "First-time entrants to the youth justice system per 100,000 aged 10-17",
+        100_000,
+        "10-17",
+    ),
+    "homeless_children": (
+        "Dependent children in households owed a prevention or relief duty per 10,000 aged 0-17",
+        10_000,
+        "0-17",
+    ),
+}

@@ -550,14 +550,26 @@ REF_BENCHMARKS = Extract(
 EXTRACTS: Mapping[str, Extract] = {
     e.table: e
     for e in (
-        CIN_CHILDREN, CIN_EPISODES, CIN_ASSESSMENTS, CIN_CP_PLANS,
-        SSDA903_HEADER, SSDA903_EPISODES,
-        YJS_OFFENCES, YJS_OUTCOMES,
-        HCLIC_MAIN, HCLIC_CHILDREN, HCLIC_SUPPORT,
-        REF_POPULATION, REF_IMD, REF_LSOA_LOOKUP, REF_LAD_REGION, REF_STAT_NEIGHBOURS,
-        REF_MODELLED_RATES, REF_BENCHMARKS,
+        CIN_CHILDREN,
+        CIN_EPISODES,
+        CIN_ASSESSMENTS,
+        CIN_CP_PLANS,
+        SSDA903_HEADER,
+        SSDA903_EPISODES,
+        YJS_OFFENCES,
+        YJS_OUTCOMES,
+        HCLIC_MAIN,
+        HCLIC_CHILDREN,
+        HCLIC_SUPPORT,
+        REF_POPULATION,
+        REF_IMD,
+        REF_LSOA_LOOKUP,
+        REF_LAD_REGION,
+        REF_STAT_NEIGHBOURS,
+        REF_MODELLED_RATES,
+        REF_BENCHMARKS,
     )
-}  # fmt: skip
+}
 
 SOURCES = tuple(dict.fromkeys(e.source for e in EXTRACTS.values()))
 

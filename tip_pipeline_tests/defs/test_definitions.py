@@ -4,8 +4,8 @@ from datetime import date
 
 import dagster as dg
 
-from tip_pipeline.defs.partitions import reporting_year_keys
 from tip_pipeline.definitions import defs
+from tip_pipeline.defs.partitions import reporting_year_keys
 from tip_pipeline.sources.contracts import EXTRACTS
 
 

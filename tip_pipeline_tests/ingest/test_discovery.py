@@ -19,8 +19,12 @@ def test_scan_recognises_by_name_and_reports_the_rest(tmp_path):
 
 
 def test_delivered_periods_come_from_service_extracts(tmp_path):
-    touch(tmp_path, "cin_children_2022-23.csv", "ssda903_header_2023-24.csv",
-          "ref_population_mid2019.csv")  # fmt: skip
+    touch(
+        tmp_path,
+        "cin_children_2022-23.csv",
+        "ssda903_header_2023-24.csv",
+        "ref_population_mid2019.csv",
+    )
     assert [p.label for p in delivered_periods(tmp_path)] == ["2022/23", "2023/24"]
 
 

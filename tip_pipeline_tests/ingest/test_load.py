@@ -73,9 +73,11 @@ def test_malformed_lines_are_quarantined_not_dropped(warehouse, tmp_path):
     assert result.rows == 1 and result.malformed == 2
     with warehouse.connect() as conn:
         rows = conn.execute(
-            sa.text("SELECT line_number, stage, rule_id, record FROM ops.quarantine "
-                    "ORDER BY line_number")
-        ).all()  # fmt: skip
+            sa.text(
+                "SELECT line_number, stage, rule_id, record FROM ops.quarantine "
+                "ORDER BY line_number"
+            )
+        ).all()
         logged = conn.execute(sa.text("SELECT rows FROM ops.ingest_log")).scalar_one()
     assert [(r.line_number, r.stage, r.rule_id) for r in rows] == [
         (3, "read", "cin_children.malformed_line"),

@@ -77,5 +77,10 @@ def test_toxic_trio_code_sets_are_assessment_factors():
 def test_ethnicity_groups_cover_the_twenty_dfe_codes():
     assert len(codes.ETHNICITY) == 20
     assert set(codes.ETHNICITY_GROUPS.values()) == {
-        "White", "Mixed", "Asian", "Black", "Other", "Not recorded",
-    }  # fmt: skip
+        "White",
+        "Mixed",
+        "Asian",
+        "Black",
+        "Other",
+        "Not recorded",
+    }

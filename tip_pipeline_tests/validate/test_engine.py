@@ -87,9 +87,16 @@ ids = st.sampled_from(["c1", "c2", "c3", ""])
 def test_rows_in_equal_accepted_plus_quarantined(rows):
     frame = table(
         "cin_children",
-        *({"LAchildID": i or None, "PersonBirthDate": b or None, "Sex": s or None,
-           "HomeLSOA": lsoa or None} for i, b, s, lsoa in rows),
-    )  # fmt: skip
+        *(
+            {
+                "LAchildID": i or None,
+                "PersonBirthDate": b or None,
+                "Sex": s or None,
+                "HomeLSOA": lsoa or None,
+            }
+            for i, b, s, lsoa in rows
+        ),
+    )
     out = validate_delivery(delivery(cin_children=frame))["cin_children"]
     assert len(out.accepted) + len(out.quarantined) == len(rows)
     assert set(out.quarantined["line_number"]).isdisjoint(

@@ -11,8 +11,12 @@ def test_accepted_rows_meet_every_expectation():
     results = run_expectations(d.accepted["cin_children"], "cin_children", PERIOD)
     assert results and all(r.success for r in results)
     ids = {r.rule_id for r in results}
-    assert {"cin_children.Sex.code_list", "cin_children.unique_key",
-            "cin_children.PersonBirthDate.birth_month", "cin_children.columns"} <= ids  # fmt: skip
+    assert {
+        "cin_children.Sex.code_list",
+        "cin_children.unique_key",
+        "cin_children.PersonBirthDate.birth_month",
+        "cin_children.columns",
+    } <= ids
 
 
 def test_gx_fails_when_a_bad_row_is_let_through():

@@ -25,9 +25,14 @@ def frame(**columns) -> pd.DataFrame:
 
 @pytest.mark.parametrize(
     ("digits", "valid"),
-    [("9434765919", True), ("4010232137", True), ("9434765918", False), ("943476591", False),
-     ("94347659AB", False)],
-)  # fmt: skip
+    [
+        ("9434765919", True),
+        ("4010232137", True),
+        ("9434765918", False),
+        ("943476591", False),
+        ("94347659AB", False),
+    ],
+)
 def test_nhs_number_check_digit(digits, valid):
     assert nhs_number_valid(digits) is valid
 
@@ -41,12 +46,15 @@ def test_clean_extract_has_no_findings():
     [
         ("HomeLSOA", ["LS9 8AB", "LS6 2QT", "BD1 1AA", "E01011264"], "full_postcode"),
         ("LAchildID", ["943 476 5919", "4010232137", "9434765919", "4010232137"], "nhs_number"),
-        ("PersonBirthDate", ["2010-05-17", "2011-03-09", "2010-01-01", "2012-12-30"],
-         "full_date_of_birth"),
+        (
+            "PersonBirthDate",
+            ["2010-05-17", "2011-03-09", "2010-01-01", "2012-12-30"],
+            "full_date_of_birth",
+        ),
         ("LAchildID", ["Jane Smith", "Mohammed Khan", "Chloe O'Neill", "Aa12"], "person_name"),
         ("HomeLSOA", ["lives with nan and dad near the park"] * 4, "free_text"),
     ],
-)  # fmt: skip
+)
 def test_each_kind_is_found_and_named_without_values(column, values, kind):
     findings = scan_frame(frame(**{column: values}), CHILDREN, "cin_children_2023-24.csv")
     assert kind in {f.kind for f in findings}
@@ -72,9 +80,14 @@ def test_threshold_is_configurable():
 def test_area_names_in_reference_data_are_not_mistaken_for_people():
     lookup = EXTRACTS["ref_lsoa_lookup"]
     ref = pd.DataFrame(
-        {"LSOA21CD": ["E01011264"] * 3, "LSOA21NM": ["Leeds 001A"] * 3,
-         "WD24CD": ["E05011111"] * 3, "WD24NM": ["Adel Wharfedale", "Kirkstall", "Chapel Allerton"],
-         "LAD24CD": ["E08000035"] * 3, "LAD24NM": ["Leeds"] * 3},
+        {
+            "LSOA21CD": ["E01011264"] * 3,
+            "LSOA21NM": ["Leeds 001A"] * 3,
+            "WD24CD": ["E05011111"] * 3,
+            "WD24NM": ["Adel Wharfedale", "Kirkstall", "Chapel Allerton"],
+            "LAD24CD": ["E08000035"] * 3,
+            "LAD24NM": ["Leeds"] * 3,
+        },
         dtype="string",
-    )  # fmt: skip
+    )
     assert scan_frame(ref, lookup, "ref_lsoa_lookup_2024.csv") == []

@@ -16,9 +16,10 @@ def rules_of(outcome) -> dict[int, str]:
 def test_end_before_start():
     d = delivery(
         cin_children=table("cin_children", {}),
-        cin_episodes=table("cin_episodes", {"CINclosureDate": "2023-05-09",
-                                            "ReasonForClosure": "RC1"}),
-    )  # fmt: skip
+        cin_episodes=table(
+            "cin_episodes", {"CINclosureDate": "2023-05-09", "ReasonForClosure": "RC1"}
+        ),
+    )
     assert rules_of(validate_delivery(d)["cin_episodes"]) == {
         2: "cin_episodes.CINclosureDate.end_before_start"
     }

@@ -1,0 +1,147 @@
+"""The asset graph on generated data, with Dagster's own testing tools: what a data engineer
+sees when materialising a year in the UI."""
+
+import dagster as dg
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from tip_pipeline.definitions import defs
+from tip_pipeline.defs.resources import DataSources, Warehouse
+from tip_pipeline.warehouse.engine import make_engine
+
+YEAR = "2023-24"
+ASSETS = list(defs.assets)
+
+
+def resources(data, url) -> dict:
+    return {"data_sources": DataSources(path=str(data)), "warehouse": Warehouse(url=url)}
+
+
+def keys(partitioned: bool) -> list[dg.AssetKey]:
+    return [
+        s.key
+        for s in defs.resolve_all_asset_specs()
+        if (s.partitions_def is not None) == partitioned
+    ]
+
+
+def materialize_year(data, url, year=YEAR, raise_on_error=True):
+    """Reference assets, then one reporting year, as `tip run` does."""
+    first = dg.materialize(
+        ASSETS, selection=keys(False), resources=resources(data, url), raise_on_error=raise_on_error
+    )
+    second = dg.materialize(
+        ASSETS,
+        selection=keys(True),
+        partition_key=year,
+        resources=resources(data, url),
+        raise_on_error=raise_on_error,
+    )
+    return first, second
+
+
+def checks(result) -> dict[tuple[str, str], dg.AssetCheckEvaluation]:
+    return {
+        (e.asset_key.to_user_string(), e.check_name): e
+        for e in result.get_asset_check_evaluations()
+    }
+
+
+def count(url, sql) -> int:
+    with make_engine(url).connect() as conn:
+        return conn.execute(sa.text(sql)).scalar_one()
+
+
+def test_a_clean_year_is_staged_validated_and_every_check_passes(small_delivery, sqlite_url):
+    data, manifest = small_delivery
+    _, year = materialize_year(data, sqlite_url)
+    assert year.success
+    evaluations = checks(year)
+    assert evaluations and all(e.passed for e in evaluations.values())
+    expected = sum(
+        f["rows"]
+        for f in manifest["files"]
+        if f["table"] == "cin_episodes" and f["period"] == "2023/24"
+    )
+    assert (
+        count(
+            sqlite_url, "SELECT count(*) FROM restricted.stg_cin_episodes WHERE period = '2023/24'"
+        )
+        == expected
+    )
+    assert count(sqlite_url, "SELECT count(*) FROM restricted.cin_episodes") == expected
+    meta = year.asset_materializations_for_node("validate_cin")[0].metadata
+    assert meta["quarantine_share"].value == 0
+
+
+def test_data_version_is_the_file_hash(small_delivery, sqlite_url):
+    data, manifest = small_delivery
+    first, _ = materialize_year(data, sqlite_url)
+    event = next(
+        m
+        for m in first.get_asset_materialization_events()
+        if m.asset_key == dg.AssetKey(["ingest", "ref_imd"])
+    )
+    sha = next(f["sha256"] for f in manifest["files"] if f["table"] == "ref_imd")
+    assert (
+        event.materialization.tags["dagster/data_version"]
+        == dg.DataVersion(
+            __import__("hashlib").sha256(f"ref_imd_2025.csv:{sha}".encode()).hexdigest()
+        ).value
+    )
+
+
+def test_faulty_rows_are_quarantined_and_a_high_share_blocks(faulty_delivery, sqlite_url):
+    data, _ = faulty_delivery
+    _, year = materialize_year(data, sqlite_url, raise_on_error=False)
+    assert not year.success  # 5% faults is above the 2% threshold: blocking
+    evaluations = checks(year)
+    share = evaluations[("validated/cin_episodes", "quarantine_share")]
+    assert not share.passed and share.severity == dg.AssetCheckSeverity.ERROR
+    assert evaluations[("validated/cin_episodes", "records_conserved")].passed
+    assert evaluations[("validated/cin_episodes", "great_expectations")].passed
+    rules = evaluations[("validated/cin_episodes", "rules")]
+    assert not rules.passed and rules.severity == dg.AssetCheckSeverity.WARN
+
+
+def test_threshold_is_configurable(faulty_delivery, sqlite_url, monkeypatch):
+    monkeypatch.setenv("TIP_QUARANTINE_THRESHOLD", "0.5")
+    data, _ = faulty_delivery
+    _, year = materialize_year(data, sqlite_url)
+    assert year.success
+    assert count(sqlite_url, "SELECT count(*) FROM ops.quarantine WHERE period = '2023/24'") > 0
+
+
+def test_planted_identifiers_refuse_the_delivery_before_anything_is_staged(
+    planted_delivery, sqlite_url
+):
+    data, manifest = planted_delivery
+    planted_year = manifest["identifiers"][0]["file"].split("_")[-1][:7]
+    _, year = materialize_year(data, sqlite_url, year=planted_year, raise_on_error=False)
+    assert not year.success
+    failure = next(e for e in year.all_events if e.is_step_failure)
+    message = failure.step_failure_data.user_failure_data.description
+    for planted in manifest["identifiers"]:
+        assert planted["file"] in message and planted["column"] in message
+    materialized = {e.asset_key for e in year.get_asset_materialization_events()}
+    assert not any(k.path[0] == "ingest" for k in materialized)
+    assert (
+        count(
+            sqlite_url,
+            f"SELECT count(*) FROM restricted.stg_cin_children "
+            f"WHERE period = '{planted_year.replace('-', '/')}'",
+        )
+        == 0
+    )
+
+
+@pytest.mark.postgres
+def test_a_year_on_postgresql(small_delivery, postgres_url):
+    data, _ = small_delivery
+    _, year = materialize_year(data, postgres_url)
+    assert year.success and all(e.passed for e in checks(year).values())
+    staged = count(postgres_url, "SELECT count(*) FROM restricted.stg_yjs_offences")
+    assert staged == count(postgres_url, "SELECT count(*) FROM restricted.yjs_offences") > 0
+    frame = pd.read_sql("SELECT * FROM published.data_quality", make_engine(postgres_url))
+    assert set(frame["rows_quarantined"]) == {0}

@@ -1,0 +1,19 @@
+from pathlib import Path
+
+from tip_pipeline import config
+
+README = Path(__file__).parents[1] / "README.md"
+
+
+def test_readme_documents_every_setting_with_its_default():
+    text = README.read_text(encoding="utf-8")
+    for setting in config.SETTINGS:
+        row = f"| `{setting.name}` | `{setting.default}` | {setting.description} |"
+        assert row in text, f"README's environment table is missing or stale for {setting.name}"
+
+
+def test_environment_overrides_default(monkeypatch):
+    monkeypatch.setenv("TIP_DATA_DIR", "/elsewhere")
+    assert config.DATA_DIR.value() == "/elsewhere"
+    monkeypatch.setenv("TIP_DATA_DIR", "")
+    assert config.DATA_DIR.value() == "data_sources"
