@@ -12,11 +12,11 @@ import dagster as dg
 
 from tip_pipeline.defs.partitions import reporting_years
 from tip_pipeline.defs.resources import DataSources, Warehouse
-from tip_pipeline.ingest.discovery import DeliveryError, files_for
-from tip_pipeline.ingest.reader import read_extract
+from tip_pipeline.ingest.discovery import DeliveryError
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS
-from tip_pipeline.validate.identifiers import DeliveryRefused, scan_frame
+from tip_pipeline.validate.guard import guard_delivery
+from tip_pipeline.validate.identifiers import DeliveryRefused
 from tip_pipeline.validate.store import TableReport, validate_tables
 
 GROUP = "validate"
@@ -44,21 +44,7 @@ def _tables_of(source: str) -> tuple[str, ...]:
 def guard_files(
     data_sources: DataSources, tables: tuple[str, ...], period: FinancialYear | None
 ) -> list[str]:
-    """Scan every file of the delivery and refuse it whole, listing every problem found
-    (columns outside the contract, direct identifiers), never a value."""
-    findings, refusals, scanned = [], [], []
-    for table in tables:
-        for path in files_for(data_sources.folder, table, period):
-            try:
-                raw = read_extract(path, EXTRACTS[table])
-            except DeliveryError as err:
-                refusals.append(str(err))
-                continue
-            findings += scan_frame(raw.frame, raw.extract, path.name)
-            scanned.append(path.name)
-    if findings or refusals:
-        raise DeliveryRefused(findings, refusals)
-    return scanned
+    return guard_delivery(data_sources.folder, tables, period)
 
 
 def _guard(data_sources: DataSources, tables, period) -> dg.MaterializeResult:

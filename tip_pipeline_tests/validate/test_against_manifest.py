@@ -1,0 +1,137 @@
+"""Every fault the generator injects is caught by its intended rule, and nothing else is
+quarantined but rows cascaded from an injected fault; every planted identifier refuses."""
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tip_pipeline.ingest.load import ingest_extract, malformed_rule_id
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources.contracts import EXTRACTS, parse_file_name
+from tip_pipeline.validate.guard import guard_delivery
+from tip_pipeline.validate.identifiers import DeliveryRefused
+from tip_pipeline.validate.rules import RULES
+from tip_pipeline.validate.store import validate_tables
+from tip_pipeline.warehouse.engine import make_engine
+from tip_pipeline.warehouse.migrate import upgrade
+
+#: the generator's fault kinds -> the rule family meant to catch each
+INTENDED = {
+    "invalid_code": "code_list",
+    "missing_required": "required",
+    "malformed_line": "malformed_line",
+    "duplicate_row": "unique_key",
+    "duplicate_key": "unique_key",
+    "orphan_row": "parent_present",
+    "malformed_date": "format",
+    "end_before_start": "end_before_start",
+    "future_date": "not_future",
+    "unknown_lsoa": "lsoa_known",
+    "dob_after_event": "born_before_events",
+    "rule_8869": "dfe_8869",
+    "rule_8898": "dfe_8898",
+    "rule_8614": "dfe_8614",
+    "rec_without_dec": "rec_with_dec",
+    "age_out_of_range": "age_in_range",
+    "overlapping_episode": "overlapping_episodes",
+}
+CASCADE = "parent_quarantined"
+YEARS = (FinancialYear(2023), FinancialYear(2024))  # either side of the sex-code change
+FAMILY = {rule.id: rule.family for rule in RULES}
+
+
+def family_of(rule_id: str) -> str:
+    return "malformed_line" if rule_id.endswith(".malformed_line") else FAMILY[rule_id]
+
+
+@pytest.fixture(scope="module")
+def quarantined(faulty_delivery, tmp_path_factory) -> pd.DataFrame:
+    data, _ = faulty_delivery
+    url = f"sqlite:///{tmp_path_factory.mktemp('wh')}/tip.db"
+    upgrade(url)
+    engine = make_engine(url)
+    static = [t for t, e in EXTRACTS.items() if not e.per_period]
+    for table in static:
+        ingest_extract(engine, data, table, None, "test")
+    validate_tables(engine, static, None, "test")
+    for year in YEARS:
+        for source in ("ref", "cin", "ssda903", "yjs", "hclic"):
+            tables = [t for t, e in EXTRACTS.items() if e.source == source and e.per_period]
+            for table in tables:
+                ingest_extract(engine, data, table, year, "test")
+            validate_tables(engine, tables, year, "test")
+    return pd.read_sql("SELECT * FROM ops.quarantine", engine)
+
+
+def others(value) -> list[str]:
+    return value.split(",") if isinstance(value, str) else []
+
+
+def faults_of_years(manifest) -> list[dict]:
+    tags = {y.tag for y in YEARS}
+    return [f for f in manifest["faults"] if any(f"_{t}" in f["file"] for t in tags)]
+
+
+def test_the_generator_knows_no_fault_kind_we_do_not(faulty_delivery):
+    _, manifest = faulty_delivery
+    assert {f["kind"] for f in manifest["faults"]} <= set(INTENDED)
+
+
+def test_no_injected_fault_escapes_its_intended_rule(faulty_delivery, quarantined):
+    _, manifest = faulty_delivery
+    faults = faults_of_years(manifest)
+    assert len({f["kind"] for f in faults}) >= 12, "too few kinds to be a real test"
+    by_line = {
+        (r.source_file, int(r.line_number)): {r.rule_id, *others(r.other_rules)}
+        for r in quarantined.itertuples()
+    }
+    escaped, wrong = [], []
+    for fault in faults:
+        rules = by_line.get((fault["file"], fault["line"]))
+        if rules is None:
+            escaped.append(fault)
+        elif INTENDED[fault["kind"]] not in {family_of(r) for r in rules}:
+            wrong.append((fault, rules))
+    assert not escaped, f"faults not quarantined: {escaped[:5]}"
+    assert not wrong, f"faults caught by another rule: {wrong[:5]}"
+
+
+def test_nothing_else_is_quarantined_but_cascades(faulty_delivery, quarantined):
+    _, manifest = faulty_delivery
+    fault_lines = {(f["file"], f["line"]) for f in faults_of_years(manifest)}
+    others = quarantined[
+        [
+            (f, int(n)) not in fault_lines
+            for f, n in zip(quarantined.source_file, quarantined.line_number, strict=True)
+        ]
+    ]
+    assert Counter(family_of(r) for r in others.rule_id) <= Counter({CASCADE: len(others)})
+
+
+def test_malformed_lines_keep_their_text(quarantined):
+    malformed = quarantined[quarantined.rule_id.str.endswith(".malformed_line")]
+    assert len(malformed) and malformed.record.notna().all()
+    assert set(malformed.stage) == {"read"}
+    assert malformed_rule_id("cin_children") == "cin_children.malformed_line"
+
+
+def test_each_planted_identifier_refuses_the_delivery_on_its_own(
+    small_delivery, planted_delivery, tmp_path
+):
+    clean, _ = small_delivery
+    planted, manifest = planted_delivery
+    assert len({p["kind"] for p in manifest["identifiers"]}) >= 5
+    for item in manifest["identifiers"]:
+        folder = tmp_path / item["kind"]
+        shutil.copytree(clean, folder)
+        shutil.copy(planted / item["file"], folder / item["file"])
+        year = parse_file_name(item["file"]).period
+        tables = tuple(t for t, e in EXTRACTS.items() if e.per_period)
+        with pytest.raises(DeliveryRefused) as refused:
+            guard_delivery(Path(folder), tables, year)
+        assert item["file"] in str(refused.value) and item["column"] in str(refused.value)
+    # and the clean delivery passes
+    assert guard_delivery(Path(clean), tables, year)
