@@ -2,7 +2,8 @@
 
 Every value is read as text (the explicit dtype of a raw extract): typing belongs to
 validation, which must be able to quarantine a bad value with the line it came from rather
-than lose it in a failed cast. Empty fields become missing values.
+than lose it in a failed cast. Surrounding spaces are stripped (spreadsheet exports pad
+values) and empty fields become missing values; nothing else is changed.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from tip_pipeline.sources.contracts import Extract
 
 #: physical line number of each record (the header is line 1)
 LINE = "_line"
+_LINE_END = re.compile(r"\r\n|\n|\r")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class RawExtract:
     size_bytes: int
     physical_lines: int
     malformed: list[MalformedLine] = field(default_factory=list)
+    blank_lines: int = 0
 
     @property
     def rows(self) -> int:
@@ -82,19 +86,32 @@ def _check_header(header: list[str], extract: Extract, path: Path) -> None:
         )
 
 
-def _split_records(
-    body: str, width: int, first_line: int
-) -> tuple[list[list[str]], list[int], list[MalformedLine]]:
+@dataclass
+class _Split:
+    records: list[list[str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    malformed: list[MalformedLine] = field(default_factory=list)
+    blank_lines: int = 0
+
+
+def _problem(record: list[str], width: int) -> str | None:
+    if len(record) != width:
+        return f"{len(record)} fields where the header has {width}"
+    if any("\x00" in value for value in record):
+        return "a NUL byte inside a field"
+    return None
+
+
+def _split_records(body: str, width: int, first_line: int) -> _Split:
     """Split the CSV text after the header into records, with the physical line each starts on.
 
-    The csv module follows quoted newlines, so ``line_num`` stays a physical line count; a
-    record with the wrong number of fields, or an unterminated quote, is set aside as malformed
-    so that the caller can account for it.
+    The csv module follows quoted newlines, so ``line_num`` stays a physical line count. A
+    record with the wrong number of fields, a NUL byte, or broken quoting is set aside as
+    malformed with the lines it spans, and reading goes on with the next record: every
+    physical line ends up in a record, a malformed record or the blank-line count.
     """
     reader = csv.reader(io.StringIO(body, newline=""), strict=True)
-    records: list[list[str]] = []
-    lines: list[int] = []
-    malformed: list[MalformedLine] = []
+    split = _Split()
     offset = first_line - 1
     while True:
         start = reader.line_num + 1 + offset
@@ -103,18 +120,28 @@ def _split_records(
         except StopIteration:
             break
         except csv.Error as err:
-            malformed.append(MalformedLine(start, f"unreadable CSV: {err}"))
-            break
-        if not record:
+            end = reader.line_num + offset
+            span = f"line {start}" if end <= start else f"lines {start}-{end}"
+            split.malformed.append(MalformedLine(start, f"unreadable CSV ({err}) in {span}"))
             continue
-        if len(record) != width:
-            malformed.append(
-                MalformedLine(start, f"{len(record)} fields where the header has {width}")
-            )
+        if not record:
+            split.blank_lines += 1
+            continue
+        problem = _problem(record, width)
+        if problem:
+            split.malformed.append(MalformedLine(start, problem))
         else:
-            records.append(record)
-            lines.append(start)
-    return records, lines, malformed
+            split.records.append(record)
+            split.lines.append(start)
+    return split
+
+
+def _split_header(text: str) -> tuple[str, str]:
+    """The header line and the rest, whatever the line ending (LF, CRLF or a lone CR)."""
+    match = _LINE_END.search(text)
+    if not match:
+        return text, ""
+    return text[: match.start()], text[match.end() :]
 
 
 def _count_lines(text: str) -> int:
@@ -131,17 +158,19 @@ def read_extract(path: Path, extract: Extract) -> RawExtract:
     text = _decode(data, path)
     if not text.strip():
         raise DeliveryError(f"{path.name}: the file is empty (no header line)")
-    header_text, _, body = text.partition("\n")
-    header = next(csv.reader([header_text.rstrip("\r")]))
+    header_text, body = _split_header(text)
+    header = next(csv.reader([header_text]))
     _check_header(header, extract, path)
-    records, lines, malformed = _split_records(body, width=len(header), first_line=2)
+    split = _split_records(body, width=len(header), first_line=2)
     physical = body.split("\n")
     malformed = [
-        MalformedLine(m.line, m.problem, physical[m.line - 2].rstrip("\r")) for m in malformed
+        MalformedLine(m.line, m.problem, physical[m.line - 2].rstrip("\r").replace("\x00", ""))
+        for m in split.malformed
     ]
-    frame = pd.DataFrame(records, columns=header, dtype="string")
-    frame = frame.replace("", pd.NA)[list(extract.column_names)]
-    frame.insert(0, LINE, pd.array(lines, dtype="Int64"))
+    frame = pd.DataFrame(split.records, columns=header, dtype="string")
+    frame = frame[list(extract.column_names)].apply(lambda column: column.str.strip())
+    frame = frame.replace("", pd.NA)
+    frame.insert(0, LINE, pd.array(split.lines, dtype="Int64"))
     return RawExtract(
         path=path,
         extract=extract,
@@ -150,4 +179,5 @@ def read_extract(path: Path, extract: Extract) -> RawExtract:
         size_bytes=len(data),
         physical_lines=_count_lines(text),
         malformed=malformed,
+        blank_lines=split.blank_lines,
     )
