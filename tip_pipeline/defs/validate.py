@@ -17,7 +17,7 @@ from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS
 from tip_pipeline.validate.guard import guard_delivery
 from tip_pipeline.validate.identifiers import DeliveryRefused
-from tip_pipeline.validate.store import TableReport, validate_tables
+from tip_pipeline.validate.store import TableReport, quality_history, validate_tables
 
 GROUP = "validate"
 QUARANTINE_THRESHOLD = "TIP_QUARANTINE_THRESHOLD"
@@ -98,7 +98,13 @@ def _rule_table(report: TableReport) -> str:
     return "\n".join(lines) if len(lines) > 2 else "No rule broken."
 
 
-def _metadata(report: TableReport) -> dict:
+def _history_table(history) -> str:
+    lines = ["| checked at | run | quarantined | read |", "|---|---|---:|---:|"]
+    lines += [f"| {at:%Y-%m-%d %H:%M} | {run[:8]} | {q} | {n} |" for at, run, q, n in history]
+    return "\n".join(lines)
+
+
+def _metadata(report: TableReport, history) -> dict:
     return {
         "dagster/row_count": report.accepted,
         "rows_read": report.rows_read,
@@ -106,6 +112,7 @@ def _metadata(report: TableReport) -> dict:
         "quarantine_share": round(report.quarantine_share, 5),
         "children_with_quarantined_rows": report.children_affected,
         "rules": dg.MetadataValue.md(_rule_table(report)),
+        "quality_history": dg.MetadataValue.md(_history_table(history)),
     }
 
 
@@ -187,7 +194,8 @@ def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool
         threshold = quarantine_threshold()
         for table in tables:
             report = reports[table]
-            yield dg.MaterializeResult(asset_key=keys[table], metadata=_metadata(report))
+            history = quality_history(warehouse.engine(), table, report.period)
+            yield dg.MaterializeResult(asset_key=keys[table], metadata=_metadata(report, history))
             yield from check_results(report, keys[table], threshold)
 
     return _validate

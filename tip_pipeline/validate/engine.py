@@ -17,8 +17,15 @@ from tip_pipeline.validate.rules import Delivery, Rule, rules_for
 LINE = "line_number"
 FILE = "source_file"
 QUARANTINE_COLUMNS = [
-    "table_name", FILE, LINE, "rule_id", "rule_text", "other_rules", "child_id", "record",
-]  # fmt: skip
+    "table_name",
+    FILE,
+    LINE,
+    "rule_id",
+    "rule_text",
+    "other_rules",
+    "child_id",
+    "record",
+]
 
 
 @dataclass
@@ -37,8 +44,9 @@ class TableOutcome:
 
 def parent_first(tables: list[str]) -> list[str]:
     """Tables ordered so that a parent is validated before its children (cascade)."""
-    graph = {t: {EXTRACTS[t].parent[0]} & set(tables) if EXTRACTS[t].parent else set()
-             for t in tables}  # fmt: skip
+    graph = {
+        t: {EXTRACTS[t].parent[0]} & set(tables) if EXTRACTS[t].parent else set() for t in tables
+    }
     return list(TopologicalSorter(graph).static_order())
 
 

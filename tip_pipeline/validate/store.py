@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import codes
 from tip_pipeline.sources.contracts import EXTRACTS, Extract
-from tip_pipeline.validate.engine import TableOutcome, validate_delivery
+from tip_pipeline.validate.engine import TableOutcome, person_id_column, validate_delivery
 from tip_pipeline.validate.expectations import ExpectationResult, run_expectations
 from tip_pipeline.validate.rules import Delivery, rules_for
 from tip_pipeline.warehouse.bulk import replace_rows
@@ -33,6 +33,8 @@ from tip_pipeline.warehouse.schema import (
 )
 
 META = ("source_file", "line_number", "quarter")
+QUARANTINED = "records_quarantined"
+CHILDREN_QUARANTINED = "children_with_quarantined_rows"
 LOOKUP = "ref_lsoa_lookup"
 
 
@@ -50,6 +52,7 @@ class TableReport:
     expectations: list[ExpectationResult]
     samples: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
     children_affected: int = 0
+    children_in_table: int = 0
 
     @property
     def conserved(self) -> bool:
@@ -132,10 +135,11 @@ def _samples(outcome: TableOutcome, per_rule: int = 5) -> dict[str, list[tuple[i
     """A few (line, pseudonymised id) per rule: enough to find the rows, nothing of them."""
     q = outcome.quarantined
     return {
-        rule: list(zip(group["line_number"].head(per_rule), group["child_id"].head(per_rule),
-                       strict=True))
+        rule: list(
+            zip(group["line_number"].head(per_rule), group["child_id"].head(per_rule), strict=True)
+        )
         for rule, group in q.groupby("rule_id", sort=True)
-    }  # fmt: skip
+    }
 
 
 def _typed_rows(outcome: TableOutcome, key: str, run_id: str) -> pd.DataFrame:
@@ -168,16 +172,23 @@ def _result_rows(report: TableReport, run_id: str, version: str | None, at: date
         expectation = gx.get(rule.id)
         rows.append(
             {
-                "run_id": run_id, "period": report.period, "table_name": report.table,
-                "rule_id": rule.id, "source": source, "rule_text": rule.text,
-                "dfe_rule": rule.dfe_rule, "family": rule.family,
-                "rows_checked": report.rows_read - report.malformed, "rows_broken": broken,
+                "run_id": run_id,
+                "period": report.period,
+                "table_name": report.table,
+                "rule_id": rule.id,
+                "source": source,
+                "rule_text": rule.text,
+                "dfe_rule": rule.dfe_rule,
+                "family": rule.family,
+                "rows_checked": report.rows_read - report.malformed,
+                "rows_broken": broken,
                 "passed": broken == 0,
                 "expectation": expectation.expectation if expectation else None,
                 "expectation_passed": expectation.success if expectation else None,
-                "data_version": version, "checked_at": at,
+                "data_version": version,
+                "checked_at": at,
             }
-        )  # fmt: skip
+        )
     return rows
 
 
@@ -207,31 +218,50 @@ def completeness_rows(outcome: TableOutcome) -> dict[str, tuple[int, int]]:
     return measures
 
 
-def _completeness_frame(outcome, key, run_id, at) -> pd.DataFrame:
+def _completeness_frame(outcome, report: TableReport, key, run_id, at) -> pd.DataFrame:
+    measures = {
+        **completeness_rows(outcome),
+        QUARANTINED: (report.quarantined + report.malformed, report.rows_read),
+        CHILDREN_QUARANTINED: (report.children_affected, report.children_in_table),
+    }
     return pd.DataFrame(
         [
-            {"run_id": run_id, "period": key, "table_name": outcome.table, "measure": measure,
-             "source": EXTRACTS[outcome.table].source, "numerator": num, "denominator": den,
-             "checked_at": at}
-            for measure, (num, den) in completeness_rows(outcome).items()
+            {
+                "run_id": run_id,
+                "period": key,
+                "table_name": outcome.table,
+                "measure": measure,
+                "source": EXTRACTS[outcome.table].source,
+                "numerator": num,
+                "denominator": den,
+                "checked_at": at,
+            }
+            for measure, (num, den) in measures.items()
         ],
         columns=[c.name for c in completeness.columns],
-    )  # fmt: skip
+    )
 
 
 def _quality_frame(report: TableReport, run_id: str, at: datetime) -> pd.DataFrame:
     rows = [
-        {"rule_id": "all", "rule_text": "All rules", "rows_quarantined": report.quarantined
-         + report.malformed}
+        {
+            "rule_id": "all",
+            "rule_text": "All rules",
+            "rows_quarantined": report.quarantined + report.malformed,
+        }
     ] + [
         {"rule_id": rule.id, "rule_text": rule.text, "rows_quarantined": count}
         for rule in rules_for(report.table)
         if (count := report.rule_counts.get(rule.id, 0))
-    ]  # fmt: skip
+    ]
     if report.malformed:
-        rows.append({"rule_id": f"{report.table}.malformed_line",
-                     "rule_text": "The line must be a CSV record of the contract's columns",
-                     "rows_quarantined": report.malformed})  # fmt: skip
+        rows.append(
+            {
+                "rule_id": f"{report.table}.malformed_line",
+                "rule_text": "The line must be a CSV record of the contract's columns",
+                "rows_quarantined": report.malformed,
+            }
+        )
     frame = pd.DataFrame(rows)
     frame["period"] = report.period
     frame["source"] = EXTRACTS[report.table].source
@@ -240,6 +270,26 @@ def _quality_frame(report: TableReport, run_id: str, at: datetime) -> pd.DataFra
     frame["run_id"] = run_id
     frame["loaded_at"] = at
     return frame
+
+
+def _children(raw: pd.DataFrame, table: str) -> int:
+    column = person_id_column(table)
+    return int(raw[column].nunique()) if column else 0
+
+
+def quality_history(
+    engine: sa.Engine, table: str, key: str, limit: int = 10
+) -> list[tuple[datetime, str, int, int]]:
+    """The table's quarantine over its latest runs: (checked at, run id, quarantined, read)."""
+    c = completeness
+    query = (
+        sa.select(c.c.checked_at, c.c.run_id, c.c.numerator, c.c.denominator)
+        .where((c.c.table_name == table) & (c.c.period == key) & (c.c.measure == QUARANTINED))
+        .order_by(c.c.checked_at.desc())
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(query)]
 
 
 def validate_tables(
@@ -272,6 +322,7 @@ def validate_tables(
             else [],
             samples=_samples(outcome),
             children_affected=int(outcome.quarantined["child_id"].nunique()),
+            children_in_table=_children(delivery.raw[table], table),
         )
     with engine.begin() as conn:
         for table, outcome in outcomes.items():
@@ -297,9 +348,13 @@ def validate_tables(
             replace_rows(
                 conn,
                 completeness,
-                _completeness_frame(outcome, key, run_id, at),
+                _completeness_frame(outcome, report, key, run_id, at),
                 where={"run_id": run_id, "period": key, "table_name": table},
             )
-            replace_rows(conn, data_quality, _quality_frame(report, run_id, at),
-                         where={"period": key, "table_name": table})  # fmt: skip
+            replace_rows(
+                conn,
+                data_quality,
+                _quality_frame(report, run_id, at),
+                where={"period": key, "table_name": table},
+            )
     return reports
