@@ -44,37 +44,72 @@ def _context():
     return context, source
 
 
-def expectations_for(table: str, period: FinancialYear | None) -> list[tuple[str, object]]:
-    """(rule id, expectation) for every rule of ``table`` that maps to one, plus the table's
-    column set (the contract)."""
+#: rule families whose expectation compares rows with each other (run on every row); the rest
+#: judge each value on its own (run on each column's distinct values)
+ROW_FAMILIES = frozenset({"unique_key"})
+
+
+def expectations_for(
+    table: str, period: FinancialYear | None
+) -> tuple[list[tuple[str, object]], list[tuple[str, object]]]:
+    """(rule id, expectation) pairs for every rule of ``table`` that maps to one: those that
+    judge single values (with the table's column set), and those that compare rows."""
     import great_expectations.expectations as gxe
 
-    pairs: list[tuple[str, object]] = [
-        (
-            f"{table}.columns",
-            gxe.ExpectTableColumnsToMatchSet(
-                column_set=list(EXTRACTS[table].column_names), exact_match=False
-            ),
-        )
-    ]
+    columns = gxe.ExpectTableColumnsToMatchSet(
+        column_set=list(EXTRACTS[table].column_names), exact_match=False
+    )
+    values: list[tuple[str, object]] = [(f"{table}.columns", columns)]
+    rows: list[tuple[str, object]] = []
     for rule in rules_for(table):
         expectation = rule.expectation(period) if rule.expectation else None
         if expectation is not None:
-            pairs.append((rule.id, expectation))
-    return pairs
+            (rows if rule.family in ROW_FAMILIES else values).append((rule.id, expectation))
+    return values, rows
 
 
-def run_expectations(
-    accepted: pd.DataFrame, table: str, period: FinancialYear | None
-) -> list[ExpectationResult]:
-    """Validate the accepted rows (text, as delivered) of one table with GX."""
+def _column_of(expectation) -> str | None:
+    return getattr(expectation, "column", None)
+
+
+def _presence_only(pairs: list[tuple[str, object]]) -> set[str]:
+    """Columns whose only expectation is "not null" (ids, names): for that verdict one present
+    and one missing value stand for all of them."""
+    by_column: dict[str, set[str]] = {}
+    for _, expectation in pairs:
+        column = _column_of(expectation)
+        if column:
+            by_column.setdefault(column, set()).add(type(expectation).__name__)
+    return {c for c, kinds in by_column.items() if kinds == {"ExpectColumnValuesToNotBeNull"}}
+
+
+def distinct_values(frame: pd.DataFrame, presence_only: set[str] = frozenset()) -> pd.DataFrame:
+    """Each column's distinct values (a missing value once, if any), padded to one length by
+    repeating the column's first distinct value, which leaves every column's set of values,
+    and so every single-value expectation's verdict, unchanged. A ``presence_only`` column
+    keeps one present value and one missing value, if it has them."""
+    uniques = {}
+    for column in frame.columns:
+        values = frame[column].astype("string")
+        if column in presence_only:
+            present = values.dropna().head(1).tolist()
+            uniques[column] = present + ([pd.NA] if values.isna().any() else [])
+        else:
+            uniques[column] = list(pd.unique(values))
+    length = max((len(u) for u in uniques.values()), default=0)
+    return pd.DataFrame(
+        {c: u + [u[0] if u else pd.NA] * (length - len(u)) for c, u in uniques.items()},
+        dtype="string",
+    )
+
+
+def _validate(frame: pd.DataFrame, pairs: list[tuple[str, object]], label: str) -> list:
     import great_expectations as gx
 
     context, source = _context()
-    name = f"{table}_{period.tag if period else 'ref'}_{uuid.uuid4().hex[:8]}"
+    name = f"{label}_{uuid.uuid4().hex[:8]}"
     asset = source.add_dataframe_asset(name)
     batch = asset.add_batch_definition_whole_dataframe("whole")
-    pairs = expectations_for(table, period)
     suite = context.suites.add(gx.ExpectationSuite(name=name))
     for _, expectation in pairs:
         suite.add_expectation(expectation)
@@ -82,10 +117,7 @@ def run_expectations(
         gx.ValidationDefinition(name=name, data=batch, suite=suite)
     )
     try:
-        result = definition.run(
-            batch_parameters={"dataframe": accepted.astype("string")},
-            result_format="BOOLEAN_ONLY",
-        )
+        result = definition.run(batch_parameters={"dataframe": frame}, result_format="BOOLEAN_ONLY")
     finally:  # an ephemeral context keeps everything in memory: leave nothing behind
         context.validation_definitions.delete(name)
         context.suites.delete(name)
@@ -96,3 +128,18 @@ def run_expectations(
         ExpectationResult(rule_of[r.expectation_config.id], r.expectation_config.type, r.success)
         for r in result.results
     ]
+
+
+def run_expectations(
+    accepted: pd.DataFrame, table: str, period: FinancialYear | None
+) -> list[ExpectationResult]:
+    """Validate the accepted rows (text, as delivered) of one table with GX: single-value
+    expectations on each column's distinct values, row-comparing ones on every row."""
+    value_pairs, row_pairs = expectations_for(table, period)
+    label = f"{table}_{period.tag if period else 'ref'}"
+    distinct = distinct_values(accepted, _presence_only(value_pairs))
+    results = _validate(distinct, value_pairs, label)
+    if row_pairs:
+        keyed = ["source_file", *EXTRACTS[table].key]
+        results += _validate(accepted[keyed].astype("string"), row_pairs, label)
+    return results

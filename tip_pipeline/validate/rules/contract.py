@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from tip_pipeline.sources.contracts import EXTRACTS, Column, Extract, Kind
-from tip_pipeline.validate.parse import GSS_CODE, ISO_DATE, code_values, unreadable
+from tip_pipeline.validate.parse import GSS_CODE, ISO_DATE, codes_outside, unreadable
 from tip_pipeline.validate.rules.base import Delivery, Rule, Scope, Stage
 
 _FORMAT_TEXT = {
@@ -23,7 +23,8 @@ _FORMAT_REGEX = {Kind.DATE: ISO_DATE, Kind.BIRTH_MONTH: ISO_DATE, Kind.AREA: GSS
 
 
 def _raw(delivery: Delivery, table: str, rows: pd.DataFrame, column: str) -> pd.Series:
-    return delivery.raw[table].loc[rows.index, column]
+    raw = delivery.raw[table]
+    return raw[column] if raw.index.equals(rows.index) else raw.loc[rows.index, column]
 
 
 def _gx():
@@ -83,8 +84,7 @@ def _format(extract: Extract, column: Column) -> Rule:
 def _code_list(extract: Extract, column: Column) -> Rule:
     def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
         allowed = set(column.allowed(d.period) or ())
-        lists = code_values(column, _raw(d, extract.table, rows, column.name))
-        return lists.map(lambda codes: any(c not in allowed for c in codes))
+        return codes_outside(column, _raw(d, extract.table, rows, column.name), allowed)
 
     def expectation(period):
         if column.kind is not Kind.CODE:

@@ -4,11 +4,11 @@ no completion (authorisation) date must not have factors."""
 import pandas as pd
 
 from tip_pipeline.validate.rules.base import Delivery, Rule, Scope, Stage
-from tip_pipeline.validate.rules.factors import factor_lists
+from tip_pipeline.validate.rules.factors import factor_codes, per_row
 
 
 def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
-    has_factors = factor_lists(rows).map(len) > 0
+    has_factors = per_row(factor_codes(rows).groupby(level=0).size() > 0, rows)
     return (
         has_factors & d.raw["cin_assessments"].loc[rows.index, "AssessmentAuthorisationDate"].isna()
     )

@@ -4,11 +4,13 @@ import pandas as pd
 
 from tip_pipeline.sources.codes import FACTOR_NONE
 from tip_pipeline.validate.rules.base import Delivery, Rule, Scope, Stage
-from tip_pipeline.validate.rules.factors import factor_lists
+from tip_pipeline.validate.rules.factors import factor_codes, per_row
 
 
 def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
-    return factor_lists(rows).map(lambda codes: FACTOR_NONE in codes and len(codes) > 1)
+    codes = factor_codes(rows)
+    grouped = codes.groupby(level=0)
+    return per_row((codes == FACTOR_NONE).groupby(level=0).any() & (grouped.size() > 1), rows)
 
 
 RULE = Rule(

@@ -3,11 +3,13 @@
 import pandas as pd
 
 from tip_pipeline.validate.rules.base import Delivery, Rule, Scope, Stage
-from tip_pipeline.validate.rules.factors import factor_lists
+from tip_pipeline.validate.rules.factors import factor_codes, per_row
 
 
 def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
-    return factor_lists(rows).map(lambda codes: len(codes) != len(set(codes)))
+    codes = factor_codes(rows)
+    repeated = codes.to_frame("code").reset_index().duplicated().to_numpy()
+    return per_row(pd.Series(repeated, index=codes.index).groupby(level=0).any(), rows)
 
 
 RULE = Rule(

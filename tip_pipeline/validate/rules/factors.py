@@ -1,12 +1,15 @@
-"""Assessment factors as lists, shared by the CIN factor rules (8869, 8898, 8614)."""
+"""Assessment factors, exploded to one row per code, shared by the CIN factor rules (8869,
+8898, 8614). Vectorised: the index of the result is the assessment row's."""
 
 import pandas as pd
 
-from tip_pipeline.sources.contracts import EXTRACTS
-from tip_pipeline.validate.parse import code_values
 
-_FACTORS = EXTRACTS["cin_assessments"].column("AssessmentFactors")
+def factor_codes(rows: pd.DataFrame) -> pd.Series:
+    """One entry per (assessment row, factor code); rows without factors are left out."""
+    codes = rows["AssessmentFactors"].astype("string").str.split(",").explode().str.strip()
+    return codes[codes.notna() & (codes != "")]
 
 
-def factor_lists(rows: pd.DataFrame) -> pd.Series:
-    return code_values(_FACTORS, rows["AssessmentFactors"])
+def per_row(values: pd.Series, rows: pd.DataFrame) -> pd.Series:
+    """Aligns a per-row result computed on exploded codes back to every row (False if none)."""
+    return values.reindex(rows.index, fill_value=False).astype(bool)

@@ -16,13 +16,14 @@ from tip_pipeline.validate.rules.base import Delivery, Rule, Scope, Stage
 SOURCE_FILE = "source_file"
 
 
-def _key_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
-    """One string per row for a compound key (stripped text, missing as empty)."""
-    parts = [frame[c].astype("string").str.strip().fillna("") for c in columns]
-    key = parts[0]
-    for part in parts[1:]:
-        key = key + "\x1f" + part
-    return key
+def _keys(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.MultiIndex:
+    return pd.MultiIndex.from_frame(frame[list(columns)].astype("string").fillna(""))
+
+
+def _linked(rows: pd.DataFrame, parents: pd.DataFrame, link: tuple[str, ...]) -> pd.Series:
+    """True where the row's link columns match a row of ``parents``."""
+    found = _keys(rows, link).isin(_keys(parents, link))
+    return pd.Series(found, index=rows.index)
 
 
 def _gx_unique(key: tuple[str, ...]):
@@ -54,8 +55,7 @@ def parent_present(extract: Extract) -> Rule:
     parent, link = extract.parent
 
     def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
-        delivered = set(_key_text(d.raw[parent], link))
-        return ~_key_text(d.raw[extract.table].loc[rows.index], link).isin(delivered)
+        return ~_linked(d.raw[extract.table].loc[rows.index], d.raw[parent], link)
 
     return Rule(
         id=f"{extract.table}.parent_present",
@@ -75,8 +75,7 @@ def parent_accepted(extract: Extract) -> Rule:
     parent, link = extract.parent
 
     def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
-        accepted = set(_key_text(d.accepted[parent], link))
-        return ~_key_text(d.raw[extract.table].loc[rows.index], link).isin(accepted)
+        return ~_linked(d.raw[extract.table].loc[rows.index], d.accepted[parent], link)
 
     return Rule(
         id=f"{extract.table}.parent_quarantined",

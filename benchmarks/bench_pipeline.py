@@ -1,0 +1,105 @@
+"""Benchmark generate -> ingest -> validate, stage by stage: wall time, rows, rows/s, peak memory.
+
+    python benchmarks/bench_pipeline.py --scale leeds
+    python benchmarks/bench_pipeline.py --scale england --years 1 --warehouse postgresql+psycopg://postgres@127.0.0.1:5432/tip_bench
+
+Not a test: prints figures for docs/PERFORMANCE.md. Ingest and validation call the same plain
+functions the Dagster assets call (no orchestration overhead), per source and year. Peak
+memory is the process's maximum resident set size so far (getrusage), so each stage's figure
+includes the stages before it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from tip_pipeline.ingest.discovery import delivered_periods
+from tip_pipeline.ingest.load import ingest_extract
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources.contracts import EXTRACTS
+from tip_pipeline.sources.generator import SCALES, generate
+from tip_pipeline.validate.store import validate_tables
+from tip_pipeline.warehouse.engine import make_engine
+from tip_pipeline.warehouse.migrate import upgrade
+
+UNITS = ("ref", "cin", "ssda903", "yjs", "hclic")
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def report(stage: str, seconds: float, rows: int) -> None:
+    rate = rows / seconds if seconds else 0
+    print(f"{stage:<28} {seconds:8.1f} s {rows:>12,} rows {rate:>12,.0f} rows/s "
+          f"peak {peak_mb():>8,.0f} MB", flush=True)  # fmt: skip
+
+
+def tables_of(unit: str) -> list[str]:
+    return [t for t, e in EXTRACTS.items() if e.source == unit and e.per_period]
+
+
+def run(scale: str, years: int, url: str | None, data: Path | None) -> None:
+    with tempfile.TemporaryDirectory(prefix=f"tip-bench-{scale}-") as tmp:
+        folder = data or Path(tmp) / "data"
+        if data is None:
+            start = time.perf_counter()
+            manifest = generate(folder, scale=scale, seed=1, progress=False)
+            report("generate", time.perf_counter() - start,
+                   sum(f["rows"] for f in manifest["files"]))  # fmt: skip
+        url = url or f"sqlite:///{tmp}/wh/tip.db"
+        upgrade(url)
+        engine = make_engine(url)
+        periods = [p for p in delivered_periods(folder) if p >= FinancialYear(2020)][-years:]
+        static = [t for t, e in EXTRACTS.items() if not e.per_period]
+        seconds: dict[str, float] = defaultdict(float)
+        rows: dict[str, int] = defaultdict(int)
+        start = time.perf_counter()
+        for table in static:
+            rows["ingest ref (static)"] += ingest_extract(engine, folder, table, None, "b").rows
+        seconds["ingest ref (static)"] = time.perf_counter() - start
+        start = time.perf_counter()
+        validate_tables(engine, static, None, "b")
+        seconds["validate ref (static)"] = time.perf_counter() - start
+        rows["validate ref (static)"] = rows["ingest ref (static)"]
+        for period in periods:
+            for unit in UNITS:
+                start = time.perf_counter()
+                for table in tables_of(unit):
+                    rows[f"ingest {unit}"] += ingest_extract(
+                        engine, folder, table, period, "b"
+                    ).rows
+                seconds[f"ingest {unit}"] += time.perf_counter() - start
+                start = time.perf_counter()
+                reports = validate_tables(engine, tables_of(unit), period, "b")
+                seconds[f"validate {unit}"] += time.perf_counter() - start
+                rows[f"validate {unit}"] += sum(r.rows_read for r in reports.values())
+        print(f"-- {scale}, {len(periods)} year(s), warehouse {url.split('://')[0]}")
+        for stage in seconds:
+            report(stage, seconds[stage], rows[stage])
+        for prefix in ("ingest", "validate"):
+            total = sum(v for k, v in seconds.items() if k.startswith(prefix))
+            count = sum(v for k, v in rows.items() if k.startswith(prefix))
+            report(f"{prefix} total", total, count)
+        engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=SCALES, default="leeds")
+    parser.add_argument("--years", type=int, default=6, help="latest N reporting years")
+    parser.add_argument("--warehouse", default=None, help="URL (default: a temporary SQLite)")
+    parser.add_argument("--data", type=Path, default=None, help="use an existing delivery")
+    args = parser.parse_args(argv)
+    run(args.scale, args.years, args.warehouse, args.data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
