@@ -37,4 +37,11 @@ FIRST_YEAR = Setting(
     "First reporting year (financial year) offered as a partition.",
 )
 
-SETTINGS = (DATA_DIR, WAREHOUSE_URL, FIRST_YEAR)
+QUARANTINE_THRESHOLD = Setting(
+    "TIP_QUARANTINE_THRESHOLD",
+    "0.02",
+    "Largest share of a file's records that may be quarantined before its validation check "
+    "blocks the run.",
+)
+
+SETTINGS = (DATA_DIR, WAREHOUSE_URL, FIRST_YEAR, QUARANTINE_THRESHOLD)

@@ -6,10 +6,9 @@ add up, a quarantine share above the threshold, accepted rows that fail Great Ex
 Rules broken by a few rows are a WARN: those rows are quarantined, the rest flow on.
 """
 
-import os
-
 import dagster as dg
 
+from tip_pipeline import config
 from tip_pipeline.defs.partitions import reporting_years
 from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.ingest.discovery import DeliveryError
@@ -20,8 +19,6 @@ from tip_pipeline.validate.identifiers import DeliveryRefused
 from tip_pipeline.validate.store import TableReport, quality_history, validate_tables
 
 GROUP = "validate"
-QUARANTINE_THRESHOLD = "TIP_QUARANTINE_THRESHOLD"
-DEFAULT_QUARANTINE_THRESHOLD = 0.02
 
 #: validation units: tables validated together (cross-table rules and cascades)
 SERVICE_SOURCES = ("cin", "ssda903", "yjs", "hclic")
@@ -31,7 +28,7 @@ LOOKUP_KEY = dg.AssetKey(["validated", "ref_lsoa_lookup"])
 
 
 def quarantine_threshold() -> float:
-    return float(os.environ.get(QUARANTINE_THRESHOLD) or DEFAULT_QUARANTINE_THRESHOLD)
+    return float(config.QUARANTINE_THRESHOLD.value())
 
 
 def _tables_of(source: str) -> tuple[str, ...]:
@@ -135,7 +132,7 @@ def check_results(report: TableReport, key: dg.AssetKey, threshold: float):
         passed=report.quarantine_share <= threshold,
         severity=dg.AssetCheckSeverity.ERROR,
         description=f"At most {threshold:.1%} of records may be quarantined "
-        f"({QUARANTINE_THRESHOLD}).",
+        f"({config.QUARANTINE_THRESHOLD.name}).",
         metadata={"share": round(report.quarantine_share, 5), "threshold": threshold},
     )
     failed = [r.rule_id for r in report.expectations if not r.success]
