@@ -43,6 +43,8 @@ class Column:
     required: bool = True
     #: allowed values: a tuple, or a function of the period for lists that change by year
     codes: tuple[str, ...] | Callable[[FinancialYear], tuple[str, ...]] | None = None
+    #: columns sharing a group (e.g. the population's counts F0..M90) are validated together
+    group: str = ""
 
     def allowed(self, period: FinancialYear | None) -> tuple[str, ...] | None:
         """The code list in force for ``period`` (None where the column has no list)."""
@@ -391,6 +393,7 @@ _POP_AGE_COLUMNS = tuple(
         f"{sex}{age}",
         Kind.INT,
         f"{'Females' if sex == 'F' else 'Males'} aged {age}{'+' if age == 90 else ''}",
+        group="F0..F90, M0..M90",
     )
     for sex in ("F", "M")
     for age in range(91)
