@@ -1,0 +1,247 @@
+"""From simulated histories to each year's files, as known at the end of that year.
+
+Return semantics (shared with validation and indicators):
+- a year's CIN files hold every episode open at any point in the year (referral <= 31 March
+  and closure blank or >= 1 April); a closure, plan end or assessment authorisation after
+  31 March is not yet known (blank), nor are the factors of an assessment not yet authorised;
+- SSDA903 holds episodes open at any point in the year; a DEC after 31 March is blank, and so
+  is its REC;
+- youth-justice files hold the offences whose outcome is dated in the year;
+- homelessness quarter files hold each case whose duty is open in the quarter (NODUTY cases:
+  the quarter of application), with the duty end blank until it has happened.
+Child and header tables list exactly the children with a row in that year's episodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources import codes
+from tip_pipeline.sources.generator import timeline
+from tip_pipeline.sources.generator.care import Care
+from tip_pipeline.sources.generator.cin import Cin
+from tip_pipeline.sources.generator.geography import Geography
+from tip_pipeline.sources.generator.homelessness import Hclic
+from tip_pipeline.sources.generator.population import Universe
+from tip_pipeline.sources.generator.pseudonyms import Pseudonyms
+
+_ETHNIC = np.asarray(codes.ETHNICITY, dtype=object)
+
+
+@dataclass
+class People:
+    """Per-child attributes rendered for a period (sex codes change in 2024/25)."""
+
+    uni: Universe
+    geo: Geography
+    ids: Pseudonyms
+
+    def sex(self, child: np.ndarray, period: FinancialYear) -> np.ndarray:
+        letter = period >= codes.SEX_LETTER_FROM
+        male = self.uni.male[child]
+        unknown = self.uni.sex_unknown[child]
+        if letter:
+            out = np.where(male, "M", "F")
+            return np.where(unknown, "U", out).astype(object)
+        out = np.where(male, "1", "2")
+        return np.where(unknown, np.where(child % 10 == 0, "9", "0"), out).astype(object)
+
+    def dob(self, child: np.ndarray) -> np.ndarray:
+        return timeline.iso(timeline.month_start_day(self.uni.dob_month[child]))
+
+    def ethnicity(self, child: np.ndarray) -> np.ndarray:
+        return _ETHNIC[self.uni.ethnicity[child]]
+
+    def lsoa(self, child: np.ndarray) -> np.ndarray:
+        return self.geo.lsoa_code[self.uni.lsoa[child]]
+
+
+def _known(days: np.ndarray, cutoff: int) -> np.ndarray:
+    """Dates after ``cutoff`` are not yet known: blank."""
+    days = np.asarray(days, dtype="int64")
+    return timeline.iso(np.where(days > cutoff, timeline.OPEN, days))
+
+
+def _open_in(start: pd.Series, end: pd.Series, y0: int, y1: int) -> pd.Series:
+    return (start <= y1) & (end >= y0)
+
+
+def cin_tables(cin: Cin, people: People, fy: FinancialYear) -> dict[str, pd.DataFrame]:
+    y0, y1 = timeline.day(fy.start), timeline.day(fy.end)
+    e = cin.episodes[_open_in(cin.episodes["ref"], cin.episodes["close"], y0, y1)]
+    child = e["child"].to_numpy()
+    closed = e["close"].to_numpy() <= y1
+    episodes = pd.DataFrame(
+        {
+            "LAchildID": people.ids.of(child),
+            "CINreferralDate": timeline.iso(e["ref"]),
+            "ReferralSource": e["source"].to_numpy(),
+            "PrimaryNeedCode": e["need"].to_numpy(),
+            "ReferralNFA": e["nfa"].to_numpy(),
+            "CINclosureDate": _known(e["close"], y1),
+            "ReasonForClosure": np.where(closed, e["rc"], "").astype(object),
+        }
+    )
+    keys = e[["child", "ref"]]
+    a = cin.assessments.merge(keys, on=["child", "ref"])
+    a = a[a["start"] <= y1]
+    done = a["auth"].to_numpy() <= y1
+    assessments = pd.DataFrame(
+        {
+            "LAchildID": people.ids.of(a["child"].to_numpy()),
+            "CINreferralDate": timeline.iso(a["ref"]),
+            "AssessmentActualStartDate": timeline.iso(a["start"]),
+            "AssessmentAuthorisationDate": _known(a["auth"], y1),
+            "AssessmentFactors": np.where(done, a["factors"], "").astype(object),
+        }
+    )
+    p = cin.plans.merge(keys, on=["child", "ref"])
+    p = p[_open_in(p["start"], p["end"], y0, y1)]
+    plans = pd.DataFrame(
+        {
+            "LAchildID": people.ids.of(p["child"].to_numpy()),
+            "CINreferralDate": timeline.iso(p["ref"]),
+            "CPPstartDate": timeline.iso(p["start"]),
+            "CPPendDate": _known(p["end"], y1),
+            "InitialCategoryOfAbuse": p["initial"].to_numpy(),
+            "LatestCategoryOfAbuse": p["latest"].to_numpy(),
+            "NumberOfPreviousCPP": p["previous"].astype(str).to_numpy(),
+        }
+    )
+    kids = np.unique(child)
+    children = pd.DataFrame(
+        {
+            "LAchildID": people.ids.of(kids),
+            "PersonBirthDate": people.dob(kids),
+            "Sex": people.sex(kids, fy),
+            "Ethnicity": people.ethnicity(kids),
+            "HomeLSOA": people.lsoa(kids),
+            "PersonDeathDate": "",
+        }
+    )
+    return {
+        "cin_children": _sorted(children, ["LAchildID"]),
+        "cin_episodes": _sorted(episodes, ["LAchildID", "CINreferralDate"]),
+        "cin_assessments": _sorted(
+            assessments, ["LAchildID", "CINreferralDate", "AssessmentActualStartDate"]
+        ),
+        "cin_cp_plans": _sorted(plans, ["LAchildID", "CPPstartDate"]),
+    }
+
+
+def ssda903_tables(care: Care, people: People, fy: FinancialYear) -> dict[str, pd.DataFrame]:
+    y0, y1 = timeline.day(fy.start), timeline.day(fy.end)
+    e = care.episodes[_open_in(care.episodes["decom"], care.episodes["dec"], y0, y1)]
+    child = e["child"].to_numpy()
+    ended = e["dec"].to_numpy() <= y1
+    episodes = pd.DataFrame(
+        {
+            "CHILD": people.ids.of(child),
+            "DECOM": timeline.iso(e["decom"]),
+            "RNE": e["rne"].to_numpy(),
+            "LS": e["ls"].to_numpy(),
+            "CIN": e["cin"].to_numpy(),
+            "PLACE": e["place"].to_numpy(),
+            "PLACE_PROVIDER": e["provider"].to_numpy(),
+            "DEC": _known(e["dec"], y1),
+            "REC": np.where(ended, e["rec"], "").astype(object),
+            "REASON_PLACE_CHANGE": e["rpc"].to_numpy(),
+            "HOME_POST": people.lsoa(child),
+            "PL_LA": e["pl_la"].to_numpy(),
+        }
+    )
+    kids = np.unique(child)
+    header = pd.DataFrame(
+        {
+            "CHILD": people.ids.of(kids),
+            "SEX": people.sex(kids, fy),
+            "DOB": people.dob(kids),
+            "ETHNIC": people.ethnicity(kids),
+        }
+    )
+    return {
+        "ssda903_header": _sorted(header, ["CHILD"]),
+        "ssda903_episodes": _sorted(episodes, ["CHILD", "DECOM"]),
+    }
+
+
+def yjs_tables(off: pd.DataFrame, people: People, fy: FinancialYear) -> dict[str, pd.DataFrame]:
+    y0, y1 = timeline.day(fy.start), timeline.day(fy.end)
+    o = off[(off["outcome_day"] >= y0) & (off["outcome_day"] <= y1)]
+    child = o["child"].to_numpy()
+    ids = people.ids.of(child)
+    offences = pd.DataFrame(
+        {
+            "YJ_ID": ids,
+            "OFFENCE_ID": o["offence_id"].to_numpy(),
+            "OFFENCE_DATE": timeline.iso(o["offence_day"]),
+            "OFFENCE_TYPE": o["type"].to_numpy(),
+            "GRAVITY": o["gravity"].to_numpy(),
+            "DOB": people.dob(child),
+            "SEX": people.sex(child, fy),
+            "ETHNICITY": people.ethnicity(child),
+            "HOME_LSOA": people.lsoa(child),
+        }
+    )
+    outcomes = pd.DataFrame(
+        {
+            "YJ_ID": ids,
+            "OFFENCE_ID": o["offence_id"].to_numpy(),
+            "OUTCOME_DATE": timeline.iso(o["outcome_day"]),
+            "OUTCOME_TYPE": o["outcome"].to_numpy(),
+        }
+    )
+    return {
+        "yjs_offences": _sorted(offences, ["OFFENCE_ID"]),
+        "yjs_outcomes": _sorted(outcomes, ["OFFENCE_ID"]),
+    }
+
+
+def hclic_tables(
+    h: Hclic, people: People, fy: FinancialYear, q0: int, q1: int
+) -> dict[str, pd.DataFrame]:
+    c = h.cases
+    duty = c["duty"] != "NODUTY"
+    appears = np.where(duty, _open_in(c["app"], c["end"], q0, q1), c["app"].between(q0, q1))
+    c = c[appears]
+    kids = h.children[h.children["case_id"].isin(c["case_id"])]
+    n_kids = kids.groupby("case_id").size().reindex(c["case_id"], fill_value=0)
+    ended = c["end"].to_numpy() <= q1
+    main = pd.DataFrame(
+        {
+            "CASE_ID": c["case_id"].to_numpy(),
+            "APPLICATION_DATE": timeline.iso(c["app"]),
+            "ASSESSMENT_DATE": timeline.iso(c["assess"]),
+            "INITIAL_DUTY": c["duty"].to_numpy(),
+            "REASON_LOSS": c["reason"].to_numpy(),
+            "HOUSEHOLD_TYPE": c["htype"].to_numpy(),
+            "NUM_DEP_CHILDREN": n_kids.astype(str).to_numpy(),
+            "HOME_LSOA": people.geo.lsoa_code[c["lsoa"].to_numpy()],
+            "DUTY_END_DATE": _known(c["end"], q1),
+            "DUTY_END_REASON": np.where(ended, c["end_reason"], "").astype(object),
+        }
+    )
+    child = kids["child"].to_numpy()
+    children = pd.DataFrame(
+        {
+            "CASE_ID": kids["case_id"].to_numpy(),
+            "CHILD_ID": people.ids.of(child),
+            "CHILD_DOB": people.dob(child),
+            "CHILD_SEX": people.sex(child, fy),
+        }
+    )
+    s = h.support[h.support["case_id"].isin(c["case_id"])]
+    support = pd.DataFrame({"CASE_ID": s["case_id"].to_numpy(), "SUPPORT_NEED": s["need"]})
+    return {
+        "hclic_main": _sorted(main, ["CASE_ID"]),
+        "hclic_children": _sorted(children, ["CASE_ID", "CHILD_ID"]),
+        "hclic_support": _sorted(support.reset_index(drop=True), ["CASE_ID", "SUPPORT_NEED"]),
+    }
+
+
+def _sorted(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return df.sort_values(keys, kind="stable", ignore_index=True)

@@ -1,0 +1,123 @@
+"""The fault kinds: which tables and columns each applies to (see faults.py for what each
+kind puts on its line)."""
+
+from __future__ import annotations
+
+#: kind -> columns it applies to, per table (empty tuple: a row-level kind)
+KINDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "cin_children": {
+        "invalid_code": ("Sex", "Ethnicity"),
+        "dob_after_event": ("PersonBirthDate",),
+        "duplicate_row": (),
+        "duplicate_key": ("Ethnicity",),
+        "missing_required": ("Ethnicity",),
+        "unknown_lsoa": ("HomeLSOA",),
+        "malformed_line": (),
+    },
+    "cin_episodes": {
+        "invalid_code": ("ReferralSource", "PrimaryNeedCode", "ReferralNFA", "ReasonForClosure"),
+        "malformed_date": ("CINclosureDate",),
+        "future_date": ("CINclosureDate",),
+        "end_before_start": ("CINclosureDate",),
+        "duplicate_row": (),
+        "duplicate_key": ("ReferralSource",),
+        "missing_required": ("ReferralSource", "PrimaryNeedCode"),
+        "malformed_line": (),
+        "orphan_row": ("LAchildID",),
+    },
+    "cin_assessments": {
+        "invalid_code": ("AssessmentFactors",),
+        "malformed_date": ("AssessmentAuthorisationDate",),
+        "future_date": ("AssessmentAuthorisationDate",),
+        "end_before_start": ("AssessmentAuthorisationDate",),
+        "rule_8869": ("AssessmentFactors",),
+        "rule_8898": ("AssessmentFactors",),
+        "rule_8614": ("AssessmentFactors",),
+        "duplicate_row": (),
+        "malformed_line": (),
+        "orphan_row": ("LAchildID",),
+    },
+    "cin_cp_plans": {
+        "invalid_code": ("InitialCategoryOfAbuse", "LatestCategoryOfAbuse"),
+        "malformed_date": ("CPPendDate",),
+        "future_date": ("CPPendDate",),
+        "end_before_start": ("CPPendDate",),
+        "duplicate_row": (),
+        "duplicate_key": ("LatestCategoryOfAbuse",),
+        "missing_required": ("InitialCategoryOfAbuse",),
+        "malformed_line": (),
+        "orphan_row": ("LAchildID",),
+    },
+    "ssda903_header": {
+        "invalid_code": ("SEX", "ETHNIC"),
+        "dob_after_event": ("DOB",),
+        "duplicate_row": (),
+        "duplicate_key": ("ETHNIC",),
+        "missing_required": ("ETHNIC",),
+        "malformed_line": (),
+    },
+    "ssda903_episodes": {
+        "invalid_code": ("RNE", "LS", "CIN", "PLACE"),
+        "malformed_date": ("DEC",),
+        "future_date": ("DEC",),
+        "end_before_start": ("DEC",),
+        "overlapping_episode": ("DECOM",),
+        "rec_without_dec": ("REC",),
+        "duplicate_row": (),
+        "missing_required": ("LS", "PLACE"),
+        "unknown_lsoa": ("HOME_POST",),
+        "malformed_line": (),
+        "orphan_row": ("CHILD",),
+    },
+    "yjs_offences": {
+        "invalid_code": ("OFFENCE_TYPE", "GRAVITY", "SEX", "ETHNICITY"),
+        "malformed_date": ("OFFENCE_DATE",),
+        "age_out_of_range": ("DOB",),
+        "duplicate_row": (),
+        "duplicate_key": ("GRAVITY",),
+        "missing_required": ("OFFENCE_TYPE", "GRAVITY"),
+        "unknown_lsoa": ("HOME_LSOA",),
+        "malformed_line": (),
+    },
+    "yjs_outcomes": {
+        "invalid_code": ("OUTCOME_TYPE",),
+        "malformed_date": ("OUTCOME_DATE",),
+        "duplicate_row": (),
+        "missing_required": ("OUTCOME_TYPE",),
+        "malformed_line": (),
+        "orphan_row": ("OFFENCE_ID",),
+    },
+    "hclic_main": {
+        "invalid_code": ("INITIAL_DUTY", "REASON_LOSS", "HOUSEHOLD_TYPE"),
+        "malformed_date": ("DUTY_END_DATE",),
+        "future_date": ("DUTY_END_DATE",),
+        "end_before_start": ("DUTY_END_DATE",),
+        "duplicate_row": (),
+        "duplicate_key": ("REASON_LOSS",),
+        "missing_required": ("REASON_LOSS",),
+        "unknown_lsoa": ("HOME_LSOA",),
+        "malformed_line": (),
+    },
+    "hclic_children": {
+        "invalid_code": ("CHILD_SEX",),
+        "dob_after_event": ("CHILD_DOB",),
+        "malformed_line": (),
+        "orphan_row": ("CASE_ID",),
+    },
+    "hclic_support": {
+        "invalid_code": ("SUPPORT_NEED",),
+        "duplicate_row": (),
+        "malformed_line": (),
+        "orphan_row": ("CASE_ID",),
+    },
+}
+
+#: the start each end-like column must not precede
+START_OF = {
+    "CINclosureDate": "CINreferralDate",
+    "AssessmentAuthorisationDate": "AssessmentActualStartDate",
+    "CPPendDate": "CPPstartDate",
+    "DEC": "DECOM",
+    "DUTY_END_DATE": "APPLICATION_DATE",
+}
+INVALID = ("X9", "99", "ZZ", "N10", "Q", "RC0")

@@ -1,0 +1,364 @@
+"""Clean small-scale data: determinism, contracts, manifest and every validation rule, checked
+with independent pandas code (not the generator's own helpers)."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources import codes, contracts
+from tip_pipeline.sources.contracts import Kind
+from tip_pipeline.sources.generator import SCALES, generate
+from tip_pipeline_tests.sources.generator.measures import read
+
+LAST_END = "2026-03-31"
+
+
+def _frames(out: Path, manifest: dict, table: str) -> list[tuple[dict, pd.DataFrame]]:
+    return [(f, read(out, f["path"])) for f in manifest["files"] if f["table"] == table]
+
+
+def test_scales_are_the_documented_three() -> None:
+    assert SCALES == ("small", "leeds", "england")
+
+
+def test_same_seed_gives_identical_bytes_and_other_seed_differs(small, tmp_path) -> None:
+    out, manifest = small
+    again = generate(tmp_path / "again", scale="small", seed=7)
+    assert again == manifest
+    for f in manifest["files"] + [{"path": "manifest.json"}]:
+        assert (out / f["path"]).read_bytes() == (tmp_path / "again" / f["path"]).read_bytes()
+    other = generate(tmp_path / "other", scale="small", seed=8)
+    assert other["files"] != manifest["files"]
+    changed = [
+        f["path"]
+        for f, g in zip(manifest["files"], other["files"], strict=True)
+        if f["sha256"] != g["sha256"]
+    ]
+    assert "cin_episodes_2023-24.csv" in changed
+
+
+def test_every_file_matches_its_contract(small) -> None:
+    out, manifest = small
+    names = {p.name for p in out.iterdir()} - {"manifest.json"}
+    assert names == {f["path"] for f in manifest["files"]}
+    for f in manifest["files"]:
+        parsed = contracts.parse_file_name(f["path"])
+        assert parsed is not None, f["path"]
+        assert parsed.extract.table == f["table"]
+        assert parsed.quarter == f["quarter"]
+        header = (out / f["path"]).read_text(encoding="utf-8").split("\n", 1)[0]
+        assert tuple(header.split(",")) == parsed.extract.column_names, f["path"]
+
+
+def test_expected_file_set(small) -> None:
+    _, manifest = small
+    by_table: dict[str, int] = {}
+    for f in manifest["files"]:
+        by_table[f["table"]] = by_table.get(f["table"], 0) + 1
+    assert by_table["cin_episodes"] == 6 and by_table["ref_population"] == 6
+    assert by_table["yjs_offences"] == 13  # 7 history years + 6 reporting years
+    assert by_table["hclic_main"] == 24 and by_table["ref_benchmarks"] == 6
+    assert by_table["ref_imd"] == 1 and by_table["ref_modelled_rates"] == 1
+    pops = sorted(f["path"] for f in manifest["files"] if f["table"] == "ref_population")
+    assert pops[0] == "ref_population_mid2020.csv" and pops[-1] == "ref_population_mid2025.csv"
+
+
+def test_manifest_rows_and_hashes_match_files(small) -> None:
+    out, manifest = small
+    assert set(manifest) == {"generator", "files", "faults", "identifiers"}
+    assert manifest["generator"]["scale"] == "small" and manifest["faults"] == []
+    for f in manifest["files"]:
+        data = (out / f["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == f["sha256"]
+        assert data.count(b"\n") - 1 == f["rows"]
+        assert b"\r" not in data
+    text = (out / "manifest.json").read_text()
+    assert text.index('"faults"') < text.index('"files"')  # keys sorted
+
+
+def test_codes_valid_for_the_period(small) -> None:
+    out, manifest = small
+    for f in manifest["files"]:
+        extract = contracts.EXTRACTS[f["table"]]
+        period = FinancialYear.parse(f["period"]) if f["period"] else None
+        df = read(out, f["path"])
+        for col in extract.columns:
+            if col.kind not in (Kind.CODE, Kind.CODES) or col.codes is None:
+                continue
+            values = df[col.name]
+            if col.kind is Kind.CODES:
+                values = values.str.split(",").explode()
+            values = values[values != ""]
+            bad = set(values) - set(col.allowed(period))
+            assert not bad, (f["path"], col.name, bad)
+            if col.required:
+                assert (df[col.name] != "").all(), (f["path"], col.name)
+
+
+def test_sex_codes_change_in_2024_25(small) -> None:
+    out, manifest = small
+    for table, column in (
+        ("cin_children", "Sex"),
+        ("ssda903_header", "SEX"),
+        ("yjs_offences", "SEX"),
+        ("hclic_children", "CHILD_SEX"),
+    ):
+        for f, df in _frames(out, manifest, table):
+            letters = FinancialYear.parse(f["period"]) >= FinancialYear(2024)
+            expected = {"M", "F", "U"} if letters else {"1", "2", "0", "9"}
+            assert set(df[column]) <= expected, f["path"]
+            assert {"M", "1"} & set(df[column]) or len(df) < 5
+
+
+def test_dates_iso_plausible_and_dob_first_of_month(small) -> None:
+    out, manifest = small
+    iso = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+    for f in manifest["files"]:
+        extract = contracts.EXTRACTS[f["table"]]
+        df = read(out, f["path"])
+        for col in extract.columns:
+            if col.kind not in (Kind.DATE, Kind.BIRTH_MONTH):
+                continue
+            values = df.loc[df[col.name] != "", col.name]
+            assert values.str.match(iso).all(), (f["path"], col.name)
+            pd.to_datetime(values, format="%Y-%m-%d")  # raises on 2023-02-30
+            assert (values <= LAST_END).all(), (f["path"], col.name)
+            if col.kind is Kind.BIRTH_MONTH:
+                assert values.str.endswith("-01").all(), (f["path"], col.name)
+
+
+def _before(a: pd.Series, b: pd.Series) -> bool:
+    both = (a != "") & (b != "")
+    return bool((a[both] <= b[both]).all())
+
+
+def test_end_not_before_start_and_dob_before_events(small) -> None:
+    out, manifest = small
+    pairs = {
+        "cin_episodes": [("CINreferralDate", "CINclosureDate")],
+        "cin_assessments": [
+            ("CINreferralDate", "AssessmentActualStartDate"),
+            ("AssessmentActualStartDate", "AssessmentAuthorisationDate"),
+        ],
+        "cin_cp_plans": [("CINreferralDate", "CPPstartDate"), ("CPPstartDate", "CPPendDate")],
+        "ssda903_episodes": [("DECOM", "DEC")],
+        "yjs_offences": [("DOB", "OFFENCE_DATE")],
+        "hclic_main": [
+            ("APPLICATION_DATE", "ASSESSMENT_DATE"),
+            ("APPLICATION_DATE", "DUTY_END_DATE"),
+        ],
+    }
+    for table, cols in pairs.items():
+        for f, df in _frames(out, manifest, table):
+            for a, b in cols:
+                assert _before(df[a], df[b]), (f["path"], a, b)
+    for f, kids in _frames(out, manifest, "cin_children"):
+        eps = read(out, f["path"].replace("cin_children", "cin_episodes"))
+        first = eps.groupby("LAchildID")["CINreferralDate"].min()
+        assert (
+            kids.set_index("LAchildID")["PersonBirthDate"]
+            < first.reindex(kids["LAchildID"]).to_numpy()
+        ).all()
+    for f, head in _frames(out, manifest, "ssda903_header"):
+        eps = read(out, f["path"].replace("ssda903_header", "ssda903_episodes"))
+        first = eps.groupby("CHILD")["DECOM"].min().reindex(head["CHILD"]).to_numpy()
+        assert (head["DOB"].to_numpy() < first).all()
+    for f, kids in _frames(out, manifest, "hclic_children"):
+        main = read(out, f["path"].replace("hclic_children", "hclic_main"))
+        app = main.set_index("CASE_ID")["APPLICATION_DATE"].reindex(kids["CASE_ID"]).to_numpy()
+        assert (kids["CHILD_DOB"].to_numpy() < app).all(), f["path"]
+
+
+def test_youth_justice_ages_10_to_17_at_offence(small) -> None:
+    out, manifest = small
+    for f, df in _frames(out, manifest, "yjs_offences"):
+        dob, off = pd.to_datetime(df["DOB"]), pd.to_datetime(df["OFFENCE_DATE"])
+        age = off.dt.year - dob.dt.year - (off.dt.month < dob.dt.month)
+        assert age.between(10, 17).all(), f["path"]
+        outcomes = read(out, f["path"].replace("offences", "outcomes"))
+        fy = FinancialYear.parse(f["period"])
+        assert outcomes["OUTCOME_DATE"].between(fy.start.isoformat(), fy.end.isoformat()).all()
+        merged = df.merge(outcomes, on=["YJ_ID", "OFFENCE_ID"], validate="1:1")
+        assert (merged["OFFENCE_DATE"] <= merged["OUTCOME_DATE"]).all()
+
+
+def test_unique_keys_and_parents_present(small) -> None:
+    out, manifest = small
+    for f in manifest["files"]:
+        extract = contracts.EXTRACTS[f["table"]]
+        df = read(out, f["path"])
+        assert not df.duplicated(list(extract.key)).any(), f["path"]
+        if extract.parent:
+            parent_table, cols = extract.parent
+            parent = read(out, f["path"].replace(f["table"], parent_table))
+            keys = df[list(cols)].merge(
+                parent[list(cols)].drop_duplicates(), how="left", indicator=True
+            )
+            assert (keys["_merge"] == "both").all(), f["path"]
+
+
+def test_child_tables_list_exactly_the_children_with_episodes(small) -> None:
+    out, manifest = small
+    for f, kids in _frames(out, manifest, "cin_children"):
+        eps = read(out, f["path"].replace("cin_children", "cin_episodes"))
+        assert set(kids["LAchildID"]) == set(eps["LAchildID"])
+    for f, head in _frames(out, manifest, "ssda903_header"):
+        eps = read(out, f["path"].replace("ssda903_header", "ssda903_episodes"))
+        assert set(head["CHILD"]) == set(eps["CHILD"])
+
+
+def test_every_lsoa_is_in_the_lookup(small) -> None:
+    out, manifest = small
+    lookup = set(read(out, "ref_lsoa_lookup_2024.csv")["LSOA21CD"])
+    area_lsoa = {
+        "cin_children": "HomeLSOA",
+        "ssda903_episodes": "HOME_POST",
+        "yjs_offences": "HOME_LSOA",
+        "hclic_main": "HOME_LSOA",
+        "ref_imd": "LSOA code (2021)",
+        "ref_population": "LSOA 2021 Code",
+    }
+    for table, col in area_lsoa.items():
+        for f, df in _frames(out, manifest, table):
+            assert set(df[col]) <= lookup, f["path"]
+    assert len(lookup) == 40
+
+
+def test_assessment_factor_rules_8869_8898_8614(small) -> None:
+    out, manifest = small
+    for _f, df in _frames(out, manifest, "cin_assessments"):
+        factors = df["AssessmentFactors"].str.split(",")
+        done = df["AssessmentAuthorisationDate"] != ""
+        assert (df.loc[~done, "AssessmentFactors"] == "").all(), "8614"
+        assert (df.loc[done, "AssessmentFactors"] != "").all()
+        sets = factors[done]
+        assert not sets.apply(lambda s: "21" in s and len(s) > 1).any(), "8869"
+        assert not sets.apply(lambda s: len(s) != len(set(s))).any(), "8898"
+
+
+def test_903_episodes_chain_without_overlap(small) -> None:
+    out, manifest = small
+    starts_seen = set()
+    for _f, df in _frames(out, manifest, "ssda903_episodes"):
+        df = df.sort_values(["CHILD", "DECOM"])
+        same = df["CHILD"].eq(df["CHILD"].shift())
+        prev_dec = df["DEC"].shift()
+        assert not (same & (prev_dec == "")).any(), "only the last episode may be open"
+        assert not (same & (df["DECOM"] < prev_dec)).any(), "overlap"
+        assert ((df["DEC"] == "") == (df["REC"] == "")).all(), "REC iff DEC"
+        assert (df.loc[~same, "RNE"] == "S").sum() > 0
+        starts_seen |= set(df["RNE"])
+        assert (df["PL_LA"].str.match(r"^E\d{8}$") | (df["PL_LA"] == "")).all()
+    assert {"S", "P", "L"} <= starts_seen
+    short = pd.concat(d for _, d in _frames(out, manifest, "ssda903_episodes"))
+    assert short["LS"].isin(["V3", "V4"]).any()
+
+
+def test_return_semantics_nothing_after_31_march_is_known(small) -> None:
+    out, manifest = small
+    for f, df in _frames(out, manifest, "cin_episodes"):
+        fy = FinancialYear.parse(f["period"])
+        assert (df["CINreferralDate"] <= fy.end.isoformat()).all()
+        closed = df["CINclosureDate"]
+        assert ((closed == "") | closed.between(fy.start.isoformat(), fy.end.isoformat())).all()
+    for f, df in _frames(out, manifest, "ssda903_episodes"):
+        fy = FinancialYear.parse(f["period"])
+        dec = df["DEC"]
+        assert ((dec == "") | dec.between(fy.start.isoformat(), fy.end.isoformat())).all()
+    # an episode open at the end of 2022/23 reappears in 2023/24
+    a = read(out, "cin_episodes_2022-23.csv")
+    b = read(out, "cin_episodes_2023-24.csv")
+    still_open = a[a["CINclosureDate"] == ""][["LAchildID", "CINreferralDate"]]
+    assert len(still_open.merge(b, on=["LAchildID", "CINreferralDate"])) == len(still_open)
+
+
+def test_homelessness_quarters_and_children(small) -> None:
+    out, manifest = small
+    spans, all_ids, duties, kids_per_case = 0, [], set(), set()
+    for f, main in _frames(out, manifest, "hclic_main"):
+        kids = read(out, f["path"].replace("hclic_main", "hclic_children"))
+        counted = kids.groupby("CASE_ID").size().reindex(main["CASE_ID"], fill_value=0)
+        assert (counted.to_numpy() == main["NUM_DEP_CHILDREN"].astype(int).to_numpy()).all()
+        all_ids.append(set(main["CASE_ID"]))
+        duties |= set(main["INITIAL_DUTY"])
+        kids_per_case |= set(main["NUM_DEP_CHILDREN"])
+    assert duties == {"PREV", "RELIEF", "NODUTY"}
+    assert {"0", "1", "2"} <= kids_per_case, "households with and without children"
+    for a, b in itertools.pairwise(all_ids):
+        spans += len(a & b)
+    assert spans > 0, "cases with an open duty appear in following quarters"
+    q4 = read(out, "hclic_main_2022-23_Q4.csv")
+    q1 = read(out, "hclic_main_2023-24_Q1.csv")
+    assert set(q4["CASE_ID"]) & set(q1["CASE_ID"]), "cases span the year boundary"
+
+
+def test_one_pseudonym_links_services(small) -> None:
+    out, _ = small
+    cin = set(read(out, "cin_children_2023-24.csv")["LAchildID"])
+    lac = set(read(out, "ssda903_header_2023-24.csv")["CHILD"])
+    yj = set(read(out, "yjs_offences_2023-24.csv")["YJ_ID"])
+    assert lac <= cin | set(
+        read(out, "ssda903_episodes_2023-24.csv").query("LS in ['V3','V4']")["CHILD"]
+    )
+    assert len(yj & cin) / len(yj) > 0.2
+    assert all(re.fullmatch(r"[0-9a-f]{16}", i) for i in cin)
+    home = read(out, "cin_children_2023-24.csv").set_index("LAchildID")["HomeLSOA"]
+    eps = read(out, "ssda903_episodes_2023-24.csv")
+    both = eps[eps["CHILD"].isin(home.index)]
+    assert (both["HOME_POST"].to_numpy() == home.reindex(both["CHILD"]).to_numpy()).all()
+
+
+def test_modelled_rates_are_a_joint_distribution(small) -> None:
+    out, _ = small
+    m = read(out, "ref_modelled_rates_2025.csv")
+    assert len(m) == 4 * 5 * 8
+    sums = m.assign(s=m["share"].astype(float)).groupby(["age_band", "imd_quintile"])["s"].sum()
+    assert ((sums - 1).abs() < 1e-9).all()
+    m["s"] = m["share"].astype(float)
+    q = m.groupby("imd_quintile").apply(
+        lambda g: g.loc[g["domestic_abuse"] == "1", "s"].sum(), include_groups=False
+    )
+    assert q["1"] > 1.5 * q["5"], "deprivation gradient"
+    all3 = (
+        m[
+            (
+                m[["domestic_abuse", "parental_mental_health", "parental_substance_misuse"]] == "1"
+            ).all(axis=1)
+        ]["s"].mean()
+        / 20
+        * 20
+    )
+    assert all3 > 0.005  # far above independence (0.073 x 0.15 x 0.05 = 0.0005)
+
+
+def test_reference_files_describe_the_la_and_neighbours(small) -> None:
+    out, _ = small
+    sn = read(out, "ref_stat_neighbours_2024.csv")
+    assert list(sn["la_code"].unique()) == ["E08000999"]
+    assert sn["neighbour_rank"].astype(int).tolist() == list(range(1, 11))
+    lad = read(out, "ref_lad_region_2024.csv")
+    assert set(lad["LAD24CD"]) == set(sn["neighbour_code"]) | {"E08000999"}
+    bench = read(out, "ref_benchmarks_2023-24.csv")
+    assert set(bench["area_code"]) == set(sn["neighbour_code"]) | {"E92000001", "E12000003"}
+    imd = read(out, "ref_imd_2025.csv")
+    ranks = imd.iloc[:, 5].astype(int)
+    assert ranks.between(1, 33_755).all() and ranks.is_unique
+    deciles = imd.iloc[:, 6].astype(int)
+    assert (deciles == ((ranks * 10 - 1) // 33_755 + 1)).all()
+
+
+@pytest.mark.parametrize("bad", ["tiny", "Leeds"])
+def test_unknown_scale_is_refused(bad: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        generate(tmp_path, scale=bad)
+
+
+def test_sex_code_lists_are_the_contracts() -> None:
+    assert set(codes.sex_codes(FinancialYear(2023))) == {"1", "2", "0", "9"}

@@ -1,0 +1,200 @@
+"""Faults (faults=0.05) and planted identifiers at small scale: every listed fault is really on
+its line, every kind appears, the rate is roughly honoured, and planted identifiers are there
+(and absent without the flag)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from tip_pipeline.sources import contracts
+from tip_pipeline.sources.contracts import Kind
+from tip_pipeline.sources.generator import fault_kinds
+from tip_pipeline_tests.sources.generator.measures import read
+
+ALL_KINDS = {k for kinds in fault_kinds.KINDS.values() for k in kinds}
+
+
+def _lines(out: Path, name: str) -> list[str]:
+    return (out / name).read_text(encoding="utf-8").split("\n")[:-1]
+
+
+def _fields(line: str) -> list[str]:
+    return next(csv.reader([line]))
+
+
+def _well_formed(out: Path, name: str) -> pd.DataFrame:
+    """The file's rows, skipping malformed lines (a stray quote would derail read_csv)."""
+    lines = _lines(out, name)
+    header = lines[0].split(",")
+    rows = [_fields(line) for line in lines[1:] if line.count('"') % 2 == 0]
+    return pd.DataFrame([r for r in rows if len(r) == len(header)], columns=header)
+
+
+def _is_iso(text: str) -> bool:
+    try:
+        pd.to_datetime(text, format="%Y-%m-%d")
+    except ValueError:
+        return False
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))
+
+
+def _age(dob: str, day: str) -> int:
+    b, d = pd.Timestamp(dob), pd.Timestamp(day)
+    return d.year - b.year - (d.month < b.month)
+
+
+def _check(out: Path, fault: dict, lines: list[str]) -> bool:
+    extract = contracts.EXTRACTS[fault["table"]]
+    header = lines[0].split(",")
+    line = lines[fault["line"] - 1]
+    kind, column = fault["kind"], fault["column"]
+    if kind == "malformed_line":
+        return line.count('"') % 2 == 1 or len(_fields(line)) != len(header)
+    row = dict(zip(header, _fields(line), strict=True))
+    prev = dict(zip(header, _fields(lines[fault["line"] - 2]), strict=False))
+    value = row.get(column, "")
+    period = contracts.parse_file_name(fault["file"]).period
+    if kind == "invalid_code":
+        allowed = set(extract.column(column).allowed(period))
+        return any(v not in allowed for v in value.split(","))
+    if kind == "malformed_date":
+        return not _is_iso(value)
+    if kind == "future_date":
+        return _is_iso(value) and value > "2026-03-31"
+    if kind == "end_before_start":
+        return value < row[fault_kinds.START_OF[column]]
+    if kind == "missing_required":
+        return value == "" and extract.column(column).required
+    if kind == "unknown_lsoa":
+        lookup = set(read(out, "ref_lsoa_lookup_2024.csv")["LSOA21CD"])
+        return re.fullmatch(r"E01\d{6}", value) is not None and value not in lookup
+    if kind == "duplicate_row":
+        return line == lines[fault["line"] - 2]
+    if kind == "duplicate_key":
+        same_key = all(row[k] == prev[k] for k in extract.key)
+        return same_key and line != lines[fault["line"] - 2]
+    if kind == "rule_8869":
+        return "21" in value.split(",") and len(value.split(",")) > 1
+    if kind == "rule_8898":
+        return len(value.split(",")) != len(set(value.split(",")))
+    if kind == "rule_8614":
+        return row["AssessmentFactors"] != "" and row["AssessmentAuthorisationDate"] == ""
+    if kind == "overlapping_episode":
+        return prev["CHILD"] == row["CHILD"] and row["DECOM"] < prev["DEC"]
+    if kind == "rec_without_dec":
+        return row["REC"] != "" and row["DEC"] == ""
+    if kind == "age_out_of_range":
+        return value.endswith("-01") and not 10 <= _age(value, row["OFFENCE_DATE"]) <= 17
+    if kind == "dob_after_event":
+        if not value.endswith("-01"):
+            return False
+        if fault["table"] == "hclic_children":
+            main = _well_formed(out, fault["file"].replace("hclic_children", "hclic_main"))
+            return value > main.set_index("CASE_ID").at[row["CASE_ID"], "APPLICATION_DATE"]
+        episodes, id_col, start = {
+            "cin_children": ("cin_episodes", "LAchildID", "CINreferralDate"),
+            "ssda903_header": ("ssda903_episodes", "CHILD", "DECOM"),
+        }[fault["table"]]
+        eps = _well_formed(out, fault["file"].replace(fault["table"], episodes))
+        return value > eps.loc[eps[id_col] == row[id_col], start].min()
+    if kind == "orphan_row":
+        parent_table, cols = extract.parent
+        parent = _well_formed(out, fault["file"].replace(fault["table"], parent_table))
+        return not ((parent[list(cols)] == [row[c] for c in cols]).all(axis=1)).any()
+    raise AssertionError(f"unknown kind {kind}")
+
+
+def test_listed_faults_are_on_their_lines(small_faulty) -> None:
+    out, manifest = small_faulty
+    assert manifest["faults"]
+    cache: dict[str, list[str]] = {}
+    wrong = []
+    for fault in manifest["faults"]:
+        lines = cache.setdefault(fault["file"], _lines(out, fault["file"]))
+        if not _check(out, fault, lines):
+            wrong.append(fault)
+    assert not wrong, wrong[:5]
+
+
+def test_every_kind_appears_and_rate_is_roughly_honoured(small_faulty) -> None:
+    _out, manifest = small_faulty
+    kinds = Counter(f["kind"] for f in manifest["faults"])
+    assert set(kinds) == ALL_KINDS
+    service_rows = sum(f["rows"] for f in manifest["files"] if f["source"] != "ref")
+    assert 0.035 < len(manifest["faults"]) / service_rows < 0.065
+    assert all(
+        f["table"] == contracts.parse_file_name(f["file"]).extract.table for f in manifest["faults"]
+    )
+    assert not any(f["file"].startswith("ref_") for f in manifest["faults"])
+    assert len({(f["file"], f["line"]) for f in manifest["faults"]}) == len(manifest["faults"])
+
+
+def test_unlisted_lines_are_well_formed(small_faulty) -> None:
+    out, manifest = small_faulty
+    listed = {(f["file"], f["line"]) for f in manifest["faults"]}
+    for f in manifest["files"]:
+        lines = _lines(out, f["path"])
+        width = len(lines[0].split(","))
+        for n, line in enumerate(lines[1:], start=2):
+            if (f["path"], n) in listed:
+                continue
+            assert line.count('"') % 2 == 0 and len(_fields(line)) == width, (f["path"], n)
+
+
+def test_reference_files_identical_with_and_without_faults(small, small_faulty) -> None:
+    clean = {f["path"]: f["sha256"] for f in small[1]["files"] if f["source"] == "ref"}
+    faulty = {f["path"]: f["sha256"] for f in small_faulty[1]["files"] if f["source"] == "ref"}
+    assert clean == faulty
+
+
+def _nhs_valid(text: str) -> bool:
+    if not re.fullmatch(r"\d{10}", text):
+        return False
+    total = sum(int(d) * w for d, w in zip(text[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    return (0 if check == 11 else check) == int(text[9]) and check != 10
+
+
+DETECTORS = {
+    "postcode": lambda s: s.str.fullmatch(r"[A-Z]{1,2}\d{1,2}[A-Z]? \d[A-Z]{2}").mean(),
+    "nhs_number": lambda s: s.map(_nhs_valid).mean(),
+    "full_dob": lambda s: (s.str.match(r"^\d{4}-\d{2}-\d{2}$") & ~s.str.endswith("-01")).mean(),
+    "name": lambda s: s.str.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+").mean(),
+    "free_text": lambda s: (s.str.count(" ") >= 4).mean(),
+}
+
+
+def test_planted_identifiers_present_and_listed(small_planted) -> None:
+    out, manifest = small_planted
+    listed = {i["kind"]: i for i in manifest["identifiers"]}
+    assert set(listed) == {*DETECTORS, "unexpected_column"}
+    assert len({i["file"] for i in manifest["identifiers"]}) == len(listed)
+    for kind, item in listed.items():
+        df = read(out, item["file"])
+        extract = contracts.parse_file_name(item["file"]).extract
+        if kind == "unexpected_column":
+            assert item["column"] in df.columns and item["column"] not in extract.column_names
+            continue
+        assert DETECTORS[kind](df[item["column"]]) > 0.5, kind
+
+
+def test_no_identifiers_without_the_flag(small) -> None:
+    out, manifest = small
+    assert manifest["identifiers"] == []
+    for f in manifest["files"]:
+        if f["source"] == "ref":
+            continue
+        df = read(out, f["path"])
+        extract = contracts.EXTRACTS[f["table"]]
+        for column in df.columns:
+            for kind, detect in DETECTORS.items():
+                if kind == "nhs_number":
+                    continue  # hex pseudonyms may pass a check digit by chance
+                if kind == "full_dob" and extract.column(column).kind is not Kind.BIRTH_MONTH:
+                    continue
+                assert detect(df[column].astype(str)) < 0.05, (f["path"], column, kind)
