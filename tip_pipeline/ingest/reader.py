@@ -94,10 +94,10 @@ class _Split:
     blank_lines: int = 0
 
 
-def _problem(record: list[str], width: int) -> str | None:
+def _problem(record: list[str], width: int, may_hold_nul: bool) -> str | None:
     if len(record) != width:
         return f"{len(record)} fields where the header has {width}"
-    if any("\x00" in value for value in record):
+    if may_hold_nul and any("\x00" in value for value in record):
         return "a NUL byte inside a field"
     return None
 
@@ -111,6 +111,7 @@ def _split_records(body: str, width: int, first_line: int) -> _Split:
     physical line ends up in a record, a malformed record or the blank-line count.
     """
     reader = csv.reader(io.StringIO(body, newline=""), strict=True)
+    may_hold_nul = "\x00" in body  # look record by record only when the file has one
     split = _Split()
     offset = first_line - 1
     while True:
@@ -127,7 +128,7 @@ def _split_records(body: str, width: int, first_line: int) -> _Split:
         if not record:
             split.blank_lines += 1
             continue
-        problem = _problem(record, width)
+        problem = _problem(record, width, may_hold_nul)
         if problem:
             split.malformed.append(MalformedLine(start, problem))
         else:
