@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tip_pipeline.sources import codes
 from tip_pipeline.sources.generator import hazards, timeline
 from tip_pipeline.sources.generator.config import CARE_HISTORY_YEARS, TARGETS, Window
 from tip_pipeline.sources.generator.geography import Geography
@@ -172,6 +173,7 @@ def _split_episodes(periods: pd.DataFrame, rng: np.random.Generator) -> pd.DataF
 
 def build(uni: Universe, geo: Geography, win: Window, periods: pd.DataFrame, seed: int) -> Care:
     rng = stream(seed, "care", "episodes")
+    reasons = codes.REASON_PLACE_CHANGE
     eps = _split_episodes(periods, rng)
     pid = eps["pid"].to_numpy()
     n = len(eps)
@@ -219,7 +221,7 @@ def build(uni: Universe, geo: Geography, win: Window, periods: pd.DataFrame, see
             "rec": rec,
             "rpc": np.where(
                 np.isin(rne, ("P", "T", "U", "B")),
-                choice_codes(rng, _RPC, [1] * len(_RPC), n),
+                choice_codes(rng, reasons, [1] * len(reasons), n),
                 "",
             ),
             "pl_la": _placement_la(rng, geo, child, uni),
@@ -231,19 +233,6 @@ def build(uni: Universe, geo: Geography, win: Window, periods: pd.DataFrame, see
     return Care(periods, episodes.sort_values(["child", "decom"], kind="stable", ignore_index=True))
 
 
-_RPC = (
-    "CARPL",
-    "CLOSE",
-    "ALLEG",
-    "STAND",
-    "APPRR",
-    "CREQB",
-    "CREQO",
-    "CHILD",
-    "LAREQ",
-    "PLACE",
-    "OTHER",
-)
 
 
 def _providers(rng: np.random.Generator, place: np.ndarray) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""Shared fixtures: each generation runs once per session (generation is the slow part)."""
+"""The generator's tests read the session's shared deliveries (tip_pipeline_tests/conftest.py);
+leeds scale is generated here, once, for the calibration tests only."""
 
 from __future__ import annotations
 
@@ -10,21 +11,18 @@ from tip_pipeline.sources.generator import generate
 
 
 @pytest.fixture(scope="session")
-def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("small")
-    return out, generate(out, scale="small", seed=7)
+def small(small_delivery: tuple[Path, dict]) -> tuple[Path, dict]:
+    return small_delivery
 
 
 @pytest.fixture(scope="session")
-def small_faulty(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("faulty")
-    return out, generate(out, scale="small", seed=7, faults=0.05)
+def small_faulty(faulty_delivery: tuple[Path, dict]) -> tuple[Path, dict]:
+    return faulty_delivery
 
 
 @pytest.fixture(scope="session")
-def small_planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("planted")
-    return out, generate(out, scale="small", seed=7, plant_identifiers=True)
+def small_planted(planted_delivery: tuple[Path, dict]) -> tuple[Path, dict]:
+    return planted_delivery
 
 
 @pytest.fixture(scope="session")
