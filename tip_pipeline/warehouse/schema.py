@@ -367,3 +367,278 @@ data_quality = Table(
     comment="Data-quality summary of the latest deliveries: records read and quarantined by "
     "source, year and rule. Counts of records, no record's content.",
 )
+
+
+# -- indicators (restricted: TRUE figures, before disclosure control) --------------------------
+#
+# Written by the indicators stage (tip_pipeline.indicators, assets in tip_pipeline.defs.
+# indicators), one reporting year at a time (``replace_rows(..., where={"period": label})``).
+# Counts here are NOT disclosure-controlled: the publishing step (issue #5) reads these tables
+# and writes the published layer.
+
+
+def _lineage() -> tuple[Column, Column]:
+    return (
+        Column("run_id", Text, nullable=False, comment="Run that computed the row (ops.runs)"),
+        Column("loaded_at", DateTime(timezone=True), nullable=False, comment="When it was written"),
+    )
+
+
+def _ci(suffix: str, what: str) -> tuple[Column, Column]:
+    """``lower_<suffix>``/``upper_<suffix>``; the level is read from the suffix (95 or 99_8)."""
+    level = "99.8%" if suffix.endswith("99_8") else "95%"
+    return (
+        Column(f"lower_{suffix}", Double, comment=f"Lower {level} limit of {what}"),
+        Column(f"upper_{suffix}", Double, comment=f"Upper {level} limit of {what}"),
+    )
+
+
+dim_indicator = Table(
+    "dim_indicator",
+    metadata,
+    Column("indicator_id", Text, primary_key=True, comment="Indicator id (catalogue)"),
+    Column("indicator_name", Text, nullable=False, comment="Short name"),
+    Column("definition", Text, nullable=False, comment="What is counted, in plain English"),
+    Column("numerator_rule", Text, nullable=False, comment="Registered numerator rule"),
+    Column("numerator", Text, nullable=False, comment="The numerator in plain English"),
+    Column("denominator", Text, nullable=False, comment="The denominator in plain English"),
+    Column("age_min", Integer, comment="Youngest age counted (years), NULL if not by age"),
+    Column("age_max", Integer, comment="Oldest age counted (years), NULL if not by age"),
+    Column("reference_date", Text, nullable=False, comment="'31 March' or 'in the year'"),
+    Column("unit", Text, nullable=False, comment="How the value is expressed"),
+    Column("multiplier", Integer, nullable=False, comment="value = numerator / denominator x it"),
+    Column("method", Text, nullable=False, comment="Confidence-limit method, CONVENTIONS.md"),
+    Column("polarity", Text, nullable=False, comment="Higher is worse / better / no judgement"),
+    Column("source", Text, nullable=False, comment="Source returns"),
+    Column("breakdowns", Text, nullable=False, comment="Breakdowns published, comma-separated"),
+    Column("benchmark_measure", Text, comment="Measure id in ref_benchmarks, if published"),
+    Column("notes", Text, comment="Caveats"),
+    *_lineage(),
+    schema=RESTRICTED,
+    comment="The indicator catalogue (tip_pipeline.indicators.catalogue), one row per indicator.",
+)
+
+indicator_values = Table(
+    "indicator_values",
+    metadata,
+    Column("indicator_id", Text, primary_key=True, comment="Indicator id (dim_indicator)"),
+    Column("indicator_name", Text, nullable=False, comment="Short name"),
+    Column("period", Text, primary_key=True, comment="Financial year, e.g. 2023/24"),
+    Column("area_type", Text, primary_key=True, comment="lsoa, ward, la, region or country"),
+    Column("area_code", Text, primary_key=True, comment="ONS GSS code"),
+    Column("area_name", Text, comment="Area name"),
+    Column(
+        "breakdown",
+        Text,
+        primary_key=True,
+        comment="total, imd_decile, imd_quintile, sex, age_band or ethnic_group",
+    ),
+    Column("category", Text, primary_key=True, comment="Category of the breakdown ('all')"),
+    Column("numerator", BigInteger, nullable=False, comment="Count (children, or households)"),
+    Column("denominator", BigInteger, comment="Population (NULL where none exists: ethnicity)"),
+    Column("value", Double, comment="numerator / denominator x multiplier"),
+    *_ci("ci_95", "the value"),
+    *_ci("ci_99_8", "the value"),
+    Column("unit", Text, nullable=False, comment="e.g. 'per 10,000 children aged 0-17'"),
+    Column(
+        "compared_to_benchmark",
+        Text,
+        comment="higher / similar / lower / not compared: the 95% limits against the benchmark",
+    ),
+    Column(
+        "benchmark_area_code",
+        Text,
+        comment="Benchmark: England for an LA, the LA for a ward or LSOA, the area's own total "
+        "for a breakdown category",
+    ),
+    *_lineage(),
+    CheckConstraint(
+        "area_type IN (" + ", ".join(f"'{t}'" for t in AREA_TYPES) + ")", name="area_type"
+    ),
+    Index("ix_indicator_values_period_indicator_id", "period", "indicator_id"),
+    schema=RESTRICTED,
+    comment="Indicator values by area, breakdown and category, with 95% and 99.8% limits: true "
+    "counts, before disclosure control.",
+)
+
+indicator_comparisons = Table(
+    "indicator_comparisons",
+    metadata,
+    Column("indicator_id", Text, primary_key=True, comment="Indicator id"),
+    Column("period", Text, primary_key=True, comment="Financial year"),
+    Column("area_type", Text, nullable=False, comment="la or ward"),
+    Column("area_code", Text, primary_key=True, comment="The area compared"),
+    Column(
+        "comparator_type",
+        Text,
+        primary_key=True,
+        comment="england, region, stat_neighbours (their mean) or la (for a ward)",
+    ),
+    Column("comparator_code", Text, comment="Comparator area code(s), comma-separated"),
+    Column("comparator_name", Text, comment="Comparator name"),
+    Column("comparator_value", Double, comment="Comparator value, in the indicator's unit"),
+    Column(
+        "comparator_source",
+        Text,
+        nullable=False,
+        comment="'computed' (the warehouse's own data), 'ref_benchmarks' (published), both "
+        "joined by '+' for a neighbour mean, or 'none'",
+    ),
+    Column("value", Double, comment="The area's value"),
+    *_ci("ci_95", "the area's value"),
+    Column("result", Text, nullable=False, comment="higher / similar / lower / not compared"),
+    *_lineage(),
+    schema=RESTRICTED,
+    comment="Each LA against England, its region and its statistical neighbours, and each ward "
+    "against its LA (headline rows only), as Fingertips compares.",
+)
+
+inequality_summary = Table(
+    "inequality_summary",
+    metadata,
+    Column("indicator_id", Text, primary_key=True, comment="Indicator id"),
+    Column("period", Text, primary_key=True, comment="Financial year"),
+    Column("area_code", Text, primary_key=True, comment="Local authority"),
+    Column("area_name", Text, comment="Local authority name"),
+    Column("deciles_used", Integer, nullable=False, comment="IMD deciles populated (>= 5)"),
+    Column("sii", Double, comment="Slope index of inequality: least minus most deprived"),
+    *_ci("sii_95", "the SII (simulated, seeded)"),
+    Column("rii", Double, comment="Relative index of inequality: least / most deprived"),
+    *_ci("rii_95", "the RII (simulated, seeded)"),
+    Column("gradient", Text, comment="Plain statement, e.g. 'higher in more deprived areas'"),
+    Column("statement", Text, comment="One sentence read against the indicator's polarity"),
+    Column("most_deprived_value", Double, comment="Value in IMD quintile 1"),
+    Column("least_deprived_value", Double, comment="Value in IMD quintile 5"),
+    Column("gap", Double, comment="Quintile 1 minus quintile 5"),
+    *_ci("gap_95", "the gap (Newcombe / Wald)"),
+    Column("ratio", Double, comment="Quintile 1 / quintile 5"),
+    Column("baseline_period", Text, comment="Baseline year of the change (the first year)"),
+    Column("change_most_deprived", Double, comment="Change since baseline, quintile 1"),
+    Column("change_least_deprived", Double, comment="Change since baseline, quintile 5"),
+    Column(
+        "poorest_fastest",
+        Double,
+        comment="Change in quintile 1 minus change in quintile 5 (Marmot)",
+    ),
+    *_ci("poorest_fastest_95", "the difference of changes"),
+    Column("poorest_fastest_p", Double, comment="p-value of the difference of changes"),
+    Column("poorest_fastest_statement", Text, comment="The difference in plain English"),
+    Column("unit", Text, nullable=False, comment="Unit of the values"),
+    *_lineage(),
+    schema=RESTRICTED,
+    comment="Inequality by deprivation per indicator, year and LA: SII/RII across deciles, "
+    "quintile gap and ratio, and 'improve the health of the poorest fastest'.",
+)
+
+adversity_distribution = Table(
+    "adversity_distribution",
+    metadata,
+    Column("period", Text, primary_key=True, comment="Financial year"),
+    Column("area_code", Text, primary_key=True, comment="Local authority"),
+    Column("area_name", Text, comment="Local authority name"),
+    Column(
+        "domains",
+        Text,
+        primary_key=True,
+        comment="Distinct adversity domains in the year: 0, 1, 2, 3, 4+ (the distribution) "
+        "and 2+ (derived: the sum of 2, 3 and 4+)",
+    ),
+    Column("children", BigInteger, nullable=False, comment="Children; 0 = population - rest"),
+    Column("denominator", BigInteger, nullable=False, comment="Children aged 0-17 (ONS)"),
+    Column("share_pct", Double, comment="Percent of children aged 0-17"),
+    Column("lower_pct", Double, comment="Lower 95% limit (Wilson)"),
+    Column("upper_pct", Double, comment="Upper 95% limit (Wilson)"),
+    *_lineage(),
+    schema=RESTRICTED,
+    comment="Children by number of adversity domains in the year, linked across services by "
+    "the shared pseudonym.",
+)
+
+adversity_overlap = Table(
+    "adversity_overlap",
+    metadata,
+    Column("period", Text, primary_key=True, comment="Financial year"),
+    Column("area_code", Text, primary_key=True, comment="Local authority"),
+    Column("base_domain", Text, primary_key=True, comment="Children of this domain ..."),
+    Column("other_domain", Text, primary_key=True, comment="... who are also in this one"),
+    Column("age_range", Text, nullable=False, comment="Ages of the base (both domains' range)"),
+    Column("base_children", BigInteger, nullable=False, comment="Children in the base domain"),
+    Column("both_children", BigInteger, nullable=False, comment="Of them, also in the other"),
+    Column("share_pct", Double, comment="both / base x 100"),
+    Column("lower_pct", Double, comment="Lower 95% limit (Wilson)"),
+    Column("upper_pct", Double, comment="Upper 95% limit (Wilson)"),
+    *_lineage(),
+    schema=RESTRICTED,
+    comment="Overlap between services: the share of one domain's children also in another.",
+)
+
+modelled_prevalence = Table(
+    "modelled_prevalence",
+    metadata,
+    Column("period", Text, primary_key=True, comment="Financial year"),
+    Column("area_type", Text, primary_key=True, comment="lsoa, ward or la"),
+    Column("area_code", Text, primary_key=True, comment="ONS GSS code"),
+    Column("area_name", Text, comment="Area name"),
+    Column(
+        "measure",
+        Text,
+        primary_key=True,
+        comment="domestic_abuse, parental_mental_health, parental_substance_misuse, "
+        "toxic_trio_any, toxic_trio_all",
+    ),
+    Column("population", BigInteger, nullable=False, comment="Children aged 0-17 (ONS)"),
+    Column("modelled_children", Double, nullable=False, comment="Expected children (modelled)"),
+    Column("modelled_pct", Double, comment="Modelled percent of children"),
+    Column(
+        "recorded_children",
+        BigInteger,
+        nullable=False,
+        comment="Children with the factor identified at an assessment completed in the year, "
+        "any adult in the household (definitions matched)",
+    ),
+    Column("recorded_pct", Double, comment="Recorded percent of children"),
+    Column("recorded_lower_pct", Double, comment="Lower 95% limit (Wilson)"),
+    Column("recorded_upper_pct", Double, comment="Upper 95% limit (Wilson)"),
+    Column("identified_pct", Double, comment="Recorded as a percent of modelled"),
+    Column("gap_children", Double, comment="Modelled minus recorded: the hidden need"),
+    *_lineage(),
+    schema=RESTRICTED,
+    comment="Modelled toxic-trio prevalence (ref_modelled_rates on the population by age band "
+    "and deprivation) and the identification gap against recorded children.",
+)
+
+prevalence_summary = Table(
+    "prevalence_summary",
+    metadata,
+    Column("period", Text, primary_key=True, comment="Financial year"),
+    Column("area_code", Text, primary_key=True, comment="Local authority"),
+    Column("measure", Text, primary_key=True, comment="Row of the seed's Prevalence slide"),
+    Column("basis", Text, primary_key=True, comment="modelled or recorded"),
+    Column("children", Double, nullable=False, comment="Children (modelled: expected number)"),
+    Column("share_pct", Double, comment="Percent of all children aged 0-17"),
+    Column("lower_pct", Double, comment="Lower 95% limit (recorded rows, Wilson)"),
+    Column("upper_pct", Double, comment="Upper 95% limit (recorded rows, Wilson)"),
+    Column("area_name", Text, comment="Local authority name"),
+    Column("measure_label", Text, comment="The slide's wording"),
+    Column("slide_order", Integer, comment="Row order on the slide"),
+    Column("denominator", BigInteger, comment="Children aged 0-17 (ONS)"),
+    *_lineage(),
+    CheckConstraint("basis IN ('modelled', 'recorded')", name="basis"),
+    schema=RESTRICTED,
+    comment="The seed's Prevalence slide recomputed per LA and year, modelled rows with their "
+    "recorded counterparts.",
+)
+
+INDICATOR_TABLES: Final[Mapping[str, Table]] = {
+    t.name: t
+    for t in (
+        dim_indicator,
+        indicator_values,
+        indicator_comparisons,
+        inequality_summary,
+        adversity_distribution,
+        adversity_overlap,
+        modelled_prevalence,
+        prevalence_summary,
+    )
+}

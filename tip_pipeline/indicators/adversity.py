@@ -1,0 +1,128 @@
+"""Linked adversity: the same child across services, by the shared pseudonymised id.
+
+Each child's distinct adversity *domains* in the year (CONVENTIONS.md population rules):
+each toxic-trio factor identified (recorded definition), a child protection plan, being looked
+after (short breaks excluded), a youth-justice outcome, and homelessness (a household owed a
+duty) -- every domain counted by its own numerator rule, within its age range. The count is
+published as a distribution over all children aged 0-17 (0, 1, 2, 3, 4+; the 0 row is the
+population minus the rest), and overlaps between pairs of domains.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.people import NOT_RECORDED
+from tip_pipeline.indicators.rules import UNITS, units_of
+from tip_pipeline.stats import proportion_ci
+
+#: domain -> (numerator rule, youngest, oldest); the order decides whose details (area, sex,
+#: ethnicity) a child linked across services takes: the first domain that has the child.
+DOMAINS: dict[str, tuple[str, int, int]] = {
+    "domestic_abuse": ("factor_domestic_abuse", 0, 17),
+    "parental_mental_health": ("factor_parental_mental_health", 0, 17),
+    "parental_substance_misuse": ("factor_parental_substance_misuse", 0, 17),
+    "child_protection_plan": ("cpp_in_year", 0, 17),
+    "looked_after": ("cla_in_year", 0, 17),
+    "youth_justice": ("yj_outcome", 10, 17),
+    "homelessness": ("homeless_children", 0, 17),
+}
+DISTRIBUTION = ("0", "1", "2", "3", "4+")
+TWO_OR_MORE = "2+"
+CHILD_AGES = (0, 17)
+
+
+def domain_units(data: YearData) -> pd.DataFrame:
+    """One row per child and domain (``UNITS`` plus ``domain``), within the domain's ages."""
+    parts = []
+    for domain, (rule_name, low, high) in DOMAINS.items():
+        units = units_of(rule_name, data)
+        units = units[units["age"].between(low, high).fillna(False).astype(bool)]
+        parts.append(units.assign(domain=domain))
+    return pd.concat(parts, ignore_index=True)
+
+
+def child_domains(data: YearData) -> pd.DataFrame:
+    """One row per child with at least one domain: ``UNITS`` (details from the first domain
+    that has the child, ``DOMAINS`` order) and ``domains``, the number of distinct domains."""
+    units = domain_units(data)
+    counts = units.groupby("unit_id")["domain"].nunique().rename("domains")
+    first = units.drop_duplicates("unit_id", keep="first").set_index("unit_id")
+    out = first[[c for c in UNITS if c != "unit_id"]].join(counts).reset_index()
+    out["ethnic_group"] = out["ethnic_group"].fillna(NOT_RECORDED)
+    return out
+
+
+def distribution_label(domains: pd.Series) -> pd.Series:
+    """1, 2, 3 and 4+ as published."""
+    return domains.clip(upper=4).astype(int).astype(str).replace({"4": "4+"})
+
+
+def distribution(data: YearData) -> pd.DataFrame:
+    """Children by number of domains, per LA: rows 0, 1, 2, 3, 4+ and the derived 2+, with
+    the percent of children aged 0-17 and Wilson 95% limits. 0 = population - the rest."""
+    kids = child_domains(data).merge(data.areas[["lsoa", "la", "la_name"]], on="lsoa")
+    pop = _la_population(data)
+    counts = (
+        kids.assign(label=distribution_label(kids["domains"]))
+        .groupby(["la", "label"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=pop.index, columns=list(DISTRIBUTION[1:]), fill_value=0)
+    )
+    counts["0"] = pop - counts.sum(axis=1)
+    counts[TWO_OR_MORE] = counts[["2", "3", "4+"]].sum(axis=1)
+    counts = counts[[*DISTRIBUTION, TWO_OR_MORE]]
+    long = counts.stack().rename("children").reset_index()
+    long.columns = ["area_code", "domains", "children"]
+    long["denominator"] = long["area_code"].map(pop).to_numpy()
+    est = proportion_ci(long["children"], long["denominator"], 0.95, 100)
+    names = data.areas.drop_duplicates("la").set_index("la")["la_name"]
+    return long.assign(
+        area_name=long["area_code"].map(names),
+        share_pct=est.value,
+        lower_pct=est.lower,
+        upper_pct=est.upper,
+        children=long["children"].astype("int64"),
+        denominator=long["denominator"].astype("int64"),
+    )
+
+
+def overlap(data: YearData) -> pd.DataFrame:
+    """For every ordered pair of domains and LA: of the base domain's children within both
+    domains' ages (e.g. looked-after children aged 10-17 for youth justice), how many are also
+    in the other domain; percent with Wilson 95% limits."""
+    units = domain_units(data).merge(data.areas[["lsoa", "la"]], on="lsoa")
+    rows = []
+    members = {d: set(units.loc[units["domain"] == d, "unit_id"]) for d in DOMAINS}
+    for base, (_, b_low, b_high) in DOMAINS.items():
+        for other, (_, o_low, o_high) in DOMAINS.items():
+            if base == other:
+                continue
+            low, high = max(b_low, o_low), min(b_high, o_high)
+            base_units = units[(units["domain"] == base) & units["age"].between(low, high)]
+            both = base_units["unit_id"].isin(members[other])
+            grouped = base_units.assign(both=both).groupby("la")["both"].agg(["size", "sum"])
+            for la, (size, total) in grouped.iterrows():
+                rows.append((la, base, other, f"{low}-{high}", int(size), int(total)))
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "area_code",
+            "base_domain",
+            "other_domain",
+            "age_range",
+            "base_children",
+            "both_children",
+        ],
+    )
+    est = proportion_ci(frame["both_children"], frame["base_children"], 0.95, 100)
+    return frame.assign(share_pct=est.value, lower_pct=est.lower, upper_pct=est.upper)
+
+
+def _la_population(data: YearData) -> pd.Series:
+    """Children aged 0-17 per LA (ONS mid-year estimate of the year)."""
+    pop = data.population.merge(data.areas[["lsoa", "la"]], on="lsoa")
+    pop = pop[pop["age"].between(*CHILD_AGES)]
+    return pop.groupby("la")["population"].sum()

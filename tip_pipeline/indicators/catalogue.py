@@ -1,0 +1,375 @@
+"""The indicator catalogue: one declaration per indicator, as data.
+
+Adding an indicator means adding one ``Indicator`` below (and, for a new kind of count, one
+numerator rule registered by name in ``numerators/<family>.py``). Everything downstream --
+values by area and breakdown, limits, comparisons, inequality, the ``dim_indicator`` table --
+reads these declarations.
+
+Method (CONVENTIONS.md, "Methods by kind of indicator"): a count of distinct children (or
+households) who are part of the denominator population is a *proportion* (Wilson score
+limits), whatever its multiplier; a count of events that can exceed the population is a *rate*
+(exact Poisson limits below 10 events, Byar's method from 10).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+import pandas as pd
+
+from tip_pipeline.sources.codes import BENCHMARK_MEASURES
+
+Kind = Literal["proportion", "rate"]
+BREAKDOWNS = ("total", "imd_decile", "imd_quintile", "sex", "age_band", "ethnic_group")
+PERSON_BREAKDOWNS = BREAKDOWNS
+AREA_ONLY_BREAKDOWNS = ("total", "imd_decile", "imd_quintile")
+NO_ETHNICITY = ("total", "imd_decile", "imd_quintile", "sex", "age_band")
+
+
+class Polarity(StrEnum):
+    HIGHER_IS_WORSE = "higher is worse"
+    HIGHER_IS_BETTER = "higher is better"
+    NO_JUDGEMENT = "no judgement"
+
+
+class Reference(StrEnum):
+    SNAPSHOT = "31 March"
+    IN_YEAR = "in the year"
+
+
+@dataclass(frozen=True)
+class Denominator:
+    """The denominator: the ONS child population in an age range, or the units of a rule."""
+
+    text: str
+    ages: tuple[int, int] | None = None
+    rule: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.ages is None) == (self.rule is None):
+            raise ValueError("a denominator is a population age range or a rule, not both")
+
+
+def children(low: int, high: int) -> Denominator:
+    """Children aged ``low``-``high`` (ONS mid-year estimate mid-(YYYY-1), CONVENTIONS.md)."""
+    return Denominator(
+        text=f"Children aged {low}-{high}, ONS mid-year estimate for the year before the year "
+        "ending 31 March, by home LSOA",
+        ages=(low, high),
+    )
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    definition: str
+    numerator_rule: str
+    numerator: str
+    denominator: Denominator
+    reference: Reference
+    multiplier: int
+    kind: Kind
+    polarity: Polarity
+    source: str
+    breakdowns: tuple[str, ...] = PERSON_BREAKDOWNS
+    #: measure id in restricted.ref_benchmarks (codes.BENCHMARK_MEASURES), if published
+    benchmark_measure: str | None = None
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("proportion", "rate"):
+            raise ValueError(f"{self.id}: kind must be proportion or rate")
+        if "total" not in self.breakdowns or set(self.breakdowns) - set(BREAKDOWNS):
+            raise ValueError(f"{self.id}: breakdowns must include total and be from {BREAKDOWNS}")
+        if self.benchmark_measure and self.benchmark_measure not in BENCHMARK_MEASURES:
+            raise ValueError(f"{self.id}: unknown benchmark measure {self.benchmark_measure}")
+
+    @property
+    def unit(self) -> str:
+        if self.multiplier == 100:
+            return f"% of {self.denominator_short}"
+        return f"per {self.multiplier:,} {self.denominator_short}"
+
+    @property
+    def denominator_short(self) -> str:
+        if self.denominator.ages is not None:
+            low, high = self.denominator.ages
+            return f"children aged {low}-{high}"
+        return self.denominator.text[0].lower() + self.denominator.text[1:]
+
+    @property
+    def method(self) -> str:
+        if self.kind == "proportion":
+            return "Proportion: Wilson score limits (distinct units of the denominator)"
+        return "Rate: exact Poisson limits below 10 events, Byar's method from 10"
+
+
+_CIN = "Children in Need census (DfE)"
+_903 = "SSDA903 looked-after children return (DfE)"
+_YJ = "Youth justice service case data"
+_HCLIC = "H-CLIC homelessness case-level return (MHCLG)"
+_POP = " Denominator: ONS mid-year population estimates."
+_ASSESS = "assessments completed (authorised) in the year"
+
+_FACTORS = {
+    "domestic_abuse": ("domestic abuse", "3A, 3B or 3C"),
+    "parental_mental_health": ("parental mental ill-health", "4B"),
+    "parental_substance_misuse": ("parental substance misuse", "1B or 2B"),
+}
+
+
+def _factor(key: str, what: str, factor_codes: str) -> Indicator:
+    return Indicator(
+        id=f"factor_{key}",
+        name=f"Children with {what} identified at assessment",
+        definition=f"Children whose {_ASSESS} identified {what} (factor codes {factor_codes}), "
+        "per 10,000 children aged 0-17.",
+        numerator_rule=f"factor_{key}",
+        numerator=f"Distinct children with factor {factor_codes} at an assessment authorised "
+        "between 1 April and 31 March",
+        denominator=children(0, 17),
+        reference=Reference.IN_YEAR,
+        multiplier=10_000,
+        kind="proportion",
+        polarity=Polarity.NO_JUDGEMENT,
+        source=_CIN + "." + _POP,
+        benchmark_measure=f"factor_{key}",
+        notes="Recorded definition (the child's parent or carer); the identification gap uses "
+        "the any-adult definition matched to the model.",
+    )
+
+
+CATALOGUE: tuple[Indicator, ...] = (
+    Indicator(
+        id="cla_31mar",
+        name="Children looked after at 31 March",
+        definition="Children looked after on 31 March, per 10,000 children aged 0-17. Children "
+        "whose only legal status that day is a series of short breaks (V3, V4) are excluded, "
+        "as in DfE's headline figures.",
+        numerator_rule="cla_31mar",
+        numerator="Distinct children with an SSDA903 episode open on 31 March (started on or "
+        "before it, not ended or ended after it) whose legal status is not V3/V4",
+        denominator=children(0, 17),
+        reference=Reference.SNAPSHOT,
+        multiplier=10_000,
+        kind="proportion",
+        polarity=Polarity.NO_JUDGEMENT,
+        source=_903 + "." + _POP,
+        benchmark_measure="cla_31mar",
+        notes="An episode ending on 31 March has ceased. Area is the home LSOA, not the placement.",
+    ),
+    Indicator(
+        id="cpp_31mar",
+        name="Children on a child protection plan at 31 March",
+        definition="Children on a child protection plan on 31 March, per 10,000 children aged "
+        "0-17.",
+        numerator_rule="cpp_31mar",
+        numerator="Distinct children with a plan started on or before 31 March and not ended "
+        "or ended after it",
+        denominator=children(0, 17),
+        reference=Reference.SNAPSHOT,
+        multiplier=10_000,
+        kind="proportion",
+        polarity=Polarity.NO_JUDGEMENT,
+        source=_CIN + "." + _POP,
+        benchmark_measure="cpp_31mar",
+    ),
+    Indicator(
+        id="cin_31mar",
+        name="Children in need at 31 March",
+        definition="Children with an open children-in-need episode on 31 March, per 10,000 "
+        "children aged 0-17.",
+        numerator_rule="cin_31mar",
+        numerator="Distinct children with a CIN episode referred on or before 31 March and "
+        "not closed or closed after it",
+        denominator=children(0, 17),
+        reference=Reference.SNAPSHOT,
+        multiplier=10_000,
+        kind="proportion",
+        polarity=Polarity.NO_JUDGEMENT,
+        source=_CIN + "." + _POP,
+        benchmark_measure="cin_31mar",
+    ),
+    Indicator(
+        id="cin_referrals",
+        name="Referrals to children's social care",
+        definition="Referrals (CIN episodes) starting in the year, per 10,000 children aged "
+        "0-17. A child referred twice counts twice.",
+        numerator_rule="cin_referrals",
+        numerator="CIN referrals dated between 1 April and 31 March",
+        denominator=children(0, 17),
+        reference=Reference.IN_YEAR,
+        multiplier=10_000,
+        kind="rate",
+        polarity=Polarity.NO_JUDGEMENT,
+        source=_CIN + "." + _POP,
+        notes="A count of events, not of children: a rate with Poisson limits.",
+    ),
+    *(_factor(key, what, c) for key, (what, c) in _FACTORS.items()),
+    Indicator(
+        id="toxic_trio_any",
+        name="Children with any toxic-trio factor identified at assessment",
+        definition=f"Children whose {_ASSESS} identified domestic abuse, parental mental "
+        "ill-health or parental substance misuse (any of the three), per 10,000 children aged "
+        "0-17.",
+        numerator_rule="toxic_trio_any",
+        numerator="Distinct children with any of 3A-3C, 4B, 1B, 2B at an assessment authorised "
+        "in the year",
+        denominator=children(0, 17),
+        reference=Reference.IN_YEAR,
+        multiplier=10_000,
+        kind="proportion",
+        polarity=Polarity.NO_JUDGEMENT,
+        source=_CIN + "." + _POP,
+        notes="Recorded definition.",
+    ),
+    Indicator(
+        id="toxic_trio_all",
+        name="Children with all three toxic-trio factors identified at assessment",
+        definition=f"Children whose {_ASSESS} identified all three of domestic abuse, parental "
+        "mental ill-health and parental substance misuse, per 10,000 children aged 0-17.",
+        numerator_rule="toxic_trio_all",
+        numerator="Distinct children with each of the three factors identified at one or more "
+        "assessments authorised in the year",
+        denominator=children(0, 17),
+        reference=Reference.IN_YEAR,
+        multiplier=10_000,
+        kind="proportion",
+        polarity=Polarity.NO_JUDGEMENT,
+        source=_CIN + "." + _POP,
+        notes="Recorded definition; the three factors may come from different assessments.",
+    ),
+    Indicator(
+        id="yj_outcome",
+        name="Children with a youth-justice outcome",
+        definition="Children aged 10-17 with a youth-justice outcome (community resolution, "
+        "caution or conviction) dated in the year, per 10,000 children aged 10-17.",
+        numerator_rule="yj_outcome",
+        numerator="Distinct children with an outcome dated between 1 April and 31 March, aged "
+        "10-17 at the offence",
+        denominator=children(10, 17),
+        reference=Reference.IN_YEAR,
+        multiplier=10_000,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_WORSE,
+        source=_YJ + "." + _POP,
+        benchmark_measure="yj_outcome",
+    ),
+    Indicator(
+        id="yj_first_time_entrants",
+        name="First-time entrants to the youth justice system",
+        definition="Children aged 10-17 receiving their first youth caution or conviction "
+        "(ever) in the year, per 100,000 children aged 10-17.",
+        numerator_rule="yj_first_time_entrants",
+        numerator="Distinct children whose first ever caution or conviction (not a community "
+        "resolution) is dated in the year, judged against every earlier delivered year",
+        denominator=children(10, 17),
+        reference=Reference.IN_YEAR,
+        multiplier=100_000,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_WORSE,
+        source=_YJ + " (history years included)." + _POP,
+        benchmark_measure="yj_first_time_entrants",
+    ),
+    Indicator(
+        id="homeless_children",
+        name="Children in households owed a homelessness duty",
+        definition="Dependent children in households owed a prevention or relief duty in the "
+        "year, each counted once across the year's quarters, per 10,000 children aged 0-17.",
+        numerator_rule="homeless_children",
+        numerator="Distinct dependent children of cases whose initial assessment owed a "
+        "prevention or relief duty in force at some time in the year",
+        denominator=children(0, 17),
+        reference=Reference.IN_YEAR,
+        multiplier=10_000,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_WORSE,
+        source=_HCLIC + "." + _POP,
+        breakdowns=NO_ETHNICITY,
+        benchmark_measure="homeless_children",
+        notes="H-CLIC records no ethnicity for children: no ethnic-group breakdown.",
+    ),
+    Indicator(
+        id="homeless_domestic_abuse_share",
+        name="Households with children owed a duty because of domestic abuse",
+        definition="Of households with dependent children owed a prevention or relief duty in "
+        "the year, the percentage whose reason for loss of the last settled home is domestic "
+        "abuse.",
+        numerator_rule="households_with_children_domestic_abuse",
+        numerator="Households with dependent children owed a duty in the year, reason "
+        "domestic abuse",
+        denominator=Denominator(
+            text="Households with dependent children owed a prevention or relief duty in the year",
+            rule="households_with_children_owed_duty",
+        ),
+        reference=Reference.IN_YEAR,
+        multiplier=100,
+        kind="proportion",
+        polarity=Polarity.NO_JUDGEMENT,
+        source=_HCLIC,
+        breakdowns=AREA_ONLY_BREAKDOWNS,
+        notes="A proportion of households, not of the population.",
+    ),
+    Indicator(
+        id="adversity_two_or_more",
+        name="Children with two or more adversity domains",
+        definition="Children aged 0-17 in two or more adversity domains in the year (each "
+        "toxic-trio factor identified, a child protection plan, looked after, a youth-justice "
+        "outcome, homelessness), linked across services by the shared pseudonymised id, per "
+        "10,000 children aged 0-17.",
+        numerator_rule="adversity_two_or_more",
+        numerator="Distinct children with two or more distinct domains in the year",
+        denominator=children(0, 17),
+        reference=Reference.IN_YEAR,
+        multiplier=10_000,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_WORSE,
+        source=f"{_CIN}; {_903}; {_YJ}; {_HCLIC}." + _POP,
+        notes="Area, sex and ethnicity from the first service that records the child.",
+    ),
+)
+
+INDICATORS: dict[str, Indicator] = {i.id: i for i in CATALOGUE}
+if len(INDICATORS) != len(CATALOGUE):
+    raise ValueError("indicator ids must be unique")
+
+
+def indicator(indicator_id: str) -> Indicator:
+    return INDICATORS[indicator_id]
+
+
+def by_benchmark_measure() -> dict[str, Indicator]:
+    """ref_benchmarks measure id -> the catalogue indicator it benchmarks."""
+    return {i.benchmark_measure: i for i in CATALOGUE if i.benchmark_measure}
+
+
+def dim_indicator_frame() -> pd.DataFrame:
+    """Every catalogue field in plain English: the rows of ``restricted.dim_indicator``."""
+    frame = pd.DataFrame(
+        [
+            {
+                "indicator_id": i.id,
+                "indicator_name": i.name,
+                "definition": i.definition,
+                "numerator_rule": i.numerator_rule,
+                "numerator": i.numerator,
+                "denominator": i.denominator.text,
+                "age_min": i.denominator.ages[0] if i.denominator.ages else None,
+                "age_max": i.denominator.ages[1] if i.denominator.ages else None,
+                "reference_date": str(i.reference),
+                "unit": i.unit,
+                "multiplier": i.multiplier,
+                "method": i.method,
+                "polarity": str(i.polarity),
+                "source": i.source,
+                "breakdowns": ", ".join(i.breakdowns),
+                "benchmark_measure": i.benchmark_measure,
+                "notes": i.notes or None,
+            }
+            for i in CATALOGUE
+        ]
+    )
+    return frame.astype({"age_min": "Int64", "age_max": "Int64"})

@@ -1,0 +1,177 @@
+"""Benchmark comparisons, as Fingertips: an area's 95% limits against a benchmark value
+(``stats.compare_to_benchmark``: higher / similar / lower / not compared).
+
+In ``indicator_values`` every row carries one comparison: an LA (or a computed region) with
+England, a ward or LSOA with its LA, a breakdown category with its own area's total. The
+``indicator_comparisons`` table adds, for each LA, England, its region and the mean of its
+statistical neighbours (DfE's statistical-neighbour average), and each ward against its LA.
+
+Comparator values are computed from the warehouse's own data where it holds them (several LAs:
+``values.complete_levels``); otherwise they come from the published benchmark file
+(restricted.ref_benchmarks), whose ``measure`` ids map to catalogue indicators through
+``Indicator.benchmark_measure``. A comparator that is neither is "not compared".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tip_pipeline.indicators.catalogue import INDICATORS
+from tip_pipeline.indicators.data import ENGLAND, YearData
+from tip_pipeline.indicators.values import ALL, TOTAL
+from tip_pipeline.stats import compare_to_benchmark
+
+COMPUTED, PUBLISHED = "computed", "ref_benchmarks"
+_LEVEL = {"National": "country", "Regional": "region", "Local authority": "la"}
+
+COMPARISON_COLUMNS = [
+    "indicator_id",
+    "period",
+    "area_type",
+    "area_code",
+    "comparator_type",
+    "comparator_code",
+    "comparator_name",
+    "comparator_value",
+    "comparator_source",
+    "value",
+    "lower_ci_95",
+    "upper_ci_95",
+    "result",
+]
+
+
+def time_period(data: YearData) -> int:
+    """The release's ``time_period`` for the year: 2023/24 -> 202324."""
+    return data.period.start_year * 100 + data.period.end_year % 100
+
+
+def published(data: YearData) -> pd.DataFrame:
+    """Published benchmark values of the year, keyed by indicator id and area code."""
+    ref = data.table("ref_benchmarks")
+    measures = {i.benchmark_measure: i.id for i in INDICATORS.values() if i.benchmark_measure}
+    ref = ref[pd.to_numeric(ref["time_period"]) == time_period(data)]
+    ref = ref[ref["measure"].isin(measures)]
+    return pd.DataFrame(
+        {
+            "indicator_id": ref["measure"].map(measures).to_numpy(),
+            "area_code": ref["area_code"].to_numpy(),
+            "area_name": ref["area_name"].to_numpy(),
+            "value": pd.to_numeric(ref["value"]).to_numpy(float),
+        }
+    ).drop_duplicates(["indicator_id", "area_code"])
+
+
+def headline(values: pd.DataFrame) -> pd.DataFrame:
+    """Total rows only."""
+    return values[(values["breakdown"] == TOTAL) & (values["category"] == ALL)]
+
+
+def comparator_lookup(values: pd.DataFrame, data: YearData) -> pd.DataFrame:
+    """(indicator_id, area_code) -> value, name, source: computed headline rows first, then
+    the published ones for areas the data do not hold."""
+    own = headline(values)[["indicator_id", "area_code", "area_name", "value"]].assign(
+        source=COMPUTED
+    )
+    pub = published(data).assign(source=PUBLISHED)
+    both = pd.concat([own, pub], ignore_index=True)
+    return both.drop_duplicates(["indicator_id", "area_code"], keep="first").set_index(
+        ["indicator_id", "area_code"]
+    )
+
+
+def with_benchmark(values: pd.DataFrame, data: YearData) -> pd.DataFrame:
+    """``values`` with ``benchmark_area_code`` and ``compared_to_benchmark`` filled."""
+    areas = data.areas
+    parent = pd.concat(
+        [
+            pd.Series(areas["la"].to_numpy(), index=areas["lsoa"].to_numpy()),
+            pd.Series(areas["la"].to_numpy(), index=areas["ward"].to_numpy()),
+            pd.Series(ENGLAND[0], index=areas["la"].to_numpy()),
+            pd.Series(ENGLAND[0], index=areas["region"].dropna().to_numpy()),
+        ]
+    )
+    parent = parent[~parent.index.duplicated()]
+    is_total = (values["breakdown"] == TOTAL).to_numpy()
+    bench_code = np.where(
+        is_total, values["area_code"].map(parent).to_numpy(object), values["area_code"]
+    )
+    bench_code = np.where(values["area_type"] == "country", None, bench_code)
+    lookup = comparator_lookup(values, data)["value"]
+    keys = pd.MultiIndex.from_arrays([values["indicator_id"], pd.Series(bench_code)])
+    bench_value = lookup.reindex(keys).to_numpy(float)
+    return values.assign(
+        benchmark_area_code=bench_code,
+        compared_to_benchmark=compare_to_benchmark(
+            values["lower_ci_95"], values["upper_ci_95"], bench_value
+        ),
+    )
+
+
+def comparisons(values: pd.DataFrame, data: YearData) -> pd.DataFrame:
+    """Each LA against England, its region and its statistical neighbours' mean; each ward
+    against its LA (headline rows)."""
+    lookup = comparator_lookup(values, data)
+    areas = data.areas
+    region_of = areas.drop_duplicates("la").set_index("la")["region"]
+    la_of_ward = areas.drop_duplicates("ward").set_index("ward")["la"]
+    sn = data.table("ref_stat_neighbours")
+    sn = sn.assign(rank=pd.to_numeric(sn["neighbour_rank"])).sort_values(["la_code", "rank"])
+    neighbours = sn.groupby("la_code")["neighbour_code"].apply(list)
+    rows = []
+    top = headline(values)
+    for row in top[top["area_type"] == "la"].itertuples(index=False):
+        for kind, code in (("england", ENGLAND[0]), ("region", region_of.get(row.area_code))):
+            rows.append(_single(row, kind, code, lookup))
+        rows.append(_neighbours(row, neighbours.get(row.area_code, []), lookup))
+    for row in top[top["area_type"] == "ward"].itertuples(index=False):
+        rows.append(_single(row, "la", la_of_ward.get(row.area_code), lookup))
+    frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    frame["result"] = compare_to_benchmark(
+        frame["lower_ci_95"].astype(float),
+        frame["upper_ci_95"].astype(float),
+        frame["comparator_value"].astype(float),
+    )
+    return frame
+
+
+def _single(row, kind: str, code: str | None, lookup: pd.DataFrame) -> tuple:
+    key = (row.indicator_id, code)
+    if code is not None and key in lookup.index:
+        hit = lookup.loc[key]
+        value, name, source = hit["value"], hit["area_name"], hit["source"]
+    else:
+        value, name, source = np.nan, None, "none"
+    return _row(row, kind, code or "", name, value, source)
+
+
+def _neighbours(row, codes: list[str], lookup: pd.DataFrame) -> tuple:
+    """The mean of the neighbours' values that are known (computed or published)."""
+    found = [
+        lookup.loc[(row.indicator_id, c)] for c in codes if (row.indicator_id, c) in lookup.index
+    ]
+    if not found:
+        return _row(row, "stat_neighbours", ",".join(codes), None, np.nan, "none")
+    sources = sorted({f["source"] for f in found})
+    value = float(np.mean([f["value"] for f in found]))
+    name = f"Mean of {len(found)} statistical neighbours"
+    return _row(row, "stat_neighbours", ",".join(codes), name, value, "+".join(sources))
+
+
+def _row(row, kind, code, name, value, source) -> tuple:
+    return (
+        row.indicator_id,
+        row.period,
+        row.area_type,
+        row.area_code,
+        kind,
+        code,
+        name,
+        value,
+        source,
+        row.value,
+        row.lower_ci_95,
+        row.upper_ci_95,
+        None,
+    )

@@ -1,0 +1,177 @@
+"""A reporting year's inputs: the validated (restricted) tables the indicators read.
+
+Only validated tables are read (``restricted.<table>``, typed; CONVENTIONS.md), never staging.
+Service tables are the year's delivery; youth-justice outcomes are read for every delivered
+year up to this one (the history years included) so that a first-time entrant's "first ever"
+can be judged; reference tables are their own vintage, the population is the mid-(YYYY-1)
+estimate of the year (``FinancialYear.population_mid_year``).
+
+``YearData`` can also be built by hand from small frames (tests): a table not given is empty,
+with its validated columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources.contracts import EXTRACTS, Cadence
+from tip_pipeline.warehouse.schema import staging_columns, validated_table
+
+#: service tables of the year
+SERVICE_TABLES = (
+    "cin_children",
+    "cin_episodes",
+    "cin_assessments",
+    "cin_cp_plans",
+    "ssda903_header",
+    "ssda903_episodes",
+    "yjs_offences",
+    "yjs_outcomes",
+    "hclic_main",
+    "hclic_children",
+)
+#: reference tables of their own vintage (every row, whatever its period)
+STATIC_TABLES = ("ref_imd", "ref_lsoa_lookup", "ref_lad_region", "ref_stat_neighbours")
+STATIC_TABLES_MODELLED = ("ref_modelled_rates",)
+#: reference tables delivered per reporting year
+YEAR_REFERENCE_TABLES = ("ref_population", "ref_benchmarks")
+#: the table read across years (history included)
+HISTORY_TABLE = "yjs_outcomes"
+HISTORY_KEY = "yjs_outcomes_all"
+
+ALL_TABLES = (
+    *SERVICE_TABLES,
+    *STATIC_TABLES,
+    *STATIC_TABLES_MODELLED,
+    *YEAR_REFERENCE_TABLES,
+)
+
+CHILD_AGES = range(18)
+ENGLAND = ("E92000001", "England")
+_IMD_DECILE = "index_of_multiple_deprivation_imd_decile"
+
+
+def columns_of(table: str) -> list[str]:
+    """Validated column names of a contract table (snake_case)."""
+    return list(staging_columns(table).values())
+
+
+def empty(table: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns_of(table)})
+
+
+@dataclass
+class YearData:
+    """The inputs of one reporting year, by validated table name."""
+
+    period: FinancialYear
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    #: results computed from the tables (rule units, population counts), reused in the year
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.tables = {name: as_objects(frame) for name, frame in self.tables.items()}
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A validated table of the year (its contract columns); empty when not given."""
+        if name in self.tables:
+            return self.tables[name]
+        if name == HISTORY_KEY:
+            return self.table(HISTORY_TABLE)
+        return empty(name)
+
+    @cached_property
+    def areas(self) -> pd.DataFrame:
+        """One row per LSOA: ward, LA, region and national IMD decile/quintile (lookups)."""
+        return area_lookup(
+            self.table("ref_lsoa_lookup"), self.table("ref_lad_region"), self.table("ref_imd")
+        )
+
+    @cached_property
+    def population(self) -> pd.DataFrame:
+        """Children aged 0-17 by LSOA, sex (F/M) and single year of age (long)."""
+        return population_long(self.table("ref_population"))
+
+
+def area_lookup(lookup: pd.DataFrame, region: pd.DataFrame, imd: pd.DataFrame) -> pd.DataFrame:
+    """LSOA -> ward -> LA -> region -> country, with the LSOA's national IMD decile and
+    quintile = ceil(decile / 2) (CONVENTIONS.md: 1 = most deprived)."""
+    out = pd.DataFrame(
+        {
+            "lsoa": lookup["lsoa21cd"],
+            "lsoa_name": lookup["lsoa21nm"],
+            "ward": lookup["wd24cd"],
+            "ward_name": lookup["wd24nm"],
+            "la": lookup["lad24cd"],
+            "la_name": lookup["lad24nm"],
+        }
+    )
+    reg = region.rename(columns={"lad24cd": "la", "rgn24cd": "region", "rgn24nm": "region_name"})
+    out = out.merge(reg[["la", "region", "region_name"]], on="la", how="left")
+    out["country"], out["country_name"] = ENGLAND
+    dec = pd.to_numeric(imd.set_index("lsoa_code_2021")[_IMD_DECILE], errors="coerce")
+    out["imd_decile"] = out["lsoa"].map(dec).astype("Int64")
+    out["imd_quintile"] = (np.ceil(out["imd_decile"].astype(float) / 2)).astype("Int64")
+    return out.drop_duplicates("lsoa").reset_index(drop=True)
+
+
+def population_long(pop: pd.DataFrame) -> pd.DataFrame:
+    """ONS wide layout (F0..F90, M0..M90 per LSOA) to long rows of children aged 0-17:
+    ``lsoa, sex, age, population`` (ONS mid-year estimates, CONVENTIONS.md)."""
+    cols = [f"{s}{a}" for s in ("f", "m") for a in CHILD_AGES]
+    present = [c for c in cols if c in pop.columns]
+    long = pop[["lsoa_2021_code", *present]].melt(
+        id_vars="lsoa_2021_code", var_name="column", value_name="population"
+    )
+    return pd.DataFrame(
+        {
+            "lsoa": long["lsoa_2021_code"].to_numpy(),
+            "sex": long["column"].str[0].str.upper().to_numpy(),
+            "age": long["column"].str[1:].astype(int).to_numpy(),
+            "population": pd.to_numeric(long["population"]).fillna(0).astype(np.int64).to_numpy(),
+        }
+    )
+
+
+def load_year(engine: sa.Engine, period: FinancialYear) -> YearData:
+    """Read every table the indicators need for ``period`` from the validated layer."""
+    frames: dict[str, pd.DataFrame] = {}
+    with engine.connect() as conn:
+        for name in ALL_TABLES:
+            table = validated_table(name)
+            cols = [table.c[c] for c in columns_of(name)]
+            if EXTRACTS[name].cadence is Cadence.QUARTERLY:
+                cols.append(table.c.quarter)
+            query = sa.select(*cols)
+            if EXTRACTS[name].per_period:
+                query = query.where(table.c.period == period.label)
+            frames[name] = _read(conn, query, name)
+        history = validated_table(HISTORY_TABLE)
+        query = sa.select(*(history.c[c] for c in columns_of(HISTORY_TABLE))).where(
+            history.c.period <= period.label
+        )
+        frames[HISTORY_KEY] = _read(conn, query, HISTORY_TABLE)
+    return YearData(period=period, tables=frames)
+
+
+def _read(conn: sa.Connection, query: sa.Select, name: str) -> pd.DataFrame:
+    frame = pd.read_sql(query, conn)
+    return frame if len(frame.columns) else empty(name)
+
+
+def as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as plain Python objects: pandas' Arrow-backed strings cannot merge two
+    empty columns (a year may lack a source), and object keys merge alike everywhere."""
+    text = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_string_dtype(frame[c].dtype) and frame[c].dtype != object
+    ]
+    return frame.astype(dict.fromkeys(text, object)) if text else frame

@@ -1,0 +1,102 @@
+"""Numerator rules, registered by name (the catalogue names them; ``numerators/*`` defines them).
+
+A rule takes a year's inputs and returns its *units*: one row per counted child (or household,
+or event for a rate), with the columns of ``UNITS``:
+
+- ``unit_id``: the pseudonymised child id (or case id, or event id);
+- ``lsoa``: the home LSOA (2021) of the unit -- never the placement (CONVENTIONS.md);
+- ``sex``: harmonised M/F/U; ``ethnic_group``: five groups or "Not recorded";
+- ``age``: whole years at the reference date (31 March for snapshots, the event date for
+  events), from the month-truncated date of birth; missing where not a person.
+
+Age ranges, areas and breakdowns are applied by ``values``, not by the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from tip_pipeline.indicators.data import YearData
+
+UNITS = ("unit_id", "lsoa", "sex", "ethnic_group", "age")
+
+Rule = Callable[[YearData], pd.DataFrame]
+_RULES: dict[str, Rule] = {}
+
+
+def register(name: str) -> Callable[[Rule], Rule]:
+    """Register ``fn`` as the numerator rule ``name`` (a name may be registered once)."""
+
+    def decorate(fn: Rule) -> Rule:
+        if name in _RULES and _RULES[name] is not fn:
+            raise ValueError(f"numerator rule {name!r} is registered twice")
+        _RULES[name] = fn
+        return fn
+
+    return decorate
+
+
+def rule(name: str) -> Rule:
+    """The registered rule ``name``."""
+    _load()
+    try:
+        return _RULES[name]
+    except KeyError:
+        raise KeyError(f"no numerator rule {name!r}; known: {sorted(_RULES)}") from None
+
+
+def rule_names() -> list[str]:
+    _load()
+    return sorted(_RULES)
+
+
+def units_of(name: str, data: YearData) -> pd.DataFrame:
+    """The units of rule ``name`` for ``data``, checked to have the ``UNITS`` columns; computed
+    once per year's data (``data.cache``), so callers must not modify the frame."""
+    key = ("units", name)
+    if key not in data.cache:
+        frame = rule(name)(data)
+        missing = [c for c in UNITS if c not in frame.columns]
+        if missing:
+            raise ValueError(f"numerator rule {name!r} returned no column(s) {missing}")
+        data.cache[key] = frame[list(UNITS)].reset_index(drop=True)
+    return data.cache[key]
+
+
+def make_units(
+    frame: pd.DataFrame,
+    unit_id: str,
+    lsoa: str,
+    sex: pd.Series | str = "U",
+    ethnic_group: pd.Series | str = "Not recorded",
+    age: pd.Series | None = None,
+    distinct: bool = True,
+) -> pd.DataFrame:
+    """Units from ``frame``: its ``unit_id`` and ``lsoa`` columns and the given attributes.
+
+    ``distinct`` keeps the first row of each unit (callers sort first, e.g. by event date, so
+    that "the first qualifying event in the year" gives the unit's age and area).
+    """
+    out = pd.DataFrame(
+        {
+            "unit_id": frame[unit_id].to_numpy(),
+            "lsoa": frame[lsoa].to_numpy(),
+            "sex": sex.to_numpy() if isinstance(sex, pd.Series) else sex,
+            "ethnic_group": (
+                ethnic_group.to_numpy() if isinstance(ethnic_group, pd.Series) else ethnic_group
+            ),
+            "age": (age.to_numpy() if age is not None else pd.NA),
+        },
+        index=frame.index,
+    )
+    out["age"] = pd.to_numeric(out["age"], errors="coerce").astype("Int64")
+    if distinct:
+        out = out.drop_duplicates("unit_id", keep="first")
+    return out.reset_index(drop=True)
+
+
+def _load() -> None:
+    """Import the rule modules (registration happens on import)."""
+    import tip_pipeline.indicators.numerators  # noqa: F401

@@ -1,0 +1,48 @@
+"""Writing the indicator tables of the restricted layer, idempotently.
+
+A year's rows replace that year's earlier rows (``bulk.replace_rows`` with
+``where={"period": label}``), all the tables of one asset in one transaction, so a rerun gives
+the same tables and a failure leaves the previous rows in place. The catalogue table is
+replaced whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+import pandas as pd
+import sqlalchemy as sa
+
+from tip_pipeline.warehouse.bulk import replace_rows
+
+
+def prepared(table: sa.Table, frame: pd.DataFrame, run_id: str, now: datetime) -> pd.DataFrame:
+    """The frame's columns that the table has, with the lineage columns filled."""
+    columns = [c.name for c in table.columns if c.name in frame.columns]
+    return frame[columns].assign(run_id=run_id, loaded_at=now)
+
+
+def write_period(
+    engine: sa.Engine, frames: Mapping[sa.Table, pd.DataFrame], period_label: str, run_id: str
+) -> dict[str, int]:
+    """Replace the year's rows of every table in ``frames``, in one transaction."""
+    now = datetime.now(UTC)
+    written = {}
+    with engine.begin() as conn:
+        for table, frame in frames.items():
+            rows = prepared(table, frame, run_id, now)
+            written[table.name] = replace_rows(conn, table, rows, where={"period": period_label})
+    return written
+
+
+def write_all(engine: sa.Engine, table: sa.Table, frame: pd.DataFrame, run_id: str) -> int:
+    """Replace the whole table (the catalogue)."""
+    with engine.begin() as conn:
+        return replace_rows(conn, table, prepared(table, frame, run_id, datetime.now(UTC)), {})
+
+
+def read_period(engine: sa.Engine, table: sa.Table, period_label: str) -> pd.DataFrame:
+    """The year's rows of an indicator table."""
+    with engine.connect() as conn:
+        return pd.read_sql(sa.select(table).where(table.c.period == period_label), conn)

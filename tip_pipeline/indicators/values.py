@@ -1,0 +1,228 @@
+"""Indicator values by area and breakdown, with 95% and 99.8% limits (Fingertips layout).
+
+For every catalogue indicator: the rule's units, kept within the denominator's ages (a
+proportion's numerator must be part of its denominator), placed in areas by their home LSOA
+(LSOA -> ward -> LA best-fit lookup, IoD2025 national decile of the LSOA), counted by area and
+breakdown category, and set against the denominator counted the same way. Limits by the
+indicator's method (``stats.proportion_ci`` Wilson / ``stats.rate_ci`` exact-Byar).
+
+Area types: ``lsoa`` (total only), ``ward`` and ``la`` (every breakdown); ``region`` and
+``country`` only when every LA of that region (of England) is in the data, since a region
+cannot be computed from some of its LAs (the comparison then uses ref_benchmarks instead).
+Ethnic group has no population denominator (ONS mid-year estimates have no ethnicity): those
+rows carry the count only, denominator and value NULL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from tip_pipeline.indicators.catalogue import BREAKDOWNS, CATALOGUE, Indicator
+from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.people import age_band
+from tip_pipeline.indicators.rules import units_of
+from tip_pipeline.stats import proportion_ci, rate_ci
+
+TOTAL, ALL = "total", "all"
+AREA_LEVELS = ("lsoa", "ward", "la", "region", "country")
+#: area levels published with every breakdown; the others with the total only
+BREAKDOWN_LEVELS = ("ward", "la", "region", "country")
+NO_DENOMINATOR = ("ethnic_group",)
+CONFIDENCE = (0.95, 0.998)
+
+VALUE_COLUMNS = [
+    "indicator_id",
+    "indicator_name",
+    "period",
+    "area_type",
+    "area_code",
+    "area_name",
+    "breakdown",
+    "category",
+    "numerator",
+    "denominator",
+    "value",
+    "lower_ci_95",
+    "upper_ci_95",
+    "lower_ci_99_8",
+    "upper_ci_99_8",
+    "unit",
+]
+
+
+def complete_levels(data: YearData) -> dict[str, set[str]]:
+    """Area codes that can be computed, per area type: every LSOA, ward and LA of the lookup;
+    a region only when several LAs are in the data and all the region's LAs (ref_lad_region)
+    are among them; England only when all are. A single-LA deployment compares with the
+    published benchmarks (ref_benchmarks) instead."""
+    areas = data.areas
+    present = set(areas["la"].dropna())
+    several = len(present) > 1
+    regions = data.table("ref_lad_region")
+    by_region = regions.groupby("rgn24cd")["lad24cd"].apply(set)
+    complete_regions = {r for r, las in by_region.items() if several and las <= present}
+    all_las = set(regions["lad24cd"])
+    country = set(areas["country"]) if several and all_las <= present else set()
+    return {
+        "lsoa": set(areas["lsoa"]),
+        "ward": set(areas["ward"].dropna()),
+        "la": present,
+        "region": complete_regions,
+        "country": country,
+    }
+
+
+def category(frame: pd.DataFrame, breakdown: str) -> pd.Series:
+    """The breakdown category of each row (``frame`` has the ``UNITS`` columns and areas)."""
+    if breakdown == TOTAL:
+        return pd.Series(ALL, index=frame.index, dtype=object)
+    if breakdown in ("imd_decile", "imd_quintile"):
+        return frame[breakdown].astype("Int64").astype("string").astype(object)
+    if breakdown == "age_band":
+        return age_band(frame["age"])
+    return frame[breakdown].astype(object)
+
+
+def with_areas(units: pd.DataFrame, data: YearData) -> pd.DataFrame:
+    """Units placed in areas by home LSOA; units whose LSOA is not in the lookup are dropped
+    (validation has already refused unknown LSOAs)."""
+    return units.merge(data.areas, on="lsoa", how="inner")
+
+
+def counts_by_lsoa(
+    frame: pd.DataFrame, breakdowns: Iterable[str], weight: str | None = None
+) -> pd.DataFrame:
+    """Sum of ``weight`` (or rows) by LSOA, breakdown and category, in one pass: the finest
+    level, from which every area level is summed (``at_level``)."""
+    w = frame[weight].to_numpy() if weight else np.ones(len(frame), dtype=np.int64)
+    n = len(frame)
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "lsoa": frame["lsoa"].to_numpy(object),
+                    "breakdown": np.full(n, b, dtype=object),
+                    "category": category(frame, b).to_numpy(object),
+                    "count": w,
+                }
+            )
+            for b in breakdowns
+        ],
+        ignore_index=True,
+    )
+    return long.groupby(["lsoa", "breakdown", "category"], as_index=False)["count"].sum()
+
+
+def at_level(counts: pd.DataFrame, areas: pd.DataFrame, level: str) -> pd.DataFrame:
+    """LSOA counts summed to ``level`` (lsoa, ward, la, region or country)."""
+    if level == "lsoa":
+        return counts.rename(columns={"lsoa": "area_code"})
+    placed = counts.merge(areas[["lsoa", level]], on="lsoa").rename(columns={level: "area_code"})
+    return placed.groupby(["area_code", "breakdown", "category"], as_index=False)["count"].sum()
+
+
+def in_ages(units: pd.DataFrame, ages: tuple[int, int]) -> pd.DataFrame:
+    """Units aged within ``ages`` (inclusive) at their reference date."""
+    return units[units["age"].between(*ages).fillna(False).astype(bool)]
+
+
+def numerator_and_denominator(
+    ind: Indicator, data: YearData
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Numerator counts by LSOA, breakdown and category; denominator counts by area level."""
+    units = units_of(ind.numerator_rule, data)
+    if ind.denominator.ages is not None:
+        units = in_ages(units, ind.denominator.ages)
+        with_den = tuple(b for b in ind.breakdowns if b not in NO_DENOMINATOR)
+        den = population_counts(data, ind.denominator.ages, with_den)
+    else:
+        base = units_of(ind.denominator.rule, data)
+        units = units[units["unit_id"].isin(base["unit_id"])]
+        lsoa = counts_by_lsoa(with_areas(base, data), ind.breakdowns)
+        den = {level: at_level(lsoa, data.areas, level) for level in AREA_LEVELS}
+    return counts_by_lsoa(with_areas(units, data), ind.breakdowns), den
+
+
+def population_counts(
+    data: YearData, ages: tuple[int, int], breakdowns: tuple[str, ...]
+) -> dict[str, pd.DataFrame]:
+    """The child population within ``ages`` by area level, breakdown and category (computed
+    once per year and age range: most indicators share it)."""
+    key = ("population", ages, breakdowns)
+    if key not in data.cache:
+        pop = data.population
+        pop = with_areas(pop[pop["age"].between(*ages)], data)
+        lsoa = counts_by_lsoa(pop, breakdowns, "population")
+        data.cache[key] = {level: at_level(lsoa, data.areas, level) for level in AREA_LEVELS}
+    return data.cache[key]
+
+
+def indicator_values(ind: Indicator, data: YearData) -> pd.DataFrame:
+    """Every value of one indicator for the year: area types x breakdowns x categories."""
+    num, den = numerator_and_denominator(ind, data)
+    levels = complete_levels(data)
+    parts = []
+    for level in AREA_LEVELS:
+        if not levels[level]:
+            continue
+        keys = ["area_code", "breakdown", "category"]
+        n = at_level(num, data.areas, level).rename(columns={"count": "numerator"})
+        d = den[level].rename(columns={"count": "denominator"})
+        frame = n.merge(d, on=keys, how="outer")
+        frame = frame[frame["area_code"].isin(levels[level])]
+        if level not in BREAKDOWN_LEVELS:
+            frame = frame[frame["breakdown"] == TOTAL]
+        parts.append(frame.assign(area_type=level))
+    out = pd.concat(parts, ignore_index=True)
+    out["numerator"] = out["numerator"].fillna(0).astype("int64")
+    out["denominator"] = out["denominator"].astype("Float64").astype("Int64")
+    out = add_limits(out, ind)
+    order = {b: i for i, b in enumerate(BREAKDOWNS)}
+    out = out.sort_values(
+        ["area_type", "area_code", "breakdown", "category"],
+        key=lambda s: s.map(order) if s.name == "breakdown" else s,
+    )
+    return out.assign(
+        indicator_id=ind.id,
+        indicator_name=ind.name,
+        period=data.period.label,
+        area_name=out["area_code"].map(area_names(data)),
+        unit=ind.unit,
+    )[VALUE_COLUMNS].reset_index(drop=True)
+
+
+def add_limits(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    """Value and limits at 95% and 99.8% by the indicator's method (CONVENTIONS.md)."""
+    method = proportion_ci if ind.kind == "proportion" else rate_ci
+    x = frame["numerator"].to_numpy(float)
+    n = frame["denominator"].astype("Float64").to_numpy(float, na_value=np.nan)
+    out = frame.copy()
+    for level, suffix in zip(CONFIDENCE, ("95", "99_8"), strict=True):
+        est = method(x, n, level, ind.multiplier)
+        out["value"] = est.value
+        out[f"lower_ci_{suffix}"] = est.lower
+        out[f"upper_ci_{suffix}"] = est.upper
+    return out
+
+
+def area_names(data: YearData) -> pd.Series:
+    """Area code -> name for every level of the lookup."""
+    a = data.areas
+    pairs = [
+        (a["lsoa"], a["lsoa_name"]),
+        (a["ward"], a["ward_name"]),
+        (a["la"], a["la_name"]),
+        (a["region"], a["region_name"]),
+        (a["country"], a["country_name"]),
+    ]
+    codes = pd.concat([p[0] for p in pairs], ignore_index=True)
+    names = pd.concat([p[1] for p in pairs], ignore_index=True)
+    return pd.Series(names.to_numpy(), index=codes.to_numpy()).dropna().groupby(level=0).first()
+
+
+def all_values(data: YearData, indicators: Iterable[Indicator] = CATALOGUE) -> pd.DataFrame:
+    """Values of every indicator for the year, before benchmark comparison."""
+    return pd.concat([indicator_values(i, data) for i in indicators], ignore_index=True)

@@ -1,0 +1,87 @@
+"""Linked adversity: the same pseudonymised child across CIN, SSDA903, youth justice and
+H-CLIC; the distribution's 0 row is the population minus the rest."""
+
+from tip_pipeline.indicators import adversity
+from tip_pipeline.indicators.data import HISTORY_KEY
+from tip_pipeline.indicators.rules import units_of
+from tip_pipeline_tests.indicators.helpers import LSOA_A, LSOA_B, child, frame, year
+
+
+def data():
+    outcomes = [
+        {"yj_id": "x", "offence_id": "o1", "outcome_date": "2023-06-01", "outcome_type": "RO"}
+    ]
+    return year(
+        cin_children=[child("x", dob="2010-01-01"), child("y", lsoa=LSOA_B), child("z")],
+        cin_assessments=[
+            {
+                "la_child_id": "x",
+                "assessment_authorisation_date": "2023-06-01",
+                "assessment_factors": "3B,4B",
+            },
+            {
+                "la_child_id": "y",
+                "assessment_authorisation_date": "2023-06-01",
+                "assessment_factors": "1B",
+            },
+        ],
+        cin_cp_plans=[{"la_child_id": "y", "cpp_start_date": "2023-01-01", "cpp_end_date": None}],
+        ssda903_header=[{"child": "x", "sex": "M", "dob": "2010-01-01", "ethnic": "WBRI"}],
+        ssda903_episodes=[{"child": "x", "decom": "2023-09-01", "ls": "C2", "home_post": LSOA_B}],
+        yjs_offences=[
+            {
+                "yj_id": "x",
+                "offence_id": "o1",
+                "offence_date": "2023-05-01",
+                "dob": "2010-01-01",
+                "sex": "1",
+                "ethnicity": "WBRI",
+                "home_lsoa": LSOA_A,
+            }
+        ],
+        yjs_outcomes=outcomes,
+        **{HISTORY_KEY: frame("yjs_outcomes", outcomes)},
+        hclic_main=[
+            {
+                "case_id": "h",
+                "application_date": "2023-05-01",
+                "initial_duty": "PREV",
+                "num_dep_children": 1,
+                "home_lsoa": LSOA_A,
+            }
+        ],
+        hclic_children=[
+            {"case_id": "h", "child_id": "x", "child_dob": "2010-01-01", "child_sex": "1"}
+        ],
+    )
+
+
+def test_domains_are_linked_across_services():
+    kids = adversity.child_domains(data()).set_index("unit_id")
+    # x: domestic abuse, mental health, looked after, youth justice, homelessness
+    assert kids.loc["x", "domains"] == 5
+    assert kids.loc["x", "lsoa"] == LSOA_A  # details from the first domain (CIN)
+    assert kids.loc["y", "domains"] == 2  # substance misuse, protection plan
+    assert "z" not in kids.index  # in CIN but in no domain
+
+
+def test_distribution_zero_row_is_the_population_minus_the_rest():
+    dist = adversity.distribution(data()).set_index("domains")
+    population = 2 * 2 * 18 * 10  # two LSOAs, two sexes, ages 0-17, 10 each
+    assert dist.loc["4+", "children"] == 1 and dist.loc["2", "children"] == 1
+    assert dist.loc["1", "children"] == 0 and dist.loc["3", "children"] == 0
+    assert dist.loc["0", "children"] == population - 2
+    assert dist.loc["2+", "children"] == 2
+    assert dist.loc[["0", "1", "2", "3", "4+"], "children"].sum() == population
+    assert (dist["denominator"] == population).all()
+
+
+def test_overlap_of_looked_after_children_aged_10_17_with_youth_justice():
+    over = adversity.overlap(data())
+    row = over[(over["base_domain"] == "looked_after") & (over["other_domain"] == "youth_justice")]
+    assert row[["age_range", "base_children", "both_children"]].values.tolist() == [["10-17", 1, 1]]
+    assert row["share_pct"].item() == 100
+
+
+def test_two_or_more_rule():
+    assert sorted(units_of("adversity_two_or_more", data())["unit_id"]) == ["x", "y"]

@@ -1,0 +1,32 @@
+"""The catalogue: every declaration complete, every rule registered, methods as CONVENTIONS."""
+
+from tip_pipeline.indicators.catalogue import CATALOGUE, dim_indicator_frame
+from tip_pipeline.indicators.rules import rule_names
+from tip_pipeline.sources.codes import BENCHMARK_MEASURES
+from tip_pipeline.warehouse.schema import dim_indicator
+
+
+def test_every_indicator_has_a_registered_rule_and_a_known_benchmark():
+    rules = set(rule_names())
+    for ind in CATALOGUE:
+        assert ind.numerator_rule in rules
+        assert ind.denominator.rule is None or ind.denominator.rule in rules
+        assert ind.benchmark_measure is None or ind.benchmark_measure in BENCHMARK_MEASURES
+    mapped = {i.benchmark_measure for i in CATALOGUE if i.benchmark_measure}
+    assert mapped == set(BENCHMARK_MEASURES)  # every published measure has its indicator
+
+
+def test_distinct_children_are_proportions_events_are_rates():
+    kinds = {i.id: i.kind for i in CATALOGUE}
+    assert kinds["cin_referrals"] == "rate"
+    assert all(k == "proportion" for i, k in kinds.items() if i != "cin_referrals")
+
+
+def test_dim_indicator_rows_fill_the_table():
+    frame = dim_indicator_frame()
+    assert len(frame) == len(CATALOGUE)
+    required = {c.name for c in dim_indicator.columns if not c.nullable} - {"run_id", "loaded_at"}
+    assert required <= set(frame.columns)
+    assert frame[list(required)].notna().all().all()
+    row = frame.set_index("indicator_id").loc["yj_first_time_entrants"]
+    assert row["unit"] == "per 100,000 children aged 10-17" and row["age_min"] == 10

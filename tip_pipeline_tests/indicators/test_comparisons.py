@@ -1,0 +1,121 @@
+"""Benchmark comparisons: published benchmarks for a single LA; computed comparators where
+the data hold several LAs."""
+
+import pandas as pd
+
+from tip_pipeline.indicators.catalogue import by_benchmark_measure, indicator
+from tip_pipeline.indicators.comparisons import comparisons, with_benchmark
+from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.values import all_values, indicator_values
+from tip_pipeline_tests.indicators.helpers import LA, LSOA_A, child, frame, population, year
+
+
+def benchmarks(value_england: float, value_region: float, neighbours: dict[str, float]):
+    rows = [
+        ("National", "E92000001", "England", value_england),
+        ("Regional", "E12000003", "Yorks", value_region),
+        *(("Local authority", code, code, v) for code, v in neighbours.items()),
+    ]
+    return pd.DataFrame(
+        [
+            {
+                "time_period": 202324,
+                "geographic_level": level,
+                "area_code": code,
+                "area_name": name,
+                "measure": "cin_31mar",
+                "value": value,
+            }
+            for level, code, name, value in rows
+        ]
+    )
+
+
+def cin_year(n_children: int = 40, **extra):
+    kids = [child(f"c{i}") for i in range(n_children)]
+    episodes = [
+        {"la_child_id": f"c{i}", "cin_referral_date": "2023-05-01"} for i in range(n_children)
+    ]
+    return year(cin_children=kids, cin_episodes=episodes, **extra)
+
+
+def test_single_la_is_compared_with_published_benchmarks():
+    data = cin_year(
+        ref_benchmarks=benchmarks(100.0, 560.0, {"E1": 550.0, "E2": 600.0}),
+        ref_stat_neighbours=[
+            {"la_code": LA, "neighbour_rank": 1, "neighbour_code": "E1"},
+            {"la_code": LA, "neighbour_rank": 2, "neighbour_code": "E2"},
+            {"la_code": LA, "neighbour_rank": 3, "neighbour_code": "E3"},  # not published
+        ],
+    )
+    values = with_benchmark(indicator_values(indicator("cin_31mar"), data), data)
+    # 40 of 720 children: 555.6 per 10,000, 95% CI about 410 to 748
+    la = values[(values["area_type"] == "la") & (values["breakdown"] == "total")].iloc[0]
+    assert la["benchmark_area_code"] == "E92000001" and la["compared_to_benchmark"] == "higher"
+    result = comparisons(values, data).set_index(["area_code", "comparator_type"])
+    assert result.loc[(LA, "region"), "result"] == "similar"
+    assert result.loc[(LA, "region"), "comparator_source"] == "ref_benchmarks"
+    sn = result.loc[(LA, "stat_neighbours")]
+    assert sn["comparator_value"] == 575.0 and sn["comparator_code"] == "E1,E2,E3"
+    ward = values[(values["area_type"] == "ward") & (values["breakdown"] == "total")]
+    assert set(ward["benchmark_area_code"]) == {LA}
+    assert ("E05000001", "la") in result.index
+
+
+def test_indicators_without_a_benchmark_are_not_compared():
+    data = cin_year(ref_benchmarks=benchmarks(100.0, 560.0, {}))
+    values = with_benchmark(indicator_values(indicator("cin_referrals"), data), data)
+    la = values[(values["area_type"] == "la") & (values["breakdown"] == "total")].iloc[0]
+    assert la["compared_to_benchmark"] == "not compared"
+
+
+def test_several_las_are_compared_with_computed_england_and_region():
+    two = "E08000998"
+    data = cin_year()
+    tables = dict(data.tables)
+    tables["ref_lsoa_lookup"] = pd.concat(
+        [
+            tables["ref_lsoa_lookup"],
+            frame(
+                "ref_lsoa_lookup",
+                [
+                    {
+                        "lsoa21cd": "E01000003",
+                        "lsoa21nm": "C",
+                        "wd24cd": "E05000003",
+                        "wd24nm": "W3",
+                        "lad24cd": two,
+                        "lad24nm": "Other",
+                    }
+                ],
+            ),
+        ],
+        ignore_index=True,
+    )
+    tables["ref_lad_region"] = pd.concat(
+        [
+            tables["ref_lad_region"],
+            frame(
+                "ref_lad_region",
+                [{"lad24cd": two, "lad24nm": "Other", "rgn24cd": "E12000003", "rgn24nm": "Yorks"}],
+            ),
+        ],
+        ignore_index=True,
+    )
+    tables["ref_population"] = population(lsoas=(LSOA_A, "E01000002", "E01000003"))
+    tables["ref_benchmarks"] = benchmarks(1.0, 1.0, {})  # ignored: computed values come first
+    data = YearData(period=data.period, tables=tables)
+    values = with_benchmark(all_values(data, [indicator("cin_31mar")]), data)
+    assert {"region", "country"} <= set(values["area_type"])
+    result = comparisons(values, data).set_index(["area_code", "comparator_type"])
+    assert result.loc[(LA, "england"), "comparator_source"] == "computed"
+    england = values[(values["area_type"] == "country") & (values["breakdown"] == "total")]
+    assert england["numerator"].item() == 40 and england["denominator"].item() == 1080
+    assert result.loc[(LA, "england"), "result"] == "higher"
+    assert result.loc[(two, "england"), "result"] == "lower"
+
+
+def test_benchmark_measures_map_to_catalogue_indicators():
+    mapping = by_benchmark_measure()
+    assert mapping["cla_31mar"].id == "cla_31mar"
+    assert mapping["yj_first_time_entrants"].multiplier == 100_000

@@ -1,0 +1,89 @@
+"""Modelled prevalence from the joint distribution, recorded counterpart, the slide."""
+
+import itertools
+
+import pandas as pd
+import pytest
+
+from tip_pipeline.indicators.prevalence import (
+    modelled_prevalence,
+    modelled_shares,
+    prevalence_summary,
+)
+from tip_pipeline_tests.indicators.helpers import LA, child, year
+
+
+def rates(none: float, all3: float, da_only: float) -> pd.DataFrame:
+    """The same joint distribution for every band and quintile: none, all three, DA only,
+    the rest zero."""
+    rows = []
+    for band, q in itertools.product(("0-4", "5-9", "10-15", "16-17"), range(1, 6)):
+        for da, mh, sm in itertools.product("01", repeat=3):
+            share = {"000": none, "111": all3, "100": da_only}.get(da + mh + sm, 0.0)
+            rows.append(
+                {
+                    "age_band": band,
+                    "imd_quintile": str(q),
+                    "domestic_abuse": da,
+                    "parental_mental_health": mh,
+                    "parental_substance_misuse": sm,
+                    "share": share,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_shares_follow_from_one_joint_distribution():
+    shares = modelled_shares(rates(0.8, 0.05, 0.15)).iloc[0]
+    assert shares["domestic_abuse"] == pytest.approx(0.2)
+    assert shares["parental_mental_health"] == pytest.approx(0.05)
+    assert shares["toxic_trio_any"] == pytest.approx(0.2)
+    assert shares["toxic_trio_all"] == pytest.approx(0.05)
+
+
+def test_modelled_and_recorded_by_area_and_the_slide():
+    data = year(
+        ref_modelled_rates=rates(0.8, 0.05, 0.15),
+        cin_children=[child("a"), child("b")],
+        cin_assessments=[
+            {
+                "la_child_id": "a",
+                "assessment_authorisation_date": "2023-06-01",
+                "assessment_factors": "3A",
+            },
+            {
+                "la_child_id": "b",
+                "assessment_authorisation_date": "2023-06-01",
+                "assessment_factors": "4C",
+            },  # another adult: the matched definition counts it
+        ],
+    )
+    modelled = modelled_prevalence(data)
+    la = modelled[modelled["area_type"] == "la"].set_index("measure")
+    assert la.loc["domestic_abuse", "population"] == 720
+    assert la.loc["domestic_abuse", "modelled_children"] == pytest.approx(144)
+    assert la.loc["domestic_abuse", "recorded_children"] == 1
+    assert la.loc["parental_mental_health", "recorded_children"] == 1
+    assert la.loc["toxic_trio_any", "recorded_children"] == 2
+    assert la.loc["domestic_abuse", "gap_children"] == pytest.approx(143)
+    assert la.loc["toxic_trio_all", "modelled_pct"] == pytest.approx(5)
+    lsoa = modelled[(modelled["area_type"] == "lsoa") & (modelled["measure"] == "domestic_abuse")]
+    assert lsoa["modelled_children"].sum() == pytest.approx(144)
+
+    slide = prevalence_summary(data, modelled)
+    assert slide.columns[:8].tolist() == [
+        "area_code",
+        "measure",
+        "basis",
+        "children",
+        "share_pct",
+        "lower_pct",
+        "upper_pct",
+        "measure_label",
+    ]
+    assert len(slide) == 13 and set(slide["area_code"]) == {LA}
+    assert slide["slide_order"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 7, 8]
+    rec = slide[slide["basis"] == "recorded"].set_index("measure")
+    assert rec.loc["toxic_trio_any", "children"] == 2
+    assert rec.loc["looked_after", "children"] == 0
+    assert slide[slide["basis"] == "modelled"]["lower_pct"].isna().all()
