@@ -20,6 +20,7 @@ from tip_pipeline.indicators.data import ALL_TABLES, YearData, load_year
 from tip_pipeline.indicators.inequality import inequality_summary
 from tip_pipeline.indicators.values import all_values
 from tip_pipeline.periods import FinancialYear
+from tip_pipeline.validate.store import quarantine_impact
 from tip_pipeline.warehouse import schema
 
 GROUP = "indicators"
@@ -60,6 +61,16 @@ def _spec(name: str, description: str, deps: list[dg.AssetKey]) -> dg.AssetSpec:
         partitions_def=reporting_years,
         kinds={"pandas"},
     )
+
+
+def _impact_markdown(impact: pd.DataFrame) -> str:
+    """Beside the indicators: what each source lost to quarantine this year."""
+    lines = ["| source | records quarantined | children with quarantined rows |", "|---|---:|---:|"]
+    lines += [
+        f"| {source} | {row.records_quarantined} | {row.children_with_quarantined_rows} |"
+        for source, row in impact.iterrows()
+    ]
+    return "\n".join(lines)
 
 
 # -- catalogue ----------------------------------------------------------------------------
@@ -126,12 +137,14 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse):
             for r in la.itertuples()
         ]
     )
+    impact = quarantine_impact(warehouse.engine(), data.period.label)
     yield dg.MaterializeResult(
         asset_key=key("indicator_values"),
         metadata={
             "dagster/row_count": written["indicator_values"],
             "indicators": len(CATALOGUE),
             "la_headlines": dg.MetadataValue.md(summary),
+            "quarantine_impact_by_source": dg.MetadataValue.md(_impact_markdown(impact)),
         },
     )
     yield dg.MaterializeResult(

@@ -33,6 +33,7 @@ from tip_pipeline.warehouse.schema import (
 )
 
 META = ("source_file", "line_number", "quarter")
+SERVICE_SOURCES = ("cin", "ssda903", "yjs", "hclic")
 QUARANTINED = "records_quarantined"
 CHILDREN_QUARANTINED = "children_with_quarantined_rows"
 LOOKUP = "ref_lsoa_lookup"
@@ -290,6 +291,22 @@ def quality_history(
     )
     with engine.connect() as conn:
         return [tuple(row) for row in conn.execute(query)]
+
+
+def quarantine_impact(engine: sa.Engine, key: str) -> pd.DataFrame:
+    """Per source, for one period: records quarantined and the distinct children they belong
+    to, so that an indicator can be read knowing how many children its source lost."""
+    q = quarantine
+    with engine.connect() as conn:
+        rows = pd.read_sql(sa.select(q.c.table_name, q.c.child_id).where(q.c.period == key), conn)
+    rows["source"] = rows["table_name"].map(lambda t: EXTRACTS[t].source)
+    grouped = rows.groupby("source")
+    return pd.DataFrame(
+        {
+            "records_quarantined": grouped.size(),
+            "children_with_quarantined_rows": grouped["child_id"].nunique(),
+        }
+    ).reindex([s for s in SERVICE_SOURCES], fill_value=0)
 
 
 def validate_tables(

@@ -14,7 +14,7 @@ from tip_pipeline.sources.contracts import EXTRACTS, parse_file_name
 from tip_pipeline.validate.guard import guard_delivery
 from tip_pipeline.validate.identifiers import DeliveryRefused
 from tip_pipeline.validate.rules import RULES
-from tip_pipeline.validate.store import validate_tables
+from tip_pipeline.validate.store import quarantine_impact, validate_tables
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline.warehouse.migrate import upgrade
 
@@ -63,7 +63,9 @@ def quarantined(faulty_delivery, tmp_path_factory) -> pd.DataFrame:
             for table in tables:
                 ingest_extract(engine, data, table, year, "test")
             validate_tables(engine, tables, year, "test")
-    return pd.read_sql("SELECT * FROM ops.quarantine", engine)
+    frame = pd.read_sql("SELECT * FROM ops.quarantine", engine)
+    frame.attrs["url"] = url
+    return frame
 
 
 def others(value) -> list[str]:
@@ -135,3 +137,15 @@ def test_each_planted_identifier_refuses_the_delivery_on_its_own(
         assert item["file"] in str(refused.value) and item["column"] in str(refused.value)
     # and the clean delivery passes
     assert guard_delivery(Path(clean), tables, year)
+
+
+def test_quarantine_impact_counts_distinct_children_per_source(quarantined):
+    # recount from the quarantine itself, independently of the function
+    frame = quarantined[quarantined.period == "2023/24"]
+    source = frame.table_name.map(lambda t: EXTRACTS[t].source)
+    expected = frame.assign(source=source).groupby("source")["child_id"].nunique()
+    assert expected.sum() > 0
+    impact = quarantine_impact(make_engine(quarantined.attrs["url"]), "2023/24")
+    for name, children in expected.items():
+        if name in impact.index:
+            assert impact.loc[name, "children_with_quarantined_rows"] == children
