@@ -233,8 +233,6 @@ def build(uni: Universe, geo: Geography, win: Window, periods: pd.DataFrame, see
     return Care(periods, episodes.sort_values(["child", "decom"], kind="stable", ignore_index=True))
 
 
-
-
 def _providers(rng: np.random.Generator, place: np.ndarray) -> np.ndarray:
     private = rng.random(place.size)
     return np.select(
