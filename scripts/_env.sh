@@ -27,3 +27,5 @@ fi
 export PATH="$PWD/.venv/bin:$PATH"
 export DAGSTER_HOME="${DAGSTER_HOME:-$PWD/.dagster_home}"
 mkdir -p "$DAGSTER_HOME"
+# the instance's settings (one warehouse writer at a time on SQLite), unless it has its own
+[ -f "$DAGSTER_HOME/dagster.yaml" ] || cp deploy/local/dagster.yaml "$DAGSTER_HOME/dagster.yaml"

@@ -19,23 +19,35 @@ for _setting in config.SETTINGS:
     os.environ.setdefault(_setting.name, _setting.default)
 
 from tip_pipeline.defs.history import validate_yjs_history, yjs_history  # noqa: E402
+from tip_pipeline.defs.indicators import indicator_assets  # noqa: E402
 from tip_pipeline.defs.ingest import ingest_assets  # noqa: E402
+from tip_pipeline.defs.jobs import full_refresh_job, nightly_job  # noqa: E402
+from tip_pipeline.defs.policies import apply_policies  # noqa: E402
 from tip_pipeline.defs.resources import DataSources, Warehouse  # noqa: E402
+from tip_pipeline.defs.schedules import nightly_schedule  # noqa: E402
+from tip_pipeline.defs.sensors import delivery_sensor  # noqa: E402
 from tip_pipeline.defs.validate import (  # noqa: E402
     delivery_guard,
     reference_guard,
     validation_assets,
 )
 
+# owners, kinds, freshness, code references; warehouse pool and retries (defs/policies.py)
 defs = dg.Definitions(
-    assets=[
-        delivery_guard,
-        reference_guard,
-        *ingest_assets,
-        yjs_history,
-        *validation_assets,
-        validate_yjs_history,
-    ],
+    assets=apply_policies(
+        [
+            delivery_guard,
+            reference_guard,
+            *ingest_assets,
+            yjs_history,
+            *validation_assets,
+            validate_yjs_history,
+            *indicator_assets,
+        ]
+    ),
+    jobs=[nightly_job, full_refresh_job],
+    schedules=[nightly_schedule],
+    sensors=[delivery_sensor],
     resources={
         "data_sources": DataSources(path=dg.EnvVar(config.DATA_DIR.name)),
         "warehouse": Warehouse(url=dg.EnvVar(config.WAREHOUSE_URL.name)),

@@ -13,13 +13,14 @@ import dagster as dg
 from tip_pipeline import config
 from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.defs.validate import CHECK_NAMES, check_results, guard_files, quarantine_threshold
+from tip_pipeline.ingest.changes import HISTORY_TABLES, data_version
 from tip_pipeline.ingest.discovery import DeliveryError, scan
 from tip_pipeline.ingest.load import ingest_extract
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.validate.identifiers import DeliveryRefused
 from tip_pipeline.validate.store import TableReport, combine_reports, validate_tables
 
-YOUTH_JUSTICE_TABLES = ("yjs_offences", "yjs_outcomes")
+YOUTH_JUSTICE_TABLES = HISTORY_TABLES
 INGEST_KEY = dg.AssetKey(["ingest", "yjs_history"])
 
 
@@ -39,6 +40,7 @@ def yjs_history(
     year (TIP_FIRST_YEAR), after the identifier guard, one year per transaction."""
     years = history_years(data_sources.folder)
     rows = 0
+    files: list[tuple[str, str]] = []
     try:
         for year in years:
             guard_files(data_sources, YOUTH_JUSTICE_TABLES, year)
@@ -47,10 +49,12 @@ def yjs_history(
                     warehouse.engine(), data_sources.folder, table, year, context.run.run_id
                 )
                 rows += result.rows
+                files += [(f.name, f.sha256) for f in result.files]
     except (DeliveryRefused, DeliveryError) as err:
         raise dg.Failure(description=str(err), allow_retries=False) from None
     return dg.MaterializeResult(
-        metadata={"years": ", ".join(y.label for y in years) or "none", "dagster/row_count": rows}
+        metadata={"years": ", ".join(y.label for y in years) or "none", "dagster/row_count": rows},
+        data_version=dg.DataVersion(data_version(files)),
     )
 
 

@@ -6,7 +6,6 @@ is idempotent and a failure part way leaves the previous load intact.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from tip_pipeline.ingest.changes import data_version
 from tip_pipeline.ingest.discovery import files_for
 from tip_pipeline.ingest.reader import LINE, RawExtract, read_extract
 from tip_pipeline.periods import FinancialYear
@@ -50,8 +50,7 @@ class IngestResult:
     @property
     def data_version(self) -> str:
         """One hash for the extract's files in the period: changes iff any file's bytes do."""
-        joined = "\n".join(f"{f.name}:{f.sha256}" for f in self.files)
-        return hashlib.sha256(joined.encode()).hexdigest()
+        return data_version((f.name, f.sha256) for f in self.files)
 
 
 def period_key(extract: Extract, period: FinancialYear | None) -> str:
