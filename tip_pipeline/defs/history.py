@@ -12,11 +12,12 @@ import dagster as dg
 
 from tip_pipeline import config
 from tip_pipeline.defs.resources import DataSources, Warehouse
-from tip_pipeline.defs.validate import CHECK_NAMES, check_results, guard_files, quarantine_threshold
+from tip_pipeline.defs.validate import CHECK_NAMES, check_results, quarantine_threshold
 from tip_pipeline.ingest.changes import HISTORY_TABLES, data_version
 from tip_pipeline.ingest.discovery import DeliveryError, scan
 from tip_pipeline.ingest.load import ingest_extract
 from tip_pipeline.periods import FinancialYear
+from tip_pipeline.validate.guard import guard_delivery
 from tip_pipeline.validate.identifiers import DeliveryRefused
 from tip_pipeline.validate.store import TableReport, combine_reports, validate_tables
 
@@ -43,7 +44,7 @@ def yjs_history(
     files: list[tuple[str, str]] = []
     try:
         for year in years:
-            guard_files(data_sources, YOUTH_JUSTICE_TABLES, year)
+            guard_delivery(data_sources.folder, YOUTH_JUSTICE_TABLES, year)
             for table in YOUTH_JUSTICE_TABLES:
                 result = ingest_extract(
                     warehouse.engine(), data_sources.folder, table, year, context.run.run_id

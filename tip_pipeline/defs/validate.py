@@ -38,15 +38,9 @@ def _tables_of(source: str) -> tuple[str, ...]:
 # -- identifier guard -----------------------------------------------------------------------
 
 
-def guard_files(
-    data_sources: DataSources, tables: tuple[str, ...], period: FinancialYear | None
-) -> list[str]:
-    return guard_delivery(data_sources.folder, tables, period)
-
-
 def _guard(data_sources: DataSources, tables, period) -> dg.MaterializeResult:
     try:
-        scanned = guard_files(data_sources, tables, period)
+        scanned = guard_delivery(data_sources.folder, tables, period)
     except (DeliveryRefused, DeliveryError) as err:
         raise dg.Failure(description=str(err), allow_retries=False) from None
     return dg.MaterializeResult(metadata={"files_scanned": len(scanned)})

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 import pandas as pd
 import sqlalchemy as sa
 
+from tip_pipeline.ingest.load import period_key
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import codes
-from tip_pipeline.sources.contracts import EXTRACTS, Extract
+from tip_pipeline.sources.contracts import EXTRACTS
 from tip_pipeline.validate.engine import TableOutcome, person_id_column, validate_delivery
 from tip_pipeline.validate.expectations import ExpectationResult, run_expectations
 from tip_pipeline.validate.rules import Delivery, rules_for
@@ -85,10 +86,6 @@ def combine_reports(table: str, reports: list[TableReport]) -> TableReport:
         expectations=[e for r in reports for e in r.expectations],
         children_affected=sum(r.children_affected for r in reports),
     )
-
-
-def period_key(extract: Extract, period: FinancialYear | None) -> str:
-    return period.label if (extract.per_period and period) else extract.vintage
 
 
 def read_staged(conn: sa.Connection, table: str, key: str) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
@@ -120,36 +121,61 @@ def staging_table_name(table_name: str) -> str:
 # -- restricted ------------------------------------------------------------------------------
 
 
-def _staging(extract: Extract) -> Table:
+@dataclass(frozen=True)
+class _Layout:
+    """What differs between an extract's staging table and its validated table."""
+
+    name: str
+    period_comment: str
+    line_comment: str
+    run_column: str
+    run_comment: str
+    typed: bool
+    comment: str
+
+
+def _extract_table(extract: Extract, layout: _Layout) -> Table:
+    """One table per extract: where each row came from, then the contract's columns (text as
+    delivered, or typed by kind)."""
     names = staging_columns(extract.table)
-    name = staging_table_name(extract.table)
     return Table(
-        name,
+        layout.name,
         metadata,
-        Column(
-            "period",
-            Text,
-            nullable=False,
-            comment="Financial year of the delivery (e.g. 2023/24), or the reference file's "
-            "vintage",
-        ),
+        Column("period", Text, nullable=False, comment=layout.period_comment),
         Column("quarter", Integer, comment="Quarter 1-4 of a quarterly extract; NULL otherwise"),
         Column("source_file", Text, primary_key=True, comment="Name of the delivered file"),
-        Column(
-            "line_number",
-            Integer,
-            primary_key=True,
-            comment="1-based physical line of the record in the file (the header is line 1)",
-        ),
-        Column("load_run_id", Text, nullable=False, comment="Run that loaded the row (ops.runs)"),
+        Column("line_number", Integer, primary_key=True, comment=layout.line_comment),
+        Column(layout.run_column, Text, nullable=False, comment=layout.run_comment),
         *(
-            Column(names[col.name], Text, comment=f"{col.description} (delivered as {col.name})")
+            Column(
+                names[col.name],
+                _TYPES.get(col.kind, Text) if layout.typed else Text,
+                comment=f"{col.description} (delivered as {col.name})",
+            )
             for col in extract.columns
         ),
-        Index(f"ix_{name}_period", "period"),
+        Index(f"ix_{layout.name}_period", "period"),
         schema=RESTRICTED,
-        comment=f"Raw {extract.table} rows as delivered, all text, empty as NULL. "
-        f"{extract.description}",
+        comment=f"{layout.comment} {extract.description}",
+    )
+
+
+_TYPES: Final = {Kind.DATE: Date, Kind.BIRTH_MONTH: Date, Kind.INT: BigInteger, Kind.FLOAT: Double}
+
+
+def _staging(extract: Extract) -> Table:
+    return _extract_table(
+        extract,
+        _Layout(
+            name=staging_table_name(extract.table),
+            period_comment="Financial year of the delivery (e.g. 2023/24), or the reference "
+            "file's vintage",
+            line_comment="1-based physical line of the record in the file (the header is line 1)",
+            run_column="load_run_id",
+            run_comment="Run that loaded the row (ops.runs)",
+            typed=False,
+            comment=f"Raw {extract.table} rows as delivered, all text, empty as NULL.",
+        ),
     )
 
 
@@ -166,35 +192,18 @@ def staging_table(table_name: str) -> Table:
         raise KeyError(f"no contract extract {table_name!r}") from None
 
 
-_TYPES: Final = {Kind.DATE: Date, Kind.BIRTH_MONTH: Date, Kind.INT: BigInteger, Kind.FLOAT: Double}
-
-
-def validated_table_name(table_name: str) -> str:
-    return table_name
-
-
 def _validated(extract: Extract) -> Table:
-    names = staging_columns(extract.table)
-    name = validated_table_name(extract.table)
-    return Table(
-        name,
-        metadata,
-        Column("period", Text, nullable=False, comment="Financial year (e.g. 2023/24) or vintage"),
-        Column("quarter", Integer, comment="Quarter 1-4 of a quarterly extract; NULL otherwise"),
-        Column("source_file", Text, primary_key=True, comment="Name of the delivered file"),
-        Column("line_number", Integer, primary_key=True, comment="Physical line in the file"),
-        Column("run_id", Text, nullable=False, comment="Run that validated the row (ops.runs)"),
-        *(
-            Column(
-                names[col.name],
-                _TYPES.get(col.kind, Text),
-                comment=f"{col.description} (delivered as {col.name})",
-            )
-            for col in extract.columns
+    return _extract_table(
+        extract,
+        _Layout(
+            name=extract.table,
+            period_comment="Financial year (e.g. 2023/24) or vintage",
+            line_comment="Physical line in the file",
+            run_column="run_id",
+            run_comment="Run that validated the row (ops.runs)",
+            typed=True,
+            comment=f"Validated {extract.table} rows, typed: every rule passed.",
         ),
-        Index(f"ix_{name}_period", "period"),
-        schema=RESTRICTED,
-        comment=f"Validated {extract.table} rows, typed: every rule passed. {extract.description}",
     )
 
 

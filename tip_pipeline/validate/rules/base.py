@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -79,7 +78,3 @@ class Rule:
         """Boolean mask over ``rows`` (typed, still in play): True where the rule is broken."""
         mask = self.check(delivery, rows)
         return mask.reindex(rows.index).fillna(False).astype(bool)
-
-
-def period_end(delivery: Delivery) -> date:
-    return delivery.period.end
