@@ -347,7 +347,7 @@ def by_benchmark_measure() -> dict[str, Indicator]:
 
 
 def dim_indicator_frame() -> pd.DataFrame:
-    """Every catalogue field in plain English: the rows of ``restricted.dim_indicator``."""
+    """Every catalogue field in plain English: the rows of ``published.dim_indicator``."""
     frame = pd.DataFrame(
         [
             {

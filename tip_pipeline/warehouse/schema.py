@@ -378,17 +378,20 @@ data_quality = Table(
 )
 
 
-# -- indicators (restricted: TRUE figures, before disclosure control) --------------------------
+# -- indicators: restricted (true figures) and published (disclosure-controlled) twins ----------
 #
 # Written by the indicators stage (tip_pipeline.indicators, assets in tip_pipeline.defs.
 # indicators), one reporting year at a time (``replace_rows(..., where={"period": label})``).
-# Counts here are NOT disclosure-controlled: the publishing step (issue #5) reads these tables
-# and writes the published layer.
+# Counts in the restricted tables are NOT disclosure-controlled. The publishing step
+# (tip_pipeline.publish) reads them, applies primary and secondary suppression and writes the
+# published twins: the same columns, counts and everything derived from them NULL where
+# suppressed, and a ``suppressed`` flag. Each table is declared once by a builder called for
+# both layers.
 
 
-def _lineage() -> tuple[Column, Column]:
+def _lineage(what: str = "computed") -> tuple[Column, Column]:
     return (
-        Column("run_id", Text, nullable=False, comment="Run that computed the row (ops.runs)"),
+        Column("run_id", Text, nullable=False, comment=f"Run that {what} the row (ops.runs)"),
         Column("loaded_at", DateTime(timezone=True), nullable=False, comment="When it was written"),
     )
 
@@ -399,6 +402,32 @@ def _ci(suffix: str, what: str) -> tuple[Column, Column]:
     return (
         Column(f"lower_{suffix}", Double, comment=f"Lower {level} limit of {what}"),
         Column(f"upper_{suffix}", Double, comment=f"Upper {level} limit of {what}"),
+    )
+
+
+def _layer_tail(schema: str, suppressed_comment: str) -> tuple[Column, ...]:
+    """``suppressed`` (published only), then the lineage columns."""
+    lineage = _lineage("published" if schema == PUBLISHED else "computed")
+    if schema != PUBLISHED:
+        return lineage
+    return (Column("suppressed", Boolean, nullable=False, comment=suppressed_comment), *lineage)
+
+
+def _count(name: str, schema: str, comment: str, type_=BigInteger) -> Column:
+    """A count column: NOT NULL with true figures, NULL when suppressed in the published twin."""
+    suffix = "; NULL where suppressed" if schema == PUBLISHED else ""
+    return Column(name, type_, nullable=schema == PUBLISHED, comment=comment + suffix)
+
+
+def _layer_comment(schema: str, what: str) -> str:
+    if schema == PUBLISHED:
+        return what + " Disclosure-controlled: see the suppressed column."
+    return what + " True counts, before disclosure control."
+
+
+def _area_type_check() -> CheckConstraint:
+    return CheckConstraint(
+        "area_type IN (" + ", ".join(f"'{t}'" for t in AREA_TYPES) + ")", name="area_type"
     )
 
 
@@ -422,146 +451,212 @@ dim_indicator = Table(
     Column("breakdowns", Text, nullable=False, comment="Breakdowns published, comma-separated"),
     Column("benchmark_measure", Text, comment="Measure id in ref_benchmarks, if published"),
     Column("notes", Text, comment="Caveats"),
-    *_lineage(),
-    schema=RESTRICTED,
-    comment="The indicator catalogue (tip_pipeline.indicators.catalogue), one row per indicator.",
+    *_lineage("published"),
+    schema=PUBLISHED,
+    comment="The indicator catalogue (tip_pipeline.indicators.catalogue), one row per indicator: "
+    "definitions, units, methods and polarity in plain English.",
 )
 
-indicator_values = Table(
-    "indicator_values",
-    metadata,
-    Column("indicator_id", Text, primary_key=True, comment="Indicator id (dim_indicator)"),
-    Column("indicator_name", Text, nullable=False, comment="Short name"),
-    Column("period", Text, primary_key=True, comment="Financial year, e.g. 2023/24"),
-    Column("area_type", Text, primary_key=True, comment="lsoa, ward, la, region or country"),
-    Column("area_code", Text, primary_key=True, comment="ONS GSS code"),
-    Column("area_name", Text, comment="Area name"),
-    Column(
-        "breakdown",
-        Text,
-        primary_key=True,
-        comment="total, imd_decile, imd_quintile, sex, age_band or ethnic_group",
-    ),
-    Column("category", Text, primary_key=True, comment="Category of the breakdown ('all')"),
-    Column("numerator", BigInteger, nullable=False, comment="Count (children, or households)"),
-    Column("denominator", BigInteger, comment="Population (NULL where none exists: ethnicity)"),
-    Column("value", Double, comment="numerator / denominator x multiplier"),
-    *_ci("ci_95", "the value"),
-    *_ci("ci_99_8", "the value"),
-    Column("unit", Text, nullable=False, comment="e.g. 'per 10,000 children aged 0-17'"),
-    Column(
-        "compared_to_benchmark",
-        Text,
-        comment="higher / similar / lower / not compared: the 95% limits against the benchmark",
-    ),
-    Column(
-        "benchmark_area_code",
-        Text,
-        comment="Benchmark: England for an LA, the LA for a ward or LSOA, the area's own total "
-        "for a breakdown category",
-    ),
-    *_lineage(),
-    CheckConstraint(
-        "area_type IN (" + ", ".join(f"'{t}'" for t in AREA_TYPES) + ")", name="area_type"
-    ),
-    Index("ix_indicator_values_period_indicator_id", "period", "indicator_id"),
-    schema=RESTRICTED,
-    comment="Indicator values by area, breakdown and category, with 95% and 99.8% limits: true "
-    "counts, before disclosure control.",
-)
 
-indicator_comparisons = Table(
-    "indicator_comparisons",
-    metadata,
-    Column("indicator_id", Text, primary_key=True, comment="Indicator id"),
-    Column("period", Text, primary_key=True, comment="Financial year"),
-    Column("area_type", Text, nullable=False, comment="la or ward"),
-    Column("area_code", Text, primary_key=True, comment="The area compared"),
-    Column(
-        "comparator_type",
-        Text,
-        primary_key=True,
-        comment="england, region, stat_neighbours (their mean) or la (for a ward)",
-    ),
-    Column("comparator_code", Text, comment="Comparator area code(s), comma-separated"),
-    Column("comparator_name", Text, comment="Comparator name"),
-    Column("comparator_value", Double, comment="Comparator value, in the indicator's unit"),
-    Column(
-        "comparator_source",
-        Text,
-        nullable=False,
-        comment="'computed' (the warehouse's own data), 'ref_benchmarks' (published), both "
-        "joined by '+' for a neighbour mean, or 'none'",
-    ),
-    Column("value", Double, comment="The area's value"),
-    *_ci("ci_95", "the area's value"),
-    Column("result", Text, nullable=False, comment="higher / similar / lower / not compared"),
-    *_lineage(),
-    schema=RESTRICTED,
-    comment="Each LA against England, its region and its statistical neighbours, and each ward "
-    "against its LA (headline rows only), as Fingertips compares.",
-)
+def _indicator_values(schema: str) -> Table:
+    return Table(
+        "indicator_values",
+        metadata,
+        Column("indicator_id", Text, primary_key=True, comment="Indicator id (dim_indicator)"),
+        Column("indicator_name", Text, nullable=False, comment="Short name"),
+        Column("period", Text, primary_key=True, comment="Financial year, e.g. 2023/24"),
+        Column("area_type", Text, primary_key=True, comment="lsoa, ward, la, region or country"),
+        Column("area_code", Text, primary_key=True, comment="ONS GSS code"),
+        Column("area_name", Text, comment="Area name"),
+        Column(
+            "breakdown",
+            Text,
+            primary_key=True,
+            comment="total, imd_decile, imd_quintile, sex, age_band or ethnic_group",
+        ),
+        Column("category", Text, primary_key=True, comment="Category of the breakdown ('all')"),
+        _count("numerator", schema, "Count (children, or households)"),
+        Column(
+            "denominator",
+            BigInteger,
+            comment="Population, or households for a share of households (NULL where none "
+            "exists: ethnicity; or, for a count of households, where suppressed)",
+        ),
+        Column("value", Double, comment="numerator / denominator x multiplier"),
+        *_ci("ci_95", "the value"),
+        *_ci("ci_99_8", "the value"),
+        Column("unit", Text, nullable=False, comment="e.g. 'per 10,000 children aged 0-17'"),
+        Column(
+            "compared_to_benchmark",
+            Text,
+            comment="higher / similar / lower / not compared: the 95% limits against the benchmark",
+        ),
+        Column(
+            "benchmark_area_code",
+            Text,
+            comment="Benchmark: England for an LA, the LA for a ward or LSOA, the area's own "
+            "total for a breakdown category",
+        ),
+        *_layer_tail(
+            schema,
+            "True when the count (or a count it could be worked out from) is withheld: "
+            "numerator, value and limits are then NULL",
+        ),
+        _area_type_check(),
+        Index("ix_indicator_values_period_indicator_id", "period", "indicator_id"),
+        schema=schema,
+        comment=_layer_comment(
+            schema,
+            "Indicator values by area, breakdown and category, with 95% and 99.8% limits, in "
+            "the tidy layout of OHID Fingertips.",
+        ),
+    )
 
-inequality_summary = Table(
-    "inequality_summary",
-    metadata,
-    Column("indicator_id", Text, primary_key=True, comment="Indicator id"),
-    Column("period", Text, primary_key=True, comment="Financial year"),
-    Column("area_code", Text, primary_key=True, comment="Local authority"),
-    Column("area_name", Text, comment="Local authority name"),
-    Column("deciles_used", Integer, nullable=False, comment="IMD deciles populated (>= 5)"),
-    Column("sii", Double, comment="Slope index of inequality: least minus most deprived"),
-    *_ci("sii_95", "the SII (simulated, seeded)"),
-    Column("rii", Double, comment="Relative index of inequality: least / most deprived"),
-    *_ci("rii_95", "the RII (simulated, seeded)"),
-    Column("gradient", Text, comment="Plain statement, e.g. 'higher in more deprived areas'"),
-    Column("statement", Text, comment="One sentence read against the indicator's polarity"),
-    Column("most_deprived_value", Double, comment="Value in IMD quintile 1"),
-    Column("least_deprived_value", Double, comment="Value in IMD quintile 5"),
-    Column("gap", Double, comment="Quintile 1 minus quintile 5"),
-    *_ci("gap_95", "the gap (Newcombe / Wald)"),
-    Column("ratio", Double, comment="Quintile 1 / quintile 5"),
-    Column("baseline_period", Text, comment="Baseline year of the change (the first year)"),
-    Column("change_most_deprived", Double, comment="Change since baseline, quintile 1"),
-    Column("change_least_deprived", Double, comment="Change since baseline, quintile 5"),
-    Column(
-        "poorest_fastest",
-        Double,
-        comment="Change in quintile 1 minus change in quintile 5 (Marmot)",
-    ),
-    *_ci("poorest_fastest_95", "the difference of changes"),
-    Column("poorest_fastest_p", Double, comment="p-value of the difference of changes"),
-    Column("poorest_fastest_statement", Text, comment="The difference in plain English"),
-    Column("unit", Text, nullable=False, comment="Unit of the values"),
-    *_lineage(),
-    schema=RESTRICTED,
-    comment="Inequality by deprivation per indicator, year and LA: SII/RII across deciles, "
-    "quintile gap and ratio, and 'improve the health of the poorest fastest'.",
-)
 
-adversity_distribution = Table(
-    "adversity_distribution",
-    metadata,
-    Column("period", Text, primary_key=True, comment="Financial year"),
-    Column("area_code", Text, primary_key=True, comment="Local authority"),
-    Column("area_name", Text, comment="Local authority name"),
-    Column(
-        "domains",
-        Text,
-        primary_key=True,
-        comment="Distinct adversity domains in the year: 0, 1, 2, 3, 4+ (the distribution) "
-        "and 2+ (derived: the sum of 2, 3 and 4+)",
-    ),
-    Column("children", BigInteger, nullable=False, comment="Children; 0 = population - rest"),
-    Column("denominator", BigInteger, nullable=False, comment="Children aged 0-17 (ONS)"),
-    Column("share_pct", Double, comment="Percent of children aged 0-17"),
-    Column("lower_pct", Double, comment="Lower 95% limit (Wilson)"),
-    Column("upper_pct", Double, comment="Upper 95% limit (Wilson)"),
-    *_lineage(),
-    schema=RESTRICTED,
-    comment="Children by number of adversity domains in the year, linked across services by "
-    "the shared pseudonym.",
-)
+def _indicator_comparisons(schema: str) -> Table:
+    return Table(
+        "indicator_comparisons",
+        metadata,
+        Column("indicator_id", Text, primary_key=True, comment="Indicator id"),
+        Column("period", Text, primary_key=True, comment="Financial year"),
+        Column("area_type", Text, nullable=False, comment="la or ward"),
+        Column("area_code", Text, primary_key=True, comment="The area compared"),
+        Column(
+            "comparator_type",
+            Text,
+            primary_key=True,
+            comment="england, region, stat_neighbours (their mean) or la (for a ward)",
+        ),
+        Column("comparator_code", Text, comment="Comparator area code(s), comma-separated"),
+        Column("comparator_name", Text, comment="Comparator name"),
+        Column("comparator_value", Double, comment="Comparator value, in the indicator's unit"),
+        Column(
+            "comparator_source",
+            Text,
+            nullable=False,
+            comment="'computed' (the warehouse's own data), 'ref_benchmarks' (published), both "
+            "joined by '+' for a neighbour mean, or 'none'",
+        ),
+        Column("value", Double, comment="The area's value"),
+        *_ci("ci_95", "the area's value"),
+        Column("result", Text, nullable=False, comment="higher / similar / lower / not compared"),
+        *_layer_tail(schema, "True when the area's value is suppressed (result 'not compared')"),
+        schema=schema,
+        comment=_layer_comment(
+            schema,
+            "Each LA against England, its region and its statistical neighbours, and each ward "
+            "against its LA (headline rows only), as Fingertips compares.",
+        ),
+    )
+
+
+def _inequality_summary(schema: str) -> Table:
+    return Table(
+        "inequality_summary",
+        metadata,
+        Column("indicator_id", Text, primary_key=True, comment="Indicator id"),
+        Column("period", Text, primary_key=True, comment="Financial year"),
+        Column("area_code", Text, primary_key=True, comment="Local authority"),
+        Column("area_name", Text, comment="Local authority name"),
+        Column("deciles_used", Integer, nullable=False, comment="IMD deciles populated (>= 5)"),
+        Column("sii", Double, comment="Slope index of inequality: least minus most deprived"),
+        *_ci("sii_95", "the SII (simulated, seeded)"),
+        Column("rii", Double, comment="Relative index of inequality: least / most deprived"),
+        *_ci("rii_95", "the RII (simulated, seeded)"),
+        Column("gradient", Text, comment="Plain statement, e.g. 'higher in more deprived areas'"),
+        Column("statement", Text, comment="One sentence read against the indicator's polarity"),
+        Column("most_deprived_value", Double, comment="Value in IMD quintile 1"),
+        Column("least_deprived_value", Double, comment="Value in IMD quintile 5"),
+        Column("gap", Double, comment="Quintile 1 minus quintile 5"),
+        *_ci("gap_95", "the gap (Newcombe / Wald)"),
+        Column("ratio", Double, comment="Quintile 1 / quintile 5"),
+        Column("baseline_period", Text, comment="Baseline year of the change (the first year)"),
+        Column("change_most_deprived", Double, comment="Change since baseline, quintile 1"),
+        Column("change_least_deprived", Double, comment="Change since baseline, quintile 5"),
+        Column(
+            "poorest_fastest",
+            Double,
+            comment="Change in quintile 1 minus change in quintile 5 (Marmot)",
+        ),
+        *_ci("poorest_fastest_95", "the difference of changes"),
+        Column("poorest_fastest_p", Double, comment="p-value of the difference of changes"),
+        Column("poorest_fastest_statement", Text, comment="The difference in plain English"),
+        Column("unit", Text, nullable=False, comment="Unit of the values"),
+        *_layer_tail(
+            schema,
+            "True when any figure of the row is withheld because a decile or quintile it is "
+            "computed from is suppressed (those figures are then NULL)",
+        ),
+        schema=schema,
+        comment=_layer_comment(
+            schema,
+            "Inequality by deprivation per indicator, year and LA: SII/RII across deciles, "
+            "quintile gap and ratio, and 'improve the health of the poorest fastest'.",
+        ),
+    )
+
+
+def _adversity_distribution(schema: str) -> Table:
+    return Table(
+        "adversity_distribution",
+        metadata,
+        Column("period", Text, primary_key=True, comment="Financial year"),
+        Column("area_code", Text, primary_key=True, comment="Local authority"),
+        Column("area_name", Text, comment="Local authority name"),
+        Column(
+            "domains",
+            Text,
+            primary_key=True,
+            comment="Distinct adversity domains in the year: 0, 1, 2, 3, 4+ (the distribution) "
+            "and 2+ (derived: the sum of 2, 3 and 4+)",
+        ),
+        _count("children", schema, "Children; 0 = population - rest"),
+        Column("denominator", BigInteger, nullable=False, comment="Children aged 0-17 (ONS)"),
+        Column("share_pct", Double, comment="Percent of children aged 0-17"),
+        Column("lower_pct", Double, comment="Lower 95% limit (Wilson)"),
+        Column("upper_pct", Double, comment="Upper 95% limit (Wilson)"),
+        *_layer_tail(schema, "True when the count is withheld (share and limits NULL too)"),
+        schema=schema,
+        comment=_layer_comment(
+            schema,
+            "Children by number of adversity domains in the year, linked across services by "
+            "the shared pseudonym.",
+        ),
+    )
+
+
+def _prevalence_summary(schema: str) -> Table:
+    return Table(
+        "prevalence_summary",
+        metadata,
+        Column("period", Text, primary_key=True, comment="Financial year"),
+        Column("area_code", Text, primary_key=True, comment="Local authority"),
+        Column("measure", Text, primary_key=True, comment="Row of the seed's Prevalence slide"),
+        Column("basis", Text, primary_key=True, comment="modelled or recorded"),
+        _count("children", schema, "Children (modelled: expected number)", type_=Double),
+        Column("share_pct", Double, comment="Percent of all children aged 0-17"),
+        Column("lower_pct", Double, comment="Lower 95% limit (recorded rows, Wilson)"),
+        Column("upper_pct", Double, comment="Upper 95% limit (recorded rows, Wilson)"),
+        Column("area_name", Text, comment="Local authority name"),
+        Column("measure_label", Text, comment="The slide's wording"),
+        Column("slide_order", Integer, comment="Row order on the slide"),
+        Column("denominator", BigInteger, comment="Children aged 0-17 (ONS)"),
+        *_layer_tail(schema, "True when a recorded count is withheld (share, limits NULL)"),
+        CheckConstraint("basis IN ('modelled', 'recorded')", name="basis"),
+        schema=schema,
+        comment=_layer_comment(
+            schema,
+            "The seed's Prevalence slide recomputed per LA and year, modelled rows with their "
+            "recorded counterparts.",
+        ),
+    )
+
+
+indicator_values = _indicator_values(RESTRICTED)
+indicator_comparisons = _indicator_comparisons(RESTRICTED)
+inequality_summary = _inequality_summary(RESTRICTED)
+adversity_distribution = _adversity_distribution(RESTRICTED)
+prevalence_summary = _prevalence_summary(RESTRICTED)
 
 adversity_overlap = Table(
     "adversity_overlap",
@@ -616,32 +711,10 @@ modelled_prevalence = Table(
     "and deprivation) and the identification gap against recorded children.",
 )
 
-prevalence_summary = Table(
-    "prevalence_summary",
-    metadata,
-    Column("period", Text, primary_key=True, comment="Financial year"),
-    Column("area_code", Text, primary_key=True, comment="Local authority"),
-    Column("measure", Text, primary_key=True, comment="Row of the seed's Prevalence slide"),
-    Column("basis", Text, primary_key=True, comment="modelled or recorded"),
-    Column("children", Double, nullable=False, comment="Children (modelled: expected number)"),
-    Column("share_pct", Double, comment="Percent of all children aged 0-17"),
-    Column("lower_pct", Double, comment="Lower 95% limit (recorded rows, Wilson)"),
-    Column("upper_pct", Double, comment="Upper 95% limit (recorded rows, Wilson)"),
-    Column("area_name", Text, comment="Local authority name"),
-    Column("measure_label", Text, comment="The slide's wording"),
-    Column("slide_order", Integer, comment="Row order on the slide"),
-    Column("denominator", BigInteger, comment="Children aged 0-17 (ONS)"),
-    *_lineage(),
-    CheckConstraint("basis IN ('modelled', 'recorded')", name="basis"),
-    schema=RESTRICTED,
-    comment="The seed's Prevalence slide recomputed per LA and year, modelled rows with their "
-    "recorded counterparts.",
-)
-
+#: the restricted tables the indicators stage writes, by name (the catalogue is published)
 INDICATOR_TABLES: Final[Mapping[str, Table]] = {
     t.name: t
     for t in (
-        dim_indicator,
         indicator_values,
         indicator_comparisons,
         inequality_summary,
@@ -651,3 +724,37 @@ INDICATOR_TABLES: Final[Mapping[str, Table]] = {
         prevalence_summary,
     )
 }
+
+# -- published twins ---------------------------------------------------------------------------
+
+published_indicator_values = _indicator_values(PUBLISHED)
+published_indicator_comparisons = _indicator_comparisons(PUBLISHED)
+published_inequality_summary = _inequality_summary(PUBLISHED)
+published_adversity_distribution = _adversity_distribution(PUBLISHED)
+published_prevalence_summary = _prevalence_summary(PUBLISHED)
+
+#: restricted indicator table -> its published, disclosure-controlled twin
+PUBLISHED_TWINS: Final[Mapping[Table, Table]] = {
+    indicator_values: published_indicator_values,
+    indicator_comparisons: published_indicator_comparisons,
+    inequality_summary: published_inequality_summary,
+    adversity_distribution: published_adversity_distribution,
+    prevalence_summary: published_prevalence_summary,
+}
+
+# -- lineage (ops) ------------------------------------------------------------------------------
+
+run_inputs = Table(
+    "run_inputs",
+    metadata,
+    Column("run_id", Text, primary_key=True, comment="Run that published (ops.runs)"),
+    Column("period", Text, primary_key=True, comment="Financial year published"),
+    Column("file_name", Text, primary_key=True, comment="Input file the published rows rest on"),
+    Column("table_name", Text, nullable=False, comment="Contract extract of the file"),
+    Column("file_period", Text, comment="The file's own period or reference vintage"),
+    Column("sha256", Text, nullable=False, comment="SHA-256 of the file's bytes when loaded"),
+    Column("load_run_id", Text, nullable=False, comment="Run that loaded the file (ingest_log)"),
+    schema=OPS,
+    comment="Lineage: for each publishing run and year, every input file (with its SHA-256) "
+    "that the published rows of that year were computed from.",
+)

@@ -79,7 +79,7 @@ def test_every_indicator_asset_materialises_and_its_checks_pass(year_run):
     for table in INDICATOR_TABLES:
         counts = _read(url, f"SELECT period, count(*) AS n FROM restricted.{table} GROUP BY 1")
         assert counts["period"].tolist() == ["2023/24"] and counts["n"].item() > 0, table
-    dim = _read(url, "SELECT indicator_id FROM restricted.dim_indicator")
+    dim = _read(url, "SELECT indicator_id FROM published.dim_indicator")
     assert sorted(dim["indicator_id"]) == sorted(i.id for i in CATALOGUE)
 
 
