@@ -44,4 +44,25 @@ QUARANTINE_THRESHOLD = Setting(
     "blocks the run.",
 )
 
-SETTINGS = (DATA_DIR, WAREHOUSE_URL, FIRST_YEAR, QUARANTINE_THRESHOLD)
+SUPPRESSION_THRESHOLD = Setting(
+    "TIP_SUPPRESSION_THRESHOLD",
+    "5",
+    "Disclosure control of the published layer: counts from 1 to this value minus 1 are "
+    "suppressed (zero is published), and every suppressed count must stay uncertain by at "
+    "least this much given everything published.",
+)
+
+REPORT_DIR = Setting(
+    "TIP_REPORT_DIR",
+    "reports_out",
+    "Folder the measuring-impact report asset writes its HTML files to.",
+)
+
+SETTINGS = (
+    DATA_DIR,
+    WAREHOUSE_URL,
+    FIRST_YEAR,
+    QUARANTINE_THRESHOLD,
+    SUPPRESSION_THRESHOLD,
+    REPORT_DIR,
+)

@@ -78,8 +78,8 @@ def _impact_markdown(impact: pd.DataFrame) -> str:
 
 @dg.asset(key=key("dim_indicator"), group_name=GROUP, kinds={"pandas"})
 def dim_indicator(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """The indicator catalogue in plain English (published.dim_indicator: it holds no person data), from
-    tip_pipeline.indicators.catalogue."""
+    """The indicator catalogue in plain English (published.dim_indicator: it holds no person
+    data), from tip_pipeline.indicators.catalogue."""
     rows = store.write_all(
         warehouse.engine(), schema.dim_indicator, dim_indicator_frame(), context.run.run_id
     )
