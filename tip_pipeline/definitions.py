@@ -23,6 +23,8 @@ from tip_pipeline.defs.indicators import indicator_assets  # noqa: E402
 from tip_pipeline.defs.ingest import ingest_assets  # noqa: E402
 from tip_pipeline.defs.jobs import full_refresh_job, nightly_job  # noqa: E402
 from tip_pipeline.defs.policies import apply_policies  # noqa: E402
+from tip_pipeline.defs.publish import publish_assets  # noqa: E402
+from tip_pipeline.defs.reports import impact_report  # noqa: E402
 from tip_pipeline.defs.resources import DataSources, Warehouse  # noqa: E402
 from tip_pipeline.defs.schedules import nightly_schedule  # noqa: E402
 from tip_pipeline.defs.sensors import delivery_sensor  # noqa: E402
@@ -43,6 +45,8 @@ defs = dg.Definitions(
             *validation_assets,
             validate_yjs_history,
             *indicator_assets,
+            *publish_assets,
+            impact_report,
         ]
     ),
     jobs=[nightly_job, full_refresh_job],

@@ -14,7 +14,7 @@ from tip_pipeline.defs.history import YOUTH_JUSTICE_TABLES
 from tip_pipeline.defs.partitions import reporting_years
 from tip_pipeline.defs.resources import Warehouse
 from tip_pipeline.indicators import adversity, checks, prevalence, store
-from tip_pipeline.indicators.catalogue import CATALOGUE, dim_indicator_frame
+from tip_pipeline.indicators.catalogue import CATALOGUE
 from tip_pipeline.indicators.comparisons import comparisons, with_benchmark
 from tip_pipeline.indicators.data import ALL_TABLES, YearData, load_year
 from tip_pipeline.indicators.inequality import inequality_summary
@@ -74,16 +74,6 @@ def _impact_markdown(impact: pd.DataFrame) -> str:
 
 
 # -- catalogue ----------------------------------------------------------------------------
-
-
-@dg.asset(key=key("dim_indicator"), group_name=GROUP, kinds={"pandas"})
-def dim_indicator(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """The indicator catalogue in plain English (published.dim_indicator: it holds no person
-    data), from tip_pipeline.indicators.catalogue."""
-    rows = store.write_all(
-        warehouse.engine(), schema.dim_indicator, dim_indicator_frame(), context.run.run_id
-    )
-    return dg.MaterializeResult(metadata={"dagster/row_count": rows})
 
 
 # -- values and comparisons ---------------------------------------------------------------
@@ -334,7 +324,6 @@ def prevalence_assets(context: dg.AssetExecutionContext, warehouse: Warehouse):
 
 
 indicator_assets = [
-    dim_indicator,
     indicator_values,
     inequality,
     linked_adversity,

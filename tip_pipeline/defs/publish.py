@@ -1,0 +1,137 @@
+"""Publishing assets (group ``published``): the analyst-facing, disclosure-controlled tables.
+Domain logic lives in tip_pipeline.publish; this module wires it.
+
+One reporting year per partition, downstream of the indicator tables only. Each run replaces
+the year's published rows in one transaction, with its lineage, and a blocking check audits
+what was published (a suppressed count that can be worked out stops the run, so nothing
+downstream, the report included, reads it). The catalogue and the area hierarchy are not
+partitioned.
+"""
+
+import dagster as dg
+
+from tip_pipeline import config
+from tip_pipeline.defs.partitions import reporting_years
+from tip_pipeline.defs.resources import Warehouse
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.publish import audit, store
+
+GROUP = "published"
+#: published table -> the restricted indicator asset it is the twin of
+TWINS = {
+    "indicator_values": "Indicator values by LA (every breakdown), ward (headline), region and "
+    "England, in the Fingertips layout, disclosure-controlled (published.indicator_values).",
+    "indicator_comparisons": "Each LA against England, its region and its statistical "
+    "neighbours, and each ward against its LA; withheld where the value is "
+    "(published.indicator_comparisons).",
+    "inequality_summary": "SII/RII, quintile gap and 'poorest fastest' per indicator and LA; "
+    "figures derived from a withheld decile or quintile withheld (published.inequality_summary).",
+    "adversity_distribution": "Children by number of adversity domains, disclosure-controlled "
+    "(published.adversity_distribution).",
+    "prevalence_summary": "The seed's Prevalence slide, modelled and recorded, "
+    "disclosure-controlled (published.prevalence_summary).",
+}
+#: the restricted tables read, as their indicator assets
+UPSTREAM = [dg.AssetKey(["indicators", name]) for name in TWINS]
+REFERENCE_UPSTREAM = [
+    dg.AssetKey(["validated", name]) for name in ("ref_lsoa_lookup", "ref_lad_region", "ref_imd")
+]
+
+
+def key(name: str) -> dg.AssetKey:
+    return dg.AssetKey([GROUP, name])
+
+
+def _threshold() -> int:
+    return int(config.SUPPRESSION_THRESHOLD.value())
+
+
+@dg.multi_asset(
+    name="publish_year",
+    specs=[
+        dg.AssetSpec(
+            key=key(name),
+            group_name=GROUP,
+            description=description,
+            deps=UPSTREAM,
+            partitions_def=reporting_years,
+            kinds={"pandas"},
+        )
+        for name, description in TWINS.items()
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            name="disclosure_audit",
+            asset=key("indicator_values"),
+            description="Counts below the threshold withheld; every withheld count's range, "
+            "given everything published (a linear program), at least the threshold wide; "
+            "nothing derived from a withheld count published; published counts true.",
+            blocking=True,
+        )
+    ],
+    can_subset=False,
+)
+def publish_year(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    """Primary and secondary suppression of the year's indicator tables, then the published
+    rows replaced in one transaction with the run's input files (ops.run_inputs)."""
+    engine = warehouse.engine()
+    period = FinancialYear.parse(context.partition_key).label
+    threshold = _threshold()
+    result = store.publish_year(engine, period, context.run.run_id, threshold, context.job_name)
+    for name in TWINS:
+        metadata: dict[str, object] = {"dagster/row_count": result.rows[name]}
+        if name == "indicator_values":
+            metadata |= {
+                "cells": result.cells,
+                "primary_suppressed": result.primary,
+                "secondary_suppressed": result.secondary,
+                "narrowest_range": result.narrowest,
+                "threshold": threshold,
+                "input_files": result.inputs,
+            }
+        yield dg.MaterializeResult(asset_key=key(name), metadata=metadata)
+    found = audit.audit_year(engine, period, threshold)
+    yield dg.AssetCheckResult(
+        asset_key=key("indicator_values"),
+        check_name="disclosure_audit",
+        passed=found.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "cells": found.cells,
+            "withheld": found.withheld,
+            "narrowest_range": found.narrowest,
+            "problems": len(found.problems),
+            "first_problems": "\n".join(found.problems[:10]),
+        },
+    )
+
+
+@dg.multi_asset(
+    name="publish_reference",
+    specs=[
+        dg.AssetSpec(
+            key=key("dim_indicator"),
+            group_name=GROUP,
+            description="The indicator catalogue in plain English: definitions, units, methods, "
+            "polarity (published.dim_indicator), from tip_pipeline.indicators.catalogue.",
+            kinds={"pandas"},
+        ),
+        dg.AssetSpec(
+            key=key("dim_area"),
+            group_name=GROUP,
+            description="Areas and their hierarchy, LSOA -> ward -> LA -> region -> England, "
+            "with IoD2025 deprivation for LSOAs (published.dim_area).",
+            deps=REFERENCE_UPSTREAM,
+            kinds={"pandas"},
+        ),
+    ],
+    can_subset=False,
+)
+def publish_reference(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    """The unpartitioned published tables, replaced whole."""
+    rows = store.publish_reference(warehouse.engine(), context.run.run_id)
+    for name, count in rows.items():
+        yield dg.MaterializeResult(asset_key=key(name), metadata={"dagster/row_count": count})
+
+
+publish_assets = [publish_year, publish_reference]

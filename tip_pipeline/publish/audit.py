@@ -1,0 +1,163 @@
+"""The disclosure audit of a published year, from what an analyst can see.
+
+Reads the published tables back from the warehouse and checks them against the restricted
+layer's true figures (CONVENTIONS.md, "Disclosure control"):
+
+1. every count from 1 to threshold - 1 is withheld;
+2. every published count equals the true count (suppression withholds, it never perturbs);
+3. every withheld count's range consistent with everything published (a linear program over
+   every additive relation of the year's published tables, ``suppression.feasible_ranges``)
+   is at least ``threshold`` wide;
+4. nothing derived from a withheld count is published: a suppressed row's value and limits,
+   SII/RII where any decile is withheld, the quintile gap where quintile 1 or 5 is, the
+   change since baseline where those quintiles are withheld in either year.
+
+Problems are described by cell (indicator, area, breakdown, category), never by a true count.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+
+from tip_pipeline.indicators.store import read_period
+from tip_pipeline.publish.cells import CellSet, build_cells, count_cells, in_scope
+from tip_pipeline.publish.store import area_parents, read_restricted
+from tip_pipeline.publish.suppression import Suppression, feasible_ranges
+from tip_pipeline.publish.tables import CHANGE_COLUMNS, GAP_COLUMNS, SII_COLUMNS, VALUE_COLUMNS
+from tip_pipeline.warehouse import schema
+
+
+@dataclass
+class Audit:
+    period: str
+    cells: int = 0
+    withheld: int = 0
+    narrowest: float = math.inf
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def read_published(engine: sa.Engine, period: str) -> dict[str, pd.DataFrame]:
+    twins = (
+        schema.published_indicator_values,
+        schema.published_inequality_summary,
+        schema.published_adversity_distribution,
+        schema.published_prevalence_summary,
+    )
+    return {t.name: read_period(engine, t, period) for t in twins}
+
+
+def published_counts(published: Mapping[str, pd.DataFrame]) -> dict:
+    return count_cells(
+        published["indicator_values"],
+        published["adversity_distribution"],
+        published["prevalence_summary"],
+    )
+
+
+def audit_year(engine: sa.Engine, period: str, threshold: int) -> Audit:
+    """Audit the published rows of ``period`` (see the module docstring)."""
+    restricted = read_restricted(engine, period)
+    values = restricted["indicator_values"]
+    truth = build_cells(
+        values[in_scope(values)],
+        restricted["adversity_distribution"],
+        restricted["prevalence_summary"],
+        area_parents(engine),
+    )
+    published = read_published(engine, period)
+    seen = published_counts(published)
+    audit = Audit(period=period)
+    _check_counts(audit, truth, seen, threshold)
+    _check_ranges(audit, truth, seen, threshold)
+    _check_rows(audit, published)
+    inequality = published["inequality_summary"]
+    baselines = set(inequality["baseline_period"].dropna()) - {period}
+    baseline = read_published(engine, min(baselines)) if baselines else None
+    _check_inequality(audit, published, baseline)
+    return audit
+
+
+def _check_counts(audit: Audit, truth: CellSet, seen: Mapping, threshold: int) -> None:
+    for cell, true in truth.values.items():
+        if cell in truth.hidden:
+            continue
+        audit.cells += 1
+        if cell not in seen:
+            audit.problems.append(f"{cell}: missing from the published layer")
+            continue
+        shown = seen[cell]
+        if math.isnan(shown):
+            audit.withheld += 1
+        elif 0 < shown < threshold:
+            audit.problems.append(f"{cell}: a count below {threshold} is published")
+        elif shown != true:
+            audit.problems.append(f"{cell}: published count differs from the true count")
+
+
+def _check_ranges(audit: Audit, truth: CellSet, seen: Mapping, threshold: int) -> None:
+    withheld = {c for c, v in seen.items() if math.isnan(v) and c in truth.values}
+    known = {**truth.values, **{c: v for c, v in seen.items() if not math.isnan(v)}}
+    result = Suppression(primary=withheld, hidden=set(truth.hidden))
+    for cell, (low, high) in feasible_ranges(known, truth.relations, result).items():
+        audit.narrowest = min(audit.narrowest, high - low)
+        if high - low < threshold:
+            audit.problems.append(f"{cell}: can be narrowed to a range {high - low:g} wide")
+
+
+def _not_null(frame: pd.DataFrame, columns) -> pd.Series:
+    return frame[list(columns)].notna().any(axis=1)
+
+
+def _check_rows(audit: Audit, published: Mapping[str, pd.DataFrame]) -> None:
+    values = published["indicator_values"]
+    leaked = values["suppressed"].astype(bool) & _not_null(values, VALUE_COLUMNS)
+    for row in values[leaked].itertuples():
+        audit.problems.append(
+            f"{row.indicator_id} {row.area_code} {row.breakdown}={row.category}: "
+            "suppressed but its value or limits are published"
+        )
+    for name in ("adversity_distribution", "prevalence_summary"):
+        frame = published[name]
+        shown = frame["suppressed"].astype(bool) & _not_null(frame, ["share_pct", "lower_pct"])
+        if shown.any():
+            audit.problems.append(f"{name}: {int(shown.sum())} suppressed rows show a share")
+
+
+def _withheld_categories(values: pd.DataFrame, breakdown: str, categories) -> set:
+    rows = values[(values["breakdown"] == breakdown) & values["category"].isin(categories)]
+    rows = rows[rows["suppressed"].astype(bool)]
+    return set(zip(rows["indicator_id"], rows["area_code"], strict=True))
+
+
+def _check_inequality(
+    audit: Audit,
+    published: Mapping[str, pd.DataFrame],
+    baseline: Mapping[str, pd.DataFrame] | None,
+) -> None:
+    values = published["indicator_values"]
+    deciles = _withheld_categories(values, "imd_decile", [str(d) for d in range(1, 11)])
+    extremes = _withheld_categories(values, "imd_quintile", ["1", "5"])
+    before = set()
+    if baseline is not None:
+        before = _withheld_categories(baseline["indicator_values"], "imd_quintile", ["1", "5"])
+    rules = (
+        (SII_COLUMNS, deciles, "SII/RII published though a decile is withheld"),
+        (GAP_COLUMNS, extremes, "quintile gap published though quintile 1 or 5 is withheld"),
+        (CHANGE_COLUMNS, extremes | before, "change published though its quintiles are withheld"),
+    )
+    inequality = published["inequality_summary"]
+    keys = list(zip(inequality["indicator_id"], inequality["area_code"], strict=True))
+    for columns, withheld, problem in rules:
+        shown = _not_null(inequality, columns)
+        for key, is_shown in zip(keys, shown, strict=True):
+            if is_shown and key in withheld:
+                audit.problems.append(f"{key}: {problem}")

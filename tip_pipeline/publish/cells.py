@@ -1,0 +1,214 @@
+"""The published layer as cells and additive relations, for disclosure control.
+
+A cell is one published count, identified by a tuple:
+
+- ``("iv", indicator_id, area_code, breakdown, category, "numerator" | "denominator")``: an
+  indicator's numerator, and its denominator where that is itself a count of service units
+  (households owed a duty) rather than an ONS population (public);
+- ``("adv", area_code, domains)``: children by number of adversity domains;
+- ``("prev", area_code, measure)``: a recorded row of the Prevalence slide.
+
+The relations are every additive identity an analyst could use against the published tables
+of one year (CONVENTIONS.md, "Disclosure control"):
+
+- the categories of each breakdown of an area sum to its total;
+- IMD deciles 2q-1 and 2q sum to quintile q;
+- the wards of an LA sum to the LA (and LAs to their region, regions to England, where those
+  rows are published);
+- the adversity distribution 0, 1, 2, 3, 4+ sums to the child population (public), and
+  2+ = 2 + 3 + 4+;
+- a count published twice is one cell in two places: the adversity 2+ row and the LA total of
+  ``adversity_two_or_more``; the Prevalence slide's looked-after, youth-justice and
+  homelessness rows and the LA totals of the indicators they are counted by.
+
+Where the parts fall short of their total (children whose category is not published), the
+shortfall is a hidden remainder cell: never published, it is unknown to an analyst and counts
+towards the relation's protection. Parts exceeding their total are not an additive relation
+and are not declared as one.
+
+What is published at all is decided here too (``PUBLISHED_SCOPE``): indicator values for
+LAs (every breakdown), wards (headline only), regions and England. LSOA values and ward
+breakdowns stay in the restricted layer: at ward-by-category level a third to a half of the
+cells are counts of 1 to 4, so publishing them would withhold more than it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from tip_pipeline.indicators.catalogue import CATALOGUE
+from tip_pipeline.indicators.prevalence import SERVICE_RULE
+from tip_pipeline.publish.suppression import Cell, Relation
+
+TOTAL = ("total", "all")
+#: area types whose indicator values are published, and the breakdowns published for each
+PUBLISHED_SCOPE: dict[str, tuple[str, ...] | None] = {
+    "country": None,  # None: every breakdown
+    "region": None,
+    "la": None,
+    "ward": ("total",),
+}
+#: the next area up, by area type
+PARENT_TYPE = {"ward": "la", "la": "region", "region": "country"}
+ADVERSITY_PARTS = ("0", "1", "2", "3", "4+")
+ADVERSITY_TWO_PLUS = ("2", "3", "4+")
+#: indicators whose denominator is a count of service units, hence a cell of its own
+COUNTED_DENOMINATORS = frozenset(i.id for i in CATALOGUE if i.denominator.rule is not None)
+
+
+@dataclass
+class CellSet:
+    """Cells with their true counts, the relations between them and the hidden remainders."""
+
+    values: dict[Cell, float] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    hidden: set[Cell] = field(default_factory=set)
+
+    def add_sum(self, parts: Iterable[Cell], total: Cell, name: str) -> None:
+        """Declare ``sum(parts) (+ a hidden remainder) == total``, for cells present."""
+        parts = [p for p in parts if p in self.values]
+        if not parts or total not in self.values:
+            return
+        remainder = self.values[total] - sum(self.values[p] for p in parts)
+        if remainder < 0:
+            return
+        terms: dict[Cell, int] = dict.fromkeys(parts, 1)
+        if remainder > 0:
+            hidden = ("remainder", name)
+            self.values[hidden] = remainder
+            self.hidden.add(hidden)
+            terms[hidden] = 1
+        terms[total] = -1
+        self.relations.append(Relation(terms=terms, name=name))
+
+    def add_same(self, a: Cell, b: Cell, name: str) -> None:
+        """Declare that two cells are one count published twice."""
+        if a in self.values and b in self.values and self.values[a] == self.values[b]:
+            self.relations.append(Relation(terms={a: 1, b: -1}, name=name))
+
+
+def in_scope(values: pd.DataFrame) -> pd.Series:
+    """Rows of restricted.indicator_values that are published."""
+    keep = pd.Series(False, index=values.index)
+    for area_type, breakdowns in PUBLISHED_SCOPE.items():
+        rows = values["area_type"] == area_type
+        if breakdowns is not None:
+            rows &= values["breakdown"].isin(breakdowns)
+        keep |= rows
+    return keep
+
+
+def iv_cell(row: Mapping, measure: str = "numerator") -> Cell:
+    return (
+        "iv",
+        row["indicator_id"],
+        row["area_code"],
+        row["breakdown"],
+        str(row["category"]),
+        measure,
+    )
+
+
+def count_cells(
+    indicator_values: pd.DataFrame, adversity: pd.DataFrame, prevalence: pd.DataFrame
+) -> dict[Cell, float]:
+    """Every count cell of the frames (restricted or published; NaN where a published count is
+    withheld)."""
+    values: dict[Cell, float] = {}
+    for row in indicator_values.to_dict("records"):
+        values[iv_cell(row)] = _float(row["numerator"])
+        if row["indicator_id"] in COUNTED_DENOMINATORS:
+            values[iv_cell(row, "denominator")] = _float(row["denominator"])
+    for row in adversity.to_dict("records"):
+        values[("adv", row["area_code"], str(row["domains"]))] = _float(row["children"])
+    for row in prevalence[prevalence["basis"] == "recorded"].to_dict("records"):
+        values[("prev", row["area_code"], row["measure"])] = _float(row["children"])
+    return values
+
+
+def _float(value: object) -> float:
+    return float("nan") if value is None or pd.isna(value) else float(value)
+
+
+def build_cells(
+    indicator_values: pd.DataFrame,
+    adversity: pd.DataFrame,
+    prevalence: pd.DataFrame,
+    parents: Mapping[str, str],
+) -> CellSet:
+    """Every published count of one year and every additive relation between them.
+
+    ``indicator_values`` are the restricted rows in scope (``in_scope``); ``parents`` maps an
+    area code to the code of the next area up (ward -> LA -> region -> England). A counted
+    denominator that is missing (no units at all) is not a cell.
+    """
+    values = count_cells(indicator_values, adversity, prevalence)
+    cells = CellSet(values={c: v for c, v in values.items() if not np.isnan(v)})
+    for (indicator, area), rows in indicator_values.groupby(["indicator_id", "area_code"]):
+        measures = ["numerator"] + (["denominator"] if indicator in COUNTED_DENOMINATORS else [])
+        for measure in measures:
+            _breakdown_relations(cells, indicator, area, rows, measure)
+    _hierarchy_relations(cells, indicator_values, parents)
+    _adversity_relations(cells, adversity)
+    _prevalence_relations(cells, prevalence)
+    return cells
+
+
+def _breakdown_relations(
+    cells: CellSet, indicator: str, area: str, rows: pd.DataFrame, measure: str
+) -> None:
+    def cell(breakdown: str, category: object) -> Cell:
+        return ("iv", indicator, area, breakdown, str(category), measure)
+
+    total = cell(*TOTAL)
+    for breakdown, group in rows[rows["breakdown"] != "total"].groupby("breakdown"):
+        parts = [cell(breakdown, c) for c in group["category"]]
+        cells.add_sum(parts, total, f"{indicator}|{area}|{breakdown}|{measure}")
+    for quintile in range(1, 6):
+        deciles = [cell("imd_decile", 2 * quintile - 1), cell("imd_decile", 2 * quintile)]
+        name = f"{indicator}|{area}|quintile {quintile}|{measure}"
+        cells.add_sum(deciles, cell("imd_quintile", quintile), name)
+
+
+def _hierarchy_relations(cells: CellSet, values: pd.DataFrame, parents: Mapping[str, str]) -> None:
+    """Wards sum to their LA, LAs to their region, regions to England (headline rows)."""
+    totals = values[(values["breakdown"] == TOTAL[0]) & (values["category"] == TOTAL[1])]
+    for area_type in PARENT_TYPE:
+        children = totals[totals["area_type"] == area_type]
+        children = children.assign(parent=children["area_code"].map(parents))
+        for (indicator, parent), group in children.groupby(["indicator_id", "parent"]):
+            measures = ["numerator"]
+            if indicator in COUNTED_DENOMINATORS:
+                measures.append("denominator")
+            for measure in measures:
+                parts = [("iv", indicator, a, *TOTAL, measure) for a in group["area_code"]]
+                total = ("iv", indicator, parent, *TOTAL, measure)
+                cells.add_sum(parts, total, f"{indicator}|{parent}|{area_type}s|{measure}")
+
+
+def _adversity_relations(cells: CellSet, adversity: pd.DataFrame) -> None:
+    for area, rows in adversity.groupby("area_code"):
+        present = set(rows["domains"].astype(str))
+        parts = {("adv", area, d): 1 for d in ADVERSITY_PARTS if d in present}
+        population = float(rows["denominator"].iloc[0])
+        cells.relations.append(Relation(terms=parts, rhs=population, name=f"adversity|{area}"))
+        two_plus = [("adv", area, d) for d in ADVERSITY_TWO_PLUS]
+        cells.add_sum(two_plus, ("adv", area, "2+"), f"adversity 2+|{area}")
+        headline = ("iv", "adversity_two_or_more", area, *TOTAL, "numerator")
+        cells.add_same(("adv", area, "2+"), headline, f"adversity 2+ = indicator|{area}")
+
+
+def _prevalence_relations(cells: CellSet, prevalence: pd.DataFrame) -> None:
+    """The slide's service rows are the LA totals of the indicators that count them (the
+    prevalence module's SERVICE_RULE names those rules, which are the indicators' ids)."""
+    recorded = prevalence[prevalence["basis"] == "recorded"]
+    for row in recorded.to_dict("records"):
+        if row["measure"] in SERVICE_RULE:
+            cell = ("prev", row["area_code"], row["measure"])
+            indicator = SERVICE_RULE[row["measure"]][0]
+            headline = ("iv", indicator, row["area_code"], *TOTAL, "numerator")
+            cells.add_same(cell, headline, f"prevalence {row['measure']}|{row['area_code']}")

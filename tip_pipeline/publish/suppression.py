@@ -1,0 +1,239 @@
+"""Disclosure control: primary and secondary cell suppression, and the audit that proves it.
+
+Plain Python over abstract cells (any hashable id with a true count) and additive relations
+between them; which cells and relations the published layer has is ``cells.py``'s business.
+
+Method (CONVENTIONS.md, "Disclosure control"; the cell-suppression approach of the ONS and of
+DfE statistical releases):
+
+1. Primary: every count from 1 to ``threshold - 1`` is suppressed. Zero is published.
+2. Secondary: in every additive relation (categories summing to a total, wards summing to the
+   LA, deciles pairing into quintiles, ...) that holds a suppressed cell, further cells are
+   suppressed until the relation holds at least two unknown cells whose true counts add up to
+   at least ``threshold``, so that subtraction cannot recover a suppressed count. A relation's
+   unpublished remainder (e.g. children whose category is not among those published) counts as
+   an unknown cell. Complements are taken from the same side of the relation as the cell they
+   protect (another category before the total), the smallest non-zero count first: the least
+   information withheld.
+3. Audit: for each suppressed cell, the range of values consistent with everything published
+   is computed exactly, by linear programming over all the relations (minimise and maximise the
+   cell subject to the relations, the published counts and non-negativity; the classic
+   "interval disclosure" audit of statistical disclosure control, e.g. Hundepool et al.,
+   *Statistical Disclosure Control*, Wiley 2012, section 5.3). A cell whose range is narrower
+   than ``threshold`` gets another complement and the audit runs again, until none does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+from scipy.optimize import linprog
+
+Cell = Hashable
+
+#: most rounds of "audit, then protect what is still too narrow" before giving up
+MAX_AUDIT_ROUNDS: Final = 50
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``sum(coefficient * cell) == rhs``, where ``rhs`` is public (e.g. 0, or a population).
+
+    ``hidden`` names cells that are part of the relation but never published (a remainder):
+    they are unknowns of the audit and count towards a relation's protection.
+    """
+
+    terms: Mapping[Cell, int]
+    rhs: float = 0.0
+    name: str = ""
+
+    @property
+    def cells(self) -> Sequence[Cell]:
+        return list(self.terms)
+
+
+@dataclass
+class Suppression:
+    """The result: which cells are withheld, and why."""
+
+    primary: set[Cell] = field(default_factory=set)
+    secondary: set[Cell] = field(default_factory=set)
+    #: cells never published whatever happens (remainders): unknown to everyone
+    hidden: set[Cell] = field(default_factory=set)
+
+    @property
+    def suppressed(self) -> set[Cell]:
+        """Published cells withheld (primary or secondary); hidden cells are not published."""
+        return self.primary | self.secondary
+
+    @property
+    def unknown(self) -> set[Cell]:
+        return self.suppressed | self.hidden
+
+
+def primary_cells(values: Mapping[Cell, float], threshold: int) -> set[Cell]:
+    """Counts from 1 to ``threshold - 1``."""
+    return {cell for cell, v in values.items() if 0 < v < threshold}
+
+
+def suppress(
+    values: Mapping[Cell, float],
+    relations: Sequence[Relation],
+    threshold: int,
+    hidden: Iterable[Cell] = (),
+    forced: Iterable[Cell] = (),
+) -> Suppression:
+    """Primary and secondary suppression of ``values`` under ``relations``, audited.
+
+    ``forced`` cells are withheld whatever their count (e.g. a count derived from a cell that
+    another table suppresses). Raises ``RuntimeError`` if the audit cannot be satisfied (it
+    always can: suppressing every cell of a relation satisfies it).
+    """
+    result = Suppression(primary=primary_cells(values, threshold) | set(forced), hidden=set(hidden))
+    by_cell = _relations_by_cell(relations)
+    for _ in range(MAX_AUDIT_ROUNDS):
+        _protect_relations(values, relations, threshold, result)
+        narrow = [
+            c
+            for c, (low, high) in feasible_ranges(values, relations, result).items()
+            if high - low < threshold
+        ]
+        if not narrow:
+            return result
+        for cell in sorted(narrow, key=repr):
+            _add_complement(values, by_cell.get(cell, []), cell, result)
+    raise RuntimeError("secondary suppression did not converge; the audit still fails")
+
+
+def _relations_by_cell(relations: Sequence[Relation]) -> dict[Cell, list[Relation]]:
+    index: dict[Cell, list[Relation]] = {}
+    for relation in relations:
+        for cell in relation.terms:
+            index.setdefault(cell, []).append(relation)
+    return index
+
+
+def _needs_protection(
+    values: Mapping[Cell, float], relation: Relation, result: Suppression, threshold: int
+) -> bool:
+    unknown = [c for c in relation.terms if c in result.unknown]
+    if not any(c in result.suppressed for c in unknown):
+        return False
+    return len(unknown) < 2 or sum(values[c] for c in unknown) < threshold
+
+
+def _protect_relations(
+    values: Mapping[Cell, float],
+    relations: Sequence[Relation],
+    threshold: int,
+    result: Suppression,
+) -> None:
+    """Add complements until every relation holding a suppressed cell is protected."""
+    changed = True
+    while changed:
+        changed = False
+        for relation in relations:
+            while _needs_protection(values, relation, result, threshold):
+                protected = next(c for c in relation.terms if c in result.suppressed)
+                if not _add_complement(values, [relation], protected, result):
+                    break
+                changed = True
+
+
+def _add_complement(
+    values: Mapping[Cell, float], relations: Sequence[Relation], cell: Cell, result: Suppression
+) -> bool:
+    """Suppress one more cell of the first of ``relations`` that has a candidate: the same
+    side as ``cell`` first, then the smallest non-zero count. False if none is left."""
+    for relation in relations:
+        side = relation.terms[cell]
+        candidates = [c for c in relation.terms if c not in result.unknown]
+        if not candidates:
+            continue
+        best = min(
+            candidates,
+            key=lambda c: (relation.terms[c] != side, values[c] == 0, values[c], repr(c)),
+        )
+        result.secondary.add(best)
+        return True
+    return False
+
+
+def feasible_ranges(
+    values: Mapping[Cell, float], relations: Sequence[Relation], result: Suppression
+) -> dict[Cell, tuple[float, float]]:
+    """For each suppressed cell, the (min, max) consistent with the published cells and the
+    relations, cells non-negative: two linear programs per cell (scipy's HiGHS), solved per
+    connected group of relations. ``inf`` where nothing bounds the cell from above."""
+    unknown = result.unknown
+    ranges: dict[Cell, tuple[float, float]] = {}
+    for group in _connected(relations, unknown):
+        ranges.update(_group_ranges(values, group, unknown, result.suppressed))
+    for cell in result.suppressed - ranges.keys():
+        ranges[cell] = (0.0, float("inf"))  # in no relation: nothing narrows it
+    return ranges
+
+
+def _connected(relations: Sequence[Relation], unknown: set[Cell]) -> list[list[Relation]]:
+    """Relations holding unknown cells, grouped by the unknown cells they share."""
+    parent: dict[Cell, Cell] = {}
+
+    def find(c: Cell) -> Cell:
+        while parent.setdefault(c, c) != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    involved = [r for r in relations if any(c in unknown for c in r.terms)]
+    for relation in involved:
+        cells = [c for c in relation.terms if c in unknown]
+        for other in cells[1:]:
+            parent[find(other)] = find(cells[0])
+    groups: dict[Cell, list[Relation]] = {}
+    for relation in involved:
+        first = next(c for c in relation.terms if c in unknown)
+        groups.setdefault(find(first), []).append(relation)
+    return list(groups.values())
+
+
+def _group_ranges(
+    values: Mapping[Cell, float],
+    group: Sequence[Relation],
+    unknown: set[Cell],
+    suppressed: set[Cell],
+) -> dict[Cell, tuple[float, float]]:
+    variables = sorted({c for r in group for c in r.terms if c in unknown}, key=repr)
+    column = {c: i for i, c in enumerate(variables)}
+    a_eq = np.zeros((len(group), len(variables)))
+    b_eq = np.zeros(len(group))
+    for row, relation in enumerate(group):
+        known = 0.0
+        for cell, coefficient in relation.terms.items():
+            if cell in column:
+                a_eq[row, column[cell]] = coefficient
+            else:
+                known += coefficient * values[cell]
+        b_eq[row] = relation.rhs - known
+    out = {}
+    for cell in variables:
+        if cell in suppressed:
+            out[cell] = (
+                _bound(a_eq, b_eq, column[cell], 1.0),
+                -_bound(a_eq, b_eq, column[cell], -1.0),
+            )
+    return out
+
+
+def _bound(a_eq: np.ndarray, b_eq: np.ndarray, index: int, sign: float) -> float:
+    """min of ``sign * x[index]`` subject to ``a_eq x = b_eq``, ``x >= 0``."""
+    objective = np.zeros(a_eq.shape[1])
+    objective[index] = sign
+    solution = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    if solution.status == 3:  # unbounded
+        return -float("inf")
+    if solution.status != 0:
+        raise RuntimeError(f"disclosure audit: linear program failed: {solution.message}")
+    return float(solution.fun)
