@@ -111,3 +111,48 @@ def planted_delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, di
 
     out = tmp_path_factory.mktemp("planted_delivery")
     return out, generate(out, scale="small", seed=5, plant_identifiers=True)
+
+
+# -- a whole pipeline run at leeds scale, once per session -----------------------------------
+
+LEEDS_YEARS = ("2023/24", "2024/25")
+
+
+def materialise_years(data: Path, url: str, years: tuple[str, ...]) -> None:
+    """Reference assets, then each year's partition, in order, as `tip run` does."""
+    import dagster as dg
+
+    from tip_pipeline.definitions import defs
+    from tip_pipeline.defs.resources import DataSources, Warehouse
+    from tip_pipeline.periods import FinancialYear
+
+    resources = {"data_sources": DataSources(path=str(data)), "warehouse": Warehouse(url=url)}
+    specs = list(defs.resolve_all_asset_specs())
+    assets = list(defs.assets)
+    unpartitioned = [s.key for s in specs if s.partitions_def is None]
+    partitioned = [s.key for s in specs if s.partitions_def is not None]
+    dg.materialize(assets, selection=unpartitioned, resources=resources)
+    for year in years:
+        key = FinancialYear.parse(year).tag
+        dg.materialize(assets, selection=partitioned, partition_key=key, resources=resources)
+
+
+@pytest.fixture(scope="session")
+def leeds_warehouse(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite warehouse holding a leeds-scale run of the whole graph for two years (the
+    first is the baseline of the second's changes)."""
+    from tip_pipeline.sources.generator import generate
+
+    data = tmp_path_factory.mktemp("leeds_delivery")
+    generate(data, scale="leeds", seed=11, first_year=LEEDS_YEARS[0], last_year=LEEDS_YEARS[-1])
+    url = f"sqlite:///{tmp_path_factory.mktemp('leeds_warehouse') / 'tip.db'}"
+    before = os.environ.get("TIP_FIRST_YEAR")
+    os.environ["TIP_FIRST_YEAR"] = LEEDS_YEARS[0]  # the baseline of changes
+    try:
+        materialise_years(data, url, LEEDS_YEARS)
+    finally:
+        if before is None:
+            del os.environ["TIP_FIRST_YEAR"]
+        else:
+            os.environ["TIP_FIRST_YEAR"] = before
+    return url

@@ -1,0 +1,186 @@
+"""Publishing a leeds-scale run: the disclosure audit over the whole published layer, atomic
+and idempotent loads, lineage to the input files."""
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from tip_pipeline.publish import audit, store
+from tip_pipeline.warehouse import schema
+from tip_pipeline.warehouse.engine import make_engine
+from tip_pipeline_tests.conftest import LEEDS_YEARS
+
+THRESHOLD = 5
+LATEST = LEEDS_YEARS[-1]
+LINEAGE = ["run_id", "loaded_at"]
+
+
+@pytest.fixture(scope="module")
+def engine(leeds_warehouse):
+    engine = make_engine(leeds_warehouse)
+    yield engine
+    engine.dispose()
+
+
+def _published(engine, table: sa.Table, period: str) -> pd.DataFrame:
+    with engine.connect() as conn:
+        frame = pd.read_sql(sa.select(table).where(table.c.period == period), conn)
+    keys = [c.name for c in table.primary_key.columns]
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("period", LEEDS_YEARS)
+def test_audit_of_the_whole_published_layer_passes(engine, period):
+    """For every suppressed cell, the range consistent with everything published is at least
+    the threshold wide; nothing derived from it is shown; every published count is true."""
+    found = audit.audit_year(engine, period, THRESHOLD)
+    assert found.problems == []
+    assert found.withheld > 20  # leeds has small wards and categories: the audit is not empty
+    assert found.narrowest >= THRESHOLD
+
+
+def test_no_count_from_one_to_four_is_published(engine):
+    with engine.connect() as conn:
+        small = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM published.indicator_values "
+                "WHERE numerator BETWEEN 1 AND 4 OR "
+                "(indicator_id = 'homeless_domestic_abuse_share' AND denominator BETWEEN 1 AND 4)"
+            )
+        ).scalar_one()
+        zeros = conn.execute(
+            sa.text("SELECT count(*) FROM published.indicator_values WHERE numerator = 0")
+        ).scalar_one()
+    assert small == 0
+    assert zeros > 0  # zero is published
+
+
+def test_restricted_layer_keeps_the_true_figures(engine):
+    with engine.connect() as conn:
+        true_small = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM restricted.indicator_values "
+                "WHERE numerator BETWEEN 1 AND 4 AND period = :p"
+            ),
+            {"p": LATEST},
+        ).scalar_one()
+    assert true_small > 0
+
+
+def test_suppressed_rows_show_no_value_and_are_flagged(engine):
+    values = _published(engine, schema.published_indicator_values, LATEST)
+    withheld = values[values["suppressed"].astype(bool)]
+    assert len(withheld) > 0
+    assert withheld[["value", "lower_ci_95", "upper_ci_99_8"]].isna().all().all()
+    assert (withheld["compared_to_benchmark"] == "not compared").all()
+
+
+def test_a_tampered_published_layer_fails_the_audit(engine):
+    """Publishing one secondary complement's true count lets a primary cell be worked out."""
+    year = store.year_suppression(engine, LATEST, THRESHOLD, store.area_parents(engine))
+    complement = next(c for c in sorted(year.suppression.secondary, key=repr) if c[0] == "iv")
+    _, indicator, area, breakdown, category, _ = complement
+    true = year.cells.values[complement]
+    table = schema.published_indicator_values
+    where = (
+        (table.c.period == LATEST)
+        & (table.c.indicator_id == indicator)
+        & (table.c.area_code == area)
+        & (table.c.breakdown == breakdown)
+        & (table.c.category == category)
+    )
+    with engine.begin() as conn:
+        conn.execute(table.update().where(where).values(numerator=int(true), suppressed=False))
+    try:
+        found = audit.audit_year(engine, LATEST, THRESHOLD)
+        assert not found.passed
+        assert any("narrowed" in p for p in found.problems)
+    finally:
+        store.publish_year(engine, LATEST, "repair", THRESHOLD)
+    assert audit.audit_year(engine, LATEST, THRESHOLD).passed
+
+
+def test_publishing_twice_gives_identical_rows_apart_from_lineage(engine):
+    before = {t: _published(engine, t, LATEST) for t in schema.PUBLISHED_TWINS.values()}
+    store.publish_year(engine, LATEST, "again", THRESHOLD)
+    for table, frame in before.items():
+        after = _published(engine, table, LATEST)
+        assert set(after["run_id"]) == {"again"}
+        pd.testing.assert_frame_equal(frame.drop(columns=LINEAGE), after.drop(columns=LINEAGE))
+
+
+def test_a_failure_part_way_leaves_the_previous_rows(engine, monkeypatch):
+    before = {t: _published(engine, t, LATEST) for t in schema.PUBLISHED_TWINS.values()}
+    calls = []
+
+    def failing(conn, table, frame, where):
+        calls.append(table.name)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real(conn, table, frame, where)
+
+    real = store.replace_rows
+    monkeypatch.setattr(store, "replace_rows", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        store.publish_year(engine, LATEST, "broken", THRESHOLD)
+    for table, frame in before.items():
+        pd.testing.assert_frame_equal(frame, _published(engine, table, LATEST))
+
+
+def test_every_published_row_traces_to_its_run_and_the_run_to_its_input_files(engine):
+    with engine.connect() as conn:
+        orphans = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM published.indicator_values v "
+                "LEFT JOIN ops.runs r ON r.run_id = v.run_id WHERE r.run_id IS NULL"
+            )
+        ).scalar_one()
+        inputs = pd.read_sql(
+            sa.text(
+                "SELECT i.* FROM ops.run_inputs i JOIN published.indicator_values v "
+                "ON v.run_id = i.run_id AND v.period = i.period "
+                "WHERE v.period = :p GROUP BY i.file_name"
+            ),
+            conn,
+            params={"p": LATEST},
+        )
+        logged = pd.read_sql(sa.text("SELECT file_name, sha256 FROM ops.ingest_log"), conn)
+    assert orphans == 0
+    tables = set(inputs["table_name"])
+    assert {"cin_children", "ssda903_episodes", "hclic_main", "ref_imd"} <= tables
+    assert inputs["sha256"].str.fullmatch("[0-9a-f]{64}").all()
+    assert set(zip(inputs["file_name"], inputs["sha256"], strict=True)) <= set(
+        zip(logged["file_name"], logged["sha256"], strict=True)
+    )
+    earlier = inputs[(inputs["table_name"] == "yjs_outcomes") & (inputs["file_period"] < LATEST)]
+    assert len(earlier) > 0  # first-time entrants rest on earlier years' outcomes
+
+
+def test_dim_area_holds_the_hierarchy_with_deprivation_on_lsoas(engine):
+    with engine.connect() as conn:
+        areas = pd.read_sql(sa.text("SELECT * FROM published.dim_area"), conn)
+    counts = areas["area_type"].value_counts()
+    assert counts["la"] == 1 and counts["country"] == 1 and counts["ward"] > 20
+    lsoas = areas[areas["area_type"] == "lsoa"]
+    assert lsoas["imd_decile"].between(1, 10).all()
+    assert lsoas["parent_code"].isin(areas.loc[areas["area_type"] == "ward", "area_code"]).all()
+    assert areas.loc[areas["area_type"] != "lsoa", "imd_decile"].isna().all()
+
+
+def test_views_answer_the_common_questions(engine):
+    with engine.connect() as conn:
+        latest = pd.read_sql(
+            sa.text("SELECT DISTINCT period FROM published.latest_indicator_values"), conn
+        )
+        profile = pd.read_sql(
+            sa.text(
+                "SELECT * FROM published.ward_profile "
+                "WHERE indicator_id = 'cla_31mar' AND period = :p"
+            ),
+            conn,
+            params={"p": LATEST},
+        )
+    assert latest["period"].tolist() == [LATEST]
+    assert len(profile) > 20
+    assert profile["la_value"].notna().all()
+    assert profile.loc[profile["suppressed"].astype(bool), "value"].isna().all()

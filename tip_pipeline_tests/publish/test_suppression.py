@@ -1,0 +1,135 @@
+"""Primary and secondary suppression on small hand-made tables, and the linear-program audit."""
+
+import math
+
+import pytest
+
+from tip_pipeline.publish.suppression import (
+    Relation,
+    Suppression,
+    feasible_ranges,
+    primary_cells,
+    suppress,
+)
+
+T = 5  # counts 1-4 suppressed
+
+
+def total_of(parts: list[str], total: str) -> Relation:
+    return Relation(terms={**dict.fromkeys(parts, 1), total: -1}, name=total)
+
+
+def widths(values, relations, result) -> dict:
+    return {c: hi - lo for c, (lo, hi) in feasible_ranges(values, relations, result).items()}
+
+
+def test_primary_suppresses_one_to_four_and_publishes_zero():
+    values = {"zero": 0, "one": 1, "four": 4, "five": 5, "many": 120}
+    assert primary_cells(values, T) == {"one", "four"}
+
+
+def test_one_small_category_gets_the_smallest_non_zero_other_category_not_the_total():
+    values = {"a": 3, "b": 0, "c": 40, "d": 12, "total": 55}
+    result = suppress(values, [total_of(["a", "b", "c", "d"], "total")], T)
+    assert result.primary == {"a"}
+    assert result.secondary == {"d"}  # 0 protects nothing; 12 is the smallest non-zero
+    assert "total" not in result.suppressed
+
+
+def test_subtraction_cannot_recover_a_suppressed_count():
+    values = {"a": 3, "b": 9, "c": 40, "total": 52}
+    relations = [total_of(["a", "b", "c"], "total")]
+    result = suppress(values, relations, T)
+    ranges = feasible_ranges(values, relations, result)
+    assert ranges["a"] == pytest.approx((0, 12))  # a + b = 12, both unknown
+    assert all(w >= T for w in widths(values, relations, result).values())
+
+
+def test_two_small_cells_that_add_up_to_the_threshold_protect_each_other():
+    values = {"a": 2, "b": 3, "c": 40, "total": 45}
+    result = suppress(values, [total_of(["a", "b", "c"], "total")], T)
+    assert result.suppressed == {"a", "b"}
+
+
+def test_two_small_cells_adding_to_less_than_the_threshold_need_a_third():
+    values = {"a": 1, "b": 2, "c": 40, "d": 9, "total": 52}
+    result = suppress(values, [total_of(["a", "b", "c", "d"], "total")], T)
+    assert result.suppressed == {"a", "b", "d"}
+
+
+def test_a_small_total_takes_a_part_with_it():
+    values = {"a": 2, "b": 1, "total": 3}
+    result = suppress(values, [total_of(["a", "b"], "total")], T)
+    assert result.suppressed == {"a", "b", "total"}
+
+
+def test_hidden_remainder_counts_towards_protection():
+    """Children whose category is not published are an unknown of the relation."""
+    values = {"a": 3, "b": 50, "rest": 7, "total": 60}
+    relation = total_of(["a", "b", "rest"], "total")
+    result = suppress(values, [relation], T, hidden={"rest"})
+    assert result.suppressed == {"a"}
+    assert widths(values, [relation], result)["a"] == pytest.approx(10)
+
+
+def test_decile_and_quintile_relations_are_protected_together():
+    deciles = {f"d{i}": v for i, v in enumerate([120, 80, 60, 50, 40, 30, 20, 12, 9, 2], 1)}
+    quintiles = {f"q{q}": deciles[f"d{2 * q - 1}"] + deciles[f"d{2 * q}"] for q in range(1, 6)}
+    values = {**deciles, **quintiles, "total": sum(deciles.values())}
+    relations = [
+        total_of(list(deciles), "total"),
+        total_of(list(quintiles), "total"),
+        *(total_of([f"d{2 * q - 1}", f"d{2 * q}"], f"q{q}") for q in range(1, 6)),
+    ]
+    result = suppress(values, relations, T)
+    assert "d10" in result.primary
+    assert "d9" in result.secondary  # protects d10 in quintile 5 and among the deciles
+    assert min(widths(values, relations, result).values()) >= T
+
+
+def test_two_way_table_is_audited_across_rows_and_columns():
+    """a b | r1 / c d | r2 / c1 c2: suppressing a needs a rectangle of four cells."""
+    values = {"a": 1, "b": 30, "c": 20, "d": 45, "r1": 31, "r2": 65, "c1": 21, "c2": 75}
+    relations = [
+        total_of(["a", "b"], "r1"),
+        total_of(["c", "d"], "r2"),
+        total_of(["a", "c"], "c1"),
+        total_of(["b", "d"], "c2"),
+    ]
+    result = suppress(values, relations, T)
+    assert {"a", "b", "c", "d"} <= result.suppressed
+    assert widths(values, relations, result)["a"] >= T
+
+
+def test_audit_detects_a_cell_that_can_be_worked_out():
+    values = {"a": 3, "b": 9, "c": 40, "total": 52}
+    relations = [total_of(["a", "b", "c"], "total")]
+    only_primary = Suppression(primary={"a"})
+    assert feasible_ranges(values, relations, only_primary)["a"] == pytest.approx((3, 3))
+
+
+def test_constant_right_hand_side_bounds_the_range():
+    """The adversity distribution sums to the (public) population."""
+    values = {"zero": 990, "one": 6, "two": 3, "three": 1}
+    relations = [Relation(terms=dict.fromkeys(values, 1), rhs=1000)]
+    result = suppress(values, relations, T)
+    ranges = feasible_ranges(values, relations, result)
+    assert result.suppressed == {"one", "two", "three"}
+    assert ranges["three"] == pytest.approx((0, 10))
+
+
+def test_a_cell_in_no_relation_is_unbounded():
+    result = Suppression(primary={"alone"})
+    assert feasible_ranges({"alone": 2}, [], result)["alone"] == (0.0, math.inf)
+
+
+def test_forced_cells_are_withheld_and_protected():
+    values = {"a": 30, "b": 9, "c": 40, "total": 79}
+    result = suppress(values, [total_of(["a", "b", "c"], "total")], T, forced={"a"})
+    assert result.suppressed == {"a", "b"}
+
+
+def test_suppression_is_deterministic():
+    values = {"a": 3, "b": 9, "c": 9, "d": 40, "total": 61}
+    relations = [total_of(["a", "b", "c", "d"], "total")]
+    assert suppress(values, relations, T) == suppress(dict(reversed(values.items())), relations, T)
