@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from tip_pipeline.warehouse.layers import PUBLISHED
+from tip_pipeline.warehouse.schema import published_indicator_values
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ LATEST_INDICATOR_VALUES: Final = View(
     name="latest_indicator_values",
     comment="Every indicator's rows (all areas, breakdowns and categories) for the latest year "
     "it has been published for.",
-    columns={"(all columns of indicator_values)": "see indicator_values"},
+    columns={c.name: c.comment or "" for c in published_indicator_values.columns},
     select="""
 SELECT v.*
 FROM indicator_values AS v

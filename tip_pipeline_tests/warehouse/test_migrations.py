@@ -115,3 +115,22 @@ def test_alembic_cli_upgrades_an_empty_sqlite_file(tmp_path: Path) -> None:
     assert current_revision(engine) == HEAD
     assert _diff(engine) == []
     engine.dispose()
+
+
+def test_views_have_the_declared_columns(warehouse_url: str) -> None:
+    """The migrations hold their own copy of each view's SQL; it must still give the columns
+    that tip_pipeline.warehouse.views declares (and the data dictionary documents)."""
+    from sqlalchemy import text
+
+    from tip_pipeline.warehouse.views import VIEWS
+
+    upgrade(warehouse_url)
+    engine = make_engine(warehouse_url)
+    try:
+        assert set(inspect(engine).get_view_names("published")) == set(VIEWS)
+        with engine.connect() as conn:
+            for view in VIEWS.values():
+                result = conn.execute(text(f"SELECT * FROM published.{view.name} WHERE 1 = 0"))
+                assert list(result.keys()) == list(view.columns), view.name
+    finally:
+        engine.dispose()
