@@ -58,6 +58,41 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from tip_pipeline.export import ExportError, export, format_from
+
+    try:
+        rows = export(args.warehouse, format_from(args.out, args.format), args.out)
+    except ExportError as err:
+        print(f"tip export: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {rows:,} rows in the Fingertips layout to {args.out}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from tip_pipeline.reports import NoPublishedData, write_report
+    from tip_pipeline.warehouse.engine import make_engine
+
+    engine = make_engine(args.warehouse)
+    try:
+        built = write_report(engine, args.out, args.area, args.period)
+    except NoPublishedData as err:
+        print(f"tip report: {err}", file=sys.stderr)
+        return 1
+    except ValueError as err:  # a malformed --period
+        print(f"tip report: {err}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    size = args.out.stat().st_size
+    print(
+        f"wrote the {built.area_name} {built.period} report ({built.charts} charts, "
+        f"{size / 1e6:.2f} MB) to {args.out}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tip", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -79,6 +114,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--data", default=config.DATA_DIR.value(), help="delivery folder")
     run.add_argument("--warehouse", default=config.WAREHOUSE_URL.value(), help="warehouse URL")
     run.set_defaults(func=_run)
+
+    exp = commands.add_parser(
+        "export", help="write the published indicator values in the Fingertips download layout"
+    )
+    exp.add_argument("--warehouse", default=config.WAREHOUSE_URL.value(), help="warehouse URL")
+    exp.add_argument("--format", help="csv, parquet or xlsx (default: from the suffix of --out)")
+    exp.add_argument("--out", required=True, type=Path, help="file to write")
+    exp.set_defaults(func=_export)
+
+    rep = commands.add_parser(
+        "report", help="write the measuring-impact report (one self-contained HTML file)"
+    )
+    rep.add_argument("--warehouse", default=config.WAREHOUSE_URL.value(), help="warehouse URL")
+    rep.add_argument("--out", required=True, type=Path, help="HTML file to write")
+    rep.add_argument("--area", help="LA code (default: the only LA published)")
+    rep.add_argument("--period", help="reporting year, e.g. 2024/25 (default: the latest)")
+    rep.set_defaults(func=_report)
     return parser
 
 

@@ -149,7 +149,10 @@ def publish_year(
     with engine.begin() as conn:
         rows = {
             table.name: replace_rows(
-                conn, table, prepared(table, frame, run_id, started), {"period": period}
+                conn,
+                table,
+                with_integers(table, prepared(table, frame, run_id, started)),
+                {"period": period},
             )
             for table, frame in frames.items()
         }
@@ -163,6 +166,15 @@ def publish_year(
         narrowest=year.narrowest,
         inputs=inputs,
     )
+
+
+def with_integers(table: sa.Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """Integer columns as nullable integers: read back from the warehouse, a count column with
+    a NULL is float (8975.0), which PostgreSQL's COPY refuses for a bigint."""
+    integer = [
+        c.name for c in table.columns if c.name in frame.columns and isinstance(c.type, sa.Integer)
+    ]
+    return frame.astype({c: "Int64" for c in integer}) if integer else frame
 
 
 def input_files(conn: sa.Connection, period: str) -> pd.DataFrame:

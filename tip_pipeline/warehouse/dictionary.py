@@ -1,0 +1,225 @@
+"""Render warehouse/README.md, the data dictionary, from the schema metadata and the views.
+
+``python -m tip_pipeline.warehouse.dictionary > warehouse/README.md`` rewrites it; a test fails
+when the committed file differs from what this renders. Everything comes from code: tables,
+columns and comments from ``schema.metadata``, views from ``views.VIEWS``, example queries from
+``examples.EXAMPLES``, the suppression threshold's default from ``config``. The output depends
+on nothing else (no environment, no clock), so it is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+from sqlalchemy import Column, Table
+from sqlalchemy.dialects import postgresql
+
+from tip_pipeline import config
+from tip_pipeline.warehouse.examples import EXAMPLES, Example
+from tip_pipeline.warehouse.layers import OPS, PUBLISHED, RESTRICTED
+from tip_pipeline.warehouse.schema import metadata
+from tip_pipeline.warehouse.views import VIEWS, View
+
+COMMAND = "python -m tip_pipeline.warehouse.dictionary > warehouse/README.md"
+
+#: layers in the order the dictionary shows them, with what each is for
+_LAYER_TITLES = {
+    PUBLISHED: "Published layer (`published`): what analysts read",
+    RESTRICTED: "Restricted layer (`restricted`): person-level and true figures, pipeline only",
+    OPS: "Ops layer (`ops`): the pipeline's bookkeeping",
+}
+
+_THRESHOLD = int(config.SUPPRESSION_THRESHOLD.default)
+
+#: layer -> (what it holds, who reads it)
+_LAYER_ROLES = {
+    PUBLISHED: (
+        "aggregates only, after disclosure control: indicator values, comparisons, inequality, "
+        "adversity, prevalence, data quality, areas and the indicator catalogue",
+        "analysts, reports, `tip export`",
+    ),
+    RESTRICTED: (
+        "person-level rows (staging as delivered, validated and typed), reference data, and "
+        "the true indicator figures before disclosure control",
+        "the pipeline only",
+    ),
+    OPS: (
+        "lineage (runs, files read and their hashes), quarantine, validation history, "
+        "completeness, Alembic's version table",
+        "the pipeline and its maintainers",
+    ),
+}
+_LAYERS_TABLE = "\n".join(
+    [
+        "| layer | holds | who reads it |",
+        "|---|---|---|",
+        *(f"| `{layer}` | {holds} | {who} |" for layer, (holds, who) in _LAYER_ROLES.items()),
+    ]
+)
+
+_INTRO = f"""\
+# Warehouse data dictionary
+
+Generated from the schema metadata (`tip_pipeline/warehouse/schema.py`), the analysts' views
+(`views.py`) and the example queries (`examples.py`) by
+
+    {COMMAND}
+
+A test fails when this file is stale. The warehouse files themselves (`*.db`) are never
+committed.
+
+## Layers
+
+{_LAYERS_TABLE}
+
+## Opening the warehouse
+
+**SQLite** (the default, `TIP_WAREHOUSE_URL=sqlite:///warehouse/tip.db`): each layer is a file.
+`warehouse/tip.db` holds the published layer only, so it is the file to hand to analysts; it
+opens in any SQLite tool, where the tables have their plain names (`indicator_values`; run
+`ATTACH DATABASE 'warehouse/tip.db' AS published;` first for the queries below as written).
+`tip.restricted.db` and `tip.ops.db` beside it stay with the pipeline. Through the project's
+engine the layers are attached under their names, so schema-qualified SQL runs unchanged:
+
+```python
+import pandas as pd
+from sqlalchemy import text
+from tip_pipeline.warehouse.engine import make_engine
+
+engine = make_engine("sqlite:///warehouse/tip.db")
+pd.read_sql(text("SELECT * FROM published.dim_indicator"), engine)
+```
+
+**PostgreSQL** (`TIP_WAREHOUSE_URL=postgresql+psycopg://user@host:5432/db`): each layer is a
+schema of one database, named as above (`published.indicator_values`). Analysts connect as a
+read-only role that can read the `published` schema and nothing else
+([README.md](../README.md), "Deploying on PostgreSQL: roles").
+
+Column types are PostgreSQL's; SQLite stores the same values (booleans as 0/1, timestamps as
+ISO text).
+
+## Disclosure control
+
+The published layer is disclosure-controlled: every count from 1 to {_THRESHOLD - 1} (below
+`TIP_SUPPRESSION_THRESHOLD`, default {_THRESHOLD}; zero is published) is suppressed, with
+secondary suppression so that no suppressed count can be worked out from the totals,
+categories, wards, deciles or derived figures published beside it. A suppressed row keeps its
+place, with `suppressed` true and the count and everything computed from it (value, limits,
+shares, comparisons) NULL. The restricted layer holds the true figures and person-level rows:
+it is not for analysts, and nothing in it may be shared.
+"""
+
+
+def _markdown(text: str) -> str:
+    """One table cell: pipes escaped, line breaks joined."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _type_name(column: Column) -> str:
+    return column.type.compile(dialect=postgresql.dialect()).lower()
+
+
+def _column_row(column: Column) -> str:
+    cells = (
+        f"`{column.name}`",
+        _type_name(column),
+        "yes" if column.nullable else "no",
+        "PK" if column.primary_key else "",
+        _markdown(column.comment or ""),
+    )
+    return "| " + " | ".join(cells) + " |"
+
+
+def _table_section(table: Table) -> list[str]:
+    return [
+        f"### `{table.fullname}`",
+        "",
+        _markdown(table.comment or ""),
+        "",
+        "| column | type | nullable | key | description |",
+        "|---|---|---|---|---|",
+        *(_column_row(column) for column in table.columns),
+        "",
+    ]
+
+
+def _view_section(view: View) -> list[str]:
+    return [
+        f"### `{PUBLISHED}.{view.name}` (view)",
+        "",
+        _markdown(view.comment),
+        "",
+        "| column | description |",
+        "|---|---|",
+        *(f"| `{name}` | {_markdown(text)} |" for name, text in view.columns.items()),
+        "",
+    ]
+
+
+def _tables_of(layer: str) -> list[Table]:
+    return sorted((t for t in metadata.tables.values() if t.schema == layer), key=lambda t: t.name)
+
+
+def _layer_section(layer: str) -> list[str]:
+    tables = _tables_of(layer)
+    lines = [f"## {_LAYER_TITLES[layer]}", ""]
+    names = [f"`{t.name}`" for t in tables]
+    if layer == PUBLISHED:
+        names += [f"`{v}` (view)" for v in sorted(VIEWS)]
+    lines += [f"{len(names)} tables and views: " + ", ".join(names) + ".", ""]
+    for table in tables:
+        lines += _table_section(table)
+    if layer == PUBLISHED:
+        for name in sorted(VIEWS):
+            lines += _view_section(VIEWS[name])
+    return lines
+
+
+def _example_section(number: int, example: Example) -> list[str]:
+    params = ", ".join(f"`:{name}` = `{value!r}`" for name, value in example.params.items())
+    return [
+        f"### {number}. {example.title}",
+        "",
+        " ".join(example.question.split()),
+        "",
+        "```sql",
+        example.sql.strip(),
+        "```",
+        "",
+        f"Parameters (example values): {params}." if params else "No parameters.",
+        "",
+    ]
+
+
+def _examples_section(examples: Iterable[Example]) -> list[str]:
+    lines = [
+        "## Example queries",
+        "",
+        "Each query runs unchanged on SQLite and PostgreSQL, and the tests run every one on both "
+        "(`tip_pipeline_tests/warehouse/test_examples.py`). They are declared in "
+        "`tip_pipeline/warehouse/examples.py`; run one from Python with its parameters:",
+        "",
+        "```python",
+        "from tip_pipeline.warehouse.examples import EXAMPLES",
+        "",
+        "trend = EXAMPLES['trend']",
+        "pd.read_sql(trend.statement(), engine, params={**trend.params, 'area_code': 'E08000035'})",
+        "```",
+        "",
+    ]
+    for number, example in enumerate(examples, start=1):
+        lines += _example_section(number, example)
+    return lines
+
+
+def render() -> str:
+    lines = [_INTRO.rstrip("\n"), ""]
+    for layer in (PUBLISHED, RESTRICTED, OPS):
+        lines += _layer_section(layer)
+    lines += _examples_section(EXAMPLES.values())
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())

@@ -1,0 +1,233 @@
+"""``tip export``: the published layer in the Fingertips bulk-download layout, in every format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tip_pipeline.cli import main
+from tip_pipeline.export import (
+    HEADINGS,
+    SUPPRESSED_NOTE,
+    ExportError,
+    export,
+    fingertips_frame,
+    published_values,
+)
+from tip_pipeline.warehouse.engine import make_engine
+from tip_pipeline.warehouse.migrate import upgrade
+from tip_pipeline_tests.warehouse import published_sample as sample
+
+#: Fingertips' "all data" CSV headings, in order, as its downloads have them
+FINGERTIPS_HEADINGS = [
+    "Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name",
+    "Area Type", "Sex", "Age", "Category Type", "Category", "Time period", "Value",
+    "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Lower CI 99.8 limit", "Upper CI 99.8 limit",
+    "Count", "Denominator", "Value note", "Recent Trend",
+    "Compared to England value or percentiles", "Compared to percentiles",
+    "Time period Sortable", "New data", "Compared to goal", "Time period range",
+]  # fmt: skip
+
+
+@pytest.fixture
+def sample_url(sqlite_url: str) -> str:
+    """A SQLite warehouse holding the hand-made published layer."""
+    upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    try:
+        sample.load(engine)
+    finally:
+        engine.dispose()
+    return sqlite_url
+
+
+def _read(path: Path, fmt: str) -> pd.DataFrame:
+    if fmt == "csv":
+        return pd.read_csv(path, encoding="utf-8", dtype={"Indicator ID": str})
+    if fmt == "parquet":
+        return pd.read_parquet(path)
+    return pd.read_excel(path, engine="openpyxl")
+
+
+def _row(frame: pd.DataFrame, **where: str) -> pd.Series:
+    mask = pd.Series(True, index=frame.index)
+    for column, value in where.items():
+        mask &= frame[column] == value
+    assert mask.sum() == 1, where
+    return frame[mask].iloc[0]
+
+
+def _blank(value: object) -> bool:
+    return value is None or pd.isna(value) or value == ""
+
+
+def test_headings_are_fingertips():
+    assert list(HEADINGS) == FINGERTIPS_HEADINGS
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
+def test_each_format_round_trips(sample_url: str, tmp_path: Path, fmt: str):
+    out = tmp_path / f"fingertips.{fmt}"
+    assert export(sample_url, fmt, out) == len(sample.VALUES)
+    frame = _read(out, fmt)
+    assert list(frame.columns) == FINGERTIPS_HEADINGS
+    assert len(frame) == len(sample.VALUES)
+
+    totals = frame[frame["Category Type"].isna()]
+    leeds = _row(
+        totals,
+        **{"Indicator ID": "cla_31mar", "Time period": "2023/24", "Area Code": sample.LEEDS},
+        **{"Sex": "Persons", "Age": "0-17 yrs"},
+    )
+    assert leeds["Indicator Name"] == "Children looked after"
+    assert (leeds["Parent Code"], leeds["Parent Name"]) == (
+        sample.REGION,
+        "Yorkshire and The Humber",
+    )
+    assert leeds["Area Name"] == "Leeds"
+    assert leeds["Area Type"] == "Counties & UAs (from Apr 2023)"
+    assert _blank(leeds["Category Type"]) and _blank(leeds["Category"])
+    assert leeds["Value"] == pytest.approx(80.0)
+    assert leeds["Lower CI 95.0 limit"] == pytest.approx(75.8)
+    assert leeds["Upper CI 95.0 limit"] == pytest.approx(84.4)
+    assert leeds["Lower CI 99.8 limit"] == pytest.approx(73.7)
+    assert leeds["Upper CI 99.8 limit"] == pytest.approx(86.6)
+    assert (leeds["Count"], leeds["Denominator"]) == (1360, 170_000)
+    assert _blank(leeds["Value note"])
+    assert leeds["Compared to England value or percentiles"] == "Higher"  # no polarity
+    assert leeds["Time period Sortable"] == 20230000
+    assert leeds["Time period range"] == "1y"
+    for empty in ("Recent Trend", "Compared to percentiles", "New data", "Compared to goal"):
+        assert _blank(leeds[empty])
+
+    earlier = _row(frame, **{"Indicator ID": "cla_31mar", "Time period": "2022/23"})
+    assert earlier["Time period Sortable"] == 20220000
+
+    fte = _row(totals, **{"Indicator ID": "yj_first_time_entrants", "Age": "10-17 yrs"})
+    assert fte["Compared to England value or percentiles"] == "Worse"  # higher is worse
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
+def test_suppressed_rows_have_no_value_and_the_note(sample_url: str, tmp_path: Path, fmt: str):
+    out = tmp_path / f"fingertips.{fmt}"
+    export(sample_url, fmt, out)
+    frame = _read(out, fmt)
+
+    ward_b = _row(frame, **{"Area Code": sample.WARD_B})
+    assert ward_b["Value note"] == SUPPRESSED_NOTE
+    for heading in ("Value", "Count", "Lower CI 95.0 limit", "Upper CI 95.0 limit",
+                    "Lower CI 99.8 limit", "Upper CI 99.8 limit"):  # fmt: skip
+        assert _blank(ward_b[heading]), heading
+    assert ward_b["Denominator"] == 4_000
+    assert (ward_b["Parent Code"], ward_b["Parent Name"]) == (sample.LEEDS, "Leeds")
+    assert ward_b["Area Type"] == "Wards (2024)"
+    assert _blank(ward_b["Compared to England value or percentiles"])  # benchmark is the LA
+
+    decile = _row(frame, **{"Category": "Most deprived decile (IMD2025)"})
+    assert decile["Category Type"] == "LSOA21 deprivation deciles in England (IMD2025)"
+    assert decile["Value note"] == SUPPRESSED_NOTE and _blank(decile["Count"])
+
+    published = frame[frame["Value note"] != SUPPRESSED_NOTE]
+    assert published["Value"].notna().sum() == len(published) - 1  # ethnicity: no denominator
+    assert published["Count"].notna().all()
+    assert (frame["Value note"] == SUPPRESSED_NOTE).sum() == 2
+
+
+def test_breakdowns_map_to_sex_age_and_category(sample_url: str):
+    engine = make_engine(sample_url)
+    try:
+        frame = fingertips_frame(published_values(engine))
+    finally:
+        engine.dispose()
+    cla = frame[(frame["Indicator ID"] == "cla_31mar") & (frame["Time period"] == "2023/24")]
+    leeds = cla[cla["Area Code"] == sample.LEEDS]
+    assert list(zip(leeds["Sex"], leeds["Age"], leeds["Category Type"], strict=True)) == [
+        ("Persons", "0-17 yrs", None),
+        ("Male", "0-17 yrs", None),
+        ("Female", "0-17 yrs", None),
+        ("Persons", "0-4 yrs", None),
+        ("Persons", "0-17 yrs", "LSOA21 deprivation deciles in England (IMD2025)"),
+    ]
+    white = frame[frame["Category Type"] == "Ethnic groups"].iloc[0]
+    assert (white["Category"], white["Count"]) == ("White", 110)
+    assert pd.isna(white["Value"]) and pd.isna(white["Denominator"])
+    # areas in Fingertips order: larger areas first, then wards
+    assert list(cla["Area Code"].drop_duplicates()) == [sample.LEEDS, sample.WARD_A, sample.WARD_B]
+
+
+def test_csv_is_utf8_without_an_index(sample_url: str, tmp_path: Path):
+    out = tmp_path / "x.csv"
+    export(sample_url, "csv", out)
+    first = out.read_bytes().decode("utf-8").splitlines()[0]
+    assert first == ",".join(FINGERTIPS_HEADINGS)
+
+
+def test_empty_published_layer_and_unknown_format_are_refused(sqlite_url: str, tmp_path: Path):
+    upgrade(sqlite_url)
+    with pytest.raises(ExportError, match="empty"):
+        export(sqlite_url, "csv", tmp_path / "x.csv")
+    with pytest.raises(ExportError, match="unknown format 'json'"):
+        export(sqlite_url, "json", tmp_path / "x.json")
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_missing_warehouse_is_refused_without_creating_it(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'nowhere' / 'tip.db'}"
+    with pytest.raises(ExportError, match="does not exist"):
+        export(url, "csv", tmp_path / "x.csv")
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_unmigrated_warehouse_is_one_clear_error(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'tip.db'}"
+    make_engine(url).dispose()
+    (tmp_path / "tip.db").touch()
+    with pytest.raises(ExportError, match="is it migrated"):
+        export(url, "csv", tmp_path / "x.csv")
+
+
+@pytest.mark.postgres
+def test_export_from_postgres(postgres_url: str, tmp_path: Path):
+    upgrade(postgres_url)
+    engine = make_engine(postgres_url)
+    try:
+        sample.load(engine)
+    finally:
+        engine.dispose()
+    out = tmp_path / "pg.csv"
+    assert export(postgres_url, "csv", out) == len(sample.VALUES)
+    frame = _read(out, "csv")
+    assert list(frame.columns) == FINGERTIPS_HEADINGS
+    assert _row(frame, **{"Area Code": sample.WARD_A})["Value"] == pytest.approx(120.0)
+    assert _row(frame, **{"Area Code": sample.WARD_B})["Value note"] == SUPPRESSED_NOTE
+
+
+def test_cli_export(sample_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    out = tmp_path / "out" / "fingertips.parquet"
+    assert main(["export", "--warehouse", sample_url, "--out", str(out)]) == 0
+    assert f"wrote {len(sample.VALUES)} rows" in capsys.readouterr().out
+    assert list(pd.read_parquet(out).columns) == FINGERTIPS_HEADINGS
+
+    csv = tmp_path / "fingertips.txt"
+    args = ["export", "--warehouse", sample_url, "--format", "CSV", "--out", str(csv)]
+    assert main(args) == 0
+    assert csv.read_text(encoding="utf-8").startswith("Indicator ID,")
+
+
+def test_cli_export_failures_exit_1_with_a_message(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    upgrade(sqlite_url)
+    out = str(tmp_path / "x.csv")
+    assert main(["export", "--warehouse", sqlite_url, "--out", out]) == 1
+    err = capsys.readouterr().err
+    assert "tip export:" in err and "published layer" in err and "empty" in err
+    assert "Traceback" not in err
+
+    assert main(["export", "--warehouse", sqlite_url, "--format", "json", "--out", out]) == 1
+    assert "unknown format 'json': use one of csv, parquet, xlsx" in capsys.readouterr().err
+
+    assert main(["export", "--warehouse", sqlite_url, "--out", str(tmp_path / "x")]) == 1
+    assert "unknown format ''" in capsys.readouterr().err
