@@ -146,13 +146,28 @@ def leeds_warehouse(tmp_path_factory: pytest.TempPathFactory) -> str:
     data = tmp_path_factory.mktemp("leeds_delivery")
     generate(data, scale="leeds", seed=11, first_year=LEEDS_YEARS[0], last_year=LEEDS_YEARS[-1])
     url = f"sqlite:///{tmp_path_factory.mktemp('leeds_warehouse') / 'tip.db'}"
-    before = os.environ.get("TIP_FIRST_YEAR")
-    os.environ["TIP_FIRST_YEAR"] = LEEDS_YEARS[0]  # the baseline of changes
+    settings = {
+        "TIP_FIRST_YEAR": LEEDS_YEARS[0],  # the baseline of changes
+        "TIP_REPORT_DIR": str(_leeds_reports_dir(tmp_path_factory)),
+    }
+    before = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     try:
         materialise_years(data, url, LEEDS_YEARS)
     finally:
-        if before is None:
-            del os.environ["TIP_FIRST_YEAR"]
-        else:
-            os.environ["TIP_FIRST_YEAR"] = before
+        for name, value in before.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
     return url
+
+
+def _leeds_reports_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.getbasetemp() / "leeds_reports"
+
+
+@pytest.fixture(scope="session")
+def leeds_reports(leeds_warehouse: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the impact reports the leeds run wrote (the report asset's output)."""
+    return _leeds_reports_dir(tmp_path_factory)

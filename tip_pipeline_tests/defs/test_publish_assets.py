@@ -6,6 +6,7 @@ import pytest
 
 from tip_pipeline.definitions import defs
 from tip_pipeline.defs import publish as publish_defs
+from tip_pipeline.defs.reports import KEY as report_key
 from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish.audit import Audit
@@ -53,6 +54,7 @@ def test_a_failed_audit_is_blocking(leeds_warehouse, monkeypatch):
     failing = Audit(period=YEAR.label, cells=1, withheld=1, narrowest=0.0, problems=["leak"])
     monkeypatch.setattr(publish_defs.audit, "audit_year", lambda *a, **k: failing)
     downstream = _downstream_of_published()
+    assert report_key in downstream  # the report reads the published layer
     result = _materialise(leeds_warehouse, _published_keys() + downstream)
     [check] = result.get_asset_check_evaluations()
     assert not check.passed

@@ -1,0 +1,11 @@
+"""The measuring-impact report: one self-contained HTML file from the published layer.
+
+Plain Python (no Dagster): ``data`` reads the published layer, ``statements`` writes the
+sentences, ``charts`` draws inline SVG, ``html`` holds the template, ``build`` puts them
+together. Wired as an asset in ``tip_pipeline.defs.reports`` and as ``tip report``.
+"""
+
+from tip_pipeline.reports.build import Built, build_report, write_report
+from tip_pipeline.reports.data import NoPublishedData
+
+__all__ = ["Built", "NoPublishedData", "build_report", "write_report"]

@@ -1,0 +1,507 @@
+"""Charts as hand-written inline SVG: no library, no script, nothing fetched.
+
+Every chart is an ``<svg role="img">`` labelled by its own ``<title>`` and ``<desc>`` (the alt
+text), with axis titles, and the report puts a data table beside it. Colours are the
+Okabe-Ito palette (Okabe & Ito 2008, "Color universal design"), distinguishable with the
+common colour-vision deficiencies; series also differ by marker shape or line dash, so that
+nothing is told by colour alone and a grey-scale print still reads.
+
+Missing and suppressed figures are never drawn as zero: a suppressed point is left out and
+marked with an "s" on the axis, and a suppressed bar is a labelled gap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import Final
+
+#: Okabe-Ito
+BLACK: Final = "#000000"
+ORANGE: Final = "#E69F00"
+SKY_BLUE: Final = "#56B4E9"
+GREEN: Final = "#009E73"
+YELLOW: Final = "#F0E442"
+BLUE: Final = "#0072B2"
+VERMILLION: Final = "#D55E00"
+PURPLE: Final = "#CC79A7"
+GREY: Final = "#6B6B6B"
+PALETTE: Final = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY_BLUE, YELLOW, BLACK)
+
+WIDTH: Final = 640
+_SUPPRESSED_CLASS: Final = ' class="suppressed-mark"'
+FONT: Final = 12
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One rendered chart: its SVG and the texts that label it."""
+
+    id: str
+    title: str
+    description: str
+    svg: str
+
+
+@dataclass(frozen=True)
+class Series:
+    """Values (with optional limits) for the categories of a chart, in order."""
+
+    name: str
+    values: Sequence[float]
+    lower: Sequence[float] | None = None
+    upper: Sequence[float] | None = None
+    suppressed: Sequence[bool] | None = None
+    colour: str = BLUE
+    marker: str = "circle"
+    dash: str = ""
+
+
+@dataclass
+class _Frame:
+    """Plot area inside the SVG, and the SVG elements drawn so far."""
+
+    width: int
+    height: int
+    left: int = 70
+    right: int = 20
+    top: int = 20
+    bottom: int = 50
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def x0(self) -> float:
+        return self.left
+
+    @property
+    def x1(self) -> float:
+        return self.width - self.right
+
+    @property
+    def y0(self) -> float:
+        return self.height - self.bottom
+
+    @property
+    def y1(self) -> float:
+        return self.top
+
+
+def _ok(x: float | None) -> bool:
+    return x is not None and not (isinstance(x, float) and math.isnan(x))
+
+
+def _n(x: float) -> str:
+    """A coordinate, short."""
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values covering [low, high] (1, 2, 2.5 or 5 times a power of ten)."""
+    if not (_ok(low) and _ok(high)):
+        return [0.0, 1.0]
+    if high <= low:
+        high = low + (abs(low) or 1.0)
+    raw = (high - low) / max(count, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    start = math.floor(low / step) * step
+    ticks = []
+    tick = start
+    while tick < high + step * 0.999:
+        ticks.append(round(tick, 10))
+        tick += step
+    return ticks
+
+
+def _tick_label(x: float) -> str:
+    if x == 0:
+        return "0"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.4g}"
+
+
+class _Linear:
+    def __init__(self, lo: float, hi: float, out_lo: float, out_hi: float) -> None:
+        self.lo, self.hi, self.out_lo, self.out_hi = lo, hi, out_lo, out_hi
+
+    def __call__(self, x: float) -> float:
+        span = self.hi - self.lo or 1.0
+        return self.out_lo + (x - self.lo) / span * (self.out_hi - self.out_lo)
+
+
+def _extent(*seqs: Sequence[float] | None, include_zero: bool = False) -> tuple[float, float]:
+    values = [float(v) for s in seqs if s is not None for v in s if _ok(v)]
+    if include_zero:
+        values.append(0.0)
+    if not values:
+        return 0.0, 1.0
+    return min(values), max(values)
+
+
+def _svg(frame: _Frame, chart_id: str, title: str, description: str) -> str:
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="{chart_id}" class="chart" role="img" '
+        f'viewBox="0 0 {frame.width} {frame.height}" width="{frame.width}" '
+        f'height="{frame.height}" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'font-family="Arial, Helvetica, sans-serif" font-size="{FONT}">'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
+    )
+    return head + "".join(frame.parts) + "</svg>"
+
+
+def _text(
+    frame: _Frame, x: float, y: float, label: str, anchor: str = "middle", extra: str = ""
+) -> None:
+    frame.parts.append(
+        f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}"{extra}>{escape(label)}</text>'
+    )
+
+
+def _line(
+    frame: _Frame, x1: float, y1: float, x2: float, y2: float, colour: str = GREY, extra: str = ""
+) -> None:
+    frame.parts.append(
+        f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{colour}"{extra}/>'
+    )
+
+
+def _marker(frame: _Frame, x: float, y: float, shape: str, colour: str, label: str) -> None:
+    tip = f"<title>{escape(label)}</title>"
+    if shape == "diamond":
+        d = 5
+        points = f"{_n(x)},{_n(y - d)} {_n(x + d)},{_n(y)} {_n(x)},{_n(y + d)} {_n(x - d)},{_n(y)}"
+        frame.parts.append(f'<polygon points="{points}" fill="{colour}">{tip}</polygon>')
+    elif shape == "square":
+        frame.parts.append(
+            f'<rect x="{_n(x - 4)}" y="{_n(y - 4)}" width="8" height="8" fill="{colour}">'
+            f"{tip}</rect>"
+        )
+    elif shape == "triangle":
+        points = f"{_n(x)},{_n(y - 5)} {_n(x + 5)},{_n(y + 4)} {_n(x - 5)},{_n(y + 4)}"
+        frame.parts.append(f'<polygon points="{points}" fill="{colour}">{tip}</polygon>')
+    else:
+        frame.parts.append(
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4" fill="{colour}">{tip}</circle>'
+        )
+
+
+def _y_axis(frame: _Frame, scale: _Linear, ticks: list[float], label: str) -> None:
+    for tick in ticks:
+        y = scale(tick)
+        _line(frame, frame.x0, y, frame.x1, y, "#DDDDDD")
+        _text(frame, frame.x0 - 6, y + 4, _tick_label(tick), "end")
+    _line(frame, frame.x0, frame.y0, frame.x0, frame.y1, BLACK)
+    mid = (frame.y0 + frame.y1) / 2
+    _text(frame, 14, mid, label, extra=f' transform="rotate(-90 14 {_n(mid)})" class="axis-title"')
+
+
+def _x_axis_title(frame: _Frame, label: str) -> None:
+    _line(frame, frame.x0, frame.y0, frame.x1, frame.y0, BLACK)
+    _text(frame, (frame.x0 + frame.x1) / 2, frame.height - 8, label, extra=' class="axis-title"')
+
+
+def _legend(frame: _Frame, items: Sequence[tuple[str, str, str, str]]) -> None:
+    """Legend in the top margin: (label, colour, marker or 'line', dash)."""
+    x = frame.x0
+    for label, colour, shape, dash in items:
+        if shape == "line":
+            dashed = f' stroke-dasharray="{dash}"' if dash else ""
+            _line(frame, x, 12, x + 18, 12, colour, f' stroke-width="2"{dashed}')
+            x += 22
+        elif shape == "band":
+            frame.parts.append(
+                f'<rect x="{_n(x)}" y="6" width="18" height="12" fill="{colour}" '
+                'fill-opacity="0.35"/>'
+            )
+            x += 22
+        else:
+            _marker(frame, x + 5, 12, shape, colour, label)
+            x += 14
+        _text(frame, x, 16, label, "start")
+        x += 7 * len(label) + 16
+
+
+def _whisker(frame: _Frame, x: float, lo: float, hi: float, colour: str) -> None:
+    _line(frame, x, lo, x, hi, colour, ' stroke-width="1.5"')
+    _line(frame, x - 4, lo, x + 4, lo, colour, ' stroke-width="1.5"')
+    _line(frame, x - 4, hi, x + 4, hi, colour, ' stroke-width="1.5"')
+
+
+def _at(seq: Sequence[float] | Sequence[bool] | None, i: int) -> float | None:
+    return None if seq is None else seq[i]
+
+
+def trend_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    periods: Sequence[str],
+    series: Sequence[Series],
+    y_label: str,
+    baseline: tuple[str, float] | None = None,
+) -> Chart:
+    """Values over years with 95% limits (whiskers), comparators as dashed lines, and a
+    horizontal reference line at the baseline year's value."""
+    frame = _Frame(WIDTH, 300, top=30)
+    lo, hi = _extent(*[v for s in series for v in (s.values, s.lower, s.upper)], include_zero=True)
+    ticks = nice_ticks(lo, hi)
+    y = _Linear(ticks[0], ticks[-1], frame.y0, frame.y1)
+    step = (frame.x1 - frame.x0) / max(len(periods), 1)
+    xs = [frame.x0 + step * (i + 0.5) for i in range(len(periods))]
+    _y_axis(frame, y, ticks, y_label)
+    _x_axis_title(frame, "Reporting year (April to March)")
+    for x, period in zip(xs, periods, strict=True):
+        _text(frame, x, frame.y0 + 16, period)
+    if baseline is not None and _ok(baseline[1]):
+        yb = y(baseline[1])
+        _line(frame, frame.x0, yb, frame.x1, yb, BLACK, ' stroke-dasharray="2 3"')
+        _text(frame, frame.x1 - 2, yb - 4, f"baseline {baseline[0]}", "end", ' class="note"')
+    legend = []
+    for s in series:
+        _draw_series_over_x(frame, xs, y, s)
+        legend.append((s.name, s.colour, s.marker, s.dash))
+    _legend(frame, legend)
+    return Chart(chart_id, title, description, _svg(frame, chart_id, title, description))
+
+
+def _draw_series_over_x(frame: _Frame, xs: Sequence[float], y: _Linear, s: Series) -> None:
+    dashed = f' stroke-dasharray="{s.dash}"' if s.dash else ""
+    points = [(x, float(v)) for x, v in zip(xs, s.values, strict=True) if _ok(v)]
+    if len(points) > 1:
+        path = " ".join(f"{_n(x)},{_n(y(v))}" for x, v in points)
+        frame.parts.append(
+            f'<polyline points="{path}" fill="none" stroke="{s.colour}" stroke-width="2"{dashed}/>'
+        )
+    for i, x in enumerate(xs):
+        if _at(s.suppressed, i):
+            _text(frame, x, frame.y0 - 4, "s", extra=' class="suppressed-mark"')
+            continue
+        value, lower, upper = s.values[i], _at(s.lower, i), _at(s.upper, i)
+        if _ok(lower) and _ok(upper):
+            assert lower is not None and upper is not None
+            _whisker(frame, x, y(lower), y(upper), s.colour)
+        if _ok(value):
+            _marker(frame, x, y(value), s.marker, s.colour, f"{s.name}: {value:.4g}")
+
+
+def decile_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    deciles: Sequence[int],
+    values: Series,
+    fitted: Sequence[float] | None,
+    y_label: str,
+) -> Chart:
+    """Bars by IMD decile (1 = most deprived) with 95% limits, and the SII line: the fitted
+    values of the population-weighted regression on the deciles' relative rank."""
+    frame = _Frame(WIDTH, 300, top=30)
+    lo, hi = _extent(values.values, values.upper, fitted, include_zero=True)
+    ticks = nice_ticks(lo, hi)
+    y = _Linear(ticks[0], ticks[-1], frame.y0, frame.y1)
+    step = (frame.x1 - frame.x0) / max(len(deciles), 1)
+    xs = [frame.x0 + step * (i + 0.5) for i in range(len(deciles))]
+    _y_axis(frame, y, ticks, y_label)
+    _x_axis_title(frame, "IMD decile (national): 1 = most deprived, 10 = least deprived")
+    for i, (x, decile) in enumerate(zip(xs, deciles, strict=True)):
+        _text(frame, x, frame.y0 + 16, str(decile))
+        value = values.values[i]
+        if _at(values.suppressed, i) or not _ok(value):
+            mark = "suppressed" if _at(values.suppressed, i) else "n/a"
+            _text(frame, x, frame.y0 - 6, mark, extra=' class="suppressed-mark" font-size="9"')
+            continue
+        top, base = y(float(value)), y(max(ticks[0], 0.0))
+        frame.parts.append(
+            f'<rect x="{_n(x - step * 0.35)}" y="{_n(min(top, base))}" width="{_n(step * 0.7)}" '
+            f'height="{_n(abs(base - top))}" fill="{SKY_BLUE}">'
+            f"<title>Decile {decile}: {value:.4g}</title></rect>"
+        )
+        lower, upper = _at(values.lower, i), _at(values.upper, i)
+        if _ok(lower) and _ok(upper):
+            assert lower is not None and upper is not None
+            _whisker(frame, x, y(lower), y(upper), BLACK)
+    legend = [("value with 95% limits", SKY_BLUE, "square", "")]
+    if fitted is not None:
+        points = [(x, v) for x, v in zip(xs, fitted, strict=True) if _ok(v)]
+        path = " ".join(f"{_n(x)},{_n(y(v))}" for x, v in points)
+        frame.parts.append(
+            f'<polyline points="{path}" fill="none" stroke="{VERMILLION}" stroke-width="2.5" '
+            'stroke-dasharray="8 4"/>'
+        )
+        legend.append(("SII line (fitted)", VERMILLION, "line", "8 4"))
+    _legend(frame, legend)
+    return Chart(chart_id, title, description, _svg(frame, chart_id, title, description))
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    name: str
+    denominator: float
+    value: float
+    outside: str  # "" | "95" | "99.8", and above/below by the value's side of the benchmark
+
+
+def funnel_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    points: Sequence[FunnelPoint],
+    benchmark: float,
+    curve_x: Sequence[float],
+    limits: dict[str, tuple[Sequence[float], Sequence[float]]],
+    x_label: str,
+    y_label: str,
+) -> Chart:
+    """Wards' values against their denominators, with control limits around the LA value
+    (95%: dashed, 99.8%: solid); wards outside 99.8% are labelled by name."""
+    frame = _Frame(WIDTH, 360, top=30)
+    curves = [c for pair in limits.values() for c in pair]
+    lo, hi = _extent([p.value for p in points], [benchmark], *curves, include_zero=True)
+    ticks = nice_ticks(lo, hi)
+    x_ticks = nice_ticks(
+        min([*curve_x, *(p.denominator for p in points)], default=0.0),
+        max([*curve_x, *(p.denominator for p in points)], default=1.0),
+    )
+    x = _Linear(x_ticks[0], x_ticks[-1], frame.x0, frame.x1)
+    y = _Linear(ticks[0], ticks[-1], frame.y0, frame.y1)
+    _y_axis(frame, y, ticks, y_label)
+    _x_axis_title(frame, x_label)
+    for tick in x_ticks:
+        _text(frame, x(tick), frame.y0 + 16, _tick_label(tick))
+    clip = f"{chart_id}-clip"
+    frame.parts.append(
+        f'<clipPath id="{clip}"><rect x="{_n(frame.x0)}" y="{_n(frame.y1)}" '
+        f'width="{_n(frame.x1 - frame.x0)}" height="{_n(frame.y0 - frame.y1)}"/></clipPath>'
+    )
+    styles = {"95": ("6 4", GREY), "99.8": ("", BLACK)}
+    for level, (lows, highs) in limits.items():
+        dash, colour = styles.get(level, ("", GREY))
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        for curve in (lows, highs):
+            path = " ".join(
+                f"{_n(x(cx))},{_n(y(cy))}" for cx, cy in zip(curve_x, curve, strict=True) if _ok(cy)
+            )
+            frame.parts.append(
+                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.5"'
+                f'{dashed} clip-path="url(#{clip})"/>'
+            )
+    yb = y(benchmark)
+    _line(frame, frame.x0, yb, frame.x1, yb, BLUE, ' stroke-width="2"')
+    for p in points:
+        colour, shape = {
+            "99.8": (VERMILLION, "triangle"),
+            "95": (ORANGE, "square"),
+        }.get(p.outside, (BLUE, "circle"))
+        _marker(frame, x(p.denominator), y(p.value), shape, colour, f"{p.name}: {p.value:.4g}")
+    _funnel_labels(
+        frame, [(x(p.denominator), y(p.value), p.name) for p in points if p.outside == "99.8"]
+    )
+    _legend(
+        frame,
+        [
+            ("LA value", BLUE, "line", ""),
+            ("95% limits", GREY, "line", "6 4"),
+            ("99.8% limits", BLACK, "line", ""),
+            ("outside 95%", ORANGE, "square", ""),
+            ("outside 99.8%", VERMILLION, "triangle", ""),
+        ],
+    )
+    return Chart(chart_id, title, description, _svg(frame, chart_id, title, description))
+
+
+def _funnel_labels(frame: _Frame, labelled: list[tuple[float, float, str]]) -> None:
+    """Names beside the points, pushed apart vertically so that they do not overlap."""
+    placed: list[tuple[float, float]] = []
+    for px, py, name in sorted(labelled, key=lambda t: t[1]):
+        ly = py - 5
+        for qx, qy in placed:
+            if abs(qx - px) < 120 and abs(qy - ly) < 12:
+                ly = qy + 12
+        placed.append((px, ly))
+        if abs(ly - (py - 5)) > 1:
+            _line(frame, px, py, px + 6, ly - 3, GREY)
+        _text(frame, px + 7, ly, name, "start", ' font-size="10"')
+
+
+def hbar_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    x_label: str,
+    dots: bool = False,
+) -> Chart:
+    """Horizontal bars (or dots) by category, one bar per series, with 95% limits; a vertical
+    line at zero when the axis spans it (for differences)."""
+    rows = len(categories)
+    wrapped = [wrap(c) for c in categories]
+    band = max(14 * max(len(series), 1), 14 * max((len(w) for w in wrapped), default=1)) + 12
+    left = 16 + int(6.5 * max((len(line) for w in wrapped for line in w), default=10))
+    frame = _Frame(WIDTH + left - 70, 40 + 50 + band * rows, left=left, top=40)
+    lo, hi = _extent(
+        *[v for s in series for v in (s.values, s.lower, s.upper)], include_zero=not dots
+    )
+    if dots:
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+    ticks = nice_ticks(lo, hi)
+    x = _Linear(ticks[0], ticks[-1], frame.x0, frame.x1)
+    for tick in ticks:
+        _line(frame, x(tick), frame.y1, x(tick), frame.y0, "#DDDDDD")
+        _text(frame, x(tick), frame.y0 + 16, _tick_label(tick))
+    _x_axis_title(frame, x_label)
+    if ticks[0] < 0 < ticks[-1]:
+        _line(frame, x(0), frame.y1, x(0), frame.y0, BLACK)
+    for r in range(rows):
+        top = frame.y1 + band * r + 6
+        lines = wrapped[r]
+        first = top + band / 2 + 4 - 7 * (len(lines) - 1)
+        for k, line in enumerate(lines):
+            _text(frame, frame.x0 - 6, first + 14 * k, line, "end")
+        for k, s in enumerate(series):
+            cy = top + 7 + 14 * k
+            _hbar(frame, x, cy, s, r, dots, ticks)
+    _legend(frame, [(s.name, s.colour, "square" if not dots else s.marker, "") for s in series])
+    return Chart(chart_id, title, description, _svg(frame, chart_id, title, description))
+
+
+def wrap(label: str, width: int = 34) -> list[str]:
+    """``label`` cut into lines of at most ``width`` characters, at spaces."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _hbar(
+    frame: _Frame, x: _Linear, cy: float, s: Series, r: int, dots: bool, ticks: list[float]
+) -> None:
+    value = s.values[r]
+    if _at(s.suppressed, r):
+        _text(frame, frame.x0 + 4, cy + 4, f"{s.name}: suppressed", "start", _SUPPRESSED_CLASS)
+        return
+    if not _ok(value):
+        return
+    v = float(value)
+    if dots:
+        _marker(frame, x(v), cy, s.marker, s.colour, f"{s.name}: {v:.4g}")
+    else:
+        base = x(max(ticks[0], 0.0))
+        frame.parts.append(
+            f'<rect x="{_n(min(base, x(v)))}" y="{_n(cy - 5)}" width="{_n(abs(x(v) - base))}" '
+            f'height="10" fill="{s.colour}"><title>{escape(s.name)}: {v:.4g}</title></rect>'
+        )
+    lower, upper = _at(s.lower, r), _at(s.upper, r)
+    if _ok(lower) and _ok(upper):
+        assert lower is not None and upper is not None
+        xl, xu = x(lower), x(upper)
+        _line(frame, xl, cy, xu, cy, BLACK, ' stroke-width="1.5"')
+        _line(frame, xl, cy - 4, xl, cy + 4, BLACK, ' stroke-width="1.5"')
+        _line(frame, xu, cy - 4, xu, cy + 4, BLACK, ' stroke-width="1.5"')

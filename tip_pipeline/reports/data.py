@@ -1,0 +1,312 @@
+"""Everything the report shows, read from the published layer only (``published.*``).
+
+The report never reads ``restricted`` or ``ops``: it is built from what disclosure control let
+through, so handing the report out can leak nothing the warehouse does not already publish.
+The same schema-qualified SQL runs on SQLite (the analysts' file attached as ``published``)
+and PostgreSQL.
+
+Suppressed rows keep their place (a suppressed ward is still listed, as suppressed), but their
+figures are forced to NULL here as well as in the warehouse, so that no suppressed figure can
+reach a computation even if a row were published inconsistently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, text
+
+from tip_pipeline.periods import FinancialYear
+
+TOTAL: Final = "total"
+ALL: Final = "all"
+DECILE: Final = "imd_decile"
+COMPARATORS: Final = ("england", "region", "stat_neighbours")
+
+#: figures withheld with a suppressed row, per table
+_SUPPRESSED_FIGURES: Final = {
+    "indicator_values": (
+        "numerator",
+        "value",
+        "lower_ci_95",
+        "upper_ci_95",
+        "lower_ci_99_8",
+        "upper_ci_99_8",
+    ),
+    "indicator_comparisons": ("value", "lower_ci_95", "upper_ci_95"),
+    "adversity_distribution": ("children", "share_pct", "lower_pct", "upper_pct"),
+    "prevalence_summary": ("children", "share_pct", "lower_pct", "upper_pct"),
+}
+
+_VALUE_COLUMNS: Final = """
+    indicator_id, indicator_name, period, area_type, area_code, area_name, breakdown, category,
+    numerator, denominator, value, lower_ci_95, upper_ci_95, lower_ci_99_8, upper_ci_99_8,
+    unit, compared_to_benchmark, benchmark_area_code, suppressed
+"""
+
+
+class NoPublishedData(LookupError):
+    """The warehouse publishes nothing for the area or year asked for."""
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The published rows of one LA and reporting year (series up to that year)."""
+
+    area_code: str
+    area_name: str
+    period: str
+    #: ``published.dim_indicator``: the catalogue, one row per indicator
+    indicators: pd.DataFrame
+    #: the LA's headline rows (breakdown total), every period up to ``period``
+    series: pd.DataFrame
+    #: the LA against England, region and statistical neighbours, every period up to ``period``
+    comparisons: pd.DataFrame
+    #: the LA's rows by IMD decile in ``period``
+    deciles: pd.DataFrame
+    #: ``published.inequality_summary`` of the LA in ``period``
+    inequality: pd.DataFrame
+    #: the LA's wards' headline rows in ``period``
+    wards: pd.DataFrame
+    #: ``published.adversity_distribution`` of the LA in ``period``
+    adversity: pd.DataFrame
+    #: ``published.prevalence_summary`` of the LA in ``period``
+    prevalence: pd.DataFrame
+    #: ``published.data_quality`` of the deliveries of ``period`` and the latest reference data
+    data_quality: pd.DataFrame
+
+    @property
+    def indicator_ids(self) -> list[str]:
+        """Indicators with a headline value for the LA in the year, in catalogue order."""
+        present = set(self.series.loc[self.series["period"] == self.period, "indicator_id"])
+        ordered = [i for i in self.indicators["indicator_id"] if i in present]
+        return ordered + sorted(present - set(ordered))
+
+
+def normalise_period(period: str) -> str:
+    """``2023-24`` or ``2023/24`` -> ``2023/24`` (the published layer's label)."""
+    return FinancialYear.parse(period).label
+
+
+def _read(conn: Connection, sql: str, **params: object) -> pd.DataFrame:
+    return pd.read_sql(text(sql), conn, params=params)
+
+
+def _masked(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """``suppressed`` as bool, and every figure of a suppressed row NULL."""
+    if "suppressed" not in frame.columns:
+        return frame
+    out = frame.copy()
+    out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
+    figures = [c for c in _SUPPRESSED_FIGURES.get(table, ()) if c in out.columns]
+    for column in figures:
+        out[column] = out[column].astype("float64")
+        out.loc[out["suppressed"], column] = float("nan")
+    return out
+
+
+def published_areas(conn: Connection) -> pd.DataFrame:
+    """Local authorities with published headline values: area_code, area_name."""
+    return _read(
+        conn,
+        "SELECT DISTINCT area_code, area_name FROM published.indicator_values "
+        "WHERE area_type = 'la' AND breakdown = 'total' ORDER BY area_code",
+    )
+
+
+def published_periods(conn: Connection, area_code: str) -> list[str]:
+    """Years with published headline values for the LA, oldest first."""
+    frame = _read(
+        conn,
+        "SELECT DISTINCT period FROM published.indicator_values "
+        "WHERE area_type = 'la' AND area_code = :area ORDER BY period",
+        area=area_code,
+    )
+    return list(frame["period"])
+
+
+def resolve(conn: Connection, area_code: str | None, period: str | None) -> tuple[str, str, str]:
+    """(area code, area name, period): the single LA and latest year unless given.
+
+    Raises :class:`NoPublishedData` with a message naming what is published instead.
+    """
+    areas = published_areas(conn)
+    if areas.empty:
+        raise NoPublishedData("the warehouse has no published indicator values for any LA")
+    if area_code is None:
+        if len(areas) > 1:
+            codes = ", ".join(areas["area_code"])
+            raise NoPublishedData(f"several local authorities are published ({codes}): name one")
+        area_code = str(areas["area_code"].iloc[0])
+    names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
+    if area_code not in names:
+        raise NoPublishedData(
+            f"no published data for area {area_code}; published: {', '.join(names)}"
+        )
+    periods = published_periods(conn, area_code)
+    if period is None:
+        period = periods[-1]
+    else:
+        period = normalise_period(period)
+        if period not in periods:
+            raise NoPublishedData(
+                f"no published data for {area_code} in {period}; published years: "
+                f"{', '.join(periods)}"
+            )
+    return area_code, str(names[area_code] or area_code), period
+
+
+def load(engine: Engine | Connection, area_code: str | None, period: str | None) -> ReportData:
+    """Every published row the report needs, for one LA and year."""
+    if isinstance(engine, Connection):
+        return _load(engine, area_code, period)
+    with engine.connect() as conn:
+        return _load(conn, area_code, period)
+
+
+def _load(conn: Connection, area_code: str | None, period: str | None) -> ReportData:
+    area, name, period = resolve(conn, area_code, period)
+    return ReportData(
+        area_code=area,
+        area_name=name,
+        period=period,
+        indicators=_read(conn, "SELECT * FROM published.dim_indicator ORDER BY indicator_id")
+        .drop(columns=["run_id", "loaded_at"], errors="ignore")
+        .pipe(_catalogue_order),
+        series=series(conn, area, period),
+        comparisons=comparisons(conn, area, period),
+        deciles=deciles(conn, area, period),
+        inequality=inequality(conn, area, period),
+        wards=wards(conn, area, period),
+        adversity=adversity(conn, area, period),
+        prevalence=prevalence(conn, area, period),
+        data_quality=data_quality(conn, period),
+    )
+
+
+def _catalogue_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The catalogue in the order it is declared (the pipeline's own order), when known."""
+    from tip_pipeline.indicators.catalogue import INDICATORS  # plain data, no database
+
+    rank = {ind_id: i for i, ind_id in enumerate(INDICATORS)}
+    order = frame["indicator_id"].map(lambda i: rank.get(i, len(rank)))
+    return frame.assign(_order=order).sort_values(["_order", "indicator_id"]).drop(columns="_order")
+
+
+def series(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
+    """The LA's headline rows for every published year up to ``period``."""
+    frame = _read(
+        conn,
+        f"SELECT {_VALUE_COLUMNS} FROM published.indicator_values "
+        "WHERE area_type = 'la' AND area_code = :area AND breakdown = :total "
+        "AND category = :all AND period <= :period ORDER BY indicator_id, period",
+        area=area_code,
+        total=TOTAL,
+        all=ALL,
+        period=period,
+    )
+    return _masked(frame, "indicator_values")
+
+
+def comparisons(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
+    """The LA against England, its region and its statistical neighbours, years to ``period``."""
+    frame = _read(
+        conn,
+        "SELECT indicator_id, period, area_code, comparator_type, comparator_code, "
+        "comparator_name, comparator_value, comparator_source, value, lower_ci_95, "
+        "upper_ci_95, result, suppressed FROM published.indicator_comparisons "
+        "WHERE area_code = :area AND period <= :period "
+        "AND comparator_type IN ('england', 'region', 'stat_neighbours') "
+        "ORDER BY indicator_id, period, comparator_type",
+        area=area_code,
+        period=period,
+    )
+    return _masked(frame, "indicator_comparisons")
+
+
+def deciles(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
+    """The LA's values by national IMD decile (1 = most deprived) in ``period``."""
+    frame = _read(
+        conn,
+        f"SELECT {_VALUE_COLUMNS} FROM published.indicator_values "
+        "WHERE area_type = 'la' AND area_code = :area AND breakdown = :decile "
+        "AND period = :period",
+        area=area_code,
+        decile=DECILE,
+        period=period,
+    )
+    frame = _masked(frame, "indicator_values")
+    frame["decile"] = pd.to_numeric(frame["category"], errors="coerce")
+    return frame.sort_values(["indicator_id", "decile"]).reset_index(drop=True)
+
+
+def inequality(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
+    frame = _read(
+        conn,
+        "SELECT * FROM published.inequality_summary WHERE area_code = :area "
+        "AND period = :period ORDER BY indicator_id",
+        area=area_code,
+        period=period,
+    )
+    return _masked(frame.drop(columns=["run_id", "loaded_at"]), "inequality_summary")
+
+
+def wards(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
+    """Headline rows of the LA's wards in ``period`` (a ward's benchmark is its LA)."""
+    frame = _read(
+        conn,
+        f"SELECT {_VALUE_COLUMNS} FROM published.indicator_values "
+        "WHERE area_type = 'ward' AND benchmark_area_code = :area AND breakdown = :total "
+        "AND category = :all AND period = :period ORDER BY indicator_id, area_name",
+        area=area_code,
+        total=TOTAL,
+        all=ALL,
+        period=period,
+    )
+    return _masked(frame, "indicator_values")
+
+
+_DOMAIN_ORDER: Final = ("0", "1", "2", "3", "4+", "2+")
+
+
+def adversity(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
+    frame = _read(
+        conn,
+        "SELECT period, area_code, domains, children, denominator, share_pct, lower_pct, "
+        "upper_pct, suppressed FROM published.adversity_distribution "
+        "WHERE area_code = :area AND period = :period",
+        area=area_code,
+        period=period,
+    )
+    frame = _masked(frame, "adversity_distribution")
+    rank = {d: i for i, d in enumerate(_DOMAIN_ORDER)}
+    order = frame["domains"].map(lambda d: rank.get(d, len(rank)))
+    return frame.assign(_o=order).sort_values("_o").drop(columns="_o").reset_index(drop=True)
+
+
+def prevalence(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
+    frame = _read(
+        conn,
+        "SELECT period, area_code, measure, basis, children, share_pct, lower_pct, upper_pct, "
+        "measure_label, slide_order, denominator, suppressed FROM published.prevalence_summary "
+        "WHERE area_code = :area AND period = :period ORDER BY slide_order, basis",
+        area=area_code,
+        period=period,
+    )
+    return _masked(frame, "prevalence_summary")
+
+
+def data_quality(conn: Connection, period: str) -> pd.DataFrame:
+    """Records read and quarantined: the year's deliveries, and each reference table's latest
+    vintage (reference files carry their own vintage, not the reporting year)."""
+    frame = _read(
+        conn,
+        "SELECT period, source, table_name, rule_id, rule_text, rows_read, rows_quarantined "
+        "FROM published.data_quality ORDER BY source, table_name, rule_id",
+    )
+    delivery = frame[(frame["source"] != "ref") & (frame["period"] == period)]
+    ref = frame[frame["source"] == "ref"]
+    latest = ref.groupby("table_name")["period"].transform("max")
+    return pd.concat([delivery, ref[ref["period"] == latest]], ignore_index=True)

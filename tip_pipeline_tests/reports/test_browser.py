@@ -1,0 +1,66 @@
+"""The report in a real browser: Debian's Chromium driven by Playwright opens the file:// report
+offline, with no console error, no request but the file itself, and every chart rendered (a
+nonzero box); a full-page screenshot is kept in artifacts/. Skips without /usr/bin/chromium or
+Playwright, unless TIP_REQUIRE_BROWSER=1 (CI), where it fails instead (as test_ui)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser_ready() -> None:
+    problem = None
+    if not CHROMIUM.exists():
+        problem = f"no browser at {CHROMIUM} (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "playwright is not installed (pip install -e '.[dev]')"
+    if problem:
+        if os.environ.get("TIP_REQUIRE_BROWSER") == "1":
+            pytest.fail(problem)
+        pytest.skip(problem)
+
+
+def test_report_renders_offline_with_no_error_and_no_request(browser_ready, report_file, built):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    url = report_file.resolve().as_uri()
+    console, requests, failures = [], [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(offline=True, viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("requestfailed", lambda r: failures.append(r.url))
+        page.goto(url, wait_until="load")
+        boxes = page.eval_on_selector_all(
+            "svg.chart",
+            "els => els.map(e => { const r = e.getBoundingClientRect();"
+            " return [e.id, r.width, r.height, e.querySelectorAll('*').length]; })",
+        )
+        page.screenshot(path=str(ARTIFACTS / "impact_report.png"), full_page=True)
+        page.emulate_media(media="print")
+        page.screenshot(path=str(ARTIFACTS / "impact_report_print.png"), full_page=True)
+        browser.close()
+    assert [m for m in console if not m.startswith(("log:", "info:", "debug:"))] == []
+    assert requests == [url] and failures == []
+    assert len(boxes) == built.charts
+    for chart_id, width, height, elements in boxes:
+        assert width > 0 and height > 0 and elements > 10, chart_id

@@ -1,0 +1,178 @@
+"""The report built from the hand-made published layer: its figures equal the warehouse's,
+suppressed cells read "suppressed", and it loads nothing from anywhere."""
+
+import re
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from tip_pipeline import stats
+from tip_pipeline.reports import build_report
+from tip_pipeline.reports.build import Indicator, ward_funnel
+from tip_pipeline.reports.data import load
+from tip_pipeline_tests.reports.published import LA, LATEST, POPULATION
+from tip_pipeline_tests.reports.tables import number, tables
+
+SHOWN_PERIODS = 6
+
+
+def _sql(engine, sql: str, **params) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return pd.read_sql(text(sql), conn, params=params)
+
+
+def _close(shown: str, expected: float) -> None:
+    value, tolerance = number(shown)
+    assert value == pytest.approx(expected, abs=tolerance), (shown, expected)
+
+
+@pytest.mark.parametrize("indicator", ["cla_31mar", "cin_referrals"])
+def test_trend_tables_equal_the_warehouse(built, published, indicator):
+    rows = tables(built.html)[f"trend-{indicator}"]
+    expected = _sql(
+        published,
+        "SELECT period, numerator, denominator, value, lower_ci_95, upper_ci_95, suppressed "
+        "FROM published.indicator_values WHERE indicator_id = :i AND area_code = :a "
+        "AND breakdown = 'total' ORDER BY period",
+        i=indicator,
+        a=LA,
+    )
+    assert [r[0] for r in rows] == list(expected["period"])
+    assert len(rows) == SHOWN_PERIODS
+    for row, (_, e) in zip(rows, expected.iterrows(), strict=True):
+        _close(row[1], e["numerator"])
+        _close(row[2], e["denominator"])
+        _close(row[3], e["value"])
+        lower, upper = row[4].split(" to ")
+        _close(lower, e["lower_ci_95"])
+        _close(upper, e["upper_ci_95"])
+
+
+def test_ward_decile_and_prevalence_tables_equal_the_warehouse(built, published):
+    shown = tables(built.html)
+    wards = _sql(
+        published,
+        "SELECT area_name, value, suppressed FROM published.indicator_values "
+        "WHERE indicator_id = 'cin_referrals' AND area_type = 'ward' AND period = :p",
+        p=LATEST,
+    ).set_index("area_name")
+    for row in shown["wards-cin_referrals"]:
+        if wards.loc[row[0], "suppressed"]:
+            assert row[3] == "suppressed"
+        else:
+            _close(row[3], wards.loc[row[0], "value"])
+    deciles = _sql(
+        published,
+        "SELECT category, value FROM published.indicator_values WHERE indicator_id = "
+        "'cin_referrals' AND breakdown = 'imd_decile' AND period = :p",
+        p=LATEST,
+    ).set_index("category")
+    for row in shown["deciles-cin_referrals"]:
+        _close(row[3], deciles.loc[row[0], "value"])
+    prevalence = _sql(
+        published,
+        "SELECT measure_label, share_pct FROM published.prevalence_summary "
+        "WHERE basis = 'modelled' AND period = :p",
+        p=LATEST,
+    ).set_index("measure_label")
+    for row in shown["prevalence"]:
+        label = row[0].removeprefix("Children who ")
+        if label in prevalence.index:
+            _close(row[1], prevalence.loc[label, "share_pct"])
+
+
+def test_comparisons_equal_the_warehouse(built, published):
+    expected = _sql(
+        published,
+        "SELECT comparator_name, comparator_value, result FROM published.indicator_comparisons "
+        "WHERE indicator_id = 'cla_31mar' AND period = :p",
+        p=LATEST,
+    ).set_index("comparator_name")
+    rows = tables(built.html)["compare-cla_31mar"]
+    assert {r[0] for r in rows} == set(expected.index)
+    for row in rows:
+        _close(row[1], expected.loc[row[0], "comparator_value"])
+        assert row[4] == expected.loc[row[0], "result"]
+
+
+def test_suppressed_cells_read_suppressed_never_zero(built):
+    shown = tables(built.html)
+    wetherby = next(r for r in shown["wards-cla_31mar"] if r[0] == "Wetherby")
+    assert wetherby[1] == wetherby[3] == wetherby[4] == "suppressed"
+    assert shown["deciles-cla_31mar"][9][3] == "suppressed"
+    adversity = {r[0]: r for r in shown["adversity"]}
+    assert adversity["4+"][1:] == ["suppressed"] * 3 and adversity["0"][1] == "suppressed"
+    homeless = next(r for r in shown["prevalence"] if "homelessness" in r[0])
+    assert homeless[3:6] == ["suppressed"] * 3
+    assert "the slope index of inequality is suppressed" in built.html
+    for row in (wetherby, shown["deciles-cla_31mar"][9], adversity["4+"]):
+        assert "0" not in row[1:4] and "0.0" not in row[1:4]
+
+
+def test_change_and_trend_use_the_projects_tests(built, published):
+    """The sentence's figures are stats.test_change on the published counts."""
+    series = _sql(
+        published,
+        "SELECT period, numerator, denominator FROM published.indicator_values "
+        "WHERE indicator_id = 'cin_referrals' AND area_type = 'la' AND breakdown = 'total' "
+        "ORDER BY period",
+    )
+    first, last = series.iloc[0], series.iloc[-1]
+    test = stats.test_change(
+        first["numerator"], first["denominator"], last["numerator"], last["denominator"],
+        kind="rate", multiplier=10_000,
+    )  # fmt: skip
+    assert f"a change of +{float(test.difference):.1f}" in built.html
+    scores = [int(p[:4]) for p in series["period"]]
+    trend = stats.trend_test(
+        series["numerator"], series["denominator"], "rate", scores=scores, multiplier=10_000
+    )
+    assert trend.direction == "increasing"
+    assert "the trend is significantly increasing" in built.html
+
+
+def test_funnel_leaves_out_suppressed_wards_and_names_outliers(published):
+    loaded = load(published, None, None)
+    ind = Indicator("cin_referrals", "Referrals", "u", "no judgement", 10_000, "rate")
+    wards = loaded.wards[loaded.wards["indicator_id"] == "cin_referrals"]
+    la = loaded.series[(loaded.series["indicator_id"] == "cin_referrals")]
+    funnel = ward_funnel(wards, float(la["value"].iloc[-1]), ind)
+    assert funnel is not None
+    assert {p.name for p in funnel.points} == {"Armley", "Headingley", "Gipton & Harehills"}
+    gipton = next(p for p in funnel.points if p.name == "Gipton & Harehills")
+    assert gipton.outside == "99.8"  # 1,017 against an LA rate of 612 per 10,000
+
+
+def test_every_chart_has_a_table_and_a_title(built):
+    assert built.charts == built.html.count('<svg xmlns="http://www.w3.org/2000/svg"')
+    assert built.charts == built.html.count('class="figure-row')
+    assert built.charts == built.html.count("<desc id=")
+
+
+def test_self_contained_no_external_resource(built):
+    html = built.html
+    assert "<script" not in html and "<link" not in html and "@import" not in html
+    assert "<img" not in html and "<iframe" not in html and "url(http" not in html
+    urls = re.findall(r"https?://[^\s\"'<>]+", html)
+    assert set(urls) == {"http://www.w3.org/2000/svg"}, urls  # a namespace name, never fetched
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert hrefs and all(h.startswith("#") for h in hrefs)
+    assert "default-src 'none'" in html  # and the browser is told to load nothing anyway
+
+
+def test_accessible_structure(built):
+    html = built.html
+    assert '<html lang="en-GB">' in html and "@media print" in html
+    assert html.count('role="img"') == built.charts
+    assert "<caption>" in html and 'scope="col"' in html
+
+
+def test_the_seed_prevalence_slide_is_shown_beside_for_leeds(built):
+    row = tables(built.html)["prevalence"][0]
+    assert row[-2:] == ["19.8%", "33,580"]
+    assert f"children aged 0-17: {POPULATION:,}" in built.html
+
+
+def test_build_report_returns_the_document(published):
+    assert build_report(published, LA, "2023/24").startswith("<!DOCTYPE html>")

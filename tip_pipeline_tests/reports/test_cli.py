@@ -1,0 +1,35 @@
+"""``tip report``: writes one HTML file; exits 1 with a clear message when nothing is published."""
+
+from tip_pipeline.cli import main
+from tip_pipeline_tests.reports.published import LA
+
+
+def test_tip_report_writes_the_file(published_url, tmp_path, capsys):
+    out = tmp_path / "out" / "report.html"
+    assert main(["report", "--warehouse", published_url, "--out", str(out), "--area", LA,
+                 "--period", "2024-25"]) == 0  # fmt: skip
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert "wrote the Leeds 2024/25 report (10 charts" in capsys.readouterr().out
+
+
+def test_tip_report_refuses_an_unpublished_year(published_url, tmp_path, capsys):
+    out = tmp_path / "report.html"
+    code = main(["report", "--warehouse", published_url, "--out", str(out), "--period", "2010/11"])
+    assert code == 1 and not out.exists()
+    assert "tip report: no published data for E08000035 in 2010/11" in capsys.readouterr().err
+
+
+def test_tip_report_refuses_an_empty_warehouse(sqlite_url, tmp_path, capsys):
+    from tip_pipeline.warehouse.migrate import upgrade
+
+    upgrade(sqlite_url)
+    assert main(["report", "--warehouse", sqlite_url, "--out", str(tmp_path / "r.html")]) == 1
+    assert "no published indicator values" in capsys.readouterr().err
+
+
+def test_tip_report_refuses_a_malformed_period(published_url, tmp_path, capsys):
+    out = tmp_path / "r.html"
+    assert (
+        main(["report", "--warehouse", published_url, "--out", str(out), "--period", "2024"]) == 1
+    )
+    assert "not a financial year" in capsys.readouterr().err

@@ -1,0 +1,53 @@
+import pandas as pd
+import pytest
+
+from tip_pipeline.reports import data
+from tip_pipeline_tests.reports.published import LA, LATEST, SUPPRESSED_WARD
+
+
+def test_defaults_are_the_single_la_and_its_latest_year(published):
+    loaded = data.load(published, None, None)
+    assert (loaded.area_code, loaded.area_name, loaded.period) == (LA, "Leeds", LATEST)
+    assert loaded.indicator_ids == ["cla_31mar", "cin_referrals"]  # catalogue order
+
+
+def test_a_period_is_accepted_as_label_or_partition_tag(published):
+    assert data.load(published, LA, "2021-22").period == "2021/22"
+
+
+@pytest.mark.parametrize(
+    ("area", "period", "message"),
+    [("E08000999", None, "no published data for area E08000999"),
+     (LA, "2010/11", "no published data for E08000035 in 2010/11")],
+)  # fmt: skip
+def test_unpublished_area_or_year_is_refused_with_what_is_published(
+    published, area, period, message
+):
+    with pytest.raises(data.NoPublishedData, match=message):
+        data.load(published, area, period)
+
+
+def test_suppressed_rows_are_kept_with_their_figures_null(published):
+    loaded = data.load(published, None, None)
+    ward = loaded.wards[loaded.wards["area_code"] == SUPPRESSED_WARD]
+    assert ward["suppressed"].all()
+    assert ward[["numerator", "value", "lower_ci_95"]].isna().all().all()
+
+
+def test_masking_is_applied_even_if_a_suppressed_row_carried_a_figure():
+    frame = pd.DataFrame({"suppressed": [1, 0], "value": [3.0, 4.0], "numerator": [3, 4]})
+    out = data._masked(frame, "indicator_values")
+    assert out["value"].isna().tolist() == [True, False]
+    assert out["suppressed"].tolist() == [True, False]
+
+
+def test_only_the_published_layer_is_read():
+    import inspect
+
+    source = inspect.getsource(data)
+    assert "restricted." not in source and "ops." not in source
+
+
+def test_data_quality_has_the_years_deliveries_and_latest_reference(published):
+    dq = data.load(published, None, None).data_quality
+    assert set(dq["period"]) == {LATEST, "2024"}
