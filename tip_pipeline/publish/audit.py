@@ -25,8 +25,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.indicators.store import read_period
-from tip_pipeline.publish.cells import CellSet, build_cells, count_cells, in_scope
-from tip_pipeline.publish.store import area_parents, read_restricted
+from tip_pipeline.publish.cells import CellSet, count_cells
+from tip_pipeline.publish.store import area_parents, read_restricted, restricted_cells
 from tip_pipeline.publish.suppression import Suppression, feasible_ranges
 from tip_pipeline.publish.tables import CHANGE_COLUMNS, GAP_COLUMNS, SII_COLUMNS, VALUE_COLUMNS
 from tip_pipeline.warehouse import schema
@@ -65,14 +65,7 @@ def published_counts(published: Mapping[str, pd.DataFrame]) -> dict:
 
 def audit_year(engine: sa.Engine, period: str, threshold: int) -> Audit:
     """Audit the published rows of ``period`` (see the module docstring)."""
-    restricted = read_restricted(engine, period)
-    values = restricted["indicator_values"]
-    truth = build_cells(
-        values[in_scope(values)],
-        restricted["adversity_distribution"],
-        restricted["prevalence_summary"],
-        area_parents(engine),
-    )
+    truth = restricted_cells(read_restricted(engine, period), area_parents(engine))
     published = read_published(engine, period)
     seen = published_counts(published)
     audit = Audit(period=period)

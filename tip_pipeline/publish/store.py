@@ -77,17 +77,22 @@ def read_reference(engine: sa.Engine) -> pd.DataFrame:
     return area_lookup(frames["ref_lsoa_lookup"], frames["ref_lad_region"], frames["ref_imd"])
 
 
-def year_suppression(
-    engine: sa.Engine, period: str, threshold: int, parents: Mapping[str, str]
-) -> YearSuppression:
-    frames = read_restricted(engine, period)
+def restricted_cells(frames: Mapping[str, pd.DataFrame], parents: Mapping[str, str]) -> CellSet:
+    """The true counts of the year's published cells, and their relations."""
     values = frames["indicator_values"]
-    cells = build_cells(
+    return build_cells(
         values[in_scope(values)],
         frames["adversity_distribution"],
         frames["prevalence_summary"],
         parents,
     )
+
+
+def year_suppression(
+    engine: sa.Engine, period: str, threshold: int, parents: Mapping[str, str]
+) -> YearSuppression:
+    frames = read_restricted(engine, period)
+    cells = restricted_cells(frames, parents)
     result = suppress(cells.values, cells.relations, threshold, hidden=cells.hidden)
     return YearSuppression(period, frames, cells, result)
 
