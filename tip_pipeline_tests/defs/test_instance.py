@@ -1,51 +1,78 @@
 """The documented PostgreSQL-backed instance (deploy/postgres/dagster.yaml) running the
-nightly job: instance storage in its own database, the warehouse in another, two reporting
-years in consecutive runs, each on the multiprocess executor (independent steps in parallel),
-warehouse writers sharing the instance's concurrency pool. Two runs started from threads of
-one process deadlocked here, so the runs are consecutive; parallel partitions belong to the
-run coordinator and daemon of a deployment."""
+nightly job as a deployment does: instance storage in its own database, the warehouse in
+another (both created for the test and dropped afterwards), the runs of two reporting years
+queued on the instance's QueuedRunCoordinator, dequeued together by a ``dagster-daemon``
+process and launched by its DefaultRunLauncher as separate OS processes, each executing its
+steps on the multiprocess executor, warehouse writers sharing the instance's ``warehouse``
+pool. The test proves that the two runs overlapped in time, that their steps ran in
+subprocesses of their run workers, and that the warehouse holds both years.
 
+Runs are created the way the nightly schedule and the delivery sensor create them (one run per
+year, partitioned assets only, ``dagster/partition`` tag); the CLI's ``dagster job launch``
+takes no asset selection, so the test does what the sensor daemon does
+(dagster/_daemon/sensor.py ``_create_sensor_run``) with the same internal API.
+"""
+
+from __future__ import annotations
+
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._core.definitions.selector import JobSubsetSelector
+from dagster._core.storage.tags import GRPC_INFO_TAG
+from dagster._core.workspace.context import BaseWorkspaceRequestContext, WorkspaceProcessContext
+from dagster._core.workspace.load_target import WorkspaceFileTarget
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from tip_pipeline.defs.policies import WAREHOUSE_POOL
-from tip_pipeline.warehouse.engine import create_database, drop_database
+from tip_pipeline.warehouse.engine import create_database, drop_database, make_engine
 
-DEPLOY = Path(__file__).parents[2] / "deploy"
+ROOT = Path(__file__).parents[2]
+DEPLOY = ROOT / "deploy"
+WORKSPACE = ROOT / "workspace.yaml"
 YEARS = ("2022-23", "2023-24")
-SOURCE = "cin"  # one service's extracts per year keeps the test short
+SOURCE = "ssda903"  # one service's extracts (two files a year) keeps the test short
+MULTIPROCESS = {"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}}
+RUN_TIMEOUT = 300  # seconds for both runs; they take well under a minute on 2 cores
+FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
 
 
 def nightly_job_def() -> dg.JobDefinition:
-    """Loadable in every step's subprocess (reconstructable needs a module-level function)."""
+    """The job for execute_job (reconstructable needs a module-level function)."""
     from tip_pipeline.definitions import defs
 
     return defs.resolve_job_def("nightly_job")
 
 
 def selection(partitioned: bool) -> list[dg.AssetKey]:
+    """SOURCE's assets and everything upstream of them: the partitioned ones (a year's run)
+    or the unpartitioned ones (the reference assets they read, run once beforehand)."""
     from tip_pipeline.definitions import defs
 
-    chosen = []
-    for spec in defs.resolve_all_asset_specs():
-        if (spec.partitions_def is not None) != partitioned or spec.group_name == "indicators":
-            continue
-        if (
-            not partitioned
-            or spec.tags.get("source") == SOURCE
-            or spec.key.path[-1].endswith("delivery_guard")
-        ):
-            chosen.append(spec.key)
-    return chosen
+    graph = defs.resolve_asset_graph()
+    chosen = dg.AssetSelection.tag("source", SOURCE).upstream()
+    # multi-assets (one op each) are run whole, with whatever they read
+    keys = chosen.required_multi_asset_neighbors().upstream().resolve(graph)
+    return sorted(
+        (k for k in keys if (graph.get(k).partitions_def is not None) == partitioned),
+        key=lambda k: k.to_user_string(),
+    )
 
 
 @pytest.fixture
 def postgres_instance(postgres_server_url, tmp_path, monkeypatch):
+    """A DAGSTER_HOME holding deploy/postgres/dagster.yaml, its storage a fresh database."""
     name = f"tip_dagster_{uuid.uuid4().hex[:8]}"
     url = make_url(create_database(postgres_server_url, name)).set(drivername="postgresql+psycopg2")
     home = tmp_path / "dagster_home"
@@ -61,40 +88,211 @@ def postgres_instance(postgres_server_url, tmp_path, monkeypatch):
         drop_database(postgres_server_url, name)
 
 
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the process group (the daemon, its code server, run workers and their
+    step processes), SIGKILL to whatever is left after a grace period."""
+    for sig, grace in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            continue
+        # the leader is gone; its group may not be: kill stragglers
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        return
+
+
+@contextmanager
+def daemon(log: Path) -> Iterator[subprocess.Popen]:
+    """``dagster-daemon run`` on the workspace, in a process group of its own."""
+    executable = Path(sys.executable).with_name("dagster-daemon")
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(executable), "run", "-w", str(WORKSPACE)],
+            cwd=ROOT,
+            env=dict(os.environ),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield process
+        finally:
+            _stop(process)
+
+
+def submit_year(
+    instance: dg.DagsterInstance, workspace: BaseWorkspaceRequestContext, year: str
+) -> dg.DagsterRun:
+    """Create the run of one year as the nightly schedule would, and queue it."""
+    (location_name,) = workspace.code_location_names
+    location = workspace.get_code_location(location_name)
+    (repository,) = location.get_repositories().values()
+    keys = selection(partitioned=True)
+    remote_job = location.get_job(
+        JobSubsetSelector(
+            location_name=location_name,
+            repository_name=repository.name,
+            job_name="nightly_job",
+            op_selection=None,
+            asset_selection=keys,
+        )
+    )
+    plan = location.get_execution_plan(
+        remote_job, MULTIPROCESS, step_keys_to_execute=None, known_state=None, instance=instance
+    )
+    run = instance.create_run(
+        job_name=remote_job.name,
+        run_id=None,
+        run_config=MULTIPROCESS,
+        resolved_op_selection=None,
+        step_keys_to_execute=None,
+        status=dg.DagsterRunStatus.NOT_STARTED,
+        op_selection=None,
+        root_run_id=None,
+        parent_run_id=None,
+        tags={**(remote_job.run_tags or {}), "dagster/partition": year},
+        job_snapshot=remote_job.job_snapshot,
+        execution_plan_snapshot=plan.execution_plan_snapshot,
+        parent_job_snapshot=remote_job.parent_job_snapshot,
+        remote_job_origin=remote_job.get_remote_origin(),
+        job_code_origin=remote_job.get_python_origin(),
+        asset_selection=frozenset(keys),
+        asset_check_selection=None,
+        asset_graph=repository.asset_graph,
+    )
+    return run
+
+
+def wait_for(
+    instance: dg.DagsterInstance, run_ids: list[str], process: subprocess.Popen, log: Path
+) -> list[dg.DagsterRun]:
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while True:
+        runs = [instance.get_run_by_id(run_id) for run_id in run_ids]
+        if all(run.status in FINISHED for run in runs):
+            return runs
+        if process.poll() is not None or time.monotonic() > deadline:
+            state = "exited" if process.poll() is not None else "timed out"
+            tail = log.read_text(errors="replace")[-3000:]
+            pytest.fail(
+                f"daemon {state}; runs {[(r.run_id[:8], r.status.value) for r in runs]}\n{tail}"
+            )
+        time.sleep(1)
+
+
+def step_intervals(instance: dg.DagsterInstance, run_id: str) -> list[tuple[float, float]]:
+    """(start, end) of every step of a run, from its event log."""
+    started: dict[str, float] = {}
+    intervals = []
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            started[event.step_key] = entry.timestamp
+        elif event.event_type in (
+            dg.DagsterEventType.STEP_SUCCESS,
+            dg.DagsterEventType.STEP_FAILURE,
+        ):
+            intervals.append((started[event.step_key], entry.timestamp))
+    return intervals
+
+
+def overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return max(a[0], b[0]) < min(a[1], b[1])
+
+
+def failure_report(instance: dg.DagsterInstance, runs: list[dg.DagsterRun]) -> str:
+    lines = []
+    for run in runs:
+        for entry in instance.all_logs(run.run_id):
+            event = entry.dagster_event
+            if event is not None and event.is_failure:
+                lines.append(f"{run.tags['dagster/partition']}: {event.message}")
+    return "\n".join(lines)
+
+
 @pytest.mark.postgres
-def test_nightly_job_on_a_postgres_instance_in_parallel(
-    postgres_instance, postgres_url, small_delivery, monkeypatch
+def test_nightly_job_runs_years_in_parallel_on_a_postgres_instance(
+    postgres_instance, postgres_url, small_delivery, monkeypatch, tmp_path
 ):
-    data, _ = small_delivery
+    data, manifest = small_delivery
     monkeypatch.setenv("TIP_DATA_DIR", str(data))
     monkeypatch.setenv("TIP_WAREHOUSE_URL", postgres_url)
     instance = postgres_instance
     assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-    job = dg.reconstructable(nightly_job_def)
-    in_process = {"execution": {"config": {"in_process": {}}}}
-    with dg.execute_job(
-        job, instance, run_config=in_process, asset_selection=selection(False)
-    ) as reference:
-        assert reference.success
+    assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+    log = tmp_path / "daemon.log"
 
-    def run_year(year: str) -> tuple[bool, str]:
+    with daemon(log) as process:  # loads its workspace while the reference run goes on
+        # the unpartitioned reference assets first, once, as their own run
         with dg.execute_job(
-            job,
+            dg.reconstructable(nightly_job_def),
             instance,
-            run_config={"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}},
-            asset_selection=selection(True),
-            tags={"dagster/partition": year},
-        ) as result:
-            return result.success, result.run_id
+            run_config={"execution": {"config": {"in_process": {}}}},
+            asset_selection=selection(partitioned=False),
+        ) as reference:
+            assert reference.success
 
-    outcomes = [run_year(year) for year in YEARS]
-    assert all(ok for ok, _ in outcomes)
+        target = WorkspaceFileTarget(paths=[str(WORKSPACE)])
+        with WorkspaceProcessContext(instance, target) as context:
+            workspace = context.create_request_context()
+            runs = [submit_year(instance, workspace, year) for year in YEARS]
+            # queued back to back; max_concurrent_runs (4) lets the daemon launch both at once
+            for run in runs:
+                instance.submit_run(run.run_id, workspace)
+        runs = wait_for(instance, [run.run_id for run in runs], process, log)
 
-    for year, (_, run_id) in zip(YEARS, outcomes, strict=True):
-        run = instance.get_run_by_id(run_id)
-        assert run.tags["dagster/partition"] == year
-        logs = instance.all_logs(run_id)
-        assert any("multiprocess" in (e.message or "").lower() for e in logs)
-    key = dg.AssetKey(["validated", "cin_episodes"])
+    assert all(run.status == dg.DagsterRunStatus.SUCCESS for run in runs), failure_report(
+        instance, runs
+    )
+    assert [run.tags["dagster/partition"] for run in runs] == list(YEARS)
+
+    # queued by the run coordinator, dequeued and launched by the daemon
+    for run in runs:
+        types = {e.dagster_event.event_type for e in instance.all_logs(run.run_id)}
+        assert {dg.DagsterEventType.RUN_ENQUEUED, dg.DagsterEventType.RUN_STARTING} <= types
+        assert GRPC_INFO_TAG in run.tags  # set by the DefaultRunLauncher
+
+    # the two runs were in flight at the same time, and so were steps of both
+    records = [instance.get_run_record_by_id(run.run_id) for run in runs]
+    first, second = ((r.start_time, r.end_time) for r in records)
+    assert overlap(first, second), (first, second)
+    steps = [step_intervals(instance, run.run_id) for run in runs]
+    assert any(overlap(a, b) for a in steps[0] for b in steps[1]), steps
+
+    # each run worker is its own OS process, and executed its steps in subprocesses of it
+    workers = set()
+    for run in runs:
+        logs = instance.all_logs(run.run_id)
+        assert any("multiprocess executor" in (e.message or "") for e in logs)
+        events = [e.dagster_event for e in logs if e.dagster_event is not None]
+        worker = next(e.pid for e in events if e.event_type == dg.DagsterEventType.RUN_START)
+        step_pids = {e.pid for e in events if e.event_type == dg.DagsterEventType.STEP_START}
+        assert worker not in step_pids and len(step_pids) > 1
+        workers.add(worker)
+    assert len(workers) == 2 and os.getpid() not in workers
+
+    # the instance recorded both partitions, the pool was used, the warehouse holds both years
+    key = dg.AssetKey(["validated", f"{SOURCE}_episodes"])
     assert instance.get_materialized_partitions(key) == set(YEARS)
     assert WAREHOUSE_POOL in instance.event_log_storage.get_concurrency_keys()
+    expected = {}
+    for f in manifest["files"]:
+        if f["table"] == f"{SOURCE}_episodes" and f["period"].replace("/", "-") in YEARS:
+            expected[f["period"]] = expected.get(f["period"], 0) + f["rows"]
+    assert len(expected) == len(YEARS)
+    engine = make_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(f"SELECT period, count(*) FROM restricted.{SOURCE}_episodes GROUP BY period")
+            )
+            assert dict(rows.all()) == expected
+    finally:
+        engine.dispose()
