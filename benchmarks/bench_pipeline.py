@@ -5,8 +5,8 @@
 
 Not a test: prints figures for docs/PERFORMANCE.md. Ingest and validation call the same plain
 functions the Dagster assets call (no orchestration overhead), per source and year. Peak
-memory is the process's maximum resident set size so far (getrusage), so each stage's figure
-includes the stages before it.
+memory is the process's maximum resident set size (getrusage) when the stage ended, so each
+stage's figure includes the stages before it.
 """
 
 from __future__ import annotations
@@ -35,10 +35,11 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def report(stage: str, seconds: float, rows: int) -> None:
+def report(stage: str, seconds: float, rows: int, peak: float | None = None) -> None:
     rate = rows / seconds if seconds else 0
+    peak = peak_mb() if peak is None else peak
     print(f"{stage:<28} {seconds:8.1f} s {rows:>12,} rows {rate:>12,.0f} rows/s "
-          f"peak {peak_mb():>8,.0f} MB", flush=True)  # fmt: skip
+          f"peak {peak:>8,.0f} MB", flush=True)  # fmt: skip
 
 
 def tables_of(unit: str) -> list[str]:
@@ -60,15 +61,18 @@ def run(scale: str, years: int, url: str | None, data: Path | None, validate: bo
         static = [t for t, e in EXTRACTS.items() if not e.per_period]
         seconds: dict[str, float] = defaultdict(float)
         rows: dict[str, int] = defaultdict(int)
+        peaks: dict[str, float] = {}  # the process's peak when the stage last ended
         start = time.perf_counter()
         for table in static:
             rows["ingest ref (static)"] += ingest_extract(engine, folder, table, None, "b").rows
         seconds["ingest ref (static)"] = time.perf_counter() - start
+        peaks["ingest ref (static)"] = peak_mb()
         if validate:
             start = time.perf_counter()
             validate_tables(engine, static, None, "b")
             seconds["validate ref (static)"] = time.perf_counter() - start
             rows["validate ref (static)"] = rows["ingest ref (static)"]
+            peaks["validate ref (static)"] = peak_mb()
         for period in periods:
             for unit in UNITS:
                 start = time.perf_counter()
@@ -77,19 +81,25 @@ def run(scale: str, years: int, url: str | None, data: Path | None, validate: bo
                         engine, folder, table, period, "b"
                     ).rows
                 seconds[f"ingest {unit}"] += time.perf_counter() - start
+                peaks[f"ingest {unit}"] = peak_mb()
                 if not validate:
                     continue
                 start = time.perf_counter()
                 reports = validate_tables(engine, tables_of(unit), period, "b")
                 seconds[f"validate {unit}"] += time.perf_counter() - start
                 rows[f"validate {unit}"] += sum(r.rows_read for r in reports.values())
+                peaks[f"validate {unit}"] = peak_mb()
         print(f"-- {scale}, {len(periods)} year(s), warehouse {url.split('://')[0]}")
         for stage in seconds:
-            report(stage, seconds[stage], rows[stage])
+            report(stage, seconds[stage], rows[stage], peaks[stage])
+        totals = {}
         for prefix in ("ingest", "validate"):
-            total = sum(v for k, v in seconds.items() if k.startswith(prefix))
+            totals[prefix] = sum(v for k, v in seconds.items() if k.startswith(prefix))
             count = sum(v for k, v in rows.items() if k.startswith(prefix))
-            report(f"{prefix} total", total, count)
+            report(f"{prefix} total", totals[prefix], count)
+        if validate and totals["ingest"]:
+            ratio = totals["validate"] / totals["ingest"]
+            print(f"validate / ingest: {ratio:.2f}x (target <= 1)", flush=True)
         engine.dispose()
 
 

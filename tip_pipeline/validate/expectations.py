@@ -72,15 +72,17 @@ def _column_of(expectation) -> str | None:
     return getattr(expectation, "column", None)
 
 
-def _presence_only(pairs: list[tuple[str, object]]) -> set[str]:
-    """Columns whose only expectation is "not null" (ids, names): for that verdict one present
-    and one missing value stand for all of them."""
-    by_column: dict[str, set[str]] = {}
+def _presence_only(pairs: list[tuple[str, object]], columns: list[str]) -> set[str]:
+    """Columns of ``columns`` whose only single-value expectation, if any, is "not null" (ids,
+    names, line numbers): for that verdict one present and one missing value stand for all
+    of them."""
+    by_column: dict[str, set[str]] = {c: set() for c in columns}
     for _, expectation in pairs:
         column = _column_of(expectation)
         if column:
             by_column.setdefault(column, set()).add(type(expectation).__name__)
-    return {c for c, kinds in by_column.items() if kinds == {"ExpectColumnValuesToNotBeNull"}}
+    allowed = {"ExpectColumnValuesToNotBeNull"}
+    return {c for c, kinds in by_column.items() if kinds <= allowed}
 
 
 def distinct_values(frame: pd.DataFrame, presence_only: set[str] = frozenset()) -> pd.DataFrame:
@@ -88,19 +90,25 @@ def distinct_values(frame: pd.DataFrame, presence_only: set[str] = frozenset()) 
     repeating the column's first distinct value, which leaves every column's set of values,
     and so every single-value expectation's verdict, unchanged. A ``presence_only`` column
     keeps one present value and one missing value, if it has them."""
-    uniques = {}
-    for column in frame.columns:
-        values = frame[column].astype("string")
-        if column in presence_only:
-            present = values.dropna().head(1).tolist()
-            uniques[column] = present + ([pd.NA] if values.isna().any() else [])
-        else:
-            uniques[column] = list(pd.unique(values))
+    uniques = {
+        column: _present_and_missing(frame[column])
+        if column in presence_only
+        else list(pd.unique(frame[column].astype("string")))
+        for column in frame.columns
+    }
     length = max((len(u) for u in uniques.values()), default=0)
     return pd.DataFrame(
         {c: u + [u[0] if u else pd.NA] * (length - len(u)) for c, u in uniques.items()},
         dtype="string",
     )
+
+
+def _present_and_missing(values: pd.Series) -> list:
+    """The column's first present value (as text) and a missing value, each if there is one;
+    only that one value is converted, not the column."""
+    missing = values.isna().to_numpy()
+    present = values.iloc[[int(missing.argmin())]] if not missing.all() else values.iloc[:0]
+    return present.astype("string").tolist() + ([pd.NA] if missing.any() else [])
 
 
 def _validate(frame: pd.DataFrame, pairs: list[tuple[str, object]], label: str) -> list:
@@ -137,7 +145,7 @@ def run_expectations(
     expectations on each column's distinct values, row-comparing ones on every row."""
     value_pairs, row_pairs = expectations_for(table, period)
     label = f"{table}_{period.tag if period else 'ref'}"
-    distinct = distinct_values(accepted, _presence_only(value_pairs))
+    distinct = distinct_values(accepted, _presence_only(value_pairs, list(accepted)))
     results = _validate(distinct, value_pairs, label)
     if row_pairs:
         keyed = ["source_file", *EXTRACTS[table].key]

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, and_, exc, true
+import pyarrow as pa
+from sqlalchemy import Connection, Date, Table, and_, exc, true
 
 __all__ = ["replace_rows"]
 
@@ -82,24 +83,39 @@ def _slice_condition(table: Table, where: Mapping[str, object]) -> Any:
 
 def _rows(conn: Connection, table: Table, frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
     """The frame's rows as tuples of Python values, bound as SQLAlchemy would bind them."""
-    columns = [_column_values(frame[name]) for name in frame.columns]
-    processors = [
-        table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-        for name in frame.columns
-    ]
-    converted = [
-        values if process is None else [None if v is None else process(v) for v in values]
-        for values, process in zip(columns, processors, strict=True)
-    ]
-    return zip(*converted, strict=True)
+    return zip(*(_bound_values(conn, table, frame[name]) for name in frame.columns), strict=True)
+
+
+def _bound_values(conn: Connection, table: Table, series: pd.Series) -> Sequence[Any]:
+    """One column's values as the driver receives them. Dates held as ``datetime64`` are
+    written ``yyyy-mm-dd`` in one vectorised pass: the text SQLite's DATE type stores and
+    PostgreSQL's COPY reads, without a Python date object and bind call per value."""
+    column_type = table.c[series.name].type
+    if isinstance(column_type, Date) and pd.api.types.is_datetime64_dtype(series.dtype):
+        return _iso_dates(series)
+    values = _column_values(series)
+    process = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    if process is None:
+        return values
+    return [None if v is None else process(v) for v in values]
+
+
+def _iso_dates(series: pd.Series) -> np.ndarray:
+    """``yyyy-mm-dd`` text (None where missing) of a ``datetime64`` column, time dropped:
+    Arrow's date-to-text cast."""
+    days = pa.array(series.to_numpy(dtype="datetime64[D]"), from_pandas=True)
+    return days.cast(pa.string()).to_numpy(zero_copy_only=False)
 
 
 def _column_values(series: pd.Series) -> np.ndarray:
     """One column as Python objects: None for every kind of missing value and for ``""``."""
     values = series.to_numpy(dtype=object, na_value=None)
-    missing = pd.isna(values)  # NaT and NaN inside object columns too
-    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-        missing |= values == ""
+    if isinstance(series.dtype, pd.StringDtype):  # missing already None; "" found vectorised
+        missing = series.eq("").to_numpy(dtype=bool, na_value=False)
+    else:
+        missing = pd.isna(values)  # NaT and NaN inside object columns too
+        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            missing |= values == ""
     if missing.any():
         values = values.copy()  # to_numpy may return a read-only view (copy on write)
         values[missing] = None

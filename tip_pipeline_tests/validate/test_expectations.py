@@ -1,7 +1,12 @@
 """GX runs the expectations the rules map to, on the accepted rows, and can fail."""
 
 from tip_pipeline.validate.engine import validate_delivery
-from tip_pipeline.validate.expectations import run_expectations
+from tip_pipeline.validate.expectations import (
+    _presence_only,
+    distinct_values,
+    expectations_for,
+    run_expectations,
+)
 from tip_pipeline_tests.validate.helpers import PERIOD, delivery, table
 
 
@@ -27,3 +32,14 @@ def test_gx_fails_when_a_bad_row_is_let_through():
     assert results["cin_children.PersonBirthDate.birth_month"] is False
     assert results["cin_children.unique_key"] is False
     assert results["cin_children.Ethnicity.code_list"] is True
+
+
+def test_columns_without_a_value_expectation_are_represented_by_one_value():
+    # line numbers and ids are all distinct, but no single-value expectation looks at them
+    # beyond "not null": the frame GX sees stays one row long whatever the rows
+    frame = table("cin_children", {}, {"LAchildID": "c2"}, {"LAchildID": "c3"})
+    value_pairs, _ = expectations_for("cin_children", PERIOD)
+    presence = _presence_only(value_pairs, list(frame))
+    assert {"source_file", "line_number", "LAchildID"} <= presence
+    assert "Sex" not in presence and "PersonBirthDate" not in presence
+    assert len(distinct_values(frame, presence)) == 1

@@ -22,18 +22,6 @@ _FORMAT_TEXT = {
 _FORMAT_REGEX = {Kind.DATE: ISO_DATE, Kind.BIRTH_MONTH: ISO_DATE, Kind.AREA: GSS_CODE}
 
 
-def _raw(delivery: Delivery, table: str, rows: pd.DataFrame, column: str) -> pd.Series:
-    raw = delivery.raw[table]
-    return raw[column] if raw.index.equals(rows.index) else raw.loc[rows.index, column]
-
-
-def _raw_frame(
-    delivery: Delivery, table: str, rows: pd.DataFrame, columns: list[str]
-) -> pd.DataFrame:
-    raw = delivery.raw[table]
-    return raw[columns] if raw.index.equals(rows.index) else raw.loc[rows.index, columns]
-
-
 def _gx():
     import great_expectations.expectations as gxe  # lazy: seconds to import
 
@@ -45,7 +33,7 @@ def _required(extract: Extract, columns: tuple[Column, ...], label: str) -> Rule
     names = [c.name for c in columns]
 
     def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
-        return _raw_frame(d, extract.table, rows, names).isna().any(axis=1)
+        return d.raw_columns(extract.table, rows, names).isna().any(axis=1)
 
     # GX costs tens of ms per expectation whatever the rows: the mask checks every required
     # column; GX re-checks a single column that identifies or classifies a row, not a group of
@@ -75,8 +63,8 @@ def _format(extract: Extract, columns: tuple[Column, ...], label: str) -> Rule:
     column = columns[0]
 
     def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
-        raw = _raw_frame(d, extract.table, rows, [c.name for c in columns])
-        broken = [unreadable(c, raw[c.name]) for c in columns]
+        raw = d.raw_columns(extract.table, rows, [c.name for c in columns])
+        broken = [unreadable(c, raw[c.name], rows[c.name]) for c in columns]
         return pd.concat(broken, axis=1).any(axis=1)
 
     regex = _FORMAT_REGEX.get(column.kind) if len(columns) == 1 else None
@@ -101,7 +89,8 @@ def _format(extract: Extract, columns: tuple[Column, ...], label: str) -> Rule:
 def _code_list(extract: Extract, column: Column) -> Rule:
     def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
         allowed = set(column.allowed(d.period) or ())
-        return codes_outside(column, _raw(d, extract.table, rows, column.name), allowed)
+        raw = d.raw_columns(extract.table, rows, [column.name])[column.name]
+        return codes_outside(column, raw, allowed)
 
     def expectation(period):
         if column.kind is not Kind.CODE:

@@ -9,9 +9,8 @@ from tip_pipeline.validate.rules.factors import factor_codes, per_row
 
 def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
     has_factors = per_row(factor_codes(rows).groupby(level=0).size() > 0, rows)
-    return (
-        has_factors & d.raw["cin_assessments"].loc[rows.index, "AssessmentAuthorisationDate"].isna()
-    )
+    completed = d.raw_columns("cin_assessments", rows, ["AssessmentAuthorisationDate"])
+    return has_factors & completed["AssessmentAuthorisationDate"].isna()
 
 
 RULE = Rule(

@@ -3,11 +3,13 @@
 
 import pandas as pd
 
+from tip_pipeline.validate.parse import split_codes
+
 
 def factor_codes(rows: pd.DataFrame) -> pd.Series:
     """One entry per (assessment row, factor code); rows without factors are left out."""
-    codes = rows["AssessmentFactors"].astype("string").str.split(",").explode().str.strip()
-    return codes[codes.notna() & (codes != "")]
+    codes = split_codes(rows["AssessmentFactors"])
+    return codes[codes != ""]
 
 
 def per_row(values: pd.Series, rows: pd.DataFrame) -> pd.Series:

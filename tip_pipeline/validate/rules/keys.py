@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
 
 from tip_pipeline.sources.contracts import EXTRACTS, Extract
@@ -16,14 +17,25 @@ from tip_pipeline.validate.rules.base import Delivery, Rule, Scope, Stage
 SOURCE_FILE = "source_file"
 
 
-def _keys(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.MultiIndex:
-    return pd.MultiIndex.from_frame(frame[list(columns)].astype("string").fillna(""))
-
-
 def _linked(rows: pd.DataFrame, parents: pd.DataFrame, link: tuple[str, ...]) -> pd.Series:
-    """True where the row's link columns match a row of ``parents``."""
-    found = _keys(rows, link).isin(_keys(parents, link))
-    return pd.Series(found, index=rows.index)
+    """True where the row's link columns match a row of ``parents`` (a missing value matches
+    a missing or empty one). Each row's link is coded as one integer, column by column, so
+    the look-up compares integers rather than tuples of strings."""
+    row_keys, parent_keys = _link_codes(rows, parents, link)
+    return pd.Series(np.isin(row_keys, parent_keys), index=rows.index)
+
+
+def _link_codes(
+    rows: pd.DataFrame, parents: pd.DataFrame, link: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of the link values of ``rows`` and of ``parents``, equal exactly when
+    every link column's text is equal (missing taken as empty)."""
+    codes = np.zeros(len(rows) + len(parents), dtype=np.int64)
+    for column in link:
+        values = pd.concat([rows[column], parents[column]], ignore_index=True)
+        column_codes, uniques = pd.factorize(values.astype("string").fillna(""))
+        codes, _ = pd.factorize(codes * len(uniques) + column_codes)  # dense again
+    return codes[: len(rows)], codes[len(rows) :]
 
 
 def _gx_unique(key: tuple[str, ...]):
@@ -34,8 +46,8 @@ def _gx_unique(key: tuple[str, ...]):
 
 def unique_key(extract: Extract) -> Rule:
     def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
-        raw = d.raw[extract.table].loc[rows.index]
-        return raw.duplicated(subset=[SOURCE_FILE, *extract.key], keep="first")
+        keyed = d.raw_columns(extract.table, rows, [SOURCE_FILE, *extract.key])
+        return keyed.duplicated(keep="first")
 
     return Rule(
         id=f"{extract.table}.unique_key",
@@ -55,7 +67,7 @@ def parent_present(extract: Extract) -> Rule:
     parent, link = extract.parent
 
     def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
-        return ~_linked(d.raw[extract.table].loc[rows.index], d.raw[parent], link)
+        return ~_linked(d.raw_columns(extract.table, rows, list(link)), d.raw[parent], link)
 
     return Rule(
         id=f"{extract.table}.parent_present",
@@ -75,7 +87,8 @@ def parent_accepted(extract: Extract) -> Rule:
     parent, link = extract.parent
 
     def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
-        return ~_linked(d.raw[extract.table].loc[rows.index], d.accepted[parent], link)
+        linked = _linked(d.raw_columns(extract.table, rows, list(link)), d.accepted[parent], link)
+        return ~linked
 
     return Rule(
         id=f"{extract.table}.parent_quarantined",

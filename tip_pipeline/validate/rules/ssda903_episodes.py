@@ -32,7 +32,7 @@ OVERLAP = Rule(
 
 
 def reason_without_date(d: Delivery, rows: pd.DataFrame) -> pd.Series:
-    raw = d.raw["ssda903_episodes"].loc[rows.index]
+    raw = d.raw_columns("ssda903_episodes", rows, ["REC", "DEC"])
     return raw["REC"].isna() != raw["DEC"].isna()
 
 
