@@ -9,6 +9,11 @@ Method (CONVENTIONS.md, "Methods by kind of indicator"): a count of distinct chi
 households) who are part of the denominator population is a *proportion* (Wilson score
 limits), whatever its multiplier; a count of events that can exceed the population is a *rate*
 (exact Poisson limits below 10 events, Byar's method from 10).
+
+Denominators by ethnic group come from Census 2021 (the mid-year estimates have no ethnicity;
+``ETHNIC_DENOMINATOR_NOTE``, added to the notes of every indicator it applies to), so an
+indicator with an ethnic-group breakdown and a population denominator must count whole DfE age
+bands (0-17, 10-17, ...).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Literal
 
 import pandas as pd
 
+from tip_pipeline.indicators.people import census_bands
 from tip_pipeline.sources.codes import BENCHMARK_MEASURES
 
 Kind = Literal["proportion", "rate"]
@@ -26,6 +32,13 @@ BREAKDOWNS = ("total", "imd_decile", "imd_quintile", "sex", "age_band", "ethnic_
 PERSON_BREAKDOWNS = BREAKDOWNS
 AREA_ONLY_BREAKDOWNS = ("total", "imd_decile", "imd_quintile")
 NO_ETHNICITY = ("total", "imd_decile", "imd_quintile", "sex", "age_band")
+#: how the ethnic-group breakdown of a population indicator is computed (values.census_counts)
+ETHNIC_DENOMINATOR_NOTE = (
+    "By ethnic group the denominator is Census 2021: usual residents of the group in the same "
+    "ages and area (the ONS mid-year estimates have no ethnicity). A different base from the "
+    "total's, so the groups' rates do not add up to the total's rate (as in OHID Fingertips); "
+    "'Not recorded' has no denominator."
+)
 
 
 class Polarity(StrEnum):
@@ -86,6 +99,22 @@ class Indicator:
             raise ValueError(f"{self.id}: breakdowns must include total and be from {BREAKDOWNS}")
         if self.benchmark_measure and self.benchmark_measure not in BENCHMARK_MEASURES:
             raise ValueError(f"{self.id}: unknown benchmark measure {self.benchmark_measure}")
+        if self.census_denominator:
+            census_bands(self.denominator.ages)  # raises unless whole DfE age bands
+
+    @property
+    def census_denominator(self) -> bool:
+        """True when the ethnic-group breakdown's denominator is Census 2021 (a population
+        indicator broken down by ethnic group)."""
+        return "ethnic_group" in self.breakdowns and self.denominator.ages is not None
+
+    @property
+    def caveats(self) -> str:
+        """The notes as published: the declared notes, then the ethnic-group denominator's."""
+        notes = [self.notes] if self.notes else []
+        if self.census_denominator:
+            notes.append(ETHNIC_DENOMINATOR_NOTE)
+        return " ".join(notes)
 
     @property
     def unit(self) -> str:
@@ -367,7 +396,7 @@ def dim_indicator_frame() -> pd.DataFrame:
                 "source": i.source,
                 "breakdowns": ", ".join(i.breakdowns),
                 "benchmark_measure": i.benchmark_measure,
-                "notes": i.notes or None,
+                "notes": i.caveats or None,
             }
             for i in CATALOGUE
         ]

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from tip_pipeline.indicators.catalogue import INDICATORS
-from tip_pipeline.indicators.values import NO_DENOMINATOR, TOTAL
+from tip_pipeline.indicators.values import CENSUS_BREAKDOWNS, TOTAL
 
 KEYS = ["indicator_id", "area_type", "area_code"]
 
@@ -36,7 +36,8 @@ def numerator_above_denominator(values: pd.DataFrame) -> pd.DataFrame:
 
 def breakdowns_not_summing(values: pd.DataFrame) -> pd.DataFrame:
     """Breakdowns whose categories do not sum to the area's total: numerators always,
-    denominators where the breakdown has them. One row per offending (area, breakdown)."""
+    denominators where they share the total's base (not the ethnic groups' Census 2021
+    denominators). One row per offending (area, breakdown)."""
     total = values[values["breakdown"] == TOTAL].set_index(KEYS)[["numerator", "denominator"]]
     parts = values[values["breakdown"] != TOTAL]
     sums = parts.groupby([*KEYS, "breakdown"])[["numerator", "denominator"]].sum(min_count=1)
@@ -44,7 +45,7 @@ def breakdowns_not_summing(values: pd.DataFrame) -> pd.DataFrame:
         total.reset_index(), on=KEYS, how="left", suffixes=("", "_total")
     )
     num_bad = joined["numerator"] != joined["numerator_total"]
-    has_den = ~joined["breakdown"].isin(NO_DENOMINATOR)
+    has_den = ~joined["breakdown"].isin(CENSUS_BREAKDOWNS)
     den_bad = has_den & (
         joined["denominator"].astype("Float64") != joined["denominator_total"].astype("Float64")
     ).fillna(False)

@@ -4,7 +4,9 @@ Only validated tables are read (``restricted.<table>``, typed; CONVENTIONS.md), 
 Service tables are the year's delivery; youth-justice outcomes are read for every delivered
 year up to this one (the history years included) so that a first-time entrant's "first ever"
 can be judged; reference tables are their own vintage, the population is the mid-(YYYY-1)
-estimate of the year (``FinancialYear.population_mid_year``).
+estimate of the year (``FinancialYear.population_mid_year``). The denominator of the ethnic-group
+breakdown is Census 2021 (``ref_census_ethnicity``, a fixed vintage read whatever the year): the
+mid-year estimates have no ethnicity.
 
 ``YearData`` can also be built by hand from small frames (tests): a table not given is empty,
 with its validated columns.
@@ -21,8 +23,14 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.sources.contracts import EXTRACTS, Cadence
-from tip_pipeline.warehouse.schema import staging_columns, validated_table
+from tip_pipeline.sources import codes
+from tip_pipeline.sources.contracts import (
+    CENSUS_AGE_COLUMNS,
+    CENSUS_ETHNIC_CODE,
+    EXTRACTS,
+    Cadence,
+)
+from tip_pipeline.warehouse.schema import db_column_name, staging_columns, validated_table
 
 #: service tables of the year
 SERVICE_TABLES = (
@@ -38,7 +46,13 @@ SERVICE_TABLES = (
     "hclic_children",
 )
 #: reference tables of their own vintage (every row, whatever its period)
-STATIC_TABLES = ("ref_imd", "ref_lsoa_lookup", "ref_lad_region", "ref_stat_neighbours")
+STATIC_TABLES = (
+    "ref_imd",
+    "ref_lsoa_lookup",
+    "ref_lad_region",
+    "ref_stat_neighbours",
+    "ref_census_ethnicity",
+)
 STATIC_TABLES_MODELLED = ("ref_modelled_rates",)
 #: reference tables delivered per reporting year
 YEAR_REFERENCE_TABLES = ("ref_population", "ref_benchmarks")
@@ -56,6 +70,10 @@ ALL_TABLES = (
 CHILD_AGES = range(18)
 ENGLAND = ("E92000001", "England")
 _IMD_DECILE = "index_of_multiple_deprivation_imd_decile"
+_CENSUS_LSOA = db_column_name("LSOA code (2021)")
+_CENSUS_GROUP = db_column_name(CENSUS_ETHNIC_CODE)
+#: validated census count column -> DfE age band
+_CENSUS_BANDS = {db_column_name(col): band for band, col in CENSUS_AGE_COLUMNS.items()}
 
 
 def columns_of(table: str) -> list[str]:
@@ -99,6 +117,12 @@ class YearData:
         """Children aged 0-17 by LSOA, sex (F/M) and single year of age (long)."""
         return population_long(self.table("ref_population"))
 
+    @cached_property
+    def census(self) -> pd.DataFrame:
+        """Census 2021 children by LSOA, ethnic group (the five major groups) and DfE age band
+        (long): the ethnic-group denominator."""
+        return census_long(self.table("ref_census_ethnicity"))
+
 
 def area_lookup(lookup: pd.DataFrame, region: pd.DataFrame, imd: pd.DataFrame) -> pd.DataFrame:
     """LSOA -> ward -> LA -> region -> country, with the LSOA's national IMD decile and
@@ -135,6 +159,25 @@ def population_long(pop: pd.DataFrame) -> pd.DataFrame:
             "lsoa": long["lsoa_2021_code"].to_numpy(),
             "sex": long["column"].str[0].str.upper().to_numpy(),
             "age": long["column"].str[1:].astype(int).to_numpy(),
+            "population": pd.to_numeric(long["population"]).fillna(0).astype(np.int64).to_numpy(),
+        }
+    )
+
+
+def census_long(census: pd.DataFrame) -> pd.DataFrame:
+    """The census file's rows (LSOA x group, a count per age band) to long rows
+    ``lsoa, ethnic_group, age_band, population``, the group named as ``codes.ETHNICITY_GROUPS``
+    names it (White, Mixed, Asian, Black, Other)."""
+    present = [c for c in _CENSUS_BANDS if c in census.columns]
+    long = census[[_CENSUS_LSOA, _CENSUS_GROUP, *present]].melt(
+        id_vars=[_CENSUS_LSOA, _CENSUS_GROUP], var_name="column", value_name="population"
+    )
+    groups = {code: group for code, (group, _) in codes.CENSUS_ETHNIC_GROUPS.items()}
+    return pd.DataFrame(
+        {
+            "lsoa": long[_CENSUS_LSOA].to_numpy(object),
+            "ethnic_group": long[_CENSUS_GROUP].astype(str).map(groups).to_numpy(object),
+            "age_band": long["column"].map(_CENSUS_BANDS).to_numpy(object),
             "population": pd.to_numeric(long["population"]).fillna(0).astype(np.int64).to_numpy(),
         }
     )

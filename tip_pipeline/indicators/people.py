@@ -24,6 +24,20 @@ AGE_BANDS: dict[str, tuple[int, int]] = {
 }
 
 
+def census_bands(ages: tuple[int, int]) -> tuple[str, ...]:
+    """The DfE age bands that make up ``ages`` exactly (Census 2021 counts children by band,
+    so an ethnic-group denominator exists only for a range of whole bands: 0-17, 10-17, ...)."""
+    low, high = ages
+    bands = tuple(b for b, (lo, hi) in AGE_BANDS.items() if lo >= low and hi <= high)
+    covered = sorted(a for b in bands for a in range(AGE_BANDS[b][0], AGE_BANDS[b][1] + 1))
+    if covered != list(range(low, high + 1)):
+        raise ValueError(
+            f"ages {low}-{high} are not whole DfE age bands {tuple(AGE_BANDS)}: no Census 2021 "
+            "denominator by ethnic group"
+        )
+    return bands
+
+
 def harmonise_sex(sex: pd.Series) -> pd.Series:
     """Both codings to M/F/U; anything else (or missing) to U (CONVENTIONS.md)."""
     return sex.astype("string").str.strip().map(SEX_HARMONISED).fillna("U").astype(object)
@@ -96,6 +110,7 @@ __all__ = [
     "SEX_CATEGORIES",
     "age_at",
     "age_band",
+    "census_bands",
     "dated_in",
     "ethnic_group",
     "harmonise_sex",

@@ -9,8 +9,14 @@ indicator's method (``stats.proportion_ci`` Wilson / ``stats.rate_ci`` exact-Bya
 Area types: ``lsoa`` (total only), ``ward`` and ``la`` (every breakdown); ``region`` and
 ``country`` only when every LA of that region (of England) is in the data, since a region
 cannot be computed from some of its LAs (the comparison then uses ref_benchmarks instead).
-Ethnic group has no population denominator (ONS mid-year estimates have no ethnicity): those
-rows carry the count only, denominator and value NULL.
+Ethnic group: the ONS mid-year estimates have no ethnicity, so the denominator of a category
+is the Census 2021 count of children of that group in the area and in the indicator's ages
+(``ref_census_ethnicity``, by DfE age band; ``people.census_bands``), as OHID Fingertips does.
+It is a different base from the mid-year estimates (another date and method), so the groups'
+denominators do not add up to the total's and their rates do not average to the total's rate.
+"Not recorded" has no census count: its rows carry the count only, denominator and value NULL.
+An indicator whose denominator is not a population (a rule's units) has no census
+denominator: its breakdowns are counted from the same units.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import pandas as pd
 
 from tip_pipeline.indicators.catalogue import BREAKDOWNS, CATALOGUE, Indicator
 from tip_pipeline.indicators.data import YearData
-from tip_pipeline.indicators.people import age_band
+from tip_pipeline.indicators.people import age_band, census_bands
 from tip_pipeline.indicators.rules import units_of
 from tip_pipeline.stats import proportion_ci, rate_ci
 
@@ -30,7 +36,9 @@ TOTAL, ALL = "total", "all"
 AREA_LEVELS = ("lsoa", "ward", "la", "region", "country")
 #: area levels published with every breakdown; the others with the total only
 BREAKDOWN_LEVELS = ("ward", "la", "region", "country")
-NO_DENOMINATOR = ("ethnic_group",)
+#: breakdowns whose denominator is Census 2021 (not the mid-year estimates): their categories'
+#: denominators do not sum to the total's
+CENSUS_BREAKDOWNS = ("ethnic_group",)
 CONFIDENCE = (0.95, 0.998)
 
 VALUE_COLUMNS = [
@@ -136,8 +144,14 @@ def numerator_and_denominator(
     units = units_of(ind.numerator_rule, data)
     if ind.denominator.ages is not None:
         units = in_ages(units, ind.denominator.ages)
-        with_den = tuple(b for b in ind.breakdowns if b not in NO_DENOMINATOR)
+        with_den = tuple(b for b in ind.breakdowns if b not in CENSUS_BREAKDOWNS)
         den = population_counts(data, ind.denominator.ages, with_den)
+        if set(CENSUS_BREAKDOWNS) & set(ind.breakdowns):
+            census = census_counts(data, ind.denominator.ages)
+            den = {
+                level: pd.concat([den[level], census[level]], ignore_index=True)
+                for level in AREA_LEVELS
+            }
     else:
         base = units_of(ind.denominator.rule, data)
         units = units[units["unit_id"].isin(base["unit_id"])]
@@ -156,6 +170,18 @@ def population_counts(
         pop = data.population
         pop = with_areas(pop[pop["age"].between(*ages)], data)
         lsoa = counts_by_lsoa(pop, breakdowns, "population")
+        data.cache[key] = {level: at_level(lsoa, data.areas, level) for level in AREA_LEVELS}
+    return data.cache[key]
+
+
+def census_counts(data: YearData, ages: tuple[int, int]) -> dict[str, pd.DataFrame]:
+    """Census 2021 children of each ethnic group within ``ages`` (whole DfE age bands) by area
+    level, as the ``ethnic_group`` breakdown's denominators (cached per year and ages)."""
+    key = ("census", ages)
+    if key not in data.cache:
+        census = data.census
+        census = with_areas(census[census["age_band"].isin(census_bands(ages))], data)
+        lsoa = counts_by_lsoa(census, CENSUS_BREAKDOWNS, "population")
         data.cache[key] = {level: at_level(lsoa, data.areas, level) for level in AREA_LEVELS}
     return data.cache[key]
 

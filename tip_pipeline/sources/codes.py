@@ -47,6 +47,17 @@ ETHNICITY_GROUPS = {
 }
 ETHNICITY = tuple(ETHNICITY_GROUPS)
 
+#: Census 2021 ethnic group, ONS "Ethnic group (6 categories)" without -8 "Does not apply"
+#: (every child is a usual resident): code -> (the major group as ETHNICITY_GROUPS names it,
+#: the ONS label). The census has no "not recorded": ONS imputes missing answers.
+CENSUS_ETHNIC_GROUPS = {
+    "1": ("Asian", "Asian, Asian British or Asian Welsh"),
+    "2": ("Black", "Black, Black British, Black Welsh, Caribbean or African"),
+    "3": ("Mixed", "Mixed or Multiple ethnic groups"),
+    "4": ("White", "White"),
+    "5": ("Other", "Other ethnic group"),
+}
+
 # --- Children in Need census ----------------------------------------------------------------
 
 REFERRAL_SOURCE = (

@@ -131,7 +131,7 @@ def _kinds_section() -> list[str]:
         Kind.CODE: "one value of the column's code list",
         Kind.CODES: "comma-separated values of the column's code list",
         Kind.AREA: "ONS GSS area code (E01... LSOA, E05... ward, E06-E10 LA, E12 region)",
-        Kind.NAME: "area name (reference data only)",
+        Kind.NAME: "name of an area or of a category (reference data only)",
     }
     rows = [f"| {k.value} | {meaning[k]} |" for k in Kind]
     return ["## Column kinds", "", "| kind | meaning |", "|---|---|", *rows, ""]

@@ -32,7 +32,7 @@ class Kind(StrEnum):
     CODE = "code"  # one value from a code list
     CODES = "codes"  # comma-separated values from a code list
     AREA = "area"  # ONS GSS code (LSOA, ward, LA, region, country)
-    NAME = "name"  # the name of an area (reference data only)
+    NAME = "name"  # the name of an area or of a category (reference data only)
 
 
 @dataclass(frozen=True)
@@ -416,6 +416,57 @@ REF_POPULATION = Extract(
     ),
 )
 
+#: DfE child age bands (CONVENTIONS.md), as the modelled rates and the census counts use them
+AGE_BANDS = ("0-4", "5-9", "10-15", "16-17")
+#: the census file's count column of each DfE age band (ONS age labels)
+CENSUS_AGE_COLUMNS = {
+    "0-4": "Aged 4 years and under",
+    "5-9": "Aged 5 to 9 years",
+    "10-15": "Aged 10 to 15 years",
+    "16-17": "Aged 16 to 17 years",
+}
+CENSUS_ETHNIC_CODE = "Ethnic group (5 categories) Code"
+
+REF_CENSUS_ETHNICITY = Extract(
+    table="ref_census_ethnicity",
+    source="ref",
+    description="Census 2021 usual residents aged 0-17 by LSOA (2021), ethnic group (the five "
+    "major groups) and DfE age band, in an ONS custom-dataset layout: one row per LSOA and "
+    "group, a count column per age band. A fixed vintage (census day, 21 March 2021), like "
+    "the IMD and the lookups: the denominator of rates by ethnic group, which the ONS mid-year "
+    "estimates do not have.",
+    cadence=Cadence.REFERENCE,
+    vintage="2021",
+    key=("LSOA code (2021)", CENSUS_ETHNIC_CODE),
+    columns=(
+        _col("LSOA code (2021)", Kind.AREA, "LSOA"),
+        _col("LSOA name (2021)", Kind.NAME, "LSOA name"),
+        _col(
+            CENSUS_ETHNIC_CODE,
+            Kind.CODE,
+            "Census ethnic group: "
+            + "; ".join(f"{k} = {group}" for k, (group, _) in codes.CENSUS_ETHNIC_GROUPS.items()),
+            codes=tuple(codes.CENSUS_ETHNIC_GROUPS),
+        ),
+        _col("Ethnic group (5 categories)", Kind.NAME, "The group's ONS label"),
+        *(
+            _col(
+                name,
+                Kind.INT,
+                f"Usual residents of the group aged {band}",
+                group=f"{CENSUS_AGE_COLUMNS['0-4']} .. {CENSUS_AGE_COLUMNS['16-17']}",
+            )
+            for band, name in CENSUS_AGE_COLUMNS.items()
+        ),
+    ),
+    notes=(
+        "Every child has a group: the census imputes missing answers, so there is no "
+        "'not recorded' and the groups of an LSOA sum to its census child population.",
+        "A different base from the mid-year estimates (another date and method): rates by "
+        "ethnic group do not add up to the total's rate, as in OHID Fingertips.",
+    ),
+)
+
 REF_IMD = Extract(
     table="ref_imd",
     source="ref",
@@ -490,7 +541,6 @@ REF_STAT_NEIGHBOURS = Extract(
 )
 
 MODELLED_FACTORS = ("domestic_abuse", "parental_mental_health", "parental_substance_misuse")
-AGE_BANDS = ("0-4", "5-9", "10-15", "16-17")
 
 REF_MODELLED_RATES = Extract(
     table="ref_modelled_rates",
@@ -565,6 +615,7 @@ EXTRACTS: Mapping[str, Extract] = {
         HCLIC_CHILDREN,
         HCLIC_SUPPORT,
         REF_POPULATION,
+        REF_CENSUS_ETHNICITY,
         REF_IMD,
         REF_LSOA_LOOKUP,
         REF_LAD_REGION,

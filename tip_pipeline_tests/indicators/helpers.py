@@ -29,6 +29,29 @@ def population(per_age: int = 10, lsoas=(LSOA_A, LSOA_B)) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Census 2021 children per LSOA by ethnic group code (1 Asian, 2 Black, 3 Mixed, 4 White,
+#: 5 Other) and DfE age band 0-4, 5-9, 10-15, 16-17: 360 per LSOA, like ``population()``
+CENSUS = {
+    "1": (25, 25, 30, 10),
+    "2": (10, 10, 12, 4),
+    "3": (10, 10, 12, 4),
+    "4": (50, 50, 60, 20),
+    "5": (5, 5, 6, 2),
+}
+
+
+def census(lsoas=(LSOA_A, LSOA_B)) -> pd.DataFrame:
+    """``CENSUS`` in each LSOA (validated ref_census_ethnicity columns)."""
+    bands = ("aged_4_years_and_under", "aged_5_to_9_years", "aged_10_to_15_years")
+    bands += ("aged_16_to_17_years",)
+    rows = [
+        {"lsoa_code_2021": lsoa, "ethnic_group_code": code, **dict(zip(bands, n, strict=True))}
+        for lsoa in lsoas
+        for code, n in CENSUS.items()
+    ]
+    return frame("ref_census_ethnicity", rows)
+
+
 def reference() -> dict[str, pd.DataFrame]:
     return {
         "ref_lsoa_lookup": frame(
@@ -63,6 +86,7 @@ def reference() -> dict[str, pd.DataFrame]:
             [{"lad24cd": LA, "lad24nm": "Town", "rgn24cd": "E12000003", "rgn24nm": "Yorks"}],
         ),
         "ref_population": population(),
+        "ref_census_ethnicity": census(),
     }
 
 

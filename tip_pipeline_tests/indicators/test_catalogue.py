@@ -1,6 +1,16 @@
 """The catalogue: every declaration complete, every rule registered, methods as CONVENTIONS."""
 
-from tip_pipeline.indicators.catalogue import CATALOGUE, dim_indicator_frame
+from dataclasses import replace
+
+import pytest
+
+from tip_pipeline.indicators.catalogue import (
+    CATALOGUE,
+    ETHNIC_DENOMINATOR_NOTE,
+    children,
+    dim_indicator_frame,
+    indicator,
+)
 from tip_pipeline.indicators.rules import rule_names
 from tip_pipeline.sources.codes import BENCHMARK_MEASURES
 from tip_pipeline.warehouse.schema import dim_indicator
@@ -30,3 +40,23 @@ def test_dim_indicator_rows_fill_the_table():
     assert frame[list(required)].notna().all().all()
     row = frame.set_index("indicator_id").loc["yj_first_time_entrants"]
     assert row["unit"] == "per 100,000 children aged 10-17" and row["age_min"] == 10
+
+
+def test_ethnic_group_denominator_is_census_2021_and_said_so():
+    """Population indicators broken down by ethnic group take their group denominators from
+    Census 2021 and say so in the published notes; the others do not."""
+    frame = dim_indicator_frame().set_index("indicator_id")
+    for ind in CATALOGUE:
+        census = "ethnic_group" in ind.breakdowns and ind.denominator.ages is not None
+        assert ind.census_denominator == census, ind.id
+        assert (ETHNIC_DENOMINATOR_NOTE in (frame.loc[ind.id, "notes"] or "")) == census
+    assert indicator("cla_31mar").census_denominator
+    assert not indicator("homeless_domestic_abuse_share").census_denominator
+    assert "Census 2021" in ETHNIC_DENOMINATOR_NOTE
+
+
+def test_an_ethnic_breakdown_needs_whole_census_age_bands():
+    with pytest.raises(ValueError, match="whole DfE age bands"):
+        replace(indicator("yj_outcome"), denominator=children(11, 17))
+    no_ethnicity = tuple(b for b in indicator("yj_outcome").breakdowns if b != "ethnic_group")
+    replace(indicator("yj_outcome"), denominator=children(11, 17), breakdowns=no_ethnicity)

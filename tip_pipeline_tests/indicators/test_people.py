@@ -1,10 +1,12 @@
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from tip_pipeline.indicators.people import (
     age_at,
     age_band,
+    census_bands,
     ethnic_group,
     harmonise_sex,
     has_any_code,
@@ -64,3 +66,12 @@ def test_code_lists_match_whole_codes():
     text = pd.Series(["3B,4B", "4C", "21", None, "14A,1B"])
     assert has_any_code(text, ("4B",)).tolist() == [True, False, False, False, False]
     assert has_any_code(text, ("1B", "2B")).tolist() == [False, False, False, False, True]
+
+
+def test_census_bands_make_up_the_age_range_exactly():
+    assert census_bands((0, 17)) == ("0-4", "5-9", "10-15", "16-17")
+    assert census_bands((10, 17)) == ("10-15", "16-17")
+    assert census_bands((5, 9)) == ("5-9",)
+    for ages in ((11, 17), (0, 18), (0, 3)):
+        with pytest.raises(ValueError, match="whole DfE age bands"):
+            census_bands(ages)

@@ -2,15 +2,28 @@
 methods by kind, age ranges."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tip_pipeline.indicators import checks
 from tip_pipeline.indicators.catalogue import CATALOGUE, indicator
+from tip_pipeline.indicators.data import YearData
 from tip_pipeline.indicators.values import all_values, indicator_values
 from tip_pipeline.stats import proportion_ci, rate_ci
-from tip_pipeline_tests.indicators.helpers import LA, LSOA_A, LSOA_B, WARD_A, child, year
+from tip_pipeline_tests.indicators.helpers import (
+    LA,
+    LSOA_A,
+    LSOA_B,
+    WARD_A,
+    WARD_B,
+    YEAR,
+    child,
+    frame,
+    reference,
+    year,
+)
 
 
 def cin_year():
@@ -48,8 +61,24 @@ def test_totals_categories_and_harmonised_sex():
     assert rows(values, breakdown="imd_decile")["numerator"].to_dict() == {"1": 2, "10": 2}
     assert rows(values, breakdown="imd_quintile")["numerator"].to_dict() == {"1": 2, "5": 2}
     eth = rows(values, breakdown="ethnic_group")
-    assert eth["numerator"].to_dict() == {"Asian": 1, "Not recorded": 1, "White": 2}
-    assert eth["denominator"].isna().all() and eth["value"].isna().all()
+    assert eth["numerator"].to_dict() == {
+        "Asian": 1,
+        "Black": 0,
+        "Mixed": 0,
+        "Not recorded": 1,
+        "Other": 0,
+        "White": 2,
+    }
+    # Census 2021 children of the group aged 0-17 in the LA (helpers.CENSUS, two LSOAs)
+    assert eth["denominator"].dropna().to_dict() == {
+        "Asian": 180,
+        "Black": 72,
+        "Mixed": 72,
+        "Other": 36,
+        "White": 360,
+    }
+    assert pd.isna(eth.loc["Not recorded", "denominator"])
+    assert np.isnan(eth.loc["Not recorded", "value"])
     wards = rows(values, "ward", "total")
     assert wards.set_index("area_code")["numerator"].to_dict() == {WARD_A: 2, "E05000002": 2}
     assert len(rows(values, "lsoa")) == 2 and set(rows(values, "lsoa")["breakdown"]) == {"total"}
@@ -72,6 +101,111 @@ def test_proportions_use_wilson_and_rates_byar():
     assert r["numerator"] == 5  # events of children aged 0-17: a twice, not the 24-year-old
     expected = rate_ci(5, 720, 0.95, 10_000)
     assert r["upper_ci_95"] == pytest.approx(float(expected.upper))
+
+
+def test_ethnic_group_value_and_limits_by_hand():
+    """White children on 31 March: a (LSOA A) and e (LSOA B) of the LA's 360 White children
+    aged 0-17 in Census 2021 (helpers.CENSUS: 50 + 50 + 60 + 20 per LSOA). Wilson, z = 1.96:
+    p = 2/360, limits (2x + z^2 -+ z sqrt(z^2 + 4x(1 - p))) / 2(n + z^2) per 10,000."""
+    white = rows(indicator_values(indicator("cin_31mar"), cin_year()), breakdown="ethnic_group")
+    white = white.loc["White"]
+    assert (white["numerator"], white["denominator"]) == (2, 360)
+    assert white["value"] == pytest.approx(55.5556, abs=1e-4)
+    assert white["lower_ci_95"] == pytest.approx(15.2486, abs=1e-4)
+    assert white["upper_ci_95"] == pytest.approx(200.2700, abs=1e-4)
+    assert white["lower_ci_99_8"] == pytest.approx(8.3925, abs=1e-4)
+    assert white["upper_ci_99_8"] == pytest.approx(358.2576, abs=1e-4)
+
+
+def _offence(oid, yj, lsoa, eth="BCRB", dob="2008-01-01"):
+    return {
+        "yj_id": yj,
+        "offence_id": oid,
+        "offence_date": "2023-05-01",
+        "dob": dob,
+        "sex": "2",
+        "ethnicity": eth,
+        "home_lsoa": lsoa,
+    }
+
+
+def _yj_year():
+    """Four Black children aged 15 with an outcome, three in LSOA B (ward B), one in LSOA A;
+    a child with ethnicity refused in LSOA B."""
+    offences = [
+        _offence("o1", "k1", LSOA_B),
+        _offence("o2", "k2", LSOA_B),
+        _offence("o3", "k3", LSOA_B, eth="BAFR"),
+        _offence("o4", "k4", LSOA_A, eth="BOTH"),
+        _offence("o5", "k5", LSOA_B, eth="REFU"),
+    ]
+    outcomes = [
+        {"yj_id": o["yj_id"], "offence_id": o["offence_id"], "outcome_date": "2023-06-01",
+         "outcome_type": "YC"}
+        for o in offences
+    ]  # fmt: skip
+    return year(yjs_offences=offences, yjs_outcomes=outcomes)
+
+
+def test_ethnic_group_denominator_is_the_census_in_the_indicators_ages():
+    """yj_outcome counts children aged 10-17: the Black denominator is the census bands 10-15
+    and 16-17 only (12 + 4 per LSOA), not the group's 0-17 (36 per LSOA). By hand (Wilson):
+    LA 4/32, ward B 3/16."""
+    values = indicator_values(indicator("yj_outcome"), _yj_year())
+    black = rows(values, breakdown="ethnic_group").loc["Black"]
+    assert (black["numerator"], black["denominator"]) == (4, 32)
+    assert black["value"] == pytest.approx(1250.0)
+    assert black["lower_ci_95"] == pytest.approx(497.0134, abs=1e-4)
+    assert black["upper_ci_95"] == pytest.approx(2806.8305, abs=1e-4)
+    assert black["lower_ci_99_8"] == pytest.approx(307.2596, abs=1e-4)
+    assert black["upper_ci_99_8"] == pytest.approx(3916.5026, abs=1e-4)
+    ward = values[(values["area_code"] == WARD_B) & (values["breakdown"] == "ethnic_group")]
+    ward = ward.set_index("category")
+    assert (ward.loc["Black", "numerator"], ward.loc["Black", "denominator"]) == (3, 16)
+    assert ward.loc["Black", "value"] == pytest.approx(1875.0)
+    refused = rows(values, breakdown="ethnic_group").loc["Not recorded"]
+    assert refused["numerator"] == 1 and pd.isna(refused["denominator"])
+    assert np.isnan(refused["value"]) and np.isnan(refused["upper_ci_95"])
+    total = rows(values, breakdown="total").loc["all"]
+    assert total["denominator"] == 2 * 2 * 8 * 10  # ONS mid-year estimate, ages 10-17
+    # different bases: the groups' denominators need not sum to the total's
+    assert checks.breakdowns_not_summing(values).empty
+    assert checks.implausible_values(values).empty
+
+
+def test_a_rate_by_ethnic_group_uses_byar_on_the_census_denominator():
+    values = indicator_values(indicator("cin_referrals"), cin_year())
+    white = rows(values, breakdown="ethnic_group").loc["White"]
+    assert (white["numerator"], white["denominator"]) == (3, 360)  # a twice, e once
+    expected = rate_ci(3, 360, 0.95, 10_000)
+    assert white["lower_ci_95"] == pytest.approx(float(expected.lower))
+    assert white["upper_ci_95"] == pytest.approx(float(expected.upper))
+
+
+def test_without_the_census_file_ethnic_groups_have_counts_only():
+    frames = reference()
+    del frames["ref_census_ethnicity"]
+    kids = [child("a"), child("b", eth="APKN")]
+    episodes = [{"la_child_id": c, "cin_referral_date": "2023-05-01"} for c in "ab"]
+    frames["cin_children"] = frame("cin_children", kids)
+    frames["cin_episodes"] = frame("cin_episodes", episodes)
+    data = YearData(period=YEAR, tables=frames)
+    eth = rows(indicator_values(indicator("cin_31mar"), data), breakdown="ethnic_group")
+    assert eth["numerator"].to_dict() == {"Asian": 1, "White": 1}
+    assert eth["denominator"].isna().all() and eth["value"].isna().all()
+
+
+def test_household_share_and_indicators_without_ethnicity_are_unchanged():
+    share = indicator("homeless_domestic_abuse_share")
+    assert not share.census_denominator and "ethnic_group" not in share.breakdowns
+    homeless = indicator("homeless_children")
+    assert not homeless.census_denominator
+    values = all_values(year())
+    assert (
+        not values["indicator_id"][values["breakdown"] == "ethnic_group"]
+        .isin([share.id, homeless.id])
+        .any()
+    )
 
 
 def test_breakdown_check_flags_a_broken_sum():

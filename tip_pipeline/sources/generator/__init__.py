@@ -3,9 +3,10 @@ real returns (contracts.py), calibrated to the Leeds figures of the seed slide, 
 from its arguments alone.
 
 Modules: config (scales, targets), geography (152 LAs, LSOAs, IMD), population (child universe,
-population estimates), modelled (toxic-trio table), hazards (shared risk), care (SSDA903), cin,
-factors, youth_justice, homelessness, deliveries (year files as known at 31 March), reference,
-measures and benchmarks, pseudonyms, faults, plant (identifiers), writer.
+population estimates, Census 2021 children by ethnic group), modelled (toxic-trio table),
+hazards (shared risk), care (SSDA903), cin, factors, youth_justice, homelessness, deliveries
+(year files as known at 31 March), reference, measures and benchmarks, pseudonyms, faults, plant
+(identifiers), writer.
 
 Scales: ``small`` is a synthetic "Small Town" (E08000999, a code no real LA has, in Yorkshire
 and The Humber) with 40 LSOAs and about 9,000 children; ``leeds`` is Leeds (E08000035) with 488
@@ -159,8 +160,16 @@ def _reference_tables(sim: Simulation, seed: int) -> list[Table]:
                 reference.population(geo, k, a),
             )
         )
+    census = population.census_counts(uni, geo, lsoas, stream(seed, "census"))
     nbrs = reference.neighbours(geo)
     out += [
+        (
+            _name("ref_census_ethnicity", None),
+            "ref_census_ethnicity",
+            None,
+            None,
+            reference.census_ethnicity(geo, census),
+        ),
         (_name("ref_imd", None), "ref_imd", None, None, reference.imd(geo)),
         (_name("ref_lsoa_lookup", None), "ref_lsoa_lookup", None, None, reference.lsoa_lookup(geo)),
         (

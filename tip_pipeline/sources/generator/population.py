@@ -127,15 +127,78 @@ def assign_combos(
         uni.combo[lo:hi] = modelled.draw_combos(rng, shares, band[lo:hi], quintile[lo:hi])
 
 
+def _wbri_share(decile: np.ndarray) -> np.ndarray:
+    return 0.52 + 0.035 * (decile - 1)
+
+
 def _draw_ethnicity(rng: np.random.Generator, decile: np.ndarray) -> np.ndarray:
     others = np.array([_ETHNIC_INDEX[c] for c in _ETHNIC_OTHER], dtype="int8")
     p_other = np.array(list(_ETHNIC_OTHER.values()))
     p_other = p_other / p_other.sum()
-    wbri_share = 0.52 + 0.035 * (decile - 1)
+    wbri_share = _wbri_share(decile)
     out = np.full(decile.size, _ETHNIC_INDEX["WBRI"], dtype="int8")
     not_wbri = rng.random(decile.size) >= wbri_share
     out[not_wbri] = others[rng.choice(others.size, size=int(not_wbri.sum()), p=p_other)]
     return out
+
+
+#: Census 2021 was taken on Sunday 21 March 2021
+CENSUS_MONTH = (2021 - 1970) * 12 + 2
+#: major groups in the census file's code order (codes.CENSUS_ETHNIC_GROUPS: 1 Asian ... 5 Other)
+CENSUS_GROUPS = tuple(group for group, _ in codes.CENSUS_ETHNIC_GROUPS.values())
+#: DfE code index -> census group index; -1 for "Not recorded" (REFU, NOBT)
+_CENSUS_OF_CODE = np.array(
+    [
+        CENSUS_GROUPS.index(g) if g in CENSUS_GROUPS else -1
+        for g in (codes.ETHNICITY_GROUPS[c] for c in codes.ETHNICITY)
+    ],
+    dtype="int8",
+)
+
+
+def _census_group_probs(decile: np.ndarray) -> np.ndarray:
+    """Each child's chance of each census group given its LSOA's decile, from the very
+    distribution the universe's ethnicity is drawn from (:func:`_draw_ethnicity`) with "Not
+    recorded" left out: shape (n, 5)."""
+    weights = np.zeros(len(CENSUS_GROUPS))
+    for code, w in _ETHNIC_OTHER.items():
+        g = _CENSUS_OF_CODE[_ETHNIC_INDEX[code]]
+        if g >= 0:
+            weights[g] += w
+    other = weights / sum(_ETHNIC_OTHER.values())  # shares among the non-WBRI children
+    wbri = _wbri_share(decile.astype(float))
+    probs = (1 - wbri)[:, None] * other[None, :]
+    probs[:, CENSUS_GROUPS.index("White")] += wbri
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
+def census_counts(
+    uni: Universe, geo: Geography, lsoas: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Census 2021 usual residents aged 0-17 by populated LSOA, census ethnic group and DfE
+    age band on census day: shape (len(lsoas), 5, 4).
+
+    The same children as the population estimates and the service records, with the same
+    ethnicity: the census is counted from the universe, so the LSOA totals are close to the
+    mid-2020 and mid-2021 estimates and rates by group are consistent with the groups the
+    services record. Children whose records say "Not recorded" (REFU, NOBT) have a group in the
+    census (ONS imputes missing answers): drawn from their LSOA's mix. The universe must cover
+    census day (first reporting year up to 2028/29; later windows miss the oldest census
+    children).
+    """
+    age = (CENSUS_MONTH - uni.dob_month.astype("int64")) // 12
+    keep = np.flatnonzero((age >= 0) & (age <= 17))
+    group = _CENSUS_OF_CODE[uni.ethnicity[keep]].astype("int64")
+    missing = np.flatnonzero(group < 0)
+    if missing.size:
+        probs = _census_group_probs(geo.decile[uni.lsoa[keep[missing]]])
+        draws = rng.random(missing.size)[:, None] > np.cumsum(probs, axis=1)
+        group[missing] = np.minimum(draws.sum(axis=1), len(CENSUS_GROUPS) - 1)
+    band = modelled.age_band(age[keep])
+    pos = np.searchsorted(lsoas, uni.lsoa[keep])
+    n_groups = len(CENSUS_GROUPS)
+    flat = (pos * n_groups + group) * 4 + band
+    return np.bincount(flat, minlength=lsoas.size * n_groups * 4).reshape(lsoas.size, n_groups, 4)
 
 
 def child_counts(uni: Universe, lsoas: np.ndarray, mid_year: int) -> np.ndarray:

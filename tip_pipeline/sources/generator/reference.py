@@ -1,4 +1,5 @@
-"""Reference files: population estimates, IMD, lookups, statistical neighbours, modelled rates.
+"""Reference files: population estimates, Census 2021 children by ethnic group, IMD, lookups,
+statistical neighbours, modelled rates.
 
 For single-LA scales the LSOA-level files (population, IMD, lookup) cover the LA's own LSOAs
 (with national ranks and deciles); LA-level files cover the LA and its ten statistical
@@ -10,7 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tip_pipeline.sources.contracts import MODELLED_FACTORS, REF_IMD, REF_POPULATION
+from tip_pipeline.sources import codes
+from tip_pipeline.sources.contracts import (
+    CENSUS_AGE_COLUMNS,
+    MODELLED_FACTORS,
+    REF_CENSUS_ETHNICITY,
+    REF_IMD,
+    REF_POPULATION,
+)
 from tip_pipeline.sources.generator.geography import Geography
 from tip_pipeline.sources.generator.modelled import COMBOS
 
@@ -33,6 +41,27 @@ def population(geo: Geography, children: np.ndarray, adults: np.ndarray) -> pd.D
     )
     body = pd.DataFrame(
         ages.reshape(len(lsoas), 182), columns=list(REF_POPULATION.column_names[5:])
+    )
+    return pd.concat([head, body], axis=1)
+
+
+def census_ethnicity(geo: Geography, counts: np.ndarray) -> pd.DataFrame:
+    """ONS custom-dataset layout, one row per LSOA and census ethnic group (code order), a count
+    column per DfE age band. ``counts`` (n, 5, 4) from ``population.census_counts``."""
+    lsoas = geo.populated
+    groups = list(codes.CENSUS_ETHNIC_GROUPS.items())
+    cols = REF_CENSUS_ETHNICITY.column_names
+    head = pd.DataFrame(
+        {
+            cols[0]: np.repeat(geo.lsoa_code[lsoas], len(groups)),
+            cols[1]: np.repeat(geo.lsoa_name[lsoas], len(groups)),
+            cols[2]: np.tile([code for code, _ in groups], lsoas.size),
+            cols[3]: np.tile([label for _, (_, label) in groups], lsoas.size),
+        }
+    ).astype(object)
+    body = pd.DataFrame(
+        counts.reshape(lsoas.size * len(groups), len(CENSUS_AGE_COLUMNS)),
+        columns=list(CENSUS_AGE_COLUMNS.values()),
     )
     return pd.concat([head, body], axis=1)
 

@@ -67,6 +67,7 @@ def test_expected_file_set(small) -> None:
     assert by_table["yjs_offences"] == 13  # 7 history years + 6 reporting years
     assert by_table["hclic_main"] == 24 and by_table["ref_benchmarks"] == 6
     assert by_table["ref_imd"] == 1 and by_table["ref_modelled_rates"] == 1
+    assert by_table["ref_census_ethnicity"] == 1
     pops = sorted(f["path"] for f in manifest["files"] if f["table"] == "ref_population")
     assert pops[0] == "ref_population_mid2020.csv" and pops[-1] == "ref_population_mid2025.csv"
 
@@ -225,6 +226,7 @@ def test_every_lsoa_is_in_the_lookup(small) -> None:
         "hclic_main": "HOME_LSOA",
         "ref_imd": "LSOA code (2021)",
         "ref_population": "LSOA 2021 Code",
+        "ref_census_ethnicity": "LSOA code (2021)",
     }
     for table, col in area_lsoa.items():
         for f, df in _frames(out, manifest, table):
@@ -353,6 +355,56 @@ def test_reference_files_describe_the_la_and_neighbours(small) -> None:
     assert ranks.between(1, 33_755).all() and ranks.is_unique
     deciles = imd.iloc[:, 6].astype(int)
     assert (deciles == ((ranks * 10 - 1) // 33_755 + 1)).all()
+
+
+CENSUS_BANDS = {
+    "Aged 4 years and under": range(5),
+    "Aged 5 to 9 years": range(5, 10),
+    "Aged 10 to 15 years": range(10, 16),
+    "Aged 16 to 17 years": range(16, 18),
+}
+
+
+def test_census_ethnicity_shape_and_codes(small) -> None:
+    """One row per LSOA of the lookup and census group (1-5, ONS labels), whole counts."""
+    out, manifest = small
+    census = read(out, "ref_census_ethnicity_2021.csv")
+    lookup = read(out, "ref_lsoa_lookup_2024.csv")
+    rows = next(f["rows"] for f in manifest["files"] if f["table"] == "ref_census_ethnicity")
+    assert len(census) == 5 * len(lookup) == rows
+    assert set(census["LSOA code (2021)"]) == set(lookup["LSOA21CD"])
+    names = lookup.set_index("LSOA21CD")["LSOA21NM"]
+    assert (census["LSOA name (2021)"].to_numpy() == names[census["LSOA code (2021)"]]).all()
+    per_lsoa = census.groupby("LSOA code (2021)")["Ethnic group (5 categories) Code"]
+    assert all(groups == ["1", "2", "3", "4", "5"] for groups in per_lsoa.apply(list))
+    labels = dict(zip(census.iloc[:, 2], census.iloc[:, 3], strict=True))
+    assert labels == {k: label for k, (_, label) in codes.CENSUS_ETHNIC_GROUPS.items()}
+    assert {g for g, _ in codes.CENSUS_ETHNIC_GROUPS.values()} == set(
+        codes.ETHNICITY_GROUPS.values()
+    ) - {"Not recorded"}
+    counts = census[list(CENSUS_BANDS)]
+    assert counts.apply(lambda c: c.str.fullmatch(r"\d+")).all().all()
+
+
+def test_census_children_agree_with_the_population_estimates(small) -> None:
+    """Census day (21 March 2021) falls between mid-2020 and mid-2021: each LSOA's census
+    children 0-17 are within 10% of the mean of the two estimates (the same children, counted
+    nine months apart; about 225 per LSOA), every age band within 5% overall."""
+    out, _ = small
+    census = read(out, "ref_census_ethnicity_2021.csv")
+    counts = census[list(CENSUS_BANDS)].astype(int)
+    by_lsoa = counts.groupby(census["LSOA code (2021)"]).sum()
+    pops = [
+        read(out, f"ref_population_mid{y}.csv").set_index("LSOA 2021 Code") for y in (2020, 2021)
+    ]
+    for band, ages in CENSUS_BANDS.items():
+        cols = [f"{s}{a}" for s in "FM" for a in ages]
+        estimate = sum(p[cols].astype(int).sum(axis=1) for p in pops) / 2
+        assert abs(by_lsoa[band].sum() / estimate.sum() - 1) < 0.05, band
+    cols = [f"{s}{a}" for s in "FM" for a in range(18)]
+    estimate = sum(p[cols].astype(int).sum(axis=1) for p in pops) / 2
+    ratio = by_lsoa.sum(axis=1) / estimate.reindex(by_lsoa.index)
+    assert ratio.between(0.9, 1.1).all(), ratio.describe()
 
 
 @pytest.mark.parametrize("bad", ["tiny", "Leeds"])
