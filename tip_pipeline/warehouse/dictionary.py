@@ -203,8 +203,8 @@ def _examples_section(examples: Iterable[Example]) -> list[str]:
         "```python",
         "from tip_pipeline.warehouse.examples import EXAMPLES",
         "",
-        "trend = EXAMPLES['trend']",
-        "pd.read_sql(trend.statement(), engine, params={**trend.params, 'area_code': 'E08000035'})",
+        'trend = EXAMPLES["trend"]',
+        'pd.read_sql(trend.statement(), engine, params={**trend.params, "area_code": "E08000035"})',
         "```",
         "",
     ]
