@@ -90,6 +90,15 @@ def _report(args: argparse.Namespace) -> int:
         f"wrote the {built.area_name} {built.period} report ({built.charts} charts, "
         f"{size / 1e6:.2f} MB) to {args.out}"
     )
+    if args.pdf:
+        from tip_pipeline.reports.pdf import NoBrowser, print_pdf
+
+        try:
+            pdf = print_pdf(args.out, args.out.with_suffix(".pdf"))
+        except NoBrowser as err:
+            print(f"tip report: {err}", file=sys.stderr)
+            return 1
+        print(f"printed it to {pdf}")
     return 0
 
 
@@ -130,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", required=True, type=Path, help="HTML file to write")
     rep.add_argument("--area", help="LA code (default: the only LA published)")
     rep.add_argument("--period", help="reporting year, e.g. 2024/25 (default: the latest)")
+    rep.add_argument(
+        "--pdf", action="store_true", help="also print it to FILE.pdf (needs a local Chromium)"
+    )
     rep.set_defaults(func=_report)
     return parser
 

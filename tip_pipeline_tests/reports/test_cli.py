@@ -1,4 +1,9 @@
-"""``tip report``: writes one HTML file; exits 1 with a clear message when nothing is published."""
+"""``tip report``: writes one HTML file (and a PDF with ``--pdf``); exits 1 with a clear message
+when nothing is published or no browser can print."""
+
+import os
+
+import pytest
 
 from tip_pipeline.cli import main
 from tip_pipeline_tests.reports.published import LA
@@ -33,3 +38,31 @@ def test_tip_report_refuses_a_malformed_period(published_url, tmp_path, capsys):
         main(["report", "--warehouse", published_url, "--out", str(out), "--period", "2024"]) == 1
     )
     assert "not a financial year" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+def test_tip_report_prints_a_pdf_with_the_local_chromium(published_url, tmp_path, capsys):
+    from tip_pipeline.reports.pdf import NoBrowser, find_chromium
+
+    try:
+        find_chromium()
+    except NoBrowser as err:
+        if os.environ.get("TIP_REQUIRE_BROWSER") == "1":
+            pytest.fail(str(err))
+        pytest.skip(str(err))
+    out = tmp_path / "report.html"
+    assert main(["report", "--warehouse", published_url, "--out", str(out), "--pdf"]) == 0
+    pdf = out.with_suffix(".pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert pdf.stat().st_size > 50_000  # pages of charts and tables, not an empty page
+    assert f"printed it to {pdf}" in capsys.readouterr().out
+
+
+def test_tip_report_without_a_browser_refuses_the_pdf_with_the_reason(
+    published_url, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    out = tmp_path / "report.html"
+    assert main(["report", "--warehouse", published_url, "--out", str(out), "--pdf"]) == 1
+    assert out.exists()  # the HTML is written all the same
+    assert "PDF needs a Chromium" in capsys.readouterr().err
