@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-import numpy as np
 import pandas as pd
 
 from tip_pipeline.publish.cells import COUNTED_DENOMINATORS, TOTAL, in_scope
@@ -73,30 +72,45 @@ def _indicator_cell(indicator: str, area: str, breakdown: str, category: object,
     return ("iv", indicator, area, breakdown, str(category), measure)
 
 
-def _row_flags(frame: pd.DataFrame, withheld: Withheld, measure: str) -> pd.Series:
-    return pd.Series(
-        [
-            withheld(_indicator_cell(i, a, b, c, measure))
-            for i, a, b, c in zip(
-                frame["indicator_id"],
-                frame["area_code"],
-                frame["breakdown"],
-                frame["category"],
-                strict=True,
-            )
-        ],
-        index=frame.index,
-        dtype=bool,
+def _per_row(frame: pd.DataFrame, columns: list[str], test: Callable[..., bool]) -> pd.Series:
+    """``test(*row[columns])`` for every row, as a boolean Series on the frame's index."""
+    results = [test(*values) for values in zip(*(frame[c] for c in columns), strict=True)]
+    return pd.Series(results, index=frame.index, dtype=bool)
+
+
+def _cell_withheld(withheld: Withheld, measure: str) -> Callable[..., bool]:
+    return lambda i, a, b, c: withheld(_indicator_cell(i, a, b, c, measure))
+
+
+def _headline_withheld(withheld: Withheld) -> Callable[..., bool]:
+    """Whether an (indicator, area)'s headline value is withheld: its numerator, or its
+    denominator where that is a count."""
+    return lambda i, a: any(
+        withheld(_indicator_cell(i, a, *TOTAL, m)) for m in ("numerator", "denominator")
     )
+
+
+def _any_withheld(
+    withheld: Withheld, breakdown: str, categories: Collection[object]
+) -> Callable[..., bool]:
+    """Whether any of an (indicator, area)'s ``categories`` of ``breakdown`` is withheld."""
+    return lambda i, a: any(
+        withheld(_indicator_cell(i, a, breakdown, c, m))
+        for c in categories
+        for m in ("numerator", "denominator")
+    )
+
+
+KEY_COLUMNS = ["indicator_id", "area_code", "breakdown", "category"]
+AREA_COLUMNS = ["indicator_id", "area_code"]
 
 
 def published_indicator_values(values: pd.DataFrame, withheld: Withheld) -> pd.DataFrame:
     """Rows in scope; withheld counts, values and limits NULL; ``suppressed`` set."""
     rows = values[in_scope(values)].copy()
-    numerator = _row_flags(rows, withheld, "numerator")
-    denominator = _row_flags(rows, withheld, "denominator") & rows["indicator_id"].isin(
-        COUNTED_DENOMINATORS
-    )
+    numerator = _per_row(rows, KEY_COLUMNS, _cell_withheld(withheld, "numerator"))
+    counted = rows["indicator_id"].isin(COUNTED_DENOMINATORS)
+    denominator = _per_row(rows, KEY_COLUMNS, _cell_withheld(withheld, "denominator")) & counted
     suppressed = numerator | denominator
     rows = _blank(rows, numerator, ["numerator"])
     rows = _blank(rows, denominator, ["denominator"])
@@ -105,49 +119,19 @@ def published_indicator_values(values: pd.DataFrame, withheld: Withheld) -> pd.D
     return rows.assign(suppressed=suppressed.to_numpy())
 
 
-def _headline_withheld(indicators: pd.Series, areas: pd.Series, withheld: Withheld) -> np.ndarray:
-    """Whether each (indicator, area)'s headline value is withheld (numerator or counted
-    denominator)."""
-    return np.array(
-        [
-            any(withheld(_indicator_cell(i, a, *TOTAL, m)) for m in ("numerator", "denominator"))
-            for i, a in zip(indicators, areas, strict=True)
-        ],
-        dtype=bool,
-    )
-
-
 def published_comparisons(comparisons: pd.DataFrame, withheld: Withheld) -> pd.DataFrame:
     """A comparison is withheld when the compared area's value is; a ward's comparator (its
     LA) is withheld when the LA's value is."""
+    rows = comparisons.assign(comparator_code=comparisons["comparator_code"].fillna(""))
+    own = _per_row(rows, AREA_COLUMNS, _headline_withheld(withheld))
+    comparator = _per_row(rows, ["indicator_id", "comparator_code"], _headline_withheld(withheld))
+    comparator &= rows["comparator_type"] == "la"
     rows = comparisons.copy()
-    own = pd.Series(
-        _headline_withheld(rows["indicator_id"], rows["area_code"], withheld), index=rows.index
-    )
-    is_la = rows["comparator_type"] == "la"
-    comparator = (
-        pd.Series(
-            _headline_withheld(rows["indicator_id"], rows["comparator_code"].fillna(""), withheld),
-            index=rows.index,
-        )
-        & is_la
-    )
     rows = _blank(rows, own, ["value", "lower_ci_95", "upper_ci_95"])
     rows = _blank(rows, comparator, ["comparator_value"])
     suppressed = own | comparator
     rows.loc[suppressed, "result"] = NOT_COMPARED
     return rows.assign(suppressed=suppressed.to_numpy())
-
-
-def _any_withheld(
-    indicator: str, area: str, breakdown: str, categories: Collection[object], withheld: Withheld
-) -> bool:
-    measures = ("numerator", "denominator")
-    return any(
-        withheld(_indicator_cell(indicator, area, breakdown, c, m))
-        for c in categories
-        for m in measures
-    )
 
 
 def published_inequality(
@@ -156,32 +140,10 @@ def published_inequality(
     """SII/RII withheld if any decile is; gap and ratio if quintile 1 or 5 is; the change
     since baseline if quintile 1 or 5 is, this year or in the baseline year."""
     rows = inequality.copy()
-    deciles = range(1, 11)
     extremes = (1, 5)
-    sii = pd.Series(
-        [
-            _any_withheld(i, a, "imd_decile", deciles, withheld)
-            for i, a in zip(rows["indicator_id"], rows["area_code"], strict=True)
-        ],
-        index=rows.index,
-        dtype=bool,
-    )
-    gap = pd.Series(
-        [
-            _any_withheld(i, a, "imd_quintile", extremes, withheld)
-            for i, a in zip(rows["indicator_id"], rows["area_code"], strict=True)
-        ],
-        index=rows.index,
-        dtype=bool,
-    )
-    then = pd.Series(
-        [
-            _any_withheld(i, a, "imd_quintile", extremes, baseline_withheld)
-            for i, a in zip(rows["indicator_id"], rows["area_code"], strict=True)
-        ],
-        index=rows.index,
-        dtype=bool,
-    )
+    sii = _per_row(rows, AREA_COLUMNS, _any_withheld(withheld, "imd_decile", range(1, 11)))
+    gap = _per_row(rows, AREA_COLUMNS, _any_withheld(withheld, "imd_quintile", extremes))
+    then = _per_row(rows, AREA_COLUMNS, _any_withheld(baseline_withheld, "imd_quintile", extremes))
     change = gap | then
     rows = _blank(rows, sii, SII_COLUMNS)
     rows = _blank(rows, gap, GAP_COLUMNS)
@@ -189,29 +151,23 @@ def published_inequality(
     return rows.assign(suppressed=(sii | gap | change).to_numpy())
 
 
-def published_adversity(adversity: pd.DataFrame, withheld: Withheld) -> pd.DataFrame:
-    rows = adversity.copy()
-    flags = pd.Series(
-        [
-            withheld(("adv", a, str(d)))
-            for a, d in zip(rows["area_code"], rows["domains"], strict=True)
-        ],
-        index=rows.index,
-        dtype=bool,
-    )
-    rows = _blank(rows, flags, ["children", "share_pct", "lower_pct", "upper_pct"])
+def _own_count(frame: pd.DataFrame, flags: pd.Series) -> pd.DataFrame:
+    """A row withheld with its count, share and limits."""
+    rows = _blank(frame, flags, ["children", "share_pct", "lower_pct", "upper_pct"])
     return rows.assign(suppressed=flags.to_numpy())
+
+
+def published_adversity(adversity: pd.DataFrame, withheld: Withheld) -> pd.DataFrame:
+    flags = _per_row(adversity, ["area_code", "domains"], lambda a, d: withheld(("adv", a, str(d))))
+    return _own_count(adversity, flags)
 
 
 def published_prevalence(prevalence: pd.DataFrame, withheld: Withheld) -> pd.DataFrame:
-    rows = prevalence.copy()
-    flags = pd.Series(
-        [
-            basis == "recorded" and withheld(("prev", a, m))
-            for a, m, basis in zip(rows["area_code"], rows["measure"], rows["basis"], strict=True)
-        ],
-        index=rows.index,
-        dtype=bool,
+    """Recorded rows are counts; modelled rows are expected numbers from public rates and
+    populations, never withheld."""
+    flags = _per_row(
+        prevalence,
+        ["area_code", "measure", "basis"],
+        lambda a, m, basis: basis == "recorded" and withheld(("prev", a, m)),
     )
-    rows = _blank(rows, flags, ["children", "share_pct", "lower_pct", "upper_pct"])
-    return rows.assign(suppressed=flags.to_numpy())
+    return _own_count(prevalence, flags)

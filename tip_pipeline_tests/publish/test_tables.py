@@ -1,0 +1,152 @@
+"""Everything derived from a withheld count is withheld too (hand-made rows)."""
+
+import pandas as pd
+
+from tip_pipeline.publish.tables import (
+    published_comparisons,
+    published_indicator_values,
+    published_inequality,
+    published_prevalence,
+    withheld_in,
+)
+
+LA, WARD = "E08000999", "E05000001"
+
+
+def _value_row(area_type, area, breakdown, category, numerator, indicator="cla_31mar"):
+    return {
+        "indicator_id": indicator,
+        "area_type": area_type,
+        "area_code": area,
+        "breakdown": breakdown,
+        "category": category,
+        "numerator": numerator,
+        "denominator": 1000,
+        "value": numerator * 10.0,
+        "lower_ci_95": 1.0,
+        "upper_ci_95": 2.0,
+        "lower_ci_99_8": 0.5,
+        "upper_ci_99_8": 2.5,
+        "compared_to_benchmark": "higher",
+    }
+
+
+def _cell(area, breakdown, category, measure="numerator", indicator="cla_31mar"):
+    return ("iv", indicator, area, breakdown, category, measure)
+
+
+def test_a_withheld_count_takes_its_value_limits_and_comparison_with_it():
+    values = pd.DataFrame(
+        [_value_row("la", LA, "sex", "F", 3), _value_row("la", LA, "sex", "M", 40)]
+    )
+    out = published_indicator_values(values, withheld_in({_cell(LA, "sex", "F")}))
+    female, male = out.iloc[0], out.iloc[1]
+    assert female["suppressed"] and pd.isna(female["numerator"]) and pd.isna(female["value"])
+    assert pd.isna(female["upper_ci_99_8"]) and female["compared_to_benchmark"] == "not compared"
+    assert not male["suppressed"] and male["numerator"] == 40 and male["value"] == 400.0
+    assert female["denominator"] == 1000  # a population is public
+
+
+def test_a_withheld_household_denominator_withholds_the_share_but_not_the_numerator():
+    share = "homeless_domestic_abuse_share"
+    values = pd.DataFrame([_value_row("la", LA, "imd_decile", "5", 0, indicator=share)])
+    withheld = withheld_in({_cell(LA, "imd_decile", "5", "denominator", share)})
+    [row] = published_indicator_values(values, withheld).to_dict("records")
+    assert row["suppressed"] and row["numerator"] == 0
+    assert row["denominator"] is None and row["value"] is None
+
+
+def test_lsoa_values_and_ward_breakdowns_are_not_published():
+    values = pd.DataFrame(
+        [
+            _value_row("lsoa", "E01000001", "total", "all", 7),
+            _value_row("ward", WARD, "sex", "F", 7),
+            _value_row("ward", WARD, "total", "all", 9),
+        ]
+    )
+    out = published_indicator_values(values, withheld_in(set()))
+    assert out["area_type"].tolist() == ["ward"] and out["breakdown"].tolist() == ["total"]
+
+
+def test_a_ward_comparison_is_withheld_with_the_ward_and_with_its_la():
+    comparisons = pd.DataFrame(
+        {
+            "indicator_id": "cla_31mar",
+            "area_code": [WARD, LA],
+            "comparator_type": ["la", "england"],
+            "comparator_code": [LA, "E92000001"],
+            "comparator_value": [70.0, 71.0],
+            "value": [80.0, 75.0],
+            "lower_ci_95": [60.0, 70.0],
+            "upper_ci_95": [99.0, 80.0],
+            "result": ["similar", "higher"],
+        }
+    )
+    la_withheld = withheld_in({_cell(LA, "total", "all")})
+    ward, la = published_comparisons(comparisons, la_withheld).to_dict("records")
+    assert ward["suppressed"] and ward["comparator_value"] is None and ward["value"] == 80.0
+    assert la["suppressed"] and la["value"] is None and la["result"] == "not compared"
+
+
+def _inequality_row() -> dict:
+    return {
+        "indicator_id": "cla_31mar",
+        "area_code": LA,
+        "sii": -50.0,
+        "lower_sii_95": -60.0,
+        "upper_sii_95": -40.0,
+        "rii": 0.3,
+        "lower_rii_95": 0.2,
+        "upper_rii_95": 0.4,
+        "gradient": "higher in more deprived areas",
+        "statement": "...",
+        "most_deprived_value": 100.0,
+        "least_deprived_value": 30.0,
+        "gap": 70.0,
+        "lower_gap_95": 60.0,
+        "upper_gap_95": 80.0,
+        "ratio": 3.3,
+        "change_most_deprived": -5.0,
+        "change_least_deprived": -1.0,
+        "poorest_fastest": -4.0,
+        "lower_poorest_fastest_95": -8.0,
+        "upper_poorest_fastest_95": 0.0,
+        "poorest_fastest_p": 0.05,
+        "poorest_fastest_statement": "...",
+    }
+
+
+def test_a_withheld_middle_decile_withholds_the_sii_but_not_the_quintile_gap():
+    frame = pd.DataFrame([_inequality_row()])
+    [row] = published_inequality(
+        frame, withheld_in({_cell(LA, "imd_decile", "6")}), withheld_in(set())
+    ).to_dict("records")
+    assert row["suppressed"] and row["sii"] is None and row["statement"] is None
+    assert row["gap"] == 70.0 and row["poorest_fastest"] == -4.0
+
+
+def test_a_quintile_withheld_in_the_baseline_year_withholds_the_change_only():
+    frame = pd.DataFrame([_inequality_row()])
+    [row] = published_inequality(
+        frame, withheld_in(set()), withheld_in({_cell(LA, "imd_quintile", "5")})
+    ).to_dict("records")
+    assert row["poorest_fastest"] is None and row["change_least_deprived"] is None
+    assert row["gap"] == 70.0 and row["sii"] == -50.0 and row["suppressed"]
+
+
+def test_modelled_prevalence_is_never_withheld():
+    prevalence = pd.DataFrame(
+        {
+            "area_code": LA,
+            "measure": ["toxic_trio_all", "toxic_trio_all"],
+            "basis": ["modelled", "recorded"],
+            "children": [3.2, 3.0],
+            "share_pct": [0.01, 0.01],
+            "lower_pct": [None, 0.0],
+            "upper_pct": [None, 0.1],
+        }
+    )
+    withheld = withheld_in({("prev", LA, "toxic_trio_all")})
+    modelled, recorded = published_prevalence(prevalence, withheld).to_dict("records")
+    assert not modelled["suppressed"] and modelled["children"] == 3.2
+    assert recorded["suppressed"] and recorded["children"] is None
