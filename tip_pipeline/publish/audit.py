@@ -9,8 +9,9 @@ layer's true figures (CONVENTIONS.md, "Disclosure control"):
    every additive relation of the year's published tables, ``suppression.feasible_ranges``)
    is at least ``threshold`` wide;
 4. nothing derived from a withheld count is published: a suppressed row's value and limits,
-   SII/RII where any decile is withheld, the quintile gap where quintile 1 or 5 is, the
-   change since baseline where those quintiles are withheld in either year.
+   a comparison of a withheld value, SII/RII where any decile is withheld, the quintile gap
+   where quintile 1 or 5 is, the change since baseline where those quintiles are withheld in
+   either year.
 
 Problems are described by cell (indicator, area, breakdown, category), never by a true count.
 """
@@ -48,6 +49,7 @@ class Audit:
 def read_published(engine: sa.Engine, period: str) -> dict[str, pd.DataFrame]:
     twins = (
         schema.published_indicator_values,
+        schema.published_indicator_comparisons,
         schema.published_inequality_summary,
         schema.published_adversity_distribution,
         schema.published_prevalence_summary,
@@ -118,11 +120,23 @@ def _check_rows(audit: Audit, published: Mapping[str, pd.DataFrame]) -> None:
             f"{row.indicator_id} {row.area_code} {row.breakdown}={row.category}: "
             "suppressed but its value or limits are published"
         )
+    _check_comparisons(audit, values, published["indicator_comparisons"])
     for name in ("adversity_distribution", "prevalence_summary"):
         frame = published[name]
         shown = frame["suppressed"].astype(bool) & _not_null(frame, ["share_pct", "lower_pct"])
         if shown.any():
             audit.problems.append(f"{name}: {int(shown.sum())} suppressed rows show a share")
+
+
+def _check_comparisons(audit: Audit, values: pd.DataFrame, comparisons: pd.DataFrame) -> None:
+    """A comparison shows no value where the area's headline value is withheld."""
+    headline = values[(values["breakdown"] == "total") & values["suppressed"].astype(bool)]
+    withheld = set(zip(headline["indicator_id"], headline["area_code"], strict=True))
+    keys = zip(comparisons["indicator_id"], comparisons["area_code"], strict=True)
+    shown = comparisons[["value", "lower_ci_95", "upper_ci_95"]].notna().any(axis=1)
+    for key, is_shown in zip(keys, shown, strict=True):
+        if is_shown and key in withheld:
+            audit.problems.append(f"{key}: comparison shows a withheld value")
 
 
 def _withheld_categories(values: pd.DataFrame, breakdown: str, categories) -> set:

@@ -184,3 +184,22 @@ def test_views_answer_the_common_questions(engine):
     assert len(profile) > 20
     assert profile["la_value"].notna().all()
     assert profile.loc[profile["suppressed"].astype(bool), "value"].isna().all()
+
+
+def test_a_comparison_showing_a_withheld_value_fails_the_audit(engine):
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE published.indicator_comparisons SET value = 1 "
+                "WHERE period = :p AND area_code IN ("
+                "  SELECT v.area_code FROM published.indicator_values v "
+                "  WHERE v.period = :p AND v.breakdown = 'total' AND v.suppressed "
+                "  AND v.indicator_id = published.indicator_comparisons.indicator_id)"
+            ),
+            {"p": LATEST},
+        )
+    try:
+        found = audit.audit_year(engine, LATEST, THRESHOLD)
+        assert any("comparison shows a withheld value" in p for p in found.problems)
+    finally:
+        store.publish_year(engine, LATEST, "repair", THRESHOLD)
