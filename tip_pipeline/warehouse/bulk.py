@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import Connection, Date, Table, and_, exc, true
+from sqlalchemy import Connection, Date, Integer, Table, and_, exc, true
 
 __all__ = ["replace_rows"]
 
@@ -93,6 +93,10 @@ def _bound_values(conn: Connection, table: Table, series: pd.Series) -> Sequence
     column_type = table.c[series.name].type
     if isinstance(column_type, Date) and pd.api.types.is_datetime64_dtype(series.dtype):
         return _iso_dates(series)
+    if isinstance(column_type, Integer) and pd.api.types.is_float_dtype(series.dtype):
+        # e.g. line numbers of a concat with an empty frame: 136.0 must reach COPY as 136
+        # (SQLite's integer affinity already stores it so); a fraction raises here
+        series = series.astype("Int64")
     values = _column_values(series)
     process = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     if process is None:

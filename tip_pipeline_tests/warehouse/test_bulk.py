@@ -122,3 +122,15 @@ def test_frame_must_stay_inside_the_slice(warehouse: Engine) -> None:
 def test_unknown_columns_are_refused(warehouse: Engine) -> None:
     with pytest.raises(ValueError, match="no column"), warehouse.begin() as conn:
         replace_rows(conn, STG, _children(1).assign(LAchildID="c"), SLICE)
+
+
+def test_integral_floats_reach_an_integer_column_as_integers(warehouse: Engine) -> None:
+    """pd.concat with an empty frame turns line numbers into floats (136.0): PostgreSQL's COPY
+    refused them as text "136.0"; a fraction is still refused before the database sees it."""
+    frame = _children(2, first_line=136).astype({"line_number": float})
+    with warehouse.begin() as conn:
+        assert replace_rows(conn, STG, frame, SLICE) == 2
+    assert [r[1] for r in _rows(warehouse)] == [136, 137]
+    frame["line_number"] = [2.5, 3.0]
+    with pytest.raises(TypeError), warehouse.begin() as conn:
+        replace_rows(conn, STG, frame, SLICE)
