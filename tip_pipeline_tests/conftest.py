@@ -24,6 +24,19 @@ from tip_pipeline.warehouse.migrate import upgrade
 DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _reports_outside_the_repository(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Any test that materialises the report asset writes under pytest's temporary folder,
+    never into the checkout's reports_out/."""
+    before = os.environ.get("TIP_REPORT_DIR")
+    os.environ["TIP_REPORT_DIR"] = str(tmp_path_factory.mktemp("reports_out"))
+    yield
+    if before is None:
+        os.environ.pop("TIP_REPORT_DIR", None)
+    else:
+        os.environ["TIP_REPORT_DIR"] = before
+
+
 def _postgres_problem(url: str) -> str | None:
     """Why the server at ``url`` cannot be used; None when it answers."""
     engine = make_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 3})
