@@ -216,21 +216,11 @@ def fingertips_frame(values: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-_TEXT_HEADINGS: Final = tuple(
-    h
-    for h in HEADINGS
-    if h
-    not in {
-        "Value",
-        "Lower CI 95.0 limit",
-        "Upper CI 95.0 limit",
-        "Lower CI 99.8 limit",
-        "Upper CI 99.8 limit",
-        "Count",
-        "Denominator",
-        "Time period Sortable",
-    }
-)
+#: the headings holding numbers (value, limits, count, denominator, sortable period)
+_NUMBER_HEADINGS: Final = frozenset(
+    h for h in HEADINGS if h in ("Value", "Count", "Denominator", "Time period Sortable")
+) | frozenset(h for h in HEADINGS if " CI " in h)
+_TEXT_HEADINGS: Final = tuple(h for h in HEADINGS if h not in _NUMBER_HEADINGS)
 
 
 def _category_key(breakdown: str, category: str) -> str:

@@ -10,6 +10,8 @@ import dagster as dg
 
 from tip_pipeline import config
 from tip_pipeline.defs.partitions import reporting_years
+from tip_pipeline.defs.publish import TWINS
+from tip_pipeline.defs.publish import key as publish_key
 from tip_pipeline.defs.resources import Warehouse
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.reports import write_report
@@ -20,16 +22,9 @@ KEY = dg.AssetKey(["reports", "impact_report"])
 
 #: the published-layer assets the report reads (written by tip_pipeline.publish)
 PUBLISHED_DEPS = [
-    dg.AssetKey(["published", name])
-    for name in (
-        "indicator_values",
-        "indicator_comparisons",
-        "inequality_summary",
-        "adversity_distribution",
-        "prevalence_summary",
-        "dim_indicator",
-        "dim_area",
-    )
+    *(publish_key(name) for name in TWINS),
+    publish_key("dim_indicator"),
+    publish_key("dim_area"),
 ]
 
 

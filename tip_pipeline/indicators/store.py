@@ -2,8 +2,7 @@
 
 A year's rows replace that year's earlier rows (``bulk.replace_rows`` with
 ``where={"period": label}``), all the tables of one asset in one transaction, so a rerun gives
-the same tables and a failure leaves the previous rows in place. The catalogue table is
-replaced whole.
+the same tables and a failure leaves the previous rows in place.
 """
 
 from __future__ import annotations
@@ -34,12 +33,6 @@ def write_period(
             rows = prepared(table, frame, run_id, now)
             written[table.name] = replace_rows(conn, table, rows, where={"period": period_label})
     return written
-
-
-def write_all(engine: sa.Engine, table: sa.Table, frame: pd.DataFrame, run_id: str) -> int:
-    """Replace the whole table (the catalogue)."""
-    with engine.begin() as conn:
-        return replace_rows(conn, table, prepared(table, frame, run_id, datetime.now(UTC)), {})
 
 
 def read_period(engine: sa.Engine, table: sa.Table, period_label: str) -> pd.DataFrame:

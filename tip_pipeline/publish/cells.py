@@ -102,15 +102,26 @@ def in_scope(values: pd.DataFrame) -> pd.Series:
     return keep
 
 
+def indicator_cell(
+    indicator: str, area: str, breakdown: str, category: object, measure: str = "numerator"
+) -> Cell:
+    return ("iv", indicator, area, breakdown, str(category), measure)
+
+
+def headline_cell(indicator: str, area: str, measure: str = "numerator") -> Cell:
+    return indicator_cell(indicator, area, *TOTAL, measure)
+
+
 def iv_cell(row: Mapping, measure: str = "numerator") -> Cell:
-    return (
-        "iv",
-        row["indicator_id"],
-        row["area_code"],
-        row["breakdown"],
-        str(row["category"]),
-        measure,
+    return indicator_cell(
+        row["indicator_id"], row["area_code"], row["breakdown"], row["category"], measure
     )
+
+
+def measures_of(indicator: str) -> list[str]:
+    """The counts of an indicator row: its numerator, and its denominator where that is a
+    count of service units."""
+    return ["numerator", "denominator"] if indicator in COUNTED_DENOMINATORS else ["numerator"]
 
 
 def count_cells(
@@ -149,8 +160,7 @@ def build_cells(
     values = count_cells(indicator_values, adversity, prevalence)
     cells = CellSet(values={c: v for c, v in values.items() if not np.isnan(v)})
     for (indicator, area), rows in indicator_values.groupby(["indicator_id", "area_code"]):
-        measures = ["numerator"] + (["denominator"] if indicator in COUNTED_DENOMINATORS else [])
-        for measure in measures:
+        for measure in measures_of(indicator):
             _breakdown_relations(cells, indicator, area, rows, measure)
     _hierarchy_relations(cells, indicator_values, parents)
     _adversity_relations(cells, adversity)
@@ -162,7 +172,7 @@ def _breakdown_relations(
     cells: CellSet, indicator: str, area: str, rows: pd.DataFrame, measure: str
 ) -> None:
     def cell(breakdown: str, category: object) -> Cell:
-        return ("iv", indicator, area, breakdown, str(category), measure)
+        return indicator_cell(indicator, area, breakdown, category, measure)
 
     total = cell(*TOTAL)
     for breakdown, group in rows[rows["breakdown"] != "total"].groupby("breakdown"):
@@ -181,12 +191,9 @@ def _hierarchy_relations(cells: CellSet, values: pd.DataFrame, parents: Mapping[
         children = totals[totals["area_type"] == area_type]
         children = children.assign(parent=children["area_code"].map(parents))
         for (indicator, parent), group in children.groupby(["indicator_id", "parent"]):
-            measures = ["numerator"]
-            if indicator in COUNTED_DENOMINATORS:
-                measures.append("denominator")
-            for measure in measures:
-                parts = [("iv", indicator, a, *TOTAL, measure) for a in group["area_code"]]
-                total = ("iv", indicator, parent, *TOTAL, measure)
+            for measure in measures_of(indicator):
+                parts = [headline_cell(indicator, a, measure) for a in group["area_code"]]
+                total = headline_cell(indicator, parent, measure)
                 cells.add_sum(parts, total, f"{indicator}|{parent}|{area_type}s|{measure}")
 
 
@@ -198,7 +205,7 @@ def _adversity_relations(cells: CellSet, adversity: pd.DataFrame) -> None:
         cells.relations.append(Relation(terms=parts, rhs=population, name=f"adversity|{area}"))
         two_plus = [("adv", area, d) for d in ADVERSITY_TWO_PLUS]
         cells.add_sum(two_plus, ("adv", area, "2+"), f"adversity 2+|{area}")
-        headline = ("iv", "adversity_two_or_more", area, *TOTAL, "numerator")
+        headline = headline_cell("adversity_two_or_more", area)
         cells.add_same(("adv", area, "2+"), headline, f"adversity 2+ = indicator|{area}")
 
 
@@ -210,5 +217,5 @@ def _prevalence_relations(cells: CellSet, prevalence: pd.DataFrame) -> None:
         if row["measure"] in SERVICE_RULE:
             cell = ("prev", row["area_code"], row["measure"])
             indicator = SERVICE_RULE[row["measure"]][0]
-            headline = ("iv", indicator, row["area_code"], *TOTAL, "numerator")
+            headline = headline_cell(indicator, row["area_code"])
             cells.add_same(cell, headline, f"prevalence {row['measure']}|{row['area_code']}")

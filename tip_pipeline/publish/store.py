@@ -23,7 +23,7 @@ from tip_pipeline.indicators.data import STATIC_TABLES, area_lookup
 from tip_pipeline.indicators.store import prepared, read_period
 from tip_pipeline.publish import areas, tables
 from tip_pipeline.publish.cells import CellSet, build_cells, in_scope
-from tip_pipeline.publish.suppression import Suppression, feasible_ranges, suppress
+from tip_pipeline.publish.suppression import Suppression, suppress
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
 from tip_pipeline.warehouse.engine import redact_url
@@ -52,12 +52,6 @@ class YearSuppression:
     cells: CellSet
     suppression: Suppression
 
-    @property
-    def narrowest(self) -> float:
-        """Narrowest feasible range of a suppressed cell (inf when none is suppressed)."""
-        ranges = feasible_ranges(self.cells.values, self.cells.relations, self.suppression)
-        return min((high - low for low, high in ranges.values()), default=float("inf"))
-
 
 def read_restricted(engine: sa.Engine, period: str) -> dict[str, pd.DataFrame]:
     return {t.name: read_period(engine, t, period) for t in SOURCES}
@@ -65,16 +59,22 @@ def read_restricted(engine: sa.Engine, period: str) -> dict[str, pd.DataFrame]:
 
 def area_parents(engine: sa.Engine) -> dict[str, str]:
     """Area code -> the code of the next area up (ward -> LA -> region -> England)."""
-    return areas.parents(read_reference(engine))
+    return areas.parents(lookup_of(read_reference(engine)))
 
 
-def read_reference(engine: sa.Engine) -> pd.DataFrame:
-    """One row per LSOA with its ward, LA, region, England and IMD (indicators.data)."""
+def read_reference(engine: sa.Engine) -> dict[str, pd.DataFrame]:
+    """The validated lookups and IMD, whatever their vintage."""
     with engine.connect() as conn:
-        frames = {
+        return {
             name: pd.read_sql(sa.select(validated_table(name)), conn) for name in REFERENCE_TABLES
         }
-    return area_lookup(frames["ref_lsoa_lookup"], frames["ref_lad_region"], frames["ref_imd"])
+
+
+def lookup_of(reference: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per LSOA with its ward, LA, region, England and IMD (indicators.data)."""
+    return area_lookup(
+        reference["ref_lsoa_lookup"], reference["ref_lad_region"], reference["ref_imd"]
+    )
 
 
 def restricted_cells(frames: Mapping[str, pd.DataFrame], parents: Mapping[str, str]) -> CellSet:
@@ -156,7 +156,7 @@ def publish_year(
             table.name: replace_rows(
                 conn,
                 table,
-                with_integers(table, prepared(table, frame, run_id, started)),
+                prepared(table, frame, run_id, started),
                 {"period": period},
             )
             for table, frame in frames.items()
@@ -168,18 +168,9 @@ def publish_year(
         cells=len(year.cells.values) - len(year.cells.hidden),
         primary=len(year.suppression.primary),
         secondary=len(year.suppression.secondary),
-        narrowest=year.narrowest,
+        narrowest=year.suppression.narrowest,
         inputs=inputs,
     )
-
-
-def with_integers(table: sa.Table, frame: pd.DataFrame) -> pd.DataFrame:
-    """Integer columns as nullable integers: read back from the warehouse, a count column with
-    a NULL is float (8975.0), which PostgreSQL's COPY refuses for a bigint."""
-    integer = [
-        c.name for c in table.columns if c.name in frame.columns and isinstance(c.type, sa.Integer)
-    ]
-    return frame.astype({c: "Int64" for c in integer}) if integer else frame
 
 
 def input_files(conn: sa.Connection, period: str) -> pd.DataFrame:
@@ -234,17 +225,13 @@ def record_lineage(
 def publish_reference(engine: sa.Engine, run_id: str) -> dict[str, int]:
     """The catalogue and the area hierarchy, replaced whole in one transaction."""
     now = datetime.now(UTC)
+    reference = read_reference(engine)
     frames = {
         schema.dim_indicator: dim_indicator_frame(),
-        schema.dim_area: areas.dim_area_frame(read_reference(engine), read_imd(engine)),
+        schema.dim_area: areas.dim_area_frame(lookup_of(reference), reference["ref_imd"]),
     }
     with engine.begin() as conn:
         return {
             table.name: replace_rows(conn, table, prepared(table, frame, run_id, now), {})
             for table, frame in frames.items()
         }
-
-
-def read_imd(engine: sa.Engine) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(sa.select(validated_table("ref_imd")), conn)

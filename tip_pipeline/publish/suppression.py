@@ -63,6 +63,8 @@ class Suppression:
     secondary: set[Cell] = field(default_factory=set)
     #: cells never published whatever happens (remainders): unknown to everyone
     hidden: set[Cell] = field(default_factory=set)
+    #: narrowest feasible range of a suppressed cell at the final audit (inf: none suppressed)
+    narrowest: float = float("inf")
 
     @property
     def suppressed(self) -> set[Cell]:
@@ -96,12 +98,12 @@ def suppress(
     by_cell = _relations_by_cell(relations)
     for _ in range(MAX_AUDIT_ROUNDS):
         _protect_relations(values, relations, threshold, result)
-        narrow = [
-            c
-            for c, (low, high) in feasible_ranges(values, relations, result).items()
-            if high - low < threshold
-        ]
+        widths = {
+            c: high - low for c, (low, high) in feasible_ranges(values, relations, result).items()
+        }
+        narrow = [c for c, width in widths.items() if width < threshold]
         if not narrow:
+            result.narrowest = min(widths.values(), default=float("inf"))
             return result
         for cell in sorted(narrow, key=repr):
             _add_complement(values, by_cell.get(cell, []), cell, result)

@@ -18,7 +18,13 @@ from collections.abc import Callable, Collection
 
 import pandas as pd
 
-from tip_pipeline.publish.cells import COUNTED_DENOMINATORS, TOTAL, in_scope
+from tip_pipeline.publish.cells import (
+    COUNTED_DENOMINATORS,
+    headline_cell,
+    in_scope,
+    indicator_cell,
+    measures_of,
+)
 from tip_pipeline.publish.suppression import Cell
 
 NOT_COMPARED = "not compared"
@@ -68,10 +74,6 @@ def _blank(frame: pd.DataFrame, rows: pd.Series, columns: Collection[str]) -> pd
     return out
 
 
-def _indicator_cell(indicator: str, area: str, breakdown: str, category: object, measure: str):
-    return ("iv", indicator, area, breakdown, str(category), measure)
-
-
 def _per_row(frame: pd.DataFrame, columns: list[str], test: Callable[..., bool]) -> pd.Series:
     """``test(*row[columns])`` for every row, as a boolean Series on the frame's index."""
     results = [test(*values) for values in zip(*(frame[c] for c in columns), strict=True)]
@@ -79,15 +81,13 @@ def _per_row(frame: pd.DataFrame, columns: list[str], test: Callable[..., bool])
 
 
 def _cell_withheld(withheld: Withheld, measure: str) -> Callable[..., bool]:
-    return lambda i, a, b, c: withheld(_indicator_cell(i, a, b, c, measure))
+    return lambda i, a, b, c: withheld(indicator_cell(i, a, b, c, measure))
 
 
 def _headline_withheld(withheld: Withheld) -> Callable[..., bool]:
     """Whether an (indicator, area)'s headline value is withheld: its numerator, or its
     denominator where that is a count."""
-    return lambda i, a: any(
-        withheld(_indicator_cell(i, a, *TOTAL, m)) for m in ("numerator", "denominator")
-    )
+    return lambda i, a: any(withheld(headline_cell(i, a, m)) for m in measures_of(i))
 
 
 def _any_withheld(
@@ -95,9 +95,7 @@ def _any_withheld(
 ) -> Callable[..., bool]:
     """Whether any of an (indicator, area)'s ``categories`` of ``breakdown`` is withheld."""
     return lambda i, a: any(
-        withheld(_indicator_cell(i, a, breakdown, c, m))
-        for c in categories
-        for m in ("numerator", "denominator")
+        withheld(indicator_cell(i, a, breakdown, c, m)) for c in categories for m in measures_of(i)
     )
 
 

@@ -86,6 +86,18 @@ def _rows(conn: Connection, table: Table, frame: pd.DataFrame) -> Iterator[tuple
     return zip(*(_bound_values(conn, table, frame[name]) for name in frame.columns), strict=True)
 
 
+def _as_integers(series: pd.Series) -> pd.Series:
+    """Whole numbers as integers, e.g. line numbers of a concat with an empty frame or counts
+    read back with a NULL among them: 136.0 must reach COPY as 136 (SQLite's integer affinity
+    already stores it so). A fraction raises (numpy's cast refuses it; pandas' nullable
+    Float64 would truncate it)."""
+    if series.dtype == object:
+        series = pd.to_numeric(series, dtype_backend="numpy_nullable")
+    if pd.api.types.is_float_dtype(series.dtype):
+        series = series.astype("float64")
+    return series.astype("Int64")
+
+
 def _bound_values(conn: Connection, table: Table, series: pd.Series) -> Sequence[Any]:
     """One column's values as the driver receives them. Dates held as ``datetime64`` are
     written ``yyyy-mm-dd`` in one vectorised pass: the text SQLite's DATE type stores and
@@ -93,10 +105,10 @@ def _bound_values(conn: Connection, table: Table, series: pd.Series) -> Sequence
     column_type = table.c[series.name].type
     if isinstance(column_type, Date) and pd.api.types.is_datetime64_dtype(series.dtype):
         return _iso_dates(series)
-    if isinstance(column_type, Integer) and pd.api.types.is_float_dtype(series.dtype):
-        # e.g. line numbers of a concat with an empty frame: 136.0 must reach COPY as 136
-        # (SQLite's integer affinity already stores it so); a fraction raises here
-        series = series.astype("Int64")
+    if isinstance(column_type, Integer) and (
+        pd.api.types.is_float_dtype(series.dtype) or series.dtype == object
+    ):
+        series = _as_integers(series)
     values = _column_values(series)
     process = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     if process is None:

@@ -150,13 +150,13 @@ def ensure_schemas(engine: Engine) -> None:
 
 def create_database(server_url: str | URL, name: str) -> str:
     """Create the PostgreSQL database ``name`` on the server of ``server_url``; its URL."""
-    _run_autocommit(server_url, f'CREATE DATABASE "{_checked_database_name(name)}"')
+    run_autocommit(server_url, f'CREATE DATABASE "{_checked_database_name(name)}"')
     return normalise_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_database(server_url: str | URL, name: str) -> None:
     """Drop the PostgreSQL database ``name`` if it exists, disconnecting its sessions."""
-    _run_autocommit(
+    run_autocommit(
         server_url, f'DROP DATABASE IF EXISTS "{_checked_database_name(name)}" WITH (FORCE)'
     )
 
@@ -167,7 +167,7 @@ def _checked_database_name(name: str) -> str:
     return name
 
 
-def _run_autocommit(server_url: str | URL, sql: str) -> None:
+def run_autocommit(server_url: str | URL, sql: str) -> None:
     """Run one statement outside a transaction (CREATE/DROP DATABASE need it)."""
     engine = make_engine(server_url, poolclass=NullPool)
     try:

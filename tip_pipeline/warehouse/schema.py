@@ -711,20 +711,6 @@ modelled_prevalence = Table(
     "and deprivation) and the identification gap against recorded children.",
 )
 
-#: the restricted tables the indicators stage writes, by name (the catalogue is published)
-INDICATOR_TABLES: Final[Mapping[str, Table]] = {
-    t.name: t
-    for t in (
-        indicator_values,
-        indicator_comparisons,
-        inequality_summary,
-        adversity_distribution,
-        adversity_overlap,
-        modelled_prevalence,
-        prevalence_summary,
-    )
-}
-
 # -- published twins ---------------------------------------------------------------------------
 
 published_indicator_values = _indicator_values(PUBLISHED)

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from tip_pipeline.warehouse.layers import PUBLISHED
 from tip_pipeline.warehouse.schema import published_indicator_values
 
 
@@ -89,21 +88,3 @@ WHERE w.area_type = 'ward' AND w.breakdown = 'total' AND w.category = 'all'
 )
 
 VIEWS: Final[Mapping[str, View]] = {v.name: v for v in (LATEST_INDICATOR_VALUES, WARD_PROFILE)}
-
-
-def create_sql(view: View, dialect_name: str) -> list[str]:
-    """Statements creating ``view`` in the published layer of a ``dialect_name`` database."""
-    create = f"CREATE VIEW {PUBLISHED}.{view.name} AS {view.select.strip()}"
-    if dialect_name != "postgresql":
-        return [create]
-    comment = view.comment.replace("'", "''")
-    return [
-        f"SET LOCAL search_path TO {PUBLISHED}",
-        create,
-        "SET LOCAL search_path TO DEFAULT",
-        f"COMMENT ON VIEW {PUBLISHED}.{view.name} IS '{comment}'",
-    ]
-
-
-def drop_sql(view: View) -> str:
-    return f"DROP VIEW IF EXISTS {PUBLISHED}.{view.name}"

@@ -134,3 +134,16 @@ def test_integral_floats_reach_an_integer_column_as_integers(warehouse: Engine) 
     frame["line_number"] = [2.5, 3.0]
     with pytest.raises(TypeError), warehouse.begin() as conn:
         replace_rows(conn, STG, frame, SLICE)
+
+
+def test_integer_objects_with_nulls_reach_an_integer_column_as_integers(warehouse: Engine) -> None:
+    """Counts read back from the warehouse with a NULL among them, then blanked (objects:
+    8975.0, None), as publishing does; a fraction among objects is refused too."""
+    frame = _children(2, first_line=1).astype({"line_number": object})
+    frame["line_number"] = [8975.0, 3]
+    with warehouse.begin() as conn:
+        assert replace_rows(conn, STG, frame, SLICE) == 2
+    assert sorted(r[1] for r in _rows(warehouse)) == [3, 8975]
+    frame["line_number"] = [1.5, 4]
+    with pytest.raises(TypeError), warehouse.begin() as conn:
+        replace_rows(conn, STG, frame, SLICE)

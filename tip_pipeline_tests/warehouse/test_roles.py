@@ -16,7 +16,12 @@ from sqlalchemy.pool import NullPool
 
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
-from tip_pipeline.warehouse.engine import create_database, drop_database, make_engine
+from tip_pipeline.warehouse.engine import (
+    create_database,
+    drop_database,
+    make_engine,
+    run_autocommit,
+)
 from tip_pipeline.warehouse.examples import EXAMPLES
 from tip_pipeline.warehouse.migrate import current_revision, upgrade
 from tip_pipeline.warehouse.roles import (
@@ -99,15 +104,6 @@ class Warehouse:
         return url.render_as_string(hide_password=False)
 
 
-def _autocommit(server_url: str, sql: str) -> None:
-    engine = make_engine(server_url, poolclass=NullPool)
-    try:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(sql))
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture
 def roles_warehouse(postgres_server_url: str) -> Iterator[Warehouse]:
     """A new database and two role names, all unique to this test; dropped afterwards (the
@@ -123,8 +119,8 @@ def roles_warehouse(postgres_server_url: str) -> Iterator[Warehouse]:
         yield names
     finally:
         drop_database(postgres_server_url, database)
-        _autocommit(postgres_server_url, f'DROP ROLE IF EXISTS "{names.pipeline}"')
-        _autocommit(postgres_server_url, f'DROP ROLE IF EXISTS "{names.analyst}"')
+        run_autocommit(postgres_server_url, f'DROP ROLE IF EXISTS "{names.pipeline}"')
+        run_autocommit(postgres_server_url, f'DROP ROLE IF EXISTS "{names.analyst}"')
 
 
 @pytest.fixture
