@@ -6,7 +6,7 @@ is idempotent and a failure part way leaves the previous load intact.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,6 +38,9 @@ class IngestResult:
     table: str
     period: str
     files: tuple[FileReceipt, ...]
+    #: the rows as staged (staging table's layout, in file-name and line order), so that
+    #: validation in the same process need not read them back from the warehouse
+    staged: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def rows(self) -> int:
@@ -116,7 +119,8 @@ def ingest_extract(
     """Read every file of ``table`` for ``period`` and stage it in the restricted layer."""
     extract = EXTRACTS[table]
     key = period_key(extract, period)
-    raws = [read_extract(path, extract) for path in files_for(data_dir, table, period)]
+    paths = sorted(files_for(data_dir, table, period), key=lambda path: path.name)
+    raws = [read_extract(path, extract) for path in paths]
     frames = [staging_frame(raw, key, _quarter_of(raw.path), run_id) for raw in raws]
     staged = pd.concat(frames, ignore_index=True)
     receipts = tuple(
@@ -145,4 +149,4 @@ def ingest_extract(
         replace_rows(
             conn, ingest_log, log, where={"run_id": run_id, "table_name": table, "period": key}
         )
-    return IngestResult(table=table, period=key, files=receipts)
+    return IngestResult(table=table, period=key, files=receipts, staged=staged)
