@@ -20,7 +20,6 @@ for _setting in config.SETTINGS:
 
 from tip_pipeline.defs.history import validate_yjs_history, yjs_history  # noqa: E402
 from tip_pipeline.defs.indicators import indicator_assets  # noqa: E402
-from tip_pipeline.defs.ingest import ingest_assets  # noqa: E402
 from tip_pipeline.defs.jobs import full_refresh_job, nightly_job  # noqa: E402
 from tip_pipeline.defs.policies import apply_policies  # noqa: E402
 from tip_pipeline.defs.publish import publish_assets  # noqa: E402
@@ -40,9 +39,8 @@ defs = dg.Definitions(
         [
             delivery_guard,
             reference_guard,
-            *ingest_assets,
             yjs_history,
-            *validation_assets,
+            *validation_assets,  # each stages its source's files, then validates them
             validate_yjs_history,
             *indicator_assets,
             *publish_assets,

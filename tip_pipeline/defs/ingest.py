@@ -1,4 +1,7 @@
-"""Ingestion assets: one per extract contract, declared by looping over the contracts."""
+"""Ingestion assets: one per extract contract, declared by looping over the contracts.
+
+Each is an output of its source's multi-asset in defs/validate.py, which stages the source's
+files and then validates them in the same step; this module declares the ingestion side."""
 
 import dagster as dg
 
@@ -7,7 +10,7 @@ from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.ingest.discovery import DeliveryError
 from tip_pipeline.ingest.load import IngestResult, ingest_extract
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.sources.contracts import EXTRACTS, Extract
+from tip_pipeline.sources.contracts import Extract
 
 GROUP = "ingest"
 #: nothing of a delivery is staged before the identifier guard has passed it
@@ -42,12 +45,13 @@ def _metadata(result: IngestResult) -> dict[str, dg.MetadataValue | int | str]:
     }
 
 
-def build_ingest_asset(extract: Extract) -> dg.AssetsDefinition:
-    """Stage one extract's files for a reporting year (or its reference vintage)."""
+def ingest_spec(extract: Extract) -> dg.AssetSpec:
+    """The staged rows of one extract for a reporting year (or its reference vintage).
 
-    @dg.asset(
-        name=extract.table,
-        key_prefix=[GROUP],
+    Staged by the multi-asset that validates the extract's source (defs/validate.py): the
+    rows are validated while still in memory instead of being read back (issue #3)."""
+    return dg.AssetSpec(
+        key=[GROUP, extract.table],
         group_name=GROUP,
         partitions_def=reporting_years if extract.per_period else None,
         deps=[GUARD_PER_PERIOD if extract.per_period else GUARD_REFERENCE],
@@ -57,21 +61,33 @@ def build_ingest_asset(extract: Extract) -> dg.AssetsDefinition:
         tags={"source": extract.source},
         metadata={"dagster/column_schema": _column_schema(extract), "source": extract.source},
     )
-    def _ingest(
-        context: dg.AssetExecutionContext, data_sources: DataSources, warehouse: Warehouse
-    ) -> dg.MaterializeResult:
-        period = FinancialYear.parse(context.partition_key) if extract.per_period else None
-        try:
-            result = ingest_extract(
-                warehouse.engine(), data_sources.folder, extract.table, period, context.run.run_id
+
+
+def ingest_tables(
+    context: dg.AssetExecutionContext,
+    data_sources: DataSources,
+    warehouse: Warehouse,
+    tables: tuple[str, ...],
+    period: FinancialYear | None,
+) -> list[IngestResult]:
+    """Stage every file of ``tables`` for ``period``, one transaction per table; a delivery
+    that cannot be read fails the step with the file and line, never a traceback."""
+    try:
+        return [
+            ingest_extract(
+                warehouse.engine(), data_sources.folder, table, period, context.run.run_id
             )
-        except DeliveryError as err:
-            raise dg.Failure(description=str(err), allow_retries=False) from None
-        return dg.MaterializeResult(
-            metadata=_metadata(result), data_version=dg.DataVersion(result.data_version)
-        )
-
-    return _ingest
+            for table in tables
+        ]
+    except DeliveryError as err:
+        raise dg.Failure(description=str(err), allow_retries=False) from None
 
 
-ingest_assets = [build_ingest_asset(extract) for extract in EXTRACTS.values()]
+def ingest_materialization(result: IngestResult) -> dg.MaterializeResult:
+    """The staged extract's materialization: its files, rows, and the files' hash as its data
+    version (what the nightly schedule compares)."""
+    return dg.MaterializeResult(
+        asset_key=dg.AssetKey([GROUP, result.table]),
+        metadata=_metadata(result),
+        data_version=dg.DataVersion(result.data_version),
+    )

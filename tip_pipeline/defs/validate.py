@@ -1,5 +1,6 @@
 """Validation assets: the identifier guard before staging, then one multi-asset per source
-whose outputs are the validated tables, each with its checks.
+that stages its files (the ingestion assets) and validates them in the same step (the
+validated tables, each with its checks).
 
 Blocking checks (ERROR) stop everything downstream in the run: a file whose records do not
 add up, a quarantine share above the threshold, accepted rows that fail Great Expectations.
@@ -9,6 +10,7 @@ Rules broken by a few rows are a WARN: those rows are quarantined, the rest flow
 import dagster as dg
 
 from tip_pipeline import config
+from tip_pipeline.defs.ingest import ingest_materialization, ingest_spec, ingest_tables
 from tip_pipeline.defs.partitions import reporting_years
 from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.ingest.discovery import DeliveryError
@@ -156,7 +158,10 @@ CHECK_NAMES = (
 
 
 def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool):
-    """One multi-asset validating ``tables`` together (cross-table rules, cascades)."""
+    """One multi-asset staging ``tables`` and validating them together (cross-table rules,
+    cascades), in one step: the staged rows are validated while still in memory rather than
+    read back from the warehouse (issue #3). Its outputs are the ingestion assets and the
+    validated tables with their checks; they are materialised together."""
     keys = {t: dg.AssetKey(["validated", t]) for t in tables}
     needs_lookup = any(EXTRACTS[t].home_lsoa for t in tables)
     specs = [
@@ -178,10 +183,26 @@ def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool
         for check, blocking, text in CHECK_NAMES
     ]
 
-    @dg.multi_asset(name=name, specs=specs, check_specs=check_specs, can_subset=False)
-    def _validate(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    @dg.multi_asset(
+        name=name,
+        specs=[*(ingest_spec(EXTRACTS[t]) for t in tables), *specs],
+        check_specs=check_specs,
+        can_subset=False,
+    )
+    def _ingest_and_validate(
+        context: dg.AssetExecutionContext, data_sources: DataSources, warehouse: Warehouse
+    ):
         period = FinancialYear.parse(context.partition_key) if partitioned else None
-        reports = validate_tables(warehouse.engine(), list(tables), period, context.run.run_id)
+        staged = ingest_tables(context, data_sources, warehouse, tables, period)
+        for result in staged:
+            yield ingest_materialization(result)
+        reports = validate_tables(
+            warehouse.engine(),
+            list(tables),
+            period,
+            context.run.run_id,
+            just_staged={result.table: result.staged for result in staged},
+        )
         threshold = quarantine_threshold()
         for table in tables:
             report = reports[table]
@@ -189,11 +210,11 @@ def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool
             yield dg.MaterializeResult(asset_key=keys[table], metadata=_metadata(report, history))
             yield from check_results(report, keys[table], threshold)
 
-    return _validate
+    return _ingest_and_validate
 
 
 validation_assets = [
-    build_validation_asset("validate_reference", STATIC_REFERENCE, partitioned=False),
-    build_validation_asset("validate_population_benchmarks", PER_PERIOD_REFERENCE, True),
-    *(build_validation_asset(f"validate_{s}", _tables_of(s), True) for s in SERVICE_SOURCES),
+    build_validation_asset("ingest_validate_reference", STATIC_REFERENCE, partitioned=False),
+    build_validation_asset("ingest_validate_population_benchmarks", PER_PERIOD_REFERENCE, True),
+    *(build_validation_asset(f"ingest_validate_{s}", _tables_of(s), True) for s in SERVICE_SOURCES),
 ]

@@ -255,7 +255,8 @@ def test_nightly_job_runs_years_in_parallel_on_a_postgres_instance(
 
     # queued by the run coordinator, dequeued and launched by the daemon
     for run in runs:
-        types = {e.dagster_event.event_type for e in instance.all_logs(run.run_id)}
+        events = [e.dagster_event for e in instance.all_logs(run.run_id) if e.is_dagster_event]
+        types = {event.event_type for event in events}
         assert {dg.DagsterEventType.RUN_ENQUEUED, dg.DagsterEventType.RUN_STARTING} <= types
         assert GRPC_INFO_TAG in run.tags  # set by the DefaultRunLauncher
 

@@ -90,4 +90,4 @@ def test_a_blocking_check_failure_fails_the_run_and_skips_downstream(
     materialised = {e.asset_key for e in result.get_asset_materialization_events()}
     assert not materialised & set(downstream)
     started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
-    assert "validate_cin" in started and "downstream_of_cin" not in started
+    assert "ingest_validate_cin" in started and "downstream_of_cin" not in started

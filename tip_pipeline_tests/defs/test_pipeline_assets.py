@@ -71,8 +71,11 @@ def test_a_clean_year_is_staged_validated_and_every_check_passes(small_delivery,
         == expected
     )
     assert count(sqlite_url, "SELECT count(*) FROM restricted.cin_episodes") == expected
-    meta = year.asset_materializations_for_node("validate_cin")[0].metadata
-    assert meta["quarantine_share"].value == 0
+    node = year.asset_materializations_for_node("ingest_validate_cin")
+    by_key = {m.asset_key.to_user_string(): m.metadata for m in node}
+    assert by_key["validated/cin_episodes"]["quarantine_share"].value == 0
+    # the same step staged the files: the ingestion assets carry the files' hashes
+    assert by_key["ingest/cin_episodes"]["dagster/row_count"].value == expected
 
 
 def test_data_version_is_the_file_hash(small_delivery, sqlite_url):

@@ -34,7 +34,7 @@ def test_every_warehouse_writer_is_in_the_pool_and_nothing_else():
         assert assets_def.node_def.pool == expected, assets_def.node_def.name
     job = defs.resolve_implicit_global_asset_job_def()
     pools = {n.definition.name: n.definition.pool for n in job.graph.nodes}
-    assert pools["ingest__cin_children"] == WAREHOUSE_POOL
+    assert pools["ingest_validate_cin"] == WAREHOUSE_POOL
     assert pools["ingest__delivery_guard"] is None
 
 

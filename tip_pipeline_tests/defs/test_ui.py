@@ -2,7 +2,8 @@
 small generated delivery and a SQLite warehouse; Chromium (Debian's, driven by Playwright)
 opens the asset graph, finds every group and some assets' pages, materialises the
 unpartitioned reference asset ``ingest/ref_imd`` from its page (choosing a partition in the
-launch dialog is more brittle) and waits for the run to succeed. Screenshots go to
+launch dialog is more brittle; the UI adds the rest of the reference multi-asset, which stages
+and validates the reference files in one step) and waits for the run to succeed. Screenshots go to
 artifacts/.
 
 Skips without /usr/bin/chromium or Playwright, unless TIP_REQUIRE_BROWSER=1 (CI), where it
@@ -145,6 +146,10 @@ def test_asset_graph_and_a_materialisation_in_the_browser(dagster_ui):
             name = key.split("/")[-1]
             expect(page.get_by_text(name, exact=True).first).to_be_visible(timeout=WAIT)
         page.get_by_role("button").filter(has_text="Materialize").first.click()
+        # the reference files are staged and validated in one step: the UI says so first
+        additional = page.get_by_role("dialog").filter(has_text="Additional assets")
+        expect(additional.get_by_text("validated / ref_imd")).to_be_visible(timeout=WAIT)
+        additional.get_by_role("button", name="Confirm").click(timeout=WAIT)
         # "upstream ingest/reference_guard not materialised yet": confirm, it is not a data dep
         page.get_by_role("button", name="Confirm").click(timeout=WAIT)
         expect(page.get_by_text("Launched run").first).to_be_visible(timeout=WAIT)
