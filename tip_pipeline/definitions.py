@@ -18,7 +18,7 @@ from tip_pipeline import config
 for _setting in config.SETTINGS:
     os.environ.setdefault(_setting.name, _setting.default)
 
-from tip_pipeline.defs.history import validate_yjs_history, yjs_history  # noqa: E402
+from tip_pipeline.defs.history import yjs_history  # noqa: E402
 from tip_pipeline.defs.indicators import indicator_assets  # noqa: E402
 from tip_pipeline.defs.jobs import full_refresh_job, nightly_job  # noqa: E402
 from tip_pipeline.defs.policies import apply_policies  # noqa: E402
@@ -41,7 +41,6 @@ defs = dg.Definitions(
             reference_guard,
             yjs_history,
             *validation_assets,  # each stages its source's files, then validates them
-            validate_yjs_history,
             *indicator_assets,
             *publish_assets,
             impact_report,
