@@ -8,6 +8,7 @@ history: they are appended, never replaced.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -537,22 +538,33 @@ def _writes_in_background() -> Iterator[Callable[..., None]]:
     """``write(function, *args)`` runs ``function(*args)`` on one background thread, in the
     order given, while the caller goes on validating the next table. The database does the
     insert (PostgreSQL's server process, SQLite's engine without the GIL) while Python
-    evaluates rules: at england scale the writes are as long as the rules (issue #3). The
-    first failure is raised; writes not yet started are then cancelled. Leaving the block
-    waits for every write, so the caller's transaction ends after the last one."""
+    evaluates rules: at england scale the writes are as long as the rules (issue #3). After a
+    failed write the later ones are skipped, and the failure is raised (at the next ``write``
+    or on leaving the block). Leaving the block waits for every write, so the caller's
+    transaction ends after the last one."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tip-validation-writes")
     futures: list[Future] = []
+    failed = threading.Event()
+
+    def unless_failed(function: Callable[..., None], *args) -> None:
+        if failed.is_set():
+            return
+        try:
+            function(*args)
+        except BaseException:
+            failed.set()
+            raise
 
     def write(function: Callable[..., None], *args) -> None:
         for future in futures:
             if future.done():
                 future.result()  # raise a failed write now, not at the end
-        futures.append(pool.submit(function, *args))
+        futures.append(pool.submit(unless_failed, function, *args))
 
     try:
         yield write
     except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)  # the caller failed: write no more
         raise
     pool.shutdown(wait=True)
     for future in futures:
