@@ -63,22 +63,19 @@ def ingest_spec(extract: Extract) -> dg.AssetSpec:
     )
 
 
-def ingest_tables(
+def ingest_table(
     context: dg.AssetExecutionContext,
     data_sources: DataSources,
     warehouse: Warehouse,
-    tables: tuple[str, ...],
+    table: str,
     period: FinancialYear | None,
-) -> list[IngestResult]:
-    """Stage every file of ``tables`` for ``period``, one transaction per table; a delivery
-    that cannot be read fails the step with the file and line, never a traceback."""
+) -> IngestResult:
+    """Stage every file of ``table`` for ``period`` in one transaction; a delivery that cannot
+    be read fails the step with the file and line, never a traceback."""
     try:
-        return [
-            ingest_extract(
-                warehouse.engine(), data_sources.folder, table, period, context.run.run_id
-            )
-            for table in tables
-        ]
+        return ingest_extract(
+            warehouse.engine(), data_sources.folder, table, period, context.run.run_id
+        )
     except DeliveryError as err:
         raise dg.Failure(description=str(err), allow_retries=False) from None
 

@@ -10,7 +10,7 @@ Rules broken by a few rows are a WARN: those rows are quarantined, the rest flow
 import dagster as dg
 
 from tip_pipeline import config
-from tip_pipeline.defs.ingest import ingest_materialization, ingest_spec, ingest_tables
+from tip_pipeline.defs.ingest import ingest_materialization, ingest_spec, ingest_table
 from tip_pipeline.defs.partitions import reporting_years
 from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.ingest.discovery import DeliveryError
@@ -193,9 +193,10 @@ def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool
         context: dg.AssetExecutionContext, data_sources: DataSources, warehouse: Warehouse
     ):
         period = FinancialYear.parse(context.partition_key) if partitioned else None
-        staged = ingest_tables(context, data_sources, warehouse, tables, period)
-        for result in staged:
-            yield ingest_materialization(result)
+        staged = []
+        for table in tables:  # each recorded as soon as it is staged (committed)
+            staged.append(ingest_table(context, data_sources, warehouse, table, period))
+            yield ingest_materialization(staged[-1])
         reports = validate_tables(
             warehouse.engine(),
             list(tables),

@@ -7,7 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from tip_pipeline.definitions import defs
+from tip_pipeline.defs import ingest
 from tip_pipeline.defs.resources import DataSources, Warehouse
+from tip_pipeline.ingest.discovery import DeliveryError
 from tip_pipeline.warehouse.engine import make_engine
 
 YEAR = "2023-24"
@@ -170,3 +172,29 @@ def test_the_youth_justice_history_is_staged_and_validated_in_one_step(small_del
         sqlite_url, "SELECT count(*) FROM restricted.yjs_offences WHERE period < '2020/21'"
     )
     assert staged == sum(f["rows"] for f in history)
+
+
+def test_a_file_failing_at_staging_fails_its_source_after_the_files_staged_before_it(
+    small_delivery, sqlite_url, monkeypatch
+):
+    """The guard reads every file first, so this needs a file that changed after it: the
+    step fails naming the file, and the extracts staged before it are recorded as such."""
+    data, _ = small_delivery
+    stage = ingest.ingest_extract
+
+    def changed_since_the_guard(engine, folder, table, period, run_id):
+        if table == "cin_episodes":
+            raise DeliveryError("cin_episodes_2023-24.csv: the file is empty (no header line)")
+        return stage(engine, folder, table, period, run_id)
+
+    monkeypatch.setattr(ingest, "ingest_extract", changed_since_the_guard)
+    _, year = materialize_year(data, sqlite_url, raise_on_error=False)
+    assert not year.success
+    failure = next(e for e in year.all_events if e.is_step_failure)
+    assert failure.step_key == "ingest_validate_cin"
+    description = failure.step_failure_data.user_failure_data.description
+    assert "cin_episodes_2023-24.csv" in description
+    materialized = {e.asset_key.to_user_string() for e in year.get_asset_materialization_events()}
+    assert "ingest/cin_children" in materialized  # staged and committed before the failure
+    assert not {"ingest/cin_episodes", "validated/cin_children"} & materialized
+    assert "validated/yjs_offences" in materialized  # the other sources go on
