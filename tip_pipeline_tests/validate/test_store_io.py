@@ -57,3 +57,45 @@ def test_datetime64_columns_are_stored_as_dates(warehouse):
             sa.select(typed.c.person_birth_date).order_by(typed.c.line_number)
         ).scalars()
         assert list(got) == [date(2015, 6, 1), None]
+
+
+AWKWARD = [
+    "a,b",
+    'say "no"',
+    "two\nlines",
+    "cr\r\nlf",
+    "NA",
+    "NULL",
+    "N/A",
+    "nan",
+    "back\\slash",
+    " padded\t",
+    "Café \u00a0",
+    "",  # stored as NULL, as every empty field is
+    None,
+    "\\N",
+]
+
+
+def test_read_staged_gives_back_any_text_exactly(warehouse):
+    """Whatever a staged field holds (delimiters, quotes, line breaks, texts that CSV readers
+    take for missing), it is read back as it was: PostgreSQL's read goes through COPY's CSV."""
+    n = len(AWKWARD)
+    frame = pd.DataFrame(
+        {
+            "source_file": "cin_children_2023-24.csv",
+            "line_number": range(2, n + 2),
+            "quarter": [None, 3] * (n // 2),
+            "load_run_id": "r1",
+            "la_child_id": AWKWARD,
+        }
+    )
+    with warehouse.begin() as conn:
+        replace_rows(conn, staging_table("cin_children"), frame, {"period": KEY})
+    with warehouse.connect() as conn:
+        read = read_staged(conn, "cin_children", KEY)
+    expected = [pd.NA if value in ("", None) else value for value in AWKWARD]
+    assert read["LAchildID"].tolist() == expected
+    assert read["line_number"].tolist() == list(range(2, n + 2))
+    assert read["quarter"].tolist() == [pd.NA, 3] * (n // 2)
+    assert read["PersonBirthDate"].isna().all()
