@@ -28,11 +28,11 @@ from tip_pipeline.ingest.load import IngestResult, ingest_extract
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS
 from tip_pipeline.sources.generator import SCALES, generate
-from tip_pipeline.validate.store import validate_tables
+from tip_pipeline.validate.store import SERVICE_SOURCES, validate_tables
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline.warehouse.migrate import upgrade
 
-UNITS = ("ref", "cin", "ssda903", "yjs", "hclic")
+UNITS = ("ref", *SERVICE_SOURCES)
 
 
 def peak_mb() -> float:

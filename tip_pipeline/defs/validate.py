@@ -18,12 +18,17 @@ from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS
 from tip_pipeline.validate.guard import guard_delivery
 from tip_pipeline.validate.identifiers import DeliveryRefused
-from tip_pipeline.validate.store import TableReport, quality_history, validate_tables
+from tip_pipeline.validate.store import (
+    SERVICE_SOURCES,
+    TableReport,
+    quality_history,
+    validate_tables,
+)
 
 GROUP = "validate"
 
-#: validation units: tables validated together (cross-table rules and cascades)
-SERVICE_SOURCES = ("cin", "ssda903", "yjs", "hclic")
+#: validation units, each source's tables validated together (cross-table rules, cascades):
+#: SERVICE_SOURCES, and the reference files per period and of their own vintage
 PER_PERIOD_REFERENCE = tuple(t for t, e in EXTRACTS.items() if e.source == "ref" and e.per_period)
 STATIC_REFERENCE = tuple(t for t, e in EXTRACTS.items() if not e.per_period)
 LOOKUP_KEY = dg.AssetKey(["validated", "ref_lsoa_lookup"])
