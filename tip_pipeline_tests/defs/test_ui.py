@@ -150,8 +150,11 @@ def test_asset_graph_and_a_materialisation_in_the_browser(dagster_ui):
         additional = page.get_by_role("dialog").filter(has_text="Additional assets")
         expect(additional.get_by_text("validated / ref_imd")).to_be_visible(timeout=WAIT)
         additional.get_by_role("button", name="Confirm").click(timeout=WAIT)
+        expect(additional).to_be_hidden(timeout=WAIT)  # never click its Confirm twice
         # "upstream ingest/reference_guard not materialised yet": confirm, it is not a data dep
-        page.get_by_role("button", name="Confirm").click(timeout=WAIT)
+        upstream = page.get_by_role("dialog").filter(has_text="have not been materialized yet")
+        expect(upstream.get_by_text("ingest / reference_guard")).to_be_visible(timeout=WAIT)
+        upstream.get_by_role("button", name="Confirm").click(timeout=WAIT)
         expect(page.get_by_text("Launched run").first).to_be_visible(timeout=WAIT)
         page.goto(f"{dagster_ui}/runs")
         success = page.get_by_text("Success", exact=True).first
