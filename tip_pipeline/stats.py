@@ -66,6 +66,9 @@ class SIIResult(NamedTuple):
     rii: FloatArray
     rii_lower: FloatArray
     rii_upper: FloatArray
+    #: fitted value at the most deprived end (rank 0) on the natural scale, times
+    #: abs(multiplier): PHEindicatormethods' ``intercept = TRUE`` output
+    intercept: FloatArray
 
 
 class FunnelLimits(NamedTuple):
@@ -348,6 +351,7 @@ def _transform(v: FloatArray, value_type: str) -> FloatArray:
 
 
 def _back_transform(v: FloatArray, value_type: str) -> FloatArray:
+    """exp for rates, expit (inverse logit) for proportions, identity otherwise."""
     if value_type == "rate":
         return np.exp(v)
     if value_type == "proportion":
@@ -367,6 +371,36 @@ def _group_rngs(
     return [np.random.default_rng(s) for s in seeds]
 
 
+def _ends(
+    intercept: FloatArray, slope: FloatArray, value_type: str, transform: bool
+) -> tuple[FloatArray, FloatArray]:
+    """Fitted values at the most (rank 0) and least (rank 1) deprived ends, natural scale.
+
+    Untransformed, the ends of the straight line; transformed, the line's ends on the log/logit
+    scale back-transformed (phe_sii with ``transform = TRUE``: antilog / antilogit of the
+    intercept and of intercept + slope).
+    """
+    if not transform:
+        return intercept, intercept + slope
+    return _back_transform(intercept, value_type), _back_transform(intercept + slope, value_type)
+
+
+def _transformed_limits(
+    midpoint: float, slopes: FloatArray, value_type: str
+) -> tuple[FloatArray, FloatArray]:
+    """SII and RII on the natural scale for transformed-scale slopes about a fixed midpoint.
+
+    phe_sii (``transform = TRUE``) takes the percentiles of the simulated slopes on the
+    transformed scale and places each about the fitted value at rank 1/2 (m = intercept +
+    slope/2): ends m - s/2 and m + s/2, back-transformed. SII = g(m + s/2) - g(m - s/2) and
+    RII = g(m + s/2) / g(m - s/2) both increase with s, so these are the SII's and RII's limits.
+    """
+    low = _back_transform(midpoint - slopes / 2.0, value_type)
+    high = _back_transform(midpoint + slopes / 2.0, value_type)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return high - low, high / low
+
+
 def sii(
     value: ArrayLike,
     lower: ArrayLike,
@@ -381,31 +415,41 @@ def sii(
     min_quantiles: int = 5,
 ) -> SIIResult:
     """Slope (SII) and relative (RII) index of inequality, as PHEindicatormethods::phe_sii
-    (method: Low & Low 2004; PHE "Technical guide: SII and RII").
+    (method: Low & Low 2004; PHE "Technical guide: SII and RII"; R/SII_function.R).
 
     Inputs have the quantiles on the last axis, ordered from most to least deprived (decile 1
-    first); leading axes are groups. ``lower``/``upper`` are the quantiles' confidence limits at
-    ``confidence``. For each group:
+    first); leading axes are groups. ``lower``/``upper`` are the quantiles' 95% limits (for
+    proportions on the 0-1 scale). For each group:
 
     - a_i = population share, b_i = cumsum(a)_i - a_i/2 (midpoint of the cumulative share,
       0 = most deprived end, 1 = least deprived end);
-    - fit y_i = intercept + slope b_i by least squares weighted by a_i (population weights:
-      PHE's ``lm(sqrt(a) y ~ 0 + sqrt(a) + b sqrt(a))``; the standard errors do not weight the
-      fit -- they only drive the simulation; checked against reference case sii_le_area1);
-    - SII = slope = fitted(1) - fitted(0): the least deprived end minus the most deprived end,
-      so SII > 0 when the value is higher in less deprived areas; RII = fitted(1) / fitted(0) =
-      (intercept + slope) / intercept. Both are computed from the observed values;
-    - limits by simulation: se_i = (upper_i - lower_i) / (2 z) (on the log/logit scale when
-      ``transform`` and ``value_type`` is "rate"/"proportion", values then on the 0-1 scale for
-      proportions), ``repetitions`` draws y_i* ~ N(value_i, se_i) (back-transformed when
-      ``transform``), refit, and take the (1-confidence)/2 and 1-(1-confidence)/2 percentiles
-      (linear interpolation, R's default type 7) of the simulated SII and RII.
+    - se_i = (upper_i - lower_i) / (2 z_0.975), on the log scale for rates and the logit scale
+      for proportions (``value_type``), on the natural scale for "normal" (phe_sii computes the
+      standard errors at 95% whatever ``confidence``);
+    - fit y_i = intercept + slope b_i by least squares weighted by a_i (PHE's
+      ``lm(sqrt(a) y ~ 0 + sqrt(a) + b sqrt(a))``): y_i the value itself, or with ``transform``
+      (rates and proportions only) log(value_i) / logit(value_i);
+    - the fitted values at both ends, Y0 (rank 0, most deprived) and Y1 (rank 1, least
+      deprived), on the natural scale -- with ``transform`` the line's ends back-transformed, so
+      the fit is a curve on the natural scale: SII = Y1 - Y0 (> 0 when the value is higher in
+      less deprived areas) and RII = Y1 / Y0. A transformed fit is positive at both ends, so its
+      RII is always a positive ratio; an untransformed line can cross zero and give a negative
+      or infinite RII (the caller decides whether to publish it);
+    - limits by simulation, ``repetitions`` draws y_i* ~ N(y_i, se_i) on the scale the SE is on,
+      refit. Untransformed: draws back-transformed to the natural scale, refit, percentiles of
+      the simulated SII and RII. Transformed: percentiles s_L, s_U of the simulated slopes on
+      the transformed scale, each placed about the fitted midpoint m = intercept + slope/2 and
+      back-transformed (SII_L = g(m + s_L/2) - g(m - s_L/2), RII_L = g(m + s_L/2) /
+      g(m - s_L/2)), exactly as phe_sii. Percentiles are (1-confidence)/2 and
+      1-(1-confidence)/2 with linear interpolation (R's default type 7; phe_sii takes the order
+      statistic at round(repetitions p), a difference far inside the simulation error).
 
-    SII and its limits are multiplied by ``multiplier``; a negative multiplier inverts the RII
-    (1/RII, limits swapped) as PHE does for polarity. Quantiles with a missing value/limit or no
-    population are left out (midpoints are over the quantiles present, as when PHE is given only
-    the populated rows); groups with fewer than ``min_quantiles`` (5, CONVENTIONS.md) give NaN,
-    as do groups where a transform is undefined (a rate of 0, a proportion of 0 or 1).
+    SII, its limits and the intercept are multiplied by ``multiplier`` (its absolute value for
+    the intercept); a negative multiplier inverts the RII (1/RII, limits swapped) as PHE does
+    for polarity. Quantiles with a missing value/limit or no population are left out (midpoints
+    are over the quantiles present, as when PHE is given only the populated rows); groups with
+    fewer than ``min_quantiles`` (5, CONVENTIONS.md) give NaN, as do groups where a transform is
+    undefined (a rate of 0, a proportion of 0 or 1).
 
     ``seed``: an int (or SeedSequence) gives reproducible limits; every group then uses the
     same normal draws (common random numbers), so a group's limits do not depend on which other
@@ -415,9 +459,10 @@ def sii(
     """
     if value_type not in _VALUE_TYPES:
         raise ValueError(f"value_type must be one of {_VALUE_TYPES}, got {value_type!r}")
+    if transform and value_type == "normal":
+        raise ValueError("transform needs value_type 'rate' or 'proportion' (as phe_sii)")
     if repetitions < 1:
         raise ValueError("repetitions must be positive")
-    z = z_value(confidence)
     v, lo, up, pop = np.broadcast_arrays(_f(value), _f(lower), _f(upper), _f(population))
     if v.ndim == 0:
         raise ValueError("sii needs the quantiles on the last axis")
@@ -425,8 +470,7 @@ def sii(
     v, lo, up, pop = (a.reshape(-1, k) for a in (v, lo, up, pop))
 
     present = np.isfinite(v) & np.isfinite(lo) & np.isfinite(up) & np.isfinite(pop) & (pop > 0)
-    use_transform = transform and value_type != "normal"
-    vt, lot, upt = (_transform(a, value_type) if use_transform else a for a in (v, lo, up))
+    vt, lot, upt = (_transform(a, value_type) for a in (v, lo, up))
     undefined = (present & ~(np.isfinite(vt) & np.isfinite(lot) & np.isfinite(upt))).any(-1)
     ok = (present.sum(axis=-1) >= min_quantiles) & ~undefined
 
@@ -435,13 +479,15 @@ def sii(
         share = weights / weights.sum(axis=-1, keepdims=True)
     hat = _sii_hat_matrix(np.where(ok[:, None], share, 0.0))  # (G, 2, k)
     hat = np.where(present[:, None, :], hat, 0.0)
-    v0, vt0 = np.where(present, v, 0.0), np.where(present, vt, 0.0)
-    se = np.where(present, (upt - lot) / (2.0 * z), 0.0)
+    fitted_y = np.where(present, vt if transform else v, 0.0)
+    draw_mean = np.where(present, vt, 0.0)
+    se = np.where(present, (upt - lot) / (2.0 * z_value(0.95)), 0.0)
 
-    coef = np.einsum("gjk,gk->gj", hat, v0)
+    coef = np.einsum("gjk,gk->gj", hat, fitted_y)
     intercept, slope = coef[:, 0], coef[:, 1]
+    y0, y1 = _ends(intercept, slope, value_type, transform)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rii = (intercept + slope) / intercept
+        rii = y1 / y0
 
     groups = v.shape[0]
     rngs = _group_rngs(seed, groups)
@@ -450,25 +496,30 @@ def sii(
     limits = np.full((groups, 4), np.nan)
     for g in np.flatnonzero(ok):
         draws = shared if shared is not None else rngs[g].standard_normal((repetitions, k))
-        y = vt0[g] + se[g] * draws
-        if use_transform:
-            y = _back_transform(y, value_type)
-        sims = y @ hat[g].T  # (repetitions, 2): intercept, slope
+        y = draw_mean[g] + se[g] * draws
+        if transform:
+            slopes = np.quantile(y @ hat[g, 1], q)
+            midpoint = intercept[g] + slope[g] / 2.0
+            limits[g, :2], limits[g, 2:] = _transformed_limits(midpoint, slopes, value_type)
+            continue
+        sims = _back_transform(y, value_type) @ hat[g].T  # (repetitions, 2): intercept, slope
         with np.errstate(divide="ignore", invalid="ignore"):
             rii_sims = (sims[:, 0] + sims[:, 1]) / sims[:, 0]
         limits[g, :2] = np.quantile(sims[:, 1], q)
         limits[g, 2:] = np.quantile(rii_sims, q)
 
     nan_unless_ok = np.where(ok, 1.0, np.nan)
-    sii_v = slope * multiplier * nan_unless_ok
+    sii_v = (y1 - y0) * multiplier * nan_unless_ok
     sii_l, sii_u = (limits[:, i] * multiplier for i in (0, 1))
     if multiplier < 0:
         sii_l, sii_u = sii_u, sii_l
-        rii_v, rii_l, rii_u = 1.0 / rii, 1.0 / limits[:, 3], 1.0 / limits[:, 2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rii_v, rii_l, rii_u = 1.0 / rii, 1.0 / limits[:, 3], 1.0 / limits[:, 2]
     else:
         rii_v, rii_l, rii_u = rii, limits[:, 2], limits[:, 3]
     rii_v = rii_v * nan_unless_ok
-    out = (sii_v, sii_l, sii_u, rii_v, rii_l, rii_u)
+    intercept_out = y0 * abs(multiplier) * nan_unless_ok
+    out = (sii_v, sii_l, sii_u, rii_v, rii_l, rii_u, intercept_out)
     return SIIResult(*_arrays(*(a.reshape(lead) for a in out)))
 
 

@@ -60,6 +60,39 @@ def _notes_rii(notes: str) -> tuple[float, float, float]:
     return rii, float(lo), float(hi)
 
 
+#: phe_sii's value_type codes
+SII_VALUE_TYPES = {0: "normal", 1: "rate", 2: "proportion"}
+#: simulated limits agree when within this share of the reference interval's width
+SII_LIMIT_SHARE_OF_WIDTH = 0.02
+
+
+def _assert_limits_close(got: list, expected: list) -> None:
+    """Simulated limits within 2% of the reference interval's width of the reference."""
+    width = abs(expected[1] - expected[0])
+    np.testing.assert_allclose(got, expected, rtol=0, atol=SII_LIMIT_SHARE_OF_WIDTH * width)
+
+
+def _check_sii_case(inputs: dict, conf: float, mult: float, expected: list, notes: str) -> None:
+    """A phe_sii reference case: point estimates to 1e-9, limits within 2% of the width."""
+    res = S.sii(
+        inputs["value"],
+        inputs["lower_cl"],
+        inputs["upper_cl"],
+        inputs["population"],
+        value_type=SII_VALUE_TYPES[inputs["value_type"]],
+        transform=inputs["transform"],
+        confidence=conf,
+        repetitions=inputs["repetitions"],
+        seed=SII_SEED,
+        multiplier=mult,
+    )
+    np.testing.assert_allclose(res.sii, expected[0], rtol=1e-9)
+    _assert_limits_close([res.sii_lower, res.sii_upper], expected[1:])
+    rii, rii_lo, rii_hi = _notes_rii(notes)
+    np.testing.assert_allclose(res.rii, rii, rtol=1e-9)
+    _assert_limits_close([res.rii_lower, res.rii_upper], [rii_lo, rii_hi])
+
+
 # ------------------------------------------------------------------------------------------
 # Reference cases
 # ------------------------------------------------------------------------------------------
@@ -77,26 +110,7 @@ def test_reference_case(case: dict) -> None:
         x = _float_array(inputs["x"])
         got = S.dsr(x, _float_array(inputs["n"]), _float_array(inputs["stdpop"]), conf, mult)
     elif fn == "sii":
-        assert inputs["value_type"] in (0, 2) and inputs["transform"] is False
-        res = S.sii(
-            inputs["value"],
-            inputs["lower_cl"],
-            inputs["upper_cl"],
-            inputs["population"],
-            value_type="normal" if inputs["value_type"] == 0 else "proportion",
-            confidence=conf,
-            repetitions=SII_REPS,
-            seed=SII_SEED,
-            multiplier=mult,
-        )
-        # point estimate deterministic: 1e-9; limits stochastic: 0.05 relative (R's tolerance)
-        np.testing.assert_allclose(res.sii, expected[0], rtol=1e-9)
-        np.testing.assert_allclose([res.sii_lower, res.sii_upper], expected[1:], rtol=0.05)
-        rii, rii_lo, rii_hi = _notes_rii(case["notes"])
-        np.testing.assert_allclose(res.rii, rii, rtol=1e-9)
-        np.testing.assert_allclose([res.rii_lower, res.rii_upper], [rii_lo, rii_hi], rtol=0.05)
-        # the RII limits sit close to 1, so hold them to a tighter absolute check as well
-        np.testing.assert_allclose([res.rii_lower, res.rii_upper], [rii_lo, rii_hi], atol=0.005)
+        _check_sii_case(inputs, conf, mult, expected, case["notes"])
         return
     else:  # pragma: no cover - a new function in the CSV needs a branch here
         pytest.fail(f"no runner for {fn}")
@@ -371,24 +385,134 @@ def test_sii_hand_computed_linear() -> None:
     assert neg.sii_lower < neg.sii < neg.sii_upper
 
 
-def test_sii_transform() -> None:
-    pop = np.full(10, 1000.0)
-    rate = np.linspace(50.0, 20.0, 10)
-    ci = S.rate_ci(rate * 10, 1000.0 * 10, multiplier=1000)  # limits from counts
-    plain = S.sii(ci.value, ci.lower, ci.upper, pop, "rate", False, repetitions=20_000, seed=3)
-    logged = S.sii(ci.value, ci.lower, ci.upper, pop, "rate", True, repetitions=20_000, seed=3)
-    assert plain.sii == logged.sii  # point estimate on the natural scale either way
-    assert logged.sii_lower < logged.sii < logged.sii_upper
-    np.testing.assert_allclose(
-        [logged.sii_lower, logged.sii_upper], [plain.sii_lower, plain.sii_upper], rtol=0.05
+def _phe_sii_transformed(
+    d: dict, value_type: int, multiplier: float, reps: int, seed: int
+) -> dict[str, float]:
+    """phe_sii(transform = TRUE), written independently of ``stats.sii`` from the package's
+    R source (R/SII_function.R and SimulationFunc, PHEindicatormethods 1.4+): ``lm`` on the
+    sqrt(a)-weighted design by least squares, draws on the log/logit scale, percentiles as
+    phe_sii's order statistics at round(reps * p), each percentile slope placed about the
+    fitted value at rank 1/2 and antilogged / antilogited.
+
+    The package's own expected values for these cases sit in tests/testthat/testdata_SII.xlsx,
+    which is stored only as binary here and could not be read; the expected values are
+    therefore computed by this function, and PHStatsMethods (the Python port) has no SII.
+    """
+    fwd = np.log if value_type == 1 else (lambda p: np.log(p / (1 - p)))
+    back = np.exp if value_type == 1 else (lambda t: np.exp(t) / (1 + np.exp(t)))
+    value, lower, upper = (fwd(np.array(d[k], float)) for k in ("value", "lower_cl", "upper_cl"))
+    se = (upper - lower) / sps.norm.ppf(0.975) / 2
+    pop = np.array(d["population"], float)
+    a = pop / pop.sum()
+    b = np.cumsum(a) - a / 2
+    design = np.column_stack([np.sqrt(a), b * np.sqrt(a)])
+    (intercept, slope), *_ = np.linalg.lstsq(design, np.sqrt(a) * value, rcond=None)
+    y0, y1 = back(intercept), back(intercept + slope)
+    rng = np.random.default_rng(seed)
+    draws = rng.normal(value, se, size=(reps, value.size))
+    params, *_ = np.linalg.lstsq(design, (draws * np.sqrt(a)).T, rcond=None)
+    slopes = np.sort(params[1])
+    positions = [round(reps * 0.025), round(reps * 0.975)]  # 1-based, as R
+    s_low, s_high = slopes[positions[0] - 1], slopes[positions[1] - 1]
+    half = intercept + slope / 2
+
+    def at(s: float) -> tuple[float, float]:
+        return back(half + s / 2) - back(half - s / 2), back(half + s / 2) / back(half - s / 2)
+
+    (sii_lo, rii_lo), (sii_hi, rii_hi) = at(s_low), at(s_high)
+    out = {"sii": (y1 - y0) * multiplier, "rii": y1 / y0, "intercept": y0 * abs(multiplier)}
+    if multiplier < 0:
+        out |= {"sii_lower": sii_hi * multiplier, "sii_upper": sii_lo * multiplier}
+        out |= {"rii": y0 / y1, "rii_lower": 1 / rii_hi, "rii_upper": 1 / rii_lo}
+    else:
+        out |= {"sii_lower": sii_lo * multiplier, "sii_upper": sii_hi * multiplier}
+        out |= {"rii_lower": rii_lo, "rii_upper": rii_hi}
+    return out
+
+
+def _prop_case() -> dict:
+    return json.loads(
+        next(c for c in _reference_cases() if c["case_id"] == "sii_prop_area1")["inputs"]
     )
-    zero = ci.value.copy()
-    zero[0] = 0.0
-    lower0 = ci.lower.copy()
-    lower0[0] = 0.0
+
+
+def _rate_case() -> dict:
+    """A rate per 100,000 by decile with exact/Byar limits (steeply graded, all positive)."""
+    pop = np.array(_prop_case()["population"])
+    counts = np.array([410.0, 352, 270, 221, 180, 151, 133, 118, 97, 80])
+    ci = S.rate_ci(counts, pop, multiplier=100_000)
+    return {
+        "population": pop.tolist(),
+        "value": ci.value.tolist(),
+        "lower_cl": ci.lower.tolist(),
+        "upper_cl": ci.upper.tolist(),
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "value_type", "multiplier"),
+    [("rate", 1, 1), ("rate", 1, -1), ("proportion", 2, 1), ("proportion", 2, -100)],
+)
+def test_sii_transformed_as_phe(name: str, value_type: int, multiplier: float) -> None:
+    """phe_sii(transform = TRUE) for a rate (log) and a proportion (logit), with a positive and
+    a negative multiplier: point estimates to 1e-9, limits within 2% of the width (independent
+    seeds, 100,000 repetitions each)."""
+    d = _rate_case() if name == "rate" else _prop_case()
+    reps = 100_000
+    want = _phe_sii_transformed(d, value_type, multiplier, reps, seed=20250101)
+    got = S.sii(
+        *_sii_args(d),
+        value_type=SII_VALUE_TYPES[value_type],
+        transform=True,
+        repetitions=reps,
+        seed=SII_SEED,
+        multiplier=multiplier,
+    )
+    for key in ("sii", "rii", "intercept"):
+        np.testing.assert_allclose(getattr(got, key), want[key], rtol=1e-9)
+    _assert_limits_close([got.sii_lower, got.sii_upper], [want["sii_lower"], want["sii_upper"]])
+    _assert_limits_close([got.rii_lower, got.rii_upper], [want["rii_lower"], want["rii_upper"]])
+    assert got.sii_lower < got.sii < got.sii_upper
+    assert 0 < got.rii_lower < got.rii < got.rii_upper
+
+
+def test_sii_transformed_is_a_curve() -> None:
+    """Values exactly log-linear in rank: the transformed fit reproduces them (a curve on the
+    natural scale), SII = Y1 - Y0 of the curve and RII = exp(slope)."""
+    pop = np.array([1.0, 2.0, 3.0, 2.0, 2.0])
+    a = pop / pop.sum()
+    b = np.cumsum(a) - a / 2
+    y = np.exp(np.log(40.0) - 1.5 * b)
+    res = S.sii(y, y * 0.9, y * 1.1, pop, "rate", True, repetitions=2_000, seed=0)
+    np.testing.assert_allclose(res.intercept, 40.0, rtol=1e-12)
+    np.testing.assert_allclose(res.sii, 40.0 * np.exp(-1.5) - 40.0, rtol=1e-12)
+    np.testing.assert_allclose(res.rii, np.exp(-1.5), rtol=1e-12)
+
+
+def test_sii_steep_gradient_rii_positive_only_when_transformed() -> None:
+    """A steep rate gradient whose straight line crosses zero at the least deprived end: the
+    untransformed RII is negative (meaningless); the log-transformed RII and its limits are
+    positive ratios."""
+    pop = np.full(10, 1000.0)
+    counts = np.array([200.0, 120, 70, 40, 22, 12, 7, 4, 2, 1])
+    ci = S.rate_ci(counts, pop, multiplier=10_000)
+    plain = S.sii(ci.value, ci.lower, ci.upper, pop, "rate", False, repetitions=20_000, seed=3)
+    assert plain.rii < 0  # the straight line is negative at the least deprived end
+    logged = S.sii(ci.value, ci.lower, ci.upper, pop, "rate", True, repetitions=20_000, seed=3)
+    assert 0 < logged.rii_lower < logged.rii < logged.rii_upper < 1
+    assert logged.sii_lower < logged.sii < logged.sii_upper < 0
+
+
+def test_sii_transform_undefined_and_errors() -> None:
+    pop = np.full(10, 1000.0)
+    ci = S.rate_ci(np.linspace(50.0, 20.0, 10), 1000.0, multiplier=1000)
+    zero, lower0 = ci.value.copy(), ci.lower.copy()
+    zero[0] = lower0[0] = 0.0
     assert np.isnan(S.sii(zero, lower0, ci.upper, pop, "rate", True, repetitions=10).sii)
     with pytest.raises(ValueError):
         S.sii(ci.value, ci.lower, ci.upper, pop, value_type="ratio")
+    with pytest.raises(ValueError):
+        S.sii(ci.value, ci.lower, ci.upper, pop, "normal", True)
 
 
 # ------------------------------------------------------------------------------------------
