@@ -91,6 +91,10 @@ class Indicator:
     #: measure id in restricted.ref_benchmarks (codes.BENCHMARK_MEASURES), if published
     benchmark_measure: str | None = None
     notes: str = ""
+    #: fit the SII/RII on the log (rate) or logit (proportion) scale, as PHE recommends for
+    #: the RII (PHEindicatormethods::phe_sii ``transform = TRUE``): the fitted curve is then
+    #: positive at both ends and the RII a ratio of two positive values
+    sii_transform: bool = True
 
     def __post_init__(self) -> None:
         if self.kind not in ("proportion", "rate"):
@@ -128,6 +132,13 @@ class Indicator:
             low, high = self.denominator.ages
             return f"children aged {low}-{high}"
         return self.denominator.text[0].lower() + self.denominator.text[1:]
+
+    @property
+    def sii_scale(self) -> float:
+        """What a value is divided by to put it on the scale ``stats.sii`` transforms: the
+        multiplier for a proportion (logit needs 0-1), 1 for a rate (the log of a rate per
+        10,000 differs from the log of a rate per 1 by a constant only)."""
+        return float(self.multiplier) if self.kind == "proportion" else 1.0
 
     @property
     def method(self) -> str:

@@ -3,8 +3,14 @@
 
 - SII and RII across the ten national IMD deciles of the LA (at least five populated; decile 1
   most deprived) with ``stats.sii``: SII = fitted value in the least deprived minus the most
-  deprived, so a negative SII means higher in more deprived areas. Simulated 95% limits are
-  seeded from (indicator, area, period) by a stable hash, so reruns give identical figures.
+  deprived, so a negative SII means higher in more deprived areas. Rates and proportions are
+  fitted on the log / logit scale (catalogue ``sii_transform``; PHE's recommendation for the
+  RII, phe_sii ``transform = TRUE``), so the fitted curve is positive at both ends and the RII
+  is a ratio of two positive values. Where the transform is undefined (a decile with a value of
+  0, or a proportion of 1) the straight line is fitted instead, and its RII is published only
+  when the line and the RII's limits are positive; otherwise the RII is NULL and ``rii_note``
+  says why -- never a negative ratio. Simulated 95% limits are seeded from (indicator, area,
+  period) by a stable hash, so reruns give identical figures.
 - The gap (quintile 1 minus quintile 5) with limits from ``stats.test_change`` applied to the
   two quintiles (Newcombe for proportions, Wald for rates), and the ratio quintile 1 / 5.
 - The change since the baseline year (the first reporting year) in the most deprived quintile
@@ -15,12 +21,13 @@ from __future__ import annotations
 
 import hashlib
 from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from tip_pipeline.indicators.catalogue import INDICATORS, Indicator, Polarity
-from tip_pipeline.stats import difference_of_changes, sii, test_change
+from tip_pipeline.stats import SIIResult, difference_of_changes, sii, test_change
 
 DECILES = tuple(str(d) for d in range(1, 11))
 MOST, LEAST = "1", "5"
@@ -32,6 +39,18 @@ HIGHER_LESS = "higher in less deprived areas"
 NO_GRADIENT = "no clear gradient by deprivation"
 NOT_COMPUTED = "not computed (fewer than five deprivation deciles populated)"
 NO_BASELINE = "No change computed: this is the baseline year, or its data are not validated."
+#: the scale the SII is fitted on, by the indicator's kind (published as ``sii_transform``)
+TRANSFORM_OF_KIND = {"rate": "log", "proportion": "logit"}
+UNTRANSFORMED = "none"
+RII_NOT_POSITIVE = (
+    "RII not published: {why}, so the straight line is fitted, and it or the RII's limits are "
+    "not positive at both ends (a ratio of its ends would be meaningless)."
+)
+TRANSFORM_UNDEFINED = {
+    "log": "a decile has a value of 0 (no log)",
+    "logit": "a decile has a value of 0 or 100% (no logit)",
+}
+NOT_TRANSFORMED = "the catalogue fits this indicator untransformed"
 
 
 def stable_seed(*parts: str) -> int:
@@ -75,6 +94,57 @@ def _la_rows(values: pd.DataFrame, breakdown: str) -> pd.DataFrame:
     return values[(values["area_type"] == "la") & (values["breakdown"] == breakdown)]
 
 
+class Slope(NamedTuple):
+    """The SII/RII of one (indicator, LA), the scale it was fitted on, and why an RII is NULL."""
+
+    result: SIIResult
+    transform: str
+    rii_note: str | None
+
+
+def _rii_publishable(result: SIIResult) -> bool:
+    """A ratio of the fitted ends is meaningful only when it and its limits are positive."""
+    parts = np.array([result.rii, result.rii_lower, result.rii_upper], dtype=float)
+    return bool(np.isfinite(parts).all() and (parts > 0).all())
+
+
+def _without_rii(result: SIIResult) -> SIIResult:
+    nan = np.array(np.nan)
+    return result._replace(rii=nan, rii_lower=nan, rii_upper=nan)
+
+
+def fit_slope(
+    ind: Indicator,
+    value: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    population: np.ndarray,
+    seed: int,
+) -> Slope:
+    """SII/RII of one LA's deciles: transformed where the catalogue says and the transform is
+    defined, else the straight line with its RII kept only when it is a positive ratio."""
+    common = {"repetitions": REPETITIONS, "seed": [seed], "min_quantiles": MIN_DECILES}
+    if ind.sii_transform:
+        scale = ind.sii_scale
+        fitted = sii(
+            value / scale,
+            lower / scale,
+            upper / scale,
+            population,
+            value_type=ind.kind,
+            transform=True,
+            multiplier=scale,
+            **common,
+        )
+        if np.isfinite(fitted.sii):
+            return Slope(fitted, TRANSFORM_OF_KIND[ind.kind], None)
+    line = sii(value, lower, upper, population, value_type="normal", **common)
+    if not np.isfinite(line.sii) or _rii_publishable(line):
+        return Slope(line, UNTRANSFORMED, None)
+    why = TRANSFORM_UNDEFINED[TRANSFORM_OF_KIND[ind.kind]] if ind.sii_transform else NOT_TRANSFORMED
+    return Slope(_without_rii(line), UNTRANSFORMED, RII_NOT_POSITIVE.format(why=why))
+
+
 def slope_indices(values: pd.DataFrame) -> pd.DataFrame:
     """SII/RII per (indicator, LA) from the LA's decile rows of ``values`` (one period)."""
     deciles = _la_rows(values, "imd_decile")
@@ -83,29 +153,33 @@ def slope_indices(values: pd.DataFrame) -> pd.DataFrame:
         g = group.set_index("category").reindex(list(DECILES))
         ind = INDICATORS[ind_id]
         pop = g["denominator"].astype("Float64").to_numpy(float, na_value=np.nan)
-        result = sii(
-            g["value"].to_numpy(float),
+        value = g["value"].to_numpy(float)
+        slope = fit_slope(
+            ind,
+            value,
             g["lower_ci_95"].to_numpy(float),
             g["upper_ci_95"].to_numpy(float),
             pop,
-            value_type="normal",
-            repetitions=REPETITIONS,
-            seed=[stable_seed(ind_id, la, period)],
-            min_quantiles=MIN_DECILES,
+            stable_seed(ind_id, la, period),
         )
+        result = slope.result
         words = gradient(float(result.sii_lower), float(result.sii_upper))
+        computed = words != NOT_COMPUTED
         rows.append(
             {
                 "indicator_id": ind_id,
                 "area_code": la,
                 "period": period,
-                "deciles_used": int(np.sum(np.isfinite(g["value"].to_numpy(float)) & (pop > 0))),
+                "deciles_used": int(np.sum(np.isfinite(value) & (pop > 0))),
                 "sii": float(result.sii),
                 "lower_sii_95": float(result.sii_lower),
                 "upper_sii_95": float(result.sii_upper),
                 "rii": float(result.rii),
                 "lower_rii_95": float(result.rii_lower),
                 "upper_rii_95": float(result.rii_upper),
+                "sii_intercept": float(result.intercept),
+                "sii_transform": slope.transform if computed else None,
+                "rii_note": slope.rii_note if computed else NOT_COMPUTED,
                 "gradient": words,
                 "statement": statement(
                     ind, words, float(result.sii), float(result.sii_lower), float(result.sii_upper)

@@ -36,6 +36,8 @@ SII_COLUMNS = (
     "rii",
     "lower_rii_95",
     "upper_rii_95",
+    "sii_intercept",
+    "rii_note",
     "gradient",
     "statement",
 )

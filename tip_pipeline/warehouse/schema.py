@@ -563,6 +563,24 @@ def _inequality_summary(schema: str) -> Table:
         *_ci("sii_95", "the SII (simulated, seeded)"),
         Column("rii", Double, comment="Relative index of inequality: least / most deprived"),
         *_ci("rii_95", "the RII (simulated, seeded)"),
+        Column(
+            "sii_intercept",
+            Double,
+            comment="Fitted value at the most deprived end (rank 0); with sii_transform and the "
+            "SII it gives the fitted line or curve",
+        ),
+        Column(
+            "sii_transform",
+            Text,
+            comment="Scale of the fit: log (rates) or logit (proportions), back-transformed so "
+            "the fit is a curve; none where the transform is undefined (a straight line)",
+        ),
+        Column(
+            "rii_note",
+            Text,
+            comment="Why the RII is NULL (e.g. a straight-line fit not positive at both ends); "
+            "NULL when the RII is published",
+        ),
         Column("gradient", Text, comment="Plain statement, e.g. 'higher in more deprived areas'"),
         Column("statement", Text, comment="One sentence read against the indicator's polarity"),
         Column("most_deprived_value", Double, comment="Value in IMD quintile 1"),

@@ -85,3 +85,34 @@ def test_poorest_fastest_is_the_difference_of_changes():
     assert row["upper_poorest_fastest_95"] < 0
     assert "improving faster" in row["poorest_fastest_statement"]
     assert row["baseline_period"] == "2020/21"
+
+
+def test_steep_gradient_publishes_a_positive_rii_from_the_transformed_fit():
+    """A gradient steep enough that the straight line crosses zero at the least deprived end
+    (its RII would be negative): the catalogue's logit fit gives a positive RII and limits."""
+    rates = [400, 250, 150, 90, 50, 28, 15, 8, 4, 2]  # per 10,000
+    row = inequality_summary(decile_values("yj_outcome", rates), None, None).iloc[0]
+    assert row["sii_transform"] == "logit" and row["rii_note"] is None
+    assert 0 < row["lower_rii_95"] < row["rii"] < row["upper_rii_95"] < 1
+    assert row["lower_sii_95"] < row["sii"] < row["upper_sii_95"] < 0
+    # the curve's ends: intercept at the most deprived end, intercept + SII at the least
+    assert row["sii_intercept"] > 0 and row["sii_intercept"] + row["sii"] > 0
+    assert row["rii"] == pytest.approx((row["sii_intercept"] + row["sii"]) / row["sii_intercept"])
+
+
+def test_undefined_transform_falls_back_to_the_line_and_never_publishes_a_negative_rii():
+    """A decile with no children counted (value 0): no logit, so the straight line is fitted;
+    steep, it is negative at the least deprived end, so the RII is NULL with the reason."""
+    rates = [400, 250, 150, 90, 50, 28, 15, 8, 4, 0]
+    row = inequality_summary(decile_values("yj_outcome", rates), None, None).iloc[0]
+    assert row["sii_transform"] == "none"
+    assert np.isfinite(row["sii"]) and row["sii"] < 0
+    assert np.isnan([row["rii"], row["lower_rii_95"], row["upper_rii_95"]]).all()
+    assert "no logit" in row["rii_note"] and "not positive" in row["rii_note"]
+
+
+def test_gentle_gradient_with_a_zero_decile_keeps_a_positive_straight_line_rii():
+    rates = [60, 58, 55, 53, 50, 48, 45, 43, 40, 0]
+    row = inequality_summary(decile_values("cla_31mar", rates), None, None).iloc[0]
+    assert row["sii_transform"] == "none" and row["rii_note"] is None
+    assert row["rii"] > 0 and row["lower_rii_95"] > 0
