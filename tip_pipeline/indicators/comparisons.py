@@ -19,7 +19,7 @@ import pandas as pd
 
 from tip_pipeline.indicators.catalogue import INDICATORS
 from tip_pipeline.indicators.data import ENGLAND, YearData
-from tip_pipeline.indicators.values import ALL, TOTAL
+from tip_pipeline.indicators.values import ALL, TOTAL, area_names
 from tip_pipeline.stats import compare_to_benchmark
 
 COMPUTED, PUBLISHED = "computed", "ref_benchmarks"
@@ -113,6 +113,7 @@ def comparisons(values: pd.DataFrame, data: YearData) -> pd.DataFrame:
     """Each LA against England, its region and its statistical neighbours' mean; each ward
     against its LA (headline rows)."""
     lookup = comparator_lookup(values, data)
+    names = comparator_names(data)
     areas = data.areas
     region_of = areas.drop_duplicates("la").set_index("la")["region"]
     la_of_ward = areas.drop_duplicates("ward").set_index("ward")["la"]
@@ -123,10 +124,10 @@ def comparisons(values: pd.DataFrame, data: YearData) -> pd.DataFrame:
     top = headline(values)
     for row in top[top["area_type"] == "la"].itertuples(index=False):
         for kind, code in (("england", ENGLAND[0]), ("region", region_of.get(row.area_code))):
-            rows.append(_single(row, kind, code, lookup))
+            rows.append(_single(row, kind, code, lookup, names))
         rows.append(_neighbours(row, neighbours.get(row.area_code, []), lookup))
     for row in top[top["area_type"] == "ward"].itertuples(index=False):
-        rows.append(_single(row, "la", la_of_ward.get(row.area_code), lookup))
+        rows.append(_single(row, "la", la_of_ward.get(row.area_code), lookup, names))
     frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     frame["result"] = compare_to_benchmark(
         frame["lower_ci_95"].astype(float),
@@ -136,14 +137,39 @@ def comparisons(values: pd.DataFrame, data: YearData) -> pd.DataFrame:
     return frame
 
 
-def _single(row, kind: str, code: str | None, lookup: pd.DataFrame) -> tuple:
+#: a comparator's name when the lookup has neither the area nor its name
+UNNAMED = {
+    "england": ENGLAND[1],
+    "region": "the region",
+    "la": "the local authority",
+    "stat_neighbours": "statistical neighbours",
+}
+
+
+def comparator_names(data: YearData) -> pd.Series:
+    """Area code -> name for every comparator: the lookup's names, and England's."""
+    names = area_names(data)
+    return pd.concat([names, pd.Series({ENGLAND[0]: ENGLAND[1]})]).groupby(level=0).first()
+
+
+def _name(kind: str, code: str | None, found: object, names: pd.Series) -> str:
+    """The comparator's name, whether or not its value is known: a comparison row always
+    says what it is compared with (a missing value makes it "not compared", not nameless)."""
+    if isinstance(found, str) and found:
+        return found
+    if code is not None and isinstance(names.get(code), str):
+        return str(names[code])
+    return UNNAMED[kind]
+
+
+def _single(row, kind: str, code: str | None, lookup: pd.DataFrame, names: pd.Series) -> tuple:
     key = (row.indicator_id, code)
     if code is not None and key in lookup.index:
         hit = lookup.loc[key]
-        value, name, source = hit["value"], hit["area_name"], hit["source"]
+        value, found, source = hit["value"], hit["area_name"], hit["source"]
     else:
-        value, name, source = np.nan, None, "none"
-    return _row(row, kind, code or "", name, value, source)
+        value, found, source = np.nan, None, "none"
+    return _row(row, kind, code or "", _name(kind, code, found, names), value, source)
 
 
 def _neighbours(row, codes: list[str], lookup: pd.DataFrame) -> tuple:
@@ -152,7 +178,8 @@ def _neighbours(row, codes: list[str], lookup: pd.DataFrame) -> tuple:
         lookup.loc[(row.indicator_id, c)] for c in codes if (row.indicator_id, c) in lookup.index
     ]
     if not found:
-        return _row(row, "stat_neighbours", ",".join(codes), None, np.nan, "none")
+        name = f"Statistical neighbours (mean of {len(codes)}; no values known)"
+        return _row(row, "stat_neighbours", ",".join(codes), name, np.nan, "none")
     sources = sorted({f["source"] for f in found})
     value = float(np.mean([f["value"] for f in found]))
     name = f"Mean of {len(found)} statistical neighbours"

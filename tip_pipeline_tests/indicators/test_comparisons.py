@@ -69,6 +69,22 @@ def test_indicators_without_a_benchmark_are_not_compared():
     assert la["compared_to_benchmark"] == "not compared"
 
 
+def test_every_comparison_names_its_comparator_even_without_a_value():
+    """No benchmark is published for referrals: the LA's rows are "not compared", but each still
+    names England, the region, the neighbours and (for wards) the LA."""
+    data = cin_year(
+        ref_benchmarks=benchmarks(100.0, 560.0, {}),
+        ref_stat_neighbours=[{"la_code": LA, "neighbour_rank": 1, "neighbour_code": "E1"}],
+    )
+    values = with_benchmark(indicator_values(indicator("cin_referrals"), data), data)
+    result = comparisons(values, data).set_index(["area_code", "comparator_type"])
+    assert set(result.loc[LA, "result"]) == {"not compared"}
+    names = result["comparator_name"]
+    assert names.map(lambda n: isinstance(n, str) and n != "").all()
+    assert names.loc[(LA, "england")] == "England"
+    assert names.loc[(LA, "stat_neighbours")].startswith("Statistical neighbours")
+
+
 def test_several_las_are_compared_with_computed_england_and_region():
     two = "E08000998"
     data = cin_year()
