@@ -10,6 +10,12 @@ assumed. Summed from LSOA to ward and LA.
 Recorded: children with the factor identified at an assessment completed in the year, on the
 definition matched to the model (any adult in the household: TOXIC_TRIO_ANY_ADULT, rules
 ``*_any_adult``). The identification gap is modelled minus recorded.
+
+Modelled range: the rates file carries the source's lower and upper estimates beside the
+central one (``share_lower``, ``share_upper``, each a joint distribution). Applied to the same
+population they give the modelled children's range at LSOA, ward and LA, and the gap's range
+(lower modelled minus recorded to upper modelled minus recorded). It is labelled "modelled
+range" (``MODELLED_RANGE``): the spread of the source's estimates, not a confidence interval.
 """
 
 from __future__ import annotations
@@ -34,13 +40,18 @@ RECORDED_RULE = {
     ALL3: "toxic_trio_all_any_adult",
 }
 LEVELS = ("lsoa", "ward", "la")
+#: the central estimate's column and its range's, in ref_modelled_rates
+SHARE, LOWER, UPPER = "share", "share_lower", "share_upper"
+#: how a modelled range is labelled wherever it is published or shown
+MODELLED_RANGE = "modelled range"
 
 
-def modelled_shares(rates: pd.DataFrame) -> pd.DataFrame:
-    """Per (age_band, imd_quintile): the share of children with each factor, any, all three."""
+def modelled_shares(rates: pd.DataFrame, column: str = SHARE) -> pd.DataFrame:
+    """Per (age_band, imd_quintile): the share of children with each factor, any, all three,
+    in the estimate of ``column`` (central, lower or upper)."""
     r = rates.assign(
         imd_quintile=pd.to_numeric(rates["imd_quintile"]).astype(int),
-        share=pd.to_numeric(rates["share"]),
+        share=pd.to_numeric(rates[column]),
         **{f: pd.to_numeric(rates[f]).astype(int) for f in MODELLED_FACTORS},
     )
     flags = r[list(MODELLED_FACTORS)]
@@ -51,14 +62,15 @@ def modelled_shares(rates: pd.DataFrame) -> pd.DataFrame:
     return r.groupby(["age_band", "imd_quintile"], as_index=False)[list(MEASURES)].sum()
 
 
-def modelled_by_lsoa(data: YearData) -> pd.DataFrame:
-    """Expected children with each measure, and the child population, per LSOA."""
+def modelled_by_lsoa(data: YearData, column: str = SHARE) -> pd.DataFrame:
+    """Expected children with each measure, and the child population, per LSOA, in the
+    estimate of ``column``."""
     pop = data.population
     pop = pop[pop["age"].between(*CHILD_AGES)].assign(age_band=lambda p: age_band(p["age"]))
     pop = pop.groupby(["lsoa", "age_band"], as_index=False)["population"].sum()
     pop = pop.merge(data.areas[["lsoa", "imd_quintile"]], on="lsoa")
     pop["imd_quintile"] = pop["imd_quintile"].astype(int)
-    shares = modelled_shares(data.table("ref_modelled_rates"))
+    shares = modelled_shares(data.table("ref_modelled_rates"), column)
     joined = pop.merge(shares, on=["age_band", "imd_quintile"], how="left")
     missing = joined[list(MEASURES)].isna().any(axis=1) & (joined["population"] > 0)
     if missing.any():
@@ -79,8 +91,12 @@ def recorded_by_lsoa(data: YearData) -> pd.DataFrame:
 
 
 def modelled_prevalence(data: YearData) -> pd.DataFrame:
-    """Modelled and recorded children per measure by LSOA, ward and LA, with the gap."""
+    """Modelled (with its range) and recorded children per measure by LSOA, ward and LA, with
+    the gap and the gap's range."""
     model = modelled_by_lsoa(data)
+    for column, suffix in ((LOWER, "_low"), (UPPER, "_high")):
+        end = modelled_by_lsoa(data, column).drop(columns="population")
+        model = model.merge(end.add_suffix(suffix).rename(columns={f"lsoa{suffix}": "lsoa"}))
     recorded = recorded_by_lsoa(data)
     base = model.merge(recorded, on="lsoa", how="left", suffixes=("", "_rec"))
     base = base.merge(data.areas[["lsoa", "ward", "la"]], on="lsoa")
@@ -97,6 +113,8 @@ def modelled_prevalence(data: YearData) -> pd.DataFrame:
                         "measure": measure,
                         "population": summed["population"].to_numpy(np.int64),
                         "modelled_children": summed[measure].to_numpy(float),
+                        "modelled_children_low": summed[f"{measure}_low"].to_numpy(float),
+                        "modelled_children_high": summed[f"{measure}_high"].to_numpy(float),
                         "recorded_children": summed[f"{measure}_rec"].fillna(0).to_numpy(np.int64),
                     }
                 )
@@ -105,21 +123,32 @@ def modelled_prevalence(data: YearData) -> pd.DataFrame:
     pop = out["population"].to_numpy(float)
     rec = proportion_ci(out["recorded_children"], pop, 0.95, 100)
     with np.errstate(divide="ignore", invalid="ignore"):
-        modelled_pct = np.where(pop > 0, out["modelled_children"] / pop * 100, np.nan)
+        pct = {
+            f"modelled{end}_pct": np.where(
+                pop > 0, out[f"modelled_children{end}"] / pop * 100, np.nan
+            )
+            for end in ("", "_low", "_high")
+        }
         identified = np.where(
             out["modelled_children"] > 0,
             out["recorded_children"] / out["modelled_children"] * 100,
             np.nan,
         )
+    recorded_children = out["recorded_children"]
     return out.assign(
         period=data.period.label,
         area_name=out["area_code"].map(names),
-        modelled_pct=modelled_pct,
+        modelled_pct=pct["modelled_pct"],
+        modelled_low_pct=pct["modelled_low_pct"],
+        modelled_high_pct=pct["modelled_high_pct"],
         recorded_pct=rec.value,
         recorded_lower_pct=rec.lower,
         recorded_upper_pct=rec.upper,
         identified_pct=identified,
-        gap_children=out["modelled_children"] - out["recorded_children"],
+        gap_children=out["modelled_children"] - recorded_children,
+        gap_children_low=out["modelled_children_low"] - recorded_children,
+        gap_children_high=out["modelled_children_high"] - recorded_children,
+        range_kind=MODELLED_RANGE,
     )
 
 
@@ -151,7 +180,8 @@ def prevalence_summary(data: YearData, modelled: pd.DataFrame) -> pd.DataFrame:
     for order, (measure, label, is_modelled) in enumerate(SLIDE, start=1):
         if is_modelled:
             m = la[la["measure"] == measure].set_index("area_code")
-            rows.append(_rows(m["modelled_children"], pop, measure, "modelled", label, order))
+            ends = (m["modelled_children_low"], m["modelled_children_high"])
+            rows.append(_rows(m["modelled_children"], pop, measure, "modelled", label, order, ends))
             rows.append(_rows(m["recorded_children"], pop, measure, "recorded", label, order))
         else:
             rule_name, ages = SERVICE_RULE[measure]
@@ -165,10 +195,21 @@ def prevalence_summary(data: YearData, modelled: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rows(
-    children: pd.Series, pop: pd.Series, measure: str, basis: str, label: str, order: int
+    children: pd.Series,
+    pop: pd.Series,
+    measure: str,
+    basis: str,
+    label: str,
+    order: int,
+    modelled_range: tuple[pd.Series, pd.Series] | None = None,
 ) -> pd.DataFrame:
+    """One slide row per LA: recorded counts with Wilson limits; modelled expectations with
+    no sampling limits but the source's modelled range (children and percent)."""
     children = children.reindex(pop.index).fillna(0).astype(float)
     n = pop.to_numpy(float)
+    low = high = np.full(len(n), np.nan)
+    if modelled_range is not None:
+        low, high = (s.reindex(pop.index).astype(float).to_numpy() for s in modelled_range)
     if basis == "recorded":
         est = proportion_ci(children.to_numpy(), n, 0.95, 100)
         share, lower, upper = est.value, est.lower, est.upper
@@ -187,5 +228,10 @@ def _rows(
             "measure_label": label,
             "slide_order": order,
             "denominator": pop.to_numpy(np.int64),
+            "range_low_children": low,
+            "range_high_children": high,
+            "range_low_pct": np.where(n > 0, low / n * 100, np.nan),
+            "range_high_pct": np.where(n > 0, high / n * 100, np.nan),
+            "range_kind": MODELLED_RANGE if modelled_range is not None else None,
         }
     )

@@ -547,7 +547,8 @@ REF_MODELLED_RATES = Extract(
     source="ref",
     description="Modelled toxic-trio prevalence: for each age band and national IMD quintile, "
     "the share of children living with each combination of the three factors (a synthetic "
-    "stand-in for survey-based model inputs). Shares within a band and quintile sum to 1.",
+    "stand-in for survey-based model inputs), central estimate with the lower and upper "
+    "estimates of the published range. Each of the three sums to 1 within a band and quintile.",
     cadence=Cadence.REFERENCE,
     vintage="2025",
     key=("age_band", "imd_quintile", *MODELLED_FACTORS),
@@ -564,6 +565,8 @@ REF_MODELLED_RATES = Extract(
             for f in MODELLED_FACTORS
         ),
         _col("share", Kind.FLOAT, "Share of children in the band and quintile"),
+        _col("share_lower", Kind.FLOAT, "Share in the lower estimate of the published range"),
+        _col("share_upper", Kind.FLOAT, "Share in the upper estimate of the published range"),
     ),
 )
 

@@ -659,6 +659,16 @@ def _prevalence_summary(schema: str) -> Table:
         Column("measure_label", Text, comment="The slide's wording"),
         Column("slide_order", Integer, comment="Row order on the slide"),
         Column("denominator", BigInteger, comment="Children aged 0-17 (ONS)"),
+        Column("range_low_children", Double, comment="Modelled rows: lower estimate (children)"),
+        Column("range_high_children", Double, comment="Modelled rows: upper estimate (children)"),
+        Column("range_low_pct", Double, comment="Modelled rows: lower estimate (percent)"),
+        Column("range_high_pct", Double, comment="Modelled rows: upper estimate (percent)"),
+        Column(
+            "range_kind",
+            Text,
+            comment="'modelled range' on modelled rows: the spread of the source's estimates, "
+            "not a confidence interval; NULL on recorded rows (their limits are Wilson 95%)",
+        ),
         *_layer_tail(schema, "True when a recorded count is withheld (share, limits NULL)"),
         CheckConstraint("basis IN ('modelled', 'recorded')", name="basis"),
         schema=schema,
@@ -711,6 +721,10 @@ modelled_prevalence = Table(
     Column("population", BigInteger, nullable=False, comment="Children aged 0-17 (ONS)"),
     Column("modelled_children", Double, nullable=False, comment="Expected children (modelled)"),
     Column("modelled_pct", Double, comment="Modelled percent of children"),
+    Column("modelled_children_low", Double, comment="Lower estimate of the modelled range"),
+    Column("modelled_children_high", Double, comment="Upper estimate of the modelled range"),
+    Column("modelled_low_pct", Double, comment="Lower estimate of the modelled range, percent"),
+    Column("modelled_high_pct", Double, comment="Upper estimate of the modelled range, percent"),
     Column(
         "recorded_children",
         BigInteger,
@@ -723,6 +737,14 @@ modelled_prevalence = Table(
     Column("recorded_upper_pct", Double, comment="Upper 95% limit (Wilson)"),
     Column("identified_pct", Double, comment="Recorded as a percent of modelled"),
     Column("gap_children", Double, comment="Modelled minus recorded: the hidden need"),
+    Column("gap_children_low", Double, comment="Lower modelled estimate minus recorded"),
+    Column("gap_children_high", Double, comment="Upper modelled estimate minus recorded"),
+    Column(
+        "range_kind",
+        Text,
+        comment="'modelled range': the spread of the source's lower and upper estimates, not a "
+        "confidence interval",
+    ),
     *_lineage(),
     schema=RESTRICTED,
     comment="Modelled toxic-trio prevalence (ref_modelled_rates on the population by age band "

@@ -12,14 +12,24 @@ from tip_pipeline.indicators.prevalence import (
 )
 from tip_pipeline_tests.indicators.helpers import LA, child, year
 
+#: the lower and upper estimates as multiples of the central one's factor shares
+LOW, HIGH = 0.5, 1.5
+
 
 def rates(none: float, all3: float, da_only: float) -> pd.DataFrame:
     """The same joint distribution for every band and quintile: none, all three, DA only,
-    the rest zero."""
+    the rest zero; the lower and upper estimates scale all three and DA only by LOW / HIGH
+    (each still a joint distribution: none absorbs the difference)."""
     rows = []
     for band, q in itertools.product(("0-4", "5-9", "10-15", "16-17"), range(1, 6)):
         for da, mh, sm in itertools.product("01", repeat=3):
-            share = {"000": none, "111": all3, "100": da_only}.get(da + mh + sm, 0.0)
+            ends = {}
+            for name, f in (("share", 1.0), ("share_lower", LOW), ("share_upper", HIGH)):
+                joint = {"000": 1 - f * (all3 + da_only), "111": f * all3, "100": f * da_only}
+                ends[name] = joint.get(da + mh + sm, 0.0)
+            assert ends["share"] == pytest.approx(
+                {"000": none, "111": all3, "100": da_only}.get(da + mh + sm, 0.0)
+            )
             rows.append(
                 {
                     "age_band": band,
@@ -27,7 +37,7 @@ def rates(none: float, all3: float, da_only: float) -> pd.DataFrame:
                     "domestic_abuse": da,
                     "parental_mental_health": mh,
                     "parental_substance_misuse": sm,
-                    "share": share,
+                    **ends,
                 }
             )
     return pd.DataFrame(rows)
@@ -87,3 +97,43 @@ def test_modelled_and_recorded_by_area_and_the_slide():
     assert rec.loc["toxic_trio_any", "children"] == 2
     assert rec.loc["looked_after", "children"] == 0
     assert slide[slide["basis"] == "modelled"]["lower_pct"].isna().all()
+
+
+def test_the_modelled_range_is_propagated_to_every_level_and_the_gap():
+    """Lower and upper estimates applied to the same population: 144 children modelled with
+    domestic abuse, range 72 to 216 (0.5x, 1.5x); the gap's range is the range minus the one
+    recorded child; every row is labelled "modelled range", not a confidence interval."""
+    data = year(
+        ref_modelled_rates=rates(0.8, 0.05, 0.15),
+        cin_children=[child("a")],
+        cin_assessments=[
+            {
+                "la_child_id": "a",
+                "assessment_authorisation_date": "2023-06-01",
+                "assessment_factors": "3A",
+            }
+        ],
+    )
+    modelled = modelled_prevalence(data)
+    assert set(modelled["range_kind"]) == {"modelled range"}
+    la = modelled[modelled["area_type"] == "la"].set_index("measure")
+    da = la.loc["domestic_abuse"]
+    assert (da["modelled_children_low"], da["modelled_children_high"]) == pytest.approx((72, 216))
+    assert (da["gap_children_low"], da["gap_children_high"]) == pytest.approx((71, 215))
+    assert (da["modelled_low_pct"], da["modelled_high_pct"]) == pytest.approx((10, 30))
+    for level in ("lsoa", "ward"):
+        rows = modelled[
+            (modelled["area_type"] == level) & (modelled["measure"] == "domestic_abuse")
+        ]
+        assert rows["modelled_children_low"].sum() == pytest.approx(72)
+        assert rows["modelled_children_high"].sum() == pytest.approx(216)
+        assert (rows["modelled_children_low"] <= rows["modelled_children"]).all()
+        assert (rows["modelled_children"] <= rows["modelled_children_high"]).all()
+
+    slide = prevalence_summary(data, modelled)
+    mod = slide[slide["basis"] == "modelled"].set_index("measure")
+    assert mod.loc["domestic_abuse", "range_low_children"] == pytest.approx(72)
+    assert mod.loc["domestic_abuse", "range_high_pct"] == pytest.approx(30)
+    assert set(mod["range_kind"]) == {"modelled range"}
+    rec = slide[slide["basis"] == "recorded"]
+    assert rec["range_kind"].isna().all() and rec["range_low_children"].isna().all()

@@ -78,7 +78,9 @@ def generate(
 
     geo = geography.build(spec, stream(seed, "geography"))
     uni = population.build_universe(geo, win, stream(seed, "universe"))
-    shares = modelled.fit(population.band_quintile_counts(uni, geo, win.first_mid_year))
+    weights = population.band_quintile_counts(uni, geo, win.first_mid_year)
+    shares = modelled.fit(weights)
+    shares_range = modelled.fit_range(weights)
     population.assign_combos(uni, geo, win, shares, stream(seed, "combos"))
     step("population")
     periods = care.simulate_periods(uni, geo, win, seed)
@@ -91,7 +93,7 @@ def generate(
     hclic = homelessness.build(uni, geo, win, cin_, seed)
     step("homelessness")
 
-    sim = Simulation(geo, uni, win, shares, care_, cin_, offences, hclic)
+    sim = Simulation(geo, uni, win, shares, shares_range, care_, cin_, offences, hclic)
     tables = _reference_tables(sim, seed)
     step("reference")
     people = deliveries.People(uni, geo, Pseudonyms(seed))
@@ -126,6 +128,8 @@ class Simulation:
     uni: population.Universe
     win: Window
     shares: np.ndarray
+    #: the lower and upper estimates' joint tables (the modelled range)
+    shares_range: tuple[np.ndarray, np.ndarray]
     care: care.Care
     cin: cin.Cin
     offences: pd.DataFrame
@@ -191,7 +195,7 @@ def _reference_tables(sim: Simulation, seed: int) -> list[Table]:
             "ref_modelled_rates",
             None,
             None,
-            reference.modelled_rates(sim.shares),
+            reference.modelled_rates(sim.shares, *sim.shares_range),
         ),
     ]
     shrink = np.array([1 - 0.003 * i for i in range(len(win.years))])

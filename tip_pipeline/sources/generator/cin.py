@@ -265,7 +265,11 @@ def _assessments(
     second = first[again].assign(start=second_start[again], auth=second_auth[again])
     out = pd.concat([first, second], ignore_index=True)
     out = out[out["start"] <= end_day].reset_index(drop=True)
+    # An episode can close before its assessment would have been authorised (a short episode
+    # wrapping care): the assessment is then authorised on the closure day and cannot have
+    # started after it, so a clean delivery never has an authorisation before the start.
     out["auth"] = np.minimum(out["auth"], out["close"])
+    out["start"] = np.minimum(out["start"], out["auth"])
     out.loc[out["auth"] > end_day, "auth"] = timeline.OPEN
     child = out["child"].to_numpy()
     latent = np.stack([uni.has(f)[child] for f in range(3)], axis=1)

@@ -11,6 +11,12 @@ commoner than the product of the three marginals. Slopes are fixed; the three in
 three loadings on z are fitted (Levenberg-Marquardt) so that, applied to the deployment's own
 child population, the table reproduces the seed slide: any 19.8%, all three 1.2%, domestic
 abuse 7.3%, substance misuse 5%, mental health 15%.
+
+The source estimates are published as a central figure with a lower and an upper estimate; the
+synthetic file carries both ends too, each its own joint table fitted the same way to the
+central targets scaled by ``RANGE_FACTORS``. These factors are this generator's assumption
+about the published width (a synthetic stand-in, like the rest of the file), not a sourced
+figure: replace them with the source's own lower and upper rates when the real table is used.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ _BETA = np.array([0.45, 0.26, 0.42])
 _GAMMA = np.array(
     [[0.15, 0.05, -0.05, -0.15], [-0.10, 0.00, 0.05, 0.10], [0.10, 0.05, -0.05, -0.10]]
 )
+#: lower and upper estimates as multiples of the central one (assumed width; see above)
+RANGE_FACTORS = (0.75, 1.30)
 _Z, _W = hermegauss(24)
 _W = _W / _W.sum()
 
@@ -82,9 +90,10 @@ def _target_vector() -> np.ndarray:
     )
 
 
-def fit(weights: np.ndarray, iterations: int = 60) -> np.ndarray:
-    """Fitted shares (4, 5, 8) for a population with ``weights`` (4 bands x 5 quintiles)."""
-    target = _target_vector()
+def fit(weights: np.ndarray, iterations: int = 60, scale: float = 1.0) -> np.ndarray:
+    """Fitted shares (4, 5, 8) for a population with ``weights`` (4 bands x 5 quintiles),
+    reproducing the seed slide's figures times ``scale``."""
+    target = _target_vector() * scale
     logit = np.log(target[:3] / (1 - target[:3]))
     theta = np.concatenate([logit - 0.5, np.log([1.6, 1.3, 1.6])])
     damping = 1e-3
@@ -103,6 +112,12 @@ def fit(weights: np.ndarray, iterations: int = 60) -> np.ndarray:
         g = (jac * scale[:, None]).T @ (resid * scale)
         theta = theta - np.linalg.solve(a + damping * np.diag(np.diag(a) + 1e-9), g)
     return joint_shares(theta)
+
+
+def fit_range(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lower and upper estimates' joint tables (each (4, 5, 8), summing to 1)."""
+    low, high = RANGE_FACTORS
+    return fit(weights, scale=low), fit(weights, scale=high)
 
 
 def draw_combos(

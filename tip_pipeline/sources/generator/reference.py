@@ -150,14 +150,31 @@ def stat_neighbours(geo: Geography, nbrs: np.ndarray) -> pd.DataFrame:
     )
 
 
-def modelled_rates(shares: np.ndarray) -> pd.DataFrame:
-    """8 decimals; the "none of the three" share absorbs rounding so that every band and
-    quintile sums to exactly 1 in decimal."""
+def _decimal_shares(shares: np.ndarray) -> np.ndarray:
+    """8 decimals per (band, quintile, combination); the "none of the three" share absorbs
+    rounding so that every band and quintile sums to exactly 1 in decimal."""
+    units = np.round(shares * 1e8).astype(np.int64)
+    units[..., 0] = 10**8 - units[..., 1:].sum(axis=-1)
+    return units
+
+
+def modelled_rates(shares: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> pd.DataFrame:
+    """The central, lower and upper estimates' shares, each a joint distribution."""
+    columns = [_decimal_shares(a) for a in (shares, lower, upper)]
     rows = []
     for b, band in enumerate(AGE_BANDS):
         for q in range(5):
-            units = np.round(shares[b, q] * 1e8).astype(np.int64)
-            units[0] = 10**8 - units[1:].sum()
             for c, bits in enumerate(COMBOS):
-                rows.append((band, str(q + 1), *map(str, bits), f"{units[c] / 1e8:.8f}"))
-    return pd.DataFrame(rows, columns=["age_band", "imd_quintile", *MODELLED_FACTORS, "share"])
+                ends = (f"{col[b, q, c] / 1e8:.8f}" for col in columns)
+                rows.append((band, str(q + 1), *map(str, bits), *ends))
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "age_band",
+            "imd_quintile",
+            *MODELLED_FACTORS,
+            "share",
+            "share_lower",
+            "share_upper",
+        ],
+    )

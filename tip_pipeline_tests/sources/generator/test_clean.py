@@ -11,10 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tip_pipeline.ingest.reader import read_extract
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import codes, contracts
 from tip_pipeline.sources.contracts import Kind
 from tip_pipeline.sources.generator import SCALES, generate
+from tip_pipeline.validate.engine import validate_delivery
+from tip_pipeline.validate.rules import Delivery
 from tip_pipeline_tests.sources.generator.measures import read
 
 LAST_END = "2026-03-31"
@@ -341,6 +344,29 @@ def test_modelled_rates_are_a_joint_distribution(small) -> None:
     assert all3 > 0.005  # far above independence (0.073 x 0.15 x 0.05 = 0.0005)
 
 
+def test_modelled_rates_carry_a_range_of_joint_distributions(small) -> None:
+    """The lower and upper estimates are joint distributions too, below and above the central
+    one for every factor, any and all three."""
+    out, _ = small
+    m = read(out, "ref_modelled_rates_2025.csv")
+    factors = ["domestic_abuse", "parental_mental_health", "parental_substance_misuse"]
+    flags = m[factors].astype(int)
+    cell = ["age_band", "imd_quintile"]
+    measures = {}
+    for column in ("share", "share_lower", "share_upper"):
+        s = m[column].astype(float)
+        assert ((s.groupby([m[c] for c in cell]).sum() - 1).abs() < 1e-9).all(), column
+        measures[column] = pd.DataFrame(
+            {
+                **{f: (s * flags[f]).groupby([m[c] for c in cell]).sum() for f in factors},
+                "any": (s * (flags.sum(axis=1) > 0)).groupby([m[c] for c in cell]).sum(),
+                "all": (s * (flags.sum(axis=1) == 3)).groupby([m[c] for c in cell]).sum(),
+            }
+        )
+    assert (measures["share_lower"] < measures["share"]).all().all()
+    assert (measures["share"] < measures["share_upper"]).all().all()
+
+
 def test_reference_files_describe_the_la_and_neighbours(small) -> None:
     out, _ = small
     sn = read(out, "ref_stat_neighbours_2024.csv")
@@ -415,3 +441,62 @@ def test_unknown_scale_is_refused(bad: str, tmp_path: Path) -> None:
 
 def test_sex_code_lists_are_the_contracts() -> None:
     assert set(codes.sex_codes(FinancialYear(2023))) == {"1", "2", "0", "9"}
+
+
+# ------------------------------------------------------------------------------------------
+# A clean delivery quarantines nothing
+# ------------------------------------------------------------------------------------------
+def _deliveries(out: Path, manifest: dict) -> dict[tuple, dict[str, pd.DataFrame]]:
+    """The delivery's files read as ingestion reads them, grouped as validation sees them:
+    (source, year) for per-period extracts, (source, None) for static reference files."""
+    groups: dict[tuple, dict[str, pd.DataFrame]] = {}
+    for f in manifest["files"]:
+        parsed = contracts.parse_file_name(f["path"])
+        raw = read_extract(out / f["path"], parsed.extract)
+        assert not raw.malformed, f"{f['path']}: malformed lines in a clean delivery"
+        frame = raw.frame.copy()
+        frame.insert(0, "source_file", f["path"])
+        period = parsed.period if parsed.extract.per_period else None
+        tables = groups.setdefault((parsed.extract.source, period), {})
+        previous = tables.get(parsed.extract.table)
+        tables[parsed.extract.table] = (
+            frame if previous is None else pd.concat([previous, frame], ignore_index=True)
+        )
+    return groups
+
+
+def clean_quarantine(out: Path, manifest: dict) -> dict[str, int]:
+    """Rows each rule quarantines when every file of a clean delivery is validated by the
+    rule registry (the rules ingestion and validation apply, in memory)."""
+    groups = _deliveries(out, manifest)
+    lookup = next(t for t in groups.values() if "ref_lsoa_lookup" in t)["ref_lsoa_lookup"]
+    lsoas = frozenset(lookup["LSOA21CD"].dropna())
+    broken: dict[str, int] = {}
+    for (_, period), tables in groups.items():
+        outcomes = validate_delivery(Delivery(period=period, raw=tables, lsoas=lsoas))
+        for outcome in outcomes.values():
+            for rule_id, n in outcome.quarantined["rule_id"].value_counts().items():
+                broken[rule_id] = broken.get(rule_id, 0) + int(n)
+    return broken
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4242])
+def test_a_clean_small_delivery_quarantines_nothing(seed: int, tmp_path: Path) -> None:
+    manifest = generate(tmp_path, scale="small", seed=seed)
+    assert clean_quarantine(tmp_path, manifest) == {}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("scale", "seed", "years"),
+    [
+        ("leeds", 4242, ("2020/21", "2025/26")),  # once authorised an assessment before its start
+        ("leeds", 7, ("2022/23", "2023/24")),
+        ("england", 5, ("2023/24", "2023/24")),
+    ],
+)
+def test_a_clean_delivery_quarantines_nothing_at_every_scale(
+    scale: str, seed: int, years: tuple[str, str], tmp_path: Path
+) -> None:
+    manifest = generate(tmp_path, scale=scale, seed=seed, first_year=years[0], last_year=years[1])
+    assert clean_quarantine(tmp_path, manifest) == {}
