@@ -19,6 +19,7 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
+from scipy import special
 from sqlalchemy import Connection, Engine
 
 from tip_pipeline import stats
@@ -644,25 +645,39 @@ def _comparison_block(data: ReportData, ind: Indicator) -> str:
     return "<h4>Comparisons</h4>" + tbl + html.statement(" ".join(texts))
 
 
-def sii_fitted(deciles: pd.DataFrame, sii: float) -> list[float]:
-    """Fitted values of the SII regression at each decile, NaN where a decile is not usable.
-
-    The SII (``stats.sii``, Low & Low 2004) is the slope of a population-weighted least-squares
-    fit of value on relative rank b_i (cumulative population share midpoint, 0 = most deprived).
-    Weighted least squares passes through the weighted means, so fitted_i = ybar + SII (b_i -
-    bbar) with ybar = sum a_i y_i and bbar = sum a_i b_i (a_i the population shares): the line
-    is drawn from published values, denominators and the published SII alone.
-    """
+def _ranks(deciles: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Relative ranks b_i (cumulative population share midpoints, 0 = most deprived) of the
+    usable deciles, and which deciles are usable."""
     ok = (~deciles["suppressed"]) & deciles["value"].notna() & (deciles["denominator"] > 0)
-    pop = deciles["denominator"].where(ok).to_numpy(float)
-    share = np.where(ok, pop, 0.0) / np.nansum(np.where(ok, pop, 0.0))
-    b = np.cumsum(share) - share / 2
-    y = deciles["value"].to_numpy(float)
-    ybar = float(np.nansum(share * np.where(ok, y, 0.0)))
-    bbar = float(np.sum(share * b))
-    return [
-        ybar + sii * (bi - bbar) if good else float("nan") for bi, good in zip(b, ok, strict=True)
-    ]
+    ok = ok.to_numpy(bool)
+    pop = np.where(ok, deciles["denominator"].to_numpy(float), 0.0)
+    share = pop / pop.sum()
+    return np.cumsum(share) - share / 2, ok
+
+
+def sii_fitted(deciles: pd.DataFrame, row: pd.Series, ind: Indicator) -> list[float]:
+    """Fitted values of the SII regression at each decile's rank, NaN where a decile is not
+    usable: the published fit drawn as it was made (``stats.sii``, Low & Low 2004).
+
+    The fit's ends are published: Y0 = ``sii_intercept`` (most deprived end) and Y1 = Y0 +
+    SII. A log (rates) or logit (proportions) fit is a straight line on that scale, so on the
+    natural scale a curve: fitted(b) = g(g^-1(Y0) + (g^-1(Y1) - g^-1(Y0)) b), values on the 0-1
+    scale for a logit fit (a proportion: divided by its multiplier). An untransformed fit is the
+    line Y0 + SII b.
+    """
+    b, ok = _ranks(deciles)
+    y0, sii = _f(row["sii_intercept"]), _f(row["sii"])
+    transform = row["sii_transform"]
+    if transform in ("log", "logit"):
+        scale = ind.multiplier if transform == "logit" else 1.0
+        forward = np.log if transform == "log" else special.logit
+        back = np.exp if transform == "log" else special.expit
+        c0 = forward(y0 / scale)
+        c1 = forward((y0 + sii) / scale) - c0
+        curve = back(c0 + c1 * b) * scale
+    else:
+        curve = y0 + sii * b
+    return [float(v) if good else float("nan") for v, good in zip(curve, ok, strict=True)]
 
 
 def _decile_block(data: ReportData, ind: Indicator, counter: list[charts.Chart]) -> str:
@@ -673,8 +688,9 @@ def _decile_block(data: ReportData, ind: Indicator, counter: list[charts.Chart])
         )
     ineq = data.inequality[data.inequality["indicator_id"] == ind.id]
     row = ineq.iloc[0] if len(ineq) else None
-    sii = _f(row["sii"]) if row is not None else float("nan")
-    fitted = sii_fitted(d, sii) if _ok(sii) else None
+    drawable = row is not None and _ok(_f(row["sii"])) and _ok(_f(row["sii_intercept"]))
+    fitted = sii_fitted(d, row, ind) if drawable else None
+    curve = drawable and row["sii_transform"] in ("log", "logit")
     values = charts.Series(
         "value",
         [_f(v) for v in d["value"]],
@@ -689,7 +705,12 @@ def _decile_block(data: ReportData, ind: Indicator, counter: list[charts.Chart])
             f"{ind.name} by deprivation decile, {data.area_name}, {data.period}",
             f"Bar chart of {ind.name} ({ind.unit}) in each national IMD decile, 1 most deprived "
             "to 10 least deprived, with 95% limits"
-            + (" and the slope index of inequality as a dashed line" if fitted else "")
+            + (
+                " and the slope index of inequality's fit as a dashed "
+                + ("curve (fitted on the log or logit scale)" if curve else "line")
+                if fitted
+                else ""
+            )
             + ". Figures are in the table beside.",
             [int(x) for x in d["decile"]],
             values,

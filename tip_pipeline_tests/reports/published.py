@@ -195,6 +195,9 @@ def inequality_summary() -> pd.DataFrame:
         "rii": 0.2,
         "lower_rii_95": 0.15,
         "upper_rii_95": 0.25,
+        "sii_intercept": 1125.0,  # Y0; Y1 = Y0 + SII = 225, RII = 0.2
+        "sii_transform": "log",
+        "rii_note": None,
         "gradient": "higher in more deprived areas",
         "statement": "Referrals to children's social care: higher in more deprived areas.",
         "most_deprived_value": 1000.0,

@@ -3,13 +3,14 @@ suppressed cells read "suppressed", and it loads nothing from anywhere."""
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import text
 
 from tip_pipeline import stats
 from tip_pipeline.reports import build_report
-from tip_pipeline.reports.build import Indicator, ward_funnel
+from tip_pipeline.reports.build import Indicator, sii_fitted, ward_funnel
 from tip_pipeline.reports.data import load
 from tip_pipeline_tests.reports.published import LA, LATEST, POPULATION
 from tip_pipeline_tests.reports.tables import number, tables
@@ -176,3 +177,24 @@ def test_the_seed_prevalence_slide_is_shown_beside_for_leeds(built):
 
 def test_build_report_returns_the_document(published):
     assert build_report(published, LA, "2023/24").startswith("<!DOCTYPE html>")
+
+
+def test_the_sii_fit_is_drawn_as_the_published_curve(published):
+    """A log fit: the dashed fit through the deciles is exp(a + c b), its ends the published
+    Y0 (sii_intercept) and Y1 = Y0 + SII, convex between them -- a curve, not the line."""
+    loaded = load(published, None, None)
+    d = loaded.deciles[loaded.deciles["indicator_id"] == "cin_referrals"]
+    row = loaded.inequality.set_index("indicator_id").loc["cin_referrals"]
+    ind = Indicator("cin_referrals", "Referrals", "u", "no judgement", 10_000, "rate")
+    fitted = np.array(sii_fitted(d, row, ind))
+    usable = ~d["suppressed"].to_numpy(bool) & d["value"].notna().to_numpy()
+    pop = np.where(usable, d["denominator"].to_numpy(float), 0.0)
+    b = np.cumsum(pop / pop.sum()) - pop / pop.sum() / 2
+    y0, y1 = row["sii_intercept"], row["sii_intercept"] + row["sii"]
+    expected = np.exp(np.log(y0) + (np.log(y1) - np.log(y0)) * b)
+    np.testing.assert_allclose(fitted[usable], expected[usable], rtol=1e-12)
+    assert np.isnan(fitted[~usable]).all()
+    line = y0 + row["sii"] * b
+    assert (fitted[usable] < line[usable]).all()  # convex: below the chord
+    built_html = build_report(published, None, None)
+    assert "dashed curve (fitted on the log or logit scale)" in built_html
