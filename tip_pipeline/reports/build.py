@@ -347,7 +347,9 @@ def _prevalence_section(data: ReportData, counter: list[charts.Chart]) -> html.S
         row = [
             f"Children who {label}",
             fmt_value(modelled["share_pct"]) + "%" if modelled is not None else "-",
+            _modelled_range(modelled, "pct"),
             fmt_count(modelled["children"]) if modelled is not None else "-",
+            _modelled_range(modelled, "children"),
             _pct(recorded["share_pct"], sup),
             fmt_ci(recorded["lower_pct"], recorded["upper_pct"], sup),
             fmt_count(recorded["children"], sup),
@@ -358,7 +360,9 @@ def _prevalence_section(data: ReportData, counter: list[charts.Chart]) -> html.S
     headers = [
         "Measure",
         "Modelled %",
+        f"{MODELLED_RANGE_LABEL} (%)",
         "Modelled children",
+        f"{MODELLED_RANGE_LABEL} (children)",
         "Recorded %",
         "Recorded 95% CI (%)",
         "Recorded children",
@@ -378,7 +382,8 @@ def _prevalence_section(data: ReportData, counter: list[charts.Chart]) -> html.S
     intro = html.paragraph(
         "The strategy's Prevalence slide, recomputed for the year. Toxic-trio rows are shown "
         "twice: modelled (national survey rates by age and deprivation applied to the local "
-        "child population; an expectation, without sampling limits) and recorded (children "
+        "child population; an expectation, shown with the modelled range of the source's lower "
+        "and upper estimates, which is not a confidence interval) and recorded (children "
         "whose assessments in the year identified the factor, any adult in the household; "
         "Wilson 95% limits). Care, youth justice and homelessness are recorded counts."
     )
@@ -389,6 +394,22 @@ def _prevalence_section(data: ReportData, counter: list[charts.Chart]) -> html.S
     return html.Section(
         "prevalence", "Prevalence", intro + html.figure(chart, tbl, stacked=True) + notes
     )
+
+
+#: how a modelled range is named wherever it is shown (not a confidence interval)
+MODELLED_RANGE_LABEL = "Modelled range"
+
+
+def _modelled_range(modelled: pd.Series | None, unit: str) -> str:
+    """The modelled row's range, "low to high" (percent or children); "-" where none."""
+    if modelled is None:
+        return "-"
+    low, high = _f(modelled.get(f"range_low_{unit}")), _f(modelled.get(f"range_high_{unit}"))
+    if not (_ok(low) and _ok(high)):
+        return say.MISSING
+    if unit == "pct":
+        return f"{fmt_value(low)}% to {fmt_value(high)}%"
+    return f"{fmt_count(low)} to {fmt_count(high)}"
 
 
 def _pct(x: object, suppressed: bool = False) -> str:
@@ -430,18 +451,23 @@ def _hidden_need_section(data: ReportData, counter: list[charts.Chart]) -> html.
         sup = bool(recorded["suppressed"])
         m, r = _f(modelled["children"]), _f(recorded["children"])
         share = r / m * 100 if not sup and m > 0 and _ok(r) else float("nan")
+        low, high = _f(modelled.get("range_low_children")), _f(modelled.get("range_high_children"))
         rows.append(
             [
                 f"Children who {label}",
                 fmt_count(m),
+                _modelled_range(modelled, "children"),
                 fmt_count(r, sup),
                 fmt_count(m - r, sup),
+                say.MISSING
+                if sup or not (_ok(low) and _ok(high))
+                else f"{fmt_count(low - r)} to {fmt_count(high - r)}",
                 fmt_value(share, sup),
             ]
         )
         shares.append(share)
         sup_flags.append(sup)
-        texts.append(say.hidden_need_statement(label, m, r, sup))
+        texts.append(say.hidden_need_statement(label, m, r, sup, (low, high)))
     chart = _keep(
         counter,
         charts.hbar_chart(
@@ -458,7 +484,15 @@ def _hidden_need_section(data: ReportData, counter: list[charts.Chart]) -> html.
     tbl = html.table(
         "hidden-need",
         f"Modelled against recorded toxic trio, {data.area_name}, {data.period}",
-        ["Measure", "Modelled children", "Recorded children", "Hidden need", "% identified"],
+        [
+            "Measure",
+            "Modelled children",
+            f"{MODELLED_RANGE_LABEL} (children)",
+            "Recorded children",
+            "Hidden need",
+            f"Hidden need, {MODELLED_RANGE_LABEL.lower()}",
+            "% identified",
+        ],
         rows,
         "published.prevalence_summary",
     )

@@ -290,7 +290,8 @@ def prevalence(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
     frame = _read(
         conn,
         "SELECT period, area_code, measure, basis, children, share_pct, lower_pct, upper_pct, "
-        "measure_label, slide_order, denominator, suppressed FROM published.prevalence_summary "
+        "measure_label, slide_order, denominator, range_low_children, range_high_children, "
+        "range_low_pct, range_high_pct, range_kind, suppressed FROM published.prevalence_summary "
         "WHERE area_code = :area AND period = :period ORDER BY slide_order, basis",
         area=area_code,
         period=period,

@@ -168,17 +168,29 @@ def funnel_statement(
     )
 
 
-def hidden_need_statement(label: str, modelled: float, recorded: float, suppressed: bool) -> str:
-    """Modelled against recorded children: how much need is not known to services."""
+def hidden_need_statement(
+    label: str,
+    modelled: float,
+    recorded: float,
+    suppressed: bool,
+    modelled_range: tuple[float, float] | None = None,
+) -> str:
+    """Modelled against recorded children: how much need is not known to services, with the
+    modelled range (the source's lower and upper estimates, not a confidence interval)."""
     if suppressed or is_missing(recorded) or is_missing(modelled) or modelled <= 0:
         return (
             f"Children who {label}: the recorded count is {SUPPRESSED if suppressed else MISSING}."
         )
     share = recorded / modelled * 100
+    spread = gap = ""
+    if modelled_range is not None and not any(is_missing(v) for v in modelled_range):
+        low, high = modelled_range
+        spread = f" (modelled range {fmt_count(low)} to {fmt_count(high)})"
+        gap = f" (modelled range {fmt_count(low - recorded)} to {fmt_count(high - recorded)})"
     return (
-        f"About {fmt_count(modelled)} children are modelled to {label}; services recorded "
-        f"{fmt_count(recorded)} ({share:.0f}% of the modelled number), leaving about "
-        f"{fmt_count(modelled - recorded)} not known to services: hidden need."
+        f"About {fmt_count(modelled)} children{spread} are modelled to {label}; services "
+        f"recorded {fmt_count(recorded)} ({share:.0f}% of the modelled number), leaving "
+        f"about {fmt_count(modelled - recorded)}{gap} not known to services: hidden need."
     )
 
 

@@ -263,9 +263,13 @@ def prevalence_summary() -> pd.DataFrame:
             "denominator": POPULATION,
         }
         if modelled is not None:
+            low, high = 0.75 * modelled, 1.3 * modelled  # the modelled range
             rows.append(
                 {**common, "basis": "modelled", "children": modelled,
-                 "share_pct": modelled / POPULATION * 100, "suppressed": False}
+                 "share_pct": modelled / POPULATION * 100, "suppressed": False,
+                 "range_low_children": low, "range_high_children": high,
+                 "range_low_pct": low / POPULATION * 100,
+                 "range_high_pct": high / POPULATION * 100, "range_kind": "modelled range"}
             )  # fmt: skip
         est = stats.proportion_ci(recorded or 0, POPULATION, 0.95, 100)
         rows.append(

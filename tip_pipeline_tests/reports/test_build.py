@@ -105,7 +105,7 @@ def test_suppressed_cells_read_suppressed_never_zero(built):
     adversity = {r[0]: r for r in shown["adversity"]}
     assert adversity["4+"][1:] == ["suppressed"] * 3 and adversity["0"][1] == "suppressed"
     homeless = next(r for r in shown["prevalence"] if "homelessness" in r[0])
-    assert homeless[3:6] == ["suppressed"] * 3
+    assert homeless[5:8] == ["suppressed"] * 3  # after the two modelled-range columns
     assert "the slope index of inequality is suppressed" in built.html
     for row in (wetherby, shown["deciles-cla_31mar"][9], adversity["4+"]):
         assert "0" not in row[1:4] and "0.0" not in row[1:4]
@@ -198,3 +198,33 @@ def test_the_sii_fit_is_drawn_as_the_published_curve(published):
     assert (fitted[usable] < line[usable]).all()  # convex: below the chord
     built_html = build_report(published, None, None)
     assert "dashed curve (fitted on the log or logit scale)" in built_html
+
+
+def test_modelled_prevalence_is_shown_with_its_modelled_range(built, published):
+    """Every modelled toxic-trio row shows the range beside the central figure, labelled
+    "modelled range" (not a confidence interval), in the prevalence and hidden-need tables."""
+    expected = _sql(
+        published,
+        "SELECT measure_label, range_low_pct, range_high_pct, range_low_children, "
+        "range_high_children FROM published.prevalence_summary "
+        "WHERE basis = 'modelled' AND period = :p",
+        p=LATEST,
+    ).set_index("measure_label")
+    shown = tables(built.html)
+    checked = 0
+    for row in shown["prevalence"]:
+        label = row[0].removeprefix("Children who ")
+        if label not in expected.index:
+            continue
+        low, high = row[2].split(" to ")
+        _close(low.rstrip("%"), expected.loc[label, "range_low_pct"])
+        _close(high.rstrip("%"), expected.loc[label, "range_high_pct"])
+        low, high = row[4].split(" to ")
+        _close(low, expected.loc[label, "range_low_children"])
+        _close(high, expected.loc[label, "range_high_children"])
+        checked += 1
+    assert checked == len(expected) > 0
+    for row in shown["hidden-need"]:
+        assert " to " in row[2] and (" to " in row[5] or row[5] == "suppressed")
+    assert "Modelled range (children)" in built.html
+    assert "not a confidence interval" in built.html
