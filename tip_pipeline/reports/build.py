@@ -658,7 +658,9 @@ def _comparison_block(data: ReportData, ind: Indicator) -> str:
     table_rows, texts = [], []
     for _, r in rows.iterrows():
         sup = bool(r["suppressed"])
-        name = str(r["comparator_name"] or COMPARATOR_LABEL.get(r["comparator_type"], ""))
+        named = r["comparator_name"]  # a NULL read back is NaN, which str() spells "nan"
+        name = named if isinstance(named, str) and named else None
+        name = name or COMPARATOR_LABEL.get(r["comparator_type"], "the comparator")
         table_rows.append(
             [
                 name,
