@@ -98,6 +98,9 @@ def _inequality_row() -> dict:
         "rii": 0.3,
         "lower_rii_95": 0.2,
         "upper_rii_95": 0.4,
+        "sii_intercept": 71.4,
+        "sii_transform": "logit",
+        "rii_note": None,
         "gradient": "higher in more deprived areas",
         "statement": "...",
         "most_deprived_value": 100.0,
@@ -122,6 +125,7 @@ def test_a_withheld_middle_decile_withholds_the_sii_but_not_the_quintile_gap():
         frame, withheld_in({_cell(LA, "imd_decile", "6")}), withheld_in(set())
     ).to_dict("records")
     assert row["suppressed"] and row["sii"] is None and row["statement"] is None
+    assert row["sii_intercept"] is None  # the fit's end is derived from the deciles too
     assert row["gap"] == 70.0 and row["poorest_fastest"] == -4.0
 
 
