@@ -416,7 +416,7 @@ REF_POPULATION = Extract(
     ),
 )
 
-#: DfE child age bands (CONVENTIONS.md), as the modelled rates and the census counts use them
+#: DfE child age bands (docs/CONVENTIONS.md), as the modelled rates and the census counts use them
 AGE_BANDS = ("0-4", "5-9", "10-15", "16-17")
 #: the census file's count column of each DfE age band (ONS age labels)
 CENSUS_AGE_COLUMNS = {

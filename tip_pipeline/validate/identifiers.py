@@ -1,6 +1,6 @@
 """Identifier guard: refuse a delivery that still carries direct identifiers.
 
-Runs before anything of a delivery is staged (CONVENTIONS.md, "Identifiers"). Columns outside
+Runs before anything of a delivery is staged (docs/CONVENTIONS.md, "Identifiers"). Columns outside
 the contract are refused by the reader; this module looks inside the allowed columns for what
 anonymisation should have removed: full postcodes, NHS numbers, full dates of birth, personal
 names and free text.

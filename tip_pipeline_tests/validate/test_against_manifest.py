@@ -18,7 +18,8 @@ from tip_pipeline.validate.store import quarantine_impact, validate_tables
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline.warehouse.migrate import upgrade
 
-#: the generator's fault kinds -> the rule family meant to catch each
+#: the generator's fault kinds -> the rule family meant to catch each; a rule that declares its
+#: fault example (``Rule.fault``) names its own kind
 INTENDED = {
     "invalid_code": "code_list",
     "missing_required": "required",
@@ -31,12 +32,10 @@ INTENDED = {
     "future_date": "not_future",
     "unknown_lsoa": "lsoa_known",
     "dob_after_event": "born_before_events",
-    "rule_8869": "dfe_8869",
-    "rule_8898": "dfe_8898",
-    "rule_8614": "dfe_8614",
     "rec_without_dec": "rec_with_dec",
     "age_out_of_range": "age_in_range",
     "overlapping_episode": "overlapping_episodes",
+    **{rule.fault.kind: rule.family for rule in RULES if rule.fault},
 }
 CASCADE = "parent_quarantined"
 YEARS = (FinancialYear(2023), FinancialYear(2024))  # either side of the sex-code change

@@ -1,6 +1,7 @@
 """Direct identifiers planted on purpose (``plant_identifiers=True``): each must make the whole
-delivery be refused (CONVENTIONS.md, "Identifiers"). Each kind goes into a different file of the
-last reporting year, across about 70% of the rows, so that a share-threshold detector fires.
+delivery be refused (docs/CONVENTIONS.md, "Identifiers"). Each kind goes into a different file
+of the last reporting year, across about 70% of the rows, so that a share-threshold detector
+fires.
 
 | kind              | file (table)       | column                  |
 |-------------------|--------------------|-------------------------|

@@ -1,5 +1,5 @@
 """Pseudonymised child ids: the first 16 hex digits of SHA-256(salt + internal id), with the
-salt derived from the seed, so one child has one id in every extract (DOMAIN.md, "Extracts are
+salt derived from the seed, so one child has one id in every extract (docs/DOMAIN.md, "Extracts are
 anonymised before they arrive") and nothing about the internal numbering leaks.
 
 Ids are computed once for every child who appears in any extract and kept as a compact sorted

@@ -1,4 +1,4 @@
-"""Leeds-scale calibration against the seed slide (DOMAIN.md) and DfE-like volumes.
+"""Leeds-scale calibration against the seed slide (docs/DOMAIN.md) and DfE-like volumes.
 
 One leeds generation per session (about 10 s). Tolerances are justified per test: the
 modelled table is fitted exactly, so only rounding and ageing move it; service counts are
