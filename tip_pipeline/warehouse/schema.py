@@ -445,7 +445,7 @@ dim_indicator = Table(
     Column("reference_date", Text, nullable=False, comment="'31 March' or 'in the year'"),
     Column("unit", Text, nullable=False, comment="How the value is expressed"),
     Column("multiplier", Integer, nullable=False, comment="value = numerator / denominator x it"),
-    Column("method", Text, nullable=False, comment="Confidence-limit method, docs/CONVENTIONS.md"),
+    Column("method", Text, nullable=False, comment="Confidence-limit method, CONVENTIONS.md"),
     Column("polarity", Text, nullable=False, comment="Higher is worse / better / no judgement"),
     Column("source", Text, nullable=False, comment="Source returns"),
     Column("breakdowns", Text, nullable=False, comment="Breakdowns published, comma-separated"),

@@ -71,7 +71,7 @@ def upgrade() -> None:
     sa.Column('reference_date', sa.Text(), nullable=False, comment="'31 March' or 'in the year'"),
     sa.Column('unit', sa.Text(), nullable=False, comment='How the value is expressed'),
     sa.Column('multiplier', sa.Integer(), nullable=False, comment='value = numerator / denominator x it'),
-    sa.Column('method', sa.Text(), nullable=False, comment='Confidence-limit method, docs/CONVENTIONS.md'),
+    sa.Column('method', sa.Text(), nullable=False, comment='Confidence-limit method, CONVENTIONS.md'),
     sa.Column('polarity', sa.Text(), nullable=False, comment='Higher is worse / better / no judgement'),
     sa.Column('source', sa.Text(), nullable=False, comment='Source returns'),
     sa.Column('breakdowns', sa.Text(), nullable=False, comment='Breakdowns published, comma-separated'),

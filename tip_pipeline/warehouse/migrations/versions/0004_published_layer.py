@@ -185,7 +185,7 @@ def upgrade() -> None:
             comment="value = numerator / denominator x it",
         ),
         sa.Column(
-            "method", sa.Text(), nullable=False, comment="Confidence-limit method, docs/CONVENTIONS.md"
+            "method", sa.Text(), nullable=False, comment="Confidence-limit method, CONVENTIONS.md"
         ),
         sa.Column(
             "polarity", sa.Text(), nullable=False, comment="Higher is worse / better / no judgement"
@@ -741,7 +741,7 @@ def downgrade() -> None:
             sa.TEXT(),
             autoincrement=False,
             nullable=False,
-            comment="Confidence-limit method, docs/CONVENTIONS.md",
+            comment="Confidence-limit method, CONVENTIONS.md",
         ),
         sa.Column(
             "polarity",
