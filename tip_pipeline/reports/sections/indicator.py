@@ -6,7 +6,7 @@ funnel plot.
 Statistics the warehouse does not publish are computed here with ``tip_pipeline.stats`` from
 published counts only: the test of a change since the baseline year (``test_change``), the
 chi-square test for trend (``trend_test``) and the ward funnel limits (``funnel_limits``).
-The sentences follow CONVENTIONS.md: a change between two years is judged by a test of the
+The sentences follow docs/CONVENTIONS.md: a change between two years is judged by a test of the
 difference (not by overlapping limits), a trend over five or more years by the chi-square test
 for trend, a comparison by the 95% limits against the comparator (Fingertips).
 """
