@@ -63,6 +63,8 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import Column, Extract, Kind, is_pseudonym
@@ -322,6 +324,22 @@ def _innocent(column: Column, period: FinancialYear | None) -> Callable[[str], b
     return codes.__contains__
 
 
+def distinct_values(values: pd.Series) -> dict[str, int]:
+    """Each distinct value of a text column, stripped, with how many lines hold it (missing and
+    empty values left out). Counted by Arrow in C: pandas' own value_counts and string methods
+    cost milliseconds per call, which a file of 188 columns multiplies."""
+    text = pa.array(values.astype("string").array)
+    counted = pc.value_counts(text)
+    counts: dict[str, int] = {}
+    for value, n in zip(
+        counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True
+    ):
+        if value is None or not (value := value.strip()):
+            continue
+        counts[value] = counts.get(value, 0) + n
+    return counts
+
+
 @dataclass(frozen=True)
 class ColumnScan:
     """One column's result for one kind: lines certain, lines likely, values checked."""
@@ -343,12 +361,10 @@ def scan_column(
 ) -> list[ColumnScan]:
     """Every kind's count in one column (text, as read; missing values skipped), computed on
     its distinct values weighted by how many lines hold each."""
-    counts = values.dropna().astype("string").str.strip().value_counts()
-    counts = counts[counts.index != ""]
-    total = int(counts.sum())
+    counts = distinct_values(values)
+    total = sum(counts.values())
     innocent = _innocent(column, period)
-    suspects = [(v, int(n)) for v, n in zip(counts.index, counts.to_numpy(), strict=True)]
-    suspects = [(v, n) for v, n in suspects if not innocent(v)]
+    suspects = [(v, n) for v, n in counts.items() if not innocent(v)]
     scans: dict[str, ColumnScan] = {}
     if column.kind is Kind.PSEUDO_ID:
         scans["not_a_pseudonym"] = ColumnScan(
