@@ -12,7 +12,7 @@ from tip_pipeline.ingest.load import ingest_extract, malformed_rule_id
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS, parse_file_name
 from tip_pipeline.validate.guard import guard_delivery
-from tip_pipeline.validate.identifiers import DeliveryRefused
+from tip_pipeline.validate.identifiers import KIND_LABELS, DeliveryRefused
 from tip_pipeline.validate.rules import RULES
 from tip_pipeline.validate.store import quarantine_impact, validate_tables
 from tip_pipeline.warehouse.engine import make_engine
@@ -119,21 +119,44 @@ def test_malformed_lines_keep_their_text(quarantined):
     assert malformed_rule_id("cin_children") == "cin_children.malformed_line"
 
 
+def _planted_values(clean: Path, planted: Path, item: dict) -> set[str]:
+    """The values the generator planted: those of the planted column that the clean delivery
+    (same seed) does not have there."""
+    new = pd.read_csv(planted / item["file"], dtype=str, keep_default_na=False)
+    old = pd.read_csv(clean / item["file"], dtype=str, keep_default_na=False)
+    before = set(old[item["column"]]) if item["column"] in old else set()
+    return {v for v in new[item["column"]] if v and v not in before}
+
+
 def test_each_planted_identifier_refuses_the_delivery_on_its_own(
     small_delivery, planted_delivery, tmp_path
 ):
+    """Each planted kind alone refuses the delivery, with a message naming file, column and
+    kind (or the column outside the contract), and no planted value."""
     clean, _ = small_delivery
     planted, manifest = planted_delivery
-    assert len({p["kind"] for p in manifest["identifiers"]}) >= 5
+    assert {p["refused_as"] for p in manifest["identifiers"]} >= set(KIND_LABELS) - {
+        "free_text",
+        "not_a_pseudonym",
+    }
+    tables = tuple(t for t, e in EXTRACTS.items() if e.per_period)
     for item in manifest["identifiers"]:
         folder = tmp_path / item["kind"]
         shutil.copytree(clean, folder)
         shutil.copy(planted / item["file"], folder / item["file"])
         year = parse_file_name(item["file"]).period
-        tables = tuple(t for t, e in EXTRACTS.items() if e.per_period)
         with pytest.raises(DeliveryRefused) as refused:
             guard_delivery(Path(folder), tables, year)
-        assert item["file"] in str(refused.value) and item["column"] in str(refused.value)
+        message = str(refused.value)
+        assert item["file"] in message and item["column"] in message, item
+        if item["refused_as"] is None:
+            assert "not in the contract" in message, item
+        else:
+            label = KIND_LABELS[item["refused_as"]]
+            assert f"{item['file']}, column {item['column']}: {label}" in message, item
+        values = _planted_values(clean, planted, item)
+        assert values, item
+        assert not [v for v in values if v in message], item
     # and the clean delivery passes
     assert guard_delivery(Path(clean), tables, year)
 
