@@ -1,7 +1,7 @@
 """Direct identifiers planted on purpose (``plant_identifiers=True``): each must make the whole
-delivery be refused (docs/CONVENTIONS.md, "Identifiers"). Each kind goes into a different file of the
-last reporting year: the kinds the guard refuses by share across about 70% of the rows, the
-kinds that are never innocent into a single row, to show that one value is enough.
+delivery be refused (docs/CONVENTIONS.md, "Identifiers"). Each kind goes into a different file
+of the last reporting year: the kinds the guard refuses by share across about 70% of the rows,
+the kinds that are never innocent into a single row, to show that one value is enough.
 
 | kind               | file (table)      | column                 | rows | refused as         |
 |--------------------|-------------------|------------------------|------|--------------------|
