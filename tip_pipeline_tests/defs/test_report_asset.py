@@ -66,6 +66,7 @@ def test_a_year_with_nothing_published_materialises_nothing(published_url, tmp_p
     assert not (tmp_path / "reports").exists()
 
 
+@pytest.mark.integration
 def test_end_to_end_leeds_run_to_report(leeds_warehouse, leeds_reports):
     """Synthetic leeds data -> the whole graph (the report asset included) -> the report; its
     figures are the published layer's."""

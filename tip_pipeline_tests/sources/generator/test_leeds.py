@@ -18,7 +18,7 @@ from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import codes
 from tip_pipeline_tests.sources.generator import measures as m
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 YEARS = [FinancialYear(y) for y in range(2020, 2026)]
 FACTORS = ["domestic_abuse", "parental_mental_health", "parental_substance_misuse"]
 
