@@ -121,6 +121,22 @@ def warehouse(warehouse_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def published_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite warehouse holding the hand-made published layer (tip_pipeline_tests/published.py),
+    made once per session: the tests using it only read it."""
+    from tip_pipeline_tests.published import fill_published
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('published') / 'warehouse' / 'tip.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        fill_published(engine)
+    finally:
+        engine.dispose()
+    return url
+
+
 # -- synthetic deliveries, generated once per session ----------------------------------------
 
 

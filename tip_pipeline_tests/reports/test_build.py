@@ -11,7 +11,7 @@ from tip_pipeline import stats
 from tip_pipeline.reports import build_report
 from tip_pipeline.reports.build import Indicator, ward_funnel
 from tip_pipeline.reports.data import load
-from tip_pipeline_tests.reports.published import LA, LATEST, POPULATION
+from tip_pipeline_tests.published import LA, LATEST, POPULATION
 from tip_pipeline_tests.reports.tables import number, tables
 
 SHOWN_PERIODS = 6
