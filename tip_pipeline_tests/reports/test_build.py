@@ -13,7 +13,7 @@ from tip_pipeline.reports.build import SECTIONS
 from tip_pipeline.reports.context import Indicator
 from tip_pipeline.reports.data import load
 from tip_pipeline.reports.sections.indicator import ward_funnel, wards
-from tip_pipeline_tests.reports.published import LA, LATEST, POPULATION
+from tip_pipeline_tests.published import LA, LATEST, POPULATION
 from tip_pipeline_tests.reports.tables import number, tables
 
 SHOWN_PERIODS = 6

@@ -12,7 +12,7 @@ from tip_pipeline.reports.sections import (
     quality,
     summary,
 )
-from tip_pipeline_tests.reports.published import LA, LATEST, SUPPRESSED_WARD
+from tip_pipeline_tests.published import LA, LATEST, SUPPRESSED_WARD
 
 
 def test_defaults_are_the_single_la_and_its_latest_year(published):

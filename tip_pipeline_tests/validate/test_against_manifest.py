@@ -39,6 +39,9 @@ INTENDED = {
 }
 CASCADE = "parent_quarantined"
 YEARS = (FinancialYear(2023), FinancialYear(2024))  # either side of the sex-code change
+
+# ingests and validates every source of two generated years: a whole stage, minutes not seconds
+pytestmark = pytest.mark.integration
 FAMILY = {rule.id: rule.family for rule in RULES}
 
 

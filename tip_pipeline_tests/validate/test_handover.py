@@ -25,6 +25,9 @@ STATIC = [t for t, e in EXTRACTS.items() if not e.per_period]
 #: CIN (four tables, cross-table rules and cascades) and homelessness (four quarterly files)
 SOURCES = ("cin", "hclic")
 
+# ingests and validates whole generated sources on both backends: a whole stage, not a unit
+pytestmark = pytest.mark.integration
+
 
 def tables_of(source: str) -> list[str]:
     return [t for t, e in EXTRACTS.items() if e.source == source and e.per_period]

@@ -2,7 +2,7 @@
 vintage) and its sentence."""
 
 from tip_pipeline.reports.sections.quality import data_quality, quality_statement
-from tip_pipeline_tests.reports.published import LATEST
+from tip_pipeline_tests.published import LATEST
 
 
 def test_data_quality_has_the_years_deliveries_and_latest_reference(published):

@@ -21,7 +21,7 @@ from tip_pipeline.sources.contracts import parse_file_name
 from tip_pipeline.validate.identifiers import DEFAULT_SHARE, shares
 from tip_pipeline_tests.sources.generator import measures as m
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 YEARS = [FinancialYear(y) for y in range(2020, 2026)]
 FACTORS = ["domestic_abuse", "parental_mental_health", "parental_substance_misuse"]
 
