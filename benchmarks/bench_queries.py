@@ -5,9 +5,9 @@ dictionary (tip_pipeline.warehouse.examples), run through SQLAlchemy as an analy
         [--period 2024/25] [--area-code E08000035] [--indicator-id cla_31mar]
 
 Each query runs once to warm the caches, then ``--repeat`` times; prints the rows returned
-and the median, 95th percentile and worst latency in milliseconds. Target (issue #5): under
-100 ms on the embedded default at leeds scale, for one indicator's ward profile and the
-inequality table for all indicators.
+and the median, 95th percentile and worst latency in milliseconds. Target (docs/PERFORMANCE.md,
+"Targets"): under 100 ms on the embedded default at leeds scale, for one indicator's ward
+profile and the inequality table for all indicators.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
     python benchmarks/bench_report.py sqlite:///warehouse/tip.db [--area CODE] [--period 2024/25]
 
 Builds the report from the published layer, writes it to a temporary file and prints the build
-time and the file's size. Targets (issue #7): a leeds report in under 30 s and under 10 MB.
+time and the file's size. Targets (docs/PERFORMANCE.md, "Targets"): a leeds report in under
+30 s and under 10 MB.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reporting periods: financial years, 1 April to 31 March (CONVENTIONS.md, "Periods").
+"""Reporting periods: financial years, 1 April to 31 March (docs/CONVENTIONS.md, "Periods").
 
 Three spellings of one year, each used where it has to be:
 
@@ -62,7 +62,7 @@ class FinancialYear:
     @property
     def population_mid_year(self) -> int:
         """The ONS mid-year estimate used as denominator: mid-(YYYY-1) for the year ending
-        31 March YYYY (CONVENTIONS.md, "Population, geography and age")."""
+        31 March YYYY (docs/CONVENTIONS.md, "Population, geography and age")."""
         return self.end_year - 1
 
     def quarter_start(self, quarter: int) -> date:

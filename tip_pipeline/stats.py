@@ -1,7 +1,7 @@
 """Statistical methods for published indicators, as OHID Fingertips / PHEindicatormethods.
 
 Pure numpy/scipy, vectorised: every argument that holds data accepts scalars or arrays and
-broadcasts in the numpy way; nothing here needs pandas or dagster (CONVENTIONS.md, "Methods by
+broadcasts in the numpy way; nothing here needs pandas or dagster (docs/CONVENTIONS.md, "Methods by
 kind of indicator").
 
 Return convention
@@ -40,7 +40,7 @@ Kind = Literal["proportion", "rate"]
 EXACT_POISSON_BELOW = 10
 #: A directly standardised rate is not published for a total count below this (PHE).
 DSR_MIN_TOTAL_COUNT = 10
-#: A trend test needs at least this many periods (CONVENTIONS.md).
+#: A trend test needs at least this many periods (docs/CONVENTIONS.md).
 TREND_MIN_PERIODS = 5
 
 COMPARISON_LABELS = ("higher", "similar", "lower", "not compared")
@@ -248,7 +248,7 @@ def proportion_ci(
     value = x / n * multiplier; limits from :func:`_wilson_limits` times ``multiplier``.
     x = 0 and x = n are allowed (lower 0 / upper 1 exactly); n = 0, NaN, x < 0 or x > n give
     NaN value and limits. Use for a count of distinct children in the denominator population,
-    whatever multiplier it is shown with (CONVENTIONS.md).
+    whatever multiplier it is shown with (docs/CONVENTIONS.md).
     """
     xa, na = np.broadcast_arrays(_f(x), _f(n))
     lower, upper = _wilson_limits(xa, na, z_value(confidence))
@@ -448,8 +448,8 @@ def sii(
     the intercept); a negative multiplier inverts the RII (1/RII, limits swapped) as PHE does
     for polarity. Quantiles with a missing value/limit or no population are left out (midpoints
     are over the quantiles present, as when PHE is given only the populated rows); groups with
-    fewer than ``min_quantiles`` (5, CONVENTIONS.md) give NaN, as do groups where a transform is
-    undefined (a rate of 0, a proportion of 0 or 1).
+    fewer than ``min_quantiles`` (5, docs/CONVENTIONS.md) give NaN, as do groups where a
+    transform is undefined (a rate of 0, a proportion of 0 or 1).
 
     ``seed``: an int (or SeedSequence) gives reproducible limits; every group then uses the
     same normal draws (common random numbers), so a group's limits do not depend on which other
@@ -631,7 +631,7 @@ def compare_to_benchmark(
 ) -> NDArray[np.str_]:
     """Fingertips benchmark comparison: "higher" when the lower limit is above the benchmark,
     "lower" when the upper limit is below it, "similar" otherwise, "not compared" when the
-    limits or the benchmark are missing (CONVENTIONS.md; Fingertips technical guidance).
+    limits or the benchmark are missing (docs/CONVENTIONS.md; Fingertips technical guidance).
     """
     lo, up, b = np.broadcast_arrays(_f(lower), _f(upper), _f(benchmark))
     missing = np.isnan(lo) | np.isnan(up) | np.isnan(b)
@@ -700,7 +700,7 @@ def test_change(
     confidence: float = 0.95,
     multiplier: float | None = None,
 ) -> ChangeTest:
-    """Test of the change between two periods (period 2 minus period 1), as CONVENTIONS.md asks
+    """Test of the change between two periods (period 2 minus period 1), as docs/CONVENTIONS.md asks
     ("judged by a test of the difference, not by overlapping limits").
 
     - proportion: Newcombe hybrid-score limits for p2 - p1 and the pooled two-proportion z-test
@@ -794,7 +794,7 @@ def difference_of_changes(
     confidence: float = 0.95,
     input_confidence: float = 0.95,
 ) -> DifferenceOfChanges:
-    """Difference of changes, to "improve the health of the poorest fastest" (CONVENTIONS.md):
+    """Difference of changes, to "improve the health of the poorest fastest" (docs/CONVENTIONS.md):
     the change since the baseline in the most deprived quintile minus that in the least.
 
     Each argument is a ``(value, lower, upper)`` triple -- e.g. an :class:`Estimate` from

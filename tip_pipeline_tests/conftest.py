@@ -4,6 +4,12 @@ PostgreSQL tests are marked ``@pytest.mark.postgres`` and use ``postgres_url``: 
 uniquely named database per test, dropped afterwards. The server is ``TIP_TEST_POSTGRES_URL``
 (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``). Without a server the tests
 skip, unless ``TIP_REQUIRE_POSTGRES=1`` (CI), where they fail instead.
+
+Tests in two tiers: a test that materialises the asset graph (``graph.materialise``, `tip run`,
+a Dagster daemon or UI) or needs leeds-scale data is marked ``@pytest.mark.integration``; the
+rest, ``pytest -m "not integration"``, is the unit tier. ``pytest_runtest_setup`` fails a test
+that uses one of ``INTEGRATION_FIXTURES`` without the marker, and ``graph.materialise`` one
+that calls it (directly or through any fixture) without the marker.
 """
 
 from __future__ import annotations
@@ -20,8 +26,27 @@ from sqlalchemy.pool import NullPool
 
 from tip_pipeline.warehouse.engine import create_database, drop_database, make_engine
 from tip_pipeline.warehouse.migrate import upgrade
+from tip_pipeline_tests import graph
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+#: fixtures that run the whole graph or generate leeds-scale data without calling
+#: graph.materialise themselves (or before it): a test using one must be marked integration
+INTEGRATION_FIXTURES = {"leeds_warehouse", "leeds", "dagster_ui"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before any fixture is set up: tell graph.materialise which test runs, and fail a test
+    using a whole-graph or leeds-scale fixture that is not marked integration."""
+    graph.running(item)
+    used = INTEGRATION_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+    if used and item.get_closest_marker(graph.INTEGRATION) is None:
+        pytest.fail(
+            f"{item.nodeid} uses {', '.join(sorted(used))} (whole graph or leeds-scale data) "
+            f"but is not marked @pytest.mark.{graph.INTEGRATION}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -96,6 +121,22 @@ def warehouse(warehouse_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def published_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite warehouse holding the hand-made published layer (tip_pipeline_tests/published.py),
+    made once per session: the tests using it only read it."""
+    from tip_pipeline_tests.published import fill_published
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('published') / 'warehouse' / 'tip.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        fill_published(engine)
+    finally:
+        engine.dispose()
+    return url
+
+
 # -- synthetic deliveries, generated once per session ----------------------------------------
 
 
@@ -131,25 +172,6 @@ def planted_delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, di
 LEEDS_YEARS = ("2023/24", "2024/25")
 
 
-def materialise_years(data: Path, url: str, years: tuple[str, ...]) -> None:
-    """Reference assets, then each year's partition, in order, as `tip run` does."""
-    import dagster as dg
-
-    from tip_pipeline.definitions import defs
-    from tip_pipeline.defs.resources import DataSources, Warehouse
-    from tip_pipeline.periods import FinancialYear
-
-    resources = {"data_sources": DataSources(path=str(data)), "warehouse": Warehouse(url=url)}
-    specs = list(defs.resolve_all_asset_specs())
-    assets = list(defs.assets)
-    unpartitioned = [s.key for s in specs if s.partitions_def is None]
-    partitioned = [s.key for s in specs if s.partitions_def is not None]
-    dg.materialize(assets, selection=unpartitioned, resources=resources)
-    for year in years:
-        key = FinancialYear.parse(year).tag
-        dg.materialize(assets, selection=partitioned, partition_key=key, resources=resources)
-
-
 @pytest.fixture(scope="session")
 def leeds_warehouse(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite warehouse holding a leeds-scale run of the whole graph for two years (the
@@ -166,7 +188,7 @@ def leeds_warehouse(tmp_path_factory: pytest.TempPathFactory) -> str:
     before = {name: os.environ.get(name) for name in settings}
     os.environ.update(settings)
     try:
-        materialise_years(data, url, LEEDS_YEARS)
+        graph.materialise(data, url, LEEDS_YEARS)
     finally:
         for name, value in before.items():
             if value is None:

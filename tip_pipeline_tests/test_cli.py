@@ -35,6 +35,7 @@ def test_tip_is_installed_as_a_console_script():
     assert out.returncode == 0 and "generate" in out.stdout and "run" in out.stdout
 
 
+@pytest.mark.integration
 def test_generate_then_run_on_small_data(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     (tmp_path / "dagster_home").mkdir()
@@ -46,6 +47,7 @@ def test_generate_then_run_on_small_data(tmp_path, capsys, monkeypatch):
     assert (tmp_path / "wh" / "tip.db").exists() and (tmp_path / "wh" / "tip.ops.db").exists()
 
 
+@pytest.mark.integration
 def test_run_failure_is_one_clear_paragraph_and_non_zero(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     (tmp_path / "dagster_home").mkdir()

@@ -18,7 +18,7 @@ from tip_pipeline.export import (
 )
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline.warehouse.migrate import upgrade
-from tip_pipeline_tests.warehouse import published_sample as sample
+from tip_pipeline_tests import published as sample
 
 #: Fingertips' "all data" CSV headings, in order, as its downloads have them
 FINGERTIPS_HEADINGS = [
@@ -31,16 +31,9 @@ FINGERTIPS_HEADINGS = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def sample_url(sqlite_url: str) -> str:
-    """A SQLite warehouse holding the hand-made published layer."""
-    upgrade(sqlite_url)
-    engine = make_engine(sqlite_url)
-    try:
-        sample.load(engine)
-    finally:
-        engine.dispose()
-    return sqlite_url
+#: rows of the hand-made published layer (its indicator values)
+ROWS = len(sample.indicator_values())
+EARLIER = {"Time period": sample.EARLIER}
 
 
 def _read(path: Path, fmt: str) -> pd.DataFrame:
@@ -68,20 +61,20 @@ def test_headings_are_fingertips():
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
-def test_each_format_round_trips(sample_url: str, tmp_path: Path, fmt: str):
+def test_each_format_round_trips(published_url: str, tmp_path: Path, fmt: str):
     out = tmp_path / f"fingertips.{fmt}"
-    assert export(sample_url, fmt, out) == len(sample.VALUES)
+    assert export(published_url, fmt, out) == ROWS
     frame = _read(out, fmt)
     assert list(frame.columns) == FINGERTIPS_HEADINGS
-    assert len(frame) == len(sample.VALUES)
+    assert len(frame) == ROWS
 
     totals = frame[frame["Category Type"].isna()]
     leeds = _row(
         totals,
-        **{"Indicator ID": "cla_31mar", "Time period": "2023/24", "Area Code": sample.LEEDS},
+        **{"Indicator ID": "cla_31mar", "Time period": "2023/24", "Area Code": sample.LA},
         **{"Sex": "Persons", "Age": "0-17 yrs"},
     )
-    assert leeds["Indicator Name"] == "Children looked after"
+    assert leeds["Indicator Name"] == "Children looked after at 31 March"
     assert (leeds["Parent Code"], leeds["Parent Name"]) == (
         sample.REGION,
         "Yorkshire and The Humber",
@@ -110,39 +103,40 @@ def test_each_format_round_trips(sample_url: str, tmp_path: Path, fmt: str):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
-def test_suppressed_rows_have_no_value_and_the_note(sample_url: str, tmp_path: Path, fmt: str):
+def test_suppressed_rows_have_no_value_and_the_note(published_url: str, tmp_path: Path, fmt: str):
     out = tmp_path / f"fingertips.{fmt}"
-    export(sample_url, fmt, out)
+    export(published_url, fmt, out)
     frame = _read(out, fmt)
 
-    ward_b = _row(frame, **{"Area Code": sample.WARD_B})
+    ward_b = _row(frame, **EARLIER, **{"Area Code": sample.WARD_B})
     assert ward_b["Value note"] == SUPPRESSED_NOTE
     for heading in ("Value", "Count", "Lower CI 95.0 limit", "Upper CI 95.0 limit",
                     "Lower CI 99.8 limit", "Upper CI 99.8 limit"):  # fmt: skip
         assert _blank(ward_b[heading]), heading
     assert ward_b["Denominator"] == 4_000
-    assert (ward_b["Parent Code"], ward_b["Parent Name"]) == (sample.LEEDS, "Leeds")
+    assert (ward_b["Parent Code"], ward_b["Parent Name"]) == (sample.LA, "Leeds")
     assert ward_b["Area Type"] == "Wards (2024)"
     assert _blank(ward_b["Compared to England value or percentiles"])  # benchmark is the LA
 
-    decile = _row(frame, **{"Category": "Most deprived decile (IMD2025)"})
+    decile = _row(frame, **EARLIER, **{"Category": "Most deprived decile (IMD2025)"})
     assert decile["Category Type"] == "LSOA21 deprivation deciles in England (IMD2025)"
     assert decile["Value note"] == SUPPRESSED_NOTE and _blank(decile["Count"])
 
     published = frame[frame["Value note"] != SUPPRESSED_NOTE]
     assert published["Value"].notna().sum() == len(published) - 1  # ethnicity: no denominator
     assert published["Count"].notna().all()
-    assert (frame["Value note"] == SUPPRESSED_NOTE).sum() == 2
+    # the ward and decile above; in 2024/25 Wetherby for both indicators and cla_31mar's decile 10
+    assert (frame["Value note"] == SUPPRESSED_NOTE).sum() == 5
 
 
-def test_breakdowns_map_to_sex_age_and_category(sample_url: str):
-    engine = make_engine(sample_url)
+def test_breakdowns_map_to_sex_age_and_category(published_url: str):
+    engine = make_engine(published_url)
     try:
         frame = fingertips_frame(published_values(engine))
     finally:
         engine.dispose()
     cla = frame[(frame["Indicator ID"] == "cla_31mar") & (frame["Time period"] == "2023/24")]
-    leeds = cla[cla["Area Code"] == sample.LEEDS]
+    leeds = cla[cla["Area Code"] == sample.LA]
     assert list(zip(leeds["Sex"], leeds["Age"], leeds["Category Type"], strict=True)) == [
         ("Persons", "0-17 yrs", None),
         ("Male", "0-17 yrs", None),
@@ -154,12 +148,12 @@ def test_breakdowns_map_to_sex_age_and_category(sample_url: str):
     assert (white["Category"], white["Count"]) == ("White", 110)
     assert pd.isna(white["Value"]) and pd.isna(white["Denominator"])
     # areas in Fingertips order: larger areas first, then wards
-    assert list(cla["Area Code"].drop_duplicates()) == [sample.LEEDS, sample.WARD_A, sample.WARD_B]
+    assert list(cla["Area Code"].drop_duplicates()) == [sample.LA, sample.WARD_A, sample.WARD_B]
 
 
-def test_csv_is_utf8_without_an_index(sample_url: str, tmp_path: Path):
+def test_csv_is_utf8_without_an_index(published_url: str, tmp_path: Path):
     out = tmp_path / "x.csv"
-    export(sample_url, "csv", out)
+    export(published_url, "csv", out)
     first = out.read_bytes().decode("utf-8").splitlines()[0]
     assert first == ",".join(FINGERTIPS_HEADINGS)
 
@@ -193,25 +187,25 @@ def test_export_from_postgres(postgres_url: str, tmp_path: Path):
     upgrade(postgres_url)
     engine = make_engine(postgres_url)
     try:
-        sample.load(engine)
+        sample.fill_published(engine)
     finally:
         engine.dispose()
     out = tmp_path / "pg.csv"
-    assert export(postgres_url, "csv", out) == len(sample.VALUES)
+    assert export(postgres_url, "csv", out) == ROWS
     frame = _read(out, "csv")
     assert list(frame.columns) == FINGERTIPS_HEADINGS
-    assert _row(frame, **{"Area Code": sample.WARD_A})["Value"] == pytest.approx(120.0)
-    assert _row(frame, **{"Area Code": sample.WARD_B})["Value note"] == SUPPRESSED_NOTE
+    assert _row(frame, **EARLIER, **{"Area Code": sample.WARD_A})["Value"] == pytest.approx(120.0)
+    assert _row(frame, **EARLIER, **{"Area Code": sample.WARD_B})["Value note"] == SUPPRESSED_NOTE
 
 
-def test_cli_export(sample_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_cli_export(published_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     out = tmp_path / "out" / "fingertips.parquet"
-    assert main(["export", "--warehouse", sample_url, "--out", str(out)]) == 0
-    assert f"wrote {len(sample.VALUES)} rows" in capsys.readouterr().out
+    assert main(["export", "--warehouse", published_url, "--out", str(out)]) == 0
+    assert f"wrote {ROWS} rows" in capsys.readouterr().out
     assert list(pd.read_parquet(out).columns) == FINGERTIPS_HEADINGS
 
     csv = tmp_path / "fingertips.txt"
-    args = ["export", "--warehouse", sample_url, "--format", "CSV", "--out", str(csv)]
+    args = ["export", "--warehouse", published_url, "--format", "CSV", "--out", str(csv)]
     assert main(args) == 0
     assert csv.read_text(encoding="utf-8").startswith("Indicator ID,")
 

@@ -13,7 +13,7 @@ def test_label_tag_and_dates():
 
 
 def test_population_estimate_is_mid_year_before_the_year_end():
-    # CONVENTIONS.md: the year ending 31 March YYYY uses the mid-(YYYY-1) estimate
+    # docs/CONVENTIONS.md: the year ending 31 March YYYY uses the mid-(YYYY-1) estimate
     assert FinancialYear.parse("2023/24").population_mid_year == 2023
 
 

@@ -1,6 +1,6 @@
 """Linked adversity: the same child across services, by the shared pseudonymised id.
 
-Each child's distinct adversity *domains* in the year (CONVENTIONS.md population rules):
+Each child's distinct adversity *domains* in the year (docs/CONVENTIONS.md, "Linked adversity"):
 each toxic-trio factor identified (recorded definition), a child protection plan, being looked
 after (short breaks excluded), a youth-justice outcome, and homelessness (a household owed a
 duty) -- every domain counted by its own numerator rule, within its age range. The count is

@@ -5,7 +5,7 @@ numerator rule registered by name in ``numerators/<family>.py``). Everything dow
 values by area and breakdown, limits, comparisons, inequality, the ``dim_indicator`` table --
 reads these declarations.
 
-Method (CONVENTIONS.md, "Methods by kind of indicator"): a count of distinct children (or
+Method (docs/CONVENTIONS.md, "Methods by kind of indicator"): a count of distinct children (or
 households) who are part of the denominator population is a *proportion* (Wilson score
 limits), whatever its multiplier; a count of events that can exceed the population is a *rate*
 (exact Poisson limits below 10 events, Byar's method from 10).
@@ -66,7 +66,7 @@ class Denominator:
 
 
 def children(low: int, high: int) -> Denominator:
-    """Children aged ``low``-``high`` (ONS mid-year estimate mid-(YYYY-1), CONVENTIONS.md)."""
+    """Children aged ``low``-``high`` (ONS mid-year estimate mid-(YYYY-1), docs/CONVENTIONS.md)."""
     return Denominator(
         text=f"Children aged {low}-{high}, ONS mid-year estimate for the year before the year "
         "ending 31 March, by home LSOA",

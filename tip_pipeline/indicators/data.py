@@ -1,6 +1,6 @@
 """A reporting year's inputs: the validated (restricted) tables the indicators read.
 
-Only validated tables are read (``restricted.<table>``, typed; CONVENTIONS.md), never staging.
+Only validated tables are read (``restricted.<table>``, typed; docs/CONVENTIONS.md), never staging.
 Service tables are the year's delivery; youth-justice outcomes are read for every delivered
 year up to this one (the history years included) so that a first-time entrant's "first ever"
 can be judged; reference tables are their own vintage, the population is the mid-(YYYY-1)
@@ -126,7 +126,7 @@ class YearData:
 
 def area_lookup(lookup: pd.DataFrame, region: pd.DataFrame, imd: pd.DataFrame) -> pd.DataFrame:
     """LSOA -> ward -> LA -> region -> country, with the LSOA's national IMD decile and
-    quintile = ceil(decile / 2) (CONVENTIONS.md: 1 = most deprived)."""
+    quintile = ceil(decile / 2) (docs/CONVENTIONS.md: 1 = most deprived)."""
     out = pd.DataFrame(
         {
             "lsoa": lookup["lsoa21cd"],
@@ -148,7 +148,7 @@ def area_lookup(lookup: pd.DataFrame, region: pd.DataFrame, imd: pd.DataFrame) -
 
 def population_long(pop: pd.DataFrame) -> pd.DataFrame:
     """ONS wide layout (F0..F90, M0..M90 per LSOA) to long rows of children aged 0-17:
-    ``lsoa, sex, age, population`` (ONS mid-year estimates, CONVENTIONS.md)."""
+    ``lsoa, sex, age, population`` (ONS mid-year estimates, docs/CONVENTIONS.md)."""
     cols = [f"{s}{a}" for s in ("f", "m") for a in CHILD_AGES]
     present = [c for c in cols if c in pop.columns]
     long = pop[["lsoa_2021_code", *present]].melt(

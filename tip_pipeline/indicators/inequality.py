@@ -1,4 +1,4 @@
-"""Inequality by deprivation, per indicator, year and LA (CONVENTIONS.md, "SII and RII" and
+"""Inequality by deprivation, per indicator, year and LA (docs/CONVENTIONS.md, "SII and RII" and
 "Improve the health of the poorest fastest").
 
 - SII and RII across the ten national IMD deciles of the LA (at least five populated; decile 1

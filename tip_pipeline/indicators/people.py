@@ -1,4 +1,4 @@
-"""Person attributes as every indicator counts them (CONVENTIONS.md, "Population, geography
+"""Person attributes as every indicator counts them (docs/CONVENTIONS.md, "Population, geography
 and age" and "Codes across years"): harmonised sex, ethnic group, age at a reference date, age
 band, and the two period tests (open on a day; dated in the year)."""
 
@@ -39,7 +39,7 @@ def census_bands(ages: tuple[int, int]) -> tuple[str, ...]:
 
 
 def harmonise_sex(sex: pd.Series) -> pd.Series:
-    """Both codings to M/F/U; anything else (or missing) to U (CONVENTIONS.md)."""
+    """Both codings to M/F/U; anything else (or missing) to U (docs/CONVENTIONS.md)."""
     return sex.astype("string").str.strip().map(SEX_HARMONISED).fillna("U").astype(object)
 
 
@@ -57,7 +57,7 @@ def _as_datetime(values: pd.Series | date) -> pd.Series | pd.Timestamp:
 def age_at(birth: pd.Series, on: pd.Series | date) -> pd.Series:
     """Age in whole years on ``on`` (a date, or a series of dates) from the month-truncated
     date of birth. Truncation can make a child look older by less than a month: documented,
-    not corrected (CONVENTIONS.md)."""
+    not corrected (docs/CONVENTIONS.md)."""
     b = pd.to_datetime(birth)
     d = _as_datetime(on)
     if isinstance(d, pd.Series):
@@ -80,7 +80,7 @@ def age_band(age: pd.Series) -> pd.Series:
 
 def open_on(start: pd.Series, end: pd.Series, day: date) -> pd.Series:
     """Open on ``day``: start on or before it and no end, or an end after it. An episode ending
-    ON the day has ceased (DfE snapshot convention, CONVENTIONS.md "Periods")."""
+    ON the day has ceased (DfE snapshot convention, docs/CONVENTIONS.md "Periods")."""
     s, e, d = pd.to_datetime(start), pd.to_datetime(end), pd.Timestamp(day)
     return ((s <= d) & (e.isna() | (e > d))).fillna(False).astype(bool)
 

@@ -1,6 +1,6 @@
 """Modelled and recorded prevalence of the toxic trio, and the seed's Prevalence slide.
 
-Modelled (CONVENTIONS.md, "Modelled and recorded prevalence"): ref_modelled_rates gives, for
+Modelled (docs/CONVENTIONS.md, "Modelled and recorded prevalence"): ref_modelled_rates gives, for
 each DfE age band and national IMD quintile, the share of children living with each of the
 eight combinations of the three factors. Applied to the population (children 0-17 by LSOA and
 age band; the LSOA's quintile), it gives the expected number with each factor, with any (one

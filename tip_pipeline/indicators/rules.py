@@ -4,7 +4,7 @@ A rule takes a year's inputs and returns its *units*: one row per counted child 
 or event for a rate), with the columns of ``UNITS``:
 
 - ``unit_id``: the pseudonymised child id (or case id, or event id);
-- ``lsoa``: the home LSOA (2021) of the unit -- never the placement (CONVENTIONS.md);
+- ``lsoa``: the home LSOA (2021) of the unit -- never the placement (docs/CONVENTIONS.md);
 - ``sex``: harmonised M/F/U; ``ethnic_group``: five groups or "Not recorded";
 - ``age``: whole years at the reference date (31 March for snapshots, the event date for
   events), from the month-truncated date of birth; missing where not a person.

@@ -221,7 +221,7 @@ def indicator_values(ind: Indicator, data: YearData) -> pd.DataFrame:
 
 
 def add_limits(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    """Value and limits at 95% and 99.8% by the indicator's method (CONVENTIONS.md)."""
+    """Value and limits at 95% and 99.8% by the indicator's method (docs/CONVENTIONS.md)."""
     method = proportion_ci if ind.kind == "proportion" else rate_ci
     x = frame["numerator"].to_numpy(float)
     n = frame["denominator"].astype("Float64").to_numpy(float, na_value=np.nan)

@@ -53,7 +53,7 @@ def files_for(data_dir: Path, table: str, period: FinancialYear | None) -> list[
     """The files of ``table`` for ``period``, all of which must be present.
 
     A quarterly extract needs its four quarters: a year with a quarter missing is refused
-    rather than published as if complete (CONVENTIONS.md, "Periods").
+    rather than published as if complete (docs/CONVENTIONS.md, "Periods").
     """
     extract = EXTRACTS[table]
     if extract.per_period and period is None:

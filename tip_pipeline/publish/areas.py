@@ -41,7 +41,7 @@ def parents(lookup: pd.DataFrame) -> dict[str, str]:
 
 def dim_area_frame(lookup: pd.DataFrame, imd: pd.DataFrame) -> pd.DataFrame:
     """One row per area of every level; IMD score, rank, decile and quintile on LSOAs only
-    (quintile = ceil(decile / 2), CONVENTIONS.md)."""
+    (quintile = ceil(decile / 2), docs/CONVENTIONS.md)."""
     frame = pd.concat([_level(lookup, level) for level in LEVELS], ignore_index=True)
     scores = imd.set_index("lsoa_code_2021")
     lsoa = frame["area_type"] == "lsoa"

@@ -1,7 +1,7 @@
 """The disclosure audit of a published year, from what an analyst can see.
 
 Reads the published tables back from the warehouse and checks them against the restricted
-layer's true figures (CONVENTIONS.md, "Disclosure control"):
+layer's true figures (docs/CONVENTIONS.md, "Disclosure control"):
 
 1. every count from 1 to threshold - 1 is withheld;
 2. every published count equals the true count (suppression withholds, it never perturbs);

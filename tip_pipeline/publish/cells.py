@@ -9,7 +9,7 @@ A cell is one published count, identified by a tuple:
 - ``("prev", area_code, measure)``: a recorded row of the Prevalence slide.
 
 The relations are every additive identity an analyst could use against the published tables
-of one year (CONVENTIONS.md, "Disclosure control"):
+of one year (docs/CONVENTIONS.md, "Disclosure control"):
 
 - the categories of each breakdown of an area sum to its total;
 - IMD deciles 2q-1 and 2q sum to quintile q;

@@ -3,7 +3,7 @@
 Plain Python over abstract cells (any hashable id with a true count) and additive relations
 between them; which cells and relations the published layer has is ``cells.py``'s business.
 
-Method (CONVENTIONS.md, "Disclosure control"; the cell-suppression approach of the ONS and of
+Method (docs/CONVENTIONS.md, "Disclosure control"; the cell-suppression approach of the ONS and of
 DfE statistical releases):
 
 1. Primary: every count from 1 to ``threshold - 1`` is suppressed. Zero is published.

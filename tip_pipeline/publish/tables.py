@@ -1,5 +1,5 @@
 """The published tables of one year: the restricted rows in scope, with every suppressed count
-and every figure derived from one withheld (CONVENTIONS.md: "a figure derived from a
+and every figure derived from one withheld (docs/CONVENTIONS.md: "a figure derived from a
 suppressed cell is suppressed too").
 
 What each published figure is derived from:

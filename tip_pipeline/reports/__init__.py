@@ -1,8 +1,9 @@
 """The measuring-impact report: one self-contained HTML file from the published layer.
 
-Plain Python (no Dagster): ``data`` reads the published layer, ``statements`` writes the
-sentences, ``charts`` draws inline SVG, ``html`` holds the template, ``build`` puts them
-together, ``pdf`` prints it with a local Chromium. Wired as an asset in
+Plain Python (no Dagster): ``sections`` holds one module per section (its queries, sentences
+and chart), ``data`` reads the published rows several sections share, ``statements`` formats
+figures, ``charts`` draws inline SVG, ``html`` holds the template, ``build`` walks the sections
+in order, ``pdf`` prints it with a local Chromium. Wired as an asset in
 ``tip_pipeline.defs.reports`` and as ``tip report``.
 """
 

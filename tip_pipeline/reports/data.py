@@ -1,4 +1,6 @@
-"""Everything the report shows, read from the published layer only (``published.*``).
+"""The published rows several report sections share, read from the published layer only
+(``published.*``); each section reads its own rows in its module (``reports.sections``), with
+``read`` and ``masked`` from here.
 
 The report never reads ``restricted`` or ``ops``: it is built from what disclosure control let
 through, so handing the report out can leak nothing the warehouse does not already publish.
@@ -12,6 +14,8 @@ reach a computation even if a row were published inconsistently.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final
 
@@ -22,7 +26,6 @@ from tip_pipeline.periods import FinancialYear
 
 TOTAL: Final = "total"
 ALL: Final = "all"
-DECILE: Final = "imd_decile"
 COMPARATORS: Final = ("england", "region", "stat_neighbours")
 
 #: figures withheld with a suppressed row, per table
@@ -40,7 +43,8 @@ _SUPPRESSED_FIGURES: Final = {
     "prevalence_summary": ("children", "share_pct", "lower_pct", "upper_pct"),
 }
 
-_VALUE_COLUMNS: Final = """
+#: the columns of ``published.indicator_values`` the report reads
+VALUE_COLUMNS: Final = """
     indicator_id, indicator_name, period, area_type, area_code, area_name, breakdown, category,
     numerator, denominator, value, lower_ci_95, upper_ci_95, lower_ci_99_8, upper_ci_99_8,
     unit, compared_to_benchmark, benchmark_area_code, suppressed
@@ -53,7 +57,8 @@ class NoPublishedData(LookupError):
 
 @dataclass(frozen=True)
 class ReportData:
-    """The published rows of one LA and reporting year (series up to that year)."""
+    """The published rows of one LA and reporting year that more than one section reads
+    (series up to that year); a section's own rows are read by its module in ``sections``."""
 
     area_code: str
     area_name: str
@@ -64,18 +69,10 @@ class ReportData:
     series: pd.DataFrame
     #: the LA against England, region and statistical neighbours, every period up to ``period``
     comparisons: pd.DataFrame
-    #: the LA's rows by IMD decile in ``period``
-    deciles: pd.DataFrame
     #: ``published.inequality_summary`` of the LA in ``period``
     inequality: pd.DataFrame
-    #: the LA's wards' headline rows in ``period``
-    wards: pd.DataFrame
-    #: ``published.adversity_distribution`` of the LA in ``period``
-    adversity: pd.DataFrame
     #: ``published.prevalence_summary`` of the LA in ``period``
     prevalence: pd.DataFrame
-    #: ``published.data_quality`` of the deliveries of ``period`` and the latest reference data
-    data_quality: pd.DataFrame
 
     @property
     def indicator_ids(self) -> list[str]:
@@ -90,11 +87,12 @@ def normalise_period(period: str) -> str:
     return FinancialYear.parse(period).label
 
 
-def _read(conn: Connection, sql: str, **params: object) -> pd.DataFrame:
+def read(conn: Connection, sql: str, **params: object) -> pd.DataFrame:
+    """The rows of a query of the published layer."""
     return pd.read_sql(text(sql), conn, params=params)
 
 
-def _masked(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+def masked(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """``suppressed`` as bool, and every figure of a suppressed row NULL."""
     if "suppressed" not in frame.columns:
         return frame
@@ -109,7 +107,7 @@ def _masked(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 def published_areas(conn: Connection) -> pd.DataFrame:
     """Local authorities with published headline values: area_code, area_name."""
-    return _read(
+    return read(
         conn,
         "SELECT DISTINCT area_code, area_name FROM published.indicator_values "
         "WHERE area_type = 'la' AND breakdown = 'total' ORDER BY area_code",
@@ -118,7 +116,7 @@ def published_areas(conn: Connection) -> pd.DataFrame:
 
 def published_periods(conn: Connection, area_code: str) -> list[str]:
     """Years with published headline values for the LA, oldest first."""
-    frame = _read(
+    frame = read(
         conn,
         "SELECT DISTINCT period FROM published.indicator_values "
         "WHERE area_type = 'la' AND area_code = :area ORDER BY period",
@@ -158,11 +156,19 @@ def resolve(conn: Connection, area_code: str | None, period: str | None) -> tupl
     return area_code, str(names[area_code] or area_code), period
 
 
+@contextmanager
+def connection(bind: Engine | Connection) -> Iterator[Connection]:
+    """``bind`` itself when a connection, else a connection of the engine, closed after."""
+    if isinstance(bind, Connection):
+        yield bind
+        return
+    with bind.connect() as conn:
+        yield conn
+
+
 def load(engine: Engine | Connection, area_code: str | None, period: str | None) -> ReportData:
-    """Every published row the report needs, for one LA and year."""
-    if isinstance(engine, Connection):
-        return _load(engine, area_code, period)
-    with engine.connect() as conn:
+    """The published rows of one LA and year that several sections read."""
+    with connection(engine) as conn:
         return _load(conn, area_code, period)
 
 
@@ -172,17 +178,13 @@ def _load(conn: Connection, area_code: str | None, period: str | None) -> Report
         area_code=area,
         area_name=name,
         period=period,
-        indicators=_read(conn, "SELECT * FROM published.dim_indicator ORDER BY indicator_id")
+        indicators=read(conn, "SELECT * FROM published.dim_indicator ORDER BY indicator_id")
         .drop(columns=["run_id", "loaded_at"], errors="ignore")
         .pipe(_catalogue_order),
         series=series(conn, area, period),
         comparisons=comparisons(conn, area, period),
-        deciles=deciles(conn, area, period),
         inequality=inequality(conn, area, period),
-        wards=wards(conn, area, period),
-        adversity=adversity(conn, area, period),
         prevalence=prevalence(conn, area, period),
-        data_quality=data_quality(conn, period),
     )
 
 
@@ -197,9 +199,9 @@ def _catalogue_order(frame: pd.DataFrame) -> pd.DataFrame:
 
 def series(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
     """The LA's headline rows for every published year up to ``period``."""
-    frame = _read(
+    frame = read(
         conn,
-        f"SELECT {_VALUE_COLUMNS} FROM published.indicator_values "
+        f"SELECT {VALUE_COLUMNS} FROM published.indicator_values "
         "WHERE area_type = 'la' AND area_code = :area AND breakdown = :total "
         "AND category = :all AND period <= :period ORDER BY indicator_id, period",
         area=area_code,
@@ -207,12 +209,12 @@ def series(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
         all=ALL,
         period=period,
     )
-    return _masked(frame, "indicator_values")
+    return masked(frame, "indicator_values")
 
 
 def comparisons(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
     """The LA against England, its region and its statistical neighbours, years to ``period``."""
-    frame = _read(
+    frame = read(
         conn,
         "SELECT indicator_id, period, area_code, comparator_type, comparator_code, "
         "comparator_name, comparator_value, comparator_source, value, lower_ci_95, "
@@ -223,71 +225,22 @@ def comparisons(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
         area=area_code,
         period=period,
     )
-    return _masked(frame, "indicator_comparisons")
-
-
-def deciles(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
-    """The LA's values by national IMD decile (1 = most deprived) in ``period``."""
-    frame = _read(
-        conn,
-        f"SELECT {_VALUE_COLUMNS} FROM published.indicator_values "
-        "WHERE area_type = 'la' AND area_code = :area AND breakdown = :decile "
-        "AND period = :period",
-        area=area_code,
-        decile=DECILE,
-        period=period,
-    )
-    frame = _masked(frame, "indicator_values")
-    frame["decile"] = pd.to_numeric(frame["category"], errors="coerce")
-    return frame.sort_values(["indicator_id", "decile"]).reset_index(drop=True)
+    return masked(frame, "indicator_comparisons")
 
 
 def inequality(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
-    frame = _read(
+    frame = read(
         conn,
         "SELECT * FROM published.inequality_summary WHERE area_code = :area "
         "AND period = :period ORDER BY indicator_id",
         area=area_code,
         period=period,
     )
-    return _masked(frame.drop(columns=["run_id", "loaded_at"]), "inequality_summary")
-
-
-def wards(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
-    """Headline rows of the LA's wards in ``period`` (a ward's benchmark is its LA)."""
-    frame = _read(
-        conn,
-        f"SELECT {_VALUE_COLUMNS} FROM published.indicator_values "
-        "WHERE area_type = 'ward' AND benchmark_area_code = :area AND breakdown = :total "
-        "AND category = :all AND period = :period ORDER BY indicator_id, area_name",
-        area=area_code,
-        total=TOTAL,
-        all=ALL,
-        period=period,
-    )
-    return _masked(frame, "indicator_values")
-
-
-_DOMAIN_ORDER: Final = ("0", "1", "2", "3", "4+", "2+")
-
-
-def adversity(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
-    frame = _read(
-        conn,
-        "SELECT period, area_code, domains, children, denominator, share_pct, lower_pct, "
-        "upper_pct, suppressed FROM published.adversity_distribution "
-        "WHERE area_code = :area AND period = :period",
-        area=area_code,
-        period=period,
-    )
-    frame = _masked(frame, "adversity_distribution")
-    rank = {d: i for i, d in enumerate(_DOMAIN_ORDER)}
-    order = frame["domains"].map(lambda d: rank.get(d, len(rank)))
-    return frame.assign(_o=order).sort_values("_o").drop(columns="_o").reset_index(drop=True)
+    return masked(frame.drop(columns=["run_id", "loaded_at"]), "inequality_summary")
 
 
 def prevalence(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
-    frame = _read(
+    frame = read(
         conn,
         "SELECT period, area_code, measure, basis, children, share_pct, lower_pct, upper_pct, "
         "measure_label, slide_order, denominator, range_low_children, range_high_children, "
@@ -296,18 +249,4 @@ def prevalence(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
         area=area_code,
         period=period,
     )
-    return _masked(frame, "prevalence_summary")
-
-
-def data_quality(conn: Connection, period: str) -> pd.DataFrame:
-    """Records read and quarantined: the year's deliveries, and each reference table's latest
-    vintage (reference files carry their own vintage, not the reporting year)."""
-    frame = _read(
-        conn,
-        "SELECT period, source, table_name, rule_id, rule_text, rows_read, rows_quarantined "
-        "FROM published.data_quality ORDER BY source, table_name, rule_id",
-    )
-    delivery = frame[(frame["source"] != "ref") & (frame["period"] == period)]
-    ref = frame[frame["source"] == "ref"]
-    latest = ref.groupby("table_name")["period"].transform("max")
-    return pd.concat([delivery, ref[ref["period"] == latest]], ignore_index=True)
+    return masked(frame, "prevalence_summary")

@@ -1,4 +1,4 @@
-"""Code lists of the returns the extracts imitate (DOMAIN.md), kept as data.
+"""Code lists of the returns the extracts imitate (docs/DOMAIN.md), kept as data.
 
 The CIN census and SSDA903 lists are those of the DfE return specifications; the youth-justice
 and homelessness lists are this project's own layouts (documented in data_sources/README.md),
@@ -136,14 +136,14 @@ ASSESSMENT_FACTORS = (
 )
 FACTOR_NONE = "21"
 
-#: Toxic trio as recorded (DOMAIN.md): the child's own parent or carer.
+#: Toxic trio as recorded (docs/DOMAIN.md): the child's own parent or carer.
 TOXIC_TRIO_RECORDED = {
     "domestic_abuse": ("3A", "3B", "3C"),
     "parental_mental_health": ("4B",),
     "parental_substance_misuse": ("1B", "2B"),
 }
 #: Toxic trio matched to the modelled definition (any adult in the household), for the
-#: identification gap (CONVENTIONS.md, "Modelled and recorded prevalence").
+#: identification gap (docs/CONVENTIONS.md, "Modelled and recorded prevalence").
 TOXIC_TRIO_ANY_ADULT = {
     "domestic_abuse": ("3A", "3B", "3C"),
     "parental_mental_health": ("4B", "4C"),

@@ -122,7 +122,8 @@ def _extract_section(extract: Extract) -> list[str]:
 
 def _kinds_section() -> list[str]:
     meaning = {
-        Kind.PSEUDO_ID: "salted-hash pseudonym of a child, shared across extracts",
+        Kind.PSEUDO_ID: "keyed-hash pseudonym of a child, shared across extracts: lower-case "
+        "hexadecimal, 16 or 64 digits (any other value refuses the delivery)",
         Kind.ID: "record key that identifies no person",
         Kind.DATE: "date, yyyy-mm-dd",
         Kind.BIRTH_MONTH: "date of birth cut to the first of the month, yyyy-mm-01",

@@ -23,7 +23,7 @@ from tip_pipeline.sources import codes
 class Kind(StrEnum):
     """What a column holds; decides its parsed type and which checks apply to it."""
 
-    PSEUDO_ID = "pseudo_id"  # salted hash, same child in every extract
+    PSEUDO_ID = "pseudo_id"  # keyed hash in PSEUDONYM_FORMAT, same child in every extract
     ID = "id"  # a record key that identifies no person (case id, offence id)
     DATE = "date"  # ISO yyyy-mm-dd
     BIRTH_MONTH = "birth_month"  # date of birth cut to the first of the month
@@ -33,6 +33,21 @@ class Kind(StrEnum):
     CODES = "codes"  # comma-separated values from a code list
     AREA = "area"  # ONS GSS code (LSOA, ward, LA, region, country)
     NAME = "name"  # the name of an area or of a category (reference data only)
+
+
+#: The declared form of a pseudonymised id (``Kind.PSEUDO_ID``): lower-case hexadecimal of a
+#: keyed hash, either the synthetic generator's 16 digits (the first 64 bits of SHA-256 of a
+#: secret salt and the internal id, ``sources/generator/pseudonyms.py``) or a full HMAC-SHA256
+#: digest (64 digits, RFC 2104 with SHA-256), as a keyed-hash intake emits. A value of any other
+#: form (a name, a date, an NHS number, a local case number) is never accepted as an id: the
+#: identifier guard refuses the delivery that carries it.
+PSEUDONYM_PATTERN = r"[0-9a-f]{16}|[0-9a-f]{64}"
+PSEUDONYM_FORMAT = re.compile(PSEUDONYM_PATTERN)
+
+
+def is_pseudonym(value: str) -> bool:
+    """True if ``value`` has the declared form of a pseudonymised id."""
+    return PSEUDONYM_FORMAT.fullmatch(value) is not None
 
 
 @dataclass(frozen=True)
@@ -416,7 +431,7 @@ REF_POPULATION = Extract(
     ),
 )
 
-#: DfE child age bands (CONVENTIONS.md), as the modelled rates and the census counts use them
+#: DfE child age bands (docs/CONVENTIONS.md), as the modelled rates and the census counts use them
 AGE_BANDS = ("0-4", "5-9", "10-15", "16-17")
 #: the census file's count column of each DfE age band (ONS age labels)
 CENSUS_AGE_COLUMNS = {

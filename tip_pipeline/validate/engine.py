@@ -66,7 +66,7 @@ def _records(raw: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
 
 def _without(frame: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     """``frame`` without the rows of ``index``; the frame itself when there are none (a drop
-    of nothing still copies every column: about a second per CIN year, issue #3)."""
+    of nothing still copies every column: about a second per CIN year, docs/PERFORMANCE.md)."""
     return frame.drop(index=index) if len(index) else frame
 
 

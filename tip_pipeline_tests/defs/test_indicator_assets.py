@@ -2,21 +2,20 @@
 does (reference assets, then one reporting year), checked against an independent recount of
 the delivered files."""
 
-import dagster as dg
 import pandas as pd
 import pytest
 
-from tip_pipeline.definitions import defs
-from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.indicators.catalogue import CATALOGUE
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.codes import TOXIC_TRIO_RECORDED
 from tip_pipeline.warehouse.engine import make_engine
+from tip_pipeline_tests.graph import keys, materialise
 from tip_pipeline_tests.sources.generator import measures
+
+pytestmark = pytest.mark.integration
 
 YEAR = "2023-24"
 FY = FinancialYear.parse(YEAR)
-ASSETS = list(defs.assets)
 INDICATOR_TABLES = (
     "indicator_values",
     "indicator_comparisons",
@@ -26,29 +25,6 @@ INDICATOR_TABLES = (
     "modelled_prevalence",
     "prevalence_summary",
 )
-
-
-def _resources(data, url) -> dict:
-    return {"data_sources": DataSources(path=str(data)), "warehouse": Warehouse(url=url)}
-
-
-def _keys(partitioned: bool, group: str | None = None) -> list[dg.AssetKey]:
-    return [
-        s.key
-        for s in defs.resolve_all_asset_specs()
-        if (s.partitions_def is not None) == partitioned and group in (None, s.group_name)
-    ]
-
-
-def _materialise(data, url, selection, partition_key=None) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        ASSETS, selection=selection, partition_key=partition_key, resources=_resources(data, url)
-    )
-
-
-def _run_year(data, url) -> dg.ExecuteInProcessResult:
-    _materialise(data, url, _keys(False))
-    return _materialise(data, url, _keys(True), YEAR)
 
 
 def _read(url, sql) -> pd.DataFrame:
@@ -64,14 +40,14 @@ def _read(url, sql) -> pd.DataFrame:
 def year_run(small_delivery, tmp_path_factory):
     data, _ = small_delivery
     url = f"sqlite:///{tmp_path_factory.mktemp('indicators') / 'tip.db'}"
-    return data, url, _run_year(data, url)
+    return data, url, materialise(data, url, [YEAR]).last
 
 
 def test_every_indicator_asset_materialises_and_its_checks_pass(year_run):
     _, url, result = year_run
     assert result.success
     done = {e.asset_key for e in result.get_asset_materialization_events()}
-    assert set(_keys(True, "indicators")) <= done
+    assert set(keys(True, "indicators")) <= done
     evaluations = [
         e for e in result.get_asset_check_evaluations() if e.asset_key.path[0] == "indicators"
     ]
@@ -141,8 +117,8 @@ def test_rerunning_a_year_replaces_its_rows(year_run):
     data, url, _ = year_run
     sql = "SELECT count(*) AS n, min(run_id) AS run FROM restricted.adversity_overlap"
     before = _read(url, sql).iloc[0]
-    keys = [k for k in _keys(True, "indicators") if "adversity" in k.path[-1]]
-    _materialise(data, url, keys, YEAR)
+    adversity = [k for k in keys(True, "indicators") if "adversity" in k.path[-1]]
+    materialise(data, url, [YEAR], reference=False, selection=adversity)
     after = _read(url, sql).iloc[0]
     assert after["n"] == before["n"] and after["run"] != before["run"]
 
@@ -150,7 +126,7 @@ def test_rerunning_a_year_replaces_its_rows(year_run):
 @pytest.mark.postgres
 def test_indicators_on_postgresql(small_delivery, postgres_url):
     data, _ = small_delivery
-    result = _run_year(data, postgres_url)
+    result = materialise(data, postgres_url, [YEAR]).last
     assert result.success
     slide = _read(postgres_url, "SELECT * FROM restricted.prevalence_summary")
     assert len(slide) == 13

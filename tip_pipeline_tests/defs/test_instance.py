@@ -47,6 +47,8 @@ MULTIPROCESS = {"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}
 RUN_TIMEOUT = 300  # seconds for both runs; they take well under a minute on 2 cores
 FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
 
+pytestmark = pytest.mark.integration
+
 
 def nightly_job_def() -> dg.JobDefinition:
     """The job for execute_job (reconstructable needs a module-level function)."""

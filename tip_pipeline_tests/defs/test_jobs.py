@@ -38,6 +38,7 @@ def environment(monkeypatch, small_delivery, sqlite_url):
     return data
 
 
+@pytest.mark.integration
 def test_a_partition_through_nightly_job_then_the_schedule_sees_it_done(environment):
     job = defs.resolve_job_def("nightly_job")
     with dg.instance_for_test() as instance:
@@ -54,6 +55,7 @@ def test_a_partition_through_nightly_job_then_the_schedule_sees_it_done(environm
     assert reporting_years.get_partition_keys()[-1] in requested
 
 
+@pytest.mark.integration
 def test_a_blocking_check_failure_fails_the_run_and_skips_downstream(
     monkeypatch, faulty_delivery, sqlite_url
 ):

@@ -7,22 +7,20 @@ import pytest
 from tip_pipeline.definitions import defs
 from tip_pipeline.defs import publish as publish_defs
 from tip_pipeline.defs.reports import KEY as report_key
-from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish.audit import Audit
 from tip_pipeline_tests.conftest import LEEDS_YEARS
+from tip_pipeline_tests.graph import materialise
 
 YEAR = FinancialYear.parse(LEEDS_YEARS[-1])
 
 
 def _materialise(url: str, keys: list[dg.AssetKey]) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        list(defs.assets),
-        selection=keys,
-        partition_key=YEAR.tag,
-        resources={"data_sources": DataSources(path="unused"), "warehouse": Warehouse(url=url)},
-        raise_on_error=False,
+    """Only ``keys`` of the year, on the leeds run's warehouse (no delivery is read)."""
+    runs = materialise(
+        "unused", url, [YEAR.tag], reference=False, selection=keys, raise_on_error=False
     )
+    return runs.last
 
 
 def _published_keys() -> list[dg.AssetKey]:
@@ -35,6 +33,7 @@ def _downstream_of_published() -> list[dg.AssetKey]:
     return sorted(children, key=lambda k: k.to_user_string())
 
 
+@pytest.mark.integration
 def test_a_year_is_published_and_its_audit_passes(leeds_warehouse):
     result = _materialise(leeds_warehouse, _published_keys())
     assert result.success
@@ -50,6 +49,7 @@ def test_a_year_is_published_and_its_audit_passes(leeds_warehouse):
     assert metadata["input_files"].value > 0
 
 
+@pytest.mark.integration
 def test_a_failed_audit_is_blocking(leeds_warehouse, monkeypatch):
     failing = Audit(period=YEAR.label, cells=1, withheld=1, narrowest=0.0, problems=["leak"])
     monkeypatch.setattr(publish_defs.audit, "audit_year", lambda *a, **k: failing)

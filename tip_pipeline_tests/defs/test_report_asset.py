@@ -14,21 +14,9 @@ from tip_pipeline.defs.reports import KEY, PUBLISHED_DEPS, impact_report, report
 from tip_pipeline.defs.resources import Warehouse
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.warehouse.engine import make_engine
-from tip_pipeline.warehouse.migrate import upgrade
 from tip_pipeline_tests.conftest import LEEDS_YEARS
-from tip_pipeline_tests.reports.published import LA, fill_published
+from tip_pipeline_tests.published import LA
 from tip_pipeline_tests.reports.tables import tables
-
-
-@pytest.fixture
-def published_url(sqlite_url: str) -> str:
-    upgrade(sqlite_url)
-    engine = make_engine(sqlite_url)
-    try:
-        fill_published(engine)
-    finally:
-        engine.dispose()
-    return sqlite_url
 
 
 def test_the_asset_is_wired_after_the_published_layer():
@@ -66,6 +54,7 @@ def test_a_year_with_nothing_published_materialises_nothing(published_url, tmp_p
     assert not (tmp_path / "reports").exists()
 
 
+@pytest.mark.integration
 def test_end_to_end_leeds_run_to_report(leeds_warehouse, leeds_reports):
     """Synthetic leeds data -> the whole graph (the report asset included) -> the report; its
     figures are the published layer's."""

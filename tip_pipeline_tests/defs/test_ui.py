@@ -43,7 +43,7 @@ CHROMIUM_ARGS = [
 ASSET = "ingest/ref_imd"
 WAIT = 30_000  # ms
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 
 def _browser_problem() -> str | None:

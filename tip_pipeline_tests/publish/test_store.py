@@ -14,6 +14,8 @@ THRESHOLD = 5
 LATEST = LEEDS_YEARS[-1]
 LINEAGE = ["run_id", "loaded_at"]
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def engine(leeds_warehouse):

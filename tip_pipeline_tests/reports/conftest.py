@@ -1,4 +1,5 @@
-"""Fixtures: a fresh SQLite warehouse with the hand-made published layer, and its report."""
+"""Fixtures: the hand-made published layer (``published_url``, tip_pipeline_tests/conftest.py)
+and its report."""
 
 from __future__ import annotations
 
@@ -10,20 +11,6 @@ from sqlalchemy import Engine
 
 from tip_pipeline.reports.build import Built, build
 from tip_pipeline.warehouse.engine import make_engine
-from tip_pipeline.warehouse.migrate import upgrade
-from tip_pipeline_tests.reports.published import fill_published
-
-
-@pytest.fixture(scope="module")
-def published_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('report') / 'warehouse' / 'tip.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        fill_published(engine)
-    finally:
-        engine.dispose()
-    return url
 
 
 @pytest.fixture(scope="module")

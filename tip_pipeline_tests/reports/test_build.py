@@ -10,9 +10,11 @@ from sqlalchemy import text
 
 from tip_pipeline import stats
 from tip_pipeline.reports import build_report
-from tip_pipeline.reports.build import Indicator, sii_fitted, ward_funnel
+from tip_pipeline.reports.build import SECTIONS
+from tip_pipeline.reports.context import Indicator
 from tip_pipeline.reports.data import load
-from tip_pipeline_tests.reports.published import LA, LATEST, POPULATION
+from tip_pipeline.reports.sections.indicator import deciles, sii_fitted, ward_funnel, wards
+from tip_pipeline_tests.published import LA, LATEST, POPULATION
 from tip_pipeline_tests.reports.tables import number, tables
 
 SHOWN_PERIODS = 6
@@ -136,9 +138,11 @@ def test_change_and_trend_use_the_projects_tests(built, published):
 def test_funnel_leaves_out_suppressed_wards_and_names_outliers(published):
     loaded = load(published, None, None)
     ind = Indicator("cin_referrals", "Referrals", "u", "no judgement", 10_000, "rate")
-    wards = loaded.wards[loaded.wards["indicator_id"] == "cin_referrals"]
+    with published.connect() as conn:
+        ward_rows = wards(conn, loaded.area_code, loaded.period)
+    ward_rows = ward_rows[ward_rows["indicator_id"] == "cin_referrals"]
     la = loaded.series[(loaded.series["indicator_id"] == "cin_referrals")]
-    funnel = ward_funnel(wards, float(la["value"].iloc[-1]), ind)
+    funnel = ward_funnel(ward_rows, float(la["value"].iloc[-1]), ind)
     assert funnel is not None
     assert {p.name for p in funnel.points} == {"Armley", "Headingley", "Gipton & Harehills"}
     gipton = next(p for p in funnel.points if p.name == "Gipton & Harehills")
@@ -179,11 +183,29 @@ def test_build_report_returns_the_document(published):
     assert build_report(published, LA, "2023/24").startswith("<!DOCTYPE html>")
 
 
+def test_the_sections_are_shown_in_the_order_listed(built):
+    """``build`` walks ``SECTIONS``: each section once, in the listed order."""
+    assert len(SECTIONS) == 8
+    ids = re.findall(r'<section id="([^"]+)"', built.html)
+    assert ids == [
+        "summary",
+        "prevalence",
+        "hidden-need",
+        "indicators",
+        "poorest-fastest",
+        "adversity",
+        "data-quality",
+        "appendix",
+    ]
+
+
 def test_the_sii_fit_is_drawn_as_the_published_curve(published):
     """A log fit: the dashed fit through the deciles is exp(a + c b), its ends the published
     Y0 (sii_intercept) and Y1 = Y0 + SII, convex between them -- a curve, not the line."""
     loaded = load(published, None, None)
-    d = loaded.deciles[loaded.deciles["indicator_id"] == "cin_referrals"]
+    with published.connect() as conn:
+        rows = deciles(conn, loaded.area_code, loaded.period)
+    d = rows[rows["indicator_id"] == "cin_referrals"]
     row = loaded.inequality.set_index("indicator_id").loc["cin_referrals"]
     ind = Indicator("cin_referrals", "Referrals", "u", "no judgement", 10_000, "rate")
     fitted = np.array(sii_fitted(d, row, ind))

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from tip_pipeline.cli import main
-from tip_pipeline_tests.reports.published import LA
+from tip_pipeline_tests.published import LA
 
 
 def test_tip_report_writes_the_file(published_url, tmp_path, capsys):

@@ -1,8 +1,18 @@
 import pandas as pd
 import pytest
 
-from tip_pipeline.reports import data
-from tip_pipeline_tests.reports.published import LA, LATEST, SUPPRESSED_WARD
+from tip_pipeline.reports import data, sections
+from tip_pipeline.reports.sections import (
+    adversity,
+    appendix,
+    hidden_need,
+    indicator,
+    poorest_fastest,
+    prevalence,
+    quality,
+    summary,
+)
+from tip_pipeline_tests.published import LA, LATEST, SUPPRESSED_WARD
 
 
 def test_defaults_are_the_single_la_and_its_latest_year(published):
@@ -28,26 +38,35 @@ def test_unpublished_area_or_year_is_refused_with_what_is_published(
 
 
 def test_suppressed_rows_are_kept_with_their_figures_null(published):
-    loaded = data.load(published, None, None)
-    ward = loaded.wards[loaded.wards["area_code"] == SUPPRESSED_WARD]
+    with published.connect() as conn:
+        wards = indicator.wards(conn, LA, LATEST)
+    ward = wards[wards["area_code"] == SUPPRESSED_WARD]
     assert ward["suppressed"].all()
     assert ward[["numerator", "value", "lower_ci_95"]].isna().all().all()
 
 
 def test_masking_is_applied_even_if_a_suppressed_row_carried_a_figure():
     frame = pd.DataFrame({"suppressed": [1, 0], "value": [3.0, 4.0], "numerator": [3, 4]})
-    out = data._masked(frame, "indicator_values")
+    out = data.masked(frame, "indicator_values")
     assert out["value"].isna().tolist() == [True, False]
     assert out["suppressed"].tolist() == [True, False]
 
 
-def test_only_the_published_layer_is_read():
+SECTION_MODULES = (
+    summary, prevalence, hidden_need, indicator, poorest_fastest, adversity, quality, appendix
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("module", [data, *SECTION_MODULES], ids=lambda m: m.__name__)
+def test_only_the_published_layer_is_read(module):
     import inspect
 
-    source = inspect.getsource(data)
+    source = inspect.getsource(module)
     assert "restricted." not in source and "ops." not in source
 
 
-def test_data_quality_has_the_years_deliveries_and_latest_reference(published):
-    dq = data.load(published, None, None).data_quality
-    assert set(dq["period"]) == {LATEST, "2024"}
+def test_every_section_module_is_checked():
+    import pkgutil
+
+    names = {m.name for m in pkgutil.iter_modules(sections.__path__)}
+    assert names == {m.__name__.rsplit(".", 1)[1] for m in SECTION_MODULES}

@@ -12,13 +12,14 @@ from tip_pipeline.ingest.load import ingest_extract, malformed_rule_id
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS, parse_file_name
 from tip_pipeline.validate.guard import guard_delivery
-from tip_pipeline.validate.identifiers import DeliveryRefused
+from tip_pipeline.validate.identifiers import KIND_LABELS, DeliveryRefused
 from tip_pipeline.validate.rules import RULES
 from tip_pipeline.validate.store import quarantine_impact, validate_tables
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline.warehouse.migrate import upgrade
 
-#: the generator's fault kinds -> the rule family meant to catch each
+#: the generator's fault kinds -> the rule family meant to catch each; a rule that declares its
+#: fault example (``Rule.fault``) names its own kind
 INTENDED = {
     "invalid_code": "code_list",
     "missing_required": "required",
@@ -31,15 +32,16 @@ INTENDED = {
     "future_date": "not_future",
     "unknown_lsoa": "lsoa_known",
     "dob_after_event": "born_before_events",
-    "rule_8869": "dfe_8869",
-    "rule_8898": "dfe_8898",
-    "rule_8614": "dfe_8614",
     "rec_without_dec": "rec_with_dec",
     "age_out_of_range": "age_in_range",
     "overlapping_episode": "overlapping_episodes",
+    **{rule.fault.kind: rule.family for rule in RULES if rule.fault},
 }
 CASCADE = "parent_quarantined"
 YEARS = (FinancialYear(2023), FinancialYear(2024))  # either side of the sex-code change
+
+# ingests and validates every source of two generated years: a whole stage, minutes not seconds
+pytestmark = pytest.mark.integration
 FAMILY = {rule.id: rule.family for rule in RULES}
 
 
@@ -120,21 +122,44 @@ def test_malformed_lines_keep_their_text(quarantined):
     assert malformed_rule_id("cin_children") == "cin_children.malformed_line"
 
 
+def _planted_values(clean: Path, planted: Path, item: dict) -> set[str]:
+    """The values the generator planted: those of the planted column that the clean delivery
+    (same seed) does not have there."""
+    new = pd.read_csv(planted / item["file"], dtype=str, keep_default_na=False)
+    old = pd.read_csv(clean / item["file"], dtype=str, keep_default_na=False)
+    before = set(old[item["column"]]) if item["column"] in old else set()
+    return {v for v in new[item["column"]] if v and v not in before}
+
+
 def test_each_planted_identifier_refuses_the_delivery_on_its_own(
     small_delivery, planted_delivery, tmp_path
 ):
+    """Each planted kind alone refuses the delivery, with a message naming file, column and
+    kind (or the column outside the contract), and no planted value."""
     clean, _ = small_delivery
     planted, manifest = planted_delivery
-    assert len({p["kind"] for p in manifest["identifiers"]}) >= 5
+    assert {p["refused_as"] for p in manifest["identifiers"]} >= set(KIND_LABELS) - {
+        "free_text",
+        "not_a_pseudonym",
+    }
+    tables = tuple(t for t, e in EXTRACTS.items() if e.per_period)
     for item in manifest["identifiers"]:
         folder = tmp_path / item["kind"]
         shutil.copytree(clean, folder)
         shutil.copy(planted / item["file"], folder / item["file"])
         year = parse_file_name(item["file"]).period
-        tables = tuple(t for t, e in EXTRACTS.items() if e.per_period)
         with pytest.raises(DeliveryRefused) as refused:
             guard_delivery(Path(folder), tables, year)
-        assert item["file"] in str(refused.value) and item["column"] in str(refused.value)
+        message = str(refused.value)
+        assert item["file"] in message and item["column"] in message, item
+        if item["refused_as"] is None:
+            assert "not in the contract" in message, item
+        else:
+            label = KIND_LABELS[item["refused_as"]]
+            assert f"{item['file']}, column {item['column']}: {label}" in message, item
+        values = _planted_values(clean, planted, item)
+        assert values, item
+        assert not [v for v in values if v in message], item
     # and the clean delivery passes
     assert guard_delivery(Path(clean), tables, year)
 

@@ -3,8 +3,6 @@ same frame as a read-back, the same outcome in every table validation writes, on
 PostgreSQL. A frame from another load than the staged one is not used. Writes made in the
 background fail validation as a whole."""
 
-import threading
-
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -13,7 +11,8 @@ from tip_pipeline.ingest.load import IngestResult, ingest_extract
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS
 from tip_pipeline.validate import store
-from tip_pipeline.validate.store import as_staged, read_staged, validate_tables
+from tip_pipeline.validate.store import validate_tables
+from tip_pipeline.warehouse.readback import as_staged, read_staged
 from tip_pipeline.warehouse.schema import (
     completeness,
     quarantine,
@@ -25,6 +24,9 @@ YEAR = FinancialYear(2023)
 STATIC = [t for t, e in EXTRACTS.items() if not e.per_period]
 #: CIN (four tables, cross-table rules and cascades) and homelessness (four quarterly files)
 SOURCES = ("cin", "hclic")
+
+# ingests and validates whole generated sources on both backends: a whole stage, not a unit
+pytestmark = pytest.mark.integration
 
 
 def tables_of(source: str) -> list[str]:
@@ -157,31 +159,3 @@ def test_a_failed_write_fails_validation_and_leaves_the_previous_outcome(
         for table in written:
             rows = sa.select(sa.func.count()).where(table.c.run_id == "second")
             assert conn.execute(rows).scalar_one() == 0, table.fullname
-
-
-def test_background_writes_run_in_order_and_a_failure_cancels_the_rest():
-    done: list[int] = []
-
-    def record(n: int) -> None:
-        done.append(n)
-
-    with store._writes_in_background() as write:
-        for n in range(5):
-            write(record, n)
-    assert done == [0, 1, 2, 3, 4]
-
-    started = threading.Event()
-    release = threading.Event()
-
-    def fail() -> None:
-        started.set()
-        release.wait(5)
-        raise WriteFailed("first")
-
-    done.clear()
-    with pytest.raises(WriteFailed), store._writes_in_background() as write:
-        write(fail)
-        started.wait(5)
-        write(record, 1)  # queued behind the failing write
-        release.set()
-    assert done == []  # never run: cancelled, or skipped after the failure was seen

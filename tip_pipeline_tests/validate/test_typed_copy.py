@@ -12,13 +12,10 @@ from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS, Kind
 from tip_pipeline.validate.engine import QUARANTINE_COLUMNS, TableOutcome
 from tip_pipeline.validate.rules import Delivery
-from tip_pipeline.validate.store import (
-    _typed_rows,
-    copy_typed_rows,
-    read_staged,
-    typable_in_database,
-)
+from tip_pipeline.validate.store import _typed_rows
+from tip_pipeline.validate.typed_copy import copy_typed_rows, typable_in_database
 from tip_pipeline.warehouse.bulk import replace_rows
+from tip_pipeline.warehouse.readback import read_staged
 from tip_pipeline.warehouse.schema import (
     quarantine,
     staging_columns,

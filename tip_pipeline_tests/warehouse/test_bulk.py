@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, exc, select
 
 from tip_pipeline.warehouse.bulk import replace_rows
-from tip_pipeline.warehouse.schema import ingest_log, staging_table
+from tip_pipeline.warehouse.schema import ingest_log, staging_table, validated_table
 
 STG = staging_table("cin_children")
 SLICE = {"period": "2023/24", "source_file": "cin_children_2023-24.csv"}
@@ -147,3 +147,22 @@ def test_integer_objects_with_nulls_reach_an_integer_column_as_integers(warehous
     frame["line_number"] = [1.5, 4]
     with pytest.raises(TypeError), warehouse.begin() as conn:
         replace_rows(conn, STG, frame, SLICE)
+
+
+def test_datetime64_columns_are_stored_as_dates(warehouse):
+    typed = validated_table("cin_children")
+    frame = pd.DataFrame(
+        {
+            "source_file": "f.csv",
+            "line_number": [2, 3],
+            "run_id": "r1",
+            "person_birth_date": pd.to_datetime(["2015-06-01", None]),
+        }
+    )
+    with warehouse.begin() as conn:
+        replace_rows(conn, typed, frame, {"period": SLICE["period"]})
+    with warehouse.connect() as conn:
+        got = conn.execute(
+            select(typed.c.person_birth_date).order_by(typed.c.line_number)
+        ).scalars()
+        assert list(got) == [date(2015, 6, 1), None]

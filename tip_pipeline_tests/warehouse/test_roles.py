@@ -34,7 +34,7 @@ from tip_pipeline.warehouse.roles import (
     setup_pipeline_role,
 )
 from tip_pipeline.warehouse.views import VIEWS
-from tip_pipeline_tests.warehouse import published_sample as sample
+from tip_pipeline_tests import published as sample
 
 INSUFFICIENT_PRIVILEGE = "42501"
 
@@ -151,14 +151,13 @@ def _attributes(engine: Engine, role: str) -> dict[str, bool]:
 
 
 def _restricted_rows() -> pd.DataFrame:
-    """True figures for restricted.indicator_values (the published sample, unsuppressed)."""
-    frame = pd.DataFrame(sample.VALUES, columns=sample.VALUE_COLUMNS)
+    """True figures for restricted.indicator_values (the published sample, unsuppressed: a
+    withheld count is 3)."""
+    frame = sample.indicator_values()
     frame = frame.drop(columns="suppressed").assign(
         numerator=frame["numerator"].fillna(3).astype("int64"),
-        indicator_name="x",
-        unit="u",
         run_id=sample.RUN,
-        loaded_at=sample.LOADED,
+        loaded_at=sample.NOW,
     )
     frame["denominator"] = frame["denominator"].astype("Int64")
     return frame
@@ -169,7 +168,7 @@ def _set_up(wh: Warehouse, engines: list[Engine]) -> Engine:
     setup_pipeline_role(wh.admin_url, wh.pipeline)
     upgrade(wh.url_as(wh.pipeline))
     pipeline = _engine(engines, wh.url_as(wh.pipeline))
-    sample.load(pipeline)
+    sample.fill_published(pipeline)
     with pipeline.begin() as conn:
         replace_rows(conn, schema.indicator_values, _restricted_rows(), {})
     return pipeline
@@ -211,13 +210,13 @@ def test_pipeline_role_migrates_and_loads_without_superuser(
         ).scalars()
         assert set(owners) == {wh.pipeline}
         published = conn.execute(text("SELECT count(*) FROM published.indicator_values"))
-        assert published.scalar() == len(sample.VALUES)
+        assert published.scalar() == len(sample.indicator_values())
         restricted = conn.execute(text("SELECT sum(numerator) FROM restricted.indicator_values"))
-        assert restricted.scalar() == sum(v[7] or 3 for v in sample.VALUES)
+        assert restricted.scalar() == sample.indicator_values()["numerator"].fillna(3).sum()
     # a rerun of a load replaces, as the pipeline does every night
     with pipeline.begin() as conn:
         assert replace_rows(conn, schema.indicator_values, _restricted_rows(), {}) == len(
-            sample.VALUES
+            sample.indicator_values()
         )
 
 
@@ -229,7 +228,7 @@ def test_pipeline_role_takes_over_a_warehouse_made_by_a_superuser(
     upgrade(wh.admin_url)  # made by the administrator before roles existed
     setup_pipeline_role(wh.admin_url, wh.pipeline)
     pipeline = _engine(engines, wh.url_as(wh.pipeline))
-    sample.load(pipeline)  # replace_rows deletes and COPYs: the tables are its own now
+    sample.fill_published(pipeline)  # replace_rows deletes and COPYs: the tables are its own now
     with pipeline.connect() as conn:
         views = conn.execute(
             text("SELECT DISTINCT viewowner FROM pg_views WHERE schemaname = 'published'")
@@ -256,7 +255,7 @@ def test_analyst_reads_published_and_nothing_else(
         for view in VIEWS:
             conn.execute(text(f"SELECT count(*) FROM published.{view}")).scalar()
         rows = EXAMPLES["trend"].run(conn)
-    assert [r[0] for r in rows] == ["2022/23", "2023/24"]
+    assert [r[0] for r in rows] == list(sample.PERIODS)  # every year of the sample
 
     hidden = [t.fullname for t in schema.metadata.tables.values() if t.schema != "published"]
     for name in [*hidden, "ops.alembic_version"]:

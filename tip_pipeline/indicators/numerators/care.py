@@ -1,7 +1,7 @@
 """Looked-after children (SSDA903): snapshot at 31 March and "in care during the year".
 
 The child's area is the home LSOA of the episode (HOME_POST holds the home LSOA, never the
-placement: CONVENTIONS.md); sex and ethnicity come from the SSDA903 header.
+placement: docs/CONVENTIONS.md); sex and ethnicity come from the SSDA903 header.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _units(eps: pd.DataFrame, age: pd.Series) -> pd.DataFrame:
 def looked_after_31_march(data: YearData) -> pd.DataFrame:
     """Children looked after on 31 March: an episode open that day (start <= 31 March and no
     end or an end after it; an episode ending on 31 March has ceased) whose legal status is not
-    a short break (V3/V4). Age at 31 March. DfE SSDA903 convention, CONVENTIONS.md."""
+    a short break (V3/V4). Age at 31 March. DfE SSDA903 convention, docs/CONVENTIONS.md."""
     eps = _episodes(data)
     eps = eps[open_on(eps["decom"], eps["dec"], data.period.end)]
     return _units(eps, age_at(eps["dob"], data.period.end))

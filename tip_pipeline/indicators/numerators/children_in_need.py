@@ -86,7 +86,7 @@ def referrals_in_year(data: YearData) -> pd.DataFrame:
 def factor_dates(data: YearData, definition: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
     """For each child and toxic-trio factor, the first date in the year on which an assessment
     identified it: assessments COMPLETED (authorised) in the year only, since factors are
-    recorded at the end of assessment (DOMAIN.md). Columns la_child_id, factor, date."""
+    recorded at the end of assessment (docs/DOMAIN.md). Columns la_child_id, factor, date."""
     a = data.table("cin_assessments")
     a = a[dated_in(a["assessment_authorisation_date"], data.period.start, data.period.end)]
     parts = []

@@ -1,5 +1,6 @@
 """Homelessness (H-CLIC-like, quarterly): children and households owed a prevention or relief
-duty in the year. A case reported in several quarters counts once for the year (CONVENTIONS.md).
+duty in the year. A case reported in several quarters counts once for the year
+(docs/CONVENTIONS.md, "Codes across years").
 
 A duty is "owed in the year" when the case's initial assessment owed a prevention or relief
 duty (DUTY_OWED) and the duty was in force at some time in the year: applied on or before 31

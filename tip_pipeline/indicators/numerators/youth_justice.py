@@ -1,7 +1,7 @@
 """Youth justice: children with an outcome in the year, and first-time entrants.
 
 Area, sex, ethnicity and date of birth are those recorded with the offence; age is at the
-offence date (CONVENTIONS.md: "the offence date for youth justice").
+offence date (docs/CONVENTIONS.md: "the offence date for youth justice").
 """
 
 from __future__ import annotations

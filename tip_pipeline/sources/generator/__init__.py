@@ -278,10 +278,17 @@ def _write_all(
     for (name, table, fy, q, df), firsts in _with_first_events(bar, rate > 0):
         extract = contracts.EXTRACTS[table]
         if plant_ids and fy == win.last:
-            for p_table, p_quarter, column, kind in plant.PLANTS:
-                if p_table == table and p_quarter in (None, q):
-                    df = plant.plant(df, kind, column, stream(seed, "plant", name))
-                    identifiers.append({"file": name, "column": column, "kind": kind})
+            for spec in plant.PLANTS:
+                if spec.table == table and spec.quarter in (None, q):
+                    df = plant.plant(df, spec, stream(seed, "plant", name))
+                    identifiers.append(
+                        {
+                            "file": name,
+                            "column": spec.column,
+                            "kind": spec.kind,
+                            "refused_as": spec.refused_as,
+                        }
+                    )
         if rate > 0 and extract.source != "ref":
             ctx = faults.Context(
                 last_end=last_end,

@@ -1,6 +1,6 @@
 """Scales, calendar window and calibration targets of the synthetic generator.
 
-Every rate below is a *target* the generator is calibrated to (DOMAIN.md, "The question the
+Every rate below is a *target* the generator is calibrated to (docs/DOMAIN.md, "The question the
 pipeline answers": the Leeds 2020 estimates) or a plausible England-wide figure from DfE
 statistical releases (Children in need, Children looked after) used as a rough guide.
 """
@@ -43,7 +43,7 @@ class ScaleSpec:
     target_deciles: tuple[float, ...]
 
 
-#: Leeds: about 24% of LSOAs in England's most deprived decile (DOMAIN.md); deciles are
+#: Leeds: about 24% of LSOAs in England's most deprived decile (docs/DOMAIN.md); deciles are
 #: national, so the middle is thinner and the least deprived tail still present.
 LEEDS_DECILES = (0.24, 0.10, 0.08, 0.07, 0.07, 0.07, 0.08, 0.09, 0.10, 0.10)
 SMALL_DECILES = (0.20, 0.12, 0.10, 0.10, 0.10, 0.10, 0.08, 0.08, 0.06, 0.06)

@@ -2,7 +2,7 @@
 
 Recorded toxic-trio factors are drawn from the child's *latent* household state with an
 identification probability well below one, so recorded prevalence sits far below the modelled
-prevalence: the hidden need that DOMAIN.md describes. Other factors are age-patterned. An
+prevalence: the hidden need that docs/DOMAIN.md describes. Other factors are age-patterned. An
 assessment with no factor gets "21" alone (DfE rule 8869), and no factor appears twice (8898).
 """
 

@@ -1,7 +1,16 @@
 """The fault kinds: which tables and columns each applies to (see faults.py for what each
-kind puts on its line)."""
+kind puts on its line). The kinds a validation rule declares with itself (``Rule.fault``) take
+their name and column from the rule."""
 
 from __future__ import annotations
+
+from tip_pipeline.validate.rules import RULES
+
+
+def _declared_by_rules(table: str) -> dict[str, tuple[str, ...]]:
+    """The fault kinds the rules of ``table`` declare, in the registry's order."""
+    return {r.fault.kind: (r.fault.column,) for r in RULES if r.table == table and r.fault}
+
 
 #: kind -> columns it applies to, per table (empty tuple: a row-level kind)
 KINDS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -30,9 +39,7 @@ KINDS: dict[str, dict[str, tuple[str, ...]]] = {
         "malformed_date": ("AssessmentAuthorisationDate",),
         "future_date": ("AssessmentAuthorisationDate",),
         "end_before_start": ("AssessmentAuthorisationDate",),
-        "rule_8869": ("AssessmentFactors",),
-        "rule_8898": ("AssessmentFactors",),
-        "rule_8614": ("AssessmentFactors",),
+        **_declared_by_rules("cin_assessments"),  # DfE 8869, 8898, 8614
         "duplicate_row": (),
         "malformed_line": (),
         "orphan_row": ("LAchildID",),

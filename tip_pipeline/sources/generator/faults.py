@@ -18,14 +18,18 @@ that runs on past the stray quote swallows no valid row.
 | missing_required    | a required (non-key) value left blank                           |
 | unknown_lsoa        | a GSS-shaped LSOA code that is not in the lookup                |
 | malformed_line      | a copy with a field too few or too many, or an unbalanced quote |
-| rule_8869           | factor 21 ("no factors") together with another factor           |
-| rule_8898           | the same factor twice in one assessment                         |
-| rule_8614           | factors on an assessment with no authorisation date             |
+| rule_8869           | factor 21 ("no factors") together with another factor (*)       |
+| rule_8898           | the same factor twice in one assessment (*)                     |
+| rule_8614           | factors on an assessment with no authorisation date (*)         |
 | overlapping_episode | a 903 episode starting inside the child's previous episode      |
 | rec_without_dec     | a 903 reason for ceasing on an episode with no end date         |
 | orphan_row          | a copy whose parent id (child, episode, offence, case) is absent |
 
 Every fault names its column except duplicate_row and malformed_line (whole-line faults).
+
+(*) Declared with the rule that catches it (``Rule.fault``, a ``FaultExample`` in
+``validate/rules/dfe_<number>.py``): which rows can take the fault and what it changes are read
+from there, not repeated here.
 """
 
 from __future__ import annotations
@@ -41,6 +45,11 @@ import pandas as pd
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import Extract
 from tip_pipeline.sources.generator.fault_kinds import INVALID, KINDS, START_OF
+from tip_pipeline.validate.rules import RULES
+from tip_pipeline.validate.rules.base import FaultExample
+
+#: fault kind -> the example its rule declares
+RULE_FAULTS: dict[str, FaultExample] = {r.fault.kind: r.fault for r in RULES if r.fault}
 
 
 @dataclass
@@ -247,35 +256,18 @@ class _Injector:
         self.insert(i, values, "orphan_row", column)
         return True
 
-    def rule_8869(self, column: str) -> bool:
-        factors = self.col(column)
-        i = self.pick(("rule_8869", column), lambda: (factors != "") & (factors != "21"))
-        if i is None:
-            return False
-        self.edit(i, column, f"{factors[i]},21", "rule_8869")
-        return True
-
-    def rule_8898(self, column: str) -> bool:
-        factors = self.col(column)
-        i = self.pick(("rule_8898", column), lambda: (factors != "") & (factors != "21"))
-        if i is None:
-            return False
-        first = factors[i].split(",")[0]
-        self.edit(i, column, f"{factors[i]},{first}", "rule_8898")
-        return True
-
-    def rule_8614(self, column: str) -> bool:
-        auth = self.col("AssessmentAuthorisationDate")
-        factors = self.col(column)
-        i = self.pick(("rule_8614_1", column), lambda: (auth == "") & (factors == ""))
-        if i is not None:
-            self.edit(i, column, "3B", "rule_8614")
+    def declared_fault(self, example: FaultExample) -> bool:
+        """The fault a rule declares with itself: its first way with a free row to break."""
+        columns = {name: self.col(name) for name in self.col_names}
+        for n, way in enumerate(example.ways):
+            i = self.pick((example.kind, n, example.column), lambda w=way: w.applies(columns))
+            if i is None:
+                continue
+            row = dict(zip(self.col_names, self.rows[i], strict=True))
+            for column, value in way.change(row).items():
+                self.edit(i, column, value, example.kind)
             return True
-        i = self.pick(("rule_8614_2", column), lambda: (auth != "") & (factors != ""))
-        if i is None:
-            return False
-        self.edit(i, "AssessmentAuthorisationDate", "", "rule_8614")
-        return True
+        return False
 
     def _follows_long_episode(self) -> np.ndarray:
         """903 rows starting the day their child's previous episode (at least 2 days) ended."""
@@ -321,6 +313,12 @@ class _Injector:
         return np.r_[child[1:] != child[:-1], True]
 
     # -- assembly --------------------------------------------------------------------------
+    def apply(self, kind: str, column: str | None) -> bool:
+        """One fault of ``kind``; False when no row is left to take it."""
+        if kind in RULE_FAULTS:
+            return self.declared_fault(RULE_FAULTS[kind])
+        return getattr(self, kind)(column)
+
     def run(self, n_faults: int) -> Result:
         kinds = KINDS[self.extract.table]
         plan = [(k, c) for k, cols in kinds.items() for c in (cols or (None,))]
@@ -330,7 +328,7 @@ class _Injector:
         while done < n_faults and attempts < n_faults * 3 + len(plan):
             kind, column = plan[order[attempts % len(plan)]]
             attempts += 1
-            if getattr(self, kind)(column):
+            if self.apply(kind, column):
                 done += 1
         return self._assemble()
 

@@ -3,7 +3,7 @@ state drawn from it.
 
 For each age band and national IMD quintile the table gives the share of children living with
 each of the 8 combinations of domestic abuse, parental mental ill-health and parental substance
-misuse (CONVENTIONS.md, "Modelled and recorded prevalence"). The combinations come from one
+misuse (docs/CONVENTIONS.md, "Modelled and recorded prevalence"). The combinations come from one
 joint model, not from independence: each factor is a logistic function of deprivation, age
 band and a shared latent household-adversity score z ~ N(0, 1) (integrated out by
 Gauss-Hermite quadrature), so the factors are positively correlated and "all three" is far

@@ -1,6 +1,8 @@
-"""Pseudonymised child ids: the first 16 hex digits of SHA-256(salt + internal id), with the
-salt derived from the seed, so one child has one id in every extract (DOMAIN.md, "Extracts are
-anonymised before they arrive") and nothing about the internal numbering leaks.
+"""Pseudonymised child ids: the first 16 hex digits of SHA-256(salt + internal id), with the salt
+derived from the seed, so one child has one id in every extract (docs/DOMAIN.md, "Extracts are
+anonymised before they arrive") and nothing about the internal numbering leaks. The form is the
+contracts' declared pseudonym form (``contracts.PSEUDONYM_FORMAT``: 16 lower-case hex digits
+here), which the identifier guard enforces on every pseudonymised id column.
 
 Ids are computed once for every child who appears in any extract and kept as a compact sorted
 table (16 bytes per child, not a Python dict: millions of children at england scale).

@@ -2,8 +2,9 @@
 arrays; ``OPEN`` marks an end that has not happened (blank in a file).
 
 Dates of birth are months (months since January 1970): extracts cut them to the first of the
-month (DOMAIN.md, "Reference data"), and ages are computed from that month-truncated date
-(CONVENTIONS.md: truncation can only make a child look older by less than a month).
+month (docs/DOMAIN.md, "Extracts are anonymised before they arrive"), and ages are computed
+from that month-truncated date (docs/CONVENTIONS.md, "Population, geography and age":
+truncation can only make a child look older by less than a month).
 """
 
 from __future__ import annotations

@@ -1,14 +1,16 @@
 """What a rule is, and what it sees.
 
-A rule is declared once: its id, plain text, DfE rule number where it has one, scope, which
-rows it quarantines, and a vectorised check returning True for each row that breaks it. The
-engine turns checks into quarantine; the Great Expectations suite is built from the same
-declarations (``expectation``), so no rule is written twice.
+A rule is declared once: its id, plain text, DfE rule number and DfE's own message where it has
+one, scope, which rows it quarantines, a vectorised check returning True for each row that
+breaks it, and optionally the fault example it catches. The engine turns checks into
+quarantine; the Great Expectations suite is built from the same declarations (``expectation``),
+and the synthetic generator injects the declared fault example (``fault``), so no rule is
+written twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -64,6 +66,47 @@ class Delivery:
 
 Check = Callable[[Delivery, pd.DataFrame], pd.Series]
 
+#: a file's columns as delivered text, by name, "" where a field is blank (numpy arrays or
+#: pandas Series: only elementwise comparisons are used)
+TextColumns = Mapping[str, Any]
+#: one row as delivered text, by column name ("" where blank)
+TextRow = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class FaultWay:
+    """One way of turning a clean row into one that breaks a rule.
+
+    ``applies`` marks the rows of a clean file this way can break (a boolean mask over
+    ``TextColumns``); ``change`` gives, for one such row, the new text of each column it
+    changes. The rest of the row is left as it was, so the rule is the only one it breaks."""
+
+    applies: Callable[[TextColumns], Any]
+    change: Callable[[TextRow], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class FaultExample:
+    """The fault a rule exists to catch, declared with the rule.
+
+    The synthetic generator injects it (``sources/generator/faults.py``) and the manifest
+    tests check that the rule, and only it, catches every injected line, from this one
+    declaration. ``kind`` is the fault's name in the generator's manifest, ``column`` the
+    column the fault is listed under in ``fault_kinds.KINDS``; ``ways`` are tried in order and
+    the first with a row to break is used."""
+
+    kind: str
+    column: str
+    ways: tuple[FaultWay, ...]
+
+    def broken(self, row: TextRow) -> dict[str, str] | None:
+        """The changed columns of ``row`` by the first way that applies to it, or None."""
+        columns = {name: pd.Series([value]) for name, value in row.items()}
+        for way in self.ways:
+            if bool(pd.Series(way.applies(columns)).iloc[0]):
+                return way.change(row)
+        return None
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -76,9 +119,18 @@ class Rule:
     check: Check
     family: str
     dfe_rule: str | None = None
+    #: DfE's message for the rule, word for word as DfE's validator gives it (DfE rules only)
+    dfe_message: str | None = None
     columns: tuple[str, ...] = ()
     #: builds the Great Expectations expectation this rule maps to (None: mask only)
     expectation: Callable[[FinancialYear], Any] | None = None
+    #: the fault this rule catches, as the synthetic generator injects it (None: not injected
+    #: from the rule's declaration)
+    fault: FaultExample | None = None
+
+    def __post_init__(self) -> None:
+        if (self.dfe_rule is None) != (self.dfe_message is None):
+            raise ValueError(f"{self.id}: a DfE rule number and DfE's message go together")
 
     def breaks(self, delivery: Delivery, rows: pd.DataFrame) -> pd.Series:
         """Boolean mask over ``rows`` (typed, still in play): True where the rule is broken."""

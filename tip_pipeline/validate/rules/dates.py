@@ -1,5 +1,5 @@
 """Plausible dates: an end never before its start, a birth before every event, youth-justice
-ages 10-17 at the offence (ages from the month-truncated date of birth, CONVENTIONS.md)."""
+ages 10-17 at the offence (ages from the month-truncated date of birth, docs/CONVENTIONS.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Leeds-scale calibration against the seed slide (DOMAIN.md) and DfE-like volumes.
+"""Leeds-scale calibration against the seed slide (docs/DOMAIN.md) and DfE-like volumes.
 
 One leeds generation per session (about 10 s). Tolerances are justified per test: the
 modelled table is fitted exactly, so only rounding and ageing move it; service counts are
@@ -14,11 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tip_pipeline.ingest.reader import read_extract
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import codes
+from tip_pipeline.sources.contracts import parse_file_name
+from tip_pipeline.validate.identifiers import DEFAULT_SHARE, shares
 from tip_pipeline_tests.sources.generator import measures as m
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 YEARS = [FinancialYear(y) for y in range(2020, 2026)]
 FACTORS = ["domestic_abuse", "parental_mental_health", "parental_substance_misuse"]
 
@@ -280,3 +283,16 @@ def test_benchmarks_consistent_with_the_la(leeds) -> None:
     assert ((values > la_rate / 2) & (values < la_rate * 2)).all()
     assert set(cla["geographic_level"]) == {"National", "Regional", "Local authority"}
     assert (cla["geographic_level"] == "Local authority").sum() == 10
+
+
+def test_the_identifier_guard_finds_nothing_at_leeds_scale(leeds) -> None:
+    """False positives at leeds scale: every file of every year and the reference files; no
+    value of a kind that refuses alone, and no column reaching a quarter of the share
+    threshold for any other kind."""
+    out, _ = leeds
+    for path in sorted(out.glob("*.csv")):
+        name = parse_file_name(path.name)
+        raw = read_extract(path, name.extract)
+        for column, kind, share, certain in shares(raw.frame, name.extract, name.period):
+            assert certain == 0, (path.name, column, kind)
+            assert not share >= DEFAULT_SHARE / 4, (path.name, column, kind, share)

@@ -1,8 +1,13 @@
 """Rules generated from the contracts: required, format, code lists, birth month, not future,
 unique keys, home LSOA in the lookup."""
 
+import dataclasses
+import importlib
+from pathlib import Path
+
 import pytest
 
+from tip_pipeline.sources.generator.fault_kinds import KINDS
 from tip_pipeline.validate.engine import validate_delivery
 from tip_pipeline.validate.rules import RULES
 from tip_pipeline_tests.validate.helpers import delivery, table
@@ -48,3 +53,34 @@ def test_every_rule_has_text_and_a_quarantine_statement():
 def test_dfe_rules_carry_their_numbers():
     numbered = {r.dfe_rule for r in RULES if r.dfe_rule}
     assert {"8869", "8898", "8614"} <= numbered
+
+
+def test_each_dfe_rule_has_its_module_message_and_test_file():
+    """One module and one test file per DfE rule, DfE's message beside the plain text."""
+    for rule in (r for r in RULES if r.dfe_rule):
+        name = f"dfe_{rule.dfe_rule}"
+        module = importlib.import_module(f"tip_pipeline.validate.rules.{name}")
+        assert module.RULE is rule and rule.family == name
+        assert rule.dfe_message and rule.dfe_message != rule.text
+        assert (Path(__file__).parent / f"test_{name}.py").is_file()
+
+
+def test_a_dfe_number_needs_dfe_message():
+    rule = RULES[0]
+    with pytest.raises(ValueError, match="DfE"):
+        dataclasses.replace(rule, dfe_rule="9999")
+
+
+def test_every_declared_fault_is_one_the_generator_injects_into_its_table():
+    for rule in (r for r in RULES if r.fault):
+        assert KINDS[rule.table][rule.fault.kind] == (rule.fault.column,)
+
+
+def test_unknown_factor_code_is_a_code_list_breach():
+    d = delivery(
+        cin_children=table("cin_children", {}),
+        cin_episodes=table("cin_episodes", {}),
+        cin_assessments=table("cin_assessments", {"AssessmentFactors": "3A,99Z"}),
+    )
+    q = validate_delivery(d)["cin_assessments"].quarantined
+    assert set(q["rule_id"]) == {"cin_assessments.AssessmentFactors.code_list"}

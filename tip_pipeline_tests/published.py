@@ -1,10 +1,18 @@
-"""A small, hand-made but realistic published layer for the report's tests.
+"""The hand-made published layer of the tests: the report's, the example queries' and the
+export's (one layer, so they all read the same rows).
 
 One LA (Leeds, E08000035) in its region and England, four wards, two indicators (a
-proportion and a rate) over six years, IMD deciles, comparisons, inequality, linked adversity,
-the prevalence slide and data quality; with suppressed cells (a ward, a decile, the SII of an
-indicator, an adversity row, a recorded prevalence row) whose figures are NULL, as the
-publishing step leaves them.
+proportion and a rate) over six years with their limits computed by ``tip_pipeline.stats``,
+IMD deciles, comparisons, inequality, linked adversity, the prevalence slide and data quality
+of the latest year; with suppressed cells (a ward, a decile, the SII of an indicator, an
+adversity row, a recorded prevalence row) whose figures are NULL, as the publishing step
+leaves them.
+
+The year before (``EARLIER``, 2023/24) has figures written out by hand, as an analyst would
+check them: children looked after by sex, age band and decile, two wards (one suppressed), a
+third indicator (first-time entrants to youth justice, "higher is worse", with an ethnic-group
+count that has no denominator), and that year's inequality, adversity, prevalence and data
+quality. Figures are invented but consistent (value = numerator / denominator x multiplier).
 """
 
 from __future__ import annotations
@@ -53,10 +61,71 @@ ENGLAND_VALUE = {"cla_31mar": 70.0, "cin_referrals": 550.0}
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 RUN = "test-run"
 
+# -- the year before, written out by hand ---------------------------------------------------
+
+EARLIER = "2023/24"
+FTE = "yj_first_time_entrants"
+WARD_A, WARD_B = "E05000001", "E05000002"  # in EARLIER: Armley published, Headingley suppressed
+CLA_UNIT = "per 10,000 children aged 0-17"
+FTE_UNIT = "per 100,000 children aged 10-17"
+UNITS = {"cla_31mar": CLA_UNIT, FTE: FTE_UNIT}
+
+#: indicator_values by hand: (indicator, period, area_type, area_code, area_name, breakdown,
+#:  category, numerator, denominator, value, l95, u95, l998, u998, compared, benchmark,
+#:  suppressed); the first two replace the computed LA totals of those years
+HAND_VALUES = [
+    ("cla_31mar", "2022/23", "la", LA, LA_NAME, "total", "all",
+     1400, POPULATION, 82.35, 78.1, 86.8, 76.0, 89.1, "higher", ENGLAND, False),
+    ("cla_31mar", EARLIER, "la", LA, LA_NAME, "total", "all",
+     1360, POPULATION, 80.0, 75.8, 84.4, 73.7, 86.6, "higher", ENGLAND, False),
+    ("cla_31mar", EARLIER, "la", LA, LA_NAME, "sex", "M",
+     720, 87_000, 82.76, 76.8, 89.0, 74.0, 92.3, "similar", LA, False),
+    ("cla_31mar", EARLIER, "la", LA, LA_NAME, "sex", "F",
+     640, 83_000, 77.11, 71.3, 83.3, 68.6, 86.5, "similar", LA, False),
+    ("cla_31mar", EARLIER, "la", LA, LA_NAME, "age_band", "0-4",
+     300, 45_000, 66.67, 59.3, 74.6, 55.9, 78.8, "lower", LA, False),
+    ("cla_31mar", EARLIER, "la", LA, LA_NAME, "imd_decile", "1",
+     None, 30_000, None, None, None, None, None, None, LA, True),
+    ("cla_31mar", EARLIER, "ward", WARD_A, "Armley", "total", "all",
+     60, 5_000, 120.0, 91.6, 154.5, 80.1, 172.5, "higher", LA, False),
+    ("cla_31mar", EARLIER, "ward", WARD_B, "Headingley", "total", "all",
+     None, 4_000, None, None, None, None, None, "not compared", LA, True),
+    (FTE, EARLIER, "la", LA, LA_NAME, "total", "all",
+     150, 60_000, 250.0, 211.6, 293.3, 195.0, 315.8, "higher", ENGLAND, False),
+    (FTE, EARLIER, "la", LA, LA_NAME, "ethnic_group", "White",
+     110, None, None, None, None, None, None, None, LA, False),
+]  # fmt: skip
+
+VALUE_COLUMNS = [
+    "indicator_id", "period", "area_type", "area_code", "area_name", "breakdown", "category",
+    "numerator", "denominator", "value", "lower_ci_95", "upper_ci_95", "lower_ci_99_8",
+    "upper_ci_99_8", "compared_to_benchmark", "benchmark_area_code", "suppressed",
+]  # fmt: skip
+
+#: indicator_comparisons by hand (indicator, period, comparator type, code, name, value,
+#: result); they replace the computed ones of the same key
+HAND_COMPARISONS = [
+    ("cla_31mar", EARLIER, "england", ENGLAND, "England", 71.0, "higher"),
+    ("cla_31mar", EARLIER, "region", REGION, REGION_NAME, 79.5, "similar"),
+    (FTE, EARLIER, "england", ENGLAND, "England", 160.0, "higher"),
+]
+VALUE_KEY = ["indicator_id", "period", "area_code", "breakdown", "category"]
+COMPARISON_KEY = ["indicator_id", "period", "area_code", "comparator_type"]
+
 
 def _catalogue() -> pd.DataFrame:
     frame = dim_indicator_frame()
-    return frame[frame["indicator_id"].isin(INDICATORS)].reset_index(drop=True)
+    return frame[frame["indicator_id"].isin([*INDICATORS, FTE])].reset_index(drop=True)
+
+
+def _names() -> pd.Series:
+    return _catalogue().set_index("indicator_id")["indicator_name"]
+
+
+def _replace(computed: pd.DataFrame, hand: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """``computed`` with the rows ``hand`` gives for the same key replaced by ``hand``'s."""
+    taken = computed.set_index(key).index.isin(hand.set_index(key).index)
+    return pd.concat([computed[~taken], hand], ignore_index=True)
 
 
 def _estimate(kind: str, x: np.ndarray, n: np.ndarray, confidence: float) -> stats.Estimate:
@@ -115,7 +184,22 @@ VALUE_FIGURES = [
 ]
 
 
+def _hand_values() -> pd.DataFrame:
+    frame = pd.DataFrame(HAND_VALUES, columns=VALUE_COLUMNS)
+    for column in ("numerator", "denominator"):
+        frame[column] = frame[column].astype("float64")
+    return frame.assign(
+        indicator_name=frame["indicator_id"].map(_names()),
+        unit=frame["indicator_id"].map(UNITS),
+    )
+
+
 def indicator_values() -> pd.DataFrame:
+    """Every published value: the computed years, with the hand-written rows in place."""
+    return _replace(_computed_values(), _hand_values(), VALUE_KEY)
+
+
+def _computed_values() -> pd.DataFrame:
     parts = []
     for ind, (kind, la_counts, ward_counts, decile_counts) in INDICATORS.items():
         for period, x in zip(PERIODS, la_counts, strict=True):
@@ -146,7 +230,41 @@ def indicator_values() -> pd.DataFrame:
 
 
 def indicator_comparisons(values: pd.DataFrame) -> pd.DataFrame:
+    """The LA against England, region and neighbours, computed from its values, with the
+    hand-written comparisons in place."""
+    return _replace(_computed_comparisons(values), _hand_comparisons(values), COMPARISON_KEY)
+
+
+def _hand_comparisons(values: pd.DataFrame) -> pd.DataFrame:
     la = values[(values["area_type"] == "la") & (values["breakdown"] == "total")]
+    la = la.set_index(["indicator_id", "period"])
+    rows = []
+    for ind, period, kind, code, name, comparator, result in HAND_COMPARISONS:
+        shown = la.loc[(ind, period)]
+        rows.append(
+            {
+                "indicator_id": ind,
+                "period": period,
+                "area_type": "la",
+                "area_code": LA,
+                "comparator_type": kind,
+                "comparator_code": code,
+                "comparator_name": name,
+                "comparator_value": comparator,
+                "comparator_source": "ref_benchmarks",
+                "value": shown["value"],
+                "lower_ci_95": shown["lower_ci_95"],
+                "upper_ci_95": shown["upper_ci_95"],
+                "result": result,
+                "suppressed": False,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _computed_comparisons(values: pd.DataFrame) -> pd.DataFrame:
+    la = values[(values["area_type"] == "la") & (values["breakdown"] == "total")]
+    la = la[la["indicator_id"].isin(INDICATORS)]
     rows = []
     for _, r in la.iterrows():
         for kind, code, name, factor in (
@@ -216,7 +334,36 @@ def inequality_summary() -> pd.DataFrame:
         "suppressed": False,
     }
     suppressed = {**base, "indicator_id": "cla_31mar", "deciles_used": 9, "suppressed": True}
-    return pd.DataFrame([rate, suppressed])
+    return pd.DataFrame([rate, suppressed, *_hand_inequality()])
+
+
+def _hand_inequality() -> list[dict]:
+    base = {"period": EARLIER, "area_code": LA, "area_name": LA_NAME}
+    cla = {
+        **base,
+        "indicator_id": "cla_31mar",
+        "deciles_used": 10,
+        "sii": -95.5,
+        "rii": 0.31,
+        "gradient": "higher in more deprived areas",
+        "statement": "Higher in more deprived areas.",
+        "most_deprived_value": 130.0,
+        "least_deprived_value": 35.0,
+        "gap": 95.0,
+        "ratio": 3.714,
+        "poorest_fastest_statement": "No significant difference in change.",
+        "unit": CLA_UNIT,
+        "suppressed": False,
+    }
+    fte = {
+        **base,
+        "indicator_id": FTE,
+        "deciles_used": 6,
+        "statement": "Not published: a quintile is suppressed.",
+        "unit": FTE_UNIT,
+        "suppressed": True,
+    }
+    return [cla, fte]
 
 
 def adversity_distribution() -> pd.DataFrame:
@@ -238,21 +385,58 @@ def adversity_distribution() -> pd.DataFrame:
                 "suppressed": x is None,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.concat([pd.DataFrame(rows), _hand_adversity()], ignore_index=True)
 
 
+def _hand_adversity() -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [
+            ("0", 150_000, 88.24, False),
+            ("1", 15_000, 8.82, False),
+            ("2", 4_000, 2.35, False),
+            ("3", None, None, True),
+            ("4+", None, None, True),
+            ("2+", 5_000, 2.94, False),
+        ],
+        columns=["domains", "children", "share_pct", "suppressed"],
+    )
+    return frame.assign(period=EARLIER, area_code=LA, area_name=LA_NAME, denominator=POPULATION)
+
+
+#: the seed's Prevalence slide (tip_pipeline.indicators.prevalence.SLIDE), some of its rows:
+#: measure, wording, place on the slide, modelled children, recorded children
 SLIDE = (
-    ("toxic_trio_any", "live in households with any of the 'toxic trio'", 33_600, 5_300),
-    ("domestic_abuse", "live in a household with domestic violence", 12_400, 2_800),
-    ("toxic_trio_all", "live in households with all three of the toxic trio", 2_040, 390),
-    ("looked_after", "are looked after (in care)", None, 1_210),
-    ("homelessness", "are at risk of homelessness", None, None),
+    ("toxic_trio_any", "live in households with any of the 'toxic trio'", 1, 33_600, 5_300),
+    ("domestic_abuse", "live in a household with domestic violence", 2, 12_400, 2_800),
+    ("toxic_trio_all", "live in households with all three of the toxic trio", 5, 2_040, 390),
+    ("looked_after", "are looked after (in care)", 6, None, 1_210),
+    ("homelessness", "are at risk of homelessness", 8, None, None),
 )
+
+
+def _hand_prevalence() -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [
+            ("toxic_trio_any", "modelled", 33_660.0, 19.8, False, 1),
+            ("toxic_trio_any", "recorded", 5_100.0, 3.0, False, 1),
+            ("looked_after", "recorded", 1_360.0, 0.8, False, 6),
+            ("homelessness", "recorded", None, None, True, 8),
+        ],
+        columns=["measure", "basis", "children", "share_pct", "suppressed", "slide_order"],
+    )
+    labels = {measure: label for measure, label, *_ in SLIDE}
+    return frame.assign(
+        period=EARLIER,
+        area_code=LA,
+        area_name=LA_NAME,
+        denominator=POPULATION,
+        measure_label=frame["measure"].map(labels),
+    )
 
 
 def prevalence_summary() -> pd.DataFrame:
     rows = []
-    for order, (measure, label, modelled, recorded) in enumerate(SLIDE, start=1):
+    for measure, label, order, modelled, recorded in SLIDE:
         common = {
             "period": LATEST,
             "area_code": LA,
@@ -283,7 +467,7 @@ def prevalence_summary() -> pd.DataFrame:
                 "suppressed": recorded is None,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.concat([pd.DataFrame(rows), _hand_prevalence()], ignore_index=True)
 
 
 def data_quality() -> pd.DataFrame:
@@ -302,6 +486,10 @@ def data_quality() -> pd.DataFrame:
         ("2024", "ref", "ref_lsoa_lookup", "all", "All rules", 488, 0),
         ("2023", "ref", "ref_lsoa_lookup", "all", "All rules", 482, 3),
         (PERIODS[0], "cin", "cin_children", "all", "All rules", 12_500, 40),
+        (EARLIER, "cin", "cin_children", "all", "All rules", 2000, 30),
+        (EARLIER, "cin", "cin_children", "required_sex", "Sex is required", 2000, 20),
+        (EARLIER, "ssda903", "ssda903_episodes", "all", "All rules", 4000, 8),
+        (EARLIER, "yjs", "yjs_outcomes", "all", "All rules", 0, 0),
     ]
     columns = ["period", "source", "table_name", "rule_id", "rule_text", "rows_read",
                "rows_quarantined"]  # fmt: skip

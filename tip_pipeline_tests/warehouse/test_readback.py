@@ -1,14 +1,11 @@
-"""validate_tables' reads and writes: staged text read back exactly, typed dates stored as
-dates, on SQLite and PostgreSQL."""
-
-from datetime import date
+"""Staged rows read back for validation: contract columns, as text, in line order, any text
+given back exactly, on SQLite and PostgreSQL."""
 
 import pandas as pd
-import sqlalchemy as sa
 
-from tip_pipeline.validate.store import read_staged
 from tip_pipeline.warehouse.bulk import replace_rows
-from tip_pipeline.warehouse.schema import staging_table, validated_table
+from tip_pipeline.warehouse.readback import read_staged
+from tip_pipeline.warehouse.schema import staging_table
 
 KEY = "2023/24"
 
@@ -38,25 +35,6 @@ def test_read_staged_gives_contract_columns_as_text_in_line_order(warehouse):
     assert frame["LAchildID"].dtype == pd.StringDtype("pyarrow")
     assert frame["PersonBirthDate"].tolist() == [" 2015-07-01", pd.NA, "2015-06-01"]
     assert empty.empty and list(empty.columns) == list(frame.columns)
-
-
-def test_datetime64_columns_are_stored_as_dates(warehouse):
-    typed = validated_table("cin_children")
-    frame = pd.DataFrame(
-        {
-            "source_file": "f.csv",
-            "line_number": [2, 3],
-            "run_id": "r1",
-            "person_birth_date": pd.to_datetime(["2015-06-01", None]),
-        }
-    )
-    with warehouse.begin() as conn:
-        replace_rows(conn, typed, frame, {"period": KEY})
-    with warehouse.connect() as conn:
-        got = conn.execute(
-            sa.select(typed.c.person_birth_date).order_by(typed.c.line_number)
-        ).scalars()
-        assert list(got) == [date(2015, 6, 1), None]
 
 
 AWKWARD = [
