@@ -122,8 +122,12 @@ def sqlite_layer_paths(url: str | URL) -> dict[str, Path]:
 def make_engine(url: str | URL, **engine_kwargs: Any) -> Engine:
     """An engine on which ``<layer>.<table>`` names work, on PostgreSQL or SQLite.
 
-    ``engine_kwargs`` go to ``sqlalchemy.create_engine`` (e.g. ``echo=True``).
+    ``engine_kwargs`` go to ``sqlalchemy.create_engine`` (e.g. ``echo=True``). Bound values
+    are hidden from error messages (``hide_parameters``): SQLAlchemy otherwise repeats a failed
+    statement's parameters, which are a person's values in the restricted layer, in the
+    exception text that reaches logs and the Dagster event log.
     """
+    engine_kwargs.setdefault("hide_parameters", True)
     normalised = normalise_url(url)
     if normalised.get_backend_name() == "sqlite":
         return _make_sqlite_engine(normalised, **engine_kwargs)

@@ -177,3 +177,22 @@ def test_postgres_schemas_and_cross_schema_transaction(postgres_url: str) -> Non
         raise RuntimeError
     assert _count_rows(engine) == dict.fromkeys(LAYERS, 0)
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "url_fixture", ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
+)
+def test_a_failed_statement_never_repeats_its_bound_values(url_fixture, request) -> None:
+    """SQLAlchemy's error text names the statement but not the values bound to it (they are
+    a person's values in the restricted layer): the engine hides parameters."""
+    engine = make_engine(request.getfixturevalue(url_fixture))
+    planted = "Abigail Hollins 1 Example Street"
+    try:
+        with pytest.raises(exc.DBAPIError) as raised, engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO published.no_such_table (a) VALUES (:v)"), {"v": planted}
+            )
+    finally:
+        engine.dispose()
+    assert "SQL parameters hidden" in str(raised.value)
+    assert planted not in str(raised.value)
