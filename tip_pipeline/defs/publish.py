@@ -33,9 +33,7 @@ TWINS = {
 }
 #: the restricted tables read, as their indicator assets
 UPSTREAM = [dg.AssetKey(["indicators", name]) for name in TWINS]
-REFERENCE_UPSTREAM = [
-    dg.AssetKey(["validated", name]) for name in ("ref_lsoa_lookup", "ref_lad_region", "ref_imd")
-]
+REFERENCE_UPSTREAM = [dg.AssetKey(["validated", name]) for name in store.REFERENCE_TABLES]
 
 
 def key(name: str) -> dg.AssetKey:

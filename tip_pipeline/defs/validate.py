@@ -15,31 +15,23 @@ from tip_pipeline.defs.partitions import reporting_years
 from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.ingest.discovery import DeliveryError
 from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources import contracts
 from tip_pipeline.sources.contracts import EXTRACTS
 from tip_pipeline.validate.guard import guard_delivery
 from tip_pipeline.validate.identifiers import DeliveryRefused
-from tip_pipeline.validate.store import (
-    SERVICE_SOURCES,
-    TableReport,
-    quality_history,
-    validate_tables,
-)
+from tip_pipeline.validate.store import TableReport, quality_history, validate_tables
 
 GROUP = "validate"
 
 #: validation units, each source's tables validated together (cross-table rules, cascades):
-#: SERVICE_SOURCES, and the reference files per period and of their own vintage
-PER_PERIOD_REFERENCE = tuple(t for t, e in EXTRACTS.items() if e.source == "ref" and e.per_period)
-STATIC_REFERENCE = tuple(t for t, e in EXTRACTS.items() if not e.per_period)
+#: the service sources, and the reference files per period and of their own vintage
+PER_PERIOD_REFERENCE = contracts.tables(service=False, per_period=True)
+STATIC_REFERENCE = contracts.tables(per_period=False)
 LOOKUP_KEY = dg.AssetKey(["validated", "ref_lsoa_lookup"])
 
 
 def quarantine_threshold() -> float:
     return float(config.QUARANTINE_THRESHOLD.value())
-
-
-def _tables_of(source: str) -> tuple[str, ...]:
-    return tuple(t for t, e in EXTRACTS.items() if e.source == source and e.per_period)
 
 
 # -- identifier guard -----------------------------------------------------------------------
@@ -67,8 +59,7 @@ def delivery_guard(
     names and free text; columns outside the contract refuse the delivery. The failure names
     file, column and kind, never a value."""
     period = FinancialYear.parse(context.partition_key)
-    per_period = tuple(t for t, e in EXTRACTS.items() if e.per_period)
-    return _guard(data_sources, per_period, period)
+    return _guard(data_sources, contracts.tables(per_period=True), period)
 
 
 @dg.asset(key=["ingest", "reference_guard"], group_name="ingest", kinds={"csv"})
@@ -222,5 +213,10 @@ def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool
 validation_assets = [
     build_validation_asset("ingest_validate_reference", STATIC_REFERENCE, partitioned=False),
     build_validation_asset("ingest_validate_population_benchmarks", PER_PERIOD_REFERENCE, True),
-    *(build_validation_asset(f"ingest_validate_{s}", _tables_of(s), True) for s in SERVICE_SOURCES),
+    *(
+        build_validation_asset(
+            f"ingest_validate_{s}", contracts.tables(source=s, per_period=True), True
+        )
+        for s in contracts.service_sources()
+    ),
 ]

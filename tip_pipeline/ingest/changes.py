@@ -19,10 +19,11 @@ from pathlib import Path
 
 from tip_pipeline.ingest.discovery import scan
 from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources import contracts
 from tip_pipeline.sources.contracts import parse_file_name
 
 #: tables whose years before the first reporting year are staged as unpartitioned history
-HISTORY_TABLES = ("yjs_offences", "yjs_outcomes")
+HISTORY_TABLES = contracts.tables(history=True)
 #: name of the unpartitioned asset that stages that history (ingest/yjs_history)
 HISTORY = "yjs_history"
 

@@ -42,7 +42,7 @@ from tip_pipeline.warehouse.schema import (
 )
 
 META = ("source_file", "line_number", "quarter")
-SERVICE_SOURCES = ("cin", "ssda903", "yjs", "hclic")
+SERVICE_SOURCES = tuple(dict.fromkeys(e.source for e in EXTRACTS.values() if e.service))
 QUARANTINED = "records_quarantined"
 CHILDREN_QUARANTINED = "children_with_quarantined_rows"
 LOOKUP = "ref_lsoa_lookup"
