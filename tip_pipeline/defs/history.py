@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 
 from tip_pipeline import config
+from tip_pipeline.defs.policies import warehouse_writer
 from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.defs.validate import CHECK_NAMES, check_results, quarantine_threshold
 from tip_pipeline.ingest.changes import HISTORY_TABLES, data_version
@@ -43,7 +44,8 @@ def _guard_every_year(folder: Path, years: list[FinancialYear]) -> None:
         guard_delivery(folder, YOUTH_JUSTICE_TABLES, year)
 
 
-@dg.multi_asset(
+@warehouse_writer(
+    dg.multi_asset,
     name="ingest_validate_yjs_history",
     specs=[
         dg.AssetSpec(

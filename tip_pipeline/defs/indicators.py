@@ -12,6 +12,7 @@ import pandas as pd
 from tip_pipeline import config
 from tip_pipeline.defs.history import YOUTH_JUSTICE_TABLES
 from tip_pipeline.defs.partitions import reporting_years
+from tip_pipeline.defs.policies import warehouse_writer
 from tip_pipeline.defs.resources import Warehouse
 from tip_pipeline.indicators import adversity, checks, prevalence, store
 from tip_pipeline.indicators.catalogue import CATALOGUE
@@ -85,7 +86,8 @@ VALUE_CHECKS = (
 )
 
 
-@dg.multi_asset(
+@warehouse_writer(
+    dg.multi_asset,
     name="indicator_values",
     specs=[
         _spec(
@@ -162,7 +164,8 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse):
 # -- inequality ---------------------------------------------------------------------------
 
 
-@dg.asset(
+@warehouse_writer(
+    dg.asset,
     key=key("inequality_summary"),
     group_name=GROUP,
     deps=[key("indicator_values"), *VALIDATED],
@@ -202,7 +205,8 @@ def inequality(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
 # -- linked adversity ---------------------------------------------------------------------
 
 
-@dg.multi_asset(
+@warehouse_writer(
+    dg.multi_asset,
     name="linked_adversity",
     specs=[
         _spec(
@@ -259,7 +263,8 @@ def linked_adversity(context: dg.AssetExecutionContext, warehouse: Warehouse):
 # -- prevalence ---------------------------------------------------------------------------
 
 
-@dg.multi_asset(
+@warehouse_writer(
+    dg.multi_asset,
     name="prevalence",
     specs=[
         _spec(

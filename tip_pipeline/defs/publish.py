@@ -12,6 +12,7 @@ import dagster as dg
 
 from tip_pipeline import config
 from tip_pipeline.defs.partitions import reporting_years
+from tip_pipeline.defs.policies import warehouse_writer
 from tip_pipeline.defs.resources import Warehouse
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish import audit, store
@@ -44,7 +45,8 @@ def _threshold() -> int:
     return int(config.SUPPRESSION_THRESHOLD.value())
 
 
-@dg.multi_asset(
+@warehouse_writer(
+    dg.multi_asset,
     name="publish_year",
     specs=[
         dg.AssetSpec(
@@ -104,7 +106,8 @@ def publish_year(context: dg.AssetExecutionContext, warehouse: Warehouse):
     )
 
 
-@dg.multi_asset(
+@warehouse_writer(
+    dg.multi_asset,
     name="publish_reference",
     specs=[
         dg.AssetSpec(

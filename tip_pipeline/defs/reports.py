@@ -10,6 +10,7 @@ import dagster as dg
 
 from tip_pipeline import config
 from tip_pipeline.defs.partitions import reporting_years
+from tip_pipeline.defs.policies import warehouse_writer
 from tip_pipeline.defs.publish import TWINS
 from tip_pipeline.defs.publish import key as publish_key
 from tip_pipeline.defs.resources import Warehouse
@@ -33,7 +34,8 @@ def report_path(folder: Path, area_code: str, period: str) -> Path:
     return folder / f"impact_report_{area_code}_{FinancialYear.parse(period).tag}.html"
 
 
-@dg.asset(
+@warehouse_writer(
+    dg.asset,
     key=KEY,
     group_name=GROUP,
     partitions_def=reporting_years,

@@ -12,6 +12,7 @@ import dagster as dg
 from tip_pipeline import config
 from tip_pipeline.defs.ingest import ingest_materialization, ingest_spec, ingest_table
 from tip_pipeline.defs.partitions import reporting_years
+from tip_pipeline.defs.policies import warehouse_writer
 from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.ingest.discovery import DeliveryError
 from tip_pipeline.periods import FinancialYear
@@ -179,7 +180,8 @@ def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool
         for check, blocking, text in CHECK_NAMES
     ]
 
-    @dg.multi_asset(
+    @warehouse_writer(
+        dg.multi_asset,
         name=name,
         specs=[*(ingest_spec(EXTRACTS[t]) for t in tables), *specs],
         check_specs=check_specs,
