@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 import dagster as dg
 
-from tip_pipeline.ingest.changes import Affected
+from tip_pipeline.defs.changes import Affected
 
 TRIGGER_TAG = "tip/trigger"
 SCOPE_TAG = "tip/scope"

@@ -10,7 +10,7 @@ Rules broken by a few rows are a WARN: those rows are quarantined, the rest flow
 import dagster as dg
 
 from tip_pipeline import config
-from tip_pipeline.defs.ingest import ingest_materialization, ingest_spec, ingest_table
+from tip_pipeline.defs.ingest import ingest_materialization, ingest_spec
 from tip_pipeline.defs.partitions import reporting_years
 from tip_pipeline.defs.policies import warehouse_writer
 from tip_pipeline.defs.resources import DataSources, Warehouse
@@ -20,7 +20,8 @@ from tip_pipeline.sources import contracts
 from tip_pipeline.sources.contracts import EXTRACTS
 from tip_pipeline.validate.guard import guard_delivery
 from tip_pipeline.validate.identifiers import DeliveryRefused
-from tip_pipeline.validate.store import TableReport, quality_history, validate_tables
+from tip_pipeline.validate.source_year import SourceYear
+from tip_pipeline.validate.store import TableReport, quality_history
 
 GROUP = "validate"
 
@@ -156,9 +157,10 @@ CHECK_NAMES = (
 
 def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool):
     """One multi-asset staging ``tables`` and validating them together (cross-table rules,
-    cascades), in one step: the staged rows are validated while still in memory rather than
-    read back from the warehouse (issue #3). Its outputs are the ingestion assets and the
-    validated tables with their checks; they are materialised together."""
+    cascades), in one step (tip_pipeline.validate.source_year): the staged rows are validated
+    while still in memory rather than read back from the warehouse. Its outputs are the
+    ingestion assets and the validated tables with their checks; they are materialised
+    together."""
     keys = {t: dg.AssetKey(["validated", t]) for t in tables}
     needs_lookup = any(EXTRACTS[t].home_lsoa for t in tables)
     specs = [
@@ -191,21 +193,18 @@ def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool
         context: dg.AssetExecutionContext, data_sources: DataSources, warehouse: Warehouse
     ):
         period = FinancialYear.parse(context.partition_key) if partitioned else None
-        staged = []
-        for table in tables:  # each recorded as soon as it is staged (committed)
-            staged.append(ingest_table(context, data_sources, warehouse, table, period))
-            yield ingest_materialization(staged[-1])
-        reports = validate_tables(
-            warehouse.engine(),
-            list(tables),
-            period,
-            context.run.run_id,
-            just_staged={result.table: result.staged for result in staged},
-        )
+        engine = warehouse.engine()
+        unit = SourceYear(engine, data_sources.folder, tables, period, context.run.run_id)
+        try:
+            for result in unit.stage():  # each recorded as soon as it is staged (committed)
+                yield ingest_materialization(result)
+        except DeliveryError as err:  # the file and line, never a traceback
+            raise dg.Failure(description=str(err), allow_retries=False) from None
+        reports = unit.validate()
         threshold = quarantine_threshold()
         for table in tables:
             report = reports[table]
-            history = quality_history(warehouse.engine(), table, report.period)
+            history = quality_history(engine, table, report.period)
             yield dg.MaterializeResult(asset_key=keys[table], metadata=_metadata(report, history))
             yield from check_results(report, keys[table], threshold)
 
