@@ -2,8 +2,8 @@
 
 Plain Python (no Dagster): ``data`` reads the published layer, ``statements`` writes the
 sentences, ``charts`` draws inline SVG, ``html`` holds the template, ``build`` puts them
-together, ``pdf`` prints it with a local Chromium. Wired as an asset in
-``tip_pipeline.defs.reports`` and as ``tip report``.
+together, ``batch`` writes a year's reports (one per local authority), ``pdf`` prints it with a
+local Chromium. Wired as an asset in ``tip_pipeline.defs.reports`` and as ``tip report``.
 """
 
 from tip_pipeline.reports.build import Built, build_report, write_report
