@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from tip_pipeline.definitions import defs
-from tip_pipeline.defs import ingest
 from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.ingest.discovery import DeliveryError
+from tip_pipeline.validate import source_year
 from tip_pipeline.warehouse.engine import make_engine
 
 YEAR = "2023-24"
@@ -180,14 +180,14 @@ def test_a_file_failing_at_staging_fails_its_source_after_the_files_staged_befor
     """The guard reads every file first, so this needs a file that changed after it: the
     step fails naming the file, and the extracts staged before it are recorded as such."""
     data, _ = small_delivery
-    stage = ingest.ingest_extract
+    stage = source_year.ingest_extract
 
     def changed_since_the_guard(engine, folder, table, period, run_id):
         if table == "cin_episodes":
             raise DeliveryError("cin_episodes_2023-24.csv: the file is empty (no header line)")
         return stage(engine, folder, table, period, run_id)
 
-    monkeypatch.setattr(ingest, "ingest_extract", changed_since_the_guard)
+    monkeypatch.setattr(source_year, "ingest_extract", changed_since_the_guard)
     _, year = materialize_year(data, sqlite_url, raise_on_error=False)
     assert not year.success
     failure = next(e for e in year.all_events if e.is_step_failure)
