@@ -26,13 +26,15 @@ from pathlib import Path
 from tip_pipeline.ingest.discovery import delivered_periods
 from tip_pipeline.ingest.load import IngestResult, ingest_extract
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.sources.contracts import EXTRACTS
+from tip_pipeline.sources import contracts
 from tip_pipeline.sources.generator import SCALES, generate
-from tip_pipeline.validate.store import SERVICE_SOURCES, validate_tables
+from tip_pipeline.validate.store import validate_tables
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline.warehouse.migrate import upgrade
 
-UNITS = ("ref", *SERVICE_SOURCES)
+#: the validation units of a year, as the assets run them: the per-period reference files, then
+#: each service's extracts
+UNITS = (contracts.REFERENCE_SOURCE, *contracts.service_sources())
 
 
 def peak_mb() -> float:
@@ -47,7 +49,7 @@ def report(stage: str, seconds: float, rows: int, peak: float | None = None) -> 
 
 
 def tables_of(unit: str) -> list[str]:
-    return [t for t, e in EXTRACTS.items() if e.source == unit and e.per_period]
+    return list(contracts.tables(source=unit, per_period=True))
 
 
 def handed_over(staged: dict[str, IngestResult], read_back: bool) -> dict | None:
@@ -69,7 +71,7 @@ def run(
         upgrade(url)
         engine = make_engine(url)
         periods = [p for p in delivered_periods(folder) if p >= FinancialYear(2020)][-years:]
-        static = [t for t, e in EXTRACTS.items() if not e.per_period]
+        static = list(contracts.tables(per_period=False))
         seconds: dict[str, float] = defaultdict(float)
         rows: dict[str, int] = defaultdict(int)
         peaks: dict[str, float] = {}  # the process's peak when the stage last ended

@@ -33,7 +33,8 @@ from tip_pipeline.defs.validate import (  # noqa: E402
     validation_assets,
 )
 
-# owners, kinds, freshness, code references; warehouse pool and retries (defs/policies.py)
+# owners, kinds, freshness, code references (defs/policies.py; the warehouse writers declare
+# their pool and retries with its warehouse_writer)
 defs = dg.Definitions(
     assets=apply_policies(
         [

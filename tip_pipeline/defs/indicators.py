@@ -12,12 +12,13 @@ import pandas as pd
 from tip_pipeline import config
 from tip_pipeline.defs.history import YOUTH_JUSTICE_TABLES
 from tip_pipeline.defs.partitions import reporting_years
+from tip_pipeline.defs.policies import warehouse_writer
 from tip_pipeline.defs.resources import Warehouse
 from tip_pipeline.indicators import adversity, checks, prevalence, store
+from tip_pipeline.indicators.baseline import year_inequality
 from tip_pipeline.indicators.catalogue import CATALOGUE
 from tip_pipeline.indicators.comparisons import comparisons, with_benchmark
 from tip_pipeline.indicators.data import ALL_TABLES, YearData, load_year
-from tip_pipeline.indicators.inequality import inequality_summary
 from tip_pipeline.indicators.values import all_values
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.validate.store import quarantine_impact
@@ -85,7 +86,8 @@ VALUE_CHECKS = (
 )
 
 
-@dg.multi_asset(
+@warehouse_writer(
+    dg.multi_asset,
     name="indicator_values",
     specs=[
         _spec(
@@ -162,7 +164,8 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse):
 # -- inequality ---------------------------------------------------------------------------
 
 
-@dg.asset(
+@warehouse_writer(
+    dg.asset,
     key=key("inequality_summary"),
     group_name=GROUP,
     deps=[key("indicator_values"), *VALIDATED],
@@ -177,12 +180,8 @@ def inequality(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
     (so no other partition of this asset needs to have run)."""
     engine = warehouse.engine()
     period = _period(context)
-    values = store.read_period(engine, schema.indicator_values, period.label)
     baseline_period = FinancialYear.parse(config.FIRST_YEAR.value())
-    baseline = None
-    if baseline_period < period:
-        baseline = all_values(load_year(engine, baseline_period))
-    summary = inequality_summary(values, baseline, baseline_period.label)
+    summary = year_inequality(engine, period, baseline_period)
     written = store.write_period(
         engine, {schema.inequality_summary: summary}, period.label, context.run.run_id
     )
@@ -202,7 +201,8 @@ def inequality(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
 # -- linked adversity ---------------------------------------------------------------------
 
 
-@dg.multi_asset(
+@warehouse_writer(
+    dg.multi_asset,
     name="linked_adversity",
     specs=[
         _spec(
@@ -259,7 +259,8 @@ def linked_adversity(context: dg.AssetExecutionContext, warehouse: Warehouse):
 # -- prevalence ---------------------------------------------------------------------------
 
 
-@dg.multi_asset(
+@warehouse_writer(
+    dg.multi_asset,
     name="prevalence",
     specs=[
         _spec(

@@ -1,15 +1,13 @@
 """Ingestion assets: one per extract contract, declared by looping over the contracts.
 
 Each is an output of its source's multi-asset in defs/validate.py, which stages the source's
-files and then validates them in the same step; this module declares the ingestion side."""
+files and then validates them in the same step (tip_pipeline.validate.source_year); this
+module declares the ingestion side."""
 
 import dagster as dg
 
 from tip_pipeline.defs.partitions import reporting_years
-from tip_pipeline.defs.resources import DataSources, Warehouse
-from tip_pipeline.ingest.discovery import DeliveryError
-from tip_pipeline.ingest.load import IngestResult, ingest_extract
-from tip_pipeline.periods import FinancialYear
+from tip_pipeline.ingest.load import IngestResult
 from tip_pipeline.sources.contracts import Extract
 
 GROUP = "ingest"
@@ -49,7 +47,7 @@ def ingest_spec(extract: Extract) -> dg.AssetSpec:
     """The staged rows of one extract for a reporting year (or its reference vintage).
 
     Staged by the multi-asset that validates the extract's source (defs/validate.py): the
-    rows are validated while still in memory instead of being read back (issue #3)."""
+    rows are validated while still in memory instead of being read back."""
     return dg.AssetSpec(
         key=[GROUP, extract.table],
         group_name=GROUP,
@@ -61,23 +59,6 @@ def ingest_spec(extract: Extract) -> dg.AssetSpec:
         tags={"source": extract.source},
         metadata={"dagster/column_schema": _column_schema(extract), "source": extract.source},
     )
-
-
-def ingest_table(
-    context: dg.AssetExecutionContext,
-    data_sources: DataSources,
-    warehouse: Warehouse,
-    table: str,
-    period: FinancialYear | None,
-) -> IngestResult:
-    """Stage every file of ``table`` for ``period`` in one transaction; a delivery that cannot
-    be read fails the step with the file and line, never a traceback."""
-    try:
-        return ingest_extract(
-            warehouse.engine(), data_sources.folder, table, period, context.run.run_id
-        )
-    except DeliveryError as err:
-        raise dg.Failure(description=str(err), allow_retries=False) from None
 
 
 def ingest_materialization(result: IngestResult) -> dg.MaterializeResult:

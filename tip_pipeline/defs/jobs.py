@@ -20,14 +20,10 @@ a PostgreSQL warehouse, and a refused year fail alone.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from tip_pipeline.ingest.changes import Affected
-
-if TYPE_CHECKING:
-    from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+from tip_pipeline.defs.changes import Affected
 
 TRIGGER_TAG = "tip/trigger"
 SCOPE_TAG = "tip/scope"
@@ -49,13 +45,14 @@ full_refresh_job = dg.define_asset_job(
 )
 
 
-def asset_keys(graph: AssetGraph, partitioned: bool) -> list[dg.AssetKey]:
-    """Materialisable assets of the graph that are (or are not) partitioned by year."""
+def asset_keys(repository_def: dg.RepositoryDefinition, partitioned: bool) -> list[dg.AssetKey]:
+    """Materialisable assets of the code location that are (or are not) partitioned by year."""
     return sorted(
         (
-            k
-            for k in graph.materializable_asset_keys
-            if (graph.get(k).partitions_def is not None) == partitioned
+            key
+            for key, assets_def in repository_def.assets_defs_by_key.items()
+            if assets_def.is_materializable
+            and (assets_def.specs_by_key[key].partitions_def is not None) == partitioned
         ),
         key=lambda k: k.to_user_string(),
     )
@@ -68,17 +65,16 @@ def run_requests(
     run_key: str | None = None,
 ) -> list[dg.RunRequest]:
     """One run for the reference assets (when affected), then one per affected year."""
-    graph = repository_def.asset_graph
     requests = []
     if affected.reference:
         requests.append(
             dg.RunRequest(
                 run_key=f"{REFERENCE}:{run_key}" if run_key else None,
-                asset_selection=asset_keys(graph, partitioned=False),
+                asset_selection=asset_keys(repository_def, partitioned=False),
                 tags={**tags, SCOPE_TAG: REFERENCE},
             )
         )
-    partitioned = asset_keys(graph, partitioned=True)
+    partitioned = asset_keys(repository_def, partitioned=True)
     requests += [
         dg.RunRequest(
             run_key=f"{year}:{run_key}" if run_key else None,

@@ -1,26 +1,32 @@
-"""The policies every asset gets, applied once to the whole list in definitions.py, so that the
-asset factories (and assets added later) stay free of them:
+"""The policies every asset gets, and the one every warehouse writer is declared with.
+
+Applied once to the whole list in definitions.py (``apply_policies``), so that the asset
+factories (and assets added later) stay free of them:
 
 - owners (``team:data-engineering``) and a kind on every asset;
 - freshness: partitioned assets are expected nightly (the 02:00 Europe/London schedule, done by
   06:00); unpartitioned reference assets once a year (their files have vintages);
-- every asset that needs the ``warehouse`` resource is a *warehouse writer*: its step takes a
-  slot of the Dagster concurrency pool ``warehouse`` (limits in the instance's dagster.yaml:
-  1 for a SQLite warehouse, so that parallel runs never meet a locked file) and it is retried
-  on transient database errors only.
+- a link to the source code of each asset's body.
+
+Declared by each asset that needs the ``warehouse`` resource (``warehouse_writer``): its step
+takes a slot of the Dagster concurrency pool ``warehouse`` (limits in the instance's
+dagster.yaml: 1 for a SQLite warehouse, so that parallel runs never meet a locked file) and it
+is retried on transient database errors only. tip_pipeline_tests/defs/test_policies.py proves
+that every asset requiring the resource was declared so.
 
 Why not a plain ``RetryPolicy`` on the op: Dagster retries *every* exception under a
-RetryPolicy except ``dg.Failure(allow_retries=False)`` (dagster/_core/execution/plan/utils.py),
-so a bug or a data problem raised as anything else would be retried too. Writers are wrapped
-instead: a transient error (tip_pipeline.warehouse.transient) raises ``dg.RetryRequested``
-with the delays of ``TRANSIENT_RETRY``; every other error, and every Failure, passes through
-unchanged and is never retried.
+RetryPolicy except ``dg.Failure(allow_retries=False)``, so a bug or a data problem raised as
+anything else would be retried too. A writer's body is wrapped instead: a transient error
+(tip_pipeline.warehouse.transient) raises ``dg.RetryRequested`` with the delays of
+``TRANSIENT_RETRY``; every other error, and every Failure, passes through unchanged and is
+never retried.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import os
 import warnings
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -34,6 +40,8 @@ OWNERS = ("team:data-engineering",)
 DEFAULT_KIND = "python"
 WAREHOUSE_RESOURCE = "warehouse"
 WAREHOUSE_POOL = "warehouse"
+#: the metadata key of an asset's links to its source code (Dagster's own)
+CODE_REFERENCES = "dagster/code_references"
 TRANSIENT_RETRY = dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL)
 SCHEDULE_TIMEZONE = "Europe/London"
 #: the nightly run starts at 02:00; a partitioned asset not updated by 06:00 is late
@@ -94,44 +102,49 @@ def writes_warehouse(assets_def: dg.AssetsDefinition) -> bool:
     return WAREHOUSE_RESOURCE in assets_def.required_resource_keys
 
 
-def as_warehouse_writer(assets_def: dg.AssetsDefinition) -> dg.AssetsDefinition:
-    """The same asset(s), its op in the ``warehouse`` pool and retried on transient errors."""
-    op = assets_def.node_def
-    if not isinstance(op, dg.OpDefinition) or op.pool:
-        return assets_def
-    compute = op.compute_fn
-    wrapped = compute._replace(decorated_fn=retry_transient(compute.decorated_fn))  # type: ignore[union-attr]
-    writer = dg.OpDefinition(
-        compute_fn=wrapped,
-        name=op.name,
-        ins={d.name: dg.In.from_definition(d) for d in op.input_defs},
-        outs={d.name: dg.Out.from_definition(d) for d in op.output_defs},
-        description=op.description,
-        config_schema=op.config_schema,
-        required_resource_keys=op.required_resource_keys,
-        tags=op.tags,
-        code_version=op._version,  # no public getter (OpDefinition.version is deprecated)
-        retry_policy=op.retry_policy,
-        pool=WAREHOUSE_POOL,
-    )
-    # AssetsDefinition offers no public way to change its op; this is what with_attributes
-    # does internally to change everything else
-    return dg.AssetsDefinition.dagster_internal_init(
-        **{**assets_def.get_attributes_dict(), "node_def": writer}
-    )
+def code_reference(fn: Callable[..., Any]) -> dg.CodeReferencesMetadataValue:
+    """Where ``fn`` is defined: its file and the line its definition starts on."""
+    path = os.path.abspath(inspect.getsourcefile(fn) or inspect.getfile(fn))
+    line = inspect.getsourcelines(fn)[1]
+    with warnings.catch_warnings():  # code references are "beta" in dagster 1.13
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        return dg.CodeReferencesMetadataValue(
+            code_references=[dg.LocalFileCodeReference(file_path=path, line_number=line)]
+        )
+
+
+def has_code_references(assets_def: dg.AssetsDefinition) -> bool:
+    return all(CODE_REFERENCES in spec.metadata for spec in assets_def.specs)
+
+
+def warehouse_writer(
+    decorator: Callable[..., Callable[[Callable[..., Any]], dg.AssetsDefinition]],
+    **kwargs: Any,
+) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
+    """``decorator(**kwargs)`` (``dg.asset`` or ``dg.multi_asset``) for an asset that writes the
+    warehouse: its step in the ``warehouse`` pool, its body retried on transient database errors
+    only, and its code reference pointing at the body (not at the retrying wrapper)."""
+
+    def declare(body: Callable[..., Any]) -> dg.AssetsDefinition:
+        assets_def = decorator(**kwargs, pool=WAREHOUSE_POOL)(retry_transient(body))
+        reference = code_reference(body)
+        return assets_def.map_asset_specs(
+            lambda spec: spec.replace_attributes(
+                metadata={**spec.metadata, CODE_REFERENCES: reference}
+            )
+        )
+
+    return declare
 
 
 def apply_policies(assets: Iterable[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
-    """Links to each asset's source code, owners, kinds, freshness and (for warehouse
-    writers) pool and retries."""
-    with warnings.catch_warnings():  # code references are "beta" in dagster 1.13
-        warnings.simplefilter("ignore", dg.BetaWarning)
-        # first, so that they point at each asset's own function, not the writer's wrapper
-        referenced = dg.with_source_code_references(list(assets))
+    """Links to each asset's source code (writers carry theirs already), owners, kinds and
+    freshness."""
     result = []
-    for assets_def in referenced:
-        assets_def = assets_def.map_asset_specs(_with_metadata)
-        if writes_warehouse(assets_def):
-            assets_def = as_warehouse_writer(assets_def)
-        result.append(assets_def)
+    for assets_def in assets:
+        if not has_code_references(assets_def):
+            with warnings.catch_warnings():  # code references are "beta" in dagster 1.13
+                warnings.simplefilter("ignore", dg.BetaWarning)
+                (assets_def,) = dg.with_source_code_references([assets_def])
+        result.append(assets_def.map_asset_specs(_with_metadata))
     return result

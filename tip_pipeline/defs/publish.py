@@ -12,6 +12,7 @@ import dagster as dg
 
 from tip_pipeline import config
 from tip_pipeline.defs.partitions import reporting_years
+from tip_pipeline.defs.policies import warehouse_writer
 from tip_pipeline.defs.resources import Warehouse
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish import audit, store
@@ -33,9 +34,7 @@ TWINS = {
 }
 #: the restricted tables read, as their indicator assets
 UPSTREAM = [dg.AssetKey(["indicators", name]) for name in TWINS]
-REFERENCE_UPSTREAM = [
-    dg.AssetKey(["validated", name]) for name in ("ref_lsoa_lookup", "ref_lad_region", "ref_imd")
-]
+REFERENCE_UPSTREAM = [dg.AssetKey(["validated", name]) for name in store.REFERENCE_TABLES]
 
 
 def key(name: str) -> dg.AssetKey:
@@ -46,7 +45,8 @@ def _threshold() -> int:
     return int(config.SUPPRESSION_THRESHOLD.value())
 
 
-@dg.multi_asset(
+@warehouse_writer(
+    dg.multi_asset,
     name="publish_year",
     specs=[
         dg.AssetSpec(
@@ -106,7 +106,8 @@ def publish_year(context: dg.AssetExecutionContext, warehouse: Warehouse):
     )
 
 
-@dg.multi_asset(
+@warehouse_writer(
+    dg.multi_asset,
     name="publish_reference",
     specs=[
         dg.AssetSpec(

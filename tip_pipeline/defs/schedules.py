@@ -1,7 +1,7 @@
 """The nightly schedule: 02:00 Europe/London, the latest complete year and whatever changed.
 
 "Changed" is judged against the instance, not a cursor (schedules keep none): each ingest
-asset records the SHA-256 of its files as its data version (``changes.data_version``), so a
+asset records the SHA-256 of its files as its data version (``ingest.reader.data_version``), so a
 year (or the reference assets) is requested when the delivered files' hashes differ from the
 data version of the last materialisation of any of its ingest assets, or when there is none
 (never run, or the run failed before staging). The latest complete year is requested every
@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from tip_pipeline import config
+from tip_pipeline.defs.changes import VersionKey, expected_versions, fingerprint, nightly_plan
 from tip_pipeline.defs.ingest import GROUP
 from tip_pipeline.defs.jobs import TRIGGER_TAG, nightly_job, run_requests
 from tip_pipeline.defs.partitions import reporting_years
 from tip_pipeline.defs.policies import SCHEDULE_TIMEZONE
 from tip_pipeline.defs.resources import DataSources
-from tip_pipeline.ingest.changes import VersionKey, expected_versions, fingerprint, nightly_plan
 from tip_pipeline.ingest.discovery import DeliveryError
 from tip_pipeline.periods import FinancialYear
 

@@ -13,18 +13,18 @@ from __future__ import annotations
 import dagster as dg
 
 from tip_pipeline import config
-from tip_pipeline.defs.jobs import TRIGGER_TAG, nightly_job, run_requests
-from tip_pipeline.defs.partitions import reporting_years
-from tip_pipeline.defs.resources import DataSources
-from tip_pipeline.ingest.changes import (
+from tip_pipeline.defs.changes import (
     affected_files,
     changed_files,
-    data_version,
     dump_cursor,
     fingerprint,
     load_cursor,
 )
+from tip_pipeline.defs.jobs import TRIGGER_TAG, nightly_job, run_requests
+from tip_pipeline.defs.partitions import reporting_years
+from tip_pipeline.defs.resources import DataSources
 from tip_pipeline.ingest.discovery import DeliveryError
+from tip_pipeline.ingest.reader import data_version
 from tip_pipeline.periods import FinancialYear
 
 MINIMUM_INTERVAL_SECONDS = 60

@@ -10,36 +10,30 @@ Rules broken by a few rows are a WARN: those rows are quarantined, the rest flow
 import dagster as dg
 
 from tip_pipeline import config
-from tip_pipeline.defs.ingest import ingest_materialization, ingest_spec, ingest_table
+from tip_pipeline.defs.ingest import ingest_materialization, ingest_spec
 from tip_pipeline.defs.partitions import reporting_years
+from tip_pipeline.defs.policies import warehouse_writer
 from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.ingest.discovery import DeliveryError
 from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources import contracts
 from tip_pipeline.sources.contracts import EXTRACTS
 from tip_pipeline.validate.guard import guard_delivery
 from tip_pipeline.validate.identifiers import DeliveryRefused
-from tip_pipeline.validate.store import (
-    SERVICE_SOURCES,
-    TableReport,
-    quality_history,
-    validate_tables,
-)
+from tip_pipeline.validate.source_year import SourceYear
+from tip_pipeline.validate.store import TableReport, quality_history
 
 GROUP = "validate"
 
 #: validation units, each source's tables validated together (cross-table rules, cascades):
-#: SERVICE_SOURCES, and the reference files per period and of their own vintage
-PER_PERIOD_REFERENCE = tuple(t for t, e in EXTRACTS.items() if e.source == "ref" and e.per_period)
-STATIC_REFERENCE = tuple(t for t, e in EXTRACTS.items() if not e.per_period)
+#: the service sources, and the reference files per period and of their own vintage
+PER_PERIOD_REFERENCE = contracts.tables(service=False, per_period=True)
+STATIC_REFERENCE = contracts.tables(per_period=False)
 LOOKUP_KEY = dg.AssetKey(["validated", "ref_lsoa_lookup"])
 
 
 def quarantine_threshold() -> float:
     return float(config.QUARANTINE_THRESHOLD.value())
-
-
-def _tables_of(source: str) -> tuple[str, ...]:
-    return tuple(t for t, e in EXTRACTS.items() if e.source == source and e.per_period)
 
 
 # -- identifier guard -----------------------------------------------------------------------
@@ -67,8 +61,7 @@ def delivery_guard(
     names and free text; columns outside the contract refuse the delivery. The failure names
     file, column and kind, never a value."""
     period = FinancialYear.parse(context.partition_key)
-    per_period = tuple(t for t, e in EXTRACTS.items() if e.per_period)
-    return _guard(data_sources, per_period, period)
+    return _guard(data_sources, contracts.tables(per_period=True), period)
 
 
 @dg.asset(key=["ingest", "reference_guard"], group_name="ingest", kinds={"csv"})
@@ -164,9 +157,10 @@ CHECK_NAMES = (
 
 def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool):
     """One multi-asset staging ``tables`` and validating them together (cross-table rules,
-    cascades), in one step: the staged rows are validated while still in memory rather than
-    read back from the warehouse (issue #3). Its outputs are the ingestion assets and the
-    validated tables with their checks; they are materialised together."""
+    cascades), in one step (tip_pipeline.validate.source_year): the staged rows are validated
+    while still in memory rather than read back from the warehouse. Its outputs are the
+    ingestion assets and the validated tables with their checks; they are materialised
+    together."""
     keys = {t: dg.AssetKey(["validated", t]) for t in tables}
     needs_lookup = any(EXTRACTS[t].home_lsoa for t in tables)
     specs = [
@@ -188,7 +182,8 @@ def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool
         for check, blocking, text in CHECK_NAMES
     ]
 
-    @dg.multi_asset(
+    @warehouse_writer(
+        dg.multi_asset,
         name=name,
         specs=[*(ingest_spec(EXTRACTS[t]) for t in tables), *specs],
         check_specs=check_specs,
@@ -198,21 +193,18 @@ def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool
         context: dg.AssetExecutionContext, data_sources: DataSources, warehouse: Warehouse
     ):
         period = FinancialYear.parse(context.partition_key) if partitioned else None
-        staged = []
-        for table in tables:  # each recorded as soon as it is staged (committed)
-            staged.append(ingest_table(context, data_sources, warehouse, table, period))
-            yield ingest_materialization(staged[-1])
-        reports = validate_tables(
-            warehouse.engine(),
-            list(tables),
-            period,
-            context.run.run_id,
-            just_staged={result.table: result.staged for result in staged},
-        )
+        engine = warehouse.engine()
+        unit = SourceYear(engine, data_sources.folder, tables, period, context.run.run_id)
+        try:
+            for result in unit.stage():  # each recorded as soon as it is staged (committed)
+                yield ingest_materialization(result)
+        except DeliveryError as err:  # the file and line, never a traceback
+            raise dg.Failure(description=str(err), allow_retries=False) from None
+        reports = unit.validate()
         threshold = quarantine_threshold()
         for table in tables:
             report = reports[table]
-            history = quality_history(warehouse.engine(), table, report.period)
+            history = quality_history(engine, table, report.period)
             yield dg.MaterializeResult(asset_key=keys[table], metadata=_metadata(report, history))
             yield from check_results(report, keys[table], threshold)
 
@@ -222,5 +214,10 @@ def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool
 validation_assets = [
     build_validation_asset("ingest_validate_reference", STATIC_REFERENCE, partitioned=False),
     build_validation_asset("ingest_validate_population_benchmarks", PER_PERIOD_REFERENCE, True),
-    *(build_validation_asset(f"ingest_validate_{s}", _tables_of(s), True) for s in SERVICE_SOURCES),
+    *(
+        build_validation_asset(
+            f"ingest_validate_{s}", contracts.tables(source=s, per_period=True), True
+        )
+        for s in contracts.service_sources()
+    ),
 ]

@@ -23,7 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.sources import codes
+from tip_pipeline.sources import codes, contracts
 from tip_pipeline.sources.contracts import (
     CENSUS_AGE_COLUMNS,
     CENSUS_ETHNIC_CODE,
@@ -33,39 +33,16 @@ from tip_pipeline.sources.contracts import (
 from tip_pipeline.warehouse.schema import db_column_name, staging_columns, validated_table
 
 #: service tables of the year
-SERVICE_TABLES = (
-    "cin_children",
-    "cin_episodes",
-    "cin_assessments",
-    "cin_cp_plans",
-    "ssda903_header",
-    "ssda903_episodes",
-    "yjs_offences",
-    "yjs_outcomes",
-    "hclic_main",
-    "hclic_children",
-)
+SERVICE_TABLES = contracts.tables(service=True, read_by_indicators=True)
 #: reference tables of their own vintage (every row, whatever its period)
-STATIC_TABLES = (
-    "ref_imd",
-    "ref_lsoa_lookup",
-    "ref_lad_region",
-    "ref_stat_neighbours",
-    "ref_census_ethnicity",
-)
-STATIC_TABLES_MODELLED = ("ref_modelled_rates",)
+STATIC_TABLES = contracts.tables(per_period=False, read_by_indicators=True)
 #: reference tables delivered per reporting year
-YEAR_REFERENCE_TABLES = ("ref_population", "ref_benchmarks")
+YEAR_REFERENCE_TABLES = contracts.tables(service=False, per_period=True, read_by_indicators=True)
 #: the table read across years (history included)
-HISTORY_TABLE = "yjs_outcomes"
-HISTORY_KEY = "yjs_outcomes_all"
+(HISTORY_TABLE,) = contracts.tables(read_across_years=True)
+HISTORY_KEY = f"{HISTORY_TABLE}_all"
 
-ALL_TABLES = (
-    *SERVICE_TABLES,
-    *STATIC_TABLES,
-    *STATIC_TABLES_MODELLED,
-    *YEAR_REFERENCE_TABLES,
-)
+ALL_TABLES = contracts.tables(read_by_indicators=True)
 
 CHILD_AGES = range(18)
 ENGLAND = ("E92000001", "England")

@@ -13,9 +13,8 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from tip_pipeline.ingest.changes import data_version
 from tip_pipeline.ingest.discovery import files_for
-from tip_pipeline.ingest.reader import LINE, RawExtract, read_extract
+from tip_pipeline.ingest.reader import LINE, RawExtract, data_version, read_extract
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS, Extract
 from tip_pipeline.warehouse.bulk import replace_rows

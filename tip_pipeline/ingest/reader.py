@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,20 @@ class RawExtract:
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks (deliveries can be large)."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def data_version(files: Iterable[tuple[str, str]]) -> str:
+    """One hash for a set of files (name, sha256): changes iff any file's bytes (or the set
+    of names) do. The data version of an ingest asset's materialisation, which the nightly
+    schedule compares with the files' hashes."""
+    joined = "\n".join(f"{name}:{sha}" for name, sha in sorted(files))
+    return hashlib.sha256(joined.encode()).hexdigest()
 
 
 def _decode(data: bytes, path: Path) -> str:

@@ -24,23 +24,24 @@ from tip_pipeline.indicators.store import prepared, read_period
 from tip_pipeline.publish import areas, tables
 from tip_pipeline.publish.cells import CellSet, build_cells, in_scope
 from tip_pipeline.publish.suppression import Suppression, suppress
+from tip_pipeline.sources import contracts
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
 from tip_pipeline.warehouse.engine import redact_url
 from tip_pipeline.warehouse.schema import validated_table
 
-#: restricted tables read for a year
-SOURCES = (
+#: restricted indicator tables read for a year (the twins' inputs)
+RESTRICTED_INPUTS = (
     schema.indicator_values,
     schema.indicator_comparisons,
     schema.inequality_summary,
     schema.adversity_distribution,
     schema.prevalence_summary,
 )
-#: reference tables read whatever their vintage
-REFERENCE_TABLES = ("ref_lsoa_lookup", "ref_lad_region", "ref_imd")
+#: reference tables read whatever their vintage, for the published areas
+REFERENCE_TABLES = contracts.tables(published_areas=True)
 #: inputs read across years up to the one published (first-time entrants)
-HISTORY_TABLES = ("yjs_outcomes",)
+HISTORY_TABLES = contracts.tables(read_across_years=True)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class YearSuppression:
 
 
 def read_restricted(engine: sa.Engine, period: str) -> dict[str, pd.DataFrame]:
-    return {t.name: read_period(engine, t, period) for t in SOURCES}
+    return {t.name: read_period(engine, t, period) for t in RESTRICTED_INPUTS}
 
 
 def area_parents(engine: sa.Engine) -> dict[str, str]:
@@ -180,7 +181,7 @@ def input_files(conn: sa.Connection, period: str) -> pd.DataFrame:
     log = schema.ingest_log
     own_year = log.c.period == period
     history = log.c.table_name.in_(HISTORY_TABLES) & (log.c.period <= period)
-    reference = log.c.table_name.in_([*STATIC_TABLES, "ref_modelled_rates"])
+    reference = log.c.table_name.in_(STATIC_TABLES)
     latest = (
         sa.select(log.c.file_name, sa.func.max(log.c.loaded_at).label("loaded_at"))
         .where(own_year | history | reference)

@@ -3,8 +3,8 @@
 Plain Python (no Dagster): ``sections`` holds one module per section (its queries, sentences
 and chart), ``data`` reads the published rows several sections share, ``statements`` formats
 figures, ``charts`` draws inline SVG, ``html`` holds the template, ``build`` walks the sections
-in order, ``pdf`` prints it with a local Chromium. Wired as an asset in
-``tip_pipeline.defs.reports`` and as ``tip report``.
+in order, ``batch`` writes a year's reports (one per local authority), ``pdf`` prints it with
+a local Chromium. Wired as an asset in ``tip_pipeline.defs.reports`` and as ``tip report``.
 """
 
 from tip_pipeline.reports.build import Built, build_report, write_report

@@ -70,6 +70,11 @@ class Column:
         return self.codes
 
 
+#: the source of reference data (population, deprivation, lookups, benchmarks); every other
+#: source is a service's records
+REFERENCE_SOURCE = "ref"
+
+
 class Cadence(StrEnum):
     ANNUAL = "annual"  # one file per financial year
     QUARTERLY = "quarterly"  # four files per financial year
@@ -95,6 +100,18 @@ class Extract:
     #: the column holding the child's (or household's) home LSOA, checked against the lookup
     home_lsoa: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: years before the first reporting year are delivered too, and staged and validated once
+    #: as the unpartitioned history (a first-time entrant's "first ever" needs them)
+    history: bool = False
+    #: the indicators read every delivered year up to the reporting year, history included
+    #: (not only the year's own rows)
+    read_across_years: bool = False
+    #: read by the indicators (a table validated for its own sake, or for its parent's
+    #: cascade, is not)
+    read_by_indicators: bool = True
+    #: read whole by publishing to build the published areas (``dim_area``: the hierarchy
+    #: and deprivation by LSOA)
+    published_areas: bool = False
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -118,7 +135,14 @@ class Extract:
 
     @property
     def per_period(self) -> bool:
+        """Delivered with each reporting year (annual, quarterly, mid-year), rather than a
+        reference file of its own vintage."""
         return self.cadence is not Cadence.REFERENCE
+
+    @property
+    def service(self) -> bool:
+        """An extract of a service's records (not reference data)."""
+        return self.source != REFERENCE_SOURCE
 
 
 def _sex(period: FinancialYear) -> tuple[str, ...]:
@@ -299,6 +323,7 @@ YJS_OFFENCES = Extract(
     home_lsoa="HOME_LSOA",
     table="yjs_offences",
     source="yjs",
+    history=True,
     description="Youth justice: offences by children aged 10-17 whose outcome fell in the year, "
     "with the child's details at the offence.",
     cadence=Cadence.ANNUAL,
@@ -320,6 +345,8 @@ YJS_OFFENCES = Extract(
 YJS_OUTCOMES = Extract(
     table="yjs_outcomes",
     source="yjs",
+    history=True,
+    read_across_years=True,
     description="Youth justice: the outcome of each offence, dated in the year.",
     cadence=Cadence.ANNUAL,
     key=("OFFENCE_ID",),
@@ -393,6 +420,7 @@ HCLIC_CHILDREN = Extract(
 HCLIC_SUPPORT = Extract(
     table="hclic_support",
     source="hclic",
+    read_by_indicators=False,
     description="Homelessness: support needs of the household, one row per need.",
     cadence=Cadence.QUARTERLY,
     key=("CASE_ID", "SUPPORT_NEED"),
@@ -485,6 +513,7 @@ REF_CENSUS_ETHNICITY = Extract(
 REF_IMD = Extract(
     table="ref_imd",
     source="ref",
+    published_areas=True,
     description="English Indices of Deprivation 2025 by LSOA (2021), IoD column headings.",
     cadence=Cadence.REFERENCE,
     vintage="2025",
@@ -512,6 +541,7 @@ REF_IMD = Extract(
 REF_LSOA_LOOKUP = Extract(
     table="ref_lsoa_lookup",
     source="ref",
+    published_areas=True,
     description="ONS best-fit lookup LSOA (2021) -> ward (2024) -> local authority (2024).",
     cadence=Cadence.REFERENCE,
     vintage="2024",
@@ -529,6 +559,7 @@ REF_LSOA_LOOKUP = Extract(
 REF_LAD_REGION = Extract(
     table="ref_lad_region",
     source="ref",
+    published_areas=True,
     description="ONS lookup local authority (2024) -> region.",
     cadence=Cadence.REFERENCE,
     vintage="2024",
@@ -644,6 +675,42 @@ EXTRACTS: Mapping[str, Extract] = {
 }
 
 SOURCES = tuple(dict.fromkeys(e.source for e in EXTRACTS.values()))
+
+
+def tables(
+    *,
+    source: str | None = None,
+    service: bool | None = None,
+    per_period: bool | None = None,
+    history: bool | None = None,
+    read_across_years: bool | None = None,
+    read_by_indicators: bool | None = None,
+    published_areas: bool | None = None,
+) -> tuple[str, ...]:
+    """The tables (in declaration order) of the extracts matching every criterion given; a
+    criterion left None matches any extract. Every stage's list of tables is one of these, so
+    that a new extract lands in each by its declaration alone."""
+    wanted = {
+        "source": source,
+        "service": service,
+        "per_period": per_period,
+        "history": history,
+        "read_across_years": read_across_years,
+        "read_by_indicators": read_by_indicators,
+        "published_areas": published_areas,
+    }
+    return tuple(
+        table
+        for table, extract in EXTRACTS.items()
+        if all(value is None or getattr(extract, name) == value for name, value in wanted.items())
+    )
+
+
+def service_sources() -> tuple[str, ...]:
+    """The services delivering records (every source but the reference data), in declaration
+    order: each is staged and validated as one unit per reporting year."""
+    return tuple(dict.fromkeys(e.source for e in EXTRACTS.values() if e.service))
+
 
 _FILE_RE = re.compile(
     r"^(?P<table>[a-z0-9_]+?)_(?:(?P<period>\d{4}-\d{2})(?:_Q(?P<quarter>[1-4]))?"

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from tip_pipeline.ingest.load import period_key
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.sources.contracts import EXTRACTS
+from tip_pipeline.sources.contracts import EXTRACTS, service_sources
 from tip_pipeline.validate.completeness import completeness_frame
 from tip_pipeline.validate.engine import TableOutcome, person_id_column, table_outcomes
 from tip_pipeline.validate.expectations import ExpectationResult, run_expectations
@@ -42,7 +42,7 @@ from tip_pipeline.warehouse.schema import (
     validation_results,
 )
 
-SERVICE_SOURCES = ("cin", "ssda903", "yjs", "hclic")
+SERVICE_SOURCES = service_sources()
 QUARANTINED = "records_quarantined"
 CHILDREN_QUARANTINED = "children_with_quarantined_rows"
 LOOKUP = "ref_lsoa_lookup"

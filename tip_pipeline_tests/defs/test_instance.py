@@ -7,14 +7,14 @@ steps on the multiprocess executor, warehouse writers sharing the instance's ``w
 pool. The test proves that the two runs overlapped in time, that their steps ran in
 subprocesses of their run workers, and that the warehouse holds both years.
 
-Runs are created the way the nightly schedule and the delivery sensor create them (one run per
-year, partitioned assets only, ``dagster/partition`` tag); the CLI's ``dagster job launch``
-takes no asset selection, so the test does what the sensor daemon does
-(dagster/_daemon/sensor.py ``_create_sensor_run``) with the same internal API.
+Runs are submitted as an operator would, with ``dagster job launch`` (one run per year, the
+``dagster/partition`` tag, the partitioned steps only): the CLI submits them to the instance's
+run coordinator, which queues them for the daemon.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -28,10 +28,6 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from dagster._core.definitions.selector import JobSubsetSelector
-from dagster._core.storage.tags import GRPC_INFO_TAG
-from dagster._core.workspace.context import BaseWorkspaceRequestContext, WorkspaceProcessContext
-from dagster._core.workspace.load_target import WorkspaceFileTarget
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -45,6 +41,8 @@ YEARS = ("2022-23", "2023-24")
 SOURCE = "ssda903"  # one service's extracts (two files a year) keeps the test short
 MULTIPROCESS = {"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}}
 RUN_TIMEOUT = 300  # seconds for both runs; they take well under a minute on 2 cores
+#: the tag the DefaultRunLauncher sets on a run it launched (Dagster's hidden ".dagster/" tags)
+GRPC_INFO_TAG = ".dagster/grpc_info"
 FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
 
 pytestmark = pytest.mark.integration
@@ -127,47 +125,29 @@ def daemon(log: Path) -> Iterator[subprocess.Popen]:
             _stop(process)
 
 
-def submit_year(
-    instance: dg.DagsterInstance, workspace: BaseWorkspaceRequestContext, year: str
-) -> dg.DagsterRun:
-    """Create the run of one year as the nightly schedule would, and queue it."""
-    (location_name,) = workspace.code_location_names
-    location = workspace.get_code_location(location_name)
-    (repository,) = location.get_repositories().values()
-    keys = selection(partitioned=True)
-    remote_job = location.get_job(
-        JobSubsetSelector(
-            location_name=location_name,
-            repository_name=repository.name,
-            job_name="nightly_job",
-            op_selection=None,
-            asset_selection=keys,
-        )
+def launch_year(year: str) -> str:
+    """Submit the run of one year with ``dagster job launch``: the partitioned steps of the
+    selection (the run's op selection), queued by the instance's run coordinator."""
+    from tip_pipeline.definitions import defs
+
+    ops = sorted({defs.resolve_assets_def(k).node_def.name for k in selection(partitioned=True)})
+    run_id = str(uuid.uuid4())
+    executable = Path(sys.executable).with_name("dagster")
+    subprocess.run(
+        [
+            str(executable),
+            *("job", "launch", "-w", str(WORKSPACE), "-j", "nightly_job"),
+            *("--op-selection", ",".join(ops)),
+            *("--tags", json.dumps({"dagster/partition": year})),
+            *("--config-json", json.dumps(MULTIPROCESS)),
+            *("--run-id", run_id),
+        ],
+        cwd=ROOT,
+        env=dict(os.environ),
+        check=True,
+        capture_output=True,
     )
-    plan = location.get_execution_plan(
-        remote_job, MULTIPROCESS, step_keys_to_execute=None, known_state=None, instance=instance
-    )
-    run = instance.create_run(
-        job_name=remote_job.name,
-        run_id=None,
-        run_config=MULTIPROCESS,
-        resolved_op_selection=None,
-        step_keys_to_execute=None,
-        status=dg.DagsterRunStatus.NOT_STARTED,
-        op_selection=None,
-        root_run_id=None,
-        parent_run_id=None,
-        tags={**(remote_job.run_tags or {}), "dagster/partition": year},
-        job_snapshot=remote_job.job_snapshot,
-        execution_plan_snapshot=plan.execution_plan_snapshot,
-        parent_job_snapshot=remote_job.parent_job_snapshot,
-        remote_job_origin=remote_job.get_remote_origin(),
-        job_code_origin=remote_job.get_python_origin(),
-        asset_selection=frozenset(keys),
-        asset_check_selection=None,
-        asset_graph=repository.asset_graph,
-    )
-    return run
+    return run_id
 
 
 def wait_for(
@@ -241,14 +221,9 @@ def test_nightly_job_runs_years_in_parallel_on_a_postgres_instance(
         ) as reference:
             assert reference.success
 
-        target = WorkspaceFileTarget(paths=[str(WORKSPACE)])
-        with WorkspaceProcessContext(instance, target) as context:
-            workspace = context.create_request_context()
-            runs = [submit_year(instance, workspace, year) for year in YEARS]
-            # queued back to back; max_concurrent_runs (4) lets the daemon launch both at once
-            for run in runs:
-                instance.submit_run(run.run_id, workspace)
-        runs = wait_for(instance, [run.run_id for run in runs], process, log)
+        # queued back to back; max_concurrent_runs (4) lets the daemon launch both at once
+        run_ids = [launch_year(year) for year in YEARS]
+        runs = wait_for(instance, run_ids, process, log)
 
     assert all(run.status == dg.DagsterRunStatus.SUCCESS for run in runs), failure_report(
         instance, runs

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from tip_pipeline.defs import ingest
 from tip_pipeline.ingest.discovery import DeliveryError
+from tip_pipeline.validate import source_year
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline_tests.graph import keys as keys  # re-exported: the jobs' tests select by them
 from tip_pipeline_tests.graph import materialise
@@ -157,14 +157,14 @@ def test_a_file_failing_at_staging_fails_its_source_after_the_files_staged_befor
     """The guard reads every file first, so this needs a file that changed after it: the
     step fails naming the file, and the extracts staged before it are recorded as such."""
     data, _ = small_delivery
-    stage = ingest.ingest_extract
+    stage = source_year.ingest_extract
 
     def changed_since_the_guard(engine, folder, table, period, run_id):
         if table == "cin_episodes":
             raise DeliveryError("cin_episodes_2023-24.csv: the file is empty (no header line)")
         return stage(engine, folder, table, period, run_id)
 
-    monkeypatch.setattr(ingest, "ingest_extract", changed_since_the_guard)
+    monkeypatch.setattr(source_year, "ingest_extract", changed_since_the_guard)
     year = materialise(data, sqlite_url, [YEAR], raise_on_error=False).last
     assert not year.success
     failure = next(e for e in year.all_events if e.is_step_failure)

@@ -1,5 +1,7 @@
-"""Policies applied once to every asset: owners, kinds, freshness, code references, the
-warehouse pool, and retries on transient database errors only."""
+"""Policies applied once to every asset: owners, kinds, freshness, code references; and the
+warehouse writers' pool and retries on transient database errors only."""
+
+from pathlib import Path
 
 import dagster as dg
 import psycopg
@@ -7,7 +9,9 @@ import pytest
 
 from tip_pipeline.definitions import defs
 from tip_pipeline.defs import policies
-from tip_pipeline.defs.policies import WAREHOUSE_POOL, as_warehouse_writer, writes_warehouse
+from tip_pipeline.defs.partitions import reporting_years
+from tip_pipeline.defs.policies import WAREHOUSE_POOL, warehouse_writer, writes_warehouse
+from tip_pipeline.defs.resources import DataSources, Warehouse
 
 
 def test_every_asset_has_owners_kinds_freshness_and_code_references():
@@ -16,8 +20,13 @@ def test_every_asset_has_owners_kinds_freshness_and_code_references():
         assert "team:data-engineering" in spec.owners, name
         assert spec.kinds, name
         assert spec.freshness_policy is not None, name
-        references = spec.metadata["dagster/code_references"].code_references
-        assert references and not references[0].file_path.endswith("policies.py"), name
+        references = spec.metadata[policies.CODE_REFERENCES].code_references
+        assert len(references) == 1, name
+        (reference,) = references
+        # the asset's own body (its decorator or def line), not the writers' wrapper
+        assert not reference.file_path.endswith("policies.py"), name
+        line = Path(reference.file_path).read_text().splitlines()[reference.line_number - 1]
+        assert line.lstrip().startswith(("@", "def ")), (name, line)
 
 
 def test_partitioned_assets_are_expected_nightly():
@@ -26,12 +35,7 @@ def test_partitioned_assets_are_expected_nightly():
             assert spec.freshness_policy == policies.NIGHTLY_FRESHNESS
 
 
-def test_every_warehouse_writer_is_in_the_pool_and_nothing_else():
-    writers = [a for a in defs.assets if writes_warehouse(a)]
-    assert len(writers) > 10
-    for assets_def in defs.assets:
-        expected = WAREHOUSE_POOL if writes_warehouse(assets_def) else None
-        assert assets_def.node_def.pool == expected, assets_def.node_def.name
+def test_the_pool_is_the_steps_of_the_whole_graph():
     job = defs.resolve_implicit_global_asset_job_def()
     pools = {n.definition.name: n.definition.pool for n in job.graph.nodes}
     assert pools["ingest_validate_cin"] == WAREHOUSE_POOL
@@ -43,10 +47,62 @@ def no_delay(monkeypatch):
     monkeypatch.setattr(policies, "TRANSIENT_RETRY", dg.RetryPolicy(max_retries=2))
 
 
+#: every use of a resource below, by attempt
+TOUCHED: list[str] = []
+
+
+class UnreachableFolder(DataSources):
+    """The delivery folder on a network share that has just dropped (a transient error)."""
+
+    @property
+    def folder(self) -> Path:
+        TOUCHED.append("data_sources")
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+
+class UnreachableWarehouse(Warehouse):
+    def engine(self):
+        TOUCHED.append("warehouse")
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+
+def attempts_on_transient_errors(assets_def: dg.AssetsDefinition) -> int:
+    """How many times the asset's step ran when every resource it uses fails transiently."""
+    TOUCHED.clear()
+    partitioned = assets_def.partitions_def is not None
+    result = dg.materialize(
+        [assets_def],
+        resources={
+            "data_sources": UnreachableFolder(path="unused"),
+            "warehouse": UnreachableWarehouse(url="unused"),
+        },
+        partition_key=reporting_years.get_partition_keys()[0] if partitioned else None,
+        raise_on_error=False,
+    )
+    assert not result.success
+    return len(TOUCHED)
+
+
+def test_every_asset_requiring_the_warehouse_is_a_writer_and_nothing_else(no_delay):
+    """Each asset of the code location run once: a writer is retried on a transient error (up
+    to TRANSIENT_RETRY.max_retries times), any other asset is not. A writer declared without
+    ``warehouse_writer`` fails here."""
+    writers = [a for a in defs.assets if writes_warehouse(a)]
+    assert len(writers) > 10
+    for assets_def in defs.assets:
+        name = assets_def.node_def.name
+        if writes_warehouse(assets_def):
+            assert assets_def.node_def.pool == WAREHOUSE_POOL, name
+            assert attempts_on_transient_errors(assets_def) == 3, name
+        else:
+            assert assets_def.node_def.pool is None, name
+            assert attempts_on_transient_errors(assets_def) == 1, name
+
+
 def flaky(errors: list[Exception], attempts: list[int], generator: bool) -> dg.AssetsDefinition:
     if generator:
 
-        @dg.multi_asset(specs=[dg.AssetSpec("flaky")])
+        @warehouse_writer(dg.multi_asset, specs=[dg.AssetSpec("flaky")])
         def body(context: dg.AssetExecutionContext):
             attempts.append(context.retry_number)
             if errors:
@@ -55,14 +111,14 @@ def flaky(errors: list[Exception], attempts: list[int], generator: bool) -> dg.A
 
     else:
 
-        @dg.asset(name="flaky")
+        @warehouse_writer(dg.asset, name="flaky")
         def body(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             attempts.append(context.retry_number)
             if errors:
                 raise errors.pop(0)
             return dg.MaterializeResult()
 
-    return as_warehouse_writer(body)
+    return body
 
 
 @pytest.mark.parametrize("generator", [False, True])

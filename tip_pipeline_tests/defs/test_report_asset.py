@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import text
 
 from tip_pipeline.definitions import defs
-from tip_pipeline.defs.reports import KEY, PUBLISHED_DEPS, impact_report, report_path
+from tip_pipeline.defs.reports import KEY, PUBLISHED_DEPS, impact_report
 from tip_pipeline.defs.resources import Warehouse
 from tip_pipeline.periods import FinancialYear
+from tip_pipeline.reports.batch import report_path
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline_tests.conftest import LEEDS_YEARS
 from tip_pipeline_tests.published import LA

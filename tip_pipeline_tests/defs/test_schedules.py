@@ -12,7 +12,7 @@ from tip_pipeline.defs.jobs import SCOPE_TAG
 from tip_pipeline.defs.partitions import reporting_years
 from tip_pipeline.defs.resources import DataSources
 from tip_pipeline.defs.schedules import nightly_schedule
-from tip_pipeline.ingest.changes import data_version, file_sha256
+from tip_pipeline.ingest.reader import data_version, file_sha256
 
 LATEST = reporting_years.get_partition_keys()[-1]
 EARLIER = reporting_years.get_partition_keys()[-2]

@@ -10,7 +10,7 @@ from tip_pipeline.defs.jobs import SCOPE_TAG
 from tip_pipeline.defs.partitions import reporting_years
 from tip_pipeline.defs.resources import DataSources
 from tip_pipeline.defs.sensors import delivery_sensor
-from tip_pipeline.ingest.changes import file_sha256
+from tip_pipeline.ingest.reader import file_sha256
 
 YEAR = reporting_years.get_partition_keys()[-2]
 OTHER_YEAR = reporting_years.get_partition_keys()[-3]

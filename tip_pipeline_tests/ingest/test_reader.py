@@ -1,12 +1,14 @@
 """Reading a delivered file: exact text, physical line numbers, and clear refusals."""
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from tip_pipeline.ingest.discovery import DeliveryError
-from tip_pipeline.ingest.reader import LINE, read_extract, sha256_of
+from tip_pipeline.ingest.load import FileReceipt, IngestResult
+from tip_pipeline.ingest.reader import LINE, data_version, file_sha256, read_extract, sha256_of
 from tip_pipeline.sources.contracts import EXTRACTS
 
 CHILDREN = EXTRACTS["cin_children"]
@@ -92,3 +94,19 @@ def test_latin1_file_is_refused_with_the_line(tmp_path):
 def test_header_only_file_has_no_rows(tmp_path):
     raw = read_extract(write(tmp_path, f"{HEADER}\n"), CHILDREN)
     assert raw.rows == 0 and not raw.malformed
+
+
+def test_file_sha256_is_the_hash_of_the_bytes(tmp_path):
+    path = write(tmp_path, f"{HEADER}\n")
+    assert (
+        file_sha256(path)
+        == hashlib.sha256(path.read_bytes()).hexdigest()
+        == sha256_of(path.read_bytes())
+    )
+
+
+def test_data_version_is_the_ingest_assets_and_ignores_order():
+    files = [("b_Q2.csv", "22"), ("b_Q1.csv", "11")]
+    result = IngestResult("b", "2023/24", tuple(FileReceipt(n, 1, s, 1) for n, s in files))
+    assert data_version(files) == data_version(reversed(files)) == result.data_version
+    assert data_version(files) != data_version([("b_Q1.csv", "11")])

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.sources import codes
+from tip_pipeline.sources import codes, contracts
 from tip_pipeline.sources.contracts import EXTRACTS, Cadence, parse_file_name
 
 
@@ -84,3 +84,87 @@ def test_ethnicity_groups_cover_the_twenty_dfe_codes():
         "Other",
         "Not recorded",
     }
+
+
+# -- the groupings every stage's list of tables is derived from -----------------------------
+
+
+def test_each_table_is_in_exactly_one_validation_unit():
+    """The per-period reference files, each service's year, the reference files of their own
+    vintage: together every extract, none twice."""
+    units = [
+        contracts.tables(service=False, per_period=True),
+        *(contracts.tables(source=s, per_period=True) for s in contracts.service_sources()),
+        contracts.tables(per_period=False),
+    ]
+    flat = [t for unit in units for t in unit]
+    assert sorted(flat) == sorted(EXTRACTS) and len(flat) == len(set(flat))
+    assert all(units)
+
+
+def test_the_groupings_of_the_extracts():
+    assert contracts.service_sources() == ("cin", "ssda903", "yjs", "hclic")
+    assert set(contracts.SOURCES) == {*contracts.service_sources(), contracts.REFERENCE_SOURCE}
+    assert contracts.tables(service=False, per_period=True) == ("ref_population", "ref_benchmarks")
+    assert set(contracts.tables(per_period=False)) == {
+        "ref_census_ethnicity",
+        "ref_imd",
+        "ref_lsoa_lookup",
+        "ref_lad_region",
+        "ref_stat_neighbours",
+        "ref_modelled_rates",
+    }
+    assert contracts.tables(history=True) == ("yjs_offences", "yjs_outcomes")
+    assert contracts.tables(read_across_years=True) == ("yjs_outcomes",)
+    assert contracts.tables(read_by_indicators=False) == ("hclic_support",)
+    assert set(contracts.tables(published_areas=True)) == {
+        "ref_lsoa_lookup",
+        "ref_lad_region",
+        "ref_imd",
+    }
+
+
+def test_the_flags_are_coherent():
+    # history years are a service's years before the first reporting year
+    assert set(contracts.tables(history=True)) <= set(
+        contracts.tables(service=True, per_period=True)
+    )
+    # what is read across years is read from the history too
+    assert set(contracts.tables(read_across_years=True)) <= set(contracts.tables(history=True))
+    assert set(contracts.tables(read_across_years=True)) <= set(
+        contracts.tables(read_by_indicators=True)
+    )
+    # the published areas are reference files of their own vintage
+    assert set(contracts.tables(published_areas=True)) <= set(contracts.tables(per_period=False))
+    for table in contracts.tables(service=True):
+        assert EXTRACTS[table].per_period, table
+
+
+def test_every_stage_lists_the_tables_of_the_contracts():
+    """The lists of the stages are the contracts' groupings, not copies of them."""
+    from tip_pipeline.indicators import data
+    from tip_pipeline.publish import store as publish_store
+    from tip_pipeline.validate import store as validate_store
+
+    assert contracts.service_sources() == validate_store.SERVICE_SOURCES
+    indicator_groups = (data.SERVICE_TABLES, data.STATIC_TABLES, data.YEAR_REFERENCE_TABLES)
+    flat = [t for group in indicator_groups for t in group]
+    assert sorted(flat) == sorted(data.ALL_TABLES) and len(flat) == len(set(flat))
+    assert set(data.ALL_TABLES) == set(EXTRACTS) - set(contracts.tables(read_by_indicators=False))
+    assert set(data.SERVICE_TABLES) == set(contracts.tables(service=True, read_by_indicators=True))
+    assert set(data.STATIC_TABLES) == set(contracts.tables(per_period=False))
+    assert (data.HISTORY_TABLE,) == publish_store.HISTORY_TABLES
+    assert set(publish_store.HISTORY_TABLES) <= set(contracts.tables(history=True))
+    assert contracts.tables(published_areas=True) == publish_store.REFERENCE_TABLES
+
+
+def test_the_wiring_stages_and_validates_every_extract_once():
+    from tip_pipeline.defs.validate import validation_assets
+
+    validated = [
+        key.path[1]
+        for assets in validation_assets
+        for key in assets.keys
+        if key.path[0] == "validated"
+    ]
+    assert sorted(validated) == sorted(EXTRACTS)

@@ -5,20 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from tip_pipeline.ingest.changes import (
+from tip_pipeline.defs.changes import (
     Affected,
     affected_files,
     changed_files,
-    data_version,
     dump_cursor,
     expected_versions,
-    file_sha256,
     fingerprint,
     load_cursor,
     nightly_plan,
     version_key,
 )
-from tip_pipeline.ingest.load import FileReceipt, IngestResult
 from tip_pipeline.periods import FinancialYear
 
 FIRST = FinancialYear(2021)
@@ -36,7 +33,6 @@ def test_fingerprint_hashes_recognised_files_only(tmp_path):
     write(tmp_path, "notes.csv")
     write(tmp_path, "cin_children_2023-24.txt")
     assert fingerprint(tmp_path) == {path.name: hashlib.sha256(path.read_bytes()).hexdigest()}
-    assert file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_new_and_changed_files_are_found_unchanged_and_removed_are_not():
@@ -60,13 +56,6 @@ def test_affected_years_are_offered_partitions_only():
     names = ["cin_children_2023-24.csv", "cin_episodes_2024-25.csv", "ref_imd_2025.csv"]
     assert affected_files(names, FIRST, OFFERED) == Affected(years=("2023-24",), reference=True)
     assert not affected_files(["cin_children_2024-25.csv"], FIRST, OFFERED)
-
-
-def test_data_version_is_the_ingest_assets_and_ignores_order():
-    files = [("b_Q2.csv", "22"), ("b_Q1.csv", "11")]
-    result = IngestResult("b", "2023/24", tuple(FileReceipt(n, 1, s, 1) for n, s in files))
-    assert data_version(files) == data_version(reversed(files)) == result.data_version
-    assert data_version(files) != data_version([("b_Q1.csv", "11")])
 
 
 def test_nightly_plan_latest_year_and_changed_years():

@@ -1,4 +1,5 @@
-"""What changed in a delivery folder, judged by content hash alone (no Dagster here).
+"""What changed in a delivery folder, judged by content hash alone: the orchestration logic
+of the delivery sensor and the nightly schedule, as plain functions (no Dagster import).
 
 A *fingerprint* maps every recognised file name in the folder to the SHA-256 of its bytes.
 Comparing two fingerprints gives the new or changed files; the files map to the work they
@@ -10,7 +11,6 @@ nightly schedule (expected data versions against those recorded by the last mate
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tip_pipeline.ingest.discovery import scan
+from tip_pipeline.ingest.reader import data_version, file_sha256
 from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources import contracts
 from tip_pipeline.sources.contracts import parse_file_name
 
 #: tables whose years before the first reporting year are staged as unpartitioned history
-HISTORY_TABLES = ("yjs_offences", "yjs_outcomes")
+HISTORY_TABLES = contracts.tables(history=True)
 #: name of the unpartitioned asset that stages that history (ingest/yjs_history)
 HISTORY = "yjs_history"
 
@@ -42,12 +44,6 @@ class Affected:
         return bool(self.years) or self.reference
 
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in chunks (deliveries can be large)."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def fingerprint(data_dir: Path) -> dict[str, str]:
     """{file name: sha256} of every recognised delivery file in ``data_dir``."""
     known, _ = scan(data_dir)
@@ -60,13 +56,6 @@ def changed_files(previous: Mapping[str, str], current: Mapping[str, str]) -> li
     A file that disappeared is not a delivery: nothing is requested for it.
     """
     return sorted(name for name, sha in current.items() if previous.get(name) != sha)
-
-
-def data_version(files: Iterable[tuple[str, str]]) -> str:
-    """One hash for a set of files (name, sha256): changes iff any file's bytes (or the set
-    of names) do. The data version of an ingest asset's materialisation."""
-    joined = "\n".join(f"{name}:{sha}" for name, sha in sorted(files))
-    return hashlib.sha256(joined.encode()).hexdigest()
 
 
 def version_key(name: str, first: FinancialYear) -> VersionKey | None:
