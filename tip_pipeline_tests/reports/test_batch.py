@@ -2,7 +2,7 @@
 with nothing published."""
 
 from tip_pipeline.reports.batch import areas_published, report_path, write_reports
-from tip_pipeline_tests.reports.published import LA, LATEST
+from tip_pipeline_tests.published import LA, LATEST
 
 
 def test_report_paths_name_the_area_and_year(tmp_path):
