@@ -49,6 +49,17 @@ def delivered_periods(data_dir: Path) -> list[FinancialYear]:
     return sorted({f.period for f in known if f.period and f.extract.source != "ref"})
 
 
+def _refuse_link_outside(path: Path, data_dir: Path) -> None:
+    """A delivered name that is a link to a file outside the data folder is refused without
+    reading it: it could expose any file the pipeline may read (and its first line would
+    otherwise reach a message)."""
+    if path.is_symlink() and not path.resolve().is_relative_to(data_dir.resolve()):
+        raise DeliveryError(
+            f"{path.name}: a link to a file outside the data folder; refused without reading "
+            "it. Copy the file into the data folder instead."
+        )
+
+
 def files_for(data_dir: Path, table: str, period: FinancialYear | None) -> list[Path]:
     """The files of ``table`` for ``period``, all of which must be present.
 
@@ -60,6 +71,8 @@ def files_for(data_dir: Path, table: str, period: FinancialYear | None) -> list[
         raise ValueError(f"{table} is delivered per reporting year: give a period")
     names = extract.file_names(period) if period else extract.file_names(FinancialYear(2000))
     paths = [data_dir / name for name in names]
+    for path in paths:
+        _refuse_link_outside(path, data_dir)
     missing = [p.name for p in paths if not p.is_file()]
     if missing:
         when = f" for {period.label}" if period else ""

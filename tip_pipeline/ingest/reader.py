@@ -82,8 +82,48 @@ def _decode(data: bytes, path: Path) -> str:
         ) from None
 
 
+#: a header field shaped like a column name (letters, digits, underscores), which a message may
+#: name; any other field is named by its position only, since it may be a record's value
+_COLUMN_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+
+
+def _field_names(fields: list[str], header: list[str]) -> str:
+    """Header fields for a message: column-name-shaped ones by name, others by position."""
+    return ", ".join(
+        f if _COLUMN_NAME_RE.match(f) else f"the field at position {header.index(f) + 1}"
+        for f in fields
+    )
+
+
+def _header_hint(header: list[str], allowed: tuple[str, ...]) -> str:
+    """Why a line-1 with no contract column is probably not a header, from its shape alone."""
+    line = ",".join(header)
+    wanted = {c.casefold() for c in allowed}
+    for delimiter, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+        if {f.strip().casefold() for f in line.split(delimiter)} & wanted:
+            return f"it looks delimited by {name}: extracts are comma-separated"
+    if line.casefold().startswith("sep="):
+        return "an Excel 'sep=' line comes before the header: save the file without it"
+    if {f.strip().casefold() for f in header} & wanted:
+        return "its column names differ from the contract's in case or spacing"
+    return "a header line missing, a record in its place, or not an extract"
+
+
 def _check_header(header: list[str], extract: Extract, path: Path) -> None:
+    """Refuse a header that is not the contract's, naming the problem but never a value.
+
+    A header line with no contract column at all is taken for a record (a header missing, a
+    record in its place, or a file that is not an extract): none of its fields is repeated,
+    since they may be a person's values.
+    """
     allowed = extract.column_names
+    if not set(header) & set(allowed):
+        raise DeliveryError(
+            f"{path.name}: line 1 is not the header of {extract.table}: none of its "
+            f"{len(header)} field(s) is a column of the contract ({_header_hint(header, allowed)}"
+            "); its fields are not repeated here. The contract allows exactly: "
+            f"{', '.join(allowed)}"
+        )
     missing = [c for c in allowed if c not in header]
     extra = [c for c in header if c not in allowed]
     duplicated = sorted({c for c in header if header.count(c) > 1})
@@ -91,9 +131,9 @@ def _check_header(header: list[str], extract: Extract, path: Path) -> None:
     if missing:
         problems.append(f"missing column(s) {', '.join(missing)}")
     if extra:
-        problems.append(f"column(s) not in the contract {', '.join(extra)}")
+        problems.append(f"column(s) not in the contract {_field_names(extra, header)}")
     if duplicated:
-        problems.append(f"duplicated column(s) {', '.join(duplicated)}")
+        problems.append(f"duplicated column(s) {_field_names(duplicated, header)}")
     if problems:
         raise DeliveryError(
             f"{path.name}: line 1 (header): {'; '.join(problems)}. The contract for "

@@ -46,3 +46,21 @@ def test_reference_file_found_by_vintage(tmp_path):
     assert files_for(tmp_path, "ref_imd", None) == [tmp_path / "ref_imd_2025.csv"]
     with pytest.raises(ValueError, match="give a period"):
         files_for(tmp_path, "cin_children", None)
+
+
+def test_a_link_leaving_the_data_folder_is_refused_without_reading_it(tmp_path):
+    outside = tmp_path / "elsewhere" / "secret.txt"
+    outside.parent.mkdir()
+    outside.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "ref_imd_2025.csv").symlink_to(outside)
+    with pytest.raises(DeliveryError, match="a link to a file outside the data folder") as err:
+        files_for(folder, "ref_imd", None)
+    assert "root" not in str(err.value).replace(str(tmp_path), "")
+
+
+def test_a_link_inside_the_data_folder_is_followed(tmp_path):
+    touch(tmp_path, "imd_copy.csv")
+    (tmp_path / "ref_imd_2025.csv").symlink_to(tmp_path / "imd_copy.csv")
+    assert [p.name for p in files_for(tmp_path, "ref_imd", None)] == ["ref_imd_2025.csv"]

@@ -74,7 +74,7 @@ def test_column_order_may_differ_but_frame_follows_the_contract(tmp_path):
         ("LAchildID,Sex\n", "missing column"),
         (f"{HEADER},NOTES\n", "not in the contract NOTES"),
         (f"{HEADER},Sex\n", "duplicated column"),
-        ("LAchildID;PersonBirthDate;Sex;Ethnicity;HomeLSOA;PersonDeathDate\n", "missing column"),
+        ("LAchildID;PersonBirthDate;Sex;Ethnicity;HomeLSOA;PersonDeathDate\n", "delimited by semi"),
     ],
 )
 def test_unusable_files_are_refused_naming_file_and_problem(tmp_path, content, message):
@@ -110,3 +110,19 @@ def test_data_version_is_the_ingest_assets_and_ignores_order():
     result = IngestResult("b", "2023/24", tuple(FileReceipt(n, 1, s, 1) for n, s in files))
     assert data_version(files) == data_version(reversed(files)) == result.data_version
     assert data_version(files) != data_version([("b_Q1.csv", "11")])
+
+
+def test_a_record_in_place_of_the_header_is_refused_without_repeating_it(tmp_path):
+    """A header line that is a record (here an NHS number, a name and a postcode) is refused
+    naming the file and the problem, and none of its values."""
+    record = "943 476 5919,Abigail Hollins,LS9 8AB,2011-05-17,1,WBRI"
+    with pytest.raises(DeliveryError, match="line 1 is not the header") as err:
+        read_extract(write(tmp_path, f"{record}\n{record}\n"), CHILDREN)
+    for value in record.split(",")[:4]:  # the identifying ones (a code such as 1 says nothing)
+        assert value not in str(err.value)
+
+
+def test_an_unknown_field_that_is_not_column_shaped_is_named_by_position(tmp_path):
+    with pytest.raises(DeliveryError, match="the field at position 7") as err:
+        read_extract(write(tmp_path, f"{HEADER},Abigail Hollins\n"), CHILDREN)
+    assert "Abigail" not in str(err.value)
