@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from tip_pipeline.ingest.load import period_key
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.sources.contracts import EXTRACTS, service_sources
+from tip_pipeline.sources.contracts import EXTRACTS, is_pseudonym, service_sources
 from tip_pipeline.validate.completeness import completeness_frame
 from tip_pipeline.validate.engine import TableOutcome, person_id_column, table_outcomes
 from tip_pipeline.validate.expectations import ExpectationResult, run_expectations
@@ -135,13 +135,24 @@ def _staged_rows(
     return read_staged(conn, table, key)
 
 
+def _shown_id(value: object) -> str | None:
+    """A quarantined row's child id as a sample may show it: only a value in the declared
+    pseudonym form; anything else (a raw id, a name typed into the id column) is not shown."""
+    return value if isinstance(value, str) and is_pseudonym(value) else None
+
+
 def _samples(outcome: TableOutcome, per_rule: int = 5) -> dict[str, list[tuple[int, str | None]]]:
-    """A few (line, pseudonymised id) per rule: enough to find the rows, nothing of them."""
+    """A few (line, pseudonymised id) per rule: enough to find the rows, nothing of them. These
+    reach the Dagster event log (rule metadata), so an id not in the pseudonym form is left
+    out."""
     q = outcome.quarantined
     return {
-        rule: list(
-            zip(group["line_number"].head(per_rule), group["child_id"].head(per_rule), strict=True)
-        )
+        rule: [
+            (line, _shown_id(child))
+            for line, child in zip(
+                group["line_number"].head(per_rule), group["child_id"].head(per_rule), strict=True
+            )
+        ]
         for rule, group in q.groupby("rule_id", sort=True)
     }
 
