@@ -480,13 +480,14 @@ def clean_quarantine(out: Path, manifest: dict) -> dict[str, int]:
     return broken
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("seed", [1, 2, 3, 4242])
 def test_a_clean_small_delivery_quarantines_nothing(seed: int, tmp_path: Path) -> None:
     manifest = generate(tmp_path, scale="small", seed=seed)
     assert clean_quarantine(tmp_path, manifest) == {}
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("scale", "seed", "years"),
     [
