@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.numerator_registry import make_units, register
 from tip_pipeline.indicators.people import (
     age_at,
     dated_in,
@@ -20,7 +21,6 @@ from tip_pipeline.indicators.people import (
     open_on,
     overlaps,
 )
-from tip_pipeline.indicators.rules import make_units, register
 from tip_pipeline.sources.codes import TOXIC_TRIO_ANY_ADULT, TOXIC_TRIO_RECORDED
 
 
