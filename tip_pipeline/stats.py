@@ -34,6 +34,8 @@ from scipy.stats import binom
 from scipy.stats import chi2 as chi2_dist
 
 FloatArray = NDArray[np.float64]
+#: an indicator's kind, which decides its limits: a proportion (Wilson) or a rate (Poisson)
+#: (docs/CONVENTIONS.md, "Methods by kind of indicator"); the catalogue declares it
 Kind = Literal["proportion", "rate"]
 
 #: Below this count Poisson limits are exact (chi-square); from it, Byar's approximation.

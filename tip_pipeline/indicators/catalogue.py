@@ -20,14 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
 
 import pandas as pd
 
 from tip_pipeline.indicators.people import census_bands
 from tip_pipeline.sources.codes import BENCHMARK_MEASURES
+from tip_pipeline.stats import Kind
 
-Kind = Literal["proportion", "rate"]
 BREAKDOWNS = ("total", "imd_decile", "imd_quintile", "sex", "age_band", "ethnic_group")
 PERSON_BREAKDOWNS = BREAKDOWNS
 AREA_ONLY_BREAKDOWNS = ("total", "imd_decile", "imd_quintile")
