@@ -693,7 +693,7 @@ def _rate_change(
     return (*(np.where(bad, np.nan, a) for a in (d, lower, upper, p)),)
 
 
-def test_change(
+def change_test(
     x1: ArrayLike,
     n1: ArrayLike,
     x2: ArrayLike,
@@ -726,9 +726,6 @@ def test_change(
     return ChangeTest(
         *_arrays(d * multiplier, lower * multiplier, upper * multiplier, p, significant)
     )
-
-
-test_change.__test__ = False  # type: ignore[attr-defined]  # keep pytest from collecting it
 
 
 def trend_test(

@@ -114,7 +114,7 @@ def test_suppressed_cells_read_suppressed_never_zero(built):
 
 
 def test_change_and_trend_use_the_projects_tests(built, published):
-    """The sentence's figures are stats.test_change on the published counts."""
+    """The sentence's figures are stats.change_test on the published counts."""
     series = _sql(
         published,
         "SELECT period, numerator, denominator FROM published.indicator_values "
@@ -122,7 +122,7 @@ def test_change_and_trend_use_the_projects_tests(built, published):
         "ORDER BY period",
     )
     first, last = series.iloc[0], series.iloc[-1]
-    test = stats.test_change(
+    test = stats.change_test(
         first["numerator"], first["denominator"], last["numerator"], last["denominator"],
         kind="rate", multiplier=10_000,
     )  # fmt: skip

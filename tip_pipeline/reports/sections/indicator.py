@@ -4,7 +4,7 @@ gradient across deprivation deciles with the slope index of inequality, and its 
 funnel plot.
 
 Statistics the warehouse does not publish are computed here with ``tip_pipeline.stats`` from
-published counts only: the test of a change since the baseline year (``test_change``), the
+published counts only: the test of a change since the baseline year (``change_test``), the
 chi-square test for trend (``trend_test``) and the ward funnel limits (``funnel_limits``).
 The sentences follow docs/CONVENTIONS.md: a change between two years is judged by a test of the
 difference (not by overlapping limits), a trend over five or more years by the chi-square test
@@ -129,7 +129,7 @@ def change_since_baseline(data: ReportData, ind: ShownIndicator) -> ChangeSinceB
     test = None
     usable = _usable(pd.DataFrame([base, latest]))
     if len(usable) == 2 and ind.kind is not None:
-        test = stats.test_change(
+        test = stats.change_test(
             number(base["numerator"]),
             number(base["denominator"]),
             number(latest["numerator"]),
