@@ -34,6 +34,8 @@ from scipy.stats import binom
 from scipy.stats import chi2 as chi2_dist
 
 FloatArray = NDArray[np.float64]
+#: an indicator's kind, which decides its limits: a proportion (Wilson) or a rate (Poisson)
+#: (docs/CONVENTIONS.md, "Methods by kind of indicator"); the catalogue declares it
 Kind = Literal["proportion", "rate"]
 
 #: Below this count Poisson limits are exact (chi-square); from it, Byar's approximation.
@@ -691,7 +693,7 @@ def _rate_change(
     return (*(np.where(bad, np.nan, a) for a in (d, lower, upper, p)),)
 
 
-def test_change(
+def change_test(
     x1: ArrayLike,
     n1: ArrayLike,
     x2: ArrayLike,
@@ -724,9 +726,6 @@ def test_change(
     return ChangeTest(
         *_arrays(d * multiplier, lower * multiplier, upper * multiplier, p, significant)
     )
-
-
-test_change.__test__ = False  # type: ignore[attr-defined]  # keep pytest from collecting it
 
 
 def trend_test(

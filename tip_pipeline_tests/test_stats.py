@@ -302,7 +302,7 @@ def test_invalid_arguments_raise() -> None:
     with pytest.raises(ValueError):
         S.proportion_ci(1, 10, confidence=95)
     with pytest.raises(ValueError):
-        S.test_change(1, 10, 2, 10, kind="ratio")
+        S.change_test(1, 10, 2, 10, kind="ratio")
     with pytest.raises(ValueError):
         S.funnel_limits(10, 0.1, kind="mean")
 
@@ -601,7 +601,7 @@ def test_compare_to_benchmark_vectorised() -> None:
 def test_change_proportion_newcombe_example() -> None:
     # Newcombe RG (1998) Stat Med 17:873-890, example 56/70 vs 48/80: method 10 limits
     # +0.0524 to +0.3339 for a difference of 0.2
-    res = S.test_change(48, 80, 56, 70, "proportion")
+    res = S.change_test(48, 80, 56, 70, "proportion")
     assert res.difference == pytest.approx(0.2, rel=1e-12)
     assert round(float(res.lower), 4) == 0.0524
     assert round(float(res.upper), 4) == 0.3339
@@ -616,22 +616,22 @@ def test_change_proportion_vectorised_and_edges() -> None:
     rng = np.random.default_rng(6)
     n1, n2 = rng.integers(20, 2_000, 50), rng.integers(20, 2_000, 50)
     x1, x2 = rng.binomial(n1, 0.3), rng.binomial(n2, 0.32)
-    res = S.test_change(x1, n1, x2, n2, "proportion", multiplier=100)
+    res = S.change_test(x1, n1, x2, n2, "proportion", multiplier=100)
     for i in range(0, 50, 7):
         table = np.array([[x1[i], n1[i] - x1[i]], [x2[i], n2[i] - x2[i]]])
         assert res.p_value[i] == pytest.approx(
             sps.chi2_contingency(table, correction=False)[1], rel=1e-9
         )
     np.testing.assert_allclose(res.difference, (x2 / n2 - x1 / n1) * 100, rtol=1e-12)
-    none = S.test_change(0, 100, 0, 200, "proportion")
+    none = S.change_test(0, 100, 0, 200, "proportion")
     assert none.p_value == 1 and not none.significant and none.difference == 0
     assert none.lower < 0 < none.upper  # Wilson-based limits stay informative at zero
-    assert np.isnan(S.test_change(1, 0, 1, 10).p_value)
+    assert np.isnan(S.change_test(1, 0, 1, 10).p_value)
 
 
 def test_change_rate_exact_conditional() -> None:
     x1, n1, x2, n2 = 12, 40_000.0, 27, 45_000.0
-    res = S.test_change(x1, n1, x2, n2, "rate")
+    res = S.change_test(x1, n1, x2, n2, "rate")
     # doubled one-sided exact binomial p (scipy.stats.binomtest), x2 | x1 + x2
     share = n2 / (n1 + n2)
     less = sps.binomtest(x2, x1 + x2, share, alternative="less").pvalue
@@ -641,9 +641,9 @@ def test_change_rate_exact_conditional() -> None:
     se = math.sqrt(x1 / n1**2 + x2 / n2**2) * 100_000
     assert res.difference == pytest.approx(d, rel=1e-12)
     assert [res.lower, res.upper] == pytest.approx([d - Z95 * se, d + Z95 * se], rel=1e-12)
-    zero = S.test_change(0, 1_000, 0, 5_000, "rate")
+    zero = S.change_test(0, 1_000, 0, 5_000, "rate")
     assert zero.p_value == 1 and zero.difference == 0 and not zero.significant
-    one_side = S.test_change(0, 1_000, 9, 1_000, "rate")  # 9 vs 0, equal populations
+    one_side = S.change_test(0, 1_000, 9, 1_000, "rate")  # 9 vs 0, equal populations
     assert one_side.p_value == pytest.approx(2 * 0.5**9, rel=1e-12)
 
 

@@ -3,7 +3,7 @@
 Each child's distinct adversity *domains* in the year (docs/CONVENTIONS.md, "Linked adversity"):
 each toxic-trio factor identified (recorded definition), a child protection plan, being looked
 after (short breaks excluded), a youth-justice outcome, and homelessness (a household owed a
-duty) -- every domain counted by its own numerator rule, within its age range. The count is
+duty) -- every domain counted by its own numerator, within its age range. The count is
 published as a distribution over all children aged 0-17 (0, 1, 2, 3, 4+; the 0 row is the
 population minus the rest), and overlaps between pairs of domains.
 """
@@ -13,11 +13,11 @@ from __future__ import annotations
 import pandas as pd
 
 from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.numerator_registry import UNITS, units_of
 from tip_pipeline.indicators.people import NOT_RECORDED
-from tip_pipeline.indicators.rules import UNITS, units_of
 from tip_pipeline.stats import proportion_ci
 
-#: domain -> (numerator rule, youngest, oldest); the order decides whose details (area, sex,
+#: domain -> (numerator, youngest, oldest); the order decides whose details (area, sex,
 #: ethnicity) a child linked across services takes: the first domain that has the child.
 DOMAINS: dict[str, tuple[str, int, int]] = {
     "domestic_abuse": ("factor_domestic_abuse", 0, 17),
@@ -36,8 +36,8 @@ CHILD_AGES = (0, 17)
 def domain_units(data: YearData) -> pd.DataFrame:
     """One row per child and domain (``UNITS`` plus ``domain``), within the domain's ages."""
     parts = []
-    for domain, (rule_name, low, high) in DOMAINS.items():
-        units = units_of(rule_name, data)
+    for domain, (numerator_name, low, high) in DOMAINS.items():
+        units = units_of(numerator_name, data)
         units = units[units["age"].between(low, high).fillna(False).astype(bool)]
         parts.append(units.assign(domain=domain))
     return pd.concat(parts, ignore_index=True)

@@ -1,7 +1,7 @@
 """The indicator catalogue: one declaration per indicator, as data.
 
 Adding an indicator means adding one ``Indicator`` below (and, for a new kind of count, one
-numerator rule registered by name in ``numerators/<family>.py``). Everything downstream --
+numerator registered by name in ``numerators/<family>.py``). Everything downstream --
 values by area and breakdown, limits, comparisons, inequality, the ``dim_indicator`` table --
 reads these declarations.
 
@@ -20,14 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
 
 import pandas as pd
 
 from tip_pipeline.indicators.people import census_bands
 from tip_pipeline.sources.codes import BENCHMARK_MEASURES
+from tip_pipeline.stats import Kind
 
-Kind = Literal["proportion", "rate"]
 BREAKDOWNS = ("total", "imd_decile", "imd_quintile", "sex", "age_band", "ethnic_group")
 PERSON_BREAKDOWNS = BREAKDOWNS
 AREA_ONLY_BREAKDOWNS = ("total", "imd_decile", "imd_quintile")
@@ -54,15 +53,16 @@ class Reference(StrEnum):
 
 @dataclass(frozen=True)
 class Denominator:
-    """The denominator: the ONS child population in an age range, or the units of a rule."""
+    """The denominator: the ONS child population in an age range, or the units of a registered
+    numerator (``numerator_name``)."""
 
     text: str
     ages: tuple[int, int] | None = None
-    rule: str | None = None
+    numerator_name: str | None = None
 
     def __post_init__(self) -> None:
-        if (self.ages is None) == (self.rule is None):
-            raise ValueError("a denominator is a population age range or a rule, not both")
+        if (self.ages is None) == (self.numerator_name is None):
+            raise ValueError("a denominator is a population age range or a numerator, not both")
 
 
 def children(low: int, high: int) -> Denominator:
@@ -79,7 +79,7 @@ class Indicator:
     id: str
     name: str
     definition: str
-    numerator_rule: str
+    numerator_name: str
     numerator: str
     denominator: Denominator
     reference: Reference
@@ -167,7 +167,7 @@ def _factor(key: str, what: str, factor_codes: str) -> Indicator:
         name=f"Children with {what} identified at assessment",
         definition=f"Children whose {_ASSESS} identified {what} (factor codes {factor_codes}), "
         "per 10,000 children aged 0-17.",
-        numerator_rule=f"factor_{key}",
+        numerator_name=f"factor_{key}",
         numerator=f"Distinct children with factor {factor_codes} at an assessment authorised "
         "between 1 April and 31 March",
         denominator=children(0, 17),
@@ -189,7 +189,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         definition="Children looked after on 31 March, per 10,000 children aged 0-17. Children "
         "whose only legal status that day is a series of short breaks (V3, V4) are excluded, "
         "as in DfE's headline figures.",
-        numerator_rule="cla_31mar",
+        numerator_name="cla_31mar",
         numerator="Distinct children with an SSDA903 episode open on 31 March (started on or "
         "before it, not ended or ended after it) whose legal status is not V3/V4",
         denominator=children(0, 17),
@@ -206,7 +206,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         name="Children on a child protection plan at 31 March",
         definition="Children on a child protection plan on 31 March, per 10,000 children aged "
         "0-17.",
-        numerator_rule="cpp_31mar",
+        numerator_name="cpp_31mar",
         numerator="Distinct children with a plan started on or before 31 March and not ended "
         "or ended after it",
         denominator=children(0, 17),
@@ -222,7 +222,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         name="Children in need at 31 March",
         definition="Children with an open children-in-need episode on 31 March, per 10,000 "
         "children aged 0-17.",
-        numerator_rule="cin_31mar",
+        numerator_name="cin_31mar",
         numerator="Distinct children with a CIN episode referred on or before 31 March and "
         "not closed or closed after it",
         denominator=children(0, 17),
@@ -238,7 +238,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         name="Referrals to children's social care",
         definition="Referrals (CIN episodes) starting in the year, per 10,000 children aged "
         "0-17. A child referred twice counts twice.",
-        numerator_rule="cin_referrals",
+        numerator_name="cin_referrals",
         numerator="CIN referrals dated between 1 April and 31 March",
         denominator=children(0, 17),
         reference=Reference.IN_YEAR,
@@ -255,7 +255,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         definition=f"Children whose {_ASSESS} identified domestic abuse, parental mental "
         "ill-health or parental substance misuse (any of the three), per 10,000 children aged "
         "0-17.",
-        numerator_rule="toxic_trio_any",
+        numerator_name="toxic_trio_any",
         numerator="Distinct children with any of 3A-3C, 4B, 1B, 2B at an assessment authorised "
         "in the year",
         denominator=children(0, 17),
@@ -271,7 +271,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         name="Children with all three toxic-trio factors identified at assessment",
         definition=f"Children whose {_ASSESS} identified all three of domestic abuse, parental "
         "mental ill-health and parental substance misuse, per 10,000 children aged 0-17.",
-        numerator_rule="toxic_trio_all",
+        numerator_name="toxic_trio_all",
         numerator="Distinct children with each of the three factors identified at one or more "
         "assessments authorised in the year",
         denominator=children(0, 17),
@@ -287,7 +287,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         name="Children with a youth-justice outcome",
         definition="Children aged 10-17 with a youth-justice outcome (community resolution, "
         "caution or conviction) dated in the year, per 10,000 children aged 10-17.",
-        numerator_rule="yj_outcome",
+        numerator_name="yj_outcome",
         numerator="Distinct children with an outcome dated between 1 April and 31 March, aged "
         "10-17 at the offence",
         denominator=children(10, 17),
@@ -303,7 +303,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         name="First-time entrants to the youth justice system",
         definition="Children aged 10-17 receiving their first youth caution or conviction "
         "(ever) in the year, per 100,000 children aged 10-17.",
-        numerator_rule="yj_first_time_entrants",
+        numerator_name="yj_first_time_entrants",
         numerator="Distinct children whose first ever caution or conviction (not a community "
         "resolution) is dated in the year, judged against every earlier delivered year",
         denominator=children(10, 17),
@@ -319,7 +319,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         name="Children in households owed a homelessness duty",
         definition="Dependent children in households owed a prevention or relief duty in the "
         "year, each counted once across the year's quarters, per 10,000 children aged 0-17.",
-        numerator_rule="homeless_children",
+        numerator_name="homeless_children",
         numerator="Distinct dependent children of cases whose initial assessment owed a "
         "prevention or relief duty in force at some time in the year",
         denominator=children(0, 17),
@@ -338,12 +338,12 @@ CATALOGUE: tuple[Indicator, ...] = (
         definition="Of households with dependent children owed a prevention or relief duty in "
         "the year, the percentage whose reason for loss of the last settled home is domestic "
         "abuse.",
-        numerator_rule="households_with_children_domestic_abuse",
+        numerator_name="households_with_children_domestic_abuse",
         numerator="Households with dependent children owed a duty in the year, reason "
         "domestic abuse",
         denominator=Denominator(
             text="Households with dependent children owed a prevention or relief duty in the year",
-            rule="households_with_children_owed_duty",
+            numerator_name="households_with_children_owed_duty",
         ),
         reference=Reference.IN_YEAR,
         multiplier=100,
@@ -360,7 +360,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "toxic-trio factor identified, a child protection plan, looked after, a youth-justice "
         "outcome, homelessness), linked across services by the shared pseudonymised id, per "
         "10,000 children aged 0-17.",
-        numerator_rule="adversity_two_or_more",
+        numerator_name="adversity_two_or_more",
         numerator="Distinct children with two or more distinct domains in the year",
         denominator=children(0, 17),
         reference=Reference.IN_YEAR,
@@ -394,7 +394,7 @@ def dim_indicator_frame() -> pd.DataFrame:
                 "indicator_id": i.id,
                 "indicator_name": i.name,
                 "definition": i.definition,
-                "numerator_rule": i.numerator_rule,
+                "numerator_rule": i.numerator_name,
                 "numerator": i.numerator,
                 "denominator": i.denominator.text,
                 "age_min": i.denominator.ages[0] if i.denominator.ages else None,

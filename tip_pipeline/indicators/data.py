@@ -68,7 +68,7 @@ class YearData:
 
     period: FinancialYear
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
-    #: results computed from the tables (rule units, population counts), reused in the year
+    #: results computed from the tables (numerator units, population counts), reused in the year
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

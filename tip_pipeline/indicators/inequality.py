@@ -11,7 +11,7 @@
   when the line and the RII's limits are positive; otherwise the RII is NULL and ``rii_note``
   says why -- never a negative ratio. Simulated 95% limits are seeded from (indicator, area,
   period) by a stable hash, so reruns give identical figures.
-- The gap (quintile 1 minus quintile 5) with limits from ``stats.test_change`` applied to the
+- The gap (quintile 1 minus quintile 5) with limits from ``stats.change_test`` applied to the
   two quintiles (Newcombe for proportions, Wald for rates), and the ratio quintile 1 / 5.
 - The change since the baseline year (the first reporting year) in the most deprived quintile
   minus that in the least deprived, with limits (``stats.difference_of_changes``).
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from tip_pipeline.indicators.catalogue import INDICATORS, Indicator, Polarity
-from tip_pipeline.stats import SIIResult, difference_of_changes, sii, test_change
+from tip_pipeline.stats import SIIResult, change_test, difference_of_changes, sii
 
 DECILES = tuple(str(d) for d in range(1, 11))
 MOST, LEAST = "1", "5"
@@ -211,7 +211,7 @@ def quintile_gap(values: pd.DataFrame) -> pd.DataFrame:
     for ind_id, group in q.groupby("indicator_id"):
         ind = INDICATORS[ind_id]
         num = partial(_floats, group)
-        change = test_change(
+        change = change_test(
             num("numerator_least"),
             num("denominator_least"),
             num("numerator_most"),

@@ -8,7 +8,7 @@ minus the share with none) and with all three -- one joint distribution, no inde
 assumed. Summed from LSOA to ward and LA.
 
 Recorded: children with the factor identified at an assessment completed in the year, on the
-definition matched to the model (any adult in the household: TOXIC_TRIO_ANY_ADULT, rules
+definition matched to the model (any adult in the household: TOXIC_TRIO_ANY_ADULT, numerators
 ``*_any_adult``). The identification gap is modelled minus recorded.
 
 Modelled range: the rates file carries the source's lower and upper estimates beside the
@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.numerator_registry import units_of
 from tip_pipeline.indicators.people import AGE_BANDS, age_band
-from tip_pipeline.indicators.rules import units_of
 from tip_pipeline.indicators.values import area_names, in_ages
 from tip_pipeline.sources.contracts import MODELLED_FACTORS
 from tip_pipeline.stats import proportion_ci
@@ -33,8 +33,8 @@ from tip_pipeline.stats import proportion_ci
 CHILD_AGES = (0, 17)
 ANY, ALL3 = "toxic_trio_any", "toxic_trio_all"
 MEASURES = (*MODELLED_FACTORS, ANY, ALL3)
-#: modelled measure -> the recorded rule on the matched (any-adult) definition
-RECORDED_RULE = {
+#: modelled measure -> the recorded numerator on the matched (any-adult) definition
+RECORDED_NUMERATOR = {
     **{f: f"factor_{f}_any_adult" for f in MODELLED_FACTORS},
     ANY: "toxic_trio_any_any_adult",
     ALL3: "toxic_trio_all_any_adult",
@@ -84,8 +84,8 @@ def modelled_by_lsoa(data: YearData, column: str = SHARE) -> pd.DataFrame:
 def recorded_by_lsoa(data: YearData) -> pd.DataFrame:
     """Recorded children (any-adult definition, aged 0-17) with each measure, per LSOA."""
     cols = {}
-    for measure, rule_name in RECORDED_RULE.items():
-        units = in_ages(units_of(rule_name, data), CHILD_AGES)
+    for measure, numerator_name in RECORDED_NUMERATOR.items():
+        units = in_ages(units_of(numerator_name, data), CHILD_AGES)
         cols[measure] = units.groupby("lsoa").size()
     return pd.DataFrame(cols).fillna(0).astype("int64").rename_axis("lsoa").reset_index()
 
@@ -152,7 +152,7 @@ def modelled_prevalence(data: YearData) -> pd.DataFrame:
     )
 
 
-#: the seed's Prevalence slide, in its order: measure, wording, modelled?, recorded rule
+#: the seed's Prevalence slide, in its order: measure, wording, modelled?, recorded numerator
 SLIDE = (
     (ANY, "live in households with any of the 'toxic trio'", True),
     ("domestic_abuse", "live in a household with domestic violence", True),
@@ -163,7 +163,7 @@ SLIDE = (
     ("youth_justice", "are involved with the Youth Justice Service", False),
     ("homelessness", "are at risk of homelessness", False),
 )
-SERVICE_RULE = {
+SERVICE_NUMERATOR = {
     "looked_after": ("cla_31mar", (0, 17)),
     "youth_justice": ("yj_outcome", (10, 17)),
     "homelessness": ("homeless_children", (0, 17)),
@@ -184,8 +184,8 @@ def prevalence_summary(data: YearData, modelled: pd.DataFrame) -> pd.DataFrame:
             rows.append(_rows(m["modelled_children"], pop, measure, "modelled", label, order, ends))
             rows.append(_rows(m["recorded_children"], pop, measure, "recorded", label, order))
         else:
-            rule_name, ages = SERVICE_RULE[measure]
-            units = in_ages(units_of(rule_name, data), ages).merge(
+            numerator_name, ages = SERVICE_NUMERATOR[measure]
+            units = in_ages(units_of(numerator_name, data), ages).merge(
                 data.areas[["lsoa", "la"]], on="lsoa"
             )
             counts = units.groupby("la").size().reindex(pop.index, fill_value=0)

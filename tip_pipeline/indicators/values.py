@@ -1,6 +1,6 @@
 """Indicator values by area and breakdown, with 95% and 99.8% limits (Fingertips layout).
 
-For every catalogue indicator: the rule's units, kept within the denominator's ages (a
+For every catalogue indicator: the numerator's units, kept within the denominator's ages (a
 proportion's numerator must be part of its denominator), placed in areas by their home LSOA
 (LSOA -> ward -> LA best-fit lookup, IoD2025 national decile of the LSOA), counted by area and
 breakdown category, and set against the denominator counted the same way. Limits by the
@@ -15,7 +15,7 @@ is the Census 2021 count of children of that group in the area and in the indica
 It is a different base from the mid-year estimates (another date and method), so the groups'
 denominators do not add up to the total's and their rates do not average to the total's rate.
 "Not recorded" has no census count: its rows carry the count only, denominator and value NULL.
-An indicator whose denominator is not a population (a rule's units) has no census
+An indicator whose denominator is not a population (a numerator's units) has no census
 denominator: its breakdowns are counted from the same units.
 """
 
@@ -28,8 +28,8 @@ import pandas as pd
 
 from tip_pipeline.indicators.catalogue import BREAKDOWNS, CATALOGUE, Indicator
 from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.numerator_registry import units_of
 from tip_pipeline.indicators.people import age_band, census_bands
-from tip_pipeline.indicators.rules import units_of
 from tip_pipeline.stats import proportion_ci, rate_ci
 
 TOTAL, ALL = "total", "all"
@@ -141,7 +141,7 @@ def numerator_and_denominator(
     ind: Indicator, data: YearData
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Numerator counts by LSOA, breakdown and category; denominator counts by area level."""
-    units = units_of(ind.numerator_rule, data)
+    units = units_of(ind.numerator_name, data)
     if ind.denominator.ages is not None:
         units = in_ages(units, ind.denominator.ages)
         with_den = tuple(b for b in ind.breakdowns if b not in CENSUS_BREAKDOWNS)
@@ -153,7 +153,7 @@ def numerator_and_denominator(
                 for level in AREA_LEVELS
             }
     else:
-        base = units_of(ind.denominator.rule, data)
+        base = units_of(ind.denominator.numerator_name, data)
         units = units[units["unit_id"].isin(base["unit_id"])]
         lsoa = counts_by_lsoa(with_areas(base, data), ind.breakdowns)
         den = {level: at_level(lsoa, data.areas, level) for level in AREA_LEVELS}

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from tip_pipeline.indicators.catalogue import CATALOGUE
-from tip_pipeline.indicators.prevalence import SERVICE_RULE
+from tip_pipeline.indicators.prevalence import SERVICE_NUMERATOR
 from tip_pipeline.publish.suppression import Cell, Relation
 
 TOTAL = ("total", "all")
@@ -57,7 +57,9 @@ PARENT_TYPE = {"ward": "la", "la": "region", "region": "country"}
 ADVERSITY_PARTS = ("0", "1", "2", "3", "4+")
 ADVERSITY_TWO_PLUS = ("2", "3", "4+")
 #: indicators whose denominator is a count of service units, hence a cell of its own
-COUNTED_DENOMINATORS = frozenset(i.id for i in CATALOGUE if i.denominator.rule is not None)
+COUNTED_DENOMINATORS = frozenset(
+    i.id for i in CATALOGUE if i.denominator.numerator_name is not None
+)
 
 
 @dataclass
@@ -211,11 +213,11 @@ def _adversity_relations(cells: CellSet, adversity: pd.DataFrame) -> None:
 
 def _prevalence_relations(cells: CellSet, prevalence: pd.DataFrame) -> None:
     """The slide's service rows are the LA totals of the indicators that count them (the
-    prevalence module's SERVICE_RULE names those rules, which are the indicators' ids)."""
+    prevalence module's SERVICE_NUMERATOR names those numerators, which are the indicators' ids)."""
     recorded = prevalence[prevalence["basis"] == "recorded"]
     for row in recorded.to_dict("records"):
-        if row["measure"] in SERVICE_RULE:
+        if row["measure"] in SERVICE_NUMERATOR:
             cell = ("prev", row["area_code"], row["measure"])
-            indicator = SERVICE_RULE[row["measure"]][0]
+            indicator = SERVICE_NUMERATOR[row["measure"]][0]
             headline = headline_cell(indicator, row["area_code"])
             cells.add_same(cell, headline, f"prevalence {row['measure']}|{row['area_code']}")

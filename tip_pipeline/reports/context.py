@@ -15,8 +15,10 @@ from tip_pipeline.reports.statements import fmt_value
 
 
 @dataclass(frozen=True)
-class Indicator:
-    """What the report needs to know about one indicator (from published.dim_indicator)."""
+class ShownIndicator:
+    """What the report needs to know about one indicator it shows, read from
+    ``published.dim_indicator`` (the report reads the published layer only, never the catalogue's
+    ``indicators.catalogue.Indicator``)."""
 
     id: str
     name: str
@@ -26,7 +28,7 @@ class Indicator:
     kind: str | None  # "proportion" | "rate" | None when the method is not published
 
     @classmethod
-    def from_row(cls, row: pd.Series | None, ind_id: str, series: pd.DataFrame) -> Indicator:
+    def from_row(cls, row: pd.Series | None, ind_id: str, series: pd.DataFrame) -> ShownIndicator:
         own = series[series["indicator_id"] == ind_id]
         if row is None:
             return cls(
@@ -50,11 +52,11 @@ class Indicator:
         )
 
 
-def indicators_shown(data: ReportData) -> list[Indicator]:
+def indicators_shown(data: ReportData) -> list[ShownIndicator]:
     """The indicators with a headline value for the LA in the year, in catalogue order."""
     catalogue = data.indicators.set_index("indicator_id") if len(data.indicators) else None
     return [
-        Indicator.from_row(
+        ShownIndicator.from_row(
             catalogue.loc[i] if catalogue is not None and i in catalogue.index else None,
             i,
             data.series,
@@ -69,7 +71,7 @@ class Report:
     chart kept so far (counted in ``Built.charts``)."""
 
     data: ReportData
-    indicators: list[Indicator]
+    indicators: list[ShownIndicator]
     charts: list[charts.Chart] = field(default_factory=list)
 
     def keep(self, chart: charts.Chart) -> charts.Chart:

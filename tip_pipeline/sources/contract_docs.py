@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import codes
-from tip_pipeline.sources.contracts import EXTRACTS, SOURCES, Column, Extract, Kind
+from tip_pipeline.sources.contracts import EXTRACTS, SOURCES, Column, ColumnKind, Extract
 
 _EXAMPLE = FinancialYear(2023)
 
@@ -122,19 +122,19 @@ def _extract_section(extract: Extract) -> list[str]:
 
 def _kinds_section() -> list[str]:
     meaning = {
-        Kind.PSEUDO_ID: "keyed-hash pseudonym of a child, shared across extracts: lower-case "
+        ColumnKind.PSEUDO_ID: "keyed-hash pseudonym of a child, shared across extracts: lower-case "
         "hexadecimal, 16 or 64 digits (any other value refuses the delivery)",
-        Kind.ID: "record key that identifies no person",
-        Kind.DATE: "date, yyyy-mm-dd",
-        Kind.BIRTH_MONTH: "date of birth cut to the first of the month, yyyy-mm-01",
-        Kind.INT: "whole number",
-        Kind.FLOAT: "decimal number",
-        Kind.CODE: "one value of the column's code list",
-        Kind.CODES: "comma-separated values of the column's code list",
-        Kind.AREA: "ONS GSS area code (E01... LSOA, E05... ward, E06-E10 LA, E12 region)",
-        Kind.NAME: "name of an area or of a category (reference data only)",
+        ColumnKind.ID: "record key that identifies no person",
+        ColumnKind.DATE: "date, yyyy-mm-dd",
+        ColumnKind.BIRTH_MONTH: "date of birth cut to the first of the month, yyyy-mm-01",
+        ColumnKind.INT: "whole number",
+        ColumnKind.FLOAT: "decimal number",
+        ColumnKind.CODE: "one value of the column's code list",
+        ColumnKind.CODES: "comma-separated values of the column's code list",
+        ColumnKind.AREA: "ONS GSS area code (E01... LSOA, E05... ward, E06-E10 LA, E12 region)",
+        ColumnKind.NAME: "name of an area or of a category (reference data only)",
     }
-    rows = [f"| {k.value} | {meaning[k]} |" for k in Kind]
+    rows = [f"| {k.value} | {meaning[k]} |" for k in ColumnKind]
     return ["## Column kinds", "", "| kind | meaning |", "|---|---|", *rows, ""]
 
 

@@ -20,7 +20,7 @@ from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import codes
 
 
-class Kind(StrEnum):
+class ColumnKind(StrEnum):
     """What a column holds; decides its parsed type and which checks apply to it."""
 
     PSEUDO_ID = "pseudo_id"  # keyed hash in PSEUDONYM_FORMAT, same child in every extract
@@ -35,7 +35,7 @@ class Kind(StrEnum):
     NAME = "name"  # the name of an area or of a category (reference data only)
 
 
-#: The declared form of a pseudonymised id (``Kind.PSEUDO_ID``): lower-case hexadecimal of a
+#: The declared form of a pseudonymised id (``ColumnKind.PSEUDO_ID``): lower-case hexadecimal of a
 #: keyed hash, either the synthetic generator's 16 digits (the first 64 bits of SHA-256 of a
 #: secret salt and the internal id, ``sources/generator/pseudonyms.py``) or a full HMAC-SHA256
 #: digest (64 digits, RFC 2104 with SHA-256), as a keyed-hash intake emits. A value of any other
@@ -53,7 +53,7 @@ def is_pseudonym(value: str) -> bool:
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: Kind
+    kind: ColumnKind
     description: str
     required: bool = True
     #: allowed values: a tuple, or a function of the period for lists that change by year
@@ -149,7 +149,7 @@ def _sex(period: FinancialYear) -> tuple[str, ...]:
     return tuple(codes.sex_codes(period))
 
 
-def _col(name: str, kind: Kind, description: str, **kw) -> Column:
+def _col(name: str, kind: ColumnKind, description: str, **kw) -> Column:
     return Column(name=name, kind=kind, description=description, **kw)
 
 
@@ -168,12 +168,12 @@ CIN_CHILDREN = Extract(
     key=("LAchildID",),
     anonymisation=_ANON_PERSON,
     columns=(
-        _col("LAchildID", Kind.PSEUDO_ID, "Pseudonymised child id"),
-        _col("PersonBirthDate", Kind.BIRTH_MONTH, "Date of birth, first of the month"),
-        _col("Sex", Kind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
-        _col("Ethnicity", Kind.CODE, "DfE ethnicity code", codes=codes.ETHNICITY),
-        _col("HomeLSOA", Kind.AREA, "Home LSOA (2021), in place of the postcode"),
-        _col("PersonDeathDate", Kind.DATE, "Date of death", required=False),
+        _col("LAchildID", ColumnKind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("PersonBirthDate", ColumnKind.BIRTH_MONTH, "Date of birth, first of the month"),
+        _col("Sex", ColumnKind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
+        _col("Ethnicity", ColumnKind.CODE, "DfE ethnicity code", codes=codes.ETHNICITY),
+        _col("HomeLSOA", ColumnKind.AREA, "Home LSOA (2021), in place of the postcode"),
+        _col("PersonDeathDate", ColumnKind.DATE, "Date of death", required=False),
     ),
 )
 
@@ -186,20 +186,20 @@ CIN_EPISODES = Extract(
     parent=("cin_children", ("LAchildID",)),
     anonymisation=_ANON_PERSON,
     columns=(
-        _col("LAchildID", Kind.PSEUDO_ID, "Pseudonymised child id"),
-        _col("CINreferralDate", Kind.DATE, "Date of referral"),
-        _col("ReferralSource", Kind.CODE, "Source of referral", codes=codes.REFERRAL_SOURCE),
-        _col("PrimaryNeedCode", Kind.CODE, "Primary need N0-N9", codes=codes.PRIMARY_NEED),
+        _col("LAchildID", ColumnKind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("CINreferralDate", ColumnKind.DATE, "Date of referral"),
+        _col("ReferralSource", ColumnKind.CODE, "Source of referral", codes=codes.REFERRAL_SOURCE),
+        _col("PrimaryNeedCode", ColumnKind.CODE, "Primary need N0-N9", codes=codes.PRIMARY_NEED),
         _col(
             "ReferralNFA",
-            Kind.CODE,
+            ColumnKind.CODE,
             "1 if the referral led to no further action",
             codes=codes.YES_NO,
         ),
-        _col("CINclosureDate", Kind.DATE, "Date the episode closed", required=False),
+        _col("CINclosureDate", ColumnKind.DATE, "Date the episode closed", required=False),
         _col(
             "ReasonForClosure",
-            Kind.CODE,
+            ColumnKind.CODE,
             "Reason for closure RC1-RC9",
             required=False,
             codes=codes.REASON_FOR_CLOSURE,
@@ -217,18 +217,18 @@ CIN_ASSESSMENTS = Extract(
     parent=("cin_episodes", ("LAchildID", "CINreferralDate")),
     anonymisation=_ANON_PERSON,
     columns=(
-        _col("LAchildID", Kind.PSEUDO_ID, "Pseudonymised child id"),
-        _col("CINreferralDate", Kind.DATE, "Referral date of the episode"),
-        _col("AssessmentActualStartDate", Kind.DATE, "Assessment start date"),
+        _col("LAchildID", ColumnKind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("CINreferralDate", ColumnKind.DATE, "Referral date of the episode"),
+        _col("AssessmentActualStartDate", ColumnKind.DATE, "Assessment start date"),
         _col(
             "AssessmentAuthorisationDate",
-            Kind.DATE,
+            ColumnKind.DATE,
             "Date the assessment was completed (authorised); blank while in progress",
             required=False,
         ),
         _col(
             "AssessmentFactors",
-            Kind.CODES,
+            ColumnKind.CODES,
             "Factors identified at the end of assessment, comma-separated; blank until completed",
             required=False,
             codes=codes.ASSESSMENT_FACTORS,
@@ -245,18 +245,23 @@ CIN_CP_PLANS = Extract(
     parent=("cin_episodes", ("LAchildID", "CINreferralDate")),
     anonymisation=_ANON_PERSON,
     columns=(
-        _col("LAchildID", Kind.PSEUDO_ID, "Pseudonymised child id"),
-        _col("CINreferralDate", Kind.DATE, "Referral date of the episode"),
-        _col("CPPstartDate", Kind.DATE, "Plan start date"),
-        _col("CPPendDate", Kind.DATE, "Plan end date", required=False),
+        _col("LAchildID", ColumnKind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("CINreferralDate", ColumnKind.DATE, "Referral date of the episode"),
+        _col("CPPstartDate", ColumnKind.DATE, "Plan start date"),
+        _col("CPPendDate", ColumnKind.DATE, "Plan end date", required=False),
         _col(
             "InitialCategoryOfAbuse",
-            Kind.CODE,
+            ColumnKind.CODE,
             "Category at the start",
             codes=codes.CATEGORY_OF_ABUSE,
         ),
-        _col("LatestCategoryOfAbuse", Kind.CODE, "Latest category", codes=codes.CATEGORY_OF_ABUSE),
-        _col("NumberOfPreviousCPP", Kind.INT, "Number of previous plans"),
+        _col(
+            "LatestCategoryOfAbuse",
+            ColumnKind.CODE,
+            "Latest category",
+            codes=codes.CATEGORY_OF_ABUSE,
+        ),
+        _col("NumberOfPreviousCPP", ColumnKind.INT, "Number of previous plans"),
     ),
 )
 
@@ -268,10 +273,10 @@ SSDA903_HEADER = Extract(
     key=("CHILD",),
     anonymisation=_ANON_PERSON + " UPN and mother's details are not extracted.",
     columns=(
-        _col("CHILD", Kind.PSEUDO_ID, "Pseudonymised child id"),
-        _col("SEX", Kind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
-        _col("DOB", Kind.BIRTH_MONTH, "Date of birth, first of the month"),
-        _col("ETHNIC", Kind.CODE, "DfE ethnicity code", codes=codes.ETHNICITY),
+        _col("CHILD", ColumnKind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("SEX", ColumnKind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
+        _col("DOB", ColumnKind.BIRTH_MONTH, "Date of birth, first of the month"),
+        _col("ETHNIC", ColumnKind.CODE, "DfE ethnicity code", codes=codes.ETHNICITY),
     ),
 )
 
@@ -286,36 +291,36 @@ SSDA903_EPISODES = Extract(
     anonymisation=_ANON_PERSON + " HOME_POST holds the home LSOA code; PL_POST is dropped and "
     "the placement is located only by PL_LA.",
     columns=(
-        _col("CHILD", Kind.PSEUDO_ID, "Pseudonymised child id"),
-        _col("DECOM", Kind.DATE, "Date episode commenced"),
-        _col("RNE", Kind.CODE, "Reason for new episode", codes=codes.RNE),
-        _col("LS", Kind.CODE, "Legal status", codes=codes.LEGAL_STATUS),
-        _col("CIN", Kind.CODE, "Category of need N1-N8", codes=codes.CIN_NEED_903),
-        _col("PLACE", Kind.CODE, "Placement type", codes=codes.PLACEMENT),
+        _col("CHILD", ColumnKind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("DECOM", ColumnKind.DATE, "Date episode commenced"),
+        _col("RNE", ColumnKind.CODE, "Reason for new episode", codes=codes.RNE),
+        _col("LS", ColumnKind.CODE, "Legal status", codes=codes.LEGAL_STATUS),
+        _col("CIN", ColumnKind.CODE, "Category of need N1-N8", codes=codes.CIN_NEED_903),
+        _col("PLACE", ColumnKind.CODE, "Placement type", codes=codes.PLACEMENT),
         _col(
             "PLACE_PROVIDER",
-            Kind.CODE,
+            ColumnKind.CODE,
             "Placement provider",
             required=False,
             codes=codes.PLACE_PROVIDER,
         ),
-        _col("DEC", Kind.DATE, "Date episode ceased", required=False),
+        _col("DEC", ColumnKind.DATE, "Date episode ceased", required=False),
         _col(
             "REC",
-            Kind.CODE,
+            ColumnKind.CODE,
             "Reason episode ceased",
             required=False,
             codes=codes.REASON_EPISODE_CEASED,
         ),
         _col(
             "REASON_PLACE_CHANGE",
-            Kind.CODE,
+            ColumnKind.CODE,
             "Reason for placement change",
             required=False,
             codes=codes.REASON_PLACE_CHANGE,
         ),
-        _col("HOME_POST", Kind.AREA, "Home LSOA (2021) in place of the home postcode"),
-        _col("PL_LA", Kind.AREA, "Local authority of the placement", required=False),
+        _col("HOME_POST", ColumnKind.AREA, "Home LSOA (2021) in place of the home postcode"),
+        _col("PL_LA", ColumnKind.AREA, "Local authority of the placement", required=False),
     ),
 )
 
@@ -330,15 +335,15 @@ YJS_OFFENCES = Extract(
     key=("OFFENCE_ID",),
     anonymisation=_ANON_PERSON,
     columns=(
-        _col("YJ_ID", Kind.PSEUDO_ID, "Pseudonymised child id (the shared pseudonym)"),
-        _col("OFFENCE_ID", Kind.ID, "Offence record id"),
-        _col("OFFENCE_DATE", Kind.DATE, "Date of the offence"),
-        _col("OFFENCE_TYPE", Kind.CODE, "Offence category", codes=tuple(codes.OFFENCE_TYPE)),
-        _col("GRAVITY", Kind.CODE, "YJB gravity score 1-8", codes=codes.GRAVITY),
-        _col("DOB", Kind.BIRTH_MONTH, "Date of birth, first of the month"),
-        _col("SEX", Kind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
-        _col("ETHNICITY", Kind.CODE, "DfE ethnicity code", codes=codes.ETHNICITY),
-        _col("HOME_LSOA", Kind.AREA, "Home LSOA (2021) at the offence"),
+        _col("YJ_ID", ColumnKind.PSEUDO_ID, "Pseudonymised child id (the shared pseudonym)"),
+        _col("OFFENCE_ID", ColumnKind.ID, "Offence record id"),
+        _col("OFFENCE_DATE", ColumnKind.DATE, "Date of the offence"),
+        _col("OFFENCE_TYPE", ColumnKind.CODE, "Offence category", codes=tuple(codes.OFFENCE_TYPE)),
+        _col("GRAVITY", ColumnKind.CODE, "YJB gravity score 1-8", codes=codes.GRAVITY),
+        _col("DOB", ColumnKind.BIRTH_MONTH, "Date of birth, first of the month"),
+        _col("SEX", ColumnKind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
+        _col("ETHNICITY", ColumnKind.CODE, "DfE ethnicity code", codes=codes.ETHNICITY),
+        _col("HOME_LSOA", ColumnKind.AREA, "Home LSOA (2021) at the offence"),
     ),
 )
 
@@ -353,10 +358,12 @@ YJS_OUTCOMES = Extract(
     parent=("yjs_offences", ("OFFENCE_ID",)),
     anonymisation=_ANON_PERSON,
     columns=(
-        _col("YJ_ID", Kind.PSEUDO_ID, "Pseudonymised child id"),
-        _col("OFFENCE_ID", Kind.ID, "Offence record id"),
-        _col("OUTCOME_DATE", Kind.DATE, "Date of the outcome (caution, conviction, resolution)"),
-        _col("OUTCOME_TYPE", Kind.CODE, "Outcome", codes=tuple(codes.OUTCOME_TYPE)),
+        _col("YJ_ID", ColumnKind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("OFFENCE_ID", ColumnKind.ID, "Offence record id"),
+        _col(
+            "OUTCOME_DATE", ColumnKind.DATE, "Date of the outcome (caution, conviction, resolution)"
+        ),
+        _col("OUTCOME_TYPE", ColumnKind.CODE, "Outcome", codes=tuple(codes.OUTCOME_TYPE)),
     ),
 )
 
@@ -370,30 +377,33 @@ HCLIC_MAIN = Extract(
     anonymisation="Applicant details removed; address replaced by the LSOA of the last settled "
     "home.",
     columns=(
-        _col("CASE_ID", Kind.ID, "Case id, stable across quarters"),
-        _col("APPLICATION_DATE", Kind.DATE, "Date of application"),
-        _col("ASSESSMENT_DATE", Kind.DATE, "Date of the initial assessment"),
+        _col("CASE_ID", ColumnKind.ID, "Case id, stable across quarters"),
+        _col("APPLICATION_DATE", ColumnKind.DATE, "Date of application"),
+        _col("ASSESSMENT_DATE", ColumnKind.DATE, "Date of the initial assessment"),
         _col(
             "INITIAL_DUTY",
-            Kind.CODE,
+            ColumnKind.CODE,
             "Outcome of the initial assessment",
             codes=tuple(codes.INITIAL_DUTY),
         ),
         _col(
             "REASON_LOSS",
-            Kind.CODE,
+            ColumnKind.CODE,
             "Main reason for loss of last settled home",
             codes=tuple(codes.REASON_LOSS),
         ),
         _col(
-            "HOUSEHOLD_TYPE", Kind.CODE, "Household composition", codes=tuple(codes.HOUSEHOLD_TYPE)
+            "HOUSEHOLD_TYPE",
+            ColumnKind.CODE,
+            "Household composition",
+            codes=tuple(codes.HOUSEHOLD_TYPE),
         ),
-        _col("NUM_DEP_CHILDREN", Kind.INT, "Number of dependent children"),
-        _col("HOME_LSOA", Kind.AREA, "LSOA (2021) of the last settled home"),
-        _col("DUTY_END_DATE", Kind.DATE, "Date the duty ended", required=False),
+        _col("NUM_DEP_CHILDREN", ColumnKind.INT, "Number of dependent children"),
+        _col("HOME_LSOA", ColumnKind.AREA, "LSOA (2021) of the last settled home"),
+        _col("DUTY_END_DATE", ColumnKind.DATE, "Date the duty ended", required=False),
         _col(
             "DUTY_END_REASON",
-            Kind.CODE,
+            ColumnKind.CODE,
             "How the duty ended",
             required=False,
             codes=codes.DUTY_END_REASON,
@@ -410,10 +420,15 @@ HCLIC_CHILDREN = Extract(
     parent=("hclic_main", ("CASE_ID",)),
     anonymisation=_ANON_PERSON,
     columns=(
-        _col("CASE_ID", Kind.ID, "Case id"),
-        _col("CHILD_ID", Kind.PSEUDO_ID, "Pseudonymised child id (the shared pseudonym)"),
-        _col("CHILD_DOB", Kind.BIRTH_MONTH, "Date of birth, first of the month"),
-        _col("CHILD_SEX", Kind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
+        _col("CASE_ID", ColumnKind.ID, "Case id"),
+        _col("CHILD_ID", ColumnKind.PSEUDO_ID, "Pseudonymised child id (the shared pseudonym)"),
+        _col("CHILD_DOB", ColumnKind.BIRTH_MONTH, "Date of birth, first of the month"),
+        _col(
+            "CHILD_SEX",
+            ColumnKind.CODE,
+            "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25",
+            codes=_sex,
+        ),
     ),
 )
 
@@ -426,15 +441,15 @@ HCLIC_SUPPORT = Extract(
     key=("CASE_ID", "SUPPORT_NEED"),
     parent=("hclic_main", ("CASE_ID",)),
     columns=(
-        _col("CASE_ID", Kind.ID, "Case id"),
-        _col("SUPPORT_NEED", Kind.CODE, "Support need", codes=tuple(codes.SUPPORT_NEED)),
+        _col("CASE_ID", ColumnKind.ID, "Case id"),
+        _col("SUPPORT_NEED", ColumnKind.CODE, "Support need", codes=tuple(codes.SUPPORT_NEED)),
     ),
 )
 
 _POP_AGE_COLUMNS = tuple(
     _col(
         f"{sex}{age}",
-        Kind.INT,
+        ColumnKind.INT,
         f"{'Females' if sex == 'F' else 'Males'} aged {age}{'+' if age == 90 else ''}",
         group="F0..F90, M0..M90",
     )
@@ -450,11 +465,11 @@ REF_POPULATION = Extract(
     cadence=Cadence.MID_YEAR,
     key=("LSOA 2021 Code",),
     columns=(
-        _col("LAD 2021 Code", Kind.AREA, "Local authority"),
-        _col("LAD 2021 Name", Kind.NAME, "Local authority name"),
-        _col("LSOA 2021 Code", Kind.AREA, "LSOA"),
-        _col("LSOA 2021 Name", Kind.NAME, "LSOA name"),
-        _col("Total", Kind.INT, "All ages"),
+        _col("LAD 2021 Code", ColumnKind.AREA, "Local authority"),
+        _col("LAD 2021 Name", ColumnKind.NAME, "Local authority name"),
+        _col("LSOA 2021 Code", ColumnKind.AREA, "LSOA"),
+        _col("LSOA 2021 Name", ColumnKind.NAME, "LSOA name"),
+        _col("Total", ColumnKind.INT, "All ages"),
         *_POP_AGE_COLUMNS,
     ),
 )
@@ -482,20 +497,20 @@ REF_CENSUS_ETHNICITY = Extract(
     vintage="2021",
     key=("LSOA code (2021)", CENSUS_ETHNIC_CODE),
     columns=(
-        _col("LSOA code (2021)", Kind.AREA, "LSOA"),
-        _col("LSOA name (2021)", Kind.NAME, "LSOA name"),
+        _col("LSOA code (2021)", ColumnKind.AREA, "LSOA"),
+        _col("LSOA name (2021)", ColumnKind.NAME, "LSOA name"),
         _col(
             CENSUS_ETHNIC_CODE,
-            Kind.CODE,
+            ColumnKind.CODE,
             "Census ethnic group: "
             + "; ".join(f"{k} = {group}" for k, (group, _) in codes.CENSUS_ETHNIC_GROUPS.items()),
             codes=tuple(codes.CENSUS_ETHNIC_GROUPS),
         ),
-        _col("Ethnic group (5 categories)", Kind.NAME, "The group's ONS label"),
+        _col("Ethnic group (5 categories)", ColumnKind.NAME, "The group's ONS label"),
         *(
             _col(
                 name,
-                Kind.INT,
+                ColumnKind.INT,
                 f"Usual residents of the group aged {band}",
                 group=f"{CENSUS_AGE_COLUMNS['0-4']} .. {CENSUS_AGE_COLUMNS['16-17']}",
             )
@@ -519,19 +534,19 @@ REF_IMD = Extract(
     vintage="2025",
     key=("LSOA code (2021)",),
     columns=(
-        _col("LSOA code (2021)", Kind.AREA, "LSOA"),
-        _col("LSOA name (2021)", Kind.NAME, "LSOA name"),
-        _col("Local Authority District code (2024)", Kind.AREA, "Local authority"),
-        _col("Local Authority District name (2024)", Kind.NAME, "Local authority name"),
-        _col("Index of Multiple Deprivation (IMD) Score", Kind.FLOAT, "IMD score"),
+        _col("LSOA code (2021)", ColumnKind.AREA, "LSOA"),
+        _col("LSOA name (2021)", ColumnKind.NAME, "LSOA name"),
+        _col("Local Authority District code (2024)", ColumnKind.AREA, "Local authority"),
+        _col("Local Authority District name (2024)", ColumnKind.NAME, "Local authority name"),
+        _col("Index of Multiple Deprivation (IMD) Score", ColumnKind.FLOAT, "IMD score"),
         _col(
             "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
-            Kind.INT,
+            ColumnKind.INT,
             "National rank, 1 = most deprived",
         ),
         _col(
             "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
-            Kind.CODE,
+            ColumnKind.CODE,
             "National decile, 1 = most deprived",
             codes=tuple(str(d) for d in range(1, 11)),
         ),
@@ -547,12 +562,12 @@ REF_LSOA_LOOKUP = Extract(
     vintage="2024",
     key=("LSOA21CD",),
     columns=(
-        _col("LSOA21CD", Kind.AREA, "LSOA"),
-        _col("LSOA21NM", Kind.NAME, "LSOA name"),
-        _col("WD24CD", Kind.AREA, "Electoral ward"),
-        _col("WD24NM", Kind.NAME, "Ward name"),
-        _col("LAD24CD", Kind.AREA, "Local authority"),
-        _col("LAD24NM", Kind.NAME, "Local authority name"),
+        _col("LSOA21CD", ColumnKind.AREA, "LSOA"),
+        _col("LSOA21NM", ColumnKind.NAME, "LSOA name"),
+        _col("WD24CD", ColumnKind.AREA, "Electoral ward"),
+        _col("WD24NM", ColumnKind.NAME, "Ward name"),
+        _col("LAD24CD", ColumnKind.AREA, "Local authority"),
+        _col("LAD24NM", ColumnKind.NAME, "Local authority name"),
     ),
 )
 
@@ -565,10 +580,10 @@ REF_LAD_REGION = Extract(
     vintage="2024",
     key=("LAD24CD",),
     columns=(
-        _col("LAD24CD", Kind.AREA, "Local authority"),
-        _col("LAD24NM", Kind.NAME, "Local authority name"),
-        _col("RGN24CD", Kind.AREA, "Region"),
-        _col("RGN24NM", Kind.NAME, "Region name"),
+        _col("LAD24CD", ColumnKind.AREA, "Local authority"),
+        _col("LAD24NM", ColumnKind.NAME, "Local authority name"),
+        _col("RGN24CD", ColumnKind.AREA, "Region"),
+        _col("RGN24NM", ColumnKind.NAME, "Region name"),
     ),
 )
 
@@ -580,9 +595,9 @@ REF_STAT_NEIGHBOURS = Extract(
     vintage="2024",
     key=("la_code", "neighbour_rank"),
     columns=(
-        _col("la_code", Kind.AREA, "Local authority"),
-        _col("neighbour_rank", Kind.INT, "1 = closest"),
-        _col("neighbour_code", Kind.AREA, "The neighbouring local authority"),
+        _col("la_code", ColumnKind.AREA, "Local authority"),
+        _col("neighbour_rank", ColumnKind.INT, "1 = closest"),
+        _col("neighbour_code", ColumnKind.AREA, "The neighbouring local authority"),
     ),
 )
 
@@ -599,20 +614,25 @@ REF_MODELLED_RATES = Extract(
     vintage="2025",
     key=("age_band", "imd_quintile", *MODELLED_FACTORS),
     columns=(
-        _col("age_band", Kind.CODE, "Child age band (DfE)", codes=AGE_BANDS),
+        _col("age_band", ColumnKind.CODE, "Child age band (DfE)", codes=AGE_BANDS),
         _col(
             "imd_quintile",
-            Kind.CODE,
+            ColumnKind.CODE,
             "National IMD quintile, 1 = most deprived",
             codes=("1", "2", "3", "4", "5"),
         ),
         *(
-            _col(f, Kind.CODE, f"1 if the household has {f.replace('_', ' ')}", codes=codes.YES_NO)
+            _col(
+                f,
+                ColumnKind.CODE,
+                f"1 if the household has {f.replace('_', ' ')}",
+                codes=codes.YES_NO,
+            )
             for f in MODELLED_FACTORS
         ),
-        _col("share", Kind.FLOAT, "Share of children in the band and quintile"),
-        _col("share_lower", Kind.FLOAT, "Share in the lower estimate of the published range"),
-        _col("share_upper", Kind.FLOAT, "Share in the upper estimate of the published range"),
+        _col("share", ColumnKind.FLOAT, "Share of children in the band and quintile"),
+        _col("share_lower", ColumnKind.FLOAT, "Share in the lower estimate of the published range"),
+        _col("share_upper", ColumnKind.FLOAT, "Share in the upper estimate of the published range"),
     ),
 )
 
@@ -626,26 +646,28 @@ REF_BENCHMARKS = Extract(
     cadence=Cadence.ANNUAL,
     key=("geographic_level", "area_code", "measure"),
     columns=(
-        _col("time_period", Kind.INT, "Financial year as released, e.g. 202324"),
-        _col("time_identifier", Kind.CODE, "Always 'Financial year'", codes=("Financial year",)),
+        _col("time_period", ColumnKind.INT, "Financial year as released, e.g. 202324"),
+        _col(
+            "time_identifier", ColumnKind.CODE, "Always 'Financial year'", codes=("Financial year",)
+        ),
         _col(
             "geographic_level",
-            Kind.CODE,
+            ColumnKind.CODE,
             "National, Regional or Local authority",
             codes=BENCHMARK_GEOGRAPHIC_LEVELS,
         ),
-        _col("area_code", Kind.AREA, "Country, region or local authority code"),
-        _col("area_name", Kind.NAME, "Area name"),
+        _col("area_code", ColumnKind.AREA, "Country, region or local authority code"),
+        _col("area_name", ColumnKind.NAME, "Area name"),
         _col(
             "measure",
-            Kind.CODE,
+            ColumnKind.CODE,
             "Measure id: "
             + "; ".join(f"{k} = {v[0]}" for k, v in codes.BENCHMARK_MEASURES.items()),
             codes=tuple(codes.BENCHMARK_MEASURES),
         ),
-        _col("numerator", Kind.INT, "Count"),
-        _col("denominator", Kind.INT, "Population"),
-        _col("value", Kind.FLOAT, "Rate per the measure's multiplier"),
+        _col("numerator", ColumnKind.INT, "Count"),
+        _col("denominator", ColumnKind.INT, "Population"),
+        _col("value", ColumnKind.FLOAT, "Rate per the measure's multiplier"),
     ),
 )
 

@@ -12,7 +12,7 @@ from graphlib import TopologicalSorter
 
 import pandas as pd
 
-from tip_pipeline.sources.contracts import EXTRACTS, Kind
+from tip_pipeline.sources.contracts import EXTRACTS, ColumnKind
 from tip_pipeline.validate.rules import Delivery, Rule, rules_for
 
 LINE = "line_number"
@@ -54,7 +54,7 @@ def parent_first(tables: list[str]) -> list[str]:
 def person_id_column(table: str) -> str | None:
     """The pseudonymised child id of a table, if it has one (for quarantine impact)."""
     for column in EXTRACTS[table].columns:
-        if column.kind is Kind.PSEUDO_ID:
+        if column.kind is ColumnKind.PSEUDO_ID:
             return column.name
     return None
 

@@ -17,13 +17,15 @@ contract, whatever the column's declared kind, for what anonymisation should hav
 | `full_date_of_birth` | a date with a day other than the 1st, written       | share of column  |
 |                      | dd/mm/yyyy, dd-mm-yyyy, dd.mm.yy, yyyy-mm-dd,       |                  |
 |                      | d Month yyyy, Month d, yyyy (a time may follow);    |                  |
-|                      | in every column but ``Kind.DATE`` (event dates)     |                  |
+|                      | in every column but ``ColumnKind.DATE`` (event      |                  |
+|                      | dates)                                              |                  |
 | `person_name`        | a forename and a surname of the shipped lists, or,  | share of column  |
 |                      | outside name columns, one of either; a value of the |                  |
 |                      | column's code list is never a name                  |                  |
 | `free_text`          | five words or more, outside name columns            | share of column  |
-| `not_a_pseudonym`    | a value of a ``Kind.PSEUDO_ID`` column without the  | one value        |
-|                      | declared form (``contracts.PSEUDONYM_FORMAT``)      |                  |
+| `not_a_pseudonym`    | a value of a ``ColumnKind.PSEUDO_ID`` column        | one value        |
+|                      | without the declared form                           |                  |
+|                      | (``contracts.PSEUDONYM_FORMAT``)                    |                  |
 
 The kinds that are never innocent refuse the delivery from a single value. The others are a
 share: the proportion of a column's non-missing values that look like the identifier, flagged
@@ -35,8 +37,8 @@ and Wales" releases, 1996-2022) and ``names/surnames.txt`` (the most frequent su
 England and Wales, after the ONS list from the NHS Central Register): small hand-compiled
 selections (about 280 and 220 names), Crown copyright sources re-used under the Open
 Government Licence v3.0; each file names its source in its header.
-Area names are legitimate in reference files' ``Kind.NAME`` columns: there only a forename
-followed by a surname counts.
+Area names are legitimate in reference files' ``ColumnKind.NAME`` columns: there only a
+forename followed by a surname counts.
 
 False positives, measured on clean generated deliveries (``tip generate``; every file of every
 year, reference files included, every column and kind): small scale seeds 1, 2, 3 and 5 (the
@@ -72,7 +74,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.sources.contracts import Column, Extract, Kind, is_pseudonym
+from tip_pipeline.sources.contracts import Column, ColumnKind, Extract, is_pseudonym
 
 DEFAULT_SHARE = 0.2
 #: the reader's column of physical line numbers (tip_pipeline.ingest.reader.LINE)
@@ -299,11 +301,11 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("nhs_number", nhs_number),
     Detector("phone_number", phone_number),
     # event dates are legitimate in date columns; everywhere else a full date is a birth date
-    Detector("full_date_of_birth", full_date, lambda c: c.kind is not Kind.DATE),
-    Detector("person_name", person_name, lambda c: c.kind is not Kind.NAME),
+    Detector("full_date_of_birth", full_date, lambda c: c.kind is not ColumnKind.DATE),
+    Detector("person_name", person_name, lambda c: c.kind is not ColumnKind.NAME),
     # area and category names of reference data: only a forename and a surname count
-    Detector("person_name", _full_name, lambda c: c.kind is Kind.NAME),
-    Detector("free_text", free_text, lambda c: c.kind is not Kind.NAME),
+    Detector("person_name", _full_name, lambda c: c.kind is ColumnKind.NAME),
+    Detector("free_text", free_text, lambda c: c.kind is not ColumnKind.NAME),
 )
 
 
@@ -320,11 +322,11 @@ def _innocent(column: Column, period: FinancialYear | None) -> Callable[[str], b
     pseudonym of the declared form (hexadecimal digits only), an ONS area code in an area
     column, a code of the column's list."""
     codes = _declared(column, period)
-    if column.kind is Kind.PSEUDO_ID:
+    if column.kind is ColumnKind.PSEUDO_ID:
         return is_pseudonym
-    if column.kind is Kind.AREA:
+    if column.kind is ColumnKind.AREA:
         return lambda v: _GSS_CODE.fullmatch(v) is not None
-    if column.kind is Kind.CODES:
+    if column.kind is ColumnKind.CODES:
         return lambda v: all(c.strip() in codes for c in v.split(","))
     return codes.__contains__
 
@@ -371,7 +373,7 @@ def scan_column(
     innocent = _innocent(column, period)
     suspects = [(v, n) for v, n in counts.items() if not innocent(v)]
     scans: dict[str, ColumnScan] = {}
-    if column.kind is Kind.PSEUDO_ID:
+    if column.kind is ColumnKind.PSEUDO_ID:
         scans["not_a_pseudonym"] = ColumnScan(
             "not_a_pseudonym",
             sum(n for _, n in suspects),

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tip_pipeline.sources.contracts import Column, Kind
+from tip_pipeline.sources.contracts import Column, ColumnKind
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 INTEGER = r"^-?\d+$"
@@ -44,11 +44,11 @@ def as_floats(values: pd.Series) -> pd.Series:
 
 def typed(column: Column, values: pd.Series) -> pd.Series:
     """The typed view of one column (text columns stay text, stripped)."""
-    if column.kind in (Kind.DATE, Kind.BIRTH_MONTH):
+    if column.kind in (ColumnKind.DATE, ColumnKind.BIRTH_MONTH):
         return as_dates(values)
-    if column.kind is Kind.INT:
+    if column.kind is ColumnKind.INT:
         return as_integers(values)
-    if column.kind is Kind.FLOAT:
+    if column.kind is ColumnKind.FLOAT:
         return as_floats(values)
     return values.astype("string").str.strip()
 
@@ -57,9 +57,9 @@ def unreadable(column: Column, values: pd.Series, typed_values: pd.Series) -> pd
     """True where a value is present but cannot be read as the column's kind. ``typed_values``
     is ``typed(column, values)``, passed in so that each column is parsed once per table."""
     present = values.notna()
-    if column.kind in (Kind.DATE, Kind.BIRTH_MONTH, Kind.INT, Kind.FLOAT):
+    if column.kind in (ColumnKind.DATE, ColumnKind.BIRTH_MONTH, ColumnKind.INT, ColumnKind.FLOAT):
         return present & typed_values.isna()
-    if column.kind is Kind.AREA:
+    if column.kind is ColumnKind.AREA:
         return present & ~typed_values.str.match(GSS_CODE).fillna(False)
     return pd.Series(False, index=values.index)
 
@@ -86,7 +86,7 @@ def split_codes(values: pd.Series) -> pd.Series:
 def codes_outside(column: Column, values: pd.Series, allowed: set[str]) -> pd.Series:
     """True where a present value (or, for a CODES column, any of its codes) is not in
     ``allowed``. Vectorised: one ``isin`` over the split codes."""
-    if column.kind is not Kind.CODES:
+    if column.kind is not ColumnKind.CODES:
         text = values.astype("string").str.strip()
         return (text.notna() & ~text.isin(allowed)).astype(bool)
     codes = split_codes(values.astype("string").str.strip())

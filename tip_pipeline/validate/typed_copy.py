@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tip_pipeline.sources.contracts import EXTRACTS, Kind
+from tip_pipeline.sources.contracts import EXTRACTS, ColumnKind
 from tip_pipeline.validate.parse import _whitespace
 from tip_pipeline.warehouse.readback import META
 from tip_pipeline.warehouse.schema import (
@@ -28,7 +28,7 @@ def typable_in_database(table: str) -> bool:
     """Whether ``copy_typed_rows`` gives exactly the Python typing's rows for ``table``: not
     for tables with FLOAT columns (reference files only), as pandas' decimal parsing and each
     database's may differ in the last bit."""
-    return all(c.kind is not Kind.FLOAT for c in EXTRACTS[table].columns)
+    return all(c.kind is not ColumnKind.FLOAT for c in EXTRACTS[table].columns)
 
 
 def _stripped(conn: sa.Connection, value: sa.ColumnElement) -> sa.ColumnElement:
@@ -38,16 +38,16 @@ def _stripped(conn: sa.Connection, value: sa.ColumnElement) -> sa.ColumnElement:
     return sa.func.nullif(trim(value, sa.literal(_whitespace(), sa.Text)), "")
 
 
-def _typed_expression(conn: sa.Connection, kind: Kind, value: sa.ColumnElement):
+def _typed_expression(conn: sa.Connection, kind: ColumnKind, value: sa.ColumnElement):
     """The typed value of a staged text column, as the Python path would store it, for a row
     every rule accepted (so a present date or integer is readable)."""
-    if kind in (Kind.DATE, Kind.BIRTH_MONTH):
+    if kind in (ColumnKind.DATE, ColumnKind.BIRTH_MONTH):
         # accepted dates are exactly yyyy-mm-dd (no trimming), the text SQLite stores for a
         # DATE; CAST(... AS DATE) would give SQLite's NUMERIC affinity (2023-04-01 -> 2023)
         if conn.dialect.name == "sqlite":
             return sa.type_coerce(value, sa.Date)
         return sa.cast(value, sa.Date)
-    if kind is Kind.INT:
+    if kind is ColumnKind.INT:
         return sa.cast(_stripped(conn, value), sa.BigInteger)
     return _stripped(conn, value)
 

@@ -38,7 +38,7 @@ from sqlalchemy import (
     Text,
 )
 
-from tip_pipeline.sources.contracts import EXTRACTS, Extract, Kind
+from tip_pipeline.sources.contracts import EXTRACTS, ColumnKind, Extract
 from tip_pipeline.warehouse.layers import OPS, PUBLISHED, RESTRICTED
 
 #: PostgreSQL's identifier limit (NAMEDATALEN - 1)
@@ -160,7 +160,12 @@ def _extract_table(extract: Extract, layout: _Layout) -> Table:
     )
 
 
-_TYPES: Final = {Kind.DATE: Date, Kind.BIRTH_MONTH: Date, Kind.INT: BigInteger, Kind.FLOAT: Double}
+_TYPES: Final = {
+    ColumnKind.DATE: Date,
+    ColumnKind.BIRTH_MONTH: Date,
+    ColumnKind.INT: BigInteger,
+    ColumnKind.FLOAT: Double,
+}
 
 
 def _staging(extract: Extract) -> Table:

@@ -3,7 +3,7 @@ H-CLIC; the distribution's 0 row is the population minus the rest."""
 
 from tip_pipeline.indicators import adversity
 from tip_pipeline.indicators.data import HISTORY_KEY
-from tip_pipeline.indicators.rules import units_of
+from tip_pipeline.indicators.numerator_registry import units_of
 from tip_pipeline_tests.indicators.helpers import LSOA_A, LSOA_B, child, frame, year
 
 

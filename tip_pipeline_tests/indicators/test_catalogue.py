@@ -1,4 +1,4 @@
-"""The catalogue: every declaration complete, every rule registered, methods as CONVENTIONS."""
+"""The catalogue: every declaration complete, every numerator registered, methods as CONVENTIONS."""
 
 from dataclasses import replace
 
@@ -11,16 +11,18 @@ from tip_pipeline.indicators.catalogue import (
     dim_indicator_frame,
     indicator,
 )
-from tip_pipeline.indicators.rules import rule_names
+from tip_pipeline.indicators.numerator_registry import numerator_names
 from tip_pipeline.sources.codes import BENCHMARK_MEASURES
 from tip_pipeline.warehouse.schema import dim_indicator
 
 
-def test_every_indicator_has_a_registered_rule_and_a_known_benchmark():
-    rules = set(rule_names())
+def test_every_indicator_has_a_registered_numerator_and_a_known_benchmark():
+    registered = set(numerator_names())
     for ind in CATALOGUE:
-        assert ind.numerator_rule in rules
-        assert ind.denominator.rule is None or ind.denominator.rule in rules
+        assert ind.numerator_name in registered
+        assert (
+            ind.denominator.numerator_name is None or ind.denominator.numerator_name in registered
+        )
         assert ind.benchmark_measure is None or ind.benchmark_measure in BENCHMARK_MEASURES
     mapped = {i.benchmark_measure for i in CATALOGUE if i.benchmark_measure}
     assert mapped == set(BENCHMARK_MEASURES)  # every published measure has its indicator

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from tip_pipeline import stats
 from tip_pipeline.reports import build_report
 from tip_pipeline.reports.build import SECTIONS
-from tip_pipeline.reports.context import Indicator
+from tip_pipeline.reports.context import ShownIndicator
 from tip_pipeline.reports.data import load
 from tip_pipeline.reports.sections.indicator import deciles, sii_fitted, ward_funnel, wards
 from tip_pipeline_tests.published import LA, LATEST, POPULATION
@@ -114,7 +114,7 @@ def test_suppressed_cells_read_suppressed_never_zero(built):
 
 
 def test_change_and_trend_use_the_projects_tests(built, published):
-    """The sentence's figures are stats.test_change on the published counts."""
+    """The sentence's figures are stats.change_test on the published counts."""
     series = _sql(
         published,
         "SELECT period, numerator, denominator FROM published.indicator_values "
@@ -122,7 +122,7 @@ def test_change_and_trend_use_the_projects_tests(built, published):
         "ORDER BY period",
     )
     first, last = series.iloc[0], series.iloc[-1]
-    test = stats.test_change(
+    test = stats.change_test(
         first["numerator"], first["denominator"], last["numerator"], last["denominator"],
         kind="rate", multiplier=10_000,
     )  # fmt: skip
@@ -137,7 +137,7 @@ def test_change_and_trend_use_the_projects_tests(built, published):
 
 def test_funnel_leaves_out_suppressed_wards_and_names_outliers(published):
     loaded = load(published, None, None)
-    ind = Indicator("cin_referrals", "Referrals", "u", "no judgement", 10_000, "rate")
+    ind = ShownIndicator("cin_referrals", "Referrals", "u", "no judgement", 10_000, "rate")
     with published.connect() as conn:
         ward_rows = wards(conn, loaded.area_code, loaded.period)
     ward_rows = ward_rows[ward_rows["indicator_id"] == "cin_referrals"]
@@ -207,7 +207,7 @@ def test_the_sii_fit_is_drawn_as_the_published_curve(published):
         rows = deciles(conn, loaded.area_code, loaded.period)
     d = rows[rows["indicator_id"] == "cin_referrals"]
     row = loaded.inequality.set_index("indicator_id").loc["cin_referrals"]
-    ind = Indicator("cin_referrals", "Referrals", "u", "no judgement", 10_000, "rate")
+    ind = ShownIndicator("cin_referrals", "Referrals", "u", "no judgement", 10_000, "rate")
     fitted = np.array(sii_fitted(d, row, ind))
     usable = ~d["suppressed"].to_numpy(bool) & d["value"].notna().to_numpy()
     pop = np.where(usable, d["denominator"].to_numpy(float), 0.0)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tip_pipeline.ingest.load import period_key
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.sources.contracts import EXTRACTS, Kind
+from tip_pipeline.sources.contracts import EXTRACTS, ColumnKind
 from tip_pipeline.validate.engine import QUARANTINE_COLUMNS, TableOutcome
 from tip_pipeline.validate.rules import Delivery
 from tip_pipeline.validate.store import _typed_rows
@@ -38,9 +38,19 @@ TEXT = [
 ]
 #: values a row accepted by the rules can hold (an unreadable one is quarantined by ``format``)
 VALUES = {
-    Kind.DATE: ["2024-02-29", "1900-01-01", None, "2262-04-11", "1677-09-22", "2024-03-31"],
-    Kind.BIRTH_MONTH: ["2015-06-01", None, "2009-12-01"],
-    Kind.INT: [" 007 ", "-0", "-12", "9223372036854775807", "\t42\u00a0", " ", None, "0", "5"],
+    ColumnKind.DATE: ["2024-02-29", "1900-01-01", None, "2262-04-11", "1677-09-22", "2024-03-31"],
+    ColumnKind.BIRTH_MONTH: ["2015-06-01", None, "2009-12-01"],
+    ColumnKind.INT: [
+        " 007 ",
+        "-0",
+        "-12",
+        "9223372036854775807",
+        "\t42\u00a0",
+        " ",
+        None,
+        "0",
+        "5",
+    ],
 }
 
 
@@ -87,7 +97,7 @@ def _python_typed(conn: sa.Connection, table: str, key: str) -> None:
 def test_typed_copy_equals_python_typing_for_every_kind(warehouse):
     tables = [t for t in EXTRACTS if typable_in_database(t)]
     kinds = {c.kind for t in tables for c in EXTRACTS[t].columns}
-    assert kinds == set(Kind) - {Kind.FLOAT}
+    assert kinds == set(ColumnKind) - {ColumnKind.FLOAT}
     assert not typable_in_database("ref_imd")  # FLOAT columns stay on the Python path
     with warehouse.begin() as conn:
         for table in tables:

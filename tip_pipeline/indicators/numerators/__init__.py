@@ -1,4 +1,4 @@
-"""Numerator rules, one module per family; importing this package registers them all."""
+"""Numerators, one module per family; importing this package registers them all."""
 
 from tip_pipeline.indicators.numerators import (  # noqa: F401
     care,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.numerator_registry import make_units, register
 from tip_pipeline.indicators.people import (
     age_at,
     ethnic_group,
@@ -16,7 +17,6 @@ from tip_pipeline.indicators.people import (
     open_on,
     overlaps,
 )
-from tip_pipeline.indicators.rules import make_units, register
 from tip_pipeline.sources.codes import SHORT_BREAK_LEGAL_STATUS
 
 

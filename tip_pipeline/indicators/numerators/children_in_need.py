@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.numerator_registry import make_units, register
 from tip_pipeline.indicators.people import (
     age_at,
     dated_in,
@@ -20,7 +21,6 @@ from tip_pipeline.indicators.people import (
     open_on,
     overlaps,
 )
-from tip_pipeline.indicators.rules import make_units, register
 from tip_pipeline.sources.codes import TOXIC_TRIO_ANY_ADULT, TOXIC_TRIO_RECORDED
 
 
@@ -110,6 +110,8 @@ def _factor_units(
 ) -> pd.DataFrame:
     """Children with ``combine``: a factor name, "any" (first date of any) or "all" (all three
     identified in the year; the date the last of them was first identified)."""
+    if combine not in (*definition, "any", "all"):
+        raise ValueError(f"no toxic-trio factor {combine!r}; known: {sorted(definition)}")
     dates = factor_dates(data, definition)
     if combine == "any":
         per_child = dates.groupby("la_child_id", as_index=False)["date"].min()
@@ -123,19 +125,72 @@ def _factor_units(
     return _units(rows, rows["date"])
 
 
-def _register_factor_rules() -> None:
-    """factor_<f> / toxic_trio_any / toxic_trio_all on the recorded definition (the child's
-    parent or carer: TOXIC_TRIO_RECORDED) and the same with the suffix ``_any_adult`` on the
-    definition matched to the model (any adult in the household: TOXIC_TRIO_ANY_ADULT)."""
-    for suffix, definition in (("", TOXIC_TRIO_RECORDED), ("_any_adult", TOXIC_TRIO_ANY_ADULT)):
-        for combine in (*definition, "any", "all"):
-            name = f"factor_{combine}" if combine in definition else f"toxic_trio_{combine}"
-
-            def fn(data: YearData, _d=definition, _c=combine) -> pd.DataFrame:
-                return _factor_units(data, _d, _c)
-
-            fn.__doc__ = f"Children with {combine} identified in the year ({suffix or 'recorded'})"
-            register(name + suffix)(fn)
+# The toxic-trio numerators: factor_<f>, toxic_trio_any and toxic_trio_all on the recorded
+# definition (the child's parent or carer: TOXIC_TRIO_RECORDED), and the same names with the
+# suffix ``_any_adult`` on the definition matched to the model (any adult in the household:
+# TOXIC_TRIO_ANY_ADULT, docs/CONVENTIONS.md, "Modelled and recorded prevalence").
 
 
-_register_factor_rules()
+@register("factor_domestic_abuse")
+def domestic_abuse(data: YearData) -> pd.DataFrame:
+    """Children with domestic abuse identified in the year (recorded definition)."""
+    return _factor_units(data, TOXIC_TRIO_RECORDED, "domestic_abuse")
+
+
+@register("factor_parental_mental_health")
+def parental_mental_health(data: YearData) -> pd.DataFrame:
+    """Children with parental mental ill-health identified in the year (recorded definition)."""
+    return _factor_units(data, TOXIC_TRIO_RECORDED, "parental_mental_health")
+
+
+@register("factor_parental_substance_misuse")
+def parental_substance_misuse(data: YearData) -> pd.DataFrame:
+    """Children with parental substance misuse identified in the year (recorded definition)."""
+    return _factor_units(data, TOXIC_TRIO_RECORDED, "parental_substance_misuse")
+
+
+@register("toxic_trio_any")
+def toxic_trio_any(data: YearData) -> pd.DataFrame:
+    """Children with any toxic-trio factor identified in the year (recorded definition)."""
+    return _factor_units(data, TOXIC_TRIO_RECORDED, "any")
+
+
+@register("toxic_trio_all")
+def toxic_trio_all(data: YearData) -> pd.DataFrame:
+    """Children with all three toxic-trio factors identified in the year (recorded
+    definition)."""
+    return _factor_units(data, TOXIC_TRIO_RECORDED, "all")
+
+
+@register("factor_domestic_abuse_any_adult")
+def domestic_abuse_any_adult(data: YearData) -> pd.DataFrame:
+    """Children with domestic abuse identified in the year (any adult in the household)."""
+    return _factor_units(data, TOXIC_TRIO_ANY_ADULT, "domestic_abuse")
+
+
+@register("factor_parental_mental_health_any_adult")
+def parental_mental_health_any_adult(data: YearData) -> pd.DataFrame:
+    """Children with parental mental ill-health identified in the year (any adult in the
+    household)."""
+    return _factor_units(data, TOXIC_TRIO_ANY_ADULT, "parental_mental_health")
+
+
+@register("factor_parental_substance_misuse_any_adult")
+def parental_substance_misuse_any_adult(data: YearData) -> pd.DataFrame:
+    """Children with parental substance misuse identified in the year (any adult in the
+    household)."""
+    return _factor_units(data, TOXIC_TRIO_ANY_ADULT, "parental_substance_misuse")
+
+
+@register("toxic_trio_any_any_adult")
+def toxic_trio_any_any_adult(data: YearData) -> pd.DataFrame:
+    """Children with any toxic-trio factor identified in the year (any adult in the
+    household)."""
+    return _factor_units(data, TOXIC_TRIO_ANY_ADULT, "any")
+
+
+@register("toxic_trio_all_any_adult")
+def toxic_trio_all_any_adult(data: YearData) -> pd.DataFrame:
+    """Children with all three toxic-trio factors identified in the year (any adult in the
+    household)."""
+    return _factor_units(data, TOXIC_TRIO_ANY_ADULT, "all")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.numerator_registry import make_units, register
 from tip_pipeline.indicators.people import age_at, harmonise_sex, overlaps
-from tip_pipeline.indicators.rules import make_units, register
 from tip_pipeline.sources.codes import DUTY_OWED, REASON_LOSS_DOMESTIC_ABUSE
 
 

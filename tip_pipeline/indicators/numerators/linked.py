@@ -6,7 +6,7 @@ import pandas as pd
 
 from tip_pipeline.indicators.adversity import child_domains
 from tip_pipeline.indicators.data import YearData
-from tip_pipeline.indicators.rules import UNITS, register
+from tip_pipeline.indicators.numerator_registry import UNITS, register
 
 
 @register("adversity_two_or_more")

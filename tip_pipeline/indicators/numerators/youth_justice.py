@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from tip_pipeline.indicators.data import HISTORY_KEY, YearData
+from tip_pipeline.indicators.numerator_registry import make_units, register
 from tip_pipeline.indicators.people import age_at, dated_in, ethnic_group, harmonise_sex
-from tip_pipeline.indicators.rules import make_units, register
 from tip_pipeline.sources.codes import OUTCOME_FIRST_TIME_ENTRANT
 
 

@@ -4,7 +4,7 @@ gradient across deprivation deciles with the slope index of inequality, and its 
 funnel plot.
 
 Statistics the warehouse does not publish are computed here with ``tip_pipeline.stats`` from
-published counts only: the test of a change since the baseline year (``test_change``), the
+published counts only: the test of a change since the baseline year (``change_test``), the
 chi-square test for trend (``trend_test``) and the ward funnel limits (``funnel_limits``).
 The sentences follow docs/CONVENTIONS.md: a change between two years is judged by a test of the
 difference (not by overlapping limits), a trend over five or more years by the chi-square test
@@ -24,7 +24,7 @@ from sqlalchemy import Connection
 from tip_pipeline import stats
 from tip_pipeline.reports import charts, html
 from tip_pipeline.reports import statements as say
-from tip_pipeline.reports.context import Indicator, Report, number, present
+from tip_pipeline.reports.context import Report, ShownIndicator, number, present
 from tip_pipeline.reports.data import ALL, TOTAL, VALUE_COLUMNS, ReportData, masked, read
 from tip_pipeline.reports.statements import (
     SIGNIFICANCE,
@@ -78,7 +78,7 @@ def wards(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class Change:
+class ChangeSinceBaseline:
     """The indicator's change from the baseline year to the report's, with its test."""
 
     baseline_period: str
@@ -88,7 +88,7 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Trend:
+class TrendOverYears:
     """The years usable for the test for trend, with the test (None: too few years)."""
 
     periods: list[str]
@@ -116,7 +116,7 @@ def _baseline_period(data: ReportData, ind_id: str, rows: pd.DataFrame) -> str:
     return str(rows["period"].iloc[0])
 
 
-def change_since_baseline(data: ReportData, ind: Indicator) -> Change | None:
+def change_since_baseline(data: ReportData, ind: ShownIndicator) -> ChangeSinceBaseline | None:
     """Test of the difference between the baseline year and the report's year (stats)."""
     rows = series_of(data, ind.id)
     if len(rows) < 2:
@@ -129,7 +129,7 @@ def change_since_baseline(data: ReportData, ind: Indicator) -> Change | None:
     test = None
     usable = _usable(pd.DataFrame([base, latest]))
     if len(usable) == 2 and ind.kind is not None:
-        test = stats.test_change(
+        test = stats.change_test(
             number(base["numerator"]),
             number(base["denominator"]),
             number(latest["numerator"]),
@@ -137,15 +137,15 @@ def change_since_baseline(data: ReportData, ind: Indicator) -> Change | None:
             kind=ind.kind,  # type: ignore[arg-type]
             multiplier=ind.multiplier,
         )
-    return Change(base_period, number(base["value"]), number(latest["value"]), test)
+    return ChangeSinceBaseline(base_period, number(base["value"]), number(latest["value"]), test)
 
 
-def trend(data: ReportData, ind: Indicator) -> Trend:
+def trend(data: ReportData, ind: ShownIndicator) -> TrendOverYears:
     """Chi-square test for trend over the usable years (scored by their start year)."""
     rows = _usable(series_of(data, ind.id))
     periods = list(rows["period"])
     if len(rows) < stats.TREND_MIN_PERIODS or ind.kind is None:
-        return Trend(periods, None)
+        return TrendOverYears(periods, None)
     scores = [int(p[:4]) for p in periods]
     test = stats.trend_test(
         rows["numerator"].to_numpy(float),
@@ -154,7 +154,7 @@ def trend(data: ReportData, ind: Indicator) -> Trend:
         scores=scores,
         multiplier=ind.multiplier,
     )
-    return Trend(periods, test)
+    return TrendOverYears(periods, test)
 
 
 def latest_row(data: ReportData, ind_id: str) -> pd.Series:
@@ -200,7 +200,7 @@ def _england_by_period(data: ReportData, ind_id: str) -> dict[str, float]:
     }
 
 
-def _trend_block(data: ReportData, ind: Indicator, report: Report) -> str:
+def _trend_block(data: ReportData, ind: ShownIndicator, report: Report) -> str:
     rows = series_of(data, ind.id)
     periods = list(rows["period"])
     england = _england_by_period(data, ind.id)
@@ -266,7 +266,7 @@ def _trend_block(data: ReportData, ind: Indicator, report: Report) -> str:
     return "<h4>Trend</h4>" + html.figure(chart, tbl) + "".join(html.statement(t) for t in texts)
 
 
-def _change_text(ind: Indicator, change: Change | None, period: str) -> str:
+def _change_text(ind: ShownIndicator, change: ChangeSinceBaseline | None, period: str) -> str:
     if change is None:
         return f"{ind.name}: {period} is the first year published, so there is no change to test."
     if change.test is None:
@@ -290,7 +290,7 @@ def _change_text(ind: Indicator, change: Change | None, period: str) -> str:
     )
 
 
-def _trend_text(ind: Indicator, t: Trend, data: ReportData) -> str:
+def _trend_text(ind: ShownIndicator, t: TrendOverYears, data: ReportData) -> str:
     if t.test is None:
         return trend_statement(ind.name, "", float("nan"), len(t.periods), "", data.period)
     return trend_statement(
@@ -303,7 +303,7 @@ def _trend_text(ind: Indicator, t: Trend, data: ReportData) -> str:
     )
 
 
-def _comparison_block(data: ReportData, ind: Indicator) -> str:
+def _comparison_block(data: ReportData, ind: ShownIndicator) -> str:
     c = data.comparisons
     rows = c[(c["indicator_id"] == ind.id) & (c["period"] == data.period)]
     if rows.empty:
@@ -348,7 +348,7 @@ def _ranks(deciles: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return np.cumsum(share) - share / 2, ok
 
 
-def sii_fitted(deciles: pd.DataFrame, row: pd.Series, ind: Indicator) -> list[float]:
+def sii_fitted(deciles: pd.DataFrame, row: pd.Series, ind: ShownIndicator) -> list[float]:
     """Fitted values of the SII regression at each decile's rank, NaN where a decile is not
     usable: the published fit drawn as it was made (``stats.sii``, Low & Low 2004).
 
@@ -374,7 +374,7 @@ def sii_fitted(deciles: pd.DataFrame, row: pd.Series, ind: Indicator) -> list[fl
 
 
 def _decile_block(
-    data: ReportData, decile_rows: pd.DataFrame, ind: Indicator, report: Report
+    data: ReportData, decile_rows: pd.DataFrame, ind: ShownIndicator, report: Report
 ) -> str:
     d = decile_rows[decile_rows["indicator_id"] == ind.id]
     if d.empty:
@@ -431,7 +431,7 @@ def _decile_block(
     return "<h4>Inequality by deprivation</h4>" + html.figure(chart, tbl) + _sii_text(ind, row)
 
 
-def _sii_text(ind: Indicator, row: pd.Series | None) -> str:
+def _sii_text(ind: ShownIndicator, row: pd.Series | None) -> str:
     if row is None:
         return html.note("No inequality summary is published for this indicator and year.")
     if not present(row["sii"]):
@@ -452,14 +452,14 @@ def _sii_text(ind: Indicator, row: pd.Series | None) -> str:
 
 
 @dataclass(frozen=True)
-class Funnel:
+class WardFunnel:
     points: list[charts.FunnelPoint]
     curve_x: list[float]
     limits: dict[str, tuple[list[float], list[float]]]
     benchmark: float
 
 
-def ward_funnel(wards: pd.DataFrame, benchmark: float, ind: Indicator) -> Funnel | None:
+def ward_funnel(wards: pd.DataFrame, benchmark: float, ind: ShownIndicator) -> WardFunnel | None:
     """Funnel limits around the LA value (``stats.funnel_limits``), the wards classified."""
     usable = wards[
         ~wards["suppressed"] & wards["value"].notna() & (wards["denominator"].fillna(0) > 0)
@@ -483,10 +483,12 @@ def ward_funnel(wards: pd.DataFrame, benchmark: float, ind: Indicator) -> Funnel
         "95": (list(curve.lower[0]), list(curve.upper[0])),
         "99.8": (list(curve.lower[1]), list(curve.upper[1])),
     }
-    return Funnel(points, list(grid), limits, benchmark)
+    return WardFunnel(points, list(grid), limits, benchmark)
 
 
-def _funnel_block(data: ReportData, ward_rows: pd.DataFrame, ind: Indicator, report: Report) -> str:
+def _funnel_block(
+    data: ReportData, ward_rows: pd.DataFrame, ind: ShownIndicator, report: Report
+) -> str:
     wards = ward_rows[ward_rows["indicator_id"] == ind.id]
     head = "<h4>Wards</h4>"
     if wards.empty:

@@ -10,8 +10,8 @@ from tip_pipeline.reports import statements as say
 from tip_pipeline.reports.context import Report
 from tip_pipeline.reports.data import ReportData
 from tip_pipeline.reports.sections.indicator import (
-    Change,
-    Trend,
+    ChangeSinceBaseline,
+    TrendOverYears,
     change_since_baseline,
     latest_row,
     trend,
@@ -19,13 +19,13 @@ from tip_pipeline.reports.sections.indicator import (
 from tip_pipeline.reports.statements import fmt_ci, fmt_value
 
 
-def _trend_words(t: Trend) -> str:
+def _trend_words(t: TrendOverYears) -> str:
     if t.test is None:
         return f"too few years ({len(t.periods)})"
     return str(t.test.direction)
 
 
-def _change_words(c: Change | None) -> str:
+def _change_words(c: ChangeSinceBaseline | None) -> str:
     if c is None:
         return "no earlier year"
     if c.test is None:

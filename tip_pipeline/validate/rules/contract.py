@@ -8,18 +8,22 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from tip_pipeline.sources.contracts import EXTRACTS, Column, Extract, Kind
+from tip_pipeline.sources.contracts import EXTRACTS, Column, ColumnKind, Extract
 from tip_pipeline.validate.parse import GSS_CODE, ISO_DATE, codes_outside, unreadable
 from tip_pipeline.validate.rules.base import Delivery, Rule, Scope, Stage
 
 _FORMAT_TEXT = {
-    Kind.DATE: "a date written yyyy-mm-dd that exists in the calendar",
-    Kind.BIRTH_MONTH: "a date written yyyy-mm-dd that exists in the calendar",
-    Kind.INT: "a whole number",
-    Kind.FLOAT: "a number",
-    Kind.AREA: "an ONS GSS area code (a letter and eight digits)",
+    ColumnKind.DATE: "a date written yyyy-mm-dd that exists in the calendar",
+    ColumnKind.BIRTH_MONTH: "a date written yyyy-mm-dd that exists in the calendar",
+    ColumnKind.INT: "a whole number",
+    ColumnKind.FLOAT: "a number",
+    ColumnKind.AREA: "an ONS GSS area code (a letter and eight digits)",
 }
-_FORMAT_REGEX = {Kind.DATE: ISO_DATE, Kind.BIRTH_MONTH: ISO_DATE, Kind.AREA: GSS_CODE}
+_FORMAT_REGEX = {
+    ColumnKind.DATE: ISO_DATE,
+    ColumnKind.BIRTH_MONTH: ISO_DATE,
+    ColumnKind.AREA: GSS_CODE,
+}
 
 
 def _gx():
@@ -40,7 +44,7 @@ def _required(extract: Extract, columns: tuple[Column, ...], label: str) -> Rule
     # counts (the population file's 182).
     column = columns[0]
     in_gx = len(columns) == 1 and (
-        column.name in extract.key or column.kind not in (Kind.INT, Kind.FLOAT)
+        column.name in extract.key or column.kind not in (ColumnKind.INT, ColumnKind.FLOAT)
     )
     return Rule(
         id=f"{extract.table}.{label}.required",
@@ -93,7 +97,7 @@ def _code_list(extract: Extract, column: Column) -> Rule:
         return codes_outside(column, raw, allowed)
 
     def expectation(period):
-        if column.kind is not Kind.CODE:
+        if column.kind is not ColumnKind.CODE:
             return None
         allowed = list(column.allowed(period) or ())
         return _gx().ExpectColumnValuesToBeInSet(column=column.name, value_set=allowed)
@@ -175,9 +179,9 @@ def column_rules(extract: Extract) -> Iterator[Rule]:
             continue
         if first.codes is not None:
             yield _code_list(extract, first)
-        if first.kind is Kind.BIRTH_MONTH:
+        if first.kind is ColumnKind.BIRTH_MONTH:
             yield _birth_month(extract, first)
-        if first.kind in (Kind.DATE, Kind.BIRTH_MONTH) and extract.per_period:
+        if first.kind in (ColumnKind.DATE, ColumnKind.BIRTH_MONTH) and extract.per_period:
             yield _within_year(extract, first)
 
 

@@ -1,6 +1,6 @@
 """Looked after at 31 March: DfE snapshot, short breaks excluded, home LSOA."""
 
-from tip_pipeline.indicators.rules import units_of
+from tip_pipeline.indicators.numerator_registry import units_of
 from tip_pipeline_tests.indicators.helpers import LSOA_A, LSOA_B, year
 
 

@@ -1,7 +1,7 @@
 """CIN census rules: snapshots, referrals as events, toxic-trio factors at completed
 assessments (recorded and any-adult definitions)."""
 
-from tip_pipeline.indicators.rules import units_of
+from tip_pipeline.indicators.numerator_registry import units_of
 from tip_pipeline_tests.indicators.helpers import child, year
 
 

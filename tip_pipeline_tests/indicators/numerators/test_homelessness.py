@@ -1,7 +1,7 @@
 """Homelessness: children counted once across quarters; households and the domestic-abuse
 share."""
 
-from tip_pipeline.indicators.rules import units_of
+from tip_pipeline.indicators.numerator_registry import units_of
 from tip_pipeline_tests.indicators.helpers import LSOA_A, frame, year
 
 

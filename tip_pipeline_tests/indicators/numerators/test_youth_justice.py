@@ -1,7 +1,7 @@
 """Youth justice: outcomes in the year, first-time entrants judged against the history."""
 
 from tip_pipeline.indicators.data import HISTORY_KEY
-from tip_pipeline.indicators.rules import units_of
+from tip_pipeline.indicators.numerator_registry import units_of
 from tip_pipeline_tests.indicators.helpers import LSOA_B, frame, year
 
 

@@ -14,7 +14,7 @@ import pytest
 from tip_pipeline.ingest.reader import read_extract
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import codes, contracts
-from tip_pipeline.sources.contracts import Kind
+from tip_pipeline.sources.contracts import ColumnKind
 from tip_pipeline.sources.generator import SCALES, generate
 from tip_pipeline.validate.engine import validate_delivery
 from tip_pipeline.validate.rules import Delivery
@@ -95,10 +95,10 @@ def test_codes_valid_for_the_period(small) -> None:
         period = FinancialYear.parse(f["period"]) if f["period"] else None
         df = read(out, f["path"])
         for col in extract.columns:
-            if col.kind not in (Kind.CODE, Kind.CODES) or col.codes is None:
+            if col.kind not in (ColumnKind.CODE, ColumnKind.CODES) or col.codes is None:
                 continue
             values = df[col.name]
-            if col.kind is Kind.CODES:
+            if col.kind is ColumnKind.CODES:
                 values = values.str.split(",").explode()
             values = values[values != ""]
             bad = set(values) - set(col.allowed(period))
@@ -129,13 +129,13 @@ def test_dates_iso_plausible_and_dob_first_of_month(small) -> None:
         extract = contracts.EXTRACTS[f["table"]]
         df = read(out, f["path"])
         for col in extract.columns:
-            if col.kind not in (Kind.DATE, Kind.BIRTH_MONTH):
+            if col.kind not in (ColumnKind.DATE, ColumnKind.BIRTH_MONTH):
                 continue
             values = df.loc[df[col.name] != "", col.name]
             assert values.str.match(iso).all(), (f["path"], col.name)
             pd.to_datetime(values, format="%Y-%m-%d")  # raises on 2023-02-30
             assert (values <= LAST_END).all(), (f["path"], col.name)
-            if col.kind is Kind.BIRTH_MONTH:
+            if col.kind is ColumnKind.BIRTH_MONTH:
                 assert values.str.endswith("-01").all(), (f["path"], col.name)
 
 

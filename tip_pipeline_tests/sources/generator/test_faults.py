@@ -13,7 +13,7 @@ import pandas as pd
 
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import contracts
-from tip_pipeline.sources.contracts import Kind
+from tip_pipeline.sources.contracts import ColumnKind
 from tip_pipeline.sources.generator import fault_kinds
 from tip_pipeline.validate.rules import RULES, Delivery, Rule
 from tip_pipeline_tests.sources.generator.measures import read
@@ -222,7 +222,7 @@ def test_no_identifiers_without_the_flag(small) -> None:
             for kind, detect in DETECTORS.items():
                 if kind == "nhs_number":
                     continue  # hex pseudonyms may pass a check digit by chance
-                if kind == "full_dob" and extract.column(column).kind is not Kind.BIRTH_MONTH:
+                if kind == "full_dob" and extract.column(column).kind is not ColumnKind.BIRTH_MONTH:
                     continue
                 share = detect(df[column].astype(str))
                 assert share == 0 if kind in SINGLE else share < 0.05, (f["path"], column, kind)

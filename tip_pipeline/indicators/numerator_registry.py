@@ -1,7 +1,7 @@
-"""Numerator rules, registered by name (the catalogue names them; ``numerators/*`` defines them).
+"""Numerators, registered by name (the catalogue names them; ``numerators/*`` defines them).
 
-A rule takes a year's inputs and returns its *units*: one row per counted child (or household,
-or event for a rate), with the columns of ``UNITS``:
+A numerator takes a year's inputs and returns its *units*: one row per counted child (or
+household, or event for a rate), with the columns of ``UNITS``:
 
 - ``unit_id``: the pseudonymised child id (or case id, or event id);
 - ``lsoa``: the home LSOA (2021) of the unit -- never the placement (docs/CONVENTIONS.md);
@@ -9,7 +9,7 @@ or event for a rate), with the columns of ``UNITS``:
 - ``age``: whole years at the reference date (31 March for snapshots, the event date for
   events), from the month-truncated date of birth; missing where not a person.
 
-Age ranges, areas and breakdowns are applied by ``values``, not by the rules.
+Age ranges, areas and breakdowns are applied by ``values``, not by the numerators.
 """
 
 from __future__ import annotations
@@ -22,45 +22,46 @@ from tip_pipeline.indicators.data import YearData
 
 UNITS = ("unit_id", "lsoa", "sex", "ethnic_group", "age")
 
-Rule = Callable[[YearData], pd.DataFrame]
-_RULES: dict[str, Rule] = {}
+Numerator = Callable[[YearData], pd.DataFrame]
+_NUMERATORS: dict[str, Numerator] = {}
 
 
-def register(name: str) -> Callable[[Rule], Rule]:
-    """Register ``fn`` as the numerator rule ``name`` (a name may be registered once)."""
+def register(name: str) -> Callable[[Numerator], Numerator]:
+    """Register ``fn`` as the numerator ``name`` (a name may be registered once)."""
 
-    def decorate(fn: Rule) -> Rule:
-        if name in _RULES and _RULES[name] is not fn:
-            raise ValueError(f"numerator rule {name!r} is registered twice")
-        _RULES[name] = fn
+    def decorate(fn: Numerator) -> Numerator:
+        if name in _NUMERATORS and _NUMERATORS[name] is not fn:
+            raise ValueError(f"numerator {name!r} is registered twice")
+        _NUMERATORS[name] = fn
         return fn
 
     return decorate
 
 
-def rule(name: str) -> Rule:
-    """The registered rule ``name``."""
+def numerator(name: str) -> Numerator:
+    """The registered numerator ``name``."""
     _load()
     try:
-        return _RULES[name]
+        return _NUMERATORS[name]
     except KeyError:
-        raise KeyError(f"no numerator rule {name!r}; known: {sorted(_RULES)}") from None
+        raise KeyError(f"no numerator {name!r}; known: {sorted(_NUMERATORS)}") from None
 
 
-def rule_names() -> list[str]:
+def numerator_names() -> list[str]:
+    """The names of every registered numerator, sorted."""
     _load()
-    return sorted(_RULES)
+    return sorted(_NUMERATORS)
 
 
 def units_of(name: str, data: YearData) -> pd.DataFrame:
-    """The units of rule ``name`` for ``data``, checked to have the ``UNITS`` columns; computed
-    once per year's data (``data.cache``), so callers must not modify the frame."""
+    """The units of numerator ``name`` for ``data``, checked to have the ``UNITS`` columns;
+    computed once per year's data (``data.cache``), so callers must not modify the frame."""
     key = ("units", name)
     if key not in data.cache:
-        frame = rule(name)(data)
+        frame = numerator(name)(data)
         missing = [c for c in UNITS if c not in frame.columns]
         if missing:
-            raise ValueError(f"numerator rule {name!r} returned no column(s) {missing}")
+            raise ValueError(f"numerator {name!r} returned no column(s) {missing}")
         data.cache[key] = frame[list(UNITS)].reset_index(drop=True)
     return data.cache[key]
 
@@ -98,5 +99,5 @@ def make_units(
 
 
 def _load() -> None:
-    """Import the rule modules (registration happens on import)."""
+    """Import the numerator modules (registration happens on import)."""
     import tip_pipeline.indicators.numerators  # noqa: F401
