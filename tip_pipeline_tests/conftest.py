@@ -12,8 +12,9 @@ gets its own copy. Tests of the migrations themselves use the empty ``sqlite_url
 ``postgres_url`` or ``warehouse_url`` and run ``upgrade`` themselves.
 
 Tests in two tiers: a test that materialises the asset graph (``graph.materialise``, `tip run`,
-a Dagster daemon or UI) or needs leeds-scale data is marked ``@pytest.mark.integration``; the
-rest, ``pytest -m "not integration"``, is the unit tier. ``pytest_runtest_setup`` fails a test
+a Dagster daemon or UI), needs leeds-scale data or reads a generated delivery (any scale: the
+generator run whole) is marked ``@pytest.mark.integration``; the rest, ``pytest -m "not
+integration"``, is the unit tier. ``pytest_runtest_setup`` fails a test
 that uses one of ``INTEGRATION_FIXTURES`` without the marker, and ``graph.materialise`` one
 that calls it (directly or through any fixture) without the marker.
 """
@@ -43,20 +44,27 @@ from tip_pipeline_tests import graph
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
-#: fixtures that run the whole graph or generate leeds-scale data without calling
+#: fixtures that run the whole graph, or the whole generator, without calling
 #: graph.materialise themselves (or before it): a test using one must be marked integration
-INTEGRATION_FIXTURES = {"leeds_warehouse", "leeds", "dagster_ui"}
+INTEGRATION_FIXTURES = {
+    "leeds_warehouse",
+    "leeds",
+    "dagster_ui",
+    "small_delivery",
+    "faulty_delivery",
+    "planted_delivery",
+}
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Before any fixture is set up: tell graph.materialise which test runs, and fail a test
-    using a whole-graph or leeds-scale fixture that is not marked integration."""
+    using a whole-graph or generated-delivery fixture that is not marked integration."""
     graph.running(item)
     used = INTEGRATION_FIXTURES.intersection(getattr(item, "fixturenames", ()))
     if used and item.get_closest_marker(graph.INTEGRATION) is None:
         pytest.fail(
-            f"{item.nodeid} uses {', '.join(sorted(used))} (whole graph or leeds-scale data) "
+            f"{item.nodeid} uses {', '.join(sorted(used))} (whole graph or generated data) "
             f"but is not marked @pytest.mark.{graph.INTEGRATION}",
             pytrace=False,
         )
