@@ -170,14 +170,19 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
     return paths
 
 
+def _copy_sqlite_template(template: dict[str, Path], url: str) -> str:
+    """Copy the migrated template's layer files to the (new) warehouse ``url``; ``url``."""
+    paths = sqlite_layer_paths(url)
+    paths[PUBLISHED].parent.mkdir(parents=True)
+    for layer, path in template.items():
+        shutil.copyfile(path, paths[layer])
+    return url
+
+
 @pytest.fixture
 def migrated_sqlite_url(sqlite_url: str, _sqlite_template: dict[str, Path]) -> str:
     """URL of a SQLite warehouse migrated to head and empty: a copy of the session's files."""
-    paths = sqlite_layer_paths(sqlite_url)
-    paths[PUBLISHED].parent.mkdir(parents=True)
-    for layer, template in _sqlite_template.items():
-        shutil.copyfile(template, paths[layer])
-    return sqlite_url
+    return _copy_sqlite_template(_sqlite_template, sqlite_url)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -195,20 +200,38 @@ def warehouse(migrated_warehouse_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def published_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite warehouse holding the hand-made published layer (tip_pipeline_tests/published.py),
-    made once per session: the tests using it only read it."""
+def _fill_published(url: str) -> str:
+    """Load the hand-made published layer (tip_pipeline_tests/published.py) into ``url``."""
     from tip_pipeline_tests.published import fill_published
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('published') / 'warehouse' / 'tip.db'}"
-    upgrade(url)
     engine = make_engine(url)
     try:
         fill_published(engine)
     finally:
         engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def published_url(
+    tmp_path_factory: pytest.TempPathFactory, _sqlite_template: dict[str, Path]
+) -> str:
+    """A SQLite warehouse holding the hand-made published layer (tip_pipeline_tests/published.py),
+    made once per session: the tests using it only read it."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('published') / 'warehouse' / 'tip.db'}"
+    return _fill_published(_copy_sqlite_template(_sqlite_template, url))
+
+
+@pytest.fixture(scope="session")
+def published_postgres_url(postgres_server_url: str, _postgres_template: str) -> Iterator[str]:
+    """The same on PostgreSQL (``tip_test_published_<uuid8>``), made once per session and
+    dropped at its end: the tests using it only read it."""
+    name = f"tip_test_published_{uuid.uuid4().hex[:8]}"
+    url = create_database(postgres_server_url, name, template=_postgres_template)
+    try:
+        yield _fill_published(url)
+    finally:
+        drop_database(postgres_server_url, name)
 
 
 # -- synthetic deliveries, generated once per session ----------------------------------------
