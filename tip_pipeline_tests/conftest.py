@@ -5,9 +5,16 @@ uniquely named database per test, dropped afterwards. The server is ``TIP_TEST_P
 (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``). Without a server the tests
 skip, unless ``TIP_REQUIRE_POSTGRES=1`` (CI), where they fail instead.
 
+Migrated warehouses are copies: one warehouse per backend is migrated to head once per session
+(a template database on PostgreSQL, three layer files on SQLite) and every test that wants a
+migrated, empty warehouse (``warehouse``, ``migrated_sqlite_url``, ``migrated_postgres_url``)
+gets its own copy. Tests of the migrations themselves use the empty ``sqlite_url``,
+``postgres_url`` or ``warehouse_url`` and run ``upgrade`` themselves.
+
 Tests in two tiers: a test that materialises the asset graph (``graph.materialise``, `tip run`,
-a Dagster daemon or UI) or needs leeds-scale data is marked ``@pytest.mark.integration``; the
-rest, ``pytest -m "not integration"``, is the unit tier. ``pytest_runtest_setup`` fails a test
+a Dagster daemon or UI), needs leeds-scale data or reads a generated delivery (any scale: the
+generator run whole) is marked ``@pytest.mark.integration``; the rest, ``pytest -m "not
+integration"``, is the unit tier. ``pytest_runtest_setup`` fails a test
 that uses one of ``INTEGRATION_FIXTURES`` without the marker, and ``graph.materialise`` one
 that calls it (directly or through any fixture) without the marker.
 """
@@ -15,6 +22,7 @@ that calls it (directly or through any fixture) without the marker.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,26 +32,39 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from tip_pipeline.warehouse.engine import create_database, drop_database, make_engine
+from tip_pipeline.warehouse.engine import (
+    create_database,
+    drop_database,
+    make_engine,
+    sqlite_layer_paths,
+)
+from tip_pipeline.warehouse.layers import PUBLISHED
 from tip_pipeline.warehouse.migrate import upgrade
 from tip_pipeline_tests import graph
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
-#: fixtures that run the whole graph or generate leeds-scale data without calling
+#: fixtures that run the whole graph, or the whole generator, without calling
 #: graph.materialise themselves (or before it): a test using one must be marked integration
-INTEGRATION_FIXTURES = {"leeds_warehouse", "leeds", "dagster_ui"}
+INTEGRATION_FIXTURES = {
+    "leeds_warehouse",
+    "leeds",
+    "dagster_ui",
+    "small_delivery",
+    "faulty_delivery",
+    "planted_delivery",
+}
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Before any fixture is set up: tell graph.materialise which test runs, and fail a test
-    using a whole-graph or leeds-scale fixture that is not marked integration."""
+    using a whole-graph or generated-delivery fixture that is not marked integration."""
     graph.running(item)
     used = INTEGRATION_FIXTURES.intersection(getattr(item, "fixturenames", ()))
     if used and item.get_closest_marker(graph.INTEGRATION) is None:
         pytest.fail(
-            f"{item.nodeid} uses {', '.join(sorted(used))} (whole graph or leeds-scale data) "
+            f"{item.nodeid} uses {', '.join(sorted(used))} (whole graph or generated data) "
             f"but is not marked @pytest.mark.{graph.INTEGRATION}",
             pytrace=False,
         )
@@ -112,29 +133,105 @@ def warehouse_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
 
 
+@pytest.fixture(scope="session")
+def _postgres_template(postgres_server_url: str) -> Iterator[str]:
+    """Name of a database migrated to head once per session (``tip_test_template_<uuid8>``),
+    the template ``migrated_postgres_url`` copies; dropped at the end of the session."""
+    name = f"tip_test_template_{uuid.uuid4().hex[:8]}"
+    url = create_database(postgres_server_url, name)
+    try:
+        upgrade(url)  # disposes its engine: no session stays connected to the template
+        yield name
+    finally:
+        drop_database(postgres_server_url, name)
+
+
 @pytest.fixture
-def warehouse(warehouse_url: str) -> Iterator[Engine]:
-    """An engine on a warehouse migrated to head."""
-    upgrade(warehouse_url)
-    engine = make_engine(warehouse_url)
+def migrated_postgres_url(postgres_server_url: str, _postgres_template: str) -> Iterator[str]:
+    """URL of a new database migrated to head and empty (a copy of the session's template),
+    dropped after the test."""
+    name = f"tip_test_{uuid.uuid4().hex[:8]}"
+    url = create_database(postgres_server_url, name, template=_postgres_template)
+    try:
+        yield url
+    finally:
+        drop_database(postgres_server_url, name)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The three layer files of a SQLite warehouse migrated to head once per session."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite_template') / 'warehouse' / 'tip.db'}"
+    upgrade(url)  # disposes its engine: the last connection closed, the WAL is checkpointed
+    paths = sqlite_layer_paths(url)
+    left = [p.name for p in paths[PUBLISHED].parent.iterdir() if p not in paths.values()]
+    if left:  # a -wal or -shm file would hold part of the schema: copying would lose it
+        raise RuntimeError(f"the migrated SQLite template left {sorted(left)} beside its files")
+    return paths
+
+
+def _copy_sqlite_template(template: dict[str, Path], url: str) -> str:
+    """Copy the migrated template's layer files to the (new) warehouse ``url``; ``url``."""
+    paths = sqlite_layer_paths(url)
+    paths[PUBLISHED].parent.mkdir(parents=True)
+    for layer, path in template.items():
+        shutil.copyfile(path, paths[layer])
+    return url
+
+
+@pytest.fixture
+def migrated_sqlite_url(sqlite_url: str, _sqlite_template: dict[str, Path]) -> str:
+    """URL of a SQLite warehouse migrated to head and empty: a copy of the session's files."""
+    return _copy_sqlite_template(_sqlite_template, sqlite_url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def migrated_warehouse_url(request: pytest.FixtureRequest) -> str:
+    """A warehouse URL migrated to head and empty, on SQLite and on PostgreSQL."""
+    sqlite = request.param == "sqlite"
+    return request.getfixturevalue("migrated_sqlite_url" if sqlite else "migrated_postgres_url")
+
+
+@pytest.fixture
+def warehouse(migrated_warehouse_url: str) -> Iterator[Engine]:
+    """An engine on a warehouse migrated to head, empty, on SQLite and on PostgreSQL."""
+    engine = make_engine(migrated_warehouse_url)
     yield engine
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def published_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite warehouse holding the hand-made published layer (tip_pipeline_tests/published.py),
-    made once per session: the tests using it only read it."""
+def _fill_published(url: str) -> str:
+    """Load the hand-made published layer (tip_pipeline_tests/published.py) into ``url``."""
     from tip_pipeline_tests.published import fill_published
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('published') / 'warehouse' / 'tip.db'}"
-    upgrade(url)
     engine = make_engine(url)
     try:
         fill_published(engine)
     finally:
         engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def published_url(
+    tmp_path_factory: pytest.TempPathFactory, _sqlite_template: dict[str, Path]
+) -> str:
+    """A SQLite warehouse holding the hand-made published layer (tip_pipeline_tests/published.py),
+    made once per session: the tests using it only read it."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('published') / 'warehouse' / 'tip.db'}"
+    return _fill_published(_copy_sqlite_template(_sqlite_template, url))
+
+
+@pytest.fixture(scope="session")
+def published_postgres_url(postgres_server_url: str, _postgres_template: str) -> Iterator[str]:
+    """The same on PostgreSQL (``tip_test_published_<uuid8>``), made once per session and
+    dropped at its end: the tests using it only read it."""
+    name = f"tip_test_published_{uuid.uuid4().hex[:8]}"
+    url = create_database(postgres_server_url, name, template=_postgres_template)
+    try:
+        yield _fill_published(url)
+    finally:
+        drop_database(postgres_server_url, name)
 
 
 # -- synthetic deliveries, generated once per session ----------------------------------------

@@ -17,7 +17,6 @@ from tip_pipeline.export import (
     published_values,
 )
 from tip_pipeline.warehouse.engine import make_engine
-from tip_pipeline.warehouse.migrate import upgrade
 from tip_pipeline_tests import published as sample
 
 #: Fingertips' "all data" CSV headings, in order, as its downloads have them
@@ -158,12 +157,13 @@ def test_csv_is_utf8_without_an_index(published_url: str, tmp_path: Path):
     assert first == ",".join(FINGERTIPS_HEADINGS)
 
 
-def test_empty_published_layer_and_unknown_format_are_refused(sqlite_url: str, tmp_path: Path):
-    upgrade(sqlite_url)
+def test_empty_published_layer_and_unknown_format_are_refused(
+    migrated_sqlite_url: str, tmp_path: Path
+):
     with pytest.raises(ExportError, match="empty"):
-        export(sqlite_url, "csv", tmp_path / "x.csv")
+        export(migrated_sqlite_url, "csv", tmp_path / "x.csv")
     with pytest.raises(ExportError, match="unknown format 'json'"):
-        export(sqlite_url, "json", tmp_path / "x.json")
+        export(migrated_sqlite_url, "json", tmp_path / "x.json")
     assert not (tmp_path / "x.csv").exists()
 
 
@@ -183,15 +183,14 @@ def test_unmigrated_warehouse_is_one_clear_error(tmp_path: Path):
 
 
 @pytest.mark.postgres
-def test_export_from_postgres(postgres_url: str, tmp_path: Path):
-    upgrade(postgres_url)
-    engine = make_engine(postgres_url)
+def test_export_from_postgres(migrated_postgres_url: str, tmp_path: Path):
+    engine = make_engine(migrated_postgres_url)
     try:
         sample.fill_published(engine)
     finally:
         engine.dispose()
     out = tmp_path / "pg.csv"
-    assert export(postgres_url, "csv", out) == ROWS
+    assert export(migrated_postgres_url, "csv", out) == ROWS
     frame = _read(out, "csv")
     assert list(frame.columns) == FINGERTIPS_HEADINGS
     assert _row(frame, **EARLIER, **{"Area Code": sample.WARD_A})["Value"] == pytest.approx(120.0)
@@ -211,9 +210,9 @@ def test_cli_export(published_url: str, tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_cli_export_failures_exit_1_with_a_message(
-    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    migrated_sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
-    upgrade(sqlite_url)
+    sqlite_url = migrated_sqlite_url
     out = str(tmp_path / "x.csv")
     assert main(["export", "--warehouse", sqlite_url, "--out", out]) == 1
     err = capsys.readouterr().err

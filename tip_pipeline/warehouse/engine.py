@@ -152,9 +152,17 @@ def ensure_schemas(engine: Engine) -> None:
             conn.execute(CreateSchema(layer, if_not_exists=True))
 
 
-def create_database(server_url: str | URL, name: str) -> str:
-    """Create the PostgreSQL database ``name`` on the server of ``server_url``; its URL."""
-    run_autocommit(server_url, f'CREATE DATABASE "{_checked_database_name(name)}"')
+def create_database(server_url: str | URL, name: str, template: str | None = None) -> str:
+    """Create the PostgreSQL database ``name`` on the server of ``server_url``; its URL.
+
+    With ``template``, the new database is a copy of that one (PostgreSQL's ``CREATE DATABASE
+    ... TEMPLATE``, which needs no other session connected to the template): the tests migrate
+    one template per session and copy it, much faster than migrating every database.
+    """
+    sql = f'CREATE DATABASE "{_checked_database_name(name)}"'
+    if template is not None:
+        sql += f' TEMPLATE "{_checked_database_name(template)}"'
+    run_autocommit(server_url, sql)
     return normalise_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 

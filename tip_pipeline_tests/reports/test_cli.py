@@ -24,11 +24,9 @@ def test_tip_report_refuses_an_unpublished_year(published_url, tmp_path, capsys)
     assert "tip report: no published data for E08000035 in 2010/11" in capsys.readouterr().err
 
 
-def test_tip_report_refuses_an_empty_warehouse(sqlite_url, tmp_path, capsys):
-    from tip_pipeline.warehouse.migrate import upgrade
-
-    upgrade(sqlite_url)
-    assert main(["report", "--warehouse", sqlite_url, "--out", str(tmp_path / "r.html")]) == 1
+def test_tip_report_refuses_an_empty_warehouse(migrated_sqlite_url, tmp_path, capsys):
+    out = str(tmp_path / "r.html")
+    assert main(["report", "--warehouse", migrated_sqlite_url, "--out", out]) == 1
     assert "no published indicator values" in capsys.readouterr().err
 
 

@@ -340,6 +340,7 @@ def test_a_malformed_line_carrying_an_identifier_refuses(tmp_path: Path):
     assert "example.org" not in message
 
 
+@pytest.mark.integration  # scans every file of a generated delivery
 def test_a_clean_small_delivery_passes_with_a_margin(small_delivery):
     """Every file of every year and the reference files: no finding, and no column reaches a
     quarter of the threshold for any share kind (the false-positive measure)."""

@@ -4,11 +4,13 @@ it returns are the rows expected, not merely "it runs"."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
 
+from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline.warehouse.examples import EXAMPLE_PARAMS, EXAMPLES
 from tip_pipeline_tests import published as sample
 
@@ -82,10 +84,16 @@ def _normalised(rows: list[tuple]) -> list[tuple]:
     return [tuple(one(v) for v in row) for row in rows]
 
 
-@pytest.fixture
-def sample_warehouse(warehouse: Engine) -> Engine:
-    sample.fill_published(warehouse)
-    return warehouse
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def sample_warehouse(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The hand-made published layer, loaded once per session on each backend (conftest.py):
+    the tests here only read it."""
+    sqlite = request.param == "sqlite"
+    engine = make_engine(
+        request.getfixturevalue("published_url" if sqlite else "published_postgres_url")
+    )
+    yield engine
+    engine.dispose()
 
 
 def test_every_example_has_expected_rows():

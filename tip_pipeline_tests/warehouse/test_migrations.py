@@ -134,3 +134,16 @@ def test_views_have_the_declared_columns(warehouse_url: str) -> None:
                 assert list(result.keys()) == list(view.columns), view.name
     finally:
         engine.dispose()
+
+
+def test_the_migrated_fixture_is_at_head_and_empty(warehouse: Engine) -> None:
+    """``warehouse`` is a copy of a template migrated once per session (conftest.py): the copy
+    must be what upgrading gives, and hold no rows whatever other tests wrote to theirs."""
+    from sqlalchemy import func, select
+
+    assert current_revision(warehouse) == HEAD
+    assert _tables(warehouse) == _expected_tables()
+    assert _diff(warehouse) == []
+    with warehouse.connect() as conn:
+        for table in metadata.tables.values():
+            assert conn.execute(select(func.count()).select_from(table)).scalar() == 0, table

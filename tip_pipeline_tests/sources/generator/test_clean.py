@@ -1,5 +1,9 @@
 """Clean small-scale data: determinism, contracts, manifest and every validation rule, checked
-with independent pandas code (not the generator's own helpers)."""
+with independent pandas code (not the generator's own helpers).
+
+Every test reading a generated delivery (the session's ``small``, or two more generated for
+determinism) is ``integration``: it runs the whole generator. The unit tier keeps the checks
+without one here and the narrow determinism twins in ``test_randomness.py``."""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ def test_scales_are_the_documented_three() -> None:
     assert SCALES == ("small", "leeds", "england")
 
 
+@pytest.mark.integration
 def test_same_seed_gives_identical_bytes_and_other_seed_differs(small, tmp_path) -> None:
     out, manifest = small
     seed = manifest["generator"]["seed"]
@@ -48,6 +53,7 @@ def test_same_seed_gives_identical_bytes_and_other_seed_differs(small, tmp_path)
     assert "cin_episodes_2023-24.csv" in changed
 
 
+@pytest.mark.integration
 def test_every_file_matches_its_contract(small) -> None:
     out, manifest = small
     names = {p.name for p in out.iterdir()} - {"manifest.json"}
@@ -61,6 +67,7 @@ def test_every_file_matches_its_contract(small) -> None:
         assert tuple(header.split(",")) == parsed.extract.column_names, f["path"]
 
 
+@pytest.mark.integration
 def test_expected_file_set(small) -> None:
     _, manifest = small
     by_table: dict[str, int] = {}
@@ -75,6 +82,7 @@ def test_expected_file_set(small) -> None:
     assert pops[0] == "ref_population_mid2020.csv" and pops[-1] == "ref_population_mid2025.csv"
 
 
+@pytest.mark.integration
 def test_manifest_rows_and_hashes_match_files(small) -> None:
     out, manifest = small
     assert set(manifest) == {"generator", "files", "faults", "identifiers"}
@@ -88,6 +96,7 @@ def test_manifest_rows_and_hashes_match_files(small) -> None:
     assert text.index('"faults"') < text.index('"files"')  # keys sorted
 
 
+@pytest.mark.integration
 def test_codes_valid_for_the_period(small) -> None:
     out, manifest = small
     for f in manifest["files"]:
@@ -107,6 +116,7 @@ def test_codes_valid_for_the_period(small) -> None:
                 assert (df[col.name] != "").all(), (f["path"], col.name)
 
 
+@pytest.mark.integration
 def test_sex_codes_change_in_2024_25(small) -> None:
     out, manifest = small
     for table, column in (
@@ -122,6 +132,7 @@ def test_sex_codes_change_in_2024_25(small) -> None:
             assert {"M", "1"} & set(df[column]) or len(df) < 5
 
 
+@pytest.mark.integration
 def test_dates_iso_plausible_and_dob_first_of_month(small) -> None:
     out, manifest = small
     iso = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -144,6 +155,7 @@ def _before(a: pd.Series, b: pd.Series) -> bool:
     return bool((a[both] <= b[both]).all())
 
 
+@pytest.mark.integration
 def test_end_not_before_start_and_dob_before_events(small) -> None:
     out, manifest = small
     pairs = {
@@ -181,6 +193,7 @@ def test_end_not_before_start_and_dob_before_events(small) -> None:
         assert (kids["CHILD_DOB"].to_numpy() < app).all(), f["path"]
 
 
+@pytest.mark.integration
 def test_youth_justice_ages_10_to_17_at_offence(small) -> None:
     out, manifest = small
     for f, df in _frames(out, manifest, "yjs_offences"):
@@ -194,6 +207,7 @@ def test_youth_justice_ages_10_to_17_at_offence(small) -> None:
         assert (merged["OFFENCE_DATE"] <= merged["OUTCOME_DATE"]).all()
 
 
+@pytest.mark.integration
 def test_unique_keys_and_parents_present(small) -> None:
     out, manifest = small
     for f in manifest["files"]:
@@ -209,6 +223,7 @@ def test_unique_keys_and_parents_present(small) -> None:
             assert (keys["_merge"] == "both").all(), f["path"]
 
 
+@pytest.mark.integration
 def test_child_tables_list_exactly_the_children_with_episodes(small) -> None:
     out, manifest = small
     for f, kids in _frames(out, manifest, "cin_children"):
@@ -219,6 +234,7 @@ def test_child_tables_list_exactly_the_children_with_episodes(small) -> None:
         assert set(head["CHILD"]) == set(eps["CHILD"])
 
 
+@pytest.mark.integration
 def test_every_lsoa_is_in_the_lookup(small) -> None:
     out, manifest = small
     lookup = set(read(out, "ref_lsoa_lookup_2024.csv")["LSOA21CD"])
@@ -237,6 +253,7 @@ def test_every_lsoa_is_in_the_lookup(small) -> None:
     assert len(lookup) == 40
 
 
+@pytest.mark.integration
 def test_assessment_factor_rules_8869_8898_8614(small) -> None:
     out, manifest = small
     for _f, df in _frames(out, manifest, "cin_assessments"):
@@ -249,6 +266,7 @@ def test_assessment_factor_rules_8869_8898_8614(small) -> None:
         assert not sets.apply(lambda s: len(s) != len(set(s))).any(), "8898"
 
 
+@pytest.mark.integration
 def test_903_episodes_chain_without_overlap(small) -> None:
     out, manifest = small
     starts_seen = set()
@@ -267,6 +285,7 @@ def test_903_episodes_chain_without_overlap(small) -> None:
     assert short["LS"].isin(["V3", "V4"]).any()
 
 
+@pytest.mark.integration
 def test_return_semantics_nothing_after_31_march_is_known(small) -> None:
     out, manifest = small
     for f, df in _frames(out, manifest, "cin_episodes"):
@@ -285,6 +304,7 @@ def test_return_semantics_nothing_after_31_march_is_known(small) -> None:
     assert len(still_open.merge(b, on=["LAchildID", "CINreferralDate"])) == len(still_open)
 
 
+@pytest.mark.integration
 def test_homelessness_quarters_and_children(small) -> None:
     out, manifest = small
     spans, all_ids, duties, kids_per_case = 0, [], set(), set()
@@ -305,6 +325,7 @@ def test_homelessness_quarters_and_children(small) -> None:
     assert set(q4["CASE_ID"]) & set(q1["CASE_ID"]), "cases span the year boundary"
 
 
+@pytest.mark.integration
 def test_one_pseudonym_links_services(small) -> None:
     out, _ = small
     cin = set(read(out, "cin_children_2023-24.csv")["LAchildID"])
@@ -321,6 +342,7 @@ def test_one_pseudonym_links_services(small) -> None:
     assert (both["HOME_POST"].to_numpy() == home.reindex(both["CHILD"]).to_numpy()).all()
 
 
+@pytest.mark.integration
 def test_modelled_rates_are_a_joint_distribution(small) -> None:
     out, _ = small
     m = read(out, "ref_modelled_rates_2025.csv")
@@ -344,6 +366,7 @@ def test_modelled_rates_are_a_joint_distribution(small) -> None:
     assert all3 > 0.005  # far above independence (0.073 x 0.15 x 0.05 = 0.0005)
 
 
+@pytest.mark.integration
 def test_modelled_rates_carry_a_range_of_joint_distributions(small) -> None:
     """The lower and upper estimates are joint distributions too, below and above the central
     one for every factor, any and all three."""
@@ -367,6 +390,7 @@ def test_modelled_rates_carry_a_range_of_joint_distributions(small) -> None:
     assert (measures["share"] < measures["share_upper"]).all().all()
 
 
+@pytest.mark.integration
 def test_reference_files_describe_the_la_and_neighbours(small) -> None:
     out, _ = small
     sn = read(out, "ref_stat_neighbours_2024.csv")
@@ -391,6 +415,7 @@ CENSUS_BANDS = {
 }
 
 
+@pytest.mark.integration
 def test_census_ethnicity_shape_and_codes(small) -> None:
     """One row per LSOA of the lookup and census group (1-5, ONS labels), whole counts."""
     out, manifest = small
@@ -412,6 +437,7 @@ def test_census_ethnicity_shape_and_codes(small) -> None:
     assert counts.apply(lambda c: c.str.fullmatch(r"\d+")).all().all()
 
 
+@pytest.mark.integration
 def test_census_children_agree_with_the_population_estimates(small) -> None:
     """Census day (21 March 2021) falls between mid-2020 and mid-2021: each LSOA's census
     children 0-17 are within 10% of the mean of the two estimates (the same children, counted

@@ -1,6 +1,10 @@
 """Faults (faults=0.05) and planted identifiers at small scale: every listed fault is really on
 its line, every kind appears, the rate is roughly honoured, and planted identifiers are there
-(and absent without the flag)."""
+(and absent without the flag).
+
+The tests over a generated delivery (the session's small deliveries, every file scanned) are
+``integration``; ``test_injected_faults_on_a_hand_made_extract_are_on_their_lines`` checks the
+injection itself on a hand-made extract, in the unit tier."""
 
 from __future__ import annotations
 
@@ -9,12 +13,14 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import contracts
 from tip_pipeline.sources.contracts import ColumnKind
-from tip_pipeline.sources.generator import fault_kinds
+from tip_pipeline.sources.generator import fault_kinds, faults, writer
 from tip_pipeline.validate.rules import RULES, Delivery, Rule
 from tip_pipeline_tests.sources.generator.measures import read
 
@@ -116,6 +122,7 @@ def _check(out: Path, fault: dict, lines: list[str]) -> bool:
     raise AssertionError(f"unknown kind {kind}")
 
 
+@pytest.mark.integration
 def test_listed_faults_are_on_their_lines(small_faulty) -> None:
     out, manifest = small_faulty
     assert manifest["faults"]
@@ -128,6 +135,7 @@ def test_listed_faults_are_on_their_lines(small_faulty) -> None:
     assert not wrong, wrong[:5]
 
 
+@pytest.mark.integration
 def test_every_kind_appears_and_rate_is_roughly_honoured(small_faulty) -> None:
     _out, manifest = small_faulty
     kinds = Counter(f["kind"] for f in manifest["faults"])
@@ -141,6 +149,7 @@ def test_every_kind_appears_and_rate_is_roughly_honoured(small_faulty) -> None:
     assert len({(f["file"], f["line"]) for f in manifest["faults"]}) == len(manifest["faults"])
 
 
+@pytest.mark.integration
 def test_unlisted_lines_are_well_formed(small_faulty) -> None:
     out, manifest = small_faulty
     listed = {(f["file"], f["line"]) for f in manifest["faults"]}
@@ -153,6 +162,75 @@ def test_unlisted_lines_are_well_formed(small_faulty) -> None:
             assert line.count('"') % 2 == 0 and len(_fields(line)) == width, (f["path"], n)
 
 
+#: a hand-made youth-justice year: every fault kind of its extract needs only its own file
+#: and the LSOA lookup (no parent file, no first events)
+HAND_MADE_PERIOD = FinancialYear(2023)
+HAND_MADE_LSOAS = ("E01011264", "E01011265")
+#: kinds that add a line (a copy, or a broken line at the end) rather than edit a row
+INSERTED_KINDS = {"duplicate_row", "duplicate_key", "malformed_line", "orphan_row"}
+
+
+def _hand_made_offences(n: int) -> pd.DataFrame:
+    """``n`` valid yjs_offences rows, codes cycling through each column's code list."""
+    extract = contracts.EXTRACTS["yjs_offences"]
+
+    def codes(column: str) -> list[str]:
+        allowed = extract.column(column).allowed(HAND_MADE_PERIOD)
+        return [allowed[i % len(allowed)] for i in range(n)]
+
+    return pd.DataFrame(
+        {
+            "YJ_ID": [f"yj{i:03d}" for i in range(n)],
+            "OFFENCE_ID": [f"off{i:03d}" for i in range(n)],
+            "OFFENCE_DATE": [f"2023-{4 + i % 9:02d}-{1 + i % 28:02d}" for i in range(n)],
+            "OFFENCE_TYPE": codes("OFFENCE_TYPE"),
+            "GRAVITY": codes("GRAVITY"),
+            "DOB": [f"{2006 + i % 4}-{1 + i % 12:02d}-01" for i in range(n)],
+            "SEX": codes("SEX"),
+            "ETHNICITY": codes("ETHNICITY"),
+            "HOME_LSOA": [HAND_MADE_LSOAS[i % 2] for i in range(n)],
+        },
+        columns=list(extract.column_names),
+    )
+
+
+def test_injected_faults_on_a_hand_made_extract_are_on_their_lines(tmp_path: Path) -> None:
+    """faults.inject on 40 hand-made rows at a 30% rate: every kind of the extract is injected
+    on each of its columns, each listed fault is really on its line (the same ``_check`` as the
+    integration test over a generated delivery), and every unlisted line is the hand-made row
+    unchanged."""
+    extract = contracts.EXTRACTS["yjs_offences"]
+    df = _hand_made_offences(40)
+    ctx = faults.Context(
+        last_end=pd.Timestamp("2024-03-31"),
+        first_event={},
+        fresh_id=lambda column: f"absent_{column}",
+        unknown_lsoa=lambda: "E01099999",
+    )
+    result = faults.inject(df, extract, HAND_MADE_PERIOD, 0.3, ctx, np.random.default_rng(5))
+    pd.DataFrame({"LSOA21CD": HAND_MADE_LSOAS}).to_csv(
+        tmp_path / "ref_lsoa_lookup_2024.csv", index=False
+    )
+    name = extract.file_names(HAND_MADE_PERIOD)[0]
+    writer.write_lines(tmp_path / name, list(df.columns), result.lines)
+
+    listed = [
+        {**f, "line": f["line"] + 1, "file": name, "table": extract.table} for f in result.faults
+    ]
+    kinds = fault_kinds.KINDS[extract.table]
+    plan = {(kind, column) for kind, columns in kinds.items() for column in columns or (None,)}
+    assert {(f["kind"], f["column"]) for f in listed} == plan  # every kind on every column
+    lines = _lines(tmp_path, name)
+    assert [f for f in listed if not _check(tmp_path, f, lines)] == []
+    faulty = {f["line"] for f in listed}
+    unlisted = [line for n, line in enumerate(lines[1:], start=2) if n not in faulty]
+    clean = df.to_csv(index=False, header=False, lineterminator="\n").split("\n")[:-1]
+    edited = sum(f["kind"] not in INSERTED_KINDS for f in listed)
+    assert len(unlisted) == len(df) - edited
+    assert unlisted == [row for row in clean if row in set(unlisted)]  # unchanged, in order
+
+
+@pytest.mark.integration
 def test_reference_files_identical_with_and_without_faults(small, small_faulty) -> None:
     clean = {f["path"]: f["sha256"] for f in small[1]["files"] if f["source"] == "ref"}
     faulty = {f["path"]: f["sha256"] for f in small_faulty[1]["files"] if f["source"] == "ref"}
@@ -193,6 +271,7 @@ DETECTORS = {
 SINGLE = {"postcode_compact", "nhs_number_spaced"}
 
 
+@pytest.mark.integration
 def test_planted_identifiers_present_and_listed(small_planted) -> None:
     out, manifest = small_planted
     listed = {i["kind"]: i for i in manifest["identifiers"]}
@@ -210,6 +289,7 @@ def test_planted_identifiers_present_and_listed(small_planted) -> None:
         assert DETECTORS[kind](df[item["column"]]) > 0.5, kind
 
 
+@pytest.mark.integration
 def test_no_identifiers_without_the_flag(small) -> None:
     out, manifest = small
     assert manifest["identifiers"] == []
