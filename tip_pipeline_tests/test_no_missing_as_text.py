@@ -8,11 +8,14 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 
 from tip_pipeline.export import export
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline.warehouse.schema import metadata
+
+pytestmark = pytest.mark.integration
 
 #: a missing value written out as text (pandas' and Python's spellings), as a whole word
 MISSING_AS_TEXT = re.compile(r"\b(nan|NaN|None)\b")

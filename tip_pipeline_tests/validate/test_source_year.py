@@ -18,6 +18,8 @@ from tip_pipeline.validate.source_year import (
 )
 from tip_pipeline.warehouse.schema import ingest_log
 
+pytestmark = pytest.mark.integration
+
 YEAR = FinancialYear(2023)
 HISTORY = contracts.tables(history=True)
 
