@@ -57,5 +57,5 @@ def test_run_failure_is_one_clear_paragraph_and_non_zero(tmp_path, capsys, monke
     code = main(["run", "--data", str(data), "--warehouse", f"sqlite:///{tmp_path}/tip.db"])
     err = capsys.readouterr().err
     assert code == 1
-    assert "ref_imd_2025.csv" in err and "missing column" in err
+    assert "ref_imd_2025.csv" in err and "line 1 is not the header" in err
     assert "Traceback" not in err
