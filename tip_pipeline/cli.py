@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tip_pipeline import config
+from tip_pipeline.errors import describe
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -41,14 +42,10 @@ def _default_dagster_home() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from tip_pipeline.runner import RunFailed, run_all
+    from tip_pipeline.runner import run_all
 
     _default_dagster_home()
-    try:
-        summary = run_all(Path(args.data), args.warehouse)
-    except RunFailed as err:
-        print(f"tip run: {err}", file=sys.stderr)
-        return 1
+    summary = run_all(Path(args.data), args.warehouse)
     print(
         f"materialised {summary.materialized} assets in {len(summary.run_ids)} runs; "
         f"years: {', '.join(summary.partitions) or 'none'}; warehouse: {args.warehouse}"
@@ -59,27 +56,20 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from tip_pipeline.export import ExportError, export, format_from
+    from tip_pipeline.export import export, format_from
 
-    try:
-        rows = export(args.warehouse, format_from(args.out, args.format), args.out)
-    except ExportError as err:
-        print(f"tip export: {err}", file=sys.stderr)
-        return 1
+    rows = export(args.warehouse, format_from(args.out, args.format), args.out)
     print(f"wrote {rows:,} rows in the Fingertips layout to {args.out}")
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    from tip_pipeline.reports import NoPublishedData, write_report
+    from tip_pipeline.reports import write_report
     from tip_pipeline.warehouse.engine import make_engine
 
     engine = make_engine(args.warehouse)
     try:
         built = write_report(engine, args.out, args.area, args.period)
-    except NoPublishedData as err:
-        print(f"tip report: {err}", file=sys.stderr)
-        return 1
     except ValueError as err:  # a malformed --period
         print(f"tip report: {err}", file=sys.stderr)
         return 1
@@ -91,13 +81,9 @@ def _report(args: argparse.Namespace) -> int:
         f"{size / 1e6:.2f} MB) to {args.out}"
     )
     if args.pdf:
-        from tip_pipeline.reports.pdf import NoBrowser, print_pdf
+        from tip_pipeline.reports.pdf import print_pdf
 
-        try:
-            pdf = print_pdf(args.out, args.out.with_suffix(".pdf"))
-        except NoBrowser as err:
-            print(f"tip report: {err}", file=sys.stderr)
-            return 1
+        pdf = print_pdf(args.out, args.out.with_suffix(".pdf"))
         print(f"printed it to {pdf}")
     return 0
 
@@ -147,8 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; any error is one line on stderr and exit status 1, never a traceback:
+    the project's own errors as written, any other described without its message, which may
+    repeat a delivered value (tip_pipeline.errors)."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Exception as err:  # every error, reported the same value-free way
+        print(f"tip {args.command}: {describe(err)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

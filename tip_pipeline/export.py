@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, exc, text
 
+from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.warehouse.engine import is_sqlite, make_engine, redact_url, sqlite_layer_paths
 from tip_pipeline.warehouse.layers import PUBLISHED
@@ -139,7 +140,7 @@ LEFT JOIN {PUBLISHED}.dim_indicator AS i ON i.indicator_id = v.indicator_id
 """
 
 
-class ExportError(Exception):
+class ExportError(ValueFreeError):
     """Why nothing was exported, in one sentence for the command line."""
 
 

@@ -14,10 +14,11 @@ from pathlib import Path
 import dagster as dg
 
 from tip_pipeline import config
+from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.ingest.discovery import delivered_periods
 
 
-class RunFailed(Exception):
+class RunFailed(ValueFreeError):
     """A run of the graph failed; the message says which step and why, in one paragraph."""
 
 

@@ -59,3 +59,16 @@ def test_run_failure_is_one_clear_paragraph_and_non_zero(tmp_path, capsys, monke
     assert code == 1
     assert "ref_imd_2025.csv" in err and "line 1 is not the header" in err
     assert "Traceback" not in err
+
+
+def test_an_unexpected_error_is_one_line_without_its_values(monkeypatch, capsys):
+    import tip_pipeline.runner
+
+    def fails(*_args):
+        raise ValueError("invalid literal for int() with base 10: 'Olivia Hussain'")
+
+    monkeypatch.setattr(tip_pipeline.runner, "run_all", fails)
+    assert main(["run", "--data", "unused", "--warehouse", "sqlite:///unused.db"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("tip run: ValueError") and "withheld" in err
+    assert "Olivia" not in err and "Traceback" not in err and err.count("\n") == 1

@@ -13,10 +13,8 @@ from tip_pipeline import config
 from tip_pipeline.defs.policies import warehouse_writer
 from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.defs.validate import CHECK_NAMES, check_results, quarantine_threshold
-from tip_pipeline.ingest.discovery import DeliveryError
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import contracts
-from tip_pipeline.validate.identifiers import DeliveryRefused
 from tip_pipeline.validate.source_year import stage_and_validate_history, years_before
 
 YOUTH_JUSTICE_TABLES = contracts.tables(history=True)
@@ -60,16 +58,13 @@ def yjs_history(context: dg.AssetExecutionContext, data_sources: DataSources, wa
     soon as they are staged (as the reporting years are, defs/validate.py)."""
     folder = data_sources.folder
     first = FinancialYear.parse(config.FIRST_YEAR.value())
-    try:
-        history = stage_and_validate_history(
-            warehouse.engine(),
-            folder,
-            YOUTH_JUSTICE_TABLES,
-            years_before(folder, YOUTH_JUSTICE_TABLES, first),
-            context.run.run_id,
-        )
-    except (DeliveryRefused, DeliveryError) as err:
-        raise dg.Failure(description=str(err), allow_retries=False) from None
+    history = stage_and_validate_history(
+        warehouse.engine(),
+        folder,
+        YOUTH_JUSTICE_TABLES,
+        years_before(folder, YOUTH_JUSTICE_TABLES, first),
+        context.run.run_id,
+    )
     yield dg.MaterializeResult(
         asset_key=INGEST_KEY,
         metadata={

@@ -8,18 +8,23 @@ factories (and assets added later) stay free of them:
   06:00); unpartitioned reference assets once a year (their files have vintages);
 - a link to the source code of each asset's body.
 
+Declared with every asset's body (``warehouse_writer`` or ``file_reader``): whatever the body
+raises reaches Dagster as a ``dg.Failure`` whose description names the error without a value of
+a record (tip_pipeline.errors: a database's or a parser's message repeats the values it choked
+on, and the event log, the compute logs and ``tip run``'s output keep it).
+
 Declared by each asset that needs the ``warehouse`` resource (``warehouse_writer``): its step
 takes a slot of the Dagster concurrency pool ``warehouse`` (limits in the instance's
 dagster.yaml: 1 for a SQLite warehouse, so that parallel runs never meet a locked file) and it
 is retried on transient database errors only. tip_pipeline_tests/defs/test_policies.py proves
-that every asset requiring the resource was declared so.
+that every asset requiring the resource was declared so, and that every asset's errors are
+value-free.
 
 Why not a plain ``RetryPolicy`` on the op: Dagster retries *every* exception under a
 RetryPolicy except ``dg.Failure(allow_retries=False)``, so a bug or a data problem raised as
 anything else would be retried too. A writer's body is wrapped instead: a transient error
 (tip_pipeline.warehouse.transient) raises ``dg.RetryRequested`` with the delays of
-``TRANSIENT_RETRY``; every other error, and every Failure, passes through unchanged and is
-never retried.
+``TRANSIENT_RETRY``; every other error becomes a ``Failure`` that is never retried.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from typing import Any
 
 import dagster as dg
 
+from tip_pipeline.errors import describe, withheld
 from tip_pipeline.warehouse.transient import is_transient
 
 OWNERS = ("team:data-engineering",)
@@ -71,8 +77,23 @@ def _retry_request() -> dg.RetryRequested:
     )
 
 
-def retry_transient(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn`` (an asset body, plain or generator) retried on transient database errors only."""
+def _raised_instead(error: Exception, retry_transient: bool) -> BaseException:
+    """What a step raises for ``error``: a retry request for a transient database error (of a
+    writer), ``dg.Failure`` and ``dg.RetryRequested`` as they are, and for anything else a
+    ``dg.Failure`` (never retried) whose description names the error without a value
+    (tip_pipeline.errors)."""
+    if isinstance(error, dg.Failure | dg.RetryRequested):
+        return error
+    if retry_transient and is_transient(error):
+        dg.AssetExecutionContext.get().log.warning(f"retrying a transient error: {describe(error)}")
+        return _retry_request()
+    return dg.Failure(description=str(withheld(error)), allow_retries=False)
+
+
+def guarded(fn: Callable[..., Any], retry_transient: bool) -> Callable[..., Any]:
+    """``fn`` (an asset body, plain or generator) whose errors reach Dagster value-free, and
+    (``retry_transient``) retried on transient database errors only. Errors are re-raised
+    ``from None``: Dagster stores a chained cause's message with the step's failure."""
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
@@ -80,9 +101,7 @@ def retry_transient(fn: Callable[..., Any]) -> Callable[..., Any]:
             try:
                 yield from fn(*args, **kwargs)
             except Exception as error:
-                if is_transient(error):
-                    raise _retry_request() from error
-                raise
+                raise _raised_instead(error, retry_transient) from None
 
         return generator
 
@@ -91,9 +110,7 @@ def retry_transient(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except Exception as error:
-            if is_transient(error):
-                raise _retry_request() from error
-            raise
+            raise _raised_instead(error, retry_transient) from None
 
     return function
 
@@ -117,16 +134,13 @@ def has_code_references(assets_def: dg.AssetsDefinition) -> bool:
     return all(CODE_REFERENCES in spec.metadata for spec in assets_def.specs)
 
 
-def warehouse_writer(
+def _declare(
     decorator: Callable[..., Callable[[Callable[..., Any]], dg.AssetsDefinition]],
+    retry_transient: bool,
     **kwargs: Any,
 ) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
-    """``decorator(**kwargs)`` (``dg.asset`` or ``dg.multi_asset``) for an asset that writes the
-    warehouse: its step in the ``warehouse`` pool, its body retried on transient database errors
-    only, and its code reference pointing at the body (not at the retrying wrapper)."""
-
     def declare(body: Callable[..., Any]) -> dg.AssetsDefinition:
-        assets_def = decorator(**kwargs, pool=WAREHOUSE_POOL)(retry_transient(body))
+        assets_def = decorator(**kwargs)(guarded(body, retry_transient))
         reference = code_reference(body)
         return assets_def.map_asset_specs(
             lambda spec: spec.replace_attributes(
@@ -135,6 +149,26 @@ def warehouse_writer(
         )
 
     return declare
+
+
+def warehouse_writer(
+    decorator: Callable[..., Callable[[Callable[..., Any]], dg.AssetsDefinition]],
+    **kwargs: Any,
+) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
+    """``decorator(**kwargs)`` (``dg.asset`` or ``dg.multi_asset``) for an asset that writes the
+    warehouse: its step in the ``warehouse`` pool, its body retried on transient database errors
+    only, its errors value-free, and its code reference pointing at the body (not at the
+    wrapper)."""
+    return _declare(decorator, retry_transient=True, pool=WAREHOUSE_POOL, **kwargs)
+
+
+def file_reader(
+    decorator: Callable[..., Callable[[Callable[..., Any]], dg.AssetsDefinition]],
+    **kwargs: Any,
+) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
+    """``decorator(**kwargs)`` for an asset that reads delivered files and writes nothing: its
+    errors value-free, never retried, no pool."""
+    return _declare(decorator, retry_transient=False, **kwargs)
 
 
 def apply_policies(assets: Iterable[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:

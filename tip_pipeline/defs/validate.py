@@ -12,14 +12,12 @@ import dagster as dg
 from tip_pipeline import config
 from tip_pipeline.defs.ingest import ingest_materialization, ingest_spec
 from tip_pipeline.defs.partitions import reporting_years
-from tip_pipeline.defs.policies import warehouse_writer
+from tip_pipeline.defs.policies import file_reader, warehouse_writer
 from tip_pipeline.defs.resources import DataSources, Warehouse
-from tip_pipeline.ingest.discovery import DeliveryError
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import contracts
 from tip_pipeline.sources.contracts import EXTRACTS
 from tip_pipeline.validate.guard import guard_delivery
-from tip_pipeline.validate.identifiers import DeliveryRefused
 from tip_pipeline.validate.source_year import SourceYear
 from tip_pipeline.validate.store import TableReport, quality_history
 
@@ -40,14 +38,12 @@ def quarantine_threshold() -> float:
 
 
 def _guard(data_sources: DataSources, tables, period) -> dg.MaterializeResult:
-    try:
-        scanned = guard_delivery(data_sources.folder, tables, period)
-    except (DeliveryRefused, DeliveryError) as err:
-        raise dg.Failure(description=str(err), allow_retries=False) from None
+    scanned = guard_delivery(data_sources.folder, tables, period)  # refusals: value-free
     return dg.MaterializeResult(metadata={"files_scanned": len(scanned)})
 
 
-@dg.asset(
+@file_reader(
+    dg.asset,
     key=["ingest", "delivery_guard"],
     group_name="ingest",
     partitions_def=reporting_years,
@@ -64,7 +60,7 @@ def delivery_guard(
     return _guard(data_sources, contracts.tables(per_period=True), period)
 
 
-@dg.asset(key=["ingest", "reference_guard"], group_name="ingest", kinds={"csv"})
+@file_reader(dg.asset, key=["ingest", "reference_guard"], group_name="ingest", kinds={"csv"})
 def reference_guard(
     context: dg.AssetExecutionContext, data_sources: DataSources
 ) -> dg.MaterializeResult:
@@ -195,11 +191,8 @@ def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool
         period = FinancialYear.parse(context.partition_key) if partitioned else None
         engine = warehouse.engine()
         unit = SourceYear(engine, data_sources.folder, tables, period, context.run.run_id)
-        try:
-            for result in unit.stage():  # each recorded as soon as it is staged (committed)
-                yield ingest_materialization(result)
-        except DeliveryError as err:  # the file and line, never a traceback
-            raise dg.Failure(description=str(err), allow_retries=False) from None
+        for result in unit.stage():  # each recorded as soon as it is staged (committed)
+            yield ingest_materialization(result)
         reports = unit.validate()
         threshold = quarantine_threshold()
         for table in tables:

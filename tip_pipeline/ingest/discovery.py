@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS, Extract, parse_file_name
 
 
-class DeliveryError(Exception):
+class DeliveryError(ValueFreeError):
     """A delivery cannot be used as it stands; the message names the file and the problem."""
 
 

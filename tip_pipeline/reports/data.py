@@ -22,6 +22,7 @@ from typing import Final
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
+from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.periods import FinancialYear
 
 TOTAL: Final = "total"
@@ -51,7 +52,7 @@ VALUE_COLUMNS: Final = """
 """
 
 
-class NoPublishedData(LookupError):
+class NoPublishedData(ValueFreeError, LookupError):
     """The warehouse publishes nothing for the area or year asked for."""
 
 

@@ -10,6 +10,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from tip_pipeline.errors import ValueFreeError
+
 #: where Chromium is looked for, in order
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 #: headless, offline: the report loads nothing, and the browser fetches no updates either
@@ -25,7 +27,7 @@ FLAGS = (
 TIMEOUT_S = 120
 
 
-class NoBrowser(RuntimeError):
+class NoBrowser(ValueFreeError, RuntimeError):
     """No Chromium to print with, or it failed."""
 
 

@@ -73,6 +73,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import Column, ColumnKind, Extract, is_pseudonym
 
@@ -457,7 +458,7 @@ def shares(
                 yield column.name, scan.kind, share, scan.certain
 
 
-class DeliveryRefused(Exception):
+class DeliveryRefused(ValueFreeError):
     """The delivery carries direct identifiers, or columns outside its contract, and is
     refused whole: nothing of it is stored."""
 

@@ -41,6 +41,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
+from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.warehouse.engine import is_sqlite, make_engine, normalise_url
 from tip_pipeline.warehouse.layers import LAYERS, OPS, PUBLISHED, RESTRICTED
 
@@ -51,7 +52,7 @@ _PRIVILEGED: Final = ("rolsuper", "rolcreatedb", "rolcreaterole", "rolreplicatio
 _UNPRIVILEGED: Final = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
 
 
-class RoleError(ValueError):
+class RoleError(ValueFreeError, ValueError):
     """A role or database name that is not safe, or a setup that cannot be done."""
 
 

@@ -9,30 +9,13 @@ violation, a refused delivery): running those again gives the same answer.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 
 import psycopg
 from sqlalchemy import exc as sa_exc
 
+from tip_pipeline.errors import error_chain
+
 _SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
-
-
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    """The error, what it wraps (SQLAlchemy's ``orig``) and its causes, each once."""
-    seen: set[int] = set()
-    pending: list[BaseException | None] = [error]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        orig = getattr(current, "orig", None)
-        pending += [
-            orig if isinstance(orig, BaseException) else None,
-            current.__cause__,
-            current.__context__,
-        ]
 
 
 def _is_transient_one(error: BaseException) -> bool:
@@ -51,4 +34,4 @@ def _is_transient_one(error: BaseException) -> bool:
 
 def is_transient(error: BaseException) -> bool:
     """True when ``error`` (or what it wraps) is a transient database error."""
-    return any(_is_transient_one(e) for e in _chain(error))
+    return any(_is_transient_one(e) for e in error_chain(error))

@@ -99,6 +99,55 @@ def test_every_asset_requiring_the_warehouse_is_a_writer_and_nothing_else(no_del
             assert attempts_on_transient_errors(assets_def) == 1, name
 
 
+NAME, DOB = "Olivia Hussain", "14/03/2015"  # what a library's error message would repeat
+
+
+class FolderOfValues(DataSources):
+    """A folder whose reading fails the way pandas fails on a delivered value."""
+
+    @property
+    def folder(self) -> Path:
+        raise ValueError(f"time data '{DOB}' of '{NAME}' doesn't match format '%Y-%m'")
+
+
+class WarehouseOfValues(Warehouse):
+    def engine(self):
+        raise psycopg.errors.UniqueViolation(
+            f'duplicate key value violates unique constraint "pk"\n'
+            f"DETAIL:  Key (child_id)=({NAME}) already exists."
+        )
+
+
+def test_every_asset_fails_without_the_values_in_its_error(tmp_path, capfd):
+    """Each asset of the code location run once against resources whose errors repeat a name
+    and a date of birth: the step fails naming the error's class, and neither value is in its
+    failure, in the output, or anywhere in the Dagster instance's folder. An asset declared
+    without ``warehouse_writer`` or ``file_reader`` fails here."""
+    resources = {
+        "data_sources": FolderOfValues(path="unused"),
+        "warehouse": WarehouseOfValues(url="unused"),
+    }
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        for assets_def in defs.assets:
+            partitioned = assets_def.partitions_def is not None
+            result = dg.materialize(
+                [assets_def],
+                resources=resources,
+                instance=instance,
+                partition_key=reporting_years.get_partition_keys()[0] if partitioned else None,
+                raise_on_error=False,
+            )
+            failure = next(e for e in result.all_events if e.is_step_failure)
+            description = failure.step_failure_data.user_failure_data.description
+            assert "withheld" in description, assets_def.node_def.name
+            assert "UniqueViolation" in description or "ValueError" in description
+    output = "".join(capfd.readouterr())
+    assert "withheld" in output
+    stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    for value in (NAME, DOB):
+        assert value not in output and value.encode() not in stored
+
+
 def flaky(errors: list[Exception], attempts: list[int], generator: bool) -> dg.AssetsDefinition:
     if generator:
 
