@@ -237,13 +237,18 @@ def published_postgres_url(postgres_server_url: str, _postgres_template: str) ->
 # -- synthetic deliveries, generated once per session ----------------------------------------
 
 
+#: the seed of the small, faulty and planted deliveries: the same seed without faults or
+#: planting gives their clean twin
+PLANTED_SEED = 5
+
+
 @pytest.fixture(scope="session")
 def small_delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """A clean small-scale delivery (all years) and its manifest."""
     from tip_pipeline.sources.generator import generate
 
     out = tmp_path_factory.mktemp("small_delivery")
-    return out, generate(out, scale="small", seed=5)
+    return out, generate(out, scale="small", seed=PLANTED_SEED)
 
 
 @pytest.fixture(scope="session")
@@ -252,7 +257,7 @@ def faulty_delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dic
     from tip_pipeline.sources.generator import generate
 
     out = tmp_path_factory.mktemp("faulty_delivery")
-    return out, generate(out, scale="small", seed=5, faults=0.05)
+    return out, generate(out, scale="small", seed=PLANTED_SEED, faults=0.05)
 
 
 @pytest.fixture(scope="session")
@@ -261,7 +266,7 @@ def planted_delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, di
     from tip_pipeline.sources.generator import generate
 
     out = tmp_path_factory.mktemp("planted_delivery")
-    return out, generate(out, scale="small", seed=5, plant_identifiers=True)
+    return out, generate(out, scale="small", seed=PLANTED_SEED, plant_identifiers=True)
 
 
 # -- a whole pipeline run at leeds scale, once per session -----------------------------------

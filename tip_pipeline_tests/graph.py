@@ -86,10 +86,12 @@ def materialise(
     reference: bool = True,
     selection: Sequence[dg.AssetKey] | None = None,
     raise_on_error: bool = True,
+    instance: dg.DagsterInstance | None = None,
 ) -> Materialised:
     """Materialise the reference assets (unless ``reference`` is False), then each of
     ``years`` (``2023/24`` or ``2023-24``) in order: every partitioned asset, or only
-    ``selection``. With ``raise_on_error`` False a failed run is returned, not raised."""
+    ``selection``. With ``raise_on_error`` False a failed run is returned, not raised. The runs
+    go to ``instance`` if given (else an ephemeral one, in memory)."""
     require_integration_marker()
     import dagster as dg
 
@@ -103,6 +105,7 @@ def materialise(
             selection=keys(False),
             resources=resources(data, url),
             raise_on_error=raise_on_error,
+            instance=instance,
         )
     for year in years:
         tag = FinancialYear.parse(year).tag
@@ -112,5 +115,6 @@ def materialise(
             partition_key=tag,
             resources=resources(data, url),
             raise_on_error=raise_on_error,
+            instance=instance,
         )
     return done
