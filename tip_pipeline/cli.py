@@ -21,6 +21,8 @@ def _generate(args: argparse.Namespace) -> int:
         seed=args.seed,
         faults=args.faults,
         plant_identifiers=args.plant_identifiers,
+        first_year=args.first_year,
+        last_year=args.last_year,
         progress=not args.quiet,
     )
     rows = sum(f["rows"] for f in manifest["files"])
@@ -92,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tip", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    gen = commands.add_parser("generate", help="write a synthetic delivery (all years)")
+    gen = commands.add_parser("generate", help="write a synthetic delivery")
     gen.add_argument("--out", required=True, type=Path, help="folder to write into")
     gen.add_argument("--scale", choices=("small", "leeds", "england"), default="small")
     gen.add_argument("--seed", type=int, default=0)
@@ -102,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="plant direct identifiers that must make the delivery be refused",
     )
+    gen.add_argument("--first-year", default="2020/21", help="first reporting year (2020/21)")
+    gen.add_argument("--last-year", default="2025/26", help="last reporting year (2025/26)")
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
     gen.set_defaults(func=_generate)
 

@@ -56,6 +56,26 @@ INTEGRATION_FIXTURES = {
 }
 
 
+#: session fixtures too costly to build once per xdist worker: the tests using one of them
+#: run on one worker (``--dist loadgroup``, scripts/test), which builds it once
+ONE_WORKER_FIXTURES = {
+    "leeds_warehouse": "leeds_run",
+    "leeds_reports": "leeds_run",
+    "leeds": "leeds_data",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the tests of each costly session fixture (before xdist reads the groups)."""
+    for item in items:
+        groups = {
+            g for f, g in ONE_WORKER_FIXTURES.items() if f in getattr(item, "fixturenames", ())
+        }
+        for group in sorted(groups)[:1]:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Before any fixture is set up: tell graph.materialise which test runs, and fail a test
@@ -151,7 +171,7 @@ def migrated_postgres_url(postgres_server_url: str, _postgres_template: str) -> 
     """URL of a new database migrated to head and empty (a copy of the session's template),
     dropped after the test."""
     name = f"tip_test_{uuid.uuid4().hex[:8]}"
-    url = create_database(postgres_server_url, name, template=_postgres_template)
+    url = create_database(postgres_server_url, name, template=_postgres_template, file_copy=True)
     try:
         yield url
     finally:
@@ -227,7 +247,7 @@ def published_postgres_url(postgres_server_url: str, _postgres_template: str) ->
     """The same on PostgreSQL (``tip_test_published_<uuid8>``), made once per session and
     dropped at its end: the tests using it only read it."""
     name = f"tip_test_published_{uuid.uuid4().hex[:8]}"
-    url = create_database(postgres_server_url, name, template=_postgres_template)
+    url = create_database(postgres_server_url, name, template=_postgres_template, file_copy=True)
     try:
         yield _fill_published(url)
     finally:

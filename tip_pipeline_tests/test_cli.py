@@ -37,13 +37,17 @@ def test_tip_is_installed_as_a_console_script():
 
 @pytest.mark.integration
 def test_generate_then_run_on_small_data(tmp_path, capsys, monkeypatch):
+    """Two years (the first the baseline of the second's changes), as the demo runs six."""
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("TIP_FIRST_YEAR", "2024/25")
     (tmp_path / "dagster_home").mkdir()
     data, url = tmp_path / "data", f"sqlite:///{tmp_path}/wh/tip.db"
-    assert main(["generate", "--out", str(data), "--scale", "small", "--seed", "1", "--quiet"]) == 0
+    years = ["--first-year", "2024/25", "--last-year", "2025/26"]
+    generate = ["generate", "--out", str(data), "--scale", "small", "--seed", "1", "--quiet"]
+    assert main([*generate, *years]) == 0
     assert main(["run", "--data", str(data), "--warehouse", url]) == 0
     out = capsys.readouterr().out
-    assert "materialised" in out and "2025-26" in out
+    assert "materialised" in out and "years: 2024-25, 2025-26;" in out
     assert (tmp_path / "wh" / "tip.db").exists() and (tmp_path / "wh" / "tip.ops.db").exists()
 
 

@@ -83,20 +83,26 @@ def attempts_on_transient_errors(assets_def: dg.AssetsDefinition) -> int:
     return len(TOUCHED)
 
 
-def test_every_asset_requiring_the_warehouse_is_a_writer_and_nothing_else(no_delay):
+#: every asset of the code location, by its op's name (one test each: they spread over workers)
+ASSETS = {a.node_def.name: a for a in defs.assets}
+
+
+def test_most_assets_write_the_warehouse():
+    assert sum(writes_warehouse(a) for a in ASSETS.values()) > 10
+
+
+@pytest.mark.parametrize("name", sorted(ASSETS))
+def test_an_asset_requiring_the_warehouse_is_a_writer_and_nothing_else(no_delay, name):
     """Each asset of the code location run once: a writer is retried on a transient error (up
     to TRANSIENT_RETRY.max_retries times), any other asset is not. A writer declared without
     ``warehouse_writer`` fails here."""
-    writers = [a for a in defs.assets if writes_warehouse(a)]
-    assert len(writers) > 10
-    for assets_def in defs.assets:
-        name = assets_def.node_def.name
-        if writes_warehouse(assets_def):
-            assert assets_def.node_def.pool == WAREHOUSE_POOL, name
-            assert attempts_on_transient_errors(assets_def) == 3, name
-        else:
-            assert assets_def.node_def.pool is None, name
-            assert attempts_on_transient_errors(assets_def) == 1, name
+    assets_def = ASSETS[name]
+    if writes_warehouse(assets_def):
+        assert assets_def.node_def.pool == WAREHOUSE_POOL
+        assert attempts_on_transient_errors(assets_def) == 3
+    else:
+        assert assets_def.node_def.pool is None
+        assert attempts_on_transient_errors(assets_def) == 1
 
 
 NAME, DOB = "Olivia Hussain", "14/03/2015"  # what a library's error message would repeat
@@ -118,32 +124,48 @@ class WarehouseOfValues(Warehouse):
         )
 
 
-def test_every_asset_fails_without_the_values_in_its_error(tmp_path, capfd):
-    """Each asset of the code location run once against resources whose errors repeat a name
-    and a date of birth: the step fails naming the error's class, and neither value is in its
-    failure, in the output, or anywhere in the Dagster instance's folder. An asset declared
-    without ``warehouse_writer`` or ``file_reader`` fails here."""
-    resources = {
-        "data_sources": FolderOfValues(path="unused"),
-        "warehouse": WarehouseOfValues(url="unused"),
-    }
+def _fail_with_values(
+    assets_def: dg.AssetsDefinition, instance: dg.DagsterInstance | None = None
+) -> dg.DagsterEvent:
+    """The step failure of ``assets_def`` run against resources whose errors repeat values."""
+    partitioned = assets_def.partitions_def is not None
+    result = dg.materialize(
+        [assets_def],
+        resources={
+            "data_sources": FolderOfValues(path="unused"),
+            "warehouse": WarehouseOfValues(url="unused"),
+        },
+        instance=instance,
+        partition_key=reporting_years.get_partition_keys()[0] if partitioned else None,
+        raise_on_error=False,
+    )
+    return next(e for e in result.all_events if e.is_step_failure)
+
+
+@pytest.mark.parametrize("name", sorted(ASSETS))
+def test_an_asset_fails_without_the_values_in_its_error(name):
+    """Each asset of the code location run against resources whose errors repeat a name and a
+    date of birth: the step fails naming the error's class, with neither value in its
+    description or its error (chained causes included). An asset declared without
+    ``warehouse_writer`` or ``file_reader`` fails here."""
+    failure = _fail_with_values(ASSETS[name]).step_failure_data
+    description = failure.user_failure_data.description
+    assert "withheld" in description
+    assert "UniqueViolation" in description or "ValueError" in description
+    stored = description + failure.error.to_string()
+    assert NAME not in stored and DOB not in stored
+
+
+def test_nothing_of_the_values_reaches_the_instance_folder_or_the_output(tmp_path, capfd):
+    """The same for a file reader and a writer, on an instance on disk: neither value is in the
+    output or in any file of the instance (event log, run store, compute logs)."""
     with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
-        for assets_def in defs.assets:
-            partitioned = assets_def.partitions_def is not None
-            result = dg.materialize(
-                [assets_def],
-                resources=resources,
-                instance=instance,
-                partition_key=reporting_years.get_partition_keys()[0] if partitioned else None,
-                raise_on_error=False,
-            )
-            failure = next(e for e in result.all_events if e.is_step_failure)
-            description = failure.step_failure_data.user_failure_data.description
-            assert "withheld" in description, assets_def.node_def.name
-            assert "UniqueViolation" in description or "ValueError" in description
+        for name in ("ingest__delivery_guard", "ingest_validate_cin"):
+            _fail_with_values(ASSETS[name], instance)
     output = "".join(capfd.readouterr())
     assert "withheld" in output
     stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert b"withheld" in stored
     for value in (NAME, DOB):
         assert value not in output and value.encode() not in stored
 
