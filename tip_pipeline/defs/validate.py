@@ -14,6 +14,7 @@ from tip_pipeline.defs.ingest import ingest_materialization, ingest_spec
 from tip_pipeline.defs.partitions import reporting_years
 from tip_pipeline.defs.policies import file_reader, warehouse_writer
 from tip_pipeline.defs.resources import DataSources, Warehouse
+from tip_pipeline.ingest.discovery import unknown_files
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import contracts
 from tip_pipeline.sources.contracts import EXTRACTS
@@ -37,9 +38,21 @@ def quarantine_threshold() -> float:
 # -- identifier guard -----------------------------------------------------------------------
 
 
-def _guard(data_sources: DataSources, tables, period) -> dg.MaterializeResult:
+def _guard(
+    context: dg.AssetExecutionContext, data_sources: DataSources, tables, period
+) -> dg.MaterializeResult:
+    """The guard over ``tables``; files of the folder that match no contract are named in a
+    warning (never read), before the guard may refuse the delivery."""
+    unknown = unknown_files(data_sources.folder)
+    if unknown:
+        context.log.warning(
+            f"{len(unknown)} file(s) in the data folder match no contract and were not read: "
+            f"{', '.join(unknown)}"
+        )
     scanned = guard_delivery(data_sources.folder, tables, period)  # refusals: value-free
-    return dg.MaterializeResult(metadata={"files_scanned": len(scanned)})
+    return dg.MaterializeResult(
+        metadata={"files_scanned": len(scanned), "unknown_files": ", ".join(unknown) or "none"}
+    )
 
 
 @file_reader(
@@ -57,7 +70,7 @@ def delivery_guard(
     names and free text; columns outside the contract refuse the delivery. The failure names
     file, column and kind, never a value."""
     period = FinancialYear.parse(context.partition_key)
-    return _guard(data_sources, contracts.tables(per_period=True), period)
+    return _guard(context, data_sources, contracts.tables(per_period=True), period)
 
 
 @file_reader(dg.asset, key=["ingest", "reference_guard"], group_name="ingest", kinds={"csv"})
@@ -66,7 +79,7 @@ def reference_guard(
 ) -> dg.MaterializeResult:
     """Identifier guard for the reference files of their own vintage (IMD, lookups,
     statistical neighbours, modelled rates)."""
-    return _guard(data_sources, STATIC_REFERENCE, None)
+    return _guard(context, data_sources, STATIC_REFERENCE, None)
 
 
 # -- validation -----------------------------------------------------------------------------

@@ -44,6 +44,15 @@ def scan(data_dir: Path) -> tuple[list[DeliveredFile], list[Path]]:
     return known, unknown
 
 
+def unknown_files(data_dir: Path) -> list[str]:
+    """Names of the files in ``data_dir`` that are not an extract of any contract (a misnamed
+    delivery, a stray export, a file sent by mistake): never read, listed so that a data
+    engineer sees them (docs/CONVENTIONS.md, "Deliveries")."""
+    if not data_dir.is_dir():
+        return []
+    return sorted(p.name for p in data_dir.iterdir() if not p.is_dir() and _recognise(p) is None)
+
+
 def delivered_periods(data_dir: Path) -> list[FinancialYear]:
     """Reporting years for which at least one service extract has been delivered."""
     known, _ = scan(data_dir)

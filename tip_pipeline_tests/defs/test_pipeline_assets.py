@@ -1,6 +1,9 @@
 """The asset graph on generated data, with Dagster's own testing tools: what a data engineer
 sees when materialising a year in the UI."""
 
+import logging
+import shutil
+
 import dagster as dg
 import pandas as pd
 import pytest
@@ -70,6 +73,22 @@ def test_data_version_is_the_file_hash(small_delivery, sqlite_url):
             __import__("hashlib").sha256(f"ref_imd_2025.csv:{sha}".encode()).hexdigest()
         ).value
     )
+
+
+def test_files_matching_no_contract_are_named_in_the_guards_warning(small_delivery, tmp_path):
+    from tip_pipeline.defs.validate import reference_guard
+
+    data = tmp_path / "data"
+    shutil.copytree(small_delivery[0], data)
+    (data / "referrals_2023.xlsx").write_bytes(b"PK")
+    instance = dg.DagsterInstance.ephemeral()
+    run = dg.materialize(
+        [reference_guard], resources=resources(data, "sqlite:///unused.db"), instance=instance
+    )
+    (event,) = run.get_asset_materialization_events()
+    assert "referrals_2023.xlsx" in event.materialization.metadata["unknown_files"].value
+    warnings = [e.user_message for e in instance.all_logs(run.run_id) if e.level == logging.WARNING]
+    assert any("match no contract" in w and "referrals_2023.xlsx" in w for w in warnings)
 
 
 def test_faulty_rows_are_quarantined_and_a_high_share_blocks(faulty_delivery, sqlite_url):

@@ -2,7 +2,13 @@ from pathlib import Path
 
 import pytest
 
-from tip_pipeline.ingest.discovery import DeliveryError, delivered_periods, files_for, scan
+from tip_pipeline.ingest.discovery import (
+    DeliveryError,
+    delivered_periods,
+    files_for,
+    scan,
+    unknown_files,
+)
 from tip_pipeline.periods import FinancialYear
 
 
@@ -64,3 +70,12 @@ def test_a_link_inside_the_data_folder_is_followed(tmp_path):
     touch(tmp_path, "imd_copy.csv")
     (tmp_path / "ref_imd_2025.csv").symlink_to(tmp_path / "imd_copy.csv")
     assert [p.name for p in files_for(tmp_path, "ref_imd", None)] == ["ref_imd_2025.csv"]
+
+
+def test_files_matching_no_contract_are_listed_by_name(tmp_path):
+    (tmp_path / "cin_children_2023-24.csv").write_text("x\n")
+    (tmp_path / "cin_children_2023.csv").write_text("x\n")  # misnamed
+    (tmp_path / "referrals.xlsx").write_bytes(b"PK")
+    (tmp_path / "archive").mkdir()
+    assert unknown_files(tmp_path) == ["cin_children_2023.csv", "referrals.xlsx"]
+    assert unknown_files(tmp_path / "no-such-folder") == []
