@@ -30,6 +30,10 @@ map onto them:
 - Time period: ``2023/24``; Time period Sortable: ``20230000`` (start year x 10,000, as
   Fingertips sorts financial years); Time period range: ``1y``.
 - Recent Trend, Compared to percentiles, New data, Compared to goal: empty (not computed).
+
+CSV and Excel output neutralise any text cell a spreadsheet would run as a formula (a
+leading ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a ``'``;
+tip_pipeline.spreadsheet_safe); Parquet keeps values as they are.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from sqlalchemy import Engine, exc, text
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.periods import FinancialYear
+from tip_pipeline.spreadsheet_safe import neutralise_frame
 from tip_pipeline.warehouse.engine import is_sqlite, make_engine, redact_url, sqlite_layer_paths
 from tip_pipeline.warehouse.layers import PUBLISHED
 
@@ -294,6 +299,8 @@ def _compared_to_england(v: pd.DataFrame) -> pd.Series:
 def write(frame: pd.DataFrame, fmt: str, out: Path) -> None:
     """Write ``frame`` as ``fmt`` (csv, parquet or xlsx) to ``out``."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt in ("csv", "xlsx"):  # read by spreadsheets: no text cell may run as a formula
+        frame = neutralise_frame(frame)
     if fmt == "csv":
         frame.to_csv(out, index=False, encoding="utf-8")
     elif fmt == "parquet":

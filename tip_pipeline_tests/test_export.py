@@ -224,3 +224,32 @@ def test_cli_export_failures_exit_1_with_a_message(
 
     assert main(["export", "--warehouse", sqlite_url, "--out", str(tmp_path / "x")]) == 1
     assert "unknown format ''" in capsys.readouterr().err
+
+
+HOSTILE = '=HYPERLINK("http://example.org/x","Leeds")'
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_a_hostile_area_name_is_inert_in_spreadsheets(published_url: str, tmp_path: Path, fmt):
+    """An area name from a delivered lookup that Excel would run as a formula is written with
+    a leading quote in CSV and Excel (as text: no formula cell), as it is in Parquet; numbers
+    keep their sign."""
+    from tip_pipeline.export import write
+
+    engine = make_engine(published_url)
+    try:
+        frame = fingertips_frame(published_values(engine))
+    finally:
+        engine.dispose()
+    frame.loc[0, "Area Name"] = HOSTILE
+    frame.loc[0, "Value"] = -1.5
+    out = tmp_path / f"values.{fmt}"
+    write(frame, fmt, out)
+    back = _read(out, fmt)
+    expected = HOSTILE if fmt == "parquet" else "'" + HOSTILE
+    assert back.loc[0, "Area Name"] == expected and back.loc[0, "Value"] == -1.5
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        cells = [c for row in load_workbook(out).active.iter_rows() for c in row]
+        assert not any(c.data_type == "f" for c in cells)

@@ -3,7 +3,9 @@
 Nothing here makes the browser load anything: no ``<script>``, no ``<link>``, no web fonts, no
 images other than inline SVG, and only in-page ``#anchors`` as links. Data tables are real
 ``<table>``s with captions and header cells, each next to the chart it describes, and carry a
-``data-source`` naming the published table their figures come from.
+``data-source`` naming the published table their figures come from. A text cell that a
+spreadsheet would run as a formula once the table is copied into one (an area name beginning
+with ``=``) is shown with a leading ``'`` (tip_pipeline.spreadsheet_safe).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Final
 
 from tip_pipeline.reports.charts import Chart
 from tip_pipeline.reports.statements import MISSING, SUPPRESSED
+from tip_pipeline.spreadsheet_safe import neutralise
 
 _NUMERIC_RE: Final = re.compile(r"^[+\-−]?[\d,]*\.?\d+%?$|^[\d.,+\-]+ to [\d.,+\-]+$")
 
@@ -89,7 +92,7 @@ def _cell(text: str) -> str:
     if text == MISSING:
         return f'<td class="missing">{MISSING}</td>'
     cls = ' class="num"' if _NUMERIC_RE.match(text) else ""
-    return f"<td{cls}>{escape(text)}</td>"
+    return f"<td{cls}>{escape(neutralise(text))}</td>"
 
 
 def table(
@@ -105,7 +108,11 @@ def table(
     body = []
     for row in rows:
         cells = list(row)
-        first = f'<th scope="row">{escape(cells[0])}</th>' if row_headers else _cell(cells[0])
+        first = (
+            f'<th scope="row">{escape(neutralise(cells[0]))}</th>'
+            if row_headers
+            else _cell(cells[0])
+        )
         body.append("<tr>" + first + "".join(_cell(c) for c in cells[1:]) + "</tr>")
     return (
         f'<table id="{table_id}" data-source="{escape(source)}">'
