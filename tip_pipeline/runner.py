@@ -16,6 +16,7 @@ import dagster as dg
 from tip_pipeline import config
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.ingest.discovery import delivered_periods
+from tip_pipeline.periods import FinancialYear
 
 
 class RunFailed(ValueFreeError):
@@ -78,9 +79,9 @@ def run_all(
     summary = RunSummary()
     _execute(defs, instance, unpartitioned, None, summary)
     offered = {k for s in specs if s.partitions_def for k in s.partitions_def.get_partition_keys()}
-    first = min(offered, default=None)
+    first = FinancialYear.parse(config.FIRST_YEAR.value())
     for period in delivered_periods(data_dir):
-        if first and period.tag < first:
+        if period < first:
             continue  # history before the first reporting year: staged by its own assets
         if period.tag not in offered:
             summary.skipped.append(period.tag)
