@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from enum import StrEnum
 
 from tip_pipeline.periods import FinancialYear
@@ -51,6 +52,33 @@ def is_pseudonym(value: str) -> bool:
 
 
 @dataclass(frozen=True)
+class BirthRange:
+    """The dates of birth a return can plausibly hold, relative to its reporting year.
+
+    ``oldest``: the oldest age, in whole years, on the first day of the year (1 April) of
+    anyone the return covers. ``latest_months``: how many months after the last day of the year
+    (31 March) a date of birth may fall (an unborn child's expected date; negative when
+    everyone covered is older than that, e.g. -120 for ten years and over). A date outside the
+    range is an error of entry (a wrong century, a parent's date), not a child of the return.
+    """
+
+    oldest: int
+    latest_months: int = 0
+    why: str = ""
+
+    def earliest_birth(self, period: FinancialYear) -> date:
+        """The first day of the earliest plausible birth month: aged ``oldest`` at most on 1
+        April (month to month, as the dates are cut to the month)."""
+        return date(period.start.year - self.oldest - 1, period.start.month, 1)
+
+    def latest_birth(self, period: FinancialYear) -> date:
+        """The last plausible date of birth: the end of the month ``latest_months`` after
+        March."""
+        months = period.end.year * 12 + period.end.month + self.latest_months
+        return date(months // 12, months % 12 + 1, 1) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     kind: ColumnKind
@@ -60,6 +88,8 @@ class Column:
     codes: tuple[str, ...] | Callable[[FinancialYear], tuple[str, ...]] | None = None
     #: columns sharing a group (e.g. the population's counts F0..M90) are validated together
     group: str = ""
+    #: a date-of-birth column's plausible dates, relative to the reporting year
+    birth_range: BirthRange | None = None
 
     def allowed(self, period: FinancialYear | None) -> tuple[str, ...] | None:
         """The code list in force for ``period`` (None where the column has no list)."""
@@ -169,7 +199,17 @@ CIN_CHILDREN = Extract(
     anonymisation=_ANON_PERSON,
     columns=(
         _col("LAchildID", ColumnKind.PSEUDO_ID, "Pseudonymised child id"),
-        _col("PersonBirthDate", ColumnKind.BIRTH_MONTH, "Date of birth, first of the month"),
+        _col(
+            "PersonBirthDate",
+            ColumnKind.BIRTH_MONTH,
+            "Date of birth (an unborn child's expected date), first of the month",
+            birth_range=BirthRange(
+                oldest=25,
+                latest_months=9,
+                why="children in need up to 25 (care leavers' support); an unborn child's "
+                "expected date up to 9 months after the census (DfE 8530Q)",
+            ),
+        ),
         _col("Sex", ColumnKind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
         _col("Ethnicity", ColumnKind.CODE, "DfE ethnicity code", codes=codes.ETHNICITY),
         _col("HomeLSOA", ColumnKind.AREA, "Home LSOA (2021), in place of the postcode"),
@@ -275,7 +315,14 @@ SSDA903_HEADER = Extract(
     columns=(
         _col("CHILD", ColumnKind.PSEUDO_ID, "Pseudonymised child id"),
         _col("SEX", ColumnKind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
-        _col("DOB", ColumnKind.BIRTH_MONTH, "Date of birth, first of the month"),
+        _col(
+            "DOB",
+            ColumnKind.BIRTH_MONTH,
+            "Date of birth, first of the month",
+            birth_range=BirthRange(
+                oldest=21, why="children looked after, and care leavers up to 21 (OC3)"
+            ),
+        ),
         _col("ETHNIC", ColumnKind.CODE, "DfE ethnicity code", codes=codes.ETHNICITY),
     ),
 )
@@ -340,7 +387,16 @@ YJS_OFFENCES = Extract(
         _col("OFFENCE_DATE", ColumnKind.DATE, "Date of the offence"),
         _col("OFFENCE_TYPE", ColumnKind.CODE, "Offence category", codes=tuple(codes.OFFENCE_TYPE)),
         _col("GRAVITY", ColumnKind.CODE, "YJB gravity score 1-8", codes=codes.GRAVITY),
-        _col("DOB", ColumnKind.BIRTH_MONTH, "Date of birth, first of the month"),
+        _col(
+            "DOB",
+            ColumnKind.BIRTH_MONTH,
+            "Date of birth, first of the month",
+            birth_range=BirthRange(
+                oldest=17,
+                latest_months=-120,
+                why="offences by children: 10 (the age of criminal responsibility) to 17",
+            ),
+        ),
         _col("SEX", ColumnKind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
         _col("ETHNICITY", ColumnKind.CODE, "DfE ethnicity code", codes=codes.ETHNICITY),
         _col("HOME_LSOA", ColumnKind.AREA, "Home LSOA (2021) at the offence"),
@@ -422,7 +478,14 @@ HCLIC_CHILDREN = Extract(
     columns=(
         _col("CASE_ID", ColumnKind.ID, "Case id"),
         _col("CHILD_ID", ColumnKind.PSEUDO_ID, "Pseudonymised child id (the shared pseudonym)"),
-        _col("CHILD_DOB", ColumnKind.BIRTH_MONTH, "Date of birth, first of the month"),
+        _col(
+            "CHILD_DOB",
+            ColumnKind.BIRTH_MONTH,
+            "Date of birth, first of the month",
+            birth_range=BirthRange(
+                oldest=18, why="dependent children: under 16, or 16 to 18 in education"
+            ),
+        ),
         _col(
             "CHILD_SEX",
             ColumnKind.CODE,

@@ -90,6 +90,33 @@ def _format(extract: Extract, columns: tuple[Column, ...], label: str) -> Rule:
     )
 
 
+def _not_negative(extract: Extract, columns: tuple[Column, ...], label: str) -> Rule:
+    """Counts (whole-number columns: numbers of children, populations, ranks) are never
+    negative: a minus sign is an error of entry or a hostile value."""
+
+    def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
+        negative = [(rows[c.name] < 0).fillna(False).astype(bool) for c in columns]
+        return pd.concat(negative, axis=1).any(axis=1)
+
+    single = columns[0].name if len(columns) == 1 else None
+    return Rule(
+        id=f"{extract.table}.{label}.not_negative",
+        table=extract.table,
+        text=f"{label} must not be negative (a count)",
+        stage=Stage.ROW,
+        scope=Scope.ROW,
+        quarantines="the row",
+        check=check,
+        family="not_negative",
+        columns=tuple(c.name for c in columns),
+        expectation=(
+            (lambda _p: _gx().ExpectColumnValuesToNotMatchRegex(column=single, regex=r"^\s*-"))
+            if single
+            else None
+        ),
+    )
+
+
 def _code_list(extract: Extract, column: Column) -> Rule:
     def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
         allowed = set(column.allowed(d.period) or ())
@@ -155,6 +182,34 @@ def _within_year(extract: Extract, column: Column) -> Rule:
     )
 
 
+def _birth_range(extract: Extract, column: Column) -> Rule:
+    """A date of birth outside the return's plausible range (``Column.birth_range``): a wrong
+    century, a parent's date, a typing slip. Replaces "not after 31 March" for the column,
+    since a CIN census may hold an unborn child's expected date."""
+    declared = column.birth_range
+    assert declared is not None
+
+    def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
+        dates = rows[column.name]
+        earliest = pd.Timestamp(declared.earliest_birth(d.period))
+        latest = pd.Timestamp(declared.latest_birth(d.period))
+        return dates.notna() & ((dates < earliest) | (dates > latest))
+
+    return Rule(
+        id=f"{extract.table}.{column.name}.birth_range",
+        table=extract.table,
+        text=f"{column.name} must be a plausible date of birth for the return's year "
+        f"({declared.why}): aged at most {declared.oldest} on 1 April, born no later than "
+        f"{declared.latest_months:+d} months from 31 March",
+        stage=Stage.ROW,
+        scope=Scope.ROW,
+        quarantines="the row",
+        check=check,
+        family="birth_range",
+        columns=(column.name,),
+    )
+
+
 def _groups(extract: Extract) -> Iterator[tuple[str, tuple[Column, ...]]]:
     """Columns one at a time, except those sharing a ``group`` (the population file's counts),
     which are judged together by one rule per family."""
@@ -175,13 +230,17 @@ def column_rules(extract: Extract) -> Iterator[Rule]:
             yield _required(extract, columns, label)
         if first.kind in _FORMAT_TEXT:
             yield _format(extract, columns, label)
+        if first.kind is ColumnKind.INT:
+            yield _not_negative(extract, columns, label)
         if len(columns) > 1:
             continue
         if first.codes is not None:
             yield _code_list(extract, first)
         if first.kind is ColumnKind.BIRTH_MONTH:
             yield _birth_month(extract, first)
-        if first.kind in (ColumnKind.DATE, ColumnKind.BIRTH_MONTH) and extract.per_period:
+        if first.birth_range is not None and extract.per_period:
+            yield _birth_range(extract, first)
+        elif first.kind in (ColumnKind.DATE, ColumnKind.BIRTH_MONTH) and extract.per_period:
             yield _within_year(extract, first)
 
 

@@ -1,5 +1,5 @@
-"""Rules generated from the contracts: required, format, code lists, birth month, not future,
-unique keys, home LSOA in the lookup."""
+"""Rules generated from the contracts: required, format, code lists, birth month, plausible
+dates of birth, not future, not negative, unique keys, home LSOA in the lookup."""
 
 import dataclasses
 import importlib
@@ -26,7 +26,11 @@ def first_rule(**child) -> str | None:
         ({"PersonBirthDate": "2015-02-30"}, "cin_children.PersonBirthDate.format"),
         ({"PersonBirthDate": "01/06/2015"}, "cin_children.PersonBirthDate.format"),
         ({"PersonBirthDate": "2015-06-17"}, "cin_children.PersonBirthDate.birth_month"),
-        ({"PersonBirthDate": "2031-06-01"}, "cin_children.PersonBirthDate.not_future"),
+        ({"PersonBirthDate": "2031-06-01"}, "cin_children.PersonBirthDate.birth_range"),
+        ({"PersonBirthDate": "2024-12-01"}, None),  # unborn: expected within 9 months
+        ({"PersonBirthDate": "2025-01-01"}, "cin_children.PersonBirthDate.birth_range"),
+        ({"PersonBirthDate": "1997-04-01"}, None),  # 25 on 1 April 2023
+        ({"PersonBirthDate": "1997-03-01"}, "cin_children.PersonBirthDate.birth_range"),
         ({"PersonDeathDate": "2024-04-01"}, "cin_children.PersonDeathDate.not_future"),
         ({"PersonDeathDate": "2024-03-31"}, None),
         ({"Ethnicity": "WHIT"}, "cin_children.Ethnicity.code_list"),
@@ -84,3 +88,30 @@ def test_unknown_factor_code_is_a_code_list_breach():
     )
     q = validate_delivery(d)["cin_assessments"].quarantined
     assert set(q["rule_id"]) == {"cin_assessments.AssessmentFactors.code_list"}
+
+
+def test_a_negative_count_is_quarantined():
+    d = delivery(
+        cin_children=table("cin_children", {}),
+        cin_episodes=table("cin_episodes", {}),
+        cin_cp_plans=table("cin_cp_plans", {"NumberOfPreviousCPP": "-1"}),
+    )
+    q = validate_delivery(d)["cin_cp_plans"].quarantined
+    assert set(q["rule_id"]) == {"cin_cp_plans.NumberOfPreviousCPP.not_negative"}
+
+
+@pytest.mark.parametrize(
+    ("table_name", "column", "earliest", "latest"),
+    [
+        ("ssda903_header", "DOB", "2001-04-01", "2024-03-31"),  # care leavers to 21
+        ("yjs_offences", "DOB", "2005-04-01", "2014-03-31"),  # 10 to 17
+        ("hclic_children", "CHILD_DOB", "2004-04-01", "2024-03-31"),  # dependants to 18
+    ],
+)
+def test_plausible_dates_of_birth_are_declared_per_extract(table_name, column, earliest, latest):
+    from tip_pipeline.sources.contracts import EXTRACTS
+    from tip_pipeline_tests.validate.helpers import PERIOD
+
+    declared = next(c for c in EXTRACTS[table_name].columns if c.name == column).birth_range
+    assert str(declared.earliest_birth(PERIOD)) == earliest
+    assert str(declared.latest_birth(PERIOD)) == latest
