@@ -118,6 +118,10 @@ def _header(path: Path) -> set[str]:
         raise LookupFileError(f"postcode lookup {path}: no such file") from None
     except pd.errors.EmptyDataError:
         raise LookupFileError(f"postcode lookup {path}: the file is empty") from None
+    except OSError as error:  # a folder, no permission: named by the error's class only
+        raise LookupFileError(
+            f"postcode lookup {path}: cannot be read ({type(error).__name__})"
+        ) from None
     return {str(column).strip().lower() for column in columns}
 
 

@@ -96,7 +96,7 @@ def test_date_objects_as_openpyxl_gives_them(value, expected):
         "15/03/23",
         "2023-03-15T25:00:00",
         "2023-03-15Z",
-        "20230315",  # as a serial: beyond 9999-12-31
+        "20230315",  # eight digits: no date format, and past the last serial (2958465)
         True,
         dt.time(12, 0),
         b"15/03/2023",

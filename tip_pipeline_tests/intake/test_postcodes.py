@@ -150,6 +150,11 @@ def test_a_missing_file_is_refused_naming_it(tmp_path):
     assert str(missing) in str(refused.value) and "no such file" in str(refused.value)
 
 
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(LookupFileError, match=r"cannot be read \(IsADirectoryError\)"):
+        PostcodeLookup.from_csv(tmp_path)
+
+
 def test_an_empty_file_is_refused(tmp_path):
     with pytest.raises(LookupFileError, match="the file is empty"):
         PostcodeLookup.from_csv(_file(tmp_path, ""))
