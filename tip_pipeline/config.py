@@ -58,6 +58,22 @@ REPORT_DIR = Setting(
     "Folder the measuring-impact report asset writes its HTML files to.",
 )
 
+PSEUDONYM_KEY_FILE = Setting(
+    "TIP_PSEUDONYM_KEY_FILE",
+    "",
+    "Intake: the secret key file of the keyed pseudonyms (HMAC-SHA256), at least 32 bytes, "
+    "readable by the pipeline's account only (`chmod 600`). There is no default key: intake "
+    "refuses to run without it.",
+)
+
+POSTCODE_LOOKUP = Setting(
+    "TIP_POSTCODE_LOOKUP",
+    "",
+    "Intake: path to the ONS postcode lookup CSV the authority downloads (the ONS postcode to "
+    "2021 OA, LSOA, MSOA and LAD best-fit lookup, or the ONS Postcode Directory / National "
+    "Statistics Postcode Lookup), from which home postcodes become LSOA 2021 codes.",
+)
+
 SETTINGS = (
     DATA_DIR,
     WAREHOUSE_URL,
@@ -65,4 +81,6 @@ SETTINGS = (
     QUARANTINE_THRESHOLD,
     SUPPRESSION_THRESHOLD,
     REPORT_DIR,
+    PSEUDONYM_KEY_FILE,
+    POSTCODE_LOOKUP,
 )

@@ -1,0 +1,191 @@
+"""Postcodes to LSOA 2021 codes through the ONS postcode lookup the authority downloads.
+
+The contracts never carry a postcode (a full postcode with a date of birth picks out a child;
+docs/CONVENTIONS.md, "Identifiers"): intake replaces the home postcode of a return by the
+Lower layer Super Output Area (2021) it lies in, the area the indicators and deprivation
+deciles are built on, and keeps nothing of the postcode.
+
+Two ONS products are read, each as ONS publishes it (a CSV), recognised by its header (names
+compared case-insensitively, as ONS has printed them in capitals and in lower case):
+
+- the **Postcode to Output Area to Lower layer Super Output Area to Middle layer Super Output
+  Area to Local Authority District (2021 Census areas) best-fit lookup in the UK** (ONS Open
+  Geography Portal, "PCD_OA21_LSOA21_MSOA21_LAD"), whose fields are PCD7, PCD8, PCDS, DOINTR,
+  DOTERM, USERTYPE, OA21CD, LSOA21CD, MSOA21CD, LADCD and the names; matched on ``pcds``, code
+  from ``lsoa21cd``;
+- the **ONS Postcode Directory (ONSPD)** or the **National Statistics Postcode Lookup (NSPL)**,
+  2021 Census editions, with ``pcd``, ``pcd2``, ``pcds``, ``dointr``, ``doterm`` and the LSOA
+  2021 code in ``lsoa21`` (or ``lsoa21cd``); matched on ``pcds``. An edition that names its
+  postcodes ``pcd7``/``pcd8`` and its LSOA ``lsoa21cd`` has the best-fit lookup's columns and
+  is read as it.
+
+Terminated postcodes (a ``doterm``) are kept: both products keep them, with the area they had,
+so that an old record, or a child whose family has not moved since their postcode was retired,
+still finds its LSOA. Only the postcode and LSOA columns are read, as text.
+
+A postcode is matched on its normalised form (:func:`normalise_postcode`); one the lookup
+lacks, or an empty one, has no LSOA (``pd.NA``), which completeness counts as an unknown LSOA.
+No message names a postcode, nor quotes a header: a file without its header would have a
+record in its place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from tip_pipeline import config
+from tip_pipeline.errors import ValueFreeError
+
+#: ONS files carry names in Welsh and accented place names whose encoding has varied between
+#: editions (UTF-8 with a byte-order mark, or Windows-1252); only ASCII code columns are used,
+#: so an undecodable byte elsewhere in a line is replaced rather than refusing the file.
+ENCODING = "utf-8-sig"
+
+
+class LookupFileError(ValueFreeError):
+    """The postcode lookup is not set, missing, empty or of no known layout. The message names
+    the file and the columns needed, never a value of the file."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One ONS product's columns: those that recognise it, the postcode it is matched on and
+    where its LSOA 2021 code is (the first of ``lsoa`` that the file has)."""
+
+    product: str
+    recognised_by: tuple[str, ...]
+    lsoa: tuple[str, ...]
+    postcode: str = "pcds"
+
+    def lsoa_column(self, header: set[str]) -> str | None:
+        """The LSOA column of a file with this ``header`` (lower case), or None when the file
+        is not of this layout."""
+        if not set(self.recognised_by) <= header:
+            return None
+        return next((column for column in self.lsoa if column in header), None)
+
+    def needs(self) -> str:
+        """The columns it needs, for a message."""
+        lsoa = " or ".join(self.lsoa)
+        return f"{', '.join(self.recognised_by)} and {lsoa} ({self.product})"
+
+
+BEST_FIT = Layout(
+    product="ONS postcode to 2021 OA, LSOA, MSOA and LAD best-fit lookup",
+    recognised_by=("pcd7", "pcd8", "pcds", "dointr", "doterm"),
+    lsoa=("lsoa21cd",),
+)
+DIRECTORY = Layout(
+    product="ONS Postcode Directory or National Statistics Postcode Lookup",
+    recognised_by=("pcd", "pcd2", "pcds", "doterm"),
+    lsoa=("lsoa21", "lsoa21cd"),
+)
+#: the layouts read, in the order they are tried
+LAYOUTS = (BEST_FIT, DIRECTORY)
+
+
+def normalise_postcode(values: pd.Series) -> pd.Series:
+    """Postcodes as they are matched: upper case with every space removed, so ``ls9 8ab``,
+    ``LS98AB`` and `` LS9  8AB `` are one postcode (the lookup's PCD7, PCD8 and PCDS differ
+    only in their spaces). Empty or missing gives ``pd.NA``; a ``string`` Series on the same
+    index."""
+    text = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
+    return text.mask(text == "")
+
+
+def _lookup_path(path: Path | str | None) -> Path:
+    """``path``, or the file named by ``TIP_POSTCODE_LOOKUP`` when ``path`` is None."""
+    named = config.POSTCODE_LOOKUP.value() if path is None else str(path)
+    if not named.strip():
+        raise LookupFileError(
+            f"{config.POSTCODE_LOOKUP.name} is not set: intake needs the ONS postcode lookup "
+            "CSV that the authority downloads"
+        )
+    return Path(named)
+
+
+def _header(path: Path) -> set[str]:
+    """The file's column names, stripped and in lower case."""
+    try:
+        columns = pd.read_csv(
+            path, nrows=0, dtype=str, encoding=ENCODING, encoding_errors="replace"
+        ).columns
+    except FileNotFoundError:
+        raise LookupFileError(f"postcode lookup {path}: no such file") from None
+    except pd.errors.EmptyDataError:
+        raise LookupFileError(f"postcode lookup {path}: the file is empty") from None
+    except OSError as error:  # a folder, no permission: named by the error's class only
+        raise LookupFileError(
+            f"postcode lookup {path}: cannot be read ({type(error).__name__})"
+        ) from None
+    return {str(column).strip().lower() for column in columns}
+
+
+def _layout(path: Path, header: set[str]) -> tuple[Layout, str]:
+    """The file's layout and its LSOA column, or a :class:`LookupFileError` naming what each
+    layout needs (never the header found: it may be a record)."""
+    for layout in LAYOUTS:
+        lsoa = layout.lsoa_column(header)
+        if lsoa is not None:
+            return layout, lsoa
+    needs = "; or ".join(layout.needs() for layout in LAYOUTS)
+    raise LookupFileError(
+        f"postcode lookup {path}: not an ONS postcode lookup of a known layout: it needs the "
+        f"columns {needs}"
+    )
+
+
+def _columns(*wanted: str) -> Callable[[str], bool]:
+    """A ``usecols`` callable keeping the ``wanted`` columns, whatever their case."""
+    return lambda column: column.strip().lower() in wanted
+
+
+class PostcodeLookup:
+    """Postcode to LSOA 2021 code, from an ONS postcode lookup (see the module)."""
+
+    def __init__(self, table: pd.Series) -> None:
+        """``table``: LSOA codes (``string``) indexed by normalised postcode, each once."""
+        self._table = table
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    @classmethod
+    def from_csv(cls, path: Path | str | None = None) -> PostcodeLookup:
+        """The lookup in the ONS CSV at ``path`` (by default the file named by
+        ``TIP_POSTCODE_LOOKUP``), of either layout; terminated postcodes included."""
+        lookup_path = _lookup_path(path)
+        layout, lsoa = _layout(lookup_path, _header(lookup_path))
+        frame = pd.read_csv(
+            lookup_path,
+            usecols=_columns(layout.postcode, lsoa),
+            dtype=str,
+            keep_default_na=False,
+            encoding=ENCODING,
+            encoding_errors="replace",
+        )
+        frame.columns = [str(column).strip().lower() for column in frame.columns]
+        return cls.from_columns(frame[layout.postcode], frame[lsoa])
+
+    @classmethod
+    def from_columns(cls, postcodes: pd.Series, lsoas: pd.Series) -> PostcodeLookup:
+        """The lookup of two aligned columns. A postcode written twice keeps its first LSOA
+        (ONS lists each postcode once); an empty LSOA is missing."""
+        keys = normalise_postcode(postcodes)
+        codes = lsoas.astype("string").str.strip()
+        codes = codes.mask(codes == "")
+        kept = keys.notna() & ~keys.duplicated()
+        table = pd.Series(codes[kept].array, index=pd.Index(keys[kept].array), dtype="string")
+        return cls(table)
+
+    def lsoa(self, postcodes: pd.Series) -> pd.Series:
+        """The LSOA 2021 code of each postcode (a ``string`` Series on the same index),
+        ``pd.NA`` for a postcode the lookup lacks or an empty one."""
+        keys = normalise_postcode(postcodes)
+        positions = self._table.index.get_indexer(keys.array)
+        codes = self._table.array.take(positions, allow_fill=True)  # -1 (not found): NA
+        return pd.Series(codes, index=postcodes.index, dtype="string")

@@ -1,0 +1,201 @@
+"""Keyed pseudonyms: a child's id in the raw returns becomes HMAC-SHA256(key, normalised id).
+
+Why a keyed hash (HMAC, RFC 2104, with SHA-256) and not a plain hash: the ids of the returns
+(CHILD, LAchildID, UPN) are short and guessable, so anyone could hash every candidate and
+reverse a plain SHA-256. Without the key that is not possible; with it, the same child gets
+the same pseudonym in every return and every year, which is what links the records.
+
+This is pseudonymisation, not anonymisation: whoever holds the key can re-identify, so the
+key is a secret of the pipeline's account and the restricted layer stays personal data
+(docs/CONVENTIONS.md, "Raw returns (intake)"). There is no default key: a default would be a
+published key, and pseudonyms made with it would be reversible by anyone.
+
+No message of this module carries a raw id or a byte of the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import numbers
+import re
+import stat
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tip_pipeline import config
+from tip_pipeline.errors import ValueFreeError
+
+#: The shortest key accepted: 32 bytes, the output size of SHA-256. RFC 2104 (section 3)
+#: advises against keys shorter than the hash's output, which would weaken the MAC.
+MIN_KEY_BYTES = 32
+
+#: What the fingerprint is the MAC of: a fixed label, so the fingerprint says which key made a
+#: year's pseudonyms without being the pseudonym of any id.
+FINGERPRINT_LABEL = b"tip_pipeline key fingerprint"
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class KeyFileError(ValueFreeError):
+    """The pseudonym key file is not set, missing, readable by others or too short. The message
+    names the setting and the path, never the key."""
+
+
+def _setting_name() -> str:
+    return config.PSEUDONYM_KEY_FILE.name
+
+
+def _key_path(path: Path | str | None) -> Path:
+    """``path``, or the file named by the setting when ``path`` is None; neither may be empty."""
+    named = config.PSEUDONYM_KEY_FILE.value() if path is None else str(path)
+    if not named.strip():
+        raise KeyFileError(
+            f"{_setting_name()} is not set: intake needs the path of a secret key file "
+            "(there is no default key)"
+        )
+    return Path(named)
+
+
+def _check_mode(path: Path, mode: int) -> None:
+    """Refuse a file that its group or others may read or write: the key is what keeps the
+    pseudonyms from being reversed, so only the pipeline's account may read it."""
+    if not stat.S_ISREG(mode):
+        raise KeyFileError(f"{_setting_name()}: {path} is not a regular file")
+    if mode & 0o077:
+        raise KeyFileError(
+            f"{_setting_name()}: {path} may be read or written by its group or others "
+            f"(mode {stat.S_IMODE(mode):04o}); restrict it to its owner with `chmod 600 {path}`"
+        )
+
+
+def _strip_newline(content: bytes) -> bytes:
+    """The content without one trailing newline (``\\n`` or ``\\r\\n``), which an editor or
+    ``echo`` adds to a file written by hand."""
+    if content.endswith(b"\r\n"):
+        return content[:-2]
+    if content.endswith(b"\n"):
+        return content[:-1]
+    return content
+
+
+def check_key(key: bytes, where: str) -> bytes:
+    """``key`` if it is long enough (:data:`MIN_KEY_BYTES`), else a :class:`KeyFileError` that
+    names ``where`` the key came from (never the key, nor its length)."""
+    if len(key) < MIN_KEY_BYTES:
+        raise KeyFileError(f"{where}: the key is shorter than {MIN_KEY_BYTES} bytes")
+    return key
+
+
+def load_key(path: Path | str | None = None) -> bytes:
+    """The pseudonym key: the raw bytes of the file at ``path`` (by default the file named by
+    ``TIP_PSEUDONYM_KEY_FILE``), without one trailing newline.
+
+    Refused with a :class:`KeyFileError` when the setting is empty, the file is missing or not
+    a regular file, its group or others may read or write it (``mode & 0o077``), or the key is
+    shorter than :data:`MIN_KEY_BYTES`. The bytes are used as they are (not decoded), so a key
+    made with ``head -c 32 /dev/urandom`` works as well as a text one.
+    """
+    key_path = _key_path(path)
+    where = f"{_setting_name()} ({key_path})"
+    try:
+        mode = key_path.stat().st_mode
+    except FileNotFoundError:
+        raise KeyFileError(f"{where}: no such file (there is no default key)") from None
+    except OSError as error:
+        raise KeyFileError(f"{where}: cannot be read ({type(error).__name__})") from None
+    _check_mode(key_path, mode)
+    try:
+        content = key_path.read_bytes()
+    except OSError as error:
+        raise KeyFileError(f"{where}: cannot be read ({type(error).__name__})") from None
+    return check_key(_strip_newline(content), where)
+
+
+def fingerprint(key: bytes) -> str:
+    """A fingerprint of ``key`` that may be stored (in ``ops``) and shown: the first 16 hex
+    digits of HMAC-SHA256(key, :data:`FINGERPRINT_LABEL`). It tells whether two years were
+    pseudonymised with the same key (if not, their pseudonyms do not link) without revealing
+    the key: HMAC is not reversible (RFC 2104)."""
+    return hmac.new(key, FINGERPRINT_LABEL, hashlib.sha256).hexdigest()[:16]
+
+
+def normalise_id(value: str, width: int | None = None) -> str | None:
+    """The id as it is hashed: trimmed, case-folded, None when empty; when ``width`` is given,
+    an all-digit id shorter than it gets its leading zeros back (``str.zfill``).
+
+    Why: the same child must get the same pseudonym whichever way a year was delivered. Excel
+    reads a numeric-looking id such as ``00123`` as the number 123 and drops its leading zeros,
+    so a year saved as XLSX (or as CSV from Excel) writes ``123`` where a CSV export of the
+    case-management system writes ``00123``; ids typed by hand differ in case and in spaces
+    around them. ``width`` is the id's declared width in the return's specification.
+    """
+    text = value.strip().casefold()
+    if not text:
+        return None
+    if width is not None and len(text) < width and _DIGITS.fullmatch(text):
+        return text.zfill(width)
+    return text
+
+
+def _id_text(value: object) -> str:
+    """An id cell as text. openpyxl gives a numeric-looking XLSX cell as an int, and pandas a
+    column of them with a gap as floats (123.0); both are the digits of the integer."""
+    if isinstance(value, str):
+        return value
+    whole = (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool | np.bool_)
+        and math.isfinite(value)
+        and float(value).is_integer()
+    )
+    if whole:
+        return str(int(value))
+    raise TypeError(f"an id must be text or a whole number, not {type(value).__name__}")
+
+
+class Pseudonymiser:
+    """Pseudonyms made with one key: lower-case hex of HMAC-SHA256(key, normalised id as UTF-8),
+    64 digits, the full-digest form of ``contracts.PSEUDONYM_FORMAT``."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = check_key(bytes(key), "Pseudonymiser")
+
+    def __repr__(self) -> str:  # never the key
+        return f"Pseudonymiser(key fingerprint {self.fingerprint})"
+
+    @property
+    def fingerprint(self) -> str:
+        """The key's :func:`fingerprint`."""
+        return fingerprint(self._key)
+
+    def _digest(self, normalised: str) -> str:
+        return hmac.new(self._key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def pseudonym(self, value: str, width: int | None = None) -> str | None:
+        """The pseudonym of one id (None for an empty one); see :func:`normalise_id`."""
+        normalised = normalise_id(value, width)
+        return None if normalised is None else self._digest(normalised)
+
+    def series(self, values: pd.Series, width: int | None = None) -> pd.Series:
+        """The pseudonym of every id, as a ``string`` Series on the same index; missing and
+        empty ids stay missing (``pd.NA``).
+
+        Each distinct value is hashed once (``pd.factorize``): a return repeats a child's id on
+        every episode, so a million rows hold far fewer ids, and a HMAC is a Python call.
+        Values are text or whole numbers (an XLSX cell read as a number, see
+        :func:`normalise_id`); anything else is a ``TypeError`` naming the type only.
+        """
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        by_id: dict[str | None, str | None] = {}
+        hashed: list[str | None] = []
+        for value in list(uniques):
+            normalised = normalise_id(_id_text(value), width)
+            if normalised not in by_id:
+                by_id[normalised] = None if normalised is None else self._digest(normalised)
+            hashed.append(by_id[normalised])
+        table = pd.array(hashed, dtype="string").take(codes, allow_fill=True)  # -1: missing
+        return pd.Series(table, index=values.index, dtype="string")
