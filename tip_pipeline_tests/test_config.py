@@ -8,7 +8,8 @@ README = Path(__file__).parents[1] / "README.md"
 def test_readme_documents_every_setting_with_its_default():
     text = README.read_text(encoding="utf-8")
     for setting in config.SETTINGS:
-        row = f"| `{setting.name}` | `{setting.default}` | {setting.description} |"
+        default = f"`{setting.default}`" if setting.default else "none"
+        row = f"| `{setting.name}` | {default} | {setting.description} |"
         assert row in text, f"README's environment table is missing or stale for {setting.name}"
 
 
