@@ -14,6 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.warehouse.bulk import replace_rows
+from tip_pipeline.warehouse.engine import write_transaction
 
 
 def prepared(table: sa.Table, frame: pd.DataFrame, run_id: str, now: datetime) -> pd.DataFrame:
@@ -28,7 +29,7 @@ def write_period(
     """Replace the year's rows of every table in ``frames``, in one transaction."""
     now = datetime.now(UTC)
     written = {}
-    with engine.begin() as conn:
+    with write_transaction(engine, period_label) as conn:
         for table, frame in frames.items():
             rows = prepared(table, frame, run_id, now)
             written[table.name] = replace_rows(conn, table, rows, where={"period": period_label})

@@ -18,6 +18,7 @@ from tip_pipeline.ingest.reader import LINE, RawExtract, data_version, read_extr
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS, Extract
 from tip_pipeline.warehouse.bulk import replace_rows
+from tip_pipeline.warehouse.engine import write_transaction
 from tip_pipeline.warehouse.schema import ingest_log, quarantine, staging_columns, staging_table
 
 
@@ -127,7 +128,7 @@ def ingest_extract(
     )
     loaded_at = datetime.now(UTC)
     malformed = pd.concat([malformed_frame(r, key, run_id, loaded_at) for r in raws])
-    with engine.begin() as conn:
+    with write_transaction(engine, key) as conn:
         replace_rows(conn, staging_table(table), staged, where={"period": key})
         replace_rows(
             conn, quarantine, malformed, where={"period": key, "table_name": table, "stage": "read"}

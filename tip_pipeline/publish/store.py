@@ -27,7 +27,7 @@ from tip_pipeline.publish.suppression import Suppression, suppress
 from tip_pipeline.sources import contracts
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
-from tip_pipeline.warehouse.engine import redact_url
+from tip_pipeline.warehouse.engine import REFERENCE_SCOPE, redact_url, write_transaction
 from tip_pipeline.warehouse.schema import validated_table
 
 #: restricted indicator tables read for a year (the twins' inputs)
@@ -152,7 +152,7 @@ def publish_year(
     baseline = year_suppression(engine, base, threshold, parents) if base else None
     frames = published_frames(year, baseline)
     started = datetime.now(UTC)
-    with engine.begin() as conn:
+    with write_transaction(engine, period) as conn:
         rows = {
             table.name: replace_rows(
                 conn,
@@ -231,7 +231,7 @@ def publish_reference(engine: sa.Engine, run_id: str) -> dict[str, int]:
         schema.dim_indicator: dim_indicator_frame(),
         schema.dim_area: areas.dim_area_frame(lookup_of(reference), reference["ref_imd"]),
     }
-    with engine.begin() as conn:
+    with write_transaction(engine, REFERENCE_SCOPE) as conn:
         return {
             table.name: replace_rows(conn, table, prepared(table, frame, run_id, now), {})
             for table, frame in frames.items()

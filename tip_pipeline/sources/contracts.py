@@ -202,7 +202,7 @@ CIN_CHILDREN = Extract(
         _col(
             "PersonBirthDate",
             ColumnKind.BIRTH_MONTH,
-            "Date of birth (an unborn child's expected date), first of the month",
+            "Date of birth, first of the month",
             birth_range=BirthRange(
                 oldest=25,
                 latest_months=9,

@@ -30,6 +30,7 @@ from tip_pipeline.validate.rules import Delivery, rules_for
 from tip_pipeline.validate.typed_copy import copy_typed_rows, typable_in_database
 from tip_pipeline.warehouse.background import writes_in_background
 from tip_pipeline.warehouse.bulk import replace_rows
+from tip_pipeline.warehouse.engine import write_transaction
 from tip_pipeline.warehouse.readback import META, as_staged, read_staged
 from tip_pipeline.warehouse.schema import (
     completeness,
@@ -386,7 +387,7 @@ def validate_tables(
         versions = {t: _data_version(conn, t, keys[t], runs[t]) for t in tables}
     delivery = Delivery(period=period, raw=raw, lsoas=lsoas)
     reports = {}
-    with engine.begin() as conn, writes_in_background() as write:
+    with write_transaction(engine, *keys.values()) as conn, writes_in_background() as write:
         for outcome in table_outcomes(delivery):
             table, key = outcome.table, keys[outcome.table]
             write(_store_rows, conn, outcome, key, run_id, at)

@@ -43,11 +43,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 from sqlalchemy.schema import CreateSchema
@@ -257,3 +258,35 @@ def _refuse_writes_to_main(
     if database == "main" and action in _WRITE_ACTIONS:
         return sqlite3.SQLITE_DENY
     return sqlite3.SQLITE_OK
+
+
+#: the first key of every advisory lock the pipeline takes (``pg_advisory_xact_lock(int,
+#: int)``), so that its locks never meet another application's on the same server
+ADVISORY_LOCK_NAMESPACE = 20_770_101
+#: the scope of writes that belong to no reporting year (reference data, the dimensions)
+REFERENCE_SCOPE = "reference"
+
+
+@contextmanager
+def write_transaction(engine: Engine, *scopes: str) -> Iterator[Connection]:
+    """One write transaction of the warehouse for ``scopes`` (reporting-year labels such as
+    ``2023/24``, or :data:`REFERENCE_SCOPE`).
+
+    Why: every write replaces a period's rows (delete, then insert). Two runs of the same year
+    at once (a rerun launched while the nightly run goes on, the sensor and the schedule)
+    would interleave those statements on PostgreSQL: the second delete does not see the
+    first's uncommitted inserts, so both sets are inserted, doubling rows or breaking a unique
+    key. On PostgreSQL the transaction therefore first takes a transaction-level advisory lock
+    per scope (``pg_advisory_xact_lock``, released at commit or rollback), in sorted order so
+    that two transactions never wait on each other: writes of the same year take turns, writes
+    of different years do not wait. SQLite has one writer at a time already (and the
+    ``warehouse`` pool serialises its writers).
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            for scope in sorted(set(scopes)):
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:scope))"),
+                    {"namespace": ADVISORY_LOCK_NAMESPACE, "scope": scope},
+                )
+        yield conn

@@ -1,19 +1,25 @@
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import exc, text
 
+from tip_pipeline.warehouse.bulk import replace_rows
 from tip_pipeline.warehouse.engine import (
+    ADVISORY_LOCK_NAMESPACE,
     ensure_schemas,
     make_engine,
     normalise_url,
     redact_url,
     sqlite_layer_paths,
+    write_transaction,
 )
 from tip_pipeline.warehouse.layers import LAYERS
+from tip_pipeline.warehouse.schema import data_quality
 
 
 @pytest.mark.parametrize(
@@ -196,3 +202,81 @@ def test_a_failed_statement_never_repeats_its_bound_values(url_fixture, request)
         engine.dispose()
     assert "SQL parameters hidden" in str(raised.value)
     assert planted not in str(raised.value)
+
+
+def _quality_rows(run_id: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period": ["2023/24"],
+            "source": ["cin"],
+            "table_name": ["cin_children"],
+            "rule_id": ["cin_children.unique_key"],
+            "rule_text": ["one row per child"],
+            "rows_read": [10],
+            "rows_quarantined": [0],
+            "run_id": [run_id],
+            "loaded_at": [pd.Timestamp("2026-12-02", tz="UTC")],
+        }
+    )
+
+
+def _replace_in_turns(engine, locked: bool) -> dict[str, BaseException | None]:
+    """Two runs replace the same year's rows at once: the first holds its transaction open a
+    moment after writing; the second starts meanwhile."""
+    errors: dict[str, BaseException | None] = {}
+    started = threading.Event()
+
+    def run(run_id: str, hold: float) -> None:
+        try:
+            opened = write_transaction(engine, "2023/24") if locked else engine.begin()
+            with opened as conn:
+                replace_rows(conn, data_quality, _quality_rows(run_id), {"period": "2023/24"})
+                started.set()
+                time.sleep(hold)
+            errors[run_id] = None
+        except Exception as error:  # the unlocked control fails here
+            errors[run_id] = error
+
+    first = threading.Thread(target=run, args=("first", 1.0))
+    first.start()
+    started.wait(10)
+    second = threading.Thread(target=run, args=("second", 0.0))
+    second.start()
+    first.join()
+    second.join()
+    return errors
+
+
+@pytest.mark.postgres
+def test_two_writers_of_the_same_year_take_turns_on_postgresql(migrated_postgres_url):
+    """With write_transaction the second run waits for the first and replaces its rows; with a
+    plain transaction (the control) its insert meets the first run's row: a unique violation."""
+    engine = make_engine(migrated_postgres_url)
+    try:
+        control = _replace_in_turns(engine, locked=False)
+        assert isinstance(control["second"], exc.IntegrityError)
+        assert _replace_in_turns(engine, locked=True) == {"first": None, "second": None}
+        with engine.connect() as conn:
+            runs = conn.execute(text("SELECT run_id FROM published.data_quality")).scalars()
+            assert list(runs) == ["second"]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_writers_of_different_years_do_not_wait_for_each_other(migrated_postgres_url):
+    engine = make_engine(migrated_postgres_url)
+    try:
+        with write_transaction(engine, "2023/24"):
+            other = engine.connect()
+            try:
+                with other.begin():
+                    other.execute(text("SET LOCAL lock_timeout = '2s'"))
+                    taken = text("SELECT pg_try_advisory_xact_lock(:n, hashtext(:scope))")
+                    args = {"n": ADVISORY_LOCK_NAMESPACE}
+                    assert other.execute(taken, {**args, "scope": "2024/25"}).scalar()
+                    assert not other.execute(taken, {**args, "scope": "2023/24"}).scalar()
+            finally:
+                other.close()
+    finally:
+        engine.dispose()
