@@ -102,7 +102,12 @@ def _check_ranges(audit: Audit, truth: CellSet, seen: Mapping, threshold: int) -
     withheld = {c for c, v in seen.items() if math.isnan(v) and c in truth.values}
     known = {**truth.values, **{c: v for c, v in seen.items() if not math.isnan(v)}}
     result = Suppression(primary=withheld, hidden=set(truth.hidden))
-    for cell, (low, high) in feasible_ranges(known, truth.relations, result).items():
+    failures: list[str] = []
+    ranges = feasible_ranges(known, truth.relations, result, failures)
+    audit.problems += [f"ranges of withheld cells not found: {f}" for f in failures]
+    for cell, (low, high) in ranges.items():
+        if math.isnan(low):
+            continue  # its group's failure is a problem already
         audit.narrowest = min(audit.narrowest, high - low)
         if high - low < threshold:
             audit.problems.append(f"{cell}: can be narrowed to a range {high - low:g} wide")

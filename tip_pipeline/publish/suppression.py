@@ -25,12 +25,15 @@ DfE statistical releases):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
 from scipy.optimize import linprog
+
+from tip_pipeline.errors import ValueFreeError
 
 Cell = Hashable
 
@@ -165,15 +168,32 @@ def _add_complement(
 
 
 def feasible_ranges(
-    values: Mapping[Cell, float], relations: Sequence[Relation], result: Suppression
+    values: Mapping[Cell, float],
+    relations: Sequence[Relation],
+    result: Suppression,
+    failures: list[str] | None = None,
 ) -> dict[Cell, tuple[float, float]]:
     """For each suppressed cell, the (min, max) consistent with the published cells and the
     relations, cells non-negative: two linear programs per cell (scipy's HiGHS), solved per
-    connected group of relations. ``inf`` where nothing bounds the cell from above."""
+    connected group of relations. ``inf`` where nothing bounds the cell from above.
+
+    A group whose linear program cannot be solved (the published cells contradict the
+    relations, as a tampered layer can) raises :class:`UnsolvedAudit`; with a ``failures``
+    list it is recorded there instead (one line per group, value-free) and its cells get no
+    range, so that the audit fails with the reason rather than crashing.
+    """
     unknown = result.unknown
     ranges: dict[Cell, tuple[float, float]] = {}
     for group in _connected(relations, unknown):
-        ranges.update(_group_ranges(values, group, unknown, result.suppressed))
+        try:
+            ranges.update(_group_ranges(values, group, unknown, result.suppressed))
+        except UnsolvedAudit as error:
+            if failures is None:
+                raise
+            failures.append(f"{len(group)} relations: {error}")
+            ranges.update(
+                {c: (math.nan, math.nan) for r in group for c in r.terms if c in result.suppressed}
+            )
     for cell in result.suppressed - ranges.keys():
         ranges[cell] = (0.0, float("inf"))  # in no relation: nothing narrows it
     return ranges
@@ -229,6 +249,19 @@ def _group_ranges(
     return out
 
 
+class UnsolvedAudit(ValueFreeError):
+    """A linear program of the disclosure audit has no solution: the published cells
+    contradict the relations between them (or the solver gave up)."""
+
+
+#: scipy.optimize.linprog's status codes (other than 0, solved, and 3, unbounded)
+_LP_STATUS = {
+    1: "iteration limit reached",
+    2: "infeasible: the cells contradict the relations",
+    4: "numerical difficulties",
+}
+
+
 def _bound(a_eq: np.ndarray, b_eq: np.ndarray, index: int, sign: float) -> float:
     """min of ``sign * x[index]`` subject to ``a_eq x = b_eq``, ``x >= 0``."""
     objective = np.zeros(a_eq.shape[1])
@@ -237,5 +270,6 @@ def _bound(a_eq: np.ndarray, b_eq: np.ndarray, index: int, sign: float) -> float
     if solution.status == 3:  # unbounded
         return -float("inf")
     if solution.status != 0:
-        raise RuntimeError(f"disclosure audit: linear program failed: {solution.message}")
+        reason = _LP_STATUS.get(solution.status, f"status {solution.status}")
+        raise UnsolvedAudit(f"the linear program was not solved ({reason})")
     return float(solution.fun)

@@ -102,6 +102,31 @@ def test_a_tampered_published_layer_fails_the_audit(engine):
     assert audit.audit_year(engine, LATEST, THRESHOLD).passed
 
 
+def test_a_published_layer_contradicting_itself_fails_the_audit_without_crashing(engine):
+    """A complement published far above its total: no withheld value fits the relations, so
+    the linear program is infeasible; the audit reports it as a problem, with the reason."""
+    year = store.year_suppression(engine, LATEST, THRESHOLD, store.area_parents(engine))
+    complement = next(c for c in sorted(year.suppression.secondary, key=repr) if c[0] == "iv")
+    _, indicator, area, breakdown, category, _ = complement
+    table = schema.published_indicator_values
+    where = (
+        (table.c.period == LATEST)
+        & (table.c.indicator_id == indicator)
+        & (table.c.area_code == area)
+        & (table.c.breakdown == breakdown)
+        & (table.c.category == category)
+    )
+    with engine.begin() as conn:
+        conn.execute(table.update().where(where).values(numerator=10**9, suppressed=False))
+    try:
+        found = audit.audit_year(engine, LATEST, THRESHOLD)
+        assert not found.passed
+        assert any("not found" in p and "infeasible" in p for p in found.problems)
+    finally:
+        store.publish_year(engine, LATEST, "repair", THRESHOLD)
+    assert audit.audit_year(engine, LATEST, THRESHOLD).passed
+
+
 def test_publishing_twice_gives_identical_rows_apart_from_lineage(engine):
     before = {t: _published(engine, t, LATEST) for t in schema.PUBLISHED_TWINS.values()}
     store.publish_year(engine, LATEST, "again", THRESHOLD)

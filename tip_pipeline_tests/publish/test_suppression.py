@@ -7,6 +7,7 @@ import pytest
 from tip_pipeline.publish.suppression import (
     Relation,
     Suppression,
+    UnsolvedAudit,
     feasible_ranges,
     primary_cells,
     suppress,
@@ -116,6 +117,24 @@ def test_constant_right_hand_side_bounds_the_range():
     ranges = feasible_ranges(values, relations, result)
     assert result.suppressed == {"one", "two", "three"}
     assert ranges["three"] == pytest.approx((0, 10))
+
+
+def test_published_cells_contradicting_a_relation_fail_the_audit_with_the_reason():
+    """A tampered layer: the parts shown exceed the total, so no withheld value fits. Without
+    a failures list the audit's error is raised (a bug in suppression); with one, the group is
+    recorded, value-free, and its cells get no range."""
+    values = {"a": 3, "b": 60, "total": 52}
+    relations = [total_of(["a", "b"], "total")]
+    withheld = Suppression(primary={"a"})
+    with pytest.raises(UnsolvedAudit, match="infeasible"):
+        feasible_ranges(values, relations, withheld)
+    failures: list[str] = []
+    ranges = feasible_ranges(values, relations, withheld, failures)
+    assert failures == [
+        "1 relations: the linear program was not solved (infeasible: the cells "
+        "contradict the relations)"
+    ]
+    assert all(math.isnan(v) for v in ranges["a"])
 
 
 def test_a_cell_in_no_relation_is_unbounded():
