@@ -48,8 +48,8 @@ SUPPRESSION_THRESHOLD = Setting(
     "TIP_SUPPRESSION_THRESHOLD",
     "5",
     "Disclosure control of the published layer: counts from 1 to this value minus 1 are "
-    "suppressed (zero is published), and every suppressed count must stay uncertain by at "
-    "least this much given everything published.",
+    "suppressed (a zero is published unless secondary suppression needs it), and every "
+    "suppressed count must stay uncertain by at least this much given everything published.",
 )
 
 REPORT_DIR = Setting(

@@ -102,9 +102,12 @@ ISO text).
 ## Disclosure control
 
 The published layer is disclosure-controlled: every count from 1 to {_THRESHOLD - 1} (below
-`TIP_SUPPRESSION_THRESHOLD`, default {_THRESHOLD}; zero is published) is suppressed, with
-secondary suppression so that no suppressed count can be worked out from the totals,
-categories, wards, deciles or derived figures published beside it. A suppressed row keeps its
+`TIP_SUPPRESSION_THRESHOLD`, default {_THRESHOLD}) is suppressed, with secondary suppression so
+that no suppressed count can be worked out from the totals, categories, wards, deciles or
+derived figures published beside it. A zero is published, except where secondary suppression
+needs it as a complement: a suppressed count may be a zero, so a suppression says only that
+the count is 0 or more, and the audit proves that each stays uncertain by at least
+{_THRESHOLD} on that assumption. A suppressed row keeps its
 place, with `suppressed` true and the count and everything computed from it (value, limits,
 shares, comparisons) NULL. The restricted layer holds the true figures and person-level rows:
 it is not for analysts, and nothing in it may be shared.

@@ -137,6 +137,18 @@ def test_published_cells_contradicting_a_relation_fail_the_audit_with_the_reason
     assert all(math.isnan(v) for v in ranges["a"])
 
 
+def test_a_true_zero_may_be_withheld_as_a_complement_and_the_audit_assumes_so():
+    """Where the only complements left are zeros, a zero is withheld (the published rule says a
+    suppressed count may be 0), so an analyst's lower bound for a withheld count is 0, the
+    bound the audit's linear program uses."""
+    values = {"a": 2, "b": 0, "c": 0, "total": 2}
+    relations = [total_of(["a", "b", "c"], "total")]
+    result = suppress(values, relations, T)
+    assert result.primary == {"a", "total"} and result.secondary == {"b", "c"}
+    ranges = feasible_ranges(values, relations, result)
+    assert all(ranges[cell][0] == 0 for cell in values)
+
+
 def test_a_cell_in_no_relation_is_unbounded():
     result = Suppression(primary={"alone"})
     assert feasible_ranges({"alone": 2}, [], result)["alone"] == (0.0, math.inf)

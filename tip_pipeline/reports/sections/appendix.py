@@ -70,7 +70,8 @@ def disclosure_control(threshold: int) -> tuple[str, str]:
     return (
         "Disclosure control",
         f"Counts from 1 to {threshold - 1} (the configured threshold) are suppressed, with "
-        "secondary suppression so that no withheld count can be worked out from others. "
+        "secondary suppression so that no withheld count can be worked out from others; a "
+        "zero may be withheld to protect another count, so a suppressed figure may be 0. "
         "Suppressed figures are shown as 'suppressed', never as zero, and are left out of "
         "every computation in this report.",
     )
