@@ -204,9 +204,10 @@ def build_validation_asset(name: str, tables: tuple[str, ...], partitioned: bool
         period = FinancialYear.parse(context.partition_key) if partitioned else None
         engine = warehouse.engine()
         unit = SourceYear(engine, data_sources.folder, tables, period, context.run.run_id)
-        for result in unit.stage():  # each recorded as soon as it is staged (committed)
+        outcome = unit.run()  # staged and validated in one transaction
+        for result in outcome.staged:
             yield ingest_materialization(result)
-        reports = unit.validate()
+        reports = outcome.reports
         threshold = quarantine_threshold()
         for table in tables:
             report = reports[table]

@@ -109,6 +109,78 @@ def _quarter_of(path: Path) -> int | None:
     return int(stem[-1]) if stem[-3:-1] == "_Q" else None
 
 
+@dataclass(frozen=True)
+class PreparedExtract:
+    """An extract's files read and framed for staging, not yet written."""
+
+    table: str
+    period: str
+    #: each file's quarter (None for an annual or reference file), in the receipts' order
+    quarters: tuple[int | None, ...]
+    staged: pd.DataFrame
+    malformed: pd.DataFrame
+    receipts: tuple[FileReceipt, ...]
+    run_id: str
+    loaded_at: datetime
+
+
+def prepare_extract(
+    data_dir: Path, table: str, period: FinancialYear | None, run_id: str
+) -> PreparedExtract:
+    """Read every file of ``table`` for ``period`` into its staging frame (raises
+    ``DeliveryError`` for a file that cannot be read); nothing is written."""
+    extract = EXTRACTS[table]
+    key = period_key(extract, period)
+    paths = sorted(files_for(data_dir, table, period), key=lambda path: path.name)
+    raws = [read_extract(path, extract) for path in paths]
+    frames = [staging_frame(raw, key, _quarter_of(raw.path), run_id) for raw in raws]
+    receipts = tuple(
+        FileReceipt(r.path.name, r.size_bytes, r.sha256, r.rows, len(r.malformed)) for r in raws
+    )
+    loaded_at = datetime.now(UTC)
+    return PreparedExtract(
+        table=table,
+        period=key,
+        quarters=tuple(_quarter_of(r.path) for r in raws),
+        staged=pd.concat(frames, ignore_index=True),
+        malformed=pd.concat([malformed_frame(r, key, run_id, loaded_at) for r in raws]),
+        receipts=receipts,
+        run_id=run_id,
+        loaded_at=loaded_at,
+    )
+
+
+def store_extract(conn: sa.Connection, prepared: PreparedExtract) -> IngestResult:
+    """Write a prepared extract in the caller's transaction: its staged rows, its malformed
+    lines (quarantined at reading) and its ingest log rows, replacing the period's."""
+    table, key, run_id = prepared.table, prepared.period, prepared.run_id
+    replace_rows(conn, staging_table(table), prepared.staged, where={"period": key})
+    replace_rows(
+        conn,
+        quarantine,
+        prepared.malformed,
+        where={"period": key, "table_name": table, "stage": "read"},
+    )
+    receipts = prepared.receipts
+    log = pd.DataFrame(
+        {
+            "run_id": run_id,
+            "table_name": table,
+            "period": key,
+            "quarter": list(prepared.quarters),
+            "file_name": [r.name for r in receipts],
+            "size_bytes": [r.size_bytes for r in receipts],
+            "sha256": [r.sha256 for r in receipts],
+            "rows": [r.rows + r.malformed for r in receipts],
+            "loaded_at": prepared.loaded_at,
+        }
+    )
+    replace_rows(
+        conn, ingest_log, log, where={"run_id": run_id, "table_name": table, "period": key}
+    )
+    return IngestResult(table=table, period=key, files=receipts, staged=prepared.staged)
+
+
 def ingest_extract(
     engine: sa.Engine,
     data_dir: Path,
@@ -116,37 +188,8 @@ def ingest_extract(
     period: FinancialYear | None,
     run_id: str,
 ) -> IngestResult:
-    """Read every file of ``table`` for ``period`` and stage it in the restricted layer."""
-    extract = EXTRACTS[table]
-    key = period_key(extract, period)
-    paths = sorted(files_for(data_dir, table, period), key=lambda path: path.name)
-    raws = [read_extract(path, extract) for path in paths]
-    frames = [staging_frame(raw, key, _quarter_of(raw.path), run_id) for raw in raws]
-    staged = pd.concat(frames, ignore_index=True)
-    receipts = tuple(
-        FileReceipt(r.path.name, r.size_bytes, r.sha256, r.rows, len(r.malformed)) for r in raws
-    )
-    loaded_at = datetime.now(UTC)
-    malformed = pd.concat([malformed_frame(r, key, run_id, loaded_at) for r in raws])
-    with write_transaction(engine, key) as conn:
-        replace_rows(conn, staging_table(table), staged, where={"period": key})
-        replace_rows(
-            conn, quarantine, malformed, where={"period": key, "table_name": table, "stage": "read"}
-        )
-        log = pd.DataFrame(
-            {
-                "run_id": run_id,
-                "table_name": table,
-                "period": key,
-                "quarter": [_quarter_of(r.path) for r in raws],
-                "file_name": [r.name for r in receipts],
-                "size_bytes": [r.size_bytes for r in receipts],
-                "sha256": [r.sha256 for r in receipts],
-                "rows": [r.rows + r.malformed for r in receipts],
-                "loaded_at": loaded_at,
-            }
-        )
-        replace_rows(
-            conn, ingest_log, log, where={"run_id": run_id, "table_name": table, "period": key}
-        )
-    return IngestResult(table=table, period=key, files=receipts, staged=staged)
+    """Read every file of ``table`` for ``period`` and stage it in the restricted layer, in a
+    transaction of its own."""
+    prepared = prepare_extract(data_dir, table, period, run_id)
+    with write_transaction(engine, prepared.period) as conn:
+        return store_extract(conn, prepared)

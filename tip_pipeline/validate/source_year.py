@@ -2,33 +2,42 @@
 
 A *source-year* is one validation unit for one period: a service's extracts for a reporting
 year, the reference files delivered with it, or the reference files of their own vintage
-(``period`` None). Each extract is staged in its own transaction (``ingest.load``), then all
-are validated together (cross-table rules, cascades to children) from the rows just staged,
-held in memory rather than read back from the warehouse (``validate.store``). The
-youth-justice history is the same step repeated for each year before the first reporting
-year, once every year's files have passed the identifier guard.
+(``period`` None). Every extract is read first (a file that cannot be read refuses the
+source-year before anything is written), then all are staged (``ingest.load``) and validated
+together (cross-table rules, cascades to children) from the rows in memory (``validate.store``)
+in ONE transaction, with their ingest log rows: a run killed at any moment leaves the
+source-year as its last completed run left it, never new staged rows beside old validated
+ones. The youth-justice history is the same step repeated for each year before the first
+reporting year, once every year's files have passed the identifier guard.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from tip_pipeline.ingest.discovery import scan
-from tip_pipeline.ingest.load import IngestResult, ingest_extract
+from tip_pipeline.ingest.load import IngestResult, prepare_extract, store_extract
 from tip_pipeline.ingest.reader import data_version
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.validate.guard import guard_delivery
-from tip_pipeline.validate.store import TableReport, combine_reports, validate_tables
+from tip_pipeline.validate.store import TableReport, combine_reports, validate_tables_in
+from tip_pipeline.warehouse.engine import write_transaction
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a source-year's step committed: each extract staged, each table's validation."""
+
+    staged: list[IngestResult]
+    reports: dict[str, TableReport]
 
 
 class SourceYear:
-    """The extracts ``tables`` of ``period``, staged by ``stage`` then validated by
-    ``validate``. Staging yields each extract as soon as it is committed, so that a source
-    failing part way still shows what it had staged."""
+    """The extracts ``tables`` of ``period``, staged and validated together by ``run``."""
 
     def __init__(
         self,
@@ -43,29 +52,21 @@ class SourceYear:
         self.tables = tuple(tables)
         self.period = period
         self.run_id = run_id
-        self.staged: dict[str, IngestResult] = {}
 
-    def stage(self) -> Iterator[IngestResult]:
-        """Stage every extract in turn (one transaction each); raises ``DeliveryError`` for a
-        delivery that cannot be read."""
-        for table in self.tables:
-            result = ingest_extract(self.engine, self.folder, table, self.period, self.run_id)
-            self.staged[table] = result
-            yield result
-
-    def validate(self) -> dict[str, TableReport]:
-        """Validate the staged extracts together, from the rows held in memory, and store every
-        outcome in one transaction: a report per table."""
-        missing = [t for t in self.tables if t not in self.staged]
-        if missing:
-            raise RuntimeError(f"not staged yet: {', '.join(missing)} (stage() first)")
-        return validate_tables(
-            self.engine,
-            list(self.tables),
-            self.period,
-            self.run_id,
-            just_staged={table: result.staged for table, result in self.staged.items()},
-        )
+    def run(self) -> Outcome:
+        """Read every extract (raises ``DeliveryError`` for a file that cannot be read, before
+        anything is written), then stage and validate them all in one transaction."""
+        prepared = [prepare_extract(self.folder, t, self.period, self.run_id) for t in self.tables]
+        with write_transaction(self.engine, *(p.period for p in prepared)) as conn:
+            staged = [store_extract(conn, p) for p in prepared]
+            reports = validate_tables_in(
+                conn,
+                list(self.tables),
+                self.period,
+                self.run_id,
+                just_staged={result.table: result.staged for result in staged},
+            )
+        return Outcome(staged=staged, reports=reports)
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,11 @@ def stage_and_validate_history(
     files: list[tuple[str, str]] = []
     rows = 0
     for year in years:
-        unit = SourceYear(engine, folder, tables, year, run_id)
-        for result in unit.stage():
+        outcome = SourceYear(engine, folder, tables, year, run_id).run()
+        for result in outcome.staged:
             rows += result.rows
             files += [(f.name, f.sha256) for f in result.files]
-        for table, report in unit.validate().items():
+        for table, report in outcome.reports.items():
             per_year[table].append(report)
     return History(
         years=tuple(years),

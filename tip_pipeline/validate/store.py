@@ -371,7 +371,23 @@ def validate_tables(
     just_staged: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, TableReport]:
     """Validate the staged rows of ``tables`` (one source, or the reference files) for
-    ``period`` and store every outcome in one transaction.
+    ``period`` and store every outcome in one transaction of its own
+    (:func:`validate_tables_in`)."""
+    keys = [period_key(EXTRACTS[t], period) for t in tables]
+    with write_transaction(engine, *keys) as conn:
+        return validate_tables_in(conn, tables, period, run_id, just_staged)
+
+
+def validate_tables_in(
+    conn: sa.Connection,
+    tables: list[str],
+    period: FinancialYear | None,
+    run_id: str,
+    just_staged: Mapping[str, pd.DataFrame] | None = None,
+) -> dict[str, TableReport]:
+    """Validate the staged rows of ``tables`` for ``period`` and store every outcome through
+    ``conn``, in the caller's transaction (which may have staged them: a source-year's staged
+    and validated rows are committed together, ``validate.source_year``).
 
     ``just_staged`` holds the rows ingestion staged in this process (``IngestResult.staged``
     by table): validated while still in memory, they are not read back (docs/PERFORMANCE.md: the
@@ -379,15 +395,14 @@ def validate_tables(
     at = datetime.now(UTC)
     keys = {t: period_key(EXTRACTS[t], period) for t in tables}
     handed = just_staged or {}
-    with engine.connect() as conn:
-        runs = {t: _load_run(conn, t, keys[t]) for t in tables}
-        raw = {t: _staged_rows(conn, t, keys[t], runs[t], handed.get(t)) for t in tables}
-        lsoas = known_lsoas(conn) if any(EXTRACTS[t].home_lsoa for t in tables) else frozenset()
-        malformed = {t: _malformed_count(conn, t, keys[t]) for t in tables}
-        versions = {t: _data_version(conn, t, keys[t], runs[t]) for t in tables}
+    runs = {t: _load_run(conn, t, keys[t]) for t in tables}
+    raw = {t: _staged_rows(conn, t, keys[t], runs[t], handed.get(t)) for t in tables}
+    lsoas = known_lsoas(conn) if any(EXTRACTS[t].home_lsoa for t in tables) else frozenset()
+    malformed = {t: _malformed_count(conn, t, keys[t]) for t in tables}
+    versions = {t: _data_version(conn, t, keys[t], runs[t]) for t in tables}
     delivery = Delivery(period=period, raw=raw, lsoas=lsoas)
     reports = {}
-    with write_transaction(engine, *keys.values()) as conn, writes_in_background() as write:
+    with writes_in_background() as write:
         for outcome in table_outcomes(delivery):
             table, key = outcome.table, keys[outcome.table]
             write(_store_rows, conn, outcome, key, run_id, at)

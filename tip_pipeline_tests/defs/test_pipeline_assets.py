@@ -170,20 +170,20 @@ def test_the_youth_justice_history_is_staged_and_validated_in_one_step(small_del
     assert staged == sum(f["rows"] for f in history)
 
 
-def test_a_file_failing_at_staging_fails_its_source_after_the_files_staged_before_it(
+def test_a_file_failing_at_reading_fails_its_source_with_nothing_of_it_staged(
     small_delivery, sqlite_url, monkeypatch
 ):
     """The guard reads every file first, so this needs a file that changed after it: the
-    step fails naming the file, and the extracts staged before it are recorded as such."""
+    step fails naming the file, before anything of its source-year is written."""
     data, _ = small_delivery
-    stage = source_year.ingest_extract
+    prepare = source_year.prepare_extract
 
-    def changed_since_the_guard(engine, folder, table, period, run_id):
+    def changed_since_the_guard(folder, table, period, run_id):
         if table == "cin_episodes":
             raise DeliveryError("cin_episodes_2023-24.csv: the file is empty (no header line)")
-        return stage(engine, folder, table, period, run_id)
+        return prepare(folder, table, period, run_id)
 
-    monkeypatch.setattr(source_year, "ingest_extract", changed_since_the_guard)
+    monkeypatch.setattr(source_year, "prepare_extract", changed_since_the_guard)
     year = materialise(data, sqlite_url, [YEAR], raise_on_error=False).last
     assert not year.success
     failure = next(e for e in year.all_events if e.is_step_failure)
@@ -191,6 +191,15 @@ def test_a_file_failing_at_staging_fails_its_source_after_the_files_staged_befor
     description = failure.step_failure_data.user_failure_data.description
     assert "cin_episodes_2023-24.csv" in description
     materialized = {e.asset_key.to_user_string() for e in year.get_asset_materialization_events()}
-    assert "ingest/cin_children" in materialized  # staged and committed before the failure
-    assert not {"ingest/cin_episodes", "validated/cin_children"} & materialized
+    assert not {"ingest/cin_children", "ingest/cin_episodes", "validated/cin_children"} & (
+        materialized
+    )
+    period = YEAR.replace("-", "/")
+    assert (
+        count(
+            sqlite_url,
+            f"SELECT count(*) FROM restricted.stg_cin_children WHERE period = '{period}'",
+        )
+        == 0
+    )
     assert "validated/yjs_offences" in materialized  # the other sources go on

@@ -1,6 +1,6 @@
-"""A source's year staged extract by extract, each committed as it is handed back, then
-validated together from the rows in memory; the youth-justice history the same, year by year,
-after every year has passed the identifier guard."""
+"""A source's year read whole, then staged and validated together, from the rows in memory,
+in one transaction; the youth-justice history the same, year by year, after every year has
+passed the identifier guard."""
 
 import shutil
 
@@ -34,35 +34,42 @@ def logged(engine: sa.Engine) -> set[tuple[str, str]]:
 def with_reference(warehouse, small_delivery):
     """The reference files of their own vintage staged and validated (the LSOA lookup)."""
     data, manifest = small_delivery
-    unit = SourceYear(warehouse, data, contracts.tables(per_period=False), None, "reference")
-    list(unit.stage())
-    unit.validate()
+    SourceYear(warehouse, data, contracts.tables(per_period=False), None, "reference").run()
     return warehouse, data, manifest
 
 
-def test_each_extract_is_committed_when_handed_back_then_all_validated(with_reference):
+def test_a_source_year_is_staged_and_validated_together(with_reference):
     engine, data, manifest = with_reference
     tables = contracts.tables(source="cin", per_period=True)
-    unit = SourceYear(engine, data, tables, YEAR, "run")
-    seen = []
-    for result in unit.stage():
-        seen.append(result.table)
-        assert (result.table, YEAR.label) in logged(engine)  # before the next one is read
-        assert result.staged is not None and len(result.staged) == result.rows
-    assert seen == list(tables)
-    reports = unit.validate()
-    assert list(reports) == list(tables)
+    outcome = SourceYear(engine, data, tables, YEAR, "run").run()
+    assert [result.table for result in outcome.staged] == list(tables)
+    assert {(t, YEAR.label) for t in tables} <= logged(engine)
+    assert list(outcome.reports) == list(tables)
     delivered = {f["table"]: f["rows"] for f in manifest["files"] if f["period"] == YEAR.label}
-    for table, report in reports.items():
+    staged = {result.table: result.rows for result in outcome.staged}
+    for table, report in outcome.reports.items():
         assert report.period == YEAR.label and report.conserved, table
-        assert report.rows_read == delivered[table] == unit.staged[table].rows, table
+        assert report.rows_read == delivered[table] == staged[table], table
 
 
-def test_validation_before_staging_is_refused(warehouse, small_delivery):
-    data, _ = small_delivery
-    unit = SourceYear(warehouse, data, HISTORY, YEAR, "run")
-    with pytest.raises(RuntimeError, match="not staged"):
-        unit.validate()
+def test_a_failure_part_way_leaves_nothing_of_the_source_year(with_reference, monkeypatch):
+    """A validation that fails after every extract was staged rolls the staging back with it:
+    the source-year stays as its last completed run left it (here: never loaded)."""
+    from tip_pipeline.validate import source_year
+
+    engine, data, _ = with_reference
+    tables = contracts.tables(source="cin", per_period=True)
+
+    def killed(*_args, **_kwargs):
+        raise KeyboardInterrupt  # what a kill between staging and validation looks like
+
+    monkeypatch.setattr(source_year, "validate_tables_in", killed)
+    with pytest.raises(KeyboardInterrupt):
+        SourceYear(engine, data, tables, YEAR, "run").run()
+    assert not {(t, YEAR.label) for t in tables} & logged(engine)
+    with engine.connect() as conn:
+        staged = conn.execute(sa.text("SELECT count(*) FROM restricted.stg_cin_children"))
+        assert staged.scalar_one() == 0
 
 
 def test_the_history_is_every_year_before_the_first_staged_and_validated(with_reference):
