@@ -17,7 +17,8 @@ What is read:
 - **XLSX**: the first worksheet, through openpyxl in read-only mode with the cached values of
   formulas (``data_only``). Each cell comes as openpyxl gives it: text, a number (an id or a
   date Excel stored as a number), a ``datetime`` (a date cell) or None. A record is numbered
-  by its row, as Excel shows it (the header is row 1).
+  by its row, as Excel shows it (the header is row 1). A boolean cell becomes the text Excel
+  shows, ``TRUE`` or ``FALSE``.
 
 Both: header names are stripped and upper-cased (``CHILD``, `` child ``, ``Child`` are one
 column; DfE's SSDA903 names are capitals); text values are stripped and an empty one is
@@ -43,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
@@ -131,20 +133,31 @@ def _header_keys(fields: Iterable[object], file: str, unit: str) -> tuple[str, .
 
 
 def _cell(value: object) -> object:
-    """A value as kept: text stripped, empty text missing (None), anything else as it is."""
+    """A value as kept: text stripped, empty text missing (None), a boolean cell as the text
+    Excel shows (``TRUE``, ``FALSE``: it is neither a number nor a date, and Python's True
+    would equal the number 1), anything else as it is."""
     if isinstance(value, str):
         value = value.strip()
         return value or None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
     return value
-
-
-def _blank(values: Iterable[object]) -> bool:
-    return all(_cell(v) is None for v in values)
 
 
 def _frame(keys: tuple[str, ...], records: list[list[object]]) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=list(keys), dtype=object)
     return frame if records else pd.DataFrame({k: pd.Series(dtype=object) for k in keys})
+
+
+def _stripped(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame of text with every value stripped and empty ones missing (None), each distinct
+    value of a column stripped once (``pd.factorize``): a return repeats its codes."""
+    for key in frame.columns:
+        codes, uniques = pd.factorize(frame[key], use_na_sentinel=True)
+        table = np.empty(len(uniques) + 1, dtype=object)  # the last, None, for code -1
+        table[:-1] = [_cell(value) for value in uniques]
+        frame[key] = pd.Series(table[codes], index=frame.index, dtype=object)
+    return frame
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -195,20 +208,20 @@ def read_csv(path: Path) -> RawTable:
     for line, fields, problem in records:
         if fields is None:
             malformed.append(Malformed(line, problem or "unreadable CSV"))
-        elif _blank(fields):
+        elif not "".join(fields).strip():
             blank += 1
         elif len(fields) != len(keys):
             malformed.append(
                 Malformed(line, f"{len(fields)} fields where the header has {len(keys)}")
             )
         else:
-            rows.append([_cell(v) for v in fields])
+            rows.append(fields)
             positions.append(line)
     return RawTable(
         file=file,
         unit=LINE,
         header=keys,
-        frame=_frame(keys, rows),
+        frame=_stripped(_frame(keys, rows)),
         positions=tuple(positions),
         malformed=tuple(malformed),
         blank_rows=blank,

@@ -177,3 +177,9 @@ def test_missing_file_and_other_suffixes_are_refused(tmp_path):
     path.write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(TableFileError, match="neither a CSV nor an XLSX"):
         read_table(path)
+
+
+def test_xlsx_boolean_cells_are_the_text_excel_shows(tmp_path):
+    """Python's True equals 1: kept as a bool, it could be taken for the code 1."""
+    table = read_table(_xlsx(tmp_path, [["CHILD", "SEX"], ["A1", 1], ["A2", True], ["A3", False]]))
+    assert table.frame["SEX"].tolist() == [1, "TRUE", "FALSE"]
