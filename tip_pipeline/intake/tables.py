@@ -40,13 +40,14 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
+from xml.etree.ElementTree import ParseError
 
 import numpy as np
 import pandas as pd
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -122,7 +123,7 @@ def column_label(key: str) -> str:
 
 def _header_keys(fields: Iterable[object], file: str, unit: str) -> tuple[str, ...]:
     """The header's keys; a column named twice is refused (which of the two holds the value?)."""
-    keys = tuple(column_key(field, i) for i, field in enumerate(fields, start=1))
+    keys = tuple(column_key(name, i) for i, name in enumerate(fields, start=1))
     if not keys:
         raise TableFileError(f"{file}: {unit} 1 (the header) is empty")
     twice = sorted({k for k in keys if keys.count(k) > 1})
@@ -247,56 +248,83 @@ def _xlsx_record(cells: list[object], width: int) -> list[object] | None:
     return [_cell(v) for v in cells] + [None] * (width - len(cells))
 
 
-def _open_workbook(path: Path):
-    try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-        raise TableFileError(
-            f"{path.name}: cannot be read as an XLSX workbook ({type(error).__name__})"
-        ) from None
+#: what openpyxl, and the zip and XML layers under it, raise on a damaged workbook; their
+#: messages may quote a cell, so only the class is named
+WORKBOOK_ERRORS = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    ParseError,
+    KeyError,
+    ValueError,
+    TypeError,
+    OSError,
+)
+
+
+def _unreadable(file: str, error: BaseException) -> TableFileError:
+    return TableFileError(f"{file}: cannot be read as an XLSX workbook ({type(error).__name__})")
+
+
+@dataclass
+class _Body:
+    records: list[list[object]] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)
+    malformed: list[Malformed] = field(default_factory=list)
+    blank: int = 0
+
+
+def _xlsx_body(rows: Iterator[tuple[object, ...]], width: int) -> _Body:
+    """The records after the header row, numbered as Excel numbers its rows."""
+    body = _Body()
+    for number, row in enumerate(rows, start=2):
+        cells = _trim(row)
+        if not cells:
+            body.blank += 1
+            continue
+        record = _xlsx_record(cells, width)
+        if record is None:
+            body.malformed.append(Malformed(number, "a value right of the header's last column"))
+        else:
+            body.records.append(record)
+            body.positions.append(number)
+    return body
+
+
+def _first_sheet(book: Workbook, file: str) -> RawTable:
+    sheets = book.worksheets
+    if not sheets:
+        raise TableFileError(f"{file}: the workbook has no worksheet")
+    sheet = sheets[0]
+    sheet.reset_dimensions()  # a saved dimension may be wrong: read every cell written
+    rows = sheet.iter_rows(values_only=True)
+    header = _trim(next(rows, ()))
+    if not header:
+        raise TableFileError(f"{file}: row 1 holds no header (the sheet is empty)")
+    keys = _header_keys(header, file, ROW)
+    body = _xlsx_body(rows, len(keys))
+    return RawTable(
+        file=file,
+        unit=ROW,
+        header=keys,
+        frame=_frame(keys, body.records),
+        positions=tuple(body.positions),
+        malformed=tuple(body.malformed),
+        blank_rows=body.blank,
+        other_sheets=len(sheets) - 1,
+        excel_1904=book.epoch == CALENDAR_MAC_1904,
+    )
 
 
 def read_xlsx(path: Path) -> RawTable:
     """The first worksheet of an XLSX workbook (see the module's docstring)."""
-    file = path.name
-    book = _open_workbook(path)
     try:
-        sheets = book.worksheets
-        if not sheets:
-            raise TableFileError(f"{file}: the workbook has no worksheet")
-        sheet = sheets[0]
-        sheet.reset_dimensions()  # a saved dimension may be wrong: read every cell written
-        rows = sheet.iter_rows(values_only=True)
-        header = _trim(next(rows, ()))
-        if not header:
-            raise TableFileError(f"{file}: row 1 holds no header (the sheet is empty)")
-        keys = _header_keys(header, file, ROW)
-        records: list[list[object]] = []
-        positions: list[int] = []
-        malformed: list[Malformed] = []
-        blank = 0
-        for number, row in enumerate(rows, start=2):
-            cells = _trim(row)
-            if not cells:
-                blank += 1
-                continue
-            record = _xlsx_record(cells, len(keys))
-            if record is None:
-                malformed.append(Malformed(number, "a value right of the header's last column"))
-            else:
-                records.append(record)
-                positions.append(number)
-        return RawTable(
-            file=file,
-            unit=ROW,
-            header=keys,
-            frame=_frame(keys, records),
-            positions=tuple(positions),
-            malformed=tuple(malformed),
-            blank_rows=blank,
-            other_sheets=len(sheets) - 1,
-            excel_1904=book.epoch == CALENDAR_MAC_1904,
-        )
+        book = load_workbook(path, read_only=True, data_only=True)
+    except WORKBOOK_ERRORS as error:
+        raise _unreadable(path.name, error) from None
+    try:
+        return _first_sheet(book, path.name)
+    except WORKBOOK_ERRORS as error:
+        raise _unreadable(path.name, error) from None
     finally:
         book.close()
 

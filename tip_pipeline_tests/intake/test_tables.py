@@ -7,6 +7,7 @@ no message repeats a value."""
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -183,3 +184,17 @@ def test_xlsx_boolean_cells_are_the_text_excel_shows(tmp_path):
     """Python's True equals 1: kept as a bool, it could be taken for the code 1."""
     table = read_table(_xlsx(tmp_path, [["CHILD", "SEX"], ["A1", 1], ["A2", True], ["A3", False]]))
     assert table.frame["SEX"].tolist() == [1, "TRUE", "FALSE"]
+
+
+def test_a_workbook_with_a_damaged_sheet_is_refused_by_the_error_class(tmp_path):
+    good = _xlsx(tmp_path, [["CHILD"], ["A1"]], name="good.xlsx")
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", f"<row r='2'>{NAME}".encode())
+            target.writestr(item, data)
+    with pytest.raises(TableFileError, match=r"damaged\.xlsx: cannot be read as an XLSX") as caught:
+        read_table(damaged)
+    assert NAME not in str(caught.value)
