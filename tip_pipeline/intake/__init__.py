@@ -4,4 +4,11 @@ the project's pseudonymised contract files (docs/CONVENTIONS.md, "Raw returns (i
 Plain Python, no Dagster. These modules are the converters every reader uses: keyed
 pseudonyms (``pseudonyms``), dates as the returns and spreadsheets write them (``dates``) and
 postcodes to LSOA 2021 through the ONS lookup (``postcodes``).
+
+The readers: ``tables`` reads one raw table as an authority holds it (a CSV in UTF-8, or the
+first sheet of an XLSX workbook), every value as written, each record with its line or row;
+``ssda903`` recognises DfE's SSDA903 Header and Episodes tables by their header (the raw
+layouts declared as data), converts them into the ``ssda903_header`` and ``ssda903_episodes``
+extracts and accounts for every record read (written, or refused with file, line, column and
+reason, never a value).
 """

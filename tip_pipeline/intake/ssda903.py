@@ -1,0 +1,527 @@
+"""The SSDA903 reader of the intake: a local authority's raw Header and Episodes tables of the
+children looked after return, as CSV or XLSX, converted into the project's contract extracts
+``ssda903_header`` and ``ssda903_episodes`` (docs/CONVENTIONS.md, "Raw returns (intake)").
+
+The raw layouts are DfE's: *Children looked after return (SSDA903): guide to the return*,
+published by the Department for Education for each collection year, gives the fields of each
+table, and an authority's CSV tables carry them by name: the Header table CHILD, SEX, DOB,
+ETHNIC, UPN, MOTHER, MC_DOB; the Episodes table CHILD, DECOM, RNE, LS, CIN, PLACE,
+PLACE_PROVIDER, DEC, REC, REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN (the same names as the
+CSV tables of the sector's validator, data-to-insight/csc-validator-be-903,
+``validator903/config.py``, ``column_names``). They are declared below as data
+(:class:`RawLayout`): which raw columns recognise a table, which become which contract column
+and how, and which are dropped and why.
+
+A table is recognised by its header alone, never by its file name (an authority names its
+files as it likes): names are compared stripped and in capitals, in any order. A header that
+matches no table is refused naming the tables it was compared with and what they need, never
+its own fields (a header may really be a record).
+
+How each value is converted (the contract's column kinds):
+
+- CHILD, the authority's own id of the child (alphanumeric, of no fixed width), becomes its
+  keyed pseudonym (``intake.pseudonyms``). With no declared width (``width=None``), an id
+  that Excel stored as a number, and so lost its leading zeros, cannot have them restored:
+  such ids are counted (:attr:`IntakeResult.numeric_ids`) so that the report says a year may
+  not link with a year delivered as text. An empty CHILD refuses the record.
+- DOB is read (dd/mm/yyyy, ISO, Excel serial or date cell, ``intake.dates``) and cut to the
+  first of its month; no flag of these two tables needs the day, so nothing is derived first.
+- DECOM and DEC become ISO ``yyyy-mm-dd``. A present date that cannot be read refuses the
+  record (a DEC written empty would turn a closed episode into an open one).
+- HOME_POST, the home postcode, becomes the home LSOA 2021 code (``intake.postcodes``). A
+  postcode the lookup lacks is written empty: the project has no marker of an unknown LSOA;
+  the empty HOME_POST is quarantined by validation's required rule and counted in
+  completeness as ``home_lsoa_missing_or_unknown``. Such postcodes are counted here too.
+- Codes (SEX, ETHNIC, RNE, LS, CIN, PLACE, PLACE_PROVIDER, REC, REASON_PLACE_CHANGE, PL_LA) are
+  passed through trimmed: validation judges them against the year's code lists. PL_LA is not
+  a column of DfE's CSV table: it is derived from the placement's postcode (DfE's rule 169
+  asks for a valid postcode when it is missing, and the sector's validator derives it from
+  PL_POST). An export that carries it keeps it; otherwise it is written empty and the report
+  says so (intake keeps no postcode-to-authority lookup to derive it).
+- Every other raw column is dropped and named in the report with why; nothing of a dropped
+  column is kept.
+
+Every record read is accounted for: written, or refused with its file, line (CSV) or row
+(XLSX), column and reason, never its value (:class:`IntakeResult`).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from tip_pipeline.errors import ValueFreeError
+from tip_pipeline.intake.dates import birth_month, parse_dates_flagged
+from tip_pipeline.intake.postcodes import PostcodeLookup
+from tip_pipeline.intake.pseudonyms import Pseudonymiser
+from tip_pipeline.intake.tables import RawTable, column_label, read_table
+from tip_pipeline.sources.contracts import SSDA903_EPISODES, SSDA903_HEADER, Extract
+
+#: days from Excel's 1904 date system to its 1900 one (1904-01-01 is serial 1462 in the 1900
+#: system): a bare number in a date column of a 1904 workbook is shifted by it
+EXCEL_1904_OFFSET = 1462
+
+ISO_DATE = "%Y-%m-%d"
+
+
+class IntakeError(ValueFreeError):
+    """A raw table the intake cannot convert at all (a header of no known table). The message
+    names the file and the known tables, never a field or value of the file."""
+
+
+class Conversion(StrEnum):
+    """How a raw column becomes its contract column."""
+
+    PSEUDONYM = "pseudonym"
+    BIRTH_MONTH = "birth_month"
+    DATE = "date"
+    HOME_LSOA = "home_lsoa"
+    CODE = "code"
+
+
+@dataclass(frozen=True)
+class RawColumn:
+    """A raw column that is kept: its contract column and how it is converted. ``required``:
+    the raw table must have it (it is part of what recognises the table)."""
+
+    raw: str
+    contract: str
+    conversion: Conversion
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class RawLayout:
+    """One raw table of the return: DfE's name for it, the contract extract it becomes, the
+    columns kept (in any order in the file) and the columns of DfE's table that are dropped,
+    each with why."""
+
+    name: str
+    extract: Extract
+    kept: tuple[RawColumn, ...]
+    dropped: Mapping[str, str]
+
+    def __post_init__(self) -> None:
+        contract = tuple(c.contract for c in self.kept)
+        if sorted(contract) != sorted(self.extract.column_names):
+            raise ValueError(f"{self.name}: kept columns differ from {self.extract.table}'s")
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The raw columns that recognise the table."""
+        return tuple(c.raw for c in self.kept if c.required)
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        """Raw columns the table may have: kept ones it may lack, and DfE's dropped ones."""
+        return tuple(c.raw for c in self.kept if not c.required) + tuple(self.dropped)
+
+    def lacks(self, header: set[str]) -> tuple[str, ...]:
+        """The required raw columns missing from ``header``."""
+        return tuple(c for c in self.required if c not in header)
+
+    def describe(self) -> str:
+        return f"DfE's {self.name} table ({self.extract.table}: {', '.join(self.required)})"
+
+
+HEADER = RawLayout(
+    name="Header",
+    extract=SSDA903_HEADER,
+    kept=(
+        RawColumn("CHILD", "CHILD", Conversion.PSEUDONYM),
+        RawColumn("SEX", "SEX", Conversion.CODE),
+        RawColumn("DOB", "DOB", Conversion.BIRTH_MONTH),
+        RawColumn("ETHNIC", "ETHNIC", Conversion.CODE),
+    ),
+    dropped={
+        "UPN": "the Unique Pupil Number, a national identifier of the child: not in the contract",
+        "MOTHER": "whether the child is a mother: not in the contract",
+        "MC_DOB": "the date of birth of the child's own child, a second person's date of birth: "
+        "the contract has no column for it",
+    },
+)
+
+EPISODES = RawLayout(
+    name="Episodes",
+    extract=SSDA903_EPISODES,
+    kept=(
+        RawColumn("CHILD", "CHILD", Conversion.PSEUDONYM),
+        RawColumn("DECOM", "DECOM", Conversion.DATE),
+        RawColumn("RNE", "RNE", Conversion.CODE),
+        RawColumn("LS", "LS", Conversion.CODE),
+        RawColumn("CIN", "CIN", Conversion.CODE),
+        RawColumn("PLACE", "PLACE", Conversion.CODE),
+        RawColumn("PLACE_PROVIDER", "PLACE_PROVIDER", Conversion.CODE),
+        RawColumn("DEC", "DEC", Conversion.DATE),
+        RawColumn("REC", "REC", Conversion.CODE),
+        RawColumn("REASON_PLACE_CHANGE", "REASON_PLACE_CHANGE", Conversion.CODE),
+        RawColumn("HOME_POST", "HOME_POST", Conversion.HOME_LSOA),
+        # not in DfE's CSV table (derived from PL_POST); kept when an export carries it
+        RawColumn("PL_LA", "PL_LA", Conversion.CODE, required=False),
+    ),
+    dropped={
+        "PL_POST": "the placement's postcode tells where foster carers live or where a home "
+        "is; the placement is located only by PL_LA (docs/CONVENTIONS.md, 'Identifiers')",
+        "URN": "the Ofsted unique reference number of the placement's provider: not in the "
+        "contract",
+    },
+)
+
+#: the raw tables recognised, in the order they are compared
+LAYOUTS: tuple[RawLayout, ...] = (HEADER, EPISODES)
+
+
+class Refusal(NamedTuple):
+    """A record not written: the raw file, its physical line (CSV) or row (XLSX), the column
+    that refused it (None when the record could not be split into columns) and why."""
+
+    file: str
+    line: int
+    column: str | None
+    reason: str
+
+    def message(self, unit: str = "line") -> str:
+        where = f"{self.file}: {unit} {self.line}"
+        if self.column:
+            where += f", {self.column}"
+        return f"{where}: {self.reason}"
+
+
+class DroppedColumn(NamedTuple):
+    """A raw column not kept, named as :func:`tables.column_label` allows, and why."""
+
+    column: str
+    why: str
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """One raw table converted: the contract extract's rows (``frame``, every column text, in
+    the contract's order) and the account of every record read (``read == written +
+    len(refused)``, checked on creation)."""
+
+    file: str
+    table: str
+    unit: str
+    frame: pd.DataFrame
+    read: int
+    written: int
+    refused: tuple[Refusal, ...]
+    dropped: tuple[DroppedColumn, ...] = ()
+    #: contract columns the raw table lacks (optional ones), written empty
+    absent: tuple[str, ...] = ()
+    #: written records whose CHILD Excel stored as a number (leading zeros lost, if any)
+    numeric_ids: int = 0
+    #: written records whose home postcode the lookup lacks (HOME_POST written empty)
+    home_lsoa_unknown: int = 0
+    blank_rows: int = 0
+    other_sheets: int = 0
+
+    def __post_init__(self) -> None:
+        if self.read != self.written + len(self.refused) or self.written != len(self.frame):
+            raise AssertionError(
+                f"{self.file}: {self.read} records read, {self.written} written and "
+                f"{len(self.refused)} refused do not add up"
+            )
+
+    def report(self) -> list[str]:
+        """What was done, line by line, naming files, lines, columns and counts only."""
+        lines = [
+            f"{self.file} -> {self.table}: {self.read} record(s) read, {self.written} "
+            f"written, {len(self.refused)} refused"
+        ]
+        lines += [f"dropped column {d.column}: {d.why}" for d in self.dropped]
+        lines += [f"column {c} is not in the file: written empty" for c in self.absent]
+        lines += _notes(self)
+        lines += [refusal.message(self.unit) for refusal in self.refused]
+        return lines
+
+
+def _notes(result: IntakeResult) -> list[str]:
+    notes = []
+    if result.numeric_ids:
+        notes.append(
+            f"{result.numeric_ids} CHILD id(s) stored by Excel as numbers: an id that had "
+            "leading zeros has lost them, and its pseudonym will not link with a year "
+            "delivered as text (CHILD has no declared width to restore them to)"
+        )
+    if result.home_lsoa_unknown:
+        notes.append(
+            f"{result.home_lsoa_unknown} home postcode(s) not in the postcode lookup: "
+            "HOME_POST written empty (an unknown LSOA)"
+        )
+    if result.blank_rows:
+        notes.append(f"{result.blank_rows} blank {result.unit}(s) skipped")
+    if result.other_sheets:
+        notes.append(f"{result.other_sheets} worksheet(s) after the first not read")
+    return notes
+
+
+# --- recognising a table --------------------------------------------------------------------
+
+
+def recognise(header: tuple[str, ...], file: str, unit: str = "line") -> RawLayout:
+    """The one raw table whose required columns the header (keys, in capitals) has.
+
+    Refused when none or several match; the message names the known tables and which of their
+    columns the header lacks (the project's own names), never a field of the header.
+    """
+    names = set(header)
+    matches = [layout for layout in LAYOUTS if not layout.lacks(names)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise IntakeError(
+            f"{file}: {unit} 1 has the columns of more than one SSDA903 table "
+            f"({' and '.join(m.describe() for m in matches)}): give each table its own file"
+        )
+    compared = "; ".join(
+        f"{layout.describe()}, lacking {', '.join(layout.lacks(names))}" for layout in LAYOUTS
+    )
+    raise IntakeError(
+        f"{file}: {unit} 1 is not the header of a known SSDA903 table. Compared with: "
+        f"{compared}. Its {len(header)} field(s) are not repeated here (a header may really "
+        "be a record)"
+    )
+
+
+def _dropped(header: tuple[str, ...], layout: RawLayout) -> tuple[DroppedColumn, ...]:
+    """Every raw column not kept, in the file's order, with why."""
+    kept = {c.raw for c in layout.kept}
+    other = f"not a column of DfE's SSDA903 {layout.name} table, nor of the contract"
+    return tuple(
+        DroppedColumn(column_label(key), layout.dropped.get(key, other))
+        for key in header
+        if key not in kept
+    )
+
+
+# --- converting values ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A contract column's values (``string``), why each row cannot be converted (None where
+    it can) and which rows the report counts (numeric ids, unknown LSOAs)."""
+
+    values: pd.Series
+    reasons: pd.Series
+    flagged: pd.Series | None = None
+
+
+@dataclass(frozen=True)
+class _Tools:
+    """What the conversions need beyond the values: the key, the lookup, the date system."""
+
+    pseudonymiser: Pseudonymiser
+    lookup: PostcodeLookup
+    excel_1904: bool = False
+
+
+def _is_whole_number(value: object) -> bool:
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool | np.bool_)
+        and np.isfinite(float(value))
+        and float(value).is_integer()
+    )
+
+
+def _text(value: object) -> str | None:
+    """A cell as text: a whole number as its digits (Excel's 1 for a code ``1``), anything
+    else as Python writes it; missing stays None."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        return value
+    if _is_whole_number(value):
+        return str(int(value))
+    return str(value)
+
+
+def _per_distinct(values: pd.Series, function: Callable[[object], object]) -> pd.Series:
+    """``function`` of each value, called once per distinct value (``pd.factorize``): a return
+    repeats its codes, ids and dates on many rows. Missing values give ``function(None)``."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    results = [function(value) for value in uniques] + [function(None)]
+    table = np.empty(len(results), dtype=object)
+    table[:] = results
+    return pd.Series(table[codes], index=values.index, dtype=object)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    return _per_distinct(values, _text).astype("string")
+
+
+def _no_reasons(index: pd.Index) -> pd.Series:
+    return pd.Series(None, index=index, dtype=object)
+
+
+def _id_kind(value: object) -> str:
+    """``missing``, ``text``, ``number`` (a whole number: Excel's reading of a digit id) or
+    ``other``."""
+    if _text(value) is None:
+        return "missing"
+    if isinstance(value, str):
+        return "text"
+    return "number" if _is_whole_number(value) else "other"
+
+
+ID_REFUSED = {
+    "missing": "empty: a record without the child's id can be neither pseudonymised nor linked",
+    "other": "neither text nor a whole number (a spreadsheet cell of another type)",
+}
+
+
+def _pseudonyms(values: pd.Series, tools: _Tools) -> Converted:
+    """Keyed pseudonyms of the ids (no declared width: DfE's CHILD is the authority's own id,
+    of no fixed length, so zeros Excel dropped cannot be restored); ids Excel made numbers are
+    flagged for the report."""
+    kinds = _per_distinct(values, _id_kind)
+    usable = kinds.isin(["text", "number"])
+    out = pd.Series(pd.NA, index=values.index, dtype="string")
+    if usable.any():
+        out[usable] = tools.pseudonymiser.series(values[usable], width=None)
+    return Converted(out, kinds.map(ID_REFUSED).astype(object), kinds == "number")
+
+
+def _from_1904(value: object) -> object:
+    """A bare number of a 1904-system workbook as its 1900-system serial, which
+    ``intake.dates`` reads (date cells come as dates already; text is read as written)."""
+    return value + EXCEL_1904_OFFSET if _is_whole_number(value) else value
+
+
+DATE_REFUSED = "not a date in a form read (dd/mm/yyyy, yyyy-mm-dd, an Excel date or serial)"
+
+
+def _dates(values: pd.Series, tools: _Tools) -> tuple[pd.Series, pd.Series]:
+    """Dates read, and why a present value that is no date is refused."""
+    if tools.excel_1904:
+        values = values.map(_from_1904)
+    parsed = parse_dates_flagged(values.astype(object))
+    reasons = _no_reasons(values.index).mask(parsed.unparseable, DATE_REFUSED)
+    return parsed.dates, reasons
+
+
+def _iso(dates: pd.Series) -> pd.Series:
+    """Dates as the contract files write them, ``yyyy-mm-dd``; NaT stays missing."""
+    return dates.dt.strftime(ISO_DATE).astype("string").mask(dates.isna())
+
+
+def _date(values: pd.Series, tools: _Tools) -> Converted:
+    dates, reasons = _dates(values, tools)
+    return Converted(_iso(dates), reasons)
+
+
+def _birth_month(values: pd.Series, tools: _Tools) -> Converted:
+    dates, reasons = _dates(values, tools)
+    return Converted(_iso(birth_month(dates)), reasons)
+
+
+def _home_lsoa(values: pd.Series, tools: _Tools) -> Converted:
+    postcodes = _as_text(values)
+    lsoas = tools.lookup.lsoa(postcodes)
+    unknown = postcodes.notna() & lsoas.isna()
+    return Converted(lsoas, _no_reasons(values.index), unknown)
+
+
+def _code(values: pd.Series, tools: _Tools) -> Converted:
+    text = _as_text(values).str.strip()
+    return Converted(text.mask(text == ""), _no_reasons(values.index))
+
+
+CONVERTERS: dict[Conversion, Callable[[pd.Series, _Tools], Converted]] = {
+    Conversion.PSEUDONYM: _pseudonyms,
+    Conversion.BIRTH_MONTH: _birth_month,
+    Conversion.DATE: _date,
+    Conversion.HOME_LSOA: _home_lsoa,
+    Conversion.CODE: _code,
+}
+
+
+def _column_values(table: RawTable, column: RawColumn) -> pd.Series:
+    """The raw column, or missing values when an optional column is absent."""
+    if column.raw in table.frame:
+        return table.frame[column.raw]
+    return pd.Series(None, index=table.frame.index, dtype=object)
+
+
+def _refusals(
+    table: RawTable, layout: RawLayout, converted: Mapping[str, Converted]
+) -> tuple[pd.Series, list[Refusal]]:
+    """Which records are refused (one reason each, the first column in the layout's order that
+    refuses it), and the refusals, the malformed records included, in the file's order."""
+    refused = pd.Series(False, index=table.frame.index)
+    refusals = [Refusal(table.file, m.position, None, m.problem) for m in table.malformed]
+    positions = np.asarray(table.positions, dtype=np.int64)
+    for column in layout.kept:
+        reasons = converted[column.contract].reasons
+        new = reasons.notna() & ~refused
+        for i in np.flatnonzero(new.to_numpy()):
+            refusals.append(
+                Refusal(table.file, int(positions[i]), column.raw, str(reasons.iloc[i]))
+            )
+        refused |= new
+    return refused, sorted(refusals, key=lambda r: r.line)
+
+
+def _frame(layout: RawLayout, converted: Mapping[str, Converted], kept: pd.Series) -> pd.DataFrame:
+    """The written rows: the contract's columns in its order, all ``string``."""
+    columns = {
+        name: converted[name].values[kept].astype("string").reset_index(drop=True)
+        for name in layout.extract.column_names
+    }
+    return pd.DataFrame(columns, columns=list(layout.extract.column_names))
+
+
+def _flagged(
+    converted: Mapping[str, Converted], conversion: Conversion, layout: RawLayout, kept: pd.Series
+) -> int:
+    """How many written records a conversion flagged (numeric ids, unknown LSOAs)."""
+    return sum(
+        int(converted[c.contract].flagged[kept].sum())
+        for c in layout.kept
+        if c.conversion is conversion and converted[c.contract].flagged is not None
+    )
+
+
+def convert(table: RawTable, pseudonymiser: Pseudonymiser, lookup: PostcodeLookup) -> IntakeResult:
+    """The contract extract of a raw table already read (:func:`tables.read_table`)."""
+    layout = recognise(table.header, table.file, table.unit)
+    tools = _Tools(pseudonymiser, lookup, table.excel_1904)
+    converted = {
+        c.contract: CONVERTERS[c.conversion](_column_values(table, c), tools) for c in layout.kept
+    }
+    refused, refusals = _refusals(table, layout, converted)
+    kept = ~refused
+    frame = _frame(layout, converted, kept)
+    return IntakeResult(
+        file=table.file,
+        table=layout.extract.table,
+        unit=table.unit,
+        frame=frame,
+        read=table.records,
+        written=len(frame),
+        refused=tuple(refusals),
+        dropped=_dropped(table.header, layout),
+        absent=tuple(c.contract for c in layout.kept if c.raw not in table.frame),
+        numeric_ids=_flagged(converted, Conversion.PSEUDONYM, layout, kept),
+        home_lsoa_unknown=_flagged(converted, Conversion.HOME_LSOA, layout, kept),
+        blank_rows=table.blank_rows,
+        other_sheets=table.other_sheets,
+    )
+
+
+def read_ssda903(
+    path: Path | str, pseudonymiser: Pseudonymiser, lookup: PostcodeLookup
+) -> IntakeResult:
+    """Read a raw SSDA903 Header or Episodes table (CSV or XLSX) and convert it into its
+    contract extract; which table it is, is told by its header."""
+    return convert(read_table(path), pseudonymiser, lookup)

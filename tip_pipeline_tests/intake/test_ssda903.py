@@ -1,0 +1,332 @@
+"""The SSDA903 reader: DfE's Header and Episodes tables recognised by their header (any order,
+case and spacing), as CSV (with a BOM) and as XLSX (date cells, serials, ids Excel made
+numbers); converted to the contract extracts (pseudonyms, birth month, ISO dates, home LSOA,
+codes trimmed); every record accounted for (read == written + refused) and refused by file,
+line, column and reason; the columns the contract does not keep (UPN, MOTHER, MC_DOB, PL_POST,
+URN) never in the output nor in a message."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+from tip_pipeline.errors import ValueFreeError
+from tip_pipeline.intake.postcodes import PostcodeLookup
+from tip_pipeline.intake.pseudonyms import Pseudonymiser
+from tip_pipeline.intake.ssda903 import (
+    DATE_REFUSED,
+    EPISODES,
+    HEADER,
+    LAYOUTS,
+    IntakeError,
+    IntakeResult,
+    Refusal,
+    read_ssda903,
+)
+from tip_pipeline.sources.contracts import SSDA903_EPISODES, SSDA903_HEADER
+
+#: DfE's CSV tables of the return, as the sector's validator names them
+#: (data-to-insight/csc-validator-be-903, validator903/config.py, column_names)
+DFE_HEADER = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
+DFE_EPISODES = (
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "CIN",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "HOME_POST",
+    "PL_POST",
+    "URN",
+)
+
+LOOKUP_CSV = (
+    "PCD7,PCD8,PCDS,DOINTR,DOTERM,USERTYPE,OA21CD,LSOA21CD,MSOA21CD,LADCD\n"
+    "LS9 8AB,LS9  8AB,LS9 8AB,198001,,0,E00057001,E01011295,E02002330,E08000035\n"
+    "LS6 2QT,LS6  2QT,LS6 2QT,198001,,0,E00056500,E01011400,E02002340,E08000035\n"
+)
+
+#: values of the dropped columns, which must appear nowhere in the output
+UPN, MC_DOB, PL_POST, URN = "A123456789012", "23/11/2019", "BD1 1AA", "SC484848"
+#: values that must never be repeated by a message
+SECRET_DOB, SECRET_ID = "31/31/2014", "ZX99"
+
+PSEUDONYMISER = Pseudonymiser(b"k" * 32)
+
+
+@pytest.fixture
+def lookup(tmp_path) -> PostcodeLookup:
+    path = tmp_path / "lookup.csv"
+    path.write_text(LOOKUP_CSV)
+    return PostcodeLookup.from_csv(path)
+
+
+def _csv(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    return path
+
+
+def _xlsx(folder: Path, name: str, rows: list[list[object]], epoch_1904: bool = False) -> Path:
+    book = openpyxl.Workbook()
+    if epoch_1904:
+        book.epoch = CALENDAR_MAC_1904
+    for row in rows:
+        book.active.append(row)
+    path = folder / name
+    book.save(path)
+    return path
+
+
+#: the Header table as CSV: columns shuffled, names in lower case with spaces, dd/mm/yyyy and
+#: ISO dates, an id with leading zeros, an unparseable date of birth (line 5), no CHILD (line 6)
+HEADER_CSV = (
+    " dob , upn ,sex, child ,mc_dob, Ethnic ,mother\r\n"
+    f"17/09/2014,{UPN},2,00123,{MC_DOB},WBRI,1\r\n"
+    "2015-06-30,,1,12345,,ABAN,\r\n"
+    "03/03/2016,,1, C77 ,,MOTH,\r\n"
+    f"{SECRET_DOB},,1,{SECRET_ID},,WBRI,\r\n"
+    "04/04/2013,,2,,,WBRI,\r\n"
+)
+
+
+def _header_xlsx(folder: Path) -> Path:
+    """The Header table as XLSX: a DOB as a date cell, a DOB as a serial number, an id Excel
+    turned into a number (12345, and 123 that was 00123 in the CSV), a code as a number."""
+    return _xlsx(
+        folder,
+        "header.xlsx",
+        [
+            ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
+            [12345, 1, dt.datetime(2015, 6, 30), "ABAN", UPN, None, None],
+            ["C77", "1", 42432, "MOTH", None, None, None],  # 42432: 2016-03-03
+            [123, 2, "17/09/2014", "WBRI", None, 1, dt.datetime(2019, 11, 23)],
+        ],
+    )
+
+
+#: the Episodes table as CSV, columns in another order; an unknown postcode on line 3, an
+#: unparseable DEC on line 4, a line with a field too many on line 5
+EPISODES_CSV = (
+    "CHILD,DECOM,DEC,RNE,LS,CIN,PLACE,PLACE_PROVIDER,REC,REASON_PLACE_CHANGE,"
+    "HOME_POST,PL_POST,URN\n"
+    f"00123,01/05/2023,,S,C2,N1,U1,PR1,,,ls9 8ab,{PL_POST},{URN}\n"
+    f"12345,2023-06-02,30/06/2023,L,C2,N2,U3,PR2,E11,CARPL,ZZ9 9ZZ,{PL_POST},{URN}\n"
+    f"C77,01/07/2023,{SECRET_DOB},P,J2,N4,K2,PR0,X1,,LS6 2QT,,\n"
+    f"C78,01/07/2023,,P,J2,N4,K2,PR0,,,LS6 2QT,{PL_POST},{URN},{SECRET_ID}\n"
+)
+
+
+def _everything_said(result: IntakeResult) -> str:
+    return "\n".join(result.report())
+
+
+def _assert_accounted(result: IntakeResult) -> None:
+    assert result.read == result.written + len(result.refused)
+    assert len(result.frame) == result.written
+
+
+# --- the layouts, as data -------------------------------------------------------------------
+
+
+def test_layouts_are_dfe_tables_and_cover_the_contracts():
+    assert [layout.extract for layout in LAYOUTS] == [SSDA903_HEADER, SSDA903_EPISODES]
+    for layout, dfe in ((HEADER, DFE_HEADER), (EPISODES, DFE_EPISODES)):
+        assert sorted(c.contract for c in layout.kept) == sorted(layout.extract.column_names)
+        assert set(layout.required) <= set(dfe)
+        assert set(layout.required) | set(layout.dropped) == set(dfe)
+    assert EPISODES.optional == ("PL_LA", "PL_POST", "URN")
+    assert set(HEADER.dropped) == {"UPN", "MOTHER", "MC_DOB"}
+
+
+# --- the Header table ------------------------------------------------------------------------
+
+
+def test_header_csv_converted_to_the_contract(tmp_path, lookup):
+    result = read_ssda903(_csv(tmp_path, "looked_after.csv", HEADER_CSV), PSEUDONYMISER, lookup)
+    assert result.table == "ssda903_header"
+    assert tuple(result.frame.columns) == SSDA903_HEADER.column_names
+    assert all(str(dtype) == "string" for dtype in result.frame.dtypes)
+    frame = result.frame
+    assert frame["CHILD"].tolist() == [
+        PSEUDONYMISER.pseudonym(child) for child in ("00123", "12345", "C77")
+    ]
+    assert frame["DOB"].tolist() == ["2014-09-01", "2015-06-01", "2016-03-01"]
+    assert frame["DOB"].str.endswith("-01").all()
+    assert frame["SEX"].tolist() == ["2", "1", "1"]
+    assert frame["ETHNIC"].tolist() == ["WBRI", "ABAN", "MOTH"]
+    _assert_accounted(result)
+    assert (result.read, result.written) == (5, 3)
+
+
+def test_header_records_that_cannot_be_converted_are_refused_with_where_and_why(tmp_path, lookup):
+    result = read_ssda903(_csv(tmp_path, "looked_after.csv", HEADER_CSV), PSEUDONYMISER, lookup)
+    assert result.refused == (
+        Refusal("looked_after.csv", 5, "DOB", DATE_REFUSED),
+        Refusal(
+            "looked_after.csv",
+            6,
+            "CHILD",
+            "empty: a record without the child's id can be neither pseudonymised nor linked",
+        ),
+    )
+    said = _everything_said(result)
+    assert "looked_after.csv: line 5, DOB: not a date" in said
+    assert PSEUDONYMISER.pseudonym(SECRET_ID) not in set(result.frame["CHILD"])
+    assert SECRET_DOB not in said and SECRET_ID not in said
+
+
+def test_header_dropped_columns_are_named_and_never_written(tmp_path, lookup):
+    result = read_ssda903(_csv(tmp_path, "looked_after.csv", HEADER_CSV), PSEUDONYMISER, lookup)
+    assert [d.column for d in result.dropped] == ["UPN", "MC_DOB", "MOTHER"]
+    assert "second person's date of birth" in dict(result.dropped)["MC_DOB"]
+    written = set(result.frame.to_numpy().ravel())
+    said = _everything_said(result)
+    for value in (UPN, MC_DOB, "2019-11-23", "2019-11-01"):
+        assert value not in written and value not in said
+
+
+def test_header_xlsx_date_cells_serials_and_numeric_ids(tmp_path, lookup):
+    result = read_ssda903(_header_xlsx(tmp_path), PSEUDONYMISER, lookup)
+    assert result.table == "ssda903_header"
+    assert result.unit == "row"
+    assert tuple(result.frame.columns) == SSDA903_HEADER.column_names
+    assert result.frame["DOB"].tolist() == ["2015-06-01", "2016-03-01", "2014-09-01"]
+    assert result.frame["SEX"].tolist() == ["1", "1", "2"]
+    assert result.numeric_ids == 2
+    assert "2 CHILD id(s) stored by Excel as numbers" in _everything_said(result)
+    _assert_accounted(result)
+
+
+def test_the_same_child_in_a_csv_year_and_an_xlsx_year_has_one_pseudonym(tmp_path, lookup):
+    """An id that survives Excel links; one whose zeros Excel dropped does not (CHILD has no
+    declared width to restore them to), which the XLSX year's report says."""
+    csv_year = read_ssda903(_csv(tmp_path, "a.csv", HEADER_CSV), PSEUDONYMISER, lookup)
+    xlsx_year = read_ssda903(_header_xlsx(tmp_path), PSEUDONYMISER, lookup)
+    csv_ids = dict(zip(["00123", "12345", "C77"], csv_year.frame["CHILD"], strict=True))
+    xlsx_ids = dict(zip([12345, "C77", 123], xlsx_year.frame["CHILD"], strict=True))
+    assert csv_ids["12345"] == xlsx_ids[12345]
+    assert csv_ids["C77"] == xlsx_ids["C77"]  # " C77 " trimmed in the CSV
+    assert csv_ids["00123"] != xlsx_ids[123]
+
+
+# --- the Episodes table ----------------------------------------------------------------------
+
+
+def test_episodes_csv_converted_to_the_contract(tmp_path, lookup):
+    result = read_ssda903(_csv(tmp_path, "episodes.csv", EPISODES_CSV), PSEUDONYMISER, lookup)
+    assert result.table == "ssda903_episodes"
+    assert tuple(result.frame.columns) == SSDA903_EPISODES.column_names
+    frame = result.frame
+    assert frame["DECOM"].tolist() == ["2023-05-01", "2023-06-02"]
+    assert frame["DEC"].tolist() == [pd.NA, "2023-06-30"]
+    assert frame["HOME_POST"].tolist() == ["E01011295", pd.NA]  # ZZ9 9ZZ: not in the lookup
+    assert result.home_lsoa_unknown == 1
+    assert frame["PL_LA"].isna().all() and result.absent == ("PL_LA",)
+    assert frame["REC"].tolist() == [pd.NA, "E11"]
+    assert frame["REASON_PLACE_CHANGE"].tolist() == [pd.NA, "CARPL"]
+    assert [d.column for d in result.dropped] == ["PL_POST", "URN"]
+    said = _everything_said(result)
+    assert "column PL_LA is not in the file: written empty" in said
+    assert "1 home postcode(s) not in the postcode lookup" in said
+    for value in (PL_POST, URN, "ZZ9 9ZZ", "LS6 2QT", SECRET_DOB, SECRET_ID):
+        assert value not in said
+        assert value not in set(frame.to_numpy().ravel())
+    _assert_accounted(result)
+
+
+def test_episodes_refusals_an_unreadable_dec_and_a_malformed_line(tmp_path, lookup):
+    result = read_ssda903(_csv(tmp_path, "episodes.csv", EPISODES_CSV), PSEUDONYMISER, lookup)
+    assert result.refused == (
+        Refusal("episodes.csv", 4, "DEC", DATE_REFUSED),
+        Refusal("episodes.csv", 5, None, "14 fields where the header has 13"),
+    )
+    assert (result.read, result.written) == (4, 2)
+
+
+def test_episodes_xlsx_with_pl_la_and_an_unknown_column(tmp_path, lookup):
+    path = _xlsx(
+        tmp_path,
+        "episodes.xlsx",
+        [
+            [*DFE_EPISODES, "PL_LA", "Worker", "LS6 2QT"],
+            [
+                *("A1", dt.datetime(2023, 5, 1), "S", "C2", "N1", "U1", "PR1", 45107),
+                *("E11", None, "LS6 2QT", PL_POST, URN, " E08000035 ", "x", "y"),
+            ],
+        ],
+    )
+    result = read_ssda903(path, PSEUDONYMISER, lookup)
+    assert result.frame.loc[0, "DECOM"] == "2023-05-01"
+    assert result.frame.loc[0, "DEC"] == "2023-06-30"  # serial 45107
+    assert result.frame.loc[0, "HOME_POST"] == "E01011400"
+    assert result.frame.loc[0, "PL_LA"] == "E08000035"
+    assert result.absent == ()
+    assert [d.column for d in result.dropped] == [
+        "PL_POST",
+        "URN",
+        "WORKER",
+        "a column whose name is not shaped like a column name",
+    ]
+    assert "LS6 2QT" not in _everything_said(result)
+
+
+def test_a_1904_workbook_s_serials_are_shifted_to_the_1900_system(tmp_path, lookup):
+    row = ["A1", 43645, "S", "C2", "N1", "U1", "PR1", None, None, None, "LS6 2QT", None, None]
+    path = _xlsx(tmp_path, "mac.xlsx", [list(DFE_EPISODES), row], epoch_1904=True)
+    result = read_ssda903(path, PSEUDONYMISER, lookup)
+    # the 1904 system counts days from 1904-01-01
+    assert result.frame.loc[0, "DECOM"] == str(dt.date(1904, 1, 1) + dt.timedelta(days=43645))
+
+
+# --- tables not recognised -------------------------------------------------------------------
+
+
+def test_a_header_of_no_known_table_is_refused_without_repeating_it(tmp_path, lookup):
+    path = _csv(tmp_path, "mystery.csv", f"Freya Walker,LS6 2QT,{SECRET_DOB}\n1,2,3\n")
+    with pytest.raises(IntakeError) as caught:
+        read_ssda903(path, PSEUDONYMISER, lookup)
+    message = str(caught.value)
+    assert isinstance(caught.value, ValueFreeError)
+    assert message.startswith("mystery.csv: line 1 is not the header of a known SSDA903 table")
+    assert "DfE's Header table (ssda903_header" in message
+    assert "DfE's Episodes table (ssda903_episodes" in message
+    for value in ("Freya", "Walker", "LS6", "2QT", SECRET_DOB):
+        assert value.casefold() not in message.casefold()
+
+
+def test_a_table_recognised_by_its_header_not_by_its_name(tmp_path, lookup):
+    """A UASC table (CHILD, SEX, DOB, DUC) lacks ETHNIC: refused, though named as a header."""
+    path = _csv(tmp_path, "ssda903_header_2023-24.csv", "CHILD,SEX,DOB,DUC\nA1,1,01/01/2010,\n")
+    with pytest.raises(IntakeError, match="lacking ETHNIC;"):
+        read_ssda903(path, PSEUDONYMISER, lookup)
+
+
+def test_a_file_with_both_tables_columns_is_refused(tmp_path, lookup):
+    columns = sorted(set(DFE_HEADER) | set(DFE_EPISODES))
+    path = _csv(tmp_path, "both.csv", ",".join(columns) + "\n")
+    with pytest.raises(IntakeError, match="more than one SSDA903 table"):
+        read_ssda903(path, PSEUDONYMISER, lookup)
+
+
+def test_an_empty_table_is_read_as_none_written(tmp_path, lookup):
+    result = read_ssda903(
+        _csv(tmp_path, "h.csv", ",".join(DFE_HEADER) + "\n"), PSEUDONYMISER, lookup
+    )
+    assert (result.read, result.written, result.refused) == (0, 0, ())
+    assert tuple(result.frame.columns) == SSDA903_HEADER.column_names
+
+
+def test_the_account_must_add_up():
+    frame = pd.DataFrame({c: pd.Series(dtype="string") for c in SSDA903_HEADER.column_names})
+    with pytest.raises(AssertionError, match="do not add up"):
+        IntakeResult("h.csv", "ssda903_header", "line", frame, read=1, written=0, refused=())
