@@ -16,6 +16,7 @@ from tip_pipeline.defs.policies import warehouse_writer
 from tip_pipeline.defs.resources import Warehouse
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish import audit, store
+from tip_pipeline.sources import contracts
 
 GROUP = "published"
 #: published table -> the restricted indicator asset it is the twin of
@@ -35,6 +36,12 @@ TWINS = {
 #: the restricted tables read, as their indicator assets
 UPSTREAM = [dg.AssetKey(["indicators", name]) for name in TWINS]
 REFERENCE_UPSTREAM = [dg.AssetKey(["validated", name]) for name in store.REFERENCE_TABLES]
+#: whose quality summaries publish_reference publishes: the reference files of their own
+#: vintage and the youth-justice history (tip_pipeline.publish.quality)
+QUALITY_UPSTREAM = [
+    *(dg.AssetKey(["validated", t]) for t in contracts.tables(per_period=False)),
+    *(dg.AssetKey(["validated", f"{t}_history"]) for t in contracts.tables(history=True)),
+]
 
 
 def key(name: str) -> dg.AssetKey:
@@ -88,6 +95,7 @@ def publish_year(context: dg.AssetExecutionContext, warehouse: Warehouse):
                 "narrowest_range": result.narrowest,
                 "threshold": threshold,
                 "input_files": result.inputs,
+                "data_quality_rows": result.rows["data_quality"],
             }
         yield dg.MaterializeResult(asset_key=key(name), metadata=metadata)
     found = audit.audit_year(engine, period, threshold)
@@ -114,7 +122,10 @@ def publish_year(context: dg.AssetExecutionContext, warehouse: Warehouse):
             key=key("dim_indicator"),
             group_name=GROUP,
             description="The indicator catalogue in plain English: definitions, units, methods, "
-            "polarity (published.dim_indicator), from tip_pipeline.indicators.catalogue.",
+            "polarity (published.dim_indicator), from tip_pipeline.indicators.catalogue. "
+            "Published with it: the data-quality summaries of the reference files and the "
+            "youth-justice history (published.data_quality).",
+            deps=QUALITY_UPSTREAM,
             kinds={"pandas"},
         ),
         dg.AssetSpec(

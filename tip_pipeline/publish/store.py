@@ -18,11 +18,14 @@ from importlib.metadata import version
 import pandas as pd
 import sqlalchemy as sa
 
+from tip_pipeline import config
 from tip_pipeline.indicators.catalogue import dim_indicator_frame
 from tip_pipeline.indicators.data import STATIC_TABLES, area_lookup
 from tip_pipeline.indicators.store import prepared, read_period
+from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish import areas, tables
 from tip_pipeline.publish.cells import CellSet, build_cells, in_scope
+from tip_pipeline.publish.quality import publish_reference_quality, publish_year_quality
 from tip_pipeline.publish.suppression import Suppression, suppress
 from tip_pipeline.sources import contracts
 from tip_pipeline.warehouse import schema
@@ -162,6 +165,7 @@ def publish_year(
             )
             for table, frame in frames.items()
         }
+        rows[schema.data_quality.name] = publish_year_quality(conn, period)
         inputs = record_lineage(conn, engine, run_id, period, job, started)
     return Published(
         period=period,
@@ -224,7 +228,8 @@ def record_lineage(
 
 
 def publish_reference(engine: sa.Engine, run_id: str) -> dict[str, int]:
-    """The catalogue and the area hierarchy, replaced whole in one transaction."""
+    """The catalogue and the area hierarchy, replaced whole, and the quality summaries of the
+    reference files and the history years, in one transaction."""
     now = datetime.now(UTC)
     reference = read_reference(engine)
     frames = {
@@ -232,7 +237,10 @@ def publish_reference(engine: sa.Engine, run_id: str) -> dict[str, int]:
         schema.dim_area: areas.dim_area_frame(lookup_of(reference), reference["ref_imd"]),
     }
     with write_transaction(engine, REFERENCE_SCOPE) as conn:
-        return {
+        rows = {
             table.name: replace_rows(conn, table, prepared(table, frame, run_id, now), {})
             for table, frame in frames.items()
         }
+        first = FinancialYear.parse(config.FIRST_YEAR.value())
+        rows[schema.data_quality.name] = publish_reference_quality(conn, first)
+        return rows

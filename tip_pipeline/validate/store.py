@@ -34,8 +34,8 @@ from tip_pipeline.warehouse.engine import write_transaction
 from tip_pipeline.warehouse.readback import META, as_staged, read_staged
 from tip_pipeline.warehouse.schema import (
     completeness,
-    data_quality,
     ingest_log,
+    quality_summary,
     quarantine,
     staging_columns,
     staging_table,
@@ -337,7 +337,7 @@ def _store_results(
     version: str | None,
     at: datetime,
 ) -> None:
-    """The table's rule results (history), completeness and published quality summary."""
+    """The table's rule results (history), completeness and quality summary (to be published)."""
     key, table = report.period, report.table
     replace_rows(
         conn,
@@ -355,9 +355,9 @@ def _store_results(
         completeness_frame(outcome, quarantine_measures, key, run_id, at),
         where={"run_id": run_id, "period": key, "table_name": table},
     )
-    replace_rows(
+    replace_rows(  # published with the year (tip_pipeline.publish.quality)
         conn,
-        data_quality,
+        quality_summary,
         _quality_frame(report, run_id, at),
         where={"period": key, "table_name": table},
     )

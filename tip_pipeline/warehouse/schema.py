@@ -365,6 +365,23 @@ dim_area = Table(
     "with IoD2025 deprivation for LSOAs.",
 )
 
+quality_summary = Table(
+    "quality_summary",
+    metadata,
+    Column("period", Text, primary_key=True, comment="Financial year or reference vintage"),
+    Column("source", Text, nullable=False, comment="Source (cin, ssda903, yjs, hclic, ref)"),
+    Column("table_name", Text, primary_key=True, comment="Extract"),
+    Column("rule_id", Text, primary_key=True, comment="Rule id; 'all' for the table's total"),
+    Column("rule_text", Text, nullable=False, comment="The rule in plain English"),
+    Column("rows_read", BigInteger, nullable=False, comment="Records read from the files"),
+    Column("rows_quarantined", BigInteger, nullable=False, comment="Records set aside"),
+    Column("run_id", Text, nullable=False, comment="Run that validated (ops.runs)"),
+    Column("loaded_at", DateTime(timezone=True), nullable=False, comment="When it was validated"),
+    schema=OPS,
+    comment="The latest validation's quality summary of each delivery, waiting to be published: "
+    "publishing a year copies its rows to published.data_quality in the publish transaction.",
+)
+
 data_quality = Table(
     "data_quality",
     metadata,
