@@ -140,10 +140,19 @@ def publish_year(context: dg.AssetExecutionContext, warehouse: Warehouse):
     can_subset=False,
 )
 def publish_reference(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """The unpartitioned published tables, replaced whole."""
+    """The unpartitioned published tables, replaced whole, with the data-quality summaries of
+    the reference files and the history years."""
     rows = store.publish_reference(warehouse.engine(), context.run.run_id)
-    for name, count in rows.items():
-        yield dg.MaterializeResult(asset_key=key(name), metadata={"dagster/row_count": count})
+    yield dg.MaterializeResult(
+        asset_key=key("dim_indicator"),
+        metadata={
+            "dagster/row_count": rows["dim_indicator"],
+            "data_quality_rows": rows["data_quality"],
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=key("dim_area"), metadata={"dagster/row_count": rows["dim_area"]}
+    )
 
 
 publish_assets = [publish_year, publish_reference]
