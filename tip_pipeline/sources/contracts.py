@@ -392,9 +392,10 @@ YJS_OFFENCES = Extract(
             ColumnKind.BIRTH_MONTH,
             "Date of birth, first of the month",
             birth_range=BirthRange(
-                oldest=17,
+                oldest=20,
                 latest_months=-120,
-                why="offences by children: 10 (the age of criminal responsibility) to 17",
+                why="offences by children from 10 (the age of criminal responsibility) to 17, "
+                "in the year of their outcome, which can come after 18",
             ),
         ),
         _col("SEX", ColumnKind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),

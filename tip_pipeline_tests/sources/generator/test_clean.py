@@ -15,12 +15,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tip_pipeline.ingest.reader import LINE as READ_LINE
 from tip_pipeline.ingest.reader import read_extract
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import codes, contracts
 from tip_pipeline.sources.contracts import ColumnKind
 from tip_pipeline.sources.generator import SCALES, generate
-from tip_pipeline.validate.engine import validate_delivery
+from tip_pipeline.validate.engine import LINE, validate_delivery
 from tip_pipeline.validate.rules import Delivery
 from tip_pipeline_tests.sources.generator.measures import read
 
@@ -480,7 +481,7 @@ def _deliveries(out: Path, manifest: dict) -> dict[tuple, dict[str, pd.DataFrame
         parsed = contracts.parse_file_name(f["path"])
         raw = read_extract(out / f["path"], parsed.extract)
         assert not raw.malformed, f"{f['path']}: malformed lines in a clean delivery"
-        frame = raw.frame.copy()
+        frame = raw.frame.rename(columns={READ_LINE: LINE})  # as staging names it
         frame.insert(0, "source_file", f["path"])
         period = parsed.period if parsed.extract.per_period else None
         tables = groups.setdefault((parsed.extract.source, period), {})

@@ -104,7 +104,7 @@ def test_a_negative_count_is_quarantined():
     ("table_name", "column", "earliest", "latest"),
     [
         ("ssda903_header", "DOB", "2001-04-01", "2024-03-31"),  # care leavers to 21
-        ("yjs_offences", "DOB", "2005-04-01", "2014-03-31"),  # 10 to 17
+        ("yjs_offences", "DOB", "2002-04-01", "2014-03-31"),  # 10 to 17, outcomes to 20
         ("hclic_children", "CHILD_DOB", "2004-04-01", "2024-03-31"),  # dependants to 18
     ],
 )
