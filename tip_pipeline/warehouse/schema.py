@@ -365,37 +365,53 @@ dim_area = Table(
     "with IoD2025 deprivation for LSOAs.",
 )
 
-quality_summary = Table(
+
+def _quality_table(
+    name: str, layer: str, comments: tuple[str, str, str, str], comment: str
+) -> Table:
+    """A data-quality summary table: the pending one (ops) and the published one share their
+    columns; ``comments`` are those of period, source, run_id and loaded_at, which differ."""
+    period, source, run, at = comments
+    return Table(
+        name,
+        metadata,
+        Column("period", Text, primary_key=True, comment=period),
+        Column("source", Text, nullable=False, comment=source),
+        Column("table_name", Text, primary_key=True, comment="Extract"),
+        Column("rule_id", Text, primary_key=True, comment="Rule id; 'all' for the table's total"),
+        Column("rule_text", Text, nullable=False, comment="The rule in plain English"),
+        Column("rows_read", BigInteger, nullable=False, comment="Records read from the files"),
+        Column("rows_quarantined", BigInteger, nullable=False, comment="Records set aside"),
+        Column("run_id", Text, nullable=False, comment=run),
+        Column("loaded_at", DateTime(timezone=True), nullable=False, comment=at),
+        schema=layer,
+        comment=comment,
+    )
+
+
+quality_summary = _quality_table(
     "quality_summary",
-    metadata,
-    Column("period", Text, primary_key=True, comment="Financial year or reference vintage"),
-    Column("source", Text, nullable=False, comment="Source (cin, ssda903, yjs, hclic, ref)"),
-    Column("table_name", Text, primary_key=True, comment="Extract"),
-    Column("rule_id", Text, primary_key=True, comment="Rule id; 'all' for the table's total"),
-    Column("rule_text", Text, nullable=False, comment="The rule in plain English"),
-    Column("rows_read", BigInteger, nullable=False, comment="Records read from the files"),
-    Column("rows_quarantined", BigInteger, nullable=False, comment="Records set aside"),
-    Column("run_id", Text, nullable=False, comment="Run that validated (ops.runs)"),
-    Column("loaded_at", DateTime(timezone=True), nullable=False, comment="When it was validated"),
-    schema=OPS,
-    comment="The latest validation's quality summary of each delivery, waiting to be published: "
+    OPS,
+    (
+        "Financial year or reference vintage",
+        "Source (cin, ssda903, yjs, hclic, ref)",
+        "Run that validated (ops.runs)",
+        "When it was validated",
+    ),
+    "The latest validation's quality summary of each delivery, waiting to be published: "
     "publishing a year copies its rows to published.data_quality in the publish transaction.",
 )
 
-data_quality = Table(
+data_quality = _quality_table(
     "data_quality",
-    metadata,
-    Column("period", Text, primary_key=True, comment="Financial year (e.g. 2023/24)"),
-    Column("source", Text, nullable=False, comment="Source (cin, ssda903, yjs, hclic)"),
-    Column("table_name", Text, primary_key=True, comment="Extract"),
-    Column("rule_id", Text, primary_key=True, comment="Rule id; 'all' for the table's total"),
-    Column("rule_text", Text, nullable=False, comment="The rule in plain English"),
-    Column("rows_read", BigInteger, nullable=False, comment="Records read from the files"),
-    Column("rows_quarantined", BigInteger, nullable=False, comment="Records set aside"),
-    Column("run_id", Text, nullable=False, comment="Run that published the row (ops.runs)"),
-    Column("loaded_at", DateTime(timezone=True), nullable=False, comment="When it was published"),
-    schema=PUBLISHED,
-    comment="Data-quality summary of the latest deliveries: records read and quarantined by "
+    PUBLISHED,
+    (
+        "Financial year (e.g. 2023/24)",
+        "Source (cin, ssda903, yjs, hclic)",
+        "Run that published the row (ops.runs)",
+        "When it was published",
+    ),
+    "Data-quality summary of the latest deliveries: records read and quarantined by "
     "source, year and rule. Counts of records, no record's content.",
 )
 

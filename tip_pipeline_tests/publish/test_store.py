@@ -77,12 +77,12 @@ def test_suppressed_rows_show_no_value_and_are_flagged(engine):
     assert (withheld["compared_to_benchmark"] == "not compared").all()
 
 
-def test_a_tampered_published_layer_fails_the_audit(engine):
-    """Publishing one secondary complement's true count lets a primary cell be worked out."""
+def _publish_a_complement(engine, count) -> None:
+    """Tamper with the latest year: its first secondary complement published as ``count(its
+    true count)``."""
     year = store.year_suppression(engine, LATEST, THRESHOLD, store.area_parents(engine))
     complement = next(c for c in sorted(year.suppression.secondary, key=repr) if c[0] == "iv")
     _, indicator, area, breakdown, category, _ = complement
-    true = year.cells.values[complement]
     table = schema.published_indicator_values
     where = (
         (table.c.period == LATEST)
@@ -91,8 +91,14 @@ def test_a_tampered_published_layer_fails_the_audit(engine):
         & (table.c.breakdown == breakdown)
         & (table.c.category == category)
     )
+    shown = count(year.cells.values[complement])
     with engine.begin() as conn:
-        conn.execute(table.update().where(where).values(numerator=int(true), suppressed=False))
+        conn.execute(table.update().where(where).values(numerator=shown, suppressed=False))
+
+
+def test_a_tampered_published_layer_fails_the_audit(engine):
+    """Publishing one secondary complement's true count lets a primary cell be worked out."""
+    _publish_a_complement(engine, lambda true: int(true))
     try:
         found = audit.audit_year(engine, LATEST, THRESHOLD)
         assert not found.passed
@@ -105,19 +111,7 @@ def test_a_tampered_published_layer_fails_the_audit(engine):
 def test_a_published_layer_contradicting_itself_fails_the_audit_without_crashing(engine):
     """A complement published far above its total: no withheld value fits the relations, so
     the linear program is infeasible; the audit reports it as a problem, with the reason."""
-    year = store.year_suppression(engine, LATEST, THRESHOLD, store.area_parents(engine))
-    complement = next(c for c in sorted(year.suppression.secondary, key=repr) if c[0] == "iv")
-    _, indicator, area, breakdown, category, _ = complement
-    table = schema.published_indicator_values
-    where = (
-        (table.c.period == LATEST)
-        & (table.c.indicator_id == indicator)
-        & (table.c.area_code == area)
-        & (table.c.breakdown == breakdown)
-        & (table.c.category == category)
-    )
-    with engine.begin() as conn:
-        conn.execute(table.update().where(where).values(numerator=10**9, suppressed=False))
+    _publish_a_complement(engine, lambda _true: 10**9)
     try:
         found = audit.audit_year(engine, LATEST, THRESHOLD)
         assert not found.passed
