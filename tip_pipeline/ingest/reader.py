@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.ingest.discovery import DeliveryError
 from tip_pipeline.sources.contracts import Extract
 
@@ -70,27 +71,29 @@ def data_version(files: Iterable[tuple[str, str]]) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()
 
 
-def _decode(data: bytes, path: Path) -> str:
-    """UTF-8, with or without a byte-order mark; anything else is named, not guessed."""
+def decode_utf8(data: bytes, file: str, error: type[ValueFreeError] = DeliveryError) -> str:
+    """UTF-8, with or without a byte-order mark; anything else is refused as ``error`` naming
+    the file and the line of the first byte that is not, never guessed (a wrong guess turns
+    names and codes into other text silently). Used by ingestion and by intake's raw tables."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise DeliveryError(
-            f"{path.name}: line {line} is not UTF-8 (byte 0x{data[err.start]:02x}); "
-            "re-export the file as UTF-8"
+        raise error(
+            f"{file}: line {line} is not UTF-8 (byte 0x{data[err.start]:02x}); save the file "
+            "as UTF-8 (in Excel: CSV UTF-8)"
         ) from None
 
 
 #: a header field shaped like a column name (letters, digits, underscores), which a message may
 #: name; any other field is named by its position only, since it may be a record's value
-_COLUMN_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+COLUMN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 
 
 def _field_names(fields: list[str], header: list[str]) -> str:
     """Header fields for a message: column-name-shaped ones by name, others by position."""
     return ", ".join(
-        f if _COLUMN_NAME_RE.match(f) else f"the field at position {header.index(f) + 1}"
+        f if COLUMN_NAME.match(f) else f"the field at position {header.index(f) + 1}"
         for f in fields
     )
 
@@ -211,7 +214,7 @@ def read_extract(path: Path, extract: Extract) -> RawExtract:
     (undecodable, empty, header not the contract's).
     """
     data = path.read_bytes()
-    text = _decode(data, path)
+    text = decode_utf8(data, path.name)
     if not text.strip():
         raise DeliveryError(f"{path.name}: the file is empty (no header line)")
     header_text, body = _split_header(text)

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -52,10 +51,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.utils.exceptions import InvalidFileException
 
 from tip_pipeline.errors import ValueFreeError
-
-#: a header field shaped like a column name (letters, digits, underscores), which a message may
-#: name; any other is named by its position only, since it may be a record's value
-COLUMN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+from tip_pipeline.ingest.reader import COLUMN_NAME, decode_utf8
 
 CSV_SUFFIXES = frozenset({".csv"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
@@ -164,17 +160,6 @@ def _stripped(frame: pd.DataFrame) -> pd.DataFrame:
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def _decode(data: bytes, file: str) -> str:
-    """UTF-8, with or without a byte-order mark; anything else is named by its line."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise TableFileError(
-            f"{file}: line {line} is not UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel)"
-        ) from None
-
-
 def _csv_records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
     """``(first physical line, fields, problem)`` of each record; fields None when the record
     cannot be read (broken quoting), with the problem. The csv module follows quoted newlines,
@@ -196,7 +181,7 @@ def _csv_records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]
 def read_csv(path: Path) -> RawTable:
     """A raw CSV table (see the module's docstring)."""
     file = path.name
-    text = _decode(path.read_bytes(), file)
+    text = decode_utf8(path.read_bytes(), file, TableFileError)
     records = _csv_records(text)
     first = next(records, None)
     if first is None or not first[1]:
