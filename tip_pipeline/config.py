@@ -6,7 +6,9 @@ The README's table of environment variables is checked against ``SETTINGS`` by a
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,14 @@ class Setting:
 
     def value(self) -> str:
         return os.environ.get(self.name) or self.default
+
+    def path(self, given: Path | str | None, missing: Callable[[str], Exception]) -> Path:
+        """``given``, or the path this setting names when ``given`` is None; when neither names
+        one, ``missing(message)`` is raised (a setting with no default, such as a key file)."""
+        named = self.value() if given is None else str(given)
+        if not named.strip():
+            raise missing(f"{self.name} is not set")
+        return Path(named)
 
 
 DATA_DIR = Setting(

@@ -69,11 +69,9 @@ ONE_WORKER_FIXTURES = {
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Group the tests of each costly session fixture (before xdist reads the groups)."""
     for item in items:
-        groups = {
-            g for f, g in ONE_WORKER_FIXTURES.items() if f in getattr(item, "fixturenames", ())
-        }
-        for group in sorted(groups)[:1]:
-            item.add_marker(pytest.mark.xdist_group(group))
+        used = [g for f, g in ONE_WORKER_FIXTURES.items() if f in getattr(item, "fixturenames", ())]
+        if used:
+            item.add_marker(pytest.mark.xdist_group(min(used)))
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -99,13 +99,12 @@ def normalise_postcode(values: pd.Series) -> pd.Series:
 
 def _lookup_path(path: Path | str | None) -> Path:
     """``path``, or the file named by ``TIP_POSTCODE_LOOKUP`` when ``path`` is None."""
-    named = config.POSTCODE_LOOKUP.value() if path is None else str(path)
-    if not named.strip():
-        raise LookupFileError(
-            f"{config.POSTCODE_LOOKUP.name} is not set: intake needs the ONS postcode lookup "
-            "CSV that the authority downloads"
-        )
-    return Path(named)
+    return config.POSTCODE_LOOKUP.path(
+        path,
+        lambda unset: LookupFileError(
+            f"{unset}: intake needs the ONS postcode lookup CSV that the authority downloads"
+        ),
+    )
 
 
 def _header(path: Path) -> set[str]:

@@ -51,13 +51,12 @@ def _setting_name() -> str:
 
 def _key_path(path: Path | str | None) -> Path:
     """``path``, or the file named by the setting when ``path`` is None; neither may be empty."""
-    named = config.PSEUDONYM_KEY_FILE.value() if path is None else str(path)
-    if not named.strip():
-        raise KeyFileError(
-            f"{_setting_name()} is not set: intake needs the path of a secret key file "
-            "(there is no default key)"
-        )
-    return Path(named)
+    return config.PSEUDONYM_KEY_FILE.path(
+        path,
+        lambda unset: KeyFileError(
+            f"{unset}: intake needs the path of a secret key file (there is no default key)"
+        ),
+    )
 
 
 def _check_mode(path: Path, mode: int) -> None:
