@@ -46,7 +46,8 @@ _LAYER_ROLES = {
     ),
     OPS: (
         "lineage (runs, files read and their hashes), quarantine, validation history, "
-        "completeness, Alembic's version table",
+        "completeness, quality summaries waiting for their year's publication, Alembic's "
+        "version table",
         "the pipeline and its maintainers",
     ),
 }
