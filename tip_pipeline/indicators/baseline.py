@@ -1,10 +1,10 @@
-"""A year's inequality summary against its baseline year, read from the warehouse.
+"""A year's inequality summary against its baseline year.
 
 The change in inequality is measured from the baseline year, the first reporting year
-(CONVENTIONS.md, "Improve the health of the poorest fastest"). The year's own values are read
-from ``restricted.indicator_values``; the baseline year's are recomputed from its validated
-tables, so that a year can be summarised without the baseline year's indicator rows having
-been written first (each year is its own run).
+(CONVENTIONS.md, "Improve the health of the poorest fastest"). The year's own values are the
+ones just computed (they are written with the summary, in one transaction); the baseline
+year's are recomputed from its validated tables, so that a year can be summarised without the
+baseline year's indicator rows having been written first (each year is its own run).
 """
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from tip_pipeline.indicators import store
 from tip_pipeline.indicators.data import load_year
 from tip_pipeline.indicators.inequality import inequality_summary
 from tip_pipeline.indicators.values import all_values
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.warehouse import schema
 
 
 def baseline_values(
@@ -31,9 +29,9 @@ def baseline_values(
 
 
 def year_inequality(
-    engine: sa.Engine, period: FinancialYear, baseline: FinancialYear
+    values: pd.DataFrame, engine: sa.Engine, period: FinancialYear, baseline: FinancialYear
 ) -> pd.DataFrame:
     """SII/RII, quintile gap and ratio, and the change since ``baseline`` in the most minus
-    the least deprived quintile, per indicator and LA (``inequality.inequality_summary``)."""
-    values = store.read_period(engine, schema.indicator_values, period.label)
+    the least deprived quintile, per indicator and LA (``inequality.inequality_summary``), from
+    ``values``, the year's indicator values."""
     return inequality_summary(values, baseline_values(engine, period, baseline), baseline.label)

@@ -5,9 +5,11 @@ the delivered files."""
 import pandas as pd
 import pytest
 
+from tip_pipeline.indicators import store as indicator_store
 from tip_pipeline.indicators.catalogue import CATALOGUE
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.codes import TOXIC_TRIO_RECORDED
+from tip_pipeline.warehouse import bulk
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline_tests.graph import keys, materialise
 from tip_pipeline_tests.sources.generator import measures
@@ -115,12 +117,33 @@ def test_prevalence_slide_and_inequality_summary(year_run):
 
 def test_rerunning_a_year_replaces_its_rows(year_run):
     data, url, _ = year_run
-    sql = "SELECT count(*) AS n, min(run_id) AS run FROM restricted.adversity_overlap"
-    before = _read(url, sql).iloc[0]
-    adversity = [k for k in keys(True, "indicators") if "adversity" in k.path[-1]]
-    materialise(data, url, [YEAR], reference=False, selection=adversity)
-    after = _read(url, sql).iloc[0]
-    assert after["n"] == before["n"] and after["run"] != before["run"]
+    sql = "SELECT count(*) AS n, min(run_id) AS run FROM restricted.{}"
+    before = {t: _read(url, sql.format(t)).iloc[0] for t in INDICATOR_TABLES}
+    materialise(data, url, [YEAR], reference=False, selection=keys(True, "indicators"))
+    for table in INDICATOR_TABLES:
+        after = _read(url, sql.format(table)).iloc[0]
+        assert after["n"] == before[table]["n"] and after["run"] != before[table]["run"], table
+
+
+def test_a_failed_write_leaves_every_indicator_table_of_the_year_as_it_was(year_run, monkeypatch):
+    """The year's seven tables are replaced in one transaction: a failure while writing the
+    last one leaves the first six as of the last completed run too."""
+    data, url, _ = year_run
+    runs = "SELECT DISTINCT run_id FROM restricted.{}"
+    before = {t: set(_read(url, runs.format(t))["run_id"]) for t in INDICATOR_TABLES}
+    real = bulk.replace_rows
+
+    def fail_on_the_last_table(conn, table, rows, where):
+        if table.name == INDICATOR_TABLES[-1]:
+            raise RuntimeError("the disk filled up")
+        return real(conn, table, rows, where=where)
+
+    monkeypatch.setattr(indicator_store, "replace_rows", fail_on_the_last_table)
+    result = materialise(
+        data, url, [YEAR], reference=False, selection=keys(True, "indicators"), raise_on_error=False
+    ).last
+    assert not result.success
+    assert {t: set(_read(url, runs.format(t))["run_id"]) for t in INDICATOR_TABLES} == before
 
 
 @pytest.mark.postgres
