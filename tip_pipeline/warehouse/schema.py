@@ -789,6 +789,18 @@ modelled_prevalence = Table(
     "and deprivation) and the identification gap against recorded children.",
 )
 
+#: the restricted tables of a year's indicators, computed and replaced together in one
+#: transaction (tip_pipeline.indicators.store.write_period)
+INDICATOR_TABLES: Final = (
+    indicator_values,
+    indicator_comparisons,
+    inequality_summary,
+    adversity_distribution,
+    adversity_overlap,
+    modelled_prevalence,
+    prevalence_summary,
+)
+
 # -- published twins ---------------------------------------------------------------------------
 
 published_indicator_values = _indicator_values(PUBLISHED)
