@@ -71,6 +71,12 @@ def data_version(files: Iterable[tuple[str, str]]) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()
 
 
+def _line_breaks(data: bytes) -> int:
+    """How many line breaks ``data`` holds, counted as the csv module counts lines: LF, CRLF
+    and a lone CR are one each (a file saved with classic Mac line endings has only CRs)."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
 def decode_utf8(data: bytes, file: str, error: type[ValueFreeError] = DeliveryError) -> str:
     """UTF-8, with or without a byte-order mark; anything else is refused as ``error`` naming
     the file and the line of the first byte that is not, never guessed (a wrong guess turns
@@ -78,7 +84,7 @@ def decode_utf8(data: bytes, file: str, error: type[ValueFreeError] = DeliveryEr
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
+        line = _line_breaks(data[: err.start]) + 1
         raise error(
             f"{file}: line {line} is not UTF-8 (byte 0x{data[err.start]:02x}); save the file "
             "as UTF-8 (in Excel: CSV UTF-8)"
@@ -203,8 +209,9 @@ def _split_header(text: str) -> tuple[str, str]:
     return text[: match.start()], text[match.end() :]
 
 
-def _count_lines(text: str) -> int:
-    return text.count("\n") + (0 if text.endswith("\n") else 1)
+def _count_lines(data: bytes) -> int:
+    """Physical lines, as the csv module numbers them (a last line without a break counts)."""
+    return _line_breaks(data) + (0 if data.endswith((b"\n", b"\r")) else 1)
 
 
 def read_extract(path: Path, extract: Extract) -> RawExtract:
@@ -221,9 +228,9 @@ def read_extract(path: Path, extract: Extract) -> RawExtract:
     header = next(csv.reader([header_text]))
     _check_header(header, extract, path)
     split = _split_records(body, width=len(header), first_line=2)
-    physical = body.split("\n")
+    physical = _LINE_END.split(body) if split.malformed else []
     malformed = [
-        MalformedLine(m.line, m.problem, physical[m.line - 2].rstrip("\r").replace("\x00", ""))
+        MalformedLine(m.line, m.problem, physical[m.line - 2].replace("\x00", ""))
         for m in split.malformed
     ]
     frame = pd.DataFrame(split.records, columns=header, dtype="string")
@@ -236,7 +243,7 @@ def read_extract(path: Path, extract: Extract) -> RawExtract:
         frame=frame,
         sha256=sha256_of(data),
         size_bytes=len(data),
-        physical_lines=_count_lines(text),
+        physical_lines=_count_lines(data),
         malformed=malformed,
         blank_lines=split.blank_lines,
     )

@@ -54,6 +54,24 @@ def test_wrong_field_count_is_set_aside_with_its_line(tmp_path):
     assert raw.rows + len(raw.malformed) == raw.physical_lines - 1
 
 
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_lines_are_counted_alike_whatever_the_line_ending(tmp_path, end):
+    """A lone CR (classic Mac line endings) ends a line as LF and CRLF do: in the line numbers,
+    the count of physical lines and a malformed line's text alike."""
+    lines = [
+        HEADER,
+        "a1,2010-01-01,1,WBRI,E01,",
+        "a2,2010-01-01,1,WBRI",
+        "",
+        "a3,2010-01-01,1,WBRI,E01,",
+    ]
+    raw = read_extract(write(tmp_path, end.join(lines) + end), CHILDREN)
+    assert list(raw.frame[LINE]) == [2, 5]
+    assert [(m.line, m.text) for m in raw.malformed] == [(3, "a2,2010-01-01,1,WBRI")]
+    assert raw.physical_lines == 5 and raw.blank_lines == 1
+    assert raw.rows + len(raw.malformed) + raw.blank_lines == raw.physical_lines - 1
+
+
 def test_byte_order_mark_is_tolerated(tmp_path):
     raw = read_extract(write(tmp_path, f"\ufeff{HEADER}\na1,2010-01-01,1,WBRI,E01,\n"), CHILDREN)
     assert raw.rows == 1
@@ -89,6 +107,8 @@ def test_latin1_file_is_refused_with_the_line(tmp_path):
     )
     with pytest.raises(DeliveryError, match=r"line 3 is not UTF-8"):
         read_extract(write(tmp_path, data), CHILDREN)
+    with pytest.raises(DeliveryError, match=r"line 3 is not UTF-8"):
+        read_extract(write(tmp_path, data.replace(b"\n", b"\r")), CHILDREN)
 
 
 def test_header_only_file_has_no_rows(tmp_path):
