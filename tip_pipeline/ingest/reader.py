@@ -4,6 +4,13 @@ Every value is read as text (the explicit dtype of a raw extract): typing belong
 validation, which must be able to quarantine a bad value with the line it came from rather
 than lose it in a failed cast. Surrounding spaces are stripped (spreadsheet exports pad
 values) and empty fields become missing values; nothing else is changed.
+
+The file is read in chunks and hashed as it is read. A physical line longer than
+``MAX_LINE_BYTES`` (a file that is not a CSV, an export that lost its line breaks) is never
+held whole: its bytes are skipped as they come, never decoded, and it is set aside as
+malformed by its line number and length only, as is a record whose lines include it (as line
+1 it refuses the file). Whatever its size, such a line costs no more memory than the limit.
+Lines end at LF, CRLF or a lone CR, as the csv module counts them.
 """
 
 from __future__ import annotations
@@ -25,6 +32,13 @@ from tip_pipeline.sources.contracts import Extract
 #: physical line number of each record (the header is line 1)
 LINE = "_line"
 _LINE_END = re.compile(r"\r\n|\n|\r")
+
+#: the longest physical line read, in bytes (1 MiB). The widest line of any contract file is
+#: the population file's (187 columns of counts: 771 bytes in a generated file, under 2 KB
+#: with six-digit counts), so no real record comes near it, and holding one line of this size
+#: costs nothing; a longer line is cut out unread (``_LongLineCutter``), so the memory a line
+#: can take is bounded by this, not by the file.
+MAX_LINE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -71,20 +85,27 @@ def data_version(files: Iterable[tuple[str, str]]) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()
 
 
-def _line_breaks(data: bytes) -> int:
-    """How many line breaks ``data`` holds, counted as the csv module counts lines: LF, CRLF
-    and a lone CR are one each (a file saved with classic Mac line endings has only CRs)."""
-    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+def _line_breaks(data: bytes | bytearray, start: int = 0, end: int | None = None) -> int:
+    """How many line breaks ``data[start:end]`` holds, counted as the csv module counts lines:
+    LF, CRLF and a lone CR are one each (a file saved with classic Mac line endings has only
+    CRs). Counted in place, without copying the slice (it can be most of a large file)."""
+    return (
+        data.count(b"\n", start, end)
+        + data.count(b"\r", start, end)
+        - data.count(b"\r\n", start, end)
+    )
 
 
-def decode_utf8(data: bytes, file: str, error: type[ValueFreeError] = DeliveryError) -> str:
+def decode_utf8(
+    data: bytes | bytearray, file: str, error: type[ValueFreeError] = DeliveryError
+) -> str:
     """UTF-8, with or without a byte-order mark; anything else is refused as ``error`` naming
     the file and the line of the first byte that is not, never guessed (a wrong guess turns
     names and codes into other text silently). Used by ingestion and by intake's raw tables."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = _line_breaks(data[: err.start]) + 1
+        line = _line_breaks(data, 0, err.start) + 1
         raise error(
             f"{file}: line {line} is not UTF-8 (byte 0x{data[err.start]:02x}); save the file "
             "as UTF-8 (in Excel: CSV UTF-8)"
@@ -150,6 +171,131 @@ def _check_header(header: list[str], extract: Extract, path: Path) -> None:
         )
 
 
+def _first_break(data: bytes) -> int:
+    """Where the first line break (LF or CR) of ``data`` is, or -1."""
+    found = [i for i in (data.find(b"\n"), data.find(b"\r")) if i >= 0]
+    return min(found, default=-1)
+
+
+def _last_break(data: bytes) -> int:
+    """Where the last line break (LF or CR) of ``data`` is, or -1."""
+    return max(data.rfind(b"\n"), data.rfind(b"\r"))
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """A line longer than the limit, cut out of the kept bytes unread."""
+
+    #: where in the kept bytes it was (its line breaks are kept on either side)
+    offset: int
+    #: its length in bytes, without its line break
+    size: int
+
+
+@dataclass
+class _LongLineCutter:
+    """Keep a file's bytes as they are read, chunk by chunk, except any line longer than
+    ``limit``: once a line is past the limit, its bytes are dropped as they come and the line
+    is recorded as a ``_Cut``. Its line breaks are kept, so an empty line stands in its place
+    and the lines after it keep their physical numbers.
+
+    Chunks must be no longer than the limit: a line that starts and ends inside one chunk is
+    then within it, and only the line still open at a chunk's end needs measuring.
+    """
+
+    limit: int
+    kept: bytearray = field(default_factory=bytearray)
+    cuts: list[_Cut] = field(default_factory=list)
+    #: the bytes so far of the line not ended yet, while they are within the limit
+    open_line: bytearray = field(default_factory=bytearray)
+    #: the length so far of the line not ended yet once it is past the limit (0 otherwise)
+    dropped: int = 0
+
+    def add(self, chunk: bytes) -> None:
+        first = _first_break(chunk)
+        if first < 0:
+            self._extend_open_line(chunk)
+            return
+        self._extend_open_line(chunk[:first])
+        self._end_open_line(next_break=chunk[first : first + 1])
+        last = _last_break(chunk)
+        self.kept += chunk[first : last + 1]  # whole lines, each within the limit
+        self._extend_open_line(chunk[last + 1 :])
+
+    def finish(self) -> None:
+        """The file's end ends the line still open."""
+        self._end_open_line(next_break=b"")
+
+    def _extend_open_line(self, data: bytes) -> None:
+        if self.dropped:
+            self.dropped += len(data)
+        elif len(self.open_line) + len(data) > self.limit:
+            self.dropped = len(self.open_line) + len(data)
+            self.open_line.clear()
+        else:
+            self.open_line += data
+
+    def _end_open_line(self, next_break: bytes) -> None:
+        if not self.dropped:
+            self.kept += self.open_line
+            self.open_line.clear()
+            return
+        self.cuts.append(_Cut(len(self.kept), self.dropped))
+        self.dropped = 0
+        if not next_break or (self.kept.endswith(b"\r") and next_break == b"\n"):
+            # the empty line left in the cut line's place needs a break of its own at the end
+            # of the file, and after a lone CR when LF follows (CR and LF would read as one
+            # CRLF, and the line would vanish from the count): a CR gives it one in both cases
+            self.kept += b"\r"
+
+
+@dataclass
+class _Bounded:
+    """A file read with its long lines cut out, and the hash and size of all its bytes."""
+
+    kept: bytearray
+    cuts: list[_Cut]
+    sha256: str
+    size_bytes: int
+
+
+def _read_bounded(path: Path, limit: int) -> _Bounded:
+    """Read ``path`` in chunks of ``limit`` bytes (never more than a line may hold), hashing
+    every byte, long lines included, and keeping all but the lines longer than ``limit``."""
+    digest = hashlib.sha256()
+    size = 0
+    cutter = _LongLineCutter(limit)
+    with path.open("rb") as handle:
+        while chunk := handle.read(limit):
+            digest.update(chunk)
+            size += len(chunk)
+            cutter.add(chunk)
+    cutter.finish()
+    return _Bounded(cutter.kept, cutter.cuts, digest.hexdigest(), size)
+
+
+def _long_lines(kept: bytearray, cuts: list[_Cut]) -> dict[int, int]:
+    """The physical line number of each cut line, with its length: the lines before it are
+    counted in the kept bytes, whose line breaks are the file's."""
+    lines: dict[int, int] = {}
+    line, previous = 1, 0
+    for cut in cuts:
+        line += _line_breaks(kept, previous, cut.offset)
+        lines[line] = cut.size
+        previous = cut.offset
+    return lines
+
+
+def _too_long(long_lines: dict[int, int], start: int, end: int) -> str | None:
+    """Why the record on lines ``start``-``end`` is malformed if one of them was cut out for
+    being too long (its values are missing, so the record is never accepted), or None."""
+    line = next((n for n in range(start, end + 1) if n in long_lines), None)
+    if line is None:
+        return None
+    where = "line" if start == end else f"line {line} of the record (lines {start}-{end})"
+    return f"{where} longer than {MAX_LINE_BYTES:,} bytes ({long_lines[line]:,} bytes)"
+
+
 @dataclass
 class _Split:
     records: list[list[str]] = field(default_factory=list)
@@ -166,14 +312,21 @@ def _problem(record: list[str], width: int, may_hold_nul: bool) -> str | None:
     return None
 
 
-def _split_records(body: str, width: int, first_line: int) -> _Split:
+def _split_records(
+    body: str, width: int, first_line: int, long_lines: dict[int, int] | None = None
+) -> _Split:
     """Split the CSV text after the header into records, with the physical line each starts on.
 
     The csv module follows quoted newlines, so ``line_num`` stays a physical line count. A
     record with the wrong number of fields, a NUL byte, or broken quoting is set aside as
     malformed with the lines it spans, and reading goes on with the next record: every
-    physical line ends up in a record, a malformed record or the blank-line count.
+    physical line ends up in a record, a malformed record or the blank-line count. A line cut
+    out for its length (``long_lines``: line number to length) reads as an empty line here:
+    it, or the record whose lines include it, is malformed, never blank nor accepted. Its
+    content is unknown, so a quote it may have opened or closed is not followed: the next line
+    is read as the start of a record.
     """
+    long_lines = long_lines or {}
     reader = csv.reader(io.StringIO(body, newline=""), strict=True)
     may_hold_nul = "\x00" in body  # look record by record only when the file has one
     split = _Split()
@@ -187,7 +340,12 @@ def _split_records(body: str, width: int, first_line: int) -> _Split:
         except csv.Error as err:
             end = reader.line_num + offset
             span = f"line {start}" if end <= start else f"lines {start}-{end}"
-            split.malformed.append(MalformedLine(start, f"unreadable CSV ({err}) in {span}"))
+            problem = _too_long(long_lines, start, end) or f"unreadable CSV ({err}) in {span}"
+            split.malformed.append(MalformedLine(start, problem))
+            continue
+        too_long = _too_long(long_lines, start, reader.line_num + offset) if long_lines else None
+        if too_long:
+            split.malformed.append(MalformedLine(start, too_long))
             continue
         if not record:
             split.blank_lines += 1
@@ -209,28 +367,42 @@ def _split_header(text: str) -> tuple[str, str]:
     return text[: match.start()], text[match.end() :]
 
 
-def _count_lines(data: bytes) -> int:
+def _count_lines(data: bytes | bytearray) -> int:
     """Physical lines, as the csv module numbers them (a last line without a break counts)."""
     return _line_breaks(data) + (0 if data.endswith((b"\n", b"\r")) else 1)
+
+
+def _malformed_text(line: int, physical: list[str], long_lines: dict[int, int]) -> str:
+    """A malformed record's first line as delivered (NUL bytes dropped), for the quarantine;
+    nothing of a line cut out for its length, which was never read."""
+    if line in long_lines:
+        return ""
+    return physical[line - 2].replace("\x00", "")
 
 
 def read_extract(path: Path, extract: Extract) -> RawExtract:
     """Read ``path`` against ``extract``'s contract.
 
     Raises DeliveryError, naming the file and line, when the file is unusable as a whole
-    (undecodable, empty, header not the contract's).
+    (undecodable, empty, header not the contract's or longer than a line may be).
     """
-    data = path.read_bytes()
-    text = decode_utf8(data, path.name)
-    if not text.strip():
+    read = _read_bounded(path, MAX_LINE_BYTES)
+    long_lines = _long_lines(read.kept, read.cuts)
+    if 1 in long_lines:
+        raise DeliveryError(
+            f"{path.name}: line 1 (the header) is longer than {MAX_LINE_BYTES:,} bytes "
+            f"({long_lines[1]:,} bytes): not an extract's header; it was not read"
+        )
+    text = decode_utf8(read.kept, path.name)
+    if not text.strip() and not long_lines:
         raise DeliveryError(f"{path.name}: the file is empty (no header line)")
     header_text, body = _split_header(text)
     header = next(csv.reader([header_text]))
     _check_header(header, extract, path)
-    split = _split_records(body, width=len(header), first_line=2)
+    split = _split_records(body, width=len(header), first_line=2, long_lines=long_lines)
     physical = _LINE_END.split(body) if split.malformed else []
     malformed = [
-        MalformedLine(m.line, m.problem, physical[m.line - 2].replace("\x00", ""))
+        MalformedLine(m.line, m.problem, _malformed_text(m.line, physical, long_lines))
         for m in split.malformed
     ]
     frame = pd.DataFrame(split.records, columns=header, dtype="string")
@@ -241,9 +413,9 @@ def read_extract(path: Path, extract: Extract) -> RawExtract:
         path=path,
         extract=extract,
         frame=frame,
-        sha256=sha256_of(data),
-        size_bytes=len(data),
-        physical_lines=_count_lines(data),
+        sha256=read.sha256,
+        size_bytes=read.size_bytes,
+        physical_lines=_count_lines(read.kept),
         malformed=malformed,
         blank_lines=split.blank_lines,
     )

@@ -112,6 +112,10 @@ CASES = {
     "padded values": (text(HEADER, " a1 , 2015-06-01 ,1, WBRI ,E01011264,"), Read(1)),
     "very long line": (text(HEADER, GOOD, "a2," + "9" * 100_000 + ",2,AIND,E01011265,"),
                        Read(1, rules=("format",))),
+    "line longer than the limit": (text(HEADER, GOOD, "a2," + "9" * 1_100_000 + ",2,AIND,,", GOOD2),
+                                   Read(2, malformed=1)),
+    "header longer than the limit": (text(HEADER + ",x" * 600_000, GOOD),
+                                     Refused(r"line 1 \(the header\) is longer than 1,048,576")),
 }  # fmt: skip
 
 

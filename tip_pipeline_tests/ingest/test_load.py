@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from tip_pipeline.ingest import reader
 from tip_pipeline.ingest.discovery import DeliveryError
 from tip_pipeline.ingest.load import ingest_extract
 from tip_pipeline.ingest.reader import sha256_of
@@ -86,6 +87,25 @@ def test_malformed_lines_are_quarantined_not_dropped(warehouse, tmp_path):
     assert rows[0].record == "a2,broken"
     # records read = staged + quarantined
     assert logged == 3 == len(staged(warehouse)) + len(rows)
+
+
+def test_a_line_too_long_to_read_is_quarantined_without_its_content(
+    warehouse, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 64)
+    deliver(tmp_path / "d", "a1,2010-01-01,1,WBRI,E01011264,", "a2," + "9" * 100)
+    result = ingest_extract(warehouse, tmp_path / "d", "cin_children", YEAR, "run-1")
+    assert result.rows == 1 and result.malformed == 1
+    with warehouse.connect() as conn:
+        row = conn.execute(
+            sa.text("SELECT line_number, rule_id, rule_text, record FROM ops.quarantine")
+        ).one()
+    assert (row.line_number, row.rule_id) == (3, "cin_children.malformed_line")
+    assert row.rule_text == (
+        "the line must be a CSV record of the contract's columns: "
+        "line longer than 64 bytes (103 bytes)"
+    )
+    assert not row.record  # nothing of the line was read, so nothing of it is stored
 
 
 def test_quarterly_files_are_staged_together_with_their_quarter(warehouse, tmp_path):

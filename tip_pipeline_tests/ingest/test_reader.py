@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tip_pipeline.ingest import reader
 from tip_pipeline.ingest.discovery import DeliveryError
 from tip_pipeline.ingest.load import FileReceipt, IngestResult
 from tip_pipeline.ingest.reader import LINE, data_version, file_sha256, read_extract, sha256_of
@@ -146,3 +147,106 @@ def test_an_unknown_field_that_is_not_column_shaped_is_named_by_position(tmp_pat
     with pytest.raises(DeliveryError, match="the field at position 7") as err:
         read_extract(write(tmp_path, f"{HEADER},Abigail Hollins\n"), CHILDREN)
     assert "Abigail" not in str(err.value)
+
+
+# Lines longer than the limit. The limit is lowered to 64 bytes so the files stay tiny; the
+# reader then reads in 64-byte chunks, so a long line also runs over several chunks' ends.
+LIMIT = 64
+A1, A3 = "a1,2010-01-01,1,WBRI,E01,", "a3,2010-01-01,1,WBRI,E01,"
+
+
+@pytest.fixture
+def limit(monkeypatch):
+    monkeypatch.setattr(reader, "MAX_LINE_BYTES", LIMIT)
+
+
+def accounted_for(raw) -> bool:
+    """Every physical line after the header is a record, a malformed record or a blank line."""
+    return raw.rows + len(raw.malformed) + raw.blank_lines == raw.physical_lines - 1
+
+
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b"\r"])
+def test_a_long_line_is_malformed_by_its_number_and_length_only(tmp_path, limit, end):
+    long = b"x" * 200  # several chunks of 64
+    data = end.join([HEADER.encode(), A1.encode(), long, b"", A3.encode()]) + end
+    path = write(tmp_path, data)
+    raw = read_extract(path, CHILDREN)
+    assert [(m.line, m.problem, m.text) for m in raw.malformed] == [
+        (3, "line longer than 64 bytes (200 bytes)", "")
+    ]
+    assert list(raw.frame[LINE]) == [2, 5] and list(raw.frame["LAchildID"]) == ["a1", "a3"]
+    assert raw.blank_lines == 1 and raw.physical_lines == 5 and accounted_for(raw)
+    assert raw.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert raw.size_bytes == len(data) == path.stat().st_size
+
+
+def test_a_line_of_exactly_the_limit_is_read(tmp_path, limit):
+    record = "a2,2010-01-01,1,WBRI,E01,".ljust(LIMIT, " ")
+    raw = read_extract(write(tmp_path, f"{HEADER}\n{A1}\n{record}\n"), CHILDREN)
+    assert raw.rows == 2 and not raw.malformed
+
+
+@pytest.mark.parametrize("shift", range(LIMIT))
+def test_long_lines_anywhere_in_the_chunks_are_counted_right(tmp_path, limit, shift):
+    """Long lines at every position against the chunks' ends (line 2 shifts them), the last
+    one without a line break, between records whose line numbers must not move."""
+    lines = [HEADER, "p" * shift, A1, "x" * 65, A3, "y" * 130, "a5,2010-01-01,1,WBRI", "z" * 64]
+    path = write(tmp_path, "\r\n".join([*lines, "w" * 100]))
+    raw = read_extract(path, CHILDREN)
+    assert list(raw.frame[LINE]) == [3, 5]
+    assert [(m.line, m.problem) for m in raw.malformed if "longer" in m.problem] == [
+        (4, "line longer than 64 bytes (65 bytes)"),
+        (6, "line longer than 64 bytes (130 bytes)"),
+        (9, "line longer than 64 bytes (100 bytes)"),
+    ]
+    assert raw.physical_lines == 9 and accounted_for(raw)
+    assert raw.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_long_line_inside_a_quoted_value_makes_its_record_malformed(tmp_path, limit):
+    text = f'{HEADER}\n{A1}\na2,2010-01-01,1,"WB\n{"x" * 100}\nRI",E01,\n{A3}\n'
+    raw = read_extract(write(tmp_path, text), CHILDREN)
+    assert [(m.line, m.problem, m.text) for m in raw.malformed] == [
+        (
+            3,
+            "line 4 of the record (lines 3-5) longer than 64 bytes (100 bytes)",
+            'a2,2010-01-01,1,"WB',
+        )
+    ]
+    assert list(raw.frame[LINE]) == [2, 6] and raw.physical_lines == 6
+
+
+def test_a_long_header_is_refused_without_its_content(tmp_path, limit):
+    header = HEADER + ",Abigail Hollins" * 5
+    with pytest.raises(DeliveryError) as err:
+        read_extract(write(tmp_path, f"{header}\n{A1}\n"), CHILDREN)
+    message = str(err.value)
+    assert "cin_children_2023-24.csv" in message and "line 1" in message
+    assert "longer than 64 bytes" in message and "Abigail" not in message
+
+
+def test_bytes_that_are_not_utf8_in_a_long_line_are_never_decoded(tmp_path, limit):
+    data = f"{HEADER}\n{A1}\n".encode() + "Sé,".encode("latin-1") * 40 + f"\n{A3}\n".encode()
+    raw = read_extract(write(tmp_path, data), CHILDREN)
+    assert [(m.line, m.text) for m in raw.malformed] == [(3, "")]
+    assert raw.rows == 2 and accounted_for(raw)
+
+
+def test_lines_after_a_long_line_keep_their_number_in_a_utf8_error(tmp_path, limit):
+    data = f"{HEADER}\n{'x' * 100}\n{A1}\n".encode() + "a2,Sé,\n".encode("latin-1")
+    with pytest.raises(DeliveryError, match=r"line 4 is not UTF-8"):
+        read_extract(write(tmp_path, data), CHILDREN)
+
+
+def test_a_long_line_between_a_lone_cr_and_a_line_feed_keeps_its_line(tmp_path, limit):
+    """Mixed line endings: the long line's neighbours, CR and LF, must not read as one CRLF."""
+    text = f"{HEADER}\r{A1}\r{'x' * 100}\n{A3}\n"
+    raw = read_extract(write(tmp_path, text), CHILDREN)
+    assert [m.line for m in raw.malformed] == [3]
+    assert list(raw.frame[LINE]) == [2, 4] and raw.physical_lines == 4 and accounted_for(raw)
+
+
+def test_a_file_of_long_lines_after_its_header_has_no_records(tmp_path, limit):
+    raw = read_extract(write(tmp_path, f"{HEADER}\n{'x' * 100}\n{'y' * 300}"), CHILDREN)
+    assert [m.line for m in raw.malformed] == [2, 3]
+    assert raw.rows == 0 and raw.physical_lines == 3 and accounted_for(raw)
