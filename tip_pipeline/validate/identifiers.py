@@ -50,7 +50,9 @@ Synthetic codes and ids are tidier than a real extract's, so a real false positi
 possible; the threshold is a parameter of the guard.
 
 The lines the reader sets aside as malformed are kept as text in the quarantine, so they are
-read too, field by field, for the kinds that refuse alone.
+read too, field by field, for the kinds that refuse alone. A line longer than the reader's
+limit (``ingest.reader.MAX_LINE_BYTES``) has no text: it is never read, so nothing of it is
+stored.
 
 Findings name the file, column, kind and how many lines (the first line for single-value
 kinds), and never carry a value. Each column is scanned on its distinct values (counted by
