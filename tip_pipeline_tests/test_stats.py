@@ -2,6 +2,9 @@
 
 - Reference cases (tip_pipeline_tests/data/phe_reference_cases.csv, values from
   PHEindicatormethods) drive a parametrised test.
+- phe_sii(transform = TRUE) is checked against the figures PHEindicatormethods' phe_sii vignette
+  prints (tip_pipeline_tests/data/phe_sii_vignette_transform.csv, inputs in
+  phe_sii_vignette_inputs.csv; sources in their header comments).
 - PHStatsMethods (the DHSC Python port, a test-only dependency) cross-checks proportions,
   rates, DSRs and funnels on seeded random frames and on hypothesis-drawn scalars. It refuses
   zero counts; ours accepts them, so zero counts are tested against hand-computed values.
@@ -31,6 +34,8 @@ from PHStatsMethods import utils_funnel as phs_funnel  # noqa: E402
 from PHStatsMethods.validation import ci_col  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "phe_reference_cases.csv"
+SII_VIGNETTE = Path(__file__).parent / "data" / "phe_sii_vignette_transform.csv"
+SII_VIGNETTE_INPUTS = Path(__file__).parent / "data" / "phe_sii_vignette_inputs.csv"
 Z95 = 1.959963984540054
 SII_REPS = 20_000
 SII_SEED = 20240331
@@ -39,6 +44,12 @@ SII_SEED = 20240331
 def _reference_cases() -> list[dict]:
     with DATA.open(newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def _commented_csv(path: Path) -> list[dict]:
+    """Rows of a CSV whose leading '#' lines cite its source."""
+    with path.open(newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
 
 
 def _num(text: str) -> float:
@@ -397,6 +408,8 @@ def _phe_sii_transformed(
     The package's own expected values for these cases sit in tests/testthat/testdata_SII.xlsx,
     which is stored only as binary here and could not be read; the expected values are
     therefore computed by this function, and PHStatsMethods (the Python port) has no SII.
+    The figures phe_sii's vignette prints for transform = TRUE are checked directly in
+    ``test_sii_transformed_vignette``.
     """
     fwd = np.log if value_type == 1 else (lambda p: np.log(p / (1 - p)))
     back = np.exp if value_type == 1 else (lambda t: np.exp(t) / (1 + np.exp(t)))
@@ -474,6 +487,48 @@ def test_sii_transformed_as_phe(name: str, value_type: int, multiplier: float) -
     _assert_limits_close([got.rii_lower, got.rii_upper], [want["rii_lower"], want["rii_upper"]])
     assert got.sii_lower < got.sii < got.sii_upper
     assert 0 < got.rii_lower < got.rii < got.rii_upper
+
+
+def _printed_atol(text: str) -> float:
+    """Half a unit in the last decimal place of a figure as printed."""
+    return 0.5 * 10.0 ** -len(text.partition(".")[2])
+
+
+@pytest.mark.parametrize("case", _commented_csv(SII_VIGNETTE), ids=lambda c: c["case"])
+def test_sii_transformed_vignette(case: dict) -> None:
+    """phe_sii(transform = TRUE) as PHEindicatormethods 2.0.2.9001's vignette prints it:
+    Example 2 (DSRs by quintile, log; SII and RII) and Example 3 (prevalence by decile, logit,
+    multiplier -100; SII). Points are deterministic: within half a unit of the last printed
+    place (5-7 significant figures). Limits are one simulation draw of 1e+05 repetitions
+    each (sd about 0.2% of the interval's width), so they are held to 2% of the width."""
+    rows = sorted(
+        (r for r in _commented_csv(SII_VIGNETTE_INPUTS) if r["case"] == case["case"]),
+        key=lambda r: int(r["quantile"]),
+    )
+    scale = float(case["input_scale"])
+    value, lower, upper = (
+        np.array([float(r[k]) for r in rows]) / scale for k in ("value", "lower_cl", "upper_cl")
+    )
+    got = S.sii(
+        value,
+        lower,
+        upper,
+        np.array([float(r["population"]) for r in rows]),
+        value_type=SII_VALUE_TYPES[int(case["value_type"])],
+        transform=True,
+        repetitions=int(case["repetitions"]),
+        seed=SII_SEED,
+        multiplier=float(case["multiplier"]),
+    )
+    for key in ("sii", "rii"):
+        if case[key]:
+            assert float(getattr(got, key)) == pytest.approx(
+                float(case[key]), rel=0, abs=_printed_atol(case[key])
+            )
+            limits = [float(case[f"{key}_lower"]), float(case[f"{key}_upper"])]
+            _assert_limits_close(
+                [getattr(got, f"{key}_lower"), getattr(got, f"{key}_upper")], limits
+            )
 
 
 def test_sii_transformed_is_a_curve() -> None:
