@@ -136,11 +136,15 @@ def make_engine(url: str | URL, **engine_kwargs: Any) -> Engine:
     return create_engine(normalised, **engine_kwargs)
 
 
-def ensure_schemas(engine: Engine) -> None:
-    """Create the layers' schemas where missing (PostgreSQL); check they are attached (SQLite)."""
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            attached = {row[1] for row in conn.exec_driver_sql("PRAGMA database_list")}
+def ensure_schemas(bind: Engine | Connection) -> None:
+    """Create the layers' schemas where missing (PostgreSQL); check they are attached (SQLite).
+    Given a connection, in its transaction (``migrate.upgrade``, under its lock)."""
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            ensure_schemas(conn)
+        return
+    if bind.dialect.name == "sqlite":
+        attached = {row[1] for row in bind.exec_driver_sql("PRAGMA database_list")}
         missing = set(LAYERS) - attached
         if missing:
             raise RuntimeError(
@@ -148,9 +152,8 @@ def ensure_schemas(engine: Engine) -> None:
                 "open it with tip_pipeline.warehouse.engine.make_engine"
             )
         return
-    with engine.begin() as conn:
-        for layer in LAYERS:
-            conn.execute(CreateSchema(layer, if_not_exists=True))
+    for layer in LAYERS:
+        bind.execute(CreateSchema(layer, if_not_exists=True))
 
 
 def create_database(
@@ -265,12 +268,15 @@ def _refuse_writes_to_main(
 ADVISORY_LOCK_NAMESPACE = 20_770_101
 #: the scope of writes that belong to no reporting year (reference data, the dimensions)
 REFERENCE_SCOPE = "reference"
+#: the scope of schema migrations (``migrate.upgrade``): every process migrates the warehouse
+#: before its first write, so two runs started together on a new warehouse take turns
+MIGRATION_SCOPE = "migrations"
 
 
 @contextmanager
 def write_transaction(engine: Engine, *scopes: str) -> Iterator[Connection]:
     """One write transaction of the warehouse for ``scopes`` (reporting-year labels such as
-    ``2023/24``, or :data:`REFERENCE_SCOPE`).
+    ``2023/24``, :data:`REFERENCE_SCOPE`, or :data:`MIGRATION_SCOPE`).
 
     Why: every write replaces a period's rows (delete, then insert). Two runs of the same year
     at once (a rerun launched while the nightly run goes on, the sensor and the schedule)

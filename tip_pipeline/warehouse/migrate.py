@@ -26,7 +26,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
-from tip_pipeline.warehouse.engine import ensure_schemas, make_engine
+from tip_pipeline.warehouse.engine import (
+    MIGRATION_SCOPE,
+    ensure_schemas,
+    make_engine,
+    write_transaction,
+)
 from tip_pipeline.warehouse.layers import LAYERS, OPS
 
 MIGRATIONS_DIR: Final = Path(__file__).with_name("migrations")
@@ -76,12 +81,18 @@ def alembic_config(url: str | URL | None = None) -> Config:
 
 
 def upgrade(engine_or_url: Engine | str | URL, revision: str = "head") -> None:
-    """Migrate the warehouse to ``revision``, creating the schemas first (PostgreSQL)."""
+    """Migrate the warehouse to ``revision``, creating the schemas first (PostgreSQL).
+
+    One transaction under the :data:`~tip_pipeline.warehouse.engine.MIGRATION_SCOPE` lock:
+    two processes migrating a new PostgreSQL warehouse at once (two ``tip run`` started
+    together) would otherwise both create the same tables, and the second fail on a unique
+    key of PostgreSQL's catalogue. The second waits, then finds the warehouse at ``revision``.
+    """
     engine = engine_or_url if isinstance(engine_or_url, Engine) else make_engine(engine_or_url)
     try:
-        ensure_schemas(engine)
         config = alembic_config()
-        with engine.begin() as conn:
+        with write_transaction(engine, MIGRATION_SCOPE) as conn:
+            ensure_schemas(conn)
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
     finally:

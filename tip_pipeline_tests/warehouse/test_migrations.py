@@ -4,6 +4,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
-from tip_pipeline.warehouse.engine import make_engine, sqlite_layer_paths
+from tip_pipeline.warehouse.engine import (
+    MIGRATION_SCOPE,
+    ensure_schemas,
+    make_engine,
+    sqlite_layer_paths,
+    write_transaction,
+)
 from tip_pipeline.warehouse.layers import LAYERS
 from tip_pipeline.warehouse.migrate import (
     URL_ENV,
@@ -77,6 +84,35 @@ def test_upgrade_empty_postgres(postgres_url: str) -> None:
     assert inspect(engine).get_table_names("public") == []
     assert _diff(engine) == []
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_upgrade_waits_for_another_migration_of_the_warehouse(postgres_url: str) -> None:
+    """Two processes migrating a new warehouse at once (two `tip run` started together) take
+    turns: while another holds the migration lock, upgrade waits, then finds the schemas it
+    created. Without the lock the second failed on a unique key of PostgreSQL's catalogue
+    (here pg_namespace's, at CREATE SCHEMA; in two whole runs pg_type's, at CREATE TABLE)."""
+    engine = make_engine(postgres_url)
+    errors: list[Exception] = []
+
+    def migrate() -> None:
+        try:
+            upgrade(postgres_url)
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+
+    try:
+        with write_transaction(engine, MIGRATION_SCOPE) as conn:  # another process migrating
+            ensure_schemas(conn)  # its first DDL, committed below
+            waiting = threading.Thread(target=migrate)
+            waiting.start()
+            waiting.join(2.0)
+            assert waiting.is_alive()  # upgrade waits
+        waiting.join(60)
+        assert not waiting.is_alive() and errors == []
+        assert current_revision(engine) == HEAD
+    finally:
+        engine.dispose()
 
 
 def test_an_empty_warehouse_differs_from_the_metadata(warehouse_url: str) -> None:
