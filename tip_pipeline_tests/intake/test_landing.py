@@ -1,0 +1,159 @@
+"""The raw landing folder: files placed by the year of their folder and recognised by their
+content; refused where they lie (no year, not a table, a link out of the folder) or when a
+table of a year comes twice; converted into contract files written whole, under the names
+ingestion reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tip_pipeline.ingest.discovery import scan
+from tip_pipeline.intake.landing import (
+    FileRefusal,
+    LandingError,
+    RawFile,
+    contract_file_name,
+    convert_year,
+    scan_landing,
+    write_contract_files,
+)
+from tip_pipeline.intake.postcodes import PostcodeLookup
+from tip_pipeline.intake.pseudonyms import Pseudonymiser
+from tip_pipeline.periods import FinancialYear
+
+YEAR = FinancialYear(2023)
+PSEUDONYMISER = Pseudonymiser(b"k" * 32)
+HEADER_CSV = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n00123,2,17/09/2014,WBRI,A123456789012,,\n"
+EPISODES_CSV = (
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,"
+    "PL_POST,URN\n00123,01/05/2023,S,C2,N1,U1,PR1,,,,LS9 8AB,BD1 1AA,SC484848\n"
+)
+
+
+@pytest.fixture
+def lookup() -> PostcodeLookup:
+    return PostcodeLookup.from_columns(pd.Series(["LS9 8AB"]), pd.Series(["E01011295"]))
+
+
+def _land(raw: Path, name: str, text: str) -> Path:
+    path = raw / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_files_are_placed_by_their_year_folder_and_the_rest_refused_with_why(tmp_path):
+    raw = tmp_path / "raw"
+    _land(raw, "2023-24/header.csv", HEADER_CSV)
+    _land(raw, "2023-24/episodes.xlsx", "")
+    _land(raw, "loose.csv", HEADER_CSV)
+    _land(raw, "2023-24/notes.docx", "")
+    _land(raw, "old/2022-23/header.csv", HEADER_CSV)
+    _land(raw, "2023-25/header.csv", HEADER_CSV)
+    _land(raw, "2023-24/.DS_Store", "")
+    _land(raw, "2023-24/~$episodes.xlsx", "")
+    landing = scan_landing(raw)
+    assert [f.name for f in landing.files] == ["2023-24/episodes.xlsx", "2023-24/header.csv"]
+    assert {f.period for f in landing.files} == {YEAR} and landing.periods == [YEAR]
+    reasons = {r.file: r.reason for r in landing.refused}
+    assert set(reasons) == {"loose.csv", "2023-24/notes.docx", "old/2022-23/header.csv",
+                            "2023-25/header.csv"}  # fmt: skip
+    assert "folder of its reporting year" in reasons["loose.csv"]
+    assert "not a CSV or XLSX" in reasons["2023-24/notes.docx"]
+    assert "not named for a reporting year" in reasons["old/2022-23/header.csv"]
+    assert "consecutive" in reasons["2023-25/header.csv"]
+    assert landing.skipped == 2
+
+
+def test_a_link_out_of_the_raw_folder_is_refused_unread(tmp_path):
+    raw = tmp_path / "raw"
+    outside = _land(tmp_path, "secret.csv", HEADER_CSV)
+    (raw / "2023-24").mkdir(parents=True)
+    (raw / "2023-24" / "header.csv").symlink_to(outside)
+    landing = scan_landing(raw)
+    assert landing.files == ()
+    assert landing.refused == (
+        FileRefusal(
+            "2023-24/header.csv", "a link to a file outside the raw folder; refused unread"
+        ),
+    )
+
+
+def test_a_missing_raw_folder_is_named(tmp_path):
+    with pytest.raises(LandingError, match="TIP_RAW_DIR"):
+        scan_landing(tmp_path / "nowhere")
+
+
+def test_a_year_converted_and_written_under_the_names_ingestion_reads(tmp_path, lookup):
+    raw, data = tmp_path / "raw", tmp_path / "data"
+    _land(raw, "2023-24/a.csv", HEADER_CSV)
+    _land(raw, "2023-24/b.csv", EPISODES_CSV)
+    landing = scan_landing(raw)
+    year = convert_year(YEAR, landing.of_year(YEAR), PSEUDONYMISER, lookup)
+    assert year.refused == []
+    assert year.sources == {"ssda903_episodes": "2023-24/b.csv", "ssda903_header": "2023-24/a.csv"}
+    written = write_contract_files(year, data)
+    assert [p.name for p in written] == [
+        "ssda903_episodes_2023-24.csv",
+        "ssda903_header_2023-24.csv",
+    ]
+    delivered, unknown = scan(data)
+    assert unknown == [] and {f.extract.table for f in delivered} == set(year.sources)
+    header = pd.read_csv(data / contract_file_name("ssda903_header", YEAR), dtype=str)
+    assert header.to_dict("records") == [
+        {
+            "CHILD": PSEUDONYMISER.pseudonym("00123"),
+            "SEX": "2",
+            "DOB": "2014-09-01",
+            "ETHNIC": "WBRI",
+        }
+    ]
+    everything = "".join(p.read_text() for p in written)
+    for value in ("00123", "A123456789012", "17/09/2014", "BD1 1AA", "SC484848", "LS9 8AB"):
+        assert value not in everything
+    assert sorted(data.iterdir()) == sorted(written)  # no temporary file left beside them
+
+
+def test_a_table_given_twice_in_a_year_is_refused_in_both_files(tmp_path, lookup):
+    raw = tmp_path / "raw"
+    first = _land(raw, "2023-24/a.csv", HEADER_CSV)
+    second = _land(raw, "2023-24/b.csv", HEADER_CSV)
+    episodes = _land(raw, "2023-24/c.csv", EPISODES_CSV)
+    files = [RawFile(p, f"2023-24/{p.name}", YEAR) for p in (first, second, episodes)]
+    year = convert_year(YEAR, files, PSEUDONYMISER, lookup)
+    assert list(year.results) == ["ssda903_episodes"]
+    assert year.refused == [
+        FileRefusal("2023-24/a.csv", "ssda903_header of 2023/24 is also in 2023-24/b.csv: give "
+                    "each table of a year in one file"),
+        FileRefusal("2023-24/b.csv", "ssda903_header of 2023/24 is also in 2023-24/a.csv: give "
+                    "each table of a year in one file"),
+    ]  # fmt: skip
+
+
+def test_an_unrecognised_table_is_refused_with_the_readers_reason_and_no_value(tmp_path, lookup):
+    raw = tmp_path / "raw"
+    path = _land(raw, "2023-24/x.csv", "Jane Smith,LS9 8AB,17/09/2014\n1,2,3\n")
+    year = convert_year(YEAR, [RawFile(path, "2023-24/x.csv", YEAR)], PSEUDONYMISER, lookup)
+    assert year.results == {}
+    (refusal,) = year.refused
+    assert refusal.file == "2023-24/x.csv" and "not the header of a known SSDA903" in refusal.reason
+    for value in ("Jane Smith", "LS9 8AB", "17/09/2014"):
+        assert value not in refusal.reason
+
+
+def test_a_failed_write_leaves_no_partial_contract_file(tmp_path, lookup, monkeypatch):
+    raw, data = tmp_path / "raw", tmp_path / "data"
+    path = _land(raw, "2023-24/a.csv", HEADER_CSV)
+    year = convert_year(YEAR, [RawFile(path, "2023-24/a.csv", YEAR)], PSEUDONYMISER, lookup)
+
+    def disk_full(self, out, index):
+        out.write("CHILD,SEX")
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
+    with pytest.raises(OSError):
+        write_contract_files(year, data)
+    assert list(data.iterdir()) == []
