@@ -43,10 +43,35 @@ def _default_dagster_home() -> None:
         os.environ["DAGSTER_HOME"] = str(home)
 
 
+def _intake(raw: Path, data: Path, warehouse: str, rekey: bool) -> int:
+    """Take the raw returns in (tip_pipeline.intake.run) and print the run's report."""
+    from tip_pipeline.intake.run import take_in
+    from tip_pipeline.warehouse.engine import make_engine
+    from tip_pipeline.warehouse.migrate import upgrade
+
+    engine = make_engine(warehouse)
+    try:
+        upgrade(engine)
+        summary = take_in(raw, data, engine, rekey=rekey)
+    finally:
+        engine.dispose()
+    print("\n".join(summary.report()))
+    return 0
+
+
+def _intake_command(args: argparse.Namespace) -> int:
+    if not args.raw:
+        print(f"tip intake: give --raw or set {config.RAW_DIR.name}", file=sys.stderr)
+        return 1
+    return _intake(Path(args.raw), Path(args.out), args.warehouse, args.rekey)
+
+
 def _run(args: argparse.Namespace) -> int:
     from tip_pipeline.runner import run_all
 
     _default_dagster_home()
+    if args.raw:
+        _intake(Path(args.raw), Path(args.data), args.warehouse, rekey=False)
     summary = run_all(Path(args.data), args.warehouse)
     print(
         f"materialised {summary.materialized} assets in {len(summary.run_ids)} runs; "
@@ -112,7 +137,24 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="materialise the whole asset graph in-process")
     run.add_argument("--data", default=config.DATA_DIR.value(), help="delivery folder")
     run.add_argument("--warehouse", default=config.WAREHOUSE_URL.value(), help="warehouse URL")
+    run.add_argument(
+        "--raw", help="raw landing folder: take its returns in first, into --data (tip intake)"
+    )
     run.set_defaults(func=_run)
+
+    intake = commands.add_parser(
+        "intake",
+        help="convert a local authority's raw returns into pseudonymised contract files",
+    )
+    intake.add_argument("--raw", default=config.RAW_DIR.value(), help="raw landing folder")
+    intake.add_argument("--out", default=config.DATA_DIR.value(), help="data folder to write")
+    intake.add_argument("--warehouse", default=config.WAREHOUSE_URL.value(), help="warehouse URL")
+    intake.add_argument(
+        "--rekey",
+        action="store_true",
+        help="the pseudonym key has changed and the whole history is being rebuilt with it",
+    )
+    intake.set_defaults(func=_intake_command)
 
     exp = commands.add_parser(
         "export", help="write the published indicator values in the Fingertips download layout"

@@ -68,6 +68,15 @@ REPORT_DIR = Setting(
     "Folder the measuring-impact report asset writes its HTML files to.",
 )
 
+RAW_DIR = Setting(
+    "TIP_RAW_DIR",
+    "",
+    "Intake: the raw landing folder, read by intake only. It holds a local authority's returns "
+    "as the authority keeps them (SSDA903 tables as CSV or XLSX in a folder per reporting "
+    "year, e.g. 2023-24/), identifiers included: keep it where only the pipeline's account can "
+    "read it.",
+)
+
 PSEUDONYM_KEY_FILE = Setting(
     "TIP_PSEUDONYM_KEY_FILE",
     "",
@@ -91,6 +100,7 @@ SETTINGS = (
     QUARANTINE_THRESHOLD,
     SUPPRESSION_THRESHOLD,
     REPORT_DIR,
+    RAW_DIR,
     PSEUDONYM_KEY_FILE,
     POSTCODE_LOOKUP,
 )

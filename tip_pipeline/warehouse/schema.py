@@ -263,6 +263,75 @@ ingest_log = Table(
 )
 
 
+pseudonym_keys = Table(
+    "pseudonym_keys",
+    metadata,
+    Column(
+        "fingerprint",
+        Text,
+        primary_key=True,
+        comment="Fingerprint of a pseudonym key (16 hex digits; never the key)",
+    ),
+    Column("first_run_id", Text, nullable=False, comment="First intake run that used the key"),
+    Column("first_used_at", DateTime(timezone=True), nullable=False, comment="When"),
+    Column(
+        "current",
+        Boolean,
+        nullable=False,
+        comment="True for the key intake uses now; an earlier key's pseudonyms do not link",
+    ),
+    Column("rekeyed", Boolean, nullable=False, comment="True when it replaced a key (--rekey)"),
+    schema=OPS,
+    comment="The pseudonym keys intake has used, by fingerprint: a different key is refused "
+    "unless the whole history is rebuilt with it (tip intake --rekey).",
+)
+
+intake_log = Table(
+    "intake_log",
+    metadata,
+    Column("run_id", Text, primary_key=True, comment="Intake run (ops.runs)"),
+    Column("raw_file", Text, primary_key=True, comment="Raw file, by its path in the raw folder"),
+    Column("period", Text, nullable=False, comment="Financial year (e.g. 2023/24)"),
+    Column("table_name", Text, comment="Contract extract written from it; NULL when refused"),
+    Column("unit", Text, comment="What a record is numbered by: line, row or element"),
+    Column("records_read", BigInteger, comment="Records read (NULL when refused whole)"),
+    Column("records_written", BigInteger, comment="Records written to the contract file"),
+    Column("records_refused", BigInteger, comment="Records refused (ops.intake_refusals)"),
+    Column("refused_reason", Text, comment="Why the whole file was refused; NULL otherwise"),
+    Column("key_fingerprint", Text, comment="Fingerprint of the key of its pseudonyms"),
+    Column("loaded_at", DateTime(timezone=True), nullable=False, comment="When"),
+    schema=OPS,
+    comment="Every raw file each intake run read: records read = written + refused, or why the "
+    "file was refused whole. Names and counts, never a value.",
+)
+
+intake_refusals = Table(
+    "intake_refusals",
+    metadata,
+    Column("run_id", Text, primary_key=True, comment="Intake run (ops.runs)"),
+    Column("raw_file", Text, primary_key=True, comment="Raw file, by its path in the raw folder"),
+    Column("table_name", Text, primary_key=True, comment="Contract extract the record was for"),
+    Column(
+        "refusal",
+        BigInteger,
+        primary_key=True,
+        comment="Number of the refusal in the file and table (1, 2, ...), in the file's order",
+    ),
+    Column("period", Text, nullable=False, comment="Financial year (e.g. 2023/24)"),
+    Column(
+        "position",
+        BigInteger,
+        nullable=False,
+        comment="Line (CSV), row (XLSX) or line of the element's start tag (XML)",
+    ),
+    Column("unit", Text, nullable=False, comment="line (CSV), row (XLSX) or element (XML)"),
+    Column("raw_column", Text, comment="Raw column or element that refused it; NULL if none"),
+    Column("reason", Text, nullable=False, comment="Why, in plain English; never the value"),
+    schema=OPS,
+    comment="Each raw record intake could not convert, by file, position, column and reason. "
+    "Never the record: the raw returns stay in the raw folder.",
+)
+
 quarantine = Table(
     "quarantine",
     metadata,

@@ -1,0 +1,199 @@
+"""Intake's account in the warehouse (``ops``): the pseudonym key's fingerprint, each raw file
+read, each record refused. Names, positions, counts and reasons; never a value.
+
+**One key for the whole history.** Pseudonyms made with another key do not link: the same child
+would be two children, one before and one after the change, and every trend, cohort and
+linked-adversity count would break silently. So the fingerprint of the key each intake run
+uses is kept (``ops.pseudonym_keys``), and a run with a different key is refused, unless the
+caller says the whole history is being rebuilt with the new key (``rekey``: every year's raw
+returns taken in again), which is recorded.
+
+The key check, the key's record and the run's account are written in one transaction, so a
+run either is accounted for with its key or left no trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from importlib.metadata import version
+
+import pandas as pd
+import sqlalchemy as sa
+
+from tip_pipeline.errors import ValueFreeError
+from tip_pipeline.intake.landing import FileRefusal, YearIntake
+from tip_pipeline.warehouse import schema
+from tip_pipeline.warehouse.bulk import replace_rows
+from tip_pipeline.warehouse.engine import redact_url, write_transaction
+from tip_pipeline.warehouse.schema import intake_log, intake_refusals, pseudonym_keys
+
+#: the lock scope of the key check (tip_pipeline.warehouse.engine.write_transaction): two
+#: intake runs never both take a new key as the first
+KEY_SCOPE = "pseudonym key"
+
+
+class KeyChangedError(ValueFreeError):
+    """The key file is not the key of the warehouse's history. The message names both
+    fingerprints, never a key."""
+
+
+def current_fingerprint(conn: sa.Connection) -> str | None:
+    """The fingerprint of the key the warehouse's history was made with, or None before the
+    first intake."""
+    query = sa.select(pseudonym_keys.c.fingerprint).where(pseudonym_keys.c.current)
+    return conn.execute(query).scalar_one_or_none()
+
+
+def check_key(current: str | None, fingerprint: str, rekey: bool) -> None:
+    """Refuse a key other than the history's unless the history is being rebuilt with it."""
+    if current is None or current == fingerprint or rekey:
+        return
+    raise KeyChangedError(
+        f"the pseudonym key (fingerprint {fingerprint}) is not the key the warehouse's history "
+        f"was made with (fingerprint {current}): its pseudonyms would not link with the "
+        "earlier years', and every child would become two. Use the key file that made the "
+        "history; or, to rebuild the whole history with this key, run intake with --rekey "
+        "and then take in every year's raw returns again."
+    )
+
+
+def record_key(
+    conn: sa.Connection, current: str | None, fingerprint: str, run_id: str, now: datetime
+) -> None:
+    """Make ``fingerprint`` the current key (first use, or a rekey); nothing if it already is."""
+    if current == fingerprint:
+        return
+    conn.execute(sa.update(pseudonym_keys).values(current=False))
+    known = sa.select(pseudonym_keys.c.fingerprint).where(
+        pseudonym_keys.c.fingerprint == fingerprint
+    )
+    if conn.execute(known).first():
+        conn.execute(
+            sa.update(pseudonym_keys)
+            .where(pseudonym_keys.c.fingerprint == fingerprint)
+            .values(current=True, rekeyed=current is not None)
+        )
+        return
+    conn.execute(
+        sa.insert(pseudonym_keys).values(
+            fingerprint=fingerprint,
+            first_run_id=run_id,
+            first_used_at=now,
+            current=True,
+            rekeyed=current is not None,
+        )
+    )
+
+
+def log_frame(
+    years: Iterable[YearIntake],
+    refused: Iterable[FileRefusal],
+    run_id: str,
+    fingerprint: str,
+    now: datetime,
+) -> pd.DataFrame:
+    """One ``ops.intake_log`` row per raw file: converted (with its counts) or refused whole."""
+    rows = []
+    for year in years:
+        for table, result in year.results.items():
+            rows.append(
+                {
+                    "raw_file": year.sources[table],
+                    "period": year.period.label,
+                    "table_name": table,
+                    "unit": result.unit,
+                    "records_read": result.read,
+                    "records_written": result.written,
+                    "records_refused": len(result.refused),
+                    "refused_reason": None,
+                }
+            )
+        rows += [_refused_row(r, year.period.label) for r in year.refused]
+    rows += [_refused_row(r, None) for r in refused]
+    frame = pd.DataFrame(rows, columns=_LOG_COLUMNS)
+    return frame.assign(run_id=run_id, key_fingerprint=fingerprint, loaded_at=now)
+
+
+_LOG_COLUMNS = [
+    "raw_file",
+    "period",
+    "table_name",
+    "unit",
+    "records_read",
+    "records_written",
+    "records_refused",
+    "refused_reason",
+]
+
+
+def _refused_row(refusal: FileRefusal, period: str | None) -> dict:
+    """A file refused whole; a file refused where it lay has no year ('unknown')."""
+    return {
+        "raw_file": refusal.file,
+        "period": period or "unknown",
+        "table_name": None,
+        "unit": None,
+        "records_read": None,
+        "records_written": None,
+        "records_refused": None,
+        "refused_reason": refusal.reason,
+    }
+
+
+def refusals_frame(years: Iterable[YearIntake], run_id: str) -> pd.DataFrame:
+    """One ``ops.intake_refusals`` row per record refused, numbered in each file's order."""
+    rows = [
+        {
+            "raw_file": year.sources[table],
+            "table_name": table,
+            "refusal": number,
+            "period": year.period.label,
+            "position": refusal.line,
+            "unit": result.unit,
+            "raw_column": refusal.column,
+            "reason": refusal.reason,
+        }
+        for year in years
+        for table, result in year.results.items()
+        for number, refusal in enumerate(result.refused, start=1)
+    ]
+    columns = [c.name for c in intake_refusals.columns if c.name != "run_id"]
+    return pd.DataFrame(rows, columns=columns).assign(run_id=run_id)
+
+
+def record_intake(
+    engine: sa.Engine,
+    run_id: str,
+    years: list[YearIntake],
+    refused: list[FileRefusal],
+    fingerprint: str,
+    rekey: bool = False,
+) -> None:
+    """Check the key against the history's, then record it, the run and its account, in one
+    transaction (raises ``KeyChangedError`` before anything is written)."""
+    now = datetime.now(UTC)
+    with write_transaction(engine, KEY_SCOPE) as conn:
+        current = current_fingerprint(conn)
+        check_key(current, fingerprint, rekey)
+        record_key(conn, current, fingerprint, run_id, now)
+        run = pd.DataFrame(
+            [
+                {
+                    "job": "tip intake" + (" --rekey" if rekey else ""),
+                    "started_at": now,
+                    "finished_at": now,
+                    "status": "success",
+                    "warehouse_url_redacted": redact_url(engine.url),
+                    "code_version": version("tip_pipeline"),
+                }
+            ]
+        )
+        replace_rows(conn, schema.runs, run, {"run_id": run_id})
+        replace_rows(
+            conn,
+            intake_log,
+            log_frame(years, refused, run_id, fingerprint, now),
+            {"run_id": run_id},
+        )
+        replace_rows(conn, intake_refusals, refusals_frame(years, run_id), {"run_id": run_id})
