@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, exc, text
 
+from tip_pipeline.atomic import written_whole
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.spreadsheet_safe import neutralise_frame
@@ -297,8 +298,12 @@ def _compared_to_england(v: pd.DataFrame) -> pd.Series:
 
 
 def write(frame: pd.DataFrame, fmt: str, out: Path) -> None:
-    """Write ``frame`` as ``fmt`` (csv, parquet or xlsx) to ``out``."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``frame`` as ``fmt`` (csv, parquet or xlsx) to ``out``, whole (``atomic``)."""
+    with written_whole(out) as temporary:
+        _write_format(frame, fmt, temporary)
+
+
+def _write_format(frame: pd.DataFrame, fmt: str, out: Path) -> None:
     if fmt in ("csv", "xlsx"):  # read by spreadsheets: no text cell may run as a formula
         frame = neutralise_frame(frame)
     if fmt == "csv":

@@ -26,16 +26,13 @@ value (a file's first line may be a record).
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
+from tip_pipeline.atomic import written_whole
 from tip_pipeline.errors import ValueFreeError, describe
 from tip_pipeline.intake.postcodes import PostcodeLookup
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
@@ -214,25 +211,13 @@ def contract_file_name(table: str, period: FinancialYear) -> str:
     return name
 
 
-def _write_atomically(frame: pd.DataFrame, target: Path) -> None:
-    """Write ``frame`` as UTF-8 CSV beside ``target`` and rename it into place, so that a
-    crash never leaves a half-written contract file for ingestion to read."""
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", text=True)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            frame.to_csv(out, index=False)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def write_contract_files(year: YearIntake, data_dir: Path) -> list[Path]:
     """Each converted table of the year as its contract file in ``data_dir``."""
     data_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for table, result in sorted(year.results.items()):
         target = data_dir / contract_file_name(table, year.period)
-        _write_atomically(result.frame, target)
+        with written_whole(target) as temporary:  # ingestion never reads half a file
+            result.frame.to_csv(temporary, index=False, encoding="utf-8")
         written.append(target)
     return written

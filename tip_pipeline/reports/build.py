@@ -17,6 +17,7 @@ from typing import Final
 
 from sqlalchemy import Connection, Engine
 
+from tip_pipeline.atomic import written_whole
 from tip_pipeline.reports import html
 from tip_pipeline.reports.context import Report, indicators_shown
 from tip_pipeline.reports.data import connection, load
@@ -66,9 +67,11 @@ def build_report(
 def write_report(
     engine: Engine | Connection, out: Path, area_code: str | None = None, period: str | None = None
 ) -> Built:
+    """Build the report and write it to ``out`` whole (two runs of a year writing the same
+    file, or a run killed while writing, never leave a torn report)."""
     built = build(engine, area_code, period)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(built.html, encoding="utf-8")
+    with written_whole(out) as temporary:
+        temporary.write_text(built.html, encoding="utf-8")
     return built
 
 

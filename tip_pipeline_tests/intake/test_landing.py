@@ -149,8 +149,8 @@ def test_a_failed_write_leaves_no_partial_contract_file(tmp_path, lookup, monkey
     path = _land(raw, "2023-24/a.csv", HEADER_CSV)
     year = convert_year(YEAR, [RawFile(path, "2023-24/a.csv", YEAR)], PSEUDONYMISER, lookup)
 
-    def disk_full(self, out, index):
-        out.write("CHILD,SEX")
+    def disk_full(self, out, **options):
+        Path(out).write_text("CHILD,SEX")
         raise OSError("no space left on device")
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
