@@ -138,6 +138,52 @@ def _kinds_section() -> list[str]:
     return ["## Column kinds", "", "| kind | meaning |", "|---|---|", *rows, ""]
 
 
+_RAW_INTRO = """\
+## Raw returns (intake)
+
+A local authority's own returns, as it keeps them, are converted into the contract files above
+by intake (`tip intake --raw DIR --out DIR`, or `tip run --raw DIR`), never read by anything
+else. The raw folder (`TIP_RAW_DIR`) holds one folder per reporting year named by its file tag
+(`2023-24/`); an SSDA903 table is dated by its folder, since it carries no year. A file is
+recognised by its content, never its name: a CSV (UTF-8) or XLSX table (first sheet) by its
+header, whose names are compared in capitals, stripped, in any order. Dates may be
+`dd/mm/yyyy`, ISO or Excel dates and serials. Ids become keyed pseudonyms, dates of birth the
+first of their month, home postcodes the LSOA 2021 through the ONS postcode lookup; every other
+column is dropped and named in the run's report. Every record is written or refused with its
+file, line or row, column and reason (`ops.intake_log`, `ops.intake_refusals`).
+
+| conversion | what is written |
+|---|---|
+"""
+
+#: what each intake conversion writes (tip_pipeline.intake.ssda903.Conversion)
+_CONVERSIONS = {
+    "pseudonym": "the keyed pseudonym (HMAC-SHA256) of the normalised id",
+    "birth_month": "the date read, cut to the first of its month, yyyy-mm-01",
+    "date": "the date read, yyyy-mm-dd",
+    "home_lsoa": "the LSOA 2021 of the postcode (ONS lookup); empty when the lookup lacks it",
+    "code": "the code as written, trimmed (validation judges it against the year's code list)",
+}
+
+
+def _raw_section() -> list[str]:
+    from tip_pipeline.intake.ssda903 import LAYOUTS, Conversion
+
+    lines = [_RAW_INTRO.rstrip("\n")]
+    lines += [f"| {c.value} | {_CONVERSIONS[c.value]} |" for c in Conversion]
+    for layout in LAYOUTS:
+        lines += ["", f"### SSDA903 {layout.name} table -> `{layout.extract.table}`", ""]
+        lines += ["| raw column | contract column | conversion | required |", "|---|---|---|---|"]
+        lines += [
+            f"| `{c.raw}` | `{c.contract}` | {c.conversion.value} | "
+            f"{'yes' if c.required else 'no'} |"
+            for c in layout.kept
+        ]
+        lines += ["", "| dropped column | why |", "|---|---|"]
+        lines += [f"| `{column}` | {why} |" for column, why in layout.dropped.items()]
+    return [*lines, ""]
+
+
 def render() -> str:
     parts = [_INTRO, *_kinds_section()]
     for source in SOURCES:
@@ -145,6 +191,7 @@ def render() -> str:
         for extract in EXTRACTS.values():
             if extract.source == source:
                 parts.extend(_extract_section(extract))
+    parts.extend(_raw_section())
     return "\n".join(parts).rstrip() + "\n"
 
 
