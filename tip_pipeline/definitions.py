@@ -20,6 +20,7 @@ for _setting in config.SETTINGS:
 
 from tip_pipeline.defs.history import yjs_history  # noqa: E402
 from tip_pipeline.defs.indicators import indicator_assets  # noqa: E402
+from tip_pipeline.defs.intake import raw_returns, raw_returns_sensor  # noqa: E402
 from tip_pipeline.defs.jobs import full_refresh_job, nightly_job  # noqa: E402
 from tip_pipeline.defs.policies import apply_policies  # noqa: E402
 from tip_pipeline.defs.publish import publish_assets  # noqa: E402
@@ -38,6 +39,7 @@ from tip_pipeline.defs.validate import (  # noqa: E402
 defs = dg.Definitions(
     assets=apply_policies(
         [
+            raw_returns,  # a local authority's raw returns taken in, when TIP_RAW_DIR is set
             delivery_guard,
             reference_guard,
             yjs_history,
@@ -49,9 +51,11 @@ defs = dg.Definitions(
     ),
     jobs=[nightly_job, full_refresh_job],
     schedules=[nightly_schedule],
-    sensors=[delivery_sensor],
+    sensors=[delivery_sensor, raw_returns_sensor],
     resources={
-        "data_sources": DataSources(path=dg.EnvVar(config.DATA_DIR.name)),
+        "data_sources": DataSources(
+            path=dg.EnvVar(config.DATA_DIR.name), raw=dg.EnvVar(config.RAW_DIR.name)
+        ),
         "warehouse": Warehouse(url=dg.EnvVar(config.WAREHOUSE_URL.name)),
     },
 )

@@ -21,13 +21,20 @@ def _migrated_engine(url: str) -> sa.Engine:
 
 
 class DataSources(dg.ConfigurableResource):
-    """The folder of delivered extracts (TIP_DATA_DIR)."""
+    """The folder of delivered extracts (TIP_DATA_DIR) and, where a local authority's raw
+    returns are taken in, the raw landing folder (TIP_RAW_DIR; empty when the contract files
+    are delivered directly)."""
 
     path: str
+    raw: str = ""
 
     @property
     def folder(self) -> Path:
         return Path(self.path)
+
+    @property
+    def raw_folder(self) -> Path | None:
+        return Path(self.raw) if self.raw else None
 
 
 class Warehouse(dg.ConfigurableResource):

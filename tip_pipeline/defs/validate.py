@@ -11,6 +11,7 @@ import dagster as dg
 
 from tip_pipeline import config
 from tip_pipeline.defs.ingest import ingest_materialization, ingest_spec
+from tip_pipeline.defs.intake import RAW_RETURNS
 from tip_pipeline.defs.partitions import reporting_years
 from tip_pipeline.defs.policies import file_reader, warehouse_writer
 from tip_pipeline.defs.resources import DataSources, Warehouse
@@ -60,6 +61,7 @@ def _guard(
     key=["ingest", "delivery_guard"],
     group_name="ingest",
     partitions_def=reporting_years,
+    deps=[RAW_RETURNS],  # the contract files intake writes, where raw returns are taken in
     kinds={"csv"},
 )
 def delivery_guard(

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from tip_pipeline.atomic import written_whole
 from tip_pipeline.errors import ValueFreeError, describe
+from tip_pipeline.ingest.reader import file_sha256
 from tip_pipeline.intake.postcodes import PostcodeLookup
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
 from tip_pipeline.intake.ssda903 import IntakeResult, read_ssda903
@@ -137,6 +138,12 @@ def scan_landing(raw_dir: Path) -> Landing:
         placed = _place(path, raw_dir, path.relative_to(raw_dir).as_posix())
         (files if isinstance(placed, RawFile) else refused).append(placed)
     return Landing(tuple(files), tuple(refused), skipped)
+
+
+def landing_fingerprint(landing: Landing) -> dict[str, str]:
+    """{file name in the raw folder: SHA-256} of every placed file: what the raw-returns sensor
+    compares from one look to the next (content, never time stamps)."""
+    return {f.name: file_sha256(f.path) for f in landing.files}
 
 
 # --- converting a year ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ replaces, and no account: rerunning is always safe.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from tip_pipeline.intake.landing import (
 from tip_pipeline.intake.postcodes import PostcodeLookup
 from tip_pipeline.intake.pseudonyms import Pseudonymiser, load_key
 from tip_pipeline.intake.store import check_key, current_fingerprint, record_intake
+from tip_pipeline.periods import FinancialYear
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,12 @@ def take_in(
     lookup_file: Path | str | None = None,
     rekey: bool = False,
     run_id: str | None = None,
+    periods: Collection[FinancialYear] | None = None,
 ) -> IntakeSummary:
-    """Convert every year of ``raw_dir`` into ``data_dir``'s contract files and record the run
-    in ``engine``'s warehouse (migrated). The key and the lookup default to their settings
-    (``TIP_PSEUDONYM_KEY_FILE``, ``TIP_POSTCODE_LOOKUP``)."""
+    """Convert every year of ``raw_dir`` (or those of ``periods``) into ``data_dir``'s contract
+    files and record the run in ``engine``'s warehouse (migrated). The key and the lookup
+    default to their settings (``TIP_PSEUDONYM_KEY_FILE``, ``TIP_POSTCODE_LOOKUP``). Files
+    refused where they lie are reported by every run (they belong to no year)."""
     run_id = run_id or f"intake-{uuid.uuid4()}"
     pseudonymiser = Pseudonymiser(load_key(key_file))
     with engine.connect() as conn:
@@ -92,6 +96,7 @@ def take_in(
     years = tuple(
         convert_year(period, landing.of_year(period), pseudonymiser, lookup)
         for period in landing.periods
+        if periods is None or period in periods
     )
     written = tuple(path for year in years for path in write_contract_files(year, data_dir))
     record_intake(
