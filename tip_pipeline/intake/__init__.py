@@ -10,5 +10,9 @@ first sheet of an XLSX workbook), every value as written, each record with its l
 ``ssda903`` recognises DfE's SSDA903 Header and Episodes tables by their header (the raw
 layouts declared as data), converts them into the ``ssda903_header`` and ``ssda903_episodes``
 extracts and accounts for every record read (written, or refused with file, line, column and
-reason, never a value).
+reason, never a value); ``cin_xml`` reads DfE's CIN census return (XML), streamed through
+defusedxml with DTDs and entities forbidden, recognised by its content (a ``Message`` whose
+header's Collection is ``CIN``, its year told by the ReferenceDate), and converts every Child,
+CINdetails, Assessments and ChildProtectionPlans element into a row of ``cin_children``,
+``cin_episodes``, ``cin_assessments`` and ``cin_cp_plans``, with the same account per table.
 """
