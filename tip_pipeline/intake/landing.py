@@ -5,20 +5,22 @@ Nothing but intake reads this folder: it holds the returns as the authority keep
 their identifiers, so it stays on the authority's side of the pipeline (docs/CONVENTIONS.md,
 "Raw returns (intake)").
 
-**Where the year comes from.** A return that carries its year in its data is dated by it (the
-CIN census XML's ``ReferenceDate``, when its reader is added). The SSDA903 tables do not carry
-it, so they are dated by their folder: ``<raw>/2023-24/`` holds the returns of the 2023/24
+**Where the year comes from.** A return that carries its year in its data is dated by it: the
+CIN census XML by its ``ReferenceDate`` (31 March ends the year), wherever it lies, and refused
+if it lies in another year's folder. The SSDA903 tables do not carry it, so they are dated by
+their folder: ``<raw>/2023-24/`` holds the returns of the 2023/24
 reporting year (the project's file tag, ``FinancialYear.tag``). A table directly in the raw
 folder, or in a folder not named for a year, is refused with that reason: a guessed year would
 put a year's children in another.
 
 **What a file is** is told by its content, never by its name alone: a CSV or XLSX table by its
-header (``intake.ssda903``). Any other file is refused and listed, never read further; hidden
-files and Excel's lock files (``~$...``) are skipped and counted. A link leaving the raw folder
-is refused without being read.
+header (``intake.ssda903``), an XML file by its root and collection (``intake.cin_xml``). Any
+other file is refused and listed, never read further; hidden files and Excel's lock files
+(``~$...``) are skipped and counted. A link leaving the raw folder is refused without being
+read.
 
-**One file per table and year.** Two files recognised as the same table of the same year are
-both refused, naming each other: choosing one would silently drop the other's records.
+**One file per table and year.** Two files giving the same table of the same year are both
+refused whole, naming each other: choosing one would silently drop the other's records.
 
 Every message names files by their path in the raw folder, lines, columns and counts, never a
 value (a file's first line may be a record).
@@ -28,13 +30,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tip_pipeline.atomic import written_whole
 from tip_pipeline.errors import ValueFreeError, describe
 from tip_pipeline.ingest.reader import file_sha256
+from tip_pipeline.intake.cin_xml import read_cin_xml
 from tip_pipeline.intake.postcodes import PostcodeLookup
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
 from tip_pipeline.intake.ssda903 import IntakeResult, read_ssda903
@@ -45,6 +48,7 @@ from tip_pipeline.sources.contracts import EXTRACTS
 #: a reporting year's folder: the project's file tag, e.g. ``2023-24``
 YEAR_FOLDER = re.compile(r"^\d{4}-\d{2}$")
 TABLE_SUFFIXES = CSV_SUFFIXES | XLSX_SUFFIXES
+XML_SUFFIXES = frozenset({".xml"})
 
 
 class LandingError(ValueFreeError):
@@ -110,12 +114,13 @@ def _place(path: Path, raw_dir: Path, name: str) -> RawFile | FileRefusal:
     """The landed file, or why it is refused where it lies."""
     if path.is_symlink() and not path.resolve().is_relative_to(raw_dir.resolve()):
         return FileRefusal(name, "a link to a file outside the raw folder; refused unread")
-    if path.suffix.lower() not in TABLE_SUFFIXES:
-        return FileRefusal(name, "not a CSV or XLSX table (the raw returns read)")
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES | XML_SUFFIXES:
+        return FileRefusal(name, "not a CSV or XLSX table nor an XML return (the raw returns read)")
     period = _period_of_folder(path.parent, raw_dir)
     if isinstance(period, str):
         return FileRefusal(name, period)
-    if period is None:
+    if period is None and suffix in TABLE_SUFFIXES:
         return FileRefusal(
             name,
             "the reporting year of an SSDA903 table cannot be known from its data: put it in "
@@ -146,67 +151,130 @@ def landing_fingerprint(landing: Landing) -> dict[str, str]:
     return {f.name: file_sha256(f.path) for f in landing.files}
 
 
-# --- converting a year ----------------------------------------------------------------------
+# --- converting ---------------------------------------------------------------------------
 
-#: a reader of one raw file: its contract extract's rows and the account of its records
-Reader = Callable[[Path, Pseudonymiser, PostcodeLookup], IntakeResult]
+
+@dataclass(frozen=True)
+class ConvertedFile:
+    """A raw file converted: its year (its folder's, or its own data's), one result per
+    contract extract it gave (a CIN census XML gives four), and its file-level report lines
+    beyond the results' own (elements dropped, unborn children, ...)."""
+
+    file: str
+    period: FinancialYear
+    results: tuple[IntakeResult, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return tuple(r.table for r in self.results)
+
+
+def _convert_xml(raw: RawFile, pseudonymiser: Pseudonymiser) -> ConvertedFile | FileRefusal:
+    """A CIN census return, dated by its ReferenceDate; refused if its folder says otherwise."""
+    read = read_cin_xml(raw.path, pseudonymiser)
+    if raw.period is not None and raw.period != read.year:
+        return FileRefusal(
+            raw.name,
+            f"its ReferenceDate dates it {read.year.label}, but it lies in the folder of "
+            f"{raw.period.label}: move it to {read.year.tag}/ or to the raw folder itself",
+        )
+    notes = tuple(read.report()[1:])  # the first line restates the year; the rest is the file's
+    return ConvertedFile(raw.name, read.year, read.results, notes)
+
+
+def convert_file(
+    raw: RawFile, pseudonymiser: Pseudonymiser, lookup: PostcodeLookup
+) -> ConvertedFile | FileRefusal:
+    """One raw file converted, or refused whole with its reader's value-free reason."""
+    try:
+        if raw.path.suffix.lower() in XML_SUFFIXES:
+            return _convert_xml(raw, pseudonymiser)
+        result = read_ssda903(raw.path, pseudonymiser, lookup)
+    except ValueFreeError as error:
+        return FileRefusal(raw.name, describe(error))
+    assert raw.period is not None  # _place refuses a table outside a year folder
+    return ConvertedFile(raw.name, raw.period, (result,))
 
 
 @dataclass
 class YearIntake:
-    """A reporting year's raw files converted: one result per contract table written, and the
-    files refused whole (unreadable, unrecognised, or a table given twice)."""
+    """A reporting year's raw files converted: one result per contract extract written (with
+    the raw file it came from), the files refused whole (unreadable, unrecognised, dated in
+    another year's folder, or giving a table another file gives too), and file-level notes."""
 
     period: FinancialYear
     results: dict[str, IntakeResult] = field(default_factory=dict)
     #: raw file name of each table's result
     sources: dict[str, str] = field(default_factory=dict)
     refused: list[FileRefusal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def converted_files(self) -> list[str]:
+        return sorted(set(self.sources.values()))
 
 
-def _converted(
-    files: Iterable[RawFile], read: Reader, pseudonymiser: Pseudonymiser, lookup: PostcodeLookup
-) -> tuple[list[tuple[RawFile, IntakeResult]], list[FileRefusal]]:
-    """Each file read and converted, or refused with the reader's value-free reason."""
-    done, refused = [], []
-    for raw in files:
-        try:
-            done.append((raw, read(raw.path, pseudonymiser, lookup)))
-        except ValueFreeError as error:
-            refused.append(FileRefusal(raw.name, describe(error)))
-    return done, refused
+def _twice_given(files: list[ConvertedFile]) -> dict[str, str]:
+    """Files of one year giving a table another file gives too: file -> why it is refused."""
+    holders: dict[str, list[str]] = defaultdict(list)
+    for converted in files:
+        for table in converted.tables:
+            holders[table].append(converted.file)
+    why: dict[str, str] = {}
+    for table, names in sorted(holders.items()):
+        for name in names if len(names) > 1 else ():
+            others = ", ".join(n for n in names if n != name)
+            why.setdefault(name, f"{table} is also in {others}: give each table of a year once")
+    return why
 
 
-def convert_year(
-    period: FinancialYear,
+def assemble_year(period: FinancialYear, files: list[ConvertedFile]) -> YearIntake:
+    """The year from its converted files; files giving the same table are all refused whole
+    (choosing one would silently drop the other's records)."""
+    year = YearIntake(period)
+    twice = _twice_given(files)
+    for converted in sorted(files, key=lambda c: c.file):
+        if converted.file in twice:
+            year.refused.append(FileRefusal(converted.file, twice[converted.file]))
+            continue
+        for result in converted.results:
+            year.results[result.table] = result
+            year.sources[result.table] = converted.file
+        year.notes += [f"{converted.file}: {note}" for note in converted.notes]
+    return year
+
+
+def convert_landing(
     files: Iterable[RawFile],
     pseudonymiser: Pseudonymiser,
     lookup: PostcodeLookup,
-    read: Reader = read_ssda903,
-) -> YearIntake:
-    """Convert a year's raw files; a table given by two files is refused in both."""
-    done, refused = _converted(files, read, pseudonymiser, lookup)
-    by_table: dict[str, list[tuple[RawFile, IntakeResult]]] = defaultdict(list)
-    for raw, result in done:
-        by_table[result.table].append((raw, result))
-    year = YearIntake(period, refused=refused)
-    for table, given in sorted(by_table.items()):
-        if len(given) == 1:
-            raw, result = given[0]
-            year.results[table] = result
-            year.sources[table] = raw.name
+    periods: Collection[FinancialYear] | None = None,
+) -> tuple[list[YearIntake], list[FileRefusal]]:
+    """Every file converted (each read once) and gathered by its year, and the files refused
+    before their year was known (a CIN XML in the raw folder itself that cannot be read).
+    ``periods`` limits the years: a file in another year's folder is not read; a CIN XML in
+    the raw folder itself is read to learn its year."""
+    converted: dict[FinancialYear, list[ConvertedFile]] = defaultdict(list)
+    refused: dict[FinancialYear, list[FileRefusal]] = defaultdict(list)
+    undated: list[FileRefusal] = []
+    for raw in files:
+        if periods is not None and raw.period is not None and raw.period not in periods:
             continue
-        names = [raw.name for raw, _ in given]
-        for raw, _ in given:
-            others = ", ".join(n for n in names if n != raw.name)
-            year.refused.append(
-                FileRefusal(
-                    raw.name,
-                    f"{table} of {period.label} is also in {others}: give each table of a year "
-                    "in one file",
-                )
-            )
-    return year
+        done = convert_file(raw, pseudonymiser, lookup)
+        if isinstance(done, ConvertedFile):
+            if periods is None or done.period in periods:
+                converted[done.period].append(done)
+        elif raw.period is None:
+            undated.append(done)
+        else:
+            refused[raw.period].append(done)
+    years = []
+    for period in sorted(set(converted) | set(refused)):
+        year = assemble_year(period, converted.get(period, []))
+        year.refused = refused.get(period, []) + year.refused
+        years.append(year)
+    return years, undated
 
 
 # --- writing the contract files -------------------------------------------------------------

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from tip_pipeline.intake.landing import (
     FileRefusal,
     YearIntake,
-    convert_year,
+    convert_landing,
     scan_landing,
     write_contract_files,
 )
@@ -60,6 +60,7 @@ class IntakeSummary:
         for year in self.years:
             for result in year.results.values():
                 lines += result.report()
+            lines += year.notes
             lines += [f"{r.file}: refused: {r.reason}" for r in year.refused]
         lines += [f"{r.file}: refused: {r.reason}" for r in self.refused]
         if self.skipped:
@@ -93,20 +94,16 @@ def take_in(
         check_key(current_fingerprint(conn), pseudonymiser.fingerprint, rekey)
     landing = scan_landing(raw_dir)
     lookup = PostcodeLookup.from_csv(lookup_file)
-    years = tuple(
-        convert_year(period, landing.of_year(period), pseudonymiser, lookup)
-        for period in landing.periods
-        if periods is None or period in periods
-    )
+    converted, undated = convert_landing(landing.files, pseudonymiser, lookup, periods)
+    years = tuple(converted)
+    refused = (*landing.refused, *undated)
     written = tuple(path for year in years for path in write_contract_files(year, data_dir))
-    record_intake(
-        engine, run_id, list(years), list(landing.refused), pseudonymiser.fingerprint, rekey
-    )
+    record_intake(engine, run_id, list(years), list(refused), pseudonymiser.fingerprint, rekey)
     return IntakeSummary(
         run_id=run_id,
         fingerprint=pseudonymiser.fingerprint,
         years=years,
         written=written,
-        refused=landing.refused,
+        refused=refused,
         skipped=landing.skipped,
     )

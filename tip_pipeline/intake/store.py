@@ -26,7 +26,12 @@ from tip_pipeline.intake.landing import FileRefusal, YearIntake
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
 from tip_pipeline.warehouse.engine import redact_url, write_transaction
-from tip_pipeline.warehouse.schema import intake_log, intake_refusals, pseudonym_keys
+from tip_pipeline.warehouse.schema import (
+    intake_log,
+    intake_refusals,
+    intake_tables,
+    pseudonym_keys,
+)
 
 #: the lock scope of the key check (tip_pipeline.warehouse.engine.write_transaction): two
 #: intake runs never both take a new key as the first
@@ -93,52 +98,50 @@ def log_frame(
     fingerprint: str,
     now: datetime,
 ) -> pd.DataFrame:
-    """One ``ops.intake_log`` row per raw file: converted (with its counts) or refused whole."""
+    """One ``ops.intake_log`` row per raw file found: converted, or refused whole with why (a
+    file refused before its year was known has the period 'unknown')."""
     rows = []
     for year in years:
-        for table, result in year.results.items():
-            rows.append(
-                {
-                    "raw_file": year.sources[table],
-                    "period": year.period.label,
-                    "table_name": table,
-                    "unit": result.unit,
-                    "records_read": result.read,
-                    "records_written": result.written,
-                    "records_refused": len(result.refused),
-                    "refused_reason": None,
-                }
-            )
+        rows += [
+            {"raw_file": name, "period": year.period.label, "status": "converted"}
+            for name in year.converted_files
+        ]
         rows += [_refused_row(r, year.period.label) for r in year.refused]
-    rows += [_refused_row(r, None) for r in refused]
-    frame = pd.DataFrame(rows, columns=_LOG_COLUMNS)
+    rows += [_refused_row(r, UNKNOWN_PERIOD) for r in refused]
+    frame = pd.DataFrame(rows, columns=["raw_file", "period", "status", "refused_reason"])
     return frame.assign(run_id=run_id, key_fingerprint=fingerprint, loaded_at=now)
 
 
-_LOG_COLUMNS = [
-    "raw_file",
-    "period",
-    "table_name",
-    "unit",
-    "records_read",
-    "records_written",
-    "records_refused",
-    "refused_reason",
-]
+#: the period of a file refused before its year was known
+UNKNOWN_PERIOD = "unknown"
 
 
-def _refused_row(refusal: FileRefusal, period: str | None) -> dict:
-    """A file refused whole; a file refused where it lay has no year ('unknown')."""
+def _refused_row(refusal: FileRefusal, period: str) -> dict:
     return {
         "raw_file": refusal.file,
-        "period": period or "unknown",
-        "table_name": None,
-        "unit": None,
-        "records_read": None,
-        "records_written": None,
-        "records_refused": None,
+        "period": period,
+        "status": "refused",
         "refused_reason": refusal.reason,
     }
+
+
+def tables_frame(years: Iterable[YearIntake], run_id: str) -> pd.DataFrame:
+    """One ``ops.intake_tables`` row per contract extract a converted file gave."""
+    rows = [
+        {
+            "raw_file": year.sources[table],
+            "table_name": table,
+            "period": year.period.label,
+            "unit": result.unit,
+            "records_read": result.read,
+            "records_written": result.written,
+            "records_refused": len(result.refused),
+        }
+        for year in years
+        for table, result in sorted(year.results.items())
+    ]
+    columns = [c.name for c in intake_tables.columns if c.name != "run_id"]
+    return pd.DataFrame(rows, columns=columns).assign(run_id=run_id)
 
 
 def refusals_frame(years: Iterable[YearIntake], run_id: str) -> pd.DataFrame:
@@ -196,4 +199,5 @@ def record_intake(
             log_frame(years, refused, run_id, fingerprint, now),
             {"run_id": run_id},
         )
+        replace_rows(conn, intake_tables, tables_frame(years, run_id), {"run_id": run_id})
         replace_rows(conn, intake_refusals, refusals_frame(years, run_id), {"run_id": run_id})

@@ -150,7 +150,8 @@ header, whose names are compared in capitals, stripped, in any order. Dates may 
 `dd/mm/yyyy`, ISO or Excel dates and serials. Ids become keyed pseudonyms, dates of birth the
 first of their month, home postcodes the LSOA 2021 through the ONS postcode lookup; every other
 column is dropped and named in the run's report. Every record is written or refused with its
-file, line or row, column and reason (`ops.intake_log`, `ops.intake_refusals`).
+file, line or row, column and reason (`ops.intake_log`, `ops.intake_tables`,
+`ops.intake_refusals`).
 
 | conversion | what is written |
 |---|---|
@@ -181,6 +182,46 @@ def _raw_section() -> list[str]:
         ]
         lines += ["", "| dropped column | why |", "|---|---|"]
         lines += [f"| `{column}` | {why} |" for column, why in layout.dropped.items()]
+    return [*lines, "", *_cin_xml_section()]
+
+
+#: what each CIN census conversion writes beyond the tables' (tip_pipeline.intake.cin_xml)
+_XML_CONVERSIONS = {
+    "codes": "the repeated element's codes, comma-separated",
+    "boolean": "`1` for true, `0` for false",
+    "int": "the whole number (leading zeros dropped)",
+    "parent": "the value of the enclosing record (the child's pseudonym, the referral's date)",
+    "absent": "empty: no element of the census holds it",
+}
+
+
+def _cin_xml_section() -> list[str]:
+    from tip_pipeline.intake.cin_xml import RECORDS
+
+    lines = [
+        "### CIN census return (XML)",
+        "",
+        "Recognised by its root `Message` and `Header/CollectionDetails/Collection` = `CIN`; "
+        "dated by `ReferenceDate` (31 March ends the reporting year), in the raw folder itself "
+        "or in its year's folder. Parsed as a stream with DTDs and entities refused. One row per "
+        "repeated element below; the census carries no address, so `HomeLSOA` is written "
+        "empty and counted.",
+        "",
+        "| conversion | what is written |",
+        "|---|---|",
+        *(f"| {k} | {v} |" for k, v in _XML_CONVERSIONS.items()),
+    ]
+    for layout in RECORDS:
+        lines += ["", f"`{layout.path}` -> `{layout.extract.table}`", ""]
+        lines += ["| contract column | conversion | read from |", "|---|---|---|"]
+        lines += [
+            f"| `{c.contract}` | {c.conversion.value} | "
+            f"{', '.join(f'`{source}`' for source in c.sources)} |"
+            for c in layout.columns
+        ]
+        if layout.dropped:
+            lines += ["", "| dropped element | why |", "|---|---|"]
+            lines += [f"| `{element}` | {why} |" for element, why in layout.dropped.items()]
     return [*lines, ""]
 
 

@@ -291,18 +291,34 @@ intake_log = Table(
     metadata,
     Column("run_id", Text, primary_key=True, comment="Intake run (ops.runs)"),
     Column("raw_file", Text, primary_key=True, comment="Raw file, by its path in the raw folder"),
-    Column("period", Text, nullable=False, comment="Financial year (e.g. 2023/24)"),
-    Column("table_name", Text, comment="Contract extract written from it; NULL when refused"),
-    Column("unit", Text, comment="What a record is numbered by: line, row or element"),
-    Column("records_read", BigInteger, comment="Records read (NULL when refused whole)"),
-    Column("records_written", BigInteger, comment="Records written to the contract file"),
-    Column("records_refused", BigInteger, comment="Records refused (ops.intake_refusals)"),
+    Column(
+        "period", Text, nullable=False, comment="Financial year, or 'unknown' if refused unread"
+    ),
+    Column("status", Text, nullable=False, comment="'converted' or 'refused' (whole)"),
     Column("refused_reason", Text, comment="Why the whole file was refused; NULL otherwise"),
-    Column("key_fingerprint", Text, comment="Fingerprint of the key of its pseudonyms"),
+    Column("key_fingerprint", Text, nullable=False, comment="Fingerprint of the run's key"),
     Column("loaded_at", DateTime(timezone=True), nullable=False, comment="When"),
     schema=OPS,
-    comment="Every raw file each intake run read: records read = written + refused, or why the "
-    "file was refused whole. Names and counts, never a value.",
+    comment="Every raw file each intake run found: converted (its tables in ops.intake_tables) "
+    "or refused whole with why. Names, never a value.",
+)
+
+intake_tables = Table(
+    "intake_tables",
+    metadata,
+    Column("run_id", Text, primary_key=True, comment="Intake run (ops.runs)"),
+    Column("raw_file", Text, primary_key=True, comment="Raw file, by its path in the raw folder"),
+    Column("table_name", Text, primary_key=True, comment="Contract extract written from it"),
+    Column("period", Text, nullable=False, comment="Financial year (e.g. 2023/24)"),
+    Column(
+        "unit", Text, nullable=False, comment="What a record is numbered by: line, row, element"
+    ),
+    Column("records_read", BigInteger, nullable=False, comment="Records read"),
+    Column("records_written", BigInteger, nullable=False, comment="Records written"),
+    Column("records_refused", BigInteger, nullable=False, comment="Records refused"),
+    schema=OPS,
+    comment="Each contract extract a converted raw file gave (a CIN census XML gives four): "
+    "records read = written + refused (each refusal in ops.intake_refusals).",
 )
 
 intake_refusals = Table(

@@ -69,7 +69,7 @@ def test_a_years_raw_returns_taken_in_under_the_runs_id(tmp_path, raw, migrated_
     assert (data / "ssda903_header_2023-24.csv").is_file()
     engine = make_engine(migrated_sqlite_url)
     with engine.connect() as conn:
-        log = pd.read_sql("SELECT run_id, raw_file, records_written FROM ops.intake_log", conn)
+        log = pd.read_sql("SELECT run_id, raw_file, records_written FROM ops.intake_tables", conn)
     engine.dispose()
     assert log.to_dict("records") == [
         {"run_id": result.run_id, "raw_file": f"{YEAR}/header.csv", "records_written": 1}

@@ -16,7 +16,7 @@ from tip_pipeline.intake.landing import (
     LandingError,
     RawFile,
     contract_file_name,
-    convert_year,
+    convert_landing,
     scan_landing,
     write_contract_files,
 )
@@ -62,7 +62,7 @@ def test_files_are_placed_by_their_year_folder_and_the_rest_refused_with_why(tmp
     assert set(reasons) == {"loose.csv", "2023-24/notes.docx", "old/2022-23/header.csv",
                             "2023-25/header.csv"}  # fmt: skip
     assert "folder of its reporting year" in reasons["loose.csv"]
-    assert "not a CSV or XLSX" in reasons["2023-24/notes.docx"]
+    assert "not a CSV or XLSX table nor an XML" in reasons["2023-24/notes.docx"]
     assert "not named for a reporting year" in reasons["old/2022-23/header.csv"]
     assert "consecutive" in reasons["2023-25/header.csv"]
     assert landing.skipped == 2
@@ -91,9 +91,8 @@ def test_a_year_converted_and_written_under_the_names_ingestion_reads(tmp_path, 
     raw, data = tmp_path / "raw", tmp_path / "data"
     _land(raw, "2023-24/a.csv", HEADER_CSV)
     _land(raw, "2023-24/b.csv", EPISODES_CSV)
-    landing = scan_landing(raw)
-    year = convert_year(YEAR, landing.of_year(YEAR), PSEUDONYMISER, lookup)
-    assert year.refused == []
+    (year,), undated = convert_landing(scan_landing(raw).files, PSEUDONYMISER, lookup)
+    assert year.period == YEAR and year.refused == [] and undated == []
     assert year.sources == {"ssda903_episodes": "2023-24/b.csv", "ssda903_header": "2023-24/a.csv"}
     written = write_contract_files(year, data)
     assert [p.name for p in written] == [
@@ -123,20 +122,20 @@ def test_a_table_given_twice_in_a_year_is_refused_in_both_files(tmp_path, lookup
     second = _land(raw, "2023-24/b.csv", HEADER_CSV)
     episodes = _land(raw, "2023-24/c.csv", EPISODES_CSV)
     files = [RawFile(p, f"2023-24/{p.name}", YEAR) for p in (first, second, episodes)]
-    year = convert_year(YEAR, files, PSEUDONYMISER, lookup)
+    (year,), _ = convert_landing(files, PSEUDONYMISER, lookup)
     assert list(year.results) == ["ssda903_episodes"]
     assert year.refused == [
-        FileRefusal("2023-24/a.csv", "ssda903_header of 2023/24 is also in 2023-24/b.csv: give "
-                    "each table of a year in one file"),
-        FileRefusal("2023-24/b.csv", "ssda903_header of 2023/24 is also in 2023-24/a.csv: give "
-                    "each table of a year in one file"),
+        FileRefusal("2023-24/a.csv", "ssda903_header is also in 2023-24/b.csv: give each table "
+                    "of a year once"),
+        FileRefusal("2023-24/b.csv", "ssda903_header is also in 2023-24/a.csv: give each table "
+                    "of a year once"),
     ]  # fmt: skip
 
 
 def test_an_unrecognised_table_is_refused_with_the_readers_reason_and_no_value(tmp_path, lookup):
     raw = tmp_path / "raw"
     path = _land(raw, "2023-24/x.csv", "Jane Smith,LS9 8AB,17/09/2014\n1,2,3\n")
-    year = convert_year(YEAR, [RawFile(path, "2023-24/x.csv", YEAR)], PSEUDONYMISER, lookup)
+    (year,), _ = convert_landing([RawFile(path, "2023-24/x.csv", YEAR)], PSEUDONYMISER, lookup)
     assert year.results == {}
     (refusal,) = year.refused
     assert refusal.file == "2023-24/x.csv" and "not the header of a known SSDA903" in refusal.reason
@@ -147,7 +146,7 @@ def test_an_unrecognised_table_is_refused_with_the_readers_reason_and_no_value(t
 def test_a_failed_write_leaves_no_partial_contract_file(tmp_path, lookup, monkeypatch):
     raw, data = tmp_path / "raw", tmp_path / "data"
     path = _land(raw, "2023-24/a.csv", HEADER_CSV)
-    year = convert_year(YEAR, [RawFile(path, "2023-24/a.csv", YEAR)], PSEUDONYMISER, lookup)
+    (year,), _ = convert_landing([RawFile(path, "2023-24/a.csv", YEAR)], PSEUDONYMISER, lookup)
 
     def disk_full(self, out, **options):
         Path(out).write_text("CHILD,SEX")
@@ -157,3 +156,82 @@ def test_a_failed_write_leaves_no_partial_contract_file(tmp_path, lookup, monkey
     with pytest.raises(OSError):
         write_contract_files(year, data)
     assert list(data.iterdir()) == []
+
+
+def cin_return(reference_date: str = "2024-03-31", child: str = "U1") -> str:
+    """A minimal CIN census return: one child with one referral."""
+    return f"""<Message>
+  <Header>
+    <CollectionDetails><Collection>CIN</Collection><Year>2024</Year>
+      <ReferenceDate>{reference_date}</ReferenceDate></CollectionDetails>
+    <Source><SourceLevel>L</SourceLevel><LEA>383</LEA></Source>
+  </Header>
+  <Children>
+    <Child>
+      <ChildIdentifiers><LAchildID>{child}</LAchildID><UPN>A123456789012</UPN>
+        <PersonBirthDate>2014-09-17</PersonBirthDate><Sex>F</Sex></ChildIdentifiers>
+      <ChildCharacteristics><Ethnicity>WBRI</Ethnicity></ChildCharacteristics>
+      <CINdetails><CINreferralDate>2023-05-01</CINreferralDate><ReferralSource>1A</ReferralSource>
+        <PrimaryNeedCode>N1</PrimaryNeedCode><ReferralNFA>false</ReferralNFA></CINdetails>
+    </Child>
+  </Children>
+</Message>
+"""
+
+
+def test_a_cin_return_is_dated_by_its_reference_date_wherever_it_lies(tmp_path, lookup):
+    raw = tmp_path / "raw"
+    _land(raw, "census.xml", cin_return())
+    _land(raw, "2023-24/header.csv", HEADER_CSV)
+    landing = scan_landing(raw)
+    assert landing.refused == ()
+    (year,), undated = convert_landing(landing.files, PSEUDONYMISER, lookup)
+    assert year.period == YEAR and undated == []
+    assert year.sources == {
+        "cin_assessments": "census.xml",
+        "cin_children": "census.xml",
+        "cin_cp_plans": "census.xml",
+        "cin_episodes": "census.xml",
+        "ssda903_header": "2023-24/header.csv",
+    }
+    assert year.converted_files == ["2023-24/header.csv", "census.xml"]
+    assert any("HomeLSOA written empty" in note for note in year.notes)
+    written = write_contract_files(year, tmp_path / "data")
+    children = pd.read_csv(tmp_path / "data" / "cin_children_2023-24.csv", dtype=str)
+    assert children["LAchildID"].tolist() == [PSEUDONYMISER.pseudonym("U1")]
+    everything = "".join(p.read_text() for p in written) + "\n".join(year.notes)
+    assert "A123456789012" not in everything and "2014-09-17" not in everything
+
+
+def test_a_cin_return_in_another_years_folder_is_refused(tmp_path, lookup):
+    raw = tmp_path / "raw"
+    _land(raw, "2024-25/census.xml", cin_return("2024-03-31"))
+    (year,), _ = convert_landing(scan_landing(raw).files, PSEUDONYMISER, lookup)
+    assert year.period == FinancialYear(2024) and year.results == {}
+    (refusal,) = year.refused
+    assert "dates it 2023/24" in refusal.reason and "2023-24/" in refusal.reason
+
+
+def test_two_cin_returns_of_a_year_are_both_refused_and_an_unreadable_one_has_no_year(
+    tmp_path, lookup
+):
+    raw = tmp_path / "raw"
+    _land(raw, "a.xml", cin_return(child="U1"))
+    _land(raw, "b.xml", cin_return(child="U2"))
+    _land(raw, "c.xml", "<Message><Header></Message>")
+    (year,), undated = convert_landing(scan_landing(raw).files, PSEUDONYMISER, lookup)
+    assert year.results == {}
+    assert [r.file for r in year.refused] == ["a.xml", "b.xml"]
+    assert "is also in b.xml" in year.refused[0].reason
+    (unreadable,) = undated
+    assert unreadable.file == "c.xml" and "not well-formed" in unreadable.reason
+
+
+def test_only_the_years_asked_for_are_converted(tmp_path, lookup):
+    raw = tmp_path / "raw"
+    _land(raw, "2023-24/header.csv", HEADER_CSV)
+    _land(raw, "2024-25/header.csv", HEADER_CSV)
+    years, _ = convert_landing(
+        scan_landing(raw).files, PSEUDONYMISER, lookup, periods=[FinancialYear(2024)]
+    )
+    assert [y.period for y in years] == [FinancialYear(2024)]

@@ -75,11 +75,15 @@ def test_a_run_writes_contract_files_and_accounts_for_every_file_and_record(scen
     ]
     log = _ops(engine, "intake_log").set_index("raw_file")
     assert set(log.index) == {"2023-24/903 header.csv", "2023-24/903 episodes.csv", "loose.csv"}
-    header = log.loc["2023-24/903 header.csv"]
-    assert (header.records_read, header.records_written, header.records_refused) == (2, 1, 1)
-    assert log.loc["loose.csv", "period"] == "unknown"
+    assert log.loc["loose.csv", ["period", "status"]].tolist() == ["unknown", "refused"]
     assert "folder of its reporting year" in log.loc["loose.csv", "refused_reason"]
+    assert log.loc["2023-24/903 header.csv", "status"] == "converted"
     assert set(log["key_fingerprint"]) == {fingerprint(KEY)}
+    tables = _ops(engine, "intake_tables").set_index("raw_file")
+    header = tables.loc["2023-24/903 header.csv"]
+    assert header.table_name == "ssda903_header"
+    assert (header.records_read, header.records_written, header.records_refused) == (2, 1, 1)
+    assert (tables.records_read == tables.records_written + tables.records_refused).all()
     refusals = _ops(engine, "intake_refusals")
     assert refusals[
         ["raw_file", "table_name", "refusal", "position", "unit", "raw_column"]
@@ -103,7 +107,8 @@ def test_no_raw_value_is_written_to_the_contract_files_the_warehouse_or_the_repo
     said = "\n".join(summary.report())
     written = "".join(p.read_text() for p in data.iterdir())
     stored = "".join(
-        _ops(engine, t).to_csv() for t in ("intake_log", "intake_refusals", "pseudonym_keys")
+        _ops(engine, t).to_csv()
+        for t in ("intake_log", "intake_tables", "intake_refusals", "pseudonym_keys")
     )
     for value in RAW_VALUES:
         assert value not in said and value not in written and value not in stored, value

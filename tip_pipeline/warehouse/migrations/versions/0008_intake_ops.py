@@ -1,4 +1,4 @@
-"""ops.pseudonym_keys, ops.intake_log, ops.intake_refusals: intake's account in the warehouse
+"""ops.pseudonym_keys, intake_log, intake_tables, intake_refusals: intake's account
 
 Revision ID: 0008
 Revises: 0007
@@ -6,10 +6,10 @@ Create Date: 2026-12-02
 
 Intake converts a local authority's raw returns into contract files. What it did is kept in
 ops, never a value: the key fingerprints it has used (a different key splits every child's
-history, so it is refused unless the history is rebuilt), every raw file each run read with
-records read, written and refused, and each refused record by file, position, column and
-reason. Written by hand from schema.metadata and checked with the autogenerate comparison on
-both backends.
+history, so it is refused unless the history is rebuilt); every raw file each run found,
+converted or refused whole; each contract extract a file gave, with records read, written and
+refused; and each refused record by file, position, column and reason. Written by hand from
+schema.metadata and checked with the autogenerate comparison on both backends.
 
 """
 from typing import Sequence, Union
@@ -42,18 +42,28 @@ def upgrade() -> None:
         "intake_log",
         sa.Column("run_id", sa.Text(), nullable=False, comment="Intake run (ops.runs)"),
         sa.Column("raw_file", sa.Text(), nullable=False, comment="Raw file, by its path in the raw folder"),
-        sa.Column("period", sa.Text(), nullable=False, comment="Financial year (e.g. 2023/24)"),
-        sa.Column("table_name", sa.Text(), nullable=True, comment="Contract extract written from it; NULL when refused"),
-        sa.Column("unit", sa.Text(), nullable=True, comment="What a record is numbered by: line, row or element"),
-        sa.Column("records_read", sa.BigInteger(), nullable=True, comment="Records read (NULL when refused whole)"),
-        sa.Column("records_written", sa.BigInteger(), nullable=True, comment="Records written to the contract file"),
-        sa.Column("records_refused", sa.BigInteger(), nullable=True, comment="Records refused (ops.intake_refusals)"),
+        sa.Column("period", sa.Text(), nullable=False, comment="Financial year, or 'unknown' if refused unread"),
+        sa.Column("status", sa.Text(), nullable=False, comment="'converted' or 'refused' (whole)"),
         sa.Column("refused_reason", sa.Text(), nullable=True, comment="Why the whole file was refused; NULL otherwise"),
-        sa.Column("key_fingerprint", sa.Text(), nullable=True, comment="Fingerprint of the key of its pseudonyms"),
+        sa.Column("key_fingerprint", sa.Text(), nullable=False, comment="Fingerprint of the run's key"),
         sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False, comment="When"),
         sa.PrimaryKeyConstraint("run_id", "raw_file", name=op.f("pk_intake_log")),
         schema="ops",
-        comment="Every raw file each intake run read: records read = written + refused, or why the file was refused whole. Names and counts, never a value.",
+        comment="Every raw file each intake run found: converted (its tables in ops.intake_tables) or refused whole with why. Names, never a value.",
+    )
+    op.create_table(
+        "intake_tables",
+        sa.Column("run_id", sa.Text(), nullable=False, comment="Intake run (ops.runs)"),
+        sa.Column("raw_file", sa.Text(), nullable=False, comment="Raw file, by its path in the raw folder"),
+        sa.Column("table_name", sa.Text(), nullable=False, comment="Contract extract written from it"),
+        sa.Column("period", sa.Text(), nullable=False, comment="Financial year (e.g. 2023/24)"),
+        sa.Column("unit", sa.Text(), nullable=False, comment="What a record is numbered by: line, row, element"),
+        sa.Column("records_read", sa.BigInteger(), nullable=False, comment="Records read"),
+        sa.Column("records_written", sa.BigInteger(), nullable=False, comment="Records written"),
+        sa.Column("records_refused", sa.BigInteger(), nullable=False, comment="Records refused"),
+        sa.PrimaryKeyConstraint("run_id", "raw_file", "table_name", name=op.f("pk_intake_tables")),
+        schema="ops",
+        comment="Each contract extract a converted raw file gave (a CIN census XML gives four): records read = written + refused (each refusal in ops.intake_refusals).",
     )
     op.create_table(
         "intake_refusals",
@@ -75,5 +85,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Downgrade schema."""
     op.drop_table("intake_refusals", schema="ops")
+    op.drop_table("intake_tables", schema="ops")
     op.drop_table("intake_log", schema="ops")
     op.drop_table("pseudonym_keys", schema="ops")
