@@ -16,16 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from importlib.metadata import version
 
 import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.intake.landing import FileRefusal, YearIntake
-from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
-from tip_pipeline.warehouse.engine import redact_url, write_transaction
+from tip_pipeline.warehouse.engine import write_transaction
+from tip_pipeline.warehouse.runs import record_run
 from tip_pipeline.warehouse.schema import (
     intake_log,
     intake_refusals,
@@ -180,19 +179,7 @@ def record_intake(
         current = current_fingerprint(conn)
         check_key(current, fingerprint, rekey)
         record_key(conn, current, fingerprint, run_id, now)
-        run = pd.DataFrame(
-            [
-                {
-                    "job": "tip intake" + (" --rekey" if rekey else ""),
-                    "started_at": now,
-                    "finished_at": now,
-                    "status": "success",
-                    "warehouse_url_redacted": redact_url(engine.url),
-                    "code_version": version("tip_pipeline"),
-                }
-            ]
-        )
-        replace_rows(conn, schema.runs, run, {"run_id": run_id})
+        record_run(conn, run_id, "tip intake" + (" --rekey" if rekey else ""), now)
         replace_rows(
             conn,
             intake_log,

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib.metadata import version
 
 import pandas as pd
 import sqlalchemy as sa
@@ -30,7 +29,8 @@ from tip_pipeline.publish.suppression import Suppression, suppress
 from tip_pipeline.sources import contracts
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
-from tip_pipeline.warehouse.engine import REFERENCE_SCOPE, redact_url, write_transaction
+from tip_pipeline.warehouse.engine import REFERENCE_SCOPE, write_transaction
+from tip_pipeline.warehouse.runs import record_run
 from tip_pipeline.warehouse.schema import validated_table
 
 #: restricted indicator tables read for a year (the twins' inputs)
@@ -166,7 +166,7 @@ def publish_year(
             for table, frame in frames.items()
         }
         rows[schema.data_quality.name] = publish_year_quality(conn, period)
-        inputs = record_lineage(conn, engine, run_id, period, job, started)
+        inputs = record_lineage(conn, run_id, period, job, started)
     return Published(
         period=period,
         rows=rows,
@@ -206,23 +206,9 @@ def input_files(conn: sa.Connection, period: str) -> pd.DataFrame:
     return frame.drop_duplicates("file_name", keep="last")
 
 
-def record_lineage(
-    conn: sa.Connection, engine: sa.Engine, run_id: str, period: str, job: str, now: datetime
-) -> int:
+def record_lineage(conn: sa.Connection, run_id: str, period: str, job: str, now: datetime) -> int:
     """``ops.runs`` (the run) and ``ops.run_inputs`` (its files and their SHA-256)."""
-    run = pd.DataFrame(
-        [
-            {
-                "job": job,
-                "started_at": now,
-                "finished_at": now,
-                "status": "success",
-                "warehouse_url_redacted": redact_url(engine.url),
-                "code_version": version("tip_pipeline"),
-            }
-        ]
-    )
-    replace_rows(conn, schema.runs, run, {"run_id": run_id})
+    record_run(conn, run_id, job, now)
     files = input_files(conn, period)
     return replace_rows(conn, schema.run_inputs, files, {"run_id": run_id, "period": period})
 
