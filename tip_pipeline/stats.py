@@ -448,7 +448,10 @@ def sii(
 
     SII, its limits and the intercept are multiplied by ``multiplier`` (its absolute value for
     the intercept); a negative multiplier inverts the RII (1/RII, limits swapped) as PHE does
-    for polarity. Quantiles with a missing value/limit or no population are left out (midpoints
+    for polarity. (phe_sii's rate branch swaps the limits when ``multiplier < 1`` rather than
+    ``< 0``: the same for 1 and for negative multipliers, but a rate multiplier strictly between
+    0 and 1 would have its limits swapped in R and not here; the catalogue uses none.)
+    Quantiles with a missing value/limit or no population are left out (midpoints
     are over the quantiles present, as when PHE is given only the populated rows); groups with
     fewer than ``min_quantiles`` (5, docs/CONVENTIONS.md) give NaN, as do groups where a
     transform is undefined (a rate of 0, a proportion of 0 or 1).
