@@ -15,6 +15,7 @@ Child and header tables list exactly the children with a row in that year's epis
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -27,9 +28,15 @@ from tip_pipeline.sources.generator.cin import Cin
 from tip_pipeline.sources.generator.geography import Geography
 from tip_pipeline.sources.generator.homelessness import Hclic
 from tip_pipeline.sources.generator.population import Universe
-from tip_pipeline.sources.generator.pseudonyms import Pseudonyms
 
 _ETHNIC = np.asarray(codes.ETHNICITY, dtype=object)
+
+
+class ChildIds(Protocol):
+    """The id each child is written with: the contracts' pseudonym (``pseudonyms.Pseudonyms``),
+    or, for the raw returns, the authority's own id (``identities``)."""
+
+    def of(self, children: np.ndarray) -> np.ndarray: ...
 
 
 @dataclass
@@ -38,7 +45,7 @@ class People:
 
     uni: Universe
     geo: Geography
-    ids: Pseudonyms
+    ids: ChildIds
 
     def sex(self, child: np.ndarray, period: FinancialYear) -> np.ndarray:
         letter = period >= codes.SEX_LETTER_FROM
