@@ -24,9 +24,19 @@ def _generate(args: argparse.Namespace) -> int:
         first_year=args.first_year,
         last_year=args.last_year,
         progress=not args.quiet,
+        format=args.format,
     )
     rows = sum(f["rows"] for f in manifest["files"])
     print(f"wrote {len(manifest['files'])} files ({rows:,} rows) to {args.out}")
+    if "raw" in manifest:
+        support = args.out / "raw_support"
+        print(
+            f"wrote {len(manifest['raw']['files'])} raw returns to {args.out / 'raw'} and a "
+            f"synthetic key and postcode lookup to {support}; take them in with "
+            f"TIP_PSEUDONYM_KEY_FILE={support / 'pseudonym.key'} "
+            f"TIP_POSTCODE_LOOKUP={args.out / manifest['raw']['postcode_lookup']['path']} "
+            f"tip run --raw {args.out / 'raw'} --data {args.out}"
+        )
     if manifest.get("faults"):
         print(f"injected {len(manifest['faults'])} faults (listed in manifest.json)")
     if manifest.get("identifiers"):
@@ -131,6 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("--first-year", default="2020/21", help="first reporting year (2020/21)")
     gen.add_argument("--last-year", default="2025/26", help="last reporting year (2025/26)")
+    gen.add_argument(
+        "--format",
+        choices=("contract", "dfe"),
+        default="contract",
+        help="contract: every extract as its contract file; dfe: the CIN and SSDA903 extracts as "
+        "the raw DfE returns intake takes in (in OUT/raw, key and postcode lookup in "
+        "OUT/raw_support), the rest as contract files",
+    )
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
     gen.set_defaults(func=_generate)
 

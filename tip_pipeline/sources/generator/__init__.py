@@ -6,7 +6,9 @@ Modules: config (scales, targets), geography (152 LAs, LSOAs, IMD), population (
 population estimates, Census 2021 children by ethnic group), modelled (toxic-trio table),
 hazards (shared risk), care (SSDA903), cin, factors, youth_justice, homelessness, deliveries
 (year files as known at 31 March), reference, measures and benchmarks, pseudonyms, faults, plant
-(identifiers), writer.
+(identifiers), writer; for ``format="dfe"``, the raw returns instead of the children's-services
+extracts: dfe (what is written where), identities (case ids, UPNs, full dates of birth,
+postcodes), postcodes (and their ONS-layout lookup), dfe_ssda903 and dfe_cin.
 
 Scales: ``small`` is a synthetic "Small Town" (E08000999, a code no real LA has, in Yorkshire
 and The Humber) with 40 LSOAs and about 9,000 children; ``leeds`` is Leeds (E08000035) with 488
@@ -18,7 +20,7 @@ statistical neighbours and benchmarks.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import contracts
 from tip_pipeline.sources.generator import (
@@ -33,6 +36,7 @@ from tip_pipeline.sources.generator import (
     care,
     cin,
     deliveries,
+    dfe,
     faults,
     geography,
     homelessness,
@@ -48,7 +52,11 @@ from tip_pipeline.sources.generator.config import SCALE_SPECS, SCALES, VERSION, 
 from tip_pipeline.sources.generator.pseudonyms import Pseudonyms
 from tip_pipeline.sources.generator.randomness import stream
 
-__all__ = ["SCALES", "generate"]
+__all__ = ["FORMATS", "SCALES", "expected_contracts", "generate"]
+
+#: ``contract``: every extract as its contract file; ``dfe``: the children's-services extracts
+#: as the raw DfE returns they come from (``dfe``), every other extract as its contract file
+FORMATS = ("contract", "dfe")
 
 
 def generate(
@@ -60,22 +68,103 @@ def generate(
     first_year: str = "2020/21",
     last_year: str = "2025/26",
     progress: bool = False,
+    format: str = "contract",
 ) -> dict:
     """Write every extract for ``first_year``..``last_year`` into ``out`` and return the manifest
-    (also written to ``out/manifest.json``)."""
-    if scale not in SCALE_SPECS:
-        raise ValueError(f"scale must be one of {SCALES}, not {scale!r}")
-    if not 0 <= faults < 0.5:
-        raise ValueError("faults is a rate between 0 and 0.5")
-    spec, win = SCALE_SPECS[scale], window(first_year, last_year)
+    (also written to ``out/manifest.json``).
+
+    ``format="dfe"`` writes the children's-services extracts (cin_*, ssda903_*) not as contract
+    files but as the raw returns intake converts into them: DfE's SSDA903 tables and CIN census
+    XML in ``out/raw/<YYYY-YY>/``, with a synthetic pseudonym key and postcode lookup in
+    ``out/raw_support/`` (module ``dfe``); every other extract is the same contract file as with
+    the default ``format="contract"``, whose output is unchanged. Single-LA scales only, without
+    faults or planted identifiers (they go into contract files; the raw returns are clean)."""
+    _check(scale, faults, plant_identifiers, format)
+    win = window(first_year, last_year)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    bar = tqdm(total=8, desc=f"generate {scale}", file=sys.stderr, disable=not progress)
+    raw = format == "dfe"
+    bar = tqdm(total=8 + raw, desc=f"generate {scale}", file=sys.stderr, disable=not progress)
 
     def step(name: str) -> None:
         bar.set_postfix_str(name)
         bar.update(1)
 
+    sim = _simulate(scale, win, seed, step)
+    tables = _reference_tables(sim, seed)
+    step("reference")
+    ids = Pseudonyms(seed)
+    ids.prepare(
+        np.concatenate(
+            [sim.care.episodes["child"], sim.cin.episodes["child"], sim.offences["child"],
+             sim.hclic.children["child"]]
+        )
+    )  # fmt: skip
+    people = deliveries.People(sim.uni, sim.geo, ids)
+    groups = [tables, *_service_groups(sim, people, children=not raw)]
+    manifest = _write_all(
+        out, groups, win, seed, faults, plant_identifiers, ids, progress, children=not raw
+    )
+    if raw:
+        manifest["raw"] = dfe.write(out, sim, seed)
+        step("raw returns")
+    manifest["generator"] = {
+        "scale": scale,
+        "seed": seed,
+        "faults": faults,
+        "plant_identifiers": plant_identifiers,
+        "first_year": win.first.label,
+        "last_year": win.last.label,
+        "version": VERSION,
+    }
+    if raw:  # the default's manifest stays as it was
+        manifest["generator"]["format"] = format
+    writer.write_manifest(out, manifest)
+    step("written")
+    bar.close()
+    return manifest
+
+
+def expected_contracts(
+    key: bytes,
+    scale: str = "small",
+    seed: int = 0,
+    first_year: str = "2020/21",
+    last_year: str = "2025/26",
+) -> dict[str, pd.DataFrame]:
+    """The children's-services contract files (file name to frame) that intake should write,
+    with ``key``, from the raw returns ``generate(format="dfe")`` writes with the same
+    arguments: computed by the generator alone (``dfe.expected_contracts``), never by intake."""
+    _check(scale, 0.0, False, "dfe")
+    sim = _simulate(scale, window(first_year, last_year), seed, lambda _name: None)
+    return dfe.expected_contracts(sim, seed, key)
+
+
+class ArgumentError(ValueFreeError, ValueError):
+    """Arguments the generator cannot write a delivery for (the message names the arguments,
+    never a value of a record: ``tip generate`` shows it)."""
+
+
+def _check(scale: str, faults: float, plant_identifiers: bool, format: str) -> None:
+    if scale not in SCALE_SPECS:
+        raise ArgumentError(f"scale must be one of {SCALES}, not {scale!r}")
+    if not 0 <= faults < 0.5:
+        raise ArgumentError("faults is a rate between 0 and 0.5")
+    if format not in FORMATS:
+        raise ArgumentError(f"format must be one of {FORMATS}, not {format!r}")
+    if format == "dfe" and SCALE_SPECS[scale].national:
+        raise ArgumentError("format dfe writes one authority's returns: use a single-LA scale")
+    if format == "dfe" and (faults or plant_identifiers):
+        raise ArgumentError(
+            "format dfe writes the raw returns clean: faults and planted identifiers are for "
+            "contract files (format contract)"
+        )
+
+
+def _simulate(scale: str, win: Window, seed: int, step: Callable[[str], None]) -> Simulation:
+    """Everything simulated for ``scale``, ``win`` and ``seed`` (each part from its own random
+    streams, so the same arguments always give the same simulation)."""
+    spec = SCALE_SPECS[scale]
     geo = geography.build(spec, stream(seed, "geography"))
     uni = population.build_universe(geo, win, stream(seed, "universe"))
     weights = population.band_quintile_counts(uni, geo, win.first_mid_year)
@@ -92,32 +181,7 @@ def generate(
     step("youth justice")
     hclic = homelessness.build(uni, geo, win, cin_, seed)
     step("homelessness")
-
-    sim = Simulation(geo, uni, win, shares, shares_range, care_, cin_, offences, hclic)
-    tables = _reference_tables(sim, seed)
-    step("reference")
-    people = deliveries.People(uni, geo, Pseudonyms(seed))
-    people.ids.prepare(
-        np.concatenate(
-            [care_.episodes["child"], cin_.episodes["child"], offences["child"],
-             hclic.children["child"]]
-        )
-    )  # fmt: skip
-    groups = [tables, *_service_groups(sim, people)]
-    manifest = _write_all(out, groups, win, seed, faults, plant_identifiers, people, progress)
-    manifest["generator"] = {
-        "scale": scale,
-        "seed": seed,
-        "faults": faults,
-        "plant_identifiers": plant_identifiers,
-        "first_year": win.first.label,
-        "last_year": win.last.label,
-        "version": VERSION,
-    }
-    writer.write_manifest(out, manifest)
-    step("written")
-    bar.close()
-    return manifest
+    return Simulation(geo, uni, win, shares, shares_range, care_, cin_, offences, hclic)
 
 
 @dataclass
@@ -211,10 +275,13 @@ def _reference_tables(sim: Simulation, seed: int) -> list[Table]:
     return out
 
 
-def _service_groups(sim: Simulation, people: deliveries.People) -> Iterator[list[Table]]:
+def _service_groups(
+    sim: Simulation, people: deliveries.People, children: bool = True
+) -> Iterator[list[Table]]:
     """One delivery's tables at a time (built lazily: at england scale holding every file's
-    frame at once would need several gigabytes)."""
-    for fy in sim.win.years:
+    frame at once would need several gigabytes). ``children``: with the children's-services
+    extracts (CIN, SSDA903), which ``format="dfe"`` writes as raw returns instead."""
+    for fy in sim.win.years if children else ():
         group = deliveries.cin_tables(sim.cin, people, fy)
         yield [(_name(t, fy), t, fy, None, df) for t, df in group.items()]
         group = deliveries.ssda903_tables(sim.care, people, fy)
@@ -257,8 +324,9 @@ def _write_all(
     seed: int,
     rate: float,
     plant_ids: bool,
-    people: deliveries.People,
+    ids: Pseudonyms,
     progress: bool,
+    children: bool = True,
 ) -> dict:
     last_end = pd.Timestamp(win.last.end)
     counter = iter(range(1, 10**9))
@@ -270,10 +338,10 @@ def _write_all(
             return f"YO9{n:07d}"
         if column == "CASE_ID":
             return f"HC9{n:07d}"
-        return people.ids.one(10**12 + n)
+        return ids.one(10**12 + n)
 
     unknown_rng = stream(seed, "faults", "lsoa")
-    n_groups = 1 + 2 * len(win.years) + len(win.yj_years) + 4 * len(win.years)
+    n_groups = 1 + 2 * len(win.years) * children + len(win.yj_years) + 4 * len(win.years)
     bar = tqdm(groups, total=n_groups, desc="write", file=sys.stderr, disable=not progress)
     for (name, table, fy, q, df), firsts in _with_first_events(bar, rate > 0):
         extract = contracts.EXTRACTS[table]

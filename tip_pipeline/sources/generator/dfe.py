@@ -1,0 +1,176 @@
+"""The raw returns of ``generate(format="dfe")``: for the same simulated children as the
+contract files, what a local authority holds before intake, so that the demo and the tests can
+run the whole path from raw returns (``tip run --raw``).
+
+What is written, under the delivery folder ``out``:
+
+- ``raw/<YYYY-YY>/`` per reporting year: the SSDA903 Header and Episodes tables as CSV
+  (``dfe_ssda903``: :data:`HEADER_FILE`, :data:`EPISODES_FILE`) and the CIN census return as
+  XML (``dfe_cin``: ``cin_census_<YYYY>.xml``, the year of its 31 March), the folder intake's
+  landing reads (``TIP_RAW_DIR``);
+- ``raw_support/``: the pseudonym key (:data:`KEY_FILE`, 32 bytes drawn from the seed, mode
+  600) and the postcode lookup (:data:`LOOKUP_FILE`, every synthetic postcode of the
+  authority's LSOAs and of the placements' LSOAs, in ONS's best-fit layout, ``postcodes``),
+  which ``TIP_PSEUDONYM_KEY_FILE`` and ``TIP_POSTCODE_LOOKUP`` name. Both are synthetic, and
+  the manifest says so (:data:`README`): the key is no secret (anyone with the seed can
+  remake it) and must never pseudonymise real returns.
+
+Nothing of the raw folder or of its support lies among the contract files: ingestion reads only
+the CSV files directly in the delivery folder, by name.
+
+:func:`expected_contracts` is the generator's own account of what intake should write from
+these returns with this key: the contract frames of ``deliveries``, with each child's id the
+HMAC of its case-system id (``identities.KeyedIds``), its own LSOA and birth month. Two
+columns are the generator's and not the returns': cin_children's HomeLSOA (the census carries
+no address; intake writes it empty, an open decision of the project lead) and
+ssda903_episodes' PL_LA (DfE's Episodes table has none; intake writes it empty).
+
+One authority's returns: the single-LA scales only (``small``, ``leeds``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources import contracts
+from tip_pipeline.sources.generator import deliveries, dfe_cin, dfe_ssda903, identities, writer
+from tip_pipeline.sources.generator.identities import CaseIds, Identities, KeyedIds, RawPeople
+from tip_pipeline.sources.generator.postcodes import Postcodes
+from tip_pipeline.sources.generator.randomness import stream
+
+if TYPE_CHECKING:
+    from tip_pipeline.sources.generator import Simulation
+
+RAW = "raw"
+SUPPORT = "raw_support"
+HEADER_FILE = "903_header.csv"
+EPISODES_FILE = "903_episodes.csv"
+KEY_FILE = "pseudonym.key"
+LOOKUP_FILE = "pcd_oa21_lsoa21_msoa21_lad_synthetic.csv"
+KEY_BYTES = 32
+#: DfE's three-digit number of the authority (the CIN census header's LEA): Leeds is 383; the
+#: small scale's "Small Town" has none, and 999 is no authority's
+LEA = {"E08000035": "383"}
+OTHER_LEA = "999"
+README = (
+    "Synthetic, made up by tip generate --format dfe: raw/ holds raw DfE returns (SSDA903 "
+    "Header and Episodes tables, CIN census XML) of invented children, with invented case ids, "
+    "UPN-like values, dates of birth and postcodes; raw_support/ holds a pseudonym key drawn "
+    "from the seed (not a secret: anyone with the seed can remake it; never use it for real "
+    "returns) and a lookup of the invented postcodes to the model's LSOAs in the layout of "
+    "ONS's postcode lookup (not ONS's data)."
+)
+#: the columns of the contracts that intake writes empty from these returns
+NOT_IN_RETURNS = {"cin_children": ("HomeLSOA",), "ssda903_episodes": ("PL_LA",)}
+
+
+def key(seed: int) -> bytes:
+    """The synthetic pseudonym key of ``seed``: 32 bytes from its own random stream, drawn
+    again while the last is a newline (intake strips one, as an editor's, from a key file)."""
+    rng = stream(seed, "dfe", "key")
+    drawn = rng.bytes(KEY_BYTES)
+    while drawn.endswith(b"\n"):
+        drawn = rng.bytes(KEY_BYTES)
+    return drawn
+
+
+@dataclass(frozen=True)
+class Raw:
+    """The children as the authority holds them, and their postcodes."""
+
+    identities: Identities
+    postcodes: Postcodes
+    people: RawPeople
+
+
+def prepare(sim: Simulation, seed: int) -> Raw:
+    postcodes = Postcodes.build(sim.geo)
+    first = identities.first_events(
+        sim.uni.n,
+        (sim.care.episodes["child"].to_numpy(), sim.care.episodes["decom"].to_numpy()),
+        (sim.cin.episodes["child"].to_numpy(), sim.cin.episodes["ref"].to_numpy()),
+    )
+    ids = identities.build(sim.uni, postcodes, first, seed)
+    people = RawPeople(sim.uni, sim.geo, CaseIds(ids), ids)
+    return Raw(ids, postcodes, people)
+
+
+def _entry(out: Path, path: Path, kind: str, table: str | None, fy: FinancialYear | None) -> dict:
+    data = path.read_bytes()
+    return {
+        "path": path.relative_to(out).as_posix(),
+        "return": kind,
+        "table": table,
+        "period": fy.label if fy else None,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def write_key(path: Path, content: bytes) -> None:
+    """The key file, readable and writable by its owner only (intake refuses any other)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)
+        os.write(descriptor, content)
+    finally:
+        os.close(descriptor)
+
+
+def write(out: Path, sim: Simulation, seed: int) -> dict:
+    """Every year's raw returns and the support files; their part of the manifest."""
+    raw = prepare(sim, seed)
+    lea = LEA.get(sim.geo.las.at[sim.geo.target, "code"], OTHER_LEA)
+    files: list[dict] = []
+    placements: list[np.ndarray] = []
+    for fy in sim.win.years:
+        folder = out / RAW / fy.tag
+        folder.mkdir(parents=True, exist_ok=True)
+        tables = dfe_ssda903.tables(sim.care, raw.people, raw.postcodes, fy, seed)
+        placements.append(tables.placement_lsoas)
+        for name, table, frame in (
+            (HEADER_FILE, "Header", tables.header),
+            (EPISODES_FILE, "Episodes", tables.episodes),
+        ):
+            writer.write_frame(folder / name, frame)
+            files.append(_entry(out, folder / name, "ssda903", table, fy))
+        census = folder / f"cin_census_{fy.end_year}.xml"
+        census.write_bytes(dfe_cin.census(sim.cin, raw.people, fy, lea).encode("utf-8"))
+        files.append(_entry(out, census, "cin_census", None, fy))
+    support = out / SUPPORT
+    support.mkdir(parents=True, exist_ok=True)
+    lsoas = np.concatenate([sim.geo.populated, *placements])
+    writer.write_frame(support / LOOKUP_FILE, raw.postcodes.lookup(lsoas))
+    write_key(support / KEY_FILE, key(seed))
+    return {
+        "readme": README,
+        "files": files,
+        "postcode_lookup": _entry(out, support / LOOKUP_FILE, "ons_postcode_lookup", None, None),
+        "key_file": f"{SUPPORT}/{KEY_FILE}",
+    }
+
+
+def expected_contracts(sim: Simulation, seed: int, key_bytes: bytes) -> dict[str, pd.DataFrame]:
+    """The contract files intake should write from the raw returns of ``sim`` (file name to
+    frame, every value text, an empty string where the file has none), pseudonymised with
+    ``key_bytes``: see the module for the two columns intake writes empty."""
+    raw = prepare(sim, seed)
+    people = deliveries.People(sim.uni, sim.geo, KeyedIds(key_bytes, raw.identities))
+    out: dict[str, pd.DataFrame] = {}
+    for fy in sim.win.years:
+        tables = {
+            **deliveries.cin_tables(sim.cin, people, fy),
+            **deliveries.ssda903_tables(sim.care, people, fy),
+        }
+        for table, frame in tables.items():
+            (name,) = contracts.EXTRACTS[table].file_names(fy)
+            out[name] = frame
+    return out

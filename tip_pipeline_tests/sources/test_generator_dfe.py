@@ -1,0 +1,272 @@
+"""``generate(format="dfe")``: the raw DfE returns of the synthetic children, taken in by intake,
+give back the children's-services contract files the generator computes for the same children
+with the same key, row for row (but the two columns the returns do not carry); no raw value
+reaches them; every record is written.
+
+The end-to-end tests generate a whole (one-year) delivery and run intake over it: they are
+``integration``. The unit tier keeps the parts: postcodes, identities, the key, the arguments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import stat
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tip_pipeline.cli import build_parser
+from tip_pipeline.intake.postcodes import PostcodeLookup
+from tip_pipeline.intake.run import take_in
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources.generator import dfe as dfe_module
+from tip_pipeline.sources.generator import (
+    expected_contracts,
+    generate,
+    geography,
+    population,
+)
+from tip_pipeline.sources.generator import identities as identities_module
+from tip_pipeline.sources.generator.config import SCALE_SPECS, window
+from tip_pipeline.sources.generator.postcodes import PER_LSOA, Postcodes
+from tip_pipeline.sources.generator.randomness import stream
+from tip_pipeline.validate.identifiers import Match, full_postcode
+from tip_pipeline.warehouse.engine import make_engine
+
+YEAR = "2024/25"
+SEED = 5
+CHILDREN_TABLES = ("cin_children", "cin_episodes", "cin_assessments", "cin_cp_plans")
+SSDA903_TABLES = ("ssda903_header", "ssda903_episodes")
+#: columns of the contracts the raw returns do not carry: intake writes them empty
+NOT_IN_RETURNS = {"cin_children": "HomeLSOA", "ssda903_episodes": "PL_LA"}
+BIRTH_COLUMNS = {"cin_children": "PersonBirthDate", "ssda903_header": "DOB"}
+DAY_FIRST = re.compile(r"\d{2}/\d{2}/\d{4}")
+
+
+# --- the parts (unit tier) ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_geo() -> geography.Geography:
+    return geography.build(SCALE_SPECS["small"], stream(SEED, "geography"))
+
+
+def test_postcodes_are_unique_postcodes_the_lookup_maps_to_their_lsoa(small_geo) -> None:
+    postcodes = Postcodes.build(small_geo)
+    lsoas = np.arange(small_geo.lsoa_code.size)
+    every = postcodes.of(np.repeat(lsoas, PER_LSOA), np.tile(np.arange(PER_LSOA), lsoas.size))
+    assert len(set(every)) == every.size  # across England's LSOAs
+    some = np.concatenate([small_geo.populated, lsoas[::97]])
+    lookup = postcodes.lookup(some)
+    assert len(lookup) == np.unique(some).size * PER_LSOA
+    assert {full_postcode(p) for p in lookup["PCDS"]} == {Match.CERTAIN}  # the guard's too
+    assert (lookup["PCD7"].str.len() == 7).all() and (lookup["PCD8"].str.len() == 8).all()
+    target = lookup[lookup["LADCD"] == small_geo.las.at[small_geo.target, "code"]]
+    assert len(target) == small_geo.populated.size * PER_LSOA
+    assert target["PCDS"].str.startswith("LS").all()
+    read = PostcodeLookup.from_columns(lookup["PCDS"], lookup["LSOA21CD"])
+    chosen = np.array([some[0], small_geo.populated[3], some[-1]])
+    k = np.array([0, PER_LSOA - 1, 3])
+    found = read.lsoa(pd.Series(postcodes.of(chosen, k))).tolist()
+    assert found == small_geo.lsoa_code[chosen].tolist()
+
+
+def test_the_lookup_is_in_a_layout_intake_reads(small_geo, tmp_path) -> None:
+    lookup = Postcodes.build(small_geo).lookup(small_geo.populated)
+    path = tmp_path / "lookup.csv"
+    lookup.to_csv(path, index=False)
+    read = PostcodeLookup.from_csv(path)
+    assert len(read) == len(lookup)
+    assert read.lsoa(lookup["PCD7"]).tolist() == lookup["LSOA21CD"].tolist()
+
+
+def test_identities_are_one_per_child_and_birth_days_are_in_the_birth_month(small_geo) -> None:
+    uni = population.build_universe(small_geo, window(YEAR, YEAR), stream(SEED, "universe"))
+    born = (uni.dob_month.astype("int64").astype("datetime64[M]")).astype("datetime64[D]")
+    born = born.astype("int64")
+    events = np.arange(0, uni.n, 7)
+    first = identities_module.first_events(uni.n, (events, born[events] + 1))
+    ids = identities_module.build(uni, Postcodes.build(small_geo), first, SEED)
+    assert len(set(ids.case_id)) == uni.n and all(re.fullmatch(r"\d{7}", c) for c in ids.case_id)
+    assert len(set(ids.upn)) == uni.n and all(re.fullmatch(r"A\d{12}", u) for u in ids.upn)
+    months = ids.birth_day.astype("datetime64[D]").astype("datetime64[M]").astype("int64")
+    assert (months == uni.dob_month).all()
+    assert (ids.birth_day[events] <= born[events] + 1).all()  # never after the first event
+    assert (ids.child_of(ids.case_id[[5, 0, 9]]) == [5, 0, 9]).all()
+    lookup = Postcodes.build(small_geo).lookup(small_geo.populated)
+    home = PostcodeLookup.from_columns(lookup["PCDS"], lookup["LSOA21CD"])
+    lsoas = home.lsoa(pd.Series(ids.home_postcode[:200])).tolist()
+    assert lsoas == small_geo.lsoa_code[uni.lsoa[:200]].tolist()
+
+
+def test_the_key_is_32_bytes_from_the_seed_and_only_its_owner_reads_the_file(tmp_path) -> None:
+    keys = [dfe_module.key(seed) for seed in range(600)]
+    assert all(len(k) == 32 and not k.endswith(b"\n") for k in keys)  # seed 542 drew one
+    assert keys[1] == dfe_module.key(1) and len(set(keys)) == len(keys)
+    path = tmp_path / "pseudonym.key"
+    path.write_bytes(b"old")
+    path.chmod(0o644)
+    dfe_module.write_key(path, keys[0])
+    assert path.read_bytes() == keys[0] and stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        ({"format": "xml"}, "format must be one of"),
+        ({"format": "dfe", "scale": "england"}, "single-LA scale"),
+        ({"format": "dfe", "faults": 0.01}, "raw returns clean"),
+        ({"format": "dfe", "plant_identifiers": True}, "raw returns clean"),
+    ],
+)
+def test_dfe_refuses_what_it_cannot_write(tmp_path, arguments, said) -> None:
+    with pytest.raises(ValueError, match=said):
+        generate(tmp_path / "out", **arguments)
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_command_takes_the_format() -> None:
+    parse = build_parser().parse_args
+    assert parse(["generate", "--out", "x"]).format == "contract"
+    assert parse(["generate", "--out", "x", "--format", "dfe"]).format == "dfe"
+    with pytest.raises(SystemExit):
+        parse(["generate", "--out", "x", "--format", "xml"])
+
+
+# --- end to end (integration) ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dfe_delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("dfe_delivery")
+    years = {"first_year": YEAR, "last_year": YEAR}
+    return out, generate(out, scale="small", seed=SEED, format="dfe", **years)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.integration
+def test_raw_returns_and_support_are_where_intake_and_its_settings_look(
+    dfe_delivery, tmp_path
+) -> None:
+    out, manifest = dfe_delivery
+    tag = FinancialYear.parse(YEAR).tag
+    raw = sorted(p.relative_to(out).as_posix() for p in (out / "raw").rglob("*") if p.is_file())
+    assert raw == [
+        f"raw/{tag}/903_episodes.csv",
+        f"raw/{tag}/903_header.csv",
+        f"raw/{tag}/cin_census_2025.xml",
+    ]
+    assert sorted(p.name for p in (out / "raw_support").iterdir()) == [
+        "pcd_oa21_lsoa21_msoa21_lad_synthetic.csv",
+        "pseudonym.key",
+    ]
+    key = out / "raw_support" / "pseudonym.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 32
+    assert "Synthetic" in manifest["raw"]["readme"] and "not a secret" in manifest["raw"]["readme"]
+    assert manifest["generator"]["format"] == "dfe"
+    for entry in manifest["raw"]["files"]:
+        assert entry["sha256"] == _sha(out / entry["path"])
+    # the children's-services contract files are intake's to write; every other file is the
+    # default's, byte for byte
+    written = {p.name for p in out.glob("*.csv")}
+    assert not any(name.startswith(("cin_", "ssda903_")) for name in written)
+    default = tmp_path / "default"
+    contract = generate(default, scale="small", seed=SEED, first_year=YEAR, last_year=YEAR)
+    others = {f["path"] for f in contract["files"]} - {
+        f["path"] for f in contract["files"] if f["source"] in ("cin", "ssda903")
+    }
+    assert written == others
+    assert all(_sha(out / name) == _sha(default / name) for name in others)
+    assert "format" not in contract["generator"] and "raw" not in contract
+
+
+def _raw_values(out: Path) -> dict[str, set[str]]:
+    """Every identifying value of the raw returns, by kind."""
+    year = next((out / "raw").iterdir())
+    header = pd.read_csv(year / "903_header.csv", dtype=str, keep_default_na=False)
+    episodes = pd.read_csv(year / "903_episodes.csv", dtype=str, keep_default_na=False)
+    xml = next(year.glob("*.xml")).read_text()
+
+    def elements(name: str) -> set[str]:
+        return set(re.findall(rf"<{name}>([^<]*)</{name}>", xml))
+
+    postcodes = (set(episodes["HOME_POST"]) | set(episodes["PL_POST"])) - {""}
+    values = {
+        "id": set(header["CHILD"]) | set(episodes["CHILD"]) | elements("LAchildID"),
+        "upn": set(header["UPN"]) | elements("UPN"),
+        "postcode": postcodes | {p.replace(" ", "") for p in postcodes},
+        "urn": set(episodes["URN"]) - {"XXXXXXX"},
+        "full_dob": {d for d in elements("PersonBirthDate") if not d.endswith("-01")}
+        | {f"{d[6:]}-{d[3:5]}-{d[:2]}" for d in header["DOB"] if not d.startswith("01/")},
+    }
+    assert all(values.values()), "every kind of raw value is in the returns"
+    return values
+
+
+@pytest.mark.integration
+def test_intake_of_the_raw_returns_gives_the_generators_contract_files(
+    dfe_delivery, tmp_path, migrated_sqlite_url
+) -> None:
+    out, _ = dfe_delivery
+    key_file = out / "raw_support" / "pseudonym.key"
+    lookup = out / "raw_support" / "pcd_oa21_lsoa21_msoa21_lad_synthetic.csv"
+    data = tmp_path / "data"
+    engine = make_engine(migrated_sqlite_url)
+    try:
+        summary = take_in(out / "raw", data, engine, key_file=key_file, lookup_file=lookup)
+    finally:
+        engine.dispose()
+
+    read, written, refused = summary.records
+    assert read == written + refused and refused == 0 and read > 0
+    assert summary.refused == () and all(not year.refused for year in summary.years)
+    results = [r for year in summary.years for r in year.results.values()]
+    assert sorted(r.table for r in results) == sorted(CHILDREN_TABLES + SSDA903_TABLES)
+    assert all(r.read == r.written and not r.refused for r in results)
+
+    expected = expected_contracts(
+        key_file.read_bytes(), scale="small", seed=SEED, first_year=YEAR, last_year=YEAR
+    )
+    assert sorted(expected) == sorted(p.name for p in data.iterdir())
+    for name, frame in expected.items():
+        table = name.rsplit("_", 1)[0]
+        got = pd.read_csv(data / name, dtype=str, keep_default_na=False)
+        want = frame.astype(str)
+        assert list(got.columns) == list(want.columns), name
+        if table in NOT_IN_RETURNS:
+            column = NOT_IN_RETURNS[table]
+            assert (got[column] == "").all() and (want[column] != "").any(), name
+            got, want = got.drop(columns=column), want.drop(columns=column)
+        order = list(want.columns)
+        got = got.sort_values(order, ignore_index=True)
+        want = want.sort_values(order, ignore_index=True)
+        pd.testing.assert_frame_equal(got, want, obj=name)
+        assert len(got) == dict((r.table, r.written) for r in results)[table]
+
+    # the pseudonyms link the returns: every looked-after child of the year is a child in need
+    cin = set(pd.read_csv(data / "cin_children_2024-25.csv", dtype=str)["LAchildID"])
+    header = set(pd.read_csv(data / "ssda903_header_2024-25.csv", dtype=str)["CHILD"])
+    episodes = set(pd.read_csv(data / "ssda903_episodes_2024-25.csv", dtype=str)["CHILD"])
+    assert header == episodes and len(header & cin) > 0.8 * len(header)
+
+    # no raw value reaches the contract files
+    raw = _raw_values(out)
+    for path in sorted(data.iterdir()):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        cells = set(frame.to_numpy().ravel())
+        text = path.read_text()
+        for kind in ("id", "upn", "postcode", "urn"):
+            assert not cells & raw[kind], (path.name, kind)
+        for value in raw["upn"] | raw["postcode"]:
+            assert value not in text, (path.name, "substring")
+        assert not any(DAY_FIRST.fullmatch(c) for c in cells), path.name
+        birth = BIRTH_COLUMNS.get(path.name.rsplit("_", 1)[0])
+        if birth:
+            assert frame[birth].str.endswith("-01").all(), path.name
+            assert not set(frame[birth]) & raw["full_dob"], path.name
