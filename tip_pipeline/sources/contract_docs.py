@@ -26,7 +26,9 @@ _INTRO = """\
 Generated from `tip_pipeline/sources/contracts.py` by
 `python -m tip_pipeline.sources.contract_docs > data_sources/README.md`; a test fails when this
 file is stale. Real data never enters this repository: this folder holds synthetic deliveries
-written by `tip generate` (git ignores everything here but this file).
+written by `tip generate` (git ignores everything here but this file). With `--format dfe` the
+CIN and SSDA903 extracts come as the raw returns intake takes in (below, "Raw returns
+(intake)"), in `raw/`, with a synthetic key and postcode lookup in `raw_support/`.
 
 ## Deliveries and file names
 
@@ -152,6 +154,11 @@ first of their month, home postcodes the LSOA 2021 through the ONS postcode look
 column is dropped and named in the run's report. Every record is written or refused with its
 file, line or row, column and reason (`ops.intake_log`, `ops.intake_tables`,
 `ops.intake_refusals`).
+
+`tip generate --format dfe` writes synthetic returns of these layouts for its children
+(`raw/<YYYY-YY>/`: the SSDA903 Header and Episodes tables as CSV, with dates `dd/mm/yyyy`, and
+the CIN census XML), with a key and an ONS-layout postcode lookup in `raw_support/` that are
+synthetic too: the key is drawn from the seed, so it is no secret.
 
 | conversion | what is written |
 |---|---|
