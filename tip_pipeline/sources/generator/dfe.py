@@ -26,6 +26,12 @@ no address; intake writes it empty, an open decision of the project lead) and
 ssda903_episodes' PL_LA (DfE's Episodes table has none; intake writes it empty).
 
 One authority's returns: the single-LA scales only (``small``, ``leeds``).
+
+What ``tip run --raw`` makes of them today: intake takes every record in, but cin_children's
+HomeLSOA is required by the contract, so validation quarantines every CIN child (and, with
+their parent gone, every episode, assessment and plan) and the year's run stops at the CIN
+quarantine-share check; SSDA903, youth justice and homelessness validate. That follows the
+open decision on the CIN home LSOA, not the generator.
 """
 
 from __future__ import annotations
