@@ -81,9 +81,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 from xml.sax import SAXParseException
@@ -95,17 +94,45 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 from defusedxml.expatreader import create_parser
 
 from tip_pipeline.errors import ValueFreeError
-from tip_pipeline.intake.dates import ISO, birth_month, parse_dates_flagged
-from tip_pipeline.intake.pseudonyms import Pseudonymiser
-from tip_pipeline.intake.ssda903 import ID_REFUSED, ISO_DATE, IntakeResult, Refusal
-from tip_pipeline.periods import FinancialYear
-from tip_pipeline.sources.contracts import (
-    CIN_ASSESSMENTS,
-    CIN_CHILDREN,
-    CIN_CP_PLANS,
-    CIN_EPISODES,
-    Extract,
+from tip_pipeline.intake.cin_convert import DATE_REFUSED, INT_REFUSED, Accounts, Batch, RawRecord
+from tip_pipeline.intake.cin_layout import (
+    ASSESSMENT,
+    CHILD,
+    CHILDREN,
+    COLLECTION,
+    CP_PLAN,
+    DROPPED,
+    EPISODE,
+    HEADER,
+    LAYOUTS_BY_PATH,
+    LEA,
+    RECORDS,
+    REFERENCE_DATE,
+    ROOT,
+    SKIPPED,
+    Kind,
+    RecordLayout,
+    element_kind,
 )
+from tip_pipeline.intake.dates import ISO, parse_dates_flagged
+from tip_pipeline.intake.pseudonyms import Pseudonymiser
+from tip_pipeline.intake.ssda903 import IntakeResult
+from tip_pipeline.periods import FinancialYear
+
+__all__ = [
+    "ASSESSMENT",
+    "CHILD",
+    "CP_PLAN",
+    "DATE_REFUSED",
+    "EPISODE",
+    "INT_REFUSED",
+    "MAX_NAMED_UNKNOWN",
+    "RECORDS",
+    "Accounts",
+    "CinXmlError",
+    "CinXmlResult",
+    "read_cin_xml",
+]
 
 #: children converted at a time: the raw text held is one batch's, whatever the file's size
 CHUNK_CHILDREN = 10_000
@@ -113,245 +140,11 @@ CHUNK_CHILDREN = 10_000
 #: could make each one different)
 MAX_NAMED_UNKNOWN = 50
 
-ROOT = "Message"
-HEADER = "Message/Header"
-CHILDREN = "Message/Children"
-COLLECTION = "Message/Header/CollectionDetails/Collection"
-REFERENCE_DATE = "Message/Header/CollectionDetails/ReferenceDate"
-LEA = "Message/Header/Source/LEA"
-
-#: the header's groups, which hold the elements read
-HEADER_GROUPS = ("Message/Header/CollectionDetails", "Message/Header/Source")
-#: the header's elements other than those read: they describe the return, not a child, and are
-#: neither kept nor reported
-HEADER_OTHER = (
-    "Message/Header/CollectionDetails/Year",
-    "Message/Header/Source/SourceLevel",
-    "Message/Header/Source/SoftwareCode",
-    "Message/Header/Source/Release",
-    "Message/Header/Source/SerialNo",
-    "Message/Header/Source/DateTime",
-)
-
-DATE_REFUSED = "not a date of the form yyyy-mm-dd (XML Schema xs:date)"
-INT_REFUSED = "not a whole number"
-WHOLE_NUMBER = re.compile(r"[+-]?\d+")
-#: XML Schema's xs:boolean in its two spellings, as the contract's 0/1 code
-BOOLEAN_CODES = {"true": "1", "false": "0"}
-#: where an unborn child's date of birth is read from (under Child)
-UNBORN_SOURCE = "ChildIdentifiers/ExpectedPersonBirthDate"
-
 
 class CinXmlError(ValueFreeError):
     """A file the CIN reader refuses whole: not well-formed XML, a DTD or entity, not a CIN
     census return, or no readable ReferenceDate. The message names the file, the line and the
     reason, never the file's text."""
-
-
-class Conversion(StrEnum):
-    """How an element's text becomes its contract column."""
-
-    PSEUDONYM = "pseudonym"
-    BIRTH_MONTH = "birth_month"
-    DATE = "date"
-    CODE = "code"
-    #: a repeated element, its values joined with commas
-    CODES = "codes"
-    #: an xs:boolean, as 1/0
-    BOOLEAN = "boolean"
-    INT = "int"
-    #: the value the enclosing record wrote in its column of the same name
-    PARENT = "parent"
-    #: no element of the census holds it: written empty
-    ABSENT = "absent"
-
-
-@dataclass(frozen=True)
-class XmlColumn:
-    """A contract column and the elements it is read from (paths under the record's element):
-    the first one present wins."""
-
-    contract: str
-    conversion: Conversion
-    sources: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class RecordLayout:
-    """One repeated element of the return that becomes one row of a contract extract: DfE's
-    name for it, its path from the root, the columns kept, the elements that only hold others
-    (``groups``) and those dropped with all they hold, each with why (paths under the
-    record's element)."""
-
-    name: str
-    path: str
-    extract: Extract
-    columns: tuple[XmlColumn, ...]
-    groups: tuple[str, ...] = ()
-    dropped: Mapping[str, str] = field(default_factory=dict)
-    #: the path of the enclosing record, whose PARENT columns this record takes
-    parent: str | None = None
-
-    def __post_init__(self) -> None:
-        contract = tuple(c.contract for c in self.columns)
-        if contract != self.extract.column_names:
-            raise ValueError(f"{self.name}: columns differ from {self.extract.table}'s")
-        if self.parent is None and any(c.conversion is Conversion.PARENT for c in self.columns):
-            raise ValueError(f"{self.name}: a PARENT column needs an enclosing record")
-
-    def element(self, relative: str) -> str:
-        """The path from the root of an element under the record."""
-        return f"{self.path}/{relative}"
-
-
-CHILD = RecordLayout(
-    name="Child",
-    path="Message/Children/Child",
-    extract=CIN_CHILDREN,
-    columns=(
-        XmlColumn("LAchildID", Conversion.PSEUDONYM, ("ChildIdentifiers/LAchildID",)),
-        XmlColumn(
-            "PersonBirthDate",
-            Conversion.BIRTH_MONTH,
-            # an unborn child has the expected date only (DfE rule 8525: one or the other)
-            ("ChildIdentifiers/PersonBirthDate", UNBORN_SOURCE),
-        ),
-        # Sex (N00783) from 2024/25, GenderCurrent (N00007) before
-        XmlColumn(
-            "Sex", Conversion.CODE, ("ChildIdentifiers/Sex", "ChildIdentifiers/GenderCurrent")
-        ),
-        XmlColumn("Ethnicity", Conversion.CODE, ("ChildCharacteristics/Ethnicity",)),
-        # the census carries no address (see the module's docstring)
-        XmlColumn("HomeLSOA", Conversion.ABSENT),
-        XmlColumn("PersonDeathDate", Conversion.DATE, ("ChildIdentifiers/PersonDeathDate",)),
-    ),
-    groups=("ChildIdentifiers", "ChildCharacteristics"),
-    dropped={
-        "ChildIdentifiers/UPN": "the Unique Pupil Number, a national identifier of the child: "
-        "never kept (docs/CONVENTIONS.md, 'Identifiers')",
-        "ChildIdentifiers/FormerUPN": "a former Unique Pupil Number of the child: never kept",
-        "ChildIdentifiers/UPNunknown": "why the child has no UPN: not in the contract",
-        "ChildCharacteristics/Disabilities": "the child's disabilities: not in the contract",
-    },
-)
-
-EPISODE = RecordLayout(
-    name="CINdetails",
-    path="Message/Children/Child/CINdetails",
-    extract=CIN_EPISODES,
-    columns=(
-        XmlColumn("LAchildID", Conversion.PARENT),
-        XmlColumn("CINreferralDate", Conversion.DATE, ("CINreferralDate",)),
-        XmlColumn("ReferralSource", Conversion.CODE, ("ReferralSource",)),
-        XmlColumn("PrimaryNeedCode", Conversion.CODE, ("PrimaryNeedCode",)),
-        XmlColumn("ReferralNFA", Conversion.BOOLEAN, ("ReferralNFA",)),
-        XmlColumn("CINclosureDate", Conversion.DATE, ("CINclosureDate",)),
-        XmlColumn("ReasonForClosure", Conversion.CODE, ("ReasonForClosure",)),
-    ),
-    dropped={
-        "DateOfInitialCPC": "the date of the initial child protection conference: not in the "
-        "contract",
-        "CINPlanDates": "the CIN plan's start and end dates: not in the contract",
-        "Section47": "the section 47 enquiry's dates: not in the contract",
-    },
-    parent="Message/Children/Child",
-)
-
-ASSESSMENT = RecordLayout(
-    name="Assessments",
-    path="Message/Children/Child/CINdetails/Assessments",
-    extract=CIN_ASSESSMENTS,
-    columns=(
-        XmlColumn("LAchildID", Conversion.PARENT),
-        XmlColumn("CINreferralDate", Conversion.PARENT),
-        XmlColumn("AssessmentActualStartDate", Conversion.DATE, ("AssessmentActualStartDate",)),
-        XmlColumn("AssessmentAuthorisationDate", Conversion.DATE, ("AssessmentAuthorisationDate",)),
-        XmlColumn(
-            "AssessmentFactors",
-            Conversion.CODES,
-            ("FactorsIdentifiedAtAssessment/AssessmentFactors",),
-        ),
-    ),
-    groups=("FactorsIdentifiedAtAssessment",),
-    dropped={
-        "AssessmentInternalReviewDate": "the assessment's internal review date: not in the "
-        "contract",
-    },
-    parent="Message/Children/Child/CINdetails",
-)
-
-CP_PLAN = RecordLayout(
-    name="ChildProtectionPlans",
-    path="Message/Children/Child/CINdetails/ChildProtectionPlans",
-    extract=CIN_CP_PLANS,
-    columns=(
-        XmlColumn("LAchildID", Conversion.PARENT),
-        XmlColumn("CINreferralDate", Conversion.PARENT),
-        XmlColumn("CPPstartDate", Conversion.DATE, ("CPPstartDate",)),
-        XmlColumn("CPPendDate", Conversion.DATE, ("CPPendDate",)),
-        XmlColumn("InitialCategoryOfAbuse", Conversion.CODE, ("InitialCategoryOfAbuse",)),
-        XmlColumn("LatestCategoryOfAbuse", Conversion.CODE, ("LatestCategoryOfAbuse",)),
-        XmlColumn("NumberOfPreviousCPP", Conversion.INT, ("NumberOfPreviousCPP",)),
-    ),
-    dropped={"Reviews": "the plan's review dates: not in the contract"},
-    parent="Message/Children/Child/CINdetails",
-)
-
-#: the records, parents before their own records (the order they are converted in)
-RECORDS: tuple[RecordLayout, ...] = (CHILD, EPISODE, ASSESSMENT, CP_PLAN)
-
-
-# --- what each element is ---------------------------------------------------------------------
-
-
-class Kind(StrEnum):
-    """What the reader does with an element, told by its path from the root."""
-
-    #: Message, Header, Children and the groups of a record: only holds others
-    GROUP = "group"
-    #: the header's Collection, ReferenceDate and LEA: text read
-    HEADER_FIELD = "header_field"
-    #: the header's other elements: skipped, not reported
-    HEADER_OTHER = "header_other"
-    #: a repeated element that becomes a row
-    RECORD = "record"
-    #: an element read into a contract column
-    FIELD = "field"
-    #: declared, not kept: skipped with all it holds, counted in the report
-    DROPPED = "dropped"
-    #: not declared: skipped with all it holds, named in the report
-    UNKNOWN = "unknown"
-
-
-def _kinds() -> dict[str, Kind]:
-    """Every declared element path and its kind."""
-    kinds = dict.fromkeys((ROOT, HEADER, *HEADER_GROUPS, CHILDREN), Kind.GROUP)
-    kinds |= dict.fromkeys((COLLECTION, REFERENCE_DATE, LEA), Kind.HEADER_FIELD)
-    kinds |= dict.fromkeys(HEADER_OTHER, Kind.HEADER_OTHER)
-    for layout in RECORDS:
-        kinds[layout.path] = Kind.RECORD
-        kinds |= {layout.element(g): Kind.GROUP for g in layout.groups}
-        kinds |= {layout.element(d): Kind.DROPPED for d in layout.dropped}
-        for column in layout.columns:
-            kinds |= {layout.element(s): Kind.FIELD for s in column.sources}
-    return kinds
-
-
-KINDS: dict[str, Kind] = _kinds()
-#: why each dropped element is dropped, by its path from the root
-DROPPED: dict[str, str] = {
-    layout.element(relative): why for layout in RECORDS for relative, why in layout.dropped.items()
-}
-LAYOUTS_BY_PATH: dict[str, RecordLayout] = {layout.path: layout for layout in RECORDS}
-
-
-#: the kinds skipped with all they hold
-SKIPPED = frozenset((Kind.DROPPED, Kind.UNKNOWN, Kind.HEADER_OTHER))
-
-
-def element_kind(path: str) -> Kind:
-    """The kind of the element at ``path`` (names joined by ``/`` from the root)."""
-    return KINDS.get(path, Kind.UNKNOWN)
 
 
 # --- the result ---------------------------------------------------------------------------------
@@ -436,364 +229,6 @@ class CinXmlResult:
                 f"({self.home_lsoa_unknown} child row(s))"
             )
         return lines
-
-
-# --- converting a batch of records ------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class RawRecord:
-    """One record as read: the line of its start tag, the index of its enclosing record in the
-    batch (-1 for a child) and the text of each field element read, by path, with its line."""
-
-    line: int
-    parent: int
-    fields: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-
-
-class RawColumn(NamedTuple):
-    """One contract column's raw text for every record of a batch, where it was read (line and
-    element path, the record's own when absent), whether its element was repeated and whether a
-    later source was present too."""
-
-    values: pd.Series
-    lines: list[int]
-    elements: list[str]
-    repeated: pd.Series
-    both: pd.Series
-
-
-class Converted(NamedTuple):
-    """A contract column's values (``string``) and why each record cannot be converted (None
-    where it can)."""
-
-    values: pd.Series
-    reasons: pd.Series
-
-
-def _raw_column(layout: RecordLayout, column: XmlColumn, records: list[RawRecord]) -> RawColumn:
-    """The raw text of one column for every record (None where absent), from the first of its
-    sources the record has. A CODES column joins every occurrence; any other takes its
-    element's only occurrence (``repeated`` when there are more)."""
-    sources = [layout.element(source) for source in column.sources]
-    absent_at = sources[0] if sources else layout.path
-    joins = column.conversion is Conversion.CODES
-    values: list[str | None] = []
-    lines: list[int] = []
-    elements: list[str] = []
-    repeated: list[bool] = []
-    both: list[bool] = []
-    for record in records:
-        present = [element for element in sources if element in record.fields]
-        if not present:
-            values.append(None)
-            lines.append(record.line)
-            elements.append(absent_at)
-            repeated.append(False)
-            both.append(False)
-            continue
-        occurrences = record.fields[present[0]]
-        values.append(_joined(t for t, _ in occurrences) if joins else occurrences[0][0])
-        lines.append(occurrences[0][1])
-        elements.append(present[0])
-        repeated.append(not joins and len(occurrences) > 1)
-        both.append(len(present) > 1)
-    return RawColumn(
-        pd.Series(values, dtype=object),
-        lines,
-        elements,
-        pd.Series(repeated, dtype=bool),
-        pd.Series(both, dtype=bool),
-    )
-
-
-def _joined(texts: Iterable[str]) -> str:
-    """Codes joined with commas, each trimmed, empty ones left out."""
-    return ",".join(code for code in (text.strip() for text in texts) if code)
-
-
-def _no_reasons(index: pd.Index) -> pd.Series:
-    return pd.Series(None, index=index, dtype=object)
-
-
-def _stripped(values: pd.Series) -> pd.Series:
-    """Text trimmed, empty as missing."""
-    text = values.astype("string").str.strip()
-    return text.mask(text == "")
-
-
-def _pseudonyms(values: pd.Series, pseudonymiser: Pseudonymiser) -> Converted:
-    """Keyed pseudonyms of LAchildID (no declared width); an empty one refuses its record."""
-    ids = _stripped(values)
-    present = ids.notna()
-    out = pd.Series(pd.NA, index=values.index, dtype="string")
-    if present.any():
-        out[present] = pseudonymiser.series(ids[present].astype(object), width=None)
-    return Converted(out, _no_reasons(values.index).mask(~present, ID_REFUSED["missing"]))
-
-
-def _dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """xs:date values read (``intake.dates``), and why a present value that is none is
-    refused: only the ISO form is read, so that a number is never taken for a serial day."""
-    text = _stripped(values)
-    iso = text.str.match(ISO).fillna(False).astype(bool)
-    parsed = parse_dates_flagged(text.where(iso).astype(object))
-    refused = (text.notna() & ~iso) | parsed.unparseable
-    return parsed.dates, _no_reasons(values.index).mask(refused, DATE_REFUSED)
-
-
-def _iso(dates: pd.Series) -> pd.Series:
-    """Dates as the contract files write them, ``yyyy-mm-dd``; NaT stays missing."""
-    return dates.dt.strftime(ISO_DATE).astype("string").mask(dates.isna())
-
-
-def _date(values: pd.Series) -> Converted:
-    dates, reasons = _dates(values)
-    return Converted(_iso(dates), reasons)
-
-
-def _birth_month(values: pd.Series) -> Converted:
-    dates, reasons = _dates(values)
-    return Converted(_iso(birth_month(dates)), reasons)
-
-
-def _code(values: pd.Series) -> Converted:
-    return Converted(_stripped(values), _no_reasons(values.index))
-
-
-def _boolean(values: pd.Series) -> Converted:
-    """xs:boolean's ``true``/``false`` as ``1``/``0``; ``1``/``0`` and anything else as
-    written, for validation to judge."""
-    text = _stripped(values)
-    return Converted(text.replace(BOOLEAN_CODES), _no_reasons(values.index))
-
-
-def _int(values: pd.Series) -> Converted:
-    """An xs:integer as its digits (``03`` is ``3``); present text of another form refuses
-    its record."""
-    text = _stripped(values)
-    whole = text.str.fullmatch(WHOLE_NUMBER.pattern).fillna(False).astype(bool)
-    out = text.where(whole).map(lambda v: str(int(v)), na_action="ignore").astype("string")
-    refused = text.notna() & ~whole
-    return Converted(out, _no_reasons(values.index).mask(refused, INT_REFUSED))
-
-
-def _absent(values: pd.Series) -> Converted:
-    return Converted(
-        pd.Series(pd.NA, index=values.index, dtype="string"), _no_reasons(values.index)
-    )
-
-
-CONVERTERS: dict[Conversion, Callable[[pd.Series], Converted]] = {
-    Conversion.BIRTH_MONTH: _birth_month,
-    Conversion.DATE: _date,
-    Conversion.CODE: _code,
-    Conversion.CODES: _code,
-    Conversion.BOOLEAN: _boolean,
-    Conversion.INT: _int,
-    Conversion.ABSENT: _absent,
-}
-
-
-class TableBatch(NamedTuple):
-    """One table's batch converted: every record's contract values (refused ones too, so that
-    their own records can look them up), which were refused, the refusals, the records' start
-    lines, the written rows and what the report counts."""
-
-    values: dict[str, pd.Series]
-    refused: pd.Series
-    refusals: list[Refusal]
-    lines: list[int]
-    frame: pd.DataFrame
-    unborn: int
-    both_given: Counter[tuple[str, str]]
-
-
-def _parent_values(
-    column: XmlColumn, records: list[RawRecord], parent: TableBatch, parent_name: str
-) -> Converted:
-    """The enclosing record's value of the same column; refused when the enclosing record
-    was."""
-    at = [record.parent for record in records]
-    index = pd.RangeIndex(len(records))
-    values = pd.Series(parent.values[column.contract].to_numpy()[at], index=index, dtype="string")
-    parent_refused = parent.refused.to_numpy()[at]
-    reasons = [
-        f"its {parent_name} (line {parent.lines[i]}) was refused" if gone else None
-        for i, gone in zip(at, parent_refused, strict=True)
-    ]
-    return Converted(values, pd.Series(reasons, index=index, dtype=object))
-
-
-def _convert_column(
-    layout: RecordLayout,
-    column: XmlColumn,
-    records: list[RawRecord],
-    raw: RawColumn | None,
-    parent: TableBatch | None,
-    pseudonymiser: Pseudonymiser,
-) -> Converted:
-    """One column of a batch converted; a single-valued element given twice refuses."""
-    if column.conversion is Conversion.PARENT:
-        if parent is None or layout.parent is None:
-            raise ValueError(f"{layout.name}: a PARENT column needs its parent's batch")
-        return _parent_values(column, records, parent, LAYOUTS_BY_PATH[layout.parent].name)
-    if raw is None:
-        raise ValueError(f"{layout.name}: {column.contract} was not read")
-    if column.conversion is Conversion.PSEUDONYM:
-        converted = _pseudonyms(raw.values, pseudonymiser)
-    else:
-        converted = CONVERTERS[column.conversion](raw.values)
-    repeated = f"given more than once in one {layout.name}: which one is meant cannot be told"
-    return Converted(converted.values, converted.reasons.mask(raw.repeated, repeated))
-
-
-def _refusals(
-    layout: RecordLayout,
-    records: list[RawRecord],
-    raws: Mapping[str, RawColumn],
-    converted: Mapping[str, Converted],
-    file: str,
-) -> tuple[pd.Series, list[Refusal]]:
-    """Which records are refused (one reason each: the first column, in the layout's order,
-    that refuses it) and the refusals. A field's refusal names its element and line; a record
-    refused with its enclosing record names its own start tag."""
-    refused = pd.Series(False, index=pd.RangeIndex(len(records)))
-    refusals: list[Refusal] = []
-    for column in layout.columns:
-        reasons = converted[column.contract].reasons
-        new = reasons.notna() & ~refused
-        for i in new.index[new]:
-            if column.conversion is Conversion.PARENT:
-                line, element = records[i].line, layout.path
-            else:
-                line, element = raws[column.contract].lines[i], raws[column.contract].elements[i]
-            refusals.append(Refusal(file, line, element, str(reasons.iloc[i])))
-        refused |= new
-    return refused, refusals
-
-
-def _both_given(
-    layout: RecordLayout, raws: Mapping[str, RawColumn], kept: pd.Series
-) -> Counter[tuple[str, str]]:
-    """Written records that gave two sources of one column, by (kept, other) source."""
-    counts: Counter[tuple[str, str]] = Counter()
-    for column in layout.columns:
-        if len(column.sources) > 1:
-            both = int((raws[column.contract].both & kept).sum())
-            if both:
-                counts[column.sources[0], column.sources[1]] += both
-    return counts
-
-
-def _unborn(raws: Mapping[str, RawColumn], kept: pd.Series) -> int:
-    """Written children whose birth date was read from ExpectedPersonBirthDate."""
-    elements = pd.Series(raws["PersonBirthDate"].elements, dtype=object)
-    return int(((elements == CHILD.element(UNBORN_SOURCE)) & kept).sum())
-
-
-def convert_batch(
-    layout: RecordLayout,
-    records: list[RawRecord],
-    parent: TableBatch | None,
-    file: str,
-    pseudonymiser: Pseudonymiser,
-) -> TableBatch:
-    """A batch of one record's raw records converted into its contract extract's rows."""
-    raws = {
-        c.contract: _raw_column(layout, c, records)
-        for c in layout.columns
-        if c.conversion is not Conversion.PARENT
-    }
-    converted = {
-        c.contract: _convert_column(layout, c, records, raws.get(c.contract), parent, pseudonymiser)
-        for c in layout.columns
-    }
-    refused, refusals = _refusals(layout, records, raws, converted, file)
-    kept = ~refused
-    frame = pd.DataFrame(
-        {
-            name: converted[name].values[kept].astype("string").reset_index(drop=True)
-            for name in layout.extract.column_names
-        },
-        columns=list(layout.extract.column_names),
-    )
-    return TableBatch(
-        values={name: c.values for name, c in converted.items()},
-        refused=refused,
-        refusals=refusals,
-        lines=[record.line for record in records],
-        frame=frame,
-        unborn=_unborn(raws, kept) if layout is CHILD else 0,
-        both_given=_both_given(layout, raws, kept),
-    )
-
-
-# --- reading the XML ----------------------------------------------------------------------------
-
-
-@dataclass
-class Batch:
-    """The raw records of up to :data:`CHUNK_CHILDREN` children, each table's in the file's
-    order; a record's ``parent`` is its enclosing record's index in the enclosing table."""
-
-    records: dict[str, list[RawRecord]] = field(
-        default_factory=lambda: {layout.path: [] for layout in RECORDS}
-    )
-
-    @property
-    def children(self) -> int:
-        return len(self.records[CHILD.path])
-
-
-@dataclass
-class Accounts:
-    """What every batch converted adds up to, per table and for the report."""
-
-    frames: dict[str, list[pd.DataFrame]] = field(
-        default_factory=lambda: {layout.path: [] for layout in RECORDS}
-    )
-    read: Counter[str] = field(default_factory=Counter)
-    refusals: dict[str, list[Refusal]] = field(
-        default_factory=lambda: {layout.path: [] for layout in RECORDS}
-    )
-    unborn: int = 0
-    both_given: Counter[tuple[str, str, str]] = field(default_factory=Counter)
-
-    def add(self, batch: Batch, file: str, pseudonymiser: Pseudonymiser) -> None:
-        """Convert a batch, parents first, and add it up."""
-        converted: dict[str, TableBatch] = {}
-        for layout in RECORDS:
-            records = batch.records[layout.path]
-            parent = converted[layout.parent] if layout.parent else None
-            table = convert_batch(layout, records, parent, file, pseudonymiser)
-            converted[layout.path] = table
-            self.frames[layout.path].append(table.frame)
-            self.read[layout.path] += len(records)
-            self.refusals[layout.path] += table.refusals
-            self.unborn += table.unborn
-            for (kept, other), count in table.both_given.items():
-                self.both_given[layout.name, kept, other] += count
-
-    def result(self, layout: RecordLayout, file: str) -> IntakeResult:
-        """The account of one table."""
-        frames = [f for f in self.frames[layout.path] if not f.empty]
-        if frames:
-            frame = pd.concat(frames, ignore_index=True)
-        else:
-            frame = pd.DataFrame(
-                {name: pd.Series(dtype="string") for name in layout.extract.column_names}
-            )
-        refusals = sorted(self.refusals[layout.path], key=lambda r: r.line)
-        return IntakeResult(
-            file=file,
-            table=layout.extract.table,
-            unit="line",
-            frame=frame,
-            read=self.read[layout.path],
-            written=len(frame),
-            refused=tuple(refusals),
-        )
 
 
 def _refuse(file: str, line: int, reason: str) -> CinXmlError:

@@ -192,7 +192,7 @@ def _raw_section() -> list[str]:
     return [*lines, "", *_cin_xml_section()]
 
 
-#: what each CIN census conversion writes beyond the tables' (tip_pipeline.intake.cin_xml)
+#: what each CIN census conversion writes beyond the tables' (tip_pipeline.intake.cin_layout)
 _XML_CONVERSIONS = {
     "codes": "the repeated element's codes, comma-separated",
     "boolean": "`1` for true, `0` for false",
@@ -203,7 +203,7 @@ _XML_CONVERSIONS = {
 
 
 def _cin_xml_section() -> list[str]:
-    from tip_pipeline.intake.cin_xml import RECORDS
+    from tip_pipeline.intake.cin_layout import RECORDS
 
     lines = [
         "### CIN census return (XML)",
