@@ -23,6 +23,7 @@ from tip_pipeline.intake.cin_layout import (
     RECORDS,
     UNBORN_SOURCE,
     Conversion,
+    Element,
     RecordLayout,
     XmlColumn,
 )
@@ -327,8 +328,8 @@ def convert_batch(
 
 @dataclass
 class Batch:
-    """The raw records of up to :data:`CHUNK_CHILDREN` children, each table's in the file's
-    order; a record's ``parent`` is its enclosing record's index in the enclosing table."""
+    """The raw records of a batch of children, each table's in the file's order; a record's
+    ``parent`` is its enclosing record's index in the enclosing table."""
 
     records: dict[str, list[RawRecord]] = field(
         default_factory=lambda: {layout.path: [] for layout in RECORDS}
@@ -337,6 +338,16 @@ class Batch:
     @property
     def children(self) -> int:
         return len(self.records[CHILD.path])
+
+    def open_record(self, layout: RecordLayout, line: int) -> None:
+        """A record starts (``line``), within the latest record of its enclosing table."""
+        parent = len(self.records[layout.parent]) - 1 if layout.parent else -1
+        self.records[layout.path].append(RawRecord(line, parent))
+
+    def add_field(self, element: Element, line: int, text: str) -> None:
+        """A field's text, kept in the latest record of its table: the one it lies in."""
+        record = self.records[element.record.path][-1]
+        record.fields.setdefault(element.path, []).append((text, line))
 
 
 @dataclass

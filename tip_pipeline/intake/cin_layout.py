@@ -241,10 +241,39 @@ DROPPED: dict[str, str] = {
 LAYOUTS_BY_PATH: dict[str, RecordLayout] = {layout.path: layout for layout in RECORDS}
 
 
-#: the kinds skipped with all they hold
-SKIPPED = frozenset((Kind.DROPPED, Kind.UNKNOWN, Kind.HEADER_OTHER))
+@dataclass(frozen=True, eq=False)
+class Element:
+    """A declared element: its path from the root, its kind, the record it is or belongs to
+    (None above the records and in the header) and its declared elements by name.
+
+    The reader walks this tree one name at a time, from the element it is in to the one that
+    starts, so that no path is built and no path is looked up for an element of the file: a
+    return has some fifty elements per child, twenty million for England."""
+
+    path: str
+    kind: Kind
+    record: RecordLayout | None
+    children: dict[str, Element] = field(default_factory=dict)
 
 
-def element_kind(path: str) -> Kind:
-    """The kind of the element at ``path`` (names joined by ``/`` from the root)."""
-    return KINDS.get(path, Kind.UNKNOWN)
+def _record_of(path: str) -> RecordLayout | None:
+    """The innermost record that the element at ``path`` is or lies in."""
+    holding = [r for r in RECORDS if path == r.path or path.startswith(f"{r.path}/")]
+    return max(holding, key=lambda r: len(r.path), default=None)
+
+
+def _tree() -> Element:
+    """The declared elements as a tree, under a document element whose only declared element
+    is the root, ``Message``."""
+    document = Element("", Kind.GROUP, None)
+    by_path = {"": document}
+    for path, kind in sorted(KINDS.items(), key=lambda item: item[0].count("/")):
+        above, _, name = path.rpartition("/")
+        element = Element(path, kind, _record_of(path))
+        by_path[above].children[name] = element
+        by_path[path] = element
+    return document
+
+
+#: the document: its only declared element is the root, whose are the header and the children
+DOCUMENT: Element = _tree()

@@ -61,13 +61,16 @@ reporting year is told by ``ReferenceDate``, the census date, 31 March of the ye
 rule 100): 2024-03-31 is the year 2023/24. A file without a readable 31 March ReferenceDate is
 refused, as is one whose ``Children`` come before its ``Header``.
 
-Safety: the file is parsed by expat through defusedxml with DTDs, entity declarations and
-external references forbidden: a CIN return has none, and they are what entity expansion
-("billion laughs") and external entities (reading other files of the server) need. Such a
-file, or one that is not well-formed XML, is refused whole (:class:`CinXmlError`) with its line
-and the kind of problem, never its text. The parse is streamed (SAX): no tree of the document
-is built, and children are converted in batches of :data:`CHUNK_CHILDREN`, so memory grows
-with the rows written, not with the file.
+Safety: the file is parsed by expat (``xml.parsers.expat``) with DTDs, entity declarations and
+external references forbidden, the same protections defusedxml's parser applies, set directly
+on expat with defusedxml's own exceptions (``intake.safe_expat``, which says why defusedxml's
+SAX layers are not used: their per-element cost). A CIN return has none of these, and they are
+what entity expansion ("billion laughs") and external entities (reading other files of the
+server) need. Such a file, or one that is not well-formed XML, is refused whole
+(:class:`CinXmlError`) with its line and the kind of problem, never its text. The parse is
+streamed: no tree of the document is built, the file is handed to expat a mebibyte at a time,
+and children are converted in batches of :data:`CHUNK_CHILDREN`, so memory grows with the rows
+written, not with the file.
 
 Accounting: for each contract table, every record read is written or refused
 (:class:`ssda903.IntakeResult`), with the file, the line of the element that refused it (of the
@@ -84,38 +87,34 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
-from xml.sax import SAXParseException
-from xml.sax.handler import ContentHandler
-from xml.sax.xmlreader import Locator
+from typing import BinaryIO, NamedTuple
+from xml.parsers import expat
 
 import pandas as pd
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
-from defusedxml.expatreader import create_parser
 
 from tip_pipeline.errors import ValueFreeError
-from tip_pipeline.intake.cin_convert import DATE_REFUSED, INT_REFUSED, Accounts, Batch, RawRecord
+from tip_pipeline.intake.cin_convert import DATE_REFUSED, INT_REFUSED, Accounts, Batch
 from tip_pipeline.intake.cin_layout import (
     ASSESSMENT,
     CHILD,
     CHILDREN,
     COLLECTION,
     CP_PLAN,
+    DOCUMENT,
     DROPPED,
     EPISODE,
     HEADER,
-    LAYOUTS_BY_PATH,
     LEA,
     RECORDS,
     REFERENCE_DATE,
     ROOT,
-    SKIPPED,
+    Element,
     Kind,
-    RecordLayout,
-    element_kind,
 )
 from tip_pipeline.intake.dates import ISO, parse_dates_flagged
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
+from tip_pipeline.intake.safe_expat import FORBIDDEN_ERRORS, defused_parser
 from tip_pipeline.intake.ssda903 import IntakeResult
 from tip_pipeline.periods import FinancialYear
 
@@ -288,28 +287,56 @@ def read_header(fields: Mapping[str, list[tuple[str, int]]], file: str, line: in
     return Header(year, lea[0] if lea else None)
 
 
-class CinHandler(ContentHandler):
-    """The SAX handler: follows the path of the open elements, reads the text of the fields
-    and of the header, opens a raw record at each record element and hands each batch of
-    children to ``accounts``. Dropped and unknown elements are skipped with all they hold;
-    their text is never kept."""
+UNKNOWN_WHY = "not an element of DfE's CIN census where it is, nor of the contract: dropped"
+
+#: what a forbidden construct is, and why it is forbidden (defusedxml's exceptions repeat the
+#: names and values of the file's declarations, so their messages are never shown)
+FORBIDDEN = {
+    DTDForbidden: "a document type declaration (DTD) is forbidden: a CIN census return has "
+    "none, and a DTD can declare entities that expand without bound or read other files",
+    EntitiesForbidden: "an entity declaration is forbidden: a CIN census return has none",
+    ExternalReferenceForbidden: "a reference to an external resource is forbidden: a CIN "
+    "census return has none",
+}
+
+#: bytes handed to expat at a time
+READ_BYTES = 1 << 20
+
+# Kinds compared for every element of the file: an enum member looked up through its class
+# costs a call in Python 3.11, a module name does not.
+FIELD, HEADER_FIELD, RECORD, GROUP = Kind.FIELD, Kind.HEADER_FIELD, Kind.RECORD, Kind.GROUP
+CHILD_ELEMENT = DOCUMENT.children[ROOT].children["Children"].children["Child"]
+
+
+class CinReader:
+    """The expat handlers: walk the tree of declared elements (:data:`cin_layout.DOCUMENT`)
+    as elements start and end, keep the text of the fields and of the header, open a raw
+    record at each record element and hand each batch of children to ``accounts``.
+
+    Two modes: reading, and skipping a dropped or unknown element with all it holds, when
+    only its depth is followed and no text is handed over, so that its text is never read.
+    Text is handed over only inside a field (expat's ``CharacterDataHandler`` is set at the
+    field's start and cleared at its end)."""
 
     def __init__(
-        self, file: str, pseudonymiser: Pseudonymiser, chunk_children: int = CHUNK_CHILDREN
+        self,
+        parser: expat.XMLParserType,
+        file: str,
+        pseudonymiser: Pseudonymiser,
+        chunk_children: int = CHUNK_CHILDREN,
     ) -> None:
-        super().__init__()
+        self.parser = parser
         self.file = file
         self.pseudonymiser = pseudonymiser
         self.chunk_children = chunk_children
-        self.locator: Locator | None = None
-        #: the open elements: path, kind and start line
-        self.stack: list[tuple[str, Kind, int]] = []
-        #: depth inside a skipped (dropped or unknown) element; 0 when not in one
+        #: the open elements being read, from the document down
+        self.open: list[Element] = [DOCUMENT]
+        #: the text of the field being read, in the pieces expat gave it
+        self.text: list[str] = []
+        #: the line of the start tag of the field being read
+        self.field_line = 0
+        #: depth inside a skipped element; 0 when reading
         self.skipped = 0
-        #: the text of the field being read, None when not in a field
-        self.text: list[str] | None = None
-        #: the open records: layout and index in the batch
-        self.open_records: list[tuple[RecordLayout, int]] = []
         self.header_fields: dict[str, list[tuple[str, int]]] = {}
         self.header: Header | None = None
         self.batch = Batch()
@@ -317,107 +344,126 @@ class CinHandler(ContentHandler):
         self.dropped: Counter[str] = Counter()
         self.unknown: Counter[str] = Counter()
         self.unknown_unnamed = 0
+        self._read()
 
-    def setDocumentLocator(self, locator: Locator) -> None:
-        self.locator = locator
+    # -- reading -------------------------------------------------------------------------
 
-    def line(self) -> int:
-        return self.locator.getLineNumber() if self.locator is not None else 0
-
-    # -- elements -------------------------------------------------------------------------
-
-    def startElement(self, name: str, attrs: object) -> None:
-        if self.skipped:
-            self.skipped += 1
+    def start(self, name: str, attributes: list[str]) -> None:
+        """An element starts: read as its declared kind says, or skipped."""
+        element = self.open[-1].children.get(name)
+        if element is None:
+            self._skip_unknown(name)
             return
-        path = f"{self.stack[-1][0]}/{name}" if self.stack else name
-        if not self.stack and path != ROOT:
+        kind = element.kind
+        if kind is FIELD or kind is HEADER_FIELD:
+            self.field_line = self.parser.CurrentLineNumber
+            self.parser.CharacterDataHandler = self.text.append
+        elif kind is RECORD:
+            self.batch.open_record(element.record, self.parser.CurrentLineNumber)
+        elif kind is GROUP:
+            self._group_starts(element)
+        else:
+            self._skip_declared(element)
+            return
+        self.open.append(element)
+
+    def end(self, name: str) -> None:
+        """An element read ends: a field's text is kept in its record, a batch of children
+        is converted once full, the header is read once it ends."""
+        element = self.open.pop()
+        kind = element.kind
+        if kind is FIELD:
+            self.batch.add_field(element, self.field_line, self._take_text())
+        elif kind is RECORD:
+            if element is CHILD_ELEMENT and self.batch.children >= self.chunk_children:
+                self.flush()
+        elif kind is HEADER_FIELD:
+            occurrences = self.header_fields.setdefault(element.path, [])
+            occurrences.append((self._take_text(), self.field_line))
+        elif element.path == HEADER:
+            self.header = read_header(self.header_fields, self.file, self.parser.CurrentLineNumber)
+        elif element.path == ROOT and self.header is None:
             raise _refuse(
-                self.file, self.line(), f"the root element is not {ROOT}: not a CIN census return"
+                self.file, self.parser.CurrentLineNumber, "no Header: not a CIN census return"
             )
-        kind = element_kind(path)
-        if kind in SKIPPED:
-            self._skip(path, kind)
-            return
-        line = self.line()
-        if path == CHILDREN and self.header is None:
+
+    def _take_text(self) -> str:
+        """The text of the field that ends, no more handed over until the next field."""
+        self.parser.CharacterDataHandler = None
+        text = "".join(self.text)
+        self.text.clear()
+        return text
+
+    def _group_starts(self, element: Element) -> None:
+        """Children before the Header refuse the file: the year is not known."""
+        if element.path == CHILDREN and self.header is None:
             raise _refuse(
                 self.file,
-                line,
+                self.parser.CurrentLineNumber,
                 "Children come before a Header: the collection and the year are not known",
             )
-        self.stack.append((path, kind, line))
-        if kind is Kind.RECORD:
-            self._open_record(LAYOUTS_BY_PATH[path], line)
-        elif kind in (Kind.FIELD, Kind.HEADER_FIELD):
-            self.text = []
 
-    def endElement(self, name: str) -> None:
-        if self.skipped:
-            self.skipped -= 1
-            return
-        path, kind, line = self.stack.pop()
-        if kind is Kind.FIELD:
-            self._field(path, line)
-        elif kind is Kind.HEADER_FIELD:
-            self.header_fields.setdefault(path, []).append(("".join(self.text or ()), line))
-            self.text = None
-        elif kind is Kind.RECORD:
-            self._close_record(path)
-        elif path == HEADER:
-            self.header = read_header(self.header_fields, self.file, self.line())
-        elif path == ROOT and self.header is None:
-            raise _refuse(self.file, self.line(), "no Header: not a CIN census return")
+    def _read(self) -> None:
+        """Read elements (again); text only inside a field."""
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        in_field = self.open[-1].kind in (FIELD, HEADER_FIELD)
+        self.parser.CharacterDataHandler = self.text.append if in_field else None
 
-    def characters(self, content: str) -> None:
-        if self.text is not None and not self.skipped:
-            self.text.append(content)
+    # -- skipping ------------------------------------------------------------------------
 
-    def endDocument(self) -> None:
-        self._flush()
+    def _skip_declared(self, element: Element) -> None:
+        """Skip a dropped element, counting it, or one of the header's others, not counted."""
+        if element.kind is Kind.DROPPED:
+            self.dropped[element.path] += 1
+        self._skip()
 
-    # -- steps ---------------------------------------------------------------------------
+    def _skip_unknown(self, name: str) -> None:
+        """Skip an undeclared element, named by its path (up to :data:`MAX_NAMED_UNKNOWN`
+        distinct paths); an undeclared root refuses the file."""
+        above = self.open[-1]
+        if above is DOCUMENT:
+            raise _refuse(
+                self.file,
+                self.parser.CurrentLineNumber,
+                f"the root element is not {ROOT}: not a CIN census return",
+            )
+        path = f"{above.path}/{name}"
+        if path in self.unknown or len(self.unknown) < MAX_NAMED_UNKNOWN:
+            self.unknown[path] += 1
+        else:
+            self.unknown_unnamed += 1
+        self._skip()
 
-    def _skip(self, path: str, kind: Kind) -> None:
-        """Skip an element with all it holds, counting it (a header element is not)."""
+    def _skip(self) -> None:
+        """Follow only the depth until the element just started ends."""
         self.skipped = 1
-        if kind is Kind.DROPPED:
-            self.dropped[path] += 1
-        elif kind is Kind.UNKNOWN:
-            if path in self.unknown or len(self.unknown) < MAX_NAMED_UNKNOWN:
-                self.unknown[path] += 1
-            else:
-                self.unknown_unnamed += 1
+        self.parser.StartElementHandler = self._skipped_start
+        self.parser.EndElementHandler = self._skipped_end
+        self.parser.CharacterDataHandler = None
 
-    def _open_record(self, layout: RecordLayout, line: int) -> None:
-        records = self.batch.records[layout.path]
-        parent = self.open_records[-1][1] if layout.parent else -1
-        records.append(RawRecord(line, parent))
-        self.open_records.append((layout, len(records) - 1))
+    def _skipped_start(self, name: str, attributes: list[str]) -> None:
+        self.skipped += 1
 
-    def _close_record(self, path: str) -> None:
-        self.open_records.pop()
-        if path == CHILD.path and self.batch.children >= self.chunk_children:
-            self._flush()
+    def _skipped_end(self, name: str) -> None:
+        self.skipped -= 1
+        if not self.skipped:
+            self._read()
 
-    def _field(self, path: str, line: int) -> None:
-        """A field's text, kept in the innermost open record."""
-        layout, index = self.open_records[-1]
-        record = self.batch.records[layout.path][index]
-        record.fields.setdefault(path, []).append(("".join(self.text or ()), line))
-        self.text = None
+    # -- batches and the result ----------------------------------------------------------
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
         """Convert the children read so far, and start a new batch."""
         if self.batch.children:
             self.accounts.add(self.batch, self.file, self.pseudonymiser)
         self.batch = Batch()
 
-    # -- the result ----------------------------------------------------------------------
-
     def result(self) -> CinXmlResult:
+        """The file's result, once it has been read to its end."""
         if self.header is None:  # the end of Message refuses such a file first
-            raise _refuse(self.file, self.line(), "no Header: not a CIN census return")
+            raise _refuse(
+                self.file, self.parser.CurrentLineNumber, "no Header: not a CIN census return"
+            )
         children = self.accounts.result(CHILD, self.file)
         return CinXmlResult(
             file=self.file,
@@ -439,24 +485,19 @@ class CinHandler(ContentHandler):
         )
 
 
-UNKNOWN_WHY = "not an element of DfE's CIN census where it is, nor of the contract: dropped"
-
-#: what a forbidden construct is, and why it is forbidden (defusedxml's exceptions repeat the
-#: names and values of the file's declarations, so their messages are never shown)
-FORBIDDEN = {
-    DTDForbidden: "a document type declaration (DTD) is forbidden: a CIN census return has "
-    "none, and a DTD can declare entities that expand without bound or read other files",
-    EntitiesForbidden: "an entity declaration is forbidden: a CIN census return has none",
-    ExternalReferenceForbidden: "a reference to an external resource is forbidden: a CIN "
-    "census return has none",
-}
-
-
 def _forbidden_reason(error: Exception) -> str:
     for kind, reason in FORBIDDEN.items():
         if isinstance(error, kind):
             return reason
     raise error
+
+
+def _parse(parser: expat.XMLParserType, stream: BinaryIO) -> None:
+    """Hand the file to expat in large pieces (its own ``ParseFile`` reads 2 KiB at a time),
+    then say it has ended."""
+    while piece := stream.read(READ_BYTES):
+        parser.Parse(piece, False)
+    parser.Parse(b"", True)
 
 
 def read_cin_xml(
@@ -473,19 +514,19 @@ def read_cin_xml(
     file = path.name
     if not path.is_file():
         raise CinXmlError(f"{file}: no such file")
-    handler = CinHandler(file, pseudonymiser, chunk_children)
-    parser = create_parser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    parser.setContentHandler(handler)
+    parser = defused_parser()
+    reader = CinReader(parser, file, pseudonymiser, chunk_children)
     try:
         with path.open("rb") as stream:
-            parser.parse(stream)
-    except SAXParseException as error:
+            _parse(parser, stream)
+    except expat.ExpatError as error:
         # expat's messages are fixed texts of its error table, never the document's
         raise _refuse(
-            file, error.getLineNumber(), f"not well-formed XML ({error.getMessage()})"
+            file, error.lineno, f"not well-formed XML ({expat.ErrorString(error.code)})"
         ) from None
-    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as error:
-        raise _refuse(file, parser.getLineNumber(), _forbidden_reason(error)) from None
+    except FORBIDDEN_ERRORS as error:
+        raise _refuse(file, parser.CurrentLineNumber, _forbidden_reason(error)) from None
     except OSError as error:
         raise CinXmlError(f"{file}: cannot be read ({type(error).__name__})") from None
-    return handler.result()
+    reader.flush()
+    return reader.result()
