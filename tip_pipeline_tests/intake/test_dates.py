@@ -16,6 +16,7 @@ from tip_pipeline.intake.dates import (
     birth_month,
     parse_dates,
     parse_dates_flagged,
+    parse_iso_flagged,
     unparseable,
 )
 
@@ -163,6 +164,45 @@ def test_many_repeated_values_are_read_by_their_distinct_values():
     assert result.dates.iloc[::4].eq(pd.Timestamp("2023-03-15")).all()
     assert result.dates.iloc[1::4].eq(pd.Timestamp("2023-03-15")).all()
     assert int(result.unparseable.sum()) == 50_000
+
+
+ISO_ONLY = [
+    "2023-03-15",
+    " 2023-03-15\n",
+    "2023-03-15T13:45:10",
+    "2023-03-15 00:00:00.000",
+    "2024-02-29",
+    "9999-12-31",
+    "2023-02-29",
+    "2023-13-01",
+    "2023-3-15",
+    "2023-03-15x",
+    "2023-03-15T25:00:00",
+    "15/03/2023",
+    "45000",
+    "",
+    "  ",
+    None,
+]
+
+
+def test_iso_only_reads_as_the_general_reader_reads_iso_and_refuses_the_rest():
+    values = pd.Series(ISO_ONLY, index=range(100, 100 + len(ISO_ONLY)), dtype=object)
+    result = parse_iso_flagged(values)
+    general = parse_dates_flagged(values)
+    assert result.dates.dtype == DATE_DTYPE
+    assert list(result.dates.index) == list(values.index)
+    assert result.dates.tolist()[:6] == [pd.Timestamp("2023-03-15")] * 4 + [
+        pd.Timestamp("2024-02-29"),
+        pd.Timestamp("9999-12-31"),
+    ]
+    assert result.unparseable.tolist() == [False] * 6 + [True] * 7 + [False] * 3
+    # the day-first date and the serial, which the general reader reads, are refused here
+    day_first_and_serial = [111, 112]
+    assert general.unparseable.loc[day_first_and_serial].tolist() == [False, False]
+    same = values.index.drop(day_first_and_serial)
+    assert result.dates.loc[same].equals(general.dates.loc[same])
+    assert result.unparseable.loc[same].equals(general.unparseable.loc[same])
 
 
 def test_birth_month_is_the_first_of_the_month():
