@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from tip_pipeline.intake.cin_layout import (
@@ -27,7 +28,7 @@ from tip_pipeline.intake.cin_layout import (
     RecordLayout,
     XmlColumn,
 )
-from tip_pipeline.intake.dates import ISO, birth_month, parse_dates_flagged
+from tip_pipeline.intake.dates import birth_month, parse_iso_flagged
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
 from tip_pipeline.intake.ssda903 import ID_REFUSED, ISO_DATE, IntakeResult, Refusal
 
@@ -39,25 +40,46 @@ BOOLEAN_CODES = {"true": "1", "false": "0"}
 
 
 @dataclass(slots=True)
-class RawRecord:
-    """One record as read: the line of its start tag, the index of its enclosing record in the
-    batch (-1 for a child) and the text of each field element read, by path, with its line."""
+class Occurrences:
+    """Where one field element occurred in a batch, in the file's order: the index of the
+    record it lies in (in its table), the line of its start tag and its text. Three lists of
+    plain numbers and strings, not an object per occurrence: a return has millions of fields,
+    and objects that hold others are what the garbage collector keeps walking."""
 
-    line: int
-    parent: int
-    fields: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    records: list[int] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RawTable:
+    """One record's raw records in a batch: each one's start line and its enclosing record's
+    index in the enclosing table (-1 for a child), and the occurrences of each of its field
+    elements, by path."""
+
+    lines: list[int]
+    parents: list[int]
+    fields: dict[str, Occurrences]
+
+    @classmethod
+    def empty(cls, layout: RecordLayout) -> RawTable:
+        sources = (layout.element(s) for column in layout.columns for s in column.sources)
+        return cls([], [], {source: Occurrences() for source in sources})
+
+    def __len__(self) -> int:
+        return len(self.lines)
 
 
 class RawColumn(NamedTuple):
-    """One contract column's raw text for every record of a batch, where it was read (line and
-    element path, the record's own when absent), whether its element was repeated and whether a
-    later source was present too."""
+    """One contract column's raw text for every record of a batch (None where absent), where it
+    was read (line and element path; the record's own line, and its first source, when absent),
+    whether its element was repeated and whether a later source was present too."""
 
     values: pd.Series
-    lines: list[int]
-    elements: list[str]
-    repeated: pd.Series
-    both: pd.Series
+    lines: np.ndarray
+    elements: np.ndarray
+    repeated: np.ndarray
+    both: np.ndarray
 
 
 class Converted(NamedTuple):
@@ -68,45 +90,55 @@ class Converted(NamedTuple):
     reasons: pd.Series
 
 
-def _raw_column(layout: RecordLayout, column: XmlColumn, records: list[RawRecord]) -> RawColumn:
+def _per_record(occurrences: Occurrences) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The records an element occurred in, the index of its first occurrence in each and how
+    many times it occurred there. Occurrences are in the file's order, so that those of one
+    record follow each other."""
+    records = np.asarray(occurrences.records, dtype=np.int64)
+    starts = np.flatnonzero(np.diff(records, prepend=-1))
+    counts = np.diff(starts, append=len(records))
+    return records[starts], starts, counts
+
+
+def _joined(texts: list[str], first: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Each record's codes joined with commas in the file's order, each trimmed, empty ones
+    left out."""
+    joined = [
+        ",".join(code for code in (text.strip() for text in texts[start : start + count]) if code)
+        for start, count in zip(first.tolist(), counts.tolist(), strict=True)
+    ]
+    return np.array(joined, dtype=object)
+
+
+def _raw_column(layout: RecordLayout, column: XmlColumn, table: RawTable) -> RawColumn:
     """The raw text of one column for every record (None where absent), from the first of its
     sources the record has. A CODES column joins every occurrence; any other takes its
-    element's only occurrence (``repeated`` when there are more)."""
+    element's first occurrence (``repeated`` when there are more)."""
     sources = [layout.element(source) for source in column.sources]
-    absent_at = sources[0] if sources else layout.path
     joins = column.conversion is Conversion.CODES
-    values: list[str | None] = []
-    lines: list[int] = []
-    elements: list[str] = []
-    repeated: list[bool] = []
-    both: list[bool] = []
-    for record in records:
-        present = [element for element in sources if element in record.fields]
-        if not present:
-            values.append(None)
-            lines.append(record.line)
-            elements.append(absent_at)
-            repeated.append(False)
-            both.append(False)
+    values = np.full(len(table), None, dtype=object)
+    lines = np.array(table.lines, dtype=np.int64)
+    elements = np.full(len(table), sources[0] if sources else layout.path, dtype=object)
+    found = np.zeros(len(table), dtype=bool)
+    repeated = np.zeros(len(table), dtype=bool)
+    both = np.zeros(len(table), dtype=bool)
+    for source in sources:
+        occurrences = table.fields[source]
+        if not occurrences.records:
             continue
-        occurrences = record.fields[present[0]]
-        values.append(_joined(t for t, _ in occurrences) if joins else occurrences[0][0])
-        lines.append(occurrences[0][1])
-        elements.append(present[0])
-        repeated.append(not joins and len(occurrences) > 1)
-        both.append(len(present) > 1)
-    return RawColumn(
-        pd.Series(values, dtype=object),
-        lines,
-        elements,
-        pd.Series(repeated, dtype=bool),
-        pd.Series(both, dtype=bool),
-    )
-
-
-def _joined(texts: Iterable[str]) -> str:
-    """Codes joined with commas, each trimmed, empty ones left out."""
-    return ",".join(code for code in (text.strip() for text in texts) if code)
+        records, first, counts = _per_record(occurrences)
+        earlier = found[records]
+        both[records[earlier]] = True
+        records, first, counts = records[~earlier], first[~earlier], counts[~earlier]
+        if joins:
+            values[records] = _joined(occurrences.texts, first, counts)
+        else:
+            values[records] = np.array(occurrences.texts, dtype=object)[first]
+            repeated[records] = counts > 1
+        lines[records] = np.array(occurrences.lines, dtype=np.int64)[first]
+        elements[records] = source
+        found[records] = True
+    return RawColumn(pd.Series(values, dtype=object), lines, elements, repeated, both)
 
 
 def _no_reasons(index: pd.Index) -> pd.Series:
@@ -130,13 +162,11 @@ def _pseudonyms(values: pd.Series, pseudonymiser: Pseudonymiser) -> Converted:
 
 
 def _dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """xs:date values read (``intake.dates``), and why a present value that is none is
-    refused: only the ISO form is read, so that a number is never taken for a serial day."""
-    text = _stripped(values)
-    iso = text.str.match(ISO).fillna(False).astype(bool)
-    parsed = parse_dates_flagged(text.where(iso).astype(object))
-    refused = (text.notna() & ~iso) | parsed.unparseable
-    return parsed.dates, _no_reasons(values.index).mask(refused, DATE_REFUSED)
+    """xs:date values read, and why a present value that is none is refused: only the ISO
+    form is read (``dates.parse_iso_flagged``), so that a number is never taken for a serial
+    day nor a text for a day-first date."""
+    parsed = parse_iso_flagged(values)
+    return parsed.dates, _no_reasons(values.index).mask(parsed.unparseable, DATE_REFUSED)
 
 
 def _iso(dates: pd.Series) -> pd.Series:
@@ -192,6 +222,20 @@ CONVERTERS: dict[Conversion, Callable[[pd.Series], Converted]] = {
 }
 
 
+def _each_distinct(values: pd.Series, convert: Callable[[pd.Series], Converted]) -> Converted:
+    """``convert`` applied once to each distinct raw text, its answer given to every record
+    with that text: a return repeats the same dates and codes on many records, and pandas'
+    string and date methods, vectorised as they are, still cost per value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    # one more value, missing, at the end: the one that records without the element take
+    distinct = convert(pd.Series([*uniques, None], dtype=object))
+    at = np.where(codes < 0, len(uniques), codes)
+    return Converted(
+        distinct.values.take(at).reset_index(drop=True),
+        distinct.reasons.take(at).reset_index(drop=True),
+    )
+
+
 class TableBatch(NamedTuple):
     """One table's batch converted: every record's contract values (refused ones too, so that
     their own records can look them up), which were refused, the refusals, the records' start
@@ -200,32 +244,31 @@ class TableBatch(NamedTuple):
     values: dict[str, pd.Series]
     refused: pd.Series
     refusals: list[Refusal]
-    lines: list[int]
+    lines: np.ndarray
     frame: pd.DataFrame
     unborn: int
     both_given: Counter[tuple[str, str]]
 
 
 def _parent_values(
-    column: XmlColumn, records: list[RawRecord], parent: TableBatch, parent_name: str
+    column: XmlColumn, table: RawTable, parent: TableBatch, parent_name: str
 ) -> Converted:
     """The enclosing record's value of the same column; refused when the enclosing record
     was."""
-    at = [record.parent for record in records]
-    index = pd.RangeIndex(len(records))
-    values = pd.Series(parent.values[column.contract].to_numpy()[at], index=index, dtype="string")
-    parent_refused = parent.refused.to_numpy()[at]
-    reasons = [
-        f"its {parent_name} (line {parent.lines[i]}) was refused" if gone else None
-        for i, gone in zip(at, parent_refused, strict=True)
+    at = np.array(table.parents, dtype=np.int64)
+    values = pd.Series(parent.values[column.contract].to_numpy()[at], dtype="string")
+    gone = parent.refused.to_numpy()[at]
+    reasons = np.full(len(at), None, dtype=object)
+    reasons[gone] = [
+        f"its {parent_name} (line {line}) was refused" for line in parent.lines[at[gone]].tolist()
     ]
-    return Converted(values, pd.Series(reasons, index=index, dtype=object))
+    return Converted(values, pd.Series(reasons, dtype=object))
 
 
 def _convert_column(
     layout: RecordLayout,
     column: XmlColumn,
-    records: list[RawRecord],
+    table: RawTable,
     raw: RawColumn | None,
     parent: TableBatch | None,
     pseudonymiser: Pseudonymiser,
@@ -234,20 +277,20 @@ def _convert_column(
     if column.conversion is Conversion.PARENT:
         if parent is None or layout.parent is None:
             raise ValueError(f"{layout.name}: a PARENT column needs its parent's batch")
-        return _parent_values(column, records, parent, LAYOUTS_BY_PATH[layout.parent].name)
+        return _parent_values(column, table, parent, LAYOUTS_BY_PATH[layout.parent].name)
     if raw is None:
         raise ValueError(f"{layout.name}: {column.contract} was not read")
     if column.conversion is Conversion.PSEUDONYM:
         converted = _pseudonyms(raw.values, pseudonymiser)
     else:
-        converted = CONVERTERS[column.conversion](raw.values)
+        converted = _each_distinct(raw.values, CONVERTERS[column.conversion])
     repeated = f"given more than once in one {layout.name}: which one is meant cannot be told"
     return Converted(converted.values, converted.reasons.mask(raw.repeated, repeated))
 
 
 def _refusals(
     layout: RecordLayout,
-    records: list[RawRecord],
+    table: RawTable,
     raws: Mapping[str, RawColumn],
     converted: Mapping[str, Converted],
     file: str,
@@ -255,16 +298,17 @@ def _refusals(
     """Which records are refused (one reason each: the first column, in the layout's order,
     that refuses it) and the refusals. A field's refusal names its element and line; a record
     refused with its enclosing record names its own start tag."""
-    refused = pd.Series(False, index=pd.RangeIndex(len(records)))
+    refused = pd.Series(False, index=pd.RangeIndex(len(table)))
     refusals: list[Refusal] = []
     for column in layout.columns:
         reasons = converted[column.contract].reasons
         new = reasons.notna() & ~refused
         for i in new.index[new]:
             if column.conversion is Conversion.PARENT:
-                line, element = records[i].line, layout.path
+                line, element = table.lines[i], layout.path
             else:
-                line, element = raws[column.contract].lines[i], raws[column.contract].elements[i]
+                raw = raws[column.contract]
+                line, element = int(raw.lines[i]), str(raw.elements[i])
             refusals.append(Refusal(file, line, element, str(reasons.iloc[i])))
         refused |= new
     return refused, refusals
@@ -277,7 +321,7 @@ def _both_given(
     counts: Counter[tuple[str, str]] = Counter()
     for column in layout.columns:
         if len(column.sources) > 1:
-            both = int((raws[column.contract].both & kept).sum())
+            both = int((raws[column.contract].both & kept.to_numpy()).sum())
             if both:
                 counts[column.sources[0], column.sources[1]] += both
     return counts
@@ -285,28 +329,28 @@ def _both_given(
 
 def _unborn(raws: Mapping[str, RawColumn], kept: pd.Series) -> int:
     """Written children whose birth date was read from ExpectedPersonBirthDate."""
-    elements = pd.Series(raws["PersonBirthDate"].elements, dtype=object)
-    return int(((elements == CHILD.element(UNBORN_SOURCE)) & kept).sum())
+    unborn = raws["PersonBirthDate"].elements == CHILD.element(UNBORN_SOURCE)
+    return int((unborn & kept.to_numpy()).sum())
 
 
 def convert_batch(
     layout: RecordLayout,
-    records: list[RawRecord],
+    table: RawTable,
     parent: TableBatch | None,
     file: str,
     pseudonymiser: Pseudonymiser,
 ) -> TableBatch:
     """A batch of one record's raw records converted into its contract extract's rows."""
     raws = {
-        c.contract: _raw_column(layout, c, records)
+        c.contract: _raw_column(layout, c, table)
         for c in layout.columns
         if c.conversion is not Conversion.PARENT
     }
     converted = {
-        c.contract: _convert_column(layout, c, records, raws.get(c.contract), parent, pseudonymiser)
+        c.contract: _convert_column(layout, c, table, raws.get(c.contract), parent, pseudonymiser)
         for c in layout.columns
     }
-    refused, refusals = _refusals(layout, records, raws, converted, file)
+    refused, refusals = _refusals(layout, table, raws, converted, file)
     kept = ~refused
     frame = pd.DataFrame(
         {
@@ -319,7 +363,7 @@ def convert_batch(
         values={name: c.values for name, c in converted.items()},
         refused=refused,
         refusals=refusals,
-        lines=[record.line for record in records],
+        lines=np.array(table.lines, dtype=np.int64),
         frame=frame,
         unborn=_unborn(raws, kept) if layout is CHILD else 0,
         both_given=_both_given(layout, raws, kept),
@@ -328,26 +372,29 @@ def convert_batch(
 
 @dataclass
 class Batch:
-    """The raw records of a batch of children, each table's in the file's order; a record's
-    ``parent`` is its enclosing record's index in the enclosing table."""
+    """The raw records of a batch of children, each table's in the file's order."""
 
-    records: dict[str, list[RawRecord]] = field(
-        default_factory=lambda: {layout.path: [] for layout in RECORDS}
+    tables: dict[str, RawTable] = field(
+        default_factory=lambda: {layout.path: RawTable.empty(layout) for layout in RECORDS}
     )
 
     @property
     def children(self) -> int:
-        return len(self.records[CHILD.path])
+        return len(self.tables[CHILD.path])
 
     def open_record(self, layout: RecordLayout, line: int) -> None:
         """A record starts (``line``), within the latest record of its enclosing table."""
-        parent = len(self.records[layout.parent]) - 1 if layout.parent else -1
-        self.records[layout.path].append(RawRecord(line, parent))
+        table = self.tables[layout.path]
+        table.lines.append(line)
+        table.parents.append(len(self.tables[layout.parent]) - 1 if layout.parent else -1)
 
     def add_field(self, element: Element, line: int, text: str) -> None:
         """A field's text, kept in the latest record of its table: the one it lies in."""
-        record = self.records[element.record.path][-1]
-        record.fields.setdefault(element.path, []).append((text, line))
+        table = self.tables[element.record.path]
+        occurrences = table.fields[element.path]
+        occurrences.records.append(len(table.lines) - 1)
+        occurrences.lines.append(line)
+        occurrences.texts.append(text)
 
 
 @dataclass
@@ -368,12 +415,12 @@ class Accounts:
         """Convert a batch, parents first, and add it up."""
         converted: dict[str, TableBatch] = {}
         for layout in RECORDS:
-            records = batch.records[layout.path]
+            raw = batch.tables[layout.path]
             parent = converted[layout.parent] if layout.parent else None
-            table = convert_batch(layout, records, parent, file, pseudonymiser)
+            table = convert_batch(layout, raw, parent, file, pseudonymiser)
             converted[layout.path] = table
             self.frames[layout.path].append(table.frame)
-            self.read[layout.path] += len(records)
+            self.read[layout.path] += len(raw)
             self.refusals[layout.path] += table.refusals
             self.unborn += table.unborn
             for (kept, other), count in table.both_given.items():

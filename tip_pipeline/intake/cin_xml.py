@@ -82,7 +82,6 @@ CINdetails its Assessments and ChildProtectionPlans.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -112,7 +111,7 @@ from tip_pipeline.intake.cin_layout import (
     Element,
     Kind,
 )
-from tip_pipeline.intake.dates import ISO, parse_dates_flagged
+from tip_pipeline.intake.dates import parse_iso_flagged
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
 from tip_pipeline.intake.safe_expat import FORBIDDEN_ERRORS, defused_parser
 from tip_pipeline.intake.ssda903 import IntakeResult
@@ -253,9 +252,8 @@ def _only_text(fields: Mapping[str, list[tuple[str, int]]], path: str) -> tuple[
 def _census_year(text: str) -> FinancialYear | None:
     """The financial year ending on a ReferenceDate of 31 March (DfE rule 100), or None when
     the text is no such date."""
-    parsed = parse_dates_flagged(pd.Series([text], dtype=object))
-    day = parsed.dates.iloc[0]
-    if re.match(ISO, text) is None or pd.isna(day) or (day.month, day.day) != (3, 31):
+    day = parse_iso_flagged(pd.Series([text], dtype=object)).dates.iloc[0]
+    if pd.isna(day) or (day.month, day.day) != (3, 31):
         return None
     return FinancialYear.containing(day.date())
 
