@@ -10,6 +10,7 @@ was refused is refused with it.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,15 +40,21 @@ WHOLE_NUMBER = re.compile(r"[+-]?\d+")
 BOOLEAN_CODES = {"true": "1", "false": "0"}
 
 
+def _numbers() -> array[int]:
+    """A growing list of whole numbers held as machine integers (``array('q')``): no object
+    per number, and handed to numpy without a copy."""
+    return array("q")
+
+
 @dataclass(slots=True)
 class Occurrences:
     """Where one field element occurred in a batch, in the file's order: the index of the
-    record it lies in (in its table), the line of its start tag and its text. Three lists of
-    plain numbers and strings, not an object per occurrence: a return has millions of fields,
-    and objects that hold others are what the garbage collector keeps walking."""
+    record it lies in (in its table), the line of its start tag and its text. Parallel lists,
+    not an object per occurrence: a return has millions of fields, and objects that hold
+    others are what the garbage collector keeps walking."""
 
-    records: list[int] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
+    records: array[int] = field(default_factory=_numbers)
+    lines: array[int] = field(default_factory=_numbers)
     texts: list[str] = field(default_factory=list)
 
 
@@ -57,14 +64,14 @@ class RawTable:
     index in the enclosing table (-1 for a child), and the occurrences of each of its field
     elements, by path."""
 
-    lines: list[int]
-    parents: list[int]
+    lines: array[int]
+    parents: array[int]
     fields: dict[str, Occurrences]
 
     @classmethod
     def empty(cls, layout: RecordLayout) -> RawTable:
         sources = (layout.element(s) for column in layout.columns for s in column.sources)
-        return cls([], [], {source: Occurrences() for source in sources})
+        return cls(_numbers(), _numbers(), {source: Occurrences() for source in sources})
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -94,7 +101,7 @@ def _per_record(occurrences: Occurrences) -> tuple[np.ndarray, np.ndarray, np.nd
     """The records an element occurred in, the index of its first occurrence in each and how
     many times it occurred there. Occurrences are in the file's order, so that those of one
     record follow each other."""
-    records = np.asarray(occurrences.records, dtype=np.int64)
+    records = np.asarray(occurrences.records)
     starts = np.flatnonzero(np.diff(records, prepend=-1))
     counts = np.diff(starts, append=len(records))
     return records[starts], starts, counts
@@ -117,7 +124,7 @@ def _raw_column(layout: RecordLayout, column: XmlColumn, table: RawTable) -> Raw
     sources = [layout.element(source) for source in column.sources]
     joins = column.conversion is Conversion.CODES
     values = np.full(len(table), None, dtype=object)
-    lines = np.array(table.lines, dtype=np.int64)
+    lines = np.array(table.lines)
     elements = np.full(len(table), sources[0] if sources else layout.path, dtype=object)
     found = np.zeros(len(table), dtype=bool)
     repeated = np.zeros(len(table), dtype=bool)
@@ -135,7 +142,7 @@ def _raw_column(layout: RecordLayout, column: XmlColumn, table: RawTable) -> Raw
         else:
             values[records] = np.array(occurrences.texts, dtype=object)[first]
             repeated[records] = counts > 1
-        lines[records] = np.array(occurrences.lines, dtype=np.int64)[first]
+        lines[records] = np.asarray(occurrences.lines)[first]
         elements[records] = source
         found[records] = True
     return RawColumn(pd.Series(values, dtype=object), lines, elements, repeated, both)
@@ -255,7 +262,7 @@ def _parent_values(
 ) -> Converted:
     """The enclosing record's value of the same column; refused when the enclosing record
     was."""
-    at = np.array(table.parents, dtype=np.int64)
+    at = np.asarray(table.parents)
     values = pd.Series(parent.values[column.contract].to_numpy()[at], dtype="string")
     gone = parent.refused.to_numpy()[at]
     reasons = np.full(len(at), None, dtype=object)
@@ -363,7 +370,7 @@ def convert_batch(
         values={name: c.values for name, c in converted.items()},
         refused=refused,
         refusals=refusals,
-        lines=np.array(table.lines, dtype=np.int64),
+        lines=np.array(table.lines),
         frame=frame,
         unborn=_unborn(raws, kept) if layout is CHILD else 0,
         both_given=_both_given(layout, raws, kept),
