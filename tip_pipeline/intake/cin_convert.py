@@ -263,7 +263,7 @@ def _parent_values(
     """The enclosing record's value of the same column; refused when the enclosing record
     was."""
     at = np.asarray(table.parents)
-    values = pd.Series(parent.values[column.contract].to_numpy()[at], dtype="string")
+    values = parent.values[column.contract].take(at).reset_index(drop=True)
     gone = parent.refused.to_numpy()[at]
     reasons = np.full(len(at), None, dtype=object)
     reasons[gone] = [
