@@ -11,8 +11,10 @@ first sheet of an XLSX workbook), every value as written, each record with its l
 layouts declared as data), converts them into the ``ssda903_header`` and ``ssda903_episodes``
 extracts and accounts for every record read (written, or refused with file, line, column and
 reason, never a value); ``cin_xml`` reads DfE's CIN census return (XML), streamed through
-defusedxml with DTDs and entities forbidden, recognised by its content (a ``Message`` whose
-header's Collection is ``CIN``, its year told by the ReferenceDate), and converts every Child,
-CINdetails, Assessments and ChildProtectionPlans element into a row of ``cin_children``,
-``cin_episodes``, ``cin_assessments`` and ``cin_cp_plans``, with the same account per table.
+expat with defusedxml's protections (``safe_expat``: DTDs, entities and external references
+forbidden), recognised by its content (a ``Message`` whose header's Collection is ``CIN``, its
+year told by the ReferenceDate), and converts every Child, CINdetails, Assessments and
+ChildProtectionPlans element into a row of ``cin_children``, ``cin_episodes``,
+``cin_assessments`` and ``cin_cp_plans``, with the same account per table; the census's
+records are declared as data in ``cin_layout`` and converted in batches by ``cin_convert``.
 """

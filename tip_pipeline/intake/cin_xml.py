@@ -14,8 +14,10 @@ need, each holding its ``Assessments``, ``CINPlanDates``, ``Section47`` and
 were checked against the sector's validator, data-to-insight/csc-validator-be-cin (its XML
 reader ``cin_validator/ingress.py``, its table definitions ``rule_engine/__api.py``, the
 returns of its ``fake_data`` folder and its rules for 2022/23 and 2024/25). They are declared
-below as data (:class:`RecordLayout`): which element is a record of which contract extract,
-which elements become which contract column and how, and which are dropped and why.
+as data in ``intake.cin_layout`` (``RecordLayout``): which element is a record of which
+contract extract, which elements become which contract column and how, and which are dropped
+and why. ``intake.cin_convert`` converts a batch of records into rows and refusals; this
+module parses the file, reads its header and gives the result.
 
 What is kept, and how:
 
@@ -62,15 +64,21 @@ rule 100): 2024-03-31 is the year 2023/24. A file without a readable 31 March Re
 refused, as is one whose ``Children`` come before its ``Header``.
 
 Safety: the file is parsed by expat (``xml.parsers.expat``) with DTDs, entity declarations and
-external references forbidden, the same protections defusedxml's parser applies, set directly
-on expat with defusedxml's own exceptions (``intake.safe_expat``, which says why defusedxml's
-SAX layers are not used: their per-element cost). A CIN return has none of these, and they are
-what entity expansion ("billion laughs") and external entities (reading other files of the
+external references forbidden. These are the protections of defusedxml's parser
+(``defusedxml.expatreader.DefusedExpatParser`` with ``forbid_dtd``, ``forbid_entities`` and
+``forbid_external``), applied directly on expat with defusedxml's own exceptions
+(``intake.safe_expat``), without defusedxml's SAX layers, whose Python calls per element were
+most of the time a return took to read. A CIN return has none of these constructs, and they
+are what entity expansion ("billion laughs") and external entities (reading other files of the
 server) need. Such a file, or one that is not well-formed XML, is refused whole
-(:class:`CinXmlError`) with its line and the kind of problem, never its text. The parse is
-streamed: no tree of the document is built, the file is handed to expat a mebibyte at a time,
-and children are converted in batches of :data:`CHUNK_CHILDREN`, so memory grows with the rows
-written, not with the file.
+(:class:`CinXmlError`) with its line and the kind of problem, never its text.
+
+Streaming and speed: no tree of the document is built. The file is handed to expat a mebibyte
+at a time; each element's handler walks the declared elements one name at a time
+(``cin_layout.DOCUMENT``), so that no path is built per element; text is handed over only
+inside the fields read, and a dropped or unknown element is followed by its depth only. The
+fields' text, lines and records are kept as columns, and children are converted in batches of
+:data:`CHUNK_CHILDREN`, so memory grows with the rows written, not with the file.
 
 Accounting: for each contract table, every record read is written or refused
 (:class:`ssda903.IntakeResult`), with the file, the line of the element that refused it (of the
