@@ -209,7 +209,12 @@ class CinXmlResult:
         ]
         for result in self.results:
             lines += result.report()
-        lines += [
+        return lines + self.notes()
+
+    def notes(self) -> list[str]:
+        """The file's own lines of the report, beyond each extract's account: elements dropped
+        or unknown, unborn children, both-given elements, the missing address."""
+        lines = [
             f"dropped element {d.path}: {d.count} occurrence(s), {d.why}" for d in self.dropped
         ]
         lines += [

@@ -179,7 +179,7 @@ def _convert_xml(raw: RawFile, pseudonymiser: Pseudonymiser) -> ConvertedFile | 
             f"its ReferenceDate dates it {read.year.label}, but it lies in the folder of "
             f"{raw.period.label}: move it to {read.year.tag}/ or to the raw folder itself",
         )
-    notes = tuple(read.report()[1:])  # the first line restates the year; the rest is the file's
+    notes = tuple(read.notes())  # each extract's account is reported with the year's
     return ConvertedFile(raw.name, read.year, read.results, notes)
 
 
