@@ -264,9 +264,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--postgres-url", default=DEFAULT_SERVER, help="server for scratch DBs")
-    parser.add_argument("--every", type=int, default=1, help="kill at every k-th boundary")
+    parser.add_argument(
+        "--every", type=int, default=1, help="kill at every k-th boundary (0: at none)"
+    )
     parser.add_argument("--random", type=int, default=10, help="random-moment kills")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--within",
+        type=float,
+        default=1.0,
+        help="random kills within this share of the clean run's duration (a loaded machine "
+        "measures a longer clean run than the trials take)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="tip_kill_"))
     if args.backend == "sqlite":
@@ -294,10 +303,12 @@ def main() -> int:
         f"commits in {clean.seconds:.1f} s",
         flush=True,
     )
-    plans = [("boundary", {"kill_at": k}) for k in range(1, clean.commits + 1, args.every)]
+    every = range(1, clean.commits + 1, args.every) if args.every else ()
+    plans = [("boundary", {"kill_at": k}) for k in every]
     draw = random.Random(args.seed)
     plans += [
-        ("random", {"kill_after": draw.uniform(0, clean.seconds)}) for _ in range(args.random)
+        ("random", {"kill_after": draw.uniform(0, clean.seconds * args.within)})
+        for _ in range(args.random)
     ]
     trials = []
     for n, (kind, kill) in enumerate(plans, start=1):
