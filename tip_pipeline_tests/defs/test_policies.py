@@ -47,42 +47,6 @@ def no_delay(monkeypatch):
     monkeypatch.setattr(policies, "TRANSIENT_RETRY", dg.RetryPolicy(max_retries=2))
 
 
-#: every use of a resource below, by attempt
-TOUCHED: list[str] = []
-
-
-class UnreachableFolder(DataSources):
-    """The delivery folder on a network share that has just dropped (a transient error)."""
-
-    @property
-    def folder(self) -> Path:
-        TOUCHED.append("data_sources")
-        raise psycopg.OperationalError("server closed the connection unexpectedly")
-
-
-class UnreachableWarehouse(Warehouse):
-    def engine(self):
-        TOUCHED.append("warehouse")
-        raise psycopg.OperationalError("server closed the connection unexpectedly")
-
-
-def attempts_on_transient_errors(assets_def: dg.AssetsDefinition) -> int:
-    """How many times the asset's step ran when every resource it uses fails transiently."""
-    TOUCHED.clear()
-    partitioned = assets_def.partitions_def is not None
-    result = dg.materialize(
-        [assets_def],
-        resources={
-            "data_sources": UnreachableFolder(path="unused"),
-            "warehouse": UnreachableWarehouse(url="unused"),
-        },
-        partition_key=reporting_years.get_partition_keys()[0] if partitioned else None,
-        raise_on_error=False,
-    )
-    assert not result.success
-    return len(TOUCHED)
-
-
 #: every asset of the code location, by its op's name (one test each: they spread over workers)
 ASSETS = {a.node_def.name: a for a in defs.assets}
 
@@ -91,67 +55,101 @@ def test_most_assets_write_the_warehouse():
     assert sum(writes_warehouse(a) for a in ASSETS.values()) > 10
 
 
-@pytest.mark.parametrize("name", sorted(ASSETS))
-def test_an_asset_requiring_the_warehouse_is_a_writer_and_nothing_else(no_delay, name):
-    """Each asset of the code location run once: a writer is retried on a transient error (up
-    to TRANSIENT_RETRY.max_retries times), any other asset is not. A writer declared without
-    ``warehouse_writer`` fails here."""
-    assets_def = ASSETS[name]
-    if writes_warehouse(assets_def):
-        assert assets_def.node_def.pool == WAREHOUSE_POOL
-        assert attempts_on_transient_errors(assets_def) == 3
-    else:
-        assert assets_def.node_def.pool is None
-        assert attempts_on_transient_errors(assets_def) == 1
-
-
 NAME, DOB = "Olivia Hussain", "14/03/2015"  # what a library's error message would repeat
+
+#: every use of a resource below in the current run (each use raises): one per attempt
+TOUCHED: list[str] = []
+
+
+def _error(resource: str, transient_uses: int, with_values: Exception) -> Exception:
+    """What the next use of a resource raises: on the run's first ``transient_uses`` uses a
+    dropped connection (a transient error) whose message repeats the values too, then
+    ``with_values``."""
+    TOUCHED.append(resource)
+    if len(TOUCHED) <= transient_uses:
+        return psycopg.OperationalError(
+            f"server closed the connection unexpectedly while sending '{NAME}', '{DOB}'"
+        )
+    return with_values
 
 
 class FolderOfValues(DataSources):
-    """A folder whose reading fails the way pandas fails on a delivered value."""
+    """A delivery folder on a network share that drops (``transient_uses`` times), then whose
+    reading fails the way pandas fails on a delivered value."""
+
+    transient_uses: int = 0
 
     @property
     def folder(self) -> Path:
-        raise ValueError(f"time data '{DOB}' of '{NAME}' doesn't match format '%Y-%m'")
+        raise _error(
+            "data_sources",
+            self.transient_uses,
+            ValueError(f"time data '{DOB}' of '{NAME}' doesn't match format '%Y-%m'"),
+        )
 
 
 class WarehouseOfValues(Warehouse):
+    """A warehouse whose connection drops (``transient_uses`` times), then that refuses a row
+    and repeats it."""
+
+    transient_uses: int = 0
+
     def engine(self):
-        raise psycopg.errors.UniqueViolation(
-            f'duplicate key value violates unique constraint "pk"\n'
-            f"DETAIL:  Key (child_id)=({NAME}) already exists."
+        raise _error(
+            "warehouse",
+            self.transient_uses,
+            psycopg.errors.UniqueViolation(
+                f'duplicate key value violates unique constraint "pk"\n'
+                f"DETAIL:  Key (child_id)=({NAME}) already exists."
+            ),
         )
 
 
 def _fail_with_values(
-    assets_def: dg.AssetsDefinition, instance: dg.DagsterInstance | None = None
+    assets_def: dg.AssetsDefinition,
+    instance: dg.DagsterInstance | None = None,
+    transient_uses: int = 0,
 ) -> dg.DagsterEvent:
-    """The step failure of ``assets_def`` run against resources whose errors repeat values."""
+    """The step failure of ``assets_def`` run against resources whose errors repeat values,
+    the first ``transient_uses`` transient; ``TOUCHED`` then holds one use per attempt."""
+    TOUCHED.clear()
     partitioned = assets_def.partitions_def is not None
     result = dg.materialize(
         [assets_def],
         resources={
-            "data_sources": FolderOfValues(path="unused"),
-            "warehouse": WarehouseOfValues(url="unused"),
+            "data_sources": FolderOfValues(path="unused", transient_uses=transient_uses),
+            "warehouse": WarehouseOfValues(url="unused", transient_uses=transient_uses),
         },
         instance=instance,
         partition_key=reporting_years.get_partition_keys()[0] if partitioned else None,
         raise_on_error=False,
     )
+    assert not result.success
     return next(e for e in result.all_events if e.is_step_failure)
 
 
 @pytest.mark.parametrize("name", sorted(ASSETS))
-def test_an_asset_fails_without_the_values_in_its_error(name):
-    """Each asset of the code location run against resources whose errors repeat a name and a
-    date of birth: the step fails naming the error's class, with neither value in its
-    description or its error (chained causes included). An asset declared without
-    ``warehouse_writer`` or ``file_reader`` fails here."""
-    failure = _fail_with_values(ASSETS[name]).step_failure_data
+def test_an_asset_is_retried_if_it_writes_and_fails_without_the_values(no_delay, name):
+    """Each asset of the code location run once, against resources that fail twice with a
+    dropped connection (a transient error) and then with a data error, every message
+    repeating a name and a date of birth. An asset requiring the warehouse is a writer and
+    nothing else is: a writer (in the warehouse pool) is retried on the transient errors, up
+    to TRANSIENT_RETRY.max_retries (2 here) times, and fails on the data error; any other
+    asset is never retried and fails on the first. Either way the step fails naming the
+    error's class, with neither value in its description or its error (chained causes
+    included). An asset declared without ``warehouse_writer`` or ``file_reader`` fails here."""
+    assets_def = ASSETS[name]
+    failure = _fail_with_values(assets_def, transient_uses=2).step_failure_data
     description = failure.user_failure_data.description
+    if writes_warehouse(assets_def):
+        assert assets_def.node_def.pool == WAREHOUSE_POOL
+        assert len(TOUCHED) == 3
+        assert "UniqueViolation" in description or "ValueError" in description
+    else:
+        assert assets_def.node_def.pool is None
+        assert len(TOUCHED) == 1
+        assert "OperationalError" in description
     assert "withheld" in description
-    assert "UniqueViolation" in description or "ValueError" in description
     stored = description + failure.error.to_string()
     assert NAME not in stored and DOB not in stored
 
