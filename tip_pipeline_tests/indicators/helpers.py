@@ -98,6 +98,26 @@ def year(**tables: list[dict] | pd.DataFrame) -> YearData:
     return YearData(period=YEAR, tables=frames)
 
 
+#: what a YearData computes from its reference tables alone: the area lookup, the population
+#: and the census (cached properties) and the denominators counted from them (``data.cache``)
+_FROM_REFERENCE = ("areas", "population", "census")
+
+
+def on_reference(reference: YearData, **tables: list[dict] | pd.DataFrame) -> YearData:
+    """``reference``'s year with the given service tables: its reference frames, and what was
+    computed from them alone, shared rather than computed again (for a property test that
+    builds a year per example). ``reference`` holds reference tables only (``year()``)."""
+    frames = dict(reference.tables)
+    for name, rows in tables.items():
+        frames[name] = rows if isinstance(rows, pd.DataFrame) else frame(name, rows)
+    cache = {key: v for key, v in reference.cache.items() if key[0] in _FROM_REFERENCE}
+    data = YearData(period=reference.period, tables=frames, cache=cache)
+    for name in _FROM_REFERENCE:
+        if name in vars(reference):
+            vars(data)[name] = vars(reference)[name]
+    return data
+
+
 def child(cid: str, dob: str = "2015-06-01", sex: str = "1", eth: str = "WBRI", lsoa=LSOA_A):
     """A cin_children row."""
     return {

@@ -21,6 +21,7 @@ from tip_pipeline_tests.indicators.helpers import (
     YEAR,
     child,
     frame,
+    on_reference,
     reference,
     year,
 )
@@ -195,12 +196,21 @@ def test_without_the_census_file_ethnic_groups_have_counts_only():
     assert eth["denominator"].isna().all() and eth["value"].isna().all()
 
 
-def test_household_share_and_indicators_without_ethnicity_are_unchanged():
+@pytest.fixture(scope="module")
+def reference_only() -> tuple[YearData, pd.DataFrame]:
+    """A year of reference data only (no service delivery at all) and every indicator's values
+    for it, computed once: the denominators it counts are shared by the property test's
+    years (``on_reference``)."""
+    data = year()
+    return data, all_values(data)
+
+
+def test_household_share_and_indicators_without_ethnicity_are_unchanged(reference_only):
     share = indicator("homeless_domestic_abuse_share")
     assert not share.census_denominator and "ethnic_group" not in share.breakdowns
     homeless = indicator("homeless_children")
     assert not homeless.census_denominator
-    values = all_values(year())
+    _, values = reference_only
     assert (
         not values["indicator_id"][values["breakdown"] == "ethnic_group"]
         .isin([share.id, homeless.id])
@@ -215,9 +225,8 @@ def test_breakdown_check_flags_a_broken_sum():
     assert not checks.breakdowns_not_summing(broken).empty
 
 
-def test_a_year_without_a_source_gives_zero_counts_not_an_error():
-    data = year()  # reference data only: no service delivery at all
-    values = all_values(data)
+def test_a_year_without_a_source_gives_zero_counts_not_an_error(reference_only):
+    _, values = reference_only  # reference data only: no service delivery at all
     la = values[(values["area_type"] == "la") & (values["breakdown"] == "total")]
     assert len(la) == len(CATALOGUE) - 1  # the household share has no denominator
     assert (la["numerator"] == 0).all()
@@ -235,15 +244,18 @@ def test_a_year_without_a_source_gives_zero_counts_not_an_error():
         max_size=30,
     )
 )
-def test_every_breakdown_sums_to_its_total(children):
+def test_every_breakdown_sums_to_its_total(reference_only, children):
+    """Whatever the children (area, sex code, age, ethnicity), every breakdown of children in
+    need on 31 March sums to its total, no numerator exceeds its denominator and the total
+    counts the children aged 0-17. The years share the reference data's denominators."""
     kids = [
         child(f"c{i}", sex=sex, lsoa=lsoa, eth=eth, dob=f"{born}-07-01")
         for i, (lsoa, sex, born, eth) in enumerate(children)
     ]
     episodes = [{"la_child_id": k["la_child_id"], "cin_referral_date": "2023-05-01"} for k in kids]
-    values = indicator_values(
-        indicator("cin_31mar"), year(cin_children=kids, cin_episodes=episodes)
-    )
+    reference, _ = reference_only
+    data = on_reference(reference, cin_children=kids, cin_episodes=episodes)
+    values = indicator_values(indicator("cin_31mar"), data)
     assert checks.breakdowns_not_summing(values).empty
     assert checks.numerator_above_denominator(values).empty
     total = values[(values["area_type"] == "la") & (values["breakdown"] == "total")]
