@@ -104,23 +104,37 @@ class Warehouse:
         return url.render_as_string(hide_password=False)
 
 
-@pytest.fixture
-def roles_warehouse(postgres_server_url: str) -> Iterator[Warehouse]:
-    """A new database and two role names, all unique to this test; dropped afterwards (the
-    database first, which takes the roles' objects and privileges with it)."""
+def _roles_warehouse(server_url: str, template: str | None) -> Iterator[Warehouse]:
+    """A new database (a copy of ``template``, or empty) and two role names, all unique to
+    the test; dropped afterwards (the database first, which takes the roles' objects and
+    privileges with it)."""
     suffix = uuid.uuid4().hex[:8]
     database = f"tip_roles_{suffix}"
     names = Warehouse(
-        admin_url=create_database(postgres_server_url, database),
+        admin_url=create_database(server_url, database, template=template),
         pipeline=f"tip_pipeline_{suffix}",
         analyst=f"tip_analyst_{suffix}",
     )
     try:
         yield names
     finally:
-        drop_database(postgres_server_url, database)
-        run_autocommit(postgres_server_url, f'DROP ROLE IF EXISTS "{names.pipeline}"')
-        run_autocommit(postgres_server_url, f'DROP ROLE IF EXISTS "{names.analyst}"')
+        drop_database(server_url, database)
+        run_autocommit(server_url, f'DROP ROLE IF EXISTS "{names.pipeline}"')
+        run_autocommit(server_url, f'DROP ROLE IF EXISTS "{names.analyst}"')
+
+
+@pytest.fixture
+def roles_warehouse(postgres_server_url: str) -> Iterator[Warehouse]:
+    """An empty database and two role names, unique to this test."""
+    yield from _roles_warehouse(postgres_server_url, None)
+
+
+@pytest.fixture
+def superuser_warehouse(postgres_server_url: str, _postgres_template: str) -> Iterator[Warehouse]:
+    """A warehouse an administrator migrated before any role existed (a copy of the session's
+    template, which the superuser migrated: conftest.py) and two role names, unique to this
+    test."""
+    yield from _roles_warehouse(postgres_server_url, _postgres_template)
 
 
 @pytest.fixture
@@ -222,10 +236,9 @@ def test_pipeline_role_migrates_and_loads_without_superuser(
 
 @pytest.mark.postgres
 def test_pipeline_role_takes_over_a_warehouse_made_by_a_superuser(
-    roles_warehouse: Warehouse, engines: list[Engine]
+    superuser_warehouse: Warehouse, engines: list[Engine]
 ):
-    wh = roles_warehouse
-    upgrade(wh.admin_url)  # made by the administrator before roles existed
+    wh = superuser_warehouse
     setup_pipeline_role(wh.admin_url, wh.pipeline)
     pipeline = _engine(engines, wh.url_as(wh.pipeline))
     sample.fill_published(pipeline)  # replace_rows deletes and COPYs: the tables are its own now
@@ -285,10 +298,13 @@ def test_analyst_reads_published_and_nothing_else(
 
 
 @pytest.mark.postgres
-def test_an_administrator_role_is_never_reused(roles_warehouse: Warehouse, engines: list[Engine]):
-    wh = roles_warehouse
+def test_an_administrator_role_is_never_reused(
+    superuser_warehouse: Warehouse, engines: list[Engine]
+):
+    """Neither command gives an existing superuser's name the role: the warehouse stays the
+    pipeline role's (here one it took over)."""
+    wh = superuser_warehouse
     setup_pipeline_role(wh.admin_url, wh.pipeline)
-    upgrade(wh.url_as(wh.pipeline))
     admin = _engine(engines, wh.admin_url)
     superuser = make_url(wh.admin_url).username
     with pytest.raises(exc.DBAPIError, match="administrator rights"):
