@@ -61,10 +61,10 @@ def test_upgrade_empty_sqlite(sqlite_url: str) -> None:
     engine.dispose()
 
 
-def test_sqlite_files_hold_only_their_layer(sqlite_url: str) -> None:
-    """The file analysts open holds published tables only; alembic_version is in ops."""
-    upgrade(sqlite_url)
-    for layer, path in sqlite_layer_paths(sqlite_url).items():
+def test_sqlite_files_hold_only_their_layer(migrated_sqlite_url: str) -> None:
+    """The file analysts open holds published tables only; alembic_version is in ops (in the
+    files the migrations made: the session's migrated copy)."""
+    for layer, path in sqlite_layer_paths(migrated_sqlite_url).items():
         with sqlite3.connect(path) as conn:
             names = {
                 r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -124,10 +124,10 @@ def test_an_empty_warehouse_differs_from_the_metadata(warehouse_url: str) -> Non
     engine.dispose()
 
 
-def test_downgrade_to_base_and_back(sqlite_url: str) -> None:
-    upgrade(sqlite_url)
-    upgrade_engine = make_engine(sqlite_url)
-    config = alembic_config(sqlite_url)
+def test_downgrade_to_base_and_back(migrated_sqlite_url: str) -> None:
+    """From head (the session's migrated copy) down to base, then up again to head."""
+    upgrade_engine = make_engine(migrated_sqlite_url)
+    config = alembic_config(migrated_sqlite_url)
     command.downgrade(config, "base")
     assert _tables(upgrade_engine) == {"ops.alembic_version"}
     upgrade(upgrade_engine)
@@ -153,23 +153,20 @@ def test_alembic_cli_upgrades_an_empty_sqlite_file(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_views_have_the_declared_columns(warehouse_url: str) -> None:
+def test_views_have_the_declared_columns(warehouse: Engine) -> None:
     """The migrations hold their own copy of each view's SQL; it must still give the columns
-    that tip_pipeline.warehouse.views declares (and the data dictionary documents)."""
+    that tip_pipeline.warehouse.views declares (and the data dictionary documents). The views
+    are those the migrations made: ``warehouse`` is a copy of the session's migrated
+    template."""
     from sqlalchemy import text
 
     from tip_pipeline.warehouse.views import VIEWS
 
-    upgrade(warehouse_url)
-    engine = make_engine(warehouse_url)
-    try:
-        assert set(inspect(engine).get_view_names("published")) == set(VIEWS)
-        with engine.connect() as conn:
-            for view in VIEWS.values():
-                result = conn.execute(text(f"SELECT * FROM published.{view.name} WHERE 1 = 0"))
-                assert list(result.keys()) == list(view.columns), view.name
-    finally:
-        engine.dispose()
+    assert set(inspect(warehouse).get_view_names("published")) == set(VIEWS)
+    with warehouse.connect() as conn:
+        for view in VIEWS.values():
+            result = conn.execute(text(f"SELECT * FROM published.{view.name} WHERE 1 = 0"))
+            assert list(result.keys()) == list(view.columns), view.name
 
 
 def test_the_migrated_fixture_is_at_head_and_empty(warehouse: Engine) -> None:
