@@ -1,5 +1,6 @@
 """The nightly schedule, evaluated with Dagster's build_schedule_context."""
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,6 +25,20 @@ def delivery(tmp_path) -> Path:
     for name in (f"cin_children_{EARLIER}.csv", f"cin_children_{LATEST}.csv", REFERENCE):
         (tmp_path / name).write_text(f"{name}\n")
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def _instance_on_disk() -> Iterator[dg.DagsterInstance]:
+    with dg.instance_for_test() as instance:
+        yield instance
+
+
+@pytest.fixture
+def instance(_instance_on_disk: dg.DagsterInstance) -> dg.DagsterInstance:
+    """A test instance (the schedule's context reopens it from its reference, so not an
+    in-memory one), one per module, its runs and materialisations wiped for each test."""
+    _instance_on_disk.wipe()
+    return _instance_on_disk
 
 
 def evaluate(folder: Path, instance: dg.DagsterInstance):
@@ -57,9 +72,8 @@ def test_nightly_at_two_in_london():
     assert defs.resolve_schedule_def("nightly_schedule") is not None
 
 
-def test_first_night_requests_reference_and_every_delivered_year(delivery):
-    with dg.instance_for_test() as instance:
-        data = evaluate(delivery, instance)
+def test_first_night_requests_reference_and_every_delivered_year(delivery, instance):
+    data = evaluate(delivery, instance)
     assert scopes(data) == sorted([EARLIER, LATEST, "reference"])
     year = next(r for r in data.run_requests if r.partition_key == LATEST)
     specs = {s.key: s for s in defs.resolve_all_asset_specs()}
@@ -68,20 +82,18 @@ def test_first_night_requests_reference_and_every_delivered_year(delivery):
     assert dg.AssetKey(["ingest", "ref_imd"]) in reference.asset_selection
 
 
-def test_unchanged_inputs_request_only_the_latest_complete_year(delivery):
-    with dg.instance_for_test() as instance:
-        record(instance, delivery, f"cin_children_{EARLIER}.csv", "cin_children", EARLIER)
-        record(instance, delivery, f"cin_children_{LATEST}.csv", "cin_children", LATEST)
-        record(instance, delivery, REFERENCE, "ref_imd", None)
-        assert scopes(evaluate(delivery, instance)) == [LATEST]
-        (delivery / f"cin_children_{EARLIER}.csv").write_text("re-delivered\n")
-        (delivery / REFERENCE).write_text("new vintage\n")
-        assert scopes(evaluate(delivery, instance)) == sorted([EARLIER, LATEST, "reference"])
+def test_unchanged_inputs_request_only_the_latest_complete_year(delivery, instance):
+    record(instance, delivery, f"cin_children_{EARLIER}.csv", "cin_children", EARLIER)
+    record(instance, delivery, f"cin_children_{LATEST}.csv", "cin_children", LATEST)
+    record(instance, delivery, REFERENCE, "ref_imd", None)
+    assert scopes(evaluate(delivery, instance)) == [LATEST]
+    (delivery / f"cin_children_{EARLIER}.csv").write_text("re-delivered\n")
+    (delivery / REFERENCE).write_text("new vintage\n")
+    assert scopes(evaluate(delivery, instance)) == sorted([EARLIER, LATEST, "reference"])
 
 
-def test_no_delivery_is_a_skip(tmp_path):
-    with dg.instance_for_test() as instance:
-        data = evaluate(tmp_path, instance)
-        assert not data.run_requests and "Nothing to run" in data.skip_message
-        data = evaluate(tmp_path / "missing", instance)
-        assert not data.run_requests and "does not exist" in data.skip_message
+def test_no_delivery_is_a_skip(tmp_path, instance):
+    data = evaluate(tmp_path, instance)
+    assert not data.run_requests and "Nothing to run" in data.skip_message
+    data = evaluate(tmp_path / "missing", instance)
+    assert not data.run_requests and "does not exist" in data.skip_message

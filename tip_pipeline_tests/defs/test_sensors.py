@@ -17,14 +17,15 @@ OTHER_YEAR = reporting_years.get_partition_keys()[-3]
 
 
 def tick(folder: Path, cursor: str | None):
-    with dg.instance_for_test() as instance:
-        context = dg.build_sensor_context(
-            instance=instance,
-            cursor=cursor,
-            resources={"data_sources": DataSources(path=str(folder))},
-            repository_def=defs.get_repository_def(),
-        )
-        return delivery_sensor.evaluate_tick(context)
+    """One evaluation of the sensor on ``folder`` from ``cursor``, on an in-memory instance
+    (the sensor keeps its state in the cursor: an instance on disk would change nothing)."""
+    context = dg.build_sensor_context(
+        instance=dg.DagsterInstance.ephemeral(),
+        cursor=cursor,
+        resources={"data_sources": DataSources(path=str(folder))},
+        repository_def=defs.get_repository_def(),
+    )
+    return delivery_sensor.evaluate_tick(context)
 
 
 def write(folder: Path, name: str, text: str) -> None:
