@@ -1,5 +1,7 @@
 """GX runs the expectations the rules map to, on the accepted rows, and can fail."""
 
+import pytest
+
 from tip_pipeline.validate.engine import validate_delivery
 from tip_pipeline.validate.expectations import (
     _presence_only,
@@ -8,6 +10,10 @@ from tip_pipeline.validate.expectations import (
     run_expectations,
 )
 from tip_pipeline_tests.validate.helpers import PERIOD, delivery, table
+
+#: Great Expectations takes seconds to import (on first use): these tests, the unit tier's
+#: only users, run on one worker (``--dist loadgroup``), which imports it once
+pytestmark = pytest.mark.xdist_group("great_expectations")
 
 
 def test_accepted_rows_meet_every_expectation():
