@@ -220,27 +220,42 @@ def _quality_rows(run_id: str) -> pd.DataFrame:
     )
 
 
+def _until_a_session_waits_on_a_lock(engine, within: float = 30.0) -> None:
+    """Return once another session of the database waits on a lock (a row, a transaction or an
+    advisory lock), or after ``within`` seconds (the caller's checks then fail)."""
+    deadline = time.monotonic() + within
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    with engine.connect() as conn:
+        while not conn.execute(waiting).scalar() and time.monotonic() < deadline:
+            conn.rollback()  # a new snapshot of pg_stat_activity
+            time.sleep(0.02)
+
+
 def _replace_in_turns(engine, locked: bool) -> dict[str, BaseException | None]:
-    """Two runs replace the same year's rows at once: the first holds its transaction open a
-    moment after writing; the second starts meanwhile."""
+    """Two runs replace the same year's rows at once: the first holds its transaction open
+    after writing, until the second, started meanwhile, waits on it."""
     errors: dict[str, BaseException | None] = {}
     started = threading.Event()
 
-    def run(run_id: str, hold: float) -> None:
+    def run(run_id: str, first: bool) -> None:
         try:
             opened = write_transaction(engine, "2023/24") if locked else engine.begin()
             with opened as conn:
                 replace_rows(conn, data_quality, _quality_rows(run_id), {"period": "2023/24"})
                 started.set()
-                time.sleep(hold)
+                if first:
+                    _until_a_session_waits_on_a_lock(engine)
             errors[run_id] = None
         except Exception as error:  # the unlocked control fails here
             errors[run_id] = error
 
-    first = threading.Thread(target=run, args=("first", 1.0))
+    first = threading.Thread(target=run, args=("first", True))
     first.start()
     started.wait(10)
-    second = threading.Thread(target=run, args=("second", 0.0))
+    second = threading.Thread(target=run, args=("second", False))
     second.start()
     first.join()
     second.join()
