@@ -8,7 +8,9 @@ skip, unless ``TIP_REQUIRE_POSTGRES=1`` (CI), where they fail instead.
 Migrated warehouses are copies: one warehouse per backend is migrated to head once per session
 (a template database on PostgreSQL, three layer files on SQLite) and every test that wants a
 migrated, empty warehouse (``warehouse``, ``migrated_sqlite_url``, ``migrated_postgres_url``)
-gets its own copy. PostgreSQL copies through the WAL (the default strategy), not file by file
+gets its own copy; on PostgreSQL, a copy in which the last test changed nothing but rows is
+emptied and given to the next test instead (tip_pipeline_tests/recycled.py says how that is
+checked). PostgreSQL copies through the WAL (the default strategy), not file by file
 (``file_copy``): a file copy is faster alone (0.12 s against 0.20 s) but takes two
 checkpoints, which flush every dirty page of the server (the other worker's tests' too) and
 make the drop slower: in the suite, WAL copies took the PostgreSQL-heavy files from 73 s to
@@ -40,11 +42,12 @@ from tip_pipeline.warehouse.engine import (
     create_database,
     drop_database,
     make_engine,
+    normalise_url,
     sqlite_layer_paths,
 )
 from tip_pipeline.warehouse.layers import PUBLISHED
 from tip_pipeline.warehouse.migrate import upgrade
-from tip_pipeline_tests import graph
+from tip_pipeline_tests import graph, recycled
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -168,16 +171,45 @@ def _postgres_template(postgres_server_url: str) -> Iterator[str]:
         drop_database(postgres_server_url, name)
 
 
+def _database_url(server_url: str, name: str) -> str:
+    return normalise_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def _postgres_spare(
+    postgres_server_url: str, _postgres_template: str
+) -> Iterator[tuple[str, list[str]]]:
+    """The template's catalogue, and the copy the last test left with nothing but rows
+    changed, emptied since (at most one: tip_pipeline_tests/recycled.py); dropped at the end of
+    the session."""
+    spare: list[str] = []
+    yield recycled.catalogue(_database_url(postgres_server_url, _postgres_template)), spare
+    for name in spare:
+        drop_database(postgres_server_url, name)
+
+
 @pytest.fixture
-def migrated_postgres_url(postgres_server_url: str, _postgres_template: str) -> Iterator[str]:
-    """URL of a new database migrated to head and empty (a copy of the session's template),
-    dropped after the test."""
-    name = f"tip_test_{uuid.uuid4().hex[:8]}"
-    url = create_database(postgres_server_url, name, template=_postgres_template)
+def migrated_postgres_url(
+    postgres_server_url: str, _postgres_template: str, _postgres_spare: tuple[str, list[str]]
+) -> Iterator[str]:
+    """URL of a database migrated to head and empty: a new copy of the session's template, or
+    the copy the last test used if that test changed nothing but rows (emptied since:
+    tip_pipeline_tests/recycled.py). Afterwards it is kept for the next test on the same
+    terms, or dropped."""
+    expected, spare = _postgres_spare
+    if spare:
+        name = spare.pop()
+        url = _database_url(postgres_server_url, name)
+    else:
+        name = f"tip_test_{uuid.uuid4().hex[:8]}"
+        url = create_database(postgres_server_url, name, template=_postgres_template)
     try:
         yield url
     finally:
-        drop_database(postgres_server_url, name)
+        if recycled.emptied(postgres_server_url, name, url, expected):
+            spare.append(name)
+        else:
+            drop_database(postgres_server_url, name)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
+from sqlalchemy.engine import make_url
 
 from tip_pipeline.warehouse.engine import (
     MIGRATION_SCOPE,
@@ -180,3 +181,32 @@ def test_the_migrated_fixture_is_at_head_and_empty(warehouse: Engine) -> None:
     with warehouse.connect() as conn:
         for table in metadata.tables.values():
             assert conn.execute(select(func.count()).select_from(table)).scalar() == 0, table
+
+
+@pytest.mark.postgres
+def test_a_copy_is_used_again_only_emptied_and_unchanged(
+    postgres_server_url: str, migrated_postgres_url: str, _postgres_spare: tuple[str, list[str]]
+) -> None:
+    """A PostgreSQL copy in which a test wrote rows is emptied for the next test (the check
+    ``migrated_postgres_url`` makes afterwards: tip_pipeline_tests/recycled.py); one whose
+    catalogue changed (a view added) is not used again."""
+    from sqlalchemy import func, select, text
+
+    from tip_pipeline_tests import recycled
+    from tip_pipeline_tests.published import fill_published
+
+    expected, _ = _postgres_spare
+    name = make_url(migrated_postgres_url).database
+    engine = make_engine(migrated_postgres_url)
+    try:
+        fill_published(engine)
+        assert recycled.emptied(postgres_server_url, name, migrated_postgres_url, expected)
+        assert current_revision(engine) == HEAD
+        with engine.connect() as conn:
+            for table in metadata.tables.values():
+                assert conn.execute(select(func.count()).select_from(table)).scalar() == 0, table
+        with engine.begin() as conn:
+            conn.execute(text("CREATE VIEW published.extra AS SELECT 1 AS x"))
+        assert not recycled.emptied(postgres_server_url, name, migrated_postgres_url, expected)
+    finally:
+        engine.dispose()
