@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pandas as pd
@@ -104,6 +105,7 @@ class Warehouse:
         return url.render_as_string(hide_password=False)
 
 
+@contextmanager
 def _roles_warehouse(server_url: str, template: str | None) -> Iterator[Warehouse]:
     """A new database (a copy of ``template``, or empty) and two role names, all unique to
     the test; dropped afterwards (the database first, which takes the roles' objects and
@@ -126,7 +128,8 @@ def _roles_warehouse(server_url: str, template: str | None) -> Iterator[Warehous
 @pytest.fixture
 def roles_warehouse(postgres_server_url: str) -> Iterator[Warehouse]:
     """An empty database and two role names, unique to this test."""
-    yield from _roles_warehouse(postgres_server_url, None)
+    with _roles_warehouse(postgres_server_url, None) as wh:
+        yield wh
 
 
 @pytest.fixture
@@ -134,7 +137,28 @@ def superuser_warehouse(postgres_server_url: str, _postgres_template: str) -> It
     """A warehouse an administrator migrated before any role existed (a copy of the session's
     template, which the superuser migrated: conftest.py) and two role names, unique to this
     test."""
-    yield from _roles_warehouse(postgres_server_url, _postgres_template)
+    with _roles_warehouse(postgres_server_url, _postgres_template) as wh:
+        yield wh
+
+
+#: the tests of ``loaded_by_the_pipeline`` run on one worker (``--dist loadgroup``), which
+#: makes the warehouse once
+LOADED_BY_THE_PIPELINE = pytest.mark.xdist_group("loaded_by_the_pipeline")
+
+
+@pytest.fixture(scope="module")
+def loaded_by_the_pipeline(postgres_server_url: str) -> Iterator[tuple[Warehouse, Engine]]:
+    """An empty database whose pipeline role was set up and then migrated and loaded it
+    (``_set_up``), and the role's engine: made once for the two tests using it. Neither
+    depends on what the other does to it: one reads it and loads the same rows again, the
+    other adds an analyst role and tables of its own."""
+    with _roles_warehouse(postgres_server_url, None) as wh:
+        opened: list[Engine] = []
+        try:
+            yield wh, _set_up(wh, opened)
+        finally:
+            for engine in opened:
+                engine.dispose()
 
 
 @pytest.fixture
@@ -196,12 +220,12 @@ def _denied(engine: Engine, sql: str) -> None:
 
 
 @pytest.mark.postgres
+@LOADED_BY_THE_PIPELINE
 def test_pipeline_role_migrates_and_loads_without_superuser(
-    roles_warehouse: Warehouse, engines: list[Engine]
+    loaded_by_the_pipeline: tuple[Warehouse, Engine], engines: list[Engine]
 ):
-    wh = roles_warehouse
+    wh, pipeline = loaded_by_the_pipeline
     admin = _engine(engines, wh.admin_url)
-    pipeline = _set_up(wh, engines)
 
     assert _attributes(admin, wh.pipeline) == {
         "rolsuper": False,
@@ -250,11 +274,11 @@ def test_pipeline_role_takes_over_a_warehouse_made_by_a_superuser(
 
 
 @pytest.mark.postgres
+@LOADED_BY_THE_PIPELINE
 def test_analyst_reads_published_and_nothing_else(
-    roles_warehouse: Warehouse, engines: list[Engine]
+    loaded_by_the_pipeline: tuple[Warehouse, Engine], engines: list[Engine]
 ):
-    wh = roles_warehouse
-    pipeline = _set_up(wh, engines)
+    wh, pipeline = loaded_by_the_pipeline
     grant_analyst(wh.admin_url, wh.analyst)
     grant_analyst(wh.admin_url, wh.analyst)  # idempotent
     admin = _engine(engines, wh.admin_url)
