@@ -165,7 +165,8 @@ def create_database(
     ... TEMPLATE``, which needs no other session connected to the template): the tests migrate
     one template per session and copy it, much faster than migrating every database. With
     ``file_copy`` (PostgreSQL 15+) the copy is made file by file rather than through the WAL:
-    0.12 s against 0.20 s for a migrated, empty warehouse, at the price of a checkpoint.
+    0.12 s against 0.20 s for a migrated, empty warehouse, at the price of two checkpoints
+    (which is why the tests, two workers copying at once, do not use it: conftest.py).
     """
     sql = f'CREATE DATABASE "{_checked_database_name(name)}"'
     if template is not None:
