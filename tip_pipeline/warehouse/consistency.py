@@ -2,7 +2,7 @@
 break, checked from the tables alone.
 
 A run writes in transactions; killed between two of them, it must leave every table of every
-period as of the last run that completed that table's step (issue: crash-consistent runs).
+period as of the last run that completed that table's step.
 These checks say where that does not hold, by table, period and file, never by a value:
 
 - **a file's records are conserved**: the rows staged from a file, plus its lines set aside at
