@@ -8,6 +8,8 @@ contract files; nothing is converted. The raw-returns sensor watches the raw fol
 delivery sensor watches the data folder, by content hash.
 """
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
 from tip_pipeline import config
@@ -18,15 +20,16 @@ from tip_pipeline.defs.policies import warehouse_writer
 from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.ingest.discovery import scan
 from tip_pipeline.ingest.reader import data_version
-from tip_pipeline.intake.landing import LandingError, landing_fingerprint, scan_landing
-from tip_pipeline.intake.run import IntakeSummary, take_in
 from tip_pipeline.periods import FinancialYear
+
+if TYPE_CHECKING:
+    from tip_pipeline.intake.run import IntakeSummary
 
 GROUP = "intake"
 RAW_RETURNS = dg.AssetKey([GROUP, "raw_returns"])
 
 
-def _files_markdown(summary: IntakeSummary) -> str:
+def _files_markdown(summary: "IntakeSummary") -> str:
     """Each raw file of the year: the table it became and its records, or why it was refused."""
     lines = [
         "| raw file | contract extract | read | written | refused |",
@@ -73,6 +76,8 @@ def raw_returns(
     raw = data_sources.raw_folder
     if raw is None:
         return _direct(data_sources, period)
+    from tip_pipeline.intake.run import take_in  # lazy: openpyxl, off every definitions load
+
     summary = take_in(
         raw, data_sources.folder, warehouse.engine(), run_id=context.run.run_id, periods=[period]
     )
@@ -104,6 +109,8 @@ def raw_returns_sensor(context: dg.SensorEvaluationContext, data_sources: DataSo
     raw = data_sources.raw_folder
     if raw is None:
         return dg.SkipReason(f"{config.RAW_DIR.name} is empty: no raw returns to watch.")
+    from tip_pipeline.intake.landing import LandingError, landing_fingerprint, scan_landing
+
     try:
         current = landing_fingerprint(scan_landing(raw))
     except LandingError as err:
