@@ -82,13 +82,6 @@ class Landing:
     refused: tuple[FileRefusal, ...]
     skipped: int
 
-    @property
-    def periods(self) -> list[FinancialYear]:
-        return sorted({f.period for f in self.files if f.period is not None})
-
-    def of_year(self, period: FinancialYear) -> tuple[RawFile, ...]:
-        return tuple(f for f in self.files if f.period == period)
-
 
 def _is_skipped(path: Path) -> bool:
     """A hidden file (``.DS_Store``) or Excel's lock file of an open workbook (``~$...``)."""
