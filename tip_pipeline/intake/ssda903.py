@@ -123,6 +123,12 @@ class RawLayout:
         """Raw columns the table may have: kept ones it may lack, and DfE's dropped ones."""
         return tuple(c.raw for c in self.kept if not c.required) + tuple(self.dropped)
 
+    @property
+    def dfe_columns(self) -> tuple[str, ...]:
+        """DfE's columns of the table, in the guide's order (the required kept columns, then
+        the dropped ones): what an authority's export holds, and what the generator writes."""
+        return self.required + tuple(self.dropped)
+
     def lacks(self, header: set[str]) -> tuple[str, ...]:
         """The required raw columns missing from ``header``."""
         return tuple(c for c in self.required if c not in header)

@@ -144,6 +144,7 @@ def test_layouts_are_dfe_tables_and_cover_the_contracts():
         assert sorted(c.contract for c in layout.kept) == sorted(layout.extract.column_names)
         assert set(layout.required) <= set(dfe)
         assert set(layout.required) | set(layout.dropped) == set(dfe)
+        assert layout.dfe_columns == dfe  # the guide's order, as the generator writes it
     assert EPISODES.optional == ("PL_LA", "PL_POST", "URN")
     assert set(HEADER.dropped) == {"UPN", "MOTHER", "MC_DOB"}
 

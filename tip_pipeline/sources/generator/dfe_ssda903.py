@@ -35,28 +35,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tip_pipeline.intake.ssda903 import EPISODES, HEADER
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.generator import deliveries, timeline
 from tip_pipeline.sources.generator.care import Care
 from tip_pipeline.sources.generator.identities import RawPeople, mix, salt
 from tip_pipeline.sources.generator.postcodes import Postcodes
 
-HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
-EPISODES_COLUMNS = (
-    "CHILD",
-    "DECOM",
-    "RNE",
-    "LS",
-    "CIN",
-    "PLACE",
-    "PLACE_PROVIDER",
-    "DEC",
-    "REC",
-    "REASON_PLACE_CHANGE",
-    "HOME_POST",
-    "PL_POST",
-    "URN",
-)
 #: placement types without an Ofsted URN (DfE's rule 222), and what is written for them
 NO_URN = ("H5", "P1", "P2", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1")
 NO_URN_VALUE = "XXXXXXX"
@@ -97,7 +82,7 @@ def _header(frame: pd.DataFrame, people: RawPeople, fy: FinancialYear) -> pd.Dat
             "MOTHER": np.where(girl, np.where(mother, "1", "0"), "").astype(object),
             "MC_DOB": day_first(np.where(mother, timeline.iso(became), "")),
         },
-        columns=list(HEADER_COLUMNS),
+        columns=list(HEADER.dfe_columns),
     )
 
 
@@ -142,7 +127,7 @@ def _episodes(
                 place, frame["PLACE_PROVIDER"].to_numpy(), np.where(known, la, home_la), draw
             ),
         },
-        columns=list(EPISODES_COLUMNS),
+        columns=list(EPISODES.dfe_columns),
     )
     return episodes, np.unique(lsoa[known & ~at_home])
 
