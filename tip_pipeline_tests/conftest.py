@@ -11,7 +11,7 @@ migrated, empty warehouse (``warehouse``, ``migrated_sqlite_url``, ``migrated_po
 gets its own copy; on PostgreSQL, a copy in which the last test changed nothing but rows is
 emptied and given to the next test instead (tip_pipeline_tests/recycled.py says how that is
 checked). PostgreSQL copies through the WAL (the default strategy), not file by file
-(``file_copy``): a file copy is faster alone (0.12 s against 0.20 s) but takes two
+(``STRATEGY FILE_COPY``): a file copy is faster alone (0.12 s against 0.20 s) but takes two
 checkpoints, which flush every dirty page of the server (the other worker's tests' too) and
 make the drop slower: in the suite, WAL copies took the PostgreSQL-heavy files from 73 s to
 41 s (docs/PERFORMANCE.md, "On every core"). Tests of the migrations themselves use the empty
