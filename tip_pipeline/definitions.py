@@ -19,7 +19,6 @@ for _setting in config.SETTINGS:
     os.environ.setdefault(_setting.name, _setting.default)
 
 from tip_pipeline.defs.history import yjs_history  # noqa: E402
-from tip_pipeline.defs.indicators import indicator_assets  # noqa: E402
 from tip_pipeline.defs.intake import raw_returns, raw_returns_sensor  # noqa: E402
 from tip_pipeline.defs.jobs import full_refresh_job, nightly_job  # noqa: E402
 from tip_pipeline.defs.policies import apply_policies  # noqa: E402
@@ -33,6 +32,7 @@ from tip_pipeline.defs.validate import (  # noqa: E402
     reference_guard,
     validation_assets,
 )
+from tip_pipeline.defs.year import year_assets  # noqa: E402
 
 # owners, kinds, freshness, code references (defs/policies.py; the warehouse writers declare
 # their pool and retries with its warehouse_writer)
@@ -44,7 +44,7 @@ defs = dg.Definitions(
             reference_guard,
             yjs_history,
             *validation_assets,  # each stages its source's files, then validates them
-            *indicator_assets,
+            *year_assets,  # a year's indicators and what is published of them, in one step
             *publish_assets,
             impact_report,
         ]

@@ -1,27 +1,26 @@
 """Indicator assets (group ``indicators``): one reporting year per partition, downstream of the
-validated tables only. Domain logic lives in tip_pipeline.indicators; this module wires it.
+validated tables only. Domain logic lives in tip_pipeline.indicators; this module declares the
+assets, their checks and what their materialisations report.
 
-One multi-asset computes a year's indicator tables and replaces the year's rows of all of them
-in one transaction: a rerun is idempotent, and a run killed or failed at any moment leaves the
-year's tables all as of the last completed run, never half new and half old (which the
-disclosure audit could not reconcile). Plausibility checks are WARN: a figure out of range is
-flagged for an analyst, it does not stop the run.
+They are materialised by the year's one step (``defs/year.py``), which computes the year's
+indicator tables and publishes them: the restricted tables and the published figures made
+from them are replaced in one transaction, so a run killed or failed at any moment leaves
+both as of the last completed run, never true counts beside a published year they were not
+made from. Plausibility checks are WARN: a figure out of range is flagged for an analyst, it
+does not stop the run.
 """
+
+from collections.abc import Iterator, Mapping
 
 import dagster as dg
 import pandas as pd
+import sqlalchemy as sa
 
-from tip_pipeline import config
 from tip_pipeline.defs.history import YOUTH_JUSTICE_TABLES
 from tip_pipeline.defs.partitions import reporting_years
-from tip_pipeline.defs.policies import warehouse_writer
-from tip_pipeline.defs.resources import Warehouse
-from tip_pipeline.indicators import adversity, checks, prevalence, store
-from tip_pipeline.indicators.baseline import year_inequality
+from tip_pipeline.indicators import checks
 from tip_pipeline.indicators.catalogue import CATALOGUE
-from tip_pipeline.indicators.comparisons import comparisons, with_benchmark
-from tip_pipeline.indicators.data import ALL_TABLES, load_year
-from tip_pipeline.indicators.values import all_values
+from tip_pipeline.indicators.data import ALL_TABLES
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.validate.store import quarantine_impact
 from tip_pipeline.warehouse import schema
@@ -34,10 +33,6 @@ VALIDATED = [dg.AssetKey(["validated", t]) for t in ALL_TABLES] + [
 
 def key(name: str) -> dg.AssetKey:
     return dg.AssetKey(["indicators", name])
-
-
-def _period(context: dg.AssetExecutionContext) -> FinancialYear:
-    return FinancialYear.parse(context.partition_key)
 
 
 def _check(asset: str, name: str, bad: pd.DataFrame, total: int, what: str) -> dg.AssetCheckResult:
@@ -178,40 +173,27 @@ def _slide(summary: pd.DataFrame) -> str:
     )
 
 
-@warehouse_writer(
-    dg.multi_asset,
-    name="indicators",
-    specs=SPECS,
-    check_specs=[
-        dg.AssetCheckSpec(name=name, asset=key(asset), description=what, blocking=False)
-        for asset, name, what in CHECKS
-    ],
-    can_subset=False,
-)
-def indicators(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """Compute every indicator table of the year from its validated tables, then replace the
-    year's rows of all of them in one transaction (``indicators.store.write_period``)."""
-    engine = warehouse.engine()
-    data = load_year(engine, _period(context))
-    baseline = FinancialYear.parse(config.FIRST_YEAR.value())
-    values = with_benchmark(all_values(data), data)
-    modelled = prevalence.modelled_prevalence(data)
-    tables = {
-        schema.indicator_values: values,
-        schema.indicator_comparisons: comparisons(values, data),
-        schema.inequality_summary: year_inequality(values, engine, data.period, baseline),
-        schema.adversity_distribution: adversity.distribution(data),
-        schema.adversity_overlap: adversity.overlap(data),
-        schema.modelled_prevalence: modelled,
-        schema.prevalence_summary: prevalence.prevalence_summary(data, modelled),
-    }
-    written = store.write_period(engine, tables, data.period.label, context.run.run_id)
+CHECK_SPECS = [
+    dg.AssetCheckSpec(name=name, asset=key(asset), description=what, blocking=False)
+    for asset, name, what in CHECKS
+]
+
+
+def indicator_results(
+    engine: sa.Engine,
+    tables: Mapping[sa.Table, pd.DataFrame],
+    written: Mapping[str, int],
+    period: FinancialYear,
+    baseline: FinancialYear,
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """The materialisations of the year's indicator tables, once committed, and their checks."""
+    values = tables[schema.indicator_values]
     extra = {
         "indicator_values": {
             "indicators": len(CATALOGUE),
             "la_headlines": dg.MetadataValue.md(_la_headlines(values)),
             "quarantine_impact_by_source": dg.MetadataValue.md(
-                _impact_markdown(quarantine_impact(engine, data.period.label))
+                _impact_markdown(quarantine_impact(engine, period.label))
             ),
         },
         "inequality_summary": {
@@ -227,7 +209,9 @@ def indicators(context: dg.AssetExecutionContext, warehouse: Warehouse):
             asset_key=key(table.name),
             metadata={"dagster/row_count": written[table.name], **extra.get(table.name, {})},
         )
-    yield from _checks(values, tables[schema.adversity_distribution], modelled)
+    yield from _checks(
+        values, tables[schema.adversity_distribution], tables[schema.modelled_prevalence]
+    )
 
 
 def _checks(values: pd.DataFrame, distribution: pd.DataFrame, modelled: pd.DataFrame):
@@ -262,6 +246,3 @@ def _checks(values: pd.DataFrame, distribution: pd.DataFrame, modelled: pd.DataF
         len(modelled),
         "",
     )
-
-
-indicator_assets = [indicators]

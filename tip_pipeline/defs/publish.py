@@ -1,12 +1,16 @@
 """Publishing assets (group ``published``): the analyst-facing, disclosure-controlled tables.
-Domain logic lives in tip_pipeline.publish; this module wires it.
+Domain logic lives in tip_pipeline.publish; this module declares the assets and wires the
+unpartitioned ones.
 
-One reporting year per partition, downstream of the indicator tables only. Each run replaces
-the year's published rows in one transaction, with its lineage, and a blocking check audits
-what was published (a suppressed count that can be worked out stops the run, so nothing
-downstream, the report included, reads it). The catalogue and the area hierarchy are not
-partitioned.
+A reporting year's published tables are downstream of its indicator tables only, and are
+materialised by the year's one step with them (``defs/year.py``): the year's published rows,
+its lineage and its restricted indicator tables are replaced in one transaction, which the
+blocking disclosure audit checks before it commits (a suppressed count that can be worked out
+rolls the year back and stops the run, so nothing downstream, the report included, reads
+it). The catalogue and the area hierarchy are not partitioned.
 """
+
+from collections.abc import Iterator
 
 import dagster as dg
 
@@ -14,7 +18,6 @@ from tip_pipeline import config
 from tip_pipeline.defs.partitions import reporting_years
 from tip_pipeline.defs.policies import warehouse_writer
 from tip_pipeline.defs.resources import Warehouse
-from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish import audit, store
 from tip_pipeline.sources import contracts
 
@@ -48,43 +51,34 @@ def key(name: str) -> dg.AssetKey:
     return dg.AssetKey([GROUP, name])
 
 
-def _threshold() -> int:
+SPECS = [
+    dg.AssetSpec(
+        key=key(name),
+        group_name=GROUP,
+        description=description,
+        deps=UPSTREAM,
+        partitions_def=reporting_years,
+        kinds={"pandas"},
+    )
+    for name, description in TWINS.items()
+]
+AUDIT = dg.AssetCheckSpec(
+    name="disclosure_audit",
+    asset=key("indicator_values"),
+    description="Run inside the publish transaction, before it commits: counts below the "
+    "threshold withheld; every withheld count's range, given everything published (a linear "
+    "program), at least the threshold wide; nothing derived from a withheld count published; "
+    "published counts true. A failure rolls the year back.",
+    blocking=True,
+)
+
+
+def threshold() -> int:
     return int(config.SUPPRESSION_THRESHOLD.value())
 
 
-@warehouse_writer(
-    dg.multi_asset,
-    name="publish_year",
-    specs=[
-        dg.AssetSpec(
-            key=key(name),
-            group_name=GROUP,
-            description=description,
-            deps=UPSTREAM,
-            partitions_def=reporting_years,
-            kinds={"pandas"},
-        )
-        for name, description in TWINS.items()
-    ],
-    check_specs=[
-        dg.AssetCheckSpec(
-            name="disclosure_audit",
-            asset=key("indicator_values"),
-            description="Counts below the threshold withheld; every withheld count's range, "
-            "given everything published (a linear program), at least the threshold wide; "
-            "nothing derived from a withheld count published; published counts true.",
-            blocking=True,
-        )
-    ],
-    can_subset=False,
-)
-def publish_year(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """Primary and secondary suppression of the year's indicator tables, then the published
-    rows replaced in one transaction with the run's input files (ops.run_inputs)."""
-    engine = warehouse.engine()
-    period = FinancialYear.parse(context.partition_key).label
-    threshold = _threshold()
-    result = store.publish_year(engine, period, context.run.run_id, threshold, context.job_name)
+def published_results(result: store.Published, threshold: int) -> Iterator[dg.MaterializeResult]:
+    """The materialisations of the year's published twins, once committed."""
     for name in TWINS:
         metadata: dict[str, object] = {"dagster/row_count": result.rows[name]}
         if name == "indicator_values":
@@ -98,10 +92,13 @@ def publish_year(context: dg.AssetExecutionContext, warehouse: Warehouse):
                 "data_quality_rows": result.rows["data_quality"],
             }
         yield dg.MaterializeResult(asset_key=key(name), metadata=metadata)
-    found = audit.audit_year(engine, period, threshold)
-    yield dg.AssetCheckResult(
+
+
+def audit_result(found: audit.Audit) -> dg.AssetCheckResult:
+    """The disclosure audit's result: problems named by cell, never by a true count."""
+    return dg.AssetCheckResult(
         asset_key=key("indicator_values"),
-        check_name="disclosure_audit",
+        check_name=AUDIT.name,
         passed=found.passed,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
@@ -155,4 +152,4 @@ def publish_reference(context: dg.AssetExecutionContext, warehouse: Warehouse):
     )
 
 
-publish_assets = [publish_year, publish_reference]
+publish_assets = [publish_reference]

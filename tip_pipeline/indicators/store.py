@@ -27,16 +27,34 @@ def write_period(
     engine: sa.Engine, frames: Mapping[sa.Table, pd.DataFrame], period_label: str, run_id: str
 ) -> dict[str, int]:
     """Replace the year's rows of every table in ``frames``, in one transaction."""
-    now = datetime.now(UTC)
-    written = {}
     with write_transaction(engine, period_label) as conn:
-        for table, frame in frames.items():
-            rows = prepared(table, frame, run_id, now)
-            written[table.name] = replace_rows(conn, table, rows, where={"period": period_label})
-    return written
+        return replace_period(conn, frames, period_label, run_id, datetime.now(UTC))
 
 
-def read_period(engine: sa.Engine, table: sa.Table, period_label: str) -> pd.DataFrame:
-    """The year's rows of an indicator table."""
-    with engine.connect() as conn:
-        return pd.read_sql(sa.select(table).where(table.c.period == period_label), conn)
+def replace_period(
+    conn: sa.Connection,
+    frames: Mapping[sa.Table, pd.DataFrame],
+    period_label: str,
+    run_id: str,
+    now: datetime,
+) -> dict[str, int]:
+    """Replace the year's rows of every table in ``frames`` in the caller's transaction, so
+    that publishing can commit the restricted figures together with what it publishes."""
+    return {
+        table.name: replace_rows(
+            conn, table, prepared(table, frame, run_id, now), where={"period": period_label}
+        )
+        for table, frame in frames.items()
+    }
+
+
+def read_period(
+    bind: sa.Engine | sa.Connection, table: sa.Table, period_label: str
+) -> pd.DataFrame:
+    """The year's rows of an indicator table, through an engine or inside an open transaction
+    (the disclosure audit reads what its own transaction is about to commit)."""
+    query = sa.select(table).where(table.c.period == period_label)
+    if isinstance(bind, sa.Connection):
+        return pd.read_sql(query, bind)
+    with bind.connect() as conn:
+        return pd.read_sql(query, conn)

@@ -13,6 +13,9 @@ layer's true figures (docs/CONVENTIONS.md, "Disclosure control"):
    where quintile 1 or 5 is, the change since baseline where those quintiles are withheld in
    either year.
 
+It runs inside the publish transaction, on that transaction's own rows, before they commit (a
+failed audit rolls the year back), and can be run again at any time on what is committed.
+
 Problems are described by cell (indicator, area, breakdown, category), never by a true count.
 """
 
@@ -27,7 +30,7 @@ import sqlalchemy as sa
 
 from tip_pipeline.indicators.store import read_period
 from tip_pipeline.publish.cells import CellSet, count_cells
-from tip_pipeline.publish.store import area_parents, read_restricted, restricted_cells
+from tip_pipeline.publish.inputs import area_parents, read_restricted, restricted_cells
 from tip_pipeline.publish.suppression import Suppression, feasible_ranges
 from tip_pipeline.publish.tables import CHANGE_COLUMNS, GAP_COLUMNS, SII_COLUMNS, VALUE_COLUMNS
 from tip_pipeline.warehouse import schema
@@ -46,7 +49,7 @@ class Audit:
         return not self.problems
 
 
-def read_published(engine: sa.Engine, period: str) -> dict[str, pd.DataFrame]:
+def read_published(bind: sa.Engine | sa.Connection, period: str) -> dict[str, pd.DataFrame]:
     twins = (
         schema.published_indicator_values,
         schema.published_indicator_comparisons,
@@ -54,7 +57,7 @@ def read_published(engine: sa.Engine, period: str) -> dict[str, pd.DataFrame]:
         schema.published_adversity_distribution,
         schema.published_prevalence_summary,
     )
-    return {t.name: read_period(engine, t, period) for t in twins}
+    return {t.name: read_period(bind, t, period) for t in twins}
 
 
 def published_counts(published: Mapping[str, pd.DataFrame]) -> dict:
@@ -65,10 +68,18 @@ def published_counts(published: Mapping[str, pd.DataFrame]) -> dict:
     )
 
 
-def audit_year(engine: sa.Engine, period: str, threshold: int) -> Audit:
-    """Audit the published rows of ``period`` (see the module docstring)."""
-    truth = restricted_cells(read_restricted(engine, period), area_parents(engine))
-    published = read_published(engine, period)
+def audit_year(
+    bind: sa.Engine | sa.Connection,
+    period: str,
+    threshold: int,
+    parents: Mapping[str, str] | None = None,
+) -> Audit:
+    """Audit the published rows of ``period`` (see the module docstring), through an engine or
+    inside the open publish transaction; ``parents``, the area hierarchy, if already read."""
+    if parents is None:
+        parents = area_parents(bind if isinstance(bind, sa.Engine) else bind.engine)
+    truth = restricted_cells(read_restricted(bind, period), parents)
+    published = read_published(bind, period)
     seen = published_counts(published)
     audit = Audit(period=period)
     _check_counts(audit, truth, seen, threshold)
@@ -76,7 +87,7 @@ def audit_year(engine: sa.Engine, period: str, threshold: int) -> Audit:
     _check_rows(audit, published)
     inequality = published["inequality_summary"]
     baselines = set(inequality["baseline_period"].dropna()) - {period}
-    baseline = read_published(engine, min(baselines)) if baselines else None
+    baseline = read_published(bind, min(baselines)) if baselines else None
     _check_inequality(audit, published, baseline)
     return audit
 

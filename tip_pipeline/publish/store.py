@@ -1,11 +1,20 @@
 """Publishing a reporting year: restricted indicator tables -> disclosure control -> the
-published twins, with lineage, in one transaction.
+published twins, with lineage, in one transaction, audited before it commits.
 
 Atomic and idempotent per year: every published table's rows of the year are replaced
 (``bulk.replace_rows`` with ``where={"period": label}``) together with the run's lineage rows
-in ``ops``, all in one transaction, so a failure part way leaves the previous state, and
-publishing the same restricted rows twice gives the same published rows apart from ``run_id``
-and ``loaded_at`` (suppression is deterministic: complements are chosen by count, then by key).
+in ``ops`` and the year's data-quality summary, all in one transaction, so a failure part way
+leaves the previous state, and publishing the same restricted rows twice gives the same
+published rows apart from ``run_id`` and ``loaded_at`` (suppression is deterministic:
+complements are chosen by count, then by key).
+
+When the year's indicator tables are handed over freshly computed (``computed``), they are
+written in that same transaction: the restricted true counts and the published figures made
+from them are committed together or not at all, so a run killed between the two can never
+leave a published year beside true counts it was not made from (which its audit would then
+fail). The disclosure audit (``audit.audit_year``) reads the transaction's own rows before it
+commits; a failed audit rolls the whole year back (``AuditFailed``), so analysts never see a
+year that did not pass.
 """
 
 from __future__ import annotations
@@ -19,11 +28,19 @@ import sqlalchemy as sa
 
 from tip_pipeline import config
 from tip_pipeline.indicators.catalogue import dim_indicator_frame
-from tip_pipeline.indicators.data import STATIC_TABLES, area_lookup
-from tip_pipeline.indicators.store import prepared, read_period
+from tip_pipeline.indicators.data import STATIC_TABLES
+from tip_pipeline.indicators.store import prepared, replace_period
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.publish import areas, tables
-from tip_pipeline.publish.cells import CellSet, build_cells, in_scope
+from tip_pipeline.publish import areas, audit, tables
+from tip_pipeline.publish.cells import CellSet
+from tip_pipeline.publish.inputs import (
+    REFERENCE_TABLES,
+    area_parents,
+    lookup_of,
+    read_reference,
+    read_restricted,
+    restricted_cells,
+)
 from tip_pipeline.publish.quality import publish_reference_quality, publish_year_quality
 from tip_pipeline.publish.suppression import Suppression, suppress
 from tip_pipeline.sources import contracts
@@ -31,18 +48,9 @@ from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
 from tip_pipeline.warehouse.engine import REFERENCE_SCOPE, write_transaction
 from tip_pipeline.warehouse.runs import record_run
-from tip_pipeline.warehouse.schema import validated_table
 
-#: restricted indicator tables read for a year (the twins' inputs)
-RESTRICTED_INPUTS = (
-    schema.indicator_values,
-    schema.indicator_comparisons,
-    schema.inequality_summary,
-    schema.adversity_distribution,
-    schema.prevalence_summary,
-)
-#: reference tables read whatever their vintage, for the published areas
-REFERENCE_TABLES = contracts.tables(published_areas=True)
+__all__ = ["REFERENCE_TABLES", "AuditFailed", "Published", "publish_reference", "publish_year"]
+
 #: inputs read across years up to the one published (first-time entrants)
 HISTORY_TABLES = contracts.tables(read_across_years=True)
 
@@ -57,45 +65,11 @@ class YearSuppression:
     suppression: Suppression
 
 
-def read_restricted(engine: sa.Engine, period: str) -> dict[str, pd.DataFrame]:
-    return {t.name: read_period(engine, t, period) for t in RESTRICTED_INPUTS}
-
-
-def area_parents(engine: sa.Engine) -> dict[str, str]:
-    """Area code -> the code of the next area up (ward -> LA -> region -> England)."""
-    return areas.parents(lookup_of(read_reference(engine)))
-
-
-def read_reference(engine: sa.Engine) -> dict[str, pd.DataFrame]:
-    """The validated lookups and IMD, whatever their vintage."""
-    with engine.connect() as conn:
-        return {
-            name: pd.read_sql(sa.select(validated_table(name)), conn) for name in REFERENCE_TABLES
-        }
-
-
-def lookup_of(reference: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per LSOA with its ward, LA, region, England and IMD (indicators.data)."""
-    return area_lookup(
-        reference["ref_lsoa_lookup"], reference["ref_lad_region"], reference["ref_imd"]
-    )
-
-
-def restricted_cells(frames: Mapping[str, pd.DataFrame], parents: Mapping[str, str]) -> CellSet:
-    """The true counts of the year's published cells, and their relations."""
-    values = frames["indicator_values"]
-    return build_cells(
-        values[in_scope(values)],
-        frames["adversity_distribution"],
-        frames["prevalence_summary"],
-        parents,
-    )
-
-
 def year_suppression(
-    engine: sa.Engine, period: str, threshold: int, parents: Mapping[str, str]
+    frames: Mapping[str, pd.DataFrame], period: str, threshold: int, parents: Mapping[str, str]
 ) -> YearSuppression:
-    frames = read_restricted(engine, period)
+    """What disclosure control withholds of a year's restricted rows (``inputs.RESTRICTED_INPUTS``
+    by table name)."""
     cells = restricted_cells(frames, parents)
     result = suppress(cells.values, cells.relations, threshold, hidden=cells.hidden)
     return YearSuppression(period, frames, cells, result)
@@ -142,31 +116,58 @@ class Published:
     secondary: int
     narrowest: float
     inputs: int
+    audit: audit.Audit
+
+
+class AuditFailed(Exception):
+    """The year's disclosure audit failed inside its publish transaction, which was rolled
+    back: nothing of the year was committed. The message counts problems; they are described
+    by cell, never by a true count (``audit.Audit.problems``)."""
+
+    def __init__(self, found: audit.Audit) -> None:
+        super().__init__(
+            f"the disclosure audit of {found.period} found {len(found.problems)} problems; "
+            "nothing of the year was published"
+        )
+        self.audit = found
 
 
 def publish_year(
-    engine: sa.Engine, period: str, run_id: str, threshold: int, job: str = "publish"
+    engine: sa.Engine,
+    period: str,
+    run_id: str,
+    threshold: int,
+    job: str = "publish",
+    computed: Mapping[sa.Table, pd.DataFrame] | None = None,
 ) -> Published:
-    """Disclosure-control the year's restricted indicator tables and replace its published
-    rows, with the run and its input files recorded, in one transaction."""
+    """Disclosure-control the year's indicator tables and replace its published rows, with the
+    run, its input files and the year's quality summary, in one transaction that commits only
+    if the disclosure audit passes.
+
+    ``computed``: the year's restricted indicator tables just computed, written in the same
+    transaction; without it the restricted rows already in the warehouse are published again
+    (after a change of threshold, say)."""
     parents = area_parents(engine)
-    year = year_suppression(engine, period, threshold, parents)
-    base = baseline_period(year.frames["inequality_summary"], period)
-    baseline = year_suppression(engine, base, threshold, parents) if base else None
-    frames = published_frames(year, baseline)
     started = datetime.now(UTC)
     with write_transaction(engine, period) as conn:
-        rows = {
-            table.name: replace_rows(
-                conn,
-                table,
-                prepared(table, frame, run_id, started),
-                {"period": period},
+        rows = replace_period(conn, computed, period, run_id, started) if computed else {}
+        # read back as stored, so a year is published alike whether just computed or not
+        year = year_suppression(read_restricted(conn, period), period, threshold, parents)
+        base = baseline_period(year.frames["inequality_summary"], period)
+        baseline = (
+            year_suppression(read_restricted(conn, base), base, threshold, parents)
+            if base
+            else None
+        )
+        for table, frame in published_frames(year, baseline).items():
+            rows[table.name] = replace_rows(
+                conn, table, prepared(table, frame, run_id, started), {"period": period}
             )
-            for table, frame in frames.items()
-        }
         rows[schema.data_quality.name] = publish_year_quality(conn, period)
         inputs = record_lineage(conn, run_id, period, job, started)
+        found = audit.audit_year(conn, period, threshold, parents)
+        if not found.passed:
+            raise AuditFailed(found)
     return Published(
         period=period,
         rows=rows,
@@ -175,6 +176,7 @@ def publish_year(
         secondary=len(year.suppression.secondary),
         narrowest=year.suppression.narrowest,
         inputs=inputs,
+        audit=found,
     )
 
 

@@ -12,7 +12,10 @@ These checks say where that does not hold, by table, period and file, never by a
   leave the new delivery's staged rows beside the old delivery's validated ones);
 - **a year's indicator tables come from one run** (they are replaced in one transaction);
 - **a year's published tables come from one run** (the publish transaction), its data-quality
-  summary included.
+  summary included;
+- **a published year's true counts come from the run that published it**: its restricted
+  indicator tables and its published twins are replaced in one transaction, so the disclosure
+  audit always compares a published year with the true counts it was made from.
 
 The disclosure audit (``tip_pipeline.publish.audit``) is the third invariant a kill must not
 break; the kill harness (``benchmarks/kill_harness.py``) runs it beside these. An operator can
@@ -132,4 +135,8 @@ def partial_states(engine: sa.Engine) -> list[str]:
         published = [*schema.PUBLISHED_TWINS.values(), schema.data_quality]
         years = published_years(conn)
         problems += mixed_runs(runs_by_period(conn, published), "published tables", years)
+        pair = [*schema.INDICATOR_TABLES, *schema.PUBLISHED_TWINS.values()]
+        problems += mixed_runs(
+            runs_by_period(conn, pair), "true counts and published figures", years
+        )
     return problems

@@ -9,7 +9,7 @@ from tip_pipeline.indicators import store as indicator_store
 from tip_pipeline.indicators.catalogue import CATALOGUE
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.codes import TOXIC_TRIO_RECORDED
-from tip_pipeline.warehouse import bulk
+from tip_pipeline.warehouse import bulk, schema
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline_tests.graph import keys, materialise
 from tip_pipeline_tests.sources.generator import measures
@@ -17,6 +17,8 @@ from tip_pipeline_tests.sources.generator import measures
 pytestmark = pytest.mark.integration
 
 YEAR = "2023-24"
+#: the year's one step (defs/year.py) materialises both groups together
+YEAR_STEP = [*keys(True, "indicators"), *keys(True, "published")]
 FY = FinancialYear.parse(YEAR)
 INDICATOR_TABLES = (
     "indicator_values",
@@ -119,18 +121,21 @@ def test_rerunning_a_year_replaces_its_rows(year_run):
     data, url, _ = year_run
     sql = "SELECT count(*) AS n, min(run_id) AS run FROM restricted.{}"
     before = {t: _read(url, sql.format(t)).iloc[0] for t in INDICATOR_TABLES}
-    materialise(data, url, [YEAR], reference=False, selection=keys(True, "indicators"))
+    materialise(data, url, [YEAR], reference=False, selection=YEAR_STEP)
     for table in INDICATOR_TABLES:
         after = _read(url, sql.format(table)).iloc[0]
         assert after["n"] == before[table]["n"] and after["run"] != before[table]["run"], table
 
 
 def test_a_failed_write_leaves_every_indicator_table_of_the_year_as_it_was(year_run, monkeypatch):
-    """The year's seven tables are replaced in one transaction: a failure while writing the
-    last one leaves the first six as of the last completed run too."""
+    """The year's seven tables are replaced in one transaction with its published twins: a
+    failure while writing the last indicator table leaves the first six, and the published
+    year, as of the last completed run too."""
     data, url, _ = year_run
-    runs = "SELECT DISTINCT run_id FROM restricted.{}"
-    before = {t: set(_read(url, runs.format(t))["run_id"]) for t in INDICATOR_TABLES}
+    runs = "SELECT DISTINCT run_id FROM {}"
+    tables = [f"restricted.{t}" for t in INDICATOR_TABLES]
+    tables += [t.fullname for t in schema.PUBLISHED_TWINS.values()]
+    before = {t: set(_read(url, runs.format(t))["run_id"]) for t in tables}
     real = bulk.replace_rows
 
     def fail_on_the_last_table(conn, table, rows, where):
@@ -140,10 +145,10 @@ def test_a_failed_write_leaves_every_indicator_table_of_the_year_as_it_was(year_
 
     monkeypatch.setattr(indicator_store, "replace_rows", fail_on_the_last_table)
     result = materialise(
-        data, url, [YEAR], reference=False, selection=keys(True, "indicators"), raise_on_error=False
+        data, url, [YEAR], reference=False, selection=YEAR_STEP, raise_on_error=False
     ).last
     assert not result.success
-    assert {t: set(_read(url, runs.format(t))["run_id"]) for t in INDICATOR_TABLES} == before
+    assert {t: set(_read(url, runs.format(t))["run_id"]) for t in tables} == before
 
 
 @pytest.mark.postgres

@@ -5,7 +5,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from tip_pipeline.indicators.store import read_period
 from tip_pipeline.publish import audit, store
+from tip_pipeline.publish.inputs import area_parents, read_restricted
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline_tests.conftest import LEEDS_YEARS
@@ -80,7 +82,8 @@ def test_suppressed_rows_show_no_value_and_are_flagged(engine):
 def _publish_a_complement(engine, count) -> None:
     """Tamper with the latest year: its first secondary complement published as ``count(its
     true count)``."""
-    year = store.year_suppression(engine, LATEST, THRESHOLD, store.area_parents(engine))
+    restricted = read_restricted(engine, LATEST)
+    year = store.year_suppression(restricted, LATEST, THRESHOLD, area_parents(engine))
     complement = next(c for c in sorted(year.suppression.secondary, key=repr) if c[0] == "iv")
     _, indicator, area, breakdown, category, _ = complement
     table = schema.published_indicator_values
@@ -224,3 +227,52 @@ def test_a_comparison_showing_a_withheld_value_fails_the_audit(engine):
         assert any("comparison shows a withheld value" in p for p in found.problems)
     finally:
         store.publish_year(engine, LATEST, "repair", THRESHOLD)
+
+
+def _run_ids(engine, tables) -> dict[str, set[str]]:
+    return {t.name: set(_published(engine, t, LATEST)["run_id"]) for t in tables}
+
+
+def _computed(engine) -> dict[sa.Table, pd.DataFrame]:
+    """The latest year's indicator tables as the year's step hands them over."""
+    return {t: read_period(engine, t, LATEST) for t in schema.INDICATOR_TABLES}
+
+
+YEAR_TABLES = (*schema.INDICATOR_TABLES, *schema.PUBLISHED_TWINS.values(), schema.data_quality)
+
+
+def test_computed_indicator_tables_are_committed_with_what_is_published(engine):
+    """The restricted true counts and the figures published from them come from one run."""
+    before = {t: _published(engine, t, LATEST) for t in schema.PUBLISHED_TWINS.values()}
+    result = store.publish_year(engine, LATEST, "together", THRESHOLD, computed=_computed(engine))
+    assert result.audit.passed and result.audit.withheld > 0
+    tables = (*schema.INDICATOR_TABLES, *schema.PUBLISHED_TWINS.values())
+    assert all(ids == {"together"} for ids in _run_ids(engine, tables).values())
+    for table, frame in before.items():
+        after = _published(engine, table, LATEST)
+        pd.testing.assert_frame_equal(frame.drop(columns=LINEAGE), after.drop(columns=LINEAGE))
+
+
+def test_a_failed_audit_commits_nothing_of_the_year(engine, monkeypatch):
+    """The audit runs inside the transaction: when it fails, the year's restricted tables, its
+    published twins and its quality summary all stay as the last completed run left them."""
+    before = _run_ids(engine, YEAR_TABLES)
+    failing = audit.Audit(period=LATEST, cells=1, withheld=1, narrowest=0.0, problems=["leak"])
+    monkeypatch.setattr(audit, "audit_year", lambda *a, **k: failing)
+    with pytest.raises(store.AuditFailed, match="1 problems; nothing of the year was published"):
+        store.publish_year(engine, LATEST, "refused", THRESHOLD, computed=_computed(engine))
+    assert _run_ids(engine, YEAR_TABLES) == before
+
+
+def test_the_audit_reads_the_rows_its_own_transaction_is_about_to_commit(engine, monkeypatch):
+    """Inside the transaction the audit sees the new run's published rows, not the old ones."""
+    seen = []
+    real = audit.audit_year
+
+    def watching(bind, period, threshold, parents=None):
+        seen.append(set(audit.read_published(bind, period)["indicator_values"]["run_id"]))
+        return real(bind, period, threshold, parents)
+
+    monkeypatch.setattr(audit, "audit_year", watching)
+    store.publish_year(engine, LATEST, "watched", THRESHOLD)
+    assert seen == [{"watched"}]

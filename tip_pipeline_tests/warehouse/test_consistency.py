@@ -147,3 +147,32 @@ def test_a_years_indicator_tables_from_two_runs(engine):
             ],
         )
     assert partial_states(engine) == [f"restricted indicator tables, {YEAR}: rows of 2 runs"]
+
+
+def _value_row(table: sa.Table, run: str) -> dict:
+    row = {
+        "indicator_id": "cla_31mar",
+        "indicator_name": "Children looked after",
+        "period": YEAR,
+        "area_type": "la",
+        "area_code": "E08000035",
+        "breakdown": "total",
+        "category": "all",
+        "unit": "per 10,000",
+        "run_id": run,
+        "loaded_at": NOW,
+    }
+    return row | ({"suppressed": False} if table.schema == "published" else {"numerator": 7})
+
+
+def test_a_published_year_beside_true_counts_of_another_run(engine):
+    """The window the kill harness found: a run's indicator tables committed, its publish not:
+    the published year is then audited against true counts it was not made from."""
+    fill(engine)
+    with engine.begin() as conn:
+        for table, run in (
+            (schema.published_indicator_values, "r1"),
+            (schema.indicator_values, "r2"),
+        ):
+            conn.execute(sa.insert(table), [_value_row(table, run)])
+    assert partial_states(engine) == [f"true counts and published figures, {YEAR}: rows of 2 runs"]

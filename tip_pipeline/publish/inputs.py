@@ -1,0 +1,68 @@
+"""What publishing and the disclosure audit read: a year's restricted indicator tables (the true
+counts) and the validated reference tables the area hierarchy comes from.
+
+Both read through an engine, or through the publish transaction's own connection, so that the
+audit checks exactly what that transaction is about to commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import sqlalchemy as sa
+
+from tip_pipeline.indicators.data import area_lookup
+from tip_pipeline.indicators.store import read_period
+from tip_pipeline.publish import areas
+from tip_pipeline.publish.cells import CellSet, build_cells, in_scope
+from tip_pipeline.sources import contracts
+from tip_pipeline.warehouse import schema
+from tip_pipeline.warehouse.schema import validated_table
+
+#: restricted indicator tables read for a year (the twins' inputs)
+RESTRICTED_INPUTS = (
+    schema.indicator_values,
+    schema.indicator_comparisons,
+    schema.inequality_summary,
+    schema.adversity_distribution,
+    schema.prevalence_summary,
+)
+#: reference tables read whatever their vintage, for the published areas
+REFERENCE_TABLES = contracts.tables(published_areas=True)
+
+
+def read_restricted(bind: sa.Engine | sa.Connection, period: str) -> dict[str, pd.DataFrame]:
+    """The year's rows of every restricted table a published twin is made from."""
+    return {t.name: read_period(bind, t, period) for t in RESTRICTED_INPUTS}
+
+
+def read_reference(engine: sa.Engine) -> dict[str, pd.DataFrame]:
+    """The validated lookups and IMD, whatever their vintage."""
+    with engine.connect() as conn:
+        return {
+            name: pd.read_sql(sa.select(validated_table(name)), conn) for name in REFERENCE_TABLES
+        }
+
+
+def lookup_of(reference: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per LSOA with its ward, LA, region, England and IMD (indicators.data)."""
+    return area_lookup(
+        reference["ref_lsoa_lookup"], reference["ref_lad_region"], reference["ref_imd"]
+    )
+
+
+def area_parents(engine: sa.Engine) -> dict[str, str]:
+    """Area code -> the code of the next area up (ward -> LA -> region -> England)."""
+    return areas.parents(lookup_of(read_reference(engine)))
+
+
+def restricted_cells(frames: Mapping[str, pd.DataFrame], parents: Mapping[str, str]) -> CellSet:
+    """The true counts of the year's published cells, and their relations."""
+    values = frames["indicator_values"]
+    return build_cells(
+        values[in_scope(values)],
+        frames["adversity_distribution"],
+        frames["prevalence_summary"],
+        parents,
+    )
