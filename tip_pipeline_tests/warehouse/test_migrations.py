@@ -5,6 +5,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from tip_pipeline.warehouse.engine import (
@@ -114,6 +115,43 @@ def test_upgrade_waits_for_another_migration_of_the_warehouse(postgres_url: str)
         assert current_revision(engine) == HEAD
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_alembic_from_a_shell_waits_for_another_migration(postgres_url: str) -> None:
+    """`alembic upgrade head` typed in a shell takes the same lock as `upgrade()`: while a run
+    holds it, the command waits (PostgreSQL shows it waiting on an advisory lock), then
+    migrates once the lock is released."""
+    engine = make_engine(postgres_url)
+    env = {**os.environ, URL_ENV: postgres_url}
+    command_line = [sys.executable, "-m", "alembic", "-c", "alembic.ini", "upgrade", "head"]
+    try:
+        with write_transaction(engine, MIGRATION_SCOPE) as conn:  # a run migrating
+            ensure_schemas(conn)
+            shell = subprocess.Popen(
+                command_line, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+            assert _waits_on_an_advisory_lock(engine, deadline=time.monotonic() + 60)
+            assert shell.poll() is None
+        _, stderr = shell.communicate(timeout=120)
+        assert shell.returncode == 0, stderr.decode()
+        assert current_revision(engine) == HEAD
+    finally:
+        engine.dispose()
+
+
+def _waits_on_an_advisory_lock(engine: Engine, deadline: float) -> bool:
+    """Whether another session of this database comes to wait on an advisory lock."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
+    )
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.execute(query).scalar_one() > 0:
+                return True
+        time.sleep(0.2)
+    return False
 
 
 def test_an_empty_warehouse_differs_from_the_metadata(warehouse_url: str) -> None:

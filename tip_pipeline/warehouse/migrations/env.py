@@ -4,6 +4,9 @@ The connection comes from ``upgrade()`` (``config.attributes["connection"]``), e
 URL in the config (``sqlalchemy.url``), else from ``TIP_WAREHOUSE_URL`` (default
 ``sqlite:///warehouse/tip.db``). Engines are made by ``make_engine`` so that on SQLite the
 restricted and ops files are attached, and ``ops.alembic_version`` lands in the ops file.
+``alembic upgrade`` run from a shell migrates under the same lock as ``upgrade()`` (the
+``MIGRATION_SCOPE`` advisory lock on PostgreSQL), so it waits for a run that is migrating the
+warehouse instead of colliding with it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,13 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from tip_pipeline.warehouse.engine import ensure_schemas, make_engine, normalise_url
+from tip_pipeline.warehouse.engine import (
+    MIGRATION_SCOPE,
+    ensure_schemas,
+    make_engine,
+    normalise_url,
+    write_transaction,
+)
 from tip_pipeline.warehouse.migrate import context_options, warehouse_url
 from tip_pipeline.warehouse.schema import metadata
 
@@ -57,8 +66,8 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(_url())
     try:
-        ensure_schemas(engine)
-        with engine.connect() as connection:
+        with write_transaction(engine, MIGRATION_SCOPE) as connection:
+            ensure_schemas(connection)
             _run(connection)
     finally:
         engine.dispose()
