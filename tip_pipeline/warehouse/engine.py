@@ -41,9 +41,10 @@ SQLite: why three files
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
@@ -195,9 +196,30 @@ def run_autocommit(server_url: str | URL, sql: str) -> None:
         engine.dispose()
 
 
+#: a new layer file's mode: read and write by its owner only. SQLite gives the file's WAL and
+#: shared-memory files the mode of the database file.
+OWNER_ONLY: Final = 0o600
+
+
+def create_owner_only(paths: Iterable[Path]) -> None:
+    """Create each missing layer file empty (an empty file is an empty SQLite database), read
+    and write by its owner only, whatever the umask: the restricted layer holds pseudonymised
+    records of children, and no other user of the machine should read any layer unless the
+    operator opens it to them deliberately (docs/INFORMATION_GOVERNANCE.md). An existing file
+    keeps the mode its owner gave it."""
+    for path in paths:
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
+        except FileExistsError:
+            continue
+        os.fchmod(descriptor, OWNER_ONLY)  # os.open's mode is filtered by the umask
+        os.close(descriptor)
+
+
 def _make_sqlite_engine(url: URL, **engine_kwargs: Any) -> Engine:
     paths = sqlite_layer_paths(url)
     paths[PUBLISHED].parent.mkdir(parents=True, exist_ok=True)
+    create_owner_only(paths.values())
     connect_args = {"timeout": BUSY_TIMEOUT_S, **engine_kwargs.pop("connect_args", {})}
     engine = create_engine(
         url.set(database=str(paths[PUBLISHED])), connect_args=connect_args, **engine_kwargs

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import stat
 import threading
 import time
 from pathlib import Path
@@ -295,3 +297,36 @@ def test_writers_of_different_years_do_not_wait_for_each_other(migrated_postgres
                 other.close()
     finally:
         engine.dispose()
+
+
+def test_new_sqlite_layer_files_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    """All three files, and the WAL and shared-memory files SQLite makes beside them, whatever
+    the umask (a permissive one is set for the test)."""
+    url = f"sqlite:///{tmp_path / 'wh' / 'tip.db'}"
+    previous = os.umask(0o002)
+    try:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            for layer in LAYERS:
+                conn.execute(text(f"CREATE TABLE {layer}.t (x INTEGER)"))
+                conn.execute(text(f"INSERT INTO {layer}.t VALUES (1)"))
+        files = sorted((tmp_path / "wh").iterdir())
+        modes = {f.name: stat.S_IMODE(f.stat().st_mode) for f in files}
+        engine.dispose()
+    finally:
+        os.umask(previous)
+    assert {name for name in modes if name.endswith(".db")} == {
+        path.name for path in sqlite_layer_paths(url).values()
+    }
+    assert any(name.endswith("-wal") for name in modes)
+    assert set(modes.values()) == {0o600}, modes
+
+
+def test_an_existing_layer_file_keeps_its_mode(tmp_path: Path) -> None:
+    """An operator who opened the published file to analysts on purpose keeps that choice."""
+    url = f"sqlite:///{tmp_path / 'tip.db'}"
+    published = sqlite_layer_paths(url)["published"]
+    published.touch(mode=0o644)
+    published.chmod(0o644)
+    make_engine(url).dispose()
+    assert stat.S_IMODE(published.stat().st_mode) == 0o644
