@@ -93,6 +93,15 @@ POSTCODE_LOOKUP = Setting(
     "Statistics Postcode Lookup), from which home postcodes become LSOA 2021 codes.",
 )
 
+HOME_LA = Setting(
+    "TIP_HOME_LA",
+    "",
+    "ONS code of the local authority whose returns are delivered (e.g. E08000035). A record "
+    "with no home LSOA (the CIN census carries no address; a postcode the lookup lacks) is "
+    "counted in this LA, under an unknown home area. Empty: the one LA of the LSOA lookup; "
+    "with a lookup of several LAs and no code, such records are quarantined.",
+)
+
 SETTINGS = (
     DATA_DIR,
     WAREHOUSE_URL,
@@ -103,4 +112,5 @@ SETTINGS = (
     RAW_DIR,
     PSEUDONYM_KEY_FILE,
     POSTCODE_LOOKUP,
+    HOME_LA,
 )

@@ -48,6 +48,7 @@ from sqlalchemy import Engine, exc, text
 
 from tip_pipeline.atomic import written_whole
 from tip_pipeline.errors import ValueFreeError
+from tip_pipeline.home_area import UNKNOWN
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.spreadsheet_safe import neutralise_frame
 from tip_pipeline.warehouse.engine import is_sqlite, make_engine, redact_url, sqlite_layer_paths
@@ -125,6 +126,8 @@ _QUINTILES: Final = (
     "Second least deprived quintile",
     "Least deprived quintile",
 )
+#: the deprivation category of children of unknown home area (``tip_pipeline.home_area``)
+UNKNOWN_AREA_CATEGORY: Final = "Unknown home area"
 CATEGORY_TYPES: Final = {
     "imd_decile": f"LSOA21 deprivation deciles in England ({IMD_VINTAGE})",
     "imd_quintile": f"LSOA21 deprivation quintiles in England ({IMD_VINTAGE})",
@@ -233,7 +236,7 @@ _TEXT_HEADINGS: Final = tuple(h for h in HEADINGS if h not in _NUMBER_HEADINGS)
 def _category_key(breakdown: str, category: str) -> str:
     """Categories in their natural order: deciles 1..10, Male before Female, ages rising."""
     if breakdown in ("imd_decile", "imd_quintile"):
-        return f"{int(category):03d}"
+        return f"{int(category):03d}" if category.isdigit() else f"999{category}"
     if breakdown == "sex":
         return f"{list(SEX_NAMES).index(category) if category in SEX_NAMES else 9}{category}"
     if breakdown == "age_band":
@@ -260,6 +263,8 @@ def _age(
 
 def _category(breakdown: pd.Series, category: pd.Series) -> pd.Series:
     def one(kind: str, value: str) -> str | None:
+        if kind in ("imd_decile", "imd_quintile") and value == UNKNOWN:
+            return UNKNOWN_AREA_CATEGORY
         if kind == "imd_decile":
             return f"{_DECILES[int(value) - 1]} ({IMD_VINTAGE})"
         if kind == "imd_quintile":

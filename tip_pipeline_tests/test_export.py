@@ -11,7 +11,10 @@ from tip_pipeline.cli import main
 from tip_pipeline.export import (
     HEADINGS,
     SUPPRESSED_NOTE,
+    UNKNOWN_AREA_CATEGORY,
     ExportError,
+    _category,
+    _category_key,
     export,
     fingertips_frame,
     published_values,
@@ -253,3 +256,13 @@ def test_a_hostile_area_name_is_inert_in_spreadsheets(published_url: str, tmp_pa
 
         cells = [c for row in load_workbook(out).active.iter_rows() for c in row]
         assert not any(c.data_type == "f" for c in cells)
+
+
+def test_the_unknown_home_area_is_named_and_sorted_after_the_deciles():
+    breakdown = pd.Series(["imd_decile", "imd_decile", "imd_quintile", "imd_quintile"])
+    category = pd.Series(["10", "unknown", "1", "unknown"])
+    names = _category(breakdown, category).tolist()
+    assert names[1] == names[3] == UNKNOWN_AREA_CATEGORY and "nan" not in str(names)
+    assert names[0].startswith("Least deprived decile") and names[2].startswith("Most")
+    keys = [_category_key("imd_decile", c) for c in ("1", "10", "unknown")]
+    assert keys == sorted(keys)

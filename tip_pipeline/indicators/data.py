@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from tip_pipeline.home_area import UNKNOWN, UNKNOWN_WARD, UNKNOWN_WARD_NAME, delivering_la
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import codes, contracts
 from tip_pipeline.sources.contracts import (
@@ -84,7 +85,8 @@ class YearData:
 
     @cached_property
     def areas(self) -> pd.DataFrame:
-        """One row per LSOA: ward, LA, region and national IMD decile/quintile (lookups)."""
+        """One row per LSOA: ward, LA, region and national IMD decile/quintile (lookups), and
+        the delivering LA's unknown home area (``area_lookup``)."""
         return area_lookup(
             self.table("ref_lsoa_lookup"), self.table("ref_lad_region"), self.table("ref_imd")
         )
@@ -101,9 +103,20 @@ class YearData:
         return census_long(self.table("ref_census_ethnicity"))
 
 
-def area_lookup(lookup: pd.DataFrame, region: pd.DataFrame, imd: pd.DataFrame) -> pd.DataFrame:
+def area_lookup(
+    lookup: pd.DataFrame,
+    region: pd.DataFrame,
+    imd: pd.DataFrame,
+    home_la_setting: str | None = None,
+) -> pd.DataFrame:
     """LSOA -> ward -> LA -> region -> country, with the LSOA's national IMD decile and
-    quintile = ceil(decile / 2) (docs/CONVENTIONS.md: 1 = most deprived)."""
+    quintile = ceil(decile / 2) (docs/CONVENTIONS.md: 1 = most deprived).
+
+    Where the delivering LA can be told (``home_area.delivering_la`` of the lookup and
+    ``home_la_setting``, ``TIP_HOME_LA`` when None), one more row places the units of unknown
+    home area (LSOA key ``home_area.UNKNOWN``): in the ward ``UNKNOWN_WARD`` of that LA, its
+    region and England, with no IMD decile. Every reader of the lookup (the indicators, the
+    published areas, disclosure control's hierarchy) then sees the same unknown ward."""
     out = pd.DataFrame(
         {
             "lsoa": lookup["lsoa21cd"],
@@ -120,7 +133,19 @@ def area_lookup(lookup: pd.DataFrame, region: pd.DataFrame, imd: pd.DataFrame) -
     dec = pd.to_numeric(imd.set_index("lsoa_code_2021")[_IMD_DECILE], errors="coerce")
     out["imd_decile"] = out["lsoa"].map(dec).astype("Int64")
     out["imd_quintile"] = (np.ceil(out["imd_decile"].astype(float) / 2)).astype("Int64")
-    return out.drop_duplicates("lsoa").reset_index(drop=True)
+    out = out.drop_duplicates("lsoa").reset_index(drop=True)
+    la = delivering_la(out["la"], home_la_setting)
+    return out if la is None else pd.concat([out, unknown_area(out, la)], ignore_index=True)
+
+
+def unknown_area(areas: pd.DataFrame, la: str) -> pd.DataFrame:
+    """The lookup's row for the units of unknown home area of ``la`` (a row of ``areas``):
+    the LA's names, region and country, the unknown ward, no LSOA of its own, no decile."""
+    row = areas[areas["la"] == la].iloc[[0]].copy()
+    row["lsoa"], row["lsoa_name"] = UNKNOWN, UNKNOWN_WARD_NAME
+    row["ward"], row["ward_name"] = UNKNOWN_WARD, UNKNOWN_WARD_NAME
+    row["imd_decile"] = row["imd_quintile"] = pd.NA
+    return row.astype({"imd_decile": "Int64", "imd_quintile": "Int64"})
 
 
 def population_long(pop: pd.DataFrame) -> pd.DataFrame:

@@ -5,6 +5,8 @@ household, or event for a rate), with the columns of ``UNITS``:
 
 - ``unit_id``: the pseudonymised child id (or case id, or event id);
 - ``lsoa``: the home LSOA (2021) of the unit -- never the placement (docs/CONVENTIONS.md);
+  ``home_area.UNKNOWN`` where the record has none (an unknown home area, counted in the
+  delivering LA: ``data.area_lookup`` places it);
 - ``sex``: harmonised M/F/U; ``ethnic_group``: five groups or "Not recorded";
 - ``age``: whole years at the reference date (31 March for snapshots, the event date for
   events), from the month-truncated date of birth; missing where not a person.
@@ -18,6 +20,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from tip_pipeline.home_area import UNKNOWN, is_unknown
 from tip_pipeline.indicators.data import YearData
 
 UNITS = ("unit_id", "lsoa", "sex", "ethnic_group", "age")
@@ -76,6 +79,8 @@ def make_units(
     distinct: bool = True,
 ) -> pd.DataFrame:
     """Units from ``frame``: its ``unit_id`` and ``lsoa`` columns and the given attributes.
+    An empty LSOA becomes ``home_area.UNKNOWN``, so that the unit is placed in the delivering
+    LA's unknown home area rather than lost by a merge on the LSOA.
 
     ``distinct`` keeps the first row of each unit (callers sort first, e.g. by event date, so
     that "the first qualifying event in the year" gives the unit's age and area).
@@ -83,7 +88,7 @@ def make_units(
     out = pd.DataFrame(
         {
             "unit_id": frame[unit_id].to_numpy(),
-            "lsoa": frame[lsoa].to_numpy(),
+            "lsoa": frame[lsoa].mask(is_unknown(frame[lsoa]), UNKNOWN).to_numpy(object),
             "sex": sex.to_numpy() if isinstance(sex, pd.Series) else sex,
             "ethnic_group": (
                 ethnic_group.to_numpy() if isinstance(ethnic_group, pd.Series) else ethnic_group

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tip_pipeline.home_area import UNKNOWN
 from tip_pipeline.indicators.data import YearData
 from tip_pipeline.indicators.numerator_registry import units_of
 from tip_pipeline.indicators.people import AGE_BANDS, age_band
@@ -98,12 +99,17 @@ def modelled_prevalence(data: YearData) -> pd.DataFrame:
         end = modelled_by_lsoa(data, column).drop(columns="population")
         model = model.merge(end.add_suffix(suffix).rename(columns={f"lsoa{suffix}": "lsoa"}))
     recorded = recorded_by_lsoa(data)
-    base = model.merge(recorded, on="lsoa", how="left", suffixes=("", "_rec"))
+    # outer: children of unknown home area are recorded in no LSOA of the model, but count in
+    # their LA (and its unknown ward), with no population and nothing modelled there
+    base = model.merge(recorded, on="lsoa", how="outer", suffixes=("", "_rec"))
+    modelled = [c for c in model.columns if c != "lsoa"]
+    base[modelled] = base[modelled].fillna(0)
     base = base.merge(data.areas[["lsoa", "ward", "la"]], on="lsoa")
     names = area_names(data)
     parts = []
     for level in LEVELS:
-        summed = base.groupby(level).sum(numeric_only=True)
+        rows = base[base["lsoa"] != UNKNOWN] if level == "lsoa" else base
+        summed = rows.groupby(level).sum(numeric_only=True)
         for measure in MEASURES:
             parts.append(
                 pd.DataFrame(

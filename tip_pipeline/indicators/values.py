@@ -15,6 +15,12 @@ is the Census 2021 count of children of that group in the area and in the indica
 It is a different base from the mid-year estimates (another date and method), so the groups'
 denominators do not add up to the total's and their rates do not average to the total's rate.
 "Not recorded" has no census count: its rows carry the count only, denominator and value NULL.
+Units of unknown home area (no home LSOA: ``tip_pipeline.home_area``) count in the delivering
+LA (and its region and England) and in its person breakdowns; in the area-based ones they are
+the ward ``UNKNOWN_WARD`` and the IMD decile and quintile ``UNKNOWN``, so every breakdown still
+sums to its total, and they are in no LSOA. Those rows have no population denominator: the
+count only, denominator and value NULL, like "Not recorded"; they appear where there is at
+least one such unit (a row with no unit and no denominator is no row, as everywhere).
 An indicator whose denominator is not a population (a numerator's units) has no census
 denominator: its breakdowns are counted from the same units.
 """
@@ -26,6 +32,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from tip_pipeline.errors import ValueFreeError
+from tip_pipeline.home_area import UNKNOWN
 from tip_pipeline.indicators.catalogue import BREAKDOWNS, CATALOGUE, Indicator
 from tip_pipeline.indicators.data import YearData
 from tip_pipeline.indicators.numerator_registry import units_of
@@ -75,7 +83,7 @@ def complete_levels(data: YearData) -> dict[str, set[str]]:
     all_las = set(regions["lad24cd"])
     country = set(areas["country"]) if several and all_las <= present else set()
     return {
-        "lsoa": set(areas["lsoa"]),
+        "lsoa": set(areas["lsoa"]) - {UNKNOWN},
         "ward": set(areas["ward"].dropna()),
         "la": present,
         "region": complete_regions,
@@ -88,16 +96,31 @@ def category(frame: pd.DataFrame, breakdown: str) -> pd.Series:
     if breakdown == TOTAL:
         return pd.Series(ALL, index=frame.index, dtype=object)
     if breakdown in ("imd_decile", "imd_quintile"):
-        return frame[breakdown].astype("Int64").astype("string").astype(object)
+        return frame[breakdown].astype("Int64").astype("string").fillna(UNKNOWN).astype(object)
     if breakdown == "age_band":
         return age_band(frame["age"])
     return frame[breakdown].astype(object)
 
 
+class UnplacedUnits(ValueFreeError):
+    """Units of unknown home area whose LA the lookup cannot tell (validation accepts them only
+    where it can: the lookup or ``TIP_HOME_LA`` changed since)."""
+
+
 def with_areas(units: pd.DataFrame, data: YearData) -> pd.DataFrame:
-    """Units placed in areas by home LSOA; units whose LSOA is not in the lookup are dropped
-    (validation has already refused unknown LSOAs)."""
-    return units.merge(data.areas, on="lsoa", how="inner")
+    """Units placed in areas by home LSOA, those of unknown home area (``home_area.UNKNOWN``)
+    in the delivering LA's unknown ward; units whose LSOA is not in the lookup are dropped
+    (validation has already refused unknown LSOAs). Units of unknown home area that no LA
+    can take are an error, never dropped."""
+    placed = units.merge(data.areas, on="lsoa", how="inner")
+    unknown = int((units["lsoa"] == UNKNOWN).sum())
+    if unknown and not (data.areas["lsoa"] == UNKNOWN).any():
+        raise UnplacedUnits(
+            f"{unknown} unit(s) of unknown home area and no delivering LA: the LSOA lookup "
+            "covers several LAs and TIP_HOME_LA names none of them (docs/CONVENTIONS.md, "
+            '"Population, geography and age")'
+        )
+    return placed
 
 
 def counts_by_lsoa(

@@ -53,9 +53,10 @@ in the declared layout is dropped with all it holds, and named in the report by 
 most :data:`MAX_NAMED_UNKNOWN` distinct paths; the rest are counted), never by its text.
 
 The home LSOA: the CIN census carries no address of the child, so ``HomeLSOA`` is written empty
-on every child's row, and the report says so with the count. A home LSOA for children in need
-needs an address source that the census does not provide; which source is an open decision of
-the project lead, and until it is taken intake derives none.
+on every child's row, and the report says so with the count. Each child is then an unknown home
+area (``tip_pipeline.home_area``): accepted by validation, counted in completeness and in the
+delivering LA's total and breakdowns, in no ward or decile of its own. An address source for
+children in need (the authority's case system) is not yet supported.
 
 Recognition and the year: the root element must be ``Message`` and
 ``Header/CollectionDetails/Collection`` must be ``CIN``, whatever the file is called. The

@@ -29,9 +29,10 @@ How each value is converted (the contract's column kinds):
 - DECOM and DEC become ISO ``yyyy-mm-dd``. A present date that cannot be read refuses the
   record (a DEC written empty would turn a closed episode into an open one).
 - HOME_POST, the home postcode, becomes the home LSOA 2021 code (``intake.postcodes``). A
-  postcode the lookup lacks is written empty: the project has no marker of an unknown LSOA;
-  the empty HOME_POST is quarantined by validation's required rule and counted in
-  completeness as ``home_lsoa_missing_or_unknown``. Such postcodes are counted here too.
+  postcode the lookup lacks is written empty, never guessed: an unknown home area, which
+  validation accepts and counts in completeness as ``home_lsoa_missing_or_unknown`` and the
+  indicators count in the delivering LA (``tip_pipeline.home_area``). Such postcodes are
+  counted here too.
 - Codes (SEX, ETHNIC, RNE, LS, CIN, PLACE, PLACE_PROVIDER, REC, REASON_PLACE_CHANGE, PL_LA) are
   passed through trimmed: validation judges them against the year's code lists. PL_LA is not
   a column of DfE's CSV table: it is derived from the placement's postcode (DfE's rule 169

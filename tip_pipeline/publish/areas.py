@@ -1,10 +1,16 @@
 """The area hierarchy analysts join to: LSOA 2021 -> ward 2024 -> LA 2024 -> region -> England,
 with IoD2025 deprivation for LSOAs (``published.dim_area``), from the reference lookups.
+
+The delivering LA's unknown home area (``tip_pipeline.home_area``) is one more ward of that LA,
+``UNKNOWN_WARD`` "Unknown home area", with no LSOA: analysts find its rows' area there, and
+disclosure control counts it among the LA's wards.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+
+from tip_pipeline.home_area import UNKNOWN
 
 #: level -> (code column, name column, parent level) in ``indicators.data.area_lookup``
 LEVELS = {
@@ -29,6 +35,8 @@ def _level(lookup: pd.DataFrame, level: str) -> pd.DataFrame:
             "la_code": lookup["la"] if level in ("lsoa", "ward", "la") else None,
         }
     )
+    if level == "lsoa":  # the unknown home area is a ward of its LA, never an LSOA
+        rows = rows[rows["area_code"] != UNKNOWN]
     return rows.dropna(subset=["area_code"]).drop_duplicates("area_code")
 
 

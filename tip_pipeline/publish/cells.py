@@ -12,9 +12,10 @@ The relations are every additive identity an analyst could use against the publi
 of one year (docs/CONVENTIONS.md, "Disclosure control"):
 
 - the categories of each breakdown of an area sum to its total;
-- IMD deciles 2q-1 and 2q sum to quintile q;
-- the wards of an LA sum to the LA (and LAs to their region, regions to England, where those
-  rows are published);
+- IMD deciles 2q-1 and 2q sum to quintile q, and the unknown decile is the unknown quintile
+  (children of unknown home area, ``tip_pipeline.home_area``);
+- the wards of an LA, its unknown home area among them, sum to the LA (and LAs to their
+  region, regions to England, where those rows are published);
 - the adversity distribution 0, 1, 2, 3, 4+ sums to the child population (public), and
   2+ = 2 + 3 + 4+;
 - a count published twice is one cell in two places: the adversity 2+ row and the LA total of
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from tip_pipeline.home_area import UNKNOWN
 from tip_pipeline.indicators.catalogue import CATALOGUE
 from tip_pipeline.indicators.prevalence import SERVICE_NUMERATOR
 from tip_pipeline.publish.suppression import Cell, Relation
@@ -184,6 +186,8 @@ def _breakdown_relations(
         deciles = [cell("imd_decile", 2 * quintile - 1), cell("imd_decile", 2 * quintile)]
         name = f"{indicator}|{area}|quintile {quintile}|{measure}"
         cells.add_sum(deciles, cell("imd_quintile", quintile), name)
+    unknown = (cell("imd_decile", UNKNOWN), cell("imd_quintile", UNKNOWN))
+    cells.add_same(*unknown, f"{indicator}|{area}|unknown decile = quintile|{measure}")
 
 
 def _hierarchy_relations(cells: CellSet, values: pd.DataFrame, parents: Mapping[str, str]) -> None:

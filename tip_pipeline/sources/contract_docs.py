@@ -62,6 +62,12 @@ home LSOA and `PL_POST` is dropped (the placement is located by `PL_LA` only); U
 numbers, names and free text are never extracted. A delivery that still carries a direct
 identifier is refused whole.
 
+A home LSOA column may be empty: the child's home area is unknown (the CIN census carries no
+address; a postcode the ONS lookup lacks). The row is accepted and counted in completeness and
+in the delivering local authority (`TIP_HOME_LA`, or the one LA of the LSOA lookup) under an
+unknown home area; where that LA cannot be told the row is quarantined. A home LSOA that is
+filled must be an LSOA of the lookup.
+
 ## Sex codes
 
 Up to 2023/24 returns use `1` male, `2` female, `0` not recorded, `9` indeterminate; from
@@ -169,7 +175,8 @@ _CONVERSIONS = {
     "pseudonym": "the keyed pseudonym (HMAC-SHA256) of the normalised id",
     "birth_month": "the date read, cut to the first of its month, yyyy-mm-01",
     "date": "the date read, yyyy-mm-dd",
-    "home_lsoa": "the LSOA 2021 of the postcode (ONS lookup); empty when the lookup lacks it",
+    "home_lsoa": "the LSOA 2021 of the postcode (ONS lookup); empty when the lookup lacks it "
+    "(an unknown home area)",
     "code": "the code as written, trimmed (validation judges it against the year's code list)",
 }
 
@@ -212,7 +219,8 @@ def _cin_xml_section() -> list[str]:
         "dated by `ReferenceDate` (31 March ends the reporting year), in the raw folder itself "
         "or in its year's folder. Parsed as a stream with DTDs and entities refused. One row per "
         "repeated element below; the census carries no address, so `HomeLSOA` is written "
-        "empty and counted.",
+        "empty and counted: every child is counted in the delivering LA under an unknown home "
+        "area.",
         "",
         "| conversion | what is written |",
         "|---|---|",

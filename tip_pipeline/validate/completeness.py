@@ -4,9 +4,10 @@ What is measured is declared as data below: which coded columns count a code mea
 recorded" (``NOT_RECORDED``, found by each column's code list, so a new extract with an
 ethnicity or sex column is measured without a change here), which tables count a column left
 empty where another is filled (``RECORDED_WITHOUT``), and the home LSOA of every extract that
-has one (``Extract.home_lsoa``). ``completeness_rows`` reads the declarations. The measures are
-stored per run in ``ops.completeness`` (history), beside the quarantine's own measures, which
-``validate.store`` adds for every table.
+has one (``Extract.home_lsoa``): left empty on an accepted row (an unknown home area) or
+quarantined. ``completeness_rows`` reads the declarations. The measures are stored per run in
+``ops.completeness`` (history), beside the quarantine's own measures, which ``validate.store``
+adds for every table.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Final
 
 import pandas as pd
 
+from tip_pipeline.home_area import is_unknown
 from tip_pipeline.sources import codes
 from tip_pipeline.sources.contracts import EXTRACTS, Column
 from tip_pipeline.validate.engine import TableOutcome
@@ -80,8 +82,10 @@ RECORDED_WITHOUT: Final = (
 
 def completeness_rows(outcome: TableOutcome) -> dict[str, tuple[int, int]]:
     """The declared gaps of one table's outcome: measure -> (rows with the gap, rows looked
-    at). The home LSOA is counted from the rules that quarantined it (missing or not in the
-    lookup), out of every row validated."""
+    at). The home LSOA is missing or unknown on the accepted rows left empty (an unknown home
+    area, counted in the delivering LA: ``tip_pipeline.home_area``) and on the rows a rule on
+    the column quarantined (not in the lookup; empty where the LA cannot be told), out of
+    every row validated."""
     accepted = outcome.accepted
     extract = EXTRACTS[outcome.table]
     measures: dict[str, tuple[int, int]] = {}
@@ -92,7 +96,8 @@ def completeness_rows(outcome: TableOutcome) -> dict[str, tuple[int, int]]:
                 measures[gap.measure] = (int(count), len(accepted))
     if extract.home_lsoa:
         broken = sum(n for rule, n in outcome.rule_counts.items() if extract.home_lsoa in rule)
-        measures[HOME_LSOA_MISSING] = (broken, outcome.rows_in)
+        empty = int(is_unknown(accepted[extract.home_lsoa]).sum())
+        measures[HOME_LSOA_MISSING] = (broken + empty, outcome.rows_in)
     for gap in RECORDED_WITHOUT:
         if gap.table == extract.table:
             recorded = accepted[gap.recorded].notna()

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import sqlalchemy as sa
 
+from tip_pipeline.home_area import delivering_la
 from tip_pipeline.ingest.load import period_key
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS, is_pseudonym, service_sources
@@ -100,6 +101,13 @@ def combine_reports(table: str, reports: list[TableReport]) -> TableReport:
 def known_lsoas(conn: sa.Connection) -> frozenset[str]:
     lookup = validated_table(LOOKUP)
     return frozenset(conn.execute(sa.select(lookup.c.lsoa21cd)).scalars())
+
+
+def lookup_home_la(conn: sa.Connection) -> str | None:
+    """The LA a row with an empty home LSOA is counted in (``home_area.delivering_la`` of the
+    lookup's LAs and ``TIP_HOME_LA``), None when it cannot be told."""
+    lookup = validated_table(LOOKUP)
+    return delivering_la(conn.execute(sa.select(lookup.c.lad24cd).distinct()).scalars())
 
 
 def _malformed_count(conn: sa.Connection, table: str, key: str) -> int:
@@ -397,10 +405,12 @@ def validate_tables_in(
     handed = just_staged or {}
     runs = {t: _load_run(conn, t, keys[t]) for t in tables}
     raw = {t: _staged_rows(conn, t, keys[t], runs[t], handed.get(t)) for t in tables}
-    lsoas = known_lsoas(conn) if any(EXTRACTS[t].home_lsoa for t in tables) else frozenset()
+    with_home = any(EXTRACTS[t].home_lsoa for t in tables)
+    lsoas = known_lsoas(conn) if with_home else frozenset()
+    home_la = lookup_home_la(conn) if with_home else None
     malformed = {t: _malformed_count(conn, t, keys[t]) for t in tables}
     versions = {t: _data_version(conn, t, keys[t], runs[t]) for t in tables}
-    delivery = Delivery(period=period, raw=raw, lsoas=lsoas)
+    delivery = Delivery(period=period, raw=raw, lsoas=lsoas, home_la=home_la)
     reports = {}
     with writes_in_background() as write:
         for outcome in table_outcomes(delivery):

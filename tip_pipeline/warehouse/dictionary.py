@@ -112,6 +112,16 @@ the count is 0 or more, and the audit proves that each stays uncertain by at lea
 place, with `suppressed` true and the count and everything computed from it (value, limits,
 shares, comparisons) NULL. The restricted layer holds the true figures and person-level rows:
 it is not for analysts, and nothing in it may be shared.
+
+## Unknown home area
+
+Children with no known home area (the CIN census carries no address; a postcode the ONS
+lookup lacks) count in their local authority's total and its sex, age and ethnicity
+breakdowns. In `indicator_values` they are the ward `E99999999` "Unknown home area" (a ward of
+that LA in `dim_area`, with no LSOA) and the category `unknown` of `imd_decile` and
+`imd_quintile`, so the categories and the wards still add up to the LA. Those rows have a
+count (suppressed like any other) but no denominator, value or limits; SII, RII and the
+quintile gap leave them out.
 """
 
 

@@ -236,7 +236,7 @@ def test_a_year_without_a_source_gives_zero_counts_not_an_error(reference_only):
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from([LSOA_A, LSOA_B]),
+            st.sampled_from([LSOA_A, LSOA_B, None]),  # None: an unknown home area
             st.sampled_from(["1", "2", "0", "9", "M", "F", "U"]),
             st.integers(min_value=2000, max_value=2023),
             st.sampled_from(["WBRI", "MWBC", "APKN", "BAFR", "OOTH", "REFU"]),
@@ -260,3 +260,5 @@ def test_every_breakdown_sums_to_its_total(reference_only, children):
     assert checks.numerator_above_denominator(values).empty
     total = values[(values["area_type"] == "la") & (values["breakdown"] == "total")]
     assert total["numerator"].item() == sum(1 for c in children if c[2] >= 2006)
+    wards = values[(values["area_type"] == "ward") & (values["breakdown"] == "total")]
+    assert wards["numerator"].sum() == total["numerator"].item()

@@ -2,7 +2,9 @@
 
 import pandas as pd
 
+from tip_pipeline.home_area import UNKNOWN, UNKNOWN_WARD
 from tip_pipeline.publish.cells import build_cells, in_scope
+from tip_pipeline.publish.suppression import feasible_ranges, suppress
 
 LA, WARD_A, WARD_B, REGION = "E08000999", "E05000001", "E05000002", "E12000003"
 PARENTS = {WARD_A: LA, WARD_B: LA, LA: REGION}
@@ -89,6 +91,37 @@ def test_deciles_pair_into_quintiles_and_wards_sum_to_their_la():
         ("iv", "cpp_31mar", WARD_B, "total", "all", "numerator"),
         ("iv", "cpp_31mar", LA, "total", "all", "numerator"),
     }
+
+
+def test_the_unknown_home_area_is_a_ward_and_a_decile_and_a_quintile_and_is_protected():
+    """Children of unknown home area: the unknown ward sums with the others to the LA, the
+    unknown decile is the unknown quintile (one count published twice), and a small unknown
+    count cannot be worked back from the LA total, the wards or the deciles."""
+    parents = {**PARENTS, UNKNOWN_WARD: LA}
+    rows = [_row("cpp_31mar", "la", LA, "total", "all", 40)]
+    deciles = [("1", 12), ("2", 9), ("9", 10), ("10", 6), (UNKNOWN, 3)]
+    rows += [_row("cpp_31mar", "la", LA, "imd_decile", d, n, None) for d, n in deciles]
+    quintiles = [("1", 21), ("5", 16), (UNKNOWN, 3)]
+    rows += [_row("cpp_31mar", "la", LA, "imd_quintile", q, n, None) for q, n in quintiles]
+    wards = [(WARD_A, 20), (WARD_B, 17), (UNKNOWN_WARD, 3)]
+    rows += [_row("cpp_31mar", "ward", w, "total", "all", n, None) for w, n in wards]
+    cells = build_cells(_values(rows), _empty_adversity(), _empty_prevalence(), parents)
+    relations = _relations(cells)
+
+    def cell(area, breakdown, category):
+        return ("iv", "cpp_31mar", area, breakdown, category, "numerator")
+
+    assert relations[f"cpp_31mar|{LA}|unknown decile = quintile|numerator"] == {
+        cell(LA, "imd_decile", UNKNOWN): 1,
+        cell(LA, "imd_quintile", UNKNOWN): -1,
+    }
+    assert cell(UNKNOWN_WARD, "total", "all") in relations[f"cpp_31mar|{LA}|wards|numerator"]
+    assert not cells.hidden  # every part published: no remainder
+    result = suppress(cells.values, cells.relations, 5, hidden=cells.hidden)
+    assert {cell(LA, b, UNKNOWN) for b in ("imd_decile", "imd_quintile")} <= result.suppressed
+    assert cell(UNKNOWN_WARD, "total", "all") in result.suppressed
+    ranges = feasible_ranges(cells.values, cells.relations, result)
+    assert all(high - low >= 5 for low, high in ranges.values())
 
 
 def test_parts_exceeding_their_total_are_not_declared_additive():

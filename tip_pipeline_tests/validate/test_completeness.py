@@ -35,7 +35,7 @@ def test_children_count_ethnicity_sex_and_home_lsoa_gaps():
         },
         rows_in=8,  # three rows quarantined: two for the home LSOA, one for another rule
         rule_counts={
-            "cin_children.HomeLSOA.required": 1,
+            "cin_children.HomeLSOA.home_la_known": 1,
             "cin_children.HomeLSOA.lsoa_known": 1,
             "cin_children.LAchildID.required": 1,
         },
@@ -45,6 +45,16 @@ def test_children_count_ethnicity_sex_and_home_lsoa_gaps():
         "ethnicity_not_recorded": (3, 5),
         "home_lsoa_missing_or_unknown": (2, 8),
     }
+
+
+def test_an_accepted_empty_home_lsoa_is_counted_with_the_quarantined_ones():
+    outcome = _outcome(
+        "ssda903_episodes",
+        {"HOME_POST": ["E01000001", None, None, "E01000002"]},
+        rows_in=5,
+        rule_counts={"ssda903_episodes.HOME_POST.lsoa_known": 1},
+    )
+    assert completeness_rows(outcome)["home_lsoa_missing_or_unknown"] == (3, 5)
 
 
 def test_completed_assessments_without_factors():

@@ -22,6 +22,7 @@ from scipy import special
 from sqlalchemy import Connection
 
 from tip_pipeline import stats
+from tip_pipeline.home_area import UNKNOWN, UNKNOWN_WARD_NAME
 from tip_pipeline.reports import charts, html
 from tip_pipeline.reports import statements as say
 from tip_pipeline.reports.context import Report, ShownIndicator, number, present
@@ -58,7 +59,7 @@ def deciles(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
         period=period,
     )
     frame = masked(frame, "indicator_values")
-    frame["decile"] = pd.to_numeric(frame["category"], errors="coerce")
+    frame["decile"] = pd.to_numeric(frame["category"], errors="coerce")  # NaN: ``UNKNOWN``
     return frame.sort_values(["indicator_id", "decile"]).reset_index(drop=True)
 
 
@@ -376,10 +377,13 @@ def sii_fitted(deciles: pd.DataFrame, row: pd.Series, ind: ShownIndicator) -> li
 def _decile_block(
     data: ReportData, decile_rows: pd.DataFrame, ind: ShownIndicator, report: Report
 ) -> str:
-    d = decile_rows[decile_rows["indicator_id"] == ind.id]
+    rows = decile_rows[decile_rows["indicator_id"] == ind.id]
+    d = rows[rows["decile"].notna()]
     if d.empty:
-        return "<h4>Inequality by deprivation</h4>" + html.note(
-            "No values by decile are published."
+        return (
+            "<h4>Inequality by deprivation</h4>"
+            + html.note("No values by decile are published.")
+            + unknown_area_text(data.area_name, rows, ind)
         )
     ineq = data.inequality[data.inequality["indicator_id"] == ind.id]
     row = ineq.iloc[0] if len(ineq) else None
@@ -428,7 +432,27 @@ def _decile_block(
         ],
         "published.indicator_values",
     )
-    return "<h4>Inequality by deprivation</h4>" + html.figure(chart, tbl) + _sii_text(ind, row)
+    return (
+        "<h4>Inequality by deprivation</h4>"
+        + html.figure(chart, tbl)
+        + _sii_text(ind, row)
+        + unknown_area_text(data.area_name, rows, ind)
+    )
+
+
+def unknown_area_text(area_name: str, rows: pd.DataFrame, ind: ShownIndicator) -> str:
+    """How many of the LA's count had no known home area (the decile ``unknown``): counted in
+    the LA's total, in no decile; suppressed is said as such, never as a number."""
+    unknown = rows[rows["category"] == UNKNOWN]
+    if unknown.empty:
+        return ""
+    r = unknown.iloc[0]
+    count = fmt_count(r["numerator"], r["suppressed"])
+    return html.note(
+        f"{ind.name}, {area_name}: counted with no known home area (the CIN census carries no "
+        f"address; a postcode the lookup lacks): {count}. They are in the total but in no "
+        f'decile and not in the slope index; the wards list them as "{UNKNOWN_WARD_NAME}".'
+    )
 
 
 def _sii_text(ind: ShownIndicator, row: pd.Series | None) -> str:

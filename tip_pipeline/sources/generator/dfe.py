@@ -22,16 +22,15 @@ the CSV files directly in the delivery folder, by name.
 these returns with this key: the contract frames of ``deliveries``, with each child's id the
 HMAC of its case-system id (``identities.KeyedIds``), its own LSOA and birth month. Two
 columns are the generator's and not the returns': cin_children's HomeLSOA (the census carries
-no address; intake writes it empty, an open decision of the project lead) and
+no address; intake writes it empty: an unknown home area) and
 ssda903_episodes' PL_LA (DfE's Episodes table has none; intake writes it empty).
 
 One authority's returns: the single-LA scales only (``small``, ``leeds``).
 
-What ``tip run --raw`` makes of them today: intake takes every record in, but cin_children's
-HomeLSOA is required by the contract, so validation quarantines every CIN child (and, with
-their parent gone, every episode, assessment and plan) and the year's run stops at the CIN
-quarantine-share check; SSDA903, youth justice and homelessness validate. That follows the
-open decision on the CIN home LSOA, not the generator.
+What ``tip run --raw`` makes of them: intake takes every record in; every CIN child has an
+empty HomeLSOA, an unknown home area (``tip_pipeline.home_area``), which validation accepts and
+the indicators count in the delivering LA (the small and leeds lookups cover that one LA), in
+the unknown ward and IMD category; the year runs to a published warehouse and report.
 """
 
 from __future__ import annotations

@@ -44,6 +44,9 @@ class Delivery:
     period: FinancialYear | None  # None for reference files of their own vintage
     raw: dict[str, pd.DataFrame]
     lsoas: frozenset[str] = frozenset()
+    #: the LA a row with an empty home LSOA belongs to (``home_area.delivering_la`` of the
+    #: lookup), None when it cannot be told
+    home_la: str | None = None
     #: rows accepted so far, per table (filled parent-first by the engine)
     accepted: dict[str, pd.DataFrame] = field(default_factory=dict)
     _typed: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)

@@ -1,4 +1,5 @@
-"""Keys and links: unique keys, parents present, home LSOAs in the lookup.
+"""Keys and links: unique keys, parents present, home LSOAs in the lookup, and the LA of a row
+whose home LSOA is empty (an unknown home area, ``tip_pipeline.home_area``).
 
 A parent row that is missing from the delivery (an orphan) and a parent row that was itself
 quarantined (a cascade) are different problems, so they are different rules.
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from tip_pipeline.home_area import is_unknown
 from tip_pipeline.sources.contracts import EXTRACTS, Extract
 from tip_pipeline.validate.rules.base import Delivery, Rule, Scope, Stage
 
@@ -123,6 +125,31 @@ def lsoa_known(extract: Extract) -> Rule:
     )
 
 
+def home_la_known(extract: Extract) -> Rule:
+    """An empty home LSOA is an unknown home area, counted in the delivering LA; where the LA
+    cannot be told (a lookup of several LAs and no ``TIP_HOME_LA``) the row is quarantined,
+    never counted nowhere."""
+    column = extract.home_lsoa
+
+    def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
+        if d.home_la is not None:
+            return pd.Series(False, index=rows.index)
+        return is_unknown(d.raw_columns(extract.table, rows, [column])[column])
+
+    return Rule(
+        id=f"{extract.table}.{column}.home_la_known",
+        table=extract.table,
+        text=f"{column} is empty and the delivering local authority cannot be told: the LSOA "
+        "lookup covers several LAs and TIP_HOME_LA names none of them",
+        stage=Stage.CROSS_TABLE,
+        scope=Scope.CROSS_TABLE,
+        quarantines="the row",
+        check=check,
+        family="home_la_known",
+        columns=(column,),
+    )
+
+
 def key_rules(extract: Extract) -> Iterator[Rule]:
     if extract.key:
         yield unique_key(extract)
@@ -131,6 +158,7 @@ def key_rules(extract: Extract) -> Iterator[Rule]:
         yield parent_accepted(extract)
     if extract.home_lsoa:
         yield lsoa_known(extract)
+        yield home_la_known(extract)
 
 
 RULES: list[Rule] = [rule for e in EXTRACTS.values() for rule in key_rules(e)]

@@ -3,11 +3,16 @@ test for trend, a comparison by Fingertips' reading, the wards outside the funne
 
 import math
 
+import pandas as pd
+import pytest
+
+from tip_pipeline.reports.context import ShownIndicator
 from tip_pipeline.reports.sections.indicator import (
     change_statement,
     comparison_statement,
     funnel_statement,
     trend_statement,
+    unknown_area_text,
 )
 
 
@@ -65,3 +70,23 @@ def test_funnel_statement_names_outlying_wards():
     text = funnel_statement("Leeds", ["Armley"], [], 2, 1, 30)
     assert "above the 99.8% limits: Armley" in text and "2 above and 1 below" in text
     assert "No ward of the 30" in funnel_statement("Leeds", [], [], 0, 0, 30)
+
+
+CIN = ShownIndicator("cin_31mar", "Children in need", "per 10,000", "", 10_000, "proportion")
+
+
+@pytest.mark.parametrize(
+    ("numerator", "suppressed", "said"),
+    [(120.0, False, ": 120."), (None, True, ": suppressed.")],
+)
+def test_the_children_of_no_known_home_area_are_said_never_as_nan(numerator, suppressed, said):
+    rows = pd.DataFrame(
+        {
+            "category": ["1", "unknown"],
+            "numerator": [40.0, numerator],
+            "suppressed": [False, suppressed],
+        }
+    )
+    text = unknown_area_text("Leeds", rows, CIN)
+    assert "no known home area" in text and said in text and "nan" not in text.lower()
+    assert unknown_area_text("Leeds", rows.iloc[:1], CIN) == ""
