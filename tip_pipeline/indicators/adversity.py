@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tip_pipeline.home_area import UNKNOWN
 from tip_pipeline.indicators.data import YearData
 from tip_pipeline.indicators.numerator_registry import UNITS, units_of
 from tip_pipeline.indicators.people import NOT_RECORDED
@@ -45,10 +46,14 @@ def domain_units(data: YearData) -> pd.DataFrame:
 
 def child_domains(data: YearData) -> pd.DataFrame:
     """One row per child with at least one domain: ``UNITS`` (details from the first domain
-    that has the child, ``DOMAINS`` order) and ``domains``, the number of distinct domains."""
+    that has the child, ``DOMAINS`` order; the home LSOA from the first that knows it, so a
+    child the CIN census places nowhere but the SSDA903 places in an LSOA is counted there) and
+    ``domains``, the number of distinct domains."""
     units = domain_units(data)
     counts = units.groupby("unit_id")["domain"].nunique().rename("domains")
     first = units.drop_duplicates("unit_id", keep="first").set_index("unit_id")
+    known = units[units["lsoa"] != UNKNOWN].drop_duplicates("unit_id", keep="first")
+    first["lsoa"] = known.set_index("unit_id")["lsoa"].reindex(first.index).fillna(first["lsoa"])
     out = first[[c for c in UNITS if c != "unit_id"]].join(counts).reset_index()
     out["ethnic_group"] = out["ethnic_group"].fillna(NOT_RECORDED)
     return out

@@ -100,7 +100,7 @@ def modelled_prevalence(data: YearData) -> pd.DataFrame:
         model = model.merge(end.add_suffix(suffix).rename(columns={f"lsoa{suffix}": "lsoa"}))
     recorded = recorded_by_lsoa(data)
     # outer: children of unknown home area are recorded in no LSOA of the model, but count in
-    # their LA (and its unknown ward), with no population and nothing modelled there
+    # their LA; the unknown ward has no population and nothing modelled, so it has no row
     base = model.merge(recorded, on="lsoa", how="outer", suffixes=("", "_rec"))
     modelled = [c for c in model.columns if c != "lsoa"]
     base[modelled] = base[modelled].fillna(0)
@@ -108,7 +108,7 @@ def modelled_prevalence(data: YearData) -> pd.DataFrame:
     names = area_names(data)
     parts = []
     for level in LEVELS:
-        rows = base[base["lsoa"] != UNKNOWN] if level == "lsoa" else base
+        rows = base[base["lsoa"] != UNKNOWN] if level != "la" else base
         summed = rows.groupby(level).sum(numeric_only=True)
         for measure in MEASURES:
             parts.append(

@@ -130,7 +130,8 @@ def test_prevalence_and_adversity_count_the_unknown_area_in_the_la():
     da = modelled[modelled["measure"] == "domestic_abuse"].set_index(["area_type", "area_code"])
     assert da.loc[("la", LA), "recorded_children"] == 2
     assert da.loc[("la", LA), "population"] == 720
-    assert da.loc[("ward", UNKNOWN_WARD), "recorded_children"] == 1
+    # the unknown ward has no population and nothing modelled: no row, no negative gap
+    assert ("ward", UNKNOWN_WARD) not in da.index
     assert UNKNOWN not in set(da.loc["lsoa"].index)
     slide = prevalence_summary(data, modelled)
     recorded = slide[(slide["basis"] == "recorded") & (slide["measure"] == "domestic_abuse")]
@@ -163,3 +164,22 @@ def test_household_units_of_unknown_area_count_in_the_la():
     values = indicator_values(indicator("homeless_children"), data)
     assert _rows(values, "la", "total").loc["all", "numerator"] == 2
     assert _rows(values, "ward", "total").loc[UNKNOWN_WARD, "numerator"] == 1
+
+
+def test_a_linked_child_takes_the_first_known_home_area(monkeypatch):
+    """Known to CIN (no address) first and to SSDA903 (an LSOA) second: the child is placed in
+    the LSOA, with the first domain's other details; a child known nowhere stays unknown."""
+    units = pd.DataFrame(
+        {
+            "unit_id": ["k", "k", "u"],
+            "lsoa": [UNKNOWN, LSOA_A, UNKNOWN],
+            "sex": ["1", "2", "1"],
+            "ethnic_group": ["White", "Mixed", "White"],
+            "age": [7, 7, 9],
+            "domain": ["domestic_abuse", "looked_after", "domestic_abuse"],
+        }
+    )
+    monkeypatch.setattr(adversity, "domain_units", lambda _data: units)
+    kids = adversity.child_domains(None).set_index("unit_id")
+    assert kids.loc["k", ["lsoa", "sex", "domains"]].tolist() == [LSOA_A, "1", 2]
+    assert kids.loc["u", "lsoa"] == UNKNOWN
