@@ -7,8 +7,8 @@ postcodes to LSOA 2021 through the ONS lookup (``postcodes``).
 
 The readers: ``tables`` reads one raw table as an authority holds it (a CSV in UTF-8, or the
 first sheet of an XLSX workbook), every value as written, each record with its line or row;
-``ssda903`` recognises DfE's SSDA903 Header and Episodes tables by their header (the raw
-layouts declared as data), converts them into the ``ssda903_header`` and ``ssda903_episodes``
+``ssda903`` recognises DfE's SSDA903 Header, Episodes, Missing, Reviews, OC2 and OC3 tables
+by their header (the raw layouts declared as data), converts them into the ``ssda903_*``
 extracts and accounts for every record read (written, or refused with file, line, column and
 reason, never a value); ``cin_xml`` reads DfE's CIN census return (XML), streamed through
 expat with defusedxml's protections (``safe_expat``: DTDs, entities and external references

@@ -1,12 +1,18 @@
-"""The SSDA903 reader of the intake: a local authority's raw Header and Episodes tables of the
-children looked after return, as CSV or XLSX, converted into the project's contract extracts
-``ssda903_header`` and ``ssda903_episodes`` (docs/CONVENTIONS.md, "Raw returns (intake)").
+"""The SSDA903 reader of the intake: a local authority's raw Header, Episodes, Missing,
+Reviews, OC2 and OC3 tables of the children looked after return, as CSV or XLSX, converted into
+the project's contract extracts ``ssda903_header``, ``ssda903_episodes``, ``ssda903_missing``,
+``ssda903_reviews``, ``ssda903_oc2`` and ``ssda903_oc3`` (docs/CONVENTIONS.md, "Raw returns
+(intake)").
 
 The raw layouts are DfE's: *Children looked after return (SSDA903): guide to the return*,
 published by the Department for Education for each collection year, gives the fields of each
 table, and an authority's CSV tables carry them by name: the Header table CHILD, SEX, DOB,
 ETHNIC, UPN, MOTHER, MC_DOB; the Episodes table CHILD, DECOM, RNE, LS, CIN, PLACE,
-PLACE_PROVIDER, DEC, REC, REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN (the same names as the
+PLACE_PROVIDER, DEC, REC, REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN; the Missing table
+CHILD, DOB, MISSING, MIS_START, MIS_END; the Reviews table CHILD, DOB, REVIEW, REVIEW_CODE; the
+OC2 table CHILD, DOB, SDQ_SCORE, SDQ_REASON, CONVICTED, HEALTH_CHECK, IMMUNISATIONS,
+TEETH_CHECK, HEALTH_ASSESSMENT, SUBSTANCE_MISUSE, INTERVENTION_RECEIVED, INTERVENTION_OFFERED;
+the OC3 table CHILD, DOB, IN_TOUCH, ACTIV, ACCOM (the same names as the
 CSV tables of the sector's validator, data-to-insight/csc-validator-be-903,
 ``validator903/config.py``, ``column_names``). They are declared below as data
 (:class:`RawLayout`): which raw columns recognise a table, which become which contract column
@@ -24,17 +30,21 @@ How each value is converted (the contract's column kinds):
   that Excel stored as a number, and so lost its leading zeros, cannot have them restored:
   such ids are counted (:attr:`IntakeResult.numeric_ids`) so that the report says a year may
   not link with a year delivered as text. An empty CHILD refuses the record.
-- DOB is read (dd/mm/yyyy, ISO, Excel serial or date cell, ``intake.dates``) and cut to the
-  first of its month; no flag of these two tables needs the day, so nothing is derived first.
-- DECOM and DEC become ISO ``yyyy-mm-dd``. A present date that cannot be read refuses the
-  record (a DEC written empty would turn a closed episode into an open one).
+- DOB, in every table, is read (dd/mm/yyyy, ISO, Excel serial or date cell,
+  ``intake.dates``) and cut to the first of its month; no flag of these tables needs the day,
+  so nothing is derived first.
+- DECOM, DEC, MIS_START, MIS_END and REVIEW become ISO ``yyyy-mm-dd``. A present date that
+  cannot be read refuses the record (a DEC or MIS_END written empty would turn a closed
+  episode into an open one).
 - HOME_POST, the home postcode, becomes the home LSOA 2021 code (``intake.postcodes``). A
   postcode the lookup lacks is written empty, never guessed: an unknown home area, which
   validation accepts and counts in completeness as ``home_lsoa_missing_or_unknown`` and the
   indicators count in the delivering LA (``tip_pipeline.home_area``). Such postcodes are
   counted here too.
-- Codes (SEX, ETHNIC, RNE, LS, CIN, PLACE, PLACE_PROVIDER, REC, REASON_PLACE_CHANGE, PL_LA) are
-  passed through trimmed: validation judges them against the year's code lists. PL_LA is not
+- Codes (SEX, ETHNIC, RNE, LS, CIN, PLACE, PLACE_PROVIDER, REC, REASON_PLACE_CHANGE, PL_LA,
+  MISSING, REVIEW_CODE, the OC2 and OC3 answers) and OC2's SDQ_SCORE are passed through
+  trimmed: validation judges them against the year's code lists (the score as a whole
+  number). PL_LA is not
   a column of DfE's CSV table: it is derived from the placement's postcode (DfE's rule 169
   asks for a valid postcode when it is missing, and the sector's validator derives it from
   PL_POST). An export that carries it keeps it; otherwise it is written empty and the report
@@ -63,7 +73,15 @@ from tip_pipeline.intake.dates import birth_month, parse_dates_flagged
 from tip_pipeline.intake.postcodes import PostcodeLookup
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
 from tip_pipeline.intake.tables import RawTable, column_label, read_table
-from tip_pipeline.sources.contracts import SSDA903_EPISODES, SSDA903_HEADER, Extract
+from tip_pipeline.sources.contracts import (
+    SSDA903_EPISODES,
+    SSDA903_HEADER,
+    SSDA903_MISSING,
+    SSDA903_OC2,
+    SSDA903_OC3,
+    SSDA903_REVIEWS,
+    Extract,
+)
 
 #: days from Excel's 1904 date system to its 1900 one (1904-01-01 is serial 1462 in the 1900
 #: system): a bare number in a date column of a 1904 workbook is shifted by it
@@ -181,8 +199,73 @@ EPISODES = RawLayout(
     },
 )
 
+
+def _child_dob() -> tuple[RawColumn, RawColumn]:
+    """CHILD and DOB, which DfE repeats at the start of every table after the header."""
+    return (
+        RawColumn("CHILD", "CHILD", Conversion.PSEUDONYM),
+        RawColumn("DOB", "DOB", Conversion.BIRTH_MONTH),
+    )
+
+
+def _codes(*names: str) -> tuple[RawColumn, ...]:
+    return tuple(RawColumn(name, name, Conversion.CODE) for name in names)
+
+
+MISSING = RawLayout(
+    name="Missing",
+    extract=SSDA903_MISSING,
+    kept=(
+        *_child_dob(),
+        RawColumn("MISSING", "MISSING", Conversion.CODE),
+        RawColumn("MIS_START", "MIS_START", Conversion.DATE),
+        RawColumn("MIS_END", "MIS_END", Conversion.DATE),
+    ),
+    dropped={},
+)
+
+REVIEWS = RawLayout(
+    name="Reviews",
+    extract=SSDA903_REVIEWS,
+    kept=(
+        *_child_dob(),
+        RawColumn("REVIEW", "REVIEW", Conversion.DATE),
+        RawColumn("REVIEW_CODE", "REVIEW_CODE", Conversion.CODE),
+    ),
+    dropped={},
+)
+
+OC2 = RawLayout(
+    name="OC2",
+    extract=SSDA903_OC2,
+    kept=(
+        *_child_dob(),
+        # a score is a number, passed through as text like a code: validation reads it
+        *_codes(
+            "SDQ_SCORE",
+            "SDQ_REASON",
+            "CONVICTED",
+            "HEALTH_CHECK",
+            "IMMUNISATIONS",
+            "TEETH_CHECK",
+            "HEALTH_ASSESSMENT",
+            "SUBSTANCE_MISUSE",
+            "INTERVENTION_RECEIVED",
+            "INTERVENTION_OFFERED",
+        ),
+    ),
+    dropped={},
+)
+
+OC3 = RawLayout(
+    name="OC3",
+    extract=SSDA903_OC3,
+    kept=(*_child_dob(), *_codes("IN_TOUCH", "ACTIV", "ACCOM")),
+    dropped={},
+)
+
 #: the raw tables recognised, in the order they are compared
-LAYOUTS: tuple[RawLayout, ...] = (HEADER, EPISODES)
+LAYOUTS: tuple[RawLayout, ...] = (HEADER, EPISODES, MISSING, REVIEWS, OC2, OC3)
 
 
 class Refusal(NamedTuple):
@@ -529,6 +612,6 @@ def convert(table: RawTable, pseudonymiser: Pseudonymiser, lookup: PostcodeLooku
 def read_ssda903(
     path: Path | str, pseudonymiser: Pseudonymiser, lookup: PostcodeLookup
 ) -> IntakeResult:
-    """Read a raw SSDA903 Header or Episodes table (CSV or XLSX) and convert it into its
-    contract extract; which table it is, is told by its header."""
+    """Read a raw SSDA903 table (CSV or XLSX: Header, Episodes, Missing, Reviews, OC2 or OC3)
+    and convert it into its contract extract; which table it is, is told by its header."""
     return convert(read_table(path), pseudonymiser, lookup)

@@ -243,6 +243,112 @@ REASON_PLACE_CHANGE = (
     "OTHER",
 )
 
+# --- SSDA903 outcome tables (Missing, Reviews, OC2, OC3) -------------------------------------
+#
+# The code lists of DfE's *Children looked after return (SSDA903): guide to the return* (DfE,
+# published for each collection year; these are the lists of the 2023-24 and 2024-25 guides),
+# whose validation rules 1006 (MISSING), 167 (REVIEW_CODE), 196 (SDQ_REASON), 131 (IN_TOUCH),
+# 132 (ACTIV) and 133 (ACCOM) name the same lists; checked against the sector's validator
+# (data-to-insight/csc-validator-be-903, ``validator903/validators/rule_<number>.py``).
+
+#: Missing table, MISSING: the kind of absence from the placement.
+MISSING_TYPE = {
+    "M": "Missing from the placement",
+    "A": "Away from the placement without authorisation",
+}
+
+#: Reviews table, REVIEW_CODE: how the child took part in the review of their care plan.
+REVIEW_PARTICIPATION = {
+    "PN0": "Child aged under 4 at the time of the review",
+    "PN1": "Child physically attends and speaks for themselves",
+    "PN2": "Child physically attends and an advocate speaks on their behalf",
+    "PN3": "Child attends and conveys their views symbolically (non-verbally)",
+    "PN4": "Child physically attends but does not speak for themselves, convey their views "
+    "symbolically or ask an advocate to speak for them",
+    "PN5": "Child does not attend physically but briefs an advocate to speak for them",
+    "PN6": "Child does not attend but conveys their feelings to the review by a facilitative "
+    "medium",
+    "PN7": "Child does not attend nor are their views conveyed to the review",
+}
+#: REVIEW_CODE of a child under 4 at the review
+REVIEW_UNDER_4 = "PN0"
+
+#: OC2, SDQ_REASON: why there is no Strengths and Difficulties Questionnaire score.
+SDQ_REASON = {
+    "SDQ1": "No form returned as the child was aged under 4 or over 17 at the date of the "
+    "latest assessment",
+    "SDQ2": "Carer(s) refused to complete and return the questionnaire",
+    "SDQ3": "Not possible to complete the questionnaire due to the severity of the child's "
+    "disability",
+    "SDQ4": "Other",
+    "SDQ5": "The child or young person refuses to allow an SDQ to be completed",
+}
+#: ages at 31 March for which an SDQ score is expected (DfE guide: 4 to 16 inclusive)
+SDQ_AGES = (4, 16)
+#: the SDQ total difficulties score runs from 0 to 40 (Goodman, 1997; DfE guide)
+SDQ_MAX = 40
+
+#: OC3, IN_TOUCH: whether the authority is in touch with the care leaver around their birthday.
+IN_TOUCH = {
+    "YES": "In touch",
+    "NO": "Not in touch",
+    "DIED": "Died",
+    "REFU": "The young person refuses contact",
+    "NREQ": "The young person no longer requires services",
+    "RHOM": "Returned home to live with parents or relatives for 6 months or more",
+}
+
+#: OC3, ACTIV: the care leaver's main activity; "0" where the authority does not know it
+#: (not in touch, died, refused contact).
+ACTIVITY = {
+    "F1": "Full time in higher education",
+    "P1": "Part time in higher education",
+    "F2": "Full time in education other than higher education",
+    "P2": "Part time in education other than higher education",
+    "F4": "Full time in an apprenticeship",
+    "P4": "Part time in an apprenticeship",
+    "F5": "Full time in training or employment (not an apprenticeship)",
+    "P5": "Part time in training or employment (not an apprenticeship)",
+    "G4": "Not in education, employment or training: illness or disability",
+    "G5": "Not in education, employment or training: other reasons",
+    "G6": "Not in education, employment or training: pregnancy or parenting",
+    "0": "Not known (not in touch)",
+}
+#: the activities that are education, employment or training (DfE's "EET")
+ACTIVITY_EET = ("F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5")
+
+#: OC3, ACCOM: the care leaver's accommodation, its letter the kind and its digit whether it
+#: is suitable (1) or not (2); no fixed abode (S) and custody (X) are never suitable, so S1 and
+#: X1 are not codes. "0" where the authority does not know it.
+ACCOMMODATION_KINDS = {
+    "B": "With parents or relatives",
+    "C": "Community home or other residential care, such as an NHS establishment",
+    "D": "Semi-independent, transitional accommodation and self-contained accommodation",
+    "E": "Supported lodgings",
+    "G": "Gone abroad",
+    "H": "Deported",
+    "K": "Ordinary lodgings, without formal support",
+    "R": "Residence not known",
+    "S": "No fixed abode or homeless",
+    "T": "Foyers and similar supported accommodation",
+    "U": "Independent living, for example a flat or tenancy",
+    "V": "Emergency accommodation, for example night shelters or emergency hostels",
+    "W": "Bed and breakfast",
+    "X": "In custody",
+    "Y": "Other accommodation",
+    "Z": "With former foster carers",
+}
+ACCOMMODATION_NEVER_SUITABLE = ("S", "X")
+ACCOMMODATION = (
+    *(
+        f"{kind}{suitable}"
+        for kind in ACCOMMODATION_KINDS
+        for suitable in ("1", "2")
+        if not (suitable == "1" and kind in ACCOMMODATION_NEVER_SUITABLE)
+    ),
+    "0",
+)
+
 # --- Youth justice (project layout) ---------------------------------------------------------
 
 OFFENCE_TYPE = {

@@ -162,8 +162,8 @@ file, line or row, column and reason (`ops.intake_log`, `ops.intake_tables`,
 `ops.intake_refusals`).
 
 `tip generate --format dfe` writes synthetic returns of these layouts for its children
-(`raw/<YYYY-YY>/`: the SSDA903 Header and Episodes tables as CSV, with dates `dd/mm/yyyy`, and
-the CIN census XML), with a key and an ONS-layout postcode lookup in `raw_support/` that are
+(`raw/<YYYY-YY>/`: the SSDA903 Header, Episodes, Missing, Reviews, OC2 and OC3 tables as CSV,
+with dates `dd/mm/yyyy`, and the CIN census XML), with a key and an ONS-layout postcode lookup in `raw_support/` that are
 synthetic too: the key is drawn from the seed, so it is no secret.
 
 | conversion | what is written |
@@ -194,8 +194,9 @@ def _raw_section() -> list[str]:
             f"{'yes' if c.required else 'no'} |"
             for c in layout.kept
         ]
-        lines += ["", "| dropped column | why |", "|---|---|"]
-        lines += [f"| `{column}` | {why} |" for column, why in layout.dropped.items()]
+        if layout.dropped:  # the outcome tables' columns are all kept
+            lines += ["", "| dropped column | why |", "|---|---|"]
+            lines += [f"| `{column}` | {why} |" for column, why in layout.dropped.items()]
     return [*lines, "", *_cin_xml_section()]
 
 

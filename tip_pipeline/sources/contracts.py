@@ -315,7 +315,8 @@ CIN_CP_PLANS = Extract(
 SSDA903_HEADER = Extract(
     table="ssda903_header",
     source="ssda903",
-    description="SSDA903 header: one row per child looked after at any point in the year.",
+    description="SSDA903 header: one row per child looked after at any point in the year, and "
+    "per care leaver of the year's OC3 cohort.",
     cadence=Cadence.ANNUAL,
     key=("CHILD",),
     anonymisation=_ANON_PERSON + " UPN and mother's details are not extracted.",
@@ -375,6 +376,214 @@ SSDA903_EPISODES = Extract(
         ),
         _home_lsoa("HOME_POST", "Home LSOA (2021) in place of the home postcode"),
         _col("PL_LA", ColumnKind.AREA, "Local authority of the placement", required=False),
+    ),
+)
+
+#: the dates of birth of children looked after during the year (care ends at 18 at the latest)
+_LOOKED_AFTER_BIRTH = BirthRange(oldest=17, why="children looked after, who leave care by 18")
+
+
+def _child_dob(birth_range: BirthRange = _LOOKED_AFTER_BIRTH) -> tuple[Column, Column]:
+    """CHILD and DOB, the first two columns of every SSDA903 table after the header: DfE
+    repeats the date of birth in each table, here cut to the month as in the header."""
+    return (
+        _col("CHILD", ColumnKind.PSEUDO_ID, "Pseudonymised child id (as in ssda903_header)"),
+        _col(
+            "DOB",
+            ColumnKind.BIRTH_MONTH,
+            "Date of birth, first of the month",
+            birth_range=birth_range,
+        ),
+    )
+
+
+_ANON_903 = (
+    "CHILD is the same keyed pseudonym as in ssda903_header; DOB is cut to the first of the month."
+)
+
+SSDA903_MISSING = Extract(
+    table="ssda903_missing",
+    source="ssda903",
+    read_by_indicators=False,
+    description="SSDA903 Missing: each period in the year when a looked-after child was missing "
+    "from their placement or away from it without authorisation (DfE column names).",
+    cadence=Cadence.ANNUAL,
+    key=("CHILD", "MIS_START"),
+    parent=("ssda903_header", ("CHILD",)),
+    anonymisation=_ANON_903,
+    columns=(
+        *_child_dob(),
+        _col(
+            "MISSING",
+            ColumnKind.CODE,
+            "M missing from the placement, A away from it without authorisation",
+            codes=tuple(codes.MISSING_TYPE),
+        ),
+        _col("MIS_START", ColumnKind.DATE, "Date the child went missing or away"),
+        _col(
+            "MIS_END",
+            ColumnKind.DATE,
+            "Date the child returned; blank while still missing or away at 31 March",
+            required=False,
+        ),
+    ),
+)
+
+SSDA903_REVIEWS = Extract(
+    table="ssda903_reviews",
+    source="ssda903",
+    read_by_indicators=False,
+    description="SSDA903 Reviews: each statutory review of a looked-after child's care plan held "
+    "in the year, with how the child took part (DfE column names).",
+    cadence=Cadence.ANNUAL,
+    key=("CHILD", "REVIEW"),
+    parent=("ssda903_header", ("CHILD",)),
+    anonymisation=_ANON_903,
+    columns=(
+        *_child_dob(),
+        _col("REVIEW", ColumnKind.DATE, "Date of the review"),
+        _col(
+            "REVIEW_CODE",
+            ColumnKind.CODE,
+            "Participation in the review: "
+            + "; ".join(f"{k} {v}" for k, v in codes.REVIEW_PARTICIPATION.items()),
+            codes=tuple(codes.REVIEW_PARTICIPATION),
+        ),
+    ),
+)
+
+_YES_NO_903 = "0 no, 1 yes"
+
+SSDA903_OC2 = Extract(
+    table="ssda903_oc2",
+    source="ssda903",
+    read_by_indicators=False,
+    description="SSDA903 OC2: outcomes of each child looked after continuously for at least 12 "
+    "months at 31 March: the SDQ, offending, health and substance misuse (DfE column names).",
+    cadence=Cadence.ANNUAL,
+    key=("CHILD",),
+    parent=("ssda903_header", ("CHILD",)),
+    anonymisation=_ANON_903,
+    columns=(
+        *_child_dob(
+            BirthRange(
+                oldest=17,
+                latest_months=-12,
+                why="children looked after for at least 12 months at 31 March, so aged 1 or "
+                "more, who leave care by 18",
+            )
+        ),
+        _col(
+            "SDQ_SCORE",
+            ColumnKind.INT,
+            f"Strengths and Difficulties Questionnaire total score, 0-{codes.SDQ_MAX}; blank "
+            "where none (SDQ_REASON says why)",
+            required=False,
+        ),
+        _col(
+            "SDQ_REASON",
+            ColumnKind.CODE,
+            "Why there is no SDQ score: "
+            + "; ".join(f"{k} {v}" for k, v in codes.SDQ_REASON.items()),
+            required=False,
+            codes=tuple(codes.SDQ_REASON),
+        ),
+        _col(
+            "CONVICTED",
+            ColumnKind.CODE,
+            "Convicted, or given a youth caution or conditional caution, during the year "
+            f"({_YES_NO_903})",
+            codes=codes.YES_NO,
+        ),
+        _col(
+            "HEALTH_CHECK",
+            ColumnKind.CODE,
+            f"Annual health assessment up to date ({_YES_NO_903})",
+            codes=codes.YES_NO,
+        ),
+        _col(
+            "IMMUNISATIONS",
+            ColumnKind.CODE,
+            f"Immunisations up to date ({_YES_NO_903})",
+            codes=codes.YES_NO,
+        ),
+        _col(
+            "TEETH_CHECK",
+            ColumnKind.CODE,
+            f"Dental check in the year ({_YES_NO_903})",
+            codes=codes.YES_NO,
+        ),
+        _col(
+            "HEALTH_ASSESSMENT",
+            ColumnKind.CODE,
+            f"Development assessments up to date, children under 5 ({_YES_NO_903}); blank from 5",
+            required=False,
+            codes=codes.YES_NO,
+        ),
+        _col(
+            "SUBSTANCE_MISUSE",
+            ColumnKind.CODE,
+            f"Identified as having a substance misuse problem in the year ({_YES_NO_903})",
+            codes=codes.YES_NO,
+        ),
+        _col(
+            "INTERVENTION_RECEIVED",
+            ColumnKind.CODE,
+            f"Received an intervention for substance misuse ({_YES_NO_903}); blank without a "
+            "substance misuse problem",
+            required=False,
+            codes=codes.YES_NO,
+        ),
+        _col(
+            "INTERVENTION_OFFERED",
+            ColumnKind.CODE,
+            f"Offered an intervention and refused it ({_YES_NO_903}); blank without a "
+            "substance misuse problem",
+            required=False,
+            codes=codes.YES_NO,
+        ),
+    ),
+)
+
+SSDA903_OC3 = Extract(
+    table="ssda903_oc3",
+    source="ssda903",
+    read_by_indicators=False,
+    description="SSDA903 OC3: care leavers whose 19th, 20th or 21st birthday falls in the year "
+    "(looked after at least 13 weeks after their 14th birthday, some of it after their "
+    "16th): contact, activity and accommodation around the birthday (DfE column names).",
+    cadence=Cadence.ANNUAL,
+    key=("CHILD",),
+    parent=("ssda903_header", ("CHILD",)),
+    anonymisation=_ANON_903,
+    columns=(
+        *_child_dob(
+            BirthRange(
+                oldest=21,
+                latest_months=-12 * 19,
+                why="care leavers whose 19th, 20th or 21st birthday falls in the year",
+            )
+        ),
+        _col(
+            "IN_TOUCH",
+            ColumnKind.CODE,
+            "Whether the authority is in touch: "
+            + "; ".join(f"{k} {v}" for k, v in codes.IN_TOUCH.items()),
+            codes=tuple(codes.IN_TOUCH),
+        ),
+        _col(
+            "ACTIV",
+            ColumnKind.CODE,
+            "Main activity (F/P full or part time; G not in education, employment or "
+            "training; 0 not known)",
+            codes=tuple(codes.ACTIVITY),
+        ),
+        _col(
+            "ACCOM",
+            ColumnKind.CODE,
+            "Accommodation, its letter the kind and 1 suitable or 2 not suitable (0 not known)",
+            codes=codes.ACCOMMODATION,
+        ),
     ),
 )
 
@@ -751,6 +960,10 @@ EXTRACTS: Mapping[str, Extract] = {
         CIN_CP_PLANS,
         SSDA903_HEADER,
         SSDA903_EPISODES,
+        SSDA903_MISSING,
+        SSDA903_REVIEWS,
+        SSDA903_OC2,
+        SSDA903_OC3,
         YJS_OFFENCES,
         YJS_OUTCOMES,
         HCLIC_MAIN,

@@ -1,4 +1,5 @@
-"""The SSDA903 reader: DfE's Header and Episodes tables recognised by their header (any order,
+"""The SSDA903 reader: DfE's Header, Episodes, Missing, Reviews, OC2 and OC3 tables recognised
+by their header (any order,
 case and spacing), as CSV (with a BOM) and as XLSX (date cells, serials, ids Excel made
 numbers); converted to the contract extracts (pseudonyms, birth month, ISO dates, home LSOA,
 codes trimmed); every record accounted for (read == written + refused) and refused by file,
@@ -23,12 +24,23 @@ from tip_pipeline.intake.ssda903 import (
     EPISODES,
     HEADER,
     LAYOUTS,
+    MISSING,
+    OC2,
+    OC3,
+    REVIEWS,
     IntakeError,
     IntakeResult,
     Refusal,
     read_ssda903,
 )
-from tip_pipeline.sources.contracts import SSDA903_EPISODES, SSDA903_HEADER
+from tip_pipeline.sources.contracts import (
+    SSDA903_EPISODES,
+    SSDA903_HEADER,
+    SSDA903_MISSING,
+    SSDA903_OC2,
+    SSDA903_OC3,
+    SSDA903_REVIEWS,
+)
 
 #: DfE's CSV tables of the return, as the sector's validator names them
 #: (data-to-insight/csc-validator-be-903, validator903/config.py, column_names)
@@ -48,6 +60,27 @@ DFE_EPISODES = (
     "PL_POST",
     "URN",
 )
+#: the outcome tables, as the validator names them (the same config.py)
+DFE_OUTCOMES = {
+    "Missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
+    "Reviews": ("CHILD", "DOB", "REVIEW", "REVIEW_CODE"),
+    "OC2": (
+        "CHILD",
+        "DOB",
+        "SDQ_SCORE",
+        "SDQ_REASON",
+        "CONVICTED",
+        "HEALTH_CHECK",
+        "IMMUNISATIONS",
+        "TEETH_CHECK",
+        "HEALTH_ASSESSMENT",
+        "SUBSTANCE_MISUSE",
+        "INTERVENTION_RECEIVED",
+        "INTERVENTION_OFFERED",
+    ),
+    "OC3": ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
+}
+OUTCOMES = (MISSING, REVIEWS, OC2, OC3)
 
 LOOKUP_CSV = (
     "PCD7,PCD8,PCDS,DOINTR,DOTERM,USERTYPE,OA21CD,LSOA21CD,MSOA21CD,LADCD\n"
@@ -139,14 +172,32 @@ def _assert_accounted(result: IntakeResult) -> None:
 
 
 def test_layouts_are_dfe_tables_and_cover_the_contracts():
-    assert [layout.extract for layout in LAYOUTS] == [SSDA903_HEADER, SSDA903_EPISODES]
-    for layout, dfe in ((HEADER, DFE_HEADER), (EPISODES, DFE_EPISODES)):
+    assert [layout.extract for layout in LAYOUTS] == [
+        SSDA903_HEADER,
+        SSDA903_EPISODES,
+        SSDA903_MISSING,
+        SSDA903_REVIEWS,
+        SSDA903_OC2,
+        SSDA903_OC3,
+    ]
+    pairs = (
+        (HEADER, DFE_HEADER),
+        (EPISODES, DFE_EPISODES),
+        *zip(OUTCOMES, DFE_OUTCOMES.values(), strict=True),
+    )
+    for layout, dfe in pairs:
         assert sorted(c.contract for c in layout.kept) == sorted(layout.extract.column_names)
         assert set(layout.required) <= set(dfe)
         assert set(layout.required) | set(layout.dropped) == set(dfe)
         assert layout.dfe_columns == dfe  # the guide's order, as the generator writes it
     assert EPISODES.optional == ("PL_LA", "PL_POST", "URN")
     assert set(HEADER.dropped) == {"UPN", "MOTHER", "MC_DOB"}
+    assert [layout.name for layout in OUTCOMES] == list(DFE_OUTCOMES)
+    assert all(not layout.dropped and not layout.optional for layout in OUTCOMES)
+    # no table's columns are all in another's: each header recognises one table
+    for layout in LAYOUTS:
+        others = [o for o in LAYOUTS if o is not layout]
+        assert all(o.lacks(set(layout.dfe_columns)) for o in others), layout.name
 
 
 # --- the Header table ------------------------------------------------------------------------
@@ -289,6 +340,106 @@ def test_a_1904_workbook_s_serials_are_shifted_to_the_1900_system(tmp_path, look
     assert result.frame.loc[0, "DECOM"] == str(dt.date(1904, 1, 1) + dt.timedelta(days=43645))
 
 
+# --- the Missing, Reviews, OC2 and OC3 tables ------------------------------------------------
+
+#: the Missing table as CSV, columns shuffled and in lower case: a child still missing (no
+#: MIS_END, line 3), an unreadable MIS_END (line 4), an unknown column (Worker)
+MISSING_CSV = (
+    "mis_start,CHILD,Worker,dob,MISSING,MIS_END\n"
+    "03/05/2023,00123,Freya Walker,17/09/2014,M,04/05/2023\n"
+    "2023-06-01, C77 ,,03/03/2016,A,\n"
+    f"10/07/2023,12345,,30/06/2015,M,{SECRET_DOB}\n"
+)
+
+
+def test_missing_csv_converted_with_a_bad_date_refused_and_an_unknown_column_dropped(
+    tmp_path, lookup
+):
+    result = read_ssda903(_csv(tmp_path, "away.csv", MISSING_CSV), PSEUDONYMISER, lookup)
+    _assert_accounted(result)
+    assert result.table == "ssda903_missing"
+    assert tuple(result.frame.columns) == SSDA903_MISSING.column_names
+    frame = result.frame
+    assert frame["CHILD"].tolist() == PSEUDONYMISER.series(pd.Series(["00123", "C77"])).tolist()
+    assert frame["DOB"].tolist() == ["2014-09-01", "2016-03-01"]
+    assert frame["MIS_START"].tolist() == ["2023-05-03", "2023-06-01"]
+    assert frame["MIS_END"].tolist() == ["2023-05-04", pd.NA]
+    assert frame["MISSING"].tolist() == ["M", "A"]
+    assert result.refused == (Refusal("away.csv", 4, "MIS_END", DATE_REFUSED),)
+    assert [d.column for d in result.dropped] == ["WORKER"]
+    assert "not a column of DfE's SSDA903 Missing table" in result.dropped[0].why
+    said = _everything_said(result)
+    for value in (SECRET_DOB, "Freya", "Walker", "00123", "12345", "17/09/2014"):
+        assert value not in said
+
+
+def test_reviews_xlsx_date_cells_serials_and_a_bad_date(tmp_path, lookup):
+    path = _xlsx(
+        tmp_path,
+        "reviews.xlsx",
+        [
+            ["REVIEW_CODE", "CHILD", "DOB", "REVIEW", "Notes"],
+            ["PN1", 12345, dt.datetime(2015, 6, 30), dt.datetime(2023, 9, 12), "x"],
+            ["PN0 ", "C77", 42432, 45200, None],  # 45200: 2023-10-01
+            ["PN4", "C78", "03/03/2016", SECRET_DOB, None],
+        ],
+    )
+    result = read_ssda903(path, PSEUDONYMISER, lookup)
+    _assert_accounted(result)
+    assert result.table == "ssda903_reviews" and result.unit == "row"
+    assert result.frame["REVIEW"].tolist() == ["2023-09-12", "2023-10-01"]
+    assert result.frame["DOB"].tolist() == ["2015-06-01", "2016-03-01"]
+    assert result.frame["REVIEW_CODE"].tolist() == ["PN1", "PN0"]
+    assert result.numeric_ids == 1
+    assert result.refused == (Refusal("reviews.xlsx", 4, "REVIEW", DATE_REFUSED),)
+    assert [d.column for d in result.dropped] == ["NOTES"]
+    assert SECRET_DOB not in _everything_said(result)
+
+
+def test_oc2_csv_and_xlsx_give_the_same_rows(tmp_path, lookup):
+    columns = DFE_OUTCOMES["OC2"]
+    rows = [
+        ["A1", "01/02/2012", "17", "", "0", "1", "1", "0", "", "1", "1", "0"],
+        ["A2", "01/02/2020", "", "SDQ1", "0", "1", "0", "1", "1", "0", "", ""],
+    ]
+    text = ",".join(columns) + "\n" + "".join(",".join(r) + "\n" for r in rows)
+    from_csv = read_ssda903(_csv(tmp_path, "oc2.csv", text), PSEUDONYMISER, lookup)
+    as_cells = [[17 if v == "17" else (int(v) if v in ("0", "1") else v or None) for v in r]
+                for r in rows]  # fmt: skip
+    from_xlsx = read_ssda903(
+        _xlsx(tmp_path, "oc2.xlsx", [list(columns), *as_cells]), PSEUDONYMISER, lookup
+    )
+    for result in (from_csv, from_xlsx):
+        _assert_accounted(result)
+        assert result.table == "ssda903_oc2" and result.refused == ()
+        assert tuple(result.frame.columns) == SSDA903_OC2.column_names
+        assert result.frame["SDQ_SCORE"].tolist() == ["17", pd.NA]
+        assert result.frame["SDQ_REASON"].tolist() == [pd.NA, "SDQ1"]
+        assert result.frame["DOB"].tolist() == ["2012-02-01", "2020-02-01"]
+    pd.testing.assert_frame_equal(from_csv.frame, from_xlsx.frame)
+
+
+def test_oc3_csv_converted_and_a_bad_birth_date_refused(tmp_path, lookup):
+    text = (
+        "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM,Postcode\n"
+        "A1,14/08/2004,YES,F2,U1,LS6 2QT\n"
+        f"A2,{SECRET_DOB},NO,0,0,LS9 8AB\n"
+    )
+    result = read_ssda903(_csv(tmp_path, "leavers.csv", text), PSEUDONYMISER, lookup)
+    _assert_accounted(result)
+    assert result.table == "ssda903_oc3"
+    assert result.frame.iloc[0][["DOB", "IN_TOUCH", "ACTIV", "ACCOM"]].tolist() == [
+        "2004-08-01",
+        "YES",
+        "F2",
+        "U1",
+    ]
+    assert result.refused == (Refusal("leavers.csv", 3, "DOB", DATE_REFUSED),)
+    assert [d.column for d in result.dropped] == ["POSTCODE"]
+    said = _everything_said(result)
+    assert "LS6" not in said and "LS9" not in said and SECRET_DOB not in said
+
+
 # --- tables not recognised -------------------------------------------------------------------
 
 
@@ -301,6 +452,8 @@ def test_a_header_of_no_known_table_is_refused_without_repeating_it(tmp_path, lo
     assert message.startswith("mystery.csv: line 1 is not the header of a known SSDA903 table")
     assert "DfE's Header table (ssda903_header" in message
     assert "DfE's Episodes table (ssda903_episodes" in message
+    assert "DfE's Missing table (ssda903_missing" in message
+    assert "DfE's OC3 table (ssda903_oc3" in message
     for value in ("Freya", "Walker", "LS6", "2QT", SECRET_DOB):
         assert value.casefold() not in message.casefold()
 

@@ -116,7 +116,14 @@ def test_the_groupings_of_the_extracts():
     }
     assert contracts.tables(history=True) == ("yjs_offences", "yjs_outcomes")
     assert contracts.tables(read_across_years=True) == ("yjs_outcomes",)
-    assert contracts.tables(read_by_indicators=False) == ("hclic_support",)
+    # the SSDA903 outcome tables wait for the outcome measures
+    assert contracts.tables(read_by_indicators=False) == (
+        "ssda903_missing",
+        "ssda903_reviews",
+        "ssda903_oc2",
+        "ssda903_oc3",
+        "hclic_support",
+    )
     assert set(contracts.tables(published_areas=True)) == {
         "ref_lsoa_lookup",
         "ref_lad_region",

@@ -39,10 +39,22 @@ from tip_pipeline.warehouse.engine import make_engine
 YEAR = "2024/25"
 SEED = 5
 CHILDREN_TABLES = ("cin_children", "cin_episodes", "cin_assessments", "cin_cp_plans")
-SSDA903_TABLES = ("ssda903_header", "ssda903_episodes")
+SSDA903_TABLES = (
+    "ssda903_header",
+    "ssda903_episodes",
+    "ssda903_missing",
+    "ssda903_reviews",
+    "ssda903_oc2",
+    "ssda903_oc3",
+)
+#: DfE's outcome tables, as the generator names their files
+OUTCOME_FILES = ("903_missing.csv", "903_reviews.csv", "903_oc2.csv", "903_oc3.csv")
 #: columns of the contracts the raw returns do not carry: intake writes them empty
 NOT_IN_RETURNS = {"cin_children": "HomeLSOA", "ssda903_episodes": "PL_LA"}
-BIRTH_COLUMNS = {"cin_children": "PersonBirthDate", "ssda903_header": "DOB"}
+BIRTH_COLUMNS = {
+    "cin_children": "PersonBirthDate",
+    **{table: "DOB" for table in SSDA903_TABLES if table != "ssda903_episodes"},
+}
 DAY_FIRST = re.compile(r"\d{2}/\d{2}/\d{4}")
 
 
@@ -157,11 +169,14 @@ def test_raw_returns_and_support_are_where_intake_and_its_settings_look(
     out, manifest = dfe_delivery
     tag = FinancialYear.parse(YEAR).tag
     raw = sorted(p.relative_to(out).as_posix() for p in (out / "raw").rglob("*") if p.is_file())
-    assert raw == [
-        f"raw/{tag}/903_episodes.csv",
-        f"raw/{tag}/903_header.csv",
-        f"raw/{tag}/cin_census_2025.xml",
-    ]
+    assert raw == sorted(
+        [
+            f"raw/{tag}/903_episodes.csv",
+            f"raw/{tag}/903_header.csv",
+            *(f"raw/{tag}/{name}" for name in OUTCOME_FILES),
+            f"raw/{tag}/cin_census_2025.xml",
+        ]
+    )
     assert sorted(p.name for p in (out / "raw_support").iterdir()) == [
         "pcd_oa21_lsoa21_msoa21_lad_synthetic.csv",
         "pseudonym.key",
@@ -196,14 +211,24 @@ def _raw_values(out: Path) -> dict[str, set[str]]:
     def elements(name: str) -> set[str]:
         return set(re.findall(rf"<{name}>([^<]*)</{name}>", xml))
 
+    outcomes = [pd.read_csv(year / n, dtype=str, keep_default_na=False) for n in OUTCOME_FILES]
+    assert all(len(frame) for frame in outcomes), "every outcome table has rows"
     postcodes = (set(episodes["HOME_POST"]) | set(episodes["PL_POST"])) - {""}
     values = {
-        "id": set(header["CHILD"]) | set(episodes["CHILD"]) | elements("LAchildID"),
+        "id": set(header["CHILD"])
+        | set(episodes["CHILD"])
+        | elements("LAchildID")
+        | {c for frame in outcomes for c in frame["CHILD"]},
         "upn": set(header["UPN"]) | elements("UPN"),
         "postcode": postcodes | {p.replace(" ", "") for p in postcodes},
         "urn": set(episodes["URN"]) - {"XXXXXXX"},
         "full_dob": {d for d in elements("PersonBirthDate") if not d.endswith("-01")}
-        | {f"{d[6:]}-{d[3:5]}-{d[:2]}" for d in header["DOB"] if not d.startswith("01/")},
+        | {
+            f"{d[6:]}-{d[3:5]}-{d[:2]}"
+            for frame in (header, *outcomes)
+            for d in frame["DOB"]
+            if not d.startswith("01/")
+        },
     }
     assert all(values.values()), "every kind of raw value is in the returns"
     return values
@@ -253,7 +278,12 @@ def test_intake_of_the_raw_returns_gives_the_generators_contract_files(
     cin = set(pd.read_csv(data / "cin_children_2024-25.csv", dtype=str)["LAchildID"])
     header = set(pd.read_csv(data / "ssda903_header_2024-25.csv", dtype=str)["CHILD"])
     episodes = set(pd.read_csv(data / "ssda903_episodes_2024-25.csv", dtype=str)["CHILD"])
-    assert header == episodes and len(header & cin) > 0.8 * len(header)
+    leavers = set(pd.read_csv(data / "ssda903_oc3_2024-25.csv", dtype=str)["CHILD"])
+    assert header == episodes | leavers and not episodes & leavers
+    assert len(episodes & cin) > 0.8 * len(episodes)
+    for table in SSDA903_TABLES[2:]:  # the outcome tables' children are in the header
+        children = set(pd.read_csv(data / f"{table}_2024-25.csv", dtype=str)["CHILD"])
+        assert children and children <= header, table
 
     # no raw value reaches the contract files
     raw = _raw_values(out)

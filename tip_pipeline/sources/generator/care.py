@@ -7,7 +7,8 @@ Periods end at the 18th birthday at the latest. Paths: adoption (young children:
 order C1, then placement order E1 and a placement for adoption, REC E11/E12), short (s20 V2,
 police protection L1/L2), long (care orders C2, many placement moves) and youth-justice remand
 (J1-J3, some ending in custody, REC E9). Disabled children receive series of short breaks (V3/V4),
-some spanning 31 March, which DfE excludes from the headline count at 31 March.
+some spanning 31 March, which DfE excludes from the headline count at 31 March. The outcome
+tables (missing episodes, reviews, OC2, OC3) follow from the periods (``care_outcomes``).
 
 The entry rate is calibrated in two passes so that the mean number looked after at 31 March
 over the reporting years matches the target share of children (same random numbers, rescaled
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from tip_pipeline.sources import codes
-from tip_pipeline.sources.generator import hazards, timeline
+from tip_pipeline.sources.generator import care_outcomes, hazards, timeline
 from tip_pipeline.sources.generator.config import CARE_HISTORY_YEARS, TARGETS, Window
 from tip_pipeline.sources.generator.geography import Geography
 from tip_pipeline.sources.generator.population import Universe, children_total
@@ -62,6 +63,7 @@ SHORT_BREAK_SHARE = 0.0007
 class Care:
     periods: pd.DataFrame  # child, start, end, path, rec (long-term care, not short breaks)
     episodes: pd.DataFrame  # one row per 903 episode, codes as strings, dates as day numbers
+    outcomes: care_outcomes.Outcomes  # missing episodes, reviews, OC2 and OC3
 
 
 def _entries(uni: Universe, geo: Geography, win: Window, base: float, seed: int) -> pd.DataFrame:
@@ -230,7 +232,8 @@ def build(uni: Universe, geo: Geography, win: Window, periods: pd.DataFrame, see
     )
     breaks = _short_breaks(uni, geo, win, periods, seed)
     episodes = pd.concat([episodes, breaks], ignore_index=True)
-    return Care(periods, episodes.sort_values(["child", "decom"], kind="stable", ignore_index=True))
+    episodes = episodes.sort_values(["child", "decom"], kind="stable", ignore_index=True)
+    return Care(periods, episodes, care_outcomes.build(uni, win, periods, seed))
 
 
 def _providers(rng: np.random.Generator, place: np.ndarray) -> np.ndarray:

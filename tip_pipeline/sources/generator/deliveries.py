@@ -5,11 +5,13 @@ Return semantics (shared with validation and indicators):
   and closure blank or >= 1 April); a closure, plan end or assessment authorisation after
   31 March is not yet known (blank), nor are the factors of an assessment not yet authorised;
 - SSDA903 holds episodes open at any point in the year; a DEC after 31 March is blank, and so
-  is its REC;
+  is its REC; missing episodes likewise (a MIS_END after 31 March is blank); the reviews held
+  in the year; the year's OC2 and OC3 cohorts;
 - youth-justice files hold the offences whose outcome is dated in the year;
 - homelessness quarter files hold each case whose duty is open in the quarter (NODUTY cases:
   the quarter of application), with the duty end blank until it has happened.
-Child and header tables list exactly the children with a row in that year's episodes.
+Child and header tables list exactly the children with a row in that year's episodes (the
+SSDA903 header also the care leavers of the year's OC3 cohort).
 """
 
 from __future__ import annotations
@@ -161,7 +163,9 @@ def ssda903_tables(care: Care, people: People, fy: FinancialYear) -> dict[str, p
             "PL_LA": e["pl_la"].to_numpy(),
         }
     )
-    kids = np.unique(child)
+    outcomes = _ssda903_outcomes(care, people, fy)
+    leavers = care.outcomes.oc3.loc[care.outcomes.oc3["end_year"] == fy.end_year, "child"]
+    kids = np.union1d(child, leavers.to_numpy())
     header = pd.DataFrame(
         {
             "CHILD": people.ids.of(kids),
@@ -173,6 +177,50 @@ def ssda903_tables(care: Care, people: People, fy: FinancialYear) -> dict[str, p
     return {
         "ssda903_header": _sorted(header, ["CHILD"]),
         "ssda903_episodes": _sorted(episodes, ["CHILD", "DECOM"]),
+        **outcomes,
+    }
+
+
+def _ssda903_outcomes(care: Care, people: People, fy: FinancialYear) -> dict[str, pd.DataFrame]:
+    """The year's Missing, Reviews, OC2 and OC3 tables: missing episodes open in the year (a
+    return after 31 March not yet known), reviews held in it, and the year's OC2 and OC3
+    cohorts (``care_outcomes``)."""
+    y0, y1 = timeline.day(fy.start), timeline.day(fy.end)
+    o = care.outcomes
+    m = o.missing[_open_in(o.missing["start"], o.missing["end"], y0, y1)]
+    m_child = m["child"].to_numpy()
+    missing = pd.DataFrame(
+        {
+            "CHILD": people.ids.of(m_child),
+            "DOB": people.dob(m_child),
+            "MISSING": m["kind"].to_numpy(),
+            "MIS_START": timeline.iso(m["start"]),
+            "MIS_END": _known(m["end"], y1),
+        }
+    )
+    r = o.reviews[o.reviews["day"].between(y0, y1)]
+    r_child = r["child"].to_numpy()
+    reviews = pd.DataFrame(
+        {
+            "CHILD": people.ids.of(r_child),
+            "DOB": people.dob(r_child),
+            "REVIEW": timeline.iso(r["day"]),
+            "REVIEW_CODE": r["code"].to_numpy(),
+        }
+    )
+    tables = {}
+    for table, rows in (("ssda903_oc2", o.oc2), ("ssda903_oc3", o.oc3)):
+        year = rows[rows["end_year"] == fy.end_year]
+        child = year["child"].to_numpy()
+        columns = [c for c in year.columns if c not in ("end_year", "child")]
+        frame = pd.DataFrame({"CHILD": people.ids.of(child), "DOB": people.dob(child)})
+        for column in columns:
+            frame[column] = year[column].to_numpy()
+        tables[table] = _sorted(frame, ["CHILD"])
+    return {
+        "ssda903_missing": _sorted(missing, ["CHILD", "MIS_START"]),
+        "ssda903_reviews": _sorted(reviews, ["CHILD", "REVIEW"]),
+        **tables,
     }
 
 

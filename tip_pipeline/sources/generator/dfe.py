@@ -4,8 +4,9 @@ run the whole path from raw returns (``tip run --raw``).
 
 What is written, under the delivery folder ``out``:
 
-- ``raw/<YYYY-YY>/`` per reporting year: the SSDA903 Header and Episodes tables as CSV
-  (``dfe_ssda903``: :data:`HEADER_FILE`, :data:`EPISODES_FILE`) and the CIN census return as
+- ``raw/<YYYY-YY>/`` per reporting year: the SSDA903 Header, Episodes, Missing, Reviews, OC2
+  and OC3 tables as CSV (``dfe_ssda903``: :data:`HEADER_FILE`, :data:`EPISODES_FILE`,
+  :data:`OUTCOME_FILES`) and the CIN census return as
   XML (``dfe_cin``: ``cin_census_<YYYY>.xml``, the year of its 31 March), the folder intake's
   landing reads (``TIP_RAW_DIR``);
 - ``raw_support/``: the pseudonym key (:data:`KEY_FILE`, 32 bytes drawn from the seed, mode
@@ -58,6 +59,13 @@ RAW = "raw"
 SUPPORT = "raw_support"
 HEADER_FILE = "903_header.csv"
 EPISODES_FILE = "903_episodes.csv"
+#: DfE's Missing, Reviews, OC2 and OC3 tables, by DfE's name of the table
+OUTCOME_FILES = {
+    "Missing": "903_missing.csv",
+    "Reviews": "903_reviews.csv",
+    "OC2": "903_oc2.csv",
+    "OC3": "903_oc3.csv",
+}
 KEY_FILE = "pseudonym.key"
 LOOKUP_FILE = "pcd_oa21_lsoa21_msoa21_lad_synthetic.csv"
 KEY_BYTES = 32
@@ -67,11 +75,11 @@ LEA = {"E08000035": "383"}
 OTHER_LEA = "999"
 README = (
     "Synthetic, made up by tip generate --format dfe: raw/ holds raw DfE returns (SSDA903 "
-    "Header and Episodes tables, CIN census XML) of invented children, with invented case ids, "
-    "UPN-like values, dates of birth and postcodes; raw_support/ holds a pseudonym key drawn "
-    "from the seed (not a secret: anyone with the seed can remake it; never use it for real "
-    "returns) and a lookup of the invented postcodes to the model's LSOAs in the layout of "
-    "ONS's postcode lookup (not ONS's data)."
+    "Header, Episodes, Missing, Reviews, OC2 and OC3 tables, CIN census XML) of invented "
+    "children, with invented case ids, UPN-like values, dates of birth and postcodes; "
+    "raw_support/ holds a pseudonym key drawn from the seed (not a secret: anyone with the "
+    "seed can remake it; never use it for real returns) and a lookup of the invented "
+    "postcodes to the model's LSOAs in the layout of ONS's postcode lookup (not ONS's data)."
 )
 #: the columns of the contracts that intake writes empty from these returns
 NOT_IN_RETURNS = {"cin_children": ("HomeLSOA",), "ssda903_episodes": ("PL_LA",)}
@@ -144,6 +152,7 @@ def write(out: Path, sim: Simulation, seed: int) -> dict:
         for name, table, frame in (
             (HEADER_FILE, "Header", tables.header),
             (EPISODES_FILE, "Episodes", tables.episodes),
+            *((OUTCOME_FILES[t], t, f) for t, f in tables.outcomes.items()),
         ):
             writer.write_frame(folder / name, frame)
             files.append(_entry(out, folder / name, "ssda903", table, fy))

@@ -1,6 +1,6 @@
-"""A year's SSDA903 Header and Episodes tables as the authority's CSV export lays them out, for
-``generate(format="dfe")``: the raw tables intake converts into ``ssda903_header`` and
-``ssda903_episodes``.
+"""A year's SSDA903 tables (Header, Episodes, Missing, Reviews, OC2, OC3) as the authority's
+CSV export lays them out, for ``generate(format="dfe")``: the raw tables intake converts into
+the ``ssda903_*`` extracts.
 
 The layout is DfE's (*Children looked after return (SSDA903): guide to the return*), with the
 CSV column names of the sector's validator (data-to-insight/csc-validator-be-903,
@@ -8,7 +8,8 @@ CSV column names of the sector's validator (data-to-insight/csc-validator-be-903
 
 - Header: CHILD, SEX, DOB, ETHNIC, UPN, MOTHER, MC_DOB;
 - Episodes: CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, REC,
-  REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN.
+  REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN;
+- Missing, Reviews, OC2 and OC3: the contract's columns, which are DfE's (``RawLayout``).
 
 The rows are the contract files' rows for the same year (``deliveries.ssda903_tables``, run
 with the children as the authority holds them, ``identities.RawPeople``), so the same episodes
@@ -25,6 +26,7 @@ and the same codes; what differs is what the contracts never carry:
 - URN is an Ofsted-like unique reference number (``SC`` and six digits) of the provider, one
   of a few per authority and provider type, or ``XXXXXXX`` for the placement types that have
   none (DfE's rule 222: H5, P1, P2, P3, R1, R2, R5, T0 to T4, Z1);
+- DOB, in every table, is the full date of birth;
 - dates are written ``dd/mm/yyyy``, as the returns' CSV files write them.
 """
 
@@ -35,7 +37,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tip_pipeline.intake.ssda903 import EPISODES, HEADER
+from tip_pipeline.intake.ssda903 import (
+    EPISODES,
+    HEADER,
+    MISSING,
+    OC2,
+    OC3,
+    REVIEWS,
+    Conversion,
+    RawLayout,
+)
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.generator import deliveries, timeline
 from tip_pipeline.sources.generator.care import Care
@@ -51,12 +62,13 @@ URNS_PER_PROVIDER = 25
 
 @dataclass(frozen=True)
 class Tables:
-    """A year's two raw tables, and the LSOAs of the placement postcodes they name (for the
-    postcode lookup)."""
+    """A year's raw tables, and the LSOAs of the placement postcodes they name (for the
+    postcode lookup). ``outcomes``: DfE's Missing, Reviews, OC2 and OC3 tables by DfE's name."""
 
     header: pd.DataFrame
     episodes: pd.DataFrame
     placement_lsoas: np.ndarray
+    outcomes: dict[str, pd.DataFrame]
 
 
 def day_first(iso: pd.Series | np.ndarray) -> np.ndarray:
@@ -132,10 +144,31 @@ def _episodes(
     return episodes, np.unique(lsoa[known & ~at_home])
 
 
+#: DfE's outcome tables, from their contract extracts
+OUTCOME_LAYOUTS = (MISSING, REVIEWS, OC2, OC3)
+
+
+def _outcome(frame: pd.DataFrame, people: RawPeople, layout: RawLayout) -> pd.DataFrame:
+    """A Missing, Reviews, OC2 or OC3 table: the contract rows with the full date of birth
+    and every date written ``dd/mm/yyyy``; the other columns are DfE's as they are."""
+    identities = people.identities
+    child = identities.child_of(frame["CHILD"])
+    out = frame.copy()
+    out["DOB"] = day_first(timeline.iso(identities.birth_day[child]))
+    for column in layout.kept:
+        if column.conversion is Conversion.DATE:
+            out[column.raw] = day_first(frame[column.contract])
+    return out[list(layout.dfe_columns)]
+
+
 def tables(
     care: Care, people: RawPeople, postcodes: Postcodes, fy: FinancialYear, seed: int
 ) -> Tables:
-    """The year's Header and Episodes tables (the contract files' rows and order)."""
+    """The year's raw tables (the contract files' rows and order)."""
     frames = deliveries.ssda903_tables(care, people, fy)
     episodes, lsoas = _episodes(frames["ssda903_episodes"], people, postcodes, seed)
-    return Tables(_header(frames["ssda903_header"], people, fy), episodes, lsoas)
+    outcomes = {
+        layout.name: _outcome(frames[layout.extract.table], people, layout)
+        for layout in OUTCOME_LAYOUTS
+    }
+    return Tables(_header(frames["ssda903_header"], people, fy), episodes, lsoas, outcomes)

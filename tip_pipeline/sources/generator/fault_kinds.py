@@ -76,6 +76,38 @@ KINDS: dict[str, dict[str, tuple[str, ...]]] = {
         "malformed_line": (),
         "orphan_row": ("CHILD",),
     },
+    "ssda903_missing": {
+        "invalid_code": ("MISSING",),
+        "malformed_date": ("MIS_END",),
+        "future_date": ("MIS_END",),
+        **_declared_by_rules("ssda903_missing"),  # DfE 567
+        "duplicate_row": (),
+        "missing_required": ("MISSING",),
+        "malformed_line": (),
+        "orphan_row": ("CHILD",),
+    },
+    "ssda903_reviews": {
+        "invalid_code": ("REVIEW_CODE",),
+        "malformed_date": ("REVIEW",),
+        "duplicate_row": (),
+        "missing_required": ("REVIEW_CODE",),
+        "malformed_line": (),
+        "orphan_row": ("CHILD",),
+    },
+    "ssda903_oc2": {
+        "invalid_code": ("SDQ_REASON", "HEALTH_CHECK"),
+        "duplicate_row": (),
+        "missing_required": ("IMMUNISATIONS",),
+        "malformed_line": (),
+        "orphan_row": ("CHILD",),
+    },
+    "ssda903_oc3": {
+        "invalid_code": ("IN_TOUCH", "ACCOM"),
+        "duplicate_row": (),
+        "missing_required": ("ACTIV",),
+        "malformed_line": (),
+        "orphan_row": ("CHILD",),
+    },
     "yjs_offences": {
         "invalid_code": ("OFFENCE_TYPE", "GRAVITY", "SEX", "ETHNICITY"),
         "malformed_date": ("OFFENCE_DATE",),

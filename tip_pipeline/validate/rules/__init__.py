@@ -9,6 +9,7 @@ from __future__ import annotations
 from tip_pipeline.validate.rules import (
     contract,
     dates,
+    dfe_567,
     dfe_8614,
     dfe_8869,
     dfe_8898,
@@ -25,6 +26,7 @@ RULES: tuple[Rule, ...] = (
     dfe_8898.RULE,
     dfe_8614.RULE,
     *ssda903_episodes.RULES,
+    dfe_567.RULE,
 )
 
 _ids = [rule.id for rule in RULES]

@@ -167,6 +167,8 @@ def test_end_not_before_start_and_dob_before_events(small) -> None:
         ],
         "cin_cp_plans": [("CINreferralDate", "CPPstartDate"), ("CPPstartDate", "CPPendDate")],
         "ssda903_episodes": [("DECOM", "DEC")],
+        "ssda903_missing": [("DOB", "MIS_START"), ("MIS_START", "MIS_END")],
+        "ssda903_reviews": [("DOB", "REVIEW")],
         "yjs_offences": [("DOB", "OFFENCE_DATE")],
         "hclic_main": [
             ("APPLICATION_DATE", "ASSESSMENT_DATE"),
@@ -186,6 +188,7 @@ def test_end_not_before_start_and_dob_before_events(small) -> None:
         ).all()
     for f, head in _frames(out, manifest, "ssda903_header"):
         eps = read(out, f["path"].replace("ssda903_header", "ssda903_episodes"))
+        head = head[head["CHILD"].isin(eps["CHILD"])]  # not the care leavers of OC3
         first = eps.groupby("CHILD")["DECOM"].min().reindex(head["CHILD"]).to_numpy()
         assert (head["DOB"].to_numpy() < first).all()
     for f, kids in _frames(out, manifest, "hclic_children"):
@@ -225,14 +228,17 @@ def test_unique_keys_and_parents_present(small) -> None:
 
 
 @pytest.mark.integration
-def test_child_tables_list_exactly_the_children_with_episodes(small) -> None:
+def test_child_tables_list_exactly_the_children_with_episodes_and_care_leavers(small) -> None:
     out, manifest = small
     for f, kids in _frames(out, manifest, "cin_children"):
         eps = read(out, f["path"].replace("cin_children", "cin_episodes"))
         assert set(kids["LAchildID"]) == set(eps["LAchildID"])
     for f, head in _frames(out, manifest, "ssda903_header"):
         eps = read(out, f["path"].replace("ssda903_header", "ssda903_episodes"))
-        assert set(head["CHILD"]) == set(eps["CHILD"])
+        # the SSDA903 header lists the care leavers of the year's OC3 cohort too
+        oc3 = read(out, f["path"].replace("ssda903_header", "ssda903_oc3"))
+        assert set(head["CHILD"]) == set(eps["CHILD"]) | set(oc3["CHILD"])
+        assert not set(eps["CHILD"]) & set(oc3["CHILD"])
 
 
 @pytest.mark.integration
@@ -330,7 +336,7 @@ def test_homelessness_quarters_and_children(small) -> None:
 def test_one_pseudonym_links_services(small) -> None:
     out, _ = small
     cin = set(read(out, "cin_children_2023-24.csv")["LAchildID"])
-    lac = set(read(out, "ssda903_header_2023-24.csv")["CHILD"])
+    lac = set(read(out, "ssda903_episodes_2023-24.csv")["CHILD"])
     yj = set(read(out, "yjs_offences_2023-24.csv")["YJ_ID"])
     assert lac <= cin | set(
         read(out, "ssda903_episodes_2023-24.csv").query("LS in ['V3','V4']")["CHILD"]

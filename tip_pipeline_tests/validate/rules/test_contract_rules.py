@@ -106,6 +106,9 @@ def test_a_negative_count_is_quarantined():
         ("ssda903_header", "DOB", "2001-04-01", "2024-03-31"),  # care leavers to 21
         ("yjs_offences", "DOB", "2002-04-01", "2014-03-31"),  # 10 to 17, outcomes to 20
         ("hclic_children", "CHILD_DOB", "2004-04-01", "2024-03-31"),  # dependants to 18
+        ("ssda903_missing", "DOB", "2005-04-01", "2024-03-31"),  # looked after, to 17
+        ("ssda903_oc2", "DOB", "2005-04-01", "2023-03-31"),  # a year in care at 31 March
+        ("ssda903_oc3", "DOB", "2001-04-01", "2005-03-31"),  # 19th-21st birthday in the year
     ],
 )
 def test_plausible_dates_of_birth_are_declared_per_extract(table_name, column, earliest, latest):
@@ -115,3 +118,37 @@ def test_plausible_dates_of_birth_are_declared_per_extract(table_name, column, e
     declared = next(c for c in EXTRACTS[table_name].columns if c.name == column).birth_range
     assert str(declared.earliest_birth(PERIOD)) == earliest
     assert str(declared.latest_birth(PERIOD)) == latest
+
+
+def _ssda903_outcome_rules(name: str, **row) -> list[str]:
+    """The rules the one row of an SSDA903 outcome table breaks first, with its child's
+    header."""
+    d = delivery(ssda903_header=table("ssda903_header", {}), **{name: table(name, row)})
+    return sorted(validate_delivery(d)[name].quarantined["rule_id"])
+
+
+@pytest.mark.parametrize(
+    ("name", "override", "rules"),
+    [
+        ("ssda903_missing", {}, []),
+        ("ssda903_missing", {"MISSING": "X"}, ["ssda903_missing.MISSING.code_list"]),
+        ("ssda903_missing", {"MIS_START": None}, ["ssda903_missing.MIS_START.required"]),
+        ("ssda903_missing", {"MIS_END": "2023-06-31"}, ["ssda903_missing.MIS_END.format"]),
+        ("ssda903_missing", {"CHILD": "c9"}, ["ssda903_missing.parent_present"]),
+        ("ssda903_reviews", {}, []),
+        ("ssda903_reviews", {"REVIEW_CODE": "PN8"}, ["ssda903_reviews.REVIEW_CODE.code_list"]),
+        ("ssda903_reviews", {"DOB": "2010-06-17"}, ["ssda903_reviews.DOB.birth_month"]),
+        ("ssda903_oc2", {}, []),
+        ("ssda903_oc2", {"SDQ_SCORE": "-3"}, ["ssda903_oc2.SDQ_SCORE.not_negative"]),
+        ("ssda903_oc2", {"SDQ_SCORE": "12.5"}, ["ssda903_oc2.SDQ_SCORE.format"]),
+        ("ssda903_oc2", {"CONVICTED": "Y"}, ["ssda903_oc2.CONVICTED.code_list"]),
+        ("ssda903_oc3", {}, []),
+        # no fixed abode and custody are never suitable accommodation (DfE rule 133's list)
+        ("ssda903_oc3", {"ACCOM": "S1"}, ["ssda903_oc3.ACCOM.code_list"]),
+        ("ssda903_oc3", {"ACCOM": "S2"}, []),
+        ("ssda903_oc3", {"IN_TOUCH": "MAYBE"}, ["ssda903_oc3.IN_TOUCH.code_list"]),
+        ("ssda903_oc3", {"DOB": "2010-06-01"}, ["ssda903_oc3.DOB.birth_range"]),
+    ],
+)
+def test_ssda903_outcome_rows_are_judged_by_their_contract(name, override, rules):
+    assert _ssda903_outcome_rules(name, **override) == rules
