@@ -40,23 +40,26 @@ def _day_month_year(iso: str) -> str:
     return f"{day}/{month}/{year}"
 
 
+def _columns(tables: list[pd.DataFrame], names: tuple[str, ...]) -> set[str]:
+    return {v for t in tables for n in names if n in t for v in t[n] if v}
+
+
 def raw_values(raw: Path) -> dict[str, set[str]]:
-    """Every identifying value of the raw returns, by kind."""
-    header = pd.concat(_csv(p) for p in raw.rglob("903_header.csv"))
-    episodes = pd.concat(_csv(p) for p in raw.rglob("903_episodes.csv"))
+    """Every identifying value of the raw returns, by kind: every SSDA903 table's ids, UPNs,
+    postcodes and dates of birth, and the CIN census's."""
+    ssda903 = [_csv(p) for p in raw.rglob("903_*.csv")]
     census = list(raw.rglob("cin_census_*.xml"))
-    ids = set(header["CHILD"]) | set(episodes["CHILD"])
-    ids |= {t for p in census for t in _xml_texts(p, {"LAchildID"})}
-    upns = set(header["UPN"]) | {t for p in census for t in _xml_texts(p, {"UPN", "FormerUPN"})}
-    postcodes = set(episodes["HOME_POST"]) | set(episodes["PL_POST"])
-    births = set(header["DOB"]) | set(header["MC_DOB"])
+    ids = _columns(ssda903, ("CHILD",)) | {t for p in census for t in _xml_texts(p, {"LAchildID"})}
+    upns = _columns(ssda903, ("UPN",))
+    upns |= {t for p in census for t in _xml_texts(p, {"UPN", "FormerUPN"})}
+    postcodes = _columns(ssda903, ("HOME_POST", "PL_POST"))
     iso_births = {t for p in census for t in _xml_texts(p, {"PersonBirthDate"})}
-    births |= {_day_month_year(d) for d in iso_births}
+    births = _columns(ssda903, ("DOB", "MC_DOB")) | {_day_month_year(d) for d in iso_births}
     return {
-        "id": {v for v in ids if v},
-        "upn": {v for v in upns if v},
-        "postcode": {v for v in postcodes if v} | {v.replace(" ", "") for v in postcodes if v},
-        "birth": {v for v in births if v},
+        "id": ids,
+        "upn": upns,
+        "postcode": postcodes | {v.replace(" ", "") for v in postcodes},
+        "birth": births,
         # an ISO date of birth stored would be a full date; the first of a month is the birth
         # month the contract keeps, and a date that is also an event of the returns proves nothing
         "iso_birth": {d for d in iso_births if not d.endswith("-01")},
