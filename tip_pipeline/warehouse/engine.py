@@ -54,6 +54,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 from sqlalchemy.schema import CreateSchema
 
+from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.warehouse.layers import LAYERS, OPS, PUBLISHED, RESTRICTED
 
 #: seconds a connection waits for another's write lock before failing (SQLite)
@@ -119,6 +120,32 @@ def sqlite_layer_paths(url: str | URL) -> dict[str, Path]:
         PUBLISHED: published,
         OPS: published.with_name(f"{published.stem}.{OPS}{suffix}"),
     }
+
+
+class WarehouseNotFound(ValueFreeError):
+    """A command that only reads the warehouse was given one that does not exist."""
+
+
+def missing_layer_files(url: str | URL) -> list[Path]:
+    """The layer files of a SQLite warehouse that do not exist, the analysts' file first (none
+    on PostgreSQL, whose layers are schemas)."""
+    if not is_sqlite(url):
+        return []
+    paths = sqlite_layer_paths(url)
+    return [paths[layer] for layer in (PUBLISHED, RESTRICTED, OPS) if not paths[layer].exists()]
+
+
+def require_existing(url: str | URL) -> None:
+    """Refuse a SQLite warehouse with a layer file missing, before ``make_engine`` would create
+    it: a command that reads the warehouse (``tip report``, ``tip export``) given a mistyped
+    path must say so, not leave a new empty warehouse behind it."""
+    missing = missing_layer_files(url)
+    if missing:
+        names = ", ".join(path.name for path in missing)
+        raise WarehouseNotFound(
+            f"no warehouse at {redact_url(url)}: {names} missing in {missing[0].parent} "
+            "(give the --warehouse of an existing one, or make it with tip run)"
+        )
 
 
 def make_engine(url: str | URL, **engine_kwargs: Any) -> Engine:

@@ -13,10 +13,13 @@ from sqlalchemy import exc, text
 from tip_pipeline.warehouse.bulk import replace_rows
 from tip_pipeline.warehouse.engine import (
     ADVISORY_LOCK_NAMESPACE,
+    WarehouseNotFound,
     ensure_schemas,
     make_engine,
+    missing_layer_files,
     normalise_url,
     redact_url,
+    require_existing,
     sqlite_layer_paths,
     write_transaction,
 )
@@ -55,6 +58,25 @@ def test_sqlite_layer_paths_are_siblings(tmp_path: Path) -> None:
         "published": tmp_path / "wh" / "tip.db",
         "ops": tmp_path / "wh" / "tip.ops.db",
     }
+
+
+def test_a_missing_warehouse_is_named_and_left_uncreated(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/wh/tip.db"
+    with pytest.raises(WarehouseNotFound) as refused:
+        require_existing(url)
+    assert str(refused.value) == (
+        f"no warehouse at {url}: tip.db, tip.restricted.db, tip.ops.db missing in {tmp_path}/wh "
+        "(give the --warehouse of an existing one, or make it with tip run)"
+    )
+    assert not (tmp_path / "wh").exists()
+    make_engine(url).dispose()
+    (tmp_path / "wh" / "tip.ops.db").unlink()
+    assert missing_layer_files(url) == [tmp_path / "wh" / "tip.ops.db"]
+    with pytest.raises(WarehouseNotFound, match=r"tip\.ops\.db missing"):
+        require_existing(url)
+    (tmp_path / "wh" / "tip.ops.db").touch()
+    require_existing(url)
+    assert missing_layer_files("postgresql+psycopg://tip@db:5432/tip") == []
 
 
 def test_relative_sqlite_path_is_from_the_cwd(tmp_path: Path, monkeypatch) -> None:
