@@ -1,6 +1,8 @@
 """CLI smoke tests: the commands a user types, end to end on the small scale; and what a
 mistyped folder or URL gets: one line, its reason last, before any work starts."""
 
+import shutil
+import sqlite3
 import subprocess
 import sys
 from datetime import date
@@ -56,6 +58,17 @@ def test_generate_then_run_on_small_data(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "materialised" in out and "years: 2024-25, 2025-26;" in out
     assert (tmp_path / "wh" / "tip.db").exists() and (tmp_path / "wh" / "tip.ops.db").exists()
+    # checkpointed at the end: tip.db copied alone, without its -wal, holds what was published
+    wal = tmp_path / "wh" / "tip.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    (tmp_path / "copy").mkdir()
+    shutil.copy(tmp_path / "wh" / "tip.db", tmp_path / "copy" / "tip.db")
+    conn = sqlite3.connect(tmp_path / "copy" / "tip.db")
+    try:
+        periods = conn.execute("SELECT DISTINCT period FROM indicator_values ORDER BY 1").fetchall()
+    finally:
+        conn.close()
+    assert periods == [("2024/25",), ("2025/26",)]
 
 
 @pytest.mark.integration

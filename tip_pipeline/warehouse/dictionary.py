@@ -77,10 +77,12 @@ committed.
 ## Opening the warehouse
 
 **SQLite** (the default, `TIP_WAREHOUSE_URL=sqlite:///warehouse/tip.db`): each layer is a file.
-`warehouse/tip.db` holds the published layer only, so it is the file to hand to analysts. It
-opens in any SQLite client (the `sqlite3` shell, DB Browser,
-DBeaver, Python's `sqlite3`, R's `RSQLite`), where the tables and views have their plain names
-(`indicator_values`, `latest_indicator_values`): every query below runs there as written.
+`warehouse/tip.db` holds the published layer only, so it is the file to hand to analysts, and
+after `tip run` it is complete on its own (the run ends with a WAL checkpoint of every layer
+file: no `tip.db-wal` needs to go with it). It opens in any SQLite client (the `sqlite3`
+shell, DB Browser, DBeaver, Python's `sqlite3`, R's `RSQLite`), where the tables and views have
+their plain names (`indicator_values`, `latest_indicator_values`): every query below runs there
+as written.
 `tip.restricted.db` and `tip.ops.db` beside it stay with the pipeline. From Python, no part of
 this project is needed:
 

@@ -243,6 +243,42 @@ def create_owner_only(paths: Iterable[Path]) -> None:
         os.close(descriptor)
 
 
+class CheckpointIncomplete(ValueFreeError):
+    """A SQLite layer file's WAL could not be merged into it (another connection was busy)."""
+
+
+def checkpoint(url: str | URL, timeout_s: float = BUSY_TIMEOUT_S) -> list[Path]:
+    """Merge each SQLite layer file's write-ahead log into the file and empty the log
+    (``PRAGMA wal_checkpoint(TRUNCATE)``); the files checkpointed. Nothing on PostgreSQL.
+
+    Why: in WAL mode committed rows live in ``tip.db-wal`` until a checkpoint copies them into
+    ``tip.db``, and a process that keeps its engine open to the end (the Dagster resource
+    does) can leave them there. ``tip.db`` is the file handed to analysts, often copied alone:
+    after a run it must be complete without its ``-wal``. Through a plain connection per file,
+    not ``make_engine`` (which would attach, and so open, the main file twice). Raises
+    CheckpointIncomplete when a reader or writer kept a file from being checkpointed whole
+    for ``timeout_s``.
+    """
+    if not is_sqlite(url):
+        return []
+    done = []
+    for layer, path in sqlite_layer_paths(url).items():
+        if not path.exists():
+            continue
+        conn = sqlite3.connect(path, timeout=timeout_s)
+        try:
+            busy, _log_frames, _copied = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            conn.close()
+        if busy:
+            raise CheckpointIncomplete(
+                f"the {layer} layer ({path.name}) was busy: its last commits are still in "
+                f"{path.name}-wal; copy both files, or run again when nothing else uses it"
+            )
+        done.append(path)
+    return done
+
+
 def _make_sqlite_engine(url: URL, **engine_kwargs: Any) -> Engine:
     paths = sqlite_layer_paths(url)
     paths[PUBLISHED].parent.mkdir(parents=True, exist_ok=True)
