@@ -1,15 +1,42 @@
-"""The ``tip`` command: generate synthetic deliveries and run the pipeline from a shell."""
+"""The ``tip`` command: generate synthetic deliveries and run the pipeline from a shell.
+
+An error is one line on stderr, its reason last, and exit status 1: the folders and the
+warehouse URL are checked before any work starts (``preflight``), and a command that reads
+the warehouse never creates one (``engine.require_existing``). ``--debug`` adds the traceback.
+Help texts are plain text (argparse prints them as written) and show each default, a
+warehouse URL's with its password hidden.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import traceback
 from collections.abc import Sequence
+from datetime import date
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from tip_pipeline import config
 from tip_pipeline.errors import describe
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.preflight import (
+    check_delivery,
+    check_warehouse_reachable,
+    check_warehouse_url,
+)
+from tip_pipeline.warehouse.engine import redact_url, require_existing
+
+DESCRIPTION = (
+    "Data for a trauma-informed children's strategy: generate synthetic deliveries, take in a "
+    "local authority's raw returns, run the pipeline into the warehouse, and write the "
+    "measuring-impact report and the Fingertips-layout export."
+)
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -53,6 +80,14 @@ def _default_dagster_home() -> None:
         os.environ["DAGSTER_HOME"] = str(home)
 
 
+def _checked_warehouse(url: str, *, existing: bool) -> None:
+    """The URL is one the engine accepts; with ``existing``, the SQLite files are there (a
+    command that reads the warehouse must not create it)."""
+    check_warehouse_url(url)
+    if existing:
+        require_existing(url)
+
+
 def _intake(raw: Path, data: Path, warehouse: str, rekey: bool) -> int:
     """Take the raw returns in (tip_pipeline.intake.run) and print the run's report."""
     from tip_pipeline.intake.run import take_in
@@ -73,19 +108,26 @@ def _intake_command(args: argparse.Namespace) -> int:
     if not args.raw:
         print(f"tip intake: give --raw or set {config.RAW_DIR.name}", file=sys.stderr)
         return 1
+    _checked_warehouse(args.warehouse, existing=False)
     return _intake(Path(args.raw), Path(args.out), args.warehouse, args.rekey)
 
 
 def _run(args: argparse.Namespace) -> int:
+    """Check the warehouse URL and the delivery first (a second), then start Dagster (its
+    import alone takes seconds, a failed run half a minute)."""
+    check_warehouse_reachable(check_warehouse_url(args.warehouse))
+    first = FinancialYear.parse(config.FIRST_YEAR.value())
+    if args.raw:
+        _intake(Path(args.raw), Path(args.data), args.warehouse, rekey=False)
+    check_delivery(Path(args.data), first, date.today())
     from tip_pipeline.runner import run_all
 
     _default_dagster_home()
-    if args.raw:
-        _intake(Path(args.raw), Path(args.data), args.warehouse, rekey=False)
     summary = run_all(Path(args.data), args.warehouse)
     print(
         f"materialised {summary.materialized} assets in {len(summary.run_ids)} runs; "
-        f"years: {', '.join(summary.partitions) or 'none'}; warehouse: {args.warehouse}"
+        f"years: {', '.join(summary.partitions) or 'none'}; "
+        f"warehouse: {redact_url(args.warehouse)}"
     )
     if summary.skipped:
         print(f"not complete financial years, left out: {', '.join(summary.skipped)}")
@@ -95,6 +137,7 @@ def _run(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from tip_pipeline.export import export, format_from
 
+    _checked_warehouse(args.warehouse, existing=True)
     rows = export(args.warehouse, format_from(args.out, args.format), args.out)
     print(f"wrote {rows:,} rows in the Fingertips layout to {args.out}")
     return 0
@@ -104,6 +147,7 @@ def _report(args: argparse.Namespace) -> int:
     from tip_pipeline.reports import write_report
     from tip_pipeline.warehouse.engine import make_engine
 
+    _checked_warehouse(args.warehouse, existing=True)
     engine = make_engine(args.warehouse)
     try:
         built = write_report(engine, args.out, args.area, args.period)
@@ -125,22 +169,82 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Defaults shown after each option's help, except where there is none to show (a flag,
+    an option without a default) or the help states it already (the warehouse URL, shown
+    redacted)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False, "") or "(default:" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def shown_url(url: str) -> str:
+    """``url`` as help may print it: password hidden (``engine.redact_url``), not printed at
+    all when it does not parse (it may be a password typed in the wrong place), and ``%``
+    doubled for argparse."""
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        shown = f"{config.WAREHOUSE_URL.name}, which is not a URL"
+    return shown.replace("%", "%%")
+
+
+def _warehouse_option(parser: argparse.ArgumentParser, what: str) -> None:
+    default = config.WAREHOUSE_URL.value()
+    parser.add_argument(
+        "--warehouse",
+        default=default,
+        help=f"{what}; {config.WAREHOUSE_URL.name} sets the default "
+        f"(default: {shown_url(default)})",
+    )
+
+
+def _package_version() -> str:
+    try:
+        return version("tip_pipeline")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tip", description=__doc__)
+    debug_help = (
+        "on an error, print the traceback too (it may show values of records: keep it out of "
+        "logs others read)"
+    )
+    # before or after the command; the command's copy sets nothing unless given, or it would
+    # reset ``tip --debug run`` to False
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
+    parser = argparse.ArgumentParser(
+        prog="tip", description=DESCRIPTION, formatter_class=_HelpFormatter
+    )
+    parser.add_argument("--debug", action="store_true", help=debug_help)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_package_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    gen = commands.add_parser("generate", help="write a synthetic delivery")
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        sub: Any = commands.add_parser(
+            name, help=summary, description=summary, formatter_class=_HelpFormatter,
+            parents=[common],
+        )  # fmt: skip
+        return sub
+
+    gen = command("generate", "write a synthetic delivery")
     gen.add_argument("--out", required=True, type=Path, help="folder to write into")
-    gen.add_argument("--scale", choices=("small", "leeds", "england"), default="small")
-    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument(
+        "--scale", choices=("small", "leeds", "england"), default="small", help="population size"
+    )
+    gen.add_argument("--seed", type=int, default=0, help="seed of the synthetic population")
     gen.add_argument("--faults", type=float, default=0.0, help="share of bad rows to inject")
     gen.add_argument(
         "--plant-identifiers",
         action="store_true",
         help="plant direct identifiers that must make the delivery be refused",
     )
-    gen.add_argument("--first-year", default="2020/21", help="first reporting year (2020/21)")
-    gen.add_argument("--last-year", default="2025/26", help="last reporting year (2025/26)")
+    gen.add_argument("--first-year", default="2020/21", help="first reporting year")
+    gen.add_argument("--last-year", default="2025/26", help="last reporting year")
     gen.add_argument(
         "--format",
         choices=("contract", "dfe"),
@@ -152,21 +256,32 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
     gen.set_defaults(func=_generate)
 
-    run = commands.add_parser("run", help="materialise the whole asset graph in-process")
-    run.add_argument("--data", default=config.DATA_DIR.value(), help="delivery folder")
-    run.add_argument("--warehouse", default=config.WAREHOUSE_URL.value(), help="warehouse URL")
+    run = command("run", "materialise the whole asset graph in-process")
+    run.add_argument(
+        "--data",
+        default=config.DATA_DIR.value(),
+        help=f"delivery folder; {config.DATA_DIR.name} sets the default",
+    )
+    _warehouse_option(run, "warehouse URL")
     run.add_argument(
         "--raw", help="raw landing folder: take its returns in first, into --data (tip intake)"
     )
     run.set_defaults(func=_run)
 
-    intake = commands.add_parser(
-        "intake",
-        help="convert a local authority's raw returns into pseudonymised contract files",
+    intake = command(
+        "intake", "convert a local authority's raw returns into pseudonymised contract files"
     )
-    intake.add_argument("--raw", default=config.RAW_DIR.value(), help="raw landing folder")
-    intake.add_argument("--out", default=config.DATA_DIR.value(), help="data folder to write")
-    intake.add_argument("--warehouse", default=config.WAREHOUSE_URL.value(), help="warehouse URL")
+    intake.add_argument(
+        "--raw",
+        default=config.RAW_DIR.value(),
+        help=f"raw landing folder; {config.RAW_DIR.name} sets the default",
+    )
+    intake.add_argument(
+        "--out",
+        default=config.DATA_DIR.value(),
+        help=f"data folder to write; {config.DATA_DIR.name} sets the default",
+    )
+    _warehouse_option(intake, "warehouse URL")
     intake.add_argument(
         "--rekey",
         action="store_true",
@@ -174,18 +289,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     intake.set_defaults(func=_intake_command)
 
-    exp = commands.add_parser(
-        "export", help="write the published indicator values in the Fingertips download layout"
+    exp = command(
+        "export", "write the published indicator values in the Fingertips download layout"
     )
-    exp.add_argument("--warehouse", default=config.WAREHOUSE_URL.value(), help="warehouse URL")
+    _warehouse_option(exp, "warehouse URL (an existing warehouse)")
     exp.add_argument("--format", help="csv, parquet or xlsx (default: from the suffix of --out)")
     exp.add_argument("--out", required=True, type=Path, help="file to write")
     exp.set_defaults(func=_export)
 
-    rep = commands.add_parser(
-        "report", help="write the measuring-impact report (one self-contained HTML file)"
-    )
-    rep.add_argument("--warehouse", default=config.WAREHOUSE_URL.value(), help="warehouse URL")
+    rep = command("report", "write the measuring-impact report (one self-contained HTML file)")
+    _warehouse_option(rep, "warehouse URL (an existing warehouse)")
     rep.add_argument("--out", required=True, type=Path, help="HTML file to write")
     rep.add_argument("--area", help="LA code (default: the only LA published)")
     rep.add_argument("--period", help="reporting year, e.g. 2024/25 (default: the latest)")
@@ -197,13 +310,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; any error is one line on stderr and exit status 1, never a traceback:
-    the project's own errors as written, any other described without its message, which may
+    """Run one command; any error is one line on stderr and exit status 1, never a traceback
+    (unless ``--debug``, when the traceback comes first and the line still last): the
+    project's own errors as written, any other described without its message, which may
     repeat a delivered value (tip_pipeline.errors)."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except Exception as err:  # every error, reported the same value-free way
+        if args.debug:
+            traceback.print_exc()
         print(f"tip {args.command}: {describe(err)}", file=sys.stderr)
         return 1
 

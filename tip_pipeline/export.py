@@ -51,7 +51,7 @@ from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.home_area import UNKNOWN
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.spreadsheet_safe import neutralise_frame
-from tip_pipeline.warehouse.engine import is_sqlite, make_engine, redact_url, sqlite_layer_paths
+from tip_pipeline.warehouse.engine import make_engine, redact_url, require_existing
 from tip_pipeline.warehouse.layers import PUBLISHED
 
 HEADINGS: Final[tuple[str, ...]] = (
@@ -330,8 +330,7 @@ def export(url: str, fmt: str, out: Path | str) -> int:
     fmt = fmt.lower().lstrip(".")
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    if is_sqlite(url) and not sqlite_layer_paths(url)[PUBLISHED].exists():
-        raise ExportError(f"no warehouse at {redact_url(url)}: the file does not exist")
+    require_existing(url)
     engine = make_engine(url)
     try:
         values = published_values(engine)

@@ -1,11 +1,20 @@
-"""CLI smoke tests: the commands a user types, end to end on the small scale."""
+"""CLI smoke tests: the commands a user types, end to end on the small scale; and what a
+mistyped folder or URL gets: one line, its reason last, before any work starts."""
 
+import shutil
+import sqlite3
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 
 from tip_pipeline.cli import build_parser, main
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline_tests.named_delivery import named_delivery
+
+#: a reporting year that has ended whatever the day the tests run (FIRST_YEAR's default on)
+ENDED = FinancialYear.containing(date.today()).shifted(-1)
 
 
 def test_parser_knows_the_documented_commands():
@@ -49,6 +58,17 @@ def test_generate_then_run_on_small_data(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "materialised" in out and "years: 2024-25, 2025-26;" in out
     assert (tmp_path / "wh" / "tip.db").exists() and (tmp_path / "wh" / "tip.ops.db").exists()
+    # checkpointed at the end: tip.db copied alone, without its -wal, holds what was published
+    wal = tmp_path / "wh" / "tip.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    (tmp_path / "copy").mkdir()
+    shutil.copy(tmp_path / "wh" / "tip.db", tmp_path / "copy" / "tip.db")
+    conn = sqlite3.connect(tmp_path / "copy" / "tip.db")
+    try:
+        periods = conn.execute("SELECT DISTINCT period FROM indicator_values ORDER BY 1").fetchall()
+    finally:
+        conn.close()
+    assert periods == [("2024/25",), ("2025/26",)]
 
 
 @pytest.mark.integration
@@ -65,14 +85,15 @@ def test_run_failure_is_one_clear_paragraph_and_non_zero(tmp_path, capsys, monke
     assert "Traceback" not in err
 
 
-def test_an_unexpected_error_is_one_line_without_its_values(monkeypatch, capsys):
+def test_an_unexpected_error_is_one_line_without_its_values(monkeypatch, capsys, tmp_path):
     import tip_pipeline.runner
 
     def fails(*_args):
         raise ValueError("invalid literal for int() with base 10: 'Olivia Hussain'")
 
     monkeypatch.setattr(tip_pipeline.runner, "run_all", fails)
-    assert main(["run", "--data", "unused", "--warehouse", "sqlite:///unused.db"]) == 1
+    named_delivery(tmp_path, [ENDED])
+    assert main(["run", "--data", str(tmp_path), "--warehouse", "sqlite:///unused.db"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("tip run: ValueError") and "withheld" in err
     assert "Olivia" not in err and "Traceback" not in err and err.count("\n") == 1
@@ -156,3 +177,98 @@ def test_raw_returns_run_to_a_published_warehouse_and_report(tmp_path, capsys, m
     (report,) = reports.glob("impact_report_*_2024-25.html")
     text = report.read_text(encoding="utf-8")
     assert "no known home area" in text and ">nan<" not in text.lower()
+
+
+def _refused_before_dagster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``tip run`` must refuse before the runner (and Dagster) is reached."""
+    import tip_pipeline.runner
+
+    def never(*_args):
+        raise AssertionError("the run started")
+
+    monkeypatch.setattr(tip_pipeline.runner, "run_all", never)
+
+
+def _one_line(err: str) -> str:
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err.strip()
+
+
+@pytest.mark.parametrize(
+    ("argv", "reason"),
+    [
+        (["--data", "{tmp}/nowhere"], "data folder {tmp}/nowhere does not exist: give --data"),
+        (["--data", "{tmp}"], "data folder {tmp} holds no delivery: it is empty"),
+        (
+            ["--warehouse", "mysql://tip:s3cret@db/tip"],
+            "unsupported warehouse URL 'mysql://tip:***",
+        ),
+        (["--warehouse", "s3cret"], "the warehouse URL is not a URL"),
+        (["--warehouse", "postgresql://tip@127.0.0.1:1/tip"], "nothing accepts connections"),
+    ],
+)
+def test_run_refuses_a_mistyped_folder_or_url_in_one_line_first(
+    monkeypatch, capsys, tmp_path, argv, reason
+):
+    _refused_before_dagster(monkeypatch)
+    args = ["run", "--warehouse", f"sqlite:///{tmp_path}/wh/tip.db", "--data", str(tmp_path)]
+    code = main([*args, *(a.format(tmp=tmp_path) for a in argv)])
+    line = _one_line(capsys.readouterr().err)
+    assert code == 1 and line.startswith("tip run: ") and reason.format(tmp=tmp_path) in line
+    assert "s3cret" not in line and not (tmp_path / "wh").exists()
+
+
+def test_run_names_the_missing_files_of_a_year(monkeypatch, capsys, tmp_path):
+    _refused_before_dagster(monkeypatch)
+    named_delivery(tmp_path, [ENDED])
+    missing = f"ssda903_episodes_{ENDED.tag}.csv"
+    (tmp_path / missing).unlink()
+    assert main(["run", "--data", str(tmp_path), "--warehouse", "sqlite:///x/tip.db"]) == 1
+    line = _one_line(capsys.readouterr().err)
+    assert f"missing files; {ENDED.label}: {missing}." in line
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_shows_the_traceback_with_the_reason_still_last(capsys, tmp_path, where):
+    debug = ["--debug"]
+    command = ["run", "--data", str(tmp_path / "nowhere")]
+    assert main([*debug, *command] if where == "before" else [*command, *debug]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback") and "NotReady" in err
+    assert err.splitlines()[-1].startswith("tip run: data folder")
+
+
+@pytest.mark.parametrize("command", [["report", "--out", "r.html"], ["export", "--out", "x.csv"]])
+def test_report_and_export_never_create_a_warehouse(capsys, tmp_path, command):
+    url = f"sqlite:///{tmp_path}/warehouse/tip.db"
+    assert main([*command, "--warehouse", url]) == 1
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith(f"tip {command[0]}: no warehouse at {url}: tip.db, ")
+    assert not (tmp_path / "warehouse").exists()
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith("tip 0.")
+
+
+def _helps(parser) -> dict[str, str]:
+    """The help text of ``tip`` and of each of its commands."""
+    commands = parser._subparsers._group_actions[0].choices
+    return {"tip": parser.format_help()} | {n: p.format_help() for n, p in commands.items()}
+
+
+def test_help_shows_defaults_plain_text_and_no_password(monkeypatch):
+    monkeypatch.setenv("TIP_WAREHOUSE_URL", "postgresql+psycopg://tip:s3cret%21@db:5432/tip")
+    helps = _helps(build_parser())
+    assert set(helps) == {"tip", "generate", "run", "intake", "export", "report"}
+    for name, text in helps.items():
+        assert "``" not in text and ":func:" not in text and "s3cret" not in text, name
+    flat = {name: " ".join(text.split()) for name, text in helps.items()}
+    assert "(default: small)" in flat["generate"] and "(default: 2020/21)" in flat["generate"]
+    assert "(default: data_sources)" in flat["run"]
+    for name in ("run", "intake", "export", "report"):
+        assert "(default: postgresql+psycopg://tip:***@db:5432/tip)" in flat[name], name
+    assert "(default: False)" not in flat["generate"] and "(default: None)" not in flat["report"]

@@ -19,7 +19,7 @@ from tip_pipeline.export import (
     fingertips_frame,
     published_values,
 )
-from tip_pipeline.warehouse.engine import make_engine
+from tip_pipeline.warehouse.engine import WarehouseNotFound, make_engine
 from tip_pipeline_tests import published as sample
 
 #: Fingertips' "all data" CSV headings, in order, as its downloads have them
@@ -172,9 +172,14 @@ def test_empty_published_layer_and_unknown_format_are_refused(
 
 def test_missing_warehouse_is_refused_without_creating_it(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'nowhere' / 'tip.db'}"
-    with pytest.raises(ExportError, match="does not exist"):
+    with pytest.raises(WarehouseNotFound, match=r"no warehouse at .*tip\.db, tip\.restricted\.db"):
         export(url, "csv", tmp_path / "x.csv")
     assert not (tmp_path / "nowhere").exists()
+    # tip.db alone: its siblings are not made either
+    (tmp_path / "tip.db").touch()
+    with pytest.raises(WarehouseNotFound, match=r"tip\.restricted\.db, tip\.ops\.db missing"):
+        export(f"sqlite:///{tmp_path / 'tip.db'}", "csv", tmp_path / "x.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tip.db"]
 
 
 def test_unmigrated_warehouse_is_one_clear_error(tmp_path: Path):

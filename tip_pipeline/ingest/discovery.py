@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,17 +71,34 @@ def _refuse_link_outside(path: Path, data_dir: Path) -> None:
         )
 
 
+def expected_names(table: str, period: FinancialYear | None) -> list[str]:
+    """The file names the contract of ``table`` gives for ``period`` (None for a reference
+    file of its own vintage): four for a quarterly extract."""
+    extract = EXTRACTS[table]
+    if extract.per_period and period is None:
+        raise ValueError(f"{table} is delivered per reporting year: give a period")
+    return extract.file_names(period) if period else extract.file_names(FinancialYear(2000))
+
+
+def missing_names(data_dir: Path, tables: Iterable[str], period: FinancialYear | None) -> list[str]:
+    """The files of ``tables`` for ``period`` that are not in ``data_dir``, every one of them
+    (``files_for`` stops at the first table), so that a data engineer can be told at once
+    everything a delivery lacks before any run starts."""
+    return [
+        name
+        for table in tables
+        for name in expected_names(table, period)
+        if not (data_dir / name).is_file()
+    ]
+
+
 def files_for(data_dir: Path, table: str, period: FinancialYear | None) -> list[Path]:
     """The files of ``table`` for ``period``, all of which must be present.
 
     A quarterly extract needs its four quarters: a year with a quarter missing is refused
     rather than published as if complete (docs/CONVENTIONS.md, "Periods").
     """
-    extract = EXTRACTS[table]
-    if extract.per_period and period is None:
-        raise ValueError(f"{table} is delivered per reporting year: give a period")
-    names = extract.file_names(period) if period else extract.file_names(FinancialYear(2000))
-    paths = [data_dir / name for name in names]
+    paths = [data_dir / name for name in expected_names(table, period)]
     for path in paths:
         _refuse_link_outside(path, data_dir)
     missing = [p.name for p in paths if not p.is_file()]

@@ -77,25 +77,38 @@ committed.
 ## Opening the warehouse
 
 **SQLite** (the default, `TIP_WAREHOUSE_URL=sqlite:///warehouse/tip.db`): each layer is a file.
-`warehouse/tip.db` holds the published layer only, so it is the file to hand to analysts; it
-opens in any SQLite tool, where the tables have their plain names (`indicator_values`; run
-`ATTACH DATABASE 'warehouse/tip.db' AS published;` first for the queries below as written).
-`tip.restricted.db` and `tip.ops.db` beside it stay with the pipeline. Through the project's
-engine the layers are attached under their names, so schema-qualified SQL runs unchanged:
+`warehouse/tip.db` holds the published layer only, so it is the file to hand to analysts, and
+after `tip run` it is complete on its own (the run ends with a WAL checkpoint of every layer
+file: no `tip.db-wal` needs to go with it). It opens in any SQLite client (the `sqlite3`
+shell, DB Browser, DBeaver, Python's `sqlite3`, R's `RSQLite`), where the tables and views have
+their plain names (`indicator_values`, `latest_indicator_values`): every query below runs there
+as written.
+`tip.restricted.db` and `tip.ops.db` beside it stay with the pipeline. From Python, no part of
+this project is needed:
 
 ```python
 import pandas as pd
-from sqlalchemy import text
-from tip_pipeline.warehouse.engine import make_engine
+from sqlalchemy import create_engine
 
-engine = make_engine("sqlite:///warehouse/tip.db")
-pd.read_sql(text("SELECT * FROM published.dim_indicator"), engine)
+engine = create_engine("sqlite:///warehouse/tip.db")
+pd.read_sql("SELECT indicator_id, indicator_name FROM dim_indicator", engine)
+pd.read_sql_table("indicator_values", engine)
+```
+
+Whoever maintains the pipeline can read the ops layer from the same session by attaching its
+file under its name, in any client (the `ops.` tables of this dictionary then resolve):
+
+```sql
+ATTACH DATABASE 'warehouse/tip.ops.db' AS ops;
 ```
 
 **PostgreSQL** (`TIP_WAREHOUSE_URL=postgresql+psycopg://user@host:5432/db`): each layer is a
 schema of one database, named as above (`published.indicator_values`). Analysts connect as a
-read-only role that can read the `published` schema and nothing else
-([README.md](../README.md), "Deploying on PostgreSQL: roles").
+read-only role that can read the `published` schema and nothing else, and whose `search_path`
+is `published`, so the same plain names and the same queries run
+(`create_engine("postgresql+psycopg://tip_analyst@db:5432/tip")`; [README.md](../README.md),
+"Deploying on PostgreSQL: roles"). Another role runs `SET search_path TO published;` first, or
+names the schema.
 
 Column types are PostgreSQL's; SQLite stores the same values (booleans as 0/1, timestamps as
 ISO text).
@@ -191,17 +204,17 @@ def _layer_section(layer: str) -> list[str]:
 
 
 def _example_section(number: int, example: Example) -> list[str]:
-    params = ", ".join(f"`:{name}` = `{value!r}`" for name, value in example.params.items())
+    params = ", ".join(f"`{name}` = `{value!r}`" for name, value in example.params.items())
     return [
         f"### {number}. {example.title}",
         "",
         " ".join(example.question.split()),
         "",
         "```sql",
-        example.sql.strip(),
+        example.literal_sql().strip(),
         "```",
         "",
-        f"Parameters (example values): {params}." if params else "No parameters.",
+        f"Example values: {params}." if params else "No parameters.",
         "",
     ]
 
@@ -210,15 +223,25 @@ def _examples_section(examples: Iterable[Example]) -> list[str]:
     lines = [
         "## Example queries",
         "",
-        "Each query runs unchanged on SQLite and PostgreSQL, and the tests run every one on both "
-        "(`tip_pipeline_tests/warehouse/test_examples.py`). They are declared in "
-        "`tip_pipeline/warehouse/examples.py`; run one from Python with its parameters:",
+        "Each query runs as written, pasted into any client opened on `warehouse/tip.db` alone "
+        "or connected to PostgreSQL as the analyst role, and the tests run every one on both "
+        "backends (`tip_pipeline_tests/warehouse/test_examples.py`). The values of the example "
+        "(an LA, a year, an indicator) are written in; `tip_pipeline/warehouse/examples.py` "
+        "declares each query with bind parameters (`:area_code`, `:period`, `:indicator_id`) "
+        "instead, to ask it of another area or year from Python:",
         "",
         "```python",
-        "from tip_pipeline.warehouse.examples import EXAMPLES",
+        "import pandas as pd",
+        "from sqlalchemy import create_engine, text",
         "",
-        'trend = EXAMPLES["trend"]',
-        'pd.read_sql(trend.statement(), engine, params={**trend.params, "area_code": "E08000035"})',
+        'engine = create_engine("sqlite:///warehouse/tip.db")',
+        "trend = text(",
+        '    "SELECT period, value, lower_ci_95, upper_ci_95 FROM indicator_values "',
+        '    "WHERE indicator_id = :indicator_id AND area_code = :area_code "',
+        "    \"AND breakdown = 'total' AND category = 'all' ORDER BY period\"",
+        ")",
+        'params = {"indicator_id": "cla_31mar", "area_code": "E08000035"}',
+        "pd.read_sql(trend, engine, params=params)",
         "```",
         "",
     ]

@@ -54,6 +54,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 from sqlalchemy.schema import CreateSchema
 
+from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.warehouse.layers import LAYERS, OPS, PUBLISHED, RESTRICTED
 
 #: seconds a connection waits for another's write lock before failing (SQLite)
@@ -119,6 +120,32 @@ def sqlite_layer_paths(url: str | URL) -> dict[str, Path]:
         PUBLISHED: published,
         OPS: published.with_name(f"{published.stem}.{OPS}{suffix}"),
     }
+
+
+class WarehouseNotFound(ValueFreeError):
+    """A command that only reads the warehouse was given one that does not exist."""
+
+
+def missing_layer_files(url: str | URL) -> list[Path]:
+    """The layer files of a SQLite warehouse that do not exist, the analysts' file first (none
+    on PostgreSQL, whose layers are schemas)."""
+    if not is_sqlite(url):
+        return []
+    paths = sqlite_layer_paths(url)
+    return [paths[layer] for layer in (PUBLISHED, RESTRICTED, OPS) if not paths[layer].exists()]
+
+
+def require_existing(url: str | URL) -> None:
+    """Refuse a SQLite warehouse with a layer file missing, before ``make_engine`` would create
+    it: a command that reads the warehouse (``tip report``, ``tip export``) given a mistyped
+    path must say so, not leave a new empty warehouse behind it."""
+    missing = missing_layer_files(url)
+    if missing:
+        names = ", ".join(path.name for path in missing)
+        raise WarehouseNotFound(
+            f"no warehouse at {redact_url(url)}: {names} missing in {missing[0].parent} "
+            "(give the --warehouse of an existing one, or make it with tip run)"
+        )
 
 
 def make_engine(url: str | URL, **engine_kwargs: Any) -> Engine:
@@ -214,6 +241,42 @@ def create_owner_only(paths: Iterable[Path]) -> None:
             continue
         os.fchmod(descriptor, OWNER_ONLY)  # os.open's mode is filtered by the umask
         os.close(descriptor)
+
+
+class CheckpointIncomplete(ValueFreeError):
+    """A SQLite layer file's WAL could not be merged into it (another connection was busy)."""
+
+
+def checkpoint(url: str | URL, timeout_s: float = BUSY_TIMEOUT_S) -> list[Path]:
+    """Merge each SQLite layer file's write-ahead log into the file and empty the log
+    (``PRAGMA wal_checkpoint(TRUNCATE)``); the files checkpointed. Nothing on PostgreSQL.
+
+    Why: in WAL mode committed rows live in ``tip.db-wal`` until a checkpoint copies them into
+    ``tip.db``, and a process that keeps its engine open to the end (the Dagster resource
+    does) can leave them there. ``tip.db`` is the file handed to analysts, often copied alone:
+    after a run it must be complete without its ``-wal``. Through a plain connection per file,
+    not ``make_engine`` (which would attach, and so open, the main file twice). Raises
+    CheckpointIncomplete when a reader or writer kept a file from being checkpointed whole
+    for ``timeout_s``.
+    """
+    if not is_sqlite(url):
+        return []
+    done = []
+    for layer, path in sqlite_layer_paths(url).items():
+        if not path.exists():
+            continue
+        conn = sqlite3.connect(path, timeout=timeout_s)
+        try:
+            busy, _log_frames, _copied = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            conn.close()
+        if busy:
+            raise CheckpointIncomplete(
+                f"the {layer} layer ({path.name}) was busy: its last commits are still in "
+                f"{path.name}-wal; copy both files, or run again when nothing else uses it"
+            )
+        done.append(path)
+    return done
 
 
 def _make_sqlite_engine(url: URL, **engine_kwargs: Any) -> Engine:

@@ -1,12 +1,20 @@
 """Example analyst queries of the published layer, declared once.
 
-Each example is a question analysts ask, and the SQL that answers it. The SQL names tables
-schema-qualified (``published.x``) and takes bind parameters (``:period``, ``:area_code``,
-``:indicator_id``), so it runs unchanged on SQLite and PostgreSQL through SQLAlchemy's
-``text()`` (``pd.read_sql(text(sql), engine, params=...)``). ``EXAMPLE_PARAMS`` holds the
-values shown beside each query. The data dictionary (``dictionary``) renders them into
-``warehouse/README.md``, and ``tip_pipeline_tests/warehouse/test_examples.py`` runs every one
-on both backends against a hand-made published layer and checks the rows it returns.
+Each example is a question analysts ask, and the SQL that answers it. The SQL names the
+published tables and views unqualified (``indicator_values``), as analysts see them in their own
+clients: on SQLite, ``warehouse/tip.db`` opened alone (the ``sqlite3`` shell, DBeaver, Python's
+``sqlite3``, ``create_engine("sqlite:///warehouse/tip.db")``) holds the published layer as its
+``main`` database; on PostgreSQL the analyst role's ``search_path`` is ``published``
+(``roles.analyst_sql``). Through the project's engine the same names resolve too (SQLite's
+``main`` is the published file; reads only).
+
+The SQL takes bind parameters (``:period``, ``:area_code``, ``:indicator_id``) so that Python
+can ask it of any area or year (``pd.read_sql(text(sql), engine, params=...)``);
+``EXAMPLE_PARAMS`` holds the example values. The data dictionary (``dictionary``) shows each
+query with those values written in (``Example.literal_sql``), so that it runs pasted as written
+in any client, none of which binds ``:name`` the same way. ``tip_pipeline_tests/warehouse/
+test_examples.py`` runs every one on both backends through plain connections against a
+hand-made published layer and checks the rows it returns.
 
 Portable SQL only: no ``ILIKE``, no ``::`` casts, no ``FILTER``; ``NULLS LAST`` where NULLs
 are ordered (SQLite and PostgreSQL order them differently by default); booleans tested as
@@ -15,11 +23,20 @@ are ordered (SQLite and PostgreSQL order them differently by default); booleans 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
 from sqlalchemy import Connection, TextClause, text
+
+#: a bind parameter (``:name``), not a ``::`` cast
+_PARAMETER: Final = re.compile(r"(?<!:):(\w+)")
+
+
+def _sql_literal(value: str) -> str:
+    """``value`` as a SQL string literal (quotes doubled)."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,13 @@ class Example:
 
     def statement(self) -> TextClause:
         return text(self.sql)
+
+    def literal_sql(self) -> str:
+        """The SQL with the example values written in as SQL string literals, ended by ``;``
+        (the ``sqlite3`` shell and ``psql`` wait for it): what the dictionary shows, pasteable
+        into any client as it stands."""
+        written = _PARAMETER.sub(lambda m: _sql_literal(self.params[m.group(1)]), self.sql)
+        return written.strip() + ";"
 
     def run(self, conn: Connection, **params: object) -> list[tuple]:
         """The rows, with ``params`` overriding the example values."""
@@ -63,8 +87,8 @@ SELECT v.indicator_id, v.indicator_name, v.period,
        e.comparator_value AS england_value,
        v.compared_to_benchmark AS compared_to_england,
        v.suppressed
-FROM published.latest_indicator_values AS v
-LEFT JOIN published.indicator_comparisons AS e
+FROM latest_indicator_values AS v
+LEFT JOIN indicator_comparisons AS e
   ON e.indicator_id = v.indicator_id AND e.period = v.period
  AND e.area_code = v.area_code AND e.comparator_type = 'england'
 WHERE v.area_code = :area_code AND v.breakdown = 'total' AND v.category = 'all'
@@ -81,7 +105,7 @@ WARD_PROFILE: Final = Example(
     sql="""
 SELECT ward_code, ward_name, numerator, denominator, value,
        lower_ci_95, upper_ci_95, la_value, compared_to_la, suppressed
-FROM published.ward_profile
+FROM ward_profile
 WHERE indicator_id = :indicator_id AND period = :period AND la_code = :area_code
 ORDER BY value DESC NULLS LAST, ward_code
 """,
@@ -98,8 +122,8 @@ INEQUALITY: Final = Example(
 SELECT s.indicator_id, i.indicator_name, i.polarity,
        s.most_deprived_value, s.least_deprived_value, s.gap, s.ratio,
        s.sii, s.rii, s.statement, s.poorest_fastest_statement, s.suppressed
-FROM published.inequality_summary AS s
-JOIN published.dim_indicator AS i ON i.indicator_id = s.indicator_id
+FROM inequality_summary AS s
+JOIN dim_indicator AS i ON i.indicator_id = s.indicator_id
 WHERE s.period = :period AND s.area_code = :area_code
 ORDER BY s.indicator_id
 """,
@@ -114,7 +138,7 @@ TREND: Final = Example(
     sql="""
 SELECT period, numerator, denominator, value, lower_ci_95, upper_ci_95,
        compared_to_benchmark, suppressed
-FROM published.indicator_values
+FROM indicator_values
 WHERE indicator_id = :indicator_id AND area_code = :area_code
   AND breakdown = 'total' AND category = 'all'
 ORDER BY period
@@ -129,7 +153,7 @@ ADVERSITY: Final = Example(
     "year (and 2 or more), as a share of all children aged 0-17.",
     sql="""
 SELECT domains, children, denominator, share_pct, lower_pct, upper_pct, suppressed
-FROM published.adversity_distribution
+FROM adversity_distribution
 WHERE period = :period AND area_code = :area_code
 ORDER BY CASE domains WHEN '0' THEN 0 WHEN '1' THEN 1 WHEN '2' THEN 2 WHEN '3' THEN 3
                       WHEN '4+' THEN 4 ELSE 5 END
@@ -149,7 +173,7 @@ SELECT slide_order, measure, measure_label,
        MAX(CASE WHEN basis = 'recorded' THEN share_pct END) AS recorded_pct,
        MAX(CASE WHEN basis = 'recorded' THEN children END) AS recorded_children,
        MAX(CASE WHEN basis = 'recorded' AND suppressed THEN 1 ELSE 0 END) AS recorded_suppressed
-FROM published.prevalence_summary
+FROM prevalence_summary
 WHERE period = :period AND area_code = :area_code
 GROUP BY slide_order, measure, measure_label
 ORDER BY slide_order
@@ -165,7 +189,7 @@ DATA_QUALITY: Final = Example(
     sql="""
 SELECT source, table_name, rows_read, rows_quarantined,
        ROUND(100.0 * rows_quarantined / NULLIF(rows_read, 0), 2) AS quarantined_pct
-FROM published.data_quality
+FROM data_quality
 WHERE period = :period AND rule_id = 'all'
 ORDER BY source, table_name
 """,

@@ -12,7 +12,10 @@ CREATEROLE that owns the database):
   nothing else: USAGE on ``published``, SELECT on all its tables and views, and default
   privileges so that tables and views the pipeline role creates there later are readable too.
   Nothing on ``restricted`` or ``ops`` (their privileges are revoked, should any have been
-  granted), no INSERT, UPDATE, DELETE or CREATE anywhere in the warehouse's schemas.
+  granted), no INSERT, UPDATE, DELETE or CREATE anywhere in the warehouse's schemas. Its
+  ``search_path`` in the warehouse database is ``published``, so that the unqualified names of
+  the data dictionary's example queries (``indicator_values``) mean the same as in
+  ``warehouse/tip.db`` opened alone on SQLite: one query text for both backends and any client.
 
 Each function returns the SQL, so that a database administrator can read it (``--print``) or
 run it with ``psql``; ``setup_pipeline_role`` and ``grant_analyst`` execute it in one
@@ -131,9 +134,10 @@ def pipeline_sql(role: str, database: str) -> list[str]:
 
 
 def analyst_sql(role: str, database: str, owner: str) -> list[str]:
-    """Statements letting ``role`` read the published layer and nothing else. ``owner`` is the
-    role that creates published tables (the pipeline role): what it creates there later is
-    readable by ``role`` too."""
+    """Statements letting ``role`` read the published layer and nothing else, by the tables'
+    plain names (``search_path``, in this database only). ``owner`` is the role that creates
+    published tables (the pipeline role): what it creates there later is readable by ``role``
+    too."""
     who, db, creator = _ident(role), _ident(database, "database"), _ident(owner)
     if role == owner:
         raise RoleError(f"the analyst role cannot be the owner of the warehouse ({owner})")
@@ -148,6 +152,7 @@ def analyst_sql(role: str, database: str, owner: str) -> list[str]:
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {PUBLISHED} TO {who}",
         f"ALTER DEFAULT PRIVILEGES FOR ROLE {creator} IN SCHEMA {PUBLISHED} "
         f"GRANT SELECT ON TABLES TO {who}",
+        f"ALTER ROLE {who} IN DATABASE {db} SET search_path = {PUBLISHED}",
     ]
 
 

@@ -1,8 +1,13 @@
-"""The code location loads, and its shape follows the contracts."""
+"""The code location loads, and its shape follows the contracts; the README and the workspace
+file describe it as it is."""
 
+import re
+import tomllib
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
+import yaml
 
 from tip_pipeline.definitions import defs
 from tip_pipeline.defs.partitions import reporting_year_keys
@@ -32,3 +37,25 @@ def test_partitions_are_complete_financial_years(monkeypatch):
     monkeypatch.setenv("TIP_FIRST_YEAR", "2022/23")
     assert reporting_year_keys(date(2025, 3, 31)) == ["2022-23", "2023-24"]
     assert reporting_year_keys(date(2025, 4, 1)) == ["2022-23", "2023-24", "2024-25"]
+
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_the_readme_lists_the_asset_groups_the_ui_shows():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    paragraph = readme[readme.index("Assets are grouped by stage") :]
+    paragraph = paragraph[: paragraph.index("Service extracts are partitioned")]
+    listed = re.findall(r"`(\w+)` \(", paragraph)
+    assert sorted(listed) == sorted({s.group_name for s in defs.resolve_all_asset_specs()})
+
+
+def test_the_code_location_has_one_name_however_the_ui_starts():
+    """``dagster dev -w workspace.yaml`` names it from the workspace file, a plain ``dagster
+    dev`` from pyproject.toml: both must load the same module under the same name."""
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["dagster"]
+    workspace = yaml.safe_load((ROOT / "workspace.yaml").read_text(encoding="utf-8"))
+    [location] = workspace["load_from"]
+    module = location["python_module"]
+    assert module["module_name"] == tool["module_name"] == "tip_pipeline.definitions"
+    assert module["location_name"] == tool["code_location_name"] == "tip_pipeline"

@@ -5,7 +5,9 @@ import pytest
 from tip_pipeline.ingest.discovery import (
     DeliveryError,
     delivered_periods,
+    expected_names,
     files_for,
+    missing_names,
     scan,
     unknown_files,
 )
@@ -79,3 +81,15 @@ def test_files_matching_no_contract_are_listed_by_name(tmp_path):
     (tmp_path / "archive").mkdir()
     assert unknown_files(tmp_path) == ["cin_children_2023.csv", "referrals.xlsx"]
     assert unknown_files(tmp_path / "no-such-folder") == []
+
+
+def test_missing_names_lists_every_missing_file_of_every_table(tmp_path):
+    year = FinancialYear(2023)
+    touch(tmp_path, "cin_children_2023-24.csv", "hclic_main_2023-24_Q1.csv")
+    missing = missing_names(tmp_path, ("cin_children", "hclic_main", "yjs_offences"), year)
+    assert missing == [
+        *(f"hclic_main_2023-24_Q{q}.csv" for q in (2, 3, 4)),
+        "yjs_offences_2023-24.csv",
+    ]
+    assert missing_names(tmp_path, ("ref_imd",), None) == ["ref_imd_2025.csv"]
+    assert expected_names("ref_population", year) == ["ref_population_mid2023.csv"]

@@ -26,7 +26,7 @@ def test_every_table_column_view_and_example_is_documented():
     for view in VIEWS.values():
         assert f"### `published.{view.name}` (view)" in text
     for example in EXAMPLES.values():
-        assert f"{example.title}\n" in text and example.sql.strip() in text
+        assert f"{example.title}\n" in text and example.literal_sql() in text
 
 
 def test_layers_come_published_first_then_restricted_then_ops():

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import stat
 import threading
 import time
@@ -13,10 +15,15 @@ from sqlalchemy import exc, text
 from tip_pipeline.warehouse.bulk import replace_rows
 from tip_pipeline.warehouse.engine import (
     ADVISORY_LOCK_NAMESPACE,
+    CheckpointIncomplete,
+    WarehouseNotFound,
+    checkpoint,
     ensure_schemas,
     make_engine,
+    missing_layer_files,
     normalise_url,
     redact_url,
+    require_existing,
     sqlite_layer_paths,
     write_transaction,
 )
@@ -55,6 +62,68 @@ def test_sqlite_layer_paths_are_siblings(tmp_path: Path) -> None:
         "published": tmp_path / "wh" / "tip.db",
         "ops": tmp_path / "wh" / "tip.ops.db",
     }
+
+
+def test_a_missing_warehouse_is_named_and_left_uncreated(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/wh/tip.db"
+    with pytest.raises(WarehouseNotFound) as refused:
+        require_existing(url)
+    assert str(refused.value) == (
+        f"no warehouse at {url}: tip.db, tip.restricted.db, tip.ops.db missing in {tmp_path}/wh "
+        "(give the --warehouse of an existing one, or make it with tip run)"
+    )
+    assert not (tmp_path / "wh").exists()
+    make_engine(url).dispose()
+    (tmp_path / "wh" / "tip.ops.db").unlink()
+    assert missing_layer_files(url) == [tmp_path / "wh" / "tip.ops.db"]
+    with pytest.raises(WarehouseNotFound, match=r"tip\.ops\.db missing"):
+        require_existing(url)
+    (tmp_path / "wh" / "tip.ops.db").touch()
+    require_existing(url)
+    assert missing_layer_files("postgresql+psycopg://tip@db:5432/tip") == []
+
+
+def _rows_in_a_copy_of_tip_db_alone(url: str, folder: Path) -> int | None:
+    """Rows of published.t in a copy of tip.db made without its -wal (None: no such table)."""
+    folder.mkdir()
+    shutil.copy(sqlite_layer_paths(url)["published"], folder / "tip.db")
+    conn = sqlite3.connect(folder / "tip.db")
+    try:
+        return conn.execute("SELECT count(*) FROM t").fetchone()[0]
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        conn.close()
+
+
+def test_checkpoint_leaves_tip_db_complete_without_its_wal(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/wh/tip.db"
+    engine = make_engine(url)  # kept open, as the Dagster resource keeps its engine
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE published.t (x integer)"))
+            conn.execute(text("INSERT INTO published.t VALUES (1), (2), (3)"))
+        assert _rows_in_a_copy_of_tip_db_alone(url, tmp_path / "before") is None  # in the -wal
+        assert checkpoint(url) == list(sqlite_layer_paths(url).values())
+        assert (tmp_path / "wh" / "tip.db-wal").stat().st_size == 0
+        assert _rows_in_a_copy_of_tip_db_alone(url, tmp_path / "after") == 3
+    finally:
+        engine.dispose()
+    assert checkpoint("postgresql+psycopg://tip@db:5432/tip") == []
+
+
+def test_a_busy_checkpoint_names_the_layer_and_its_wal(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/tip.db"
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE published.t (x integer)"))
+        with engine.connect() as reader:
+            reader.execute(text("SELECT count(*) FROM published.t")).scalar()  # holds a snapshot
+            with pytest.raises(CheckpointIncomplete, match=r"\(tip\.db\) was busy: .*tip\.db-wal"):
+                checkpoint(url, timeout_s=0.1)
+    finally:
+        engine.dispose()
 
 
 def test_relative_sqlite_path_is_from_the_cwd(tmp_path: Path, monkeypatch) -> None:

@@ -1,16 +1,20 @@
 """Every example query, on SQLite and PostgreSQL, against a hand-made published layer: the rows
-it returns are the rows expected, not merely "it runs"."""
+it returns are the rows expected, not merely "it runs". Through plain connections, as analysts
+open the warehouse: SQLAlchemy's own engine on ``tip.db`` alone, and on PostgreSQL a session
+whose ``search_path`` is ``published`` (the analyst role's: test_roles.py runs them as that
+role), never the project's engine."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+import pandas as pd
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
 
-from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline.warehouse.examples import EXAMPLE_PARAMS, EXAMPLES
 from tip_pipeline_tests import published as sample
 
@@ -88,10 +92,13 @@ def _normalised(rows: list[tuple]) -> list[tuple]:
 def sample_warehouse(request: pytest.FixtureRequest) -> Iterator[Engine]:
     """The hand-made published layer, loaded once per session on each backend (conftest.py):
     the tests here only read it."""
-    sqlite = request.param == "sqlite"
-    engine = make_engine(
-        request.getfixturevalue("published_url" if sqlite else "published_postgres_url")
-    )
+    if request.param == "sqlite":
+        engine = create_engine(request.getfixturevalue("published_url"))
+    else:
+        engine = create_engine(
+            request.getfixturevalue("published_postgres_url"),
+            connect_args={"options": "-c search_path=published"},
+        )
     yield engine
     engine.dispose()
 
@@ -100,10 +107,11 @@ def test_every_example_has_expected_rows():
     assert set(EXPECTED) == set(EXAMPLES)
 
 
-def test_examples_use_schema_qualified_names_and_declared_parameters():
+def test_examples_use_plain_names_and_declared_parameters():
+    """Plain names: ``published.x`` means nothing in ``tip.db`` opened alone."""
     for example in EXAMPLES.values():
         names = re.findall(r"\b(?:FROM|JOIN)\s+([\w.]+)", example.sql)
-        assert names and all(n.startswith("published.") for n in names), example.key
+        assert names and all("." not in n for n in names), example.key
         used = set(re.findall(r"(?<!:):(\w+)", example.sql))
         assert used == set(example.params), example.key
         assert all(example.params[p] == EXAMPLE_PARAMS[p] for p in used)
@@ -114,6 +122,28 @@ def test_example_returns_the_expected_rows(sample_warehouse: Engine, key: str):
     with sample_warehouse.connect() as conn:
         rows = EXAMPLES[key].run(conn)
     assert _normalised(rows) == _normalised(EXPECTED[key])
+
+
+@pytest.mark.parametrize("key", list(EXPECTED))
+def test_example_as_the_dictionary_shows_it_returns_the_same_rows(
+    sample_warehouse: Engine, key: str
+):
+    literal = EXAMPLES[key].literal_sql()
+    assert not re.search(r"(?<!:):\w", literal) and literal.endswith(";")
+    with sample_warehouse.connect() as conn:
+        rows = [tuple(row) for row in conn.execute(text(literal))]
+    assert _normalised(rows) == _normalised(EXPECTED[key])
+
+
+def test_literal_values_are_quoted_as_sql_strings():
+    example = EXAMPLES["trend"]
+    quoted = dataclasses.replace(example, params={**example.params, "area_code": "O'Brien"})
+    assert "area_code = 'O''Brien'" in quoted.literal_sql()
+
+
+def test_pandas_reads_a_published_table_by_its_plain_name(sample_warehouse: Engine):
+    table = pd.read_sql_table("indicator_values", sample_warehouse)
+    assert len(table) == len(sample.indicator_values())
 
 
 def test_parameters_select_other_areas_and_years(sample_warehouse: Engine):

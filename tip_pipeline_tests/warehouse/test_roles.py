@@ -4,6 +4,8 @@ else. Role and database names are unique per test run, and dropped afterwards.""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, exc, text
+from sqlalchemy import Engine, create_engine, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -36,6 +38,7 @@ from tip_pipeline.warehouse.roles import (
 )
 from tip_pipeline.warehouse.views import VIEWS
 from tip_pipeline_tests import published as sample
+from tip_pipeline_tests.docs import SQLITE_URL, blocks
 
 INSUFFICIENT_PRIVILEGE = "42501"
 
@@ -54,6 +57,8 @@ def test_analyst_sql_grants_published_only():
         'GRANT SELECT ON TABLES TO "tip_analyst"',
     ]
     assert "NOSUPERUSER NOCREATEDB NOCREATEROLE" in sql[0]
+    # the documents' plain names, in this database only
+    assert 'ALTER ROLE "tip_analyst" IN DATABASE "tip" SET search_path = published' in sql
 
 
 def test_pipeline_sql_owns_the_three_schemas_without_superuser():
@@ -319,6 +324,39 @@ def test_analyst_reads_published_and_nothing_else(
         assert conn.execute(text("SELECT x FROM published.future_table")).scalar() == 1
     _denied(analyst, "SELECT x FROM restricted.future_table")
     _denied(analyst, "INSERT INTO published.future_table VALUES (2)")
+
+
+@pytest.mark.postgres
+@LOADED_BY_THE_PIPELINE
+def test_analyst_runs_the_documented_queries_as_written(
+    loaded_by_the_pipeline: tuple[Warehouse, Engine], engines: list[Engine], tmp_path
+):
+    """Every query of README.md and warehouse/README.md that is not SQLite's (``ATTACH``) runs
+    pasted as written through a plain connection: the published ones as the analyst role, by
+    the plain names its ``search_path`` resolves, with rows; those of the ops layer as the
+    pipeline role. The Python examples run with the analyst's URL in place of SQLite's."""
+    wh, _ = loaded_by_the_pipeline
+    grant_analyst(wh.admin_url, wh.analyst)
+    analyst = create_engine(wh.url_as(wh.analyst), poolclass=NullPool)
+    pipeline = create_engine(wh.url_as(wh.pipeline), poolclass=NullPool)
+    engines += [analyst, pipeline]
+    sql = [block for block in blocks("sql") if not block.sqlite_only]
+    with analyst.connect() as conn:
+        assert conn.execute(text("SHOW search_path")).scalar() == "published"
+        for statement in (s for b in sql if not b.other_layers for s in b.statements()):
+            assert conn.execute(text(statement)).all(), statement
+    with pipeline.connect() as conn:
+        for statement in (s for b in sql if b.other_layers for s in b.statements()):
+            conn.execute(text(statement)).all()
+    assert len(pd.read_sql_table("indicator_values", analyst)) == len(sample.indicator_values())
+    for block in blocks("python"):
+        if block.sqlite_only:
+            continue
+        code = block.code.replace(SQLITE_URL, wh.url_as(wh.analyst))
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=tmp_path
+        )
+        assert done.returncode == 0, done.stderr.splitlines()[-1:]
 
 
 @pytest.mark.postgres
