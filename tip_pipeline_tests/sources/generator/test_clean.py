@@ -15,14 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tip_pipeline.ingest.reader import LINE as READ_LINE
-from tip_pipeline.ingest.reader import read_extract
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import codes, contracts
 from tip_pipeline.sources.contracts import ColumnKind
 from tip_pipeline.sources.generator import SCALES, generate
-from tip_pipeline.validate.engine import LINE, validate_delivery
-from tip_pipeline.validate.rules import Delivery
+from tip_pipeline.validate.dry_run import quarantine_by_rule
 from tip_pipeline_tests.sources.generator.measures import read
 
 LAST_END = "2026-03-31"
@@ -479,38 +476,10 @@ def test_sex_code_lists_are_the_contracts() -> None:
 # ------------------------------------------------------------------------------------------
 # A clean delivery quarantines nothing
 # ------------------------------------------------------------------------------------------
-def _deliveries(out: Path, manifest: dict) -> dict[tuple, dict[str, pd.DataFrame]]:
-    """The delivery's files read as ingestion reads them, grouped as validation sees them:
-    (source, year) for per-period extracts, (source, None) for static reference files."""
-    groups: dict[tuple, dict[str, pd.DataFrame]] = {}
-    for f in manifest["files"]:
-        parsed = contracts.parse_file_name(f["path"])
-        raw = read_extract(out / f["path"], parsed.extract)
-        assert not raw.malformed, f"{f['path']}: malformed lines in a clean delivery"
-        frame = raw.frame.rename(columns={READ_LINE: LINE})  # as staging names it
-        frame.insert(0, "source_file", f["path"])
-        period = parsed.period if parsed.extract.per_period else None
-        tables = groups.setdefault((parsed.extract.source, period), {})
-        previous = tables.get(parsed.extract.table)
-        tables[parsed.extract.table] = (
-            frame if previous is None else pd.concat([previous, frame], ignore_index=True)
-        )
-    return groups
-
-
 def clean_quarantine(out: Path, manifest: dict) -> dict[str, int]:
     """Rows each rule quarantines when every file of a clean delivery is validated by the
     rule registry (the rules ingestion and validation apply, in memory)."""
-    groups = _deliveries(out, manifest)
-    lookup = next(t for t in groups.values() if "ref_lsoa_lookup" in t)["ref_lsoa_lookup"]
-    lsoas = frozenset(lookup["LSOA21CD"].dropna())
-    broken: dict[str, int] = {}
-    for (_, period), tables in groups.items():
-        outcomes = validate_delivery(Delivery(period=period, raw=tables, lsoas=lsoas))
-        for outcome in outcomes.values():
-            for rule_id, n in outcome.quarantined["rule_id"].value_counts().items():
-                broken[rule_id] = broken.get(rule_id, 0) + int(n)
-    return broken
+    return quarantine_by_rule(out, [f["path"] for f in manifest["files"]])
 
 
 @pytest.mark.integration
