@@ -240,6 +240,8 @@ runs = Table(
     Column("data_dir", Text, comment="Directory of the deliveries read"),
     Column("warehouse_url_redacted", Text, comment="Warehouse URL written, password removed"),
     Column("code_version", Text, comment="Version of the pipeline code (package version, git sha)"),
+    Column("run_by", Text, comment="Operating-system account of the process that wrote"),
+    Column("database_role", Text, comment="Database role it wrote as (PostgreSQL; NULL on SQLite)"),
     schema=OPS,
     comment="One row per pipeline run: the lineage anchor of every published row's run_id.",
 )
