@@ -72,13 +72,15 @@ def audit_year(
     bind: sa.Engine | sa.Connection,
     period: str,
     threshold: int,
-    parents: Mapping[str, str] | None = None,
+    truth: CellSet | None = None,
 ) -> Audit:
     """Audit the published rows of ``period`` (see the module docstring), through an engine or
-    inside the open publish transaction; ``parents``, the area hierarchy, if already read."""
-    if parents is None:
+    inside the open publish transaction; ``truth``, the year's true cells, where the caller has
+    them already (publishing built them from the rows of the same transaction, so reading them
+    again would only repeat the work)."""
+    if truth is None:
         parents = area_parents(bind if isinstance(bind, sa.Engine) else bind.engine)
-    truth = restricted_cells(read_restricted(bind, period), parents)
+        truth = restricted_cells(read_restricted(bind, period), parents)
     published = read_published(bind, period)
     seen = published_counts(published)
     audit = Audit(period=period)

@@ -165,7 +165,7 @@ def publish_year(
             )
         rows[schema.data_quality.name] = publish_year_quality(conn, period)
         inputs = record_lineage(conn, run_id, period, job, started)
-        found = audit.audit_year(conn, period, threshold, parents)
+        found = audit.audit_year(conn, period, threshold, truth=year.cells)
         if not found.passed:
             raise AuditFailed(found)
     return Published(

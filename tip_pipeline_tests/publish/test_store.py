@@ -269,9 +269,9 @@ def test_the_audit_reads_the_rows_its_own_transaction_is_about_to_commit(engine,
     seen = []
     real = audit.audit_year
 
-    def watching(bind, period, threshold, parents=None):
+    def watching(bind, period, threshold, truth=None):
         seen.append(set(audit.read_published(bind, period)["indicator_values"]["run_id"]))
-        return real(bind, period, threshold, parents)
+        return real(bind, period, threshold, truth)
 
     monkeypatch.setattr(audit, "audit_year", watching)
     store.publish_year(engine, LATEST, "watched", THRESHOLD)
