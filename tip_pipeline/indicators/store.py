@@ -1,34 +1,26 @@
 """Writing the indicator tables of the restricted layer, idempotently.
 
 A year's rows replace that year's earlier rows (``bulk.replace_rows`` with
-``where={"period": label}``), all the tables of one asset in one transaction, so a rerun gives
-the same tables and a failure leaves the previous rows in place.
+``where={"period": label}``), all the tables of a year in the publish transaction
+(``publish.store.publish_year``), so a rerun gives the same tables and a failure leaves the
+previous rows in place.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.warehouse.bulk import replace_rows
-from tip_pipeline.warehouse.engine import write_transaction
 
 
 def prepared(table: sa.Table, frame: pd.DataFrame, run_id: str, now: datetime) -> pd.DataFrame:
     """The frame's columns that the table has, with the lineage columns filled."""
     columns = [c.name for c in table.columns if c.name in frame.columns]
     return frame[columns].assign(run_id=run_id, loaded_at=now)
-
-
-def write_period(
-    engine: sa.Engine, frames: Mapping[sa.Table, pd.DataFrame], period_label: str, run_id: str
-) -> dict[str, int]:
-    """Replace the year's rows of every table in ``frames``, in one transaction."""
-    with write_transaction(engine, period_label) as conn:
-        return replace_period(conn, frames, period_label, run_id, datetime.now(UTC))
 
 
 def replace_period(

@@ -877,7 +877,7 @@ modelled_prevalence = Table(
 )
 
 #: the restricted tables of a year's indicators, computed and replaced together in one
-#: transaction (tip_pipeline.indicators.store.write_period)
+#: transaction with their published twins (tip_pipeline.publish.store.publish_year)
 INDICATOR_TABLES: Final = (
     indicator_values,
     indicator_comparisons,
