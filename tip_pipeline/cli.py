@@ -123,7 +123,7 @@ def _run(args: argparse.Namespace) -> int:
     from tip_pipeline.runner import run_all
 
     _default_dagster_home()
-    summary = run_all(Path(args.data), args.warehouse)
+    summary = run_all(Path(args.data), args.warehouse, verbose=args.verbose)
     print(
         f"materialised {summary.materialized} assets in {len(summary.run_ids)} runs; "
         f"years: {', '.join(summary.partitions) or 'none'}; "
@@ -265,6 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     _warehouse_option(run, "warehouse URL")
     run.add_argument(
         "--raw", help="raw landing folder: take its returns in first, into --data (tip intake)"
+    )
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print Dagster's event lines instead of the progress display (the UI keeps them "
+        "either way)",
     )
     run.set_defaults(func=_run)
 

@@ -22,6 +22,7 @@ from tip_pipeline.defs.history import yjs_history  # noqa: E402
 from tip_pipeline.defs.intake import raw_returns, raw_returns_sensor  # noqa: E402
 from tip_pipeline.defs.jobs import full_refresh_job, nightly_job  # noqa: E402
 from tip_pipeline.defs.policies import apply_policies  # noqa: E402
+from tip_pipeline.defs.progress import LOGGERS  # noqa: E402
 from tip_pipeline.defs.publish import publish_assets  # noqa: E402
 from tip_pipeline.defs.reports import impact_report  # noqa: E402
 from tip_pipeline.defs.resources import DataSources, Warehouse  # noqa: E402
@@ -58,4 +59,6 @@ defs = dg.Definitions(
         ),
         "warehouse": Warehouse(url=dg.EnvVar(config.WAREHOUSE_URL.name)),
     },
+    # Dagster's console logger, and tip run's progress display, which only its runs name
+    loggers=LOGGERS,
 )

@@ -9,6 +9,7 @@ end, the SQLite warehouse is checkpointed, so that ``tip.db`` copied alone holds
 from __future__ import annotations
 
 import os
+import sys
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,11 @@ from pathlib import Path
 import dagster as dg
 
 from tip_pipeline import config
+from tip_pipeline.defs.progress import run_config
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.ingest.discovery import delivered_periods
 from tip_pipeline.periods import FinancialYear
+from tip_pipeline.progress import Progress, showing
 from tip_pipeline.warehouse.engine import CheckpointIncomplete, checkpoint
 
 
@@ -47,15 +50,23 @@ def _failure_paragraph(result: dg.ExecuteInProcessResult, what: str) -> str:
     return f"The run for {what} failed (run id {result.run_id}). {detail}"
 
 
+def steps_of(defs: dg.Definitions, selection: list[dg.AssetKey]) -> int:
+    """How many steps a run of ``selection`` has: one per op, and a multi-asset's keys share
+    theirs (every check of this code location runs inside its asset's op)."""
+    return len({defs.resolve_assets_def(key).node_def.name for key in selection})
+
+
 def _execute(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
     selection: list[dg.AssetKey],
     partition_key: str | None,
     summary: RunSummary,
+    verbose: bool,
 ) -> None:
     job = defs.resolve_implicit_global_asset_job_def()
     result = job.execute_in_process(
+        run_config=run_config(verbose),
         instance=instance,
         asset_selection=selection,
         partition_key=partition_key,
@@ -67,10 +78,30 @@ def _execute(
     summary.materialized += len(result.get_asset_materialization_events())
 
 
+def _years_to_run(data_dir: Path, offered: set[str], summary: RunSummary) -> list[FinancialYear]:
+    """The delivered years from the first reporting year on that the partitions offer; the
+    others are noted in ``summary.skipped`` (not complete financial years)."""
+    first = FinancialYear.parse(config.FIRST_YEAR.value())
+    years = []
+    for period in delivered_periods(data_dir):
+        if period < first:
+            continue  # history before the first reporting year: staged by its own assets
+        if period.tag not in offered:
+            summary.skipped.append(period.tag)
+            continue
+        years.append(period)
+    return years
+
+
 def run_all(
-    data_dir: Path, warehouse_url: str, instance: dg.DagsterInstance | None = None
+    data_dir: Path,
+    warehouse_url: str,
+    instance: dg.DagsterInstance | None = None,
+    verbose: bool = False,
 ) -> RunSummary:
-    """Ingest everything delivered in ``data_dir`` into ``warehouse_url``."""
+    """Ingest everything delivered in ``data_dir`` into ``warehouse_url``: the reference data,
+    then each year, one run each, shown by the progress display on standard error (Dagster's
+    event lines instead with ``verbose``)."""
     os.environ[config.DATA_DIR.name] = str(data_dir)
     os.environ[config.WAREHOUSE_URL.name] = warehouse_url
     from tip_pipeline.definitions import defs  # after the environment is set
@@ -80,20 +111,17 @@ def run_all(
     unpartitioned = [s.key for s in specs if s.partitions_def is None]
     partitioned = [s.key for s in specs if s.partitions_def is not None]
     summary = RunSummary()
+    offered = {k for s in specs if s.partitions_def for k in s.partitions_def.get_partition_keys()}
+    years = _years_to_run(data_dir, offered, summary)
+    display = Progress(sys.stderr, runs_total=1 + len(years), live=sys.stderr.isatty())
     try:
-        _execute(defs, instance, unpartitioned, None, summary)
-        offered = {
-            k for s in specs if s.partitions_def for k in s.partitions_def.get_partition_keys()
-        }
-        first = FinancialYear.parse(config.FIRST_YEAR.value())
-        for period in delivered_periods(data_dir):
-            if period < first:
-                continue  # history before the first reporting year: staged by its own assets
-            if period.tag not in offered:
-                summary.skipped.append(period.tag)
-                continue
-            _execute(defs, instance, partitioned, period.tag, summary)
-            summary.partitions.append(period.tag)
+        with showing(display):
+            display.begin_run("reference data", steps_of(defs, unpartitioned))
+            _execute(defs, instance, unpartitioned, None, summary, verbose)
+            for period in years:
+                display.begin_run(period.tag, steps_of(defs, partitioned))
+                _execute(defs, instance, partitioned, period.tag, summary, verbose)
+                summary.partitions.append(period.tag)
     except Exception:
         # the years committed before the failure are in the files too; the failure is the
         # reason shown, not a busy checkpoint

@@ -55,8 +55,13 @@ def test_generate_then_run_on_small_data(tmp_path, capsys, monkeypatch):
     generate = ["generate", "--out", str(data), "--scale", "small", "--seed", "1", "--quiet"]
     assert main([*generate, *years]) == 0
     assert main(["run", "--data", str(data), "--warehouse", url]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "materialised" in out and "years: 2024-25, 2025-26;" in out
+    # the progress display, one line per finished step (not a terminal); no Dagster event lines
+    shown = err.splitlines()[-1].split(" | ")
+    assert shown[0] == "run 3/3 2025-26" and shown[2] == "reports__impact_report done"
+    done, total = shown[1].removeprefix("step ").split("/")
+    assert done == total and "STEP_START" not in err and "DEBUG" not in err
     assert (tmp_path / "wh" / "tip.db").exists() and (tmp_path / "wh" / "tip.ops.db").exists()
     # checkpointed at the end: tip.db copied alone, without its -wal, holds what was published
     wal = tmp_path / "wh" / "tip.db-wal"
