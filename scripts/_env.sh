@@ -1,5 +1,6 @@
-# Sourced by scripts/demo and scripts/test: make .venv (Python 3.11+) and install the project
-# into it from its own pyproject.toml, again whenever pyproject.toml changes.
+# Sourced by scripts/demo, scripts/test and scripts/lock: make .venv (Python 3.11+) and install
+# the tested dependency set (requirements.lock) and the project into it, again whenever
+# pyproject.toml or requirements.lock changes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -16,12 +17,17 @@ pick_python() {
 }
 
 if [ ! -x .venv/bin/python ]; then
+  echo "Creating .venv/ ..." >&2
   "$(pick_python)" -m venv .venv
 fi
 stamp=.venv/.tip-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
+  echo "Installing the tested dependency set (requirements.lock) and tip_pipeline into .venv/" \
+    "(a few minutes the first time) ..." >&2
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[dev]'
+  # every package pinned with its hashes (scripts/lock re-resolves them), then the project
+  .venv/bin/python -m pip install --quiet -r requirements.lock
+  .venv/bin/python -m pip install --quiet --no-deps -e .
   touch "$stamp"
 fi
 export PATH="$PWD/.venv/bin:$PATH"

@@ -34,9 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Engine
 
 from tip_pipeline.warehouse.engine import (
     create_database,
@@ -48,8 +46,7 @@ from tip_pipeline.warehouse.engine import (
 from tip_pipeline.warehouse.layers import PUBLISHED
 from tip_pipeline.warehouse.migrate import upgrade
 from tip_pipeline_tests import graph, recycled
-
-DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tip_pipeline_tests.optional import postgres_problem, skip_or_fail, test_postgres_url
 
 #: fixtures that run the whole graph, or the whole generator, without calling
 #: graph.materialise themselves (or before it): a test using one must be marked integration
@@ -108,30 +105,11 @@ def _reports_outside_the_repository(tmp_path_factory: pytest.TempPathFactory) ->
         os.environ["TIP_REPORT_DIR"] = before
 
 
-def _postgres_problem(url: str) -> str | None:
-    """Why the server at ``url`` cannot be used; None when it answers."""
-    engine = make_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure to connect means "no usable server"
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-    finally:
-        engine.dispose()
-    return None
-
-
 @pytest.fixture(scope="session")
 def postgres_server_url() -> str:
     """URL of a PostgreSQL server the tests may create databases on."""
-    url = os.environ.get("TIP_TEST_POSTGRES_URL") or DEFAULT_TEST_POSTGRES_URL
-    problem = _postgres_problem(url)
-    if problem is not None:
-        shown = make_url(url).render_as_string(hide_password=True)
-        reason = f"no PostgreSQL at {shown} ({problem}): set TIP_TEST_POSTGRES_URL"
-        if os.environ.get("TIP_REQUIRE_POSTGRES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    url = test_postgres_url()
+    skip_or_fail(postgres_problem(url), "TIP_REQUIRE_POSTGRES")
     return url
 
 

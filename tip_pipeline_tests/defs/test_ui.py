@@ -26,9 +26,9 @@ from pathlib import Path
 import pytest
 
 from tip_pipeline.definitions import defs
+from tip_pipeline_tests.optional import CHROMIUM, browser_problem, skip_or_fail
 
 ROOT = Path(__file__).parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM_ARGS = [
     "--headless",
@@ -46,23 +46,9 @@ WAIT = 30_000  # ms
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 
-def _browser_problem() -> str | None:
-    if not CHROMIUM.exists():
-        return f"no browser at {CHROMIUM} (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install -e '.[dev]')"
-    return None
-
-
 @pytest.fixture(scope="module")
 def browser_ready() -> None:
-    problem = _browser_problem()
-    if problem:
-        if os.environ.get("TIP_REQUIRE_BROWSER") == "1":
-            pytest.fail(problem)
-        pytest.skip(problem)
+    skip_or_fail(browser_problem(), "TIP_REQUIRE_BROWSER")
 
 
 def _free_port() -> int:

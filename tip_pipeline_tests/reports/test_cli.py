@@ -1,11 +1,10 @@
 """``tip report``: writes one HTML file (and a PDF with ``--pdf``); exits 1 with a clear message
 when nothing is published or no browser can print."""
 
-import os
-
 import pytest
 
 from tip_pipeline.cli import main
+from tip_pipeline_tests.optional import skip_or_fail
 from tip_pipeline_tests.published import LA
 
 
@@ -45,9 +44,7 @@ def test_tip_report_prints_a_pdf_with_the_local_chromium(published_url, tmp_path
     try:
         find_chromium()
     except NoBrowser as err:
-        if os.environ.get("TIP_REQUIRE_BROWSER") == "1":
-            pytest.fail(str(err))
-        pytest.skip(str(err))
+        skip_or_fail(str(err), "TIP_REQUIRE_BROWSER")
     out = tmp_path / "report.html"
     assert main(["report", "--warehouse", published_url, "--out", str(out), "--pdf"]) == 0
     pdf = out.with_suffix(".pdf")
