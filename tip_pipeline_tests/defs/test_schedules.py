@@ -42,13 +42,15 @@ def instance(_instance_on_disk: dg.DagsterInstance) -> dg.DagsterInstance:
 
 
 def evaluate(folder: Path, instance: dg.DagsterInstance):
-    context = dg.build_schedule_context(
+    # closed after the tick: the context reopens the instance from its reference, and an
+    # instance left open stays Dagster's current one, breaking later tests of the worker
+    with dg.build_schedule_context(
         instance=instance,
         scheduled_execution_time=datetime(2026, 6, 2, 2, 0, tzinfo=ZoneInfo("Europe/London")),
         resources={"data_sources": DataSources(path=str(folder))},
         repository_def=defs.get_repository_def(),
-    )
-    return nightly_schedule.evaluate_tick(context)
+    ) as context:
+        return nightly_schedule.evaluate_tick(context)
 
 
 def record(instance: dg.DagsterInstance, folder: Path, name: str, table: str, year: str | None):
