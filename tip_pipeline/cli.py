@@ -134,6 +134,29 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    """Purge what is past the retention settings (tip_pipeline.defs.retention), or with
+    ``--dry-run`` say what would be; counts only."""
+    import dagster as dg
+
+    from tip_pipeline.defs.retention import purge_all
+    from tip_pipeline.warehouse.engine import make_engine
+    from tip_pipeline.warehouse.migrate import upgrade
+
+    _checked_warehouse(args.warehouse, existing=True)
+    _default_dagster_home()
+    engine = make_engine(args.warehouse)
+    try:
+        upgrade(engine)
+        with dg.DagsterInstance.get() as instance:
+            raw = Path(args.raw) if args.raw else None
+            outcome = purge_all(engine, instance, Path(args.data), raw, dry_run=args.dry_run)
+    finally:
+        engine.dispose()
+    print("\n".join(outcome.report(args.dry_run)))
+    return 0
+
+
 def _export(args: argparse.Namespace) -> int:
     from tip_pipeline.export import export, format_from
 
@@ -294,6 +317,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="the pseudonym key has changed and the whole history is being rebuilt with it",
     )
     intake.set_defaults(func=_intake_command)
+
+    purge = command(
+        "purge", "delete what is past the retention settings (TIP_RETAIN_*), counts recorded"
+    )
+    _warehouse_option(purge, "warehouse URL (an existing warehouse)")
+    purge.add_argument(
+        "--data",
+        default=config.DATA_DIR.value(),
+        help=f"delivery folder; {config.DATA_DIR.name} sets the default",
+    )
+    purge.add_argument(
+        "--raw",
+        default=config.RAW_DIR.value(),
+        help=f"raw landing folder; {config.RAW_DIR.name} sets the default",
+    )
+    purge.add_argument(
+        "--dry-run", action="store_true", help="say what would be purged, delete nothing"
+    )
+    purge.set_defaults(func=_purge)
 
     exp = command(
         "export", "write the published indicator values in the Fingertips download layout"

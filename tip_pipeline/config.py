@@ -102,6 +102,34 @@ HOME_LA = Setting(
     "with a lookup of several LAs and no code, such records are quarantined.",
 )
 
+RETAIN_YEARS = Setting(
+    "TIP_RETAIN_YEARS",
+    "",
+    "Retention (tip purge): the person-level records (staged, validated, quarantined) and "
+    "contract files of this many most recent reporting years are kept; older years' are "
+    "deleted, their published figures kept, the baseline year and youth justice kept. Empty: "
+    "kept until deleted by hand.",
+)
+RETAIN_QUARANTINE_DAYS = Setting(
+    "TIP_RETAIN_QUARANTINE_DAYS",
+    "",
+    "Retention (tip purge): days a quarantined record and its pseudonym are kept; then they "
+    "are erased (its file, line and rule stay). Empty: kept until deleted by hand.",
+)
+RETAIN_RAW_DAYS = Setting(
+    "TIP_RETAIN_RAW_DAYS",
+    "",
+    "Retention (tip purge): days a raw file is kept in the raw folder after intake converted "
+    "it (a file not converted, or changed since, is never deleted). Empty: kept until deleted "
+    "by hand.",
+)
+RETAIN_RUN_DAYS = Setting(
+    "TIP_RETAIN_RUN_DAYS",
+    "",
+    "Retention (tip purge): days a finished Dagster run, with its event log and compute logs, "
+    "is kept in the instance. Empty: kept until deleted by hand.",
+)
+
 SETTINGS = (
     DATA_DIR,
     WAREHOUSE_URL,
@@ -113,4 +141,8 @@ SETTINGS = (
     PSEUDONYM_KEY_FILE,
     POSTCODE_LOOKUP,
     HOME_LA,
+    RETAIN_YEARS,
+    RETAIN_QUARANTINE_DAYS,
+    RETAIN_RAW_DAYS,
+    RETAIN_RUN_DAYS,
 )

@@ -26,6 +26,7 @@ from tip_pipeline.defs.progress import LOGGERS  # noqa: E402
 from tip_pipeline.defs.publish import publish_assets  # noqa: E402
 from tip_pipeline.defs.reports import impact_report  # noqa: E402
 from tip_pipeline.defs.resources import DataSources, Warehouse  # noqa: E402
+from tip_pipeline.defs.retention import purge_job, purge_schedule  # noqa: E402
 from tip_pipeline.defs.schedules import nightly_schedule  # noqa: E402
 from tip_pipeline.defs.sensors import delivery_sensor  # noqa: E402
 from tip_pipeline.defs.validate import (  # noqa: E402
@@ -50,8 +51,9 @@ defs = dg.Definitions(
             impact_report,
         ]
     ),
-    jobs=[nightly_job, full_refresh_job],
-    schedules=[nightly_schedule],
+    jobs=[nightly_job, full_refresh_job, purge_job],
+    # the purge's schedule is off until the authority sets its retention (defs/retention.py)
+    schedules=[nightly_schedule, purge_schedule],
     sensors=[delivery_sensor, raw_returns_sensor],
     resources={
         "data_sources": DataSources(

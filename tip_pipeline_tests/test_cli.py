@@ -93,7 +93,7 @@ def test_run_failure_is_one_clear_paragraph_and_non_zero(tmp_path, capsys, monke
 def test_an_unexpected_error_is_one_line_without_its_values(monkeypatch, capsys, tmp_path):
     import tip_pipeline.runner
 
-    def fails(*_args):
+    def fails(*_args, **_kwargs):
         raise ValueError("invalid literal for int() with base 10: 'Olivia Hussain'")
 
     monkeypatch.setattr(tip_pipeline.runner, "run_all", fails)
@@ -188,7 +188,7 @@ def _refused_before_dagster(monkeypatch: pytest.MonkeyPatch) -> None:
     """``tip run`` must refuse before the runner (and Dagster) is reached."""
     import tip_pipeline.runner
 
-    def never(*_args):
+    def never(*_args, **_kwargs):
         raise AssertionError("the run started")
 
     monkeypatch.setattr(tip_pipeline.runner, "run_all", never)
@@ -272,12 +272,12 @@ def test_help_shows_defaults_plain_text_and_no_password(monkeypatch):
         monkeypatch.delenv(setting.name, raising=False)
     monkeypatch.setenv("TIP_WAREHOUSE_URL", "postgresql+psycopg://tip:s3cret%21@db:5432/tip")
     helps = _helps(build_parser())
-    assert set(helps) == {"tip", "generate", "run", "intake", "export", "report"}
+    assert set(helps) == {"tip", "generate", "run", "intake", "purge", "export", "report"}
     for name, text in helps.items():
         assert "``" not in text and ":func:" not in text and "s3cret" not in text, name
     flat = {name: " ".join(text.split()) for name, text in helps.items()}
     assert "(default: small)" in flat["generate"] and "(default: 2020/21)" in flat["generate"]
     assert "(default: data_sources)" in flat["run"]
-    for name in ("run", "intake", "export", "report"):
+    for name in ("run", "intake", "purge", "export", "report"):
         assert "(default: postgresql+psycopg://tip:***@db:5432/tip)" in flat[name], name
     assert "(default: False)" not in flat["generate"] and "(default: None)" not in flat["report"]

@@ -47,6 +47,7 @@ from tip_pipeline.sources import contracts
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
 from tip_pipeline.warehouse.engine import REFERENCE_SCOPE, write_transaction
+from tip_pipeline.warehouse.retention import refuse_if_purged
 from tip_pipeline.warehouse.runs import record_run
 
 __all__ = ["REFERENCE_TABLES", "AuditFailed", "Published", "publish_reference", "publish_year"]
@@ -150,6 +151,7 @@ def publish_year(
     parents = area_parents(engine)
     started = datetime.now(UTC)
     with write_transaction(engine, period) as conn:
+        refuse_if_purged(conn, period)  # never republished from records deleted under retention
         rows = replace_period(conn, computed, period, run_id, started) if computed else {}
         # read back as stored, so a year is published alike whether just computed or not
         year = year_suppression(read_restricted(conn, period), period, threshold, parents)

@@ -26,6 +26,7 @@ from tip_pipeline.periods import FinancialYear
 from tip_pipeline.validate.guard import guard_delivery
 from tip_pipeline.validate.store import TableReport, combine_reports, validate_tables_in
 from tip_pipeline.warehouse.engine import write_transaction
+from tip_pipeline.warehouse.retention import refuse_if_purged
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class SourceYear:
         anything is written), then stage and validate them all in one transaction."""
         prepared = [prepare_extract(self.folder, t, self.period, self.run_id) for t in self.tables]
         with write_transaction(self.engine, *(p.period for p in prepared)) as conn:
+            for period in sorted({p.period for p in prepared}):
+                refuse_if_purged(conn, period)  # its records are gone for good (retention)
             staged = [store_extract(conn, p) for p in prepared]
             reports = validate_tables_in(
                 conn,

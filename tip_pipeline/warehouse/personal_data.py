@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Final
 
 from tip_pipeline.sources.contracts import EXTRACTS, Cadence, ColumnKind, Extract
+from tip_pipeline.warehouse.retention import year_tables
 from tip_pipeline.warehouse.schema import (
     metadata,
     staging_columns,
@@ -117,6 +118,7 @@ OTHER_TABLES: Final = (
             "ops.run_inputs",
             "ops.runs",
             "ops.pseudonym_keys",
+            "ops.purges",
         ),
         False,
         "lineage, counts and reasons: files, lines, columns, rules and counts, never a value; "
@@ -208,6 +210,21 @@ def _file_pattern(extract: Extract) -> str:
     return f"{extract.table}_<year>{quarter}.csv"
 
 
+def _retention(extract: Extract) -> str:
+    """How long the extract's records are kept, by the retention settings (``tip purge``)."""
+    records = (
+        "the records of the `TIP_RETAIN_YEARS` most recent reporting years and of the baseline "
+        "year; older years' are purged with their contract files"
+        if extract.table in year_tables()
+        else "every year's records, read by later years (a purge of older years keeps them)"
+    )
+    return (
+        f"{records}; a quarantined record's contents for `TIP_RETAIN_QUARANTINE_DAYS` "
+        '(docs/INFORMATION_GOVERNANCE.md, "How long it is kept"; each setting empty: until '
+        "deleted)."
+    )
+
+
 def _extract_section(extract: Extract) -> list[str]:
     staging, validated = extract_tables(extract)
     lines = [
@@ -217,8 +234,7 @@ def _extract_section(extract: Extract) -> list[str]:
         "",
         f"Held in: the data folder (`{_file_pattern(extract)}`), `{staging}` (as delivered), "
         f"`{validated}` (validated), and `ops.quarantine` for records a rule set aside. "
-        "Lawful basis: _for the authority to state_. Retention: until deleted (no retention "
-        'setting yet: docs/INFORMATION_GOVERNANCE.md, "Not built yet").',
+        f"Lawful basis: _for the authority to state_. Retention: {_retention(extract)}",
         "",
         "| column (delivered as) | warehouse column | category | what it holds |",
         "|---|---|---|---|",

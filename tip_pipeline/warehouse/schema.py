@@ -350,6 +350,34 @@ intake_refusals = Table(
     "Never the record: the raw returns stay in the raw folder.",
 )
 
+purges = Table(
+    "purges",
+    metadata,
+    Column("purge_id", Text, primary_key=True, comment="Purge or erasure run (ops.runs)"),
+    Column(
+        "item",
+        Integer,
+        primary_key=True,
+        comment="Number of the item in the run (1, 2, ...)",
+    ),
+    Column(
+        "what",
+        Text,
+        nullable=False,
+        comment="'year records', 'quarantined records', 'raw files', 'contract files' or "
+        "'dagster runs'",
+    ),
+    Column("table_name", Text, comment="Table the rows were deleted from; NULL for files, runs"),
+    Column("period", Text, comment="Financial year (e.g. 2020/21) where the item is one year's"),
+    Column("count", BigInteger, nullable=False, comment="Rows, files or runs deleted"),
+    Column("why", Text, nullable=False, comment="The retention setting applied, e.g. its limit"),
+    Column("purged_at", DateTime(timezone=True), nullable=False, comment="When"),
+    schema=OPS,
+    comment="What each tip purge deleted past retention, by table, year and kind: counts, "
+    "never a value. A year with 'year records' here is purged: its published figures stand "
+    "and it is never run again.",
+)
+
 quarantine = Table(
     "quarantine",
     metadata,
