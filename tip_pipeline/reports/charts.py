@@ -32,6 +32,8 @@ PALETTE: Final = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY_BLUE, YELLOW, BLA
 
 WIDTH: Final = 640
 _SUPPRESSED_CLASS: Final = ' class="suppressed-mark"'
+#: what a plotted line or marker carries, so that labels can be kept off it (and tested to be)
+_MARK: Final = ' class="mark"'
 FONT: Final = 12
 
 
@@ -169,23 +171,27 @@ def _line(
     )
 
 
-def _marker(frame: _Frame, x: float, y: float, shape: str, colour: str, label: str) -> None:
+def _marker(
+    frame: _Frame, x: float, y: float, shape: str, colour: str, label: str, mark: bool = True
+) -> None:
+    """A point's marker (``mark``: of the data, not the legend) with its value as a tooltip."""
     tip = f"<title>{escape(label)}</title>"
+    cls = _MARK if mark else ""
     if shape == "diamond":
         d = 5
         points = f"{_n(x)},{_n(y - d)} {_n(x + d)},{_n(y)} {_n(x)},{_n(y + d)} {_n(x - d)},{_n(y)}"
-        frame.parts.append(f'<polygon points="{points}" fill="{colour}">{tip}</polygon>')
+        frame.parts.append(f'<polygon points="{points}" fill="{colour}"{cls}>{tip}</polygon>')
     elif shape == "square":
         frame.parts.append(
-            f'<rect x="{_n(x - 4)}" y="{_n(y - 4)}" width="8" height="8" fill="{colour}">'
+            f'<rect x="{_n(x - 4)}" y="{_n(y - 4)}" width="8" height="8" fill="{colour}"{cls}>'
             f"{tip}</rect>"
         )
     elif shape == "triangle":
         points = f"{_n(x)},{_n(y - 5)} {_n(x + 5)},{_n(y + 4)} {_n(x - 5)},{_n(y + 4)}"
-        frame.parts.append(f'<polygon points="{points}" fill="{colour}">{tip}</polygon>')
+        frame.parts.append(f'<polygon points="{points}" fill="{colour}"{cls}>{tip}</polygon>')
     else:
         frame.parts.append(
-            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4" fill="{colour}">{tip}</circle>'
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4" fill="{colour}"{cls}>{tip}</circle>'
         )
 
 
@@ -219,16 +225,15 @@ def _legend(frame: _Frame, items: Sequence[tuple[str, str, str, str]]) -> None:
             )
             x += 22
         else:
-            _marker(frame, x + 5, 12, shape, colour, label)
+            _marker(frame, x + 5, 12, shape, colour, label, mark=False)
             x += 14
         _text(frame, x, 16, label, "start")
         x += 7 * len(label) + 16
 
 
 def _whisker(frame: _Frame, x: float, lo: float, hi: float, colour: str) -> None:
-    _line(frame, x, lo, x, hi, colour, ' stroke-width="1.5"')
-    _line(frame, x - 4, lo, x + 4, lo, colour, ' stroke-width="1.5"')
-    _line(frame, x - 4, hi, x + 4, hi, colour, ' stroke-width="1.5"')
+    for x1, y1, x2, y2 in ((x, lo, x, hi), (x - 4, lo, x + 4, lo), (x - 4, hi, x + 4, hi)):
+        _line(frame, x1, y1, x2, y2, colour, f' stroke-width="1.5"{_MARK}')
 
 
 def _at(seq: Sequence[float] | Sequence[bool] | None, i: int) -> float | None:
@@ -258,8 +263,8 @@ def trend_chart(
         _text(frame, x, frame.y0 + 16, period)
     if baseline is not None and _ok(baseline[1]):
         yb = y(baseline[1])
-        _line(frame, frame.x0, yb, frame.x1, yb, BLACK, ' stroke-dasharray="2 3"')
-        _text(frame, frame.x1 - 2, yb - 4, f"baseline {baseline[0]}", "end", ' class="note"')
+        _line(frame, frame.x0, yb, frame.x1, yb, BLACK, f' stroke-dasharray="2 3"{_MARK}')
+        _text(frame, frame.x1 - 2, yb - 4, f"baseline {baseline[0]}", "end", ' class="note label"')
     legend = []
     for s in series:
         _draw_series_over_x(frame, xs, y, s)
@@ -274,7 +279,8 @@ def _draw_series_over_x(frame: _Frame, xs: Sequence[float], y: _Linear, s: Serie
     if len(points) > 1:
         path = " ".join(f"{_n(x)},{_n(y(v))}" for x, v in points)
         frame.parts.append(
-            f'<polyline points="{path}" fill="none" stroke="{s.colour}" stroke-width="2"{dashed}/>'
+            f'<polyline points="{path}" fill="none" stroke="{s.colour}" stroke-width="2"'
+            f"{dashed}{_MARK}/>"
         )
     for i, x in enumerate(xs):
         if _at(s.suppressed, i):
@@ -317,7 +323,7 @@ def decile_chart(
         top, base = y(float(value)), y(max(ticks[0], 0.0))
         frame.parts.append(
             f'<rect x="{_n(x - step * 0.35)}" y="{_n(min(top, base))}" width="{_n(step * 0.7)}" '
-            f'height="{_n(abs(base - top))}" fill="{SKY_BLUE}">'
+            f'height="{_n(abs(base - top))}" fill="{SKY_BLUE}"{_MARK}>'
             f"<title>Decile {decile}: {value:.4g}</title></rect>"
         )
         lower, upper = _at(values.lower, i), _at(values.upper, i)
@@ -330,7 +336,7 @@ def decile_chart(
         path = " ".join(f"{_n(x)},{_n(y(v))}" for x, v in points)
         frame.parts.append(
             f'<polyline points="{path}" fill="none" stroke="{VERMILLION}" stroke-width="2.5" '
-            'stroke-dasharray="8 4"/>'
+            f'stroke-dasharray="8 4"{_MARK}/>'
         )
         legend.append(("SII line (fitted)", VERMILLION, "line", "8 4"))
     _legend(frame, legend)
@@ -387,10 +393,10 @@ def funnel_chart(
             )
             frame.parts.append(
                 f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.5"'
-                f'{dashed} clip-path="url(#{clip})"/>'
+                f'{dashed} clip-path="url(#{clip})"{_MARK}/>'
             )
     yb = y(benchmark)
-    _line(frame, frame.x0, yb, frame.x1, yb, BLUE, ' stroke-width="2"')
+    _line(frame, frame.x0, yb, frame.x1, yb, BLUE, f' stroke-width="2"{_MARK}')
     for p in points:
         colour, shape = {
             "99.8": (VERMILLION, "triangle"),
@@ -424,7 +430,7 @@ def _funnel_labels(frame: _Frame, labelled: list[tuple[float, float, str]]) -> N
         placed.append((px, ly))
         if abs(ly - (py - 5)) > 1:
             _line(frame, px, py, px + 6, ly - 3, GREY)
-        _text(frame, px + 7, ly, name, "start", ' font-size="10"')
+        _text(frame, px + 7, ly, name, "start", ' font-size="10" class="label"')
 
 
 def hbar_chart(
@@ -496,12 +502,15 @@ def _hbar(
         base = x(max(ticks[0], 0.0))
         frame.parts.append(
             f'<rect x="{_n(min(base, x(v)))}" y="{_n(cy - 5)}" width="{_n(abs(x(v) - base))}" '
-            f'height="10" fill="{s.colour}"><title>{escape(s.name)}: {v:.4g}</title></rect>'
+            f'height="10" fill="{s.colour}"{_MARK}><title>{escape(s.name)}: {v:.4g}</title></rect>'
         )
     lower, upper = _at(s.lower, r), _at(s.upper, r)
     if _ok(lower) and _ok(upper):
         assert lower is not None and upper is not None
         xl, xu = x(lower), x(upper)
-        _line(frame, xl, cy, xu, cy, BLACK, ' stroke-width="1.5"')
-        _line(frame, xl, cy - 4, xl, cy + 4, BLACK, ' stroke-width="1.5"')
-        _line(frame, xu, cy - 4, xu, cy + 4, BLACK, ' stroke-width="1.5"')
+        for x1, y1, x2, y2 in (
+            (xl, cy, xu, cy),
+            (xl, cy - 4, xl, cy + 4),
+            (xu, cy - 4, xu, cy + 4),
+        ):
+            _line(frame, x1, y1, x2, y2, BLACK, f' stroke-width="1.5"{_MARK}')
