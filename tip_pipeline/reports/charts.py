@@ -800,3 +800,86 @@ def _hwhisker(
     xl, xu = x(lower), x(upper)
     for x1, y1, x2, y2 in ((xl, cy, xu, cy), (xl, cy - 4, xl, cy + 4), (xu, cy - 4, xu, cy + 4)):
         _line(frame, x1, y1, x2, y2, BLACK, ' stroke-width="1.5"', mark=True)
+
+
+@dataclass(frozen=True)
+class Dot:
+    """One row of a panel: a value, with its 95% limits when it has them."""
+
+    label: str
+    value: float
+    lower: float = math.nan
+    upper: float = math.nan
+    colour: str = BLUE
+    marker: str = "circle"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One panel of a small-multiples chart: its heading, its rows and its own axis' title
+    (``suppressed``: the panel says so instead of plotting)."""
+
+    heading: str
+    x_label: str
+    dots: Sequence[Dot]
+    suppressed: bool = False
+
+
+#: a panel's heading, one row and the room under its plot for tick labels, axis title and gap
+_PANEL_HEAD: Final = 26
+_PANEL_ROW: Final = 22
+_PANEL_FOOT: Final = 48
+
+
+def panel_height(panel: Panel) -> int:
+    """The height a panel takes: its heading, one row per dot (one line when suppressed),
+    and its axis under them."""
+    if panel.suppressed:
+        return _PANEL_HEAD + _PANEL_ROW + 16
+    return _PANEL_HEAD + _PANEL_ROW * len(panel.dots) + _PANEL_FOOT
+
+
+def small_multiples_chart(
+    chart_id: str, title: str, description: str, panels: Sequence[Panel]
+) -> Chart:
+    """Dot panels stacked one above the other, each on its own horizontal scale (with a line
+    at zero when it spans it): for figures in different units, which one scale would make
+    unreadable (the panels' rows are named, so no legend is needed)."""
+    left = _category_labels_width([[d.label] for p in panels for d in p.dots])
+    heights = [panel_height(p) for p in panels]
+    frame = _Frame(WIDTH + left - 70, 8 + sum(heights), left=left, top=8, bottom=0)
+    top = float(frame.top)
+    for panel, height in zip(panels, heights, strict=True):
+        _panel(frame, panel, top)
+        top += height
+    return Chart(chart_id, title, description, _svg(frame, chart_id, title, description))
+
+
+def _panel(frame: _Frame, panel: Panel, top: float) -> None:
+    """One panel of ``small_multiples_chart``, from ``top`` down."""
+    _text(frame, 4, top + 16, panel.heading, "start", ' class="panel-heading" font-weight="bold"')
+    plot_top = top + _PANEL_HEAD
+    if panel.suppressed:
+        _text(frame, frame.x0 + 4, plot_top + 15, "suppressed", "start", _SUPPRESSED_CLASS)
+        return
+    bottom = plot_top + _PANEL_ROW * len(panel.dots)
+    dots = panel.dots
+    lo, hi = _extent([d.value for d in dots], [d.lower for d in dots], [d.upper for d in dots])
+    ticks = nice_ticks(min(lo, 0.0), max(hi, 0.0), count=4)
+    x = _Linear(ticks[0], ticks[-1], frame.x0, frame.x1)
+    for tick in ticks:
+        _line(frame, x(tick), plot_top, x(tick), bottom, "#DDDDDD")
+        _text(frame, x(tick), bottom + _X_TICK_DROP - 3, _tick_label(tick))
+    _line(frame, frame.x0, bottom, frame.x1, bottom, BLACK)
+    if ticks[0] < 0 < ticks[-1]:
+        _line(frame, x(0), plot_top, x(0), bottom, BLACK)
+    mid = (frame.x0 + frame.x1) / 2
+    _text(frame, mid, bottom + _X_TICK_DROP + 15, panel.x_label, extra=' class="axis-title"')
+    for i, dot in enumerate(dots):
+        cy = plot_top + _PANEL_ROW * i + _PANEL_ROW / 2
+        _text(frame, frame.x0 - 6, cy + 4, dot.label, "end")
+        if not _ok(dot.value):
+            _text(frame, frame.x0 + 4, cy + 4, "not published", "start", _SUPPRESSED_CLASS)
+            continue
+        _hwhisker(frame, x, cy, dot.lower, dot.upper)
+        _marker(frame, x(dot.value), cy, dot.marker, dot.colour, f"{dot.label}: {dot.value:.4g}")

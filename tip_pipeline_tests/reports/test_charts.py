@@ -160,3 +160,20 @@ def test_funnel_chart_names_what_fits_and_says_which_it_could_not():
     assert named[0] == "Ward 14 with a long name"  # the most extreme first
     assert "not named on the chart for want of room" in chart.description
     assert "Every ward is in the table" in _parse(chart).find(f"{SVG}desc").text
+
+
+def test_small_multiples_give_each_panel_its_own_scale():
+    rate = charts.Panel(
+        "Rate", "per 10,000", [charts.Dot("a", 900.0), charts.Dot("b", 10.0, -5.0, 25.0)]
+    )
+    share = charts.Panel("Share", "%", [charts.Dot("a", 0.4), charts.Dot("b", math.nan)])
+    hidden = charts.Panel("Hidden", "%", [charts.Dot("a", 1.0)], suppressed=True)
+    chart = charts.small_multiples_chart("m", "Panels", "Two panels", [rate, share, hidden])
+    _accessible(chart)
+    root = _parse(chart)
+    assert int(root.get("height")) == 8 + sum(map(charts.panel_height, (rate, share, hidden)))
+    assert charts.panel_height(hidden) < charts.panel_height(share)
+    ticks = [t.text for t in root.findall(f".//{SVG}text") if t.get("class") is None]
+    assert "1,000" in ticks and "0.4" in ticks  # each panel's axis runs to its own values
+    assert ">not published</text>" in chart.svg and ">suppressed</text>" in chart.svg
+    assert len(root.findall(f".//{SVG}line[@class='mark']")) == 3  # one whisker, b of Rate
