@@ -2,11 +2,13 @@
 the most deprived quintile against that in the least deprived, per indicator.
 
 The chart is small multiples, one panel per indicator on its own scale, rather than one scale
-of relative changes. The indicators have different units (per 10,000 children, per 100,000
-aged 10-17, percentages), so on one shared axis a rate's changes dwarf a proportion's; a
-relative change would need each quintile's baseline value and limits for a ratio of changes,
-which the published inequality summary does not carry, and a percentage of a small baseline
-exaggerates. Each panel keeps the published figures in the indicator's own unit, with the
+of relative changes. The indicators have different units (per 10,000 children aged 0-17, per
+100,000 aged 10-17, % of households), so on one shared axis one indicator's changes dwarf
+another's. Relative changes could be derived (a quintile's value less its change is its
+baseline value), but the published summary has no limits for a difference of relative
+changes, so such a chart could not show whether the difference is significant, which is what
+the table and the statements turn on; and a percentage of a small baseline exaggerates (2 to 4
+is +100%). Each panel keeps the published figures in the indicator's own unit, with the
 published 95% limits of the difference, so the chart says what the table says."""
 
 from __future__ import annotations
