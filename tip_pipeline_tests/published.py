@@ -229,7 +229,8 @@ def _computed_values() -> pd.DataFrame:
         parts.append(
             _values(
                 ind, kind, LATEST, "ward", codes, [WARDS[c][0] for c in codes], "total",
-                ["all"] * len(codes), [ward_counts[c] for c in codes], [WARDS[c][1] for c in codes], LA,
+                ["all"] * len(codes), [ward_counts[c] for c in codes],
+                [WARDS[c][1] for c in codes], LA,
             )
         )  # fmt: skip
         parts.append(
