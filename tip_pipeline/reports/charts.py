@@ -12,6 +12,7 @@ marked with an "s" on the axis, and a suppressed bar is a labelled gap.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ PALETTE: Final = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY_BLUE, YELLOW, BLA
 
 WIDTH: Final = 640
 _SUPPRESSED_CLASS: Final = ' class="suppressed-mark"'
+#: what a plotted line or marker carries, so that labels can be kept off it (and tested to be)
+_MARK: Final = ' class="mark"'
 FONT: Final = 12
 
 
@@ -43,6 +46,8 @@ class Chart:
     title: str
     description: str
     svg: str
+    #: the points a chart could not name for want of room (their names are in its table)
+    unlabelled: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,9 @@ class _Frame:
     top: int = 20
     bottom: int = 50
     parts: list[str] = field(default_factory=list)
+    #: what is drawn so far that a label must not cover: texts and markers, plotted lines
+    boxes: list[Box] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
 
     @property
     def x0(self) -> float:
@@ -87,6 +95,10 @@ class _Frame:
     def y1(self) -> float:
         return self.top
 
+    @property
+    def plot(self) -> Box:
+        return Box(self.x0, self.y1, self.x1, self.y0)
+
 
 def _ok(x: float | None) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
@@ -95,6 +107,136 @@ def _ok(x: float | None) -> bool:
 def _n(x: float) -> str:
     """A coordinate, short."""
     return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+# -- label layout: where a label can go without covering a line, a marker or another text ---
+
+#: Arial's (and Helvetica's, Liberation Sans') advance widths in thousandths of an em, for the
+#: characters that differ from the common 556 (digits and most lower-case letters)
+_ADVANCE: Final = {
+    **dict.fromkeys("'", 191),
+    **dict.fromkeys("ijl|", 222),
+    **dict.fromkeys(" !,./:;I[\\]ft", 278),
+    **dict.fromkeys('()-r`"*', 333),
+    **dict.fromkeys("cksvxyzJ", 500),
+    **dict.fromkeys("+<=>~", 584),
+    **dict.fromkeys("FTZ", 611),
+    **dict.fromkeys("ABEKPSVXY&", 667),
+    **dict.fromkeys("CDHNRUw", 722),
+    **dict.fromkeys("GOQ", 778),
+    **dict.fromkeys("Mm", 833),
+    **dict.fromkeys("%", 889),
+    **dict.fromkeys("W", 944),
+}
+#: how far a text's box reaches above and below its baseline, in ems (Arial's ascent, descent)
+_ASCENT: Final = 0.905
+_DESCENT: Final = 0.212
+
+#: a straight line from (x1, y1) to (x2, y2)
+Segment = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned rectangle in the SVG's user units (y downwards)."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def meets(self, other: Box) -> bool:
+        """Whether the two boxes overlap (touching edges do not)."""
+        return (
+            self.left < other.right
+            and other.left < self.right
+            and self.top < other.bottom
+            and other.top < self.bottom
+        )
+
+    def inside(self, other: Box) -> bool:
+        """Whether this box lies wholly within ``other``."""
+        return (
+            self.left >= other.left
+            and self.right <= other.right
+            and self.top >= other.top
+            and self.bottom <= other.bottom
+        )
+
+    def grown(self, by: float) -> Box:
+        """The box with ``by`` added on every side."""
+        return Box(self.left - by, self.top - by, self.right + by, self.bottom + by)
+
+
+def text_width(label: str, size: float = FONT) -> float:
+    """The width of ``label`` set in Arial at ``size`` px, from the font's advance widths.
+
+    The report names Arial first (Liberation Sans, metric-compatible, where Arial is absent),
+    so this is the width a browser draws, to within kerning: labels are placed from it
+    without a browser at build time."""
+    return sum(_ADVANCE.get(c, 667 if c.isupper() else 556) for c in label) * size / 1000
+
+
+def text_box(x: float, y: float, label: str, size: float = FONT, anchor: str = "start") -> Box:
+    """The box a ``<text>`` at (``x``, ``y``: its baseline) with ``text-anchor`` covers."""
+    width = text_width(label, size)
+    left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+    return Box(left, y - _ASCENT * size, left + width, y + _DESCENT * size)
+
+
+def crosses(box: Box, segment: Segment) -> bool:
+    """Whether ``segment`` passes through ``box`` (Liang-Barsky clipping: the part of the
+    segment's parameter range inside all four edges is not empty)."""
+    x1, y1, x2, y2 = segment
+    dx, dy = x2 - x1, y2 - y1
+    start, end = 0.0, 1.0
+    for p, q in (
+        (-dx, x1 - box.left),
+        (dx, box.right - x1),
+        (-dy, y1 - box.top),
+        (dy, box.bottom - y1),
+    ):
+        if p == 0:
+            if q < 0:
+                return False
+        elif p < 0:
+            start = max(start, q / p)
+        else:
+            end = min(end, q / p)
+    return start <= end
+
+
+def place_labels(
+    candidates: Sequence[Sequence[Box]],
+    bounds: Box,
+    boxes: Sequence[Box] = (),
+    segments: Sequence[Segment] = (),
+) -> list[Box | None]:
+    """For each label (most important first), the first of its candidate boxes that lies in
+    ``bounds`` and meets none of ``boxes`` (markers, texts), ``segments`` (plotted lines) or
+    the labels placed before it; None for a label none of whose candidates is free.
+
+    Greedy first fit, because a chart has a handful of labels and a few places for each:
+    the order alone decides which labels win when not all fit, so a caller that puts the
+    most important first (the most extreme ward) knows that those left out are the least,
+    and can say where they are instead."""
+    placed: list[Box] = []
+    out: list[Box | None] = []
+    for options in candidates:
+        chosen = next(
+            (
+                c
+                for c in options
+                if c.inside(bounds)
+                and not any(c.meets(b) for b in (*boxes, *placed))
+                and not any(crosses(c, seg) for seg in segments)
+            ),
+            None,
+        )
+        if chosen is not None:
+            placed.append(chosen)
+        out.append(chosen)
+    return out
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -154,38 +296,75 @@ def _svg(frame: _Frame, chart_id: str, title: str, description: str) -> str:
 
 
 def _text(
-    frame: _Frame, x: float, y: float, label: str, anchor: str = "middle", extra: str = ""
+    frame: _Frame,
+    x: float,
+    y: float,
+    label: str,
+    anchor: str = "middle",
+    extra: str = "",
+    size: float = FONT,
 ) -> None:
+    """A text at (``x``, ``y``: its baseline); its box is kept unless it is rotated."""
+    sized = f' font-size="{_n(size)}"' if size != FONT else ""
     frame.parts.append(
-        f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}"{extra}>{escape(label)}</text>'
+        f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}"{sized}{extra}>{escape(label)}</text>'
     )
+    if "transform" not in extra:
+        frame.boxes.append(text_box(x, y, label, size, anchor))
 
 
 def _line(
-    frame: _Frame, x1: float, y1: float, x2: float, y2: float, colour: str = GREY, extra: str = ""
+    frame: _Frame,
+    x1: float,
+    y1: float,
+    x2: float,
+    y2: float,
+    colour: str = GREY,
+    extra: str = "",
+    mark: bool = False,
 ) -> None:
+    """A line; ``mark``: a plotted one, which labels keep off."""
+    cls = _MARK if mark else ""
     frame.parts.append(
-        f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{colour}"{extra}/>'
+        f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{colour}"'
+        f"{extra}{cls}/>"
     )
+    if mark:
+        frame.segments.append((x1, y1, x2, y2))
 
 
-def _marker(frame: _Frame, x: float, y: float, shape: str, colour: str, label: str) -> None:
+def _polyline(
+    frame: _Frame, points: Sequence[tuple[float, float]], colour: str, extra: str = ""
+) -> None:
+    """A plotted line through ``points`` (user units), which labels keep off."""
+    path = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+    frame.parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}"{extra}{_MARK}/>')
+    frame.segments.extend((*a, *b) for a, b in itertools.pairwise(points))
+
+
+def _marker(
+    frame: _Frame, x: float, y: float, shape: str, colour: str, label: str, mark: bool = True
+) -> None:
+    """A point's marker (``mark``: of the data, not the legend) with its value as a tooltip."""
     tip = f"<title>{escape(label)}</title>"
+    cls = _MARK if mark else ""
+    if mark:
+        frame.boxes.append(Box(x - 5, y - 5, x + 5, y + 5))
     if shape == "diamond":
         d = 5
         points = f"{_n(x)},{_n(y - d)} {_n(x + d)},{_n(y)} {_n(x)},{_n(y + d)} {_n(x - d)},{_n(y)}"
-        frame.parts.append(f'<polygon points="{points}" fill="{colour}">{tip}</polygon>')
+        frame.parts.append(f'<polygon points="{points}" fill="{colour}"{cls}>{tip}</polygon>')
     elif shape == "square":
         frame.parts.append(
-            f'<rect x="{_n(x - 4)}" y="{_n(y - 4)}" width="8" height="8" fill="{colour}">'
+            f'<rect x="{_n(x - 4)}" y="{_n(y - 4)}" width="8" height="8" fill="{colour}"{cls}>'
             f"{tip}</rect>"
         )
     elif shape == "triangle":
         points = f"{_n(x)},{_n(y - 5)} {_n(x + 5)},{_n(y + 4)} {_n(x - 5)},{_n(y + 4)}"
-        frame.parts.append(f'<polygon points="{points}" fill="{colour}">{tip}</polygon>')
+        frame.parts.append(f'<polygon points="{points}" fill="{colour}"{cls}>{tip}</polygon>')
     else:
         frame.parts.append(
-            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4" fill="{colour}">{tip}</circle>'
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4" fill="{colour}"{cls}>{tip}</circle>'
         )
 
 
@@ -219,20 +398,53 @@ def _legend(frame: _Frame, items: Sequence[tuple[str, str, str, str]]) -> None:
             )
             x += 22
         else:
-            _marker(frame, x + 5, 12, shape, colour, label)
+            _marker(frame, x + 5, 12, shape, colour, label, mark=False)
             x += 14
         _text(frame, x, 16, label, "start")
-        x += 7 * len(label) + 16
+        x += text_width(label) + 16
 
 
 def _whisker(frame: _Frame, x: float, lo: float, hi: float, colour: str) -> None:
-    _line(frame, x, lo, x, hi, colour, ' stroke-width="1.5"')
-    _line(frame, x - 4, lo, x + 4, lo, colour, ' stroke-width="1.5"')
-    _line(frame, x - 4, hi, x + 4, hi, colour, ' stroke-width="1.5"')
+    for x1, y1, x2, y2 in ((x, lo, x, hi), (x - 4, lo, x + 4, lo), (x - 4, hi, x + 4, hi)):
+        _line(frame, x1, y1, x2, y2, colour, ' stroke-width="1.5"', mark=True)
 
 
 def _at(seq: Sequence[float] | Sequence[bool] | None, i: int) -> float | None:
     return None if seq is None else seq[i]
+
+
+#: how far below the x axis its tick labels' baselines lie: clear of the y axis' lowest label
+_X_TICK_DROP: Final = 19
+#: room kept round a label, so that it does not touch what it avoids
+_LABEL_PAD: Final = 2
+
+
+def _label(frame: _Frame, box: Box, label: str, size: float) -> None:
+    """``label`` drawn in ``box`` (a placed candidate, padded by ``_LABEL_PAD``)."""
+    baseline = box.bottom - _LABEL_PAD - _DESCENT * size
+    _text(frame, box.left + _LABEL_PAD, baseline, label, "start", ' class="label"', size)
+
+
+def _padded(left: float, top: float, label: str, size: float) -> Box:
+    """The padded box of ``label`` whose text box has its top-left corner at (left, top)."""
+    height = (_ASCENT + _DESCENT) * size
+    return Box(left, top, left + text_width(label, size), top + height).grown(_LABEL_PAD)
+
+
+def baseline_candidates(
+    edges: Sequence[float], y: float, label: str, size: float = FONT
+) -> list[Box]:
+    """Places for the baseline's label, just above or below its line at ``y``: at the right
+    end first (where a reader looks for it), then the left end, then centred on each of the
+    column ``edges`` (between two years) from the right."""
+    width = text_width(label, size)
+    height = (_ASCENT + _DESCENT) * size
+    gap = _LABEL_PAD + 2
+    lefts = [edges[-1] - width - gap, edges[0] + gap]
+    lefts += [e - width / 2 for e in reversed(edges[1:-1])]
+    return [
+        _padded(left, top, label, size) for left in lefts for top in (y - gap - height, y + gap)
+    ]
 
 
 def trend_chart(
@@ -245,7 +457,8 @@ def trend_chart(
     baseline: tuple[str, float] | None = None,
 ) -> Chart:
     """Values over years with 95% limits (whiskers), comparators as dashed lines, and a
-    horizontal reference line at the baseline year's value."""
+    horizontal reference line at the baseline year's value, labelled where the label covers
+    no line or marker (in the legend when there is no such place)."""
     frame = _Frame(WIDTH, 300, top=30)
     lo, hi = _extent(*[v for s in series for v in (s.values, s.lower, s.upper)], include_zero=True)
     ticks = nice_ticks(lo, hi)
@@ -255,30 +468,37 @@ def trend_chart(
     _y_axis(frame, y, ticks, y_label)
     _x_axis_title(frame, "Reporting year (April to March)")
     for x, period in zip(xs, periods, strict=True):
-        _text(frame, x, frame.y0 + 16, period)
+        _text(frame, x, frame.y0 + _X_TICK_DROP, period)
+    yb = None
     if baseline is not None and _ok(baseline[1]):
         yb = y(baseline[1])
-        _line(frame, frame.x0, yb, frame.x1, yb, BLACK, ' stroke-dasharray="2 3"')
-        _text(frame, frame.x1 - 2, yb - 4, f"baseline {baseline[0]}", "end", ' class="note"')
+        _line(frame, frame.x0, yb, frame.x1, yb, BLACK, ' stroke-dasharray="2 3"', mark=True)
     legend = []
     for s in series:
         _draw_series_over_x(frame, xs, y, s)
         legend.append((s.name, s.colour, s.marker, s.dash))
+    if baseline is not None and yb is not None:
+        label = f"baseline {baseline[0]}"
+        edges = [frame.x0 + step * i for i in range(len(periods) + 1)]
+        [box] = place_labels(
+            [baseline_candidates(edges, yb, label)], frame.plot, frame.boxes, frame.segments
+        )
+        if box is None:
+            legend.append((label, BLACK, "line", "2 3"))
+        else:
+            _label(frame, box, label, FONT)
     _legend(frame, legend)
     return Chart(chart_id, title, description, _svg(frame, chart_id, title, description))
 
 
 def _draw_series_over_x(frame: _Frame, xs: Sequence[float], y: _Linear, s: Series) -> None:
     dashed = f' stroke-dasharray="{s.dash}"' if s.dash else ""
-    points = [(x, float(v)) for x, v in zip(xs, s.values, strict=True) if _ok(v)]
+    points = [(x, y(float(v))) for x, v in zip(xs, s.values, strict=True) if _ok(v)]
     if len(points) > 1:
-        path = " ".join(f"{_n(x)},{_n(y(v))}" for x, v in points)
-        frame.parts.append(
-            f'<polyline points="{path}" fill="none" stroke="{s.colour}" stroke-width="2"{dashed}/>'
-        )
+        _polyline(frame, points, s.colour, f' stroke-width="2"{dashed}')
     for i, x in enumerate(xs):
         if _at(s.suppressed, i):
-            _text(frame, x, frame.y0 - 4, "s", extra=' class="suppressed-mark"')
+            _text(frame, x, frame.y0 - 4, "s", extra=_SUPPRESSED_CLASS)
             continue
         value, lower, upper = s.values[i], _at(s.lower, i), _at(s.upper, i)
         if _ok(lower) and _ok(upper):
@@ -308,16 +528,16 @@ def decile_chart(
     _y_axis(frame, y, ticks, y_label)
     _x_axis_title(frame, "IMD decile (national): 1 = most deprived, 10 = least deprived")
     for i, (x, decile) in enumerate(zip(xs, deciles, strict=True)):
-        _text(frame, x, frame.y0 + 16, str(decile))
+        _text(frame, x, frame.y0 + _X_TICK_DROP, str(decile))
         value = values.values[i]
         if _at(values.suppressed, i) or not _ok(value):
             mark = "suppressed" if _at(values.suppressed, i) else "n/a"
-            _text(frame, x, frame.y0 - 6, mark, extra=' class="suppressed-mark" font-size="9"')
+            _text(frame, x, frame.y0 - 6, mark, extra=_SUPPRESSED_CLASS, size=9)
             continue
         top, base = y(float(value)), y(max(ticks[0], 0.0))
         frame.parts.append(
             f'<rect x="{_n(x - step * 0.35)}" y="{_n(min(top, base))}" width="{_n(step * 0.7)}" '
-            f'height="{_n(abs(base - top))}" fill="{SKY_BLUE}">'
+            f'height="{_n(abs(base - top))}" fill="{SKY_BLUE}"{_MARK}>'
             f"<title>Decile {decile}: {value:.4g}</title></rect>"
         )
         lower, upper = _at(values.lower, i), _at(values.upper, i)
@@ -326,12 +546,8 @@ def decile_chart(
             _whisker(frame, x, y(lower), y(upper), BLACK)
     legend = [("value with 95% limits", SKY_BLUE, "square", "")]
     if fitted is not None:
-        points = [(x, v) for x, v in zip(xs, fitted, strict=True) if _ok(v)]
-        path = " ".join(f"{_n(x)},{_n(y(v))}" for x, v in points)
-        frame.parts.append(
-            f'<polyline points="{path}" fill="none" stroke="{VERMILLION}" stroke-width="2.5" '
-            'stroke-dasharray="8 4"/>'
-        )
+        points = [(x, y(v)) for x, v in zip(xs, fitted, strict=True) if _ok(v)]
+        _polyline(frame, points, VERMILLION, ' stroke-width="2.5" stroke-dasharray="8 4"')
         legend.append(("SII line (fitted)", VERMILLION, "line", "8 4"))
     _legend(frame, legend)
     return Chart(chart_id, title, description, _svg(frame, chart_id, title, description))
@@ -343,6 +559,69 @@ class FunnelPoint:
     denominator: float
     value: float
     outside: str  # "" | "95" | "99.8", and above/below by the value's side of the benchmark
+
+
+#: the size of the funnel plot's ward names
+FUNNEL_LABEL_SIZE: Final = 10
+
+
+def interpolate(xs: Sequence[float], ys: Sequence[float], x: float) -> float:
+    """``ys`` at ``x``, linearly between the two nearest of the increasing ``xs`` (the end
+    values beyond them): a control limit at a ward's denominator, from the drawn curve."""
+    pairs = [(a, b) for a, b in zip(xs, ys, strict=True) if _ok(b)]
+    if not pairs:
+        return math.nan
+    if x <= pairs[0][0]:
+        return pairs[0][1]
+    for (xa, ya), (xb, yb) in itertools.pairwise(pairs):
+        if x <= xb:
+            return ya + (yb - ya) * (x - xa) / ((xb - xa) or 1.0)
+    return pairs[-1][1]
+
+
+def outlier_order(
+    points: Sequence[FunnelPoint],
+    benchmark: float,
+    curve_x: Sequence[float],
+    limits: tuple[Sequence[float], Sequence[float]] | None,
+) -> list[FunnelPoint]:
+    """The points outside the 99.8% limits, most extreme first: by how many times the
+    distance of its 99.8% limit from the benchmark a point lies from it (so that a small
+    ward far out, where the funnel is wide, ranks by its own limit, not by its raw value)."""
+
+    def extremeness(p: FunnelPoint) -> float:
+        distance = abs(p.value - benchmark)
+        if limits is None:
+            return distance
+        limit = interpolate(curve_x, limits[1] if p.value > benchmark else limits[0], p.denominator)
+        half = abs(limit - benchmark)
+        return distance / half if _ok(half) and half > 0 else distance
+
+    return sorted((p for p in points if p.outside == "99.8"), key=extremeness, reverse=True)
+
+
+def funnel_label_candidates(
+    px: float, py: float, label: str, size: float = FUNNEL_LABEL_SIZE
+) -> list[Box]:
+    """Places for a ward's name by its point at (``px``, ``py``): beside it right then left,
+    above and below it, then further up or down (joined to the point by a leader line)."""
+    width = text_width(label, size)
+    height = (_ASCENT + _DESCENT) * size
+    right, left = px + 8, px - 8 - width
+    middle = py - height / 2
+    spots = [(right, middle), (left, middle)]
+    spots += [(x, y) for y in (py - 7 - height, py + 7) for x in (px - 2, px + 2 - width)]
+    for k in range(1, 4):
+        shift = k * (height + 2 * _LABEL_PAD + 1)
+        spots += [(x, middle + d) for d in (-shift, shift) for x in (right, left)]
+    return [_padded(x, y, label, size) for x, y in spots]
+
+
+def _leader(frame: _Frame, px: float, py: float, box: Box) -> None:
+    """A thin line from a point to its label, when the label is not next to it."""
+    nx, ny = min(max(px, box.left), box.right), min(max(py, box.top), box.bottom)
+    if math.hypot(nx - px, ny - py) > 10:
+        _line(frame, px, py, nx, ny, GREY, ' stroke-width="0.75"')
 
 
 def funnel_chart(
@@ -357,7 +636,9 @@ def funnel_chart(
     y_label: str,
 ) -> Chart:
     """Wards' values against their denominators, with control limits around the LA value
-    (95%: dashed, 99.8%: solid); wards outside 99.8% are labelled by name."""
+    (95%: dashed, 99.8%: solid). Wards outside 99.8% are named, most extreme first, each
+    where its name covers no line, marker or other name; those for which there is no such
+    place are listed in the chart's description (and ``Chart.unlabelled``)."""
     frame = _Frame(WIDTH, 360, top=30)
     curves = [c for pair in limits.values() for c in pair]
     lo, hi = _extent([p.value for p in points], [benchmark], *curves, include_zero=True)
@@ -371,7 +652,7 @@ def funnel_chart(
     _y_axis(frame, y, ticks, y_label)
     _x_axis_title(frame, x_label)
     for tick in x_ticks:
-        _text(frame, x(tick), frame.y0 + 16, _tick_label(tick))
+        _text(frame, x(tick), frame.y0 + _X_TICK_DROP, _tick_label(tick))
     clip = f"{chart_id}-clip"
     frame.parts.append(
         f'<clipPath id="{clip}"><rect x="{_n(frame.x0)}" y="{_n(frame.y1)}" '
@@ -382,24 +663,19 @@ def funnel_chart(
         dash, colour = styles.get(level, ("", GREY))
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
         for curve in (lows, highs):
-            path = " ".join(
-                f"{_n(x(cx))},{_n(y(cy))}" for cx, cy in zip(curve_x, curve, strict=True) if _ok(cy)
-            )
-            frame.parts.append(
-                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.5"'
-                f'{dashed} clip-path="url(#{clip})"/>'
-            )
+            drawn = [(x(cx), y(cy)) for cx, cy in zip(curve_x, curve, strict=True) if _ok(cy)]
+            _polyline(frame, drawn, colour, f' stroke-width="1.5"{dashed} clip-path="url(#{clip})"')
     yb = y(benchmark)
-    _line(frame, frame.x0, yb, frame.x1, yb, BLUE, ' stroke-width="2"')
+    _line(frame, frame.x0, yb, frame.x1, yb, BLUE, ' stroke-width="2"', mark=True)
     for p in points:
         colour, shape = {
             "99.8": (VERMILLION, "triangle"),
             "95": (ORANGE, "square"),
         }.get(p.outside, (BLUE, "circle"))
         _marker(frame, x(p.denominator), y(p.value), shape, colour, f"{p.name}: {p.value:.4g}")
-    _funnel_labels(
-        frame, [(x(p.denominator), y(p.value), p.name) for p in points if p.outside == "99.8"]
-    )
+    ranked = outlier_order(points, benchmark, curve_x, limits.get("99.8"))
+    spots = [(x(p.denominator), y(p.value), p.name) for p in ranked]
+    unlabelled = _funnel_labels(frame, spots)
     _legend(
         frame,
         [
@@ -410,21 +686,34 @@ def funnel_chart(
             ("outside 99.8%", VERMILLION, "triangle", ""),
         ],
     )
-    return Chart(chart_id, title, description, _svg(frame, chart_id, title, description))
+    if unlabelled:
+        description += (
+            f" {len(unlabelled)} of the {len(ranked)} wards outside the 99.8% limits are not "
+            f"named on the chart for want of room: {', '.join(unlabelled)}. Every ward is in "
+            "the table."
+        )
+    svg = _svg(frame, chart_id, title, description)
+    return Chart(chart_id, title, description, svg, tuple(unlabelled))
 
 
-def _funnel_labels(frame: _Frame, labelled: list[tuple[float, float, str]]) -> None:
-    """Names beside the points, pushed apart vertically so that they do not overlap."""
-    placed: list[tuple[float, float]] = []
-    for px, py, name in sorted(labelled, key=lambda t: t[1]):
-        ly = py - 5
-        for qx, qy in placed:
-            if abs(qx - px) < 120 and abs(qy - ly) < 12:
-                ly = qy + 12
-        placed.append((px, ly))
-        if abs(ly - (py - 5)) > 1:
-            _line(frame, px, py, px + 6, ly - 3, GREY)
-        _text(frame, px + 7, ly, name, "start", ' font-size="10"')
+def _funnel_labels(frame: _Frame, spots: Sequence[tuple[float, float, str]]) -> list[str]:
+    """Names by their points (x, y, name; most important first) where they fit; the names
+    left out."""
+    candidates = [funnel_label_candidates(px, py, name) for px, py, name in spots]
+    placed = place_labels(candidates, frame.plot, frame.boxes, frame.segments)
+    left_out = []
+    for (px, py, name), box in zip(spots, placed, strict=True):
+        if box is None:
+            left_out.append(name)
+            continue
+        _leader(frame, px, py, box)
+        _label(frame, box, name, FUNNEL_LABEL_SIZE)
+    return left_out
+
+
+def _category_labels_width(labels: Sequence[Sequence[str]]) -> int:
+    """The left margin the (wrapped) category labels of a horizontal chart need."""
+    return 16 + math.ceil(max((text_width(line) for w in labels for line in w), default=60.0))
 
 
 def hbar_chart(
@@ -441,7 +730,7 @@ def hbar_chart(
     rows = len(categories)
     wrapped = [wrap(c) for c in categories]
     band = max(14 * max(len(series), 1), 14 * max((len(w) for w in wrapped), default=1)) + 12
-    left = 16 + int(6.5 * max((len(line) for w in wrapped for line in w), default=10))
+    left = _category_labels_width(wrapped)
     frame = _Frame(WIDTH + left - 70, 40 + 50 + band * rows, left=left, top=40)
     lo, hi = _extent(
         *[v for s in series for v in (s.values, s.lower, s.upper)], include_zero=not dots
@@ -452,7 +741,7 @@ def hbar_chart(
     x = _Linear(ticks[0], ticks[-1], frame.x0, frame.x1)
     for tick in ticks:
         _line(frame, x(tick), frame.y1, x(tick), frame.y0, "#DDDDDD")
-        _text(frame, x(tick), frame.y0 + 16, _tick_label(tick))
+        _text(frame, x(tick), frame.y0 + _X_TICK_DROP, _tick_label(tick))
     _x_axis_title(frame, x_label)
     if ticks[0] < 0 < ticks[-1]:
         _line(frame, x(0), frame.y1, x(0), frame.y0, BLACK)
@@ -496,12 +785,101 @@ def _hbar(
         base = x(max(ticks[0], 0.0))
         frame.parts.append(
             f'<rect x="{_n(min(base, x(v)))}" y="{_n(cy - 5)}" width="{_n(abs(x(v) - base))}" '
-            f'height="10" fill="{s.colour}"><title>{escape(s.name)}: {v:.4g}</title></rect>'
+            f'height="10" fill="{s.colour}"{_MARK}><title>{escape(s.name)}: {v:.4g}</title></rect>'
         )
-    lower, upper = _at(s.lower, r), _at(s.upper, r)
-    if _ok(lower) and _ok(upper):
-        assert lower is not None and upper is not None
-        xl, xu = x(lower), x(upper)
-        _line(frame, xl, cy, xu, cy, BLACK, ' stroke-width="1.5"')
-        _line(frame, xl, cy - 4, xl, cy + 4, BLACK, ' stroke-width="1.5"')
-        _line(frame, xu, cy - 4, xu, cy + 4, BLACK, ' stroke-width="1.5"')
+    _hwhisker(frame, x, cy, _at(s.lower, r), _at(s.upper, r))
+
+
+def _hwhisker(
+    frame: _Frame, x: _Linear, cy: float, lower: float | None, upper: float | None
+) -> None:
+    """A horizontal 95% limits whisker at height ``cy``, when both limits are known."""
+    if not (_ok(lower) and _ok(upper)):
+        return
+    assert lower is not None and upper is not None
+    xl, xu = x(lower), x(upper)
+    for x1, y1, x2, y2 in ((xl, cy, xu, cy), (xl, cy - 4, xl, cy + 4), (xu, cy - 4, xu, cy + 4)):
+        _line(frame, x1, y1, x2, y2, BLACK, ' stroke-width="1.5"', mark=True)
+
+
+@dataclass(frozen=True)
+class Dot:
+    """One row of a panel: a value, with its 95% limits when it has them."""
+
+    label: str
+    value: float
+    lower: float = math.nan
+    upper: float = math.nan
+    colour: str = BLUE
+    marker: str = "circle"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One panel of a small-multiples chart: its heading, its rows and its own axis' title
+    (``suppressed``: the panel says so instead of plotting)."""
+
+    heading: str
+    x_label: str
+    dots: Sequence[Dot]
+    suppressed: bool = False
+
+
+#: a panel's heading, one row and the room under its plot for tick labels, axis title and gap
+_PANEL_HEAD: Final = 26
+_PANEL_ROW: Final = 22
+_PANEL_FOOT: Final = 48
+
+
+def panel_height(panel: Panel) -> int:
+    """The height a panel takes: its heading, one row per dot (one line when suppressed),
+    and its axis under them."""
+    if panel.suppressed:
+        return _PANEL_HEAD + _PANEL_ROW + 16
+    return _PANEL_HEAD + _PANEL_ROW * len(panel.dots) + _PANEL_FOOT
+
+
+def small_multiples_chart(
+    chart_id: str, title: str, description: str, panels: Sequence[Panel]
+) -> Chart:
+    """Dot panels stacked one above the other, each on its own horizontal scale (with a line
+    at zero when it spans it): for figures in different units, which one scale would make
+    unreadable (the panels' rows are named, so no legend is needed)."""
+    left = _category_labels_width([[d.label] for p in panels for d in p.dots])
+    heights = [panel_height(p) for p in panels]
+    frame = _Frame(WIDTH + left - 70, 8 + sum(heights), left=left, top=8, bottom=0)
+    top = float(frame.top)
+    for panel, height in zip(panels, heights, strict=True):
+        _panel(frame, panel, top)
+        top += height
+    return Chart(chart_id, title, description, _svg(frame, chart_id, title, description))
+
+
+def _panel(frame: _Frame, panel: Panel, top: float) -> None:
+    """One panel of ``small_multiples_chart``, from ``top`` down."""
+    _text(frame, 4, top + 16, panel.heading, "start", ' class="panel-heading" font-weight="bold"')
+    plot_top = top + _PANEL_HEAD
+    if panel.suppressed:
+        _text(frame, frame.x0 + 4, plot_top + 15, "suppressed", "start", _SUPPRESSED_CLASS)
+        return
+    bottom = plot_top + _PANEL_ROW * len(panel.dots)
+    dots = panel.dots
+    lo, hi = _extent([d.value for d in dots], [d.lower for d in dots], [d.upper for d in dots])
+    ticks = nice_ticks(min(lo, 0.0), max(hi, 0.0), count=4)
+    x = _Linear(ticks[0], ticks[-1], frame.x0, frame.x1)
+    for tick in ticks:
+        _line(frame, x(tick), plot_top, x(tick), bottom, "#DDDDDD")
+        _text(frame, x(tick), bottom + _X_TICK_DROP - 3, _tick_label(tick))
+    _line(frame, frame.x0, bottom, frame.x1, bottom, BLACK)
+    if ticks[0] < 0 < ticks[-1]:
+        _line(frame, x(0), plot_top, x(0), bottom, BLACK)
+    mid = (frame.x0 + frame.x1) / 2
+    _text(frame, mid, bottom + _X_TICK_DROP + 15, panel.x_label, extra=' class="axis-title"')
+    for i, dot in enumerate(dots):
+        cy = plot_top + _PANEL_ROW * i + _PANEL_ROW / 2
+        _text(frame, frame.x0 - 6, cy + 4, dot.label, "end")
+        if not _ok(dot.value):
+            _text(frame, frame.x0 + 4, cy + 4, "not published", "start", _SUPPRESSED_CLASS)
+            continue
+        _hwhisker(frame, x, cy, dot.lower, dot.upper)
+        _marker(frame, x(dot.value), cy, dot.marker, dot.colour, f"{dot.label}: {dot.value:.4g}")

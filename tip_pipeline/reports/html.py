@@ -44,8 +44,8 @@ figure { margin: .5rem 0; flex: 0 1 660px; }
 figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { font-weight: bold; margin-bottom: .3rem; }
 .figure-row.stacked { flex-direction: column; }
-.figure-row.stacked .table-wrap { max-height: none; flex: none; }
-.table-wrap { flex: 1 1 420px; max-height: 420px; overflow: auto; }
+.figure-row.stacked figure, .figure-row.stacked .table-wrap { flex: none; max-width: 100%; }
+.table-wrap { flex: 1 1 auto; max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; font-size: .85rem; margin: .5rem 0; }
 caption { text-align: left; font-weight: bold; padding: .3rem 0; }
 th, td { border: 1px solid var(--rule); padding: .25rem .5rem; vertical-align: top; }
@@ -68,7 +68,11 @@ dl.definitions dd { margin-left: 1rem; }
   h2.first { break-before: auto; }
   h2, h3, h4 { break-after: avoid; }
   figure, table, p.statement, .figure-row { break-inside: avoid; }
-  .table-wrap { max-height: none; overflow: visible; }
+  .table-wrap { overflow: visible; }
+  table { font-size: 8pt; }
+  th, td { padding: .15rem .3rem; }
+  td.num { white-space: normal; }
+  tr { break-inside: avoid; }
   p.statement { background: none; border-left: 2px solid #000; }
   td.suppressed { background: none; }
   a { color: inherit; text-decoration: none; }

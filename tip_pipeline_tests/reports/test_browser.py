@@ -1,7 +1,12 @@
 """The report in a real browser: Debian's Chromium driven by Playwright opens the file:// report
 offline, with no console error, no request but the file itself, and every chart rendered (a
 nonzero box); a full-page screenshot is kept in artifacts/. Skips without /usr/bin/chromium or
-Playwright, unless TIP_REQUIRE_BROWSER=1 (CI), where it fails instead (as test_ui)."""
+Playwright, unless TIP_REQUIRE_BROWSER=1 (CI), where it fails instead (as test_ui).
+
+Nothing out of place (issue #20), at a desktop width and at A4 print width: no two texts of a
+chart overlap or run off its edge, no label (the baseline's, a funnel's ward names) lies on a
+plotted line or marker, no table row is cut off by its container or the page, and no blank
+band lies under a chart (``layout_probe.js`` measures what the browser laid out)."""
 
 from __future__ import annotations
 
@@ -15,6 +20,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update"]  # fmt: skip
+
+PROBE = (Path(__file__).parent / "layout_probe.js").read_text(encoding="utf-8")
+#: (viewport width in CSS px, media): a desktop screen, and A4 portrait's printable width
+LAYOUTS = [(1400, "screen"), (794, "print")]
 
 pytestmark = pytest.mark.browser
 
@@ -64,3 +73,24 @@ def test_report_renders_offline_with_no_error_and_no_request(browser_ready, repo
     assert len(boxes) == built.charts
     for chart_id, width, height, elements in boxes:
         assert width > 0 and height > 0 and elements > 10, chart_id
+
+
+@pytest.mark.parametrize(("width", "media"), LAYOUTS, ids=["desktop", "a4-print"])
+def test_nothing_out_of_place(browser_ready, report_file, built, width, media):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(offline=True, viewport={"width": width, "height": 1000})
+        page = context.new_page()
+        page.emulate_media(media=media)
+        page.goto(report_file.resolve().as_uri(), wait_until="load")
+        found = page.evaluate(PROBE)
+        browser.close()
+    counts = found["counts"]
+    assert counts["charts"] == built.charts and counts["rows"] > 50
+    # the fixture's layer has cases to get wrong: a baseline label on each trend chart, one
+    # near its line, and funnels with outlying wards close together
+    assert counts["labels"] >= 2 + 3
+    assert max(counts["funnelLabels"].values(), default=0) >= 3
+    assert found["problems"] == []

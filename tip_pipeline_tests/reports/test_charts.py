@@ -75,3 +75,105 @@ def test_okabe_ito_palette_only():
     colours = set(re.findall(r'(?:fill|stroke)="(#[0-9A-Fa-f]{6})"', chart.svg))
     assert colours <= {*charts.PALETTE, charts.GREY, "#DDDDDD"}
     assert len(charts.wrap("a long category label that needs wrapping onto two lines")) == 2
+
+
+# -- label layout -----------------------------------------------------------------------------
+
+
+def test_text_width_follows_the_fonts_advances():
+    assert charts.text_width("", 12) == 0
+    assert charts.text_width("0000", 10) == 4 * 5.56  # digits are 556 thousandths of an em
+    assert charts.text_width("WWW") > charts.text_width("iii") * 3
+    box = charts.text_box(100, 50, "abc", 10, "end")
+    assert box.right == 100 and box.top < 50 < box.bottom
+
+
+def test_crosses_is_true_only_for_a_segment_through_the_box():
+    box = charts.Box(10, 10, 20, 20)
+    assert charts.crosses(box, (0, 15, 30, 15))  # straight through
+    assert charts.crosses(box, (12, 12, 13, 13))  # wholly inside
+    assert charts.crosses(box, (0, 0, 30, 30))  # the diagonal
+    assert not charts.crosses(box, (0, 25, 30, 25))  # below it
+    assert not charts.crosses(box, (0, 0, 8, 30))  # stops short of it
+    assert not charts.crosses(box, (0, 12, 9, 12))  # horizontal, ends before its left edge
+
+
+def test_place_labels_takes_the_first_free_candidate_in_priority_order():
+    bounds = charts.Box(0, 0, 100, 100)
+    first, second, outside = (
+        charts.Box(10, 10, 40, 20),
+        charts.Box(10, 30, 40, 40),
+        charts.Box(90, 10, 120, 20),
+    )
+    # the second label's first candidate is taken by the first label: it gets its next
+    assert charts.place_labels([[first], [first, second]], bounds) == [first, second]
+    # a candidate outside the bounds, on a marker or crossed by a line is never used
+    assert charts.place_labels([[outside]], bounds) == [None]
+    assert charts.place_labels([[first]], bounds, boxes=[charts.Box(35, 15, 45, 25)]) == [None]
+    assert charts.place_labels([[first, second]], bounds, segments=[(0, 15, 100, 15)]) == [second]
+    # when two labels want one place, the later one goes without
+    assert charts.place_labels([[first], [first]], bounds) == [first, None]
+
+
+def test_placed_labels_never_meet_each_other():
+    bounds = charts.Box(0, 0, 640, 360)
+    spots = [(500 + 8 * i, 100 + 3 * i, f"Ward number {i}") for i in range(12)]
+    candidates = [charts.funnel_label_candidates(x, y, name) for x, y, name in spots]
+    placed = [b for b in charts.place_labels(candidates, bounds) if b is not None]
+    assert 1 < len(placed) < 12  # a tight cluster: some placed, some left out
+    for i, a in enumerate(placed):
+        assert a.inside(bounds)
+        assert not any(a.meets(b) for b in placed[i + 1 :])
+
+
+def test_baseline_candidates_lie_just_above_or_below_the_line():
+    boxes = charts.baseline_candidates([70, 170, 270], 100.0, "baseline 2019/20")
+    assert len(boxes) == 2 * 3  # right end, left end, the one inner edge; above and below
+    assert 260 < boxes[0].right <= 270  # right end first, inside the plot
+    for box in boxes:
+        assert box.bottom <= 100 or box.top >= 100  # never across the line itself
+
+
+def test_interpolate_and_outlier_order():
+    assert charts.interpolate([0, 10], [0, 100], 2.5) == 25
+    assert charts.interpolate([0, 10], [0, 100], 20) == 100  # the end value beyond the curve
+    assert math.isnan(charts.interpolate([0, 10], [math.nan, math.nan], 5))
+    near = charts.FunnelPoint("Near", 1000, 130.0, "99.8")  # limit 120 at 1,000: 1.5 times,
+    # though nearer the benchmark than Far
+    far = charts.FunnelPoint("Far", 100, 200.0, "99.8")  # limit 180 at 100: 1.25 times
+    small = charts.FunnelPoint("Small", 1000, 60.0, "99.8")  # lower limit 80: 2 times
+    within = charts.FunnelPoint("In", 1000, 101.0, "")
+    limits = ([20, 80], [180, 120])
+    ranked = charts.outlier_order([near, far, within, small], 100.0, [100, 1000], limits)
+    assert [p.name for p in ranked] == ["Small", "Near", "Far"]
+
+
+def test_funnel_chart_names_what_fits_and_says_which_it_could_not():
+    points = [charts.FunnelPoint(f"Ward {i} with a long name", 5000 + i, 150.0 + i, "99.8")
+              for i in range(15)]  # fmt: skip
+    grid = [1000.0, 3000.0, 6000.0]
+    limits = {"95": ([50, 60, 65], [100, 90, 85]), "99.8": ([40, 55, 60], [110, 95, 90])}
+    chart = charts.funnel_chart("f", "Funnel", "Wards.", points, 72.0, grid, limits, "n", "u")
+    _accessible(chart)
+    named = re.findall(r'class="label">([^<]+)</text>', chart.svg)
+    assert named and chart.unlabelled and len(named) + len(chart.unlabelled) == 15
+    assert named[0] == "Ward 14 with a long name"  # the most extreme first
+    assert "not named on the chart for want of room" in chart.description
+    assert "Every ward is in the table" in _parse(chart).find(f"{SVG}desc").text
+
+
+def test_small_multiples_give_each_panel_its_own_scale():
+    rate = charts.Panel(
+        "Rate", "per 10,000", [charts.Dot("a", 900.0), charts.Dot("b", 10.0, -5.0, 25.0)]
+    )
+    share = charts.Panel("Share", "%", [charts.Dot("a", 0.4), charts.Dot("b", math.nan)])
+    hidden = charts.Panel("Hidden", "%", [charts.Dot("a", 1.0)], suppressed=True)
+    chart = charts.small_multiples_chart("m", "Panels", "Two panels", [rate, share, hidden])
+    _accessible(chart)
+    root = _parse(chart)
+    assert int(root.get("height")) == 8 + sum(map(charts.panel_height, (rate, share, hidden)))
+    assert charts.panel_height(hidden) < charts.panel_height(share)
+    ticks = [t.text for t in root.findall(f".//{SVG}text") if t.get("class") is None]
+    assert "1,000" in ticks and "0.4" in ticks  # each panel's axis runs to its own values
+    assert ">not published</text>" in chart.svg and ">suppressed</text>" in chart.svg
+    assert len(root.findall(f".//{SVG}line[@class='mark']")) == 3  # one whisker, b of Rate

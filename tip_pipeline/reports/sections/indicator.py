@@ -531,7 +531,8 @@ def _funnel_block(
                 f"{ind.name}: wards of {data.area_name} against the LA value, {data.period}",
                 f"Funnel plot: each ward's {ind.name} ({ind.unit}) against its denominator, with "
                 f"95% and 99.8% control limits around the {data.area_name} value. Wards outside "
-                "the 99.8% limits are named. Figures are in the table beside.",
+                "the 99.8% limits are named, the most extreme first, as many as there is room for. "
+                "Figures are in the table beside.",
                 funnel.points,
                 funnel.benchmark,
                 funnel.curve_x,
@@ -570,6 +571,13 @@ def _funnel_block(
     suppressed = int(wards["suppressed"].sum())
     extra = f" {suppressed} ward(s) suppressed, not plotted." if suppressed else ""
     parts += [html.figure(chart, tbl), html.statement(text + extra)]
+    if chart.unlabelled:
+        parts.append(
+            html.note(
+                f"Not named on the chart for want of room: {', '.join(chart.unlabelled)} "
+                "(outside the 99.8% limits; see the table)."
+            )
+        )
     return "".join(parts)
 
 
