@@ -10,13 +10,13 @@ band lies under a chart (``layout_probe.js`` measures what the browser laid out)
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from tip_pipeline_tests.optional import CHROMIUM, browser_problem, skip_or_fail
+
 ROOT = Path(__file__).parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update"]  # fmt: skip
@@ -30,18 +30,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def browser_ready() -> None:
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"no browser at {CHROMIUM} (apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "playwright is not installed (pip install -e '.[dev]')"
-    if problem:
-        if os.environ.get("TIP_REQUIRE_BROWSER") == "1":
-            pytest.fail(problem)
-        pytest.skip(problem)
+    skip_or_fail(browser_problem(), "TIP_REQUIRE_BROWSER")
 
 
 def test_report_renders_offline_with_no_error_and_no_request(browser_ready, report_file, built):
