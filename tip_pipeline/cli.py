@@ -157,6 +157,64 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _erase(args: argparse.Namespace) -> int:
+    """Erase children's records from every layer (tip_pipeline.warehouse.erasure), then run
+    again, from their delivered files, every published year from the first they appeared in
+    (staging now refuses their rows)."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from tip_pipeline.ingest.discovery import delivered_periods
+    from tip_pipeline.runner import run_years
+    from tip_pipeline.warehouse.consistency import published_years
+    from tip_pipeline.warehouse.engine import make_engine
+    from tip_pipeline.warehouse.erasure import erase, read_pseudonyms
+    from tip_pipeline.warehouse.migrate import upgrade
+
+    given = read_pseudonyms(args.pseudonym, "tip erase", unit="pseudonym")
+    if args.from_file:
+        path = Path(args.from_file)
+        given += read_pseudonyms(path.read_text(encoding="utf-8").splitlines(), path.name)
+    pseudonyms = sorted(set(given))
+    if not pseudonyms:
+        print("tip erase: give --pseudonym or --from", file=sys.stderr)
+        return 1
+    _checked_warehouse(args.warehouse, existing=True)
+    engine = make_engine(args.warehouse)
+    try:
+        upgrade(engine)
+        erased, periods = erase(engine, pseudonyms, str(uuid.uuid4()), datetime.now(UTC))
+        with engine.connect() as conn:
+            published = {FinancialYear.parse(p) for p in published_years(conn)}
+    finally:
+        engine.dispose()
+    rows = sum(row.count for row in erased)
+    print(f"erased {rows:,} rows of {len(pseudonyms)} children from {len(periods)} years")
+    first = min((FinancialYear.parse(p) for p in periods if _is_year(p)), default=None)
+    later = sorted(y for y in published if first is not None and y >= first)
+    delivered = set(delivered_periods(Path(args.data)))
+    again = [year for year in later if year in delivered]
+    if again:
+        _default_dagster_home()
+        run_years(Path(args.data), args.warehouse, again, verbose=args.verbose)
+        print(f"run again and published: {', '.join(year.label for year in again)}")
+    missing = [year.label for year in later if year not in delivered]
+    if missing:
+        print(
+            f"not run again, their files are not in {args.data}: {', '.join(missing)} (their "
+            "published figures count the erased children until they are)"
+        )
+    return 0
+
+
+def _is_year(period: str) -> bool:
+    try:
+        FinancialYear.parse(period)
+    except ValueError:
+        return False
+    return True
+
+
 def _export(args: argparse.Namespace) -> int:
     from tip_pipeline.export import export, format_from
 
@@ -336,6 +394,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="say what would be purged, delete nothing"
     )
     purge.set_defaults(func=_purge)
+
+    erase_cmd = command(
+        "erase", "erase children's records from every layer and run their years again"
+    )
+    _warehouse_option(erase_cmd, "warehouse URL (an existing warehouse)")
+    erase_cmd.add_argument(
+        "--pseudonym",
+        action="append",
+        default=[],
+        help="a child's pseudonym as the warehouse holds it (repeat for several)",
+    )
+    erase_cmd.add_argument("--from", dest="from_file", help="a file of pseudonyms, one per line")
+    erase_cmd.add_argument(
+        "--data",
+        default=config.DATA_DIR.value(),
+        help=f"delivery folder; {config.DATA_DIR.name} sets the default",
+    )
+    erase_cmd.add_argument(
+        "--verbose", action="store_true", help="Dagster's event lines instead of the progress"
+    )
+    erase_cmd.set_defaults(func=_erase)
 
     exp = command(
         "export", "write the published indicator values in the Fingertips download layout"

@@ -272,12 +272,12 @@ def test_help_shows_defaults_plain_text_and_no_password(monkeypatch):
         monkeypatch.delenv(setting.name, raising=False)
     monkeypatch.setenv("TIP_WAREHOUSE_URL", "postgresql+psycopg://tip:s3cret%21@db:5432/tip")
     helps = _helps(build_parser())
-    assert set(helps) == {"tip", "generate", "run", "intake", "purge", "export", "report"}
+    assert set(helps) == {"tip", "generate", "run", "intake", "purge", "erase", "export", "report"}
     for name, text in helps.items():
         assert "``" not in text and ":func:" not in text and "s3cret" not in text, name
     flat = {name: " ".join(text.split()) for name, text in helps.items()}
     assert "(default: small)" in flat["generate"] and "(default: 2020/21)" in flat["generate"]
     assert "(default: data_sources)" in flat["run"]
-    for name in ("run", "intake", "purge", "export", "report"):
+    for name in ("run", "intake", "purge", "erase", "export", "report"):
         assert "(default: postgresql+psycopg://tip:***@db:5432/tip)" in flat[name], name
     assert "(default: False)" not in flat["generate"] and "(default: None)" not in flat["report"]

@@ -40,6 +40,8 @@ def _metadata(result: IngestResult) -> dict[str, dg.MetadataValue | int | str]:
         "files": dg.MetadataValue.md(_files_markdown(result)),
         "sha256": result.files[0].sha256 if len(result.files) == 1 else result.data_version,
         "size_bytes": sum(f.size_bytes for f in result.files),
+        # rows of children erased before (tip erase), refused at staging (ops.erasures)
+        "rows_erased": result.erased,
     }
 
 

@@ -19,6 +19,7 @@ from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS, Extract
 from tip_pipeline.warehouse.bulk import replace_rows
 from tip_pipeline.warehouse.engine import write_transaction
+from tip_pipeline.warehouse.erasure import refuse_erased
 from tip_pipeline.warehouse.schema import ingest_log, quarantine, staging_columns, staging_table
 
 
@@ -41,6 +42,8 @@ class IngestResult:
     #: the rows as staged (staging table's layout, in file-name and line order), so that
     #: validation in the same process need not read them back from the warehouse
     staged: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: rows of children erased before (the erasure register), refused at staging
+    erased: int = 0
 
     @property
     def rows(self) -> int:
@@ -154,7 +157,9 @@ def store_extract(conn: sa.Connection, prepared: PreparedExtract) -> IngestResul
     """Write a prepared extract in the caller's transaction: its staged rows, its malformed
     lines (quarantined at reading) and its ingest log rows, replacing the period's."""
     table, key, run_id = prepared.table, prepared.period, prepared.run_id
-    replace_rows(conn, staging_table(table), prepared.staged, where={"period": key})
+    # children erased before (tip erase) stay out when their records are delivered again
+    staged = refuse_erased(conn, table, prepared.staged, run_id, prepared.loaded_at)
+    replace_rows(conn, staging_table(table), staged, where={"period": key})
     replace_rows(
         conn,
         quarantine,
@@ -178,7 +183,13 @@ def store_extract(conn: sa.Connection, prepared: PreparedExtract) -> IngestResul
     replace_rows(
         conn, ingest_log, log, where={"run_id": run_id, "table_name": table, "period": key}
     )
-    return IngestResult(table=table, period=key, files=receipts, staged=prepared.staged)
+    return IngestResult(
+        table=table,
+        period=key,
+        files=receipts,
+        staged=staged,
+        erased=len(prepared.staged) - len(staged),
+    )
 
 
 def ingest_extract(

@@ -6,9 +6,10 @@ period as of the last run that completed that table's step.
 These checks say where that does not hold, by table, period and file, never by a value:
 
 - **a file's records are conserved**: the rows staged from a file, plus its lines set aside at
-  reading, are the rows its ``ops.ingest_log`` entry says were read; the staged rows are the
-  validated rows plus those quarantined by a rule; and staging, validated rows, quarantine
-  and the latest log entry come from one run (a kill between staging and validation would
+  reading, plus those of erased children (``ops.erasures``: removed by ``tip erase``, or
+  refused at staging), are the rows its ``ops.ingest_log`` entry says were read; the staged
+  rows are the validated rows plus those quarantined by a rule; and staging, validated rows,
+  quarantine and the latest log entry come from one run (a kill between staging and validation would
   leave the new delivery's staged rows beside the old delivery's validated ones);
 - **a year's indicator tables come from one run** (they are replaced in one transaction);
 - **a year's published tables come from one run** (the publish transaction), its data-quality
@@ -60,6 +61,18 @@ def _logged(conn: sa.Connection, table_name: str) -> dict[tuple, tuple[str, int]
     return {(period, name): (run, n) for period, name, run, n, _ in rows}
 
 
+def _erased(conn: sa.Connection, table_name: str) -> dict[tuple, int]:
+    """Rows of each (period, file, run that read it) erased or refused as an erased child's
+    (``ops.erasures``): part of what the file's log entry read."""
+    e = schema.erasures
+    rows = conn.execute(
+        sa.select(e.c.period, e.c.source_file, e.c.load_run_id, sa.func.sum(e.c.count))
+        .where(e.c.table_name == table_name)
+        .group_by(e.c.period, e.c.source_file, e.c.load_run_id)
+    )
+    return {(period, name, run): int(n) for period, name, run, n in rows}
+
+
 def _sum(found: list[tuple]) -> int:
     return sum(count for _, count in found)
 
@@ -79,6 +92,7 @@ def file_partial_states(conn: sa.Connection, table_name: str) -> list[str]:
     by_rule = _per_file(conn, _counts(q, q.c.run_id, of_table, q.c.stage == "validate"))
     at_reading = _per_file(conn, _counts(q, q.c.run_id, of_table, q.c.stage == "read"))
     logged = _logged(conn, table_name)
+    erased = _erased(conn, table_name)
     problems = []
     for period, name in sorted(set(staged) | set(accepted) | set(by_rule) | set(at_reading)):
         where = f"{table_name}, {period}, file {name}"
@@ -93,9 +107,11 @@ def file_partial_states(conn: sa.Connection, table_name: str) -> list[str]:
             problems.append(f"{where}: rows of {len(runs | {log_run} - {None})} runs")
         if log_rows is None:
             problems.append(f"{where}: no ops.ingest_log entry")
-        elif log_rows != _sum(s) + _sum(m):
+        elif log_rows != _sum(s) + _sum(m) + (gone := erased.get((period, name, log_run), 0)):
+            also = f" + erased {gone}" if gone else ""
             problems.append(
-                f"{where}: ops.ingest_log read {log_rows} != staged {_sum(s)} + malformed {_sum(m)}"
+                f"{where}: ops.ingest_log read {log_rows} != staged {_sum(s)} + malformed "
+                f"{_sum(m)}{also}"
             )
     return problems
 

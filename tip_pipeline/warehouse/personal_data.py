@@ -104,7 +104,15 @@ OTHER_TABLES: Final = (
         True,
         "each quarantined record whole (`record`, its delivered values, pseudonymised as "
         "delivered) with its child's pseudonym (`child_id`), file, line and the rule broken, "
-        "so that it can be corrected and delivered again",
+        "so that it can be corrected and delivered again (its contents erased after "
+        "`TIP_RETAIN_QUARANTINE_DAYS`)",
+    ),
+    Holding(
+        ("ops.erased_people",),
+        True,
+        "the erasure register: the SHA-256 of each erased child's pseudonym (never the "
+        "pseudonym), so that staging refuses the child's records delivered again; with the "
+        "pseudonyms of a delivery it tells whether a child was erased",
     ),
     Holding(
         (
@@ -119,6 +127,7 @@ OTHER_TABLES: Final = (
             "ops.runs",
             "ops.pseudonym_keys",
             "ops.purges",
+            "ops.erasures",
         ),
         False,
         "lineage, counts and reasons: files, lines, columns, rules and counts, never a value; "

@@ -378,6 +378,52 @@ purges = Table(
     "and it is never run again.",
 )
 
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("erasure_id", Text, primary_key=True, comment="Erasure or staging run (ops.runs)"),
+    Column("item", Integer, primary_key=True, comment="Number of the item in the run (1, 2, ...)"),
+    Column("table_name", Text, nullable=False, comment="Contract extract the rows were of"),
+    Column("period", Text, nullable=False, comment="Financial year (e.g. 2023/24)"),
+    Column("source_file", Text, nullable=False, comment="Delivered file the rows came from"),
+    Column(
+        "load_run_id",
+        Text,
+        nullable=False,
+        comment="Run that read the file (ops.ingest_log): its rows read = staged + malformed + "
+        "erased",
+    ),
+    Column(
+        "layer",
+        Text,
+        nullable=False,
+        comment="'staged' (with the validated or quarantined row made from it), 'malformed' "
+        "(a line set aside at reading), or 'refused at staging' (delivered again after erasure)",
+    ),
+    Column("count", BigInteger, nullable=False, comment="Rows erased"),
+    Column("erased_at", DateTime(timezone=True), nullable=False, comment="When"),
+    schema=OPS,
+    comment="What each tip erase removed, and what staging refused of children erased before, "
+    "by table, year and file: counts, never a value, so that every file's records still add up.",
+)
+
+erased_people = Table(
+    "erased_people",
+    metadata,
+    Column(
+        "token",
+        Text,
+        primary_key=True,
+        comment="SHA-256 of an erased child's pseudonym (hex): recognises the child delivered "
+        "again without keeping the pseudonym",
+    ),
+    Column("erasure_id", Text, nullable=False, comment="The erasure run (ops.runs)"),
+    Column("erased_at", DateTime(timezone=True), nullable=False, comment="When"),
+    schema=OPS,
+    comment="The erasure register: children erased by tip erase, whose records staging refuses "
+    "when they are delivered again.",
+)
+
 quarantine = Table(
     "quarantine",
     metadata,
