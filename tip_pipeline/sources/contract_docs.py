@@ -132,9 +132,14 @@ def _kinds_section() -> list[str]:
     meaning = {
         ColumnKind.PSEUDO_ID: "keyed-hash pseudonym of a child, shared across extracts: lower-case "
         "hexadecimal, 16 or 64 digits (any other value refuses the delivery)",
+        ColumnKind.STAFF_PSEUDO_ID: "keyed-hash pseudonym of a member of staff (a social "
+        "worker), in the same form as a child's but made in a namespace of its own, so never "
+        "equal to a child's pseudonym",
         ColumnKind.ID: "record key that identifies no person",
         ColumnKind.DATE: "date, yyyy-mm-dd",
         ColumnKind.BIRTH_MONTH: "date of birth cut to the first of the month, yyyy-mm-01",
+        ColumnKind.PARTIAL_DATE: "date as precisely as it is known: yyyy-mm-dd, yyyy-mm (day "
+        "not known) or yyyy (day and month not known); never a day that was not given",
         ColumnKind.INT: "whole number",
         ColumnKind.FLOAT: "decimal number",
         ColumnKind.CODE: "one value of the column's code list",
