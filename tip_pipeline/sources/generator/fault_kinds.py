@@ -108,6 +108,45 @@ KINDS: dict[str, dict[str, tuple[str, ...]]] = {
         "malformed_line": (),
         "orphan_row": ("CHILD",),
     },
+    "ssda903_uasc": {
+        "invalid_code": ("SEX",),
+        "malformed_date": ("DUC",),
+        "duplicate_row": (),
+        "missing_required": ("SEX",),
+        "malformed_line": (),
+        "orphan_row": ("CHILD",),
+    },
+    "ssda903_ad1": {
+        "invalid_code": ("LS_ADOPTR", "FOSTER_CARE"),
+        "malformed_date": ("DATE_MATCH",),
+        **_declared_by_rules("ssda903_ad1"),  # DfE 511
+        "duplicate_row": (),
+        "missing_required": ("NB_ADOPTR",),
+        "malformed_line": (),
+        "orphan_row": ("CHILD",),
+    },
+    "ssda903_placed_adoption": {
+        "invalid_code": ("REASON_PLACED_CEASED",),
+        "malformed_date": ("DATE_PLACED_CEASED",),
+        "duplicate_row": (),
+        "malformed_line": (),
+        "orphan_row": ("CHILD",),
+    },
+    "ssda903_prev_perm": {
+        "invalid_code": ("PREV_PERM", "LA_PERM"),
+        **_declared_by_rules("ssda903_prev_perm"),  # DfE 635
+        "duplicate_row": (),
+        "malformed_line": (),
+        "orphan_row": ("CHILD",),
+    },
+    "ssda903_sw_episodes": {
+        "invalid_code": ("SW_REASON",),
+        "malformed_date": ("SW_DECOM",),
+        "duplicate_row": (),
+        "missing_required": ("SW_ID",),
+        "malformed_line": (),
+        "orphan_row": ("CHILD",),
+    },
     "yjs_offences": {
         "invalid_code": ("OFFENCE_TYPE", "GRAVITY", "SEX", "ETHNICITY"),
         "malformed_date": ("OFFENCE_DATE",),
