@@ -119,7 +119,6 @@ KINDS: dict[str, dict[str, tuple[str, ...]]] = {
     "ssda903_ad1": {
         "invalid_code": ("LS_ADOPTR", "FOSTER_CARE"),
         "malformed_date": ("DATE_MATCH",),
-        **_declared_by_rules("ssda903_ad1"),  # DfE 511
         "duplicate_row": (),
         "missing_required": ("NB_ADOPTR",),
         "malformed_line": (),
@@ -134,7 +133,6 @@ KINDS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "ssda903_prev_perm": {
         "invalid_code": ("PREV_PERM", "LA_PERM"),
-        **_declared_by_rules("ssda903_prev_perm"),  # DfE 635
         "duplicate_row": (),
         "malformed_line": (),
         "orphan_row": ("CHILD",),

@@ -17,7 +17,7 @@ from tip_pipeline.validate.rules import (
     dfe_8614,
     dfe_8869,
     dfe_8898,
-    dfe_sw07,
+    dfe_sw07stg2,
     keys,
     ssda903_episodes,
 )
@@ -36,7 +36,7 @@ RULES: tuple[Rule, ...] = (
     dfe_511.RULE,
     dfe_579.RULE,
     dfe_635.RULE,
-    dfe_sw07.RULE,
+    dfe_sw07stg2.RULE,
 )
 
 _ids = [rule.id for rule in RULES]

@@ -4,20 +4,14 @@ adopter as a couple, is an error of entry that would miscount adoptions by coupl
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from tip_pipeline.sources import codes
 from tip_pipeline.validate.rules.base import (
     Delivery,
-    FaultExample,
-    FaultWay,
     Rule,
     Scope,
     Stage,
-    TextColumns,
-    TextRow,
 )
 
 TABLE = "ssda903_ad1"
@@ -29,15 +23,6 @@ TWO = "2"
 def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
     """True where there are two adopters and the sex given is a single adopter's."""
     return (rows[NUMBER] == TWO) & rows[SEX].isin(codes.SEX_OF_ONE_ADOPTER)
-
-
-def _couple(columns: TextColumns) -> Any:
-    return columns[NUMBER] == TWO
-
-
-def _as_one_woman(row: TextRow) -> dict[str, str]:
-    """The couple's sex written as a single woman's."""
-    return {SEX: "F1"}
 
 
 RULE = Rule(
@@ -57,7 +42,4 @@ RULE = Rule(
         "and female."
     ),
     columns=(NUMBER, SEX),
-    fault=FaultExample(
-        kind="rule_511", column=SEX, ways=(FaultWay(applies=_couple, change=_as_one_woman),)
-    ),
 )

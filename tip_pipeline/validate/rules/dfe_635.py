@@ -4,20 +4,14 @@ permanence order are given only with the order itself: a row that has either but
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from tip_pipeline.sources import codes
 from tip_pipeline.validate.rules.base import (
     Delivery,
-    FaultExample,
-    FaultWay,
     Rule,
     Scope,
     Stage,
-    TextColumns,
-    TextRow,
 )
 
 TABLE = "ssda903_prev_perm"
@@ -32,15 +26,6 @@ def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
     order = raw[ORDER].astype("string").str.strip()
     no_order = order.isna() | (order == codes.NO_PREVIOUS_PERMANENCE)
     return details & no_order
-
-
-def _detailed(columns: TextColumns) -> Any:
-    return (columns[ORDER] != "") & (columns["DATE_PERM"] != "")
-
-
-def _order_removed(row: TextRow) -> dict[str, str]:
-    """The order written Z1 while its date stays."""
-    return {ORDER: codes.NO_PREVIOUS_PERMANENCE}
 
 
 RULE = Rule(
@@ -59,9 +44,4 @@ RULE = Rule(
         "permanence option was arranged but previous permanence code is Z1"
     ),
     columns=(ORDER, *DETAILS),
-    fault=FaultExample(
-        kind="rule_635",
-        column=ORDER,
-        ways=(FaultWay(applies=_detailed, change=_order_removed),),
-    ),
 )

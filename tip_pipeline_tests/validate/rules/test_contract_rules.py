@@ -62,7 +62,7 @@ def test_dfe_rules_carry_their_numbers():
 def test_each_dfe_rule_has_its_module_message_and_test_file():
     """One module and one test file per DfE rule, DfE's message beside the plain text."""
     for rule in (r for r in RULES if r.dfe_rule):
-        name = f"dfe_{rule.dfe_rule}"
+        name = f"dfe_{rule.dfe_rule.lower()}"  # DfE's SW rules are numbered SW07STG2
         module = importlib.import_module(f"tip_pipeline.validate.rules.{name}")
         assert module.RULE is rule and rule.family == name
         assert rule.dfe_message and rule.dfe_message != rule.text

@@ -20,14 +20,14 @@ def check(d: Delivery, rows: pd.DataFrame) -> pd.Series:
 
 
 RULE = Rule(
-    id=f"{TABLE}.dfe_sw07",
+    id=f"{TABLE}.dfe_sw07stg2",
     table=TABLE,
     text=f"{END} (social worker episode ended) must fall in the return's year, 1 April to 31 March",
     stage=Stage.ROW,
     scope=Scope.ROW,
     quarantines="the social worker episode",
     check=check,
-    family="dfe_sw07",
+    family="dfe_sw07stg2",
     dfe_rule="SW07STG2",
     dfe_message=(
         "Social worker episode end date should be on or after the start of the social worker "
