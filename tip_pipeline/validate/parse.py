@@ -19,7 +19,7 @@ ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 INTEGER = r"^-?\d+$"
 GSS_CODE = r"^[EWSNK]\d{8}$"
 #: a date at the precision it is known (``ColumnKind.PARTIAL_DATE``): yyyy-mm-dd, yyyy-mm or yyyy
-PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+PARTIAL_DATE = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
 
 
 def as_dates(values: pd.Series) -> pd.Series:
