@@ -20,7 +20,13 @@ other file is refused and listed, never read further; hidden files and Excel's l
 read.
 
 **One file per table and year.** Two files giving the same table of the same year are both
-refused whole, naming each other: choosing one would silently drop the other's records.
+refused whole, naming each other: choosing one would silently drop the other's records. So the
+previous year's Header and Episodes that an authority keeps for DfE's year-on-year checks go
+in the previous year's folder: they are that year's return (``intake.ssda903``).
+
+**Tables DfE added later.** A year whose return predates a table (the SW episodes table, from
+2023/24) gets that table's contract file with no rows, and the report says why, so that every
+year's delivery has every file its contracts name; a year that does give the table keeps it.
 
 Every message names files by their path in the raw folder, lines, columns and counts, never a
 value (a file's first line may be a record).
@@ -34,13 +40,15 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from tip_pipeline.atomic import written_whole
 from tip_pipeline.errors import ValueFreeError, describe
 from tip_pipeline.ingest.reader import file_sha256
 from tip_pipeline.intake.cin_xml import read_cin_xml
 from tip_pipeline.intake.postcodes import PostcodeLookup
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
-from tip_pipeline.intake.ssda903 import IntakeResult, read_ssda903
+from tip_pipeline.intake.ssda903 import LAYOUTS, IntakeResult, read_ssda903
 from tip_pipeline.intake.tables import CSV_SUFFIXES, XLSX_SUFFIXES
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS
@@ -202,6 +210,8 @@ class YearIntake:
     sources: dict[str, str] = field(default_factory=dict)
     refused: list[FileRefusal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: contract tables written with no rows: DfE's return of the year does not hold them yet
+    not_in_return: tuple[str, ...] = ()
 
     @property
     def converted_files(self) -> list[str]:
@@ -224,7 +234,8 @@ def _twice_given(files: list[ConvertedFile]) -> dict[str, str]:
 
 def assemble_year(period: FinancialYear, files: list[ConvertedFile]) -> YearIntake:
     """The year from its converted files; files giving the same table are all refused whole
-    (choosing one would silently drop the other's records)."""
+    (choosing one would silently drop the other's records). A year with SSDA903 tables whose
+    return predates a table DfE added later gets it with no rows (:func:`not_yet_in_return`)."""
     year = YearIntake(period)
     twice = _twice_given(files)
     for converted in sorted(files, key=lambda c: c.file):
@@ -235,7 +246,30 @@ def assemble_year(period: FinancialYear, files: list[ConvertedFile]) -> YearInta
             year.results[result.table] = result
             year.sources[result.table] = converted.file
         year.notes += [f"{converted.file}: {note}" for note in converted.notes]
+    if any(EXTRACTS[table].source == "ssda903" for table in year.results):
+        year.not_in_return = not_yet_in_return(period, set(year.results))
+        year.notes += [
+            f"{table}: not part of the {period.label} return (DfE's table begins in "
+            f"{since.label}): its contract file is written with no rows"
+            for table, since in _since(year.not_in_return)
+        ]
     return year
+
+
+def not_yet_in_return(period: FinancialYear, given: set[str]) -> tuple[str, ...]:
+    """The SSDA903 contract tables that ``period``'s return does not hold yet (DfE added them
+    in a later year) and that no file of the year gives."""
+    return tuple(
+        layout.extract.table
+        for layout in LAYOUTS
+        if not layout.in_return(period) and layout.extract.table not in given
+    )
+
+
+def _since(tables: tuple[str, ...]) -> list[tuple[str, FinancialYear]]:
+    """Each table with the first year whose return holds it."""
+    since = {layout.extract.table: layout.since for layout in LAYOUTS if layout.since}
+    return [(table, since[table]) for table in tables]
 
 
 def convert_landing(
@@ -280,12 +314,18 @@ def contract_file_name(table: str, period: FinancialYear) -> str:
 
 
 def write_contract_files(year: YearIntake, data_dir: Path) -> list[Path]:
-    """Each converted table of the year as its contract file in ``data_dir``."""
+    """Each converted table of the year as its contract file in ``data_dir``, and the tables
+    its return does not hold yet as contract files with no rows (their header only)."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    frames = {table: result.frame for table, result in year.results.items()}
+    frames |= {
+        table: pd.DataFrame(columns=list(EXTRACTS[table].column_names))
+        for table in year.not_in_return
+    }
     written = []
-    for table, result in sorted(year.results.items()):
+    for table, frame in sorted(frames.items()):
         target = data_dir / contract_file_name(table, year.period)
         with written_whole(target) as temporary:  # ingestion never reads half a file
-            result.frame.to_csv(temporary, index=False, encoding="utf-8")
+            frame.to_csv(temporary, index=False, encoding="utf-8")
         written.append(target)
     return written

@@ -5,6 +5,13 @@ Why a keyed hash (HMAC, RFC 2104, with SHA-256) and not a plain hash: the ids of
 reverse a plain SHA-256. Without the key that is not possible; with it, the same child gets
 the same pseudonym in every return and every year, which is what links the records.
 
+Staff ids (SSDA903's SW_ID, a social worker's id) are pseudonymised with the same key in a
+namespace of their own (:data:`STAFF_NAMESPACE`): the HMAC's message is the namespace's bytes and
+then the normalised id, and the namespace begins with the byte 0xFF, which no UTF-8 text holds,
+so no staff id's message can equal any child id's, and a staff pseudonym never equals a child's
+(unless HMAC-SHA256 collides). Children's ids have the empty namespace: their pseudonyms are
+those of every year before.
+
 This is pseudonymisation, not anonymisation: whoever holds the key can re-identify, so the
 key is a secret of the pipeline's account and the restricted layer stays personal data
 (docs/CONVENTIONS.md, "Raw returns (intake)"). There is no default key: a default would be a
@@ -36,6 +43,12 @@ MIN_KEY_BYTES = 32
 #: What the fingerprint is the MAC of: a fixed label, so the fingerprint says which key made a
 #: year's pseudonyms without being the pseudonym of any id.
 FINGERPRINT_LABEL = b"tip_pipeline key fingerprint"
+
+#: the namespace of children's ids: nothing before the id (the pseudonyms of every year so far)
+CHILD_NAMESPACE = b""
+#: the namespace of staff ids (social workers): 0xFF is never a byte of UTF-8 text, so these
+#: messages never equal a child's
+STAFF_NAMESPACE = b"\xfftip_pipeline staff id\x00"
 
 _DIGITS = re.compile(r"[0-9]+")
 
@@ -171,15 +184,21 @@ class Pseudonymiser:
         """The key's :func:`fingerprint`."""
         return fingerprint(self._key)
 
-    def _digest(self, normalised: str) -> str:
-        return hmac.new(self._key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+    def _digest(self, normalised: str, namespace: bytes = CHILD_NAMESPACE) -> str:
+        message = namespace + normalised.encode("utf-8")
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
-    def pseudonym(self, value: str, width: int | None = None) -> str | None:
-        """The pseudonym of one id (None for an empty one); see :func:`normalise_id`."""
+    def pseudonym(
+        self, value: str, width: int | None = None, namespace: bytes = CHILD_NAMESPACE
+    ) -> str | None:
+        """The pseudonym of one id (None for an empty one); see :func:`normalise_id`.
+        ``namespace``: :data:`CHILD_NAMESPACE` or :data:`STAFF_NAMESPACE`."""
         normalised = normalise_id(value, width)
-        return None if normalised is None else self._digest(normalised)
+        return None if normalised is None else self._digest(normalised, namespace)
 
-    def series(self, values: pd.Series, width: int | None = None) -> pd.Series:
+    def series(
+        self, values: pd.Series, width: int | None = None, namespace: bytes = CHILD_NAMESPACE
+    ) -> pd.Series:
         """The pseudonym of every id, as a ``string`` Series on the same index; missing and
         empty ids stay missing (``pd.NA``).
 
@@ -187,6 +206,7 @@ class Pseudonymiser:
         every episode, so a million rows hold far fewer ids, and a HMAC is a Python call.
         Values are text or whole numbers (an XLSX cell read as a number, see
         :func:`normalise_id`); anything else is a ``TypeError`` naming the type only.
+        ``namespace``: whose ids these are (:data:`CHILD_NAMESPACE`, :data:`STAFF_NAMESPACE`).
         """
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         by_id: dict[str | None, str | None] = {}
@@ -194,7 +214,9 @@ class Pseudonymiser:
         for value in list(uniques):
             normalised = normalise_id(_id_text(value), width)
             if normalised not in by_id:
-                by_id[normalised] = None if normalised is None else self._digest(normalised)
+                by_id[normalised] = (
+                    None if normalised is None else self._digest(normalised, namespace)
+                )
             hashed.append(by_id[normalised])
         table = pd.array(hashed, dtype="string").take(codes, allow_fill=True)  # -1: missing
         return pd.Series(table, index=values.index, dtype="string")

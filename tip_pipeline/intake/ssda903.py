@@ -1,8 +1,7 @@
-"""The SSDA903 reader of the intake: a local authority's raw Header, Episodes, Missing,
-Reviews, OC2 and OC3 tables of the children looked after return, as CSV or XLSX, converted into
-the project's contract extracts ``ssda903_header``, ``ssda903_episodes``, ``ssda903_missing``,
-``ssda903_reviews``, ``ssda903_oc2`` and ``ssda903_oc3`` (docs/CONVENTIONS.md, "Raw returns
-(intake)").
+"""The SSDA903 reader of the intake: every table of a local authority's raw children looked
+after return (Header, Episodes, Missing, Reviews, OC2, OC3, UASC, AD1, PlacedAdoption, PrevPerm
+and SW episodes), as CSV or XLSX, converted into the project's contract extracts ``ssda903_*``
+(docs/CONVENTIONS.md, "Raw returns (intake)").
 
 The raw layouts are DfE's: *Children looked after return (SSDA903): guide to the return*,
 published by the Department for Education for each collection year, gives the fields of each
@@ -12,16 +11,30 @@ PLACE_PROVIDER, DEC, REC, REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN; the Miss
 CHILD, DOB, MISSING, MIS_START, MIS_END; the Reviews table CHILD, DOB, REVIEW, REVIEW_CODE; the
 OC2 table CHILD, DOB, SDQ_SCORE, SDQ_REASON, CONVICTED, HEALTH_CHECK, IMMUNISATIONS,
 TEETH_CHECK, HEALTH_ASSESSMENT, SUBSTANCE_MISUSE, INTERVENTION_RECEIVED, INTERVENTION_OFFERED;
-the OC3 table CHILD, DOB, IN_TOUCH, ACTIV, ACCOM (the same names as the
-CSV tables of the sector's validator, data-to-insight/csc-validator-be-903,
-``validator903/config.py``, ``column_names``). They are declared below as data
-(:class:`RawLayout`): which raw columns recognise a table, which become which contract column
-and how, and which are dropped and why.
+the OC3 table CHILD, DOB, IN_TOUCH, ACTIV, ACCOM; the UASC table CHILD, SEX, DOB, DUC; the AD1
+table CHILD, DOB, DATE_INT, DATE_MATCH, FOSTER_CARE, NB_ADOPTR, SEX_ADOPTR, LS_ADOPTR; the
+PlacedAdoption table CHILD, DOB, DATE_PLACED, DATE_PLACED_CEASED, REASON_PLACED_CEASED; the
+PrevPerm table CHILD, DOB, PREV_PERM, LA_PERM, DATE_PERM; the SW episodes table CHILD, DOB,
+SW_ID, SW_DECOM, SW_DEC, SW_REASON (the same names as the CSV tables of the sector's validator,
+data-to-insight/csc-validator-be-903, ``lac_validator/config.py``, ``column_names``). They are
+declared below as data (:class:`RawLayout`): which raw columns recognise a table, which become
+which contract column and how, which are dropped and why, and, for a table DfE added later,
+the first year whose return holds it (``since``: the SW episodes table from 2023/24, when the
+validator's rules SW01-SW14 begin; the other tables are in every year the project reads).
 
 A table is recognised by its header alone, never by its file name (an authority names its
 files as it likes): names are compared stripped and in capitals, in any order. A header that
 matches no table is refused naming the tables it was compared with and what they need, never
 its own fields (a header may really be a record).
+
+**The previous year's Header and Episodes.** DfE's checks compare a child's return with the
+year before (the validator's ``Header_last`` and ``Episodes_last``), and an authority keeps
+that year's tables. They are not a second kind of table: they are the previous reporting
+year's return, and belong in that year's folder of the raw landing (``<raw>/2022-23/`` for the
+year before 2023/24, ``intake.landing``), where they are read and written as that year's
+``ssda903_header`` and ``ssda903_episodes``. Put in the current year's folder beside the
+current tables, they would give the same tables twice for one year, and landing refuses both
+files whole rather than choose one.
 
 How each value is converted (the contract's column kinds):
 
@@ -30,21 +43,30 @@ How each value is converted (the contract's column kinds):
   that Excel stored as a number, and so lost its leading zeros, cannot have them restored:
   such ids are counted (:attr:`IntakeResult.numeric_ids`) so that the report says a year may
   not link with a year delivered as text. An empty CHILD refuses the record.
+- SW_ID, the social worker's id (DfE: ``SW`` and digits, ``XX`` where none is known), becomes
+  a keyed pseudonym with the same key in the staff namespace (``intake.pseudonyms``,
+  ``STAFF_NAMESPACE``), so that it never equals a child's. An empty SW_ID refuses the record.
 - DOB, in every table, is read (dd/mm/yyyy, ISO, Excel serial or date cell,
   ``intake.dates``) and cut to the first of its month; no flag of these tables needs the day,
   so nothing is derived first.
-- DECOM, DEC, MIS_START, MIS_END and REVIEW become ISO ``yyyy-mm-dd``. A present date that
-  cannot be read refuses the record (a DEC or MIS_END written empty would turn a closed
-  episode into an open one).
+- DECOM, DEC, MIS_START, MIS_END, REVIEW, DUC, DATE_INT, DATE_MATCH, DATE_PLACED,
+  DATE_PLACED_CEASED, SW_DECOM and SW_DEC become ISO ``yyyy-mm-dd``. A present date that cannot
+  be read refuses the record (a DEC or MIS_END written empty would turn a closed episode into
+  an open one).
+- DATE_PERM, the date of a previous permanence order, may be partly unknown: DfE lets each
+  unknown part be written ZZ (rule 632), e.g. ``ZZ/05/2019``. A full date becomes
+  ``yyyy-mm-dd``; an unknown day keeps the month, ``2019-05``; an unknown month keeps the year,
+  ``2019``; an unknown year leaves nothing, written empty. No day is ever made up. Such dates
+  are counted in the report; any other form refuses the record.
 - HOME_POST, the home postcode, becomes the home LSOA 2021 code (``intake.postcodes``). A
   postcode the lookup lacks is written empty, never guessed: an unknown home area, which
   validation accepts and counts in completeness as ``home_lsoa_missing_or_unknown`` and the
   indicators count in the delivering LA (``tip_pipeline.home_area``). Such postcodes are
   counted here too.
 - Codes (SEX, ETHNIC, RNE, LS, CIN, PLACE, PLACE_PROVIDER, REC, REASON_PLACE_CHANGE, PL_LA,
-  MISSING, REVIEW_CODE, the OC2 and OC3 answers) and OC2's SDQ_SCORE are passed through
-  trimmed: validation judges them against the year's code lists (the score as a whole
-  number). PL_LA is not
+  MISSING, REVIEW_CODE, the OC2 and OC3 answers, the adopters' codes, REASON_PLACED_CEASED,
+  PREV_PERM, LA_PERM, SW_REASON) and OC2's SDQ_SCORE are passed through trimmed: validation
+  judges them against the year's code lists (the score as a whole number). PL_LA is not
   a column of DfE's CSV table: it is derived from the placement's postcode (DfE's rule 169
   asks for a valid postcode when it is missing, and the sector's validator derives it from
   PL_POST). An export that carries it keeps it; otherwise it is written empty and the report
@@ -59,6 +81,7 @@ Every record read is accounted for: written, or refused with its file, line (CSV
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -71,15 +94,22 @@ import pandas as pd
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.intake.dates import birth_month, parse_dates_flagged
 from tip_pipeline.intake.postcodes import PostcodeLookup
-from tip_pipeline.intake.pseudonyms import Pseudonymiser
+from tip_pipeline.intake.pseudonyms import STAFF_NAMESPACE, Pseudonymiser
 from tip_pipeline.intake.tables import RawTable, column_label, read_table
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources import codes
 from tip_pipeline.sources.contracts import (
+    SSDA903_AD1,
     SSDA903_EPISODES,
     SSDA903_HEADER,
     SSDA903_MISSING,
     SSDA903_OC2,
     SSDA903_OC3,
+    SSDA903_PLACED_ADOPTION,
+    SSDA903_PREV_PERM,
     SSDA903_REVIEWS,
+    SSDA903_SW_EPISODES,
+    SSDA903_UASC,
     Extract,
 )
 
@@ -99,8 +129,12 @@ class Conversion(StrEnum):
     """How a raw column becomes its contract column."""
 
     PSEUDONYM = "pseudonym"
+    #: a member of staff's id (SW_ID): the same key, the staff namespace
+    STAFF_PSEUDONYM = "staff_pseudonym"
     BIRTH_MONTH = "birth_month"
     DATE = "date"
+    #: a date DfE allows to be partly unknown (DATE_PERM): kept to the day, month or year given
+    PARTIAL_DATE = "partial_date"
     HOME_LSOA = "home_lsoa"
     CODE = "code"
 
@@ -120,12 +154,14 @@ class RawColumn:
 class RawLayout:
     """One raw table of the return: DfE's name for it, the contract extract it becomes, the
     columns kept (in any order in the file) and the columns of DfE's table that are dropped,
-    each with why."""
+    each with why. ``since``: the first reporting year whose return holds the table (None:
+    every year the project reads)."""
 
     name: str
     extract: Extract
     kept: tuple[RawColumn, ...]
     dropped: Mapping[str, str]
+    since: FinancialYear | None = None
 
     def __post_init__(self) -> None:
         contract = tuple(c.contract for c in self.kept)
@@ -154,6 +190,10 @@ class RawLayout:
 
     def describe(self) -> str:
         return f"DfE's {self.name} table ({self.extract.table}: {', '.join(self.required)})"
+
+    def in_return(self, period: FinancialYear) -> bool:
+        """Whether the return of ``period`` holds the table (DfE added some in later years)."""
+        return self.since is None or period >= self.since
 
 
 HEADER = RawLayout(
@@ -264,8 +304,81 @@ OC3 = RawLayout(
     dropped={},
 )
 
+UASC = RawLayout(
+    name="UASC",
+    extract=SSDA903_UASC,
+    kept=(
+        RawColumn("CHILD", "CHILD", Conversion.PSEUDONYM),
+        RawColumn("SEX", "SEX", Conversion.CODE),
+        RawColumn("DOB", "DOB", Conversion.BIRTH_MONTH),
+        RawColumn("DUC", "DUC", Conversion.DATE),
+    ),
+    dropped={},
+)
+
+AD1 = RawLayout(
+    name="AD1",
+    extract=SSDA903_AD1,
+    kept=(
+        *_child_dob(),
+        RawColumn("DATE_INT", "DATE_INT", Conversion.DATE),
+        RawColumn("DATE_MATCH", "DATE_MATCH", Conversion.DATE),
+        *_codes("FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"),
+    ),
+    dropped={},
+)
+
+PLACED_ADOPTION = RawLayout(
+    name="PlacedAdoption",
+    extract=SSDA903_PLACED_ADOPTION,
+    kept=(
+        *_child_dob(),
+        RawColumn("DATE_PLACED", "DATE_PLACED", Conversion.DATE),
+        RawColumn("DATE_PLACED_CEASED", "DATE_PLACED_CEASED", Conversion.DATE),
+        RawColumn("REASON_PLACED_CEASED", "REASON_PLACED_CEASED", Conversion.CODE),
+    ),
+    dropped={},
+)
+
+PREV_PERM = RawLayout(
+    name="PrevPerm",
+    extract=SSDA903_PREV_PERM,
+    kept=(
+        *_child_dob(),
+        *_codes("PREV_PERM", "LA_PERM"),
+        RawColumn("DATE_PERM", "DATE_PERM", Conversion.PARTIAL_DATE),
+    ),
+    dropped={},
+)
+
+SW_EPISODES = RawLayout(
+    name="SWEpisodes",
+    extract=SSDA903_SW_EPISODES,
+    kept=(
+        *_child_dob(),
+        RawColumn("SW_ID", "SW_ID", Conversion.STAFF_PSEUDONYM),
+        RawColumn("SW_DECOM", "SW_DECOM", Conversion.DATE),
+        RawColumn("SW_DEC", "SW_DEC", Conversion.DATE),
+        RawColumn("SW_REASON", "SW_REASON", Conversion.CODE),
+    ),
+    dropped={},
+    since=codes.SW_EPISODES_FROM,
+)
+
 #: the raw tables recognised, in the order they are compared
-LAYOUTS: tuple[RawLayout, ...] = (HEADER, EPISODES, MISSING, REVIEWS, OC2, OC3)
+LAYOUTS: tuple[RawLayout, ...] = (
+    HEADER,
+    EPISODES,
+    MISSING,
+    REVIEWS,
+    OC2,
+    OC3,
+    UASC,
+    AD1,
+    PLACED_ADOPTION,
+    PREV_PERM,
+    SW_EPISODES,
+)
 
 
 class Refusal(NamedTuple):
@@ -311,6 +424,9 @@ class IntakeResult:
     numeric_ids: int = 0
     #: written records whose home postcode the lookup lacks (HOME_POST written empty)
     home_lsoa_unknown: int = 0
+    #: written records whose partly unknown date (DfE's ZZ) is kept to its month or year, or,
+    #: its year unknown, written empty
+    partial_dates: int = 0
     blank_rows: int = 0
     other_sheets: int = 0
 
@@ -346,6 +462,11 @@ def _notes(result: IntakeResult) -> list[str]:
         notes.append(
             f"{result.home_lsoa_unknown} home postcode(s) not in the postcode lookup: "
             "HOME_POST written empty (an unknown LSOA)"
+        )
+    if result.partial_dates:
+        notes.append(
+            f"{result.partial_dates} date(s) partly unknown (DfE's ZZ): kept to the month or "
+            "year given, or written empty where the year is not known; no day is made up"
         )
     if result.blank_rows:
         notes.append(f"{result.blank_rows} blank {result.unit}(s) skipped")
@@ -482,6 +603,26 @@ def _pseudonyms(values: pd.Series, tools: _Tools) -> Converted:
     return Converted(out, kinds.map(ID_REFUSED).astype(object), kinds == "number")
 
 
+def _staff_pseudonyms(values: pd.Series, tools: _Tools) -> Converted:
+    """Keyed pseudonyms of staff ids (SW_ID) in the staff namespace, so that a social worker's
+    pseudonym is never a child's; an empty id refuses the record, as a child's does."""
+    kinds = _per_distinct(values, _id_kind)
+    usable = kinds.isin(["text", "number"])
+    out = pd.Series(pd.NA, index=values.index, dtype="string")
+    if usable.any():
+        out[usable] = tools.pseudonymiser.series(
+            values[usable], width=None, namespace=STAFF_NAMESPACE
+        )
+    return Converted(out, kinds.map(STAFF_ID_REFUSED).astype(object))
+
+
+STAFF_ID_REFUSED = {
+    "missing": "empty: DfE's return gives every social worker episode the worker's id (XX "
+    "and digits where none is known)",
+    "other": ID_REFUSED["other"],
+}
+
+
 def _from_1904(value: object) -> object:
     """A bare number of a 1904-system workbook as its 1900-system serial, which
     ``intake.dates`` reads (date cells come as dates already; text is read as written)."""
@@ -515,6 +656,51 @@ def _birth_month(values: pd.Series, tools: _Tools) -> Converted:
     return Converted(_iso(birth_month(dates)), reasons)
 
 
+#: DfE's date with unknown parts written ZZ (``ZZ/05/2019``, ``ZZ/ZZ/2019``, ``ZZ/ZZ/ZZZZ``;
+#: DfE rule 632): day, month and year, each digits or Z's
+PARTLY_UNKNOWN = re.compile(r"^(?P<day>\d{1,2}|ZZ)/(?P<month>\d{1,2}|ZZ)/(?P<year>\d{4}|ZZZZ)$")
+PARTIAL_DATE_REFUSED = (
+    "not a date in a form read (dd/mm/yyyy, yyyy-mm-dd, an Excel date or serial), nor DfE's "
+    "partly unknown date (ZZ for an unknown day or month, ZZZZ for an unknown year)"
+)
+
+
+def known_part(value: object) -> str | None:
+    """What a DfE partly unknown date says, at the precision it says it: ``yyyy-mm`` when the
+    day is unknown, ``yyyy`` when the month is (a day without its month says nothing), ``""``
+    when the year is (nothing usable). None where ``value`` is not such a date (a full date is
+    read by ``intake.dates``; a month outside 1-12 is no date at all).
+
+    DfE's guide lets DATE_PERM's unknown parts be written ZZ (rule 632: "one or more elements
+    of the date can be replaced by ZZ if part of the date element is not known"); no day is
+    ever filled in."""
+    if not isinstance(value, str):
+        return None
+    match = PARTLY_UNKNOWN.fullmatch(value.strip().upper())
+    if match is None or codes.UNKNOWN_DATE_PART not in match.group(0):
+        return None
+    day, month, year = match.group("day", "month", "year")
+    if year.startswith(codes.UNKNOWN_DATE_PART):
+        return ""
+    if month.startswith(codes.UNKNOWN_DATE_PART):
+        return year
+    if not 1 <= int(month) <= 12 or not day.startswith(codes.UNKNOWN_DATE_PART):
+        return None
+    return f"{year}-{int(month):02d}"
+
+
+def _partial_date(values: pd.Series, tools: _Tools) -> Converted:
+    """DATE_PERM: a full date read as every date is (ISO ``yyyy-mm-dd``), a partly unknown one
+    kept to its month or year (:func:`known_part`), flagged for the report."""
+    partial = _per_distinct(values, known_part)
+    is_partial = partial.notna()
+    dates, reasons = _dates(values.mask(is_partial), tools)
+    out = _iso(dates).mask(is_partial, partial.astype("string"))
+    out = out.mask(out == "")
+    reasons = reasons.mask(reasons.notna(), PARTIAL_DATE_REFUSED)
+    return Converted(out, reasons, is_partial)
+
+
 def _home_lsoa(values: pd.Series, tools: _Tools) -> Converted:
     postcodes = _as_text(values)
     lsoas = tools.lookup.lsoa(postcodes)
@@ -529,8 +715,10 @@ def _code(values: pd.Series, tools: _Tools) -> Converted:
 
 CONVERTERS: dict[Conversion, Callable[[pd.Series, _Tools], Converted]] = {
     Conversion.PSEUDONYM: _pseudonyms,
+    Conversion.STAFF_PSEUDONYM: _staff_pseudonyms,
     Conversion.BIRTH_MONTH: _birth_month,
     Conversion.DATE: _date,
+    Conversion.PARTIAL_DATE: _partial_date,
     Conversion.HOME_LSOA: _home_lsoa,
     Conversion.CODE: _code,
 }
@@ -604,6 +792,7 @@ def convert(table: RawTable, pseudonymiser: Pseudonymiser, lookup: PostcodeLooku
         absent=tuple(c.contract for c in layout.kept if c.raw not in table.frame),
         numeric_ids=_flagged(converted, Conversion.PSEUDONYM, layout, kept),
         home_lsoa_unknown=_flagged(converted, Conversion.HOME_LSOA, layout, kept),
+        partial_dates=_flagged(converted, Conversion.PARTIAL_DATE, layout, kept),
         blank_rows=table.blank_rows,
         other_sheets=table.other_sheets,
     )
@@ -612,6 +801,6 @@ def convert(table: RawTable, pseudonymiser: Pseudonymiser, lookup: PostcodeLooku
 def read_ssda903(
     path: Path | str, pseudonymiser: Pseudonymiser, lookup: PostcodeLookup
 ) -> IntakeResult:
-    """Read a raw SSDA903 table (CSV or XLSX: Header, Episodes, Missing, Reviews, OC2 or OC3)
-    and convert it into its contract extract; which table it is, is told by its header."""
+    """Read a raw SSDA903 table (CSV or XLSX, any table of :data:`LAYOUTS`) and convert it
+    into its contract extract; which table it is, is told by its header."""
     return convert(read_table(path), pseudonymiser, lookup)

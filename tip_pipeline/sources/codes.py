@@ -349,6 +349,110 @@ ACCOMMODATION = (
     "0",
 )
 
+# --- SSDA903 UASC, adoption, previous permanence and social worker tables ---------------------
+#
+# The code lists of DfE's *Children looked after return (SSDA903): guide to the return* for
+# the UASC, AD1, PlacedAdoption, PrevPerm and SW episodes tables, which DfE's validation rules
+# name: 114 (FOSTER_CARE), 175 (NB_ADOPTR), 176 (SEX_ADOPTR), 177 (LS_ADOPTR, whose meanings
+# rules 514 and 517-520 and 524 spell out), 120 (REASON_PLACED_CEASED), 631 (PREV_PERM), 633
+# (LA_PERM), 632 (DATE_PERM's partly unknown dates) and SW13STG1 (SW_REASON); checked against
+# the sector's validator (data-to-insight/csc-validator-be-903, ``lac_validator/rules/``).
+
+#: AD1, NB_ADOPTR: how many people adopt the child.
+NUMBER_OF_ADOPTERS = {"1": "One adopter", "2": "Two adopters (a couple)"}
+
+#: AD1, SEX_ADOPTR: the sex of the adopter, or of the adopting couple.
+SEX_OF_ADOPTERS = {
+    "M1": "Single male adopter",
+    "F1": "Single female adopter",
+    "MM": "Couple, both male",
+    "FF": "Couple, both female",
+    "MF": "Couple, male and female",
+}
+#: SEX_ADOPTR codes of a single adopter (DfE rule 511: two adopters are never M1 or F1)
+SEX_OF_ONE_ADOPTER = ("M1", "F1")
+
+#: AD1, LS_ADOPTR: the legal status of the adopters.
+LEGAL_STATUS_OF_ADOPTERS = {
+    "L0": "Single person",
+    "L11": "Married couple of different sexes",
+    "L12": "Married couple of the same sex",
+    "L2": "Civil partners",
+    "L3": "Couple of different sexes living as partners in an enduring family relationship",
+    "L4": "Couple of the same sex living as partners in an enduring family relationship",
+}
+
+#: the placement types of a child placed for adoption (DfE's PLACE A3-A6); A3 and A5 are
+#: placements with the child's current foster carers, which AD1's FOSTER_CARE records
+ADOPTION_PLACEMENTS = ("A3", "A4", "A5", "A6")
+ADOPTION_WITH_FOSTER_CARERS = ("A3", "A5")
+#: the reasons an episode ceases that are an adoption (REC E11, E12): the children of AD1
+ADOPTED = ("E11", "E12")
+
+#: PlacedAdoption, REASON_PLACED_CEASED: why the decision that the child should be placed for
+#: adoption was reversed.
+REASON_PLACED_CEASED = {
+    "RD1": "The child's needs changed after the decision",
+    "RD2": "The court did not make a placement order",
+    "RD3": "Prospective adopters could not be found",
+    "RD4": "Any other reason",
+}
+
+#: PrevPerm, PREV_PERM: the permanence order the child had before this period of care, if any.
+PREVIOUS_PERMANENCE = {
+    "P1": "Adoption",
+    "P2": "Special guardianship order",
+    "P3": "Residence order (before child arrangements orders replaced them in April 2014)",
+    "P4": "Child arrangements order saying with whom the child is to live",
+    "Z1": "No previous permanence order, or not known",
+}
+#: PREV_PERM: no previous permanence (DfE rule 635: then no LA_PERM or DATE_PERM)
+NO_PREVIOUS_PERMANENCE = "Z1"
+
+#: PrevPerm, LA_PERM: DfE's three-digit number of the English authority that arranged the
+#: previous permanence order (the numbers rule 633 accepts), or the country outside England.
+_LA_NUMBER_TEXT = """
+800 889 822 301 304 303 330 825 837 302 846 370 350 890 867 380 305 801 351 873 823 895 896 381
+909 202 908 331 306 841 830 831 878 371 835 332 840 307 308 811 881 845 390 916 203 876 850 311
+204 884 312 205 313 805 919 310 309 420 921 206 207 886 810 382 314 340 888 208 856 383 855 209
+925 341 201 821 352 806 887 826 315 929 812 391 926 892 813 802 928 891 392 316 815 353 931 879
+836 851 874 807 354 317 870 318 372 857 333 935 343 803 373 342 893 356 355 871 394 334 933 882
+936 861 852 319 860 808 393 866 210 357 894 883 880 358 211 937 869 320 359 865 384 335 336 212
+868 872 885 344 877 213 938 816 999
+"""
+LA_NUMBERS = tuple(_LA_NUMBER_TEXT.split())
+LA_OUTSIDE_ENGLAND = {
+    "WAL": "Wales",
+    "SCO": "Scotland",
+    "NIR": "Northern Ireland",
+    "NUK": "Outside the United Kingdom",
+}
+LA_PERM = (*LA_NUMBERS, *LA_OUTSIDE_ENGLAND)
+
+#: PrevPerm, DATE_PERM: DfE's placeholder for an unknown part of the date (``ZZ/05/2019``: the
+#: month and year known; ``ZZ/ZZ/2019``: the year; ``ZZ/ZZ/ZZZZ``: nothing), rule 632.
+UNKNOWN_DATE_PART = "Z"
+
+#: SW episodes, SW_REASON: why the child's social worker changed.
+SOCIAL_WORKER_CHANGE = {
+    "MANAGE": "Management decision (for example a change of team or of caseloads)",
+    "FCONTA": "The social worker's fixed-term or agency contract ended",
+    "LEFTRL": "The social worker left the role",
+    "ORGRST": "Organisational restructure",
+    "TSPROC": "Transfer to another team as the case moved on (for example to a looked-after "
+    "children's team)",
+    "ABSENC": "The social worker's absence (for example long-term sickness or leave)",
+    "CHCHAN": "The child or family asked for a change",
+    "PCCHAN": "A change of the child's placement (for example a move out of the area)",
+    "SWDIED": "The social worker died",
+    "OTHERS": "Other reason",
+}
+#: the reporting year whose return first holds the SW episodes table (DfE's rules SW01-SW14
+#: start in the 2023-24 collection); SW_REASON may be blank on an episode begun before it
+SW_EPISODES_FROM = FinancialYear(2023)
+#: DfE's prefixes of a social worker's id (rule SW02STG1: SW, or XX where none is known)
+SOCIAL_WORKER_ID_PREFIXES = ("SW", "XX")
+
 # --- Youth justice (project layout) ---------------------------------------------------------
 
 OFFENCE_TYPE = {

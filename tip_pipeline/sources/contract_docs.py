@@ -132,9 +132,14 @@ def _kinds_section() -> list[str]:
     meaning = {
         ColumnKind.PSEUDO_ID: "keyed-hash pseudonym of a child, shared across extracts: lower-case "
         "hexadecimal, 16 or 64 digits (any other value refuses the delivery)",
+        ColumnKind.STAFF_PSEUDO_ID: "keyed-hash pseudonym of a member of staff (a social "
+        "worker), in the same form as a child's but made in a namespace of its own, so never "
+        "equal to a child's pseudonym",
         ColumnKind.ID: "record key that identifies no person",
         ColumnKind.DATE: "date, yyyy-mm-dd",
         ColumnKind.BIRTH_MONTH: "date of birth cut to the first of the month, yyyy-mm-01",
+        ColumnKind.PARTIAL_DATE: "date as precisely as it is known: yyyy-mm-dd, yyyy-mm (day "
+        "not known) or yyyy (day and month not known); never a day that was not given",
         ColumnKind.INT: "whole number",
         ColumnKind.FLOAT: "decimal number",
         ColumnKind.CODE: "one value of the column's code list",
@@ -161,10 +166,25 @@ column is dropped and named in the run's report. Every record is written or refu
 file, line or row, column and reason (`ops.intake_log`, `ops.intake_tables`,
 `ops.intake_refusals`).
 
+Every table of DfE's SSDA903 return is read: Header, Episodes, Missing, Reviews, OC2, OC3,
+UASC, AD1, PlacedAdoption, PrevPerm and SW episodes. The SW episodes table is part of the
+return from 2023/24: an earlier year with SSDA903 tables gets its contract file with no rows,
+and the report says why. A social worker's id (SW_ID) is pseudonymised with the same key as a
+child's, in a namespace of its own, so it never equals a child's pseudonym. DATE_PERM may be
+partly unknown, as DfE allows (`ZZ/05/2019`, `ZZ/ZZ/2019`, `ZZ/ZZ/ZZZZ`): it is kept to the
+month or the year given, or written empty, never with a day made up.
+
+**The previous year's Header and Episodes.** DfE's year-on-year checks read the previous
+year's Header and Episodes, which an authority keeps. They are the previous reporting year's
+return: put them in that year's folder (`2022-23/` beside `2023-24/`), where they become that
+year's `ssda903_header` and `ssda903_episodes`. A table given twice in one year's folder (last
+year's Header beside this year's, say) refuses both files whole, naming each other, since
+choosing one would drop the other's records.
+
 `tip generate --format dfe` writes synthetic returns of these layouts for its children
-(`raw/<YYYY-YY>/`: the SSDA903 Header, Episodes, Missing, Reviews, OC2 and OC3 tables as CSV,
-with dates `dd/mm/yyyy`, and the CIN census XML), with a key and an ONS-layout postcode lookup in `raw_support/` that are
-synthetic too: the key is drawn from the seed, so it is no secret.
+(`raw/<YYYY-YY>/`: every SSDA903 table of the year's return as CSV, with dates `dd/mm/yyyy`,
+and the CIN census XML), with a key and an ONS-layout postcode lookup in `raw_support/` that
+are synthetic too: the key is drawn from the seed, so it is no secret.
 
 | conversion | what is written |
 |---|---|
@@ -173,8 +193,12 @@ synthetic too: the key is drawn from the seed, so it is no secret.
 #: what each intake conversion writes (tip_pipeline.intake.ssda903.Conversion)
 _CONVERSIONS = {
     "pseudonym": "the keyed pseudonym (HMAC-SHA256) of the normalised id",
+    "staff_pseudonym": "the keyed pseudonym (HMAC-SHA256, the same key) of the normalised id in "
+    "the staff namespace: never equal to a child's",
     "birth_month": "the date read, cut to the first of its month, yyyy-mm-01",
     "date": "the date read, yyyy-mm-dd",
+    "partial_date": "a full date as yyyy-mm-dd; DfE's partly unknown date (ZZ) kept to its "
+    "month, yyyy-mm, or year, yyyy, or empty when the year is unknown",
     "home_lsoa": "the LSOA 2021 of the postcode (ONS lookup); empty when the lookup lacks it "
     "(an unknown home area)",
     "code": "the code as written, trimmed (validation judges it against the year's code list)",

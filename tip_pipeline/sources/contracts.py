@@ -25,9 +25,15 @@ class ColumnKind(StrEnum):
     """What a column holds; decides its parsed type and which checks apply to it."""
 
     PSEUDO_ID = "pseudo_id"  # keyed hash in PSEUDONYM_FORMAT, same child in every extract
+    #: keyed hash of a member of staff's id (a social worker), in PSEUDONYM_FORMAT but made in
+    #: a namespace of its own, so that it never equals a child's pseudonym
+    STAFF_PSEUDO_ID = "staff_pseudo_id"
     ID = "id"  # a record key that identifies no person (case id, offence id)
     DATE = "date"  # ISO yyyy-mm-dd
     BIRTH_MONTH = "birth_month"  # date of birth cut to the first of the month
+    #: a date known to the day, the month or the year only: yyyy-mm-dd, yyyy-mm or yyyy (ISO
+    #: 8601's reduced precision); never a day that was not given
+    PARTIAL_DATE = "partial_date"
     INT = "int"
     FLOAT = "float"
     CODE = "code"  # one value from a code list
@@ -44,6 +50,11 @@ class ColumnKind(StrEnum):
 #: identifier guard refuses the delivery that carries it.
 PSEUDONYM_PATTERN = r"[0-9a-f]{16}|[0-9a-f]{64}"
 PSEUDONYM_FORMAT = re.compile(PSEUDONYM_PATTERN)
+
+
+#: the kinds of column that hold a keyed pseudonym (a child's or a member of staff's): each value
+#: must have the declared form, which the identifier guard enforces
+PSEUDONYM_KINDS = frozenset({ColumnKind.PSEUDO_ID, ColumnKind.STAFF_PSEUDO_ID})
 
 
 def is_pseudonym(value: str) -> bool:
@@ -587,6 +598,207 @@ SSDA903_OC3 = Extract(
     ),
 )
 
+_UASC_ANON = (
+    _ANON_903 + " DUC is kept to the day, like an episode's DEC: UASC status usually ends on the "
+    "18th birthday, so DUC can give back the day of birth that DOB drops; it is held in the "
+    "restricted layer only."
+)
+
+SSDA903_UASC = Extract(
+    table="ssda903_uasc",
+    source="ssda903",
+    read_by_indicators=False,
+    description="SSDA903 UASC: each child looked after in the year who was an unaccompanied "
+    "asylum-seeking child at any time in it, with the date that status ceased (DfE column "
+    "names).",
+    cadence=Cadence.ANNUAL,
+    key=("CHILD",),
+    parent=("ssda903_header", ("CHILD",)),
+    anonymisation=_UASC_ANON,
+    columns=(
+        _col("CHILD", ColumnKind.PSEUDO_ID, "Pseudonymised child id (as in ssda903_header)"),
+        _col("SEX", ColumnKind.CODE, "Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25", codes=_sex),
+        _col(
+            "DOB",
+            ColumnKind.BIRTH_MONTH,
+            "Date of birth, first of the month",
+            birth_range=_LOOKED_AFTER_BIRTH,
+        ),
+        _col(
+            "DUC",
+            ColumnKind.DATE,
+            "Date the child ceased to be an unaccompanied asylum-seeking child (at the 18th "
+            "birthday at the latest); blank while still one at 31 March",
+            required=False,
+        ),
+    ),
+)
+
+
+def _listed(meanings: Mapping[str, str]) -> str:
+    """A code list as the contract's descriptions show it: ``code meaning; ...``."""
+    return "; ".join(f"{k} {v}" for k, v in meanings.items())
+
+
+SSDA903_AD1 = Extract(
+    table="ssda903_ad1",
+    source="ssda903",
+    read_by_indicators=False,
+    description="SSDA903 AD1: each child adopted in the year (an episode ceasing with REC E11 "
+    "or E12): the decisions on the way and the adopters (DfE column names).",
+    cadence=Cadence.ANNUAL,
+    key=("CHILD", "DATE_INT"),
+    parent=("ssda903_header", ("CHILD",)),
+    anonymisation=_ANON_903 + " Nothing identifies the adopters: their number, sex and legal "
+    "status only.",
+    columns=(
+        *_child_dob(),
+        _col(
+            "DATE_INT",
+            ColumnKind.DATE,
+            "Date of the decision that adoption is in the child's best interests",
+        ),
+        _col("DATE_MATCH", ColumnKind.DATE, "Date the child was matched with the adopters"),
+        _col(
+            "FOSTER_CARE",
+            ColumnKind.CODE,
+            f"Adopted by the child's foster carers ({_YES_NO_903})",
+            codes=codes.YES_NO,
+        ),
+        _col(
+            "NB_ADOPTR",
+            ColumnKind.CODE,
+            "Number of adopters: " + _listed(codes.NUMBER_OF_ADOPTERS),
+            codes=tuple(codes.NUMBER_OF_ADOPTERS),
+        ),
+        _col(
+            "SEX_ADOPTR",
+            ColumnKind.CODE,
+            "Sex of the adopter(s): " + _listed(codes.SEX_OF_ADOPTERS),
+            codes=tuple(codes.SEX_OF_ADOPTERS),
+        ),
+        _col(
+            "LS_ADOPTR",
+            ColumnKind.CODE,
+            "Legal status of the adopter(s): " + _listed(codes.LEGAL_STATUS_OF_ADOPTERS),
+            codes=tuple(codes.LEGAL_STATUS_OF_ADOPTERS),
+        ),
+    ),
+)
+
+SSDA903_PLACED_ADOPTION = Extract(
+    table="ssda903_placed_adoption",
+    source="ssda903",
+    read_by_indicators=False,
+    description="SSDA903 PlacedAdoption: each decision that a child looked after in the year "
+    "should be placed for adoption, and its reversal if it was reversed (DfE column names).",
+    cadence=Cadence.ANNUAL,
+    key=("CHILD", "DATE_PLACED"),
+    parent=("ssda903_header", ("CHILD",)),
+    anonymisation=_ANON_903,
+    columns=(
+        *_child_dob(),
+        _col(
+            "DATE_PLACED",
+            ColumnKind.DATE,
+            "Date of the decision that the child should be placed for adoption",
+        ),
+        _col(
+            "DATE_PLACED_CEASED",
+            ColumnKind.DATE,
+            "Date of the decision that the child should no longer be placed for adoption; "
+            "blank unless the decision was reversed",
+            required=False,
+        ),
+        _col(
+            "REASON_PLACED_CEASED",
+            ColumnKind.CODE,
+            "Why the decision was reversed: " + _listed(codes.REASON_PLACED_CEASED),
+            required=False,
+            codes=tuple(codes.REASON_PLACED_CEASED),
+        ),
+    ),
+)
+
+SSDA903_PREV_PERM = Extract(
+    table="ssda903_prev_perm",
+    source="ssda903",
+    read_by_indicators=False,
+    description="SSDA903 PrevPerm: for each child who started to be looked after in the year, "
+    "the permanence order they had before, if any (adoption, special guardianship, residence "
+    "or child arrangements order), where and when it was made (DfE column names).",
+    cadence=Cadence.ANNUAL,
+    key=("CHILD",),
+    parent=("ssda903_header", ("CHILD",)),
+    anonymisation=_ANON_903 + " DATE_PERM is kept only as precisely as DfE's return gives it "
+    "(a day, a month or a year: DfE allows the unknown parts to be written ZZ).",
+    columns=(
+        *_child_dob(),
+        _col(
+            "PREV_PERM",
+            ColumnKind.CODE,
+            "Previous permanence order: " + _listed(codes.PREVIOUS_PERMANENCE),
+            required=False,
+            codes=tuple(codes.PREVIOUS_PERMANENCE),
+        ),
+        _col(
+            "LA_PERM",
+            ColumnKind.CODE,
+            "DfE's three-digit number of the authority that arranged it, or WAL, SCO, NIR, "
+            "NUK outside England; often blank",
+            required=False,
+            codes=codes.LA_PERM,
+        ),
+        _col(
+            "DATE_PERM",
+            ColumnKind.PARTIAL_DATE,
+            "Date of the order, as precisely as it is known: yyyy-mm-dd, yyyy-mm (day not "
+            "known) or yyyy (day and month not known); blank when not known at all",
+            required=False,
+        ),
+    ),
+)
+
+SSDA903_SW_EPISODES = Extract(
+    table="ssda903_sw_episodes",
+    source="ssda903",
+    read_by_indicators=False,
+    description="SSDA903 SW episodes: the social workers of each child looked after in the "
+    "year, one row per social worker episode, with why the social worker changed (DfE column "
+    f"names; part of the return from {codes.SW_EPISODES_FROM.label}, earlier years' files "
+    "hold no rows).",
+    cadence=Cadence.ANNUAL,
+    key=("CHILD", "SW_DECOM"),
+    parent=("ssda903_header", ("CHILD",)),
+    anonymisation=_ANON_903 + " SW_ID, the social worker's id, is a keyed pseudonym made in a "
+    "namespace of its own, so it can never equal a child's pseudonym.",
+    columns=(
+        *_child_dob(),
+        _col(
+            "SW_ID",
+            ColumnKind.STAFF_PSEUDO_ID,
+            "Pseudonymised id of the social worker (the same worker has the same pseudonym for "
+            "every child and year)",
+        ),
+        _col("SW_DECOM", ColumnKind.DATE, "Date the social worker episode began"),
+        _col(
+            "SW_DEC",
+            ColumnKind.DATE,
+            "Date the social worker episode ended; blank while still open at 31 March",
+            required=False,
+        ),
+        _col(
+            "SW_REASON",
+            ColumnKind.CODE,
+            "Why the social worker changed: "
+            + _listed(codes.SOCIAL_WORKER_CHANGE)
+            + f"; may be blank on an episode begun before {codes.SW_EPISODES_FROM.start:%-d %B %Y}",
+            required=False,
+            codes=tuple(codes.SOCIAL_WORKER_CHANGE),
+        ),
+    ),
+)
+
 YJS_OFFENCES = Extract(
     home_lsoa="HOME_LSOA",
     table="yjs_offences",
@@ -964,6 +1176,11 @@ EXTRACTS: Mapping[str, Extract] = {
         SSDA903_REVIEWS,
         SSDA903_OC2,
         SSDA903_OC3,
+        SSDA903_UASC,
+        SSDA903_AD1,
+        SSDA903_PLACED_ADOPTION,
+        SSDA903_PREV_PERM,
+        SSDA903_SW_EPISODES,
         YJS_OFFENCES,
         YJS_OUTCOMES,
         HCLIC_MAIN,

@@ -17,13 +17,13 @@ contract, whatever the column's declared kind, for what anonymisation should hav
 | `full_date_of_birth` | a date with a day other than the 1st, written       | share of column  |
 |                      | dd/mm/yyyy, dd-mm-yyyy, dd.mm.yy, yyyy-mm-dd,       |                  |
 |                      | d Month yyyy, Month d, yyyy (a time may follow);    |                  |
-|                      | in every column but ``ColumnKind.DATE`` (event      |                  |
-|                      | dates)                                              |                  |
+|                      | in every column but ``ColumnKind.DATE`` and         |                  |
+|                      | ``PARTIAL_DATE`` (event dates)                      |                  |
 | `person_name`        | a forename and a surname of the shipped lists, or,  | share of column  |
 |                      | outside name columns, one of either; a value of the |                  |
 |                      | column's code list is never a name                  |                  |
 | `free_text`          | five words or more, outside name columns            | share of column  |
-| `not_a_pseudonym`    | a value of a ``ColumnKind.PSEUDO_ID`` column        | one value        |
+| `not_a_pseudonym`    | a value of a pseudonym column (``PSEUDONYM_KINDS``) | one value        |
 |                      | without the declared form                           |                  |
 |                      | (``contracts.PSEUDONYM_FORMAT``)                    |                  |
 
@@ -77,7 +77,13 @@ import pyarrow.compute as pc
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.sources.contracts import Column, ColumnKind, Extract, is_pseudonym
+from tip_pipeline.sources.contracts import (
+    PSEUDONYM_KINDS,
+    Column,
+    ColumnKind,
+    Extract,
+    is_pseudonym,
+)
 
 DEFAULT_SHARE = 0.2
 #: the reader's column of physical line numbers (tip_pipeline.ingest.reader.LINE)
@@ -298,13 +304,16 @@ def _full_name(value: str) -> Match:
     return person_name(value, full_only=True)
 
 
+#: the kinds of event-date columns, where a full date is legitimate
+_EVENT_DATES = (ColumnKind.DATE, ColumnKind.PARTIAL_DATE)
+
 DETECTORS: tuple[Detector, ...] = (
     Detector("email", email),
     Detector("full_postcode", full_postcode),
     Detector("nhs_number", nhs_number),
     Detector("phone_number", phone_number),
     # event dates are legitimate in date columns; everywhere else a full date is a birth date
-    Detector("full_date_of_birth", full_date, lambda c: c.kind is not ColumnKind.DATE),
+    Detector("full_date_of_birth", full_date, lambda c: c.kind not in _EVENT_DATES),
     Detector("person_name", person_name, lambda c: c.kind is not ColumnKind.NAME),
     # area and category names of reference data: only a forename and a surname count
     Detector("person_name", _full_name, lambda c: c.kind is ColumnKind.NAME),
@@ -325,7 +334,7 @@ def _innocent(column: Column, period: FinancialYear | None) -> Callable[[str], b
     pseudonym of the declared form (hexadecimal digits only), an ONS area code in an area
     column, a code of the column's list."""
     codes = _declared(column, period)
-    if column.kind is ColumnKind.PSEUDO_ID:
+    if column.kind in PSEUDONYM_KINDS:
         return is_pseudonym
     if column.kind is ColumnKind.AREA:
         return lambda v: _GSS_CODE.fullmatch(v) is not None
@@ -376,7 +385,7 @@ def scan_column(
     innocent = _innocent(column, period)
     suspects = [(v, n) for v, n in counts.items() if not innocent(v)]
     scans: dict[str, ColumnScan] = {}
-    if column.kind is ColumnKind.PSEUDO_ID:
+    if column.kind in PSEUDONYM_KINDS:
         scans["not_a_pseudonym"] = ColumnScan(
             "not_a_pseudonym",
             sum(n for _, n in suspects),

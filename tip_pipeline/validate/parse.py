@@ -18,6 +18,8 @@ from tip_pipeline.sources.contracts import Column, ColumnKind
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 INTEGER = r"^-?\d+$"
 GSS_CODE = r"^[EWSNK]\d{8}$"
+#: a date at the precision it is known (``ColumnKind.PARTIAL_DATE``): yyyy-mm-dd, yyyy-mm or yyyy
+PARTIAL_DATE = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
 
 
 def as_dates(values: pd.Series) -> pd.Series:
@@ -42,6 +44,20 @@ def as_floats(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values.astype("string").str.strip(), errors="coerce").astype("Float64")
 
 
+def partial_dates_readable(values: pd.Series) -> pd.Series:
+    """True where a value is a date at the precision it is known (yyyy-mm-dd, yyyy-mm or
+    yyyy) that exists in the calendar (month 01-12; a full date a real day); missing values
+    give missing."""
+    text = values.astype("string").str.strip()
+    shaped = text.str.match(PARTIAL_DATE).fillna(False).astype(bool)
+    given = text.where(shaped)
+    # the first day of the month or year given, only to ask the calendar whether it exists
+    length = given.str.len()
+    filled = given.mask(length == 4, given + "-01-01").mask(length == 7, given + "-01")
+    real = pd.to_datetime(filled, format="%Y-%m-%d", errors="coerce").notna()
+    return (shaped & real).astype("boolean").mask(values.isna())
+
+
 def typed(column: Column, values: pd.Series) -> pd.Series:
     """The typed view of one column (text columns stay text, stripped)."""
     if column.kind in (ColumnKind.DATE, ColumnKind.BIRTH_MONTH):
@@ -61,6 +77,8 @@ def unreadable(column: Column, values: pd.Series, typed_values: pd.Series) -> pd
         return present & typed_values.isna()
     if column.kind is ColumnKind.AREA:
         return present & ~typed_values.str.match(GSS_CODE).fillna(False)
+    if column.kind is ColumnKind.PARTIAL_DATE:
+        return present & ~partial_dates_readable(values).fillna(False).astype(bool)
     return pd.Series(False, index=values.index)
 
 

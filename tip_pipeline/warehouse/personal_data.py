@@ -51,8 +51,10 @@ class Category(StrEnum):
 #: but links a person's records
 BY_KIND: Final = {
     ColumnKind.PSEUDO_ID: Category.PSEUDONYM,
+    ColumnKind.STAFF_PSEUDO_ID: Category.PSEUDONYM,
     ColumnKind.BIRTH_MONTH: Category.INDIRECT,
     ColumnKind.DATE: Category.INDIRECT,
+    ColumnKind.PARTIAL_DATE: Category.INDIRECT,
     ColumnKind.AREA: Category.INDIRECT,
     ColumnKind.ID: Category.RECORD_KEY,
     ColumnKind.CODE: Category.ATTRIBUTE,

@@ -1,7 +1,9 @@
 """The raw landing folder: files placed by the year of their folder and recognised by their
 content; refused where they lie (no year, not a table, a link out of the folder) or when a
 table of a year comes twice; converted into contract files written whole, under the names
-ingestion reads."""
+ingestion reads. The previous year's Header and Episodes, which an authority keeps for DfE's
+year-on-year checks, are taken as that year's return from that year's folder; a year before
+DfE's SW episodes table gets it with no rows."""
 
 from __future__ import annotations
 
@@ -130,6 +132,85 @@ def test_a_table_given_twice_in_a_year_is_refused_in_both_files(tmp_path, lookup
         FileRefusal("2023-24/b.csv", "ssda903_header is also in 2023-24/a.csv: give each table "
                     "of a year once"),
     ]  # fmt: skip
+
+
+#: last year's Header and Episodes, as an authority keeps them: the same child, an earlier
+#: episode, which ended when the current one began
+LAST_HEADER_CSV = HEADER_CSV
+LAST_EPISODES_CSV = (
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,"
+    "PL_POST,URN\n00123,10/10/2022,S,C1,N1,U1,PR1,01/05/2023,X1,,LS9 8AB,,\n"
+)
+LAST_YEAR = FinancialYear(2022)
+
+
+def test_the_previous_years_header_and_episodes_are_that_years_return(tmp_path, lookup):
+    """Kept for DfE's year-on-year checks, last year's tables go in last year's folder: each
+    year is converted from its own folder into its own contract files."""
+    raw, data = tmp_path / "raw", tmp_path / "data"
+    _land(raw, "2022-23/header_last.csv", LAST_HEADER_CSV)
+    _land(raw, "2022-23/episodes_last.csv", LAST_EPISODES_CSV)
+    _land(raw, "2023-24/header.csv", HEADER_CSV)
+    _land(raw, "2023-24/episodes.csv", EPISODES_CSV)
+    years, undated = convert_landing(scan_landing(raw).files, PSEUDONYMISER, lookup)
+    assert [y.period for y in years] == [LAST_YEAR, YEAR] and undated == []
+    last, this = years
+    assert last.sources == {
+        "ssda903_header": "2022-23/header_last.csv",
+        "ssda903_episodes": "2022-23/episodes_last.csv",
+    }
+    assert this.sources == {
+        "ssda903_header": "2023-24/header.csv",
+        "ssda903_episodes": "2023-24/episodes.csv",
+    }
+    assert last.refused == [] and this.refused == []
+    written = [p.name for y in years for p in write_contract_files(y, data)]
+    # 2022/23's return predates DfE's SW episodes table: its file has no rows
+    assert written == [
+        "ssda903_episodes_2022-23.csv",
+        "ssda903_header_2022-23.csv",
+        "ssda903_sw_episodes_2022-23.csv",
+        "ssda903_episodes_2023-24.csv",
+        "ssda903_header_2023-24.csv",
+    ]
+    assert last.not_in_return == ("ssda903_sw_episodes",) and this.not_in_return == ()
+    assert any("not part of the 2022/23 return" in note for note in last.notes)
+    sw = pd.read_csv(data / "ssda903_sw_episodes_2022-23.csv", dtype=str)
+    assert sw.empty and tuple(sw.columns) == ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC",
+                                              "SW_REASON")  # fmt: skip
+    last_episodes = pd.read_csv(data / "ssda903_episodes_2022-23.csv", dtype=str)
+    this_episodes = pd.read_csv(data / "ssda903_episodes_2023-24.csv", dtype=str)
+    assert last_episodes["DECOM"].tolist() == ["2022-10-10"]
+    assert this_episodes["DECOM"].tolist() == ["2023-05-01"]
+    # one child, one pseudonym in both years: the same key links them
+    assert last_episodes["CHILD"].tolist() == this_episodes["CHILD"].tolist()
+
+
+def test_the_previous_years_header_in_this_years_folder_is_refused_with_this_years(
+    tmp_path, lookup
+):
+    """Beside this year's Header, last year's would give the table twice: both are refused
+    whole, naming each other, rather than one chosen."""
+    raw = tmp_path / "raw"
+    _land(raw, "2023-24/header.csv", HEADER_CSV)
+    _land(raw, "2023-24/header_last.csv", LAST_HEADER_CSV)
+    _land(raw, "2023-24/episodes.csv", EPISODES_CSV)
+    (year,), _ = convert_landing(scan_landing(raw).files, PSEUDONYMISER, lookup)
+    assert list(year.results) == ["ssda903_episodes"]
+    assert [r.file for r in year.refused] == ["2023-24/header.csv", "2023-24/header_last.csv"]
+    assert all("give each table of a year once" in r.reason for r in year.refused)
+
+
+def test_a_year_that_gives_the_sw_table_keeps_it(tmp_path, lookup):
+    raw, data = tmp_path / "raw", tmp_path / "data"
+    sw = "CHILD,DOB,SW_ID,SW_DECOM,SW_DEC,SW_REASON\n00123,17/09/2014,SW000001,01/05/2023,,\n"
+    _land(raw, "2023-24/header.csv", HEADER_CSV)
+    _land(raw, "2023-24/sw.csv", sw)
+    (year,), _ = convert_landing(scan_landing(raw).files, PSEUDONYMISER, lookup)
+    assert year.not_in_return == () and "ssda903_sw_episodes" in year.results
+    written = write_contract_files(year, data)
+    rows = pd.read_csv(data / "ssda903_sw_episodes_2023-24.csv", dtype=str)
+    assert len(rows) == 1 and "SW000001" not in "".join(p.read_text() for p in written)
 
 
 def test_an_unrecognised_table_is_refused_with_the_readers_reason_and_no_value(tmp_path, lookup):

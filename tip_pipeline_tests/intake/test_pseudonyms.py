@@ -13,6 +13,8 @@ import pytest
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.intake.pseudonyms import (
+    CHILD_NAMESPACE,
+    STAFF_NAMESPACE,
     KeyFileError,
     Pseudonymiser,
     fingerprint,
@@ -239,12 +241,30 @@ def test_series_hashes_each_distinct_id_once(monkeypatch):
     calls: list[str] = []
     digest = pseudonymiser._digest
 
-    def counted(normalised: str) -> str:
+    def counted(normalised: str, namespace: bytes = CHILD_NAMESPACE) -> str:
         calls.append(normalised)
-        return digest(normalised)
+        return digest(normalised, namespace)
 
     monkeypatch.setattr(pseudonymiser, "_digest", counted)
     values = pd.Series(["00123", "123", "9"] * 10_000, dtype="string")
     result = pseudonymiser.series(values, width=5)
     assert sorted(calls) == ["00009", "00123"]
     assert result.nunique() == 2 and len(result) == 30_000
+
+
+def test_a_staff_id_never_gets_a_child_s_pseudonym():
+    """The staff namespace begins with 0xFF, never a byte of UTF-8 text: no child id's HMAC
+    message equals a staff id's, so the same text gives two pseudonyms, each stable."""
+    pseudonymiser = Pseudonymiser(KEY)
+    ids = pd.Series(["SW123456", "XX000001", "00123"], dtype="string")
+    children = pseudonymiser.series(ids)
+    staff = pseudonymiser.series(ids, namespace=STAFF_NAMESPACE)
+    assert set(children).isdisjoint(staff)
+    assert staff.tolist() == pseudonymiser.series(ids, namespace=STAFF_NAMESPACE).tolist()
+    assert staff[0] == pseudonymiser.pseudonym(" sw123456 ", namespace=STAFF_NAMESPACE)
+    assert STAFF_NAMESPACE[:1] == b"\xff" and CHILD_NAMESPACE == b""
+    with pytest.raises(UnicodeDecodeError):
+        STAFF_NAMESPACE.decode("utf-8")
+    # the children's pseudonyms are those of every year before: HMAC of the id alone
+    expected = hmac.new(KEY, b"00123", hashlib.sha256).hexdigest()
+    assert children[2] == expected

@@ -1,5 +1,6 @@
 """A generated year of raw returns (``tip generate --format dfe``: SSDA903 tables and a CIN
-census XML with case-system ids, UPNs, full dates of birth and postcodes) run through ``tip run
+census XML with case-system ids, social workers' ids, UPNs, full dates of birth (in every
+SSDA903 table that repeats DOB) and postcodes) run through ``tip run
 --raw``: none of those values is found in the log output, the Dagster instance's folder, the
 warehouse's files, the contract files intake wrote, or the temporary folder. The raw folder is
 the only place they exist (the issue's "pseudonymisation at the edge")."""
@@ -45,8 +46,9 @@ def _columns(tables: list[pd.DataFrame], names: tuple[str, ...]) -> set[str]:
 
 
 def raw_values(raw: Path) -> dict[str, set[str]]:
-    """Every identifying value of the raw returns, by kind: every SSDA903 table's ids, UPNs,
-    postcodes and dates of birth, and the CIN census's."""
+    """Every identifying value of the raw returns, by kind: every SSDA903 table's ids (the
+    children's and the social workers'), UPNs, postcodes and dates of birth, and the CIN
+    census's."""
     ssda903 = [_csv(p) for p in raw.rglob("903_*.csv")]
     census = list(raw.rglob("cin_census_*.xml"))
     ids = _columns(ssda903, ("CHILD",)) | {t for p in census for t in _xml_texts(p, {"LAchildID"})}
@@ -58,6 +60,7 @@ def raw_values(raw: Path) -> dict[str, set[str]]:
     return {
         "id": ids,
         "upn": upns,
+        "staff_id": _columns(ssda903, ("SW_ID",)),
         "postcode": postcodes | {v.replace(" ", "") for v in postcodes},
         "birth": births,
         # an ISO date of birth stored would be a full date; the first of a month is the birth
@@ -112,7 +115,9 @@ def test_raw_identifiers_are_found_nowhere_but_the_raw_folder(tmp_path, capfd, m
     assert main(["run", "--raw", str(out / "raw"), "--data", str(out), "--warehouse", url]) == 0
 
     values = raw_values(out / "raw")
-    assert all(len(found) > 20 for found in values.values()), {k: len(v) for k, v in values.items()}
+    counts = {k: len(v) for k, v in values.items()}
+    assert all(n > 20 for k, n in counts.items() if k != "staff_id"), counts
+    assert counts["staff_id"] > 5, counts  # a pool of social workers, not one per child
     places = {
         "log output": "".join(capfd.readouterr()).encode(),
         "Dagster instance": _files(home),
@@ -122,7 +127,7 @@ def test_raw_identifiers_are_found_nowhere_but_the_raw_folder(tmp_path, capfd, m
     }
     assert places["warehouse"] and places["contract files"] and places["Dagster instance"]
     leaks = _found(values["id"], places, whole_token=True)
-    for kind in ("upn", "postcode", "birth"):
+    for kind in ("upn", "staff_id", "postcode", "birth"):
         leaks |= _found(values[kind], places, whole_token=False)
     iso = values["iso_birth"] - _event_dates(out)
     leaks |= _found(iso, places, whole_token=True)

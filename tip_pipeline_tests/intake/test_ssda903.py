@@ -1,10 +1,11 @@
-"""The SSDA903 reader: DfE's Header, Episodes, Missing, Reviews, OC2 and OC3 tables recognised
-by their header (any order,
+"""The SSDA903 reader: every table of DfE's return (Header, Episodes, Missing, Reviews, OC2,
+OC3, UASC, AD1, PlacedAdoption, PrevPerm, SW episodes) recognised by its header (any order,
 case and spacing), as CSV (with a BOM) and as XLSX (date cells, serials, ids Excel made
 numbers); converted to the contract extracts (pseudonyms, birth month, ISO dates, home LSOA,
 codes trimmed); every record accounted for (read == written + refused) and refused by file,
 line, column and reason; the columns the contract does not keep (UPN, MOTHER, MC_DOB, PL_POST,
-URN) never in the output nor in a message."""
+URN) never in the output nor in a message; social workers' ids pseudonymised apart from
+children's; DATE_PERM kept to the precision DfE's ZZ leaves."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.intake.postcodes import PostcodeLookup
-from tip_pipeline.intake.pseudonyms import Pseudonymiser
+from tip_pipeline.intake.pseudonyms import STAFF_NAMESPACE, Pseudonymiser
 from tip_pipeline.intake.ssda903 import (
+    AD1,
     DATE_REFUSED,
     EPISODES,
     HEADER,
@@ -27,19 +29,31 @@ from tip_pipeline.intake.ssda903 import (
     MISSING,
     OC2,
     OC3,
+    PARTIAL_DATE_REFUSED,
+    PLACED_ADOPTION,
+    PREV_PERM,
     REVIEWS,
+    STAFF_ID_REFUSED,
+    SW_EPISODES,
+    UASC,
     IntakeError,
     IntakeResult,
     Refusal,
     read_ssda903,
 )
+from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import (
+    SSDA903_AD1,
     SSDA903_EPISODES,
     SSDA903_HEADER,
     SSDA903_MISSING,
     SSDA903_OC2,
     SSDA903_OC3,
+    SSDA903_PLACED_ADOPTION,
+    SSDA903_PREV_PERM,
     SSDA903_REVIEWS,
+    SSDA903_SW_EPISODES,
+    SSDA903_UASC,
 )
 
 #: DfE's CSV tables of the return, as the sector's validator names them
@@ -79,8 +93,29 @@ DFE_OUTCOMES = {
         "INTERVENTION_OFFERED",
     ),
     "OC3": ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
+    # the rest of the return (lac_validator/config.py, column_names)
+    "UASC": ("CHILD", "SEX", "DOB", "DUC"),
+    "AD1": (
+        "CHILD",
+        "DOB",
+        "DATE_INT",
+        "DATE_MATCH",
+        "FOSTER_CARE",
+        "NB_ADOPTR",
+        "SEX_ADOPTR",
+        "LS_ADOPTR",
+    ),
+    "PlacedAdoption": (
+        "CHILD",
+        "DOB",
+        "DATE_PLACED",
+        "DATE_PLACED_CEASED",
+        "REASON_PLACED_CEASED",
+    ),
+    "PrevPerm": ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
+    "SWEpisodes": ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
 }
-OUTCOMES = (MISSING, REVIEWS, OC2, OC3)
+OUTCOMES = (MISSING, REVIEWS, OC2, OC3, UASC, AD1, PLACED_ADOPTION, PREV_PERM, SW_EPISODES)
 
 LOOKUP_CSV = (
     "PCD7,PCD8,PCDS,DOINTR,DOTERM,USERTYPE,OA21CD,LSOA21CD,MSOA21CD,LADCD\n"
@@ -179,6 +214,11 @@ def test_layouts_are_dfe_tables_and_cover_the_contracts():
         SSDA903_REVIEWS,
         SSDA903_OC2,
         SSDA903_OC3,
+        SSDA903_UASC,
+        SSDA903_AD1,
+        SSDA903_PLACED_ADOPTION,
+        SSDA903_PREV_PERM,
+        SSDA903_SW_EPISODES,
     ]
     pairs = (
         (HEADER, DFE_HEADER),
@@ -440,6 +480,149 @@ def test_oc3_csv_converted_and_a_bad_birth_date_refused(tmp_path, lookup):
     assert "LS6" not in said and "LS9" not in said and SECRET_DOB not in said
 
 
+# --- the UASC, AD1, PlacedAdoption, PrevPerm and SW episodes tables ------------------------
+
+
+def test_only_the_sw_episodes_table_came_later():
+    assert SW_EPISODES.since == FinancialYear(2023)
+    assert not SW_EPISODES.in_return(FinancialYear(2022))
+    assert SW_EPISODES.in_return(FinancialYear(2023)) and SW_EPISODES.in_return(FinancialYear(2025))
+    assert all(layout.since is None for layout in LAYOUTS if layout is not SW_EPISODES)
+
+
+def test_uasc_csv_converted_a_bad_duc_refused(tmp_path, lookup):
+    text = (
+        "CHILD,SEX,DOB,DUC\n"
+        "U1,1,17/09/2006,17/09/2024\n"
+        "U2,2,03/03/2008,\n"
+        f"U3,1,03/03/2007,{SECRET_DOB}\n"
+    )
+    result = read_ssda903(_csv(tmp_path, "uasc.csv", text), PSEUDONYMISER, lookup)
+    _assert_accounted(result)
+    assert result.table == "ssda903_uasc"
+    assert tuple(result.frame.columns) == SSDA903_UASC.column_names
+    assert result.frame["DOB"].tolist() == ["2006-09-01", "2008-03-01"]
+    assert result.frame["DUC"].tolist() == ["2024-09-17", pd.NA]
+    assert result.frame["SEX"].tolist() == ["1", "2"]
+    assert result.refused == (Refusal("uasc.csv", 4, "DUC", DATE_REFUSED),)
+    assert SECRET_DOB not in _everything_said(result)
+
+
+def test_ad1_and_placed_adoption_xlsx(tmp_path, lookup):
+    ad1 = _xlsx(
+        tmp_path,
+        "adopted.xlsx",
+        [
+            list(DFE_OUTCOMES["AD1"]),
+            ["A1", dt.datetime(2020, 2, 14), "02/03/2023", 45000, 1, 2, "MF", "L11"],
+        ],
+    )
+    result = read_ssda903(ad1, PSEUDONYMISER, lookup)
+    _assert_accounted(result)
+    assert result.table == "ssda903_ad1" and result.refused == ()
+    row = result.frame.iloc[0]
+    assert row[["DOB", "DATE_INT", "DATE_MATCH"]].tolist() == [
+        "2020-02-01",
+        "2023-03-02",
+        "2023-03-15",  # serial 45000
+    ]
+    assert row[["FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]].tolist() == [
+        "1",
+        "2",
+        "MF",
+        "L11",
+    ]
+    text = (
+        "CHILD,DOB,DATE_PLACED,DATE_PLACED_CEASED,REASON_PLACED_CEASED\n"
+        "A1,14/02/2020,01/06/2022,03/01/2023,RD2\n"
+        "A1,14/02/2020,10/02/2023,,\n"
+    )
+    result = read_ssda903(_csv(tmp_path, "placed.csv", text), PSEUDONYMISER, lookup)
+    _assert_accounted(result)
+    assert result.table == "ssda903_placed_adoption"
+    assert tuple(result.frame.columns) == SSDA903_PLACED_ADOPTION.column_names
+    assert result.frame["DATE_PLACED_CEASED"].tolist() == ["2023-01-03", pd.NA]
+    assert result.frame["REASON_PLACED_CEASED"].tolist() == ["RD2", pd.NA]
+
+
+#: PrevPerm with DfE's partly unknown dates: the day unknown (line 3), day and month (4, lower
+#: case), all of it (5), the day known but not the month (6), a month of no calendar (7) and
+#: no order (8)
+PREV_PERM_CSV = (
+    "CHILD,DOB,PREV_PERM,LA_PERM,DATE_PERM\n"
+    "P1,01/01/2012,P2,383,14/05/2019\n"
+    "P2,01/01/2012,P1,,ZZ/05/2019\n"
+    "P3,01/01/2012,P4,SCO,zz/zz/2019\n"
+    "P4,01/01/2012,P1,,ZZ/ZZ/ZZZZ\n"
+    "P5,01/01/2012,P2,,14/ZZ/2019\n"
+    "P6,01/01/2012,P2,,ZZ/13/2019\n"
+    "P7,01/01/2012,Z1,,\n"
+)
+
+
+def test_prev_perm_keeps_the_date_as_precisely_as_dfe_gives_it(tmp_path, lookup):
+    result = read_ssda903(_csv(tmp_path, "prev.csv", PREV_PERM_CSV), PSEUDONYMISER, lookup)
+    _assert_accounted(result)
+    assert result.table == "ssda903_prev_perm"
+    assert tuple(result.frame.columns) == SSDA903_PREV_PERM.column_names
+    # never a day made up: the month, the year, or nothing
+    assert result.frame["DATE_PERM"].tolist() == [
+        "2019-05-14",
+        "2019-05",
+        "2019",
+        pd.NA,
+        "2019",
+        pd.NA,
+    ]
+    assert result.frame["LA_PERM"].tolist() == ["383", pd.NA, "SCO", pd.NA, pd.NA, pd.NA]
+    assert result.refused == (Refusal("prev.csv", 7, "DATE_PERM", PARTIAL_DATE_REFUSED),)
+    assert result.partial_dates == 4
+    said = _everything_said(result)
+    assert "4 date(s) partly unknown" in said and "ZZ/13/2019" not in said
+
+
+def test_prev_perm_date_cells_and_dfe_text_in_one_workbook(tmp_path, lookup):
+    path = _xlsx(
+        tmp_path,
+        "prev.xlsx",
+        [
+            list(DFE_OUTCOMES["PrevPerm"]),
+            ["P1", dt.datetime(2012, 1, 1), "P2", 383, dt.datetime(2019, 5, 14)],
+            ["P2", dt.datetime(2012, 1, 1), "P1", None, "ZZ/05/2019"],
+        ],
+    )
+    result = read_ssda903(path, PSEUDONYMISER, lookup)
+    _assert_accounted(result)
+    assert result.frame["DATE_PERM"].tolist() == ["2019-05-14", "2019-05"]
+    assert result.frame["LA_PERM"].tolist() == ["383", pd.NA]
+
+
+def test_sw_episodes_pseudonymise_the_worker_apart_from_children(tmp_path, lookup):
+    text = (
+        "CHILD,DOB,SW_ID,SW_DECOM,SW_DEC,SW_REASON\n"
+        "C1,01/01/2012,SW123456,01/04/2023,20/09/2023,\n"
+        "C1,01/01/2012, sw654321 ,20/09/2023,,LEFTRL\n"
+        "C2,01/01/2015,SW123456,02/05/2023,,MANAGE\n"
+        "C3,01/01/2015,,02/05/2023,,MANAGE\n"
+    )
+    result = read_ssda903(_csv(tmp_path, "sw.csv", text), PSEUDONYMISER, lookup)
+    _assert_accounted(result)
+    assert result.table == "ssda903_sw_episodes"
+    assert tuple(result.frame.columns) == SSDA903_SW_EPISODES.column_names
+    workers = result.frame["SW_ID"].tolist()
+    staff = PSEUDONYMISER.series(
+        pd.Series(["SW123456", "sw654321", "SW123456"]), namespace=STAFF_NAMESPACE
+    )
+    assert workers == staff.tolist() and workers[0] == workers[2] != workers[1]
+    # the same id as a child's and as a worker's gives two different pseudonyms
+    assert PSEUDONYMISER.pseudonym("SW123456") not in workers
+    assert result.frame["SW_DEC"].tolist() == ["2023-09-20", pd.NA, pd.NA]
+    assert result.frame["SW_REASON"].tolist() == [pd.NA, "LEFTRL", "MANAGE"]
+    assert result.refused == (Refusal("sw.csv", 5, "SW_ID", STAFF_ID_REFUSED["missing"]),)
+    said = _everything_said(result)
+    assert "SW123456" not in said and "sw654321" not in said
+
+
 # --- tables not recognised -------------------------------------------------------------------
 
 
@@ -459,8 +642,10 @@ def test_a_header_of_no_known_table_is_refused_without_repeating_it(tmp_path, lo
 
 
 def test_a_table_recognised_by_its_header_not_by_its_name(tmp_path, lookup):
-    """A UASC table (CHILD, SEX, DOB, DUC) lacks ETHNIC: refused, though named as a header."""
-    path = _csv(tmp_path, "ssda903_header_2023-24.csv", "CHILD,SEX,DOB,DUC\nA1,1,01/01/2010,\n")
+    """A table of CHILD, SEX, DOB and a column of no DfE table lacks the Header's ETHNIC (and
+    the UASC table's DUC): refused, though named as a header."""
+    text = "CHILD,SEX,DOB,LEGAL\nA1,1,01/01/2010,\n"
+    path = _csv(tmp_path, "ssda903_header_2023-24.csv", text)
     with pytest.raises(IntakeError, match="lacking ETHNIC;"):
         read_ssda903(path, PSEUDONYMISER, lookup)
 

@@ -122,6 +122,11 @@ def test_the_groupings_of_the_extracts():
         "ssda903_reviews",
         "ssda903_oc2",
         "ssda903_oc3",
+        "ssda903_uasc",
+        "ssda903_ad1",
+        "ssda903_placed_adoption",
+        "ssda903_prev_perm",
+        "ssda903_sw_episodes",
         "hclic_support",
     )
     assert set(contracts.tables(published_areas=True)) == {

@@ -46,9 +46,24 @@ SSDA903_TABLES = (
     "ssda903_reviews",
     "ssda903_oc2",
     "ssda903_oc3",
+    "ssda903_uasc",
+    "ssda903_ad1",
+    "ssda903_placed_adoption",
+    "ssda903_prev_perm",
+    "ssda903_sw_episodes",
 )
-#: DfE's outcome tables, as the generator names their files
-OUTCOME_FILES = ("903_missing.csv", "903_reviews.csv", "903_oc2.csv", "903_oc3.csv")
+#: DfE's other tables, as the generator names their files (2024/25 has the SW episodes table)
+OUTCOME_FILES = (
+    "903_missing.csv",
+    "903_reviews.csv",
+    "903_oc2.csv",
+    "903_oc3.csv",
+    "903_uasc.csv",
+    "903_ad1.csv",
+    "903_placed_adoption.csv",
+    "903_prev_perm.csv",
+    "903_sw_episodes.csv",
+)
 #: columns of the contracts the raw returns do not carry: intake writes them empty
 NOT_IN_RETURNS = {"cin_children": "HomeLSOA", "ssda903_episodes": "PL_LA"}
 BIRTH_COLUMNS = {
@@ -220,6 +235,8 @@ def _raw_values(out: Path) -> dict[str, set[str]]:
         | elements("LAchildID")
         | {c for frame in outcomes for c in frame["CHILD"]},
         "upn": set(header["UPN"]) | elements("UPN"),
+        # social workers' ids (SW and six digits): staff pseudonyms only in the contract files
+        "sw_id": set(outcomes[OUTCOME_FILES.index("903_sw_episodes.csv")]["SW_ID"]),
         "postcode": postcodes | {p.replace(" ", "") for p in postcodes},
         "urn": set(episodes["URN"]) - {"XXXXXXX"},
         "full_dob": {d for d in elements("PersonBirthDate") if not d.endswith("-01")}

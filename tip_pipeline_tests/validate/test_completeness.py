@@ -74,14 +74,21 @@ def test_completed_assessments_without_factors():
 
 def test_the_declarations_reach_every_extract_with_such_a_column():
     """Each not-recorded gap is measured in every service extract holding the column (the
-    three returns with ethnicity, the four with sex), and each table named exists."""
+    three returns with ethnicity, the five with sex: the SSDA903's UASC table repeats it), and
+    each table named exists."""
     measured = {
         gap.measure: sorted(t for t, e in EXTRACTS.items() if any(map(gap.columns, e.columns)))
         for gap in NOT_RECORDED
     }
     assert measured == {
         "ethnicity_not_recorded": ["cin_children", "ssda903_header", "yjs_offences"],
-        "sex_not_recorded": ["cin_children", "hclic_children", "ssda903_header", "yjs_offences"],
+        "sex_not_recorded": [
+            "cin_children",
+            "hclic_children",
+            "ssda903_header",
+            "ssda903_uasc",
+            "yjs_offences",
+        ],
     }
     for gap in RECORDED_WITHOUT:
         assert {gap.recorded, gap.without} <= set(EXTRACTS[gap.table].column_names)

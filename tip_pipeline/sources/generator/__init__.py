@@ -49,7 +49,7 @@ from tip_pipeline.sources.generator import (
     youth_justice,
 )
 from tip_pipeline.sources.generator.config import SCALE_SPECS, SCALES, VERSION, Window, window
-from tip_pipeline.sources.generator.pseudonyms import Pseudonyms
+from tip_pipeline.sources.generator.pseudonyms import Pseudonyms, StaffPseudonyms
 from tip_pipeline.sources.generator.randomness import stream
 
 __all__ = ["FORMATS", "SCALES", "expected_contracts", "generate"]
@@ -100,7 +100,7 @@ def generate(
              sim.hclic.children["child"]]
         )
     )  # fmt: skip
-    people = deliveries.People(sim.uni, sim.geo, ids)
+    people = deliveries.People(sim.uni, sim.geo, ids, StaffPseudonyms(seed))
     groups = [tables, *_service_groups(sim, people, children=not raw)]
     manifest = _write_all(
         out, groups, win, seed, faults, plant_identifiers, ids, progress, children=not raw

@@ -8,7 +8,9 @@ order C1, then placement order E1 and a placement for adoption, REC E11/E12), sh
 police protection L1/L2), long (care orders C2, many placement moves) and youth-justice remand
 (J1-J3, some ending in custody, REC E9). Disabled children receive series of short breaks (V3/V4),
 some spanning 31 March, which DfE excludes from the headline count at 31 March. The outcome
-tables (missing episodes, reviews, OC2, OC3) follow from the periods (``care_outcomes``).
+tables (missing episodes, reviews, OC2, OC3) follow from the periods (``care_outcomes``), and
+the rest of the return (UASC, AD1, PlacedAdoption, PrevPerm, SW episodes) from the periods and
+episodes (``care_records``).
 
 The entry rate is calibrated in two passes so that the mean number looked after at 31 March
 over the reporting years matches the target share of children (same random numbers, rescaled
@@ -23,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tip_pipeline.sources import codes
-from tip_pipeline.sources.generator import care_outcomes, hazards, timeline
+from tip_pipeline.sources.generator import care_outcomes, care_records, hazards, timeline
 from tip_pipeline.sources.generator.config import CARE_HISTORY_YEARS, TARGETS, Window
 from tip_pipeline.sources.generator.geography import Geography
 from tip_pipeline.sources.generator.population import Universe, children_total
@@ -64,6 +66,7 @@ class Care:
     periods: pd.DataFrame  # child, start, end, path, rec (long-term care, not short breaks)
     episodes: pd.DataFrame  # one row per 903 episode, codes as strings, dates as day numbers
     outcomes: care_outcomes.Outcomes  # missing episodes, reviews, OC2 and OC3
+    records: care_records.Records  # UASC, AD1, PlacedAdoption, PrevPerm, SW episodes
 
 
 def _entries(uni: Universe, geo: Geography, win: Window, base: float, seed: int) -> pd.DataFrame:
@@ -233,7 +236,12 @@ def build(uni: Universe, geo: Geography, win: Window, periods: pd.DataFrame, see
     breaks = _short_breaks(uni, geo, win, periods, seed)
     episodes = pd.concat([episodes, breaks], ignore_index=True)
     episodes = episodes.sort_values(["child", "decom"], kind="stable", ignore_index=True)
-    return Care(periods, episodes, care_outcomes.build(uni, win, periods, seed))
+    return Care(
+        periods,
+        episodes,
+        care_outcomes.build(uni, win, periods, seed),
+        care_records.build(uni, win, periods, episodes, seed),
+    )
 
 
 def _providers(rng: np.random.Generator, place: np.ndarray) -> np.ndarray:

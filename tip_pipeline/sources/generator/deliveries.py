@@ -6,7 +6,10 @@ Return semantics (shared with validation and indicators):
   31 March is not yet known (blank), nor are the factors of an assessment not yet authorised;
 - SSDA903 holds episodes open at any point in the year; a DEC after 31 March is blank, and so
   is its REC; missing episodes likewise (a MIS_END after 31 March is blank); the reviews held
-  in the year; the year's OC2 and OC3 cohorts;
+  in the year; the year's OC2 and OC3 cohorts; the UASC, PlacedAdoption and social worker
+  episodes of the periods of care open in the year (a DUC, decision reversed or SW_DEC after
+  31 March blank); AD1 of the adoptions in the year; PrevPerm of the periods begun in it; the
+  SW episodes table only from 2023/24 (earlier years' files have no rows);
 - youth-justice files hold the offences whose outcome is dated in the year;
 - homelessness quarter files hold each case whose duty is open in the quarter (NODUTY cases:
   the quarter of application), with the duty end blank until it has happened.
@@ -43,11 +46,14 @@ class ChildIds(Protocol):
 
 @dataclass
 class People:
-    """Per-child attributes rendered for a period (sex codes change in 2024/25)."""
+    """Per-child attributes rendered for a period (sex codes change in 2024/25). ``staff``:
+    the id each social worker of the pool is written with (SSDA903's SW_ID), the contracts'
+    staff pseudonym or the authority's own id."""
 
     uni: Universe
     geo: Geography
     ids: ChildIds
+    staff: ChildIds
 
     def sex(self, child: np.ndarray, period: FinancialYear) -> np.ndarray:
         letter = period >= codes.SEX_LETTER_FROM
@@ -178,7 +184,92 @@ def ssda903_tables(care: Care, people: People, fy: FinancialYear) -> dict[str, p
         "ssda903_header": _sorted(header, ["CHILD"]),
         "ssda903_episodes": _sorted(episodes, ["CHILD", "DECOM"]),
         **outcomes,
+        **_ssda903_records(care, people, fy),
     }
+
+
+def _child_dob(people: People, child: np.ndarray) -> dict[str, np.ndarray]:
+    return {"CHILD": people.ids.of(child), "DOB": people.dob(child)}
+
+
+def _ssda903_records(care: Care, people: People, fy: FinancialYear) -> dict[str, pd.DataFrame]:
+    """The year's UASC, AD1, PlacedAdoption, PrevPerm and SW episodes tables
+    (``care_records``): UASC children, decisions to place for adoption and social worker
+    episodes of the periods of care open in the year, the adoptions of the year and the
+    previous permanence of the periods begun in it; SW episodes from 2023/24."""
+    y0, y1 = timeline.day(fy.start), timeline.day(fy.end)
+    r = care.records
+    u = r.uasc[_open_in(r.uasc["start"], r.uasc["end"], y0, y1) & (r.uasc["duc"] >= y0)]
+    u = u.drop_duplicates("child")
+    u_child = u["child"].to_numpy()
+    uasc = pd.DataFrame(
+        {
+            "CHILD": people.ids.of(u_child),
+            "SEX": people.sex(u_child, fy),
+            "DOB": people.dob(u_child),
+            "DUC": _known(u["duc"], y1),
+        }
+    )
+    p = r.placed[
+        _open_in(r.placed["start"], r.placed["end"], y0, y1)
+        & (r.placed["placed"] <= y1)
+        & (r.placed["ceased"] >= y0)
+    ]
+    p_child = p["child"].to_numpy()
+    ceased = p["ceased"].to_numpy() <= y1
+    placed = pd.DataFrame(
+        {
+            **_child_dob(people, p_child),
+            "DATE_PLACED": timeline.iso(p["placed"]),
+            "DATE_PLACED_CEASED": _known(p["ceased"], y1),
+            "REASON_PLACED_CEASED": np.where(ceased, p["reason"], "").astype(object),
+        }
+    )
+    a = r.ad1[r.ad1["adopted"].between(y0, y1)]
+    a_child = a["child"].to_numpy()
+    ad1 = pd.DataFrame(
+        {
+            **_child_dob(people, a_child),
+            "DATE_INT": timeline.iso(a["DATE_INT"]),
+            "DATE_MATCH": timeline.iso(a["DATE_MATCH"]),
+            **{c: a[c].to_numpy() for c in ("FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR")},
+        }
+    )
+    v = r.prev_perm[r.prev_perm["start"].between(y0, y1)].drop_duplicates("child")
+    v_child = v["child"].to_numpy()
+    prev = pd.DataFrame(
+        {
+            **_child_dob(people, v_child),
+            **{c: v[c].to_numpy() for c in ("PREV_PERM", "LA_PERM", "DATE_PERM")},
+        }
+    )
+    return {
+        "ssda903_uasc": _sorted(uasc, ["CHILD"]),
+        "ssda903_ad1": _sorted(ad1, ["CHILD", "DATE_INT"]),
+        "ssda903_placed_adoption": _sorted(placed, ["CHILD", "DATE_PLACED"]),
+        "ssda903_prev_perm": _sorted(prev, ["CHILD"]),
+        "ssda903_sw_episodes": _sw_episodes(r.sw, people, fy),
+    }
+
+
+def _sw_episodes(sw: pd.DataFrame, people: People, fy: FinancialYear) -> pd.DataFrame:
+    """The year's social worker episodes: those open in it, from 2023/24 (DfE's first year of
+    the table); no rows before."""
+    y0, y1 = timeline.day(fy.start), timeline.day(fy.end)
+    if fy < codes.SW_EPISODES_FROM:
+        sw = sw.iloc[:0]
+    s = sw[_open_in(sw["start"], sw["end"], y0, y1)]
+    s_child = s["child"].to_numpy()
+    frame = pd.DataFrame(
+        {
+            **_child_dob(people, s_child),
+            "SW_ID": people.staff.of(s["worker"].to_numpy()),
+            "SW_DECOM": timeline.iso(s["start"]),
+            "SW_DEC": _known(s["end"], y1),
+            "SW_REASON": s["reason"].to_numpy(),
+        }
+    )
+    return _sorted(frame, ["CHILD", "SW_DECOM"])
 
 
 def _ssda903_outcomes(care: Care, people: People, fy: FinancialYear) -> dict[str, pd.DataFrame]:

@@ -4,9 +4,9 @@ run the whole path from raw returns (``tip run --raw``).
 
 What is written, under the delivery folder ``out``:
 
-- ``raw/<YYYY-YY>/`` per reporting year: the SSDA903 Header, Episodes, Missing, Reviews, OC2
-  and OC3 tables as CSV (``dfe_ssda903``: :data:`HEADER_FILE`, :data:`EPISODES_FILE`,
-  :data:`OUTCOME_FILES`) and the CIN census return as
+- ``raw/<YYYY-YY>/`` per reporting year: every SSDA903 table of the year's return as CSV
+  (``dfe_ssda903``: :data:`HEADER_FILE`, :data:`EPISODES_FILE`, :data:`OUTCOME_FILES`; the SW
+  episodes table from 2023/24, the first year DfE asks for it) and the CIN census return as
   XML (``dfe_cin``: ``cin_census_<YYYY>.xml``, the year of its 31 March), the folder intake's
   landing reads (``TIP_RAW_DIR``);
 - ``raw_support/``: the pseudonym key (:data:`KEY_FILE`, 32 bytes drawn from the seed, mode
@@ -48,7 +48,14 @@ import pandas as pd
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import contracts
 from tip_pipeline.sources.generator import deliveries, dfe_cin, dfe_ssda903, identities, writer
-from tip_pipeline.sources.generator.identities import CaseIds, Identities, KeyedIds, RawPeople
+from tip_pipeline.sources.generator.identities import (
+    CaseIds,
+    Identities,
+    KeyedIds,
+    KeyedStaffIds,
+    RawPeople,
+    StaffIds,
+)
 from tip_pipeline.sources.generator.postcodes import Postcodes
 from tip_pipeline.sources.generator.randomness import stream
 
@@ -59,12 +66,18 @@ RAW = "raw"
 SUPPORT = "raw_support"
 HEADER_FILE = "903_header.csv"
 EPISODES_FILE = "903_episodes.csv"
-#: DfE's Missing, Reviews, OC2 and OC3 tables, by DfE's name of the table
+#: DfE's other tables (Missing, Reviews, OC2, OC3, UASC, AD1, PlacedAdoption, PrevPerm, SW
+#: episodes), by DfE's name of the table
 OUTCOME_FILES = {
     "Missing": "903_missing.csv",
     "Reviews": "903_reviews.csv",
     "OC2": "903_oc2.csv",
     "OC3": "903_oc3.csv",
+    "UASC": "903_uasc.csv",
+    "AD1": "903_ad1.csv",
+    "PlacedAdoption": "903_placed_adoption.csv",
+    "PrevPerm": "903_prev_perm.csv",
+    "SWEpisodes": "903_sw_episodes.csv",
 }
 KEY_FILE = "pseudonym.key"
 LOOKUP_FILE = "pcd_oa21_lsoa21_msoa21_lad_synthetic.csv"
@@ -74,9 +87,9 @@ KEY_BYTES = 32
 LEA = {"E08000035": "383"}
 OTHER_LEA = "999"
 README = (
-    "Synthetic, made up by tip generate --format dfe: raw/ holds raw DfE returns (SSDA903 "
-    "Header, Episodes, Missing, Reviews, OC2 and OC3 tables, CIN census XML) of invented "
-    "children, with invented case ids, UPN-like values, dates of birth and postcodes; "
+    "Synthetic, made up by tip generate --format dfe: raw/ holds raw DfE returns (every SSDA903 "
+    "table of each year's return, CIN census XML) of invented children, with invented case "
+    "ids, social worker ids, UPN-like values, dates of birth and postcodes; "
     "raw_support/ holds a pseudonym key drawn from the seed (not a secret: anyone with the "
     "seed can remake it; never use it for real returns) and a lookup of the invented "
     "postcodes to the model's LSOAs in the layout of ONS's postcode lookup (not ONS's data)."
@@ -102,6 +115,7 @@ class Raw:
     identities: Identities
     postcodes: Postcodes
     people: RawPeople
+    staff: StaffIds
 
 
 def prepare(sim: Simulation, seed: int) -> Raw:
@@ -112,8 +126,9 @@ def prepare(sim: Simulation, seed: int) -> Raw:
         (sim.cin.episodes["child"].to_numpy(), sim.cin.episodes["ref"].to_numpy()),
     )
     ids = identities.build(sim.uni, postcodes, first, seed)
-    people = RawPeople(sim.uni, sim.geo, CaseIds(ids), ids)
-    return Raw(ids, postcodes, people)
+    staff = StaffIds(sim.care.records.workers, seed)
+    people = RawPeople(sim.uni, sim.geo, CaseIds(ids), staff, ids)
+    return Raw(ids, postcodes, people, staff)
 
 
 def _entry(out: Path, path: Path, kind: str, table: str | None, fy: FinancialYear | None) -> dict:
@@ -177,7 +192,12 @@ def expected_contracts(sim: Simulation, seed: int, key_bytes: bytes) -> dict[str
     frame, every value text, an empty string where the file has none), pseudonymised with
     ``key_bytes``: see the module for the two columns intake writes empty."""
     raw = prepare(sim, seed)
-    people = deliveries.People(sim.uni, sim.geo, KeyedIds(key_bytes, raw.identities))
+    people = deliveries.People(
+        sim.uni,
+        sim.geo,
+        KeyedIds(key_bytes, raw.identities),
+        KeyedStaffIds(key_bytes, raw.staff),
+    )
     out: dict[str, pd.DataFrame] = {}
     for fy in sim.win.years:
         tables = {

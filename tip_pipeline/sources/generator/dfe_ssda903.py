@@ -1,6 +1,7 @@
-"""A year's SSDA903 tables (Header, Episodes, Missing, Reviews, OC2, OC3) as the authority's
-CSV export lays them out, for ``generate(format="dfe")``: the raw tables intake converts into
-the ``ssda903_*`` extracts.
+"""A year's SSDA903 tables (Header, Episodes, Missing, Reviews, OC2, OC3, UASC, AD1,
+PlacedAdoption, PrevPerm and, from 2023/24, SW episodes) as the authority's CSV export lays
+them out, for ``generate(format="dfe")``: the raw tables intake converts into the ``ssda903_*``
+extracts.
 
 The layout is DfE's (*Children looked after return (SSDA903): guide to the return*), with the
 CSV column names of the sector's validator (data-to-insight/csc-validator-be-903,
@@ -9,7 +10,7 @@ CSV column names of the sector's validator (data-to-insight/csc-validator-be-903
 - Header: CHILD, SEX, DOB, ETHNIC, UPN, MOTHER, MC_DOB;
 - Episodes: CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, REC,
   REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN;
-- Missing, Reviews, OC2 and OC3: the contract's columns, which are DfE's (``RawLayout``).
+- the other tables: the contract's columns, which are DfE's (``RawLayout``).
 
 The rows are the contract files' rows for the same year (``deliveries.ssda903_tables``, run
 with the children as the authority holds them, ``identities.RawPeople``), so the same episodes
@@ -27,6 +28,10 @@ and the same codes; what differs is what the contracts never carry:
   of a few per authority and provider type, or ``XXXXXXX`` for the placement types that have
   none (DfE's rule 222: H5, P1, P2, P3, R1, R2, R5, T0 to T4, Z1);
 - DOB, in every table, is the full date of birth;
+- SW_ID is the social worker's id in the authority's system (``SW`` and six digits);
+- DATE_PERM, known to the day, the month or the year only, or not at all, is written as DfE
+  lets it be: ``dd/mm/yyyy``, ``ZZ/mm/yyyy``, ``ZZ/ZZ/yyyy``, ``ZZ/ZZ/ZZZZ`` (a child with no
+  previous order, Z1, has none);
 - dates are written ``dd/mm/yyyy``, as the returns' CSV files write them.
 """
 
@@ -38,16 +43,22 @@ import numpy as np
 import pandas as pd
 
 from tip_pipeline.intake.ssda903 import (
+    AD1,
     EPISODES,
     HEADER,
     MISSING,
     OC2,
     OC3,
+    PLACED_ADOPTION,
+    PREV_PERM,
     REVIEWS,
+    SW_EPISODES,
+    UASC,
     Conversion,
     RawLayout,
 )
 from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources import codes
 from tip_pipeline.sources.generator import deliveries, timeline
 from tip_pipeline.sources.generator.care import Care
 from tip_pipeline.sources.generator.identities import RawPeople, mix, salt
@@ -63,7 +74,7 @@ URNS_PER_PROVIDER = 25
 @dataclass(frozen=True)
 class Tables:
     """A year's raw tables, and the LSOAs of the placement postcodes they name (for the
-    postcode lookup). ``outcomes``: DfE's Missing, Reviews, OC2 and OC3 tables by DfE's name."""
+    postcode lookup). ``outcomes``: DfE's other tables of the year's return by DfE's name."""
 
     header: pd.DataFrame
     episodes: pd.DataFrame
@@ -144,13 +155,33 @@ def _episodes(
     return episodes, np.unique(lsoa[known & ~at_home])
 
 
-#: DfE's outcome tables, from their contract extracts
-OUTCOME_LAYOUTS = (MISSING, REVIEWS, OC2, OC3)
+#: DfE's other tables, from their contract extracts
+OUTCOME_LAYOUTS = (MISSING, REVIEWS, OC2, OC3, UASC, AD1, PLACED_ADOPTION, PREV_PERM, SW_EPISODES)
+
+
+def partly_unknown(dates: pd.Series, previous: pd.Series) -> np.ndarray:
+    """DATE_PERM as DfE writes it: ``yyyy-mm-dd`` as ``dd/mm/yyyy``, ``yyyy-mm`` as
+    ``ZZ/mm/yyyy``, ``yyyy`` as ``ZZ/ZZ/yyyy``, and an empty date of a previous order
+    (``previous`` other than Z1) as ``ZZ/ZZ/ZZZZ``; no order, no date."""
+    text = dates.fillna("").astype(str)
+    unknown = codes.UNKNOWN_DATE_PART * 2
+    out = np.select(
+        [text.str.len() == 10, text.str.len() == 7, text.str.len() == 4],
+        [
+            day_first(text),
+            (unknown + "/" + text.str[5:7] + "/" + text.str[0:4]).to_numpy(dtype=object),
+            (f"{unknown}/{unknown}/" + text).to_numpy(dtype=object),
+        ],
+        "",
+    ).astype(object)
+    order = (previous.fillna("") != "") & (previous != codes.NO_PREVIOUS_PERMANENCE)
+    return np.where(order & (text == ""), f"{unknown}/{unknown}/{unknown * 2}", out).astype(object)
 
 
 def _outcome(frame: pd.DataFrame, people: RawPeople, layout: RawLayout) -> pd.DataFrame:
-    """A Missing, Reviews, OC2 or OC3 table: the contract rows with the full date of birth
-    and every date written ``dd/mm/yyyy``; the other columns are DfE's as they are."""
+    """One of the other tables: the contract rows with the full date of birth, every date
+    written ``dd/mm/yyyy`` (DATE_PERM as DfE writes a partly unknown date) and the social
+    worker's own id; the other columns are DfE's as they are."""
     identities = people.identities
     child = identities.child_of(frame["CHILD"])
     out = frame.copy()
@@ -158,6 +189,8 @@ def _outcome(frame: pd.DataFrame, people: RawPeople, layout: RawLayout) -> pd.Da
     for column in layout.kept:
         if column.conversion is Conversion.DATE:
             out[column.raw] = day_first(frame[column.contract])
+        elif column.conversion is Conversion.PARTIAL_DATE:
+            out[column.raw] = partly_unknown(frame[column.contract], frame["PREV_PERM"])
     return out[list(layout.dfe_columns)]
 
 
@@ -170,5 +203,6 @@ def tables(
     outcomes = {
         layout.name: _outcome(frames[layout.extract.table], people, layout)
         for layout in OUTCOME_LAYOUTS
+        if layout.in_return(fy)
     }
     return Tables(_header(frames["ssda903_header"], people, fy), episodes, lsoas, outcomes)

@@ -17,13 +17,20 @@ the universe so that a child is the same in every return and every year.
 - **Motherhood** (SSDA903's MOTHER and MC_DOB): about :data:`MOTHER_SHARE` of girls become
   mothers, on a day between their 15th and 18th birthdays.
 
+- **The social workers' ids** (SSDA903's SW_ID): ``SW`` and six digits (DfE rule SW02STG1:
+  an id begins SW, or XX where none is known), unique, one per worker of the pool
+  (:class:`StaffIds`).
+
 Episode-level values (the placement's postcode and provider) are drawn by :func:`mix`, a hash
 of the episode's child and start day, so an episode open across 31 March is written the same
 in both years.
 
 :class:`KeyedIds` is the generator's own account of what intake should write for an id: the
 lower-case hex HMAC-SHA256 of the case-system id with the generated key, computed here with
-``hmac`` and ``hashlib`` (never through intake's code), for the expected contract files.
+``hmac`` and ``hashlib`` (never through intake's code), for the expected contract files;
+:class:`KeyedStaffIds` the same for a social worker's id, in intake's staff namespace
+(:data:`STAFF_NAMESPACE`, written out here again: the intake test checks the two agree by
+comparing the contract files).
 """
 
 from __future__ import annotations
@@ -40,6 +47,12 @@ from tip_pipeline.sources.generator.deliveries import People
 from tip_pipeline.sources.generator.population import Universe
 from tip_pipeline.sources.generator.postcodes import PER_LSOA, Postcodes
 from tip_pipeline.sources.generator.randomness import stream
+
+#: the namespace of staff pseudonyms, as intake's pseudonyms module declares it (bytes before
+#: the case-folded id in the HMAC's message)
+STAFF_NAMESPACE = b"\xfftip_pipeline staff id\x00"
+#: social workers' ids are SW and this many digits
+SW_ID_DIGITS = 6
 
 #: case-system ids are the seven-digit numbers from this one up
 FIRST_CASE_ID = 1_000_000
@@ -164,3 +177,36 @@ class RawPeople(People):
 
     def lsoa(self, child: np.ndarray) -> np.ndarray:
         return self.identities.home_postcode[child]
+
+
+class StaffIds:
+    """The social workers' ids as the authority's system holds them: ``SW`` and six digits,
+    drawn at random, unique, one per worker of the pool (numbered from 0)."""
+
+    def __init__(self, workers: int, seed: int) -> None:
+        drawn = stream(seed, "dfe", "sw_id").choice(10**SW_ID_DIGITS, size=workers, replace=False)
+        self.raw = np.char.add("SW", np.char.zfill(drawn.astype(str), SW_ID_DIGITS)).astype(object)
+
+    def of(self, workers: np.ndarray) -> np.ndarray:
+        return self.raw[np.asarray(workers, dtype=np.int64)]
+
+
+class KeyedStaffIds:
+    """What intake should make of each social worker's id: the lower-case hex of
+    HMAC-SHA256(key, staff namespace + the id case-folded, as UTF-8)."""
+
+    def __init__(self, key: bytes, staff: StaffIds) -> None:
+        self._key = bytes(key)
+        self._staff = staff
+
+    def of(self, workers: np.ndarray) -> np.ndarray:
+        ids = self._staff.of(workers)
+        return np.array(
+            [
+                hmac.new(
+                    self._key, STAFF_NAMESPACE + str(i).casefold().encode("utf-8"), hashlib.sha256
+                ).hexdigest()
+                for i in ids
+            ],
+            dtype=object,
+        )

@@ -6,6 +6,9 @@ here), which the identifier guard enforces on every pseudonymised id column.
 
 Ids are computed once for every child who appears in any extract and kept as a compact sorted
 table (16 bytes per child, not a Python dict: millions of children at england scale).
+
+Social workers (SSDA903's SW_ID) have pseudonyms of the same form from a salt of their own
+(:class:`StaffPseudonyms`), so a worker's never equals a child's.
 """
 
 from __future__ import annotations
@@ -39,3 +42,17 @@ class Pseudonyms:
             self.prepare(children[~found])
             pos = np.searchsorted(self._known, children)
         return self._ids[pos].astype("U16").astype(object)
+
+
+class StaffPseudonyms:
+    """Pseudonymised social worker ids: the first 16 hex digits of SHA-256 of a staff salt
+    (not the children's) and the worker's number in the pool."""
+
+    def __init__(self, seed: int) -> None:
+        self._salt = hashlib.sha256(f"tip-staff-pseudonym-salt|{seed}".encode()).hexdigest()
+
+    def of(self, workers: np.ndarray) -> np.ndarray:
+        return np.array(
+            [hashlib.sha256(f"{self._salt}{int(w)}".encode()).hexdigest()[:16] for w in workers],
+            dtype=object,
+        )

@@ -9,10 +9,15 @@ from __future__ import annotations
 from tip_pipeline.validate.rules import (
     contract,
     dates,
+    dfe_304,
+    dfe_511,
     dfe_567,
+    dfe_579,
+    dfe_635,
     dfe_8614,
     dfe_8869,
     dfe_8898,
+    dfe_sw07stg2,
     keys,
     ssda903_episodes,
 )
@@ -27,6 +32,11 @@ RULES: tuple[Rule, ...] = (
     dfe_8614.RULE,
     *ssda903_episodes.RULES,
     dfe_567.RULE,
+    dfe_304.RULE,
+    dfe_511.RULE,
+    dfe_579.RULE,
+    dfe_635.RULE,
+    dfe_sw07stg2.RULE,
 )
 
 _ids = [rule.id for rule in RULES]

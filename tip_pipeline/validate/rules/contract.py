@@ -9,7 +9,13 @@ from collections.abc import Iterator
 import pandas as pd
 
 from tip_pipeline.sources.contracts import EXTRACTS, Column, ColumnKind, Extract
-from tip_pipeline.validate.parse import GSS_CODE, ISO_DATE, codes_outside, unreadable
+from tip_pipeline.validate.parse import (
+    GSS_CODE,
+    ISO_DATE,
+    PARTIAL_DATE,
+    codes_outside,
+    unreadable,
+)
 from tip_pipeline.validate.rules.base import Delivery, Rule, Scope, Stage
 
 _FORMAT_TEXT = {
@@ -18,11 +24,14 @@ _FORMAT_TEXT = {
     ColumnKind.INT: "a whole number",
     ColumnKind.FLOAT: "a number",
     ColumnKind.AREA: "an ONS GSS area code (a letter and eight digits)",
+    ColumnKind.PARTIAL_DATE: "a date written yyyy-mm-dd, yyyy-mm or yyyy (as precisely as it "
+    "is known) that exists in the calendar",
 }
 _FORMAT_REGEX = {
     ColumnKind.DATE: ISO_DATE,
     ColumnKind.BIRTH_MONTH: ISO_DATE,
     ColumnKind.AREA: GSS_CODE,
+    ColumnKind.PARTIAL_DATE: PARTIAL_DATE,
 }
 
 

@@ -14,7 +14,7 @@ from tip_pipeline.sources import codes
 from tip_pipeline.sources.contracts import EXTRACTS
 from tip_pipeline.sources.generator import _simulate, care_outcomes, deliveries
 from tip_pipeline.sources.generator.config import window
-from tip_pipeline.sources.generator.pseudonyms import Pseudonyms
+from tip_pipeline.sources.generator.pseudonyms import Pseudonyms, StaffPseudonyms
 
 FIRST, LAST = "2022/23", "2024/25"
 SEED = 3
@@ -26,7 +26,7 @@ def _tables(seed: int) -> dict[FinancialYear, dict[str, pd.DataFrame]]:
     sim = _simulate("small", win, seed, lambda _name: None)
     ids = Pseudonyms(seed)
     ids.prepare(np.arange(sim.uni.n))
-    people = deliveries.People(sim.uni, sim.geo, ids)
+    people = deliveries.People(sim.uni, sim.geo, ids, StaffPseudonyms(seed))
     return {fy: deliveries.ssda903_tables(sim.care, people, fy) for fy in win.years}
 
 

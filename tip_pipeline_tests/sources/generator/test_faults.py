@@ -297,6 +297,8 @@ def test_no_identifiers_without_the_flag(small) -> None:
         if f["source"] == "ref":
             continue
         df = read(out, f["path"])
+        if df.empty:  # a table a year's return predates (SW episodes before 2023/24)
+            continue
         extract = contracts.EXTRACTS[f["table"]]
         for column in df.columns:
             for kind, detect in DETECTORS.items():

@@ -62,7 +62,7 @@ def test_dfe_rules_carry_their_numbers():
 def test_each_dfe_rule_has_its_module_message_and_test_file():
     """One module and one test file per DfE rule, DfE's message beside the plain text."""
     for rule in (r for r in RULES if r.dfe_rule):
-        name = f"dfe_{rule.dfe_rule}"
+        name = f"dfe_{rule.dfe_rule.lower()}"  # DfE's SW rules are numbered SW07STG2
         module = importlib.import_module(f"tip_pipeline.validate.rules.{name}")
         assert module.RULE is rule and rule.family == name
         assert rule.dfe_message and rule.dfe_message != rule.text
@@ -148,6 +148,41 @@ def _ssda903_outcome_rules(name: str, **row) -> list[str]:
         ("ssda903_oc3", {"ACCOM": "S2"}, []),
         ("ssda903_oc3", {"IN_TOUCH": "MAYBE"}, ["ssda903_oc3.IN_TOUCH.code_list"]),
         ("ssda903_oc3", {"DOB": "2010-06-01"}, ["ssda903_oc3.DOB.birth_range"]),
+        ("ssda903_uasc", {}, []),
+        ("ssda903_uasc", {"SEX": "M"}, ["ssda903_uasc.SEX.code_list"]),  # letters from 2024/25
+        ("ssda903_uasc", {"DUC": "2024-04-01"}, ["ssda903_uasc.DUC.not_future"]),
+        ("ssda903_ad1", {}, []),
+        ("ssda903_ad1", {"LS_ADOPTR": "L1"}, ["ssda903_ad1.LS_ADOPTR.code_list"]),
+        ("ssda903_ad1", {"DATE_MATCH": None}, ["ssda903_ad1.DATE_MATCH.required"]),
+        ("ssda903_placed_adoption", {}, []),
+        (
+            "ssda903_placed_adoption",
+            {"REASON_PLACED_CEASED": "RD5"},
+            ["ssda903_placed_adoption.REASON_PLACED_CEASED.code_list"],
+        ),
+        ("ssda903_prev_perm", {}, []),
+        ("ssda903_prev_perm", {"PREV_PERM": "P2", "DATE_PERM": "2019-05"}, []),
+        ("ssda903_prev_perm", {"PREV_PERM": "P2", "DATE_PERM": "2019"}, []),
+        ("ssda903_prev_perm", {"PREV_PERM": "P2", "LA_PERM": "NUK"}, []),
+        (
+            "ssda903_prev_perm",
+            {"PREV_PERM": "P2", "DATE_PERM": "2019-13"},
+            ["ssda903_prev_perm.DATE_PERM.format"],
+        ),
+        (
+            "ssda903_prev_perm",
+            {"PREV_PERM": "P2", "DATE_PERM": "ZZ/05/2019"},
+            ["ssda903_prev_perm.DATE_PERM.format"],
+        ),
+        ("ssda903_prev_perm", {"LA_PERM": "E08000035"}, ["ssda903_prev_perm.LA_PERM.code_list"]),
+        ("ssda903_sw_episodes", {}, []),
+        ("ssda903_sw_episodes", {"SW_REASON": None}, []),  # DfE allows it before April 2023
+        (
+            "ssda903_sw_episodes",
+            {"SW_REASON": "BORED"},
+            ["ssda903_sw_episodes.SW_REASON.code_list"],
+        ),
+        ("ssda903_sw_episodes", {"SW_ID": None}, ["ssda903_sw_episodes.SW_ID.required"]),
     ],
 )
 def test_ssda903_outcome_rows_are_judged_by_their_contract(name, override, rules):
