@@ -53,6 +53,7 @@ Not a test: prints figures for docs/PERFORMANCE.md. Nothing printed is a value o
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import multiprocessing
 import re
@@ -64,7 +65,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -206,6 +207,9 @@ class Year:
     lookup_rows: int
 
 
+PATHS = ("raw", "lookup", "key")
+
+
 def make_year(folder: Path, cin_children: int, looked_after: int, lookup_rows: int) -> Year:
     """Generate one leeds year of raw returns and replicate it to the volumes asked for."""
     import pandas as pd
@@ -258,10 +262,15 @@ class Clock:
 
     wall: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
+    #: the process's peak RSS and its RSS when the part last ended: when the peak was reached,
+    #: and what each part left held
+    peak: dict[str, int] = field(default_factory=dict)
+    held: dict[str, int] = field(default_factory=dict)
 
     def add(self, part: str, wall: float, cpu: float) -> None:
         self.wall[part] = self.wall.get(part, 0.0) + wall
         self.cpu[part] = self.cpu.get(part, 0.0) + cpu
+        self.peak[part], self.held[part] = _rss_bytes(), _rss_bytes("VmRSS")
 
     def timed(self, part: Callable[..., str], function: Callable) -> Callable:
         """``function``, adding each call's time to the part ``part(*args)`` names."""
@@ -299,16 +308,16 @@ class Stage:
     rss_peak: int
 
 
-def _rss_bytes() -> int:
+def _rss_bytes(field: str = "VmHWM") -> int:
     """This process's peak resident set size so far: the kernel's high-water mark of its
-    memory map (VmHWM), which starts afresh at exec. Not ``getrusage``: on Linux a spawned
-    child's ru_maxrss starts at its parent's peak (the forked map's mark survives the exec),
-    which would count the making of the year against intake."""
+    memory map (VmHWM), which starts afresh at exec; or its resident set size now (VmRSS). Not
+    ``getrusage``: on Linux a spawned child's ru_maxrss starts at its parent's peak (the forked
+    map's mark survives the exec), which would count the making of the year against intake."""
     try:
         status = Path("/proc/self/status").read_text()
-    except OSError:  # not Linux: the process's own figure, an upper bound
+    except OSError:  # not Linux: the process's own peak, an upper bound of either
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    (line,) = (line for line in status.splitlines() if line.startswith("VmHWM:"))
+    (line,) = (line for line in status.splitlines() if line.startswith(f"{field}:"))
     return int(line.split()[1]) * 1024
 
 
@@ -414,9 +423,11 @@ def print_stage(name: str, stage: Stage) -> None:
     print(f"  {'table':<28} {'read':>10} {'written':>10} {'refused':>8}")
     for t in stage.tables:
         print(f"  {t.table:<28} {t.read:>10,} {t.written:>10,} {t.refused:>8,}")
-    for part in stage.clock.wall:
+    clock = stage.clock
+    for part in clock.wall:
         print(
-            f"  {part:<44} wall {stage.clock.wall[part]:7.1f} s  cpu {stage.clock.cpu[part]:7.1f} s"
+            f"  {part:<40} wall {clock.wall[part]:6.1f} s  cpu {clock.cpu[part]:6.1f} s  "
+            f"peak {_mib(clock.peak[part]):>9} held {_mib(clock.held[part]):>9}"
         )
     written = sum(t.written for t in stage.tables)
     print(
@@ -438,16 +449,33 @@ def verdict(intake: Stage, ingest: Stage) -> bool:
     return fast and small
 
 
+def made_year(folder: Path, cin_children: int, looked_after: int, lookup_rows: int) -> Year:
+    """The year made in ``folder`` before (``--keep``) if its volumes are these, else made."""
+    record = folder / "year.json"
+    if record.exists():
+        fields = json.loads(record.read_text())
+        year = Year(**{k: Path(v) if k in PATHS else v for k, v in fields.items()})
+        if (year.cin_children, year.looked_after) == (cin_children, looked_after):
+            return year
+    shutil.rmtree(folder / "raw", ignore_errors=True)
+    year = make_year(folder, cin_children, looked_after, lookup_rows)
+    record.write_text(json.dumps({k: str(v) if k in PATHS else v for k, v in asdict(year).items()}))
+    return year
+
+
 def run(folder: Path, cin_children: int, looked_after: int, lookup_rows: int) -> bool:
     start = time.perf_counter()
-    year = make_year(folder, cin_children, looked_after, lookup_rows)
+    year = made_year(folder, cin_children, looked_after, lookup_rows)
     print(
-        f"made {YEAR}: CIN census {year.cin_children:,} children ({_mib(year.cin_bytes)}), "
+        f"{YEAR}: CIN census {year.cin_children:,} children ({_mib(year.cin_bytes)}), "
         f"SSDA903 {year.looked_after:,} children ({_mib(year.ssda903_bytes)}), postcode "
-        f"lookup {year.lookup_rows:,} rows, in {time.perf_counter() - start:.0f} s",
+        f"lookup {year.lookup_rows:,} rows; made or found in {time.perf_counter() - start:.0f} s",
         flush=True,
     )
     data = folder / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    for stale in folder.glob("*.db*"):
+        stale.unlink()
     intake = in_child(
         intake_stage, year.raw, data, f"sqlite:///{folder}/intake.db", year.key, year.lookup
     )
@@ -468,7 +496,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--lookup-postcodes", type=int, help=f"lookup rows (default {LOOKUP_POSTCODES:,})"
     )
-    parser.add_argument("--keep", type=Path, help="make the year here and keep it (empty folder)")
+    parser.add_argument(
+        "--keep", type=Path, help="make the year here and keep it; a year kept there is used again"
+    )
     args = parser.parse_args(argv)
     scale = args.scale_factor
     volumes = (
