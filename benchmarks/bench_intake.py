@@ -34,7 +34,7 @@ the original behind a fixed-width numeric tag, the same in both returns, so that
 across them as the original does; its postcodes are the original behind a two-letter tag (no
 real postcode's shape: intake only normalises a postcode and looks it up), added to the
 lookup with the original's areas. The UPN, which intake drops, is left as it is. The lookup is
-padded with filler postcodes (mapped to no LSOA a return uses) to :data:`LOOKUP_POSTCODES`
+padded with filler postcodes (``ZZ...``, which no return uses) to :data:`LOOKUP_POSTCODES`
 rows. The key is the generator's synthetic one.
 
 **What is timed.** Intake: ``take_in`` into a fresh SQLite warehouse, as ``tip intake`` does

@@ -108,7 +108,7 @@ def normalise_postcode(values: pd.Series) -> pd.Series:
 
     Done by Arrow's kernels on one contiguous array: pandas hands a pattern with ``\s`` to
     Python's ``re`` one value at a time, which for a national lookup's 2.7 million postcodes
-    took seconds and some 400 MB of Python strings at once (docs/PERFORMANCE.md)."""
+    took seconds and some 500 MB more at its peak (docs/PERFORMANCE.md)."""
     upper = pc.utf8_upper(_arrow(values))
     text = pc.replace_substring_regex(upper, pattern=SPACES, replacement="")
     text = pd.Series(text.to_pandas(types_mapper=_as_string).array, index=values.index)
@@ -165,9 +165,10 @@ class PostcodeLookup:
     """Postcode to LSOA 2021 code, from an ONS postcode lookup (see the module).
 
     Held as two Arrow arrays, matched by ``pyarrow.compute.index_in``: a national lookup has
-    some 2.7 million postcodes, and a pandas Index of them builds a hash table of as many
-    Python strings on its first match (about 270 MB more, and the larger part of intake's
-    peak memory; docs/PERFORMANCE.md, "Intake of an england-sized year")."""
+    some 2.7 million postcodes, and a pandas Index of them built a hash table of as many
+    Python strings on its first match (about 270 MB more, when the lookup was already the
+    larger part of intake's peak memory; docs/PERFORMANCE.md, "Intake of an england-sized
+    year")."""
 
     def __init__(self, keys: pa.Array, codes: pa.Array) -> None:
         """``keys``: normalised postcodes, each once, none missing; ``codes``: their LSOA codes
