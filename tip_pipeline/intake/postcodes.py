@@ -35,7 +35,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tip_pipeline import config
 from tip_pipeline.errors import ValueFreeError
@@ -88,12 +91,27 @@ DIRECTORY = Layout(
 LAYOUTS = (BEST_FIT, DIRECTORY)
 
 
+#: every character Python counts as whitespace (``str.isspace``: what ``\s`` matches in
+#: Python's ``re``), as a class for Arrow's regular expressions (RE2, whose ``\s`` is ASCII
+#: only); a test checks it against Python's
+SPACES = (
+    r"[\x{09}-\x{0D}\x{1C}-\x{20}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}"
+    r"\x{202F}\x{205F}\x{3000}]+"
+)
+
+
 def normalise_postcode(values: pd.Series) -> pd.Series:
-    """Postcodes as they are matched: upper case with every space removed, so ``ls9 8ab``,
+    r"""Postcodes as they are matched: upper case with every space removed, so ``ls9 8ab``,
     ``LS98AB`` and `` LS9  8AB `` are one postcode (the lookup's PCD7, PCD8 and PCDS differ
     only in their spaces). Empty or missing gives ``pd.NA``; a ``string`` Series on the same
-    index."""
-    text = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
+    index.
+
+    Done by Arrow's kernels on one contiguous array: pandas hands a pattern with ``\s`` to
+    Python's ``re`` one value at a time, which for a national lookup's 2.7 million postcodes
+    took seconds and some 500 MB more at its peak (docs/PERFORMANCE.md)."""
+    upper = pc.utf8_upper(_arrow(values))
+    text = pc.replace_substring_regex(upper, pattern=SPACES, replacement="")
+    text = pd.Series(text.to_pandas(types_mapper=_as_string).array, index=values.index)
     return text.mask(text == "")
 
 
@@ -144,14 +162,22 @@ def _columns(*wanted: str) -> Callable[[str], bool]:
 
 
 class PostcodeLookup:
-    """Postcode to LSOA 2021 code, from an ONS postcode lookup (see the module)."""
+    """Postcode to LSOA 2021 code, from an ONS postcode lookup (see the module).
 
-    def __init__(self, table: pd.Series) -> None:
-        """``table``: LSOA codes (``string``) indexed by normalised postcode, each once."""
-        self._table = table
+    Held as two Arrow arrays, matched by ``pyarrow.compute.index_in``: a national lookup has
+    some 2.7 million postcodes, and a pandas Index of them built a hash table of as many
+    Python strings on its first match (about 270 MB more, when the lookup was already the
+    larger part of intake's peak memory; docs/PERFORMANCE.md, "Intake of an england-sized
+    year")."""
+
+    def __init__(self, keys: pa.Array, codes: pa.Array) -> None:
+        """``keys``: normalised postcodes, each once, none missing; ``codes``: their LSOA codes
+        (strings, null when the lookup gives none), aligned."""
+        self._keys = keys
+        self._codes = codes
 
     def __len__(self) -> int:
-        return len(self._table)
+        return len(self._keys)
 
     @classmethod
     def from_csv(cls, path: Path | str | None = None) -> PostcodeLookup:
@@ -173,18 +199,32 @@ class PostcodeLookup:
     @classmethod
     def from_columns(cls, postcodes: pd.Series, lsoas: pd.Series) -> PostcodeLookup:
         """The lookup of two aligned columns. A postcode written twice keeps its first LSOA
-        (ONS lists each postcode once); an empty LSOA is missing."""
+        (ONS lists each postcode once); an empty LSOA is
+        missing."""
         keys = normalise_postcode(postcodes)
         codes = lsoas.astype("string").str.strip()
         codes = codes.mask(codes == "")
-        kept = keys.notna() & ~keys.duplicated()
-        table = pd.Series(codes[kept].array, index=pd.Index(keys[kept].array), dtype="string")
-        return cls(table)
+        kept = keys.notna().to_numpy()
+        keys_kept, codes_kept = _arrow(keys[kept]), _arrow(codes[kept])
+        first = pc.index_in(keys_kept, value_set=keys_kept).to_numpy()
+        once = pa.array(first == np.arange(len(first)))  # each postcode's first listing
+        return cls(keys_kept.filter(once), codes_kept.filter(once))
 
     def lsoa(self, postcodes: pd.Series) -> pd.Series:
         """The LSOA 2021 code of each postcode (a ``string`` Series on the same index),
         ``pd.NA`` for a postcode the lookup lacks or an empty one."""
-        keys = normalise_postcode(postcodes)
-        positions = self._table.index.get_indexer(keys.array)
-        codes = self._table.array.take(positions, allow_fill=True)  # -1 (not found): NA
-        return pd.Series(codes, index=postcodes.index, dtype="string")
+        keys = _arrow(normalise_postcode(postcodes))
+        positions = pc.index_in(keys, value_set=self._keys, skip_nulls=True)  # null: not found
+        codes = self._codes.take(positions).to_pandas(types_mapper=_as_string)
+        return pd.Series(codes.array, index=postcodes.index, dtype="string")
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    """A text Series as one contiguous Arrow string array (missing values null)."""
+    array = pa.array(values.astype("string").array, type=pa.large_string())
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _as_string(arrow_type: pa.DataType) -> pd.StringDtype | None:
+    """Arrow strings as pandas ``string`` (missing as ``pd.NA``)."""
+    return pd.StringDtype() if pa.types.is_large_string(arrow_type) else None

@@ -4,6 +4,7 @@ another layout refused with the columns it needs; no message names a postcode.""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -62,6 +63,18 @@ def test_normalise_postcode():
     assert result.dtype == "string"
     assert result.iloc[:5].tolist() == ["LS98AB"] * 5
     assert result.iloc[5:].isna().all()
+
+
+def test_spaces_are_python_s_spaces():
+    """Arrow's regular expressions (RE2) spell the spaces themselves: the result is that of
+    pandas' ``str.replace`` with Python's ``\\s``, for every space and every other character
+    below U+3100 (NUL aside)."""
+    characters = [chr(c) for c in range(1, 0x3100)]
+    spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+    values = pd.Series([f"ls9{c}8ab" for c in characters + spaces])
+    before = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
+    assert normalise_postcode(values).tolist() == before.tolist()
+    assert normalise_postcode(pd.Series([f"ls9{c}8ab" for c in spaces])).eq("LS98AB").all()
 
 
 def test_both_layouts_are_recognised(lookup):
