@@ -163,3 +163,34 @@ def test_tip_intake_without_a_key_says_so_in_one_line(scene, capsys, monkeypatch
     err = capsys.readouterr().err.strip()
     assert err.startswith("tip intake: ") and "TIP_PSEUDONYM_KEY_FILE" in err
     assert "\n" not in err and not data.exists()
+
+
+def _children(data: Path) -> dict[str, set[str]]:
+    """The pseudonyms of each year's SSDA903 header file."""
+    return {
+        path.stem.rsplit("_", 1)[1]: set(pd.read_csv(path, dtype=str)["CHILD"].dropna())
+        for path in data.glob("ssda903_header_*.csv")
+    }
+
+
+def test_rotating_the_key_rebuilds_every_year_with_the_new_key(scene, tmp_path):
+    """The documented rotation (docs/INFORMATION_GOVERNANCE.md, "Rotating the key"): every
+    year taken in again with --rekey. No pseudonym of the old key is left in any contract file,
+    and a child still has one pseudonym across the years, under the new key."""
+    raw, data, engine, key, lookup = scene
+    (raw / "loose.csv").unlink()
+    (raw / "2024-25").mkdir()
+    (raw / "2024-25" / "header.csv").write_text(HEADER_CSV.replace("C77,1,31/31/2015", "C78,1,"))
+    take_in(raw, data, engine, key_file=key, lookup_file=lookup)
+    old = _children(data)
+    assert set(old) == {"2023-24", "2024-25"} and old["2023-24"] & old["2024-25"]
+    before = {p.name: p.read_text() for p in data.glob("*.csv")}
+
+    take_in(
+        raw, data, engine, key_file=_key(tmp_path, OTHER_KEY, "new"), lookup_file=lookup, rekey=True
+    )
+    new = _children(data)
+    assert len(new["2023-24"] & new["2024-25"]) == len(old["2023-24"] & old["2024-25"]) == 1
+    written = "\n".join(p.read_text() for p in data.glob("*.csv"))
+    assert not any(p in written for year in old.values() for p in year)
+    assert {p.name for p in data.glob("*.csv")} == set(before)
