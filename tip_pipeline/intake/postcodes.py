@@ -62,7 +62,13 @@ class Layout:
     product: str
     recognised_by: tuple[str, ...]
     lsoa: tuple[str, ...]
+    #: the local authority district's code, where the edition has one (the first present)
+    la: tuple[str, ...] = ()
     postcode: str = "pcds"
+
+    def la_column(self, header: set[str]) -> str | None:
+        """The LA column of a file with this ``header`` (lower case), or None."""
+        return next((column for column in self.la if column in header), None)
 
     def lsoa_column(self, header: set[str]) -> str | None:
         """The LSOA column of a file with this ``header`` (lower case), or None when the file
@@ -81,11 +87,14 @@ BEST_FIT = Layout(
     product="ONS postcode to 2021 OA, LSOA, MSOA and LAD best-fit lookup",
     recognised_by=("pcd7", "pcd8", "pcds", "dointr", "doterm"),
     lsoa=("lsoa21cd",),
+    la=("ladcd", "lad21cd", "lad22cd", "lad23cd", "lad24cd"),
 )
 DIRECTORY = Layout(
     product="ONS Postcode Directory or National Statistics Postcode Lookup",
     recognised_by=("pcd", "pcd2", "pcds", "doterm"),
     lsoa=("lsoa21", "lsoa21cd"),
+    # the current local authority district of the directory's edition
+    la=("laua", "oslaua", "lad23cd", "lad24cd"),
 )
 #: the layouts read, in the order they are tried
 LAYOUTS = (BEST_FIT, DIRECTORY)
@@ -170,11 +179,18 @@ class PostcodeLookup:
     larger part of intake's peak memory; docs/PERFORMANCE.md, "Intake of an england-sized
     year")."""
 
-    def __init__(self, keys: pa.Array, codes: pa.Array) -> None:
+    def __init__(self, keys: pa.Array, codes: pa.Array, las: pa.Array | None = None) -> None:
         """``keys``: normalised postcodes, each once, none missing; ``codes``: their LSOA codes
-        (strings, null when the lookup gives none), aligned."""
+        (strings, null when the lookup gives none), aligned; ``las``: their local authority
+        districts, aligned, where the lookup has them."""
         self._keys = keys
         self._codes = codes
+        self._las = las
+
+    @property
+    def has_la(self) -> bool:
+        """Whether the lookup gives each postcode's local authority (for PL_LA)."""
+        return self._las is not None
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -184,39 +200,57 @@ class PostcodeLookup:
         """The lookup in the ONS CSV at ``path`` (by default the file named by
         ``TIP_POSTCODE_LOOKUP``), of either layout; terminated postcodes included."""
         lookup_path = _lookup_path(path)
-        layout, lsoa = _layout(lookup_path, _header(lookup_path))
+        header = _header(lookup_path)
+        layout, lsoa = _layout(lookup_path, header)
+        la = layout.la_column(header)
         frame = pd.read_csv(
             lookup_path,
-            usecols=_columns(layout.postcode, lsoa),
+            usecols=_columns(layout.postcode, lsoa, *([la] if la else [])),
             dtype=str,
             keep_default_na=False,
             encoding=ENCODING,
             encoding_errors="replace",
         )
         frame.columns = [str(column).strip().lower() for column in frame.columns]
-        return cls.from_columns(frame[layout.postcode], frame[lsoa])
+        return cls.from_columns(frame[layout.postcode], frame[lsoa], frame[la] if la else None)
 
     @classmethod
-    def from_columns(cls, postcodes: pd.Series, lsoas: pd.Series) -> PostcodeLookup:
-        """The lookup of two aligned columns. A postcode written twice keeps its first LSOA
-        (ONS lists each postcode once); an empty LSOA is
-        missing."""
+    def from_columns(
+        cls, postcodes: pd.Series, lsoas: pd.Series, las: pd.Series | None = None
+    ) -> PostcodeLookup:
+        """The lookup of aligned columns. A postcode written twice keeps its first listing
+        (ONS lists each postcode once); an empty code is missing."""
         keys = normalise_postcode(postcodes)
-        codes = lsoas.astype("string").str.strip()
-        codes = codes.mask(codes == "")
         kept = keys.notna().to_numpy()
-        keys_kept, codes_kept = _arrow(keys[kept]), _arrow(codes[kept])
+        keys_kept = _arrow(keys[kept])
         first = pc.index_in(keys_kept, value_set=keys_kept).to_numpy()
         once = pa.array(first == np.arange(len(first)))  # each postcode's first listing
-        return cls(keys_kept.filter(once), codes_kept.filter(once))
+        las_kept = None if las is None else _arrow(_codes(las)[kept]).filter(once)
+        return cls(keys_kept.filter(once), _arrow(_codes(lsoas)[kept]).filter(once), las_kept)
 
     def lsoa(self, postcodes: pd.Series) -> pd.Series:
         """The LSOA 2021 code of each postcode (a ``string`` Series on the same index),
         ``pd.NA`` for a postcode the lookup lacks or an empty one."""
+        return self._take(self._codes, postcodes)
+
+    def la(self, postcodes: pd.Series) -> pd.Series:
+        """The local authority district of each postcode, as :meth:`lsoa` gives the LSOA; all
+        missing when the lookup has no LA column."""
+        if self._las is None:
+            return pd.Series(pd.NA, index=postcodes.index, dtype="string")
+        return self._take(self._las, postcodes)
+
+    def _take(self, codes: pa.Array, postcodes: pd.Series) -> pd.Series:
         keys = _arrow(normalise_postcode(postcodes))
         positions = pc.index_in(keys, value_set=self._keys, skip_nulls=True)  # null: not found
-        codes = self._codes.take(positions).to_pandas(types_mapper=_as_string)
-        return pd.Series(codes.array, index=postcodes.index, dtype="string")
+        taken = codes.take(positions).to_pandas(types_mapper=_as_string)
+        return pd.Series(taken.array, index=postcodes.index, dtype="string")
+
+
+def _codes(values: pd.Series) -> pd.Series:
+    """Area codes as ``string``, trimmed, an empty one missing."""
+    codes = values.astype("string").str.strip()
+    return codes.mask(codes == "")
 
 
 def _arrow(values: pd.Series) -> pa.Array:

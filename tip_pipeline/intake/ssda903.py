@@ -66,11 +66,12 @@ How each value is converted (the contract's column kinds):
 - Codes (SEX, ETHNIC, RNE, LS, CIN, PLACE, PLACE_PROVIDER, REC, REASON_PLACE_CHANGE, PL_LA,
   MISSING, REVIEW_CODE, the OC2 and OC3 answers, the adopters' codes, REASON_PLACED_CEASED,
   PREV_PERM, LA_PERM, SW_REASON) and OC2's SDQ_SCORE are passed through trimmed: validation
-  judges them against the year's code lists (the score as a whole number). PL_LA is not
-  a column of DfE's CSV table: it is derived from the placement's postcode (DfE's rule 169
-  asks for a valid postcode when it is missing, and the sector's validator derives it from
-  PL_POST). An export that carries it keeps it; otherwise it is written empty and the report
-  says so (intake keeps no postcode-to-authority lookup to derive it).
+  judges them against the year's code lists (the score as a whole number).
+- PL_LA is not a column of DfE's CSV table: as DfE derives it, it is the local authority
+  district of the placement's postcode (PL_POST), through the ONS lookup's LA column
+  (``LADCD``; ``laua`` in the directory); the postcode itself is dropped. An export that
+  carries PL_LA keeps its own value. A postcode the lookup cannot place, or a lookup without
+  an LA column, leaves PL_LA empty, counted in the report.
 - Every other raw column is dropped and named in the report with why; nothing of a dropped
   column is kept.
 
@@ -136,6 +137,8 @@ class Conversion(StrEnum):
     #: a date DfE allows to be partly unknown (DATE_PERM): kept to the day, month or year given
     PARTIAL_DATE = "partial_date"
     HOME_LSOA = "home_lsoa"
+    #: PL_LA: the export's own code, else the LA of the placement's postcode (PL_POST)
+    PLACEMENT_LA = "placement_la"
     CODE = "code"
 
 
@@ -228,12 +231,12 @@ EPISODES = RawLayout(
         RawColumn("REC", "REC", Conversion.CODE),
         RawColumn("REASON_PLACE_CHANGE", "REASON_PLACE_CHANGE", Conversion.CODE),
         RawColumn("HOME_POST", "HOME_POST", Conversion.HOME_LSOA),
-        # not in DfE's CSV table (derived from PL_POST); kept when an export carries it
-        RawColumn("PL_LA", "PL_LA", Conversion.CODE, required=False),
+        # not in DfE's CSV table: derived from PL_POST; an export's own value kept
+        RawColumn("PL_LA", "PL_LA", Conversion.PLACEMENT_LA, required=False),
     ),
     dropped={
         "PL_POST": "the placement's postcode tells where foster carers live or where a home "
-        "is; the placement is located only by PL_LA (docs/CONVENTIONS.md, 'Identifiers')",
+        "is: only its local authority is kept, as PL_LA (docs/CONVENTIONS.md, 'Identifiers')",
         "URN": "the Ofsted unique reference number of the placement's provider: not in the "
         "contract",
     },
@@ -424,6 +427,8 @@ class IntakeResult:
     numeric_ids: int = 0
     #: written records whose home postcode the lookup lacks (HOME_POST written empty)
     home_lsoa_unknown: int = 0
+    #: written records whose placement postcode the lookup cannot place (PL_LA written empty)
+    placement_la_unknown: int = 0
     #: written records whose partly unknown date (DfE's ZZ) is kept to its month or year, or,
     #: its year unknown, written empty
     partial_dates: int = 0
@@ -462,6 +467,11 @@ def _notes(result: IntakeResult) -> list[str]:
         notes.append(
             f"{result.home_lsoa_unknown} home postcode(s) not in the postcode lookup: "
             "HOME_POST written empty (an unknown LSOA)"
+        )
+    if result.placement_la_unknown:
+        notes.append(
+            f"{result.placement_la_unknown} placement postcode(s) the postcode lookup cannot "
+            "place in a local authority: PL_LA written empty"
         )
     if result.partial_dates:
         notes.append(
@@ -534,6 +544,8 @@ class _Tools:
     pseudonymiser: Pseudonymiser
     lookup: PostcodeLookup
     excel_1904: bool = False
+    #: the table's placement postcodes (PL_POST), where it has them, for PL_LA
+    placement_postcodes: pd.Series | None = None
 
 
 def _is_whole_number(value: object) -> bool:
@@ -708,6 +720,24 @@ def _home_lsoa(values: pd.Series, tools: _Tools) -> Converted:
     return Converted(lsoas, _no_reasons(values.index), unknown)
 
 
+def _placement_la(values: pd.Series, tools: _Tools) -> Converted:
+    """PL_LA: the code an export carries where it has one; otherwise the local authority
+    district of the placement's postcode (PL_POST) through the ONS lookup's LA column, as DfE
+    derives it. The postcode itself is never kept (it tells where foster carers live).
+    Flagged: a postcode the lookup cannot place, written empty."""
+    given = _as_text(values).str.strip()
+    given = given.mask(given == "")
+    postcodes = tools.placement_postcodes
+    if postcodes is None:
+        return Converted(given, _no_reasons(values.index))
+    postcodes = _as_text(postcodes).str.strip()
+    postcodes = postcodes.mask(postcodes == "")
+    derived = tools.lookup.la(postcodes)
+    placed = given.fillna(derived)
+    unknown = given.isna() & postcodes.notna() & derived.isna()
+    return Converted(placed, _no_reasons(values.index), unknown)
+
+
 def _code(values: pd.Series, tools: _Tools) -> Converted:
     text = _as_text(values).str.strip()
     return Converted(text.mask(text == ""), _no_reasons(values.index))
@@ -720,6 +750,7 @@ CONVERTERS: dict[Conversion, Callable[[pd.Series, _Tools], Converted]] = {
     Conversion.DATE: _date,
     Conversion.PARTIAL_DATE: _partial_date,
     Conversion.HOME_LSOA: _home_lsoa,
+    Conversion.PLACEMENT_LA: _placement_la,
     Conversion.CODE: _code,
 }
 
@@ -770,10 +801,17 @@ def _flagged(
     )
 
 
+def _absent(column: RawColumn, table: RawTable) -> bool:
+    """Whether the column's contract column is written empty for want of its raw column
+    (PL_LA is derived from PL_POST when the table has that)."""
+    derived = column.conversion is Conversion.PLACEMENT_LA and "PL_POST" in table.frame
+    return column.raw not in table.frame and not derived
+
+
 def convert(table: RawTable, pseudonymiser: Pseudonymiser, lookup: PostcodeLookup) -> IntakeResult:
     """The contract extract of a raw table already read (:func:`tables.read_table`)."""
     layout = recognise(table.header, table.file, table.unit)
-    tools = _Tools(pseudonymiser, lookup, table.excel_1904)
+    tools = _Tools(pseudonymiser, lookup, table.excel_1904, table.frame.get("PL_POST"))
     converted = {
         c.contract: CONVERTERS[c.conversion](_column_values(table, c), tools) for c in layout.kept
     }
@@ -789,9 +827,10 @@ def convert(table: RawTable, pseudonymiser: Pseudonymiser, lookup: PostcodeLooku
         written=len(frame),
         refused=tuple(refusals),
         dropped=_dropped(table.header, layout),
-        absent=tuple(c.contract for c in layout.kept if c.raw not in table.frame),
+        absent=tuple(c.contract for c in layout.kept if _absent(c, table)),
         numeric_ids=_flagged(converted, Conversion.PSEUDONYM, layout, kept),
         home_lsoa_unknown=_flagged(converted, Conversion.HOME_LSOA, layout, kept),
+        placement_la_unknown=_flagged(converted, Conversion.PLACEMENT_LA, layout, kept),
         partial_dates=_flagged(converted, Conversion.PARTIAL_DATE, layout, kept),
         blank_rows=table.blank_rows,
         other_sheets=table.other_sheets,

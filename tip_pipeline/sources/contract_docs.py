@@ -201,6 +201,9 @@ _CONVERSIONS = {
     "month, yyyy-mm, or year, yyyy, or empty when the year is unknown",
     "home_lsoa": "the LSOA 2021 of the postcode (ONS lookup); empty when the lookup lacks it "
     "(an unknown home area)",
+    "placement_la": "the export's own PL_LA where it carries one; otherwise the local authority "
+    "district of the placement's postcode, PL_POST (ONS lookup, LADCD), as DfE derives it; "
+    "empty when the lookup cannot place it; the postcode itself is dropped",
     "code": "the code as written, trimmed (validation judges it against the year's code list)",
 }
 

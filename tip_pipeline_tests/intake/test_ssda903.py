@@ -323,17 +323,42 @@ def test_episodes_csv_converted_to_the_contract(tmp_path, lookup):
     assert frame["DEC"].tolist() == [pd.NA, "2023-06-30"]
     assert frame["HOME_POST"].tolist() == ["E01011295", pd.NA]  # ZZ9 9ZZ: not in the lookup
     assert result.home_lsoa_unknown == 1
-    assert frame["PL_LA"].isna().all() and result.absent == ("PL_LA",)
+    # BD1 1AA is not in the lookup: no placing authority, counted
+    assert frame["PL_LA"].isna().all() and result.absent == ()
+    assert result.placement_la_unknown == 2
     assert frame["REC"].tolist() == [pd.NA, "E11"]
     assert frame["REASON_PLACE_CHANGE"].tolist() == [pd.NA, "CARPL"]
     assert [d.column for d in result.dropped] == ["PL_POST", "URN"]
     said = _everything_said(result)
-    assert "column PL_LA is not in the file: written empty" in said
+    assert "2 placement postcode(s) the postcode lookup cannot place" in said
     assert "1 home postcode(s) not in the postcode lookup" in said
     for value in (PL_POST, URN, "ZZ9 9ZZ", "LS6 2QT", SECRET_DOB, SECRET_ID):
         assert value not in said
         assert value not in set(frame.to_numpy().ravel())
     _assert_accounted(result)
+
+
+def test_the_placing_authority_is_the_placement_postcodes_and_the_postcode_goes(tmp_path, lookup):
+    """PL_LA as DfE derives it: the LA of PL_POST through the lookup's LADCD; a PL_LA an export
+    carries is kept; without an LA column in the lookup PL_LA stays empty."""
+    placed = EPISODES_CSV.replace(PL_POST, "LS6 2QT")
+    result = read_ssda903(_csv(tmp_path, "placed.csv", placed), PSEUDONYMISER, lookup)
+    assert result.frame["PL_LA"].tolist() == ["E08000035", "E08000035"]
+    assert result.placement_la_unknown == 0 and "LS6 2QT" not in _everything_said(result)
+    carried = (
+        "CHILD,DECOM,DEC,RNE,LS,CIN,PLACE,PLACE_PROVIDER,REC,REASON_PLACE_CHANGE,"
+        "HOME_POST,PL_POST,URN,PL_LA\n"
+        f"00123,01/05/2023,,S,C2,N1,U1,PR1,,,ls9 8ab,LS6 2QT,{URN},E08000016\n"
+        f"00124,01/05/2023,,S,C2,N1,U1,PR1,,,ls9 8ab,LS6 2QT,{URN},\n"
+    )
+    result = read_ssda903(_csv(tmp_path, "carried.csv", carried), PSEUDONYMISER, lookup)
+    assert result.frame["PL_LA"].tolist() == ["E08000016", "E08000035"]
+    no_la = tmp_path / "no_la.csv"
+    no_la.write_text("\n".join(line.rsplit(",", 1)[0] for line in LOOKUP_CSV.splitlines()))
+    without = PostcodeLookup.from_csv(no_la)
+    assert not without.has_la and lookup.has_la
+    result = read_ssda903(_csv(tmp_path, "placed2.csv", placed), PSEUDONYMISER, without)
+    assert result.frame["PL_LA"].isna().all() and result.placement_la_unknown == 2
 
 
 def test_episodes_refusals_an_unreadable_dec_and_a_malformed_line(tmp_path, lookup):

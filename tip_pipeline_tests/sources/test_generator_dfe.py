@@ -64,8 +64,9 @@ OUTCOME_FILES = (
     "903_prev_perm.csv",
     "903_sw_episodes.csv",
 )
-#: columns of the contracts the raw returns do not carry: intake writes them empty
-NOT_IN_RETURNS = {"cin_children": "HomeLSOA", "ssda903_episodes": "PL_LA"}
+#: columns of the contracts the raw returns do not carry: intake writes them empty (PL_LA is
+#: not in DfE's table either, but intake derives it from PL_POST, equal to the generator's)
+NOT_IN_RETURNS = {"cin_children": "HomeLSOA"}
 BIRTH_COLUMNS = {
     "cin_children": "PersonBirthDate",
     **{table: "DOB" for table in SSDA903_TABLES if table != "ssda903_episodes"},

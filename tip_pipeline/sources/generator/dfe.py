@@ -21,10 +21,11 @@ the CSV files directly in the delivery folder, by name.
 
 :func:`expected_contracts` is the generator's own account of what intake should write from
 these returns with this key: the contract frames of ``deliveries``, with each child's id the
-HMAC of its case-system id (``identities.KeyedIds``), its own LSOA and birth month. Two
-columns are the generator's and not the returns': cin_children's HomeLSOA (the census carries
-no address; intake writes it empty: an unknown home area) and
-ssda903_episodes' PL_LA (DfE's Episodes table has none; intake writes it empty).
+HMAC of its case-system id (``identities.KeyedIds``), its own LSOA and birth month. One
+column is the generator's and not the returns': cin_children's HomeLSOA (the census carries
+no address; intake writes it empty: an unknown home area). ssda903_episodes' PL_LA is not in
+DfE's Episodes table either, but intake derives it from PL_POST as DfE does, through the
+lookup's LADCD, and it equals the generator's.
 
 One authority's returns: the single-LA scales only (``small``, ``leeds``).
 
@@ -95,7 +96,7 @@ README = (
     "postcodes to the model's LSOAs in the layout of ONS's postcode lookup (not ONS's data)."
 )
 #: the columns of the contracts that intake writes empty from these returns
-NOT_IN_RETURNS = {"cin_children": ("HomeLSOA",), "ssda903_episodes": ("PL_LA",)}
+NOT_IN_RETURNS = {"cin_children": ("HomeLSOA",)}
 
 
 def key(seed: int) -> bytes:

@@ -23,7 +23,7 @@ and the same codes; what differs is what the contracts never carry:
 - HOME_POST is the full home postcode; PL_POST a postcode in the placement's authority
   (PL_LA): the home postcode for a child placed with parents (P1) at home, empty when the
   placement's authority is not known. DfE's table has no PL_LA (DfE derives it from PL_POST),
-  so it is not written: intake writes it empty;
+  so it is not written: intake derives it from PL_POST through the lookup;
 - URN is an Ofsted-like unique reference number (``SC`` and six digits) of the provider, one
   of a few per authority and provider type, or ``XXXXXXX`` for the placement types that have
   none (DfE's rule 222: H5, P1, P2, P3, R1, R2, R5, T0 to T4, Z1);
