@@ -52,6 +52,8 @@ from tip_pipeline_tests.optional import postgres_problem, skip_or_fail, test_pos
 #: graph.materialise themselves (or before it): a test using one must be marked integration
 INTEGRATION_FIXTURES = {
     "leeds_warehouse",
+    "small_run",
+    "small_run_copy",
     "leeds",
     "dagster_ui",
     "small_delivery",
@@ -63,6 +65,8 @@ INTEGRATION_FIXTURES = {
 #: session fixtures too costly to build once per xdist worker: the tests using one of them
 #: run on one worker (``--dist loadgroup``, scripts/test), which builds it once
 ONE_WORKER_FIXTURES = {
+    "small_run": "small_run",
+    "small_run_copy": "small_run",
     "leeds_warehouse": "leeds_run",
     "leeds_reports": "leeds_run",
     "leeds": "leeds_data",
@@ -330,6 +334,48 @@ def leeds_warehouse(tmp_path_factory: pytest.TempPathFactory) -> str:
             else:
                 os.environ[name] = value
     return url
+
+
+SMALL_RUN_YEARS = ("2023/24", "2024/25", "2025/26")
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Three small years (seed 3; the first the baseline) run through the whole graph: the
+    delivery folder and the folder of the SQLite warehouse's files, for the tests that change a
+    whole run's warehouse (purge, erase) to copy (``small_run_copy``), built once."""
+    from tip_pipeline.sources.generator import generate
+    from tip_pipeline.warehouse.engine import checkpoint
+
+    data = tmp_path_factory.mktemp("small_run_delivery")
+    first, last = SMALL_RUN_YEARS[0], SMALL_RUN_YEARS[-1]
+    generate(data, scale="small", seed=3, first_year=first, last_year=last)
+    folder = tmp_path_factory.mktemp("small_run_warehouse")
+    url = f"sqlite:///{folder / 'tip.db'}"
+    before = os.environ.get("TIP_FIRST_YEAR")
+    os.environ["TIP_FIRST_YEAR"] = first
+    try:
+        graph.materialise(data, url, SMALL_RUN_YEARS)
+    finally:
+        if before is None:
+            del os.environ["TIP_FIRST_YEAR"]
+        else:
+            os.environ["TIP_FIRST_YEAR"] = before
+    checkpoint(url)  # every committed row in the files themselves, so a copy holds it
+    return data, folder
+
+
+@pytest.fixture
+def small_run_copy(
+    small_run: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, str]:
+    """A copy of ``small_run``'s delivery folder and warehouse for one test to change (its URL),
+    with its first reporting year set."""
+    data, folder = small_run
+    shutil.copytree(data, tmp_path / "data")
+    shutil.copytree(folder, tmp_path / "wh")
+    monkeypatch.setenv("TIP_FIRST_YEAR", SMALL_RUN_YEARS[0])
+    return tmp_path / "data", f"sqlite:///{tmp_path / 'wh' / 'tip.db'}"
 
 
 def _leeds_reports_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

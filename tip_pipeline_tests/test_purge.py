@@ -1,8 +1,9 @@
-"""tip purge end to end: three small years run with tip run, then the records of the middle
-year purged under TIP_RETAIN_YEARS=1 (the first is the baseline, kept). Its person-level rows
-and contract files go; youth justice and the other years stay; its published figures are
-unchanged and every year's disclosure audit still passes; the warehouse is consistent; staging
-or publishing the year again is refused."""
+"""tip purge end to end: three small years run through the whole graph (the session's
+``small_run``, copied), then the records of the middle year purged under TIP_RETAIN_YEARS=1
+(the first is the baseline, kept). Its person-level rows and contract files go; youth justice
+and the other years stay; its published figures are unchanged and every year's disclosure
+audit still passes; the warehouse is consistent; staging or publishing the year again is
+refused."""
 
 import shutil
 
@@ -19,10 +20,11 @@ from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.consistency import partial_states
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline.warehouse.retention import PurgedYear
+from tip_pipeline_tests.conftest import SMALL_RUN_YEARS
 
 pytestmark = pytest.mark.integration
 
-YEARS = ("2023/24", "2024/25", "2025/26")
+YEARS = SMALL_RUN_YEARS
 PURGED = "2024/25"
 
 
@@ -39,21 +41,14 @@ def _count(conn: sa.Connection, table: str, period: str) -> int:
     ).scalar_one()
 
 
-def test_a_purged_year_keeps_its_figures_and_is_never_run_again(tmp_path, capsys, monkeypatch):
-    home, data = tmp_path / "home", tmp_path / "data"
-    home.mkdir()
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    monkeypatch.setenv("TIP_FIRST_YEAR", YEARS[0])
-    monkeypatch.setenv("TIP_REPORT_DIR", str(tmp_path / "reports"))
+def test_a_purged_year_keeps_its_figures_and_is_never_run_again(
+    small_run_copy, tmp_path, capsys, monkeypatch
+):
+    data, url = small_run_copy
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
     for name in ("TIP_RETAIN_QUARANTINE_DAYS", "TIP_RETAIN_RAW_DAYS", "TIP_RETAIN_RUN_DAYS"):
         monkeypatch.delenv(name, raising=False)
-    url = f"sqlite:///{tmp_path}/wh/tip.db"
-    span = ["--first-year", YEARS[0], "--last-year", YEARS[-1]]
-    assert (
-        main(["generate", "--out", str(data), "--scale", "small", "--seed", "3", "--quiet", *span])
-        == 0
-    )
-    assert main(["run", "--data", str(data), "--warehouse", url]) == 0
     kept_files = tmp_path / "kept"
     shutil.copytree(data, kept_files)
     engine = make_engine(url)
