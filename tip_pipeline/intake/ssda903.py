@@ -133,6 +133,9 @@ class Conversion(StrEnum):
     #: a member of staff's id (SW_ID): the same key, the staff namespace
     STAFF_PSEUDONYM = "staff_pseudonym"
     BIRTH_MONTH = "birth_month"
+    #: a date that would give back a day of birth (UASC's DUC, usually the 18th birthday): cut
+    #: to the first of its month as a date of birth is
+    MONTH = "month"
     DATE = "date"
     #: a date DfE allows to be partly unknown (DATE_PERM): kept to the day, month or year given
     PARTIAL_DATE = "partial_date"
@@ -314,7 +317,7 @@ UASC = RawLayout(
         RawColumn("CHILD", "CHILD", Conversion.PSEUDONYM),
         RawColumn("SEX", "SEX", Conversion.CODE),
         RawColumn("DOB", "DOB", Conversion.BIRTH_MONTH),
-        RawColumn("DUC", "DUC", Conversion.DATE),
+        RawColumn("DUC", "DUC", Conversion.MONTH),
     ),
     dropped={},
 )
@@ -747,6 +750,7 @@ CONVERTERS: dict[Conversion, Callable[[pd.Series, _Tools], Converted]] = {
     Conversion.PSEUDONYM: _pseudonyms,
     Conversion.STAFF_PSEUDONYM: _staff_pseudonyms,
     Conversion.BIRTH_MONTH: _birth_month,
+    Conversion.MONTH: _birth_month,
     Conversion.DATE: _date,
     Conversion.PARTIAL_DATE: _partial_date,
     Conversion.HOME_LSOA: _home_lsoa,

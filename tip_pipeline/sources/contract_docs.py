@@ -196,6 +196,8 @@ _CONVERSIONS = {
     "staff_pseudonym": "the keyed pseudonym (HMAC-SHA256, the same key) of the normalised id in "
     "the staff namespace: never equal to a child's",
     "birth_month": "the date read, cut to the first of its month, yyyy-mm-01",
+    "month": "the date read, cut to the first of its month, yyyy-mm-01 (a date that would give "
+    "back a day of birth)",
     "date": "the date read, yyyy-mm-dd",
     "partial_date": "a full date as yyyy-mm-dd; DfE's partly unknown date (ZZ) kept to its "
     "month, yyyy-mm, or year, yyyy, or empty when the year is unknown",

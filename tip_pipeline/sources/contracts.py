@@ -599,9 +599,8 @@ SSDA903_OC3 = Extract(
 )
 
 _UASC_ANON = (
-    _ANON_903 + " DUC is kept to the day, like an episode's DEC: UASC status usually ends on the "
-    "18th birthday, so DUC can give back the day of birth that DOB drops; it is held in the "
-    "restricted layer only."
+    _ANON_903 + " DUC is cut to the first of its month, as DOB is: UASC status usually ends on "
+    "the 18th birthday, so DUC to the day would give back the day of birth that DOB drops."
 )
 
 SSDA903_UASC = Extract(
@@ -627,8 +626,8 @@ SSDA903_UASC = Extract(
         _col(
             "DUC",
             ColumnKind.DATE,
-            "Date the child ceased to be an unaccompanied asylum-seeking child (at the 18th "
-            "birthday at the latest); blank while still one at 31 March",
+            "Month the child ceased to be an unaccompanied asylum-seeking child (at the 18th "
+            "birthday at the latest), as its first day; blank while still one at 31 March",
             required=False,
         ),
     ),

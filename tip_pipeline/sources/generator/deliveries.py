@@ -81,6 +81,12 @@ def _known(days: np.ndarray, cutoff: int) -> np.ndarray:
     return timeline.iso(np.where(days > cutoff, timeline.OPEN, days))
 
 
+def _month_of(iso: np.ndarray) -> np.ndarray:
+    """ISO dates cut to the first of their month (blank stays blank)."""
+    text = pd.Series(iso, dtype=object)
+    return np.where(text.str.len() == 10, text.str[:8] + "01", text).astype(object)
+
+
 def _open_in(start: pd.Series, end: pd.Series, y0: int, y1: int) -> pd.Series:
     return (start <= y1) & (end >= y0)
 
@@ -207,7 +213,8 @@ def _ssda903_records(care: Care, people: People, fy: FinancialYear) -> dict[str,
             "CHILD": people.ids.of(u_child),
             "SEX": people.sex(u_child, fy),
             "DOB": people.dob(u_child),
-            "DUC": _known(u["duc"], y1),
+            # cut to its month as DOB is: it is usually the 18th birthday
+            "DUC": _month_of(_known(u["duc"], y1)),
         }
     )
     p = r.placed[
