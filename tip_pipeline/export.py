@@ -29,7 +29,14 @@ map onto them:
   those comparisons are in ``published.ward_profile`` and ``indicator_values``.
 - Time period: ``2023/24``; Time period Sortable: ``20230000`` (start year x 10,000, as
   Fingertips sorts financial years); Time period range: ``1y``.
-- Recent Trend, Compared to percentiles, New data, Compared to goal: empty (not computed).
+- Recent Trend: from ``published.indicator_trends`` (``tip_pipeline.publish.trends``), in
+  Fingertips' words: "Increasing and getting worse", "Decreasing and getting better" (and the
+  like) for an indicator with a polarity, "Increasing" / "Decreasing" for one without, "No
+  significant change", and "Cannot be calculated" where it cannot be, with the reason in the
+  Value note ("Recent trend cannot be calculated: a value in the window is suppressed",
+  "...: fewer than five annual points: ..."). Headline rows (area totals) only; the breakdown
+  categories' rows leave it empty (no trend is computed for them).
+- Compared to percentiles, New data, Compared to goal: empty (not computed).
 
 CSV and Excel output neutralise any text cell a spreadsheet would run as a formula (a
 leading ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a ``'``;
@@ -86,6 +93,9 @@ HEADINGS: Final[tuple[str, ...]] = (
 
 FORMATS: Final = ("csv", "parquet", "xlsx")
 SUPPRESSED_NOTE: Final = "Value suppressed for disclosure control"
+#: Fingertips' "Recent Trend" where it cannot be computed; the reason follows in the Value note
+TREND_CANNOT: Final = "Cannot be calculated"
+TREND_NOTE_PREFIX: Final = "Recent trend cannot be calculated: "
 ENGLAND_CODE: Final = "E92000001"
 IMD_VINTAGE: Final = "IMD2025"
 #: Excel's row limit, heading row included
@@ -141,11 +151,15 @@ SELECT v.indicator_id, v.indicator_name, v.period, v.area_type, v.area_code,
        v.breakdown, v.category, v.numerator, v.denominator, v.value,
        v.lower_ci_95, v.upper_ci_95, v.lower_ci_99_8, v.upper_ci_99_8,
        v.compared_to_benchmark, v.benchmark_area_code, v.suppressed,
-       i.age_min, i.age_max, i.polarity
+       i.age_min, i.age_max, i.polarity,
+       t.recent_trend, t.note AS trend_note
 FROM {PUBLISHED}.indicator_values AS v
 LEFT JOIN {PUBLISHED}.dim_area AS a ON a.area_code = v.area_code
 LEFT JOIN {PUBLISHED}.dim_area AS p ON p.area_code = a.parent_code
 LEFT JOIN {PUBLISHED}.dim_indicator AS i ON i.indicator_id = v.indicator_id
+LEFT JOIN {PUBLISHED}.indicator_trends AS t
+  ON t.indicator_id = v.indicator_id AND t.period = v.period AND t.area_code = v.area_code
+  AND t.breakdown = v.breakdown AND t.category = v.category
 """
 
 
@@ -209,8 +223,8 @@ def fingertips_frame(values: pd.DataFrame) -> pd.DataFrame:
             "Upper CI 99.8 limit": numbers("upper_ci_99_8"),
             "Count": v["numerator"].astype("Int64").mask(suppressed),
             "Denominator": v["denominator"].astype("Int64"),
-            "Value note": pd.Series(np.where(suppressed, SUPPRESSED_NOTE, None), dtype=object),
-            "Recent Trend": empty,
+            "Value note": _value_note(suppressed, v["recent_trend"], v["trend_note"]),
+            "Recent Trend": v["recent_trend"].astype(object),
             "Compared to England value or percentiles": _compared_to_england(v),
             "Compared to percentiles": empty,
             "Time period Sortable": (start_year * 10_000).astype("int64"),
@@ -274,6 +288,20 @@ def _category(breakdown: pd.Series, category: pd.Series) -> pd.Series:
         return None
 
     return pd.Series([one(b, c) for b, c in zip(breakdown, category, strict=True)], dtype=object)
+
+
+def _value_note(suppressed: np.ndarray, trend: pd.Series, reason: pd.Series) -> pd.Series:
+    """The suppression note, and why the recent trend cannot be calculated where it cannot."""
+
+    def one(withheld: bool, label: object, why: object) -> str | None:
+        notes = [SUPPRESSED_NOTE] if withheld else []
+        if label == TREND_CANNOT and isinstance(why, str):
+            notes.append(f"{TREND_NOTE_PREFIX}{why}")
+        return "; ".join(notes) or None
+
+    return pd.Series(
+        [one(*row) for row in zip(suppressed, trend, reason, strict=True)], dtype=object
+    )
 
 
 def _compared_to_england(v: pd.DataFrame) -> pd.Series:

@@ -820,3 +820,176 @@ def difference_of_changes(
     return DifferenceOfChanges(
         *_arrays(change_most, change_least, difference, lower, upper, p, significant)
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Fingertips' recent trend
+# --------------------------------------------------------------------------------------------
+#: Fingertips tests the trend over the most recent five points of a series (OHID, *Fingertips
+#: trend markers*, public health technical guidance: "Process for testing for 'recent'
+#: statistical trend")
+RECENT_TREND_POINTS = 5
+#: Fingertips' recent trend is significant at the 99.8% level: chi-square (1 degree of freedom)
+#: above 3.0902^2 = 9.5495 (``ChiSquareConfidence = 9.54953570608324`` in Fingertips'
+#: ``TrendMarkerCalculator``; 9.5495 in PHEindicatormethods ``assign_trend_markers``)
+RECENT_TREND_CONFIDENCE = 0.998
+#: the standard error Fingertips reads from 95% limits: their width / 3.92 (``TrendMarkerCalculator
+#: .IsSignificant``), i.e. z = 1.96 rounded, not z_value(0.95)
+FINGERTIPS_Z95 = 1.96
+RECENT_TREND_LABELS = ("increasing", "decreasing", "no significant change", "cannot be calculated")
+
+
+class RecentTrend(NamedTuple):
+    """Fingertips' recent trend over the last five points (periods on the last axis).
+
+    ``slope`` is the trend's gradient beta (per period: on the logit scale for a proportion, in
+    the value's units for the weighted method); ``chi2`` its test statistic (1 degree of
+    freedom) and ``p_value`` = P(chi2_1 > chi2); ``outlier`` is True when leaving one of the
+    five points out gives a slope of the other sign; ``direction`` is one of
+    ``RECENT_TREND_LABELS``: "increasing" or "decreasing" when chi2 exceeds the 99.8% critical
+    value and there is no outlier, "no significant change" otherwise, "cannot be calculated"
+    where the input cannot be tested (then slope, chi2 and p_value are NaN).
+    """
+
+    slope: FloatArray
+    chi2: FloatArray
+    p_value: FloatArray
+    outlier: NDArray[np.bool_]
+    direction: NDArray[np.str_]
+
+
+def _last_points(*xs: ArrayLike) -> tuple[FloatArray, ...]:
+    """The last ``RECENT_TREND_POINTS`` periods (last axis) of each input, broadcast together."""
+    arrays = np.broadcast_arrays(*(_f(x) for x in xs))
+    if arrays[0].ndim == 0 or arrays[0].shape[-1] < RECENT_TREND_POINTS:
+        raise ValueError(f"a recent trend needs at least {RECENT_TREND_POINTS} periods")
+    return tuple(a[..., -RECENT_TREND_POINTS:] for a in arrays)
+
+
+def _leave_one_out(weights: FloatArray, y: FloatArray) -> FloatArray:
+    """Weighted least-squares slopes of y on t = 1..k with each point left out in turn.
+
+    Returns shape ``(..., k)``: entry j is the slope without point j (Fingertips' outlier
+    check, ``NoOutliersCheck``: the slope must keep its sign whichever point is left out).
+    """
+    k = y.shape[-1]
+    keep = ~np.eye(k, dtype=bool)  # row j: every point but j
+    w = weights[..., None, :] * keep
+    return _wls_slope(w, y[..., None, :])
+
+
+def _wls_slope(w: FloatArray, y: FloatArray) -> FloatArray:
+    """Weighted least-squares slope of y on t = 1..k (last axis), weights w:
+    beta = (S1 Syt - St Sy) / (S1 Stt - St^2), S1 = sum w, St = sum w t, Sy = sum w y, ..."""
+    t = np.arange(1, y.shape[-1] + 1, dtype=np.float64)
+    s1 = w.sum(axis=-1)
+    st = (w * t).sum(axis=-1)
+    sy = (w * y).sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (s1 * (w * y * t).sum(axis=-1) - st * sy) / (s1 * (w * t * t).sum(axis=-1) - st**2)
+
+
+def _recent_trend(
+    slope: FloatArray, loo: FloatArray, chi2: FloatArray, valid: NDArray[np.bool_]
+) -> RecentTrend:
+    """The marker from the slope, the leave-one-out slopes and chi2 (Fingertips' rule: a
+    negative slope counts as decreasing, any other as increasing, in the outlier check)."""
+    negative = slope < 0
+    outlier = valid & ((loo < 0) != negative[..., None]).any(axis=-1)
+    critical = z_value(RECENT_TREND_CONFIDENCE) ** 2
+    with np.errstate(invalid="ignore"):
+        significant = valid & (chi2 > critical) & ~outlier
+    increasing, decreasing, no_change, cannot = RECENT_TREND_LABELS
+    direction = np.select(
+        [~valid, significant & negative, significant],
+        [cannot, decreasing, increasing],
+        default=no_change,
+    )
+    nan = np.where(valid, 1.0, np.nan)
+    return RecentTrend(
+        *_arrays(
+            slope * nan,
+            chi2 * nan,
+            chi2_dist.sf(chi2, 1) * nan,
+            outlier,
+            np.asarray(direction, dtype=f"<U{max(map(len, RECENT_TREND_LABELS))}"),
+        )
+    )
+
+
+def recent_trend_proportion(x: ArrayLike, n: ArrayLike) -> RecentTrend:
+    """Fingertips' recent trend of a proportion: the chi-squared test for trend over its most
+    recent five points (OHID, *Fingertips trend markers*, public health technical guidance,
+    fingertips.phe.org.uk/static-reports/public-health-technical-guidance/Presentation/
+    Trend_markers.html: one method "for proportions", which needs a numerator and denominator,
+    and one for every other indicator type; as Fingertips' ``TrendMarkerCalculator.
+    IsSignificantForProportions`` (fingertips-open) and PHEindicatormethods
+    ``calculate_trend_logistic_regression``).
+
+    With counts r_i of n_i at times t_i = 1..5, N = sum n_i, R = sum r_i:
+
+    - chi2 = N (N sum r_i t_i - R sum n_i t_i)^2 / (R (N - R) (N sum n_i t_i^2 - (sum n_i t_i)^2)),
+      the Cochran-Armitage chi-square for trend (Cochran 1954; Armitage 1955), 1 d.f.;
+    - slope: the least-squares gradient of logit(r_i / n_i) = log(r_i / (n_i - r_i)) on t_i
+      (unweighted, as Fingertips), which gives the direction, and the same gradient with each
+      point left out, which must keep its sign (no outlier);
+    - significant when chi2 > 9.5495 (the 99.8% level) with no outlier.
+
+    Periods are on the last axis (the most recent five are used, oldest first); leading axes
+    are series. A series with a count of 0 or equal to its denominator in the window cannot be
+    calculated (the logit is undefined: Fingertips refuses count = denominator, "possible
+    divide by zero"), nor one with a missing, negative or impossible count or denominator.
+    """
+    r, n_ = _last_points(x, n)
+    with np.errstate(invalid="ignore"):
+        valid = ((r > 0) & (r < n_)).all(axis=-1)
+    r = np.where(valid[..., None], r, 0.5)  # placeholders keep invalid series finite
+    n_ = np.where(valid[..., None], n_, 1.0)
+    t = np.arange(1, RECENT_TREND_POINTS + 1, dtype=np.float64)
+    big_n, big_r = n_.sum(axis=-1), r.sum(axis=-1)
+    snt = (n_ * t).sum(axis=-1)
+    chi2 = (
+        big_n
+        * (big_n * (r * t).sum(axis=-1) - big_r * snt) ** 2
+        / (big_r * (big_n - big_r) * (big_n * (n_ * t * t).sum(axis=-1) - snt**2))
+    )
+    logit = np.log(r / (n_ - r))
+    ones = np.ones_like(logit)
+    return _recent_trend(_wls_slope(ones, logit), _leave_one_out(ones, logit), chi2, valid)
+
+
+def recent_trend_weighted(
+    value: ArrayLike, lower: ArrayLike, upper: ArrayLike, z: float = FINGERTIPS_Z95
+) -> RecentTrend:
+    """Fingertips' recent trend of any other value type with confidence limits (rates among
+    them): weighted least-squares regression of the value on time over its most recent five
+    points (OHID, *Fingertips trend markers*, public health technical guidance, the method for
+    "every other indicator type", whose values "must have confidence intervals"; as
+    Fingertips' ``TrendMarkerCalculator.IsSignificant`` (fingertips-open) and
+    PHEindicatormethods ``calculate_trend_weighted_regression``).
+
+    With values x_i at t_i = 1..5 and sigma_i = (upper_i - lower_i) / (2 z) from the 95% limits
+    (Fingertips divides their width by 3.92: z = 1.96, ``FINGERTIPS_Z95``), weights
+    w_i = 1 / sigma_i^2:
+
+    - slope beta = (S1 Sxt - St Sx) / (S1 Stt - St^2), S1 = sum w_i, St = sum w_i t_i,
+      Sx = sum w_i x_i, Sxt = sum w_i x_i t_i, Stt = sum w_i t_i^2;
+    - var(beta) = S1 / (S1 Stt - St^2); chi2 = beta^2 / var(beta), 1 d.f.;
+    - the slope with each point left out must keep its sign (no outlier);
+    - significant when chi2 > 9.5495 (the 99.8% level) with no outlier.
+
+    chi2 does not depend on the scale the value is shown on (a multiplier scales beta and its
+    standard error alike). Periods on the last axis (the most recent five, oldest first). A
+    series with a missing value or limit, or limits of no width, cannot be calculated.
+    """
+    v, lo, up = _last_points(value, lower, upper)
+    with np.errstate(invalid="ignore"):
+        valid = (np.isfinite(v) & np.isfinite(lo) & np.isfinite(up) & (up > lo)).all(axis=-1)
+    sigma = np.where(valid[..., None], (up - lo) / (2.0 * z), 1.0)
+    v = np.where(valid[..., None], v, 0.0)
+    w = 1.0 / sigma**2
+    t = np.arange(1, RECENT_TREND_POINTS + 1, dtype=np.float64)
+    s1, st, stt = w.sum(axis=-1), (w * t).sum(axis=-1), (w * t * t).sum(axis=-1)
+    slope = _wls_slope(w, v)
+    chi2 = slope**2 * (s1 * stt - st**2) / s1
+    return _recent_trend(slope, _leave_one_out(w, v), chi2, valid)

@@ -13,6 +13,8 @@ check them: children looked after by sex, age band and decile, two wards (one su
 third indicator (first-time entrants to youth justice, "higher is worse", with an ethnic-group
 count that has no denominator), and that year's inequality, adversity, prevalence and data
 quality. Figures are invented but consistent (value = numerator / denominator x multiplier).
+Every year's recent trends (``published.indicator_trends``) are computed from these values as
+publishing computes them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy import Engine
 
 from tip_pipeline import stats
 from tip_pipeline.indicators.catalogue import dim_indicator_frame
+from tip_pipeline.publish import trends
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
 
@@ -515,6 +518,13 @@ def data_quality() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def indicator_trends(values: pd.DataFrame) -> pd.DataFrame:
+    """Every year's recent trends, computed from the published values as publishing does
+    (``tip_pipeline.publish.trends``), the first year the baseline."""
+    frames = [trends.indicator_trends(values, p, PERIODS[0]) for p in sorted(set(values["period"]))]
+    return pd.concat(frames, ignore_index=True)
+
+
 def dim_area() -> pd.DataFrame:
     rows = [
         (ENGLAND, "England", "country", None, None),
@@ -536,6 +546,7 @@ def fill_published(engine: Engine) -> None:
         schema.published_adversity_distribution: adversity_distribution(),
         schema.published_prevalence_summary: prevalence_summary(),
         schema.data_quality: data_quality(),
+        schema.indicator_trends: indicator_trends(values),
         schema.dim_indicator: _catalogue(),
         schema.dim_area: dim_area(),
     }

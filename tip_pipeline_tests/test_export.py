@@ -11,6 +11,7 @@ from tip_pipeline.cli import main
 from tip_pipeline.export import (
     HEADINGS,
     SUPPRESSED_NOTE,
+    TREND_NOTE_PREFIX,
     UNKNOWN_AREA_CATEGORY,
     ExportError,
     _category,
@@ -94,7 +95,8 @@ def test_each_format_round_trips(published_url: str, tmp_path: Path, fmt: str):
     assert leeds["Compared to England value or percentiles"] == "Higher"  # no polarity
     assert leeds["Time period Sortable"] == 20230000
     assert leeds["Time period range"] == "1y"
-    for empty in ("Recent Trend", "Compared to percentiles", "New data", "Compared to goal"):
+    assert leeds["Recent Trend"] == "No significant change"  # 2019/20 to 2023/24
+    for empty in ("Compared to percentiles", "New data", "Compared to goal"):
         assert _blank(leeds[empty])
 
     earlier = _row(frame, **{"Indicator ID": "cla_31mar", "Time period": "2022/23"})
@@ -111,7 +113,10 @@ def test_suppressed_rows_have_no_value_and_the_note(published_url: str, tmp_path
     frame = _read(out, fmt)
 
     ward_b = _row(frame, **EARLIER, **{"Area Code": sample.WARD_B})
-    assert ward_b["Value note"] == SUPPRESSED_NOTE
+    assert ward_b["Value note"] == (
+        f"{SUPPRESSED_NOTE}; {TREND_NOTE_PREFIX}fewer than five annual points: "
+        "1 of the five years 2019/20 to 2023/24"
+    )
     for heading in ("Value", "Count", "Lower CI 95.0 limit", "Upper CI 95.0 limit",
                     "Lower CI 99.8 limit", "Upper CI 99.8 limit"):  # fmt: skip
         assert _blank(ward_b[heading]), heading
@@ -124,11 +129,12 @@ def test_suppressed_rows_have_no_value_and_the_note(published_url: str, tmp_path
     assert decile["Category Type"] == "LSOA21 deprivation deciles in England (IMD2025)"
     assert decile["Value note"] == SUPPRESSED_NOTE and _blank(decile["Count"])
 
-    published = frame[frame["Value note"] != SUPPRESSED_NOTE]
+    withheld = frame["Value note"].fillna("").str.startswith(SUPPRESSED_NOTE)
+    published = frame[~withheld]
     assert published["Value"].notna().sum() == len(published) - 1  # ethnicity: no denominator
     assert published["Count"].notna().all()
     # the ward and decile above; in 2024/25 Wetherby for both indicators and cla_31mar's decile 10
-    assert (frame["Value note"] == SUPPRESSED_NOTE).sum() == 5
+    assert withheld.sum() == 5
 
 
 def test_breakdowns_map_to_sex_age_and_category(published_url: str):
@@ -202,7 +208,10 @@ def test_export_from_postgres(migrated_postgres_url: str, tmp_path: Path):
     frame = _read(out, "csv")
     assert list(frame.columns) == FINGERTIPS_HEADINGS
     assert _row(frame, **EARLIER, **{"Area Code": sample.WARD_A})["Value"] == pytest.approx(120.0)
-    assert _row(frame, **EARLIER, **{"Area Code": sample.WARD_B})["Value note"] == SUPPRESSED_NOTE
+    ward_b = _row(frame, **EARLIER, **{"Area Code": sample.WARD_B})
+    assert ward_b["Value note"].startswith(SUPPRESSED_NOTE)
+    leeds = {"Indicator ID": "cin_referrals", "Area Code": sample.LA, "Time period": sample.LATEST}
+    assert _row(frame[frame["Category Type"].isna()], **leeds)["Recent Trend"] == "Increasing"
 
 
 def test_cli_export(published_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
@@ -271,3 +280,34 @@ def test_the_unknown_home_area_is_named_and_sorted_after_the_deciles():
     assert names[0].startswith("Least deprived decile") and names[2].startswith("Most")
     keys = [_category_key("imd_decile", c) for c in ("1", "10", "unknown")]
     assert keys == sorted(keys)
+
+
+def test_recent_trend_is_fingertips_wording_or_cannot_be_calculated_with_why(published_url: str):
+    engine = make_engine(published_url)
+    try:
+        frame = fingertips_frame(published_values(engine))
+    finally:
+        engine.dispose()
+    totals = frame[frame["Category Type"].isna() & (frame["Sex"] == "Persons")]
+    totals = totals[~totals["Age"].str.contains("-4 ")]  # the age band row of 2023/24
+    referrals = {"Indicator ID": "cin_referrals", "Area Code": sample.LA}
+    # a rate rising over 2020/21 to 2024/25, no polarity: Fingertips says "Increasing"
+    assert _row(totals, **referrals, **{"Time period": sample.LATEST})["Recent Trend"] == (
+        "Increasing"
+    )
+    first = _row(totals, **referrals, **{"Time period": sample.PERIODS[0]})
+    assert first["Recent Trend"] == "Cannot be calculated"
+    assert first["Value note"] == (
+        f"{TREND_NOTE_PREFIX}fewer than five annual points: 1 of the five years 2015/16 to 2019/20"
+    )
+    # every headline row has a trend or the reason it has none; breakdown rows have neither
+    labels = {
+        "Increasing", "Decreasing", "No significant change", "Cannot be calculated",
+        "Increasing and getting better", "Increasing and getting worse",
+        "Decreasing and getting better", "Decreasing and getting worse",
+    }  # fmt: skip
+    assert set(totals["Recent Trend"]) <= labels
+    cannot = totals[totals["Recent Trend"] == "Cannot be calculated"]
+    assert cannot["Value note"].str.contains(TREND_NOTE_PREFIX, regex=False).all()
+    breakdowns = frame[frame["Category Type"].notna() | (frame["Sex"] != "Persons")]
+    assert breakdowns["Recent Trend"].map(_blank).all()

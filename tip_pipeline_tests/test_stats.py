@@ -780,3 +780,109 @@ def test_difference_of_changes_vectorised_from_estimates() -> None:
     assert res.difference.shape == (2,)
     np.testing.assert_allclose(res.difference, [-0.1 + 0.005, -0.005], rtol=1e-12)
     assert res.significant.tolist() == [True, False]
+
+
+# -- Fingertips' recent trend ------------------------------------------------------------------
+#
+# Fingertips' own worked examples: the series and the chi-square its tests assert, from
+# Fingertips' source (ukhsa-collaboration/fingertips-open, PholioVisualisationWS/AnalysisTest/
+# TrendMarkerCalculatorTest.cs, commit 67808972): ``GetTrendData_Set1`` (years 2014-2018,
+# listed there newest first), "TestIsSignificantReturnsTrue" (the method for other value types,
+# chi2 46.77) and "TestIsSignificantForProportionsReturnsTrue" (the proportion method, chi2
+# 47.9); ``GetTrendData_Set2``, "TestIsSignificantReturnsFalse"; ``GetTrendDataForProportion_
+# Set2`` (a count equal to its denominator), "TestIsSignificantForProportionsCannotBeCalculated".
+FT_SET1 = {
+    "count": [994, 1023, 1199, 1332, 1367],
+    "denominator": [40299, 41527, 42811, 44064, 44701],
+    "value": [24.67, 24.6, 28, 30.2, 30.6],
+    "lower": [23.16, 23.15, 26.44, 28.63, 28.98],
+    "upper": [26.25, 26.19, 29.64, 31.9, 32.25],
+}
+FT_SET2 = {
+    "value": [20.5506, 19.5952, 19.0349, 21.3966, 18.4372],
+    "lower": [18.1803, 17.3444, 16.8421, 19.0918, 16.2925],
+    "upper": [23.1427, 22.0602, 21.4394, 23.8975, 20.7941],
+}
+FT_PROPORTION_SET2 = {"count": [5, 3, 1, 1, 2], "denominator": [5, 5, 5, 4, 4]}
+
+
+def test_recent_trend_fingertips_worked_examples() -> None:
+    other = S.recent_trend_weighted(FT_SET1["value"], FT_SET1["lower"], FT_SET1["upper"])
+    assert round(float(other.chi2), 2) == 46.77
+    assert other.direction == "increasing" and not other.outlier
+    proportion = S.recent_trend_proportion(FT_SET1["count"], FT_SET1["denominator"])
+    assert round(float(proportion.chi2), 1) == 47.9
+    assert proportion.direction == "increasing"
+    not_significant = S.recent_trend_weighted(FT_SET2["value"], FT_SET2["lower"], FT_SET2["upper"])
+    assert not_significant.direction == "no significant change"
+    cannot = S.recent_trend_proportion(
+        FT_PROPORTION_SET2["count"], FT_PROPORTION_SET2["denominator"]
+    )
+    assert cannot.direction == "cannot be calculated" and np.isnan(cannot.chi2)
+
+
+def test_recent_trend_significance_is_fingertips_99_8() -> None:
+    # Fingertips' ChiSquareConfidence = 9.54953570608324, the chi2 (1 d.f.) 99.8% point
+    assert S.z_value(S.RECENT_TREND_CONFIDENCE) ** 2 == pytest.approx(9.54953570608324, rel=1e-12)
+    assert sps.chi2.ppf(0.998, 1) == pytest.approx(9.54953570608324, rel=1e-9)
+
+
+def test_recent_trend_proportion_hand_made() -> None:
+    x = np.array([50, 58, 66, 77, 90])
+    n = np.array([1000, 1010, 990, 1005, 1000])
+    res = S.recent_trend_proportion(x, n)
+    # chi2: the Cochran-Armitage statistic from the expanded 0/1 data (N r^2)
+    assert res.chi2 == pytest.approx(_expanded_cochran_armitage(x, n), rel=1e-9)
+    assert res.p_value == pytest.approx(sps.chi2.sf(float(res.chi2), 1), rel=1e-12)
+    # slope: the ordinary least-squares gradient of the logit on 1..5
+    logit = np.log(x / (n - x))
+    assert res.slope == pytest.approx(np.polyfit(np.arange(1, 6), logit, 1)[0], rel=1e-9)
+    assert res.direction == "increasing" and not res.outlier
+    # the same counts falling: decreasing
+    assert S.recent_trend_proportion(x[::-1], n[::-1]).direction == "decreasing"
+    # flat: no significant change
+    flat = S.recent_trend_proportion([60, 61, 59, 60, 61], [1000] * 5)
+    assert flat.direction == "no significant change"
+
+
+def test_recent_trend_weighted_hand_made() -> None:
+    value = np.array([100.0, 104.0, 111.0, 115.0, 121.0])
+    se = np.array([2.0, 2.5, 2.0, 3.0, 2.0])
+    res = S.recent_trend_weighted(value, value - 1.96 * se, value + 1.96 * se)
+    # weighted least squares by the normal equations: beta = (X'WX)^-1 X'Wy, var = (X'WX)^-1
+    design = np.column_stack([np.ones(5), np.arange(1, 6.0)])
+    weights = np.diag(1 / se**2)
+    inverse = np.linalg.inv(design.T @ weights @ design)
+    beta = (inverse @ design.T @ weights @ value)[1]
+    assert res.slope == pytest.approx(beta, rel=1e-9)
+    assert res.chi2 == pytest.approx(beta**2 / inverse[1, 1], rel=1e-9)
+    assert res.direction == "increasing"
+    # the scale the value is shown on does not matter
+    scaled = S.recent_trend_weighted(value * 10, (value - 1.96 * se) * 10, (value + 1.96 * se) * 10)
+    assert scaled.chi2 == pytest.approx(float(res.chi2), rel=1e-9)
+
+
+def test_recent_trend_outlier_is_no_significant_change() -> None:
+    # a steep rise made by the last point alone: without it the four others fall
+    value = np.array([50.0, 49.0, 48.0, 47.0, 90.0])
+    limits = (value - 0.5, value + 0.5)
+    res = S.recent_trend_weighted(value, *limits)
+    assert res.chi2 > 9.5495 and res.slope > 0
+    without_last = np.polyfit(np.arange(1, 5), value[:4], 1)[0]
+    assert without_last < 0
+    assert res.outlier and res.direction == "no significant change"
+
+
+def test_recent_trend_uses_the_last_five_and_is_vectorised() -> None:
+    value = np.array([[1.0, 100, 104, 111, 115, 121], [1.0, 121, 115, 111, 104, 100]])
+    lower, upper = value - 4, value + 4
+    res = S.recent_trend_weighted(value, lower, upper)
+    assert res.direction.tolist() == ["increasing", "decreasing"]
+    last = S.recent_trend_weighted(value[0, 1:], lower[0, 1:], upper[0, 1:])
+    assert res.chi2[0] == pytest.approx(float(last.chi2))
+    missing = S.recent_trend_weighted([1, 2, np.nan, 4, 5], [0, 1, 2, 3, 4], [2, 3, 4, 5, 6])
+    assert missing.direction == "cannot be calculated" and np.isnan(missing.p_value)
+    zero = S.recent_trend_proportion([0, 1, 2, 3, 4], [100] * 5)
+    assert zero.direction == "cannot be calculated"
+    with pytest.raises(ValueError, match="at least 5"):
+        S.recent_trend_proportion([1, 2, 3, 4], [10] * 4)

@@ -3,7 +3,9 @@ published twins, with lineage, in one transaction, audited before it commits.
 
 Atomic and idempotent per year: every published table's rows of the year are replaced
 (``bulk.replace_rows`` with ``where={"period": label}``) together with the run's lineage rows
-in ``ops`` and the year's data-quality summary, all in one transaction, so a failure part way
+in ``ops``, the year's data-quality summary and its recent trends (``trends``: computed from
+the published values of the window's years, the year's own as just written), all in one
+transaction, so a failure part way
 leaves the previous state, and publishing the same restricted rows twice gives the same
 published rows apart from ``run_id`` and ``loaded_at`` (suppression is deterministic:
 complements are chosen by count, then by key).
@@ -43,6 +45,7 @@ from tip_pipeline.publish.inputs import (
 )
 from tip_pipeline.publish.quality import publish_reference_quality, publish_year_quality
 from tip_pipeline.publish.suppression import Suppression, suppress
+from tip_pipeline.publish.trends import publish_trends
 from tip_pipeline.sources import contracts
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
@@ -166,6 +169,8 @@ def publish_year(
                 conn, table, prepared(table, frame, run_id, started), {"period": period}
             )
         rows[schema.data_quality.name] = publish_year_quality(conn, period)
+        first = FinancialYear.parse(config.FIRST_YEAR.value()).label
+        rows[schema.indicator_trends.name] = publish_trends(conn, period, first, run_id, started)
         inputs = record_lineage(conn, run_id, period, job, started)
         found = audit.audit_year(conn, period, threshold, truth=year.cells)
         if not found.passed:

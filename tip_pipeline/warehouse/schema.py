@@ -979,6 +979,66 @@ PUBLISHED_TWINS: Final[Mapping[Table, Table]] = {
     prevalence_summary: published_prevalence_summary,
 }
 
+#: the recent trend of every published headline series, computed from published values only
+indicator_trends = Table(
+    "indicator_trends",
+    metadata,
+    Column("indicator_id", Text, primary_key=True, comment="Indicator id (dim_indicator)"),
+    Column("period", Text, primary_key=True, comment="Financial year: the last of the window"),
+    Column("area_type", Text, nullable=False, comment="ward, la, region or country"),
+    Column("area_code", Text, primary_key=True, comment="ONS GSS code"),
+    Column("breakdown", Text, primary_key=True, comment="'total' (headline series)"),
+    Column("category", Text, primary_key=True, comment="'all'"),
+    Column("first_period", Text, nullable=False, comment="First financial year of the window"),
+    Column(
+        "method",
+        Text,
+        nullable=False,
+        comment="Fingertips' recent-trend method: 'chi-squared test for trend' (proportions) or "
+        "'weighted regression' (rates: values with 95% limits)",
+    ),
+    Column(
+        "direction",
+        Text,
+        comment="increasing / decreasing / no significant change (99.8% level); NULL: cannot "
+        "be calculated (see note)",
+    ),
+    Column(
+        "assessment",
+        Text,
+        comment="getting better / getting worse / no significant change, by the indicator's "
+        "polarity; NULL without a polarity or a trend",
+    ),
+    Column(
+        "recent_trend",
+        Text,
+        nullable=False,
+        comment="Fingertips' wording, e.g. 'Increasing and getting worse', 'No significant "
+        "change', 'Cannot be calculated'",
+    ),
+    Column("slope", Double, comment="Gradient per year: of the logit (proportions), of the value"),
+    Column("chi2", Double, comment="Chi-square statistic for trend (1 degree of freedom)"),
+    Column("p_value", Double, comment="P(chi-square > chi2)"),
+    Column("note", Text, comment="Why the trend cannot be calculated, or an outlier"),
+    Column("baseline_period", Text, comment="Baseline year (the first reporting year)"),
+    Column("change_since_baseline", Double, comment="Value minus the baseline year's value"),
+    *_ci("change_95", "the change since baseline"),
+    Column("change_p_value", Double, comment="Test of the change (two proportions / exact)"),
+    Column(
+        "change_result",
+        Text,
+        comment="higher / lower / similar (95% level); NULL when not computed (change_note)",
+    ),
+    Column("change_note", Text, comment="Why the change since baseline is not computed"),
+    *_lineage("published"),
+    _area_type_check(),
+    schema=PUBLISHED,
+    comment="Recent trend of each published headline series (indicator, area) over the five "
+    "years ending in the period, as OHID Fingertips computes it, and the change since the "
+    "baseline year with its test; computed from published values only, a window with a "
+    "suppressed value left uncomputed.",
+)
+
 # -- lineage (ops) ------------------------------------------------------------------------------
 
 run_inputs = Table(

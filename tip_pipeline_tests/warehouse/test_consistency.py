@@ -176,3 +176,33 @@ def test_a_published_year_beside_true_counts_of_another_run(engine):
         ):
             conn.execute(sa.insert(table), [_value_row(table, run)])
     assert partial_states(engine) == [f"true counts and published figures, {YEAR}: rows of 2 runs"]
+
+
+def test_a_published_year_beside_trends_of_another_run(engine):
+    """A year's recent trends are published in its publish transaction: trends of another run
+    beside its published values are a partial state."""
+    fill(engine)
+    trend = {
+        "indicator_id": "cla_31mar",
+        "period": YEAR,
+        "area_type": "la",
+        "area_code": "E08000035",
+        "breakdown": "total",
+        "category": "all",
+        "first_period": "2019/20",
+        "method": "chi-squared test for trend",
+        "recent_trend": "Cannot be calculated",
+        "run_id": "r2",
+        "loaded_at": NOW,
+    }
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(schema.indicator_values), [_value_row(schema.indicator_values, "r1")]
+        )
+        published = schema.published_indicator_values
+        conn.execute(sa.insert(published), [_value_row(published, "r1")])
+        conn.execute(sa.insert(schema.indicator_trends), [trend])
+    assert partial_states(engine) == [
+        f"published tables, {YEAR}: rows of 2 runs",
+        f"true counts and published figures, {YEAR}: rows of 2 runs",
+    ]
