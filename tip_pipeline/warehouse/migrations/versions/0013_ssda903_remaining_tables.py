@@ -112,7 +112,7 @@ def upgrade() -> None:
     sa.Column('child', sa.Text(), nullable=True, comment='Pseudonymised child id (as in ssda903_header) (delivered as CHILD)'),
     sa.Column('sex', sa.Text(), nullable=True, comment='Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25 (delivered as SEX)'),
     sa.Column('dob', sa.Date(), nullable=True, comment='Date of birth, first of the month (delivered as DOB)'),
-    sa.Column('duc', sa.Date(), nullable=True, comment='Date the child ceased to be an unaccompanied asylum-seeking child (at the 18th birthday at the latest); blank while still one at 31 March (delivered as DUC)'),
+    sa.Column('duc', sa.Date(), nullable=True, comment='Month the child ceased to be an unaccompanied asylum-seeking child (at the 18th birthday at the latest), as its first day; blank while still one at 31 March (delivered as DUC)'),
     sa.PrimaryKeyConstraint('source_file', 'line_number', name=op.f('pk_ssda903_uasc')),
     schema='restricted',
     comment='Validated ssda903_uasc rows, typed: every rule passed. SSDA903 UASC: each child looked after in the year who was an unaccompanied asylum-seeking child at any time in it, with the date that status ceased (DfE column names).'
@@ -205,7 +205,7 @@ def upgrade() -> None:
     sa.Column('child', sa.Text(), nullable=True, comment='Pseudonymised child id (as in ssda903_header) (delivered as CHILD)'),
     sa.Column('sex', sa.Text(), nullable=True, comment='Sex: 1/2/0/9 up to 2023/24, M/F/U from 2024/25 (delivered as SEX)'),
     sa.Column('dob', sa.Text(), nullable=True, comment='Date of birth, first of the month (delivered as DOB)'),
-    sa.Column('duc', sa.Text(), nullable=True, comment='Date the child ceased to be an unaccompanied asylum-seeking child (at the 18th birthday at the latest); blank while still one at 31 March (delivered as DUC)'),
+    sa.Column('duc', sa.Text(), nullable=True, comment='Month the child ceased to be an unaccompanied asylum-seeking child (at the 18th birthday at the latest), as its first day; blank while still one at 31 March (delivered as DUC)'),
     sa.PrimaryKeyConstraint('source_file', 'line_number', name=op.f('pk_stg_ssda903_uasc')),
     schema='restricted',
     comment='Raw ssda903_uasc rows as delivered, all text, empty as NULL. SSDA903 UASC: each child looked after in the year who was an unaccompanied asylum-seeking child at any time in it, with the date that status ceased (DfE column names).'
