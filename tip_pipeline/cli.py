@@ -24,7 +24,7 @@ from sqlalchemy.exc import ArgumentError
 
 from tip_pipeline import config
 from tip_pipeline.errors import describe
-from tip_pipeline.periods import FinancialYear
+from tip_pipeline.periods import FinancialYear, is_financial_year
 from tip_pipeline.preflight import (
     check_delivery,
     check_warehouse_reachable,
@@ -190,7 +190,7 @@ def _erase(args: argparse.Namespace) -> int:
         engine.dispose()
     rows = sum(row.count for row in erased)
     print(f"erased {rows:,} rows of {len(pseudonyms)} children from {len(periods)} years")
-    first = min((FinancialYear.parse(p) for p in periods if _is_year(p)), default=None)
+    first = min((FinancialYear.parse(p) for p in periods if is_financial_year(p)), default=None)
     later = sorted(y for y in published if first is not None and y >= first)
     delivered = set(delivered_periods(Path(args.data)))
     again = [year for year in later if year in delivered]
@@ -205,14 +205,6 @@ def _erase(args: argparse.Namespace) -> int:
             "published figures count the erased children until they are)"
         )
     return 0
-
-
-def _is_year(period: str) -> bool:
-    try:
-        FinancialYear.parse(period)
-    except ValueError:
-        return False
-    return True
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -270,6 +262,14 @@ def shown_url(url: str) -> str:
     except ArgumentError:
         shown = f"{config.WAREHOUSE_URL.name}, which is not a URL"
     return shown.replace("%", "%%")
+
+
+def _data_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        default=config.DATA_DIR.value(),
+        help=f"delivery folder; {config.DATA_DIR.name} sets the default",
+    )
 
 
 def _warehouse_option(parser: argparse.ArgumentParser, what: str) -> None:
@@ -338,11 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.set_defaults(func=_generate)
 
     run = command("run", "materialise the whole asset graph in-process")
-    run.add_argument(
-        "--data",
-        default=config.DATA_DIR.value(),
-        help=f"delivery folder; {config.DATA_DIR.name} sets the default",
-    )
+    _data_option(run)
     _warehouse_option(run, "warehouse URL")
     run.add_argument(
         "--raw", help="raw landing folder: take its returns in first, into --data (tip intake)"
@@ -380,11 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
         "purge", "delete what is past the retention settings (TIP_RETAIN_*), counts recorded"
     )
     _warehouse_option(purge, "warehouse URL (an existing warehouse)")
-    purge.add_argument(
-        "--data",
-        default=config.DATA_DIR.value(),
-        help=f"delivery folder; {config.DATA_DIR.name} sets the default",
-    )
+    _data_option(purge)
     purge.add_argument(
         "--raw",
         default=config.RAW_DIR.value(),
@@ -406,11 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a child's pseudonym as the warehouse holds it (repeat for several)",
     )
     erase_cmd.add_argument("--from", dest="from_file", help="a file of pseudonyms, one per line")
-    erase_cmd.add_argument(
-        "--data",
-        default=config.DATA_DIR.value(),
-        help=f"delivery folder; {config.DATA_DIR.name} sets the default",
-    )
+    _data_option(erase_cmd)
     erase_cmd.add_argument(
         "--verbose", action="store_true", help="Dagster's event lines instead of the progress"
     )

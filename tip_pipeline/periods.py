@@ -87,3 +87,13 @@ def complete_years(first: FinancialYear, today: date) -> list[FinancialYear]:
     """Every complete financial year from ``first`` up to the last one ended before ``today``."""
     last = FinancialYear.containing(today).shifted(-1)
     return [FinancialYear(y) for y in range(first.start_year, last.start_year + 1)]
+
+
+def is_financial_year(text: str) -> bool:
+    """Whether ``text`` names a financial year (``2023/24`` or ``2023-24``), not a reference
+    vintage or another period: ``FinancialYear.parse`` would read it."""
+    try:
+        FinancialYear.parse(text)
+    except ValueError:
+        return False
+    return True

@@ -59,3 +59,10 @@ def test_complete_years_exclude_the_year_in_progress():
     assert complete_years(FinancialYear(2024), today=date(2025, 4, 1)) == [FinancialYear(2024)]
     assert FinancialYear(2024).is_complete(date(2025, 4, 1))
     assert not FinancialYear(2024).is_complete(date(2025, 3, 31))
+
+
+def test_is_financial_year_tells_years_from_vintages():
+    from tip_pipeline.periods import is_financial_year
+
+    assert is_financial_year("2023/24") and is_financial_year("2023-24")
+    assert not is_financial_year("2025") and not is_financial_year("2023/25")

@@ -38,7 +38,7 @@ import sqlalchemy as sa
 
 from tip_pipeline import config
 from tip_pipeline.errors import ValueFreeError
-from tip_pipeline.periods import FinancialYear
+from tip_pipeline.periods import FinancialYear, is_financial_year
 from tip_pipeline.sources.contracts import EXTRACTS, tables
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.engine import REFERENCE_SCOPE, write_transaction
@@ -133,15 +133,9 @@ def loaded_years(conn: sa.Connection) -> list[FinancialYear]:
         sa.select(log.c.period).distinct().where(log.c.table_name.in_(tables(service=True)))
     ).scalars()
     purged = purged_years(conn)
-    return sorted(FinancialYear.parse(p) for p in periods if p and p not in purged and _is_year(p))
-
-
-def _is_year(period: str) -> bool:
-    try:
-        FinancialYear.parse(period)
-    except ValueError:
-        return False
-    return True
+    return sorted(
+        FinancialYear.parse(p) for p in periods if p and p not in purged and is_financial_year(p)
+    )
 
 
 def purged_years(conn: sa.Connection) -> set[str]:
