@@ -8,17 +8,20 @@ a year's files for identifiers costs less than staging them").
 **What is timed**, file by file, over the files of the year's per-period contract tables
 (``contracts.tables(per_period=True)``, as the ``ingest/delivery_guard`` asset scans them):
 
-- the guard: ``validate.guard.scan_file``, the guard's own work for one file (read it with
-  ``ingest.reader.read_extract``, scan every column, scan the malformed lines);
+- the guard: what ``validate.guard.scan_file`` does for one file, in its two calls timed apart:
+  the read (``ingest.reader.read_extract``) and the scan (``validate.guard.scan_extract``:
+  every column, and the malformed lines);
 - staging, without a database: ``read_extract``, then ``ingest.load.staging_frame`` and
   ``malformed_frame``, the functions ``ingest.load.prepare_extract`` calls for each file (it
   then concatenates the quarters of a quarterly extract, not timed here). Writing the rows to
   the warehouse (``store_extract``) is not included, so staging here is a lower bound.
 
-Both read the file: the guard's scan alone is its time less the read's, which is printed
-beside staging's. Each side runs in a spawned child of its own, so that its peak resident set
-size (VmHWM, interpreter and libraries included) is its own. CPU time is the child's user and
-system time (pyarrow may use threads): on a shared machine it varies less than wall time.
+Both sides read each file with the same function; the guard's own work is its scan, printed
+apart. Each side runs in a spawned child of its own, so that its peak resident set size
+(VmHWM, interpreter and libraries included) is its own, and one after the other: the read's
+time differs between the two by what the machine's other work takes. CPU time is the child's
+user and system time (pyarrow may use threads): on a shared machine it varies less than wall
+time.
 
 A table whose files are all missing is skipped and named (the guard's discovery refuses a year
 with a missing file; an older generated delivery lacks newer tables); a table with some of its
@@ -58,8 +61,8 @@ Files = list[tuple[str, FinancialYear | None, Path]]
 
 @dataclass(frozen=True)
 class FileTime:
-    """One file's figures on one side: rows read (staging's count), wall and CPU seconds, and
-    for staging the read's share of them."""
+    """One file's figures on one side: rows read, wall and CPU seconds, and the read's share
+    of them."""
 
     name: str
     rows: int
@@ -122,15 +125,19 @@ def delivered_files(data: Path, period: FinancialYear, reference: bool) -> Files
 
 
 def guard_side(files: Files) -> Side:
-    """The guard's work on each file (``scan_file``), timed file by file."""
-    from tip_pipeline.validate.guard import scan_file
+    """The guard's work on each file, timed file by file: the two calls of
+    ``validate.guard.scan_file``, the read (``read_extract``) and the scan (``scan_extract``)."""
+    from tip_pipeline.ingest.reader import read_extract
+    from tip_pipeline.validate.guard import scan_extract
 
     times, messages = [], []
     for table, when, path in files:
         wall, cpu = time.perf_counter(), _cpu()
-        found = scan_file(path, EXTRACTS[table], when)
+        raw = read_extract(path, EXTRACTS[table])
+        read_wall, read_cpu = time.perf_counter() - wall, _cpu() - cpu
+        found = scan_extract(raw, when)
         wall, cpu = time.perf_counter() - wall, _cpu() - cpu
-        times.append(FileTime(path.name, 0, wall, cpu))  # rows: staging's count of the file
+        times.append(FileTime(path.name, raw.rows, wall, cpu, read_wall, read_cpu))
         messages += [f.message() for f in found]
     return Side(tuple(times), _peak_bytes(), tuple(messages))
 
@@ -165,39 +172,46 @@ def in_child(function: Callable[[Files], Side], files: Files) -> Side:
 
 
 def report(guard: Side, staging: Side) -> None:
-    """Per file and in total: the guard, staging, staging's read, the guard's scan (its time
-    less the read's) and the ratio guard / staging."""
+    """Per file and in total: the guard (its read and its scan), staging (its read and its
+    frame), and the ratios guard / staging and scan / staging."""
     print(
-        f"{'file':38} {'rows':>10} {'guard wall (cpu)':>17} {'staging wall (cpu)':>19} "
-        f"{'read wall':>9} {'scan wall':>9} {'g/s':>5}"
+        f"{'file':38} {'rows':>10} {'guard wall (cpu)':>17} {'of it scan':>16} "
+        f"{'staging wall (cpu)':>19} {'g/s':>5}"
     )
     for g, s in zip(guard.files, staging.files, strict=True):
         ratio = g.wall / s.wall if s.wall else float("nan")
         print(
-            f"{g.name:38} {s.rows:>10,} {g.wall:>7.2f} s ({g.cpu:>5.2f}) "
-            f"{s.wall:>8.2f} s ({s.cpu:>6.2f}) {s.read_wall:>7.2f} s "
-            f"{g.wall - s.read_wall:>7.2f} s {ratio:>5.2f}"
+            f"{g.name:38} {g.rows:>10,} {g.wall:>7.2f} s ({g.cpu:>5.2f}) "
+            f"{g.wall - g.read_wall:>6.2f} s ({g.cpu - g.read_cpu:>5.2f}) "
+            f"{s.wall:>8.2f} s ({s.cpu:>6.2f}) {ratio:>5.2f}"
         )
-    read_wall = sum(f.read_wall for f in staging.files)
-    read_cpu = sum(f.read_cpu for f in staging.files)
-    rows = staging.rows
+    rows = guard.rows
     print()
-    for label, wall, cpu in (
-        ("guard (read + scan)", guard.wall, guard.cpu),
-        ("staging (read + frame)", staging.wall, staging.cpu),
-        ("  of which the read", read_wall, read_cpu),
-        ("guard's scan (guard - read)", guard.wall - read_wall, guard.cpu - read_cpu),
-    ):
-        print(f"{label:28} {wall:8.2f} s wall {cpu:8.2f} s CPU {rows / wall:>10,.0f} rows/s")
-    print(f"{'rows':28} {rows:,} in {len(staging.files)} files")
+    for label, side in (("guard", guard), ("staging", staging)):
+        read_wall = sum(f.read_wall for f in side.files)
+        read_cpu = sum(f.read_cpu for f in side.files)
+        rest = "scan" if side is guard else "frame"
+        for part, wall, cpu in (
+            (f"{label} (read + {rest})", side.wall, side.cpu),
+            ("  the read", read_wall, read_cpu),
+            (f"  the {rest}", side.wall - read_wall, side.cpu - read_cpu),
+        ):
+            print(f"{part:24} {wall:8.2f} s wall {cpu:8.2f} s CPU {rows / wall:>12,.0f} rows/s")
+    print(f"{'rows':24} {rows:,} in {len(guard.files)} files")
     print(
-        f"{'peak (VmHWM)':28} guard {guard.peak / 2**20:,.0f} MiB, "
+        f"{'peak (VmHWM)':24} guard {guard.peak / 2**20:,.0f} MiB, "
         f"staging {staging.peak / 2**20:,.0f} MiB"
     )
+    scan_wall = guard.wall - sum(f.read_wall for f in guard.files)
+    scan_cpu = guard.cpu - sum(f.read_cpu for f in guard.files)
     met = "met" if guard.wall < staging.wall else "not met"
     print(
         f"guard / staging: {guard.wall / staging.wall:.2f}x wall, "
         f"{guard.cpu / staging.cpu:.2f}x CPU; target (guard cheaper than staging): {met}"
+    )
+    print(
+        f"scan alone / staging: {scan_wall / staging.wall:.2f}x wall, "
+        f"{scan_cpu / staging.cpu:.2f}x CPU"
     )
     print(f"findings: {len(guard.findings)}")
     for message in guard.findings:
@@ -205,7 +219,10 @@ def report(guard: Side, staging: Side) -> None:
 
 
 def profile(files: Files, top: int) -> None:
-    """The guard under cProfile, its ``top`` functions by cumulative time."""
+    """The guard under cProfile (its modules imported first), its ``top`` functions by
+    cumulative and by own time."""
+    import tip_pipeline.validate.guard  # noqa: F401
+
     profiler = cProfile.Profile()
     profiler.runcall(guard_side, files)
     stats = pstats.Stats(profiler, stream=sys.stdout)

@@ -345,8 +345,10 @@ def _may_be_nhs_number(values: pa.Array) -> pa.Array:
 
 
 def _may_be_phone_number(values: pa.Array) -> pa.Array:
-    """An optional ``+``, then 10 to 20 digits, spaces, brackets and hyphens."""
-    return _regex(values, rf"^\+?(?:{_DIGIT}|[ ()-]){{10,20}}$")
+    """An optional ``+``, then 10 to 20 digits, spaces, brackets and hyphens, the first digit
+    a 0 unless the ``+`` comes first (``_PHONE``, once the separators are taken out)."""
+    shape = _regex(values, rf"^\+?(?:{_DIGIT}|[ ()-]){{10,20}}$")
+    return pc.and_(shape, _regex(values, "^[ ()-]*[+0]"))
 
 
 def _may_be_date(values: pa.Array) -> pa.Array:
@@ -517,13 +519,21 @@ def _suspects(
     return text.filter(pa.array(guilty, pa.bool_())), counts[guilty], total
 
 
+#: from how many suspect values a column's prefilters run: below, the few calls into Arrow
+#: that a prefilter costs take longer than asking the kind's function about each value
+_PREFILTER_FROM = 50
+
+
 def _detect(detector: Detector, text: pa.Array, counts: np.ndarray, total: int) -> ColumnScan:
-    """One kind over a column's suspect values: the prefilter over all of them, then the
-    kind's function on each value the prefilter lets through, weighted by its lines."""
-    may = pc.fill_null(detector.may_match(text), False).to_numpy(zero_copy_only=False)
+    """One kind over a column's suspect values: the prefilter over all of them (unless they are
+    few), then the kind's function on each value the prefilter lets through, weighted by its
+    lines."""
+    if len(text) >= _PREFILTER_FROM:
+        may = pc.fill_null(detector.may_match(text), False).to_numpy(zero_copy_only=False)
+        text, counts = text.filter(pa.array(may)), counts[may]
     certain = likely = 0
     hits = set()
-    for value, n in zip(text.filter(pa.array(may)).to_pylist(), counts[may], strict=True):
+    for value, n in zip(text.to_pylist(), counts, strict=True):
         verdict = detector.match(value)
         if verdict is Match.CERTAIN:
             certain += int(n)

@@ -80,6 +80,14 @@ COLUMNS = [
 assert {c.kind for c in COLUMNS} >= set(ColumnKind) - {ColumnKind.FLOAT}
 
 
+@pytest.fixture(params=["prefilters always", "prefilters from some values"], autouse=True)
+def prefilter_from(request, monkeypatch):
+    """The scan asks the prefilters only from some suspect values on (fewer are asked about
+    directly): each test runs with them asked always too, so that they are tested in a scan."""
+    if request.param == "prefilters always":
+        monkeypatch.setattr(identifiers, "_PREFILTER_FROM", 0)
+
+
 def _as_sets(scans: list[ColumnScan]) -> dict[str, ColumnScan]:
     return {s.kind: s for s in scans}
 
@@ -115,6 +123,7 @@ IDENTIFIERS = [
     "07700 900123",
     "+44 7700 900456",
     "(0113) 4960999",
+    "- 0113 496 0000",
     "+44 (0)113 496 0000",
     "٠١١٣٤٩٦٠٠٠٠",
     "2010-05-17",
@@ -244,7 +253,11 @@ def cell(draw: st.DrawFn) -> str | None:
     return f"{pad}{value}{draw(st.sampled_from(PADDING))}"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(
     column=st.sampled_from(COLUMNS),
     values=st.lists(cell(), max_size=40),
@@ -271,7 +284,9 @@ def test_no_prefilter_turns_away_a_hand_made_value_its_kind_matches():
     assert_let_through([v.strip() for v in IDENTIFIERS])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(value=st.one_of(cell().filter(lambda v: v is not None), st.text()))
 @example(value="٩٤٣ ٤٧٦ ٥٩١٩")
 @example(value="ſw1a 2aa")
