@@ -23,12 +23,14 @@ time differs between the two by what the machine's other work takes. CPU time is
 user and system time (pyarrow may use threads): on a shared machine it varies less than wall
 time.
 
-A table whose files are all missing is skipped and named (the guard's discovery refuses a year
-with a missing file; an older generated delivery lacks newer tables); a table with some of its
-files missing is refused the same way. ``--reference`` adds the reference files of their own
+A file the reader refuses whole (a column outside the contract) counts as read, with no rows,
+on both sides, the guard's refusal among its findings. A table whose files are all missing is
+skipped and named (the guard's discovery refuses a year with a missing file; an older
+generated delivery lacks newer tables); a table with some of its files missing is refused the
+same way. ``--reference`` adds the reference files of their own
 vintage (the ``ingest/reference_guard`` asset).
 
-``--profile N`` runs the guard once more under cProfile in this process and prints its N most
+``--profile N`` runs the guard alone, under cProfile in this process, and prints its N most
 expensive functions by cumulative time.
 
 Not a test: prints figures for docs/PERFORMANCE.md. Nothing printed is a value of a record: a
@@ -49,7 +51,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from tip_pipeline.ingest.discovery import expected_names, files_for
+from tip_pipeline.ingest.discovery import DeliveryError, expected_names, files_for
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import contracts
 from tip_pipeline.sources.contracts import EXTRACTS
@@ -133,7 +135,13 @@ def guard_side(files: Files) -> Side:
     times, messages = [], []
     for table, when, path in files:
         wall, cpu = time.perf_counter(), _cpu()
-        raw = read_extract(path, EXTRACTS[table])
+        try:
+            raw = read_extract(path, EXTRACTS[table])
+        except DeliveryError as err:  # the guard refuses the file unread (a value-free message)
+            wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+            times.append(FileTime(path.name, 0, wall, cpu, wall, cpu))
+            messages.append(str(err))
+            continue
         read_wall, read_cpu = time.perf_counter() - wall, _cpu() - cpu
         found = scan_extract(raw, when)
         wall, cpu = time.perf_counter() - wall, _cpu() - cpu
@@ -155,7 +163,12 @@ def staging_side(files: Files) -> Side:
         name = contracts.parse_file_name(path.name)
         quarter = name.quarter if name else None
         wall, cpu = time.perf_counter(), _cpu()
-        raw = read_extract(path, extract)
+        try:
+            raw = read_extract(path, extract)
+        except DeliveryError:  # refused unread, as the guard does
+            wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+            times.append(FileTime(path.name, 0, wall, cpu, wall, cpu))
+            continue
         read_wall, read_cpu = time.perf_counter() - wall, _cpu() - cpu
         key = period_key(extract, when)
         staging_frame(raw, key, quarter, RUN_ID)
