@@ -93,6 +93,43 @@ def _years_to_run(data_dir: Path, offered: set[str], summary: RunSummary) -> lis
     return years
 
 
+@dataclass(frozen=True)
+class _Run:
+    """One run to execute: what the display calls it, its partition (None: unpartitioned) and
+    the assets it materialises."""
+
+    label: str
+    partition: str | None
+    selection: list[dg.AssetKey]
+
+
+def _definitions(data_dir: Path, warehouse_url: str) -> dg.Definitions:
+    """The code location's Definitions, loaded after the settings it reads are set."""
+    os.environ[config.DATA_DIR.name] = str(data_dir)
+    os.environ[config.WAREHOUSE_URL.name] = warehouse_url
+    from tip_pipeline.definitions import defs
+
+    return defs
+
+
+def _in_turn(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    runs: list[_Run],
+    summary: RunSummary,
+    verbose: bool,
+) -> None:
+    """Execute ``runs`` one after the other under the progress display; a failed run stops
+    the rest (``RunFailed``)."""
+    display = Progress(sys.stderr, runs_total=len(runs), live=sys.stderr.isatty())
+    with showing(display):
+        for run in runs:
+            display.begin_run(run.label, steps_of(defs, run.selection))
+            _execute(defs, instance, run.selection, run.partition, summary, verbose)
+            if run.partition is not None:
+                summary.partitions.append(run.partition)
+
+
 def run_all(
     data_dir: Path,
     warehouse_url: str,
@@ -102,10 +139,7 @@ def run_all(
     """Ingest everything delivered in ``data_dir`` into ``warehouse_url``: the reference data,
     then each year, one run each, shown by the progress display on standard error (Dagster's
     event lines instead with ``verbose``)."""
-    os.environ[config.DATA_DIR.name] = str(data_dir)
-    os.environ[config.WAREHOUSE_URL.name] = warehouse_url
-    from tip_pipeline.definitions import defs  # after the environment is set
-
+    defs = _definitions(data_dir, warehouse_url)
     instance = instance or dg.DagsterInstance.get()
     specs = defs.resolve_all_asset_specs()
     unpartitioned = [s.key for s in specs if s.partitions_def is None]
@@ -113,15 +147,10 @@ def run_all(
     summary = RunSummary()
     offered = {k for s in specs if s.partitions_def for k in s.partitions_def.get_partition_keys()}
     years = _years_to_run(data_dir, offered, summary)
-    display = Progress(sys.stderr, runs_total=1 + len(years), live=sys.stderr.isatty())
+    runs = [_Run("reference data", None, unpartitioned)]
+    runs += [_Run(year.tag, year.tag, partitioned) for year in years]
     try:
-        with showing(display):
-            display.begin_run("reference data", steps_of(defs, unpartitioned))
-            _execute(defs, instance, unpartitioned, None, summary, verbose)
-            for period in years:
-                display.begin_run(period.tag, steps_of(defs, partitioned))
-                _execute(defs, instance, partitioned, period.tag, summary, verbose)
-                summary.partitions.append(period.tag)
+        _in_turn(defs, instance, runs, summary, verbose)
     except Exception:
         # the years committed before the failure are in the files too; the failure is the
         # reason shown, not a busy checkpoint
@@ -144,20 +173,13 @@ def run_years(
     (staged, validated, computed, published, reported) as ``tip run`` runs a year: after an
     erasure, staging refuses the erased children's rows, so that no table, quality summary or
     published figure of those years counts them."""
-    os.environ[config.DATA_DIR.name] = str(data_dir)
-    os.environ[config.WAREHOUSE_URL.name] = warehouse_url
-    from tip_pipeline.definitions import defs  # after the environment is set
-
+    defs = _definitions(data_dir, warehouse_url)
     instance = instance or dg.DagsterInstance.get()
     selection = [s.key for s in defs.resolve_all_asset_specs() if s.partitions_def is not None]
     summary = RunSummary()
-    display = Progress(sys.stderr, runs_total=len(years), live=sys.stderr.isatty())
     try:
-        with showing(display):
-            for year in sorted(years):
-                display.begin_run(year.tag, steps_of(defs, selection))
-                _execute(defs, instance, selection, year.tag, summary, verbose)
-                summary.partitions.append(year.tag)
+        runs = [_Run(year.tag, year.tag, selection) for year in sorted(years)]
+        _in_turn(defs, instance, runs, summary, verbose)
     finally:
         with suppress(CheckpointIncomplete):
             checkpoint(warehouse_url)
