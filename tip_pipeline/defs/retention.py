@@ -33,14 +33,18 @@ from tip_pipeline.warehouse.retention import (
 )
 from tip_pipeline.warehouse.runs import record_run
 
-FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+FINISHED_STATUSES = [
+    dg.DagsterRunStatus.SUCCESS,
+    dg.DagsterRunStatus.FAILURE,
+    dg.DagsterRunStatus.CANCELED,
+]
 PURGE_CRON = "0 3 * * 0"  # Sundays 03:00, after the nightly run
 
 
 def runs_past_retention(instance: dg.DagsterInstance, before: datetime) -> list[str]:
     """The ids of the instance's finished runs created before ``before``."""
     records = instance.get_run_records(
-        filters=dg.RunsFilter(statuses=FINISHED, created_before=before)
+        filters=dg.RunsFilter(statuses=FINISHED_STATUSES, created_before=before)
     )
     return [r.dagster_run.run_id for r in records]
 

@@ -39,6 +39,7 @@ from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.sources.contracts import EXTRACTS, ColumnKind, is_pseudonym
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.engine import REFERENCE_SCOPE, write_transaction
+from tip_pipeline.warehouse.runs import record_run
 
 STAGED, MALFORMED, REFUSED = "staged", "malformed", "refused at staging"
 
@@ -145,8 +146,6 @@ def erase(
     """Erase the children's records from every layer, count them, register the children, and
     record the run, in one transaction over every year they appear in; the rows erased, and
     the years they were of."""
-    from tip_pipeline.warehouse.runs import record_run
-
     with engine.connect() as conn:
         periods = affected_periods(conn, pseudonyms)
     with write_transaction(engine, REFERENCE_SCOPE, *periods) as conn:
