@@ -77,13 +77,16 @@ def _files(folder: Path) -> bytes:
     return b"\n".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
 
 
-TOKEN = re.compile(rb"[0-9A-Za-z]+")
+#: a run of letters and digits, a decimal fraction joined to its number (a timestamp
+#: ``1796234060.4518764`` in the event log is one number, not an id after a dot)
+TOKEN = re.compile(rb"[0-9A-Za-z]+(?:\.[0-9]+)?")
 
 
 def _found(values: set[str], haystacks: dict[str, bytes], whole_token: bool) -> dict[str, list]:
     """Where each value occurs: anywhere (``whole_token`` False), or as a whole token, not
     inside a longer run of letters and digits (a seven-digit id inside a hexadecimal hash or
-    a run id is a coincidence, not a leak). One pass over each haystack."""
+    a run id, or in a timestamp's fraction, is a coincidence, not a leak). One pass over each
+    haystack."""
     needles = {value.encode() for value in values}
     any_of = re.compile(b"|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)))
     where: dict[str, list] = {}
@@ -140,3 +143,5 @@ def test_the_scan_finds_what_it_looks_for():
     assert _found({"1010754", "1999999"}, haystacks, whole_token=True) == {"1010754": ["log"]}
     assert _found({"LS1 0AU"}, haystacks, whole_token=False) == {"LS1 0AU": ["db"]}
     assert _found({"1010754"}, {"hash": b"ab1010754cd"}, whole_token=True) == {}
+    assert _found({"4518764"}, {"events": b'"timestamp": 1796234060.4518764,'}, True) == {}
+    assert _found({"4518764"}, {"log": b"child 4518764. refused"}, True) == {"4518764": ["log"]}
