@@ -111,27 +111,30 @@ def _present_and_missing(values: pd.Series) -> list:
     return present.astype("string").tolist() + ([pd.NA] if missing.any() else [])
 
 
+@cache
+def _batch_definition():
+    """One pandas asset and its whole-frame batch definition, made once: each validation
+    hands its frame over as a batch parameter."""
+    _, source = _context()
+    return source.add_dataframe_asset("accepted_rows").add_batch_definition_whole_dataframe("whole")
+
+
 def _validate(frame: pd.DataFrame, pairs: list[tuple[str, object]], label: str) -> list:
+    """Run ``pairs``' expectations on ``frame`` as one suite through ``Batch.validate``.
+
+    The suite is not saved in the context, nor is a validation definition or its results:
+    saving serialises the context's whole project configuration each time, which was most of
+    GX's cost per table (docs/PERFORMANCE.md, "End to end against the floor")."""
     import great_expectations as gx
 
-    context, source = _context()
-    name = f"{label}_{uuid.uuid4().hex[:8]}"
-    asset = source.add_dataframe_asset(name)
-    batch = asset.add_batch_definition_whole_dataframe("whole")
-    suite = context.suites.add(gx.ExpectationSuite(name=name))
-    for _, expectation in pairs:
-        suite.add_expectation(expectation)
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch, suite=suite)
-    )
-    try:
-        result = definition.run(batch_parameters={"dataframe": frame}, result_format="BOOLEAN_ONLY")
-    finally:  # an ephemeral context keeps everything in memory: leave nothing behind
-        context.validation_definitions.delete(name)
-        context.suites.delete(name)
-        source.delete_asset(name)
     # GX does not keep the suite's order in its results: match them by expectation id
-    rule_of = {expectation.id: rule_id for rule_id, expectation in pairs}
+    suite = gx.ExpectationSuite(name=label, expectations=[e for _, e in pairs])
+    rule_of = {}
+    for (rule_id, _), expectation in zip(pairs, suite.expectations, strict=True):
+        expectation.id = uuid.uuid4().hex
+        rule_of[expectation.id] = rule_id
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(suite, result_format="BOOLEAN_ONLY")
     return [
         ExpectationResult(rule_of[r.expectation_config.id], r.expectation_config.type, r.success)
         for r in result.results
