@@ -1,6 +1,7 @@
 """Primary and secondary suppression on small hand-made tables, and the linear-program audit."""
 
 import math
+import random
 
 import pytest
 
@@ -8,6 +9,8 @@ from tip_pipeline.publish.suppression import (
     Relation,
     Suppression,
     UnsolvedAudit,
+    _group_ranges,
+    _single_sum_ranges,
     feasible_ranges,
     primary_cells,
     suppress,
@@ -164,3 +167,53 @@ def test_suppression_is_deterministic():
     values = {"a": 3, "b": 9, "c": 9, "d": 40, "total": 61}
     relations = [total_of(["a", "b", "c", "d"], "total")]
     assert suppress(values, relations, T) == suppress(dict(reversed(values.items())), relations, T)
+
+
+def _random_single_sum(rng: random.Random) -> tuple[dict, Relation, set, set]:
+    """A relation as the published layer has them (parts and remainders +1, totals -1, or a
+    constant right-hand side), true counts, and a random choice of unknown and suppressed
+    cells among them."""
+    parts = {f"p{i}": rng.choice([0, 0, 1, 3, 7, 20, 150]) for i in range(rng.randint(1, 5))}
+    if rng.random() < 0.3:  # a constant population on the right
+        values, terms, rhs = parts, dict.fromkeys(parts, 1), float(sum(parts.values()))
+    else:
+        values = {**parts, "total": sum(parts.values())}
+        terms, rhs = {**dict.fromkeys(parts, 1), "total": -1}, 0.0
+    unknown = {c for c in values if rng.random() < 0.6} or {next(iter(values))}
+    suppressed = {c for c in unknown if rng.random() < 0.7} or {next(iter(unknown))}
+    return values, Relation(terms=terms, rhs=rhs), unknown, suppressed
+
+
+def test_a_single_sum_in_closed_form_equals_its_linear_programs():
+    """The closed form of a group that is one relation gives, for every withheld cell, the
+    range the two linear programs give (2,000 random relations of the published kinds)."""
+    rng = random.Random(21)
+    for _ in range(2000):
+        values, relation, unknown, suppressed = _random_single_sum(rng)
+        closed = _single_sum_ranges(values, [relation], unknown, suppressed)
+        solved = _group_ranges(values, [relation], unknown, suppressed)
+        assert closed.keys() == solved.keys()
+        for cell, (low, high) in solved.items():
+            assert closed[cell][0] == pytest.approx(low, abs=1e-7)
+            assert closed[cell][1] == pytest.approx(high, abs=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("terms", "rhs", "expected"),
+    [
+        ({"a": 1, "b": 1, "total": -1}, 0.0, (0.0, 12.0)),  # total 12 published: a in [0, 12]
+        ({"a": 1, "total": -1}, 0.0, (12.0, 12.0)),  # a alone: worked out exactly
+        ({"a": 1, "b": -1, "c": 1}, 0.0, (0.0, math.inf)),  # an unknown total: unbounded
+    ],
+)
+def test_single_sum_closed_form_on_hand_made_cases(terms, rhs, expected):
+    values = {"a": 3, "b": 9, "c": 0, "total": 12}
+    unknown = {c for c in terms if c != "total"}
+    ranges = _single_sum_ranges(values, [Relation(terms=terms, rhs=rhs)], unknown, {"a"})
+    assert ranges["a"] == pytest.approx(expected)
+
+
+def test_single_sum_contradicted_by_its_published_cells_is_unsolved():
+    values = {"a": 3, "b": 60, "total": 52}
+    with pytest.raises(UnsolvedAudit, match="infeasible"):
+        _single_sum_ranges(values, [total_of(["a", "b"], "total")], {"a"}, {"a"})
