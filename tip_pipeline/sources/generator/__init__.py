@@ -8,7 +8,8 @@ hazards (shared risk), care (SSDA903), cin, factors, youth_justice, homelessness
 (year files as known at 31 March), reference, measures and benchmarks, pseudonyms, faults, plant
 (identifiers), writer; for ``format="dfe"``, the raw returns instead of the children's-services
 extracts: dfe (what is written where), identities (case ids, UPNs, full dates of birth,
-postcodes), postcodes (and their ONS-layout lookup), dfe_ssda903 and dfe_cin.
+postcodes), postcodes (and their ONS-layout lookup), dfe_ssda903 (the SSDA903 tables as CSV),
+dfe_ssda903_xml (the same return as DfE's XML) and dfe_cin.
 
 Scales: ``small`` is a synthetic "Small Town" (E08000999, a code no real LA has, in Yorkshire
 and The Humber) with 40 LSOAs and about 9,000 children; ``leeds`` is Leeds (E08000035) with 488
