@@ -210,7 +210,7 @@ def test_the_xml_holds_only_what_its_nesting_can() -> None:
 def dfe_delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("dfe_delivery")
     years = {"first_year": YEAR, "last_year": YEAR}
-    return out, generate(out, scale="small", seed=SEED, format="dfe", **years)
+    return out, generate(out, scale="small", seed=SEED, format="dfe", ssda903="csv", **years)
 
 
 def _sha(path: Path) -> str:
