@@ -218,7 +218,9 @@ def make_year(folder: Path, cin_children: int, looked_after: int, lookup_rows: i
     from tip_pipeline.sources.generator import dfe, generate
 
     leeds = folder / "leeds"
-    generate(leeds, "leeds", seed=SEED, first_year=YEAR, last_year=YEAR, format="dfe")
+    generate(
+        leeds, "leeds", seed=SEED, first_year=YEAR, last_year=YEAR, format="dfe", ssda903="csv"
+    )
     tag = FinancialYear.parse(YEAR).tag
     source, raw = leeds / dfe.RAW / tag, folder / "raw" / tag
     raw.mkdir(parents=True, exist_ok=True)

@@ -52,6 +52,7 @@ def _generate(args: argparse.Namespace) -> int:
         last_year=args.last_year,
         progress=not args.quiet,
         format=args.format,
+        ssda903=args.ssda903,
     )
     rows = sum(f["rows"] for f in manifest["files"])
     print(f"wrote {len(manifest['files'])} files ({rows:,} rows) to {args.out}")
@@ -333,6 +334,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="contract: every extract as its contract file; dfe: the CIN and SSDA903 extracts as "
         "the raw DfE returns intake takes in (in OUT/raw, key and postcode lookup in "
         "OUT/raw_support), the rest as contract files",
+    )
+    gen.add_argument(
+        "--ssda903",
+        choices=("mixed", "csv", "xml"),
+        default="mixed",
+        help="with --format dfe, each year's SSDA903 return as CSV tables or as DfE's XML; "
+        "mixed: the XML for years ending in an even year, the CSV tables for the others",
     )
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
     gen.set_defaults(func=_generate)

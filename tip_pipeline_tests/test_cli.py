@@ -106,7 +106,9 @@ def test_an_unexpected_error_is_one_line_without_its_values(monkeypatch, capsys,
 
 @pytest.mark.integration
 def test_raw_returns_run_to_a_published_warehouse_and_report(tmp_path, capsys, monkeypatch):
-    """``tip generate --format dfe`` then ``tip run --raw``, one year at the small scale: the
+    """``tip generate --format dfe`` then ``tip run --raw``, one year at the small scale, its
+    SSDA903 return as DfE's XML (the CSV tables run so in test_raw_identifiers_stay_raw): every
+    record of it is taken in (``ops.intake_tables``) and looked-after children are counted. The
     CIN census carries no address, so every CIN child is accepted with an unknown home area
     (the small lookup's one LA is the delivering LA), counted in completeness and in the LA's
     total, in the unknown ward beside the others; the disclosure audit passes and the report
@@ -126,7 +128,7 @@ def test_raw_returns_run_to_a_published_warehouse_and_report(tmp_path, capsys, m
     out, url = tmp_path / "delivery", f"sqlite:///{tmp_path}/wh/tip.db"
     year = ["--first-year", "2024/25", "--last-year", "2024/25"]
     generate = ["generate", "--out", str(out), "--scale", "small", "--seed", "5", "--quiet"]
-    assert main([*generate, *year, "--format", "dfe"]) == 0
+    assert main([*generate, *year, "--format", "dfe", "--ssda903", "xml"]) == 0
     support = out / "raw_support"
     monkeypatch.setenv("TIP_PSEUDONYM_KEY_FILE", str(support / "pseudonym.key"))
     lookup = support / "pcd_oa21_lsoa21_msoa21_lad_synthetic.csv"
@@ -141,6 +143,17 @@ def test_raw_returns_run_to_a_published_warehouse_and_report(tmp_path, capsys, m
             def one(sql: str, **params) -> object:
                 return conn.execute(sa.text(sql), params).scalar_one()
 
+            accounts = conn.execute(
+                sa.text(
+                    "SELECT table_name, records_read, records_written, records_refused FROM "
+                    "ops.intake_tables WHERE raw_file = '2024-25/ssda903_return.xml'"
+                )
+            ).all()
+            assert len(accounts) == 11 and all(r[1] == r[2] and not r[3] for r in accounts)
+            assert (
+                one("SELECT COUNT(*) FROM restricted.ssda903_episodes")
+                == dict((r[0], r[2]) for r in accounts)["ssda903_episodes"]
+            )
             children = one("SELECT COUNT(*) FROM restricted.cin_children")
             assert children > 0
             assert one("SELECT COUNT(*) FROM restricted.cin_children WHERE home_lsoa IS NULL") == (

@@ -7,17 +7,19 @@ their identifiers, so it stays on the authority's side of the pipeline (docs/CON
 
 **Where the year comes from.** A return that carries its year in its data is dated by it: the
 CIN census XML by its ``ReferenceDate`` (31 March ends the year), wherever it lies, and refused
-if it lies in another year's folder. The SSDA903 tables do not carry it, so they are dated by
-their folder: ``<raw>/2023-24/`` holds the returns of the 2023/24
-reporting year (the project's file tag, ``FinancialYear.tag``). A table directly in the raw
-folder, or in a folder not named for a year, is refused with that reason: a guessed year would
-put a year's children in another.
+if it lies in another year's folder. The SSDA903 return does not carry it, as CSV or XLSX
+tables or as its XML, so it is dated by its folder: ``<raw>/2023-24/`` holds the returns of
+the 2023/24 reporting year (the project's file tag, ``FinancialYear.tag``). An SSDA903 file
+directly in the raw folder, or in a folder not named for a year, is refused with that reason:
+a guessed year would put a year's children in another.
 
 **What a file is** is told by its content, never by its name alone: a CSV or XLSX table by its
-header (``intake.ssda903``), an XML file by its root and collection (``intake.cin_xml``). Any
-other file is refused and listed, never read further; hidden files and Excel's lock files
-(``~$...``) are skipped and counted. A link leaving the raw folder is refused without being
-read.
+header (``intake.ssda903``), an XML file by its root element (read with the readers' own
+protections, ``ssda903_xml.root_element``): ``Message``, then its collection, for the CIN
+census (``intake.cin_xml``), ``EXPSSDA903`` for the SSDA903 return (``intake.ssda903_xml``),
+anything else refused. Any other file is refused and listed, never read further; hidden files
+and Excel's lock files (``~$...``) are skipped and counted. A link leaving the raw folder is
+refused without being read.
 
 **One file per table and year.** Two files giving the same table of the same year are both
 refused whole, naming each other: choosing one would silently drop the other's records. So the
@@ -49,6 +51,8 @@ from tip_pipeline.intake.cin_xml import read_cin_xml
 from tip_pipeline.intake.postcodes import PostcodeLookup
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
 from tip_pipeline.intake.ssda903 import LAYOUTS, IntakeResult, read_ssda903
+from tip_pipeline.intake.ssda903_xml import read_ssda903_xml, root_element
+from tip_pipeline.intake.ssda903_xml_layout import ROOT as SSDA903_ROOT
 from tip_pipeline.intake.tables import CSV_SUFFIXES, XLSX_SUFFIXES
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS
@@ -57,6 +61,12 @@ from tip_pipeline.sources.contracts import EXTRACTS
 YEAR_FOLDER = re.compile(r"^\d{4}-\d{2}$")
 TABLE_SUFFIXES = CSV_SUFFIXES | XLSX_SUFFIXES
 XML_SUFFIXES = frozenset({".xml"})
+#: the root element of a CIN census return (``intake.cin_xml``)
+CIN_ROOT = "Message"
+UNDATED = (
+    "the reporting year of an SSDA903 return cannot be known from its data: put it in the "
+    "folder of its reporting year, e.g. 2023-24/"
+)
 
 
 class LandingError(ValueFreeError):
@@ -122,11 +132,7 @@ def _place(path: Path, raw_dir: Path, name: str) -> RawFile | FileRefusal:
     if isinstance(period, str):
         return FileRefusal(name, period)
     if period is None and suffix in TABLE_SUFFIXES:
-        return FileRefusal(
-            name,
-            "the reporting year of an SSDA903 table cannot be known from its data: put it in "
-            "the folder of its reporting year, e.g. 2023-24/",
-        )
+        return FileRefusal(name, UNDATED)
     return RawFile(path, name, period)
 
 
@@ -171,7 +177,34 @@ class ConvertedFile:
         return tuple(r.table for r in self.results)
 
 
-def _convert_xml(raw: RawFile, pseudonymiser: Pseudonymiser) -> ConvertedFile | FileRefusal:
+def _convert_xml(
+    raw: RawFile, pseudonymiser: Pseudonymiser, lookup: PostcodeLookup
+) -> ConvertedFile | FileRefusal:
+    """An XML return, told by its root: the SSDA903 return, dated by its folder, or the CIN
+    census return; any other root refuses the file."""
+    root, line = root_element(raw.path)
+    if root == SSDA903_ROOT:
+        return _convert_ssda903_xml(raw, pseudonymiser, lookup)
+    if root != CIN_ROOT:
+        return FileRefusal(
+            raw.name,
+            f"{raw.path.name}: line {line}: its root element is neither {CIN_ROOT} (the CIN "
+            f"census return) nor {SSDA903_ROOT} (the SSDA903 return): not a return intake reads",
+        )
+    return _convert_cin_xml(raw, pseudonymiser)
+
+
+def _convert_ssda903_xml(
+    raw: RawFile, pseudonymiser: Pseudonymiser, lookup: PostcodeLookup
+) -> ConvertedFile | FileRefusal:
+    """The SSDA903 return's XML, dated by its year folder as the return's tables are."""
+    if raw.period is None:
+        return FileRefusal(raw.name, UNDATED)
+    read = read_ssda903_xml(raw.path, pseudonymiser, lookup, raw.period)
+    return ConvertedFile(raw.name, raw.period, read.results, tuple(read.notes()))
+
+
+def _convert_cin_xml(raw: RawFile, pseudonymiser: Pseudonymiser) -> ConvertedFile | FileRefusal:
     """A CIN census return, dated by its ReferenceDate; refused if its folder says otherwise."""
     read = read_cin_xml(raw.path, pseudonymiser)
     if raw.period is not None and raw.period != read.year:
@@ -190,7 +223,7 @@ def convert_file(
     """One raw file converted, or refused whole with its reader's value-free reason."""
     try:
         if raw.path.suffix.lower() in XML_SUFFIXES:
-            return _convert_xml(raw, pseudonymiser)
+            return _convert_xml(raw, pseudonymiser, lookup)
         result = read_ssda903(raw.path, pseudonymiser, lookup)
     except ValueFreeError as error:
         return FileRefusal(raw.name, describe(error))

@@ -812,9 +812,16 @@ def _absent(column: RawColumn, table: RawTable) -> bool:
     return column.raw not in table.frame and not derived
 
 
-def convert(table: RawTable, pseudonymiser: Pseudonymiser, lookup: PostcodeLookup) -> IntakeResult:
-    """The contract extract of a raw table already read (:func:`tables.read_table`)."""
-    layout = recognise(table.header, table.file, table.unit)
+def convert(
+    table: RawTable,
+    pseudonymiser: Pseudonymiser,
+    lookup: PostcodeLookup,
+    layout: RawLayout | None = None,
+) -> IntakeResult:
+    """The contract extract of a raw table already read (:func:`tables.read_table`), its table
+    told by its header, or ``layout`` where the caller knows it (the return's XML says which
+    table each record is of: ``intake.ssda903_xml``)."""
+    layout = layout or recognise(table.header, table.file, table.unit)
     tools = _Tools(pseudonymiser, lookup, table.excel_1904, table.frame.get("PL_POST"))
     converted = {
         c.contract: CONVERTERS[c.conversion](_column_values(table, c), tools) for c in layout.kept

@@ -181,10 +181,16 @@ year's `ssda903_header` and `ssda903_episodes`. A table given twice in one year'
 year's Header beside this year's, say) refuses both files whole, naming each other, since
 choosing one would drop the other's records.
 
+The SSDA903 return may come as its CSV or XLSX tables or as DfE's XML (below): each is read
+into the same raw tables and converted by the same conversions, so a year's XML and its CSV
+tables give the same contract rows.
+
 `tip generate --format dfe` writes synthetic returns of these layouts for its children
-(`raw/<YYYY-YY>/`: every SSDA903 table of the year's return as CSV, with dates `dd/mm/yyyy`,
-and the CIN census XML), with a key and an ONS-layout postcode lookup in `raw_support/` that
-are synthetic too: the key is drawn from the seed, so it is no secret.
+(`raw/<YYYY-YY>/`: the year's SSDA903 return, with dates `dd/mm/yyyy`, either every table as
+CSV or the whole return as DfE's XML, `ssda903_return.xml`: by default the XML for the years
+ending in an even year and the CSV tables for the others, `--ssda903 csv` or `xml` for every
+year; and the CIN census XML), with a key and an ONS-layout postcode lookup in `raw_support/`
+that are synthetic too: the key is drawn from the seed, so it is no secret.
 
 | conversion | what is written |
 |---|---|
@@ -226,7 +232,47 @@ def _raw_section() -> list[str]:
         if layout.dropped:  # the outcome tables' columns are all kept
             lines += ["", "| dropped column | why |", "|---|---|"]
             lines += [f"| `{column}` | {why} |" for column, why in layout.dropped.items()]
-    return [*lines, "", *_cin_xml_section()]
+    return [*lines, "", *_ssda903_xml_section(), *_cin_xml_section()]
+
+
+_SSDA903_XML_INTRO = """\
+### SSDA903 return (XML)
+
+DfE's XML of the return, as its *Children looked after return: technical specifications*
+lay it out (openly published on GOV.UK for each collection year, the technical specification,
+"1.1 XML format", with the XML schema files; for 2023/24:
+https://www.gov.uk/government/publications/children-looked-after-return-2023-to-2024-technical-specifications):
+root `EXPSSDA903`, one `CHILD` per child holding one `HEADER` and one
+`EPISODE` per episode of care. The nesting was checked against the sector's validator
+(data-to-insight/csc-validator-be-903, `lac_validator/ingress.py` and its sample
+`tests/fake_data/fake_903.xml`); the schema files themselves were not at hand, so the AD1, OC3
+and UASC items are read where the validator finds them, as elements of the `HEADER`. An
+element not declared below is dropped with all it holds and named in the run's report by its
+path, never read as something else.
+
+Recognised by its root `EXPSSDA903` alone (the return's XML names no collection and no year):
+dated by its year folder, as the tables are, and refused in the raw folder itself. Parsed as a
+stream with DTDs, entity declarations and external references refused, like the CIN census.
+Each record becomes a row of its raw table under the CSV's column names, the child's `CHILDID`
+(the CSV's CHILD), `DOB` and `SEX` taken from its `HEADER`, and is converted as above. An
+empty element and an absent one are both a missing value. A table read from the `HEADER`'s own
+items has a record when one of them is given (UASC: `UASC` other than `0`, or a `DUC`); the
+Header table has one per `CHILD`.
+"""
+
+
+def _ssda903_xml_section() -> list[str]:
+    from tip_pipeline.intake.ssda903_xml_layout import DROPPED, HEADER_PATH, RECORDS, USED
+
+    lines = [_SSDA903_XML_INTRO.rstrip("\n"), ""]
+    lines += ["| records | table | element -> raw column |", "|---|---|---|"]
+    for record in RECORDS:
+        where = f"`{record.path}`, each" if record.path else f"`{HEADER_PATH}`, its items"
+        read = [f"`{record.element_of(c).rsplit('/', 1)[1]}` -> {c}" for c in record.columns]
+        lines.append(f"| {where} | `{record.layout.extract.table}` | {', '.join(read)} |")
+    lines += ["", "| dropped element | why |", "|---|---|"]
+    lines += [f"| `{path}` | {why} |" for path, why in {**DROPPED, **USED}.items()]
+    return [*lines, ""]
 
 
 #: what each CIN census conversion writes beyond the tables' (tip_pipeline.intake.cin_layout)

@@ -317,3 +317,63 @@ def test_only_the_years_asked_for_are_converted(tmp_path, lookup):
         scan_landing(raw).files, PSEUDONYMISER, lookup, periods=[FinancialYear(2024)]
     )
     assert [y.period for y in years] == [FinancialYear(2024)]
+
+
+SSDA903_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<EXPSSDA903>
+  <CHILD>
+    <HEADER><CHILDID>00123</CHILDID><UPN>A123456789012</UPN><SEX>2</SEX><DOB>17/09/2014</DOB>
+      <ETHNIC>WBRI</ETHNIC></HEADER>
+    <EPISODE><DECOM>01/05/2023</DECOM><RNE>S</RNE><LS>C2</LS><CIN>N1</CIN><PL>U1</PL>
+      <PLACE_PROVIDER>PR1</PLACE_PROVIDER><HOME_POST>LS9 8AB</HOME_POST></EPISODE>
+  </CHILD>
+</EXPSSDA903>
+"""
+
+
+def test_an_ssda903_xml_return_is_recognised_by_its_root_and_dated_by_its_folder(tmp_path, lookup):
+    raw = tmp_path / "raw"
+    _land(raw, "2023-24/return.xml", SSDA903_XML)
+    _land(raw, "census.xml", cin_return())
+    (year,), undated = convert_landing(scan_landing(raw).files, PSEUDONYMISER, lookup)
+    assert undated == [] and year.refused == [] and year.period == YEAR
+    ssda903 = {t: f for t, f in year.sources.items() if t.startswith("ssda903_")}
+    assert len(ssda903) == 11 and set(ssda903.values()) == {"2023-24/return.xml"}
+    assert year.not_in_return == ()  # the XML gives every table of 2023/24, SW episodes too
+    assert "2023-24/return.xml: SSDA903 return (XML): 1 CHILD element(s)" in year.notes
+    write_contract_files(year, tmp_path / "data")
+    header = pd.read_csv(tmp_path / "data" / "ssda903_header_2023-24.csv", dtype=str)
+    assert header["CHILD"].tolist() == [PSEUDONYMISER.pseudonym("00123")]
+    episodes = pd.read_csv(tmp_path / "data" / "ssda903_episodes_2023-24.csv", dtype=str)
+    assert episodes["HOME_POST"].tolist() == ["E01011295"]
+
+
+def test_an_ssda903_xml_return_outside_a_year_folder_is_refused(tmp_path, lookup):
+    raw = tmp_path / "raw"
+    _land(raw, "return.xml", SSDA903_XML)
+    years, (refusal,) = convert_landing(scan_landing(raw).files, PSEUDONYMISER, lookup)
+    assert years == [] and refusal.file == "return.xml"
+    assert "folder of its reporting year" in refusal.reason
+
+
+def test_an_ssda903_xml_and_csv_tables_of_one_year_are_both_refused(tmp_path, lookup):
+    raw = tmp_path / "raw"
+    _land(raw, "2023-24/return.xml", SSDA903_XML)
+    _land(raw, "2023-24/header.csv", HEADER_CSV)
+    (year,), _ = convert_landing(scan_landing(raw).files, PSEUDONYMISER, lookup)
+    assert year.results == {}
+    assert [r.file for r in year.refused] == ["2023-24/header.csv", "2023-24/return.xml"]
+
+
+def test_an_xml_file_of_no_return_intake_reads_is_refused_by_its_root(tmp_path, lookup):
+    raw = tmp_path / "raw"
+    _land(raw, "2023-24/school.xml", "<?xml version='1.0'?>\n<SchoolCensus><A>secret</A>")
+    _land(raw, "2023-24/broken.xml", "<?xml version='1.0'?>\n\n<<EXPSSDA903>")
+    (year,), _ = convert_landing(scan_landing(raw).files, PSEUDONYMISER, lookup)
+    reasons = {r.file: r.reason for r in year.refused}
+    assert reasons["2023-24/school.xml"] == (
+        "school.xml: line 2: its root element is neither Message (the CIN census return) nor "
+        "EXPSSDA903 (the SSDA903 return): not a return intake reads"
+    )
+    assert reasons["2023-24/broken.xml"].startswith("broken.xml: line 3: not well-formed XML")
+    assert "secret" not in "".join(reasons.values())

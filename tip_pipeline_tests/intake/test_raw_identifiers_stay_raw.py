@@ -109,7 +109,7 @@ def test_raw_identifiers_are_found_nowhere_but_the_raw_folder(tmp_path, capfd, m
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     year = ["--first-year", YEAR, "--last-year", YEAR]
     generate = ["generate", "--out", str(out), "--scale", "small", "--seed", "11", "--quiet"]
-    assert main([*generate, *year, "--format", "dfe"]) == 0
+    assert main([*generate, *year, "--format", "dfe", "--ssda903", "csv"]) == 0
     support = out / "raw_support"
     monkeypatch.setenv("TIP_PSEUDONYM_KEY_FILE", str(support / "pseudonym.key"))
     monkeypatch.setenv("TIP_POSTCODE_LOOKUP", str(next(support.glob("pcd_*.csv"))))

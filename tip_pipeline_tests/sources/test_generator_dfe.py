@@ -19,11 +19,16 @@ import pandas as pd
 import pytest
 
 from tip_pipeline.cli import build_parser
+from tip_pipeline.intake import ssda903
+from tip_pipeline.intake.landing import convert_landing, scan_landing
 from tip_pipeline.intake.postcodes import PostcodeLookup
+from tip_pipeline.intake.pseudonyms import Pseudonymiser
 from tip_pipeline.intake.run import take_in
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.generator import dfe as dfe_module
 from tip_pipeline.sources.generator import (
+    dfe_ssda903,
+    dfe_ssda903_xml,
     expected_contracts,
     generate,
     geography,
@@ -162,6 +167,40 @@ def test_the_command_takes_the_format() -> None:
     assert parse(["generate", "--out", "x", "--format", "dfe"]).format == "dfe"
     with pytest.raises(SystemExit):
         parse(["generate", "--out", "x", "--format", "xml"])
+    assert parse(["generate", "--out", "x"]).ssda903 == "mixed"
+    assert parse(["generate", "--out", "x", "--ssda903", "xml"]).ssda903 == "xml"
+    with pytest.raises(SystemExit):
+        parse(["generate", "--out", "x", "--ssda903", "xlsx"])
+
+
+def test_the_ssda903_return_is_written_as_xml_in_even_years_by_default(tmp_path) -> None:
+    years = [FinancialYear(start) for start in range(2020, 2026)]
+    assert [dfe_module.as_xml(fy, "mixed") for fy in years] == [False, True] * 3
+    assert not any(dfe_module.as_xml(fy, "csv") for fy in years)
+    assert all(dfe_module.as_xml(fy, "xml") for fy in years)
+    with pytest.raises(ValueError, match="ssda903 must be one of"):
+        generate(tmp_path / "out", format="dfe", ssda903="xlsx")
+
+
+def _tables(header: pd.DataFrame, **outcomes: pd.DataFrame) -> dfe_ssda903.Tables:
+    episodes = pd.DataFrame(columns=list(ssda903.EPISODES.dfe_columns))
+    return dfe_ssda903.Tables(header, episodes, np.array([]), outcomes)
+
+
+def test_the_xml_holds_only_what_its_nesting_can() -> None:
+    header = pd.DataFrame(
+        {"CHILD": ["1", "2"], "SEX": ["1", "2"], "DOB": ["01/01/2010", "02/02/2011"],
+         "ETHNIC": ["WBRI", "WBRI"], "UPN": ["", ""], "MOTHER": ["", "0"], "MC_DOB": ["", ""]}
+    )  # fmt: skip
+    uasc = pd.DataFrame({"CHILD": ["2"], "SEX": ["2"], "DOB": ["02/02/2011"], "DUC": [""]})
+    text = dfe_ssda903_xml.ssda903_xml(_tables(header, UASC=uasc))
+    assert text.count("<CHILD>") == 2 and text.count("<UASC>1</UASC>") == 1
+    assert "<DUC>" not in text and "<UPN>" not in text and "<MOTHER>0</MOTHER>" in text
+    stray = uasc.assign(CHILD="3")
+    with pytest.raises(ValueError, match="1 child"):
+        dfe_ssda903_xml.ssda903_xml(_tables(header, UASC=stray))
+    with pytest.raises(ValueError, match="gives a child twice"):
+        dfe_ssda903_xml.ssda903_xml(_tables(header, UASC=pd.concat([uasc, uasc])))
 
 
 # --- end to end (integration) ------------------------------------------------------------------
@@ -171,7 +210,7 @@ def test_the_command_takes_the_format() -> None:
 def dfe_delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("dfe_delivery")
     years = {"first_year": YEAR, "last_year": YEAR}
-    return out, generate(out, scale="small", seed=SEED, format="dfe", **years)
+    return out, generate(out, scale="small", seed=SEED, format="dfe", ssda903="csv", **years)
 
 
 def _sha(path: Path) -> str:
@@ -318,3 +357,43 @@ def test_intake_of_the_raw_returns_gives_the_generators_contract_files(
         if birth:
             assert frame[birth].str.endswith("-01").all(), path.name
             assert not set(frame[birth]) & raw["full_dob"], path.name
+
+
+@pytest.mark.integration
+def test_the_xml_return_gives_the_rows_of_the_csv_tables_of_the_same_year(
+    dfe_delivery, tmp_path
+) -> None:
+    """The same generated year written as DfE's XML instead of CSV tables: intake's contract
+    rows are the same, row for row, and every record is written."""
+    csv_out, _ = dfe_delivery
+    xml_out = tmp_path / "xml"
+    years = {"first_year": YEAR, "last_year": YEAR}
+    manifest = generate(xml_out, scale="small", seed=SEED, format="dfe", ssda903="xml", **years)
+    tag = FinancialYear.parse(YEAR).tag
+    assert sorted(p.name for p in (xml_out / "raw" / tag).iterdir()) == [
+        "cin_census_2025.xml",
+        dfe_module.SSDA903_XML_FILE,
+    ]
+    (entry,) = [f for f in manifest["raw"]["files"] if f["return"] == "ssda903"]
+    assert entry["table"] is None and entry["path"].endswith(dfe_module.SSDA903_XML_FILE)
+    assert manifest["generator"]["ssda903"] == "xml"
+
+    def converted(out: Path) -> dict[str, ssda903.IntakeResult]:
+        support = out / "raw_support"
+        pseudonymiser = Pseudonymiser((support / "pseudonym.key").read_bytes())
+        lookup = PostcodeLookup.from_csv(support / "pcd_oa21_lsoa21_msoa21_lad_synthetic.csv")
+        (year,), undated = convert_landing(scan_landing(out / "raw").files, pseudonymiser, lookup)
+        assert undated == [] and year.refused == []
+        return {t: r for t, r in year.results.items() if t.startswith("ssda903_")}
+
+    from_csv, from_xml = converted(csv_out), converted(xml_out)
+    assert sorted(from_xml) == sorted(SSDA903_TABLES) == sorted(from_csv)
+    for table, csv in from_csv.items():
+        xml = from_xml[table]
+        assert xml.read == xml.written == csv.written and not xml.refused, table
+        order = list(csv.frame.columns)
+        pd.testing.assert_frame_equal(
+            xml.frame.sort_values(order, ignore_index=True),
+            csv.frame.sort_values(order, ignore_index=True),
+            obj=table,
+        )

@@ -8,7 +8,8 @@ hazards (shared risk), care (SSDA903), cin, factors, youth_justice, homelessness
 (year files as known at 31 March), reference, measures and benchmarks, pseudonyms, faults, plant
 (identifiers), writer; for ``format="dfe"``, the raw returns instead of the children's-services
 extracts: dfe (what is written where), identities (case ids, UPNs, full dates of birth,
-postcodes), postcodes (and their ONS-layout lookup), dfe_ssda903 and dfe_cin.
+postcodes), postcodes (and their ONS-layout lookup), dfe_ssda903 (the SSDA903 tables as CSV),
+dfe_ssda903_xml (the same return as DfE's XML) and dfe_cin.
 
 Scales: ``small`` is a synthetic "Small Town" (E08000999, a code no real LA has, in Yorkshire
 and The Humber) with 40 LSOAs and about 9,000 children; ``leeds`` is Leeds (E08000035) with 488
@@ -69,6 +70,7 @@ def generate(
     last_year: str = "2025/26",
     progress: bool = False,
     format: str = "contract",
+    ssda903: str = "mixed",
 ) -> dict:
     """Write every extract for ``first_year``..``last_year`` into ``out`` and return the manifest
     (also written to ``out/manifest.json``).
@@ -78,8 +80,12 @@ def generate(
     XML in ``out/raw/<YYYY-YY>/``, with a synthetic pseudonym key and postcode lookup in
     ``out/raw_support/`` (module ``dfe``); every other extract is the same contract file as with
     the default ``format="contract"``, whose output is unchanged. Single-LA scales only, without
-    faults or planted identifiers (they go into contract files; the raw returns are clean)."""
+    faults or planted identifiers (they go into contract files; the raw returns are clean).
+    ``ssda903``: with ``format="dfe"``, each year's SSDA903 return as CSV tables or as DfE's
+    XML (``dfe.SSDA903_FORMATS``: by default a mix of the two by year)."""
     _check(scale, faults, plant_identifiers, format)
+    if ssda903 not in dfe.SSDA903_FORMATS:
+        raise ArgumentError(f"ssda903 must be one of {dfe.SSDA903_FORMATS}, not {ssda903!r}")
     win = window(first_year, last_year)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -106,7 +112,7 @@ def generate(
         out, groups, win, seed, faults, plant_identifiers, ids, progress, children=not raw
     )
     if raw:
-        manifest["raw"] = dfe.write(out, sim, seed)
+        manifest["raw"] = dfe.write(out, sim, seed, ssda903)
         step("raw returns")
     manifest["generator"] = {
         "scale": scale,
@@ -119,6 +125,7 @@ def generate(
     }
     if raw:  # the default's manifest stays as it was
         manifest["generator"]["format"] = format
+        manifest["generator"]["ssda903"] = ssda903
     writer.write_manifest(out, manifest)
     step("written")
     bar.close()

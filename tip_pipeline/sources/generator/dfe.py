@@ -4,11 +4,12 @@ run the whole path from raw returns (``tip run --raw``).
 
 What is written, under the delivery folder ``out``:
 
-- ``raw/<YYYY-YY>/`` per reporting year: every SSDA903 table of the year's return as CSV
-  (``dfe_ssda903``: :data:`HEADER_FILE`, :data:`EPISODES_FILE`, :data:`OUTCOME_FILES`; the SW
-  episodes table from 2023/24, the first year DfE asks for it) and the CIN census return as
-  XML (``dfe_cin``: ``cin_census_<YYYY>.xml``, the year of its 31 March), the folder intake's
-  landing reads (``TIP_RAW_DIR``);
+- ``raw/<YYYY-YY>/`` per reporting year: the year's SSDA903 return, either every table of it
+  as CSV (``dfe_ssda903``: :data:`HEADER_FILE`, :data:`EPISODES_FILE`, :data:`OUTCOME_FILES`;
+  the SW episodes table from 2023/24, the first year DfE asks for it) or the same records as
+  DfE's XML (``dfe_ssda903_xml``: :data:`SSDA903_XML_FILE`), as :data:`SSDA903_FORMATS` says,
+  and the CIN census return as XML (``dfe_cin``: ``cin_census_<YYYY>.xml``, the year of its
+  31 March), the folder intake's landing reads (``TIP_RAW_DIR``);
 - ``raw_support/``: the pseudonym key (:data:`KEY_FILE`, 32 bytes drawn from the seed, mode
   600) and the postcode lookup (:data:`LOOKUP_FILE`, every synthetic postcode of the
   authority's LSOAs and of the placements' LSOAs, in ONS's best-fit layout, ``postcodes``),
@@ -48,7 +49,14 @@ import pandas as pd
 
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import contracts
-from tip_pipeline.sources.generator import deliveries, dfe_cin, dfe_ssda903, identities, writer
+from tip_pipeline.sources.generator import (
+    deliveries,
+    dfe_cin,
+    dfe_ssda903,
+    dfe_ssda903_xml,
+    identities,
+    writer,
+)
 from tip_pipeline.sources.generator.identities import (
     CaseIds,
     Identities,
@@ -80,6 +88,13 @@ OUTCOME_FILES = {
     "PrevPerm": "903_prev_perm.csv",
     "SWEpisodes": "903_sw_episodes.csv",
 }
+SSDA903_XML_FILE = "ssda903_return.xml"
+#: how a year's SSDA903 return is written: ``mixed`` (the default), the XML for the years
+#: ending in an even calendar year (2021/22, 2023/24, 2025/26) and the CSV tables for the
+#: others, so that a generated delivery of several years holds both forms an authority may
+#: keep and ``tip run --raw`` takes both in; ``csv`` or ``xml`` writes every year so (the
+#: same year in both forms is what proves the two readings equal)
+SSDA903_FORMATS = ("mixed", "csv", "xml")
 KEY_FILE = "pseudonym.key"
 LOOKUP_FILE = "pcd_oa21_lsoa21_msoa21_lad_synthetic.csv"
 KEY_BYTES = 32
@@ -154,7 +169,34 @@ def write_key(path: Path, content: bytes) -> None:
         os.close(descriptor)
 
 
-def write(out: Path, sim: Simulation, seed: int) -> dict:
+def as_xml(fy: FinancialYear, ssda903: str) -> bool:
+    """Whether ``fy``'s SSDA903 return is written as XML (:data:`SSDA903_FORMATS`)."""
+    if ssda903 == "mixed":
+        return fy.end_year % 2 == 0
+    return ssda903 == "xml"
+
+
+def _ssda903_files(
+    folder: Path, tables: dfe_ssda903.Tables, xml: bool
+) -> list[tuple[Path, str | None]]:
+    """The year's SSDA903 return written, as XML or as CSV tables: each file and its table
+    (None for the XML, which holds them all)."""
+    if xml:
+        path = folder / SSDA903_XML_FILE
+        path.write_bytes(dfe_ssda903_xml.ssda903_xml(tables).encode("utf-8"))
+        return [(path, None)]
+    written = []
+    for name, table, frame in (
+        (HEADER_FILE, "Header", tables.header),
+        (EPISODES_FILE, "Episodes", tables.episodes),
+        *((OUTCOME_FILES[t], t, f) for t, f in tables.outcomes.items()),
+    ):
+        writer.write_frame(folder / name, frame)
+        written.append((folder / name, table))
+    return written
+
+
+def write(out: Path, sim: Simulation, seed: int, ssda903: str = "mixed") -> dict:
     """Every year's raw returns and the support files; their part of the manifest."""
     raw = prepare(sim, seed)
     lea = LEA.get(sim.geo.las.at[sim.geo.target, "code"], OTHER_LEA)
@@ -165,13 +207,8 @@ def write(out: Path, sim: Simulation, seed: int) -> dict:
         folder.mkdir(parents=True, exist_ok=True)
         tables = dfe_ssda903.tables(sim.care, raw.people, raw.postcodes, fy, seed)
         placements.append(tables.placement_lsoas)
-        for name, table, frame in (
-            (HEADER_FILE, "Header", tables.header),
-            (EPISODES_FILE, "Episodes", tables.episodes),
-            *((OUTCOME_FILES[t], t, f) for t, f in tables.outcomes.items()),
-        ):
-            writer.write_frame(folder / name, frame)
-            files.append(_entry(out, folder / name, "ssda903", table, fy))
+        for path, table in _ssda903_files(folder, tables, as_xml(fy, ssda903)):
+            files.append(_entry(out, path, "ssda903", table, fy))
         census = folder / f"cin_census_{fy.end_year}.xml"
         census.write_bytes(dfe_cin.census(sim.cin, raw.people, fy, lea).encode("utf-8"))
         files.append(_entry(out, census, "cin_census", None, fy))
