@@ -1,6 +1,13 @@
-"""England's geography as the generator models it: 152 upper-tier local authorities in nine
+"""England's geography as the generator models it: 153 upper-tier local authorities in nine
 regions, 33,755 LSOAs (2021) with IoD2025-like scores, ranks and exactly national deciles,
 wards, and LSOA/ward/LA names and GSS-shaped codes.
+
+The 153 are England's upper-tier authorities since 1 April 2023, when Cumbria was replaced by
+Cumberland and Westmorland and Furness (both in the North West, which has 24 since; ONS,
+*Local authority districts, counties and unitary authorities (April 2023) names and codes*;
+DfE's LA numbers, ``codes.LA_NUMBERS``, hold the same 153). The generator models today's
+structure in every year it writes, earlier years included: a real authority's earlier returns
+would name the authorities of their time, which the synthetic data does not try to reproduce.
 
 The national model exists at every scale: for single-LA scales only the target LA's LSOAs are
 populated with children, but national ranks, deciles, statistical neighbours and benchmarks all
@@ -24,7 +31,7 @@ from tip_pipeline.sources.generator.config import (
 #: (code, name, number of upper-tier LAs, mean deprivation of the region on the latent scale)
 REGIONS = (
     ("E12000001", "North East", 12, 0.45),
-    ("E12000002", "North West", 23, 0.35),
+    ("E12000002", "North West", 24, 0.35),
     ("E12000003", "Yorkshire and The Humber", 15, 0.30),
     ("E12000004", "East Midlands", 10, 0.00),
     ("E12000005", "West Midlands", 14, 0.25),
