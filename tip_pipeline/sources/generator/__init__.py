@@ -13,8 +13,8 @@ postcodes), postcodes (and their ONS-layout lookup), dfe_ssda903 and dfe_cin.
 Scales: ``small`` is a synthetic "Small Town" (E08000999, a code no real LA has, in Yorkshire
 and The Humber) with 40 LSOAs and about 9,000 children; ``leeds`` is Leeds (E08000035) with 488
 LSOAs and about 169,600 children; ``england`` is all 153 upper-tier LAs (England's since April
-2023, modelled in every year), 33,755 LSOAs and about 12 million children. At single-LA scales the national model still exists, for ranks, deciles,
-statistical neighbours and benchmarks.
+2023, modelled in every year), 33,755 LSOAs and about 12 million children. At single-LA scales
+the national model still exists, for ranks, deciles, statistical neighbours and benchmarks.
 """
 
 from __future__ import annotations
