@@ -36,7 +36,15 @@ map onto them:
   Value note ("Recent trend cannot be calculated: a value in the window is suppressed",
   "...: fewer than five annual points: ..."). Headline rows (area totals) only; the breakdown
   categories' rows leave it empty (no trend is computed for them).
-- Compared to percentiles, New data, Compared to goal: empty (not computed).
+- Compared to percentiles: a local authority's total only, from ``published.la_benchmarking``
+  (``tip_pipeline.publish.benchmarking``, its own benchmarking view): its quintile among
+  England's authorities in Fingertips' words (Best / Better / Middle / Worse / Worst with a
+  polarity, Lowest / Low / Middle / High / Highest without; "Not compared" where fewer than
+  five authorities have a value, the Value note saying the benchmark file lacks them). Empty
+  with the reason in the Value note elsewhere ("Compared to percentiles: ..."): not a local
+  authority's total, no published benchmark for the indicator, or the value suppressed (the
+  suppression note says so).
+- New data, Compared to goal: empty (not computed).
 
 CSV and Excel output neutralise any text cell a spreadsheet would run as a formula (a
 leading ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a ``'``;
@@ -96,6 +104,12 @@ SUPPRESSED_NOTE: Final = "Value suppressed for disclosure control"
 #: Fingertips' "Recent Trend" where it cannot be computed; the reason follows in the Value note
 TREND_CANNOT: Final = "Cannot be calculated"
 TREND_NOTE_PREFIX: Final = "Recent trend cannot be calculated: "
+PERCENTILES_NOTE_PREFIX: Final = "Compared to percentiles: "
+#: why "Compared to percentiles" is empty or not compared, after PERCENTILES_NOTE_PREFIX
+NOT_LA_TOTAL: Final = "for a local authority's total only"
+NO_BENCHMARK: Final = "no published benchmark of England's authorities for this indicator"
+TOO_FEW: Final = "the benchmark file lacks authorities (fewer than five with a value)"
+NOT_COMPARED: Final = "Not compared"
 ENGLAND_CODE: Final = "E92000001"
 IMD_VINTAGE: Final = "IMD2025"
 #: Excel's row limit, heading row included
@@ -152,7 +166,8 @@ SELECT v.indicator_id, v.indicator_name, v.period, v.area_type, v.area_code,
        v.lower_ci_95, v.upper_ci_95, v.lower_ci_99_8, v.upper_ci_99_8,
        v.compared_to_benchmark, v.benchmark_area_code, v.suppressed,
        i.age_min, i.age_max, i.polarity,
-       t.recent_trend, t.note AS trend_note
+       t.recent_trend, t.note AS trend_note,
+       b.compared_to_percentiles, i.benchmark_measure
 FROM {PUBLISHED}.indicator_values AS v
 LEFT JOIN {PUBLISHED}.dim_area AS a ON a.area_code = v.area_code
 LEFT JOIN {PUBLISHED}.dim_area AS p ON p.area_code = a.parent_code
@@ -160,6 +175,9 @@ LEFT JOIN {PUBLISHED}.dim_indicator AS i ON i.indicator_id = v.indicator_id
 LEFT JOIN {PUBLISHED}.indicator_trends AS t
   ON t.indicator_id = v.indicator_id AND t.period = v.period AND t.area_code = v.area_code
   AND t.breakdown = v.breakdown AND t.category = v.category
+LEFT JOIN {PUBLISHED}.la_benchmarking AS b
+  ON b.indicator_id = v.indicator_id AND b.period = v.period AND b.la_code = v.area_code
+  AND b.area_code = v.area_code AND v.area_type = 'la' AND v.breakdown = 'total'
 """
 
 
@@ -223,10 +241,12 @@ def fingertips_frame(values: pd.DataFrame) -> pd.DataFrame:
             "Upper CI 99.8 limit": numbers("upper_ci_99_8"),
             "Count": v["numerator"].astype("Int64").mask(suppressed),
             "Denominator": v["denominator"].astype("Int64"),
-            "Value note": _value_note(suppressed, v["recent_trend"], v["trend_note"]),
+            "Value note": _value_note(
+                suppressed, v["recent_trend"], v["trend_note"], _percentiles_reason(v)
+            ),
             "Recent Trend": v["recent_trend"].astype(object),
             "Compared to England value or percentiles": _compared_to_england(v),
-            "Compared to percentiles": empty,
+            "Compared to percentiles": v["compared_to_percentiles"].astype(object),
             "Time period Sortable": (start_year * 10_000).astype("int64"),
             "New data": empty,
             "Compared to goal": empty,
@@ -290,18 +310,41 @@ def _category(breakdown: pd.Series, category: pd.Series) -> pd.Series:
     return pd.Series([one(b, c) for b, c in zip(breakdown, category, strict=True)], dtype=object)
 
 
-def _value_note(suppressed: np.ndarray, trend: pd.Series, reason: pd.Series) -> pd.Series:
-    """The suppression note, and why the recent trend cannot be calculated where it cannot."""
+def _value_note(
+    suppressed: np.ndarray, trend: pd.Series, reason: pd.Series, percentiles: pd.Series
+) -> pd.Series:
+    """The suppression note, why the recent trend cannot be calculated where it cannot, and
+    why "Compared to percentiles" is empty or not compared."""
 
-    def one(withheld: bool, label: object, why: object) -> str | None:
+    def one(withheld: bool, label: object, why: object, quintile: object) -> str | None:
         notes = [SUPPRESSED_NOTE] if withheld else []
         if label == TREND_CANNOT and isinstance(why, str):
             notes.append(f"{TREND_NOTE_PREFIX}{why}")
+        if isinstance(quintile, str):
+            notes.append(f"{PERCENTILES_NOTE_PREFIX}{quintile}")
         return "; ".join(notes) or None
 
-    return pd.Series(
-        [one(*row) for row in zip(suppressed, trend, reason, strict=True)], dtype=object
-    )
+    rows = zip(suppressed, trend, reason, percentiles, strict=True)
+    return pd.Series([one(*row) for row in rows], dtype=object)
+
+
+def _percentiles_reason(v: pd.DataFrame) -> pd.Series:
+    """Why a row's "Compared to percentiles" is empty or "Not compared" (None where it is
+    filled, or empty because the value is suppressed: the suppression note says so)."""
+
+    def one(area_type: object, breakdown: object, measure: object, label: object,
+            withheld: bool) -> str | None:  # fmt: skip
+        if area_type != "la" or breakdown != "total":
+            return NOT_LA_TOTAL
+        if not isinstance(measure, str) or not measure:
+            return NO_BENCHMARK
+        if label == NOT_COMPARED:
+            return TOO_FEW
+        return None
+
+    columns = ("area_type", "breakdown", "benchmark_measure", "compared_to_percentiles")
+    rows = zip(*(v[c] for c in columns), v["suppressed"].astype(bool), strict=True)
+    return pd.Series([one(*row) for row in rows], dtype=object)
 
 
 def _compared_to_england(v: pd.DataFrame) -> pd.Series:

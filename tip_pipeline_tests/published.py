@@ -14,7 +14,9 @@ third indicator (first-time entrants to youth justice, "higher is worse", with a
 count that has no denominator), and that year's inequality, adversity, prevalence and data
 quality. Figures are invented but consistent (value = numerator / denominator x multiplier).
 Every year's recent trends (``published.indicator_trends``) are computed from these values as
-publishing computes them.
+publishing computes them, and so is every year's benchmarking (``published.la_benchmarking``),
+against a hand-made England of 152 other authorities (``OTHER_LAS``: values spread evenly from
+half to one and a half times England's, the first ten Leeds' statistical neighbours).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from sqlalchemy import Engine
 
 from tip_pipeline import stats
 from tip_pipeline.indicators.catalogue import dim_indicator_frame
-from tip_pipeline.publish import trends
+from tip_pipeline.publish import benchmarking, trends
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
 
@@ -525,6 +527,49 @@ def indicator_trends(values: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+#: England's other authorities of the hand-made benchmark file, Leeds' neighbours first
+OTHER_LAS = tuple(f"E06{k:06d}" for k in range(201, 353))
+NEIGHBOURS = OTHER_LAS[:10]
+#: England's value of the benchmark measures of the hand-made file
+BENCHMARK_ENGLAND = {"cla_31mar": ENGLAND_VALUE["cla_31mar"], FTE: 160.0}
+
+
+def _benchmark_file() -> pd.DataFrame:
+    """The hand-made benchmark file: every other authority, every year, both measures."""
+    rows = []
+    for period in PERIODS:
+        start = int(period[:4])
+        for measure, england in BENCHMARK_ENGLAND.items():
+            spread = np.linspace(0.5 * england, 1.5 * england, len(OTHER_LAS))
+            for code, value in zip(OTHER_LAS, spread, strict=True):
+                rows.append(
+                    {"time_period": start * 100 + (start + 1) % 100,
+                     "geographic_level": "Local authority", "area_code": code,
+                     "area_name": f"Authority {code[-3:]}", "measure": measure,
+                     "value": round(float(value), 2)}
+                )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def la_benchmarking(values: pd.DataFrame) -> pd.DataFrame:
+    """Every year's benchmarking, computed from the published values and the hand-made
+    benchmark file as publishing computes it (``tip_pipeline.publish.benchmarking``)."""
+    heads = values[(values["area_type"] == "la") & (values["breakdown"] == "total")]
+    regions = pd.DataFrame(
+        {"lad24cd": [LA, *OTHER_LAS], "lad24nm": [LA_NAME, *OTHER_LAS],
+         "rgn24cd": REGION, "rgn24nm": REGION_NAME}
+    )  # fmt: skip
+    neighbours = pd.DataFrame(
+        {"la_code": LA, "neighbour_rank": range(1, 11), "neighbour_code": NEIGHBOURS}
+    )
+    bench = _benchmark_file()
+    frames = [
+        benchmarking.la_benchmarking(heads[heads["period"] == p], bench, regions, neighbours, p)
+        for p in PERIODS
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
 def dim_area() -> pd.DataFrame:
     rows = [
         (ENGLAND, "England", "country", None, None),
@@ -547,6 +592,7 @@ def fill_published(engine: Engine) -> None:
         schema.published_prevalence_summary: prevalence_summary(),
         schema.data_quality: data_quality(),
         schema.indicator_trends: indicator_trends(values),
+        schema.la_benchmarking: la_benchmarking(values),
         schema.dim_indicator: _catalogue(),
         schema.dim_area: dim_area(),
     }

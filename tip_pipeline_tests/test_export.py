@@ -10,6 +10,9 @@ import pytest
 from tip_pipeline.cli import main
 from tip_pipeline.export import (
     HEADINGS,
+    NO_BENCHMARK,
+    NOT_LA_TOTAL,
+    PERCENTILES_NOTE_PREFIX,
     SUPPRESSED_NOTE,
     TREND_NOTE_PREFIX,
     UNKNOWN_AREA_CATEGORY,
@@ -96,7 +99,10 @@ def test_each_format_round_trips(published_url: str, tmp_path: Path, fmt: str):
     assert leeds["Time period Sortable"] == 20230000
     assert leeds["Time period range"] == "1y"
     assert leeds["Recent Trend"] == "No significant change"  # 2019/20 to 2023/24
-    for empty in ("Compared to percentiles", "New data", "Compared to goal"):
+    # 80.0 among England's 152 others spread evenly over 35 to 105: the fourth quintile,
+    # "High" without a polarity (published.la_benchmarking)
+    assert leeds["Compared to percentiles"] == "High"
+    for empty in ("New data", "Compared to goal"):
         assert _blank(leeds[empty])
 
     earlier = _row(frame, **{"Indicator ID": "cla_31mar", "Time period": "2022/23"})
@@ -104,6 +110,32 @@ def test_each_format_round_trips(published_url: str, tmp_path: Path, fmt: str):
 
     fte = _row(totals, **{"Indicator ID": "yj_first_time_entrants", "Age": "10-17 yrs"})
     assert fte["Compared to England value or percentiles"] == "Worse"  # higher is worse
+    # 250 above every other authority (80 to 240): the highest quintile, worst where higher
+    # is worse
+    assert fte["Compared to percentiles"] == "Worst"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_compared_to_percentiles_for_la_totals_only_else_the_reason(
+    published_url: str, tmp_path: Path, fmt: str
+):
+    out = tmp_path / f"fingertips.{fmt}"
+    export(published_url, fmt, out)
+    frame = _read(out, fmt)
+    filled = frame[frame["Compared to percentiles"].notna()]
+    assert set(filled["Area Type"]) == {"Counties & UAs (from Apr 2023)"}
+    assert filled["Category Type"].isna().all() and (filled["Sex"] == "Persons").all()
+    assert set(filled["Indicator ID"]) == {"cla_31mar", "yj_first_time_entrants"}
+    empty = frame[frame["Compared to percentiles"].isna()]
+    notes = empty["Value note"].fillna("")
+    wards = empty["Area Type"] == "Wards (2024)"
+    assert notes[wards].str.contains(PERCENTILES_NOTE_PREFIX + NOT_LA_TOTAL, regex=False).all()
+    referrals = empty[
+        (empty["Indicator ID"] == "cin_referrals") & (empty["Area Code"] == sample.LA)
+    ]
+    referrals = referrals[referrals["Category Type"].isna() & (referrals["Sex"] == "Persons")]
+    assert len(referrals) == len(sample.PERIODS)
+    assert referrals["Value note"].str.contains(NO_BENCHMARK, regex=False).all()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
@@ -115,7 +147,7 @@ def test_suppressed_rows_have_no_value_and_the_note(published_url: str, tmp_path
     ward_b = _row(frame, **EARLIER, **{"Area Code": sample.WARD_B})
     assert ward_b["Value note"] == (
         f"{SUPPRESSED_NOTE}; {TREND_NOTE_PREFIX}fewer than five annual points: "
-        "1 of the five years 2019/20 to 2023/24"
+        f"1 of the five years 2019/20 to 2023/24; {PERCENTILES_NOTE_PREFIX}{NOT_LA_TOTAL}"
     )
     for heading in ("Value", "Count", "Lower CI 95.0 limit", "Upper CI 95.0 limit",
                     "Lower CI 99.8 limit", "Upper CI 99.8 limit"):  # fmt: skip
@@ -127,7 +159,8 @@ def test_suppressed_rows_have_no_value_and_the_note(published_url: str, tmp_path
 
     decile = _row(frame, **EARLIER, **{"Category": "Most deprived decile (IMD2025)"})
     assert decile["Category Type"] == "LSOA21 deprivation deciles in England (IMD2025)"
-    assert decile["Value note"] == SUPPRESSED_NOTE and _blank(decile["Count"])
+    assert decile["Value note"] == f"{SUPPRESSED_NOTE}; {PERCENTILES_NOTE_PREFIX}{NOT_LA_TOTAL}"
+    assert _blank(decile["Count"])
 
     withheld = frame["Value note"].fillna("").str.startswith(SUPPRESSED_NOTE)
     published = frame[~withheld]
@@ -299,6 +332,7 @@ def test_recent_trend_is_fingertips_wording_or_cannot_be_calculated_with_why(pub
     assert first["Recent Trend"] == "Cannot be calculated"
     assert first["Value note"] == (
         f"{TREND_NOTE_PREFIX}fewer than five annual points: 1 of the five years 2015/16 to 2019/20"
+        f"; {PERCENTILES_NOTE_PREFIX}{NO_BENCHMARK}"
     )
     # every headline row has a trend or the reason it has none; breakdown rows have neither
     labels = {

@@ -11,7 +11,10 @@ layer's true figures (docs/CONVENTIONS.md, "Disclosure control"):
 4. nothing derived from a withheld count is published: a suppressed row's value and limits,
    a comparison of a withheld value, SII/RII where any decile is withheld, the quintile gap
    where quintile 1 or 5 is, the change since baseline where those quintiles are withheld in
-   either year.
+   either year;
+5. ``published.la_benchmarking`` discloses nothing new: the deploying authorities' values are
+   their published ones (NULL where suppressed), the others the benchmark file's, and every
+   rank, band and quintile comes from those values alone (``benchmarking.audit_benchmarking``).
 
 It runs inside the publish transaction, on that transaction's own rows, before they commit (a
 failed audit rolls the year back), and can be run again at any time on what is committed.
@@ -29,6 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.indicators.store import read_period
+from tip_pipeline.publish.benchmarking import audit_benchmarking
 from tip_pipeline.publish.cells import CellSet, count_cells
 from tip_pipeline.publish.inputs import area_parents, read_restricted, restricted_cells
 from tip_pipeline.publish.suppression import Suppression, feasible_ranges
@@ -91,6 +95,7 @@ def audit_year(
     baselines = set(inequality["baseline_period"].dropna()) - {period}
     baseline = read_published(bind, min(baselines)) if baselines else None
     _check_inequality(audit, published, baseline)
+    audit.problems += audit_benchmarking(bind, period)
     return audit
 
 

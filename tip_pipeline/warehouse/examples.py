@@ -146,6 +146,31 @@ ORDER BY period
     params=_params("indicator_id", "area_code"),
 )
 
+NEIGHBOURS: Final = Example(
+    key="neighbours",
+    title="The LA among its statistical neighbours and England, year by year",
+    question="One indicator's published value for the LA each year, its rank among itself and "
+    "its ten statistical neighbours and among England's authorities (1 = best by polarity, or "
+    "the highest without one: rank_order), LAIT's quartile band, Fingertips' England quintile, "
+    "and its neighbours' lowest, highest and mean published values that year "
+    "(la_benchmarking; each neighbour's own row has its value and ranks too).",
+    sql="""
+SELECT b.period, b.value, b.neighbour_group_rank, b.neighbour_group_ranked,
+       b.england_rank, b.england_ranked, b.quartile_band, b.compared_to_percentiles,
+       MIN(n.value) AS neighbours_lowest, MAX(n.value) AS neighbours_highest,
+       AVG(n.value) AS neighbours_mean
+FROM la_benchmarking AS b
+JOIN la_benchmarking AS n
+  ON n.indicator_id = b.indicator_id AND n.period = b.period AND n.la_code = b.la_code
+ AND n.neighbour_rank IS NOT NULL
+WHERE b.indicator_id = :indicator_id AND b.la_code = :area_code AND b.area_code = :area_code
+GROUP BY b.period, b.value, b.neighbour_group_rank, b.neighbour_group_ranked,
+         b.england_rank, b.england_ranked, b.quartile_band, b.compared_to_percentiles
+ORDER BY b.period
+""",
+    params=_params("indicator_id", "area_code"),
+)
+
 ADVERSITY: Final = Example(
     key="adversity",
     title="The adversity distribution",
@@ -199,5 +224,14 @@ ORDER BY source, table_name
 #: every example, in the order the dictionary shows them
 EXAMPLES: Final[Mapping[str, Example]] = {
     e.key: e
-    for e in (LATEST_FOR_LA, WARD_PROFILE, INEQUALITY, TREND, ADVERSITY, PREVALENCE, DATA_QUALITY)
+    for e in (
+        LATEST_FOR_LA,
+        WARD_PROFILE,
+        INEQUALITY,
+        TREND,
+        NEIGHBOURS,
+        ADVERSITY,
+        PREVALENCE,
+        DATA_QUALITY,
+    )
 }

@@ -1039,6 +1039,91 @@ indicator_trends = Table(
     "suppressed value left uncomputed.",
 )
 
+la_benchmarking = Table(
+    "la_benchmarking",
+    metadata,
+    Column("indicator_id", Text, primary_key=True, comment="Indicator id (dim_indicator)"),
+    Column("period", Text, primary_key=True, comment="Financial year"),
+    Column(
+        "la_code",
+        Text,
+        primary_key=True,
+        comment="The authority whose benchmarking view the row belongs to: one this pipeline "
+        "publishes (its statistical neighbours are those of ref_stat_neighbours)",
+    ),
+    Column("area_code", Text, primary_key=True, comment="An English upper-tier authority"),
+    Column("area_name", Text, comment="Its name"),
+    Column("region_code", Text, comment="Its region (ONS LA-to-region lookup)"),
+    Column("region_name", Text, comment="Its region's name"),
+    Column(
+        "value",
+        Double,
+        comment="Its published value: this pipeline's own (after disclosure control) for an "
+        "authority it publishes, else the benchmark file's; NULL with value_note",
+    ),
+    Column(
+        "value_source",
+        Text,
+        nullable=False,
+        comment="'this pipeline' (published.indicator_values) or 'ref_benchmarks' (the "
+        "published benchmark file)",
+    ),
+    Column("value_note", Text, comment="Why the value is NULL (suppressed, not published)"),
+    Column(
+        "neighbour_rank",
+        Integer,
+        comment="1-10 if the authority is one of la_code's statistical neighbours (1 = most "
+        "similar); NULL for la_code itself and any other authority",
+    ),
+    Column(
+        "neighbour_group_rank",
+        Integer,
+        comment="Rank among la_code and its ten neighbours with a value (1 = best; see "
+        "rank_order); NULL outside the group or without a value",
+    ),
+    Column("neighbour_group_ranked", Integer, comment="Authorities of the group with a value"),
+    Column(
+        "england_rank",
+        Integer,
+        comment="Rank among England's authorities with a value (1 = best; ties share the "
+        "lowest rank; see rank_order)",
+    ),
+    Column("england_ranked", Integer, comment="England's authorities with a value"),
+    Column(
+        "rank_order",
+        Text,
+        nullable=False,
+        comment="What rank 1 is: 'lowest value first (higher is worse)', 'highest value first "
+        "(higher is better)' or 'highest value first (no polarity: not a judgement)'",
+    ),
+    Column(
+        "quartile_band",
+        Text,
+        comment="LAIT's quartile banding: A (the quarter ranked first) to D, from england_rank",
+    ),
+    Column(
+        "england_quintile",
+        Integer,
+        comment="Quintile among England's values, 1 = lowest values (Fingertips' quintile "
+        "bounds); NULL without a value or with fewer than five",
+    ),
+    Column(
+        "compared_to_percentiles",
+        Text,
+        comment="Fingertips' wording of the quintile: Best / Better / Middle / Worse / Worst "
+        "with a polarity, Lowest / Low / Middle / High / Highest without, Not compared",
+    ),
+    *_lineage("published"),
+    CheckConstraint("quartile_band IN ('A', 'B', 'C', 'D')", name="quartile_band"),
+    CheckConstraint("england_quintile BETWEEN 1 AND 5", name="england_quintile"),
+    schema=PUBLISHED,
+    comment="LAIT-style benchmarking: for each indicator with a published benchmark and year, "
+    "every English authority's published value (this pipeline's own for the authorities it "
+    "publishes, the benchmark file's for the others), whether it is a statistical neighbour, "
+    "ranks among the neighbours and England, LAIT's quartile band and Fingertips' England "
+    "quintile; computed from published values only.",
+)
+
 # -- lineage (ops) ------------------------------------------------------------------------------
 
 run_inputs = Table(

@@ -74,6 +74,24 @@ EXPECTED: dict[str, list[tuple]] = {
 }  # fmt: skip
 
 
+def _neighbours_expected() -> list[tuple]:
+    """The LA's benchmarking rows of the hand-made layer (computed as publishing computes them)
+    and its neighbours' values, summarised by pandas rather than SQL."""
+    table = sample.la_benchmarking(sample.indicator_values())
+    table = table[(table["indicator_id"] == "cla_31mar") & (table["la_code"] == sample.LA)]
+    rows = []
+    for period, part in table.groupby("period"):
+        own = part[part["area_code"] == sample.LA].iloc[0]
+        near = part.loc[part["neighbour_rank"].notna(), "value"]
+        columns = ("value", "neighbour_group_rank", "neighbour_group_ranked", "england_rank",
+                   "england_ranked", "quartile_band", "compared_to_percentiles")  # fmt: skip
+        rows.append((period, *(own[c] for c in columns), near.min(), near.max(), near.mean()))
+    return rows
+
+
+EXPECTED["neighbours"] = _neighbours_expected()
+
+
 def _normalised(rows: list[tuple]) -> list[tuple]:
     """Both backends' values in one form: numbers as floats rounded to 6 places (PostgreSQL
     returns ROUND() as Decimal), booleans as 0/1 (SQLite's storage)."""

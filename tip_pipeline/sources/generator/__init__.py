@@ -2,7 +2,7 @@
 real returns (contracts.py), calibrated to the Leeds figures of the seed slide, reproducible
 from its arguments alone.
 
-Modules: config (scales, targets), geography (152 LAs, LSOAs, IMD), population (child universe,
+Modules: config (scales, targets), geography (153 LAs, LSOAs, IMD), population (child universe,
 population estimates, Census 2021 children by ethnic group), modelled (toxic-trio table),
 hazards (shared risk), care (SSDA903), cin, factors, youth_justice, homelessness, deliveries
 (year files as known at 31 March), reference, measures and benchmarks, pseudonyms, faults, plant
@@ -13,9 +13,9 @@ dfe_ssda903_xml (the same return as DfE's XML) and dfe_cin.
 
 Scales: ``small`` is a synthetic "Small Town" (E08000999, a code no real LA has, in Yorkshire
 and The Humber) with 40 LSOAs and about 9,000 children; ``leeds`` is Leeds (E08000035) with 488
-LSOAs and about 169,600 children; ``england`` is all 152 upper-tier LAs, 33,755 LSOAs and about
-12 million children. At single-LA scales the national model still exists, for ranks, deciles,
-statistical neighbours and benchmarks.
+LSOAs and about 169,600 children; ``england`` is all 153 upper-tier LAs (England's since April
+2023, modelled in every year), 33,755 LSOAs and about 12 million children. At single-LA scales
+the national model still exists, for ranks, deciles, statistical neighbours and benchmarks.
 """
 
 from __future__ import annotations
@@ -252,7 +252,7 @@ def _reference_tables(sim: Simulation, seed: int) -> list[Table]:
             "ref_lad_region",
             None,
             None,
-            reference.lad_region(geo, reference.covered_las(geo, nbrs)),
+            reference.lad_region(geo),
         ),
         (
             _name("ref_stat_neighbours", None),
@@ -276,7 +276,7 @@ def _reference_tables(sim: Simulation, seed: int) -> list[Table]:
         children[i, lsoas] = k.sum(axis=(1, 2))
         youths[i, lsoas] = k[:, :, 10:].sum(axis=(1, 2))
     nums = measures.counts(uni, win, sim.care, sim.cin, sim.offences, sim.hclic, n_lsoa)
-    bench = benchmarks.build(geo, win, nums, children, youths, nbrs, stream(seed, "benchmarks"))
+    bench = benchmarks.build(geo, win, nums, children, youths, stream(seed, "benchmarks"))
     for fy in win.years:
         out.append((_name("ref_benchmarks", fy), "ref_benchmarks", fy, None, bench[fy.label]))
     return out

@@ -1,5 +1,10 @@
 """The benchmark file (England, regions, local authorities), one per reporting year.
 
+Every file carries England, every region and every one of the 153 local authorities, at every
+scale, as DfE's and OHID's national releases do: LAIT-style benchmarking (an authority's rank
+among England's and its neighbours' published values, its quartile band, its quintile) needs
+every authority's value (``tip_pipeline.publish.benchmarking``).
+
 Populated LAs use their actual generated counts. At single-LA scales the other LAs are not
 simulated child by child: their numerators apply the target LA's own rates by national IMD
 decile (shrunk towards the LA's overall rate where a decile is thin) to each LA's child
@@ -34,7 +39,6 @@ def build(
     numerators: dict[str, np.ndarray],  # measure -> (years, n_lsoa) actual, zero if unpopulated
     children: np.ndarray,  # (years, n_lsoa) children 0-17, actual where populated
     youths: np.ndarray,  # (years, n_lsoa) children 10-17
-    nbrs: np.ndarray,
     rng: np.random.Generator,
 ) -> dict[str, pd.DataFrame]:
     n_las = len(geo.las)
@@ -55,7 +59,7 @@ def build(
             la_num = np.bincount(geo.lsoa_la, weights=np.where(lsoa_pop, num, 0), minlength=n_las)
             la_num = np.where(populated, la_num, la_num_model).astype(np.int64)
             la_den = np.bincount(geo.lsoa_la, weights=den_lsoa, minlength=n_las).astype(np.int64)
-            rows += _rows(geo, fy, measure, mult, la_num, la_den, nbrs)
+            rows += _rows(geo, fy, measure, mult, la_num, la_den)
         cols = [
             "time_period",
             "time_identifier",
@@ -82,7 +86,6 @@ def _rows(
     mult: int,
     la_num: np.ndarray,
     la_den: np.ndarray,
-    nbrs: np.ndarray,
 ) -> list[tuple]:
     period = fy.start_year * 100 + fy.end_year % 100
     las = geo.las
@@ -92,14 +95,11 @@ def _rows(
         return (period, "Financial year", level, code, name, measure, int(num), int(den), value)
 
     out = [row("National", ENGLAND_CODE, ENGLAND_NAME, la_num.sum(), la_den.sum())]
-    national = bool(las["populated"].all())
-    regions = las["region_code"].unique() if national else [las.at[geo.target, "region_code"]]
-    for code in regions:
+    for code in las["region_code"].unique():
         mask = (las["region_code"] == code).to_numpy()
         name = las.loc[mask, "region_name"].iloc[0]
         out.append(row("Regional", code, name, la_num[mask].sum(), la_den[mask].sum()))
-    chosen = np.arange(len(las)) if national else nbrs[geo.target]
-    for j in chosen:
+    for j in range(len(las)):
         out.append(
             row("Local authority", las.at[j, "code"], las.at[j, "name"], la_num[j], la_den[j])
         )

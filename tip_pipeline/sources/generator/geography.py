@@ -1,6 +1,16 @@
-"""England's geography as the generator models it: 152 upper-tier local authorities in nine
+"""England's geography as the generator models it: 153 upper-tier local authorities in nine
 regions, 33,755 LSOAs (2021) with IoD2025-like scores, ranks and exactly national deciles,
 wards, and LSOA/ward/LA names and GSS-shaped codes.
+
+The 153 are England's upper-tier authorities since 1 April 2023, when Cumbria was replaced by
+Cumberland and Westmorland and Furness (both in the North West, which has 24 since; ONS,
+*Local authority districts, counties and unitary authorities (April 2023) names and codes*;
+DfE's LA numbers, ``codes.LA_NUMBERS``, hold the same 153). The generator models today's
+structure in every year it writes, earlier years included: a real authority's earlier returns
+would name the authorities of their time, which the synthetic data does not try to reproduce.
+It draws the 152 authorities of before April 2023 and then splits one North West unitary
+authority in two by its wards (``_split``), as Cumbria was split, so that the random draws, and
+with them every LSOA, deprivation score and generated child, are those the 152 gave.
 
 The national model exists at every scale: for single-LA scales only the target LA's LSOAs are
 populated with children, but national ranks, deciles, statistical neighbours and benchmarks all
@@ -24,7 +34,7 @@ from tip_pipeline.sources.generator.config import (
 #: (code, name, number of upper-tier LAs, mean deprivation of the region on the latent scale)
 REGIONS = (
     ("E12000001", "North East", 12, 0.45),
-    ("E12000002", "North West", 23, 0.35),
+    ("E12000002", "North West", 24, 0.35),
     ("E12000003", "Yorkshire and The Humber", 15, 0.30),
     ("E12000004", "East Midlands", 10, 0.00),
     ("E12000005", "West Midlands", 14, 0.25),
@@ -34,6 +44,8 @@ REGIONS = (
     ("E12000009", "South West", 15, -0.25),
 )
 TARGET_REGION = "E12000003"
+#: the region of the authority split in two on 1 April 2023 (Cumbria)
+SPLIT_REGION = "E12000002"
 
 
 @dataclass(frozen=True)
@@ -61,12 +73,13 @@ class Geography:
 
 
 def _la_table(spec: ScaleSpec) -> pd.DataFrame:
+    """The 152 authorities of before April 2023 (the split region one short, ``_split``)."""
     rows = []
     counters = {"E06": 101, "E08": 101, "E09": 101, "E10": 101}
     fixed = {spec.target_name}
     pool = iter(names.la_names(200, exclude=fixed))
     for code, name, n, _ in REGIONS:
-        for i in range(n):
+        for i in range(n - (code == SPLIT_REGION)):
             if code == TARGET_REGION and i == 0:
                 rows.append((spec.target_code, spec.target_name, code, name, True))
                 continue
@@ -114,6 +127,42 @@ def _latent_scores(
     return latent
 
 
+def _split(
+    spec: ScaleSpec,
+    las: pd.DataFrame,
+    wards: pd.DataFrame,
+    lsoa_ward: np.ndarray,
+    lsoa_name: np.ndarray,
+    target: int,
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray, int]:
+    """Cumbria's split of 1 April 2023, modelled: the first unitary authority (E06) of the North
+    West keeps the first half of its wards and its code; the second half becomes a new unitary
+    authority of the same region, placed after it, with the next E06 code and the next name of
+    the pool, and its wards' and LSOAs' names follow it. No random number is drawn, so the
+    LSOAs, scores, deciles and children are unchanged; the authorities after it move up one."""
+    codes = las["code"].astype(str)
+    old = int(np.flatnonzero((las["region_code"] == SPLIT_REGION) & codes.str.startswith("E06"))[0])
+    number = 1 + max(int(c[3:]) for c in codes if c.startswith("E06"))
+    taken = {spec.target_name, *las["name"]}
+    name = next(n for n in names.la_names(200, exclude={spec.target_name}) if n not in taken)
+    new_row = las.iloc[[old]].assign(code=f"E06{number:06d}", name=name)
+    las = pd.concat([las.iloc[: old + 1], new_row, las.iloc[old + 1 :]], ignore_index=True)
+    own = np.flatnonzero(wards["la"].to_numpy() == old)
+    moved = own[len(own) // 2 :]
+    la_of_ward = wards["la"].to_numpy().copy()
+    la_of_ward[la_of_ward > old] += 1
+    la_of_ward[moved] = old + 1
+    wards = wards.assign(la=la_of_ward)
+    wards.loc[moved, "name"] = names.ward_names(name, len(moved))
+    lsoa_la = la_of_ward[lsoa_ward]
+    lsoa_name = lsoa_name.copy()
+    mine = np.flatnonzero(lsoa_la == old + 1)
+    lsoa_name[mine] = names.lsoa_names(name, mine.size)
+    sizes = np.bincount(lsoa_la, minlength=len(las))
+    las["n_lsoas"] = sizes
+    return las, wards, lsoa_la, lsoa_name, target + (target > old)
+
+
 def build(spec: ScaleSpec, rng: np.random.Generator) -> Geography:
     las = _la_table(spec)
     target = int(np.flatnonzero(las["code"] == spec.target_code)[0])
@@ -150,6 +199,7 @@ def build(spec: ScaleSpec, rng: np.random.Generator) -> Geography:
         for ward_name in names.ward_names(la_name, n_wards):
             ward_rows.append((f"E05{len(ward_rows) + 1:06d}", ward_name, la))
     wards = pd.DataFrame(ward_rows, columns=["code", "name", "la"])
+    las, wards, lsoa_la, lsoa_name, target = _split(spec, las, wards, lsoa_ward, lsoa_name, target)
     return Geography(
         las=las,
         wards=wards,

@@ -2,8 +2,9 @@
 statistical neighbours, modelled rates.
 
 For single-LA scales the LSOA-level files (population, IMD, lookup) cover the LA's own LSOAs
-(with national ranks and deciles); LA-level files cover the LA and its ten statistical
-neighbours. At england scale every file covers all 152 LAs.
+(with national ranks and deciles); the statistical neighbours file covers the LA's ten. At
+england scale every file covers all 153 LAs. The LA-to-region lookup and the benchmark file
+(``benchmarks``) are national at every scale, as ONS and DfE publish them.
 """
 
 from __future__ import annotations
@@ -111,15 +112,10 @@ def neighbours(geo: Geography) -> np.ndarray:
     return np.argsort(dist, axis=1, kind="stable")[:, :10]
 
 
-def covered_las(geo: Geography, nbrs: np.ndarray) -> np.ndarray:
-    """The LAs described by LA-level reference files."""
-    if geo.las["populated"].all():
-        return np.arange(len(geo.las))
-    return np.concatenate([[geo.target], nbrs[geo.target]])
-
-
-def lad_region(geo: Geography, las: np.ndarray) -> pd.DataFrame:
-    t = geo.las.iloc[np.sort(las)]
+def lad_region(geo: Geography) -> pd.DataFrame:
+    """ONS's LA-to-region lookup, national as ONS publishes it: every LA at every scale, so that
+    every authority of the benchmark file has its region."""
+    t = geo.las
     return (
         pd.DataFrame(
             {

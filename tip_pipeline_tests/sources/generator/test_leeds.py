@@ -273,16 +273,22 @@ def test_census_ethnic_mix_is_leeds_like_and_matches_the_records(leeds) -> None:
 
 
 def test_benchmarks_consistent_with_the_la(leeds) -> None:
-    """England and neighbour values are built from the LA's own rates by decile: same order
-    of magnitude as the LA (within a factor of two) for looked-after children."""
+    """England's, the region's and the neighbours' values are built from the LA's own rates by
+    decile: same order of magnitude as the LA (within a factor of two) for looked-after
+    children. Every one of England's 153 authorities is in the file, with a value (authorities
+    far less deprived than the LA may fall further from it)."""
     out, _ = leeds
     b = m.read(out, "ref_benchmarks_2023-24.csv")
     cla = b[b["measure"] == "cla_31mar"]
     la_rate = len(m.lac_31mar(out, YEARS[3])) / _kids(out, YEARS[3]) * 1e4
-    values = cla["value"].astype(float)
+    near = set(m.read(out, "ref_stat_neighbours_2024.csv")["neighbour_code"])
+    close = cla[(cla["geographic_level"] != "Local authority") | cla["area_code"].isin(near)]
+    values = close["value"].astype(float)
+    assert len(close) == 1 + 9 + 10
     assert ((values > la_rate / 2) & (values < la_rate * 2)).all()
+    assert (cla["value"].astype(float) > 0).all()
     assert set(cla["geographic_level"]) == {"National", "Regional", "Local authority"}
-    assert (cla["geographic_level"] == "Local authority").sum() == 10
+    assert (cla["geographic_level"] == "Local authority").sum() == 153
 
 
 def test_the_identifier_guard_finds_nothing_at_leeds_scale(leeds) -> None:
