@@ -107,7 +107,9 @@ IMD_VINTAGE: Final = "IMD2025"
 #: why "Compared to goal" is empty, before the reason, in the Value note
 GOAL_NOTE_PREFIX: Final = "Not compared to goal: "
 #: a goal declared after the year was published: its values were not compared then
-GOAL_AFTER_PUBLISHING: Final = "the goal was declared after the year was published (publish it again)"
+GOAL_AFTER_PUBLISHING: Final = (
+    "the goal was declared after the year was published (publish it again)"
+)
 #: Excel's row limit, heading row included
 XLSX_MAX_ROWS: Final = 1_048_576
 

@@ -564,8 +564,16 @@ def indicator_goals(values: pd.DataFrame) -> pd.DataFrame:
 def child_population() -> pd.DataFrame:
     """The latest year's child population of the LA by sex and single year of age."""
     rows = [
-        (LATEST, FinancialYear.parse(LATEST).population_mid_year, "la", LA, LA_NAME, sex, age,
-         count)
+        (
+            LATEST,
+            FinancialYear.parse(LATEST).population_mid_year,
+            "la",
+            LA,
+            LA_NAME,
+            sex,
+            age,
+            count,
+        )
         for sex, counts in CHILD_POPULATION.items()
         for age, count in enumerate(counts)
     ]

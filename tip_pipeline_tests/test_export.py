@@ -307,8 +307,7 @@ def test_recent_trend_is_fingertips_wording_or_cannot_be_calculated_with_why(pub
     first = _row(totals, **referrals, **{"Time period": sample.PERIODS[0]})
     assert first["Recent Trend"] == "Cannot be calculated"
     assert first["Value note"] == (
-        f"{TREND_NOTE_PREFIX}fewer than five annual points: 1 of the five years 2015/16 to "
-        "2019/20"
+        f"{TREND_NOTE_PREFIX}fewer than five annual points: 1 of the five years 2015/16 to 2019/20"
     )  # compared with its goal: no goal note
     # every headline row has a trend or the reason it has none; breakdown rows have neither
     labels = {

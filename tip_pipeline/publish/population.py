@@ -34,9 +34,7 @@ _POPULATION_COLUMNS: Final = ("lsoa_2021_code", *(f"{s}{a}" for s in "fm" for a 
 _LOOKUP_COLUMNS: Final = ("lsoa21cd", "lad24cd", "lad24nm")
 
 
-def child_population(
-    population: pd.DataFrame, lookup: pd.DataFrame, period: str
-) -> pd.DataFrame:
+def child_population(population: pd.DataFrame, lookup: pd.DataFrame, period: str) -> pd.DataFrame:
     """The rows of ``published.child_population`` for ``period`` (lineage aside).
 
     ``population``: the year's ``ref_population`` rows (ONS wide layout, ``f0``..``m17``);

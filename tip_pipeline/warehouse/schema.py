@@ -650,7 +650,9 @@ dim_indicator = Table(
     Column("breakdowns", Text, nullable=False, comment="Breakdowns published, comma-separated"),
     Column("benchmark_measure", Text, comment="Measure id in ref_benchmarks, if published"),
     Column("notes", Text, comment="Caveats"),
-    Column("goal_value", Double, comment="Goal on the value's scale (a range's lower end); NULL: none"),
+    Column(
+        "goal_value", Double, comment="Goal on the value's scale (a range's lower end); NULL: none"
+    ),
     Column("goal_upper", Double, comment="A goal range's upper end; NULL for a single value"),
     Column("goal_polarity", Text, comment="The goal's side that is good: lower / higher is better"),
     Column("goal_rule", Text, comment="How a value is compared with the goal (Fingertips)"),

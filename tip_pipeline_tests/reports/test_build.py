@@ -140,10 +140,13 @@ def test_change_and_trend_are_read_from_the_published_trends(built, published):
     assert trend["baseline_period"] == first["period"]
     assert f"a change of +{trend['change_since_baseline']:.1f}" in built.html
     assert trend["recent_trend"] == "Increasing"
-    assert escape(
-        f"Over the five years from {trend['first_period']} to {LATEST} the recent trend is "
-        "increasing (Fingertips' recent trend, weighted regression, 99.8% level"
-    ) in built.html
+    assert (
+        escape(
+            f"Over the five years from {trend['first_period']} to {LATEST} the recent trend is "
+            "increasing (Fingertips' recent trend, weighted regression, 99.8% level"
+        )
+        in built.html
+    )
     summary = {r[0]: r for r in tables(built.html)["summary"]}
     referrals = next(r for name, r in summary.items() if "Referrals" in name)
     assert referrals[6] == "Increasing"
@@ -204,10 +207,11 @@ def test_build_report_returns_the_document(published):
 
 def test_the_sections_are_shown_in_the_order_listed(built):
     """``build`` walks ``SECTIONS``: each section once, in the listed order."""
-    assert len(SECTIONS) == 8
+    assert len(SECTIONS) == 9
     ids = re.findall(r'<section id="([^"]+)"', built.html)
     assert ids == [
         "summary",
+        "population",
         "prevalence",
         "hidden-need",
         "indicators",

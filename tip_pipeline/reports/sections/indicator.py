@@ -627,7 +627,10 @@ def change_statement(
     ``why``: the reason it was not tested, as published."""
     if is_missing(p_value) or is_missing(difference):
         reason = why or "a figure is missing or suppressed"
-        return f"{name}: the change between {baseline_period} and {period} could not be tested ({reason})."
+        return (
+            f"{name}: the change between {baseline_period} and {period} could not be tested "
+            f"({reason})."
+        )
     moved = "rose" if difference > 0 else "fell" if difference < 0 else "did not change"
     head = (
         f"{name} {moved} from {fmt_value(baseline)} in {baseline_period} to "
@@ -662,7 +665,9 @@ def trend_statement(
             f"Over the five years from {first} to {last} there is no significant recent trend "
             f"({test}{extra})."
         )
-    return f"Over the five years from {first} to {last} the recent trend is {label.lower()} ({test})."
+    return (
+        f"Over the five years from {first} to {last} the recent trend is {label.lower()} ({test})."
+    )
 
 
 def comparison_statement(area: str, comparator: str, result: str, polarity: str) -> str:
