@@ -1,8 +1,8 @@
 """Goals and the child population: dim_indicator's goal, published.indicator_goals and
 published.child_population
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2027-01-14
 
 Issue #19 (Fingertips and LAIT parity). dim_indicator carries each indicator's declared goal
@@ -23,8 +23,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = "0015"
-down_revision: Union[str, Sequence[str], None] = "0014"
+revision: str = "0016"
+down_revision: Union[str, Sequence[str], None] = "0015"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
