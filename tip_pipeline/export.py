@@ -44,7 +44,12 @@ map onto them:
   with the reason in the Value note elsewhere ("Compared to percentiles: ..."): not a local
   authority's total, no published benchmark for the indicator, or the value suppressed (the
   suppression note says so).
-- New data, Compared to goal: empty (not computed).
+- Compared to goal: from ``published.indicator_goals`` (``tip_pipeline.publish.goals``), in
+  Fingertips' words, "Better", "Similar" or "Worse", for every row of an indicator with a goal
+  declared in the catalogue (``dim_indicator.goal_*``, with its source); empty elsewhere, with
+  the reason in the Value note ("Not compared to goal: no goal declared", "...: value
+  suppressed for disclosure control").
+- New data: empty (not computed).
 
 CSV and Excel output neutralise any text cell a spreadsheet would run as a formula (a
 leading ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a ``'``;
@@ -64,6 +69,7 @@ from sqlalchemy import Engine, exc, text
 from tip_pipeline.atomic import written_whole
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.home_area import UNKNOWN
+from tip_pipeline.indicators.goals import NO_GOAL
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.spreadsheet_safe import neutralise_frame
 from tip_pipeline.warehouse.engine import make_engine, redact_url, require_existing
@@ -112,6 +118,12 @@ TOO_FEW: Final = "the benchmark file lacks authorities (fewer than five with a v
 NOT_COMPARED: Final = "Not compared"
 ENGLAND_CODE: Final = "E92000001"
 IMD_VINTAGE: Final = "IMD2025"
+#: why "Compared to goal" is empty, before the reason, in the Value note
+GOAL_NOTE_PREFIX: Final = "Not compared to goal: "
+#: a goal declared after the year was published: its values were not compared then
+GOAL_AFTER_PUBLISHING: Final = (
+    "the goal was declared after the year was published (publish it again)"
+)
 #: Excel's row limit, heading row included
 XLSX_MAX_ROWS: Final = 1_048_576
 
@@ -165,9 +177,10 @@ SELECT v.indicator_id, v.indicator_name, v.period, v.area_type, v.area_code,
        v.breakdown, v.category, v.numerator, v.denominator, v.value,
        v.lower_ci_95, v.upper_ci_95, v.lower_ci_99_8, v.upper_ci_99_8,
        v.compared_to_benchmark, v.benchmark_area_code, v.suppressed,
-       i.age_min, i.age_max, i.polarity,
+       i.age_min, i.age_max, i.polarity, i.goal_value,
        t.recent_trend, t.note AS trend_note,
-       b.compared_to_percentiles, i.benchmark_measure
+       b.compared_to_percentiles, i.benchmark_measure,
+       g.compared_to_goal, g.note AS goal_note
 FROM {PUBLISHED}.indicator_values AS v
 LEFT JOIN {PUBLISHED}.dim_area AS a ON a.area_code = v.area_code
 LEFT JOIN {PUBLISHED}.dim_area AS p ON p.area_code = a.parent_code
@@ -178,6 +191,9 @@ LEFT JOIN {PUBLISHED}.indicator_trends AS t
 LEFT JOIN {PUBLISHED}.la_benchmarking AS b
   ON b.indicator_id = v.indicator_id AND b.period = v.period AND b.la_code = v.area_code
   AND b.area_code = v.area_code AND v.area_type = 'la' AND v.breakdown = 'total'
+LEFT JOIN {PUBLISHED}.indicator_goals AS g
+  ON g.indicator_id = v.indicator_id AND g.period = v.period AND g.area_code = v.area_code
+  AND g.breakdown = v.breakdown AND g.category = v.category
 """
 
 
@@ -242,14 +258,18 @@ def fingertips_frame(values: pd.DataFrame) -> pd.DataFrame:
             "Count": v["numerator"].astype("Int64").mask(suppressed),
             "Denominator": v["denominator"].astype("Int64"),
             "Value note": _value_note(
-                suppressed, v["recent_trend"], v["trend_note"], _percentiles_reason(v)
+                suppressed,
+                v["recent_trend"],
+                v["trend_note"],
+                _percentiles_reason(v),
+                _goal_why(v),
             ),
             "Recent Trend": v["recent_trend"].astype(object),
             "Compared to England value or percentiles": _compared_to_england(v),
             "Compared to percentiles": v["compared_to_percentiles"].astype(object),
             "Time period Sortable": (start_year * 10_000).astype("int64"),
             "New data": empty,
-            "Compared to goal": empty,
+            "Compared to goal": v["compared_to_goal"].astype(object),
             "Time period range": "1y",
         },
         columns=list(HEADINGS),
@@ -311,20 +331,29 @@ def _category(breakdown: pd.Series, category: pd.Series) -> pd.Series:
 
 
 def _value_note(
-    suppressed: np.ndarray, trend: pd.Series, reason: pd.Series, percentiles: pd.Series
+    suppressed: np.ndarray,
+    trend: pd.Series,
+    reason: pd.Series,
+    percentiles: pd.Series,
+    goal_why: pd.Series,
 ) -> pd.Series:
-    """The suppression note, why the recent trend cannot be calculated where it cannot, and
-    why "Compared to percentiles" is empty or not compared."""
+    """The suppression note, why the recent trend cannot be calculated where it cannot, why
+    "Compared to percentiles" is empty or not compared, and why the row is not compared with
+    a goal where it is not."""
 
-    def one(withheld: bool, label: object, why: object, quintile: object) -> str | None:
+    def one(
+        withheld: bool, label: object, why: object, quintile: object, not_goal: object
+    ) -> str | None:
         notes = [SUPPRESSED_NOTE] if withheld else []
         if label == TREND_CANNOT and isinstance(why, str):
             notes.append(f"{TREND_NOTE_PREFIX}{why}")
         if isinstance(quintile, str):
             notes.append(f"{PERCENTILES_NOTE_PREFIX}{quintile}")
+        if isinstance(not_goal, str):
+            notes.append(f"{GOAL_NOTE_PREFIX}{not_goal}")
         return "; ".join(notes) or None
 
-    rows = zip(suppressed, trend, reason, percentiles, strict=True)
+    rows = zip(suppressed, trend, reason, percentiles, goal_why, strict=True)
     return pd.Series([one(*row) for row in rows], dtype=object)
 
 
@@ -344,6 +373,22 @@ def _percentiles_reason(v: pd.DataFrame) -> pd.Series:
 
     columns = ("area_type", "breakdown", "benchmark_measure", "compared_to_percentiles")
     rows = zip(*(v[c] for c in columns), v["suppressed"].astype(bool), strict=True)
+    return pd.Series([one(*row) for row in rows], dtype=object)
+
+
+def _goal_why(v: pd.DataFrame) -> pd.Series:
+    """Why a row has no "Compared to goal": no goal declared, the comparison's own reason
+    (a suppressed value, no value), or a goal declared after its year was published; None
+    where it is compared."""
+
+    def one(goal: object, compared: object, note: object) -> str | None:
+        if isinstance(compared, str):
+            return None
+        if pd.isna(goal):
+            return NO_GOAL
+        return note if isinstance(note, str) else GOAL_AFTER_PUBLISHING
+
+    rows = zip(v["goal_value"], v["compared_to_goal"], v["goal_note"], strict=True)
     return pd.Series([one(*row) for row in rows], dtype=object)
 
 

@@ -17,6 +17,11 @@ Every year's recent trends (``published.indicator_trends``) are computed from th
 publishing computes them, and so is every year's benchmarking (``published.la_benchmarking``),
 against a hand-made England of 152 other authorities (``OTHER_LAS``: values spread evenly from
 half to one and a half times England's, the first ten Leeds' statistical neighbours).
+So are the comparisons with a goal (``published.indicator_goals``) of the one indicator given a
+goal here (``TEST_GOALS``: a hand-made case for the tests, not a real target; the catalogue
+declares none). The latest year's child population
+(``published.child_population``) is written out by hand, by sex and single year of age,
+summing to the LA's population denominator.
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ from sqlalchemy import Engine
 
 from tip_pipeline import stats
 from tip_pipeline.indicators.catalogue import dim_indicator_frame
-from tip_pipeline.publish import benchmarking, trends
+from tip_pipeline.indicators.goals import Goal, GoalPolarity
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.publish import benchmarking, goals, trends
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
 
@@ -83,6 +90,22 @@ SUPPRESSED_DECILE = ("cla_31mar", "10")
 ENGLAND_VALUE = {"cla_31mar": 70.0, "cin_referrals": 550.0}
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 RUN = "test-run"
+
+#: a goal for the tests only (no real target: the catalogue declares none), which the LA's
+#: referrals meet up to 2023/24 (at most 600 per 10,000) and miss in 2024/25 (611.8)
+TEST_GOALS = {
+    "cin_referrals": Goal(
+        600.0, GoalPolarity.LOW_IS_GOOD, "Hand-made goal of the tests' published layer"
+    )
+}
+#: the LA's children in the latest year by single year of age 0-17 (ONS mid-year estimate, by
+#: hand): females and males, 83,070 + 86,930 = POPULATION
+CHILD_POPULATION = {
+    "F": [4460, 4480, 4540, 4590, 4630, 4660, 4690, 4720, 4730,
+          4710, 4690, 4670, 4650, 4620, 4590, 4560, 4520, 4560],
+    "M": [4670, 4690, 4760, 4810, 4850, 4880, 4910, 4940, 4950,
+          4930, 4910, 4890, 4870, 4840, 4810, 4780, 4740, 4700],
+}  # fmt: skip
 
 # -- the year before, written out by hand ---------------------------------------------------
 
@@ -138,7 +161,15 @@ COMPARISON_KEY = ["indicator_id", "period", "area_code", "comparator_type"]
 
 def _catalogue() -> pd.DataFrame:
     frame = dim_indicator_frame()
-    return frame[frame["indicator_id"].isin([*INDICATORS, FTE])].reset_index(drop=True)
+    frame = frame[frame["indicator_id"].isin([*INDICATORS, FTE])].reset_index(drop=True)
+    for ind, goal in TEST_GOALS.items():
+        row = frame["indicator_id"] == ind
+        frame.loc[row, "goal_value"] = goal.value
+        frame.loc[row, "goal_upper"] = goal.upper
+        frame.loc[row, "goal_polarity"] = str(goal.polarity)
+        frame.loc[row, "goal_rule"] = goal.rule
+        frame.loc[row, "goal_source"] = goal.source
+    return frame
 
 
 def _names() -> pd.Series:
@@ -570,6 +601,33 @@ def la_benchmarking(values: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def indicator_goals(values: pd.DataFrame) -> pd.DataFrame:
+    """Every published value of an indicator in ``TEST_GOALS`` compared with its goal, as
+    publishing compares them (``tip_pipeline.publish.goals``)."""
+    return goals.indicator_goals(values, TEST_GOALS)
+
+
+def child_population() -> pd.DataFrame:
+    """The latest year's child population of the LA by sex and single year of age."""
+    rows = [
+        (
+            LATEST,
+            FinancialYear.parse(LATEST).population_mid_year,
+            "la",
+            LA,
+            LA_NAME,
+            sex,
+            age,
+            count,
+        )
+        for sex, counts in CHILD_POPULATION.items()
+        for age, count in enumerate(counts)
+    ]
+    columns = ["period", "mid_year", "area_type", "area_code", "area_name", "sex", "age",
+               "population"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
 def dim_area() -> pd.DataFrame:
     rows = [
         (ENGLAND, "England", "country", None, None),
@@ -593,6 +651,8 @@ def fill_published(engine: Engine) -> None:
         schema.data_quality: data_quality(),
         schema.indicator_trends: indicator_trends(values),
         schema.la_benchmarking: la_benchmarking(values),
+        schema.indicator_goals: indicator_goals(values),
+        schema.child_population: child_population(),
         schema.dim_indicator: _catalogue(),
         schema.dim_area: dim_area(),
     }

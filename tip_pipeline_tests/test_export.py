@@ -9,6 +9,8 @@ import pytest
 
 from tip_pipeline.cli import main
 from tip_pipeline.export import (
+    GOAL_AFTER_PUBLISHING,
+    GOAL_NOTE_PREFIX,
     HEADINGS,
     NO_BENCHMARK,
     NOT_LA_TOTAL,
@@ -23,6 +25,8 @@ from tip_pipeline.export import (
     fingertips_frame,
     published_values,
 )
+from tip_pipeline.indicators.goals import NO_GOAL
+from tip_pipeline.publish.goals import SUPPRESSED as GOAL_SUPPRESSED
 from tip_pipeline.warehouse.engine import WarehouseNotFound, make_engine
 from tip_pipeline_tests import published as sample
 
@@ -62,6 +66,10 @@ def _blank(value: object) -> bool:
     return value is None or pd.isna(value) or value == ""
 
 
+#: the Value note's reason for an empty "Compared to goal" where no goal is declared
+NO_GOAL_NOTE = f"{GOAL_NOTE_PREFIX}{NO_GOAL}"
+
+
 def test_headings_are_fingertips():
     assert list(HEADINGS) == FINGERTIPS_HEADINGS
 
@@ -94,7 +102,7 @@ def test_each_format_round_trips(published_url: str, tmp_path: Path, fmt: str):
     assert leeds["Lower CI 99.8 limit"] == pytest.approx(73.7)
     assert leeds["Upper CI 99.8 limit"] == pytest.approx(86.6)
     assert (leeds["Count"], leeds["Denominator"]) == (1360, 170_000)
-    assert _blank(leeds["Value note"])
+    assert leeds["Value note"] == NO_GOAL_NOTE  # nothing withheld, a trend, no goal
     assert leeds["Compared to England value or percentiles"] == "Higher"  # no polarity
     assert leeds["Time period Sortable"] == 20230000
     assert leeds["Time period range"] == "1y"
@@ -147,7 +155,8 @@ def test_suppressed_rows_have_no_value_and_the_note(published_url: str, tmp_path
     ward_b = _row(frame, **EARLIER, **{"Area Code": sample.WARD_B})
     assert ward_b["Value note"] == (
         f"{SUPPRESSED_NOTE}; {TREND_NOTE_PREFIX}fewer than five annual points: "
-        f"1 of the five years 2019/20 to 2023/24; {PERCENTILES_NOTE_PREFIX}{NOT_LA_TOTAL}"
+        f"1 of the five years 2019/20 to 2023/24; {PERCENTILES_NOTE_PREFIX}{NOT_LA_TOTAL}; "
+        f"{NO_GOAL_NOTE}"
     )
     for heading in ("Value", "Count", "Lower CI 95.0 limit", "Upper CI 95.0 limit",
                     "Lower CI 99.8 limit", "Upper CI 99.8 limit"):  # fmt: skip
@@ -159,7 +168,9 @@ def test_suppressed_rows_have_no_value_and_the_note(published_url: str, tmp_path
 
     decile = _row(frame, **EARLIER, **{"Category": "Most deprived decile (IMD2025)"})
     assert decile["Category Type"] == "LSOA21 deprivation deciles in England (IMD2025)"
-    assert decile["Value note"] == f"{SUPPRESSED_NOTE}; {PERCENTILES_NOTE_PREFIX}{NOT_LA_TOTAL}"
+    assert decile["Value note"] == (
+        f"{SUPPRESSED_NOTE}; {PERCENTILES_NOTE_PREFIX}{NOT_LA_TOTAL}; {NO_GOAL_NOTE}"
+    )
     assert _blank(decile["Count"])
 
     withheld = frame["Value note"].fillna("").str.startswith(SUPPRESSED_NOTE)
@@ -333,7 +344,7 @@ def test_recent_trend_is_fingertips_wording_or_cannot_be_calculated_with_why(pub
     assert first["Value note"] == (
         f"{TREND_NOTE_PREFIX}fewer than five annual points: 1 of the five years 2015/16 to 2019/20"
         f"; {PERCENTILES_NOTE_PREFIX}{NO_BENCHMARK}"
-    )
+    )  # compared with its goal: no goal note
     # every headline row has a trend or the reason it has none; breakdown rows have neither
     labels = {
         "Increasing", "Decreasing", "No significant change", "Cannot be calculated",
@@ -345,3 +356,41 @@ def test_recent_trend_is_fingertips_wording_or_cannot_be_calculated_with_why(pub
     assert cannot["Value note"].str.contains(TREND_NOTE_PREFIX, regex=False).all()
     breakdowns = frame[frame["Category Type"].notna() | (frame["Sex"] != "Persons")]
     assert breakdowns["Recent Trend"].map(_blank).all()
+
+
+def test_compared_to_goal_is_fingertips_wording_or_empty_with_why(published_url: str):
+    """The tests' layer gives referrals a goal of at most 600 per 10,000 (``TEST_GOALS``):
+    met up to 2023/24, missed in 2024/25; the other indicators have none."""
+    engine = make_engine(published_url)
+    try:
+        frame = fingertips_frame(published_values(engine))
+    finally:
+        engine.dispose()
+    referrals = frame[frame["Indicator ID"] == "cin_referrals"]
+    leeds = referrals[(referrals["Area Code"] == sample.LA) & referrals["Category Type"].isna()]
+    by_year = dict(zip(leeds["Time period"], leeds["Compared to goal"], strict=True))
+    assert by_year == {p: "Better" for p in sample.PERIODS[:-1]} | {sample.LATEST: "Worse"}
+    wards = referrals[referrals["Area Type"] == "Wards (2024)"].set_index("Area Name")
+    assert wards.loc["Headingley", "Compared to goal"] == "Better"  # 150 of 4,000: 375
+    assert wards.loc["Armley", "Compared to goal"] == "Worse"  # 320 of 5,000: 640
+    wetherby = wards.loc["Wetherby"]
+    assert _blank(wetherby["Compared to goal"])
+    assert wetherby["Value note"].endswith(f"{GOAL_NOTE_PREFIX}{GOAL_SUPPRESSED}")
+    compared = referrals[~referrals["Value note"].fillna("").str.contains(GOAL_NOTE_PREFIX)]
+    assert set(compared["Compared to goal"]) <= {"Better", "Similar", "Worse"}
+    others = frame[frame["Indicator ID"] != "cin_referrals"]
+    assert others["Compared to goal"].map(_blank).all()
+    assert others["Value note"].str.endswith(NO_GOAL_NOTE).all()
+
+
+def test_a_goal_declared_after_the_year_was_published_says_so():
+    values = pd.DataFrame(
+        {
+            "goal_value": [600.0, 600.0, None],
+            "compared_to_goal": [None, "Better", None],
+            "goal_note": [None, None, None],
+        }
+    )
+    from tip_pipeline.export import _goal_why
+
+    assert list(_goal_why(values)) == [GOAL_AFTER_PUBLISHING, None, NO_GOAL]

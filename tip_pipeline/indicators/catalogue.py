@@ -23,6 +23,7 @@ from enum import StrEnum
 
 import pandas as pd
 
+from tip_pipeline.indicators.goals import Goal
 from tip_pipeline.indicators.people import census_bands
 from tip_pipeline.sources.codes import BENCHMARK_MEASURES
 from tip_pipeline.stats import Kind
@@ -95,6 +96,10 @@ class Indicator:
     #: the RII (PHEindicatormethods::phe_sii ``transform = TRUE``): the fitted curve is then
     #: positive at both ends and the RII a ratio of two positive values
     sii_transform: bool = True
+    #: the goal its values are compared with (Fingertips' "Compared to goal"), with its
+    #: source; None: no goal declared (docs/CONVENTIONS.md, "Goals": none is published for
+    #: these indicators, so none is declared until the steering group sets one)
+    goal: Goal | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ("proportion", "rate"):
@@ -408,8 +413,15 @@ def dim_indicator_frame() -> pd.DataFrame:
                 "breakdowns": ", ".join(i.breakdowns),
                 "benchmark_measure": i.benchmark_measure,
                 "notes": i.caveats or None,
+                "goal_value": i.goal.value if i.goal else None,
+                "goal_upper": i.goal.upper if i.goal else None,
+                "goal_polarity": str(i.goal.polarity) if i.goal else None,
+                "goal_rule": i.goal.rule if i.goal else None,
+                "goal_source": i.goal.source if i.goal else None,
             }
             for i in CATALOGUE
         ]
     )
-    return frame.astype({"age_min": "Int64", "age_max": "Int64"})
+    return frame.astype(
+        {"age_min": "Int64", "age_max": "Int64", "goal_value": "float64", "goal_upper": "float64"}
+    )

@@ -4,9 +4,11 @@ published twins, with lineage, in one transaction, audited before it commits.
 Atomic and idempotent per year: every published table's rows of the year are replaced
 (``bulk.replace_rows`` with ``where={"period": label}``) together with the run's lineage rows
 in ``ops``, the year's data-quality summary, its recent trends (``trends``: computed from
-the published values of the window's years, the year's own as just written) and its LAIT-style
+the published values of the window's years, the year's own as just written), its LAIT-style
 benchmarking (``benchmarking``: every authority's published value, ranks, bands and quintiles),
-all in one transaction, so a failure part way
+its values' comparisons with their goals (``goals``) and its child population
+(``population``: the ONS estimate by sex and single year of age), all in one transaction, so a
+failure part way
 leaves the previous state, and publishing the same restricted rows twice gives the same
 published rows apart from ``run_id`` and ``loaded_at`` (suppression is deterministic:
 complements are chosen by count, then by key).
@@ -37,6 +39,7 @@ from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish import areas, audit, tables
 from tip_pipeline.publish.benchmarking import publish_benchmarking
 from tip_pipeline.publish.cells import CellSet
+from tip_pipeline.publish.goals import publish_goals
 from tip_pipeline.publish.inputs import (
     REFERENCE_TABLES,
     area_parents,
@@ -45,6 +48,7 @@ from tip_pipeline.publish.inputs import (
     read_restricted,
     restricted_cells,
 )
+from tip_pipeline.publish.population import publish_population
 from tip_pipeline.publish.quality import publish_reference_quality, publish_year_quality
 from tip_pipeline.publish.suppression import Suppression, suppress
 from tip_pipeline.publish.trends import publish_trends
@@ -174,6 +178,8 @@ def publish_year(
         first = FinancialYear.parse(config.FIRST_YEAR.value()).label
         rows[schema.indicator_trends.name] = publish_trends(conn, period, first, run_id, started)
         rows[schema.la_benchmarking.name] = publish_benchmarking(conn, period, run_id, started)
+        rows[schema.indicator_goals.name] = publish_goals(conn, period, run_id, started)
+        rows[schema.child_population.name] = publish_population(conn, period, run_id, started)
         inputs = record_lineage(conn, run_id, period, job, started)
         found = audit.audit_year(conn, period, threshold, truth=year.cells)
         if not found.passed:

@@ -27,6 +27,7 @@ from tip_pipeline.reports.sections import (
     hidden_need,
     indicator,
     poorest_fastest,
+    population,
     prevalence,
     quality,
     summary,
@@ -35,6 +36,7 @@ from tip_pipeline.reports.sections import (
 #: the report's sections, in the order shown
 SECTIONS: Final[tuple[Callable[[Connection, Report], html.Section | None], ...]] = (
     summary.render,
+    population.render,
     prevalence.render,
     hidden_need.render,
     indicator.render,

@@ -883,3 +883,64 @@ def _panel(frame: _Frame, panel: Panel, top: float) -> None:
             continue
         _hwhisker(frame, x, cy, dot.lower, dot.upper)
         _marker(frame, x(dot.value), cy, dot.marker, dot.colour, f"{dot.label}: {dot.value:.4g}")
+
+
+#: the pyramid's row height, and the width of the column of ages between its two halves
+_PYRAMID_ROW: Final = 16
+_PYRAMID_GAP: Final = 40
+
+
+def pyramid_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    ages: Sequence[str],
+    left: Series,
+    right: Series,
+    x_label: str,
+) -> Chart:
+    """A population pyramid: one row per age (the youngest at the bottom), ``left``'s bars
+    (females, by the convention of ONS's pyramids) growing leftwards and ``right``'s (males)
+    rightwards from a central column of ages, both halves on one scale so that their lengths
+    compare. Each half is named above it, so the sides are told by their names as well as
+    their colours; a missing value draws no bar (never a bar of zero)."""
+    rows = len(ages)
+    frame = _Frame(WIDTH, 40 + 50 + _PYRAMID_ROW * rows, left=20, right=20, top=40)
+    _, hi = _extent(left.values, right.values, include_zero=True)
+    ticks = nice_ticks(0.0, hi if hi > 0 else 1.0, count=4)
+    mid = (frame.x0 + frame.x1) / 2
+    inner_left, inner_right = mid - _PYRAMID_GAP / 2, mid + _PYRAMID_GAP / 2
+    span = inner_left - frame.x0
+    halves = (
+        (left, _Linear(0.0, ticks[-1], inner_left, inner_left - span)),
+        (right, _Linear(0.0, ticks[-1], inner_right, inner_right + span)),
+    )
+    for _, scale in halves:
+        for tick in ticks:
+            x = scale(tick)
+            _line(frame, x, frame.y1, x, frame.y0, "#DDDDDD")
+            _text(frame, x, frame.y0 + _X_TICK_DROP, _tick_label(tick))
+        _line(frame, scale(0.0), frame.y1, scale(0.0), frame.y0, BLACK)
+        _line(frame, scale(0.0), frame.y0, scale(ticks[-1]), frame.y0, BLACK)
+    _text(frame, mid, frame.height - 8, x_label, extra=' class="axis-title"')
+    _text(frame, mid, 28, "Age", extra=' class="axis-title"')
+    for series, scale in halves:
+        centre = (scale(0.0) + scale(ticks[-1])) / 2
+        _text(frame, centre, 28, series.name, extra=f' class="axis-title" fill="{series.colour}"')
+        for i, age in enumerate(ages):
+            value = series.values[i]
+            if not _ok(value):
+                continue
+            v = float(value)
+            top = frame.y1 + _PYRAMID_ROW * (rows - 1 - i) + 2
+            x_end = scale(v)
+            frame.parts.append(
+                f'<rect x="{_n(min(x_end, scale(0.0)))}" y="{_n(top)}" '
+                f'width="{_n(abs(x_end - scale(0.0)))}" height="{_n(_PYRAMID_ROW - 4)}" '
+                f'fill="{series.colour}"{_MARK}><title>{escape(series.name)}, age {escape(age)}: '
+                f"{v:,.0f}</title></rect>"
+            )
+    for i, age in enumerate(ages):
+        baseline = frame.y1 + _PYRAMID_ROW * (rows - 1 - i) + _PYRAMID_ROW / 2 + 4
+        _text(frame, mid, baseline, age)
+    return Chart(chart_id, title, description, _svg(frame, chart_id, title, description))

@@ -74,6 +74,9 @@ class ReportData:
     inequality: pd.DataFrame
     #: ``published.prevalence_summary`` of the LA in ``period``
     prevalence: pd.DataFrame
+    #: ``published.indicator_trends`` of the LA in ``period``: each headline series' recent
+    #: trend and change since baseline, as published (empty where the table is not)
+    trends: pd.DataFrame
 
     @property
     def indicator_ids(self) -> list[str]:
@@ -186,6 +189,7 @@ def _load(conn: Connection, area_code: str | None, period: str | None) -> Report
         comparisons=comparisons(conn, area, period),
         inequality=inequality(conn, area, period),
         prevalence=prevalence(conn, area, period),
+        trends=trends(conn, area, period),
     )
 
 
@@ -251,3 +255,19 @@ def prevalence(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
         period=period,
     )
     return masked(frame, "prevalence_summary")
+
+
+def trends(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
+    """The LA's recent trends and changes since baseline in ``period``, as published."""
+    return read(
+        conn,
+        "SELECT indicator_id, first_period, method, direction, assessment, recent_trend, "
+        "slope, chi2, p_value, note, baseline_period, change_since_baseline, lower_change_95, "
+        "upper_change_95, change_p_value, change_result, change_note "
+        "FROM published.indicator_trends WHERE area_code = :area AND period = :period "
+        "AND breakdown = :total AND category = :all ORDER BY indicator_id",
+        area=area_code,
+        period=period,
+        total=TOTAL,
+        all=ALL,
+    )

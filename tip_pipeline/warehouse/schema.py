@@ -650,6 +650,13 @@ dim_indicator = Table(
     Column("breakdowns", Text, nullable=False, comment="Breakdowns published, comma-separated"),
     Column("benchmark_measure", Text, comment="Measure id in ref_benchmarks, if published"),
     Column("notes", Text, comment="Caveats"),
+    Column(
+        "goal_value", Double, comment="Goal on the value's scale (a range's lower end); NULL: none"
+    ),
+    Column("goal_upper", Double, comment="A goal range's upper end; NULL for a single value"),
+    Column("goal_polarity", Text, comment="The goal's side that is good: lower / higher is better"),
+    Column("goal_rule", Text, comment="How a value is compared with the goal (Fingertips)"),
+    Column("goal_source", Text, comment="Where the goal is set (document, body, date)"),
     *_lineage("published"),
     schema=PUBLISHED,
     comment="The indicator catalogue (tip_pipeline.indicators.catalogue), one row per indicator: "
@@ -1122,6 +1129,63 @@ la_benchmarking = Table(
     "publishes, the benchmark file's for the others), whether it is a statistical neighbour, "
     "ranks among the neighbours and England, LAIT's quartile band and Fingertips' England "
     "quintile; computed from published values only.",
+)
+
+#: every published value of an indicator with a goal compared with it, from published values only
+indicator_goals = Table(
+    "indicator_goals",
+    metadata,
+    Column("indicator_id", Text, primary_key=True, comment="Indicator id (dim_indicator)"),
+    Column("period", Text, primary_key=True, comment="Financial year"),
+    Column("area_type", Text, nullable=False, comment="ward, la, region or country"),
+    Column("area_code", Text, primary_key=True, comment="ONS GSS code"),
+    Column("breakdown", Text, primary_key=True, comment="As in indicator_values"),
+    Column("category", Text, primary_key=True, comment="As in indicator_values"),
+    Column("goal_value", Double, nullable=False, comment="The goal compared with (lower end)"),
+    Column("goal_upper", Double, comment="A goal range's upper end; NULL for a single value"),
+    Column("goal_polarity", Text, nullable=False, comment="lower is better / higher is better"),
+    Column(
+        "compared_to_goal",
+        Text,
+        comment="Fingertips' wording: 'Better', 'Similar', 'Worse'; NULL: not compared (note)",
+    ),
+    Column("note", Text, comment="Why the value is not compared (suppressed, no value)"),
+    *_lineage("published"),
+    _area_type_check(),
+    schema=PUBLISHED,
+    comment="Each published value of an indicator with a declared goal (dim_indicator.goal_*) "
+    "compared with it as OHID Fingertips compares a value with a target ('Compared to goal'); "
+    "computed from published values only, a suppressed value not compared. An indicator "
+    "without a goal has no rows.",
+)
+
+#: the child population by single year of age and sex: ONS mid-year estimates (public)
+child_population = Table(
+    "child_population",
+    metadata,
+    Column("period", Text, primary_key=True, comment="Financial year whose denominator it is"),
+    Column("mid_year", Integer, nullable=False, comment="ONS mid-year estimate (30 June YYYY)"),
+    Column("area_type", Text, nullable=False, comment="'la'"),
+    Column("area_code", Text, primary_key=True, comment="ONS GSS code of the local authority"),
+    Column("area_name", Text, comment="Local authority name"),
+    Column("sex", Text, primary_key=True, comment="F or M (ONS estimates have two sexes)"),
+    Column("age", Integer, primary_key=True, comment="Single year of age, 0-17"),
+    Column("population", BigInteger, nullable=False, comment="Children (ONS mid-year estimate)"),
+    *_lineage("published"),
+    _area_type_check(),
+    schema=PUBLISHED,
+    comment="Children aged 0-17 by local authority, sex and single year of age: the ONS mid-year "
+    "population estimates the year's denominators come from, summed over the authority's "
+    "LSOAs (ONS publishes them; no disclosure control applies).",
+)
+
+#: the published tables a year's publish transaction writes beside the twins (no counts of
+#: their own, so outside disclosure control): held to the year's run like the twins
+YEAR_DERIVED: Final[tuple[Table, ...]] = (
+    indicator_trends,
+    la_benchmarking,
+    indicator_goals,
+    child_population,
 )
 
 # -- lineage (ops) ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from tip_pipeline.indicators.store import read_period
 from tip_pipeline.publish import audit, store
+from tip_pipeline.publish.goals import declared_goals
 from tip_pipeline.publish.inputs import area_parents, read_restricted
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.engine import make_engine
@@ -276,3 +277,25 @@ def test_the_audit_reads_the_rows_its_own_transaction_is_about_to_commit(engine,
     monkeypatch.setattr(audit, "audit_year", watching)
     store.publish_year(engine, LATEST, "watched", THRESHOLD)
     assert seen == [{"watched"}]
+
+
+@pytest.mark.parametrize("period", LEEDS_YEARS)
+def test_the_child_population_is_the_year_s_denominator_by_sex_and_age(engine, period):
+    """published.child_population sums, for each authority, to the headline denominator of an
+    indicator of children aged 0-17, and by sex to its sex breakdown's denominators."""
+    population = _published(engine, schema.child_population, period)
+    values = _published(engine, schema.published_indicator_values, period)
+    la = values[(values["indicator_id"] == "cla_31mar") & (values["area_type"] == "la")]
+    assert set(population["age"]) == set(range(18)) and set(population["sex"]) == {"F", "M"}
+    assert set(population["run_id"]) == set(values["run_id"])
+    for code, rows in population.groupby("area_code"):
+        mine = la[la["area_code"] == code].set_index(["breakdown", "category"])["denominator"]
+        assert rows["population"].sum() == mine[("total", "all")]
+        for sex, part in rows.groupby("sex"):
+            assert part["population"].sum() == mine[("sex", sex)]
+
+
+def test_goals_are_compared_only_where_declared(engine):
+    """Only the values of indicators with a goal in the catalogue are compared with one."""
+    rows = _published(engine, schema.indicator_goals, LATEST)
+    assert set(rows["indicator_id"]) == set(declared_goals())

@@ -3,7 +3,7 @@
 () => {
   const TOL = 0.5;
   const problems = [];
-  const counts = { charts: 0, texts: 0, labels: 0, funnelLabels: {}, rows: 0 };
+  const counts = { charts: 0, texts: 0, labels: 0, funnelLabels: {}, rows: 0, pyramidBars: 0 };
   const box = (el) => el.getBoundingClientRect();
   const meets = (a, b) =>
     a.left < b.right - TOL && b.left < a.right - TOL &&
@@ -55,6 +55,15 @@
           problems.push(`${svg.id}: text ${said(t)} overlaps text ${said(texts[j])}`);
     });
     const marks = [...svg.querySelectorAll(".mark")];
+    // the population pyramid: no text (an age, a tick, a side's name) lies on a bar
+    if (svg.id === "chart-population") {
+      const bars = [...svg.querySelectorAll("rect.mark")];
+      counts.pyramidBars += bars.length;
+      texts.forEach((t, i) => {
+        for (const bar of bars)
+          if (meets(rects[i], box(bar))) problems.push(`${svg.id}: text ${said(t)} lies on a bar`);
+      });
+    }
     for (const label of svg.querySelectorAll("text.label")) {
       counts.labels += 1;
       if (svg.id.startsWith("chart-funnel-"))

@@ -5,8 +5,9 @@ Playwright, unless TIP_REQUIRE_BROWSER=1 (CI), where it fails instead (as test_u
 
 Nothing out of place (issue #20), at a desktop width and at A4 print width: no two texts of a
 chart overlap or run off its edge, no label (the baseline's, a funnel's ward names) lies on a
-plotted line or marker, no table row is cut off by its container or the page, and no blank
-band lies under a chart (``layout_probe.js`` measures what the browser laid out)."""
+plotted line or marker, no text of the population pyramid lies on one of its bars, no table
+row is cut off by its container or the page, and no blank band lies under a chart
+(``layout_probe.js`` measures what the browser laid out)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,8 @@ def test_report_renders_offline_with_no_error_and_no_request(browser_ready, repo
     assert len(boxes) == built.charts
     for chart_id, width, height, elements in boxes:
         assert width > 0 and height > 0 and elements > 10, chart_id
+    pyramid = next(b for b in boxes if b[0] == "chart-population")
+    assert pyramid[3] > 2 * 18  # a bar per age and sex, ages, ticks, names
 
 
 @pytest.mark.parametrize(("width", "media"), LAYOUTS, ids=["desktop", "a4-print"])
@@ -82,4 +85,6 @@ def test_nothing_out_of_place(browser_ready, report_file, built, width, media):
     # near its line, and funnels with outlying wards close together
     assert counts["labels"] >= 2 + 3
     assert max(counts["funnelLabels"].values(), default=0) >= 3
+    # the population pyramid: a bar per sex and single year of age, no text on any of them
+    assert counts["pyramidBars"] == 2 * 18
     assert found["problems"] == []

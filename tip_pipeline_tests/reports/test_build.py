@@ -2,6 +2,7 @@
 suppressed cells read "suppressed", and it loads nothing from anywhere."""
 
 import re
+from html import escape
 
 import numpy as np
 import pandas as pd
@@ -113,8 +114,10 @@ def test_suppressed_cells_read_suppressed_never_zero(built):
         assert "0" not in row[1:4] and "0.0" not in row[1:4]
 
 
-def test_change_and_trend_use_the_projects_tests(built, published):
-    """The sentence's figures are stats.change_test on the published counts."""
+def test_change_and_trend_are_read_from_the_published_trends(built, published):
+    """The change sentence's figures are ``published.indicator_trends``' change since baseline,
+    the same as stats.change_test on the published counts (the figures the report computed
+    itself before); the trend sentence is the table's recent trend in Fingertips' words."""
     series = _sql(
         published,
         "SELECT period, numerator, denominator FROM published.indicator_values "
@@ -126,13 +129,29 @@ def test_change_and_trend_use_the_projects_tests(built, published):
         first["numerator"], first["denominator"], last["numerator"], last["denominator"],
         kind="rate", multiplier=10_000,
     )  # fmt: skip
-    assert f"a change of +{float(test.difference):.1f}" in built.html
-    scores = [int(p[:4]) for p in series["period"]]
-    trend = stats.trend_test(
-        series["numerator"], series["denominator"], "rate", scores=scores, multiplier=10_000
+    trend = _sql(
+        published,
+        "SELECT * FROM published.indicator_trends WHERE indicator_id = 'cin_referrals' "
+        "AND area_type = 'la' AND period = :p",
+        p=LATEST,
+    ).iloc[0]
+    assert trend["change_since_baseline"] == pytest.approx(float(test.difference))
+    assert trend["change_p_value"] == pytest.approx(float(test.p_value))
+    assert trend["baseline_period"] == first["period"]
+    assert f"a change of +{trend['change_since_baseline']:.1f}" in built.html
+    assert trend["recent_trend"] == "Increasing"
+    assert (
+        escape(
+            f"Over the five years from {trend['first_period']} to {LATEST} the recent trend is "
+            "increasing (Fingertips' recent trend, weighted regression, 99.8% level"
+        )
+        in built.html
     )
-    assert trend.direction == "increasing"
-    assert "the trend is significantly increasing" in built.html
+    summary = {r[0]: r for r in tables(built.html)["summary"]}
+    referrals = next(r for name, r in summary.items() if "Referrals" in name)
+    assert referrals[6] == "Increasing"
+    change = referrals[5].lstrip("'")  # a leading + is neutralised for spreadsheets
+    assert change.startswith(f"+{trend['change_since_baseline']:.1f} since 2019/20 (significant)")
 
 
 def test_funnel_leaves_out_suppressed_wards_and_names_outliers(published):
@@ -188,10 +207,11 @@ def test_build_report_returns_the_document(published):
 
 def test_the_sections_are_shown_in_the_order_listed(built):
     """``build`` walks ``SECTIONS``: each section once, in the listed order."""
-    assert len(SECTIONS) == 8
+    assert len(SECTIONS) == 9
     ids = re.findall(r'<section id="([^"]+)"', built.html)
     assert ids == [
         "summary",
+        "population",
         "prevalence",
         "hidden-need",
         "indicators",

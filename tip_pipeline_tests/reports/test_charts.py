@@ -2,6 +2,8 @@ import math
 import re
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from tip_pipeline.reports import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -177,3 +179,38 @@ def test_small_multiples_give_each_panel_its_own_scale():
     assert "1,000" in ticks and "0.4" in ticks  # each panel's axis runs to its own values
     assert ">not published</text>" in chart.svg and ">suppressed</text>" in chart.svg
     assert len(root.findall(f".//{SVG}line[@class='mark']")) == 3  # one whisker, b of Rate
+
+
+def test_pyramid_chart_is_accessible_with_both_halves_on_one_scale():
+    ages = [str(a) for a in range(18)]
+    chart = charts.pyramid_chart(
+        "pyr",
+        "Children by age and sex",
+        "Population pyramid",
+        ages,
+        charts.Series("Females", [100.0] * 17 + [math.nan], colour=charts.VERMILLION),
+        charts.Series("Males", [200.0] * 18, colour=charts.BLUE),
+        "Children",
+    )
+    _accessible(chart)
+    root = _parse(chart)
+    bars = root.findall(f".//{SVG}rect[@class='mark']")
+    assert len(bars) == 17 + 18  # a missing value draws no bar, never one of zero
+    widths = {b.find(f"{SVG}title").text.split(",")[0]: float(b.get("width")) for b in bars}
+    assert widths["Males"] == pytest.approx(2 * widths["Females"])  # one scale
+    females = [b for b in bars if b.find(f"{SVG}title").text.startswith("Females")]
+    males = [b for b in bars if b.find(f"{SVG}title").text.startswith("Males")]
+    assert max(float(b.get("x")) + float(b.get("width")) for b in females) < min(
+        float(b.get("x")) for b in males
+    )  # females to the left of the ages, males to the right
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert set(ages) <= set(texts) and {"Females", "Males", "Age"} <= set(texts)
+    # the youngest at the bottom
+    ys = {t.text: float(t.get("y")) for t in root.iter(f"{SVG}text") if t.text in ("0", "17")}
+    assert ys["0"] > ys["17"]
+    boxes = [
+        charts.text_box(float(t.get("x")), float(t.get("y")), t.text, anchor=t.get("text-anchor"))
+        for t in root.iter(f"{SVG}text")
+        if t.get("transform") is None and t.text
+    ]
+    assert not any(a.meets(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])

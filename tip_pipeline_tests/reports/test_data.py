@@ -8,6 +8,7 @@ from tip_pipeline.reports.sections import (
     hidden_need,
     indicator,
     poorest_fastest,
+    population,
     prevalence,
     quality,
     summary,
@@ -53,7 +54,8 @@ def test_masking_is_applied_even_if_a_suppressed_row_carried_a_figure():
 
 
 SECTION_MODULES = (
-    summary, prevalence, hidden_need, indicator, poorest_fastest, adversity, quality, appendix
+    summary, population, prevalence, hidden_need, indicator, poorest_fastest, adversity, quality,
+    appendix,
 )  # fmt: skip
 
 

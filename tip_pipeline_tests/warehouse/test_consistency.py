@@ -206,3 +206,34 @@ def test_a_published_year_beside_trends_of_another_run(engine):
         f"published tables, {YEAR}: rows of 2 runs",
         f"true counts and published figures, {YEAR}: rows of 2 runs",
     ]
+
+
+@pytest.mark.parametrize(
+    ("table", "row"),
+    [
+        (
+            schema.indicator_goals,
+            {"indicator_id": "cla_31mar", "area_type": "la", "area_code": "E08000035",
+             "breakdown": "total", "category": "all", "goal_value": 70.0,
+             "goal_polarity": "lower is better", "compared_to_goal": "Worse"},
+        ),
+        (
+            schema.child_population,
+            {"mid_year": 2023, "area_type": "la", "area_code": "E08000035", "sex": "F",
+             "age": 0, "population": 4_000},
+        ),
+    ],
+    ids=["goals", "child_population"],
+)  # fmt: skip
+def test_a_published_year_beside_goals_or_population_of_another_run(engine, table, row):
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(schema.indicator_values), [_value_row(schema.indicator_values, "r1")]
+        )
+        published = schema.published_indicator_values
+        conn.execute(sa.insert(published), [_value_row(published, "r1")])
+        conn.execute(sa.insert(table), [{**row, "period": YEAR, "run_id": "r2", "loaded_at": NOW}])
+    assert partial_states(engine) == [
+        f"published tables, {YEAR}: rows of 2 runs",
+        f"true counts and published figures, {YEAR}: rows of 2 runs",
+    ]

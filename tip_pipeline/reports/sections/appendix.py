@@ -30,12 +30,22 @@ METHODS: Final = (
         "Judged by a test of the difference, not by overlapping limits: for proportions "
         "Newcombe's hybrid score limits and the pooled two-proportion z-test; for rates Wald "
         "limits and the exact conditional (binomial) test. Significant when p < 0.05. The "
-        "baseline is the first published year.",
+        "baseline is the first reporting year; the change is computed when the year is "
+        "published, from published counts (published.indicator_trends).",
     ),
     (
-        "Trend",
-        "Chi-square test for linear trend over five or more years (Cochran-Armitage for "
-        "proportions, the Poisson score test for rates), years scored by their start year.",
+        "Recent trend",
+        "OHID Fingertips' recent trend over the five most recent years: the chi-squared test "
+        "for trend for proportions, the weighted regression of the value on time (weights from "
+        "the 95% limits) for rates, significant at the 99.8% level and only if no single year "
+        "left out reverses the slope; in Fingertips' words. It cannot be calculated with fewer "
+        "than five years or a suppressed year in the window (published.indicator_trends).",
+    ),
+    (
+        "Population",
+        "ONS mid-year population estimates by LSOA, sex and single year of age, summed to the "
+        "local authority: the denominator of the year's rates. The year ending 31 March YYYY "
+        "uses the estimate for mid-(YYYY-1): 2023/24 is divided by mid-2023.",
     ),
     (
         "Inequality",

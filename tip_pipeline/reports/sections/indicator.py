@@ -1,14 +1,18 @@
-"""One article per indicator: its trend against the baseline year (with a test of the change
-and of the trend), its comparisons with England, the region and statistical neighbours, its
-gradient across deprivation deciles with the slope index of inequality, and its wards in a
-funnel plot.
+"""One article per indicator: its trend against the baseline year (with the change since the
+baseline year and the recent trend, as published), its comparisons with England, the region
+and statistical neighbours, its gradient across deprivation deciles with the slope index of
+inequality, and its wards in a funnel plot.
 
-Statistics the warehouse does not publish are computed here with ``tip_pipeline.stats`` from
-published counts only: the test of a change since the baseline year (``change_test``), the
-chi-square test for trend (``trend_test``) and the ward funnel limits (``funnel_limits``).
-The sentences follow docs/CONVENTIONS.md: a change between two years is judged by a test of the
-difference (not by overlapping limits), a trend over five or more years by the chi-square test
-for trend, a comparison by the 95% limits against the comparator (Fingertips).
+The change since the baseline year and the recent trend are read from
+``published.indicator_trends`` (``tip_pipeline.publish.trends``), which publishing computes
+from published counts only, so the report says what the export and the analysts' tables say:
+the change is a test of the difference between the two years (``stats.change_test``), and the
+recent trend is OHID Fingertips' over the five years ending with the report's year (the
+chi-squared test for trend of a proportion, the weighted regression of a rate, at 99.8%,
+in Fingertips' words). The ward funnel limits (``stats.funnel_limits``) are computed here
+from published counts. The sentences follow docs/CONVENTIONS.md: a change between two years is
+judged by a test of the difference (not by overlapping limits), a comparison by the 95% limits
+against the comparator (Fingertips).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from sqlalchemy import Connection
 
 from tip_pipeline import stats
 from tip_pipeline.home_area import UNKNOWN, UNKNOWN_WARD_NAME
+from tip_pipeline.publish.trends import BASELINE_ITSELF, CANNOT
 from tip_pipeline.reports import charts, html
 from tip_pipeline.reports import statements as say
 from tip_pipeline.reports.context import Report, ShownIndicator, number, present
@@ -80,26 +85,40 @@ def wards(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ChangeSinceBaseline:
-    """The indicator's change from the baseline year to the report's, with its test."""
+    """The indicator's change from the baseline year to the report's, as published: NaN figures
+    and ``note`` (why) where it is not computed."""
 
     baseline_period: str
     baseline: float
     latest: float
-    test: stats.ChangeTest | None
+    difference: float
+    lower: float
+    upper: float
+    p_value: float
+    #: "higher" / "lower" (significant at 95%) / "similar"; None when not computed
+    result: str | None
+    note: str | None = None
+
+    @property
+    def tested(self) -> bool:
+        return self.result is not None and present(self.difference)
+
+    @property
+    def significant(self) -> bool:
+        return self.result in ("higher", "lower")
 
 
 @dataclass(frozen=True)
-class TrendOverYears:
-    """The years usable for the test for trend, with the test (None: too few years)."""
+class RecentTrend:
+    """The indicator's recent trend as published: Fingertips' wording, its method and test,
+    and why it cannot be calculated where it cannot."""
 
-    periods: list[str]
-    test: stats.TrendTest | None
-
-
-def _usable(rows: pd.DataFrame) -> pd.DataFrame:
-    """Rows whose count and denominator may enter a computation (not suppressed, present)."""
-    ok = ~rows["suppressed"] & rows["numerator"].notna() & (rows["denominator"].fillna(0) > 0)
-    return rows[ok]
+    first_period: str
+    last_period: str
+    label: str
+    method: str
+    p_value: float
+    note: str | None
 
 
 def series_of(data: ReportData, ind_id: str) -> pd.DataFrame:
@@ -107,55 +126,61 @@ def series_of(data: ReportData, ind_id: str) -> pd.DataFrame:
     return data.series[data.series["indicator_id"] == ind_id].sort_values("period")
 
 
-def _baseline_period(data: ReportData, ind_id: str, rows: pd.DataFrame) -> str:
-    """The inequality summary's baseline year when published, else the first year published."""
-    ineq = data.inequality[data.inequality["indicator_id"] == ind_id]
-    if len(ineq) and ineq["baseline_period"].notna().any():
-        candidate = str(ineq["baseline_period"].dropna().iloc[0])
-        if candidate in set(rows["period"]):
-            return candidate
-    return str(rows["period"].iloc[0])
+def trend_row(data: ReportData, ind_id: str) -> pd.Series | None:
+    """The indicator's row of ``published.indicator_trends`` in the report's year, if any."""
+    rows = data.trends[data.trends["indicator_id"] == ind_id]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _text(x: object) -> str | None:
+    return x if isinstance(x, str) and x else None
 
 
 def change_since_baseline(data: ReportData, ind: ShownIndicator) -> ChangeSinceBaseline | None:
-    """Test of the difference between the baseline year and the report's year (stats)."""
-    rows = series_of(data, ind.id)
-    if len(rows) < 2:
-        return None
-    base_period = _baseline_period(data, ind.id, rows)
-    base = rows[rows["period"] == base_period].iloc[0]
-    latest = rows[rows["period"] == data.period].iloc[0]
-    if base_period == data.period:
-        return None
-    test = None
-    usable = _usable(pd.DataFrame([base, latest]))
-    if len(usable) == 2 and ind.kind is not None:
-        test = stats.change_test(
-            number(base["numerator"]),
-            number(base["denominator"]),
-            number(latest["numerator"]),
-            number(latest["denominator"]),
-            kind=ind.kind,  # type: ignore[arg-type]
-            multiplier=ind.multiplier,
-        )
-    return ChangeSinceBaseline(base_period, number(base["value"]), number(latest["value"]), test)
-
-
-def trend(data: ReportData, ind: ShownIndicator) -> TrendOverYears:
-    """Chi-square test for trend over the usable years (scored by their start year)."""
-    rows = _usable(series_of(data, ind.id))
-    periods = list(rows["period"])
-    if len(rows) < stats.TREND_MIN_PERIODS or ind.kind is None:
-        return TrendOverYears(periods, None)
-    scores = [int(p[:4]) for p in periods]
-    test = stats.trend_test(
-        rows["numerator"].to_numpy(float),
-        rows["denominator"].to_numpy(float),
-        kind=ind.kind,  # type: ignore[arg-type]
-        scores=scores,
-        multiplier=ind.multiplier,
+    """The change since the baseline year as published (``indicator_trends``); None when the
+    report's year is the baseline year itself (nothing to compare)."""
+    row = trend_row(data, ind.id)
+    if row is None:
+        base_period = data.period
+        note = "no change since the baseline year is published for this year"
+        figures = dict.fromkeys(("difference", "lower", "upper", "p_value"), float("nan"))
+        result = None
+    else:
+        if row["change_note"] == BASELINE_ITSELF:
+            return None
+        base_period = str(row["baseline_period"])
+        note = _text(row["change_note"])
+        figures = {
+            "difference": number(row["change_since_baseline"]),
+            "lower": number(row["lower_change_95"]),
+            "upper": number(row["upper_change_95"]),
+            "p_value": number(row["change_p_value"]),
+        }
+        result = _text(row["change_result"])
+    rows = series_of(data, ind.id).set_index("period")["value"]
+    return ChangeSinceBaseline(
+        base_period,
+        number(rows.get(base_period)),
+        number(rows.get(data.period)),
+        result=result,
+        note=note,
+        **figures,
     )
-    return TrendOverYears(periods, test)
+
+
+def recent_trend(data: ReportData, ind: ShownIndicator) -> RecentTrend | None:
+    """The recent trend as published (``indicator_trends``); None when none is."""
+    row = trend_row(data, ind.id)
+    if row is None:
+        return None
+    return RecentTrend(
+        str(row["first_period"]),
+        data.period,
+        str(row["recent_trend"]),
+        str(row["method"]),
+        number(row["p_value"]),
+        _text(row["note"]),
+    )
 
 
 def latest_row(data: ReportData, ind_id: str) -> pd.Series:
@@ -174,7 +199,8 @@ def render(conn: Connection, report: Report) -> html.Section | None:
     parts = [
         html.paragraph(
             "For each indicator: its trend with 95% limits against the baseline year, with a "
-            "test of the change and of the trend; comparisons with England, the region and "
+            "test of the change since then and its recent trend (OHID Fingertips' method over "
+            "the last five years); comparisons with England, the region and "
             "statistical neighbours; the gradient across deprivation deciles with the slope "
             "index of inequality (SII); and the wards in a funnel plot."
         )
@@ -225,7 +251,8 @@ def _trend_block(data: ReportData, ind: ShownIndicator, report: Report) -> str:
                 dash="6 3",
             )
         )
-    baseline = (change.baseline_period, change.baseline) if change else None
+    drawn = change is not None and present(change.baseline)
+    baseline = (change.baseline_period, change.baseline) if change and drawn else None
     chart = report.keep(
         charts.trend_chart(
             f"chart-trend-{ind.id}",
@@ -235,7 +262,7 @@ def _trend_block(data: ReportData, ind: ShownIndicator, report: Report) -> str:
             + (", England as a dashed line" if len(series) > 1 else "")
             + (
                 f", and a dotted line at the baseline year {change.baseline_period}"
-                if change
+                if change and drawn
                 else ""
             )
             + ". Figures are in the table beside.",
@@ -263,44 +290,34 @@ def _trend_block(data: ReportData, ind: ShownIndicator, report: Report) -> str:
         table_rows,
         "published.indicator_values",
     )
-    texts = [_change_text(ind, change, data.period), _trend_text(ind, trend(data, ind), data)]
+    texts = [_change_text(ind, change, data.period), _trend_text(ind, recent_trend(data, ind))]
     return "<h4>Trend</h4>" + html.figure(chart, tbl) + "".join(html.statement(t) for t in texts)
 
 
 def _change_text(ind: ShownIndicator, change: ChangeSinceBaseline | None, period: str) -> str:
     if change is None:
-        return f"{ind.name}: {period} is the first year published, so there is no change to test."
-    if change.test is None:
-        return change_statement(
-            ind.name, change.baseline_period, period, change.baseline, change.latest,
-            *([float("nan")] * 4), ind.unit, ind.polarity,
-        )  # fmt: skip
-    t = change.test
+        return f"{ind.name}: {period} is the baseline year, so there is no change to test."
     return change_statement(
         ind.name,
         change.baseline_period,
         period,
         change.baseline,
         change.latest,
-        float(t.difference),
-        float(t.lower),
-        float(t.upper),
-        float(t.p_value),
+        change.difference if change.tested else float("nan"),
+        change.lower,
+        change.upper,
+        change.p_value if change.tested else float("nan"),
         ind.unit,
         ind.polarity,
+        why=change.note,
     )
 
 
-def _trend_text(ind: ShownIndicator, t: TrendOverYears, data: ReportData) -> str:
-    if t.test is None:
-        return trend_statement(ind.name, "", float("nan"), len(t.periods), "", data.period)
+def _trend_text(ind: ShownIndicator, t: RecentTrend | None) -> str:
+    if t is None:
+        return f"{ind.name}: no recent trend is published for this year."
     return trend_statement(
-        ind.name,
-        str(t.test.direction),
-        float(t.test.p_value),
-        len(t.periods),
-        t.periods[0],
-        t.periods[-1],
+        ind.name, t.label, t.method, t.p_value, t.first_period, t.last_period, t.note
     )
 
 
@@ -604,12 +621,15 @@ def change_statement(
     p_value: float,
     unit: str,
     polarity: str,
+    why: str | None = None,
 ) -> str:
-    """Whether the change since the baseline year is significant (a test of the difference)."""
+    """Whether the change since the baseline year is significant (a test of the difference);
+    ``why``: the reason it was not tested, as published."""
     if is_missing(p_value) or is_missing(difference):
+        reason = why or "a figure is missing or suppressed"
         return (
             f"{name}: the change between {baseline_period} and {period} could not be tested "
-            "(a figure is missing or suppressed)."
+            f"({reason})."
         )
     moved = "rose" if difference > 0 else "fell" if difference < 0 else "did not change"
     head = (
@@ -625,24 +645,28 @@ def change_statement(
 
 
 def trend_statement(
-    name: str, direction: str, p_value: float, periods: int, first: str, last: str
+    name: str,
+    label: str,
+    method: str,
+    p_value: float,
+    first: str,
+    last: str,
+    note: str | None = None,
 ) -> str:
-    """The chi-square test for trend, or why there is none."""
-    if periods < 5:
+    """The recent trend as OHID Fingertips reports it (its words, over the five years ending
+    with the report's year, significant at 99.8%), or why it cannot be calculated."""
+    if label == CANNOT:
+        reason = f": {note}" if note else ""
+        return f"{name}: the recent trend over {first} to {last} cannot be calculated{reason}."
+    test = f"Fingertips' recent trend, {method}, 99.8% level, {fmt_p(p_value)}"
+    if label == "No significant change":
+        extra = f"; {note}" if note else ""
         return (
-            f"{name}: {periods} year(s) published up to {last}; a test for trend needs at "
-            "least five."
-        )
-    if is_missing(p_value):
-        return f"{name}: the trend from {first} to {last} could not be tested."
-    if direction in ("increasing", "decreasing"):
-        return (
-            f"Over the {periods} years from {first} to {last} the trend is significantly "
-            f"{direction} (chi-square test for trend, {fmt_p(p_value)})."
+            f"Over the five years from {first} to {last} there is no significant recent trend "
+            f"({test}{extra})."
         )
     return (
-        f"Over the {periods} years from {first} to {last} there is no significant trend "
-        f"(chi-square test for trend, {fmt_p(p_value)})."
+        f"Over the five years from {first} to {last} the recent trend is {label.lower()} ({test})."
     )
 
 

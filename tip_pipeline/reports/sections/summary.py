@@ -11,27 +11,26 @@ from tip_pipeline.reports.context import Report
 from tip_pipeline.reports.data import ReportData
 from tip_pipeline.reports.sections.indicator import (
     ChangeSinceBaseline,
-    TrendOverYears,
+    RecentTrend,
     change_since_baseline,
     latest_row,
-    trend,
+    recent_trend,
 )
 from tip_pipeline.reports.statements import fmt_ci, fmt_value
 
 
-def _trend_words(t: TrendOverYears) -> str:
-    if t.test is None:
-        return f"too few years ({len(t.periods)})"
-    return str(t.test.direction)
+def _trend_words(t: RecentTrend | None) -> str:
+    """The recent trend in Fingertips' words, as the export gives it."""
+    return "not published" if t is None else t.label
 
 
 def _change_words(c: ChangeSinceBaseline | None) -> str:
     if c is None:
-        return "no earlier year"
-    if c.test is None:
+        return "baseline year"
+    if not c.tested:
         return "not tested"
-    sig = "significant" if bool(c.test.significant) else "not significant"
-    return f"{say.fmt_signed(float(c.test.difference))} since {c.baseline_period} ({sig})"
+    sig = "significant" if c.significant else "not significant"
+    return f"{say.fmt_signed(c.difference)} since {c.baseline_period} ({sig})"
 
 
 def _comparison(data: ReportData, ind_id: str, kind: str) -> pd.Series | None:
@@ -62,15 +61,16 @@ def render(conn: Connection, report: Report) -> html.Section:
                 ind.unit,
                 str(england["result"]) if england is not None else "not compared",
                 _change_words(change_since_baseline(data, ind)),
-                _trend_words(trend(data, ind)),
+                _trend_words(recent_trend(data, ind)),
                 gradient,
             ]
         )
     body = html.paragraph(
         f"Every indicator for {data.area_name} in {data.period} at a glance: the value with its "
         "95% confidence interval, how it compares with England, whether it has changed "
-        "significantly since the baseline year (a test of the difference) and over the years "
-        "published (chi-square test for trend), and how it falls across deprivation. "
+        "significantly since the baseline year (a test of the difference), its recent trend "
+        "over the last five years (OHID Fingertips' method and words), and how it falls "
+        "across deprivation. "
         "Each indicator has its own section below."
     ) + html.table(
         "summary",
@@ -82,10 +82,10 @@ def render(conn: Connection, report: Report) -> html.Section:
             "Unit",
             "Compared with England",
             "Change since baseline",
-            "Trend",
+            "Recent trend",
             "Deprivation gradient",
         ],
         rows,
-        "published.indicator_values",
+        "published.indicator_values, published.indicator_trends",
     )
     return html.Section("summary", "Summary", body)

@@ -1,5 +1,5 @@
-"""The indicator section's sentences: a change judged by its test, a trend by the chi-square
-test for trend, a comparison by Fingertips' reading, the wards outside the funnel named."""
+"""The indicator section's sentences: a change judged by its test, the recent trend in
+Fingertips' words, a comparison by Fingertips' reading, the wards outside the funnel named."""
 
 import math
 
@@ -50,12 +50,34 @@ def test_a_change_that_could_not_be_tested_says_so():
     assert "could not be tested" in text
 
 
-def test_trend_statements():
-    assert "at least five" in trend_statement("X", "", math.nan, 3, "", "2024/25")
-    rising = trend_statement("X", "increasing", 0.001, 6, "2019/20", "2024/25")
-    assert "significantly increasing" in rising and "p = 0.001" in rising
-    flat = trend_statement("X", "no significant change", 0.4, 6, "2019/20", "2024/25")
-    assert "no significant trend" in flat
+def test_a_change_not_tested_says_why_as_published():
+    text = change_statement(
+        "CLA", "2019/20", "2024/25", math.nan, 2.0, math.nan, math.nan, math.nan, math.nan, "u",
+        "", why="the baseline year is not published for the series",
+    )  # fmt: skip
+    assert text.endswith("could not be tested (the baseline year is not published for the series).")
+
+
+def test_recent_trend_statements_are_fingertips():
+    method = "chi-squared test for trend"
+    rising = trend_statement(
+        "X", "Increasing and getting worse", method, 0.001, "2020/21", "2024/25"
+    )
+    assert rising == (
+        "Over the five years from 2020/21 to 2024/25 the recent trend is increasing and getting "
+        "worse (Fingertips' recent trend, chi-squared test for trend, 99.8% level, p = 0.001)."
+    )
+    flat = trend_statement("X", "No significant change", method, 0.4, "2020/21", "2024/25")
+    assert "there is no significant recent trend" in flat and "p = 0.4" in flat
+    cannot = trend_statement(
+        "X", "Cannot be calculated", method, math.nan, "2020/21", "2024/25",
+        "fewer than five annual points: 3 of the five years 2020/21 to 2024/25",
+    )  # fmt: skip
+    assert cannot == (
+        "X: the recent trend over 2020/21 to 2024/25 cannot be calculated: fewer than five "
+        "annual points: 3 of the five years 2020/21 to 2024/25."
+    )
+    assert "nan" not in cannot.lower()
 
 
 def test_comparison_statement_reads_polarity():
