@@ -30,6 +30,7 @@ from tip_pipeline.reports.sections import (
     population,
     prevalence,
     quality,
+    spine,
     summary,
 )
 
@@ -39,6 +40,7 @@ SECTIONS: Final[tuple[Callable[[Connection, Report], html.Section | None], ...]]
     population.render,
     prevalence.render,
     hidden_need.render,
+    spine.render,
     indicator.render,
     poorest_fastest.render,
     adversity.render,

@@ -944,3 +944,203 @@ def pyramid_chart(
         baseline = frame.y1 + _PYRAMID_ROW * (rows - 1 - i) + _PYRAMID_ROW / 2 + 4
         _text(frame, mid, baseline, age)
     return Chart(chart_id, title, description, _svg(frame, chart_id, title, description))
+
+
+# -- spine chart ------------------------------------------------------------------------------
+
+#: the spine's two bands: the range of England's authorities, and their middle half (darker)
+SPINE_RANGE: Final = "#D0D0D0"
+SPINE_MIDDLE: Final = "#8C8C8C"
+WHITE: Final = "#FFFFFF"
+#: how the area's marker reads its comparison with England: (legend label, fill, shape), as
+#: Fingertips' legend words it ("Better 95%", "Similar", "Worse 95%"; "Lower", "Higher" where
+#: higher is neither better nor worse; "Not compared"); each its own shape as well as colour
+SPINE_MARKERS: Final = {
+    "better": ("Better (95%)", GREEN, "triangle"),
+    "similar": ("Similar", ORANGE, "circle"),
+    "worse": ("Worse (95%)", VERMILLION, "triangle-down"),
+    "lower": ("Lower (95%)", SKY_BLUE, "square"),
+    "higher": ("Higher (95%)", BLUE, "diamond"),
+    "not compared": ("Not compared", WHITE, "circle"),
+}
+#: a spine row's least height, and its bar's
+_SPINE_ROW: Final = 30
+_SPINE_BAR: Final = 16
+#: how much wider bold text is than ``text_width`` (Arial Bold's advances against Arial's)
+_BOLD: Final = 1.15
+
+
+@dataclass(frozen=True)
+class Vertebra:
+    """One row of a spine chart: an indicator's England (its value and its authorities'
+    lowest, 25th and 75th percentiles and highest values) and the area's value.
+
+    ``high_is_best``: whether the highest value is drawn at the right (the best end): False
+    where higher is worse, True where higher is better and where there is no polarity (then
+    the ends are lowest and highest, no judgement)."""
+
+    label: str
+    england: float
+    lowest: float
+    p25: float
+    p75: float
+    highest: float
+    value: float
+    value_text: str
+    comparison: str
+    high_is_best: bool
+    suppressed: bool = False
+
+
+def spine_position(
+    x: float, england: float, lowest: float, highest: float, high_is_best: bool
+) -> float:
+    """Where ``x`` lies on a spine, 0 (left, worst) to 1 (right, best), England at 0.5.
+
+    Fingertips scales each indicator so that England is central and the authority furthest
+    from England reaches its end: half the spine is the larger of England - lowest and highest
+    - England (fingertipscharts, ``spine_rescaler``; FingertipsNext, ``generateSeriesData``);
+    where lower is better the scale is reversed, so the best is always on the right."""
+    half = max(england - lowest, highest - england)
+    at = 0.5 if half <= 0 else 0.5 + (x - england) / (2 * half)
+    return at if high_is_best else 1 - at
+
+
+def _outlined(
+    frame: _Frame, x: float, y: float, shape: str, fill: str, tip: str, row: int | None = None
+) -> None:
+    """A marker outlined in black (Fingertips' markers are), with a tooltip: the area's on
+    spine row ``row``, or (None) the legend's."""
+    mark = "" if row is None else f' class="mark spine-marker" data-row="{row}"'
+    body = f'fill="{fill}" stroke="{BLACK}" stroke-width="1"{mark}><title>{escape(tip)}</title>'
+    d = 6
+    if shape in ("triangle", "triangle-down"):
+        tip_y, base_y = (y - d, y + 0.8 * d) if shape == "triangle" else (y + d, y - 0.8 * d)
+        points = f"{_n(x)},{_n(tip_y)} {_n(x + d)},{_n(base_y)} {_n(x - d)},{_n(base_y)}"
+        frame.parts.append(f'<polygon points="{points}" {body}</polygon>')
+    elif shape == "diamond":
+        points = f"{_n(x)},{_n(y - d)} {_n(x + d)},{_n(y)} {_n(x)},{_n(y + d)} {_n(x - d)},{_n(y)}"
+        frame.parts.append(f'<polygon points="{points}" {body}</polygon>')
+    elif shape == "square":
+        side = 2 * d - 2
+        frame.parts.append(
+            f'<rect x="{_n(x - side / 2)}" y="{_n(y - side / 2)}" width="{side}" height="{side}" '
+            f"{body}</rect>"
+        )
+    else:
+        frame.parts.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{d - 1}" {body}</circle>')
+    if row is not None:
+        frame.boxes.append(Box(x - d, y - d, x + d, y + d))
+
+
+def _legend_rows(
+    frame: _Frame, items: Sequence[tuple[str, str, str]], top: float, heading: str = ""
+) -> float:
+    """Legend items (label, colour, shape: a marker's, "line" or "band") laid left to right
+    from ``top``, a new line where the next would run off the chart; the y below them."""
+    x, y = 8.0, top + 12
+    if heading:
+        _text(frame, x, y + 4, heading, "start")
+        x += text_width(heading) + 10
+    for label, colour, shape in items:
+        width = 22 + text_width(label) + 16
+        if x + width > frame.width - 8 and x > 8:
+            x, y = 8.0, y + 20
+        if shape == "line":
+            _line(frame, x + 9, y - 7, x + 9, y + 7, colour, ' stroke-width="2"')
+        elif shape == "band":
+            frame.parts.append(
+                f'<rect x="{_n(x)}" y="{_n(y - 6)}" width="18" height="12" fill="{colour}"/>'
+            )
+        else:
+            _outlined(frame, x + 9, y, shape, colour, label)
+        _text(frame, x + 22, y + 4, label, "start")
+        x += width
+    return y + 14
+
+
+def spine_chart(
+    chart_id: str, title: str, description: str, rows: Sequence[Vertebra], area: str
+) -> Chart:
+    """Fingertips' spine chart: one row per indicator, each on its own scale with England's
+    value on the centre line, the range of England's authorities from worst (left) to best
+    (right) in light grey, their 25th to 75th percentiles in darker grey, and the area's value
+    as a marker coloured and shaped by its comparison with England; its value is written at
+    the right, "suppressed" (and no marker) where it is withheld, never a zero."""
+    wrapped = [wrap(r.label, 40) for r in rows]
+    left = _category_labels_width(wrapped)
+    texts = [text_width(area) * _BOLD, *(text_width(r.value_text) for r in rows)]
+    column = math.ceil(max(texts)) + 8
+    width = WIDTH + left - 70 + column
+    frame = _Frame(width, 0, left=left, right=column + 20, top=0, bottom=8)
+    markers = [c for c in SPINE_MARKERS if any(r.comparison == c and _ok(r.value) for r in rows)]
+    y = _legend_rows(
+        frame,
+        [("England value", BLACK, "line"), ("England's range (worst to best)", SPINE_RANGE, "band"),
+         ("25th to 75th percentile", SPINE_MIDDLE, "band")],
+        4,
+    )  # fmt: skip
+    if markers:
+        y = _legend_rows(
+            frame,
+            [SPINE_MARKERS[c] for c in markers],
+            y,
+            f"{area} compared with England:",
+        )
+    header = y + 20
+    mid = (frame.x0 + frame.x1) / 2
+    _text(frame, frame.x0, header, "Worst / lowest", "start", ' class="axis-title"')
+    _text(frame, mid, header, "England", extra=' class="axis-title"')
+    _text(frame, frame.x1, header, "Best / highest", "end", ' class="axis-title"')
+    _text(frame, width - 8, header, area, "end", ' class="axis-title"')
+    heights = [max(_SPINE_ROW, 14 * len(w) + 10) for w in wrapped]
+    frame.top = int(header + 8)
+    frame.height = frame.top + sum(heights) + frame.bottom
+    centres = [frame.top + sum(heights[:k]) + h / 2 for k, h in enumerate(heights)]
+    for k, (row, lines, cy) in enumerate(zip(rows, wrapped, centres, strict=True)):
+        _vertebra(frame, row, lines, cy, k)
+    top, bottom = frame.top - 4, frame.top + sum(heights) + 4
+    frame.parts.append(
+        f'<line x1="{_n(mid)}" y1="{_n(top)}" x2="{_n(mid)}" y2="{_n(bottom)}" stroke="{BLACK}" '
+        'stroke-width="2" class="mark spine-england"/>'
+    )
+    frame.segments.append((mid, top, mid, bottom))
+    for k, (row, cy) in enumerate(zip(rows, centres, strict=True)):
+        _spine_value(frame, row, cy, k)
+    return Chart(chart_id, title, description, _svg(frame, chart_id, title, description))
+
+
+def _spine_x(frame: _Frame, row: Vertebra, v: float) -> float:
+    """The x of ``v`` on the row's spine."""
+    at = spine_position(v, row.england, row.lowest, row.highest, row.high_is_best)
+    return frame.x0 + at * (frame.x1 - frame.x0)
+
+
+def _vertebra(frame: _Frame, row: Vertebra, lines: Sequence[str], cy: float, k: int) -> None:
+    """Spine row ``k``, centred at ``cy``: its label and bands (under England's line)."""
+    first = cy + 4 - 7 * (len(lines) - 1)
+    for k, line in enumerate(lines):
+        _text(frame, frame.x0 - 8, first + 14 * k, line, "end")
+    bands = (
+        (row.lowest, row.highest, SPINE_RANGE, "range", "England's authorities range"),
+        (row.p25, row.p75, SPINE_MIDDLE, "middle", "their 25th to 75th percentile"),
+    )
+    for low, high, colour, kind, what in bands:
+        a, b = sorted((_spine_x(frame, row, low), _spine_x(frame, row, high)))
+        frame.parts.append(
+            f'<rect x="{_n(a)}" y="{_n(cy - _SPINE_BAR / 2)}" width="{_n(b - a)}" '
+            f'height="{_SPINE_BAR}" fill="{colour}" class="spine-{kind}" data-row="{k}">'
+            f"<title>{escape(row.label)}: {what} from {low:.4g} to {high:.4g}</title></rect>"
+        )
+
+
+def _spine_value(frame: _Frame, row: Vertebra, cy: float, k: int) -> None:
+    """The area's marker on row ``k`` at ``cy`` (over England's line) and its value at the
+    right; "suppressed" and no marker where it is withheld."""
+    if row.suppressed or not _ok(row.value):
+        _text(frame, frame.width - 8, cy + 4, row.value_text, "end", _SUPPRESSED_CLASS)
+        return
+    label, fill, shape = SPINE_MARKERS.get(row.comparison, SPINE_MARKERS["not compared"])
+    tip = f"{row.label}: {row.value_text}; against England ({row.england:.4g}): {label}"
+    _outlined(frame, _spine_x(frame, row, row.value), cy, shape, fill, tip, k)
+    _text(frame, frame.width - 8, cy + 4, row.value_text, "end")

@@ -207,13 +207,14 @@ def test_build_report_returns_the_document(published):
 
 def test_the_sections_are_shown_in_the_order_listed(built):
     """``build`` walks ``SECTIONS``: each section once, in the listed order."""
-    assert len(SECTIONS) == 9
+    assert len(SECTIONS) == 10
     ids = re.findall(r'<section id="([^"]+)"', built.html)
     assert ids == [
         "summary",
         "population",
         "prevalence",
         "hidden-need",
+        "benchmarking",
         "indicators",
         "poorest-fastest",
         "adversity",

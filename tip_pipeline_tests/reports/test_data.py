@@ -11,6 +11,7 @@ from tip_pipeline.reports.sections import (
     population,
     prevalence,
     quality,
+    spine,
     summary,
 )
 from tip_pipeline_tests.published import LA, LATEST, SUPPRESSED_WARD
@@ -55,7 +56,7 @@ def test_masking_is_applied_even_if_a_suppressed_row_carried_a_figure():
 
 SECTION_MODULES = (
     summary, population, prevalence, hidden_need, indicator, poorest_fastest, adversity, quality,
-    appendix,
+    appendix, spine,
 )  # fmt: skip
 
 
