@@ -214,3 +214,50 @@ def test_pyramid_chart_is_accessible_with_both_halves_on_one_scale():
         if t.get("transform") is None and t.text
     ]
     assert not any(a.meets(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+# -- spine chart ------------------------------------------------------------------------------
+
+
+def test_spine_position_puts_england_central_and_the_best_on_the_right():
+    # England 50 between 20 and 60: the lowest, furthest from England, reaches the left end
+    assert charts.spine_position(50, 50, 20, 60, True) == 0.5
+    assert charts.spine_position(20, 50, 20, 60, True) == 0.0
+    assert charts.spine_position(60, 50, 20, 60, True) == pytest.approx(0.5 + 10 / 60)
+    # higher is worse: reversed, the highest (worst) on the left, the lowest (best) at 1
+    assert charts.spine_position(20, 50, 20, 60, False) == 1.0
+    assert charts.spine_position(60, 50, 20, 60, False) == pytest.approx(0.5 - 10 / 60)
+    assert charts.spine_position(7, 7, 7, 7, True) == 0.5  # no spread: all at the centre
+
+
+def _vertebra(label: str, comparison: str, value: float, suppressed: bool = False):
+    return charts.Vertebra(label, 70.0, 35.0, 52.5, 87.5, 105.0, value,
+                           "suppressed" if suppressed else f"{value:.1f}", comparison,
+                           high_is_best=comparison != "worse", suppressed=suppressed)  # fmt: skip
+
+
+def test_spine_chart_is_accessible_and_marks_no_suppressed_value():
+    rows = [_vertebra("Children looked after", "higher", 80.0),
+            _vertebra("First-time entrants to the youth justice system", "worse", 140.0),
+            _vertebra("Referrals", "not compared", math.nan, suppressed=True)]  # fmt: skip
+    chart = charts.spine_chart("s", "Spine", "Three indicators", rows, "Leeds")
+    _accessible(chart)
+    root = _parse(chart)
+    markers = root.findall(".//*[@class='mark spine-marker']")
+    assert [m.get("data-row") for m in markers] == ["0", "1"]
+    assert len(root.findall(f".//{SVG}rect[@class='spine-range']")) == 3
+    assert len(root.findall(f".//{SVG}rect[@class='spine-middle']")) == 3
+    assert [t.text for t in root.findall(f".//{SVG}text[@class='suppressed-mark']")] == [
+        "suppressed"
+    ]
+    legend = [t.text for t in root.findall(f".//{SVG}text")]
+    assert "Higher (95%)" in legend and "Worse (95%)" in legend and "Better (95%)" not in legend
+    colours = set(re.findall(r'(?:fill|stroke)="(#[0-9A-Fa-f]{6})"', chart.svg))
+    assert colours <= {*charts.PALETTE, charts.SPINE_RANGE, charts.SPINE_MIDDLE, charts.WHITE}
+
+
+def test_spine_chart_draws_each_comparison_in_its_own_shape():
+    shapes = {shape for _, _, shape in charts.SPINE_MARKERS.values() if shape != "circle"}
+    assert len(shapes) == 4  # better, worse, lower, higher; similar and not compared circles
+    fills = [fill for _, fill, _ in charts.SPINE_MARKERS.values()]
+    assert len(set(fills)) == len(fills)
