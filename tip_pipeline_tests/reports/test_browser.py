@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tip_pipeline.reports.build import build
 from tip_pipeline_tests.optional import CHROMIUM, browser_problem, skip_or_fail
+from tip_pipeline_tests.published import EARLIER, LA, LATEST
 
 ROOT = Path(__file__).parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -88,3 +90,64 @@ def test_nothing_out_of_place(browser_ready, report_file, built, width, media):
     # the population pyramid: a bar per sex and single year of age, no text on any of them
     assert counts["pyramidBars"] == 2 * 18
     assert found["problems"] == []
+
+
+#: the spine chart as the browser lays it out (issue #19): each row's middle band inside its
+#: range, one end of the range at the chart's end (Fingertips' scale), England's line central
+#: and across every row, the LA's marker on its row and within England's range (it is one of
+#: England's authorities)
+SPINE_PROBE = """() => {
+  const TOL = 2;
+  const svg = document.getElementById("chart-spine");
+  const box = (el) => el.getBoundingClientRect();
+  const found = { rows: 0, markers: 0, problems: [] };
+  const say = (text) => found.problems.push(text);
+  const titles = [...svg.querySelectorAll("text.axis-title")];
+  const left = box(titles.find((t) => t.textContent === "Worst / lowest")).left;
+  const right = box(titles.find((t) => t.textContent === "Best / highest")).right;
+  const line = box(svg.querySelector(".spine-england"));
+  const centre = (line.left + line.right) / 2;
+  if (Math.abs(centre - (left + right) / 2) > TOL) say("England's line is not central");
+  for (const range of svg.querySelectorAll("rect.spine-range")) {
+    found.rows += 1;
+    const k = range.getAttribute("data-row");
+    const r = box(range);
+    const middle = box(svg.querySelector(`rect.spine-middle[data-row="${k}"]`));
+    if (middle.left < r.left - TOL || middle.right > r.right + TOL)
+      say(`row ${k}: the 25th to 75th percentile band runs outside the range`);
+    if (Math.abs(r.left - left) > TOL && Math.abs(r.right - right) > TOL)
+      say(`row ${k}: neither end of England's range reaches the chart's end`);
+    if (centre < r.left - TOL || centre > r.right + TOL) say(`row ${k}: England off the range`);
+    if (line.top > r.top || line.bottom < r.bottom) say(`row ${k}: England's line misses it`);
+    const marker = svg.querySelector(`.spine-marker[data-row="${k}"]`);
+    if (!marker) continue;
+    found.markers += 1;
+    const m = box(marker);
+    const [x, y] = [(m.left + m.right) / 2, (m.top + m.bottom) / 2];
+    if (x < r.left - TOL || x > r.right + TOL) say(`row ${k}: the marker lies off England's range`);
+    if (y < r.top || y > r.bottom) say(`row ${k}: the marker lies off its row`);
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize(("width", "media"), LAYOUTS, ids=["desktop", "a4-print"])
+@pytest.mark.parametrize(("period", "benchmarked"), [(LATEST, 1), (EARLIER, 2)])
+def test_the_spine_chart_is_drawn_as_fingertips_draws_it(
+    browser_ready, published, tmp_path, width, media, period, benchmarked
+):
+    from playwright.sync_api import sync_playwright
+
+    report = tmp_path / "report.html"
+    report.write_text(build(published, LA, period).html, encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(offline=True, viewport={"width": width, "height": 1000})
+        page = context.new_page()
+        page.emulate_media(media=media)
+        page.goto(report.resolve().as_uri(), wait_until="load")
+        spine = page.evaluate(SPINE_PROBE)
+        layout = page.evaluate(PROBE)
+        browser.close()
+    assert (spine["rows"], spine["markers"]) == (benchmarked, benchmarked)
+    assert spine["problems"] == [] and layout["problems"] == []
