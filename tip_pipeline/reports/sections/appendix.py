@@ -26,6 +26,16 @@ METHODS: Final = (
         "Statistical neighbours: the mean of the LA's DfE statistical neighbours.",
     ),
     (
+        "Spine chart",
+        "As Fingertips' area profiles: each indicator on its own scale with England's value "
+        "at the centre and the authority furthest from it at an end; the bars span England's "
+        "upper-tier authorities' published values (the LA's own after disclosure control, the "
+        "others' from the national releases) from the worst to the best, or the lowest to the "
+        "highest where higher is neither better nor worse, the darker bar their 25th to 75th "
+        "percentiles, interpolated as Fingertips does (position (n - 1) p + 1 of the sorted "
+        "values); an indicator with fewer than four authorities' values is not charted.",
+    ),
+    (
         "Change since the baseline year",
         "Judged by a test of the difference, not by overlapping limits: for proportions "
         "Newcombe's hybrid score limits and the pooled two-proportion z-test; for rates Wald "
