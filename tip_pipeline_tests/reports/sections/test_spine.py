@@ -221,3 +221,13 @@ def test_a_suppressed_row_reads_suppressed_in_the_table_and_the_alt_text():
     assert cells[6] == "40.0" and cells[9] == "10.0"  # higher is worse: worst is the highest
     assert "the value of Leeds is suppressed" in spine.alt_text("Leeds", "2024/25", [row])
     assert not spine.vertebra(row).high_is_best
+
+
+@pytest.mark.postgres
+def test_the_spine_reads_the_same_on_postgresql(published, published_postgres_url):
+    engine = make_engine(published_postgres_url)
+    try:
+        on_postgres = tables(build(engine, LA, EARLIER).html)["spine"]
+    finally:
+        engine.dispose()
+    assert on_postgres == tables(build(published, LA, EARLIER).html)["spine"]
