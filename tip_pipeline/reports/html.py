@@ -107,7 +107,9 @@ def table(
     source: str,
     row_headers: bool = True,
 ) -> str:
-    """A data table; the first column is a row header unless ``row_headers`` is False."""
+    """A data table; the first column is a row header unless ``row_headers`` is False. Its
+    HTML id is ``table-<table_id>``, apart from the section and chart ids (an id is unique in
+    a page: a section and its table used to share one)."""
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
     body = []
     for row in rows:
@@ -119,7 +121,7 @@ def table(
         )
         body.append("<tr>" + first + "".join(_cell(c) for c in cells[1:]) + "</tr>")
     return (
-        f'<table id="{table_id}" data-source="{escape(source)}">'
+        f'<table id="table-{table_id}" data-source="{escape(source)}">'
         f"<caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )

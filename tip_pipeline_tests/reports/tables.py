@@ -16,7 +16,8 @@ class _Tables(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
-            self._id = dict(attrs).get("id") or f"table-{len(self.tables)}"
+            html_id = dict(attrs).get("id") or f"table-{len(self.tables)}"
+            self._id = html_id.removeprefix("table-")  # html.table's ids: table-<its name>
             self.tables[self._id] = []
         elif tag == "thead":
             self._in_head = True
@@ -43,7 +44,7 @@ class _Tables(HTMLParser):
 
 
 def tables(html: str) -> dict[str, list[list[str]]]:
-    """Table id -> body rows, each a list of cell texts."""
+    """Table name (its HTML id without ``table-``) -> body rows, each a list of cell texts."""
     parser = _Tables()
     parser.feed(html)
     return parser.tables

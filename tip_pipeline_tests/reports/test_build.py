@@ -195,6 +195,13 @@ def test_accessible_structure(built):
     assert "<caption>" in html and 'scope="col"' in html
 
 
+def test_every_id_is_unique(built):
+    """A section, its chart and its table each have an id of their own (links, captions and
+    assistive technology resolve an id to one element)."""
+    ids = re.findall(r'\sid="([^"]+)"', built.html)
+    assert ids and len(ids) == len(set(ids)), sorted(i for i in set(ids) if ids.count(i) > 1)
+
+
 def test_the_seed_prevalence_slide_is_shown_beside_for_leeds(built):
     row = tables(built.html)["prevalence"][0]
     assert row[-2:] == ["19.8%", "33,580"]
