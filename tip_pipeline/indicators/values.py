@@ -34,6 +34,7 @@ import pandas as pd
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.home_area import UNKNOWN
+from tip_pipeline.indicators import look_back
 from tip_pipeline.indicators.catalogue import BREAKDOWNS, CATALOGUE, Indicator
 from tip_pipeline.indicators.data import YearData
 from tip_pipeline.indicators.numerator_registry import units_of
@@ -272,6 +273,21 @@ def area_names(data: YearData) -> pd.Series:
     return pd.Series(names.to_numpy(), index=codes.to_numpy()).dropna().groupby(level=0).first()
 
 
+def not_available(data: YearData, indicators: Iterable[Indicator] = CATALOGUE) -> dict[str, str]:
+    """Indicator id -> why it is not computed for the year: a look-back year not delivered
+    (``look_back.not_available``). Such an indicator has no values for the year, never values
+    from part of its window."""
+    delivered = data.delivered_earlier()
+    reasons = {i.id: look_back.not_available(i, data.period, delivered) for i in indicators}
+    return {key: reason for key, reason in reasons.items() if reason}
+
+
 def all_values(data: YearData, indicators: Iterable[Indicator] = CATALOGUE) -> pd.DataFrame:
-    """Values of every indicator for the year, before benchmark comparison."""
-    return pd.concat([indicator_values(i, data) for i in indicators], ignore_index=True)
+    """Values of every indicator for the year that can be computed (``not_available``), before
+    benchmark comparison."""
+    indicators = list(indicators)
+    missing = not_available(data, indicators)
+    return pd.concat(
+        [indicator_values(i, data) for i in indicators if i.id not in missing],
+        ignore_index=True,
+    )
