@@ -61,23 +61,19 @@ def not_available(
     )
 
 
-def dependent_years(years: Iterable[str], offered: Iterable[str]) -> list[str]:
-    """The offered partition keys (``2023-24``) whose look-back window holds one of ``years``:
-    the years a change to ``years`` makes stale, ``years`` themselves excluded."""
+def dependent_years(years: Iterable[str], offered: Iterable[str], reach: int = LONGEST) -> list[str]:
+    """The offered partition keys (``2023-24``) up to ``reach`` years after one of ``years``:
+    the years whose look-back a change to ``years`` reaches, ``years`` themselves excluded."""
     changed = {FinancialYear.parse(y) for y in years}
     out = []
     for key in offered:
         year = FinancialYear.parse(key)
-        if year in changed:
-            continue
-        if any(y in changed for y in window(year, LONGEST)):
+        if year not in changed and any(y in changed for y in window(year, reach)):
             out.append(key)
     return out
 
 
-def downstream_by_upstream(keys: list[str]) -> dict[str, list[str]]:
-    """Each partition key -> itself and the keys of the years that look back to it: the
-    dependency of a year's figures on the validated tables of its look-back years
-    (``dagster.StaticPartitionMapping``)."""
-    return {key: [key, *dependent_years([key], keys)] for key in keys}
-
+def downstream_by_upstream(keys: list[str], reach: int) -> dict[str, list[str]]:
+    """Each partition key -> itself and the keys of the ``reach`` years after it: the years
+    whose figures read that year's validated table (``dagster.StaticPartitionMapping``)."""
+    return {key: [key, *dependent_years([key], keys, reach)] for key in keys}
