@@ -227,6 +227,18 @@ def load_year(engine: sa.Engine, period: FinancialYear) -> YearData:
     return YearData(period=period, tables=frames, earlier=earlier)
 
 
+def delivered_earlier(conn: sa.Connection, period: FinancialYear) -> dict[str, set[str]]:
+    """Table -> the look-back years of ``period`` (labels) its validated table holds rows for
+    (``look_back.not_available``), read from the warehouse as publishing sees it."""
+    out = {}
+    for name, years in look_back.tables_to_read().items():
+        table = validated_table(name)
+        labels = [y.label for y in look_back.window(period, years)]
+        query = sa.select(table.c.period).where(table.c.period.in_(labels)).distinct()
+        out[name] = set(conn.execute(query).scalars())
+    return out
+
+
 def _read_earlier(
     conn: sa.Connection, name: str, years: list[FinancialYear]
 ) -> pd.DataFrame:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import pandas as pd
+
 from tip_pipeline.indicators.catalogue import CATALOGUE, Indicator
 from tip_pipeline.periods import FinancialYear
 
@@ -58,6 +60,29 @@ def not_available(
     return (
         f"Not available for {period.label}: the measure looks back {ind.look_back} year(s) and "
         f"these were not delivered: {what}. Published when they are."
+    )
+
+
+def reasons(
+    period: FinancialYear,
+    delivered: Mapping[str, set[str]],
+    indicators: Iterable[Indicator] = CATALOGUE,
+) -> dict[str, str]:
+    """Indicator id -> why it is not computed for ``period``, for each that is not."""
+    found = {i.id: not_available(i, period, delivered) for i in indicators}
+    return {key: reason for key, reason in found.items() if reason}
+
+
+def not_available_frame(period: FinancialYear, delivered: Mapping[str, set[str]]) -> pd.DataFrame:
+    """The rows of ``published.indicator_not_available`` for ``period``."""
+    found = reasons(period, delivered)
+    return pd.DataFrame(
+        {
+            "indicator_id": list(found),
+            "period": period.label,
+            "reason": list(found.values()),
+        },
+        columns=["indicator_id", "period", "reason"],
     )
 
 

@@ -277,9 +277,7 @@ def not_available(data: YearData, indicators: Iterable[Indicator] = CATALOGUE) -
     """Indicator id -> why it is not computed for the year: a look-back year not delivered
     (``look_back.not_available``). Such an indicator has no values for the year, never values
     from part of its window."""
-    delivered = data.delivered_earlier()
-    reasons = {i.id: look_back.not_available(i, data.period, delivered) for i in indicators}
-    return {key: reason for key, reason in reasons.items() if reason}
+    return look_back.reasons(data.period, data.delivered_earlier(), indicators)
 
 
 def all_values(data: YearData, indicators: Iterable[Indicator] = CATALOGUE) -> pd.DataFrame:

@@ -13,7 +13,8 @@ These checks say where that does not hold, by table, period and file, never by a
   leave the new delivery's staged rows beside the old delivery's validated ones);
 - **a year's indicator tables come from one run** (they are replaced in one transaction);
 - **a year's published tables come from one run** (the publish transaction), its data-quality
-  summary and its recent trends (``published.indicator_trends``) included;
+  summary, its recent trends (``published.indicator_trends``) and its indicators not available
+  (``published.indicator_not_available``) included;
 - **a published year's true counts come from the run that published it**: its restricted
   indicator tables and its published twins are replaced in one transaction, so the disclosure
   audit always compares a published year with the true counts it was made from.
@@ -148,7 +149,12 @@ def partial_states(engine: sa.Engine) -> list[str]:
         problems = [p for table in EXTRACTS for p in file_partial_states(conn, table)]
         indicators = runs_by_period(conn, schema.INDICATOR_TABLES)
         problems += mixed_runs(indicators, "restricted indicator tables")
-        published = [*schema.PUBLISHED_TWINS.values(), schema.data_quality, schema.indicator_trends]
+        published = [
+            *schema.PUBLISHED_TWINS.values(),
+            schema.data_quality,
+            schema.indicator_trends,
+            schema.indicator_not_available,
+        ]
         years = published_years(conn)
         problems += mixed_runs(runs_by_period(conn, published), "published tables", years)
         pair = [*schema.INDICATOR_TABLES, *schema.PUBLISHED_TWINS.values(), schema.indicator_trends]

@@ -1039,6 +1039,27 @@ indicator_trends = Table(
     "suppressed value left uncomputed.",
 )
 
+#: the indicators a published year has no values of, and why (an indicator's look-back years
+#: not delivered: tip_pipeline.indicators.look_back); written with the year's published rows
+indicator_not_available = Table(
+    "indicator_not_available",
+    metadata,
+    Column("indicator_id", Text, primary_key=True, comment="Indicator id (dim_indicator)"),
+    Column("period", Text, primary_key=True, comment="Financial year with no values of it"),
+    Column(
+        "reason",
+        Text,
+        nullable=False,
+        comment="Why the indicator has no values for the year: the look-back years and tables "
+        "not delivered",
+    ),
+    *_lineage("published"),
+    schema=PUBLISHED,
+    comment="Indicators not computed for a published year, with the reason: their value for "
+    "the year is NULL (no row in indicator_values), never one from part of the years they "
+    "need.",
+)
+
 # -- lineage (ops) ------------------------------------------------------------------------------
 
 run_inputs = Table(
