@@ -534,8 +534,7 @@ OUTCOMES: tuple[Indicator, ...] = (
         source=_903 + " (this year's and the two previous years' returns)",
         look_back=2,
         look_back_tables=("ssda903_episodes",),
-        notes="Not available for a year whose two previous years' returns were not both "
-        "delivered.",
+        notes="Not available for a year whose two previous years' returns were not both delivered.",
     ),
     Indicator(
         id="cla_missing",

@@ -3,10 +3,13 @@
 Only validated tables are read (``restricted.<table>``, typed; docs/CONVENTIONS.md), never staging.
 Service tables are the year's delivery; youth-justice outcomes are read for every delivered
 year up to this one (the history years included) so that a first-time entrant's "first ever"
-can be judged; reference tables are their own vintage, the population is the mid-(YYYY-1)
-estimate of the year (``FinancialYear.population_mid_year``). The denominator of the ethnic-group
-breakdown is Census 2021 (``ref_census_ethnicity``, a fixed vintage read whatever the year): the
-mid-year estimates have no ethnicity.
+can be judged; the tables an indicator looks back to (``look_back.tables_to_read``: CIN
+episodes for re-referrals, SSDA903 episodes for long-term stability) are read for the years
+it looks back too (``YearData.earlier``, with their ``period``); reference tables are their
+own vintage, the population is the mid-(YYYY-1) estimate of the year
+(``FinancialYear.population_mid_year``). The denominator of the ethnic-group breakdown is
+Census 2021 (``ref_census_ethnicity``, a fixed vintage read whatever the year): the mid-year
+estimates have no ethnicity.
 
 ``YearData`` can also be built by hand from small frames (tests): a table not given is empty,
 with its validated columns.
@@ -239,9 +242,7 @@ def delivered_earlier(conn: sa.Connection, period: FinancialYear) -> dict[str, s
     return out
 
 
-def _read_earlier(
-    conn: sa.Connection, name: str, years: list[FinancialYear]
-) -> pd.DataFrame:
+def _read_earlier(conn: sa.Connection, name: str, years: list[FinancialYear]) -> pd.DataFrame:
     """The validated rows of ``name`` for ``years``, with their ``period``."""
     table = validated_table(name)
     query = sa.select(*(table.c[c] for c in columns_of(name)), table.c.period).where(

@@ -86,7 +86,9 @@ def not_available_frame(period: FinancialYear, delivered: Mapping[str, set[str]]
     )
 
 
-def dependent_years(years: Iterable[str], offered: Iterable[str], reach: int = LONGEST) -> list[str]:
+def dependent_years(
+    years: Iterable[str], offered: Iterable[str], reach: int = LONGEST
+) -> list[str]:
     """The offered partition keys (``2023-24``) up to ``reach`` years after one of ``years``:
     the years whose look-back a change to ``years`` reaches, ``years`` themselves excluded."""
     changed = {FinancialYear.parse(y) for y in years}

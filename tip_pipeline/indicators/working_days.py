@@ -13,8 +13,9 @@ days (VE day moved in 2020, the Platinum Jubilee and the State Funeral of Queen 
 2022, the coronation of King Charles III in 2023). Kept up to date by ``table_from_govuk``: GOV.UK
 announces each year's bank holidays well ahead; download the JSON, merge it in with
 ``python -m tip_pipeline.indicators.working_days bank-holidays.json`` (the years GOV.UK lists
-replaced, the older years kept) and commit the CSV. A duration that the table cannot decide (a date after its last covered year, or
-a short span reaching before its first) is refused, never counted without its holidays.
+replaced, the older years kept) and commit the CSV. A duration that the table cannot decide (a
+date after its last covered year, or a short span reaching before its first) is refused, never
+counted without its holidays.
 """
 
 from __future__ import annotations

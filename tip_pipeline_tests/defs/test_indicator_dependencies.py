@@ -42,9 +42,7 @@ def _stale_after_rerun(table: str, year: str) -> set[str]:
         assert dg.materialize([validated, figures], partition_key=key, instance=instance).success
     first = dg.evaluate_automation_conditions(defs=defs, instance=instance)
     assert dg.materialize([validated], partition_key=year, instance=instance).success
-    result = dg.evaluate_automation_conditions(
-        defs=defs, instance=instance, cursor=first.cursor
-    )
+    result = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=first.cursor)
     return set(result.get_requested_partitions(figures.key))
 
 

@@ -67,7 +67,9 @@ def test_the_table_is_every_usual_bank_holiday_and_the_one_off_days():
 
 def test_working_days_after_the_start_up_to_and_including_the_end():
     start = pd.Series(["2023-05-02", "2023-06-16", "2023-06-17", "2023-04-06", None, "2023-05-02"])
-    end = pd.Series(["2023-05-02", "2023-06-19", "2023-06-18", "2023-04-11", "2023-05-02", "2023-05-01"])
+    end = pd.Series(
+        ["2023-05-02", "2023-06-19", "2023-06-18", "2023-04-11", "2023-05-02", "2023-05-01"]
+    )
     # same day 0; Friday to Monday 1; Saturday to Sunday 0; Thursday 6 April to Tuesday
     # 11 April 2023 over Good Friday and Easter Monday: 1; a missing date, an end before the
     # start: missing
@@ -94,7 +96,10 @@ def test_an_update_from_govuk_keeps_the_years_it_no_longer_lists():
                 {"title": "Good Friday", "date": "2027-03-26", "notes": ""},
             ],
         },
-        "scotland": {"division": "scotland", "events": [{"title": "2nd January", "date": "2028-01-04"}]},
+        "scotland": {
+            "division": "scotland",
+            "events": [{"title": "2nd January", "date": "2028-01-04"}],
+        },
     }
     govuk = table_from_govuk(payload)
     assert govuk == [(date(2027, 3, 26), "Good Friday"), (date(2028, 1, 3), "New Year’s Day")]

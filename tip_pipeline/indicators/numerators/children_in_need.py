@@ -303,7 +303,9 @@ def assessments_within_45_days(data: YearData) -> pd.DataFrame:
     ``assessments_completed``). DfE, *Characteristics of children in need*: duration of
     assessment, in working days from the assessment's start to its authorisation."""
     rows = _completed_assessments(data)
-    return _subset(units_of("assessments_completed", data), rows.loc[within_working_days(rows), "event_id"])
+    return _subset(
+        units_of("assessments_completed", data), rows.loc[within_working_days(rows), "event_id"]
+    )
 
 
 def _ended_plans(data: YearData) -> pd.DataFrame:

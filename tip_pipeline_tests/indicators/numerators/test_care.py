@@ -147,7 +147,8 @@ def stability_year(drop_earliest=False):
         ep("f", "2021-01-01", rne="S"),
         ep("g", "2022-02-01", rne="S"),
     ]
-    first_year = open_then + [
+    first_year = [
+        *open_then,
         ep("a", "2021-09-30", "2022-03-31", rne="S"),
         ep("g", "2020-01-01", "2022-01-01", rne="S"),
     ]
@@ -207,8 +208,13 @@ def test_missing_from_care_counts_children_looked_after_who_went_missing():
 
 def test_care_leavers_in_education_employment_training_and_suitable_accommodation():
     def leaver(c, activ, accom, in_touch="YES"):
-        return {"child": c, "dob": "2004-06-01", "in_touch": in_touch, "activ": activ,
-                "accom": accom}
+        return {
+            "child": c,
+            "dob": "2004-06-01",
+            "in_touch": in_touch,
+            "activ": activ,
+            "accom": accom,
+        }
 
     data = year(
         ssda903_header=[header(c, dob="2004-06-01", sex="2") for c in "abcd"],
