@@ -49,6 +49,8 @@ BREAKDOWN_LEVELS = ("ward", "la", "region", "country")
 #: denominators do not sum to the total's
 CENSUS_BREAKDOWNS = ("ethnic_group",)
 CONFIDENCE = (0.95, 0.998)
+#: age-band categories of units outside the child ages 0-17 (shares of service units only)
+UNBORN, ADULT, ADULT_AGE = "unborn", "18 and over", 18
 
 VALUE_COLUMNS = [
     "indicator_id",
@@ -99,8 +101,19 @@ def category(frame: pd.DataFrame, breakdown: str) -> pd.Series:
     if breakdown in ("imd_decile", "imd_quintile"):
         return frame[breakdown].astype("Int64").astype("string").fillna(UNKNOWN).astype(object)
     if breakdown == "age_band":
-        return age_band(frame["age"])
+        return age_categories(frame["age"])
     return frame[breakdown].astype(object)
+
+
+def age_categories(age: pd.Series) -> pd.Series:
+    """The age-band breakdown's category: the DfE band of a child aged 0-17, and for a unit
+    outside those ages (counted only by a share of service units, whose denominator is not a
+    population of ages: assessments of an unborn child, a plan ending at 18) ``UNBORN``,
+    ``ADULT`` or, with no age, ``home_area.UNKNOWN``, so that the categories still sum to the
+    total."""
+    years = pd.to_numeric(age, errors="coerce").astype(float)
+    band = age_band(age).mask(years < 0, UNBORN).mask(years >= ADULT_AGE, ADULT)
+    return band.fillna(UNKNOWN).astype(object)
 
 
 class UnplacedUnits(ValueFreeError):
