@@ -1,7 +1,7 @@
 """published.indicator_not_available: the indicators a published year has no values of, and why
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2027-01-20
 
 One published table: for a reporting year, each indicator not computed because the earlier
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = "0017"
-down_revision: Union[str, Sequence[str], None] = "0014"
+down_revision: Union[str, Sequence[str], None] = "0016"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
