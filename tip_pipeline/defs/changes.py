@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from tip_pipeline.indicators import look_back
 from tip_pipeline.ingest.discovery import scan
 from tip_pipeline.ingest.reader import data_version, file_sha256
 from tip_pipeline.periods import FinancialYear
@@ -82,11 +83,17 @@ def expected_versions(files: Mapping[str, str], first: FinancialYear) -> dict[Ve
 
 
 def affected_by(keys: Iterable[VersionKey], offered: Iterable[str]) -> Affected:
-    """Partitions (among ``offered``) and whether the unpartitioned assets are affected."""
+    """Partitions (among ``offered``) and whether the unpartitioned assets are affected. A
+    changed table that an indicator looks back to (``look_back.tables_to_read``) affects the
+    years that read it too: a new 2022-23 CIN census changes 2023-24's re-referrals."""
     keys = list(keys)
-    offered = set(offered)
-    years = sorted({year for _, year in keys if year in offered})
-    return Affected(years=tuple(years), reference=any(year is None for _, year in keys))
+    offered = list(offered)
+    reach = look_back.tables_to_read()
+    years = {year for _, year in keys if year in offered}
+    for table, year in keys:
+        if year is not None and table in reach:
+            years.update(look_back.dependent_years([year], offered, reach[table]))
+    return Affected(years=tuple(sorted(years)), reference=any(year is None for _, year in keys))
 
 
 def affected_files(names: Iterable[str], first: FinancialYear, offered: Iterable[str]) -> Affected:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from tip_pipeline.defs.history import YOUTH_JUSTICE_TABLES
 from tip_pipeline.defs.partitions import reporting_years
-from tip_pipeline.indicators import checks
+from tip_pipeline.indicators import checks, look_back
 from tip_pipeline.indicators.catalogue import CATALOGUE
 from tip_pipeline.indicators.data import ALL_TABLES
 from tip_pipeline.periods import FinancialYear
@@ -26,7 +26,22 @@ from tip_pipeline.validate.store import quarantine_impact
 from tip_pipeline.warehouse import schema
 
 GROUP = "indicators"
-VALIDATED = [dg.AssetKey(["validated", t]) for t in ALL_TABLES] + [
+
+
+def validated_dep(table: str) -> dg.AssetKey | dg.AssetDep:
+    """The year's figures' dependency on a validated table: that year's partition, and for a
+    table an indicator looks back to (``look_back.tables_to_read``) the partitions of the years
+    before it too, so that a year materialised again makes the years that read it stale."""
+    asset = dg.AssetKey(["validated", table])
+    reach = look_back.tables_to_read().get(table, 0)
+    if not reach:
+        return asset
+    keys = reporting_years.get_partition_keys()
+    mapping = dg.StaticPartitionMapping(look_back.downstream_by_upstream(keys, reach))
+    return dg.AssetDep(asset, partition_mapping=mapping)
+
+
+VALIDATED = [validated_dep(t) for t in ALL_TABLES] + [
     dg.AssetKey(["validated", f"{t}_history"]) for t in YOUTH_JUSTICE_TABLES
 ]
 
@@ -46,7 +61,9 @@ def _check(asset: str, name: str, bad: pd.DataFrame, total: int, what: str) -> d
     )
 
 
-def _spec(name: str, description: str, deps: list[dg.AssetKey] = VALIDATED) -> dg.AssetSpec:
+def _spec(
+    name: str, description: str, deps: list[dg.AssetKey | dg.AssetDep] = VALIDATED
+) -> dg.AssetSpec:
     return dg.AssetSpec(
         key=key(name),
         group_name=GROUP,

@@ -100,6 +100,12 @@ class Indicator:
     #: source; None: no goal declared (docs/CONVENTIONS.md, "Goals": none is published for
     #: these indicators, so none is declared until the steering group sets one)
     goal: Goal | None = None
+    #: how many reporting years before the year its numerator reads (``look_back_tables`` of
+    #: each, validated, through ``YearData.earlier``): a year whose look-back years are not all
+    #: delivered is not computed, and is published as not available with the reason
+    #: (``LookBack``); a change to a year recomputes the years up to ``look_back`` after it
+    look_back: int = 0
+    look_back_tables: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in ("proportion", "rate"):
@@ -110,6 +116,8 @@ class Indicator:
             raise ValueError(f"{self.id}: unknown benchmark measure {self.benchmark_measure}")
         if self.census_denominator:
             census_bands(self.denominator.ages)  # raises unless whole DfE age bands
+        if (self.look_back > 0) != bool(self.look_back_tables) or self.look_back < 0:
+            raise ValueError(f"{self.id}: a look-back names its years and its tables, or neither")
 
     @property
     def census_denominator(self) -> bool:
@@ -376,6 +384,228 @@ CATALOGUE: tuple[Indicator, ...] = (
         notes="Area, sex and ethnicity from the first service that records the child.",
     ),
 )
+
+#: where the outcome measures' definitions come from (docs/DOMAIN.md, "Outcome measures")
+CIN_PUBLICATION = (
+    "DfE, 'Characteristics of children in need' (Official Statistics, annual) and its "
+    "methodology, https://explore-education-statistics.service.gov.uk/find-statistics/"
+    "children-in-need"
+)
+CLA_PUBLICATION = (
+    "DfE, 'Children looked after in England including adoptions' (Official Statistics, annual) "
+    "and its methodology, https://explore-education-statistics.service.gov.uk/find-statistics/"
+    "children-looked-after-in-england-including-adoptions"
+)
+#: care leavers hold no home area in the returns: counted in the delivering LA only
+LEAVER_BREAKDOWNS = ("total", "sex", "ethnic_group")
+_LEAVER_NOTE = (
+    "The returns hold no home area for a care leaver: each counts in the LA (its 'Unknown home "
+    "area'), not in a ward or deprivation decile."
+)
+
+
+def _share(text: str, numerator_name: str) -> Denominator:
+    return Denominator(text=text, numerator_name=numerator_name)
+
+
+OUTCOMES: tuple[Indicator, ...] = (
+    Indicator(
+        id="cin_re_referrals_12m",
+        name="Re-referrals within 12 months of a previous referral",
+        definition="Of referrals to children's social care in the year, the percentage made "
+        "within 12 months of a previous referral of the same child. Definition followed: "
+        f"{CIN_PUBLICATION}, 'referrals within 12 months of a previous referral' (a "
+        "re-referral occurs when a child is referred within 12 months of a previous referral).",
+        numerator_name="cin_re_referrals",
+        numerator="Referrals dated 1 April to 31 March with a previous referral of the same "
+        "child dated before it and on or after the same day 12 calendar months earlier (exactly "
+        "12 months counts), from this year's and the previous year's CIN census",
+        denominator=_share("Referrals dated in the year (events)", "cin_referrals"),
+        reference=Reference.IN_YEAR,
+        multiplier=100,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_WORSE,
+        source=_CIN + " (this year's and the previous year's census)",
+        look_back=1,
+        look_back_tables=("cin_episodes",),
+        notes="A share of referrals (events), not of children. Not available for a year whose "
+        "previous year's census was not delivered.",
+    ),
+    Indicator(
+        id="assessments_within_45_days",
+        name="Assessments completed within 45 working days",
+        definition="Of assessments completed (authorised) in the year, the percentage "
+        "completed within 45 working days. Definition followed: "
+        f"{CIN_PUBLICATION}, 'duration of assessments' (working days from the start of the "
+        "assessment to its authorisation), against the 45 working days of 'Working Together "
+        "to Safeguard Children'.",
+        numerator_name="assessments_within_45_days",
+        numerator="Assessments authorised in the year with at most 45 working days after "
+        "AssessmentActualStartDate up to and including AssessmentAuthorisationDate (0 when "
+        "authorised the day they started); weekends and England and Wales bank holidays "
+        "(GOV.UK) are not working days",
+        denominator=_share("Assessments authorised in the year (events)", "assessments_completed"),
+        reference=Reference.IN_YEAR,
+        multiplier=100,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_BETTER,
+        source=_CIN,
+        notes="A share of assessments (events), not of children.",
+    ),
+    Indicator(
+        id="cpp_ended_two_years_or_more",
+        name="Child protection plans ended in the year that lasted two years or more",
+        definition="Of child protection plans that ended in the year, the percentage that had "
+        f"lasted two years or more. Definition followed: {CIN_PUBLICATION}, child protection "
+        "plans ceasing during the year by length of time as the subject of a plan, '2 years "
+        "or more'.",
+        numerator_name="cpp_ended_two_years_or_more",
+        numerator="Plans with CPPendDate in the year on or after the same calendar day two "
+        "years after CPPstartDate (a plan of exactly two years counts)",
+        denominator=_share("Plans with CPPendDate in the year (events)", "cpp_ended"),
+        reference=Reference.IN_YEAR,
+        multiplier=100,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_WORSE,
+        source=_CIN,
+        notes="A share of plans (events): a child whose two plans ended counts twice.",
+    ),
+    Indicator(
+        id="cpp_second_or_subsequent",
+        name="Children starting a child protection plan for a second or subsequent time",
+        definition="Of children who became the subject of a child protection plan in the year, "
+        "the percentage who had been the subject of a plan with this authority before, at any "
+        f"time. Definition followed: {CIN_PUBLICATION}, 'second or subsequent plan' (children, "
+        "ever).",
+        numerator_name="cpp_second_or_subsequent",
+        numerator="Distinct children with a plan started in the year whose NumberOfPreviousCPP "
+        "(the census's count of the child's previous plans with the authority) is 1 or more, "
+        "or with an earlier plan in the year's census",
+        denominator=_share(
+            "Distinct children with a plan started in the year", "cpp_started_children"
+        ),
+        reference=Reference.IN_YEAR,
+        multiplier=100,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_WORSE,
+        source=_CIN,
+        notes="'Before, at any time' is the census's NumberOfPreviousCPP, which holds plans "
+        "older than any delivered year; no look-back year is needed.",
+    ),
+    Indicator(
+        id="cla_three_or_more_placements",
+        name="Children looked after with three or more placements in the year",
+        definition="Of children looked after on 31 March, the percentage who had three or more "
+        f"placements during the year. Definition followed: {CLA_PUBLICATION}, placement "
+        "stability, '3 or more placements during the year'.",
+        numerator_name="cla_three_or_more_placements",
+        numerator="Children looked after on 31 March with three or more placements open at "
+        "some time in the year. Left out of the count: series of short breaks (V3, V4); "
+        "temporary placements (T0-T4); the return to the same placement after a temporary "
+        "one; a change of legal status only (RNE L); a change of placement type with the same "
+        "carers (RNE T, U). A placement starts at RNE S, P or B, or at the first episode known",
+        denominator=_share("Children looked after on 31 March (V3/V4 excluded)", "cla_31mar"),
+        reference=Reference.SNAPSHOT,
+        multiplier=100,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_WORSE,
+        source=_903,
+        notes="Placements in the year's return only: a placement begun before 1 April counts "
+        "once, from its episode open on 1 April.",
+    ),
+    Indicator(
+        id="cla_long_term_stability",
+        name="Long-term placement stability of children looked after",
+        definition="Of children under 16 looked after on 31 March who had been looked after "
+        "continuously for at least two and a half years, the percentage in the same placement "
+        "for at least two years, or placed for adoption with their adoptive placement and the "
+        f"one before it together lasting two years. Definition followed: {CLA_PUBLICATION}, "
+        "long-term placement stability.",
+        numerator_name="cla_long_term_stable",
+        numerator="Of the denominator: the placement open on 31 March began on or before the "
+        "same day two years earlier, or it is a placement for adoption (A3-A6) and the "
+        "placement before it in the same period of care began on or before that day. "
+        "Placements as in 'three or more placements'",
+        denominator=_share(
+            "Children looked after on 31 March, aged under 16, whose continuous period of care "
+            "began on or before the day 30 months before 31 March (episodes of this and the "
+            "two years before)",
+            "cla_long_term",
+        ),
+        reference=Reference.SNAPSHOT,
+        multiplier=100,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_BETTER,
+        source=_903 + " (this year's and the two previous years' returns)",
+        look_back=2,
+        look_back_tables=("ssda903_episodes",),
+        notes="Not available for a year whose two previous years' returns were not both delivered.",
+    ),
+    Indicator(
+        id="cla_missing",
+        name="Children looked after who went missing in the year",
+        definition="Of children looked after at any time in the year, the percentage who went "
+        f"missing from their placement in it. Definition followed: {CLA_PUBLICATION}, "
+        "'children who went missing' (missing, not 'away from placement without "
+        "authorisation', which DfE counts apart).",
+        numerator_name="cla_missing",
+        numerator="Children looked after in the year with a Missing record (MISSING M) "
+        "starting between 1 April and 31 March",
+        denominator=_share(
+            "Children looked after at any time in the year (V3/V4 excluded)", "cla_in_year"
+        ),
+        reference=Reference.IN_YEAR,
+        multiplier=100,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_WORSE,
+        source=_903,
+        notes="Away from placement without authorisation (MISSING A) is not counted.",
+    ),
+    Indicator(
+        id="care_leavers_eet",
+        name="Care leavers aged 19-21 in education, employment or training",
+        definition="Of care leavers whose 19th, 20th or 21st birthday fell in the year, the "
+        "percentage in education, employment or training around their birthday. Definition "
+        f"followed: {CLA_PUBLICATION}, care leavers aged 19 to 21 by activity.",
+        numerator_name="care_leavers_eet",
+        numerator="Care leavers of the year's OC3 cohort whose ACTIV is F1-F5 or P1-P5 "
+        "(full or part time education, apprenticeship, training or employment)",
+        denominator=_share(
+            "Care leavers of the year's OC3 cohort (aged 19-21), in touch or not",
+            "care_leavers_19_21",
+        ),
+        reference=Reference.IN_YEAR,
+        multiplier=100,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_BETTER,
+        source=_903 + " (OC3)",
+        breakdowns=LEAVER_BREAKDOWNS,
+        notes="Care leavers the authority is not in touch with are in the denominator, not the "
+        "numerator (their activity is not known). " + _LEAVER_NOTE,
+    ),
+    Indicator(
+        id="care_leavers_suitable_accommodation",
+        name="Care leavers aged 19-21 in suitable accommodation",
+        definition="Of care leavers whose 19th, 20th or 21st birthday fell in the year, the "
+        "percentage in suitable accommodation around their birthday. Definition followed: "
+        f"{CLA_PUBLICATION}, care leavers aged 19 to 21 by accommodation suitability.",
+        numerator_name="care_leavers_suitable_accommodation",
+        numerator="Care leavers of the year's OC3 cohort whose ACCOM ends in 1 (suitable)",
+        denominator=_share(
+            "Care leavers of the year's OC3 cohort (aged 19-21), in touch or not",
+            "care_leavers_19_21",
+        ),
+        reference=Reference.IN_YEAR,
+        multiplier=100,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_BETTER,
+        source=_903 + " (OC3)",
+        breakdowns=LEAVER_BREAKDOWNS,
+        notes="Accommodation not known (0) is not suitable. " + _LEAVER_NOTE,
+    ),
+)
+
+CATALOGUE = (*CATALOGUE, *OUTCOMES)  # the outcome measures after the others
 
 INDICATORS: dict[str, Indicator] = {i.id: i for i in CATALOGUE}
 if len(INDICATORS) != len(CATALOGUE):

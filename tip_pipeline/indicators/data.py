@@ -3,10 +3,13 @@
 Only validated tables are read (``restricted.<table>``, typed; docs/CONVENTIONS.md), never staging.
 Service tables are the year's delivery; youth-justice outcomes are read for every delivered
 year up to this one (the history years included) so that a first-time entrant's "first ever"
-can be judged; reference tables are their own vintage, the population is the mid-(YYYY-1)
-estimate of the year (``FinancialYear.population_mid_year``). The denominator of the ethnic-group
-breakdown is Census 2021 (``ref_census_ethnicity``, a fixed vintage read whatever the year): the
-mid-year estimates have no ethnicity.
+can be judged; the tables an indicator looks back to (``look_back.tables_to_read``: CIN
+episodes for re-referrals, SSDA903 episodes for long-term stability) are read for the years
+it looks back too (``YearData.earlier``, with their ``period``); reference tables are their
+own vintage, the population is the mid-(YYYY-1) estimate of the year
+(``FinancialYear.population_mid_year``). The denominator of the ethnic-group breakdown is
+Census 2021 (``ref_census_ethnicity``, a fixed vintage read whatever the year): the mid-year
+estimates have no ethnicity.
 
 ``YearData`` can also be built by hand from small frames (tests): a table not given is empty,
 with its validated columns.
@@ -23,6 +26,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.home_area import UNKNOWN, UNKNOWN_WARD, UNKNOWN_WARD_NAME, delivering_la
+from tip_pipeline.indicators import look_back
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import codes, contracts
 from tip_pipeline.sources.contracts import (
@@ -71,9 +75,25 @@ class YearData:
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     #: results computed from the tables (numerator units, population counts), reused in the year
     cache: dict = field(default_factory=dict, repr=False, compare=False)
+    #: earlier reporting years' rows of the tables indicators look back to
+    #: (``look_back.tables_to_read``), each with its year in the column ``period``
+    earlier: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.tables = {name: as_objects(frame) for name, frame in self.tables.items()}
+        self.earlier = {name: as_objects(frame) for name, frame in self.earlier.items()}
+
+    def earlier_table(self, name: str) -> pd.DataFrame:
+        """The earlier years' rows of ``name`` read for the look-back (its contract columns and
+        ``period``); empty when none were read."""
+        if name in self.earlier:
+            return self.earlier[name]
+        return empty(name).assign(period=pd.Series(dtype=object))
+
+    def delivered_earlier(self) -> dict[str, set[str]]:
+        """Table -> the earlier years (labels) it holds rows for: the look-back years
+        delivered (``look_back.not_available``)."""
+        return {name: set(frame["period"].dropna()) for name, frame in self.earlier.items()}
 
     def table(self, name: str) -> pd.DataFrame:
         """A validated table of the year (its contract columns); empty when not given."""
@@ -203,7 +223,35 @@ def load_year(engine: sa.Engine, period: FinancialYear) -> YearData:
             history.c.period <= period.label
         )
         frames[HISTORY_KEY] = _read(conn, query, HISTORY_TABLE)
-    return YearData(period=period, tables=frames)
+        earlier = {
+            name: _read_earlier(conn, name, look_back.window(period, years))
+            for name, years in look_back.tables_to_read().items()
+        }
+    return YearData(period=period, tables=frames, earlier=earlier)
+
+
+def delivered_earlier(conn: sa.Connection, period: FinancialYear) -> dict[str, set[str]]:
+    """Table -> the look-back years of ``period`` (labels) its validated table holds rows for
+    (``look_back.not_available``), read from the warehouse as publishing sees it."""
+    out = {}
+    for name, years in look_back.tables_to_read().items():
+        table = validated_table(name)
+        labels = [y.label for y in look_back.window(period, years)]
+        query = sa.select(table.c.period).where(table.c.period.in_(labels)).distinct()
+        out[name] = set(conn.execute(query).scalars())
+    return out
+
+
+def _read_earlier(conn: sa.Connection, name: str, years: list[FinancialYear]) -> pd.DataFrame:
+    """The validated rows of ``name`` for ``years``, with their ``period``."""
+    table = validated_table(name)
+    query = sa.select(*(table.c[c] for c in columns_of(name)), table.c.period).where(
+        table.c.period.in_([y.label for y in years])
+    )
+    frame = pd.read_sql(query, conn)
+    if len(frame.columns):
+        return frame
+    return empty(name).assign(period=pd.Series(dtype=object))
 
 
 def _read(conn: sa.Connection, query: sa.Select, name: str) -> pd.DataFrame:

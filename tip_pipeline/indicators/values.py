@@ -34,6 +34,7 @@ import pandas as pd
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.home_area import UNKNOWN
+from tip_pipeline.indicators import look_back
 from tip_pipeline.indicators.catalogue import BREAKDOWNS, CATALOGUE, Indicator
 from tip_pipeline.indicators.data import YearData
 from tip_pipeline.indicators.numerator_registry import units_of
@@ -48,6 +49,8 @@ BREAKDOWN_LEVELS = ("ward", "la", "region", "country")
 #: denominators do not sum to the total's
 CENSUS_BREAKDOWNS = ("ethnic_group",)
 CONFIDENCE = (0.95, 0.998)
+#: age-band categories of units outside the child ages 0-17 (shares of service units only)
+UNBORN, ADULT, ADULT_AGE = "unborn", "18 and over", 18
 
 VALUE_COLUMNS = [
     "indicator_id",
@@ -98,8 +101,19 @@ def category(frame: pd.DataFrame, breakdown: str) -> pd.Series:
     if breakdown in ("imd_decile", "imd_quintile"):
         return frame[breakdown].astype("Int64").astype("string").fillna(UNKNOWN).astype(object)
     if breakdown == "age_band":
-        return age_band(frame["age"])
+        return age_categories(frame["age"])
     return frame[breakdown].astype(object)
+
+
+def age_categories(age: pd.Series) -> pd.Series:
+    """The age-band breakdown's category: the DfE band of a child aged 0-17, and for a unit
+    outside those ages (counted only by a share of service units, whose denominator is not a
+    population of ages: assessments of an unborn child, a plan ending at 18) ``UNBORN``,
+    ``ADULT`` or, with no age, ``home_area.UNKNOWN``, so that the categories still sum to the
+    total."""
+    years = pd.to_numeric(age, errors="coerce").astype(float)
+    band = age_band(age).mask(years < 0, UNBORN).mask(years >= ADULT_AGE, ADULT)
+    return band.fillna(UNKNOWN).astype(object)
 
 
 class UnplacedUnits(ValueFreeError):
@@ -272,6 +286,19 @@ def area_names(data: YearData) -> pd.Series:
     return pd.Series(names.to_numpy(), index=codes.to_numpy()).dropna().groupby(level=0).first()
 
 
+def not_available(data: YearData, indicators: Iterable[Indicator] = CATALOGUE) -> dict[str, str]:
+    """Indicator id -> why it is not computed for the year: a look-back year not delivered
+    (``look_back.not_available``). Such an indicator has no values for the year, never values
+    from part of its window."""
+    return look_back.reasons(data.period, data.delivered_earlier(), indicators)
+
+
 def all_values(data: YearData, indicators: Iterable[Indicator] = CATALOGUE) -> pd.DataFrame:
-    """Values of every indicator for the year, before benchmark comparison."""
-    return pd.concat([indicator_values(i, data) for i in indicators], ignore_index=True)
+    """Values of every indicator for the year that can be computed (``not_available``), before
+    benchmark comparison."""
+    indicators = list(indicators)
+    missing = not_available(data, indicators)
+    return pd.concat(
+        [indicator_values(i, data) for i in indicators if i.id not in missing],
+        ignore_index=True,
+    )

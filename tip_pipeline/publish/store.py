@@ -33,7 +33,8 @@ import sqlalchemy as sa
 
 from tip_pipeline import config
 from tip_pipeline.indicators.catalogue import dim_indicator_frame
-from tip_pipeline.indicators.data import STATIC_TABLES
+from tip_pipeline.indicators.data import STATIC_TABLES, delivered_earlier
+from tip_pipeline.indicators.look_back import not_available_frame
 from tip_pipeline.indicators.store import prepared, replace_period
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish import areas, audit, tables
@@ -175,6 +176,9 @@ def publish_year(
                 conn, table, prepared(table, frame, run_id, started), {"period": period}
             )
         rows[schema.data_quality.name] = publish_year_quality(conn, period)
+        rows[schema.indicator_not_available.name] = publish_not_available(
+            conn, period, run_id, started
+        )
         first = FinancialYear.parse(config.FIRST_YEAR.value()).label
         rows[schema.indicator_trends.name] = publish_trends(conn, period, first, run_id, started)
         rows[schema.la_benchmarking.name] = publish_benchmarking(conn, period, run_id, started)
@@ -194,6 +198,15 @@ def publish_year(
         inputs=inputs,
         audit=found,
     )
+
+
+def publish_not_available(conn: sa.Connection, period: str, run_id: str, now: datetime) -> int:
+    """The year's indicators not computed for want of their look-back years, with why
+    (``published.indicator_not_available``), judged from the warehouse in the transaction."""
+    year = FinancialYear.parse(period)
+    frame = not_available_frame(year, delivered_earlier(conn, year))
+    table = schema.indicator_not_available
+    return replace_rows(conn, table, prepared(table, frame, run_id, now), {"period": period})
 
 
 def input_files(conn: sa.Connection, period: str) -> pd.DataFrame:

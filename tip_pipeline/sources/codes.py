@@ -153,6 +153,13 @@ TOXIC_TRIO_ANY_ADULT = {
 # --- SSDA903 ------------------------------------------------------------------------------
 
 RNE = ("S", "L", "P", "T", "U", "B")
+#: RNE codes whose new episode puts the child with new carers (S started to be looked after;
+#: P change of placement and carers only; B change of legal status and of placement and carers
+#: at the same time). The others keep the placement for DfE's placement count: L a change of
+#: legal status only; T a change of placement type with the same carers; U a change of legal
+#: status and placement type with the same carers (SSDA903 guide, RNE; the sector's validator,
+#: data-to-insight/csc-validator-be-903, rules 435 and 436, checks P and B so).
+RNE_NEW_CARERS = ("S", "P", "B")
 LEGAL_STATUS = (
     "C1",
     "C2",
@@ -202,6 +209,10 @@ PLACEMENT = (
     "U6",
     "Z1",
 )
+#: temporary placements (PLACE T0-T4: a temporary move, a period in hospital, a holiday, the
+#: carers' holiday, seven days or less), which DfE's placement count leaves out; the child
+#: returns to the placement before it (DfE validation rule 383)
+TEMPORARY_PLACEMENTS = ("T0", "T1", "T2", "T3", "T4")
 PLACE_PROVIDER = ("PR0", "PR1", "PR2", "PR3", "PR4", "PR5")
 REASON_EPISODE_CEASED = (
     "E11",
@@ -339,6 +350,8 @@ ACCOMMODATION_KINDS = {
     "Z": "With former foster carers",
 }
 ACCOMMODATION_NEVER_SUITABLE = ("S", "X")
+#: the digit ending an ACCOM code of suitable accommodation (DfE: 1 suitable, 2 not)
+ACCOMMODATION_SUITABLE = "1"
 ACCOMMODATION = (
     *(
         f"{kind}{suitable}"

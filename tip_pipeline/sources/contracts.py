@@ -415,7 +415,6 @@ _ANON_903 = (
 SSDA903_MISSING = Extract(
     table="ssda903_missing",
     source="ssda903",
-    read_by_indicators=False,
     description="SSDA903 Missing: each period in the year when a looked-after child was missing "
     "from their placement or away from it without authorisation (DfE column names).",
     cadence=Cadence.ANNUAL,
@@ -559,7 +558,6 @@ SSDA903_OC2 = Extract(
 SSDA903_OC3 = Extract(
     table="ssda903_oc3",
     source="ssda903",
-    read_by_indicators=False,
     description="SSDA903 OC3: care leavers whose 19th, 20th or 21st birthday falls in the year "
     "(looked after at least 13 weeks after their 14th birthday, some of it after their "
     "16th): contact, activity and accommodation around the birthday (DfE column names).",

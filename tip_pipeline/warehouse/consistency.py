@@ -14,8 +14,9 @@ These checks say where that does not hold, by table, period and file, never by a
 - **a year's indicator tables come from one run** (they are replaced in one transaction);
 - **a year's published tables come from one run** (the publish transaction), its data-quality
   summary, its recent trends (``published.indicator_trends``), its benchmarking
-  (``published.la_benchmarking``), its goal comparisons (``published.indicator_goals``) and
-  its child population (``published.child_population``) included;
+  (``published.la_benchmarking``), its goal comparisons (``published.indicator_goals``), its
+  child population (``published.child_population``) and its indicators not available
+  (``published.indicator_not_available``) included;
 - **a published year's true counts come from the run that published it**: its restricted
   indicator tables and its published twins are replaced in one transaction, so the disclosure
   audit always compares a published year with the true counts it was made from.

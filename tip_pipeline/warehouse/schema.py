@@ -1179,6 +1179,27 @@ child_population = Table(
     "LSOAs (ONS publishes them; no disclosure control applies).",
 )
 
+#: the indicators a published year has no values of, and why (an indicator's look-back years
+#: not delivered: tip_pipeline.indicators.look_back); written with the year's published rows
+indicator_not_available = Table(
+    "indicator_not_available",
+    metadata,
+    Column("indicator_id", Text, primary_key=True, comment="Indicator id (dim_indicator)"),
+    Column("period", Text, primary_key=True, comment="Financial year with no values of it"),
+    Column(
+        "reason",
+        Text,
+        nullable=False,
+        comment="Why the indicator has no values for the year: the look-back years and tables "
+        "not delivered",
+    ),
+    *_lineage("published"),
+    schema=PUBLISHED,
+    comment="Indicators not computed for a published year, with the reason: their value for "
+    "the year is NULL (no row in indicator_values), never one from part of the years they "
+    "need.",
+)
+
 #: the published tables a year's publish transaction writes beside the twins (no counts of
 #: their own, so outside disclosure control): held to the year's run like the twins
 YEAR_DERIVED: Final[tuple[Table, ...]] = (
@@ -1186,6 +1207,7 @@ YEAR_DERIVED: Final[tuple[Table, ...]] = (
     la_benchmarking,
     indicator_goals,
     child_population,
+    indicator_not_available,
 )
 
 # -- lineage (ops) ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from tip_pipeline.indicators import checks
 from tip_pipeline.indicators.catalogue import CATALOGUE, indicator
 from tip_pipeline.indicators.data import YearData
-from tip_pipeline.indicators.values import all_values, indicator_values
+from tip_pipeline.indicators.values import age_categories, all_values, indicator_values
 from tip_pipeline.stats import proportion_ci, rate_ci
 from tip_pipeline_tests.indicators.helpers import (
     LA,
@@ -228,7 +228,9 @@ def test_breakdown_check_flags_a_broken_sum():
 def test_a_year_without_a_source_gives_zero_counts_not_an_error(reference_only):
     _, values = reference_only  # reference data only: no service delivery at all
     la = values[(values["area_type"] == "la") & (values["breakdown"] == "total")]
-    assert len(la) == len(CATALOGUE) - 1  # the household share has no denominator
+    # a share of service units (households, referrals, children looked after...) has no
+    # denominator without a delivery: only the population indicators have rows
+    assert len(la) == sum(i.denominator.ages is not None for i in CATALOGUE)
     assert (la["numerator"] == 0).all()
 
 
@@ -262,3 +264,18 @@ def test_every_breakdown_sums_to_its_total(reference_only, children):
     assert total["numerator"].item() == sum(1 for c in children if c[2] >= 2006)
     wards = values[(values["area_type"] == "ward") & (values["breakdown"] == "total")]
     assert wards["numerator"].sum() == total["numerator"].item()
+
+
+def test_units_outside_the_child_ages_keep_their_age_band_categories():
+    """A share of service units counts every unit (an assessment of an unborn child, a plan
+    ending at 18): its age bands still sum to the total."""
+    ages = pd.Series([-1, 0, 4, 17, 18, 21, None], dtype="Int64")
+    assert age_categories(ages).tolist() == [
+        "unborn",
+        "0-4",
+        "0-4",
+        "16-17",
+        "18 and over",
+        "18 and over",
+        "unknown",
+    ]

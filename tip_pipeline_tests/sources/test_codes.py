@@ -44,7 +44,9 @@ def test_the_contracts_use_the_lists():
         extract = EXTRACTS[table]
         assert extract.parent == ("ssda903_header", ("CHILD",))
         assert extract.column_names[:2] == ("CHILD", "DOB")
-        assert extract.source == "ssda903" and not extract.read_by_indicators
+        assert extract.source == "ssda903"
+        # Missing and OC3 feed the outcome measures (missing from care, care leavers)
+        assert extract.read_by_indicators == (table in ("ssda903_missing", "ssda903_oc3"))
 
 
 def test_adoption_codes():

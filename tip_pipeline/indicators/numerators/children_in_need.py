@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from tip_pipeline.indicators.data import YearData
-from tip_pipeline.indicators.numerator_registry import make_units, register
+from tip_pipeline.indicators.numerator_registry import make_units, register, units_of
 from tip_pipeline.indicators.people import (
     age_at,
     dated_in,
@@ -21,6 +21,7 @@ from tip_pipeline.indicators.people import (
     open_on,
     overlaps,
 )
+from tip_pipeline.indicators.working_days import working_days_after
 from tip_pipeline.sources.codes import TOXIC_TRIO_ANY_ADULT, TOXIC_TRIO_RECORDED
 
 
@@ -194,3 +195,193 @@ def toxic_trio_all_any_adult(data: YearData) -> pd.DataFrame:
     """Children with all three toxic-trio factors identified in the year (any adult in the
     household)."""
     return _factor_units(data, TOXIC_TRIO_ANY_ADULT, "all")
+
+
+# -- outcome measures (issue #18): DfE's *Characteristics of children in need* -------------------
+#
+# Each share's numerator is a subset of its denominator's units, taken from them (``_subset``):
+# a unit counted in the numerator has the same area, sex, ethnicity and age as in the
+# denominator, so every breakdown's share is of the same units.
+
+#: how far back a previous referral makes a referral a re-referral (DfE: "within 12 months")
+RE_REFERRAL_MONTHS = 12
+#: an assessment completed within this many working days of its start meets DfE's timescale
+ASSESSMENT_WORKING_DAYS = 45
+#: a plan that lasted this many years or more (DfE: "two years or more")
+LONG_PLAN_YEARS = 2
+
+
+def _subset(base: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
+    """The units of ``base`` whose unit id is among ``ids``."""
+    return base[base["unit_id"].isin(set(ids))].reset_index(drop=True)
+
+
+def _event_id(child: pd.Series, day: pd.Series, *more: pd.Series) -> pd.Series:
+    """An event's unit id: the child and the event's dates, ISO-formatted (the same text
+    whichever way the date was read)."""
+    out = child.astype(str) + "|" + pd.to_datetime(day).dt.strftime("%Y-%m-%d")
+    for part in more:
+        out = out + "|" + pd.to_datetime(part).dt.strftime("%Y-%m-%d")
+    return out
+
+
+def _referrals(data: YearData) -> pd.DataFrame:
+    """Referrals dated in the year, with the child's details and ``event_id``."""
+    eps = data.table("cin_episodes")
+    eps = eps[dated_in(eps["cin_referral_date"], data.period.start, data.period.end)]
+    rows = _with_child(data, eps)
+    return rows.assign(event_id=_event_id(rows["la_child_id"], rows["cin_referral_date"]))
+
+
+def re_referral_ids(referrals: pd.DataFrame, previous: pd.DataFrame) -> pd.Series:
+    """Event ids of the ``referrals`` made within 12 months of a previous referral of the same
+    child (``previous``: every referral known, this year's and the look-back year's): a
+    previous referral dated on or after the same day 12 calendar months before, and before the
+    referral itself. A referral exactly 12 months after the previous one is within 12 months.
+    DfE, *Characteristics of children in need*, methodology, "Calculating referrals within 12
+    months of a previous referral"."""
+    prev = previous[["la_child_id", "cin_referral_date"]].dropna().drop_duplicates()
+    prev = prev.rename(columns={"cin_referral_date": "previous_date"})
+    pairs = referrals[["la_child_id", "cin_referral_date", "event_id"]].merge(
+        prev, on="la_child_id"
+    )
+    day = pd.to_datetime(pairs["cin_referral_date"])
+    before = pd.to_datetime(pairs["previous_date"])
+    window_start = day - pd.DateOffset(months=RE_REFERRAL_MONTHS)
+    hit = (before < day) & (before >= window_start)
+    return pairs.loc[hit, "event_id"].drop_duplicates()
+
+
+@register("cin_re_referrals")
+def re_referrals(data: YearData) -> pd.DataFrame:
+    """Referrals in the year within 12 months of a previous referral of the same child
+    (events, a subset of ``cin_referrals``). Previous referrals are read from this year's
+    CIN episodes and the look-back year's (``data.earlier``, the catalogue's ``look_back``):
+    a referral early in the year can follow one of the year before."""
+    rows = _referrals(data)
+    previous = pd.concat(
+        [data.table("cin_episodes"), data.earlier_table("cin_episodes")], ignore_index=True
+    )
+    return _subset(units_of("cin_referrals", data), re_referral_ids(rows, previous))
+
+
+def _completed_assessments(data: YearData) -> pd.DataFrame:
+    """Assessments authorised (completed) in the year, with the child's details and an event
+    id (child, referral date, assessment start date: the table's key)."""
+    a = data.table("cin_assessments")
+    a = a[dated_in(a["assessment_authorisation_date"], data.period.start, data.period.end)]
+    rows = _with_child(data, a)
+    return rows.assign(
+        event_id=_event_id(
+            rows["la_child_id"], rows["cin_referral_date"], rows["assessment_actual_start_date"]
+        )
+    ).sort_values(["assessment_authorisation_date", "event_id"])
+
+
+@register("assessments_completed")
+def assessments_completed(data: YearData) -> pd.DataFrame:
+    """Assessments completed (authorised) in the year: events, one per assessment; age at the
+    authorisation. DfE counts assessments completed in the year by their authorisation date."""
+    rows = _completed_assessments(data)
+    return _units(rows, rows["assessment_authorisation_date"], unit_id="event_id")
+
+
+def within_working_days(rows: pd.DataFrame, limit: int = ASSESSMENT_WORKING_DAYS) -> pd.Series:
+    """True where the assessment was authorised within ``limit`` working days of its start:
+    working days after AssessmentActualStartDate up to and including
+    AssessmentAuthorisationDate (0 when authorised the day it started), weekends and England
+    and Wales bank holidays excepted (``working_days``)."""
+    days = working_days_after(
+        rows["assessment_actual_start_date"], rows["assessment_authorisation_date"]
+    )
+    return (days <= limit).fillna(False).astype(bool)
+
+
+@register("assessments_within_45_days")
+def assessments_within_45_days(data: YearData) -> pd.DataFrame:
+    """Assessments completed in the year within 45 working days of their start (a subset of
+    ``assessments_completed``). DfE, *Characteristics of children in need*: duration of
+    assessment, in working days from the assessment's start to its authorisation."""
+    rows = _completed_assessments(data)
+    return _subset(
+        units_of("assessments_completed", data), rows.loc[within_working_days(rows), "event_id"]
+    )
+
+
+def _ended_plans(data: YearData) -> pd.DataFrame:
+    plans = data.table("cin_cp_plans")
+    plans = plans[dated_in(plans["cpp_end_date"], data.period.start, data.period.end)]
+    rows = _with_child(data, plans)
+    rows = rows.assign(event_id=_event_id(rows["la_child_id"], rows["cpp_start_date"]))
+    return rows.sort_values(["cpp_end_date", "event_id"])
+
+
+@register("cpp_ended")
+def protection_plans_ended(data: YearData) -> pd.DataFrame:
+    """Child protection plans that ended in the year: events, one per plan (a child whose two
+    plans ended counts twice); age at the end of the plan."""
+    rows = _ended_plans(data)
+    return _units(rows, rows["cpp_end_date"], unit_id="event_id")
+
+
+def lasted_two_years(start: pd.Series, end: pd.Series, years: int = LONG_PLAN_YEARS) -> pd.Series:
+    """True where a plan ending on ``end`` had lasted ``years`` years or more: the end on or
+    after the same calendar day ``years`` years after the start (a plan of exactly two years
+    counts; from 29 February, the anniversary is 28 February)."""
+    s, e = pd.to_datetime(start), pd.to_datetime(end)
+    return (e >= s + pd.DateOffset(years=years)).fillna(False).astype(bool)
+
+
+@register("cpp_ended_two_years_or_more")
+def protection_plans_ended_two_years(data: YearData) -> pd.DataFrame:
+    """Plans ended in the year that had lasted two years or more (a subset of ``cpp_ended``).
+    DfE, *Characteristics of children in need*: child protection plans ceasing in the year by
+    length of time as the subject of a plan, "2 years or more"."""
+    rows = _ended_plans(data)
+    long = rows.loc[lasted_two_years(rows["cpp_start_date"], rows["cpp_end_date"]), "event_id"]
+    return _subset(units_of("cpp_ended", data), long)
+
+
+def _started_plans(data: YearData) -> pd.DataFrame:
+    plans = data.table("cin_cp_plans")
+    plans = plans[dated_in(plans["cpp_start_date"], data.period.start, data.period.end)]
+    return _with_child(data, plans).sort_values(["cpp_start_date", "la_child_id"])
+
+
+@register("cpp_started_children")
+def children_starting_a_plan(data: YearData) -> pd.DataFrame:
+    """Children who became the subject of a child protection plan in the year (distinct
+    children); age at the first plan started in the year."""
+    rows = _started_plans(data)
+    return _units(rows, rows["cpp_start_date"])
+
+
+def had_plan_before(started: pd.DataFrame, plans: pd.DataFrame) -> pd.Series:
+    """Children of ``started`` (plans started in the year) who had been the subject of a plan
+    with this authority before one of them: the plan's NumberOfPreviousCPP is 1 or more (the
+    census's count of the child's previous plans with the authority, at any time), or the
+    child has a plan starting before it in ``plans`` (a plan earlier in the same year that
+    the census's count may not yet hold)."""
+    starts = pd.DataFrame(
+        {
+            "la_child_id": plans["la_child_id"].to_numpy(object),
+            "first_start": pd.to_datetime(plans["cpp_start_date"]).to_numpy("datetime64[ns]"),
+        }
+    )
+    first = starts.groupby("la_child_id", as_index=False)["first_start"].min()
+    rows = started[["la_child_id", "cpp_start_date", "number_of_previous_cpp"]].merge(
+        first, on="la_child_id", how="left"
+    )
+    previous = pd.to_numeric(rows["number_of_previous_cpp"], errors="coerce").fillna(0) > 0
+    later = pd.to_datetime(rows["cpp_start_date"]) > rows["first_start"]
+    return rows.loc[previous | later.fillna(False).astype(bool), "la_child_id"].drop_duplicates()
+
+
+@register("cpp_second_or_subsequent")
+def second_or_subsequent_plan(data: YearData) -> pd.DataFrame:
+    """Children who became the subject of a plan in the year for a second or subsequent time
+    (ever, with this authority): a subset of ``cpp_started_children``, counting children. DfE,
+    *Characteristics of children in need*: "second or subsequent plan"."""
+    rows = _started_plans(data)
+    ids = had_plan_before(rows, data.table("cin_cp_plans"))
+    return _subset(units_of("cpp_started_children", data), ids)

@@ -1,0 +1,106 @@
+"""Measures across years: how far back each indicator looks, and what follows from it.
+
+An indicator's numerator may read earlier reporting years' validated tables (the catalogue's
+``look_back`` years of its ``look_back_tables``): a referral early in the year is a re-referral
+if the child was referred in the 12 months before, which may be the year before; a child's
+long-term placement stability needs the episodes of the two and a half years before 31 March.
+From the declaration follow:
+
+- which earlier years' tables ``data.load_year`` reads (``tables_to_read``);
+- whether a year can be computed: every look-back year delivered (its table holds rows for
+  that year), or else the indicator is not available for the year, with the reason
+  (``not_available``), never computed from part of its window;
+- which years a change to one year makes stale: the years up to the longest look-back after
+  it (``dependent_years``; Dagster's dependency in ``defs/indicators.py`` and the nightly
+  plan in ``defs/changes.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from tip_pipeline.indicators.catalogue import CATALOGUE, Indicator
+from tip_pipeline.periods import FinancialYear
+
+#: the longest look-back of any indicator (years): how far forward a year's change reaches
+LONGEST: int = max((i.look_back for i in CATALOGUE), default=0)
+
+
+def tables_to_read(indicators: Iterable[Indicator] = CATALOGUE) -> dict[str, int]:
+    """Table -> how many years before the year are read of it (the longest look-back of the
+    indicators that name it)."""
+    out: dict[str, int] = {}
+    for ind in indicators:
+        for table in ind.look_back_tables:
+            out[table] = max(out.get(table, 0), ind.look_back)
+    return out
+
+
+def window(period: FinancialYear, years: int) -> list[FinancialYear]:
+    """The ``years`` reporting years before ``period``, oldest first."""
+    return [period.shifted(-k) for k in range(years, 0, -1)]
+
+
+def not_available(
+    ind: Indicator, period: FinancialYear, delivered: Mapping[str, set[str]]
+) -> str | None:
+    """Why ``ind`` cannot be computed for ``period`` (None when it can): the look-back years
+    whose tables were not delivered. ``delivered`` maps a table to the period labels of the
+    earlier years it holds rows for (``YearData.delivered_earlier``)."""
+    missing: dict[str, list[str]] = {}
+    for year in window(period, ind.look_back):
+        for table in ind.look_back_tables:
+            if year.label not in delivered.get(table, set()):
+                missing.setdefault(year.label, []).append(table)
+    if not missing:
+        return None
+    what = "; ".join(f"{year} ({', '.join(tables)})" for year, tables in missing.items())
+    return (
+        f"Not available for {period.label}: the measure looks back {ind.look_back} year(s) and "
+        f"these were not delivered: {what}. Published when they are."
+    )
+
+
+def reasons(
+    period: FinancialYear,
+    delivered: Mapping[str, set[str]],
+    indicators: Iterable[Indicator] = CATALOGUE,
+) -> dict[str, str]:
+    """Indicator id -> why it is not computed for ``period``, for each that is not."""
+    found = {i.id: not_available(i, period, delivered) for i in indicators}
+    return {key: reason for key, reason in found.items() if reason}
+
+
+def not_available_frame(period: FinancialYear, delivered: Mapping[str, set[str]]) -> pd.DataFrame:
+    """The rows of ``published.indicator_not_available`` for ``period``."""
+    found = reasons(period, delivered)
+    return pd.DataFrame(
+        {
+            "indicator_id": list(found),
+            "period": period.label,
+            "reason": list(found.values()),
+        },
+        columns=["indicator_id", "period", "reason"],
+    )
+
+
+def dependent_years(
+    years: Iterable[str], offered: Iterable[str], reach: int = LONGEST
+) -> list[str]:
+    """The offered partition keys (``2023-24``) up to ``reach`` years after one of ``years``:
+    the years whose look-back a change to ``years`` reaches, ``years`` themselves excluded."""
+    changed = {FinancialYear.parse(y) for y in years}
+    out = []
+    for key in offered:
+        year = FinancialYear.parse(key)
+        if year not in changed and any(y in changed for y in window(year, reach)):
+            out.append(key)
+    return out
+
+
+def downstream_by_upstream(keys: list[str], reach: int) -> dict[str, list[str]]:
+    """Each partition key -> itself and the keys of the ``reach`` years after it: the years
+    whose figures read that year's validated table (``dagster.StaticPartitionMapping``)."""
+    return {key: [key, *dependent_years([key], keys, reach)] for key in keys}

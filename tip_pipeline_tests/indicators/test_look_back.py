@@ -1,0 +1,57 @@
+"""Measures across years: the look-back each indicator declares, what a year needs delivered,
+and which years a change to one year reaches."""
+
+from dataclasses import replace
+
+import pytest
+
+from tip_pipeline.indicators import look_back
+from tip_pipeline.indicators.catalogue import CATALOGUE, indicator
+from tip_pipeline.periods import FinancialYear
+
+FY = FinancialYear(2023)  # 2023/24
+
+
+def test_the_catalogue_declares_its_look_backs():
+    declared = {i.id: (i.look_back, i.look_back_tables) for i in CATALOGUE if i.look_back}
+    assert declared == {
+        "cin_re_referrals_12m": (1, ("cin_episodes",)),
+        "cla_long_term_stability": (2, ("ssda903_episodes",)),
+    }
+    assert look_back.tables_to_read() == {"cin_episodes": 1, "ssda903_episodes": 2}
+    assert look_back.LONGEST == 2
+    with pytest.raises(ValueError, match="look-back"):
+        replace(indicator("cin_31mar"), look_back=1)
+
+
+def test_a_year_without_its_full_look_back_is_not_available_with_the_reason():
+    stability = indicator("cla_long_term_stability")
+    assert [y.label for y in look_back.window(FY, 2)] == ["2021/22", "2022/23"]
+    both = {"ssda903_episodes": {"2021/22", "2022/23"}}
+    assert look_back.not_available(stability, FY, both) is None
+    reason = look_back.not_available(stability, FY, {"ssda903_episodes": {"2022/23"}})
+    assert reason == (
+        "Not available for 2023/24: the measure looks back 2 year(s) and these were not "
+        "delivered: 2021/22 (ssda903_episodes). Published when they are."
+    )
+    assert look_back.not_available(indicator("cin_31mar"), FY, {}) is None
+
+
+def test_the_published_rows_name_each_indicator_not_available():
+    frame = look_back.not_available_frame(FY, {"cin_episodes": {"2022/23"}})
+    assert frame["indicator_id"].tolist() == ["cla_long_term_stability"]
+    assert frame["period"].tolist() == ["2023/24"]
+    assert "2021/22 (ssda903_episodes)" in frame["reason"].iloc[0]
+
+
+def test_a_change_reaches_the_years_that_look_back_to_it():
+    keys = ["2021-22", "2022-23", "2023-24", "2024-25"]
+    assert look_back.dependent_years(["2021-22"], keys) == ["2022-23", "2023-24"]
+    assert look_back.dependent_years(["2021-22"], keys, reach=1) == ["2022-23"]
+    assert look_back.dependent_years(["2024-25"], keys) == []
+    assert look_back.downstream_by_upstream(keys, 1) == {
+        "2021-22": ["2021-22", "2022-23"],
+        "2022-23": ["2022-23", "2023-24"],
+        "2023-24": ["2023-24", "2024-25"],
+        "2024-25": ["2024-25"],
+    }
