@@ -7,6 +7,7 @@ import pytest
 from tip_pipeline.definitions import defs
 from tip_pipeline.defs.partitions import reporting_years
 from tip_pipeline.defs.schedules import nightly_schedule
+from tip_pipeline.indicators import look_back
 from tip_pipeline_tests.defs.test_pipeline_assets import keys, resources
 from tip_pipeline_tests.defs.test_schedules import evaluate, scopes
 
@@ -38,11 +39,25 @@ def environment(monkeypatch, small_delivery, sqlite_url):
     return data
 
 
+def looked_back_to(year: str) -> list[str]:
+    """The years before ``year`` whose tables its indicators read (``look_back``): a change
+    to any of them reruns ``year``, so the schedule sees ``year`` done only with them."""
+    keys = reporting_years.get_partition_keys()
+    reach = max(look_back.tables_to_read().values(), default=0)
+    at = keys.index(year)
+    return keys[max(at - reach, 0) : at]
+
+
 @pytest.mark.integration
 def test_a_partition_through_nightly_job_then_the_schedule_sees_it_done(environment):
     job = defs.resolve_job_def("nightly_job")
     with dg.instance_for_test() as instance:
         reference = job.execute_in_process(instance=instance, asset_selection=stage_keys(False))
+        for earlier in looked_back_to(YEAR):
+            run = job.execute_in_process(
+                instance=instance, partition_key=earlier, asset_selection=stage_keys(True)
+            )
+            assert run.success
         year = job.execute_in_process(
             instance=instance, partition_key=YEAR, asset_selection=stage_keys(True)
         )
