@@ -21,6 +21,7 @@ import pandas as pd
 
 from tip_pipeline.intake.cin_layout import (
     CHILD,
+    FIELDS,
     LAYOUTS_BY_PATH,
     RECORDS,
     UNBORN_SOURCE,
@@ -394,6 +395,22 @@ class Batch:
         table = self.tables[layout.path]
         table.lines.append(line)
         table.parents.append(len(self.tables[layout.parent]) - 1 if layout.parent else -1)
+
+    def field_slots(self) -> dict[Element, tuple[array[int], array[int], array[int], list[str]]]:
+        """For each field element of the layout, what :meth:`add_field` appends to: its
+        table's record lines, and its occurrences' records, lines and texts (for the reader,
+        which appends without a call per field)."""
+        slots = {}
+        for element in FIELDS:
+            table = self.tables[element.record.path]
+            occurrences = table.fields[element.path]
+            slots[element] = (
+                table.lines,
+                occurrences.records,
+                occurrences.lines,
+                occurrences.texts,
+            )
+        return slots
 
     def add_field(self, element: Element, line: int, text: str) -> None:
         """A field's text, kept in the latest record of its table: the one it lies in."""
