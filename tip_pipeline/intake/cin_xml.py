@@ -142,7 +142,7 @@ __all__ = [
 ]
 
 #: children converted at a time: the raw text held is one batch's, whatever the file's size
-CHUNK_CHILDREN = 10_000
+CHUNK_CHILDREN = 25_000
 #: distinct unknown element paths named in the report; more are only counted (a hostile file
 #: could make each one different)
 MAX_NAMED_UNKNOWN = 50

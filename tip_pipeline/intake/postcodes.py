@@ -223,17 +223,10 @@ class PostcodeLookup:
         keys = normalise_postcode(postcodes)
         kept = keys.notna().to_numpy()
         keys_kept = _arrow(keys[kept])
-        lsoas_kept = _arrow(_codes(lsoas)[kept])
-        las_kept = None if las is None else _arrow(_codes(las)[kept])
-        if len(pc.unique(keys_kept)) == len(keys_kept):  # each listed once, as ONS lists them
-            return cls(keys_kept, lsoas_kept, las_kept)
         first = pc.index_in(keys_kept, value_set=keys_kept).to_numpy()
         once = pa.array(first == np.arange(len(first)))  # each postcode's first listing
-        return cls(
-            keys_kept.filter(once),
-            lsoas_kept.filter(once),
-            None if las_kept is None else las_kept.filter(once),
-        )
+        las_kept = None if las is None else _arrow(_codes(las)[kept]).filter(once)
+        return cls(keys_kept.filter(once), _arrow(_codes(lsoas)[kept]).filter(once), las_kept)
 
     def lsoa(self, postcodes: pd.Series) -> pd.Series:
         """The LSOA 2021 code of each postcode (a ``string`` Series on the same index),
