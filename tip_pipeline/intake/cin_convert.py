@@ -397,9 +397,10 @@ class Batch:
         table.parents.append(len(self.tables[layout.parent]) - 1 if layout.parent else -1)
 
     def field_slots(self) -> dict[Element, tuple[array[int], array[int], array[int], list[str]]]:
-        """For each field element of the layout, what :meth:`add_field` appends to: its
-        table's record lines, and its occurrences' records, lines and texts (for the reader,
-        which appends without a call per field)."""
+        """For each field element of the layout, where its occurrences go: its table's record
+        lines (the latest record is the one a field lies in), and the occurrences' records,
+        lines and texts. The reader appends to them itself, without a call per field: an
+        England return has some 5.7 million fields."""
         slots = {}
         for element in FIELDS:
             table = self.tables[element.record.path]
@@ -411,14 +412,6 @@ class Batch:
                 occurrences.texts,
             )
         return slots
-
-    def add_field(self, element: Element, line: int, text: str) -> None:
-        """A field's text, kept in the latest record of its table: the one it lies in."""
-        table = self.tables[element.record.path]
-        occurrences = table.fields[element.path]
-        occurrences.records.append(len(table.lines) - 1)
-        occurrences.lines.append(line)
-        occurrences.texts.append(text)
 
 
 @dataclass

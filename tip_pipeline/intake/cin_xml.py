@@ -142,6 +142,8 @@ __all__ = [
 ]
 
 #: children converted at a time: the raw text held is one batch's, whatever the file's size
+#: (25,000: a batch's conversion has a fixed cost, paid 16 times for England rather than 40 at
+#: 10,000, for some 50 MB more held; docs/PERFORMANCE.md, "CIN census XML intake")
 CHUNK_CHILDREN = 25_000
 #: distinct unknown element paths named in the report; more are only counted (a hostile file
 #: could make each one different)
@@ -388,7 +390,7 @@ class CinReader:
         is converted once full, the header is read once it ends."""
         element = self.open.pop()
         kind = element.kind
-        if kind is FIELD:  # Batch.add_field and _take_text, without their calls: the commonest
+        if kind is FIELD:  # the commonest end: kept in the latest record of its table, no call
             self.parser.CharacterDataHandler = None
             text = self.text
             record_lines, records, lines, texts = self.slots[element]

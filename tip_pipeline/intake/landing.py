@@ -345,7 +345,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     pandas as before (so quoted as pandas quotes it). A missing value is an empty field in
     both. Not taken: a column not of pandas' ``string`` type (another type may print
     otherwise), a name that needs quoting, a single column (where Python's ``csv`` quotes an
-    empty value as ``""``). Writing the contract files was some 15% of intake's time with
+    empty value as ``""``). Writing the contract files was some 13% of intake's time with
     pandas alone (docs/PERFORMANCE.md, "Intake of an england-sized year")."""
     names = [str(name) for name in frame.columns]
     plain = (
