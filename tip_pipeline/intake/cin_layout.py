@@ -277,3 +277,13 @@ def _tree() -> Element:
 
 #: the document: its only declared element is the root, whose are the header and the children
 DOCUMENT: Element = _tree()
+
+
+def _fields(element: Element) -> list[Element]:
+    """The field elements (:attr:`Kind.FIELD`) at or under ``element``."""
+    below = [field for child in element.children.values() for field in _fields(child)]
+    return [element, *below] if element.kind is Kind.FIELD else below
+
+
+#: every element read into a contract column
+FIELDS: tuple[Element, ...] = tuple(_fields(DOCUMENT))

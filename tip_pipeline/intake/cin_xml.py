@@ -142,7 +142,9 @@ __all__ = [
 ]
 
 #: children converted at a time: the raw text held is one batch's, whatever the file's size
-CHUNK_CHILDREN = 10_000
+#: (25,000: a batch's conversion has a fixed cost, paid 16 times for England rather than 40 at
+#: 10,000, for some 50 MB more held; docs/PERFORMANCE.md, "CIN census XML intake")
+CHUNK_CHILDREN = 25_000
 #: distinct unknown element paths named in the report; more are only counted (a hostile file
 #: could make each one different)
 MAX_NAMED_UNKNOWN = 50
@@ -345,6 +347,7 @@ class CinReader:
         self.open: list[Element] = [DOCUMENT]
         #: the text of the field being read, in the pieces expat gave it
         self.text: list[str] = []
+        self.text_append = self.text.append
         #: the line of the start tag of the field being read
         self.field_line = 0
         #: depth inside a skipped element; 0 when reading
@@ -352,6 +355,8 @@ class CinReader:
         self.header_fields: dict[str, list[tuple[str, int]]] = {}
         self.header: Header | None = None
         self.batch = Batch()
+        #: where each field's occurrences go in the batch (``Batch.field_slots``)
+        self.slots = self.batch.field_slots()
         self.accounts = Accounts()
         self.dropped: Counter[str] = Counter()
         self.unknown: Counter[str] = Counter()
@@ -368,8 +373,9 @@ class CinReader:
             return
         kind = element.kind
         if kind is FIELD or kind is HEADER_FIELD:
-            self.field_line = self.parser.CurrentLineNumber
-            self.parser.CharacterDataHandler = self.text.append
+            parser = self.parser
+            self.field_line = parser.CurrentLineNumber
+            parser.CharacterDataHandler = self.text_append
         elif kind is RECORD:
             self.batch.open_record(element.record, self.parser.CurrentLineNumber)
         elif kind is GROUP:
@@ -384,8 +390,14 @@ class CinReader:
         is converted once full, the header is read once it ends."""
         element = self.open.pop()
         kind = element.kind
-        if kind is FIELD:
-            self.batch.add_field(element, self.field_line, self._take_text())
+        if kind is FIELD:  # the commonest end: kept in the latest record of its table, no call
+            self.parser.CharacterDataHandler = None
+            text = self.text
+            record_lines, records, lines, texts = self.slots[element]
+            records.append(len(record_lines) - 1)
+            lines.append(self.field_line)
+            texts.append("".join(text))
+            text.clear()
         elif kind is RECORD:
             if element is CHILD_ELEMENT and self.batch.children >= self.chunk_children:
                 self.flush()
@@ -420,7 +432,7 @@ class CinReader:
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
         in_field = self.open[-1].kind in (FIELD, HEADER_FIELD)
-        self.parser.CharacterDataHandler = self.text.append if in_field else None
+        self.parser.CharacterDataHandler = self.text_append if in_field else None
 
     # -- skipping ------------------------------------------------------------------------
 
@@ -469,6 +481,7 @@ class CinReader:
         if self.batch.children:
             self.accounts.add(self.batch, self.file, self.pseudonymiser)
         self.batch = Batch()
+        self.slots = self.batch.field_slots()
 
     def result(self) -> CinXmlResult:
         """The file's result, once it has been read to its end."""

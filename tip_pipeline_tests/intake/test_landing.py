@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from tip_pipeline.ingest.discovery import scan
+from tip_pipeline.intake import landing
 from tip_pipeline.intake.landing import (
     FileRefusal,
     LandingError,
@@ -229,14 +230,36 @@ def test_a_failed_write_leaves_no_partial_contract_file(tmp_path, lookup, monkey
     path = _land(raw, "2023-24/a.csv", HEADER_CSV)
     (year,), _ = convert_landing([RawFile(path, "2023-24/a.csv", YEAR)], PSEUDONYMISER, lookup)
 
-    def disk_full(self, out, **options):
+    def disk_full(frame, out):
         Path(out).write_text("CHILD,SEX")
         raise OSError("no space left on device")
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
+    monkeypatch.setattr(landing, "write_csv", disk_full)
     with pytest.raises(OSError):
         write_contract_files(year, data)
     assert list(data.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame({"A": ["x", None, ""], "B": ["é y", "1", None]}, dtype="string"),
+        # values pandas quotes (or, for a lone carriage return, Arrow refuses unquoted)
+        pd.DataFrame(
+            {"A": ["a,b", 'say "hi"', "two\nlines", "cr\rhere"], "B": "1"}, dtype="string"
+        ),
+        pd.DataFrame({"A": pd.Series([], dtype="string"), "B": pd.Series([], dtype="string")}),
+        pd.DataFrame(columns=["A", "B"]),  # a table the year's return predates
+        pd.DataFrame({"A": ["", None]}, dtype="string"),  # one column: csv quotes "" alone
+        pd.DataFrame({"A": [1.5, None], "B": ["x", "y"]}),  # not all text
+        pd.DataFrame({"A,1": ["x"], "B": ["y"]}, dtype="string"),  # a name to quote
+    ],
+)
+def test_contract_files_are_written_as_pandas_writes_them(tmp_path, frame):
+    ours, theirs = tmp_path / "ours.csv", tmp_path / "theirs.csv"
+    landing.write_csv(frame, ours)
+    frame.to_csv(theirs, index=False, encoding="utf-8")
+    assert ours.read_bytes() == theirs.read_bytes()
 
 
 def cin_return(reference_date: str = "2024-03-31", child: str = "U1") -> str:

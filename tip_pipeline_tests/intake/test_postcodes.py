@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from tip_pipeline.errors import ValueFreeError
@@ -17,6 +19,7 @@ from tip_pipeline.intake.postcodes import (
     LookupFileError,
     PostcodeLookup,
     normalise_postcode,
+    positions_in,
 )
 
 #: the ONS best-fit lookup's header as published (capitals), a live and a terminated postcode
@@ -219,3 +222,21 @@ def test_many_postcodes_against_a_lookup():
     result = lookup.lsoa(postcodes)
     assert result.iloc[:3].tolist() == ["E01000001", "E01004999", pd.NA]
     assert int(result.isna().sum()) == 20_000
+
+
+@pytest.mark.parametrize(
+    "queries",
+    [
+        ["B", None, "Z", "A", "B", "C", None, "Q"],
+        [None, None],
+        [],
+        ["C", "C", "C"],
+    ],
+)
+def test_positions_in_are_index_in_s(queries):
+    """The lookup's keys looked up among the queries' distinct values give each query the
+    position ``index_in`` gives it: null for a missing query or one not a key."""
+    keys = pa.array(["A", "B", "C", "D"], type=pa.large_string())
+    queries = pa.array(queries, type=pa.large_string())
+    expected = pc.index_in(queries, value_set=keys, skip_nulls=True).cast(pa.int64())
+    assert positions_in(queries, keys).equals(expected)
