@@ -163,7 +163,12 @@ def build_cells(
     """
     values = count_cells(indicator_values, adversity, prevalence)
     cells = CellSet(values={c: v for c, v in values.items() if not np.isnan(v)})
-    for (indicator, area), rows in indicator_values.groupby(["indicator_id", "area_code"]):
+    # only areas with breakdown rows have breakdown relations: the wards (headline only) are
+    # left out before grouping, not one group at a time (at england scale some 100,000 groups
+    # of one row each took most of this function's time); the relations and their order are
+    # those of grouping every row
+    broken_down = indicator_values[indicator_values["breakdown"] != TOTAL[0]]
+    for (indicator, area), rows in broken_down.groupby(["indicator_id", "area_code"]):
         for measure in measures_of(indicator):
             _breakdown_relations(cells, indicator, area, rows, measure)
     _hierarchy_relations(cells, indicator_values, parents)
