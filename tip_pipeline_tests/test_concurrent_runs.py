@@ -237,7 +237,10 @@ def year_published_whole(conn: sa.Connection, found: dict[str, dict]) -> None:
             continue
         assert YEAR in found[name], f"{name} holds no row of {YEAR}"
     published = {
-        run_id for name in computed if name.startswith("published.") for run_id in found[name][YEAR]
+        run_id
+        for name in computed
+        if name.startswith("published.")
+        for run_id in found[name].get(YEAR, ())
     }
     assert len(published) == 1, published
     (publisher,) = published
