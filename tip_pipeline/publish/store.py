@@ -39,9 +39,10 @@ from tip_pipeline.indicators.store import prepared, replace_period
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish import areas, audit, tables
 from tip_pipeline.publish.benchmarking import publish_benchmarking
-from tip_pipeline.publish.cells import CellSet
+from tip_pipeline.publish.cells import CellSet, flow_statuses
 from tip_pipeline.publish.goals import publish_goals
 from tip_pipeline.publish.inputs import (
+    EARLIER_PUBLISHED_FLOWS,
     REFERENCE_TABLES,
     area_parents,
     lookup_of,
@@ -74,16 +75,28 @@ class YearSuppression:
     frames: Mapping[str, pd.DataFrame]
     cells: CellSet
     suppression: Suppression
+    #: the earlier years' published flow cells, controlled with the year's but not its own
+    earlier: frozenset = frozenset()
 
 
 def year_suppression(
     frames: Mapping[str, pd.DataFrame], period: str, threshold: int, parents: Mapping[str, str]
 ) -> YearSuppression:
-    """What disclosure control withholds of a year's restricted rows (``inputs.RESTRICTED_INPUTS``
-    by table name)."""
+    """What disclosure control withholds of a year's restricted rows (``inputs.read_restricted``
+    by table name). The earlier years' flows are as they were published: their withheld counts
+    stay withheld and their published ones are never complements (``cells.flow_statuses``)."""
     cells = restricted_cells(frames, parents)
-    result = suppress(cells.values, cells.relations, threshold, hidden=cells.hidden)
-    return YearSuppression(period, frames, cells, result)
+    earlier = frames.get(EARLIER_PUBLISHED_FLOWS)
+    withheld, published = flow_statuses(earlier) if earlier is not None else (set(), set())
+    result = suppress(
+        cells.values,
+        cells.relations,
+        threshold,
+        hidden=cells.hidden,
+        forced=withheld & cells.values.keys(),
+        fixed=published & cells.values.keys(),
+    )
+    return YearSuppression(period, frames, cells, result, frozenset(withheld | published))
 
 
 def published_frames(
@@ -109,7 +122,14 @@ def published_frames(
         schema.published_prevalence_summary: tables.published_prevalence(
             f["prevalence_summary"], withheld
         ),
+        schema.published_involvement_flows: tables.published_flows(
+            _of_period(f[schema.involvement_flows.name], year.period), withheld
+        ),
     }
+
+
+def _of_period(frame: pd.DataFrame, period: str) -> pd.DataFrame:
+    return frame[frame["period"] == period]
 
 
 def baseline_period(inequality: pd.DataFrame, period: str) -> str | None:
@@ -191,8 +211,8 @@ def publish_year(
     return Published(
         period=period,
         rows=rows,
-        cells=len(year.cells.values) - len(year.cells.hidden),
-        primary=len(year.suppression.primary),
+        cells=len(year.cells.values.keys() - year.cells.hidden - year.earlier),
+        primary=len(year.suppression.primary - year.earlier),
         secondary=len(year.suppression.secondary),
         narrowest=year.suppression.narrowest,
         inputs=inputs,
