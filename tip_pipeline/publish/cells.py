@@ -31,7 +31,7 @@ of one year (docs/CONVENTIONS.md, "Disclosure control"):
 
 The flows are the only cells related across years: a year's flows are controlled together
 with every earlier year's published flows (``flow_statuses``: their published counts are
-known, their withheld ones stay withheld), so that no withheld count of either year can be
+known, their withheld ones stay withheld, and so does each level total published again), so that no withheld count of either year can be
 narrowed by setting the years side by side.
 
 Where the parts fall short of their total (children whose category is not published), the
@@ -154,12 +154,24 @@ def flow_cells(flows: pd.DataFrame | None) -> dict[Cell, float]:
     return {flow_cell(*key): _float(n) for key, n in zip(keys, flows["children"], strict=True)}
 
 
-def flow_statuses(published: pd.DataFrame) -> tuple[set[Cell], set[Cell]]:
-    """The earlier years' published flows as disclosure control of a year must take them:
-    (withheld cells, published cells). Already published, neither can change."""
-    cells = flow_cells(published)
-    withheld = {c for c, v in cells.items() if np.isnan(v)}
-    return withheld, set(cells) - withheld
+def flow_statuses(published: pd.DataFrame, cells: CellSet) -> tuple[set[Cell], set[Cell]]:
+    """The earlier years' published flows as disclosure control of a later year must take them:
+    (withheld cells, published cells) of ``cells``. Already published, neither can change, and
+    neither can a level total of the later year that is one of them published again (its
+    ``add_same`` relation): it is published, or withheld, as it was."""
+    found = {c: v for c, v in flow_cells(published).items() if c in cells.values}
+    withheld = {c for c, v in found.items() if np.isnan(v)}
+    shown = set(found) - withheld
+    for relation in cells.relations:
+        if sorted(relation.terms.values()) != [-1, 1] or relation.rhs != 0:
+            continue
+        a, b = relation.terms
+        for cell, twin in ((a, b), (b, a)):
+            if twin in withheld:
+                withheld.add(cell)
+            elif twin in shown:
+                shown.add(cell)
+    return withheld, shown
 
 
 def count_cells(

@@ -39,7 +39,7 @@ from tip_pipeline.indicators.store import prepared, replace_period
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish import areas, audit, tables
 from tip_pipeline.publish.benchmarking import publish_benchmarking
-from tip_pipeline.publish.cells import CellSet, flow_statuses
+from tip_pipeline.publish.cells import CellSet, flow_cells, flow_statuses
 from tip_pipeline.publish.goals import publish_goals
 from tip_pipeline.publish.inputs import (
     EARLIER_PUBLISHED_FLOWS,
@@ -87,16 +87,17 @@ def year_suppression(
     stay withheld and their published ones are never complements (``cells.flow_statuses``)."""
     cells = restricted_cells(frames, parents)
     earlier = frames.get(EARLIER_PUBLISHED_FLOWS)
-    withheld, published = flow_statuses(earlier) if earlier is not None else (set(), set())
+    withheld, published = flow_statuses(earlier, cells) if earlier is not None else (set(), set())
     result = suppress(
         cells.values,
         cells.relations,
         threshold,
         hidden=cells.hidden,
-        forced=withheld & cells.values.keys(),
-        fixed=published & cells.values.keys(),
+        forced=withheld,
+        fixed=published,
     )
-    return YearSuppression(period, frames, cells, result, frozenset(withheld | published))
+    before = frozenset(flow_cells(earlier)) if earlier is not None else frozenset()
+    return YearSuppression(period, frames, cells, result, before)
 
 
 def published_frames(
