@@ -31,8 +31,10 @@ of one year (docs/CONVENTIONS.md, "Disclosure control"):
 
 The flows are the only cells related across years: a year's flows are controlled together
 with every earlier year's published flows (``flow_statuses``: their published counts are
-known, their withheld ones stay withheld, and so does each level total published again), so that no withheld count of either year can be
-narrowed by setting the years side by side.
+known, their withheld ones stay withheld, and so does each level total published again), so
+that no withheld count of any year can be narrowed by setting the years side by side. Years
+are therefore published in order (``tip run`` runs them so); a year published again is
+controlled against the earlier years only, and the later ones, which read it, run again.
 
 Where the parts fall short of their total (children whose category is not published), the
 shortfall is a hidden remainder cell: never published, it is unknown to an analyst and counts
