@@ -11,7 +11,9 @@ its values' comparisons with their goals (``goals``) and its child population
 failure part way
 leaves the previous state, and publishing the same restricted rows twice gives the same
 published rows apart from ``run_id`` and ``loaded_at`` (suppression is deterministic:
-complements are chosen by count, then by key).
+complements are chosen by count, then by key). The involvement flows relate a year to the
+earlier ones, so a year's flows are disclosure-controlled with the earlier years' flows as
+they were published (``cells.flow_statuses``) and years are published in order.
 
 When the year's indicator tables are handed over freshly computed (``computed``), they are
 written in that same transaction: the restricted true counts and the published figures made
