@@ -628,6 +628,76 @@ def child_population() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+#: the latest year's involvement flows (from 2023/24 to 2024/25), written out by hand: the
+#: children moving between levels (none, referral, in need, child protection, looked after),
+#: four of them suppressed (a 3 and the rectangle of complements that protects it in its row
+#: and its column, as disclosure control leaves them); the
+#: margins are each row's and column's sum, as published. Pairs not listed are 0.
+FLOW_LEVELS = ("none", "referral", "in_need", "child_protection", "looked_after")
+FLOWS = {
+    ("none", "referral"): 4_100,
+    ("none", "in_need"): 2_900,
+    ("none", "child_protection"): 210,
+    ("none", "looked_after"): 95,
+    ("referral", "none"): 3_000,
+    ("referral", "referral"): 700,
+    ("referral", "in_need"): 450,
+    ("referral", "child_protection"): 40,
+    ("referral", "looked_after"): 3,
+    ("in_need", "none"): 2_600,
+    ("in_need", "referral"): 300,
+    ("in_need", "in_need"): 3_200,
+    ("in_need", "child_protection"): 420,
+    ("in_need", "looked_after"): 60,
+    ("child_protection", "none"): 150,
+    ("child_protection", "referral"): 20,
+    ("child_protection", "in_need"): 380,
+    ("child_protection", "child_protection"): 300,
+    ("child_protection", "looked_after"): 75,
+    ("looked_after", "none"): 140,
+    ("looked_after", "referral"): 6,
+    ("looked_after", "in_need"): 35,
+    ("looked_after", "child_protection"): 8,
+    ("looked_after", "looked_after"): 1_030,
+}
+#: the withheld cells: a 3, and its complements in its row, its column and theirs
+FLOWS_SUPPRESSED = {
+    ("referral", "looked_after"),
+    ("referral", "child_protection"),
+    ("in_need", "looked_after"),
+    ("in_need", "child_protection"),
+}
+
+
+def involvement_flows() -> pd.DataFrame:
+    pairs = [(a, b) for a in FLOW_LEVELS for b in FLOW_LEVELS if (a, b) != ("none", "none")]
+    count = {pair: FLOWS.get(pair, 0) for pair in pairs}
+    rows = [(a, b, n) for (a, b), n in count.items()]
+    for level in FLOW_LEVELS:
+        rows.append((level, "all", sum(n for (a, _), n in count.items() if a == level)))
+        rows.append(("all", level, sum(n for (_, b), n in count.items() if b == level)))
+    frame = pd.DataFrame(rows, columns=["from_level", "to_level", "children"])
+    pairs_shown = zip(frame["from_level"], frame["to_level"], strict=True)
+    frame["suppressed"] = [pair in FLOWS_SUPPRESSED for pair in pairs_shown]
+    frame["children"] = frame["children"].astype(object).where(~frame["suppressed"], None)
+    return frame.assign(period=LATEST, previous_period=EARLIER, area_code=LA, area_name=LA_NAME)
+
+
+def indicator_not_available() -> pd.DataFrame:
+    """The year before has no flows: its previous year was not delivered (as publishing says)."""
+    return pd.DataFrame(
+        {
+            "indicator_id": ["involvement_flows"],
+            "period": [EARLIER],
+            "reason": [
+                "Not available for 2023/24: the measure looks back 1 year(s) and these were not "
+                "delivered: 2022/23 (cin_children, cin_episodes, cin_cp_plans, "
+                "ssda903_episodes). Published when they are."
+            ],
+        }
+    )
+
+
 def dim_area() -> pd.DataFrame:
     rows = [
         (ENGLAND, "England", "country", None, None),
@@ -653,6 +723,8 @@ def fill_published(engine: Engine) -> None:
         schema.la_benchmarking: la_benchmarking(values),
         schema.indicator_goals: indicator_goals(values),
         schema.child_population: child_population(),
+        schema.published_involvement_flows: involvement_flows(),
+        schema.indicator_not_available: indicator_not_available(),
         schema.dim_indicator: _catalogue(),
         schema.dim_area: dim_area(),
     }

@@ -35,6 +35,9 @@ TWINS = {
     "(published.adversity_distribution).",
     "prevalence_summary": "The seed's Prevalence slide, modelled and recorded, "
     "disclosure-controlled (published.prevalence_summary).",
+    "involvement_flows": "'Left shift' flows between levels of involvement from the previous "
+    "year, with both years' level totals, disclosure-controlled together with the earlier "
+    "years' flows (published.involvement_flows).",
 }
 #: the restricted tables read, as their indicator assets
 UPSTREAM = [dg.AssetKey(["indicators", name]) for name in TWINS]

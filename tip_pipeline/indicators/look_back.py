@@ -3,7 +3,9 @@
 An indicator's numerator may read earlier reporting years' validated tables (the catalogue's
 ``look_back`` years of its ``look_back_tables``): a referral early in the year is a re-referral
 if the child was referred in the 12 months before, which may be the year before; a child's
-long-term placement stability needs the episodes of the two and a half years before 31 March.
+long-term placement stability needs the episodes of the two and a half years before 31 March;
+the involvement flows (``FLOWS``, not a catalogue indicator) need each child's level in the
+year before.
 From the declaration follow:
 
 - which earlier years' tables ``data.load_year`` reads (``tables_to_read``);
@@ -18,17 +20,38 @@ From the declaration follow:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
 from tip_pipeline.indicators.catalogue import CATALOGUE, Indicator
 from tip_pipeline.periods import FinancialYear
 
-#: the longest look-back of any indicator (years): how far forward a year's change reaches
-LONGEST: int = max((i.look_back for i in CATALOGUE), default=0)
+
+@dataclass(frozen=True)
+class Measure:
+    """A published measure that is not a catalogue indicator but reads earlier years like one:
+    its ``id`` (the name ``published.indicator_not_available`` gives it), how many years back
+    it reads and of which validated tables."""
+
+    id: str
+    look_back: int
+    look_back_tables: tuple[str, ...]
 
 
-def tables_to_read(indicators: Iterable[Indicator] = CATALOGUE) -> dict[str, int]:
+#: the involvement flows (``indicators/flows.py``): each child's level in the previous year,
+#: read from that year's CIN census and SSDA903 episodes (docs/DOMAIN.md, "Involvement flows")
+FLOWS = Measure(
+    "involvement_flows", 1, ("cin_children", "cin_episodes", "cin_cp_plans", "ssda903_episodes")
+)
+#: everything that looks back: the catalogue's indicators and the flows
+MEASURES: tuple[Indicator | Measure, ...] = (*CATALOGUE, FLOWS)
+
+#: the longest look-back of any measure (years): how far forward a year's change reaches
+LONGEST: int = max((i.look_back for i in MEASURES), default=0)
+
+
+def tables_to_read(indicators: Iterable[Indicator | Measure] = MEASURES) -> dict[str, int]:
     """Table -> how many years before the year are read of it (the longest look-back of the
     indicators that name it)."""
     out: dict[str, int] = {}
@@ -44,7 +67,7 @@ def window(period: FinancialYear, years: int) -> list[FinancialYear]:
 
 
 def not_available(
-    ind: Indicator, period: FinancialYear, delivered: Mapping[str, set[str]]
+    ind: Indicator | Measure, period: FinancialYear, delivered: Mapping[str, set[str]]
 ) -> str | None:
     """Why ``ind`` cannot be computed for ``period`` (None when it can): the look-back years
     whose tables were not delivered. ``delivered`` maps a table to the period labels of the
@@ -66,15 +89,17 @@ def not_available(
 def reasons(
     period: FinancialYear,
     delivered: Mapping[str, set[str]],
-    indicators: Iterable[Indicator] = CATALOGUE,
+    indicators: Iterable[Indicator | Measure] = MEASURES,
 ) -> dict[str, str]:
-    """Indicator id -> why it is not computed for ``period``, for each that is not."""
+    """Indicator (or measure) id -> why it is not computed for ``period``, for each that is
+    not."""
     found = {i.id: not_available(i, period, delivered) for i in indicators}
     return {key: reason for key, reason in found.items() if reason}
 
 
 def not_available_frame(period: FinancialYear, delivered: Mapping[str, set[str]]) -> pd.DataFrame:
-    """The rows of ``published.indicator_not_available`` for ``period``."""
+    """The rows of ``published.indicator_not_available`` for ``period``: the catalogue's
+    indicators and the flows (``FLOWS``) not computed for want of their look-back years."""
     found = reasons(period, delivered)
     return pd.DataFrame(
         {

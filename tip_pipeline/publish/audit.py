@@ -12,7 +12,9 @@ layer's true figures (docs/CONVENTIONS.md, "Disclosure control"):
    a comparison of a withheld value, SII/RII where any decile is withheld, the quintile gap
    where quintile 1 or 5 is, the change since baseline where those quintiles are withheld in
    either year;
-5. ``published.la_benchmarking`` discloses nothing new: the deploying authorities' values are
+5. the involvement flows: a suppressed row shows no count (2 and 3 cover them with every
+   earlier year's published flows, to which they are related);
+6. ``published.la_benchmarking`` discloses nothing new: the deploying authorities' values are
    their published ones (NULL where suppressed), the others the benchmark file's, and every
    rank, band and quintile comes from those values alone (``benchmarking.audit_benchmarking``).
 
@@ -34,7 +36,7 @@ import sqlalchemy as sa
 from tip_pipeline.indicators.store import read_period
 from tip_pipeline.publish.benchmarking import audit_benchmarking
 from tip_pipeline.publish.cells import CellSet, count_cells
-from tip_pipeline.publish.inputs import area_parents, read_restricted, restricted_cells
+from tip_pipeline.publish.inputs import area_parents, read_restricted, read_up_to, restricted_cells
 from tip_pipeline.publish.suppression import Suppression, feasible_ranges
 from tip_pipeline.publish.tables import CHANGE_COLUMNS, GAP_COLUMNS, SII_COLUMNS, VALUE_COLUMNS
 from tip_pipeline.warehouse import schema
@@ -54,6 +56,8 @@ class Audit:
 
 
 def read_published(bind: sa.Engine | sa.Connection, period: str) -> dict[str, pd.DataFrame]:
+    """The year's published twins; the involvement flows of the year and of every earlier year
+    (an analyst sets the years side by side: ``cells``)."""
     twins = (
         schema.published_indicator_values,
         schema.published_indicator_comparisons,
@@ -61,7 +65,10 @@ def read_published(bind: sa.Engine | sa.Connection, period: str) -> dict[str, pd
         schema.published_adversity_distribution,
         schema.published_prevalence_summary,
     )
-    return {t.name: read_period(bind, t, period) for t in twins}
+    frames = {t.name: read_period(bind, t, period) for t in twins}
+    flows = schema.published_involvement_flows
+    frames[flows.name] = read_up_to(bind, flows, period)
+    return frames
 
 
 def published_counts(published: Mapping[str, pd.DataFrame]) -> dict:
@@ -69,6 +76,7 @@ def published_counts(published: Mapping[str, pd.DataFrame]) -> dict:
         published["indicator_values"],
         published["adversity_distribution"],
         published["prevalence_summary"],
+        published.get(schema.published_involvement_flows.name),
     )
 
 
@@ -149,6 +157,13 @@ def _check_rows(audit: Audit, published: Mapping[str, pd.DataFrame]) -> None:
         shown = frame["suppressed"].astype(bool) & _not_null(frame, ["share_pct", "lower_pct"])
         if shown.any():
             audit.problems.append(f"{name}: {int(shown.sum())} suppressed rows show a share")
+    flows = published.get(schema.published_involvement_flows.name)
+    if flows is not None:
+        shown = flows["suppressed"].astype(bool) & flows["children"].notna()
+        if shown.any():
+            audit.problems.append(
+                f"involvement_flows: {int(shown.sum())} suppressed rows show a count"
+            )
 
 
 def _check_comparisons(audit: Audit, values: pd.DataFrame, comparisons: pd.DataFrame) -> None:

@@ -6,7 +6,9 @@ A cell is one published count, identified by a tuple:
   indicator's numerator, and its denominator where that is itself a count of service units
   (households owed a duty) rather than an ONS population (public);
 - ``("adv", area_code, domains)``: children by number of adversity domains;
-- ``("prev", area_code, measure)``: a recorded row of the Prevalence slide.
+- ``("prev", area_code, measure)``: a recorded row of the Prevalence slide;
+- ``("flow", period, area_code, from_level, to_level)``: the involvement flows of ``period``
+  (``indicators/flows.py``), ``"all"`` on one side for a margin (a level's total).
 
 The relations are every additive identity an analyst could use against the published tables
 of one year (docs/CONVENTIONS.md, "Disclosure control"):
@@ -20,7 +22,19 @@ of one year (docs/CONVENTIONS.md, "Disclosure control"):
   2+ = 2 + 3 + 4+;
 - a count published twice is one cell in two places: the adversity 2+ row and the LA total of
   ``adversity_two_or_more``; the Prevalence slide's looked-after, youth-justice and
-  homelessness rows and the LA totals of the indicators they are counted by.
+  homelessness rows and the LA totals of the indicators they are counted by;
+- each row of a year's flow matrix sums to its margin (the children at that level in the
+  previous year), and each column to its margin (at that level in the year); a level's total
+  in the previous year is the same count as that year's own margin for the level, where both
+  are published and equal (a child who moved LA between the years is counted in the later
+  LA, so they can differ).
+
+The flows are the only cells related across years: a year's flows are controlled together
+with every earlier year's published flows (``flow_statuses``: their published counts are
+known, their withheld ones stay withheld, and so does each level total published again), so
+that no withheld count of any year can be narrowed by setting the years side by side. Years
+are therefore published in order (``tip run`` runs them so); a year published again is
+controlled against the earlier years only, and the later ones, which read it, run again.
 
 Where the parts fall short of their total (children whose category is not published), the
 shortfall is a hidden remainder cell: never published, it is unknown to an analyst and counts
@@ -43,6 +57,7 @@ import pandas as pd
 
 from tip_pipeline.home_area import UNKNOWN
 from tip_pipeline.indicators.catalogue import CATALOGUE
+from tip_pipeline.indicators.flows import ALL, LEVELS, NONE, TRANSITIONS
 from tip_pipeline.indicators.prevalence import SERVICE_NUMERATOR
 from tip_pipeline.publish.suppression import Cell, Relation
 
@@ -128,12 +143,48 @@ def measures_of(indicator: str) -> list[str]:
     return ["numerator", "denominator"] if indicator in COUNTED_DENOMINATORS else ["numerator"]
 
 
+def flow_cell(period: str, area: str, from_level: str, to_level: str) -> Cell:
+    return ("flow", period, area, from_level, to_level)
+
+
+def flow_cells(flows: pd.DataFrame | None) -> dict[Cell, float]:
+    """The cells of involvement-flow rows (restricted or published; NaN where withheld)."""
+    if flows is None:
+        return {}
+    columns = ("period", "area_code", "from_level", "to_level")
+    keys = zip(*(flows[c] for c in columns), strict=True)
+    return {flow_cell(*key): _float(n) for key, n in zip(keys, flows["children"], strict=True)}
+
+
+def flow_statuses(published: pd.DataFrame, cells: CellSet) -> tuple[set[Cell], set[Cell]]:
+    """The earlier years' published flows as disclosure control of a later year must take them:
+    (withheld cells, published cells) of ``cells``. Already published, neither can change, and
+    neither can a level total of the later year that is one of them published again (its
+    ``add_same`` relation): it is published, or withheld, as it was."""
+    found = {c: v for c, v in flow_cells(published).items() if c in cells.values}
+    withheld = {c for c, v in found.items() if np.isnan(v)}
+    shown = set(found) - withheld
+    for relation in cells.relations:
+        if sorted(relation.terms.values()) != [-1, 1] or relation.rhs != 0:
+            continue
+        a, b = relation.terms
+        for cell, twin in ((a, b), (b, a)):
+            if twin in withheld:
+                withheld.add(cell)
+            elif twin in shown:
+                shown.add(cell)
+    return withheld, shown
+
+
 def count_cells(
-    indicator_values: pd.DataFrame, adversity: pd.DataFrame, prevalence: pd.DataFrame
+    indicator_values: pd.DataFrame,
+    adversity: pd.DataFrame,
+    prevalence: pd.DataFrame,
+    flows: pd.DataFrame | None = None,
 ) -> dict[Cell, float]:
     """Every count cell of the frames (restricted or published; NaN where a published count is
     withheld)."""
-    values: dict[Cell, float] = {}
+    values: dict[Cell, float] = flow_cells(flows)
     for row in indicator_values.to_dict("records"):
         values[iv_cell(row)] = _float(row["numerator"])
         if row["indicator_id"] in COUNTED_DENOMINATORS:
@@ -154,14 +205,16 @@ def build_cells(
     adversity: pd.DataFrame,
     prevalence: pd.DataFrame,
     parents: Mapping[str, str],
+    flows: pd.DataFrame | None = None,
 ) -> CellSet:
     """Every published count of one year and every additive relation between them.
 
     ``indicator_values`` are the restricted rows in scope (``in_scope``); ``parents`` maps an
     area code to the code of the next area up (ward -> LA -> region -> England). A counted
-    denominator that is missing (no units at all) is not a cell.
+    denominator that is missing (no units at all) is not a cell. ``flows``: the restricted
+    involvement flows of the year and of every earlier year (related across years).
     """
-    values = count_cells(indicator_values, adversity, prevalence)
+    values = count_cells(indicator_values, adversity, prevalence, flows)
     cells = CellSet(values={c: v for c, v in values.items() if not np.isnan(v)})
     # only areas with breakdown rows have breakdown relations: the wards (headline only) are
     # left out before grouping, not one group at a time (at england scale some 100,000 groups
@@ -174,6 +227,8 @@ def build_cells(
     _hierarchy_relations(cells, indicator_values, parents)
     _adversity_relations(cells, adversity)
     _prevalence_relations(cells, prevalence)
+    if flows is not None:
+        _flow_relations(cells, flows)
     return cells
 
 
@@ -230,3 +285,23 @@ def _prevalence_relations(cells: CellSet, prevalence: pd.DataFrame) -> None:
             indicator = SERVICE_NUMERATOR[row["measure"]][0]
             headline = headline_cell(indicator, row["area_code"])
             cells.add_same(cell, headline, f"prevalence {row['measure']}|{row['area_code']}")
+
+
+def _flow_relations(cells: CellSet, flows: pd.DataFrame) -> None:
+    """Each row and column of every year's matrix sums to its margin; a level's total in the
+    previous year is the previous year's margin of it (where equal: ``add_same``)."""
+    for (period, area, previous), _ in flows.groupby(["period", "area_code", "previous_period"]):
+
+        def cell(a: str, b: str, period: str = period, area: str = area) -> Cell:
+            return flow_cell(period, area, a, b)
+
+        for level in LEVELS:
+            row = [cell(level, b) for a, b in TRANSITIONS if a == level]
+            cells.add_sum(row, cell(level, ALL), f"flows {period}|{area}|from {level}")
+            column = [cell(a, level) for a, b in TRANSITIONS if b == level]
+            cells.add_sum(column, cell(ALL, level), f"flows {period}|{area}|to {level}")
+        for level in LEVELS:
+            if level != NONE:
+                before = flow_cell(previous, area, ALL, level)
+                name = f"flows {period}|{area}|{level} in {previous}"
+                cells.add_same(cell(level, ALL), before, name)

@@ -32,9 +32,28 @@ RESTRICTED_INPUTS = (
 REFERENCE_TABLES = contracts.tables(published_areas=True)
 
 
+#: the key of ``read_restricted``'s frame of the earlier years' published flows
+EARLIER_PUBLISHED_FLOWS = "earlier_published_flows"
+
+
 def read_restricted(bind: sa.Engine | sa.Connection, period: str) -> dict[str, pd.DataFrame]:
-    """The year's rows of every restricted table a published twin is made from."""
-    return {t.name: read_period(bind, t, period) for t in RESTRICTED_INPUTS}
+    """The year's rows of every restricted table a published twin is made from; the involvement
+    flows of the year and of every earlier year (disclosure control relates them across years,
+    ``cells``), and the earlier years' published flows (``EARLIER_PUBLISHED_FLOWS``)."""
+    frames = {t.name: read_period(bind, t, period) for t in RESTRICTED_INPUTS}
+    frames[schema.involvement_flows.name] = read_up_to(bind, schema.involvement_flows, period)
+    earlier = read_up_to(bind, schema.published_involvement_flows, period)
+    frames[EARLIER_PUBLISHED_FLOWS] = earlier[earlier["period"] < period]
+    return frames
+
+
+def read_up_to(bind: sa.Engine | sa.Connection, table: sa.Table, period: str) -> pd.DataFrame:
+    """The rows of ``table`` of ``period`` and every earlier year (labels sort as years do)."""
+    query = sa.select(table).where(table.c.period <= period)
+    if isinstance(bind, sa.Engine):
+        with bind.connect() as conn:
+            return pd.read_sql(query, conn)
+    return pd.read_sql(query, bind)
 
 
 def read_reference(engine: sa.Engine) -> dict[str, pd.DataFrame]:
@@ -65,4 +84,5 @@ def restricted_cells(frames: Mapping[str, pd.DataFrame], parents: Mapping[str, s
         frames["adversity_distribution"],
         frames["prevalence_summary"],
         parents,
+        frames.get(schema.involvement_flows.name),
     )

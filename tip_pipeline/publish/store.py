@@ -11,7 +11,9 @@ its values' comparisons with their goals (``goals``) and its child population
 failure part way
 leaves the previous state, and publishing the same restricted rows twice gives the same
 published rows apart from ``run_id`` and ``loaded_at`` (suppression is deterministic:
-complements are chosen by count, then by key).
+complements are chosen by count, then by key). The involvement flows relate a year to the
+earlier ones, so a year's flows are disclosure-controlled with the earlier years' flows as
+they were published (``cells.flow_statuses``) and years are published in order.
 
 When the year's indicator tables are handed over freshly computed (``computed``), they are
 written in that same transaction: the restricted true counts and the published figures made
@@ -39,9 +41,10 @@ from tip_pipeline.indicators.store import prepared, replace_period
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish import areas, audit, tables
 from tip_pipeline.publish.benchmarking import publish_benchmarking
-from tip_pipeline.publish.cells import CellSet
+from tip_pipeline.publish.cells import CellSet, flow_cells, flow_statuses
 from tip_pipeline.publish.goals import publish_goals
 from tip_pipeline.publish.inputs import (
+    EARLIER_PUBLISHED_FLOWS,
     REFERENCE_TABLES,
     area_parents,
     lookup_of,
@@ -74,16 +77,29 @@ class YearSuppression:
     frames: Mapping[str, pd.DataFrame]
     cells: CellSet
     suppression: Suppression
+    #: the earlier years' published flow cells, controlled with the year's but not its own
+    earlier: frozenset = frozenset()
 
 
 def year_suppression(
     frames: Mapping[str, pd.DataFrame], period: str, threshold: int, parents: Mapping[str, str]
 ) -> YearSuppression:
-    """What disclosure control withholds of a year's restricted rows (``inputs.RESTRICTED_INPUTS``
-    by table name)."""
+    """What disclosure control withholds of a year's restricted rows (``inputs.read_restricted``
+    by table name). The earlier years' flows are as they were published: their withheld counts
+    stay withheld and their published ones are never complements (``cells.flow_statuses``)."""
     cells = restricted_cells(frames, parents)
-    result = suppress(cells.values, cells.relations, threshold, hidden=cells.hidden)
-    return YearSuppression(period, frames, cells, result)
+    earlier = frames.get(EARLIER_PUBLISHED_FLOWS)
+    withheld, published = flow_statuses(earlier, cells) if earlier is not None else (set(), set())
+    result = suppress(
+        cells.values,
+        cells.relations,
+        threshold,
+        hidden=cells.hidden,
+        forced=withheld,
+        fixed=published,
+    )
+    before = frozenset(flow_cells(earlier)) if earlier is not None else frozenset()
+    return YearSuppression(period, frames, cells, result, before)
 
 
 def published_frames(
@@ -109,7 +125,14 @@ def published_frames(
         schema.published_prevalence_summary: tables.published_prevalence(
             f["prevalence_summary"], withheld
         ),
+        schema.published_involvement_flows: tables.published_flows(
+            _of_period(f[schema.involvement_flows.name], year.period), withheld
+        ),
     }
+
+
+def _of_period(frame: pd.DataFrame, period: str) -> pd.DataFrame:
+    return frame[frame["period"] == period]
 
 
 def baseline_period(inequality: pd.DataFrame, period: str) -> str | None:
@@ -191,8 +214,8 @@ def publish_year(
     return Published(
         period=period,
         rows=rows,
-        cells=len(year.cells.values) - len(year.cells.hidden),
-        primary=len(year.suppression.primary),
+        cells=len(year.cells.values.keys() - year.cells.hidden - year.earlier),
+        primary=len(year.suppression.primary - year.earlier),
         secondary=len(year.suppression.secondary),
         narrowest=year.suppression.narrowest,
         inputs=inputs,

@@ -29,7 +29,7 @@ import math
 import os
 import sys
 import threading
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Final
@@ -95,17 +95,22 @@ def suppress(
     threshold: int,
     hidden: Iterable[Cell] = (),
     forced: Iterable[Cell] = (),
+    fixed: Iterable[Cell] = (),
 ) -> Suppression:
     """Primary and secondary suppression of ``values`` under ``relations``, audited.
 
     ``forced`` cells are withheld whatever their count (e.g. a count derived from a cell that
-    another table suppresses). Raises ``RuntimeError`` if the audit cannot be satisfied (it
-    always can: suppressing every cell of a relation satisfies it).
+    another table suppresses, or withheld when an earlier year was published). ``fixed`` cells
+    are published already (an earlier year's) and are never taken as complements. Raises
+    ``RuntimeError`` if the audit cannot be satisfied (it always can when nothing is fixed:
+    suppressing every cell of a relation satisfies it).
     """
+    fixed = frozenset(fixed)
     result = Suppression(primary=primary_cells(values, threshold) | set(forced), hidden=set(hidden))
+    result.primary -= fixed
     by_cell = _relations_by_cell(relations)
     for _ in range(MAX_AUDIT_ROUNDS):
-        _protect_relations(values, relations, threshold, result)
+        _protect_relations(values, relations, threshold, result, fixed)
         widths = {
             c: high - low for c, (low, high) in feasible_ranges(values, relations, result).items()
         }
@@ -115,7 +120,8 @@ def suppress(
             return result
         unknown = result.unknown
         for cell in sorted(narrow, key=repr):
-            _withhold(result, unknown, _complement(values, by_cell.get(cell, []), cell, unknown))
+            added = _complement(values, by_cell.get(cell, []), cell, _blocked(unknown, fixed))
+            _withhold(result, unknown, added)
     raise RuntimeError("secondary suppression did not converge; the audit still fails")
 
 
@@ -147,8 +153,10 @@ def _protect_relations(
     relations: Sequence[Relation],
     threshold: int,
     result: Suppression,
+    fixed: frozenset[Cell] = frozenset(),
 ) -> None:
-    """Add complements until every relation holding a suppressed cell is protected.
+    """Add complements until every relation holding a suppressed cell is protected (never a
+    ``fixed`` cell).
 
     The suppressed and unknown sets are built once and grown with each complement (not
     rebuilt from ``result`` per cell tested: at england scale the rebuilding was a third of
@@ -160,12 +168,18 @@ def _protect_relations(
         for relation in relations:
             while _needs_protection(values, relation, suppressed, unknown, threshold):
                 protected = next(c for c in relation.terms if c in suppressed)
-                added = _complement(values, [relation], protected, unknown)
+                added = _complement(values, [relation], protected, _blocked(unknown, fixed))
                 if added is None:
                     break
                 _withhold(result, unknown, added)
                 suppressed.add(added)
                 changed = True
+
+
+def _blocked(unknown: set[Cell], fixed: frozenset[Cell]) -> Set[Cell]:
+    """The cells no complement may be: the unknown ones and the fixed (the set itself when
+    nothing is fixed, so the common case copies nothing)."""
+    return unknown | fixed if fixed else unknown
 
 
 def _withhold(result: Suppression, unknown: set[Cell], cell: Cell | None) -> None:
@@ -176,11 +190,11 @@ def _withhold(result: Suppression, unknown: set[Cell], cell: Cell | None) -> Non
 
 
 def _complement(
-    values: Mapping[Cell, float], relations: Sequence[Relation], cell: Cell, unknown: set[Cell]
+    values: Mapping[Cell, float], relations: Sequence[Relation], cell: Cell, unknown: Set[Cell]
 ) -> Cell | None:
     """The cell to suppress next, of the first of ``relations`` that has a candidate (a cell
-    not yet ``unknown``): the same side as ``cell`` first, then the smallest non-zero count.
-    None if none is left."""
+    not in ``unknown``, which holds the fixed cells too): the same side as ``cell`` first, then
+    the smallest non-zero count. None if none is left."""
     for relation in relations:
         side = relation.terms[cell]
         candidates = [c for c in relation.terms if c not in unknown]

@@ -9,7 +9,7 @@ What each published figure is derived from:
 - a comparison row: the compared area's headline value, and for a ward its LA's;
 - an inequality row: SII and RII from every decile; quintile gap and ratio from quintiles 1
   and 5; "poorest fastest" from quintiles 1 and 5 of this year and of the baseline year;
-- an adversity or prevalence row: its own count.
+- an adversity, prevalence or involvement-flow row: its own count.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pandas as pd
 
 from tip_pipeline.publish.cells import (
     COUNTED_DENOMINATORS,
+    flow_cell,
     headline_cell,
     in_scope,
     indicator_cell,
@@ -171,3 +172,14 @@ def published_prevalence(prevalence: pd.DataFrame, withheld: Withheld) -> pd.Dat
         lambda a, m, basis: basis == "recorded" and withheld(("prev", a, m)),
     )
     return _own_count(prevalence, flags)
+
+
+def published_flows(flows: pd.DataFrame, withheld: Withheld) -> pd.DataFrame:
+    """The year's involvement flows, each withheld count NULL and ``suppressed`` set."""
+    flags = _per_row(
+        flows,
+        ["period", "area_code", "from_level", "to_level"],
+        lambda p, a, f, t: withheld(flow_cell(p, a, f, t)),
+    )
+    rows = _blank(flows, flags, ["children"])
+    return rows.assign(suppressed=flags.to_numpy())

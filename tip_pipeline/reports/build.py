@@ -24,6 +24,7 @@ from tip_pipeline.reports.data import connection, load
 from tip_pipeline.reports.sections import (
     adversity,
     appendix,
+    flows,
     hidden_need,
     indicator,
     poorest_fastest,
@@ -44,6 +45,7 @@ SECTIONS: Final[tuple[Callable[[Connection, Report], html.Section | None], ...]]
     indicator.render,
     poorest_fastest.render,
     adversity.render,
+    flows.render,
     quality.render,
     appendix.render,
 )

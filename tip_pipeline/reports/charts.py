@@ -1144,3 +1144,107 @@ def _spine_value(frame: _Frame, row: Vertebra, cy: float, k: int) -> None:
     tip = f"{row.label}: {row.value_text}; against England ({row.england:.4g}): {label}"
     _outlined(frame, _spine_x(frame, row, row.value), cy, shape, fill, tip, k)
     _text(frame, frame.width - 8, cy + 4, row.value_text, "end")
+
+
+# -- transition matrix -------------------------------------------------------------------------
+
+#: a matrix cell's size, and the room above the matrix for the columns' names
+_MATRIX_ROW: Final = 34
+_MATRIX_HEAD: Final = 62
+#: a cell's shading runs from white (0) to this colour (the largest count of the matrix)
+_MATRIX_FULL: Final = BLUE
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    """One cell of a transition matrix: its count (None where suppressed), whether it is a
+    total (drawn unshaded, in bold), and for a cell with no count by definition the ``note``
+    shown instead (drawn unshaded, in grey)."""
+
+    count: float | None
+    suppressed: bool = False
+    total: bool = False
+    note: str | None = None
+
+
+def _shade(share: float) -> str:
+    """White mixed with ``_MATRIX_FULL`` by ``share`` (0-1), as #RRGGBB."""
+    full = [int(_MATRIX_FULL[i : i + 2], 16) for i in (1, 3, 5)]
+    mixed = [round(255 + (c - 255) * share) for c in full]
+    return "#" + "".join(f"{c:02X}" for c in mixed)
+
+
+def matrix_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    cells: Sequence[Sequence[MatrixCell]],
+    row_title: str,
+    column_title: str,
+) -> Chart:
+    """A transition matrix as a heat table: one row per ``rows`` (where the children were),
+    one column per ``columns`` (where they went), each cell shaded by its count against the
+    matrix's largest and labelled with the count itself, so that nothing is told by colour
+    alone. A suppressed cell is drawn pale grey and says "suppressed" (never 0); totals are
+    unshaded and bold. Each cell carries its own ``<title>`` for screen readers."""
+    wrapped_columns = [wrap(c, 12) for c in columns]
+    left = _category_labels_width([[r] for r in rows] + [[row_title]])
+    height = _MATRIX_HEAD + _MATRIX_ROW * len(rows) + 10
+    frame = _Frame(WIDTH + left - 70, height, left=left, top=_MATRIX_HEAD, bottom=10)
+    width = (frame.x1 - frame.x0) / len(columns)
+    counted = [
+        float(c.count)
+        for line in cells
+        for c in line
+        if not c.total and c.note is None and not c.suppressed and _ok(c.count)
+    ]
+    largest = max(counted, default=0.0) or 1.0
+    _text(frame, (frame.x0 + frame.x1) / 2, 14, column_title, extra=' class="axis-title"')
+    _text(frame, frame.x0 - 6, _MATRIX_HEAD - 8, row_title, "end", ' class="axis-title"')
+    for j, lines in enumerate(wrapped_columns):
+        cx = frame.x0 + width * (j + 0.5)
+        for k, line in enumerate(lines):
+            _text(frame, cx, _MATRIX_HEAD - 8 - 14 * (len(lines) - 1 - k), line)
+    for i, name in enumerate(rows):
+        top = frame.y1 + _MATRIX_ROW * i
+        _text(frame, frame.x0 - 6, top + _MATRIX_ROW / 2 + 4, name, "end")
+        for j, cell in enumerate(cells[i]):
+            _matrix_cell(frame, frame.x0 + width * j, top, width, cell, largest, name, columns[j])
+    return Chart(chart_id, title, description, _svg(frame, chart_id, title, description))
+
+
+def _matrix_cell(
+    frame: _Frame,
+    x: float,
+    top: float,
+    width: float,
+    cell: MatrixCell,
+    largest: float,
+    row: str,
+    column: str,
+) -> None:
+    """One cell of ``matrix_chart``: its rectangle (with its title) and its text."""
+    if cell.note is not None:
+        fill, label, said = WHITE, cell.note, cell.note or "no count"
+    elif cell.suppressed or not _ok(cell.count):
+        fill, label, said = "#EEEEEE", "suppressed", "suppressed"
+    else:
+        value = float(cell.count)  # type: ignore[arg-type]
+        fill = WHITE if cell.total else _shade(min(value / largest, 1.0))
+        label = said = f"{value:,.0f}"
+    frame.parts.append(
+        f'<rect x="{_n(x + 1)}" y="{_n(top + 1)}" width="{_n(width - 2)}" '
+        f'height="{_n(_MATRIX_ROW - 2)}" fill="{fill}" stroke="#BBBBBB">'
+        f"<title>{escape(row)} to {escape(column)}: {escape(said)}</title></rect>"
+    )
+    dark = fill not in (WHITE, "#EEEEEE") and int(fill[1:3], 16) < 128
+    colour = f' fill="{WHITE}"' if dark else ""
+    extra = colour + (' font-weight="bold"' if cell.total else "")
+    if cell.note is not None or label == "suppressed":
+        extra = _SUPPRESSED_CLASS if cell.note is None else f' fill="{GREY}"'
+        if label:
+            _text(frame, x + width / 2, top + _MATRIX_ROW / 2 + 4, label, extra=extra, size=10)
+        return
+    _text(frame, x + width / 2, top + _MATRIX_ROW / 2 + 4, label, extra=extra)

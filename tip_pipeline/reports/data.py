@@ -42,6 +42,7 @@ _SUPPRESSED_FIGURES: Final = {
     "indicator_comparisons": ("value", "lower_ci_95", "upper_ci_95"),
     "adversity_distribution": ("children", "share_pct", "lower_pct", "upper_pct"),
     "prevalence_summary": ("children", "share_pct", "lower_pct", "upper_pct"),
+    "involvement_flows": ("children",),
 }
 
 #: the columns of ``published.indicator_values`` the report reads

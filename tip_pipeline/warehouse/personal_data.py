@@ -144,6 +144,7 @@ OTHER_TABLES: Final = (
             "restricted.adversity_overlap",
             "restricted.modelled_prevalence",
             "restricted.prevalence_summary",
+            "restricted.involvement_flows",
         ),
         False,
         "aggregates before disclosure control: counts of children by area and breakdown, "

@@ -886,11 +886,52 @@ def _prevalence_summary(schema: str) -> Table:
     )
 
 
+def _involvement_flows(schema: str) -> Table:
+    return Table(
+        "involvement_flows",
+        metadata,
+        Column("period", Text, primary_key=True, comment="Financial year Y (the flows into it)"),
+        Column("previous_period", Text, nullable=False, comment="Financial year Y-1"),
+        Column("area_code", Text, primary_key=True, comment="Local authority"),
+        Column("area_name", Text, comment="Local authority name"),
+        Column(
+            "from_level",
+            Text,
+            primary_key=True,
+            comment="Highest level of involvement in Y-1: none, referral, in_need, "
+            "child_protection, looked_after; 'all' on the margin of the children at each level "
+            "in Y",
+        ),
+        Column(
+            "to_level",
+            Text,
+            primary_key=True,
+            comment="Highest level of involvement in Y (as from_level); 'all' on the margin of "
+            "the children at each level in Y-1",
+        ),
+        _count(
+            "children",
+            schema,
+            "Children known to children's services in Y-1 or Y at from_level in Y-1 and "
+            "to_level in Y (none -> none is not counted)",
+        ),
+        *_layer_tail(schema, "True when the count is withheld"),
+        schema=schema,
+        comment=_layer_comment(
+            schema,
+            "Involvement flows ('left shift'): children by their highest level of involvement "
+            "in the previous year and in the year, linked across the CIN census and SSDA903 "
+            "by the shared pseudonym, with the level totals of both years as margins.",
+        ),
+    )
+
+
 indicator_values = _indicator_values(RESTRICTED)
 indicator_comparisons = _indicator_comparisons(RESTRICTED)
 inequality_summary = _inequality_summary(RESTRICTED)
 adversity_distribution = _adversity_distribution(RESTRICTED)
 prevalence_summary = _prevalence_summary(RESTRICTED)
+involvement_flows = _involvement_flows(RESTRICTED)
 
 adversity_overlap = Table(
     "adversity_overlap",
@@ -967,6 +1008,7 @@ INDICATOR_TABLES: Final = (
     adversity_overlap,
     modelled_prevalence,
     prevalence_summary,
+    involvement_flows,
 )
 
 # -- published twins ---------------------------------------------------------------------------
@@ -976,6 +1018,7 @@ published_indicator_comparisons = _indicator_comparisons(PUBLISHED)
 published_inequality_summary = _inequality_summary(PUBLISHED)
 published_adversity_distribution = _adversity_distribution(PUBLISHED)
 published_prevalence_summary = _prevalence_summary(PUBLISHED)
+published_involvement_flows = _involvement_flows(PUBLISHED)
 
 #: restricted indicator table -> its published, disclosure-controlled twin
 PUBLISHED_TWINS: Final[Mapping[Table, Table]] = {
@@ -984,6 +1027,7 @@ PUBLISHED_TWINS: Final[Mapping[Table, Table]] = {
     inequality_summary: published_inequality_summary,
     adversity_distribution: published_adversity_distribution,
     prevalence_summary: published_prevalence_summary,
+    involvement_flows: published_involvement_flows,
 }
 
 #: the recent trend of every published headline series, computed from published values only
@@ -1184,7 +1228,12 @@ child_population = Table(
 indicator_not_available = Table(
     "indicator_not_available",
     metadata,
-    Column("indicator_id", Text, primary_key=True, comment="Indicator id (dim_indicator)"),
+    Column(
+        "indicator_id",
+        Text,
+        primary_key=True,
+        comment="Indicator id (dim_indicator), or involvement_flows (the flows table)",
+    ),
     Column("period", Text, primary_key=True, comment="Financial year with no values of it"),
     Column(
         "reason",

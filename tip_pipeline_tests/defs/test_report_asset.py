@@ -40,7 +40,9 @@ def test_materialise_a_year_writes_the_report(published_url, tmp_path, monkeypat
     metadata = result.asset_materializations_for_node("reports__impact_report")[0].metadata
     assert Path(metadata["path"].value) == path.resolve()
     assert metadata["size_bytes"].value == path.stat().st_size
-    assert metadata["charts"].value == 12  # the population pyramid, the spine chart, 10 others
+    assert (
+        metadata["charts"].value == 13
+    )  # the population pyramid, the spine chart, the flows, 10 others
     assert "Leeds, 2024/25" in path.read_text(encoding="utf-8")
 
 

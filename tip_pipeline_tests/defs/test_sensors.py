@@ -43,14 +43,14 @@ def test_registered_with_a_sensible_interval():
 
 
 def test_a_new_file_requests_its_year_and_an_unchanged_one_nothing(tmp_path):
-    write(tmp_path, f"cin_children_{YEAR}.csv", "v1\n")
+    write(tmp_path, f"ssda903_header_{YEAR}.csv", "v1\n")
     first = tick(tmp_path, None)
     assert scopes(first) == [YEAR]
     request = first.run_requests[0]
     assert request.partition_key == YEAR and request.job_name in (None, "nightly_job")
-    assert dg.AssetKey(["ingest", "cin_children"]) in request.asset_selection
+    assert dg.AssetKey(["ingest", "ssda903_header"]) in request.asset_selection
     assert json.loads(first.cursor) == {
-        f"cin_children_{YEAR}.csv": file_sha256(tmp_path / f"cin_children_{YEAR}.csv")
+        f"ssda903_header_{YEAR}.csv": file_sha256(tmp_path / f"ssda903_header_{YEAR}.csv")
     }
 
     again = tick(tmp_path, first.cursor)  # copied again, same bytes: nothing to do
@@ -61,11 +61,11 @@ def test_a_new_file_requests_its_year_and_an_unchanged_one_nothing(tmp_path):
     new = tick(tmp_path, first.cursor)
     assert scopes(new) == [OTHER_YEAR]
 
-    write(tmp_path, f"cin_children_{YEAR}.csv", "v2\n")  # changed content
+    write(tmp_path, f"ssda903_header_{YEAR}.csv", "v2\n")  # changed content
     changed = tick(tmp_path, new.cursor)
     assert scopes(changed) == [YEAR]
-    assert json.loads(changed.cursor)[f"cin_children_{YEAR}.csv"] == file_sha256(
-        tmp_path / f"cin_children_{YEAR}.csv"
+    assert json.loads(changed.cursor)[f"ssda903_header_{YEAR}.csv"] == file_sha256(
+        tmp_path / f"ssda903_header_{YEAR}.csv"
     )
 
 

@@ -18,7 +18,14 @@ def test_the_catalogue_declares_its_look_backs():
         "cin_re_referrals_12m": (1, ("cin_episodes",)),
         "cla_long_term_stability": (2, ("ssda903_episodes",)),
     }
-    assert look_back.tables_to_read() == {"cin_episodes": 1, "ssda903_episodes": 2}
+    assert look_back.tables_to_read(CATALOGUE) == {"cin_episodes": 1, "ssda903_episodes": 2}
+    # and the involvement flows, which are no catalogue indicator, read the year before
+    assert look_back.tables_to_read() == {
+        "cin_children": 1,
+        "cin_episodes": 1,
+        "cin_cp_plans": 1,
+        "ssda903_episodes": 2,
+    }
     assert look_back.LONGEST == 2
     with pytest.raises(ValueError, match="look-back"):
         replace(indicator("cin_31mar"), look_back=1)
@@ -39,9 +46,10 @@ def test_a_year_without_its_full_look_back_is_not_available_with_the_reason():
 
 def test_the_published_rows_name_each_indicator_not_available():
     frame = look_back.not_available_frame(FY, {"cin_episodes": {"2022/23"}})
-    assert frame["indicator_id"].tolist() == ["cla_long_term_stability"]
-    assert frame["period"].tolist() == ["2023/24"]
+    assert frame["indicator_id"].tolist() == ["cla_long_term_stability", "involvement_flows"]
+    assert frame["period"].tolist() == ["2023/24", "2023/24"]
     assert "2021/22 (ssda903_episodes)" in frame["reason"].iloc[0]
+    assert "2022/23 (cin_children, cin_cp_plans, ssda903_episodes)" in frame["reason"].iloc[1]
 
 
 def test_a_change_reaches_the_years_that_look_back_to_it():

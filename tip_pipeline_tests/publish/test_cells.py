@@ -3,8 +3,9 @@
 import pandas as pd
 
 from tip_pipeline.home_area import UNKNOWN, UNKNOWN_WARD
-from tip_pipeline.publish.cells import build_cells, in_scope
-from tip_pipeline.publish.suppression import feasible_ranges, suppress
+from tip_pipeline.indicators.flows import ALL, LEVELS, TRANSITIONS
+from tip_pipeline.publish.cells import build_cells, flow_cell, flow_statuses, in_scope
+from tip_pipeline.publish.suppression import Suppression, feasible_ranges, suppress
 
 LA, WARD_A, WARD_B, REGION = "E08000999", "E05000001", "E05000002", "E12000003"
 PARENTS = {WARD_A: LA, WARD_B: LA, LA: REGION}
@@ -24,6 +25,10 @@ def _row(indicator, area_type, area, breakdown, category, numerator, denominator
 
 def _values(rows) -> pd.DataFrame:
     return pd.DataFrame(rows)
+
+
+def _no_values() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(_row("x", "la", LA, "total", "all", 0)))
 
 
 def _empty_adversity() -> pd.DataFrame:
@@ -180,3 +185,120 @@ def test_prevalence_service_rows_are_the_indicator_totals():
     assert ("prev", LA, "toxic_trio_any") in cells.values  # recorded rows are cells
     assert all(c[0] != "prev" or c[2] != "modelled" for c in cells.values)
     assert f"prevalence looked_after|{LA}" in _relations(cells)
+
+
+# -- involvement flows ---------------------------------------------------------------------------
+
+
+def _flows(period: str, previous: str, matrix: dict[tuple[str, str], int]) -> pd.DataFrame:
+    """A year's flow rows for LA from the transitions ``matrix`` (pairs not given are 0), with
+    the margins summed as ``indicators.flows`` sums them."""
+    cell = {pair: matrix.get(pair, 0) for pair in TRANSITIONS}
+    rows = [(a, b, n) for (a, b), n in cell.items()]
+    for level in LEVELS:
+        rows.append((level, ALL, sum(n for (a, _), n in cell.items() if a == level)))
+        rows.append((ALL, level, sum(n for (_, b), n in cell.items() if b == level)))
+    frame = pd.DataFrame(rows, columns=["from_level", "to_level", "children"])
+    return frame.assign(period=period, previous_period=previous, area_code=LA)
+
+
+#: two years of flows: 2023/24's margins of 2023/24 are 2024/25's margins of 2023/24
+FLOWS_2324 = {
+    ("none", "referral"): 40,
+    ("none", "in_need"): 30,
+    ("none", "child_protection"): 3,
+    ("in_need", "in_need"): 50,
+    ("in_need", "none"): 20,
+    ("child_protection", "looked_after"): 6,
+    ("looked_after", "looked_after"): 60,
+}
+FLOWS_2425 = {
+    ("referral", "none"): 25,
+    ("referral", "in_need"): 15,
+    ("in_need", "in_need"): 60,
+    ("in_need", "child_protection"): 18,
+    ("in_need", "looked_after"): 2,
+    ("child_protection", "child_protection"): 3,
+    ("looked_after", "looked_after"): 64,
+    ("looked_after", "none"): 2,
+    ("none", "referral"): 45,
+}
+
+
+def test_flow_rows_and_columns_sum_to_their_margins_and_years_share_their_level_totals():
+    flows = pd.concat(
+        [_flows("2023/24", "2022/23", FLOWS_2324), _flows("2024/25", "2023/24", FLOWS_2425)]
+    )
+    cells = build_cells(_no_values(), _empty_adversity(), _empty_prevalence(), PARENTS, flows)
+    relations = _relations(cells)
+    row = relations[f"flows 2024/25|{LA}|from in_need"]
+    assert row[flow_cell("2024/25", LA, "in_need", ALL)] == -1
+    assert {c[4] for c, a in row.items() if a == 1} == set(LEVELS)
+    column = relations[f"flows 2024/25|{LA}|to none"]
+    assert {c[3] for c, a in column.items() if a == 1} == set(LEVELS) - {"none"}
+    assert relations[f"flows 2024/25|{LA}|in_need in 2023/24"] == {
+        flow_cell("2024/25", LA, "in_need", ALL): 1,
+        flow_cell("2023/24", LA, ALL, "in_need"): -1,
+    }
+    assert not any(r.name.startswith("remainder") for r in cells.relations)  # sums are exact
+
+
+def test_flows_are_controlled_with_the_earlier_years_as_published_and_the_audit_passes():
+    """2023/24 is suppressed and published first; 2024/25 is then controlled with it: its
+    withheld cells stay withheld, its published ones are never complements, and every
+    withheld count of both years keeps a range at least the threshold wide."""
+    earlier = _flows("2023/24", "2022/23", FLOWS_2324)
+    first = build_cells(_no_values(), _empty_adversity(), _empty_prevalence(), PARENTS, earlier)
+    done = suppress(first.values, first.relations, 5, hidden=first.hidden)
+    published = earlier.assign(
+        children=[
+            float("nan") if flow_cell(*key) in done.suppressed else n
+            for *key, n in zip(
+                earlier["period"],
+                earlier["area_code"],
+                earlier["from_level"],
+                earlier["to_level"],
+                earlier["children"],
+                strict=True,
+            )
+        ]
+    )
+    both = pd.concat([earlier, _flows("2024/25", "2023/24", FLOWS_2425)])
+    cells = build_cells(_no_values(), _empty_adversity(), _empty_prevalence(), PARENTS, both)
+    withheld, shown = flow_statuses(published, cells)
+    assert done.suppressed <= withheld and done.suppressed  # the 3 and its complements ...
+    # ... and this year's totals of last year's levels, as last year published them
+    assert flow_cell("2024/25", LA, "child_protection", ALL) in withheld
+    assert flow_cell("2024/25", LA, "in_need", ALL) in shown
+    result = suppress(
+        cells.values, cells.relations, 5, hidden=cells.hidden, forced=withheld, fixed=shown
+    )
+    assert withheld <= result.suppressed
+    assert not (shown & result.suppressed)  # nothing published before is withdrawn
+    now = {c for c in result.suppressed if c[1] == "2024/25"}
+    assert flow_cell("2024/25", LA, "in_need", "looked_after") in now  # a 2
+    assert flow_cell("2024/25", LA, "child_protection", "child_protection") in now  # a 3
+    ranges = feasible_ranges(cells.values, cells.relations, result)
+    assert ranges and all(high - low >= 5 for low, high in ranges.values())
+
+
+def test_a_later_year_controlled_alone_could_give_away_an_earlier_withheld_total():
+    """Why the years are controlled together: 2023/24 withholds its children on a plan (3);
+    controlled alone, 2024/25 withholds its own small cells but can leave the row of last
+    year's children on a plan recoverable, since that total is a cell of both years."""
+    earlier = _flows("2023/24", "2022/23", FLOWS_2324)
+    both = pd.concat([earlier, _flows("2024/25", "2023/24", FLOWS_2425)])
+    cells = build_cells(_no_values(), _empty_adversity(), _empty_prevalence(), PARENTS, both)
+    alone = build_cells(
+        _no_values(),
+        _empty_adversity(),
+        _empty_prevalence(),
+        PARENTS,
+        _flows("2024/25", "2023/24", FLOWS_2425),
+    )
+    later = suppress(alone.values, alone.relations, 5, hidden=alone.hidden)
+    first = build_cells(_no_values(), _empty_adversity(), _empty_prevalence(), PARENTS, earlier)
+    done = suppress(first.values, first.relations, 5, hidden=first.hidden)
+    together = Suppression(primary=done.suppressed | later.suppressed)
+    ranges = feasible_ranges(cells.values, cells.relations, together)
+    assert min(high - low for low, high in ranges.values()) < 5

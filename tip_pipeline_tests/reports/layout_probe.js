@@ -3,7 +3,7 @@
 () => {
   const TOL = 0.5;
   const problems = [];
-  const counts = { charts: 0, texts: 0, labels: 0, funnelLabels: {}, rows: 0, pyramidBars: 0 };
+  const counts = { charts: 0, texts: 0, labels: 0, funnelLabels: {}, rows: 0, pyramidBars: 0, flowCells: 0 };
   const box = (el) => el.getBoundingClientRect();
   const meets = (a, b) =>
     a.left < b.right - TOL && b.left < a.right - TOL &&
@@ -62,6 +62,19 @@
       texts.forEach((t, i) => {
         for (const bar of bars)
           if (meets(rects[i], box(bar))) problems.push(`${svg.id}: text ${said(t)} lies on a bar`);
+      });
+    }
+    // the flow matrix: each cell's text (a count, "suppressed") lies inside its cell
+    if (svg.id === "chart-flows") {
+      const cells = [...svg.querySelectorAll("rect")].filter((r) => r.querySelector("title"));
+      counts.flowCells += cells.length;
+      texts.forEach((t, i) => {
+        const x = (rects[i].left + rects[i].right) / 2, y = (rects[i].top + rects[i].bottom) / 2;
+        for (const cell of cells) {
+          const c = box(cell);
+          if (x > c.left && x < c.right && y > c.top && y < c.bottom && !within(rects[i], c))
+            problems.push(`${svg.id}: text ${said(t)} runs out of its cell`);
+        }
       });
     }
     for (const label of svg.querySelectorAll("text.label")) {

@@ -5,7 +5,8 @@ Playwright, unless TIP_REQUIRE_BROWSER=1 (CI), where it fails instead (as test_u
 
 Nothing out of place (issue #20), at a desktop width and at A4 print width: no two texts of a
 chart overlap or run off its edge, no label (the baseline's, a funnel's ward names) lies on a
-plotted line or marker, no text of the population pyramid lies on one of its bars, no table
+plotted line or marker, no text of the population pyramid lies on one of its bars, no text of
+the flow matrix runs out of its cell, no table
 row is cut off by its container or the page, and no blank band lies under a chart
 (``layout_probe.js`` measures what the browser laid out)."""
 
@@ -89,6 +90,8 @@ def test_nothing_out_of_place(browser_ready, report_file, built, width, media):
     assert max(counts["funnelLabels"].values(), default=0) >= 3
     # the population pyramid: a bar per sex and single year of age, no text on any of them
     assert counts["pyramidBars"] == 2 * 18
+    # the flow matrix: a cell per level of each year and their totals, each text in its cell
+    assert counts["flowCells"] == 6 * 6
     assert found["problems"] == []
 
 

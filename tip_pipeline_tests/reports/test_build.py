@@ -214,7 +214,7 @@ def test_build_report_returns_the_document(published):
 
 def test_the_sections_are_shown_in_the_order_listed(built):
     """``build`` walks ``SECTIONS``: each section once, in the listed order."""
-    assert len(SECTIONS) == 10
+    assert len(SECTIONS) == 11
     ids = re.findall(r'<section id="([^"]+)"', built.html)
     assert ids == [
         "summary",
@@ -225,6 +225,7 @@ def test_the_sections_are_shown_in_the_order_listed(built):
         "indicators",
         "poorest-fastest",
         "adversity",
+        "flows",
         "data-quality",
         "appendix",
     ]

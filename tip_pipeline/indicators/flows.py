@@ -1,0 +1,207 @@
+"""Involvement flows ("left shift"): each child's highest level of involvement with children's
+services in a year, and the children moving between levels from one year to the next.
+
+The levels, lowest to highest (docs/DOMAIN.md, "Involvement flows"), each read from the year's
+validated tables and the child linked across the CIN census and SSDA903 by the shared
+pseudonym (as linked adversity links them, ``indicators/adversity.py``):
+
+- ``referral``: a CIN episode open at some time in the year (referred in it, or open on
+  1 April) that did not make the child in need: the referral led to no further action
+  (ReferralNFA 1), or the case was closed after assessment as not in need (RC8, no further
+  action; RC9, referred to early help). DfE, *Characteristics of children in need*,
+  methodology, "Calculating referrals resulting in no further action" and "Calculating
+  children assessed not to be in need at assessment";
+- ``in_need``: any other CIN episode open at some time in the year;
+- ``child_protection``: a child protection plan open at some time in the year;
+- ``looked_after``: an SSDA903 episode open at some time in the year, series of short breaks
+  (V3, V4) left out as in DfE's headline looked-after figures (docs/CONVENTIONS.md, "Periods");
+- ``none``: not known in the year (the level of a child known only in the other year).
+
+"Open at some time in the year" is docs/CONVENTIONS.md's "in the year": started on or before
+31 March and not ended before 1 April (``people.overlaps``), so a plan ended on 31 March of
+the previous year is not open in the year. A child's level is the highest reached.
+
+The flows of year Y are the children known in Y-1 or Y (``none -> none`` is nobody's flow and
+is not counted), by their level in Y-1 and in Y, per local authority, with the margins: the
+children at each level in Y-1 (``to_level`` ``ALL``) and in Y (``from_level`` ``ALL``). A child
+is placed by their home LSOA in Y where known in Y, else in Y-1 (the SSDA903 episode's
+HOME_POST, else the CIN child's HomeLSOA; an unknown home area counts in the delivering LA,
+``tip_pipeline.home_area``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tip_pipeline.home_area import UNKNOWN, is_unknown
+from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.look_back import FLOWS, not_available
+from tip_pipeline.indicators.people import overlaps
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources.codes import SHORT_BREAK_LEGAL_STATUS
+
+NONE, REFERRAL, IN_NEED = "none", "referral", "in_need"
+CHILD_PROTECTION, LOOKED_AFTER = "child_protection", "looked_after"
+#: the levels, lowest to highest
+LEVELS: tuple[str, ...] = (NONE, REFERRAL, IN_NEED, CHILD_PROTECTION, LOOKED_AFTER)
+#: the margin's other side: ``(level, ALL)`` is the children at ``level`` in the previous year,
+#: ``(ALL, level)`` those at ``level`` in the year
+ALL = "all"
+LABELS = {
+    NONE: "Not known",
+    REFERRAL: "Referral",
+    IN_NEED: "In need",
+    CHILD_PROTECTION: "Child protection",
+    LOOKED_AFTER: "Looked after",
+    ALL: "All",
+}
+#: reasons for closure after an assessment that found the child not in need (CIN census)
+NOT_IN_NEED_CLOSURES = ("RC8", "RC9")
+#: a referral that led to no further action (ReferralNFA)
+REFERRAL_NFA = "1"
+#: the cells of a year's matrix: every pair of levels but ``none -> none``
+TRANSITIONS: tuple[tuple[str, str], ...] = tuple(
+    (a, b) for a in LEVELS for b in LEVELS if (a, b) != (NONE, NONE)
+)
+COLUMNS = [
+    "period",
+    "previous_period",
+    "area_code",
+    "area_name",
+    "from_level",
+    "to_level",
+    "children",
+]
+
+_RANK = {level: rank for rank, level in enumerate(LEVELS)}
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.strip().fillna("").astype(object)
+
+
+def child_levels(
+    episodes: pd.DataFrame,
+    plans: pd.DataFrame,
+    care: pd.DataFrame,
+    children: pd.DataFrame,
+    period: FinancialYear,
+) -> pd.DataFrame:
+    """One row per child known in ``period``: ``child``, ``level`` (the highest reached in the
+    year, never ``none``) and ``lsoa`` (the home LSOA, ``home_area.UNKNOWN`` where none is
+    known). ``episodes``, ``plans``, ``care`` and ``children``: the year's validated
+    cin_episodes, cin_cp_plans, ssda903_episodes and cin_children."""
+    first, last = period.start, period.end
+    eps = episodes[
+        overlaps(episodes["cin_referral_date"], episodes["cin_closure_date"], first, last)
+    ]
+    not_in_need = (_text(eps["referral_nfa"]) == REFERRAL_NFA) | _text(
+        eps["reason_for_closure"]
+    ).isin(NOT_IN_NEED_CLOSURES)
+    open_plans = plans[overlaps(plans["cpp_start_date"], plans["cpp_end_date"], first, last)]
+    in_care = care[~_text(care["ls"]).isin(SHORT_BREAK_LEGAL_STATUS)]
+    in_care = in_care[overlaps(in_care["decom"], in_care["dec"], first, last)]
+    parts = [
+        (eps.loc[not_in_need, "la_child_id"], REFERRAL),
+        (eps.loc[~not_in_need, "la_child_id"], IN_NEED),
+        (open_plans["la_child_id"], CHILD_PROTECTION),
+        (in_care["child"], LOOKED_AFTER),
+    ]
+    rows = pd.concat(
+        [pd.DataFrame({"child": ids.to_numpy(object), "rank": _RANK[lv]}) for ids, lv in parts],
+        ignore_index=True,
+    )
+    best = rows.groupby("child", as_index=False)["rank"].max()
+    best["level"] = best["rank"].map(dict(enumerate(LEVELS)))
+    best["lsoa"] = best["child"].map(_home_lsoas(in_care, children)).astype(object)
+    best["lsoa"] = best["lsoa"].where(best["lsoa"].notna(), UNKNOWN)
+    return best[["child", "level", "lsoa"]]
+
+
+def _home_lsoas(care: pd.DataFrame, children: pd.DataFrame) -> pd.Series:
+    """Child -> a known home LSOA of the year: the latest looked-after episode's HOME_POST,
+    else the CIN child's HomeLSOA."""
+    latest = care[~is_unknown(care["home_post"])].sort_values("decom")
+    from_care = latest.drop_duplicates("child", keep="last").set_index("child")["home_post"]
+    known = children[~is_unknown(children["home_lsoa"])]
+    from_cin = known.drop_duplicates("la_child_id").set_index("la_child_id")["home_lsoa"]
+    return pd.concat([from_care, from_cin[~from_cin.index.isin(from_care.index)]])
+
+
+def year_levels(data: YearData) -> pd.DataFrame:
+    """``child_levels`` of ``data``'s year."""
+    return child_levels(
+        data.table("cin_episodes"),
+        data.table("cin_cp_plans"),
+        data.table("ssda903_episodes"),
+        data.table("cin_children"),
+        data.period,
+    )
+
+
+def previous_levels(data: YearData) -> pd.DataFrame:
+    """``child_levels`` of the year before ``data``'s, from the look-back rows read for it
+    (``YearData.earlier``)."""
+    before = data.period.shifted(-1)
+
+    def rows(name: str) -> pd.DataFrame:
+        frame = data.earlier_table(name)
+        return frame[frame["period"] == before.label]
+
+    return child_levels(
+        rows("cin_episodes"),
+        rows("cin_cp_plans"),
+        rows("ssda903_episodes"),
+        rows("cin_children"),
+        before,
+    )
+
+
+def transitions(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
+    """One row per child known in either year (``child_levels`` of each): ``child``,
+    ``from_level``, ``to_level`` (``none`` where not known in that year) and ``lsoa`` (this
+    year's where the child is known in it, else last year's)."""
+    both = before.merge(now, on="child", how="outer", suffixes=("_before", "_now"))
+    return pd.DataFrame(
+        {
+            "child": both["child"].to_numpy(object),
+            "from_level": both["level_before"].fillna(NONE).to_numpy(object),
+            "to_level": both["level_now"].fillna(NONE).to_numpy(object),
+            "lsoa": both["lsoa_now"].fillna(both["lsoa_before"]).to_numpy(object),
+        }
+    )
+
+
+def flow_counts(moves: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """Children per LA and pair of levels (every ``TRANSITIONS`` pair, zeros included), with
+    the margins: ``(level, ALL)`` the children at each level in the previous year and
+    ``(ALL, level)`` in the year, ``none`` among them. Columns ``area_code``, ``area_name``,
+    ``from_level``, ``to_level``, ``children``. ``areas``: ``data.areas``."""
+    placed = moves.merge(areas[["lsoa", "la"]], on="lsoa", how="inner")
+    counts = placed.groupby(["la", "from_level", "to_level"]).size()
+    names = areas.drop_duplicates("la").set_index("la")["la_name"]
+    rows = []
+    for la in sorted(areas["la"].dropna().unique()):
+        cell = {pair: int(counts.get((la, *pair), 0)) for pair in TRANSITIONS}
+        for a, b in TRANSITIONS:
+            rows.append((la, a, b, cell[(a, b)]))
+        for level in LEVELS:
+            rows.append((la, level, ALL, sum(n for (a, _), n in cell.items() if a == level)))
+            rows.append((la, ALL, level, sum(n for (_, b), n in cell.items() if b == level)))
+    out = pd.DataFrame(rows, columns=["area_code", "from_level", "to_level", "children"])
+    out["area_name"] = out["area_code"].map(names)
+    out["children"] = out["children"].astype("int64")
+    return out
+
+
+def flows(data: YearData) -> pd.DataFrame:
+    """The year's rows of ``restricted.involvement_flows``: none when the previous year's
+    tables were not delivered (``look_back.not_available``: the year is then named in
+    ``published.indicator_not_available`` with why)."""
+    if not_available(FLOWS, data.period, data.delivered_earlier()):
+        return pd.DataFrame(columns=COLUMNS)
+    moves = transitions(previous_levels(data), year_levels(data))
+    out = flow_counts(moves, data.areas)
+    out["period"] = data.period.label
+    out["previous_period"] = data.period.shifted(-1).label
+    return out[COLUMNS]
