@@ -106,6 +106,11 @@ class Indicator:
     #: (``LookBack``); a change to a year recomputes the years up to ``look_back`` after it
     look_back: int = 0
     look_back_tables: tuple[str, ...] = ()
+    #: False where the returns hold no home area for the indicator's units (care leavers):
+    #: they count in the delivering LA's unknown home area, so a delivery of several LAs with
+    #: no delivering LA named (``TIP_HOME_LA``) cannot place them and the indicator is not
+    #: available there, with the reason (``look_back.reasons``)
+    home_area_recorded: bool = True
 
     def __post_init__(self) -> None:
         if self.kind not in ("proportion", "rate"):
@@ -580,6 +585,7 @@ OUTCOMES: tuple[Indicator, ...] = (
         polarity=Polarity.HIGHER_IS_BETTER,
         source=_903 + " (OC3)",
         breakdowns=LEAVER_BREAKDOWNS,
+        home_area_recorded=False,
         notes="Care leavers the authority is not in touch with are in the denominator, not the "
         "numerator (their activity is not known). " + _LEAVER_NOTE,
     ),
@@ -601,6 +607,7 @@ OUTCOMES: tuple[Indicator, ...] = (
         polarity=Polarity.HIGHER_IS_BETTER,
         source=_903 + " (OC3)",
         breakdowns=LEAVER_BREAKDOWNS,
+        home_area_recorded=False,
         notes="Accommodation not known (0) is not suitable. " + _LEAVER_NOTE,
     ),
 )

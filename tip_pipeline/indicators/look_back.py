@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Final
 
 import pandas as pd
 
@@ -86,21 +87,38 @@ def not_available(
     )
 
 
+#: why an indicator whose units have no recorded home area is not available (``reasons``)
+NO_DELIVERING_LA: Final = (
+    "Not available for {period}: the returns hold no home area for its units (care leavers), "
+    "so they count in the delivering local authority, and this delivery covers several "
+    "authorities with none named (TIP_HOME_LA)."
+)
+
+
 def reasons(
     period: FinancialYear,
     delivered: Mapping[str, set[str]],
     indicators: Iterable[Indicator | Measure] = MEASURES,
+    delivering_la_known: bool = True,
 ) -> dict[str, str]:
     """Indicator (or measure) id -> why it is not computed for ``period``, for each that is
-    not."""
+    not: its look-back years not delivered (``not_available``), or units with no recorded home
+    area (``Indicator.home_area_recorded``) and no delivering LA to count them in."""
     found = {i.id: not_available(i, period, delivered) for i in indicators}
+    if not delivering_la_known:
+        for ind in indicators:
+            if not getattr(ind, "home_area_recorded", True):
+                found[ind.id] = found[ind.id] or NO_DELIVERING_LA.format(period=period.label)
     return {key: reason for key, reason in found.items() if reason}
 
 
-def not_available_frame(period: FinancialYear, delivered: Mapping[str, set[str]]) -> pd.DataFrame:
+def not_available_frame(
+    period: FinancialYear, delivered: Mapping[str, set[str]], delivering_la_known: bool = True
+) -> pd.DataFrame:
     """The rows of ``published.indicator_not_available`` for ``period``: the catalogue's
-    indicators and the flows (``FLOWS``) not computed for want of their look-back years."""
-    found = reasons(period, delivered)
+    indicators and the flows (``FLOWS``) not computed for want of their look-back years, or of
+    a delivering LA (``reasons``)."""
+    found = reasons(period, delivered, delivering_la_known=delivering_la_known)
     return pd.DataFrame(
         {
             "indicator_id": list(found),

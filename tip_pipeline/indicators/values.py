@@ -288,9 +288,11 @@ def area_names(data: YearData) -> pd.Series:
 
 def not_available(data: YearData, indicators: Iterable[Indicator] = CATALOGUE) -> dict[str, str]:
     """Indicator id -> why it is not computed for the year: a look-back year not delivered
-    (``look_back.not_available``). Such an indicator has no values for the year, never values
-    from part of its window."""
-    return look_back.reasons(data.period, data.delivered_earlier(), indicators)
+    (``look_back.not_available``), or units with no recorded home area and no delivering LA
+    (the lookup's areas have no unknown home area). Such an indicator has no values for the
+    year, never values from part of its window or from part of its units."""
+    delivering = bool((data.areas["lsoa"] == UNKNOWN).any())  # the delivering LA's unknown area
+    return look_back.reasons(data.period, data.delivered_earlier(), indicators, delivering)
 
 
 def all_values(data: YearData, indicators: Iterable[Indicator] = CATALOGUE) -> pd.DataFrame:

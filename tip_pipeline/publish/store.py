@@ -57,6 +57,7 @@ from tip_pipeline.publish.quality import publish_reference_quality, publish_year
 from tip_pipeline.publish.suppression import Suppression, suppress
 from tip_pipeline.publish.trends import publish_trends
 from tip_pipeline.sources import contracts
+from tip_pipeline.validate.store import lookup_home_la
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
 from tip_pipeline.warehouse.engine import REFERENCE_SCOPE, write_transaction
@@ -227,7 +228,8 @@ def publish_not_available(conn: sa.Connection, period: str, run_id: str, now: da
     """The year's indicators not computed for want of their look-back years, with why
     (``published.indicator_not_available``), judged from the warehouse in the transaction."""
     year = FinancialYear.parse(period)
-    frame = not_available_frame(year, delivered_earlier(conn, year))
+    delivering = lookup_home_la(conn) is not None
+    frame = not_available_frame(year, delivered_earlier(conn, year), delivering)
     table = schema.indicator_not_available
     return replace_rows(conn, table, prepared(table, frame, run_id, now), {"period": period})
 

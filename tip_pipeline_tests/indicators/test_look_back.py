@@ -52,6 +52,20 @@ def test_the_published_rows_name_each_indicator_not_available():
     assert "2022/23 (cin_children, cin_cp_plans, ssda903_episodes)" in frame["reason"].iloc[1]
 
 
+def test_care_leavers_are_not_available_where_no_delivering_la_can_take_them():
+    """Care leavers have no recorded home area: with a delivering LA they count in its unknown
+    home area; in a delivery of several LAs with none named, their indicators are not
+    available, with the reason, rather than failing the year or dropping them."""
+    everything = {"cin_episodes": {"2022/23"}, "ssda903_episodes": {"2021/22", "2022/23"}}
+    everything |= {t: {"2022/23"} for t in ("cin_children", "cin_cp_plans")}
+    assert look_back.reasons(FY, everything) == {}
+    found = look_back.reasons(FY, everything, delivering_la_known=False)
+    assert set(found) == {"care_leavers_eet", "care_leavers_suitable_accommodation"}
+    assert found["care_leavers_eet"] == look_back.NO_DELIVERING_LA.format(period="2023/24")
+    frame = look_back.not_available_frame(FY, everything, delivering_la_known=False)
+    assert sorted(frame["indicator_id"]) == sorted(found)
+
+
 def test_a_change_reaches_the_years_that_look_back_to_it():
     keys = ["2021-22", "2022-23", "2023-24", "2024-25"]
     assert look_back.dependent_years(["2021-22"], keys) == ["2022-23", "2023-24"]
