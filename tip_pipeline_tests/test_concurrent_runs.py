@@ -213,11 +213,16 @@ def conserved(conn: sa.Connection, manifest: dict) -> None:
         assert staged == accepted + rejected, (file, staged, accepted, rejected)
 
 
-#: published tables a year may rightly leave empty: goal comparisons (none where no indicator
-#: has a goal declared, as today) and indicators not available (none where every look-back
-#: year is delivered)
+#: tables a year may rightly leave empty: goal comparisons (none where no indicator has a goal
+#: declared, as today), indicators not available (none where every look-back year is
+#: delivered) and the involvement flows (none without the year before: this delivery's one year)
 ROWS_ONLY_WHERE_THEY_APPLY = frozenset(
-    {"published.indicator_goals", "published.indicator_not_available"}
+    {
+        "published.indicator_goals",
+        "published.indicator_not_available",
+        "restricted.involvement_flows",
+        "published.involvement_flows",
+    }
 )
 
 
