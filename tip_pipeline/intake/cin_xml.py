@@ -124,6 +124,7 @@ from tip_pipeline.intake.dates import parse_iso_flagged
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
 from tip_pipeline.intake.safe_expat import FORBIDDEN_ERRORS, defused_parser
 from tip_pipeline.intake.ssda903 import IntakeResult
+from tip_pipeline.intake.xml_walk import MAX_NAMED_UNKNOWN, ElementCount, Skipping
 from tip_pipeline.periods import FinancialYear
 
 __all__ = [
@@ -145,9 +146,6 @@ __all__ = [
 #: (25,000: a batch's conversion has a fixed cost, paid 16 times for England rather than 40 at
 #: 10,000, for some 50 MB more held; docs/PERFORMANCE.md, "CIN census XML intake")
 CHUNK_CHILDREN = 25_000
-#: distinct unknown element paths named in the report; more are only counted (a hostile file
-#: could make each one different)
-MAX_NAMED_UNKNOWN = 50
 
 
 class CinXmlError(ValueFreeError):
@@ -157,14 +155,6 @@ class CinXmlError(ValueFreeError):
 
 
 # --- the result ---------------------------------------------------------------------------------
-
-
-class ElementCount(NamedTuple):
-    """An element path not kept, how many times it occurred, and why it was not kept."""
-
-    path: str
-    count: int
-    why: str
 
 
 class BothGiven(NamedTuple):
@@ -322,7 +312,7 @@ FIELD, HEADER_FIELD, RECORD, GROUP = Kind.FIELD, Kind.HEADER_FIELD, Kind.RECORD,
 CHILD_ELEMENT = DOCUMENT.children[ROOT].children["Children"].children["Child"]
 
 
-class CinReader:
+class CinReader(Skipping):
     """The expat handlers: walk the tree of declared elements (:data:`cin_layout.DOCUMENT`)
     as elements start and end, keep the text of the fields and of the header, open a raw
     record at each record element and hand each batch of children to ``accounts``.
@@ -350,7 +340,6 @@ class CinReader:
         self.text_append = self.text.append
         #: the line of the start tag of the field being read
         self.field_line = 0
-        #: depth inside a skipped element; 0 when reading
         self.skipped = 0
         self.header_fields: dict[str, list[tuple[str, int]]] = {}
         self.header: Header | None = None
@@ -452,27 +441,7 @@ class CinReader:
                 self.parser.CurrentLineNumber,
                 f"the root element is not {ROOT}: not a CIN census return",
             )
-        path = f"{above.path}/{name}"
-        if path in self.unknown or len(self.unknown) < MAX_NAMED_UNKNOWN:
-            self.unknown[path] += 1
-        else:
-            self.unknown_unnamed += 1
-        self._skip()
-
-    def _skip(self) -> None:
-        """Follow only the depth until the element just started ends."""
-        self.skipped = 1
-        self.parser.StartElementHandler = self._skipped_start
-        self.parser.EndElementHandler = self._skipped_end
-        self.parser.CharacterDataHandler = None
-
-    def _skipped_start(self, name: str, attributes: list[str]) -> None:
-        self.skipped += 1
-
-    def _skipped_end(self, name: str) -> None:
-        self.skipped -= 1
-        if not self.skipped:
-            self._read()
+        self._skip_unknown_path(f"{above.path}/{name}")
 
     # -- batches and the result ----------------------------------------------------------
 

@@ -75,12 +75,11 @@ from tip_pipeline.intake.ssda903_xml_layout import (
     record_condition,
 )
 from tip_pipeline.intake.tables import LINE, RawTable
+from tip_pipeline.intake.xml_walk import MAX_NAMED_UNKNOWN, ElementCount, Skipping
 from tip_pipeline.periods import FinancialYear
 
 #: children converted at a time: the raw text held is one batch's, whatever the file's size
 CHUNK_CHILDREN = 10_000
-#: distinct unknown element paths named in the report; more are only counted
-MAX_NAMED_UNKNOWN = 50
 #: bytes handed to expat at a time
 READ_BYTES = 1 << 20
 
@@ -264,14 +263,6 @@ class _Account:
 # --- the result -------------------------------------------------------------------------------
 
 
-class ElementCount(NamedTuple):
-    """An element path not kept, how many times it occurred, and why."""
-
-    path: str
-    count: int
-    why: str
-
-
 def _counted(kind: str, element: ElementCount) -> str:
     return f"{kind} element {element.path}: {element.count} occurrence(s), {element.why}"
 
@@ -312,7 +303,7 @@ class Ssda903XmlResult:
 # --- the reader ---------------------------------------------------------------------------------
 
 
-class Ssda903Reader:
+class Ssda903Reader(Skipping):
     """The expat handlers: follow the declared elements as they start and end, keep the
     fields' text, hold a child's records until its CHILD ends, convert each batch."""
 
@@ -365,7 +356,7 @@ class Ssda903Reader:
         parent = self.open[-1]
         path = f"{parent}/{name}"
         if self.target is not None:  # an element inside a field
-            self._skip_unknown(path)
+            self._skip_unknown_path(path)
         elif parent == ROOT and name == CHILD:
             self.child = _Child(line)
             self.open.append(path)
@@ -382,7 +373,7 @@ class Ssda903Reader:
             self.dropped[path] += 1
             self._skip()
         else:
-            self._skip_unknown(path)
+            self._skip_unknown_path(path)
 
     def _header_starts(self, path: str, line: int) -> None:
         assert self.child is not None
@@ -405,7 +396,7 @@ class Ssda903Reader:
             self.dropped[path] += 1
             self._skip()
         else:
-            self._skip_unknown(path)
+            self._skip_unknown_path(path)
 
     def _field(self, values: dict[str, Value], column: str, path: str, line: int) -> None:
         """A field starts: its text is kept, unless the field was given already."""
@@ -455,28 +446,6 @@ class Ssda903Reader:
         self.parser.CharacterDataHandler = self.text.append if self.target else None
 
     # -- skipping ------------------------------------------------------------------------
-
-    def _skip_unknown(self, path: str) -> None:
-        if path in self.unknown or len(self.unknown) < MAX_NAMED_UNKNOWN:
-            self.unknown[path] += 1
-        else:
-            self.unknown_unnamed += 1
-        self._skip()
-
-    def _skip(self) -> None:
-        """Follow only the depth until the element just started ends; no text is read."""
-        self.skipped = 1
-        self.parser.StartElementHandler = self._skipped_start
-        self.parser.EndElementHandler = self._skipped_end
-        self.parser.CharacterDataHandler = None
-
-    def _skipped_start(self, name: str, attributes: list[str]) -> None:
-        self.skipped += 1
-
-    def _skipped_end(self, name: str) -> None:
-        self.skipped -= 1
-        if not self.skipped:
-            self._read()
 
     # -- batches and the result ----------------------------------------------------------
 
