@@ -224,20 +224,20 @@ def feasible_ranges(
     list it is recorded there instead (one line per group, value-free) and its cells get no
     range, so that the audit fails with the reason rather than crashing.
     """
-    unknown = result.unknown
+    unknown, suppressed = result.unknown, result.suppressed  # each a new set: made once
     ranges: dict[Cell, tuple[float, float]] = {}
     for group in _connected(relations, unknown):
         solve = _single_sum_ranges if len(group) == 1 else _group_ranges
         try:
-            ranges.update(solve(values, group, unknown, result.suppressed))
+            ranges.update(solve(values, group, unknown, suppressed))
         except UnsolvedAudit as error:
             if failures is None:
                 raise
             failures.append(f"{len(group)} relations: {error}")
             ranges.update(
-                {c: (math.nan, math.nan) for r in group for c in r.terms if c in result.suppressed}
+                {c: (math.nan, math.nan) for r in group for c in r.terms if c in suppressed}
             )
-    for cell in result.suppressed - ranges.keys():
+    for cell in suppressed - ranges.keys():
         ranges[cell] = (0.0, float("inf"))  # in no relation: nothing narrows it
     return ranges
 
