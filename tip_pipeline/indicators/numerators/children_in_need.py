@@ -87,7 +87,18 @@ def referrals_in_year(data: YearData) -> pd.DataFrame:
 def factor_dates(data: YearData, definition: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
     """For each child and toxic-trio factor, the first date in the year on which an assessment
     identified it: assessments COMPLETED (authorised) in the year only, since factors are
-    recorded at the end of assessment (docs/DOMAIN.md). Columns la_child_id, factor, date."""
+    recorded at the end of assessment (docs/DOMAIN.md). Columns la_child_id, factor, date.
+
+    Computed once per year's data and definition (``data.cache``): each toxic-trio numerator
+    (every factor, any, all, on both definitions) starts from it, and matching the code lists
+    is most of its cost. Callers must not modify the frame."""
+    key = ("factor_dates", tuple(sorted(definition.items())))
+    if key not in data.cache:
+        data.cache[key] = _factor_dates(data, definition)
+    return data.cache[key]
+
+
+def _factor_dates(data: YearData, definition: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
     a = data.table("cin_assessments")
     a = a[dated_in(a["assessment_authorisation_date"], data.period.start, data.period.end)]
     parts = []
