@@ -16,9 +16,11 @@ Age ranges, areas and breakdowns are applied by ``values``, not by the numerator
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tip_pipeline.home_area import UNKNOWN, is_unknown
 from tip_pipeline.indicators.data import YearData
@@ -106,3 +108,20 @@ def make_units(
 def _load() -> None:
     """Import the numerator modules (registration happens on import)."""
     import tip_pipeline.indicators.numerators  # noqa: F401
+
+
+def subset_units(base: pd.DataFrame, ids: Iterable[object]) -> pd.DataFrame:
+    """The units of ``base`` whose unit id is among ``ids``: a numerator that is a subset of
+    another's units (those of its denominator), so every breakdown of it is a share of the
+    same units.
+
+    Matched as text with Arrow's ``is_in``: pandas 3's ``isin`` on its string dtype compares
+    value by value in Python (about 4 s against 0.26 s for a million ids; at england scale
+    this was 4.6% of a year's figures, issue #21)."""
+    found = pc.is_in(_text(base["unit_id"]), value_set=_text(pd.Series(list(ids), dtype=object)))
+    return base[found.to_numpy(zero_copy_only=False)].reset_index(drop=True)
+
+
+def _text(values: pd.Series) -> pa.Array:
+    """The values as one Arrow string array (missing values null)."""
+    return pa.array(values.astype("string[pyarrow]"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tip_pipeline.indicators.data import YearData
-from tip_pipeline.indicators.numerator_registry import make_units, register, units_of
+from tip_pipeline.indicators.numerator_registry import make_units, register, subset_units, units_of
 from tip_pipeline.indicators.people import (
     age_at,
     dated_in,
@@ -84,11 +84,6 @@ SAME_PLACEMENT_YEARS = 2
 STABILITY_UNDER_AGE = 16
 
 
-def _subset(base: pd.DataFrame, ids) -> pd.DataFrame:
-    """The units of ``base`` whose unit id is among ``ids``."""
-    return base[base["unit_id"].isin(set(ids))].reset_index(drop=True)
-
-
 def placements(episodes: pd.DataFrame) -> pd.DataFrame:
     """A child's placements from their episodes, as DfE counts them: columns child, start, end
     (NaT while open), place (of the placement's last episode) and period (the child's
@@ -141,7 +136,7 @@ def three_or_more_placements(data: YearData) -> pd.DataFrame:
     spells = placements(data.table("ssda903_episodes"))
     in_year = spells[overlaps(spells["start"], spells["end"], data.period.start, data.period.end)]
     counts = in_year.groupby("child").size()
-    return _subset(units_of("cla_31mar", data), counts.index[counts >= MANY_PLACEMENTS])
+    return subset_units(units_of("cla_31mar", data), counts.index[counts >= MANY_PLACEMENTS])
 
 
 def _episodes_with_history(data: YearData) -> pd.DataFrame:
@@ -178,7 +173,7 @@ def looked_after_long_term(data: YearData) -> pd.DataFrame:
     long = current.loc[current["care_start"] <= since, "child"]
     base = units_of("cla_31mar", data)
     base = base[base["age"].lt(STABILITY_UNDER_AGE).fillna(False).astype(bool)]
-    return _subset(base, long)
+    return subset_units(base, long)
 
 
 def stable(current: pd.DataFrame, on: pd.Timestamp) -> pd.Series:
@@ -198,7 +193,8 @@ def long_term_stability(data: YearData) -> pd.DataFrame:
     DfE, *Children looked after in England including adoptions*, long-term placement
     stability."""
     current = _current_placements(data)
-    return _subset(units_of("cla_long_term", data), stable(current, pd.Timestamp(data.period.end)))
+    stable_now = stable(current, pd.Timestamp(data.period.end))
+    return subset_units(units_of("cla_long_term", data), stable_now)
 
 
 @register("cla_missing")
@@ -212,7 +208,7 @@ def missing_from_care(data: YearData) -> pd.DataFrame:
         (missing["missing"] == "M")
         & dated_in(missing["mis_start"], data.period.start, data.period.end)
     ]
-    return _subset(units_of("cla_in_year", data), went["child"])
+    return subset_units(units_of("cla_in_year", data), went["child"])
 
 
 @register("care_leavers_19_21")
@@ -239,7 +235,7 @@ def care_leavers_in_eet(data: YearData) -> pd.DataFrame:
     """Care leavers aged 19-21 in education, employment or training (OC3 ACTIV F1-F5, P1-P5,
     full or part time): a subset of ``care_leavers_19_21``."""
     oc3 = data.table("ssda903_oc3")
-    return _subset(
+    return subset_units(
         units_of("care_leavers_19_21", data), oc3.loc[oc3["activ"].isin(ACTIVITY_EET), "child"]
     )
 
@@ -250,4 +246,4 @@ def care_leavers_suitably_housed(data: YearData) -> pd.DataFrame:
     ``care_leavers_19_21``."""
     oc3 = data.table("ssda903_oc3")
     suitable = oc3["accom"].fillna("").astype(str).str.endswith(ACCOMMODATION_SUITABLE)
-    return _subset(units_of("care_leavers_19_21", data), oc3.loc[suitable, "child"])
+    return subset_units(units_of("care_leavers_19_21", data), oc3.loc[suitable, "child"])

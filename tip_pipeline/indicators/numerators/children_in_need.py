@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from tip_pipeline.indicators.data import YearData
-from tip_pipeline.indicators.numerator_registry import make_units, register, units_of
+from tip_pipeline.indicators.numerator_registry import make_units, register, subset_units, units_of
 from tip_pipeline.indicators.people import (
     age_at,
     dated_in,
@@ -222,11 +222,6 @@ ASSESSMENT_WORKING_DAYS = 45
 LONG_PLAN_YEARS = 2
 
 
-def _subset(base: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
-    """The units of ``base`` whose unit id is among ``ids``."""
-    return base[base["unit_id"].isin(set(ids))].reset_index(drop=True)
-
-
 def _event_id(child: pd.Series, day: pd.Series, *more: pd.Series) -> pd.Series:
     """An event's unit id: the child and the event's dates, ISO-formatted (the same text
     whichever way the date was read)."""
@@ -273,12 +268,20 @@ def re_referrals(data: YearData) -> pd.DataFrame:
     previous = pd.concat(
         [data.table("cin_episodes"), data.earlier_table("cin_episodes")], ignore_index=True
     )
-    return _subset(units_of("cin_referrals", data), re_referral_ids(rows, previous))
+    return subset_units(units_of("cin_referrals", data), re_referral_ids(rows, previous))
 
 
 def _completed_assessments(data: YearData) -> pd.DataFrame:
     """Assessments authorised (completed) in the year, with the child's details and an event
-    id (child, referral date, assessment start date: the table's key)."""
+    id (child, referral date, assessment start date: the table's key). Made once per year's
+    data (``data.cache``: two numerators start from it, and formatting the event ids is most
+    of its cost); callers must not modify the frame."""
+    if "completed_assessments" not in data.cache:
+        data.cache["completed_assessments"] = _assessments_completed_in_year(data)
+    return data.cache["completed_assessments"]
+
+
+def _assessments_completed_in_year(data: YearData) -> pd.DataFrame:
     a = data.table("cin_assessments")
     a = a[dated_in(a["assessment_authorisation_date"], data.period.start, data.period.end)]
     rows = _with_child(data, a)
@@ -314,7 +317,7 @@ def assessments_within_45_days(data: YearData) -> pd.DataFrame:
     ``assessments_completed``). DfE, *Characteristics of children in need*: duration of
     assessment, in working days from the assessment's start to its authorisation."""
     rows = _completed_assessments(data)
-    return _subset(
+    return subset_units(
         units_of("assessments_completed", data), rows.loc[within_working_days(rows), "event_id"]
     )
 
@@ -350,7 +353,7 @@ def protection_plans_ended_two_years(data: YearData) -> pd.DataFrame:
     length of time as the subject of a plan, "2 years or more"."""
     rows = _ended_plans(data)
     long = rows.loc[lasted_two_years(rows["cpp_start_date"], rows["cpp_end_date"]), "event_id"]
-    return _subset(units_of("cpp_ended", data), long)
+    return subset_units(units_of("cpp_ended", data), long)
 
 
 def _started_plans(data: YearData) -> pd.DataFrame:
@@ -395,4 +398,4 @@ def second_or_subsequent_plan(data: YearData) -> pd.DataFrame:
     *Characteristics of children in need*: "second or subsequent plan"."""
     rows = _started_plans(data)
     ids = had_plan_before(rows, data.table("cin_cp_plans"))
-    return _subset(units_of("cpp_started_children", data), ids)
+    return subset_units(units_of("cpp_started_children", data), ids)
