@@ -38,6 +38,8 @@ class Measure:
     id: str
     look_back: int
     look_back_tables: tuple[str, ...]
+    #: as ``Indicator.home_area_recorded``: a measure's units all have a home area or none
+    home_area_recorded: bool = True
 
 
 #: the involvement flows (``indicators/flows.py``): each child's level in the previous year,
@@ -107,7 +109,7 @@ def reasons(
     found = {i.id: not_available(i, period, delivered) for i in indicators}
     if not delivering_la_known:
         for ind in indicators:
-            if not getattr(ind, "home_area_recorded", True):
+            if not ind.home_area_recorded:
                 found[ind.id] = found[ind.id] or NO_DELIVERING_LA.format(period=period.label)
     return {key: reason for key, reason in found.items() if reason}
 

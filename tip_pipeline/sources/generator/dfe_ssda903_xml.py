@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
+from tip_pipeline.intake.ssda903_xml_layout import GROUPS, HEADER_PATH
 from tip_pipeline.sources.generator.dfe_ssda903 import Tables
 
 INDENT = "  "
@@ -55,18 +56,8 @@ _GROUPS_AFTER_MOTHER = (
     ("PERMANENCE", "PrevPerm", ("PREV_PERM", "LA_PERM", "DATE_PERM")),
     ("AMISSING", "Missing", ("MISSING", "MIS_START", "MIS_END")),
 )
-_OC2 = (
-    "SDQ_SCORE",
-    "SDQ_REASON",
-    "CONVICTED",
-    "HEALTH_CHECK",
-    "IMMUNISATIONS",
-    "TEETH_CHECK",
-    "HEALTH_ASSESSMENT",
-    "SUBSTANCE_MISUSE",
-    "INTERVENTION_RECEIVED",
-    "INTERVENTION_OFFERED",
-)
+#: OC2's items: the columns intake reads from each OC2 element (its layout is the one list)
+_OC2 = tuple(GROUPS[f"{HEADER_PATH}/OC2"].fields)
 _GROUPS_LAST = (
     ("OC2", "OC2", _OC2),
     ("AREVIEW", "Reviews", ("REVIEW", "REVIEW_CODE")),
