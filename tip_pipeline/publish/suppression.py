@@ -32,13 +32,15 @@ import threading
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import highspy
 import numpy as np
 from scipy.optimize import linprog
 
 from tip_pipeline.errors import ValueFreeError
+
+if TYPE_CHECKING:
+    import highspy
 
 Cell = Hashable
 
@@ -355,10 +357,13 @@ class _WarmStarted:
     scratch by ``_bound``, which names the reason (``UnsolvedAudit``)."""
 
     def __init__(self, a_eq: np.ndarray, b_eq: np.ndarray) -> None:
+        import highspy  # imported when a program is solved, not with the code location
+
+        self.status = highspy.HighsModelStatus
         self.a_eq, self.b_eq = a_eq, b_eq
         self.highs = _highs()
         rows, columns = a_eq.shape
-        self.highs.addVars(columns, np.zeros(columns), np.full(columns, highspy.kHighsInf))
+        self.highs.addVars(columns, np.zeros(columns), np.full(columns, float("inf")))
         nonzero = a_eq != 0
         starts = np.concatenate([[0], np.cumsum(nonzero.sum(axis=1))[:-1]]).astype(np.int32)
         indices = np.nonzero(nonzero)[1].astype(np.int32)
@@ -373,9 +378,9 @@ class _WarmStarted:
         status = self.highs.getModelStatus()
         value = self.highs.getInfo().objective_function_value  # before the cost is reset
         self.highs.changeColCost(index, 0.0)
-        if status == highspy.HighsModelStatus.kOptimal:
+        if status == self.status.kOptimal:
             return _whole(value)
-        if status == highspy.HighsModelStatus.kUnbounded:
+        if status == self.status.kUnbounded:
             return -float("inf")
         return _bound(self.a_eq, self.b_eq, index, sign)
 
@@ -390,6 +395,8 @@ def _highs() -> highspy.Highs:
     to the null device, so that no line of the solver's reaches a run's logs."""
     solver = getattr(_SOLVERS, "highs", None)
     if solver is None:
+        import highspy
+
         with _standard_output_discarded():
             solver = highspy.Highs()
         solver.setOptionValue("output_flag", False)
