@@ -101,6 +101,9 @@ class Column:
     group: str = ""
     #: a date-of-birth column's plausible dates, relative to the reporting year
     birth_range: BirthRange | None = None
+    #: a date planned rather than past (a target date), which may fall after 31 March: no
+    #: "not after the year's end" rule
+    planned: bool = False
 
     def allowed(self, period: FinancialYear | None) -> tuple[str, ...] | None:
         """The code list in force for ``period`` (None where the column has no list)."""
@@ -341,8 +344,9 @@ CIN_SECTION47 = Extract(
             "InitialCPCtarget",
             ColumnKind.DATE,
             "Target date of the initial child protection conference (15 working days after the "
-            "strategy discussion)",
+            "strategy discussion); may fall after 31 March",
             required=False,
+            planned=True,
         ),
         _col(
             "DateOfInitialCPC",
