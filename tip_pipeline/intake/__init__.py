@@ -20,5 +20,6 @@ forbidden), recognised by its content (a ``Message`` whose header's Collection i
 year told by the ReferenceDate), and converts every Child, CINdetails, Assessments,
 ChildProtectionPlans and Section47 element into a row of ``cin_children``, ``cin_episodes``,
 ``cin_assessments``, ``cin_cp_plans`` and ``cin_section47``, with the same account per table;
-the census's records are declared as data in ``cin_layout`` and converted in batches by ``cin_convert``.
+the census's records are declared as data in ``cin_layout`` and converted in batches by
+``cin_convert``.
 """

@@ -1,7 +1,8 @@
 """The CIN census XML reader: DfE's return (Message, Header, Children/Child with its
 identifiers, characteristics and repeated CINdetails, Assessments, ChildProtectionPlans and
 Section47) converted into the five CIN contract extracts, one row per repeated element; UPNs and
-the other dropped elements never in the output nor in a message; unborn children, Sex and GenderCurrent;
+the other dropped elements never in the output nor in a message; unborn children, Sex and
+GenderCurrent;
 hostile and malformed files refused whole by file, line and kind of problem; records refused
 by file, line, element path and reason, with their own records, every table's account adding
 up; unknown elements named by path; the parse done in batches of children."""
