@@ -612,6 +612,54 @@ OUTCOMES: tuple[Indicator, ...] = (
     ),
 )
 
+#: DfE's "Section 47s in the year" and "ICPCs in the year" (docs/DOMAIN.md, "Outcome measures")
+_S47_NOTE = (
+    "A count of events, not of children: a child with two enquiries counts twice (DfE publishes "
+    "the children apart). A rate with Poisson limits."
+)
+
+OUTCOMES += (
+    Indicator(
+        id="s47_enquiries",
+        name="Section 47 enquiries starting in the year",
+        definition="Section 47 enquiries (Children Act 1989, s.47: the local authority's "
+        "enquiries where it suspects a child is suffering, or likely to suffer, significant "
+        "harm) starting in the year, per 10,000 children aged 0-17. Definition followed: "
+        f"{CIN_PUBLICATION}, 'Section 47s in the year' (enquiries, not children).",
+        numerator_name="s47_enquiries",
+        numerator="Section 47 enquiries (the census's Section47 groups) with S47ActualStartDate "
+        "between 1 April and 31 March",
+        denominator=children(0, 17),
+        reference=Reference.IN_YEAR,
+        multiplier=10_000,
+        kind="rate",
+        polarity=Polarity.NO_JUDGEMENT,
+        source=_CIN + "." + _POP,
+        notes=_S47_NOTE + " An enquiry started in March whose conference is in April is in "
+        "both years' census, and counted in the year it started.",
+    ),
+    Indicator(
+        id="icpcs_after_s47",
+        name="Initial child protection conferences following a section 47 enquiry",
+        definition="Initial child protection conferences held in the year following a section "
+        "47 enquiry, per 10,000 children aged 0-17. Definition followed: "
+        f"{CIN_PUBLICATION}, 'ICPCs in the year' (conferences, not children).",
+        numerator_name="icpcs_after_s47",
+        numerator="Section 47 enquiries whose DateOfInitialCPC is between 1 April and 31 March, "
+        "whenever the enquiry started; an enquiry with no conference date (none required, "
+        "ICPCnotRequired, or not yet held) counts none",
+        denominator=children(0, 17),
+        reference=Reference.IN_YEAR,
+        multiplier=10_000,
+        kind="rate",
+        polarity=Polarity.NO_JUDGEMENT,
+        source=_CIN + "." + _POP,
+        notes=_S47_NOTE + " A conference recorded on the CIN episode rather than in its "
+        "Section47 group (DfE rule 2884 allows one or the other) is not in the extract, so not "
+        "counted; DfE's count includes it.",
+    ),
+)
+
 CATALOGUE = (*CATALOGUE, *OUTCOMES)  # the outcome measures after the others
 
 INDICATORS: dict[str, Indicator] = {i.id: i for i in CATALOGUE}

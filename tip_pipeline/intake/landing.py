@@ -166,7 +166,7 @@ def landing_fingerprint(landing: Landing) -> dict[str, str]:
 @dataclass(frozen=True)
 class ConvertedFile:
     """A raw file converted: its year (its folder's, or its own data's), one result per
-    contract extract it gave (a CIN census XML gives four), and its file-level report lines
+    contract extract it gave (a CIN census XML gives five), and its file-level report lines
     beyond the results' own (elements dropped, unborn children, ...)."""
 
     file: str

@@ -43,7 +43,13 @@ from tip_pipeline.warehouse.engine import make_engine
 
 YEAR = "2024/25"
 SEED = 5
-CHILDREN_TABLES = ("cin_children", "cin_episodes", "cin_assessments", "cin_cp_plans")
+CHILDREN_TABLES = (
+    "cin_children",
+    "cin_episodes",
+    "cin_assessments",
+    "cin_cp_plans",
+    "cin_section47",
+)
 SSDA903_TABLES = (
     "ssda903_header",
     "ssda903_episodes",
