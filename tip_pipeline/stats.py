@@ -1077,8 +1077,8 @@ def kaplan_meier_incidence(
     if t.size == 0 or np.isnan(t).any():
         return Estimate(nan, nan.copy(), nan.copy())
     order = np.sort(t)
-    times = np.unique(t[e])
-    deaths = np.array([np.count_nonzero(t[e] == u) for u in times], dtype=np.float64)
+    times, counts = np.unique(t[e], return_counts=True)
+    deaths = counts.astype(np.float64)
     at_risk = (t.size - np.searchsorted(order, times, side="left")).astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         factors = 1.0 - deaths / at_risk
