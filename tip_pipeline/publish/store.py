@@ -11,9 +11,9 @@ its values' comparisons with their goals (``goals``) and its child population
 failure part way
 leaves the previous state, and publishing the same restricted rows twice gives the same
 published rows apart from ``run_id`` and ``loaded_at`` (suppression is deterministic:
-complements are chosen by count, then by key). The involvement flows relate a year to the
-earlier ones, so a year's flows are disclosure-controlled with the earlier years' flows as
-they were published (``cells.flow_statuses``) and years are published in order.
+complements are chosen by count, then by key). The involvement flows and the cohorts relate a
+year to the earlier ones, so a year's are disclosure-controlled with the earlier years' as
+they were published (``cells.earlier_statuses``) and years are published in order.
 
 When the year's indicator tables are handed over freshly computed (``computed``), they are
 written in that same transaction: the restricted true counts and the published figures made
@@ -41,9 +41,10 @@ from tip_pipeline.indicators.store import prepared, replace_period
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish import areas, audit, tables
 from tip_pipeline.publish.benchmarking import publish_benchmarking
-from tip_pipeline.publish.cells import CellSet, flow_cells, flow_statuses
+from tip_pipeline.publish.cells import CellSet, cohort_cells, earlier_statuses, flow_cells
 from tip_pipeline.publish.goals import publish_goals
 from tip_pipeline.publish.inputs import (
+    EARLIER_PUBLISHED_COHORTS,
     EARLIER_PUBLISHED_FLOWS,
     REFERENCE_TABLES,
     area_parents,
@@ -78,7 +79,8 @@ class YearSuppression:
     frames: Mapping[str, pd.DataFrame]
     cells: CellSet
     suppression: Suppression
-    #: the earlier years' published flow cells, controlled with the year's but not its own
+    #: the earlier years' published flow and cohort cells, controlled with the year's but not
+    #: its own
     earlier: frozenset = frozenset()
 
 
@@ -86,11 +88,15 @@ def year_suppression(
     frames: Mapping[str, pd.DataFrame], period: str, threshold: int, parents: Mapping[str, str]
 ) -> YearSuppression:
     """What disclosure control withholds of a year's restricted rows (``inputs.read_restricted``
-    by table name). The earlier years' flows are as they were published: their withheld counts
-    stay withheld and their published ones are never complements (``cells.flow_statuses``)."""
+    by table name). The earlier years' flows and cohorts are as they were published: their
+    withheld counts stay withheld and their published ones are never complements
+    (``cells.earlier_statuses``)."""
     cells = restricted_cells(frames, parents)
-    earlier = frames.get(EARLIER_PUBLISHED_FLOWS)
-    withheld, published = flow_statuses(earlier, cells) if earlier is not None else (set(), set())
+    before = {
+        **flow_cells(frames.get(EARLIER_PUBLISHED_FLOWS)),
+        **cohort_cells(frames.get(EARLIER_PUBLISHED_COHORTS)),
+    }
+    withheld, published = earlier_statuses(before, cells)
     result = suppress(
         cells.values,
         cells.relations,
@@ -99,8 +105,7 @@ def year_suppression(
         forced=withheld,
         fixed=published,
     )
-    before = frozenset(flow_cells(earlier)) if earlier is not None else frozenset()
-    return YearSuppression(period, frames, cells, result, before)
+    return YearSuppression(period, frames, cells, result, frozenset(before))
 
 
 def published_frames(
@@ -128,6 +133,9 @@ def published_frames(
         ),
         schema.published_involvement_flows: tables.published_flows(
             _of_period(f[schema.involvement_flows.name], year.period), withheld
+        ),
+        schema.published_cohort_incidence: tables.published_cohorts(
+            _of_period(f[schema.cohort_incidence.name], year.period), withheld
         ),
     }
 

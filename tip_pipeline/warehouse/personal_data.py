@@ -145,6 +145,7 @@ OTHER_TABLES: Final = (
             "restricted.modelled_prevalence",
             "restricted.prevalence_summary",
             "restricted.involvement_flows",
+            "restricted.cohort_incidence",
         ),
         False,
         "aggregates before disclosure control: counts of children by area and breakdown, "

@@ -926,12 +926,86 @@ def _involvement_flows(schema: str) -> Table:
     )
 
 
+def _cohort_incidence(schema: str) -> Table:
+    return Table(
+        "cohort_incidence",
+        metadata,
+        Column(
+            "period",
+            Text,
+            primary_key=True,
+            comment="Financial year Y published: the data end on its 31 March",
+        ),
+        Column(
+            "entry",
+            Text,
+            primary_key=True,
+            comment="How children entered: toxic_trio (a first toxic-trio factor at assessment) "
+            "or referral (a first referral), each after 12 months with none",
+        ),
+        Column(
+            "entry_period",
+            Text,
+            primary_key=True,
+            comment="Financial year the children entered (Y-3 to Y)",
+        ),
+        Column("area_code", Text, primary_key=True, comment="Local authority"),
+        Column("area_name", Text, comment="Local authority name"),
+        Column(
+            "outcome",
+            Text,
+            primary_key=True,
+            comment="What the children were followed for: child_protection (a plan starting), "
+            "looked_after (a period of care starting), youth_justice (an outcome), "
+            "homelessness (a household owed a duty), or any (the first of them)",
+        ),
+        Column(
+            "imd_quintile",
+            Text,
+            primary_key=True,
+            comment="National IMD quintile of the home LSOA in the entry year (1 most deprived), "
+            "'unknown' for an unknown home area, 'all' for the whole cohort",
+        ),
+        Column(
+            "months_from",
+            Integer,
+            primary_key=True,
+            comment="Start of the follow-up interval, months after entry (0, 12, 24)",
+        ),
+        Column("months_to", Integer, nullable=False, comment="End of the interval (12, 24, 36)"),
+        _count("at_risk", schema, "Children followed at the start of the interval"),
+        _count("events", schema, "Children whose first such event was in the interval"),
+        _count(
+            "censored",
+            schema,
+            "Children no longer followed during the interval (18th birthday, death, transfer "
+            "to another LA, end of the data) without the event",
+        ),
+        Column(
+            "incidence_pct",
+            Double,
+            comment="Kaplan-Meier cumulative incidence before months_to, percent",
+        ),
+        *_ci("ci_95", "the incidence (Greenwood's variance, log-log)"),
+        *_layer_tail(schema, "True when a count is withheld (incidence and limits NULL)"),
+        schema=schema,
+        comment=_layer_comment(
+            schema,
+            "Cohorts across years: children followed on the shared pseudonym from a first "
+            "toxic-trio factor or a first referral, for a plan, care, youth justice or "
+            "homelessness, by 12-month interval of follow-up, with the Kaplan-Meier cumulative "
+            "incidence.",
+        ),
+    )
+
+
 indicator_values = _indicator_values(RESTRICTED)
 indicator_comparisons = _indicator_comparisons(RESTRICTED)
 inequality_summary = _inequality_summary(RESTRICTED)
 adversity_distribution = _adversity_distribution(RESTRICTED)
 prevalence_summary = _prevalence_summary(RESTRICTED)
 involvement_flows = _involvement_flows(RESTRICTED)
+cohort_incidence = _cohort_incidence(RESTRICTED)
 
 adversity_overlap = Table(
     "adversity_overlap",
@@ -1009,6 +1083,7 @@ INDICATOR_TABLES: Final = (
     modelled_prevalence,
     prevalence_summary,
     involvement_flows,
+    cohort_incidence,
 )
 
 # -- published twins ---------------------------------------------------------------------------
@@ -1019,6 +1094,7 @@ published_inequality_summary = _inequality_summary(PUBLISHED)
 published_adversity_distribution = _adversity_distribution(PUBLISHED)
 published_prevalence_summary = _prevalence_summary(PUBLISHED)
 published_involvement_flows = _involvement_flows(PUBLISHED)
+published_cohort_incidence = _cohort_incidence(PUBLISHED)
 
 #: restricted indicator table -> its published, disclosure-controlled twin
 PUBLISHED_TWINS: Final[Mapping[Table, Table]] = {
@@ -1028,6 +1104,7 @@ PUBLISHED_TWINS: Final[Mapping[Table, Table]] = {
     adversity_distribution: published_adversity_distribution,
     prevalence_summary: published_prevalence_summary,
     involvement_flows: published_involvement_flows,
+    cohort_incidence: published_cohort_incidence,
 }
 
 #: the recent trend of every published headline series, computed from published values only
@@ -1232,7 +1309,8 @@ indicator_not_available = Table(
         "indicator_id",
         Text,
         primary_key=True,
-        comment="Indicator id (dim_indicator), or involvement_flows (the flows table)",
+        comment="Indicator id (dim_indicator), involvement_flows (the flows table), or "
+        "cohort_incidence_entered_Y-k (the cohorts entered k years before)",
     ),
     Column("period", Text, primary_key=True, comment="Financial year with no values of it"),
     Column(

@@ -4,7 +4,15 @@ import pandas as pd
 
 from tip_pipeline.home_area import UNKNOWN, UNKNOWN_WARD
 from tip_pipeline.indicators.flows import ALL, LEVELS, TRANSITIONS
-from tip_pipeline.publish.cells import build_cells, flow_cell, flow_statuses, in_scope
+from tip_pipeline.publish.cells import (
+    build_cells,
+    cohort_cell,
+    cohort_cells,
+    earlier_statuses,
+    flow_cell,
+    flow_statuses,
+    in_scope,
+)
 from tip_pipeline.publish.suppression import Suppression, feasible_ranges, suppress
 
 LA, WARD_A, WARD_B, REGION = "E08000999", "E05000001", "E05000002", "E12000003"
@@ -302,3 +310,75 @@ def test_a_later_year_controlled_alone_could_give_away_an_earlier_withheld_total
     together = Suppression(primary=done.suppressed | later.suppressed)
     ranges = feasible_ranges(cells.values, cells.relations, together)
     assert min(high - low for low, high in ranges.values()) < 5
+
+
+# -- cohorts ----------------------------------------------------------------------------------
+
+
+def _cohorts():
+    """The restricted cohort rows of the hand-made six children (indicators/test_cohorts.py),
+    published with 2025/26, and the same rows as if published the year before too."""
+    from tip_pipeline.indicators import cohorts
+    from tip_pipeline_tests.indicators.test_cohorts import six_children
+
+    now = cohorts.cohorts(six_children())
+    return now, pd.concat([now.assign(period="2024/25"), now])
+
+
+def _cohort_cells(frame):
+    return build_cells(
+        _no_values(), _empty_adversity(), _empty_prevalence(), PARENTS, cohorts=frame
+    )
+
+
+def test_cohort_quintiles_sum_to_all_and_at_risk_carries_over():
+    now, _ = _cohorts()
+    cells = _cohort_cells(now)
+    relations = _relations(cells)
+    key = ("2025/26", "toxic_trio", "2023/24", LA)
+    by_quintile = relations[f"cohort 2025/26|toxic_trio 2023/24|{LA}|any|0|at_risk by quintile"]
+    assert by_quintile[cohort_cell(*key, "any", "all", 0, "at_risk")] == -1
+    assert {c[6] for c, a in by_quintile.items() if a == 1} == {"1", "2", "3", "4", "5"}
+    carried = relations[f"cohort 2025/26|toxic_trio 2023/24|{LA}|any|all|12 carried"]
+    assert carried == {
+        cohort_cell(*key, "any", "all", 12, "events"): 1,
+        cohort_cell(*key, "any", "all", 12, "censored"): 1,
+        cohort_cell(*key, "any", "all", 24, "at_risk"): 1,
+        cohort_cell(*key, "any", "all", 12, "at_risk"): -1,
+    }
+    entered = relations[f"cohort 2025/26|toxic_trio 2023/24|{LA}|all|child_protection entered"]
+    assert set(entered.values()) == {1, -1}
+    for relation in cells.relations:  # every relation holds on the true counts
+        total = sum(a * cells.values[c] for c, a in relation.terms.items())
+        assert total == relation.rhs
+
+
+def test_a_cohort_published_again_the_next_year_is_the_same_count_at_entry():
+    _, both = _cohorts()
+    relations = _relations(_cohort_cells(both))
+    name = f"cohort 2025/26|toxic_trio 2023/24|{LA}|all entered, as in 2024/25"
+    assert relations[name] == {
+        cohort_cell("2025/26", "toxic_trio", "2023/24", LA, "any", "all", 0, "at_risk"): 1,
+        cohort_cell("2024/25", "toxic_trio", "2023/24", LA, "any", "all", 0, "at_risk"): -1,
+    }
+
+
+def test_cohorts_suppressed_with_the_earlier_year_as_published_pass_the_audit():
+    now, both = _cohorts()
+    earlier = now.assign(period="2024/25")
+    first = _cohort_cells(earlier)
+    done = suppress(first.values, first.relations, 5, hidden=first.hidden)
+    published = {
+        c: float("nan") if c in done.suppressed else v for c, v in cohort_cells(earlier).items()
+    }
+    cells = _cohort_cells(both)
+    withheld, shown = earlier_statuses(published, cells)
+    assert done.suppressed <= withheld
+    result = suppress(
+        cells.values, cells.relations, 5, hidden=cells.hidden, forced=withheld, fixed=shown
+    )
+    assert not (shown & result.suppressed)
+    # the six children's counts are all below 5 where not 0: every non-zero count is withheld
+    assert all(c in result.suppressed for c, v in cells.values.items() if 0 < v < 5)
+    ranges = feasible_ranges(cells.values, cells.relations, result)
+    assert ranges and all(high - low >= 5 for low, high in ranges.values())
