@@ -28,9 +28,9 @@ are when there is none: each service keeps pseudonyms of its own.
 its header (``intake.ssda903``, ``intake.services``), an XML file by its root element (read
 with the readers' own protections, ``ssda903_xml.root_element``): ``Message``, then its
 collection, for the CIN census (``intake.cin_xml``), ``EXPSSDA903`` for the SSDA903 return
-(``intake.ssda903_xml``), anything else refused. Any other file is refused and listed, never read further; hidden files
-and Excel's lock files (``~$...``) are skipped and counted. A link leaving the raw folder is
-refused without being read.
+(``intake.ssda903_xml``), anything else refused. Any other file is refused and listed, never
+read further; hidden files and Excel's lock files (``~$...``) are skipped and counted. A link
+leaving the raw folder is refused without being read.
 
 **One file per table and year.** Two files giving the same table of the same year are both
 refused whole, naming each other: choosing one would silently drop the other's records. So the
