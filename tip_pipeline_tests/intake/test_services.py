@@ -61,7 +61,8 @@ PEOPLE_CSV = (
 )
 SUPPORT_CSV = "CASE_REF,SUPPORT_NEED\nHOM/0042,DA\nHOM/0042,MH\n"
 RAW_VALUES = (
-    "YJ4411", "YJ4412", "YJ4413", "YJ4414", "OF-991", "OF-993", "OF-994", "17/09/2008", "LS9 8AB", "ZZ1 1ZZ",
+    "YJ4411", "YJ4412", "YJ4413", "YJ4414", "OF-991", "OF-993", "OF-994", "17/09/2008",
+    "LS9 8AB", "ZZ1 1ZZ",
     "12/345678A", "took a bike", "HOM/0042", "P-1", "P-2", "P-3", "P-4", "2015-03-14",
     "BD1 1AA", "31/31/2023",
 )  # fmt: skip
