@@ -18,13 +18,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tip_pipeline.intake.cross_reference import CrossReference
 from tip_pipeline.intake.landing import (
     FileRefusal,
     YearIntake,
     convert_landing,
     scan_landing,
+    take_cross_reference,
     write_contract_files,
 )
+from tip_pipeline.intake.linkage import ServiceLinkage, year_linkage
 from tip_pipeline.intake.postcodes import PostcodeLookup
 from tip_pipeline.intake.pseudonyms import Pseudonymiser, load_key
 from tip_pipeline.intake.store import check_key, current_fingerprint, record_intake
@@ -42,6 +45,10 @@ class IntakeSummary:
     written: tuple[Path, ...]
     refused: tuple[FileRefusal, ...]
     skipped: int
+    #: the cross-reference applied (None: none, each service kept pseudonyms of its own)
+    cross_reference: CrossReference | None = None
+    #: each year's services: people written and how many the cross-reference linked
+    linkage: tuple[ServiceLinkage, ...] = ()
 
     @property
     def records(self) -> tuple[int, int, int]:
@@ -57,6 +64,14 @@ class IntakeSummary:
         """The run's report: each file converted (its own report) or refused, and the totals.
         Names, positions, counts and reasons only."""
         lines = [f"pseudonym key fingerprint {self.fingerprint}"]
+        if self.cross_reference is not None:
+            lines += self.cross_reference.report()
+        else:
+            lines.append(
+                "no cross-reference of people across services: each service keeps pseudonyms "
+                "of its own, and nothing links a child across them"
+            )
+        lines += [linkage.line() for linkage in self.linkage]
         for year in self.years:
             for result in year.results.values():
                 lines += result.report()
@@ -93,12 +108,25 @@ def take_in(
     with engine.connect() as conn:
         check_key(current_fingerprint(conn), pseudonymiser.fingerprint, rekey)
     landing = scan_landing(raw_dir)
+    found = take_cross_reference(landing.files)
+    if found.cross_reference is not None:
+        pseudonymiser = pseudonymiser.with_links(found.cross_reference.links)
     lookup = PostcodeLookup.from_csv(lookup_file)
-    converted, undated = convert_landing(landing.files, pseudonymiser, lookup, periods)
+    converted, undated = convert_landing(found.others, pseudonymiser, lookup, periods)
     years = tuple(converted)
-    refused = (*landing.refused, *undated)
+    refused = (*landing.refused, *found.refused, *undated)
+    linkage = tuple(row for year in years for row in year_linkage(year, pseudonymiser))
     written = tuple(path for year in years for path in write_contract_files(year, data_dir))
-    record_intake(engine, run_id, list(years), list(refused), pseudonymiser.fingerprint, rekey)
+    record_intake(
+        engine,
+        run_id,
+        list(years),
+        list(refused),
+        pseudonymiser.fingerprint,
+        rekey,
+        linkage=linkage,
+        cross_reference=found.cross_reference,
+    )
     return IntakeSummary(
         run_id=run_id,
         fingerprint=pseudonymiser.fingerprint,
@@ -106,4 +134,6 @@ def take_in(
         written=written,
         refused=refused,
         skipped=landing.skipped,
+        cross_reference=found.cross_reference,
+        linkage=linkage,
     )

@@ -21,11 +21,14 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.errors import ValueFreeError
+from tip_pipeline.intake.cross_reference import CrossReference
 from tip_pipeline.intake.landing import FileRefusal, YearIntake
+from tip_pipeline.intake.linkage import ServiceLinkage
 from tip_pipeline.warehouse.bulk import replace_rows
 from tip_pipeline.warehouse.engine import write_transaction
 from tip_pipeline.warehouse.runs import record_run
 from tip_pipeline.warehouse.schema import (
+    intake_linkage,
     intake_log,
     intake_refusals,
     intake_tables,
@@ -128,16 +131,17 @@ def tables_frame(years: Iterable[YearIntake], run_id: str) -> pd.DataFrame:
     """One ``ops.intake_tables`` row per contract extract a converted file gave."""
     rows = [
         {
-            "raw_file": year.sources[table],
-            "table_name": table,
+            "raw_file": year.sources[slot],
+            "table_name": result.table,
             "period": year.period.label,
             "unit": result.unit,
             "records_read": result.read,
             "records_written": result.written,
             "records_refused": len(result.refused),
+            "records_left_out": result.left_out,
         }
         for year in years
-        for table, result in sorted(year.results.items())
+        for slot, result in sorted(year.results.items())
     ]
     columns = [c.name for c in intake_tables.columns if c.name != "run_id"]
     return pd.DataFrame(rows, columns=columns).assign(run_id=run_id)
@@ -147,8 +151,8 @@ def refusals_frame(years: Iterable[YearIntake], run_id: str) -> pd.DataFrame:
     """One ``ops.intake_refusals`` row per record refused, numbered in each file's order."""
     rows = [
         {
-            "raw_file": year.sources[table],
-            "table_name": table,
+            "raw_file": year.sources[slot],
+            "table_name": result.table,
             "refusal": number,
             "period": year.period.label,
             "position": refusal.line,
@@ -157,10 +161,31 @@ def refusals_frame(years: Iterable[YearIntake], run_id: str) -> pd.DataFrame:
             "reason": refusal.reason,
         }
         for year in years
-        for table, result in year.results.items()
+        for slot, result in year.results.items()
         for number, refusal in enumerate(result.refused, start=1)
     ]
     columns = [c.name for c in intake_refusals.columns if c.name != "run_id"]
+    return pd.DataFrame(rows, columns=columns).assign(run_id=run_id)
+
+
+def linkage_frame(
+    linkage: Iterable[ServiceLinkage],
+    cross_reference: CrossReference | None,
+    run_id: str,
+) -> pd.DataFrame:
+    """One ``ops.intake_linkage`` row per year and service: people written, how many the
+    cross-reference linked, and which file it was (None: no cross-reference)."""
+    rows = [
+        {
+            "period": row.period,
+            "service": row.system,
+            "people": row.people,
+            "linked": row.linked,
+            "cross_reference_file": cross_reference.file if cross_reference else None,
+        }
+        for row in linkage
+    ]
+    columns = [c.name for c in intake_linkage.columns if c.name != "run_id"]
     return pd.DataFrame(rows, columns=columns).assign(run_id=run_id)
 
 
@@ -171,9 +196,13 @@ def record_intake(
     refused: list[FileRefusal],
     fingerprint: str,
     rekey: bool = False,
+    *,
+    linkage: Iterable[ServiceLinkage] = (),
+    cross_reference: CrossReference | None = None,
 ) -> None:
-    """Check the key against the history's, then record it, the run and its account, in one
-    transaction (raises ``KeyChangedError`` before anything is written)."""
+    """Check the key against the history's, then record it, the run and its account (with
+    each year's linkage of people across services), in one transaction (raises
+    ``KeyChangedError`` before anything is written)."""
     now = datetime.now(UTC)
     with write_transaction(engine, KEY_SCOPE) as conn:
         current = current_fingerprint(conn)
@@ -188,3 +217,9 @@ def record_intake(
         )
         replace_rows(conn, intake_tables, tables_frame(years, run_id), {"run_id": run_id})
         replace_rows(conn, intake_refusals, refusals_frame(years, run_id), {"run_id": run_id})
+        replace_rows(
+            conn,
+            intake_linkage,
+            linkage_frame(linkage, cross_reference, run_id),
+            {"run_id": run_id},
+        )

@@ -122,6 +122,7 @@ OTHER_TABLES: Final = (
             "ops.intake_log",
             "ops.intake_tables",
             "ops.intake_refusals",
+            "ops.intake_linkage",
             "ops.validation_results",
             "ops.completeness",
             "ops.quality_summary",

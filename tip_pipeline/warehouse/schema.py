@@ -318,9 +318,51 @@ intake_tables = Table(
     Column("records_read", BigInteger, nullable=False, comment="Records read"),
     Column("records_written", BigInteger, nullable=False, comment="Records written"),
     Column("records_refused", BigInteger, nullable=False, comment="Records refused"),
+    Column(
+        "records_left_out",
+        BigInteger,
+        nullable=False,
+        server_default="0",
+        comment="Records left out by design (H-CLIC People: members who are not dependent "
+        "children), counted with why in the run's report",
+    ),
     schema=OPS,
     comment="Each contract extract a converted raw file gave (a CIN census XML gives four): "
-    "records read = written + refused (each refusal in ops.intake_refusals).",
+    "records read = written + refused + left out (each refusal in ops.intake_refusals).",
+)
+
+intake_linkage = Table(
+    "intake_linkage",
+    metadata,
+    Column("run_id", Text, primary_key=True, comment="Intake run (ops.runs)"),
+    Column("period", Text, primary_key=True, comment="Financial year (e.g. 2023/24)"),
+    Column(
+        "service",
+        Text,
+        primary_key=True,
+        comment="Source system: social_care (CIN census, SSDA903), youth_justice or housing",
+    ),
+    Column(
+        "people",
+        BigInteger,
+        nullable=False,
+        comment="Distinct people the year's returns of the service gave (person ids written)",
+    ),
+    Column(
+        "linked",
+        BigInteger,
+        nullable=False,
+        comment="Of them, how many the authority's cross-reference listed (0 without one)",
+    ),
+    Column(
+        "cross_reference_file",
+        Text,
+        comment="The cross-reference file applied, by its path in the raw folder; NULL when "
+        "there was none (each service kept pseudonyms of its own)",
+    ),
+    schema=OPS,
+    comment="Linkage of people across services, per intake run, year and service: the match "
+    "rate is linked / people. Counts only, never an id.",
 )
 
 intake_refusals = Table(
