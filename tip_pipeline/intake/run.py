@@ -30,7 +30,13 @@ from tip_pipeline.intake.landing import (
 from tip_pipeline.intake.linkage import ServiceLinkage, year_linkage
 from tip_pipeline.intake.postcodes import PostcodeLookup
 from tip_pipeline.intake.pseudonyms import Pseudonymiser, load_key
-from tip_pipeline.intake.store import check_key, current_fingerprint, record_intake
+from tip_pipeline.intake.store import (
+    check_key,
+    check_linked,
+    current_fingerprint,
+    current_linked,
+    record_intake,
+)
 from tip_pipeline.periods import FinancialYear
 
 
@@ -111,6 +117,9 @@ def take_in(
     found = take_cross_reference(landing.files)
     if found.cross_reference is not None:
         pseudonymiser = pseudonymiser.with_links(found.cross_reference.links)
+    with engine.connect() as conn:
+        if current_fingerprint(conn) == pseudonymiser.fingerprint:
+            check_linked(current_linked(conn), pseudonymiser.linking, rekey)
     lookup = PostcodeLookup.from_csv(lookup_file)
     converted, undated = convert_landing(found.others, pseudonymiser, lookup, periods)
     years = tuple(converted)
@@ -126,6 +135,7 @@ def take_in(
         rekey,
         linkage=linkage,
         cross_reference=found.cross_reference,
+        linked=pseudonymiser.linking,
     )
     return IntakeSummary(
         run_id=run_id,

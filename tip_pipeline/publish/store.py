@@ -34,6 +34,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline import config
+from tip_pipeline.indicators import linked_services
 from tip_pipeline.indicators.catalogue import dim_indicator_frame
 from tip_pipeline.indicators.data import STATIC_TABLES, delivered_earlier
 from tip_pipeline.indicators.look_back import not_available_frame
@@ -54,7 +55,11 @@ from tip_pipeline.publish.inputs import (
     restricted_cells,
 )
 from tip_pipeline.publish.population import publish_population
-from tip_pipeline.publish.quality import publish_reference_quality, publish_year_quality
+from tip_pipeline.publish.quality import (
+    publish_reference_quality,
+    publish_year_linkage,
+    publish_year_quality,
+)
 from tip_pipeline.publish.suppression import Suppression, suppress
 from tip_pipeline.publish.trends import publish_trends
 from tip_pipeline.sources import contracts
@@ -208,6 +213,7 @@ def publish_year(
                 conn, table, prepared(table, frame, run_id, started), {"period": period}
             )
         rows[schema.data_quality.name] = publish_year_quality(conn, period)
+        rows[schema.data_linkage.name] = publish_year_linkage(conn, period, started)
         rows[schema.indicator_not_available.name] = publish_not_available(
             conn, period, run_id, started
         )
@@ -233,11 +239,29 @@ def publish_year(
 
 
 def publish_not_available(conn: sa.Connection, period: str, run_id: str, now: datetime) -> int:
-    """The year's indicators not computed for want of their look-back years, with why
+    """The year's indicators not computed for want of their look-back years, or of the linkage
+    of people across services (``indicators.linked_services``), with why
     (``published.indicator_not_available``), judged from the warehouse in the transaction."""
     year = FinancialYear.parse(period)
     delivering = lookup_home_la(conn) is not None
     frame = not_available_frame(year, delivered_earlier(conn, year), delivering)
+    unlinked = linked_services.unlinked_services(linked_services.latest_linkage(conn, period))
+    linkage = linked_services.reasons(year, unlinked)
+    found = set(frame["indicator_id"])
+    frame = pd.concat(
+        [
+            frame,
+            pd.DataFrame(
+                {
+                    "indicator_id": [k for k in linkage if k not in found],
+                    "period": period,
+                    "reason": [v for k, v in linkage.items() if k not in found],
+                },
+                columns=list(frame.columns),
+            ),
+        ],
+        ignore_index=True,
+    )
     table = schema.indicator_not_available
     return replace_rows(conn, table, prepared(table, frame, run_id, now), {"period": period})
 

@@ -283,6 +283,14 @@ pseudonym_keys = Table(
         comment="True for the key intake uses now; an earlier key's pseudonyms do not link",
     ),
     Column("rekeyed", Boolean, nullable=False, comment="True when it replaced a key (--rekey)"),
+    Column(
+        "linked",
+        Boolean,
+        comment="Whether the history's pseudonyms were made through the authority's "
+        "cross-reference of people across services (it changes the listed children's "
+        "pseudonyms as a new key would: a change is refused unless --rekey); NULL before the "
+        "first intake that recorded it",
+    ),
     schema=OPS,
     comment="The pseudonym keys intake has used, by fingerprint: a different key is refused "
     "unless the whole history is rebuilt with it (tip intake --rekey).",
@@ -616,6 +624,49 @@ data_quality = _quality_table(
     ),
     "Data-quality summary of the latest deliveries: records read and quarantined by "
     "source, year and rule. Counts of records, no record's content.",
+)
+
+
+data_linkage = Table(
+    "data_linkage",
+    metadata,
+    Column("period", Text, primary_key=True, comment="Financial year (e.g. 2023/24)"),
+    Column(
+        "service",
+        Text,
+        primary_key=True,
+        comment="Source system: social_care (CIN census, SSDA903), youth_justice or housing",
+    ),
+    Column(
+        "people",
+        BigInteger,
+        nullable=False,
+        comment="Distinct people the year's records of the service gave",
+    ),
+    Column(
+        "linked",
+        BigInteger,
+        nullable=False,
+        comment="Of them, how many the authority's cross-reference listed (0 without one)",
+    ),
+    Column(
+        "match_rate_pct",
+        Double,
+        comment="linked / people, percent; NULL when the service gave nobody",
+    ),
+    Column(
+        "cross_reference",
+        Boolean,
+        nullable=False,
+        comment="Whether a cross-reference of people across services was applied at intake",
+    ),
+    Column("run_id", Text, nullable=False, comment="Intake run that recorded it (ops.runs)"),
+    Column("loaded_at", DateTime(timezone=True), nullable=False, comment="When it was published"),
+    schema=PUBLISHED,
+    comment="Match rates of the people of each service linked across services, from the latest "
+    "intake of each published year (ops.intake_linkage): a measure across services reads as "
+    "much as the linkage allows. No row for a year delivered as contract files, whose "
+    "services share one pseudonym by declaration. Counts of people, no person's record.",
 )
 
 

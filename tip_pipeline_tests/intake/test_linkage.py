@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from tip_pipeline.intake.run import take_in
+from tip_pipeline.intake.store import LinkageChangedError, check_linked
 from tip_pipeline.warehouse.engine import make_engine
 
 KEY = b"k" * 32
@@ -151,3 +152,30 @@ def _nothing_raw(data: Path, engine: sa.Engine, report: str) -> None:
         texts.append(_ops(engine, table).to_csv(index=False))
     for value in RAW_VALUES:
         assert not any(value in text for text in texts), value
+
+
+def test_starting_or_stopping_the_cross_reference_is_refused_unless_rekey(scene):
+    """The cross-reference changes the listed children's pseudonyms as a new key would: the
+    history keeps whether it was linked (ops.pseudonym_keys.linked), as it keeps its key."""
+    raw, data, engine, key, lookup = scene
+    take_in(raw, data, engine, key_file=key, lookup_file=lookup)
+    assert _ops(engine, "pseudonym_keys")["linked"].tolist() == [False]
+    before = {p.name: p.read_bytes() for p in data.iterdir()}
+    (raw / "mpi.csv").write_text(CROSS_REFERENCE)
+    with pytest.raises(LinkageChangedError, match="--rekey"):
+        take_in(raw, data, engine, key_file=key, lookup_file=lookup)
+    assert {p.name: p.read_bytes() for p in data.iterdir()} == before  # nothing rewritten
+    take_in(raw, data, engine, key_file=key, lookup_file=lookup, rekey=True)
+    assert _ops(engine, "pseudonym_keys")["linked"].tolist() == [True]
+    take_in(raw, data, engine, key_file=key, lookup_file=lookup)  # linked is the history now
+    (raw / "mpi.csv").unlink()
+    with pytest.raises(LinkageChangedError):
+        take_in(raw, data, engine, key_file=key, lookup_file=lookup)
+
+
+def test_the_linkage_check_itself():
+    check_linked(None, True, rekey=False)  # the first intake takes either
+    check_linked(True, True, rekey=False)
+    check_linked(False, True, rekey=True)
+    with pytest.raises(LinkageChangedError):
+        check_linked(False, True, rekey=False)
