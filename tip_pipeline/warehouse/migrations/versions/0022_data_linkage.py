@@ -1,6 +1,6 @@
 """published.data_linkage and ops.pseudonym_keys.linked: match rates published, linkage held
 
-Revision ID: 0099
+Revision ID: 0022
 Revises: 0021
 Create Date: 2027-02-10
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = "0099"
+revision: str = "0022"
 down_revision: Union[str, Sequence[str], None] = "0021"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
