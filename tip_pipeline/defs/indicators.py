@@ -135,7 +135,8 @@ SPECS = [
         "involvement_flows",
         "'Left shift' flows: children by their highest level of involvement (none, referral, "
         "in need, child protection, looked after) in the previous year and in the year, per "
-        "LA, with both years' level totals; read from the year's and the previous year's CIN "
+        "LA (and region and England where the delivery holds all their LAs), with both years' "
+        "level totals; read from the year's and the previous year's CIN "
         "census and SSDA903 episodes (restricted.involvement_flows).",
     ),
     _spec(

@@ -27,7 +27,10 @@ of one year (docs/CONVENTIONS.md, "Disclosure control"):
   ``adversity_two_or_more``; the Prevalence slide's looked-after, youth-justice and
   homelessness rows and the LA totals of the indicators they are counted by;
 - each row of a year's flow matrix sums to its margin (the children at that level in the
-  previous year), and each column to its margin (at that level in the year); a level's total
+  previous year), and each column to its margin (at that level in the year); each cell of a
+  region's flows (and its margins) is the sum of that cell of its authorities', and each of
+  England's the sum of its regions' (where published: a region or England has flows only
+  where the delivery holds every one of its authorities, ``indicators/flows.py``); a level's total
   in the previous year is the same count as that year's own margin for the level, where both
   are published and equal (a child who moved LA between the years is counted in the later
   LA, so they can differ);
@@ -297,6 +300,7 @@ def build_cells(
     _prevalence_relations(cells, prevalence)
     if flows is not None:
         _flow_relations(cells, flows)
+        _flow_hierarchy_relations(cells, flows, parents)
     if cohorts is not None:
         _cohort_relations(cells, cohorts)
     return cells
@@ -375,6 +379,21 @@ def _flow_relations(cells: CellSet, flows: pd.DataFrame) -> None:
                 before = flow_cell(previous, area, ALL, level)
                 name = f"flows {period}|{area}|{level} in {previous}"
                 cells.add_same(cell(level, ALL), before, name)
+
+
+def _flow_hierarchy_relations(
+    cells: CellSet, flows: pd.DataFrame, parents: Mapping[str, str]
+) -> None:
+    """Each cell of a region's flows is the sum of its LAs' same cell, and each of England's
+    the sum of its regions' (a parent with flows of its own: ``add_sum`` declares nothing
+    where the parent's cell is absent). ``parents``: area -> the next area up."""
+    keys = ["period", "from_level", "to_level"]
+    placed = flows.assign(parent=flows["area_code"].map(parents))
+    with_parent = placed[placed["parent"].isin(set(flows["area_code"]))]
+    for (period, a, b, parent), rows in with_parent.groupby([*keys, "parent"], sort=True):
+        parts = [flow_cell(period, area, a, b) for area in rows["area_code"]]
+        name = f"flows {period}|{parent}|{a}->{b} = its areas"
+        cells.add_sum(parts, flow_cell(period, parent, a, b), name)
 
 
 def _cohort_relations(cells: CellSet, cohorts: pd.DataFrame) -> None:

@@ -1197,8 +1197,13 @@ REF_BENCHMARKS = Extract(
             codes=tuple(codes.BENCHMARK_MEASURES),
         ),
         _col("numerator", ColumnKind.INT, "Count"),
-        _col("denominator", ColumnKind.INT, "Population"),
-        _col("value", ColumnKind.FLOAT, "Rate per the measure's multiplier"),
+        _col(
+            "denominator",
+            ColumnKind.INT,
+            "Population; for a share, the units it is a share of (referrals, assessments, "
+            "plans, children, care leavers)",
+        ),
+        _col("value", ColumnKind.FLOAT, "Rate per the measure's multiplier (a share: per 100)"),
     ),
 )
 

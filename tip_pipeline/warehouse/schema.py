@@ -985,8 +985,14 @@ def _involvement_flows(schema: str) -> Table:
         metadata,
         Column("period", Text, primary_key=True, comment="Financial year Y (the flows into it)"),
         Column("previous_period", Text, nullable=False, comment="Financial year Y-1"),
-        Column("area_code", Text, primary_key=True, comment="Local authority"),
-        Column("area_name", Text, comment="Local authority name"),
+        Column(
+            "area_code",
+            Text,
+            primary_key=True,
+            comment="Local authority; or region or England (dim_area), where the delivery holds "
+            "every one of its authorities: then the sum of their flows",
+        ),
+        Column("area_name", Text, comment="Area name"),
         Column(
             "from_level",
             Text,

@@ -198,16 +198,18 @@ def test_prevalence_service_rows_are_the_indicator_totals():
 # -- involvement flows ---------------------------------------------------------------------------
 
 
-def _flows(period: str, previous: str, matrix: dict[tuple[str, str], int]) -> pd.DataFrame:
-    """A year's flow rows for LA from the transitions ``matrix`` (pairs not given are 0), with
-    the margins summed as ``indicators.flows`` sums them."""
+def _flows(
+    period: str, previous: str, matrix: dict[tuple[str, str], int], area: str = LA
+) -> pd.DataFrame:
+    """A year's flow rows for ``area`` from the transitions ``matrix`` (pairs not given are 0),
+    with the margins summed as ``indicators.flows`` sums them."""
     cell = {pair: matrix.get(pair, 0) for pair in TRANSITIONS}
     rows = [(a, b, n) for (a, b), n in cell.items()]
     for level in LEVELS:
         rows.append((level, ALL, sum(n for (a, _), n in cell.items() if a == level)))
         rows.append((ALL, level, sum(n for (_, b), n in cell.items() if b == level)))
     frame = pd.DataFrame(rows, columns=["from_level", "to_level", "children"])
-    return frame.assign(period=period, previous_period=previous, area_code=LA)
+    return frame.assign(period=period, previous_period=previous, area_code=area)
 
 
 #: two years of flows: 2023/24's margins of 2023/24 are 2024/25's margins of 2023/24
@@ -309,6 +311,94 @@ def test_a_later_year_controlled_alone_could_give_away_an_earlier_withheld_total
     done = suppress(first.values, first.relations, 5, hidden=first.hidden)
     together = Suppression(primary=done.suppressed | later.suppressed)
     ranges = feasible_ranges(cells.values, cells.relations, together)
+    assert min(high - low for low, high in ranges.values()) < 5
+
+
+OTHER_LA, THIRD_LA, OTHER_REGION, ENGLAND = "E08000998", "E06000001", "E12000004", "E92000001"
+#: two LAs in REGION, a third in OTHER_REGION, both regions in England
+WIDER_PARENTS = {LA: REGION, OTHER_LA: REGION, THIRD_LA: OTHER_REGION}
+WIDER_PARENTS |= {REGION: ENGLAND, OTHER_REGION: ENGLAND}
+FLOWS_OTHER = {
+    ("none", "referral"): 12,
+    ("none", "child_protection"): 10,
+    ("child_protection", "looked_after"): 10,
+}
+FLOWS_THIRD = {("in_need", "in_need"): 7}
+
+
+def _summed(*frames: pd.DataFrame, area: str) -> pd.DataFrame:
+    """The flows of an area made of ``frames``' areas: each cell the sum of theirs."""
+    rows = pd.concat(frames).groupby(["period", "previous_period", "from_level", "to_level"])
+    return rows["children"].sum().reset_index().assign(area_code=area)
+
+
+def _wider_flows() -> pd.DataFrame:
+    """2023/24's flows of the three LAs, their two regions and England, as
+    ``indicators.flows`` sums them."""
+    las = [
+        _flows("2023/24", "2022/23", FLOWS_2324, LA),
+        _flows("2023/24", "2022/23", FLOWS_OTHER, OTHER_LA),
+        _flows("2023/24", "2022/23", FLOWS_THIRD, THIRD_LA),
+    ]
+    region = _summed(las[0], las[1], area=REGION)
+    other_region = _summed(las[2], area=OTHER_REGION)
+    england = _summed(region, other_region, area=ENGLAND)
+    return pd.concat([*las, region, other_region, england], ignore_index=True)
+
+
+def test_region_flows_sum_their_authorities_and_england_its_regions():
+    flows = _wider_flows()
+    cells = build_cells(_no_values(), _empty_adversity(), _empty_prevalence(), WIDER_PARENTS, flows)
+    relations = _relations(cells)
+    pair = "child_protection->looked_after"
+    assert relations[f"flows 2023/24|{REGION}|{pair} = its areas"] == {
+        flow_cell("2023/24", LA, "child_protection", "looked_after"): 1,
+        flow_cell("2023/24", OTHER_LA, "child_protection", "looked_after"): 1,
+        flow_cell("2023/24", REGION, "child_protection", "looked_after"): -1,
+    }
+    assert relations[f"flows 2023/24|{ENGLAND}|{pair} = its areas"] == {
+        flow_cell("2023/24", REGION, "child_protection", "looked_after"): 1,
+        flow_cell("2023/24", OTHER_REGION, "child_protection", "looked_after"): 1,
+        flow_cell("2023/24", ENGLAND, "child_protection", "looked_after"): -1,
+    }
+    margin = relations[f"flows 2023/24|{REGION}|all->in_need = its areas"]
+    assert margin[flow_cell("2023/24", REGION, ALL, "in_need")] == -1
+    # every cell of the region and of England, margins included, has its relation
+    wider = flows[flows["area_code"].isin([REGION, ENGLAND])]
+    assert all(
+        f"flows 2023/24|{r.area_code}|{r.from_level}->{r.to_level} = its areas" in relations
+        for r in wider.itertuples()
+    )
+    assert not any(r.name.startswith("remainder") for r in cells.relations)  # sums are exact
+    # a region without flows of its own (incomplete) relates nothing: its LAs stand alone
+    alone = flows[flows["area_code"].isin([LA, OTHER_LA])]
+    cells = build_cells(_no_values(), _empty_adversity(), _empty_prevalence(), WIDER_PARENTS, alone)
+    assert not any(r.name.endswith("= its areas") for r in cells.relations)
+
+
+def test_region_and_england_flows_pass_the_audit_only_with_their_relations():
+    """LA's 3 children first known on a plan are withheld; the region's cell (3 + 10) and
+    OTHER_LA's (10) would give it away by subtraction, unless the hierarchy is declared and
+    disclosure control withholds a complement across the areas."""
+    flows = _wider_flows()
+    cells = build_cells(_no_values(), _empty_adversity(), _empty_prevalence(), WIDER_PARENTS, flows)
+    result = suppress(cells.values, cells.relations, 5, hidden=cells.hidden)
+    assert flow_cell("2023/24", LA, "none", "child_protection") in result.suppressed  # the 3
+    ranges = feasible_ranges(cells.values, cells.relations, result)
+    assert ranges and all(high - low >= 5 for low, high in ranges.values())
+    # controlled area by area (no hierarchy), an analyst setting the areas side by side
+    # narrows a withheld count
+    by_area = Suppression(primary=set())
+    for area in flows["area_code"].unique():
+        own = build_cells(
+            _no_values(),
+            _empty_adversity(),
+            _empty_prevalence(),
+            {},
+            flows[flows["area_code"] == area],
+        )
+        by_area.primary |= suppress(own.values, own.relations, 5, hidden=own.hidden).suppressed
+    ranges = feasible_ranges(cells.values, cells.relations, by_area)
     assert min(high - low for low, high in ranges.values()) < 5
 
 

@@ -327,7 +327,7 @@ def _reference_tables(sim: Simulation, seed: int) -> list[Table]:
         children[i, lsoas] = k.sum(axis=(1, 2))
         youths[i, lsoas] = k[:, :, 10:].sum(axis=(1, 2))
     nums = measures.counts(uni, win, sim.care, sim.cin, sim.offences, sim.hclic, n_lsoa)
-    bench = benchmarks.build(geo, win, nums, children, youths, stream(seed, "benchmarks"))
+    bench = benchmarks.build(geo, win, nums, children, youths, stream(seed, "benchmarks"), seed)
     for fy in win.years:
         out.append((_name("ref_benchmarks", fy), "ref_benchmarks", fy, None, bench[fy.label]))
     return out
