@@ -107,7 +107,7 @@ def suppress(
     ``RuntimeError`` if the audit cannot be satisfied (it always can when nothing is fixed:
     suppressing every cell of a relation satisfies it).
     """
-    fixed = frozenset(fixed)
+    fixed = published_in_effect(frozenset(fixed), relations)
     result = Suppression(primary=primary_cells(values, threshold) | set(forced), hidden=set(hidden))
     result.primary -= fixed
     by_cell = _relations_by_cell(relations)
@@ -125,6 +125,30 @@ def suppress(
             added = _complement(values, by_cell.get(cell, []), cell, _blocked(unknown, fixed))
             _withhold(result, unknown, added)
     raise RuntimeError("secondary suppression did not converge; the audit still fails")
+
+
+def published_in_effect(fixed: frozenset[Cell], relations: Sequence[Relation]) -> frozenset[Cell]:
+    """``fixed`` and every cell declared the same count as one of them (a two-cell relation
+    ``a - b == 0``, ``CellSet.add_same``), followed from cell to cell.
+
+    Such a cell is known to anyone who reads the published one, so withholding it protects
+    nothing: taken as a complement it leaves the cell it was to protect exactly known, and
+    suppression could not converge. A cohort's children at entry, published the year before,
+    are the same count for each of its outcomes this year (``cells._cohort_relations``)."""
+    same: dict[Cell, list[Cell]] = {}
+    for relation in relations:
+        terms = relation.terms
+        if len(terms) == 2 and relation.rhs == 0 and sorted(terms.values()) == [-1, 1]:
+            a, b = terms
+            same.setdefault(a, []).append(b)
+            same.setdefault(b, []).append(a)
+    known, todo = set(fixed), [c for c in fixed if c in same]
+    while todo:
+        for other in same[todo.pop()]:
+            if other not in known:
+                known.add(other)
+                todo.append(other)
+    return frozenset(known)
 
 
 def _relations_by_cell(relations: Sequence[Relation]) -> dict[Cell, list[Relation]]:

@@ -16,6 +16,7 @@ from tip_pipeline.publish.suppression import (
     _single_sum_ranges,
     feasible_ranges,
     primary_cells,
+    published_in_effect,
     suppress,
 )
 
@@ -267,3 +268,28 @@ def _equations(values: dict, group: list[Relation], variables: list) -> tuple:
                 b_eq[row] -= coefficient * values[cell]
         b_eq[row] += relation.rhs
     return a_eq, b_eq
+
+
+def test_a_cell_the_same_count_as_a_published_one_is_never_a_complement():
+    """``y`` is published already as ``f`` (the same count under another name: a cohort's
+    children at entry, published the year before): withholding ``y`` to protect ``x`` would
+    leave ``x = z - f`` exactly known, and suppression would never converge."""
+    values = {"x": 2, "y": 10, "z": 12, "f": 10}
+    relations = [
+        Relation(terms={"x": 1, "y": 1, "z": -1}, name="x + y = z"),
+        Relation(terms={"y": 1, "f": -1}, name="y is f"),
+    ]
+    result = suppress(values, relations, threshold=5, fixed={"f"})
+    assert result.suppressed == {"x", "z"}
+    assert result.narrowest >= 5
+
+
+def test_published_in_effect_follows_same_counts_from_cell_to_cell():
+    relations = [
+        Relation(terms={"a": 1, "b": -1}),
+        Relation(terms={"b": 1, "c": -1}),
+        Relation(terms={"c": 1, "d": 1, "e": -1}),  # a sum, not a same count
+        Relation(terms={"d": 1, "g": -1}, rhs=3.0),  # not the same count: differs by 3
+    ]
+    assert published_in_effect(frozenset({"a"}), relations) == {"a", "b", "c"}
+    assert published_in_effect(frozenset(), relations) == frozenset()
