@@ -1095,3 +1095,80 @@ def kaplan_meier_incidence(
     shape = points.shape
     value = (1.0 - survival).reshape(shape)
     return Estimate(*_arrays(value, (1.0 - upper_s).reshape(shape), (1.0 - lower_s).reshape(shape)))
+
+
+def kaplan_meier_incidence_by_group(
+    group: ArrayLike,
+    time: ArrayLike,
+    event: ArrayLike,
+    at: ArrayLike,
+    groups: int,
+    confidence: float = 0.95,
+    closed: bool = True,
+) -> Estimate:
+    """``kaplan_meier_incidence`` of each of ``groups`` groups at once: row g of each array of
+    the result (groups x len(at)) is the estimate of the people whose ``group`` is g (0 to
+    groups - 1), equal to ``kaplan_meier_incidence`` of them alone, float for float.
+
+    Why: the cohorts estimate thousands of small groups (local authority x outcome x IMD
+    quintile) a year, and a call per group costs more than the arithmetic. The people are
+    sorted once by group and time; each group's event times make a row of a table, padded
+    after its last event time with a factor of 1 and a Greenwood term of 0 (which leave a
+    product and a sum as they are), so that numpy's running product and sum along a row take
+    the same steps, in the same order, as ``kaplan_meier_incidence`` takes for that group.
+
+    A group with no one, or with NaN in ``time``, gives NaN throughout, as one call would.
+    """
+    z = z_value(confidence)
+    g = np.asarray(group, dtype=np.int64).ravel()
+    t = _f(time).ravel()
+    e = np.asarray(event, dtype=bool).ravel()
+    points = _f(at).ravel()
+    if not (g.shape == t.shape == e.shape):
+        raise ValueError("group, time and event must have one value per person")
+    if g.size and (g.min() < 0 or g.max() >= groups):
+        raise ValueError("group must be a number from 0 to groups - 1")
+    people = np.bincount(g, minlength=groups)
+    unusable = (people == 0) | (np.bincount(g, weights=np.isnan(t), minlength=groups) > 0)
+    keep = ~unusable[g]
+    g, t, e = g[keep], t[keep], e[keep]
+    # (group, time) as one integer key, ordered by group then time: exact, unlike a float key
+    values = np.unique(t)
+    width = values.size + 1
+    key = g * width + np.searchsorted(values, t)
+    ordered = np.sort(key)
+    event_keys, counts = np.unique(key[e], return_counts=True)
+    event_group, event_time = event_keys // width, values[event_keys % width]
+    deaths = counts.astype(np.float64)
+    group_end = np.searchsorted(ordered, (event_group + 1) * width, side="left")
+    at_risk = (group_end - np.searchsorted(ordered, event_keys, side="left")).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factors = 1.0 - deaths / at_risk
+        terms = deaths / (at_risk * (at_risk - deaths))
+    # each group's event times in a row of the table, in order
+    first = np.searchsorted(event_group, np.arange(groups), side="left")
+    column = np.arange(event_group.size) - first[event_group]
+    length = int(column.max()) + 1 if column.size else 0
+    factor_rows = np.ones((groups, length))
+    term_rows = np.zeros((groups, length))
+    time_rows = np.full((groups, length), np.inf)
+    factor_rows[event_group, column] = factors
+    term_rows[event_group, column] = terms
+    time_rows[event_group, column] = event_time
+    survival_rows = np.concatenate((np.ones((groups, 1)), np.cumprod(factor_rows, axis=1)), axis=1)
+    greenwood_rows = np.concatenate((np.zeros((groups, 1)), np.cumsum(term_rows, axis=1)), axis=1)
+    # how many of a group's event times come before (or at, when closed) each point
+    reached = time_rows[:, :, None] <= points if closed else time_rows[:, :, None] < points
+    upto = reached.sum(axis=1)
+    rows = np.arange(groups)[:, None]
+    survival = survival_rows[rows, upto]
+    greenwood = greenwood_rows[rows, upto]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = z * np.sqrt(greenwood) / np.abs(np.log(survival))
+        inside = (survival > 0.0) & (survival < 1.0) & np.isfinite(greenwood)
+        lower_s = np.where(inside, survival ** np.exp(spread), np.nan)
+        upper_s = np.where(inside, survival ** np.exp(-spread), np.nan)
+    value, lower, upper = 1.0 - survival, 1.0 - upper_s, 1.0 - lower_s
+    for figure in (value, lower, upper):
+        figure[unusable] = np.nan
+    return Estimate(*_arrays(value, lower, upper))

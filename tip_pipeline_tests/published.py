@@ -714,6 +714,94 @@ def indicator_not_available() -> pd.DataFrame:
     )
 
 
+#: the latest year's cohorts (``published.cohort_incidence``): the children who entered in
+#: ``COHORT_FULL`` (followed 36 months) and in the latest year itself (followed up to 12
+#: months), both ways of entry, counted by ``indicators.cohorts.cohort_counts`` from children
+#: made up here (``COHORT_CHILDREN`` per quintile, each outcome's chance of happening in a
+#: year higher the more deprived the quintile). Counts of 1 to 4 are withheld with every
+#: figure of their row and the incidence of the later intervals of their group, as
+#: ``publish.tables.published_cohorts`` leaves them (no secondary suppression: the report
+#: does not audit).
+COHORT_FULL = "2021/22"
+COHORT_CHILDREN = {"1": 420, "2": 330, "3": 260, "4": 210, "5": 160, "unknown": 6}
+#: each outcome's yearly chance in quintile 5; quintile q's is (6 - q) times it
+COHORT_HAZARD = {"child_protection": 0.03, "looked_after": 0.012, "youth_justice": 0.008,
+                 "homelessness": 0.004}  # fmt: skip
+
+
+def _followed(entry_period: str, seed: int) -> pd.DataFrame:
+    """Made-up children of one cohort, followed to 31 March of the latest year: ``follow_up``'s
+    rows (child, outcome, time in months, event, la, imd_quintile)."""
+    from tip_pipeline.indicators.cohorts import ANY
+
+    rng = np.random.default_rng(seed)
+    years = FinancialYear.parse(LATEST).start.year - FinancialYear.parse(entry_period).start.year
+    quintile = np.repeat(list(COHORT_CHILDREN), list(COHORT_CHILDREN.values()))
+    n = quintile.size
+    deprivation = np.array([6 - int(q) if q.isdigit() else 3 for q in quintile], float)
+    # entered evenly through the year: followed 12 x (years + share of the year left) months
+    followed_for = 12 * (years + rng.random(n))
+    adult = np.where(rng.random(n) < 0.15, rng.random(n) * 30, np.inf)
+    end = np.minimum(followed_for, adult)
+    firsts = {}
+    for outcome, hazard in COHORT_HAZARD.items():
+        firsts[outcome] = rng.exponential(12 / (hazard * deprivation))
+    firsts[ANY] = np.minimum.reduce(list(firsts.values()))
+    frames = [
+        pd.DataFrame(
+            {
+                "child": np.arange(n).astype(str),
+                "outcome": outcome,
+                "time": np.round(np.minimum(first, end), 4),
+                "event": first < end,
+                "la": LA,
+                "imd_quintile": quintile,
+            }
+        )
+        for outcome, first in firsts.items()
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def cohort_incidence() -> pd.DataFrame:
+    from tip_pipeline.indicators.cohorts import COLUMNS, ENTRIES, cohort_counts
+
+    areas = pd.DataFrame({"la": [LA], "la_name": [LA_NAME]})
+    parts = [
+        cohort_counts(_followed(entry_period, seed), areas).assign(
+            entry=entry, entry_period=entry_period
+        )
+        for seed, (entry, entry_period) in enumerate(
+            (e, p) for e in ENTRIES for p in (COHORT_FULL, LATEST)
+        )
+    ]
+    rows = pd.concat(parts, ignore_index=True).assign(period=LATEST)[COLUMNS]
+    counts = ["at_risk", "events", "censored"]
+    small = rows[counts].isin([1, 2, 3, 4]).any(axis=1)
+    group = ["entry", "entry_period", "outcome", "imd_quintile"]
+    withheld = small.groupby([rows[g] for g in group]).cummax()
+    figures = [*counts, "incidence_pct", "lower_ci_95", "upper_ci_95"]
+    rows[figures] = rows[figures].astype(object).where(~withheld, None)
+    return rows.assign(suppressed=withheld)
+
+
+def cohort_not_available() -> pd.DataFrame:
+    """The year before has no cohorts: the wash-out year 2022/23 of its latest cohort, and of
+    every earlier one, was not delivered when it was published (as publishing says)."""
+    from tip_pipeline.indicators.look_back import COHORT_TABLES, cohort_measure_id
+
+    rows = [
+        (
+            cohort_measure_id(k),
+            EARLIER,
+            f"Not available for {EARLIER}: the measure looks back {k + 1} year(s) and these "
+            f"were not delivered: 2022/23 ({', '.join(COHORT_TABLES)}). Published when they are.",
+        )
+        for k in range(4)
+    ]
+    return pd.DataFrame(rows, columns=["indicator_id", "period", "reason"])
+
+
 def dim_area() -> pd.DataFrame:
     rows = [
         (ENGLAND, "England", "country", None, None),
@@ -740,7 +828,10 @@ def fill_published(engine: Engine) -> None:
         schema.indicator_goals: indicator_goals(values),
         schema.child_population: child_population(),
         schema.published_involvement_flows: involvement_flows(),
-        schema.indicator_not_available: indicator_not_available(),
+        schema.published_cohort_incidence: cohort_incidence(),
+        schema.indicator_not_available: pd.concat(
+            [indicator_not_available(), cohort_not_available()], ignore_index=True
+        ),
         schema.dim_indicator: _catalogue(),
         schema.dim_area: dim_area(),
     }

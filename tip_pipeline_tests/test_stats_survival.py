@@ -18,7 +18,7 @@ import math
 import numpy as np
 import pytest
 
-from tip_pipeline.stats import kaplan_meier_incidence
+from tip_pipeline.stats import kaplan_meier_incidence, kaplan_meier_incidence_by_group
 
 SIX_MP_TIMES = [6, 6, 6, 6, 7, 9, 10, 10, 11, 13, 16, 17, 19, 20, 22, 23, 25, 32, 32, 34, 35]
 SIX_MP_EVENT = [1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
@@ -108,3 +108,32 @@ def test_no_one_gives_nan():
 def test_time_and_event_must_match():
     with pytest.raises(ValueError, match="one value per person"):
         kaplan_meier_incidence([1, 2], np.array([True]), [1])
+
+
+def test_by_group_equals_one_call_per_group_float_for_float():
+    """Every group's row is what ``kaplan_meier_incidence`` gives that group alone, to the last
+    bit: ties, censorings at event times, a group with no one, a group with a NaN time, one
+    where everyone has the event, closed and open at the points."""
+    rng = np.random.default_rng(2024)
+    groups = 9
+    group = rng.integers(0, groups - 1, 400)  # the last group has no one
+    time = np.round(rng.random(400) * 40, 1)
+    event = rng.random(400) < 0.4
+    time[np.flatnonzero(group == 4)[0]] = np.nan
+    event[group == 5] = True
+    for closed in (True, False):
+        got = kaplan_meier_incidence_by_group(
+            group, time, event, [5, 12, 24, 36], groups, closed=closed
+        )
+        for g in range(groups):
+            one = kaplan_meier_incidence(
+                time[group == g], event[group == g], [5, 12, 24, 36], closed=closed
+            )
+            for by_group, alone in zip(got, one, strict=True):
+                np.testing.assert_array_equal(by_group[g], alone)
+    assert np.isnan(got.value[groups - 1]).all() and np.isnan(got.value[4]).all()
+
+
+def test_by_group_refuses_a_group_out_of_range():
+    with pytest.raises(ValueError, match="from 0 to groups - 1"):
+        kaplan_meier_incidence_by_group([0, 2], [1.0, 2.0], np.array([1, 0], bool), [1], 2)

@@ -47,7 +47,7 @@ from tip_pipeline.indicators.look_back import COHORT_YEARS_BEFORE, COHORTS, not_
 from tip_pipeline.indicators.people import age_at, has_any_code
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.codes import DUTY_OWED, SHORT_BREAK_LEGAL_STATUS, TOXIC_TRIO_RECORDED
-from tip_pipeline.stats import kaplan_meier_incidence
+from tip_pipeline.stats import kaplan_meier_incidence_by_group
 
 TOXIC_TRIO, REFERRAL = "toxic_trio", "referral"
 #: the two cohorts: entry at a first toxic-trio factor, entry at a first referral
@@ -215,25 +215,36 @@ def _first_on_or_after(dated: pd.DataFrame, entries: pd.DataFrame) -> pd.Series:
     return first.reindex(entries.index)
 
 
-def censoring(entries: pd.DataFrame, episodes: pd.DataFrame, end: FinancialYear) -> pd.Series:
+def censoring(
+    entries: pd.DataFrame, died: pd.DataFrame, moved: pd.DataFrame, end: FinancialYear
+) -> pd.Series:
     """Each entered child's first day not followed (indexed like ``entries``: ``child``,
     ``entry``, ``birth``, ``death``): the earliest of the 18th birthday, death (date of death,
-    or a CIN closure RC2), a CIN closure RC5 (transferred), each on or after entry, and the
-    day after 31 March of ``end``."""
+    or a CIN closure RC2, ``died``), a CIN closure RC5 (transferred, ``moved``), each on or
+    after entry, and the day after 31 March of ``end``. ``died``, ``moved``: ``closures``."""
     eighteenth = entries["birth"] + pd.DateOffset(years=ADULT_AGE)
     death = entries["death"].where(entries["death"] >= entries["entry"])
-    died = _first_on_or_after(closures(episodes, DIED), entries)
-    moved = _first_on_or_after(closures(episodes, TRANSFERRED), entries)
+    closed_died = _first_on_or_after(died, entries)
+    closed_moved = _first_on_or_after(moved, entries)
     after_data = pd.Series(pd.Timestamp(end.end + timedelta(days=1)), index=entries.index)
-    return pd.concat([eighteenth, death, died, moved, after_data], axis=1).min(axis=1)
+    return pd.concat([eighteenth, death, closed_died, closed_moved, after_data], axis=1).min(axis=1)
 
 
-def anniversary_months(entry: pd.Series, day: pd.Series) -> pd.Series:
+def anniversaries(entry: pd.Series) -> list[pd.Series]:
+    """The days 0, 12, 24, ... calendar months after ``entry``: the ends of the years of
+    follow-up, one more than ``INTERVALS`` (``anniversary_months``)."""
+    return [entry + pd.DateOffset(months=MONTHS_PER_YEAR * k) for k in range(len(INTERVALS) + 2)]
+
+
+def anniversary_months(
+    entry: pd.Series, day: pd.Series, marks: list[pd.Series] | None = None
+) -> pd.Series:
     """Months from ``entry`` to ``day`` counted in anniversaries: 12k on the day 12k calendar
     months after entry, and within a year of follow-up the share of its days gone, times 12.
-    Beyond the last interval's end the value is only known to be past it."""
+    Beyond the last interval's end the value is only known to be past it. ``marks``: the
+    ``anniversaries`` of ``entry``, when already made (they cost more than the rest)."""
     years = len(INTERVALS) + 1
-    marks = [entry + pd.DateOffset(months=MONTHS_PER_YEAR * k) for k in range(years + 1)]
+    marks = anniversaries(entry) if marks is None else marks
     out = pd.Series(np.nan, index=entry.index, dtype=float)
     for k in range(years):
         start, stop = marks[k], marks[k + 1]
@@ -241,6 +252,19 @@ def anniversary_months(entry: pd.Series, day: pd.Series) -> pd.Series:
         share = (day - start).dt.days / (stop - start).dt.days
         out = out.where(~inside, MONTHS_PER_YEAR * (k + share))
     return out.where(day < marks[years], float(MONTHS_PER_YEAR * years))
+
+
+def first_events(entries: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Each entered child's first event of each outcome on or after entry (NaT if none), and
+    of ``any`` (the first of them): one column per outcome of ``OUTCOMES``, indexed like
+    ``entries``."""
+    rows = entries[["child", "entry"]].reset_index().merge(events, on="child")
+    rows = rows[rows["date"] >= rows["entry"]]
+    first = rows.groupby(["index", "outcome"])["date"].min().unstack("outcome")
+    first = first.reindex(index=entries.index, columns=[o for o in OUTCOMES if o != ANY])
+    first[ANY] = rows.groupby("index")["date"].min().reindex(entries.index)
+    # dates throughout, even for an outcome no child had (a column of NaN otherwise)
+    return pd.DataFrame({o: pd.to_datetime(first[o]) for o in OUTCOMES}, index=entries.index)
 
 
 def follow_up(
@@ -252,9 +276,10 @@ def follow_up(
     last_day = pd.concat([censored_from - pd.Timedelta(days=1), entries["entry"]], axis=1).max(
         axis=1
     )
+    marks = anniversaries(entries["entry"])
+    firsts = first_events(entries, events[["child", "outcome", "date"]])
     for outcome in OUTCOMES:
-        kinds = events if outcome == ANY else events[events["outcome"] == outcome]
-        first = _first_on_or_after(kinds[["child", "date"]], entries)
+        first = firsts[outcome]
         happened = first.notna() & (first < censored_from)
         day = first.where(happened, last_day)
         frames.append(
@@ -262,7 +287,7 @@ def follow_up(
                 {
                     "child": entries["child"].to_numpy(object),
                     "outcome": outcome,
-                    "time": anniversary_months(entries["entry"], day).to_numpy(),
+                    "time": anniversary_months(entries["entry"], day, marks).to_numpy(),
                     "event": happened.to_numpy(bool),
                     "la": entries["la"].to_numpy(object),
                     "imd_quintile": entries["imd_quintile"].to_numpy(object),
@@ -272,94 +297,103 @@ def follow_up(
     return pd.concat(frames, ignore_index=True)
 
 
-def interval_counts(time: np.ndarray, event: np.ndarray) -> list[tuple[int, int, int]]:
-    """(at risk at the start, events in it, censored in it) for each of ``INTERVALS``."""
-    out = []
-    for low, high in INTERVALS:
-        inside = (time >= low) & (time < high)
-        out.append(
-            (
-                int(np.count_nonzero(time >= low)),
-                int(np.count_nonzero(inside & event)),
-                int(np.count_nonzero(inside & ~event)),
-            )
-        )
-    return out
-
-
-def group_rows(time: np.ndarray, event: np.ndarray) -> list[dict]:
-    """The rows of one group of children (an LA's quintile, or all): each interval's counts and
-    the cumulative incidence before its end, percent, with 95% limits."""
-    ends = [high for _, high in INTERVALS]
-    km = kaplan_meier_incidence(time, event, ends, 0.95, closed=False)
-    rows = []
-    for i, ((low, high), (at_risk, events, censored)) in enumerate(
-        zip(INTERVALS, interval_counts(time, event), strict=True)
-    ):
-        rows.append(
-            {
-                "months_from": low,
-                "months_to": high,
-                "at_risk": at_risk,
-                "events": events,
-                "censored": censored,
-                "incidence_pct": float(km.value[i]) * 100,
-                "lower_ci_95": float(km.lower[i]) * 100,
-                "upper_ci_95": float(km.upper[i]) * 100,
-            }
-        )
-    return rows
-
-
-def cohort_entries(data: YearData, entry: str, year: FinancialYear) -> pd.DataFrame:
-    """The children who entered ``entry``'s cohort in ``year``, aged 0-17 then: ``child``,
-    ``entry``, ``birth``, ``death``, ``lsoa``, ``la``, ``imd_quintile`` (text; ``unknown`` for an
-    unknown home area). A child placed in no LA (an unknown home area where no delivering LA is
-    known) is in no LA's cohort, as in every other measure."""
+def entry_dates(data: YearData, entry: str) -> pd.DataFrame:
+    """``child``, ``date``: the dates that enter a child in ``entry``'s cohort, of every year
+    read (the entry years and their wash-out years)."""
     if entry == TOXIC_TRIO:
-        dated = toxic_trio_dates(all_years(data, "cin_assessments"))
-    else:
-        dated = referral_dates(all_years(data, "cin_episodes"))
+        return toxic_trio_dates(all_years(data, "cin_assessments"))
+    return referral_dates(all_years(data, "cin_episodes"))
+
+
+def cohort_entries(
+    dated: pd.DataFrame, people: pd.DataFrame, areas: pd.DataFrame, year: FinancialYear
+) -> pd.DataFrame:
+    """The children who entered a cohort in ``year``, aged 0-17 then: ``child``, ``entry``,
+    ``birth``, ``death``, ``lsoa``, ``la``, ``imd_quintile`` (text; ``unknown`` for an unknown
+    home area). ``dated``: the cohort's ``entry_dates``; ``people``: ``children_of`` ``year``;
+    ``areas``: ``YearData.areas``. A child placed in no LA (an unknown home area where no
+    delivering LA is known) is in no LA's cohort, as in every other measure."""
     first = first_after_wash_out(dated, year)
-    people = children_of(all_years(data, "cin_children"), year)
     rows = first.merge(people, on="child", how="inner")
     age = age_at(rows["birth"], rows["entry"])
     rows = rows[age.between(0, ADULT_AGE - 1).fillna(False).astype(bool)]
-    areas = data.areas[["lsoa", "la", "imd_quintile"]]
-    rows = rows.merge(areas, on="lsoa", how="inner")
+    rows = rows.merge(areas[["lsoa", "la", "imd_quintile"]], on="lsoa", how="inner")
     quintile = rows["imd_quintile"].astype("Int64").astype("string").fillna(UNKNOWN)
     return rows.assign(imd_quintile=quintile.astype(object)).reset_index(drop=True)
 
 
+#: the quintiles a cohort is counted in, in the order published
+GROUP_QUINTILES: tuple[str, ...] = (*QUINTILES, ALL)
+
+
+def cohort_groups(followed: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """The groups a cohort's rows are counted in, in the order published: every LA of
+    ``areas`` (sorted), each outcome, and each quintile, 1-5 always, ``unknown`` where the
+    LA's cohort has such a child, and ``all``; with ``cell``, the group's place among every
+    LA x outcome x ``GROUP_QUINTILES`` in that order (``group_of``)."""
+    las = sorted(areas["la"].dropna().unique())
+    grid = pd.MultiIndex.from_product(
+        [las, OUTCOMES, GROUP_QUINTILES], names=["area_code", "outcome", "imd_quintile"]
+    ).to_frame(index=False)
+    with_unknown = set(followed.loc[followed["imd_quintile"] == UNKNOWN, "la"])
+    shown = (grid["imd_quintile"] != UNKNOWN) | grid["area_code"].isin(with_unknown)
+    return grid.assign(cell=np.arange(len(grid)))[shown].reset_index(drop=True)
+
+
+def group_of(
+    followed: pd.DataFrame, groups: pd.DataFrame, las: list[str], quintile: pd.Series
+) -> np.ndarray:
+    """Each row's group (its row number in ``groups``), counted by ``quintile`` (the row's own,
+    or ``all``); -1 for a child in no LA of ``las``. Worked out from the codes of LA, outcome
+    and quintile (their place in ``cohort_groups``' order), not by joining on text."""
+    la = pd.Categorical(followed["la"], categories=las).codes.astype(np.int64)
+    outcome = pd.Categorical(followed["outcome"], categories=OUTCOMES).codes.astype(np.int64)
+    q = pd.Categorical(quintile, categories=GROUP_QUINTILES).codes.astype(np.int64)
+    cell = (la * len(OUTCOMES) + outcome) * len(GROUP_QUINTILES) + q
+    number = np.full(len(las) * len(OUTCOMES) * len(GROUP_QUINTILES), -1, dtype=np.int64)
+    number[groups["cell"].to_numpy()] = np.arange(len(groups))
+    return np.where((la >= 0) & (outcome >= 0) & (q >= 0), number[cell], -1)
+
+
 def cohort_counts(followed: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     """Rows per LA (every LA of ``areas``), outcome and quintile (1-5 always, ``unknown`` where
-    the cohort has such a child, and ``all``)."""
+    the cohort has such a child, and ``all``), and interval: the children at risk at its start,
+    events and censored in it, and the cumulative incidence before its end, percent, with 95%
+    limits (``stats.kaplan_meier_incidence_by_group``: every group at once)."""
+    las = sorted(areas["la"].dropna().unique())
+    groups = cohort_groups(followed, areas)
+    # each child-outcome row counts in its quintile and in the whole cohort
+    own = group_of(followed, groups, las, followed["imd_quintile"])
+    whole = group_of(followed, groups, las, pd.Series(ALL, index=followed.index))
+    group = np.concatenate((own, whole))
+    time = np.tile(followed["time"].to_numpy(float), 2)
+    event = np.tile(followed["event"].to_numpy(bool), 2)
+    placed = group >= 0
+    group, time, event = group[placed], time[placed], event[placed]
+    size = len(groups)
+    ends = [high for _, high in INTERVALS]
+    km = kaplan_meier_incidence_by_group(group, time, event, ends, size, 0.95, closed=False)
+    keys = groups[["area_code", "outcome", "imd_quintile"]]
+    parts = []
+    for i, (low, high) in enumerate(INTERVALS):
+        inside = (time >= low) & (time < high)
+        parts.append(
+            keys.assign(
+                months_from=low,
+                months_to=high,
+                at_risk=np.bincount(group[time >= low], minlength=size),
+                events=np.bincount(group[inside & event], minlength=size),
+                censored=np.bincount(group[inside & ~event], minlength=size),
+                incidence_pct=km.value[:, i] * 100,
+                lower_ci_95=km.lower[:, i] * 100,
+                upper_ci_95=km.upper[:, i] * 100,
+                _group=np.arange(size),
+            )
+        )
+    out = pd.concat(parts, ignore_index=True).sort_values(["_group", "months_from"])
     names = areas.drop_duplicates("la").set_index("la")["la_name"]
-    rows = []
-    for la in sorted(areas["la"].dropna().unique()):
-        own = followed[followed["la"] == la]
-        unknown = (own["imd_quintile"] == UNKNOWN).any()
-        quintiles = [q for q in QUINTILES if q != UNKNOWN or unknown]
-        for outcome in OUTCOMES:
-            of_outcome = own[own["outcome"] == outcome]
-            for quintile in (*quintiles, ALL):
-                group = (
-                    of_outcome
-                    if quintile == ALL
-                    else of_outcome[of_outcome["imd_quintile"] == quintile]
-                )
-                time = group["time"].to_numpy(float)
-                event = group["event"].to_numpy(bool)
-                for row in group_rows(time, event):
-                    rows.append(
-                        {"area_code": la, "outcome": outcome, "imd_quintile": quintile, **row}
-                    )
-    out = pd.DataFrame(
-        rows,
-        columns=[c for c in COLUMNS if c not in ("period", "entry", "entry_period", "area_name")],
-    )
     out["area_name"] = out["area_code"].map(names)
-    return out
+    return out.drop(columns="_group").reset_index(drop=True)
 
 
 def cohort_years(period: FinancialYear) -> list[FinancialYear]:
@@ -370,17 +404,24 @@ def cohort_years(period: FinancialYear) -> list[FinancialYear]:
 def cohorts(data: YearData) -> pd.DataFrame:
     """The year's rows of ``restricted.cohort_incidence``: for each entry year C from Y-3 to Y
     whose years were all delivered (``look_back.COHORTS``; the others are named in
-    ``published.indicator_not_available`` with why), each cohort's counts and incidence."""
+    ``published.indicator_not_available`` with why), each cohort's counts and incidence.
+
+    What every cohort reads (the tables of every year, the events, the closures, the children's
+    births and deaths) is read and prepared once for the four entry years and two entries."""
     delivered = data.delivered_earlier()
     episodes = all_years(data, "cin_episodes")
+    children = all_years(data, "cin_children")
     events = event_dates(data)
+    died, moved = closures(episodes, DIED), closures(episodes, TRANSFERRED)
+    dated = {entry: entry_dates(data, entry) for entry in ENTRIES}
     parts = []
     for k, year in enumerate(reversed(cohort_years(data.period))):
         if not_available(COHORTS[k], data.period, delivered):
             continue
+        people = children_of(children, year)
         for entry in ENTRIES:
-            entered = cohort_entries(data, entry, year)
-            censored_from = censoring(entered, episodes, data.period)
+            entered = cohort_entries(dated[entry], people, data.areas, year)
+            censored_from = censoring(entered, died, moved, data.period)
             followed = follow_up(entered, events, censored_from)
             counts = cohort_counts(followed, data.areas)
             parts.append(counts.assign(entry=entry, entry_period=year.label))

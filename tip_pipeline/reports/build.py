@@ -24,6 +24,7 @@ from tip_pipeline.reports.data import connection, load
 from tip_pipeline.reports.sections import (
     adversity,
     appendix,
+    cohorts,
     flows,
     hidden_need,
     indicator,
@@ -46,6 +47,7 @@ SECTIONS: Final[tuple[Callable[[Connection, Report], html.Section | None], ...]]
     poorest_fastest.render,
     adversity.render,
     flows.render,
+    cohorts.render,
     quality.render,
     appendix.render,
 )

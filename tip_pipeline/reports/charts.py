@@ -1248,3 +1248,119 @@ def _matrix_cell(
             _text(frame, x + width / 2, top + _MATRIX_ROW / 2 + 4, label, extra=extra, size=10)
         return
     _text(frame, x + width / 2, top + _MATRIX_ROW / 2 + 4, label, extra=extra)
+
+
+@dataclass(frozen=True)
+class LinePanel:
+    """One panel of ``line_panels_chart``: its heading and its series, each a value per x of
+    the chart (NaN where there is none, ``suppressed`` where withheld)."""
+
+    heading: str
+    series: Sequence[Series]
+
+
+#: a line panel's size, its plot's margins inside it, and how far apart the series' points at
+#: one x are set (so that their limits do not hide one another)
+_LINE_PANEL_WIDTH: Final = 208
+_LINE_PANEL_HEIGHT: Final = 176
+_LINE_PANEL_LEFT: Final = 36
+_LINE_PANEL_RIGHT: Final = 26
+_LINE_PANEL_TOP: Final = 24
+_LINE_PANEL_BOTTOM: Final = 30
+_DODGE: Final = 7
+
+
+def line_panels_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    xs: Sequence[float],
+    panels: Sequence[LinePanel],
+    x_label: str,
+    y_label: str,
+    columns: int = 3,
+) -> Chart:
+    """Small multiples of line charts: one panel per heading, laid ``columns`` to a row, each on
+    its own vertical scale from 0; every series a line from 0 at x = 0 through its values at
+    ``xs``, with 95% limits as whiskers. The series are told apart by colour, marker and dash
+    (one legend above the panels); the points of one x are set a few pixels apart. A line
+    stops at a point with no value; a suppressed point is left out and marked "s" on its
+    panel's axis."""
+    series = panels[0].series if panels else []
+    frame = _Frame(WIDTH + 20, 0, left=28, right=8, top=0, bottom=0)
+    legend = [(s.name, s.colour, s.marker) for s in series]
+    top = _legend_rows(frame, legend, 2) + 4
+    rows = math.ceil(len(panels) / columns)
+    frame.height = int(top + rows * _LINE_PANEL_HEIGHT + 24)
+    for k, panel in enumerate(panels):
+        left = frame.left + (k % columns) * _LINE_PANEL_WIDTH
+        _line_panel(frame, panel, xs, left, top + (k // columns) * _LINE_PANEL_HEIGHT)
+    _text(frame, frame.left + columns * _LINE_PANEL_WIDTH / 2, frame.height - 8, x_label,
+          extra=' class="axis-title"')  # fmt: skip
+    mid = top + rows * _LINE_PANEL_HEIGHT / 2
+    _text(
+        frame, 14, mid, y_label, extra=f' transform="rotate(-90 14 {_n(mid)})" class="axis-title"'
+    )
+    return Chart(chart_id, title, description, _svg(frame, chart_id, title, description))
+
+
+def _line_panel(
+    frame: _Frame, panel: LinePanel, xs: Sequence[float], left: float, top: float
+) -> None:
+    """One panel of ``line_panels_chart`` with its top-left corner at (left, top)."""
+    _text(
+        frame,
+        left + 4,
+        top + 14,
+        panel.heading,
+        "start",
+        ' class="panel-heading" font-weight="bold"',
+    )
+    x0, x1 = left + _LINE_PANEL_LEFT, left + _LINE_PANEL_WIDTH - _LINE_PANEL_RIGHT
+    y0, y1 = top + _LINE_PANEL_HEIGHT - _LINE_PANEL_BOTTOM, top + _LINE_PANEL_TOP
+    highs = [v for s in panel.series for v in (s.upper or s.values)]
+    ticks = nice_ticks(0.0, max([v for v in highs if _ok(v)], default=1.0), count=4)
+    y = _Linear(ticks[0], ticks[-1], y0, y1)
+    x = _Linear(0.0, max(xs), x0, x1)
+    for tick in ticks:
+        _line(frame, x0, y(tick), x1, y(tick), "#DDDDDD")
+        _text(frame, x0 - 5, y(tick) + 4, _tick_label(tick), "end")
+    _line(frame, x0, y0, x1, y0, BLACK)
+    _line(frame, x0, y0, x0, y1, BLACK)
+    for value in (0.0, *xs):
+        _text(frame, x(value), y0 + 16, _tick_label(value))
+    for j, s in enumerate(panel.series):
+        dx = (j - (len(panel.series) - 1) / 2) * _DODGE
+        _line_series(frame, s, [x(v) + dx for v in xs], (x(0.0), y(0.0)), y, y0)
+
+
+def _line_series(
+    frame: _Frame,
+    s: Series,
+    at: Sequence[float],
+    origin: tuple[float, float],
+    y: _Linear,
+    axis: float,
+) -> None:
+    """A series of a line panel: its line (broken at a point with no value), whiskers and
+    markers, and "s" on the axis where a point is suppressed."""
+    dashed = f' stroke-dasharray="{s.dash}"' if s.dash else ""
+    previous: tuple[float, float] | None = origin
+    for i, px in enumerate(at):
+        value = s.values[i]
+        if _at(s.suppressed, i):
+            _text(frame, px, axis - 4, "s", extra=_SUPPRESSED_CLASS, size=9)
+            previous = None
+            continue
+        if not _ok(value):
+            previous = None
+            continue
+        point = (px, y(float(value)))
+        if previous is not None:
+            _polyline(frame, [previous, point], s.colour, f' stroke-width="2"{dashed}')
+        previous = point
+        lower, upper = _at(s.lower, i), _at(s.upper, i)
+        if _ok(lower) and _ok(upper):
+            assert lower is not None and upper is not None
+            _whisker(frame, px, y(lower), y(upper), s.colour)
+        _marker(frame, px, point[1], s.marker, s.colour, f"{s.name}: {value:.4g}")

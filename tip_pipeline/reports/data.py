@@ -43,6 +43,14 @@ _SUPPRESSED_FIGURES: Final = {
     "adversity_distribution": ("children", "share_pct", "lower_pct", "upper_pct"),
     "prevalence_summary": ("children", "share_pct", "lower_pct", "upper_pct"),
     "involvement_flows": ("children",),
+    "cohort_incidence": (
+        "at_risk",
+        "events",
+        "censored",
+        "incidence_pct",
+        "lower_ci_95",
+        "upper_ci_95",
+    ),
 }
 
 #: the columns of ``published.indicator_values`` the report reads

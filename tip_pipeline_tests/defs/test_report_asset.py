@@ -41,8 +41,8 @@ def test_materialise_a_year_writes_the_report(published_url, tmp_path, monkeypat
     assert Path(metadata["path"].value) == path.resolve()
     assert metadata["size_bytes"].value == path.stat().st_size
     assert (
-        metadata["charts"].value == 13
-    )  # the population pyramid, the spine chart, the flows, 10 others
+        metadata["charts"].value == 15
+    )  # the population pyramid, the spine chart, the flows, the two cohorts, 10 others
     assert "Leeds, 2024/25" in path.read_text(encoding="utf-8")
 
 

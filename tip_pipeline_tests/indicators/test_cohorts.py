@@ -223,3 +223,33 @@ def test_every_row_is_in_the_one_la():
     assert set(out["area_code"]) == {LA}
     assert set(out["imd_quintile"]) <= {"1", "2", "3", "4", "5", "unknown", ALL}
     assert np.issubdtype(out["at_risk"].dtype, np.integer)
+
+
+def test_counts_of_several_las_are_each_las_own():
+    """Three LAs counted at once: each LA's rows count its own children only, ``unknown`` is
+    shown for the LA with such a child alone, and an LA with no child has its rows, at risk 0."""
+    followed = pd.DataFrame(
+        {
+            "child": ["a", "b", "c", "d"],
+            "outcome": ANY,
+            "time": [3.0, 20.0, 6.0, 30.0],
+            "event": [True, False, False, True],
+            "la": ["E1", "E1", "E2", "E2"],
+            "imd_quintile": ["1", "unknown", "1", "5"],
+        }
+    )
+    followed = pd.concat([followed.assign(outcome=o) for o in cohorts.OUTCOMES], ignore_index=True)
+    areas = pd.DataFrame({"la": ["E3", "E2", "E1"], "la_name": ["Three", "Two", "One"]})
+    out = cohorts.cohort_counts(followed, areas)
+    first = out[(out["outcome"] == ANY) & (out["months_from"] == 0)].set_index(
+        ["area_code", "imd_quintile"]
+    )
+    assert first.loc[("E1", ALL), "at_risk"] == 2 and first.loc[("E1", ALL), "events"] == 1
+    assert first.loc[("E2", ALL), "at_risk"] == 2 and first.loc[("E2", ALL), "events"] == 0
+    assert first.loc[("E2", "5"), "at_risk"] == 1 and first.loc[("E1", "1"), "events"] == 1
+    assert ("E1", "unknown") in first.index and ("E2", "unknown") not in first.index
+    assert (first.loc["E3", "at_risk"] == 0).all() and len(first.loc["E3"]) == 6
+    assert list(out["area_code"].drop_duplicates()) == ["E1", "E2", "E3"]
+    assert out.loc[out["area_code"] == "E1", "area_name"].eq("One").all()
+    # E1's incidence: one event among two at 3 months
+    assert first.loc[("E1", ALL), "incidence_pct"] == pytest.approx(50.0)

@@ -15,7 +15,7 @@ def test_every_published_area_of_the_year_gets_its_report(published, tmp_path):
     batch = write_reports(published, tmp_path, LATEST)
     assert batch.areas == (LA,) and batch.paths == (report_path(tmp_path, LA, LATEST),)
     assert batch.size_bytes == batch.paths[0].stat().st_size > 0
-    assert batch.charts == 13  # the population pyramid, the spine chart, the flows and 10 others
+    assert batch.charts == 15  # the pyramid, the spine chart, the flows, two cohorts, 10 others
     assert f"{LATEST}" in batch.paths[0].read_text(encoding="utf-8")
 
 

@@ -214,7 +214,7 @@ def test_build_report_returns_the_document(published):
 
 def test_the_sections_are_shown_in_the_order_listed(built):
     """``build`` walks ``SECTIONS``: each section once, in the listed order."""
-    assert len(SECTIONS) == 11
+    assert len(SECTIONS) == 12
     ids = re.findall(r'<section id="([^"]+)"', built.html)
     assert ids == [
         "summary",
@@ -226,6 +226,7 @@ def test_the_sections_are_shown_in_the_order_listed(built):
         "poorest-fastest",
         "adversity",
         "flows",
+        "cohorts",
         "data-quality",
         "appendix",
     ]

@@ -13,7 +13,7 @@ def test_tip_report_writes_the_file(published_url, tmp_path, capsys):
     assert main(["report", "--warehouse", published_url, "--out", str(out), "--area", LA,
                  "--period", "2024-25"]) == 0  # fmt: skip
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert "wrote the Leeds 2024/25 report (13 charts" in capsys.readouterr().out
+    assert "wrote the Leeds 2024/25 report (15 charts" in capsys.readouterr().out
 
 
 def test_tip_report_refuses_an_unpublished_year(published_url, tmp_path, capsys):

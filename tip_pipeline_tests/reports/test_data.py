@@ -5,6 +5,7 @@ from tip_pipeline.reports import data, sections
 from tip_pipeline.reports.sections import (
     adversity,
     appendix,
+    cohorts,
     flows,
     hidden_need,
     indicator,
@@ -57,7 +58,7 @@ def test_masking_is_applied_even_if_a_suppressed_row_carried_a_figure():
 
 SECTION_MODULES = (
     summary, population, prevalence, hidden_need, indicator, poorest_fastest, adversity, quality,
-    appendix, spine, flows,
+    appendix, spine, flows, cohorts,
 )  # fmt: skip
 
 
