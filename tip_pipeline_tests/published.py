@@ -3,10 +3,10 @@ export's (one layer, so they all read the same rows).
 
 One LA (Leeds, E08000035) in its region and England, six wards, two indicators (a
 proportion and a rate) over six years with their limits computed by ``tip_pipeline.stats``,
-IMD deciles, comparisons, inequality, linked adversity, the prevalence slide and data quality
-of the latest year; with suppressed cells (a ward, a decile, the SII of an indicator, an
-adversity row, a recorded prevalence row) whose figures are NULL, as the publishing step
-leaves them.
+IMD deciles, comparisons, inequality, linked adversity, the prevalence slide, data quality and
+match rates across services of the latest year; with suppressed cells (a ward, a decile, the
+SII of an indicator, an adversity row, a recorded prevalence row) whose figures are NULL, as
+the publishing step leaves them.
 
 The year before (``EARLIER``, 2023/24) has figures written out by hand, as an analyst would
 check them: children looked after by sex, age band and decile, two wards (one suppressed), a
@@ -551,6 +551,22 @@ def data_quality() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def data_linkage() -> pd.DataFrame:
+    """The latest year was taken in from raw returns with a cross-reference: every social-care
+    child listed, most youth-justice children, and no housing people that year (a match rate
+    of nobody, NULL). The year before was delivered as contract files: no rows."""
+    return pd.DataFrame(
+        {
+            "period": LATEST,
+            "service": ["housing", "social_care", "youth_justice"],
+            "people": [0, 14_000, 600],
+            "linked": [0, 14_000, 510],
+            "match_rate_pct": [None, 100.0, 85.0],
+            "cross_reference": True,
+        }
+    )
+
+
 def indicator_trends(values: pd.DataFrame) -> pd.DataFrame:
     """Every year's recent trends, computed from the published values as publishing does
     (``tip_pipeline.publish.trends``), the first year the baseline."""
@@ -823,6 +839,7 @@ def fill_published(engine: Engine) -> None:
         schema.published_adversity_distribution: adversity_distribution(),
         schema.published_prevalence_summary: prevalence_summary(),
         schema.data_quality: data_quality(),
+        schema.data_linkage: data_linkage(),
         schema.indicator_trends: indicator_trends(values),
         schema.la_benchmarking: la_benchmarking(values),
         schema.indicator_goals: indicator_goals(values),

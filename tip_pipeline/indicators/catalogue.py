@@ -671,6 +671,80 @@ OUTCOMES += (
     ),
 )
 
+#: where the youth justice outcome measures' definitions come from (docs/DOMAIN.md, "Youth
+#: justice")
+YJ_PUBLICATION = (
+    "Youth Justice Board and Ministry of Justice, 'Youth justice statistics' (Official "
+    "Statistics, annual) and the 'Guide to youth justice statistics', "
+    "https://www.gov.uk/government/collections/youth-justice-annual-statistics"
+)
+REOFFENDING_PUBLICATION = (
+    "Ministry of Justice, 'Proven reoffending statistics' (Official Statistics, quarterly) and "
+    "the 'Guide to proven reoffending statistics', "
+    "https://www.gov.uk/government/collections/proven-reoffending-statistics"
+)
+
+OUTCOMES += (
+    Indicator(
+        id="yj_custodial_sentences",
+        name="Custodial sentences given to children",
+        definition="Custodial sentences given to children aged 10-17 in the year, one per "
+        "sentencing occasion, per 1,000 children aged 10-17. Definition followed: the Youth "
+        "Justice Board's use-of-custody measure for youth justice services (custodial "
+        f"sentences per 1,000 of the 10-17 population), {YJ_PUBLICATION}.",
+        numerator_name="yj_custodial_sentences",
+        numerator="Sentencing occasions (a child's outcomes of one day) with a custodial "
+        "sentence (CUST) dated between 1 April and 31 March, aged 10-17 at the first offence "
+        "sentenced that day",
+        denominator=children(10, 17),
+        reference=Reference.IN_YEAR,
+        multiplier=1_000,
+        kind="rate",
+        polarity=Polarity.HIGHER_IS_WORSE,
+        source=_YJ + "." + _POP,
+        notes="A count of sentences (events), not of children: a child sentenced to custody "
+        "on two days counts twice, a court sentencing several offences at once once. A rate "
+        "with Poisson limits. Remands to youth detention accommodation are not sentences and "
+        "are not in the tables.",
+    ),
+    Indicator(
+        id="yj_reoffending_local_proxy",
+        name="Children who reoffended within a year: local proxy for proven reoffending",
+        definition="LOCAL PROXY, not the Ministry of Justice's figure. Of children aged 10-17 "
+        "cautioned or given a non-custodial conviction in the 12 months ending 18 months "
+        "before 31 March (1 October to 30 September), the percentage who committed an offence "
+        "within 12 months of the first such outcome and were cautioned or convicted for it "
+        "within 18 months of it. Definition followed: the binary proven reoffending rate (one "
+        "year's follow-up, six months' waiting period) of "
+        f"{REOFFENDING_PUBLICATION}, computed from the youth justice service's own records, "
+        "where MoJ's is computed from the Police National Computer.",
+        numerator_name="yj_reoffenders",
+        numerator="Children of the cohort with an offence dated after their index date and on "
+        "or before its 12-month anniversary whose caution or conviction (any outcome but a "
+        "community resolution) is dated on or before the index date's 18-month anniversary",
+        denominator=_share(
+            "Children aged 10-17 at the offence whose first caution or non-custodial conviction "
+            "from 1 October to 30 September, 18 months before the year's end, is their index "
+            "event (a child sentenced to custody that same day is left out)",
+            "yj_reoffending_cohort",
+        ),
+        reference=Reference.IN_YEAR,
+        multiplier=100,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_WORSE,
+        source=_YJ + " (the offences of this year and the two years before, every year's outcomes)",
+        look_back=2,
+        look_back_tables=("yjs_offences",),
+        notes="A local proxy: MoJ's proven reoffending reads the Police National Computer, "
+        "which holds offences dealt with anywhere in England and Wales and after the child's "
+        "18th birthday; the youth justice service's records miss those, so the proxy can be "
+        "lower. Children sentenced to custody enter MoJ's cohort at their release, which the "
+        "records do not hold: they are not in the cohort. The value published for 2023/24 is "
+        "for the children of October 2021 to September 2022. Not available for a year whose two "
+        "previous years' youth justice tables were not both delivered.",
+    ),
+)
+
 CATALOGUE = (*CATALOGUE, *OUTCOMES)  # the outcome measures after the others
 
 INDICATORS: dict[str, Indicator] = {i.id: i for i in CATALOGUE}

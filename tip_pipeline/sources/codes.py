@@ -492,9 +492,17 @@ OUTCOME_TYPE = {
     "YRO": "Youth rehabilitation order",
     "CUST": "Custodial sentence",
 }
-#: Outcomes that make a first-time entrant: a youth caution or a conviction (not a community
-#: resolution), as the MoJ/YJB first-time-entrant measure.
-OUTCOME_FIRST_TIME_ENTRANT = ("YC", "YCC", "DIS", "FINE", "RO", "YRO", "CUST")
+#: A youth caution or a conviction (not a community resolution): the outcomes that make a
+#: first-time entrant (the MoJ/YJB first-time-entrant measure) and that prove an offence in
+#: MoJ's proven reoffending.
+OUTCOME_CAUTION_OR_CONVICTION = ("YC", "YCC", "DIS", "FINE", "RO", "YRO", "CUST")
+OUTCOME_FIRST_TIME_ENTRANT = OUTCOME_CAUTION_OR_CONVICTION
+#: A custodial sentence (a detention and training order, or detention under the Sentencing Act)
+OUTCOME_CUSTODY = "CUST"
+#: The outcomes that start a child's follow-up in the local reoffending proxy: a caution or a
+#: conviction that is not custodial. MoJ starts a child sentenced to custody at the release,
+#: which the youth justice tables do not hold (docs/DOMAIN.md, "Youth justice").
+OUTCOME_REOFFENDING_INDEX = tuple(o for o in OUTCOME_CAUTION_OR_CONVICTION if o != OUTCOME_CUSTODY)
 GRAVITY = tuple(str(g) for g in range(1, 9))
 
 # --- Homelessness (project layout modelled on H-CLIC) ----------------------------------------

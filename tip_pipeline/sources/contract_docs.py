@@ -281,6 +281,15 @@ cross-reference below lists them); record keys are hashed too, never written as 
 keeps them. Every record is written, refused with its line and column, or (H-CLIC's People:
 members of the household who are not dependent children) left out and counted: read = written
 + refused + left out (`ops.intake_tables`).
+
+Two homelessness measures are therefore **not computable here** (docs/DOMAIN.md, "Homelessness
+(H-CLIC)"), and nothing is counted in their place: **children in temporary accommodation at
+the end of a quarter** needs the Temporary accommodation section (each placement's type and
+dates), which no contract holds; **repeat homelessness** needs a reference of the household (or
+its main applicant) that the housing system keeps the same across applications, and the
+sections read carry none: `CASE_REF` is one application, the same in every quarter it is
+reported, Main holds no id of the applicant, and People's `PERSON_REF` is written for
+dependent children only.
 """
 
 _CROSS_REFERENCE_INTRO = """### Cross-reference of people across services

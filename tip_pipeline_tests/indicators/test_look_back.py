@@ -17,8 +17,13 @@ def test_the_catalogue_declares_its_look_backs():
     assert declared == {
         "cin_re_referrals_12m": (1, ("cin_episodes",)),
         "cla_long_term_stability": (2, ("ssda903_episodes",)),
+        "yj_reoffending_local_proxy": (2, ("yjs_offences",)),
     }
-    assert look_back.tables_to_read(CATALOGUE) == {"cin_episodes": 1, "ssda903_episodes": 2}
+    assert look_back.tables_to_read(CATALOGUE) == {
+        "cin_episodes": 1,
+        "ssda903_episodes": 2,
+        "yjs_offences": 2,
+    }
     # and the involvement flows, which are no catalogue indicator, read the year before
     flows_only = (*CATALOGUE, look_back.FLOWS)
     assert look_back.tables_to_read(flows_only) == {
@@ -26,11 +31,15 @@ def test_the_catalogue_declares_its_look_backs():
         "cin_episodes": 1,
         "cin_cp_plans": 1,
         "ssda903_episodes": 2,
+        "yjs_offences": 2,
     }
     # the cohorts: the earliest (entered in Y-3) reads its wash-out year Y-4 and every year
     # after it
     assert [m.look_back for m in look_back.COHORTS] == [1, 2, 3, 4]
-    assert look_back.tables_to_read() == dict.fromkeys(look_back.COHORT_TABLES, 4)
+    assert look_back.tables_to_read() == {
+        **dict.fromkeys(look_back.COHORT_TABLES, 4),
+        "yjs_offences": 2,
+    }
     assert look_back.LONGEST == 4
     with pytest.raises(ValueError, match="look-back"):
         replace(indicator("cin_31mar"), look_back=1)
@@ -54,6 +63,7 @@ def test_the_published_rows_name_each_indicator_not_available():
     cohorts = [m.id for m in look_back.COHORTS]
     assert frame["indicator_id"].tolist() == [
         "cla_long_term_stability",
+        "yj_reoffending_local_proxy",
         "involvement_flows",
         *cohorts,
     ]
@@ -65,7 +75,8 @@ def test_the_published_rows_name_each_indicator_not_available():
     ]
     assert set(frame["period"]) == {"2023/24"}
     assert "2021/22 (ssda903_episodes)" in frame["reason"].iloc[0]
-    assert "2022/23 (cin_children, cin_cp_plans, ssda903_episodes)" in frame["reason"].iloc[1]
+    assert "2021/22 (yjs_offences); 2022/23 (yjs_offences)" in frame["reason"].iloc[1]
+    assert "2022/23 (cin_children, cin_cp_plans, ssda903_episodes)" in frame["reason"].iloc[2]
     assert "2019/20 (cin_children, cin_episodes, cin_assessments" in frame["reason"].iloc[-1]
 
 
@@ -74,7 +85,7 @@ def test_care_leavers_are_not_available_where_no_delivering_la_can_take_them():
     home area; in a delivery of several LAs with none named, their indicators are not
     available, with the reason, rather than failing the year or dropping them."""
     four_years = {y.label for y in look_back.window(FY, 4)}
-    everything = {t: four_years for t in look_back.COHORT_TABLES}
+    everything = {t: four_years for t in look_back.tables_to_read()}
     assert look_back.reasons(FY, everything) == {}
     found = look_back.reasons(FY, everything, delivering_la_known=False)
     assert set(found) == {"care_leavers_eet", "care_leavers_suitable_accommodation"}

@@ -1,7 +1,12 @@
 """A generated year of raw returns (``tip generate --format dfe``: SSDA903 tables and a CIN
 census XML with case-system ids, social workers' ids, UPNs, full dates of birth (in every
-SSDA903 table that repeats DOB) and postcodes) run through ``tip run
---raw``: none of those values is found in the log output, the Dagster instance's folder, the
+SSDA903 table that repeats DOB) and postcodes; the youth justice system's offences and
+outcomes tables, its history years too, with its children's ids, offence references, Police
+National Computer ids, home postcodes and full dates of birth; H-CLIC's Main, People and
+Support sections per quarter with case references, every household member's person reference
+and full date of birth, and the last settled home's and current postcodes; the cross-reference
+of people with each system's ids and the common person ids) run through ``tip run --raw``:
+none of those values is found in the log output, the Dagster instance's folder, the
 warehouse's files, the contract files intake wrote, or the temporary folder. The raw folder is
 the only place they exist (the issue's "pseudonymisation at the edge")."""
 
@@ -16,6 +21,12 @@ import pandas as pd
 import pytest
 
 from tip_pipeline.cli import main
+from tip_pipeline.sources.generator.dfe_services import (
+    CROSS_REFERENCE_FILE,
+    HCLIC_FILES,
+    YJ_OFFENCES_FILE,
+    YJ_OUTCOMES_FILE,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -45,20 +56,42 @@ def _columns(tables: list[pd.DataFrame], names: tuple[str, ...]) -> set[str]:
     return {v for t in tables for n in names if n in t for v in t[n] if v}
 
 
+def _year_month_day(day_first: str) -> str:
+    day, month, year = day_first.split("/")
+    return f"{year}-{month}-{day}"
+
+
+def _tables(raw: Path, *names: str) -> list[pd.DataFrame]:
+    """Every raw table of those file names, in any year or quarter folder."""
+    return [_csv(p) for name in names for p in raw.rglob(name)]
+
+
 def raw_values(raw: Path) -> dict[str, set[str]]:
     """Every identifying value of the raw returns, by kind: every SSDA903 table's ids (the
     children's and the social workers'), UPNs, postcodes and dates of birth, and the CIN
-    census's."""
+    census's; the youth justice tables' and H-CLIC sections' person ids, record keys (offence
+    and case references), PNC ids, postcodes and dates of birth; the cross-reference's ids."""
     ssda903 = [_csv(p) for p in raw.rglob("903_*.csv")]
     census = list(raw.rglob("cin_census_*.xml"))
+    youth_justice = _tables(raw, YJ_OFFENCES_FILE, YJ_OUTCOMES_FILE)
+    hclic = _tables(raw, *HCLIC_FILES.values())
+    cross_reference = _tables(raw, CROSS_REFERENCE_FILE)
     ids = _columns(ssda903, ("CHILD",)) | {t for p in census for t in _xml_texts(p, {"LAchildID"})}
+    ids |= _columns(youth_justice, ("YJ_CHILD_ID",)) | _columns(hclic, ("PERSON_REF",))
+    ids |= _columns(cross_reference, ("SOURCE_ID", "PERSON_ID"))
     upns = _columns(ssda903, ("UPN",))
     upns |= {t for p in census for t in _xml_texts(p, {"UPN", "FormerUPN"})}
     postcodes = _columns(ssda903, ("HOME_POST", "PL_POST"))
+    postcodes |= _columns(youth_justice, ("HOME_POSTCODE",))
+    postcodes |= _columns(hclic, ("SETTLED_HOME_POSTCODE", "CURRENT_POSTCODE"))
+    service_births = _columns([*youth_justice, *hclic], ("DOB",))
     iso_births = {t for p in census for t in _xml_texts(p, {"PersonBirthDate"})}
+    iso_births |= {_year_month_day(d) for d in service_births}
     births = _columns(ssda903, ("DOB", "MC_DOB")) | {_day_month_year(d) for d in iso_births}
     return {
         "id": ids,
+        "record_key": _columns([*youth_justice, *hclic], ("OFFENCE_REF", "CASE_REF")),
+        "pnc_id": _columns(youth_justice, ("PNC_ID",)),
         "upn": upns,
         "staff_id": _columns(ssda903, ("SW_ID",)),
         "postcode": postcodes | {v.replace(" ", "") for v in postcodes},
@@ -129,8 +162,8 @@ def test_raw_identifiers_are_found_nowhere_but_the_raw_folder(tmp_path, capfd, m
         "temporary folder": _files(temporary),
     }
     assert places["warehouse"] and places["contract files"] and places["Dagster instance"]
-    leaks = _found(values["id"], places, whole_token=True)
-    for kind in ("upn", "staff_id", "postcode", "birth"):
+    leaks = _found(values["id"] | values["record_key"], places, whole_token=True)
+    for kind in ("upn", "staff_id", "pnc_id", "postcode", "birth"):
         leaks |= _found(values[kind], places, whole_token=False)
     iso = values["iso_birth"] - _event_dates(out)
     leaks |= _found(iso, places, whole_token=True)

@@ -1,5 +1,10 @@
 """Data quality of the latest deliveries: records read and set aside by validation, and the
-rules that set them aside (``published.data_quality``)."""
+rules that set them aside (``published.data_quality``); and, for a year taken in from raw
+returns, how many of each service's people the authority's cross-reference linked across
+services (``published.data_linkage``; docs/DOMAIN.md, "Linking people across services").
+
+A match rate the table leaves NULL (a service whose records gave nobody) reads "not
+available", never 0, like every missing figure of the report (``reports.statements``)."""
 
 from __future__ import annotations
 
@@ -80,7 +85,73 @@ def render(conn: Connection, report: Report) -> html.Section:
         )
     else:
         body += html.note("No validation rule set any record aside.")
+    body += linkage_html(data_linkage(conn, data.period), data.period)
     return html.Section("data-quality", "Data quality of the latest deliveries", body)
+
+
+#: the services of ``published.data_linkage``, in the order shown, by the names readers know
+SERVICES = {
+    "social_care": "Children's social care (CIN census, SSDA903)",
+    "youth_justice": "Youth justice",
+    "housing": "Housing (H-CLIC)",
+}
+
+
+def data_linkage(conn: Connection, period: str) -> pd.DataFrame:
+    """The year's match rates per service, in ``SERVICES``' order (a service not named there
+    after them): no rows for a year delivered as contract files."""
+    frame = read(
+        conn,
+        "SELECT service, people, linked, match_rate_pct, cross_reference "
+        "FROM published.data_linkage WHERE period = :period",
+        period=period,
+    )
+    order = {service: i for i, service in enumerate(SERVICES)}
+    rank = frame["service"].map(order).fillna(len(order))
+    return frame.assign(rank=rank).sort_values(["rank", "service"]).drop(columns="rank")
+
+
+def linkage_html(linkage: pd.DataFrame, period: str) -> str:
+    """The match rates' table and what they mean for the measures across services, or a note
+    when the year has none."""
+    if linkage.empty:
+        return html.note(
+            f"No match rates across services are published for {period}: its files were "
+            "delivered as contract files, whose services share one pseudonymised id by "
+            "declaration."
+        )
+    rows = [
+        [
+            SERVICES.get(str(r["service"]), str(r["service"])),
+            fmt_count(r["people"]),
+            fmt_count(r["linked"]),
+            fmt_value(r["match_rate_pct"], places=1),
+        ]
+        for _, r in linkage.iterrows()
+    ]
+    body = html.statement(linkage_statement(bool(linkage["cross_reference"].any())))
+    return body + html.table(
+        "linkage",
+        f"People of each service linked across services by the cross-reference, {period}",
+        ["Service", "People", "Linked by the cross-reference", "Match rate (%)"],
+        rows,
+        "published.data_linkage",
+    )
+
+
+def linkage_statement(cross_reference: bool) -> str:
+    if not cross_reference:
+        return (
+            "The year was taken in without a cross-reference of people across services: each "
+            "service's children have pseudonyms of their own, so no child is linked across "
+            "services and the measures across them are not available."
+        )
+    return (
+        "A child known to two services is counted once in the measures across services "
+        "(children with two or more adversity domains, the adversity distribution and its "
+        "overlaps) only where the authority's cross-reference listed the child in both: the "
+        "lower a service's match rate, the more of its children count as separate children."
+    )
 
 
 def quality_statement(rows_read: int, rows_quarantined: int, tables: int) -> str:
