@@ -18,10 +18,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tip_pipeline.intake.census_worker import CensusWorker, worth_a_worker
 from tip_pipeline.intake.landing import (
     FileRefusal,
     YearIntake,
     convert_landing,
+    is_census,
+    is_read,
     scan_landing,
     write_contract_files,
 )
@@ -93,8 +96,16 @@ def take_in(
     with engine.connect() as conn:
         check_key(current_fingerprint(conn), pseudonymiser.fingerprint, rekey)
     landing = scan_landing(raw_dir)
-    lookup = PostcodeLookup.from_csv(lookup_file)
-    converted, undated = convert_landing(landing.files, pseudonymiser, lookup, periods)
+    census = [
+        raw
+        for raw in landing.files
+        if is_read(raw, periods) and is_census(raw) and worth_a_worker(raw)
+    ]
+    with CensusWorker(census, pseudonymiser, data_dir) as worker:  # while the rest is read
+        lookup = PostcodeLookup.from_csv(lookup_file)
+        converted, undated = convert_landing(
+            landing.files, pseudonymiser, lookup, periods, elsewhere=worker
+        )
     years = tuple(converted)
     refused = (*landing.refused, *undated)
     written = tuple(path for year in years for path in write_contract_files(year, data_dir))
