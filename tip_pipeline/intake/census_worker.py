@@ -173,8 +173,15 @@ def _received(sent: SentFile | FileRefusal) -> ConvertedFile | FileRefusal:
 
 class CensusWorker:
     """The census files given, converted in one worker process started on entering; each
-    file's result taken by :meth:`result` (``landing.Elsewhere``). Leaving stops the worker
-    (a file not yet taken is abandoned) and removes the temporary folder."""
+    file's result taken by :meth:`result` (``landing.Elsewhere``). Leaving removes the
+    temporary folder and stops the worker: a file not yet started is not read; after an
+    error, a file being read is abandoned without waiting (the worker ends when it has read
+    it, its rows written nowhere that stays).
+
+    The worker is started by ``spawn``, which imports the main module of the program anew
+    in the worker: a script calling ``take_in`` must keep its own work under
+    ``if __name__ == "__main__":``, as ``tip`` and Dagster's processes do (Python's
+    ``multiprocessing``, "Safe importing of main module")."""
 
     def __init__(
         self, files: Iterable[RawFile], pseudonymiser: Pseudonymiser, data_dir: Path
@@ -219,7 +226,7 @@ class CensusWorker:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:  # after an error here, not waiting for the worker's file
+            self._pool.shutdown(wait=kind is None, cancel_futures=True)
         if self._scratch is not None:
             self._scratch.cleanup()

@@ -90,7 +90,11 @@ def take_in(
     """Convert every year of ``raw_dir`` (or those of ``periods``) into ``data_dir``'s contract
     files and record the run in ``engine``'s warehouse (migrated). The key and the lookup
     default to their settings (``TIP_PSEUDONYM_KEY_FILE``, ``TIP_POSTCODE_LOOKUP``). Files
-    refused where they lie are reported by every run (they belong to no year)."""
+    refused where they lie are reported by every run (they belong to no year).
+
+    A large CIN census XML is converted in a worker process while this one reads the lookup
+    and the other files (``intake.census_worker``): the same reader, rows and accounts, in
+    about the time of the longer of the two."""
     run_id = run_id or f"intake-{uuid.uuid4()}"
     pseudonymiser = Pseudonymiser(load_key(key_file))
     with engine.connect() as conn:
