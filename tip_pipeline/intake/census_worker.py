@@ -1,6 +1,7 @@
 """A large CIN census XML converted in a second process, while the intake's own process reads
-the postcode lookup and the SSDA903 tables: the two take about as long at England's volume
-(some 20 s of CPU for the census, 15 s for the rest), and only the census needs no lookup.
+the postcode lookup and the SSDA903 tables: at England's volume the census is some 60% of
+intake's CPU (12.5 s on a quiet machine, against some 9 s for the lookup and the SSDA903
+tables; docs/PERFORMANCE.md, "Intake of an england-sized year"), and it needs no lookup.
 
 Why a process and not a thread: the census read is Python called by expat for every element
 (``intake.cin_xml``), which holds the interpreter's lock; a second process is the only way to
@@ -26,7 +27,8 @@ the pipe the standard library opens between the two (``concurrent.futures``), ne
 Memory: the two processes run at once, so what they hold is added. Before waiting for the
 worker, this process hands back to the operating system what Arrow's allocator (mimalloc)
 keeps of the memory it has freed converting the other files (``MemoryPool.release_unused``,
-once per census); the worker is stopped before its rows are mapped here.
+once per census: some 50 of 550 MiB after England's SSDA903 tables); the worker is stopped
+before its rows are mapped here.
 
 When: only for a census of at least :data:`WORKER_MIN_BYTES`, and only on a machine with more
 than one processor available to the process. A worker costs some 1 to 2 s to start (a fresh
@@ -55,8 +57,9 @@ from tip_pipeline.intake.pseudonyms import Pseudonymiser
 from tip_pipeline.intake.ssda903 import IntakeResult
 from tip_pipeline.periods import FinancialYear
 
-#: a census XML smaller than this (some 30,000 children as DfE's layout writes them, about
-#: 1.5 s to read) is read in the intake's own process: a worker costs about that to start
+#: a census XML smaller than this (some 30,000 children as DfE's layout writes them, 1 to
+#: 1.5 s of CPU to read) is read in the intake's own process: a worker costs about that to
+#: start (its imports: 1 s of CPU)
 WORKER_MIN_BYTES = 32 * 2**20
 
 
