@@ -53,6 +53,7 @@ def _generate(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         format=args.format,
         ssda903=args.ssda903,
+        match_rates=dict(args.match_rate),
     )
     rows = sum(f["rows"] for f in manifest["files"])
     print(f"wrote {len(manifest['files'])} files ({rows:,} rows) to {args.out}")
@@ -70,6 +71,22 @@ def _generate(args: argparse.Namespace) -> int:
     if manifest.get("identifiers"):
         print(f"planted {len(manifest['identifiers'])} direct identifiers: expect refusal")
     return 0
+
+
+def _match_rate(text: str) -> tuple[str, float]:
+    """``--match-rate SYSTEM=SHARE``, checked as the generator checks it."""
+    from tip_pipeline.sources.generator.dfe_services import (
+        MatchRateError,
+        match_rates,
+        parse_match_rate,
+    )
+
+    try:
+        system, rate = parse_match_rate(text)
+        match_rates({system: rate})
+    except MatchRateError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return system, rate
 
 
 def _default_dagster_home() -> None:
@@ -331,9 +348,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=("contract", "dfe"),
         default="contract",
-        help="contract: every extract as its contract file; dfe: the CIN and SSDA903 extracts as "
-        "the raw DfE returns intake takes in (in OUT/raw, key and postcode lookup in "
-        "OUT/raw_support), the rest as contract files",
+        help="contract: every extract as its contract file; dfe: the CIN, SSDA903, youth "
+        "justice and H-CLIC extracts as the raw records intake takes in, with the authority's "
+        "cross-reference of people across the services (in OUT/raw, key and postcode lookup in "
+        "OUT/raw_support), the reference files as contract files",
     )
     gen.add_argument(
         "--ssda903",
@@ -341,6 +359,16 @@ def build_parser() -> argparse.ArgumentParser:
         default="mixed",
         help="with --format dfe, each year's SSDA903 return as CSV tables or as DfE's XML; "
         "mixed: the XML for years ending in an even year, the CSV tables for the others",
+    )
+    gen.add_argument(
+        "--match-rate",
+        action="append",
+        type=_match_rate,
+        default=[],
+        metavar="SYSTEM=SHARE",
+        help="with --format dfe, the share of a service's children the cross-reference lists "
+        "(social_care, youth_justice, housing; repeat for each); defaults social_care=1.0, "
+        "youth_justice=0.85, housing=0.7; every share 0 writes no cross-reference",
     )
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
     gen.set_defaults(func=_generate)

@@ -20,6 +20,9 @@ Sources
   ``phe_rate``, ``phe_dsr``, ``phe_sii``, ``phe_funnels``; the formulas below follow them and the
   tests cross-check against PHStatsMethods 0.1.16 and the reference cases in
   ``tip_pipeline_tests/data/phe_reference_cases.csv``.
+- Survival (``kaplan_meier_incidence``, the cohorts' cumulative incidence): Kaplan & Meier
+  (1958), Greenwood (1926), the log-log limits of Kalbfleisch & Prentice (2002) and Collett
+  (2015); unlike the rest it takes one row per person, not aggregates.
 """
 
 from __future__ import annotations
@@ -1025,3 +1028,70 @@ def recent_trend_weighted(
     slope = _wls_slope(w, v)
     chi2 = slope**2 * (s1 * stt - st**2) / s1
     return _recent_trend(slope, _leave_one_out(w, v), chi2, valid)
+
+
+# --------------------------------------------------------------------------------------------
+# Survival: Kaplan-Meier cumulative incidence
+# --------------------------------------------------------------------------------------------
+def kaplan_meier_incidence(
+    time: ArrayLike,
+    event: ArrayLike,
+    at: ArrayLike,
+    confidence: float = 0.95,
+    closed: bool = True,
+) -> Estimate:
+    """Kaplan-Meier cumulative incidence F(t) = 1 - S(t) at each time of ``at``, with
+    Greenwood's variance and log-log limits.
+
+    ``time``: each person's time to the event or to censoring (one per person, >= 0);
+    ``event``: True where the time is an event, False where it is censored. At a time where
+    events and censorings are tied the events come first (the censored are still at risk),
+    Kaplan & Meier's convention.
+
+    - S(t) = prod over event times u <= t of (1 - d_u / n_u), with d_u events at u and n_u
+      people whose time is u or later (Kaplan & Meier 1958, *J Am Stat Assoc* 53:457-481);
+    - Greenwood's variance: Var S(t) = S(t)^2 * sum_{u <= t} d_u / (n_u (n_u - d_u))
+      (Greenwood 1926, *The natural duration of cancer*, Reports on Public Health and Medical
+      Subjects 33, HMSO); Var F(t) = Var S(t);
+    - log-log limits, which stay inside (0, 1): with v = sum d_u / (n_u (n_u - d_u)) /
+      (log S)^2, S(t)^exp(+z sqrt v) and S(t)^exp(-z sqrt v) bound S(t), and one minus them
+      F(t) (Kalbfleisch & Prentice 2002, *The Statistical Analysis of Failure Time Data*, 2nd
+      ed., section 1.4; Collett 2015, *Modelling Survival Data in Medical Research*, 3rd ed.,
+      section 2.2; R survival's ``survfit(conf.type = "log-log")``).
+
+    ``closed=False`` gives F(t-) = P(T < t): the events at exactly ``t`` are left out (the
+    cohorts' "within 12 months" is before the day 12 calendar months after entry).
+
+    F is 0 with NaN limits before any event, and 1 with NaN limits once everyone at risk has
+    had the event (the log-log transform is undefined where S is 0 or 1; R gives NA too). No
+    one at all (or NaN in ``time``) gives NaN throughout. Returns an ``Estimate`` of F at each
+    point of ``at``.
+    """
+    z = z_value(confidence)
+    t = _f(time).ravel()
+    e = np.asarray(event, dtype=bool).ravel()
+    points = _f(at)
+    if t.shape != e.shape:
+        raise ValueError("time and event must have one value per person")
+    nan = np.full(points.shape, np.nan)
+    if t.size == 0 or np.isnan(t).any():
+        return Estimate(nan, nan.copy(), nan.copy())
+    order = np.sort(t)
+    times, counts = np.unique(t[e], return_counts=True)
+    deaths = counts.astype(np.float64)
+    at_risk = (t.size - np.searchsorted(order, times, side="left")).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factors = 1.0 - deaths / at_risk
+        terms = deaths / (at_risk * (at_risk - deaths))
+    side = "right" if closed else "left"
+    upto = np.searchsorted(times, points.ravel(), side=side)
+    survival = np.concatenate(([1.0], np.cumprod(factors)))[upto]
+    greenwood = np.concatenate(([0.0], np.cumsum(terms)))[upto]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = z * np.sqrt(greenwood) / np.abs(np.log(survival))
+        inside = (survival > 0.0) & (survival < 1.0) & np.isfinite(greenwood)
+        lower_s = np.where(inside, survival ** np.exp(spread), np.nan)
+        upper_s = np.where(inside, survival ** np.exp(-spread), np.nan)
+    shape = points.shape
+    value = (1.0 - survival).reshape(shape)
+    return Estimate(*_arrays(value, (1.0 - upper_s).reshape(shape), (1.0 - lower_s).reshape(shape)))

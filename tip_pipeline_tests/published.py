@@ -669,18 +669,34 @@ FLOWS_SUPPRESSED = {
 }
 
 
+#: England's flows (every cell published); the region has none (the warehouse does not hold
+#: all its authorities)
+ENGLAND_FLOWS = {pair: 40 * n + 7 for pair, n in FLOWS.items()}
+
+
 def involvement_flows() -> pd.DataFrame:
+    """The LA's flows and England's."""
+    return pd.concat(
+        [
+            _flows(FLOWS, FLOWS_SUPPRESSED).assign(area_code=LA, area_name=LA_NAME),
+            _flows(ENGLAND_FLOWS, set()).assign(area_code=ENGLAND, area_name="England"),
+        ],
+        ignore_index=True,
+    )
+
+
+def _flows(flows: dict[tuple[str, str], int], withheld: set[tuple[str, str]]) -> pd.DataFrame:
     pairs = [(a, b) for a in FLOW_LEVELS for b in FLOW_LEVELS if (a, b) != ("none", "none")]
-    count = {pair: FLOWS.get(pair, 0) for pair in pairs}
+    count = {pair: flows.get(pair, 0) for pair in pairs}
     rows = [(a, b, n) for (a, b), n in count.items()]
     for level in FLOW_LEVELS:
         rows.append((level, "all", sum(n for (a, _), n in count.items() if a == level)))
         rows.append(("all", level, sum(n for (_, b), n in count.items() if b == level)))
     frame = pd.DataFrame(rows, columns=["from_level", "to_level", "children"])
     pairs_shown = zip(frame["from_level"], frame["to_level"], strict=True)
-    frame["suppressed"] = [pair in FLOWS_SUPPRESSED for pair in pairs_shown]
+    frame["suppressed"] = [pair in withheld for pair in pairs_shown]
     frame["children"] = frame["children"].astype(object).where(~frame["suppressed"], None)
-    return frame.assign(period=LATEST, previous_period=EARLIER, area_code=LA, area_name=LA_NAME)
+    return frame.assign(period=LATEST, previous_period=EARLIER)
 
 
 def indicator_not_available() -> pd.DataFrame:

@@ -135,8 +135,16 @@ SPECS = [
         "involvement_flows",
         "'Left shift' flows: children by their highest level of involvement (none, referral, "
         "in need, child protection, looked after) in the previous year and in the year, per "
-        "LA, with both years' level totals; read from the year's and the previous year's CIN "
+        "LA (and region and England where the delivery holds all their LAs), with both years' "
+        "level totals; read from the year's and the previous year's CIN "
         "census and SSDA903 episodes (restricted.involvement_flows).",
+    ),
+    _spec(
+        "cohort_incidence",
+        "Cohorts across years: children entering at a first toxic-trio factor or a first "
+        "referral in each of the four years to the year, followed for a plan, care, youth "
+        "justice or homelessness; at risk, events and censored per 12-month interval with the "
+        "Kaplan-Meier incidence, by LA and IMD quintile (restricted.cohort_incidence).",
     ),
 ]
 

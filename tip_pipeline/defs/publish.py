@@ -38,6 +38,9 @@ TWINS = {
     "involvement_flows": "'Left shift' flows between levels of involvement from the previous "
     "year, with both years' level totals, disclosure-controlled together with the earlier "
     "years' flows (published.involvement_flows).",
+    "cohort_incidence": "Cohorts across years: at risk, events and censored per interval of "
+    "follow-up and the Kaplan-Meier incidence, disclosure-controlled together with the "
+    "earlier years' publication of the same cohorts (published.cohort_incidence).",
 }
 #: the restricted tables read, as their indicator assets
 UPSTREAM = [dg.AssetKey(["indicators", name]) for name in TWINS]

@@ -4,7 +4,7 @@ from the validated tables, and the published twins (group ``published``) made fr
 Why one step: the restricted true counts and the published figures made from them must change
 together. Written by two steps, a run killed between them left a published year beside true
 counts it was not made from, and that year's disclosure audit failed (the kill harness,
-``benchmarks/kill_harness.py``, found it). Here the year's eight restricted tables, its six
+``benchmarks/kill_harness.py``, found it). Here the year's nine restricted tables, its seven
 published twins, its data-quality summary and its lineage are replaced in one transaction
 (``publish.store.publish_year``), audited before it commits. Domain logic lives in
 tip_pipeline.indicators and tip_pipeline.publish; this module wires them.

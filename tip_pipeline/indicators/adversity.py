@@ -6,6 +6,11 @@ after (short breaks excluded), a youth-justice outcome, and homelessness (a hous
 duty) -- every domain counted by its own numerator, within its age range. The count is
 published as a distribution over all children aged 0-17 (0, 1, 2, 3, 4+; the 0 row is the
 population minus the rest), and overlaps between pairs of domains.
+
+A year whose youth-justice or housing people were taken in without being linked to social
+care's (``linked_services``) has no distribution and no overlap that pairs the unlinked
+domain with another: a child known to both would count as two, and an overlap would be a
+silent zero; ``published.indicator_not_available`` says why.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import pandas as pd
 
 from tip_pipeline.home_area import UNKNOWN
 from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.linked_services import unlinked_domains
 from tip_pipeline.indicators.numerator_registry import UNITS, units_of
 from tip_pipeline.indicators.people import NOT_RECORDED
 from tip_pipeline.stats import proportion_ci
@@ -79,6 +85,8 @@ def distribution(data: YearData) -> pd.DataFrame:
     counts["0"] = pop - counts.sum(axis=1)
     counts[TWO_OR_MORE] = counts[["2", "3", "4+"]].sum(axis=1)
     counts = counts[[*DISTRIBUTION, TWO_OR_MORE]]
+    if data.unlinked:  # a child in an unlinked service would count twice: no rows
+        counts = counts.iloc[:0]
     long = counts.stack().rename("children").reset_index()
     long.columns = ["area_code", "domains", "children"]
     long["denominator"] = long["area_code"].map(pop).to_numpy()
@@ -101,9 +109,10 @@ def overlap(data: YearData) -> pd.DataFrame:
     units = domain_units(data).merge(data.areas[["lsoa", "la"]], on="lsoa")
     rows = []
     members = {d: set(units.loc[units["domain"] == d, "unit_id"]) for d in DOMAINS}
+    unlinked = unlinked_domains(data.unlinked)
     for base, (_, b_low, b_high) in DOMAINS.items():
         for other, (_, o_low, o_high) in DOMAINS.items():
-            if base == other:
+            if base == other or {base, other} & unlinked:
                 continue
             low, high = max(b_low, o_low), min(b_high, o_high)
             base_units = units[(units["domain"] == base) & units["age"].between(low, high)]

@@ -430,6 +430,7 @@ OUTCOMES: tuple[Indicator, ...] = (
         multiplier=100,
         kind="proportion",
         polarity=Polarity.HIGHER_IS_WORSE,
+        benchmark_measure="cin_re_referrals_12m",
         source=_CIN + " (this year's and the previous year's census)",
         look_back=1,
         look_back_tables=("cin_episodes",),
@@ -454,6 +455,7 @@ OUTCOMES: tuple[Indicator, ...] = (
         multiplier=100,
         kind="proportion",
         polarity=Polarity.HIGHER_IS_BETTER,
+        benchmark_measure="assessments_within_45_days",
         source=_CIN,
         notes="A share of assessments (events), not of children.",
     ),
@@ -472,6 +474,7 @@ OUTCOMES: tuple[Indicator, ...] = (
         multiplier=100,
         kind="proportion",
         polarity=Polarity.HIGHER_IS_WORSE,
+        benchmark_measure="cpp_ended_two_years_or_more",
         source=_CIN,
         notes="A share of plans (events): a child whose two plans ended counts twice.",
     ),
@@ -493,6 +496,7 @@ OUTCOMES: tuple[Indicator, ...] = (
         multiplier=100,
         kind="proportion",
         polarity=Polarity.HIGHER_IS_WORSE,
+        benchmark_measure="cpp_second_or_subsequent",
         source=_CIN,
         notes="'Before, at any time' is the census's NumberOfPreviousCPP, which holds plans "
         "older than any delivered year; no look-back year is needed.",
@@ -514,6 +518,7 @@ OUTCOMES: tuple[Indicator, ...] = (
         multiplier=100,
         kind="proportion",
         polarity=Polarity.HIGHER_IS_WORSE,
+        benchmark_measure="cla_three_or_more_placements",
         source=_903,
         notes="Placements in the year's return only: a placement begun before 1 April counts "
         "once, from its episode open on 1 April.",
@@ -541,6 +546,7 @@ OUTCOMES: tuple[Indicator, ...] = (
         multiplier=100,
         kind="proportion",
         polarity=Polarity.HIGHER_IS_BETTER,
+        benchmark_measure="cla_long_term_stability",
         source=_903 + " (this year's and the two previous years' returns)",
         look_back=2,
         look_back_tables=("ssda903_episodes",),
@@ -563,6 +569,7 @@ OUTCOMES: tuple[Indicator, ...] = (
         multiplier=100,
         kind="proportion",
         polarity=Polarity.HIGHER_IS_WORSE,
+        benchmark_measure="cla_missing",
         source=_903,
         notes="Away from placement without authorisation (MISSING A) is not counted.",
     ),
@@ -583,6 +590,7 @@ OUTCOMES: tuple[Indicator, ...] = (
         multiplier=100,
         kind="proportion",
         polarity=Polarity.HIGHER_IS_BETTER,
+        benchmark_measure="care_leavers_eet",
         source=_903 + " (OC3)",
         breakdowns=LEAVER_BREAKDOWNS,
         home_area_recorded=False,
@@ -605,10 +613,61 @@ OUTCOMES: tuple[Indicator, ...] = (
         multiplier=100,
         kind="proportion",
         polarity=Polarity.HIGHER_IS_BETTER,
+        benchmark_measure="care_leavers_suitable_accommodation",
         source=_903 + " (OC3)",
         breakdowns=LEAVER_BREAKDOWNS,
         home_area_recorded=False,
         notes="Accommodation not known (0) is not suitable. " + _LEAVER_NOTE,
+    ),
+)
+
+#: DfE's "Section 47s in the year" and "ICPCs in the year" (docs/DOMAIN.md, "Outcome measures")
+_S47_NOTE = (
+    "A count of events, not of children: a child with two enquiries counts twice (DfE publishes "
+    "the children apart). A rate with Poisson limits."
+)
+
+OUTCOMES += (
+    Indicator(
+        id="s47_enquiries",
+        name="Section 47 enquiries starting in the year",
+        definition="Section 47 enquiries (Children Act 1989, s.47: the local authority's "
+        "enquiries where it suspects a child is suffering, or likely to suffer, significant "
+        "harm) starting in the year, per 10,000 children aged 0-17. Definition followed: "
+        f"{CIN_PUBLICATION}, 'Section 47s in the year' (enquiries, not children).",
+        numerator_name="s47_enquiries",
+        numerator="Section 47 enquiries (the census's Section47 groups) with S47ActualStartDate "
+        "between 1 April and 31 March",
+        denominator=children(0, 17),
+        reference=Reference.IN_YEAR,
+        multiplier=10_000,
+        kind="rate",
+        polarity=Polarity.NO_JUDGEMENT,
+        benchmark_measure="s47_enquiries",
+        source=_CIN + "." + _POP,
+        notes=_S47_NOTE + " An enquiry started in March whose conference is in April is in "
+        "both years' census, and counted in the year it started.",
+    ),
+    Indicator(
+        id="icpcs_after_s47",
+        name="Initial child protection conferences following a section 47 enquiry",
+        definition="Initial child protection conferences held in the year following a section "
+        "47 enquiry, per 10,000 children aged 0-17. Definition followed: "
+        f"{CIN_PUBLICATION}, 'ICPCs in the year' (conferences, not children).",
+        numerator_name="icpcs_after_s47",
+        numerator="Section 47 enquiries whose DateOfInitialCPC is between 1 April and 31 March, "
+        "whenever the enquiry started; an enquiry with no conference date (none required, "
+        "ICPCnotRequired, or not yet held) counts none",
+        denominator=children(0, 17),
+        reference=Reference.IN_YEAR,
+        multiplier=10_000,
+        kind="rate",
+        polarity=Polarity.NO_JUDGEMENT,
+        benchmark_measure="icpcs_after_s47",
+        source=_CIN + "." + _POP,
+        notes=_S47_NOTE + " A conference recorded on the CIN episode rather than in its "
+        "Section47 group (DfE rule 2884 allows one or the other) is not in the extract, so not "
+        "counted; DfE's count includes it.",
     ),
 )
 

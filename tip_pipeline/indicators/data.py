@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from tip_pipeline.home_area import UNKNOWN, UNKNOWN_WARD, UNKNOWN_WARD_NAME, delivering_la
 from tip_pipeline.indicators import look_back
+from tip_pipeline.indicators.linked_services import latest_linkage, unlinked_services
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import codes, contracts
 from tip_pipeline.sources.contracts import (
@@ -78,6 +79,9 @@ class YearData:
     #: earlier reporting years' rows of the tables indicators look back to
     #: (``look_back.tables_to_read``), each with its year in the column ``period``
     earlier: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    #: the services whose people the year's intake did not link to social care's
+    #: (``linked_services.unlinked_services``): the measures across them are not computed
+    unlinked: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.tables = {name: as_objects(frame) for name, frame in self.tables.items()}
@@ -227,7 +231,8 @@ def load_year(engine: sa.Engine, period: FinancialYear) -> YearData:
             name: _read_earlier(conn, name, look_back.window(period, years))
             for name, years in look_back.tables_to_read().items()
         }
-    return YearData(period=period, tables=frames, earlier=earlier)
+        unlinked = unlinked_services(latest_linkage(conn, period.label))
+    return YearData(period=period, tables=frames, earlier=earlier, unlinked=unlinked)
 
 
 def delivered_earlier(conn: sa.Connection, period: FinancialYear) -> dict[str, set[str]]:

@@ -27,9 +27,21 @@ children at each level in Y-1 (``to_level`` ``ALL``) and in Y (``from_level`` ``
 is placed by their home LSOA in Y where known in Y, else in Y-1 (the SSDA903 episode's
 HOME_POST, else the CIN child's HomeLSOA; an unknown home area counts in the delivering LA,
 ``tip_pipeline.home_area``).
+
+Regions and England have flows of their own where the delivery holds every one of their
+authorities, by the rule by which ``indicator_values`` computes a region or England from the
+delivery rather than take it from the benchmark file (``values.complete_levels``: a region
+when the LSOA lookup covers several LAs and every LA the ONS LA-to-region lookup places in it;
+England when it covers every LA of that lookup). Each child is counted in the region and
+country of the LA they are counted in, so a region's flows are the sum of its authorities'
+and England's the sum of its regions' (``publish/cells.py`` declares both, so disclosure
+control and the audit cover them). A region missing one of its authorities has no flows,
+never flows of part of it (``wider_area_reasons`` says why).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -37,6 +49,7 @@ from tip_pipeline.home_area import UNKNOWN, is_unknown
 from tip_pipeline.indicators.data import YearData
 from tip_pipeline.indicators.look_back import FLOWS, not_available
 from tip_pipeline.indicators.people import overlaps
+from tip_pipeline.indicators.values import complete_levels
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.codes import SHORT_BREAK_LEGAL_STATUS
 
@@ -172,36 +185,76 @@ def transitions(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def flow_counts(moves: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
-    """Children per LA and pair of levels (every ``TRANSITIONS`` pair, zeros included), with
-    the margins: ``(level, ALL)`` the children at each level in the previous year and
-    ``(ALL, level)`` in the year, ``none`` among them. Columns ``area_code``, ``area_name``,
-    ``from_level``, ``to_level``, ``children``. ``areas``: ``data.areas``."""
-    placed = moves.merge(areas[["lsoa", "la"]], on="lsoa", how="inner")
-    counts = placed.groupby(["la", "from_level", "to_level"]).size()
-    names = areas.drop_duplicates("la").set_index("la")["la_name"]
+#: the area levels with flows: the LA, and its region and England where complete
+AREA_LEVELS: tuple[str, ...] = ("la", "region", "country")
+#: why a region or England has no flows (``wider_area_reasons``)
+INCOMPLETE_AREA = (
+    "no flows: the delivery does not hold every local authority of the {what} ({missing} of "
+    "{total} not in the LSOA lookup), and a {what}'s flows are the sum of all its authorities' "
+    "(as its indicator values, which come from the benchmark file instead)"
+)
+
+
+def flow_counts(
+    moves: pd.DataFrame,
+    areas: pd.DataFrame,
+    level: str = "la",
+    codes: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Children per area of ``level`` (``la``, ``region`` or ``country``: the ``areas``
+    column) and pair of levels (every ``TRANSITIONS`` pair, zeros included), with the margins:
+    ``(level, ALL)`` the children at each level in the previous year and ``(ALL, level)`` in
+    the year, ``none`` among them. Areas: ``codes``, or where ``None`` every area of
+    ``level`` in ``areas`` (``data.areas``). Columns ``area_code``, ``area_name``,
+    ``from_level``, ``to_level``, ``children``."""
+    placed = moves.merge(areas[["lsoa", level]], on="lsoa", how="inner")
+    counts = placed.groupby([level, "from_level", "to_level"]).size()
+    names = areas.drop_duplicates(level).set_index(level)[f"{level}_name"]
+    chosen = sorted(areas[level].dropna().unique() if codes is None else codes)
     rows = []
-    for la in sorted(areas["la"].dropna().unique()):
-        cell = {pair: int(counts.get((la, *pair), 0)) for pair in TRANSITIONS}
+    for code in chosen:
+        cell = {pair: int(counts.get((code, *pair), 0)) for pair in TRANSITIONS}
         for a, b in TRANSITIONS:
-            rows.append((la, a, b, cell[(a, b)]))
-        for level in LEVELS:
-            rows.append((la, level, ALL, sum(n for (a, _), n in cell.items() if a == level)))
-            rows.append((la, ALL, level, sum(n for (_, b), n in cell.items() if b == level)))
+            rows.append((code, a, b, cell[(a, b)]))
+        for lv in LEVELS:
+            rows.append((code, lv, ALL, sum(n for (a, _), n in cell.items() if a == lv)))
+            rows.append((code, ALL, lv, sum(n for (_, b), n in cell.items() if b == lv)))
     out = pd.DataFrame(rows, columns=["area_code", "from_level", "to_level", "children"])
     out["area_name"] = out["area_code"].map(names)
     out["children"] = out["children"].astype("int64")
     return out
 
 
+def wider_area_reasons(data: YearData) -> dict[str, str]:
+    """Region or England code -> why it has no flows for the year: some of its local
+    authorities (the ONS LA-to-region lookup's) are not in the delivery's LSOA lookup, so
+    ``values.complete_levels`` leaves it out. A single authority's delivery has a reason for
+    its region and for England; a complete region, or England, has none."""
+    complete = complete_levels(data)
+    present = set(data.areas["la"].dropna())
+    lookup = data.table("ref_lad_region")
+    wider = [("region", code, set(rows["lad24cd"])) for code, rows in lookup.groupby("rgn24cd")]
+    wider += [("country", code, set(lookup["lad24cd"])) for code in set(data.areas["country"])]
+    return {
+        code: INCOMPLETE_AREA.format(what=level, missing=len(las - present), total=len(las))
+        for level, code, las in sorted(wider, key=lambda w: w[1])
+        if code not in complete[level]
+    }
+
+
 def flows(data: YearData) -> pd.DataFrame:
-    """The year's rows of ``restricted.involvement_flows``: none when the previous year's
-    tables were not delivered (``look_back.not_available``: the year is then named in
+    """The year's rows of ``restricted.involvement_flows``, for each LA and for each region
+    and England whose every LA the delivery holds: none when the previous year's tables were
+    not delivered (``look_back.not_available``: the year is then named in
     ``published.indicator_not_available`` with why)."""
     if not_available(FLOWS, data.period, data.delivered_earlier()):
         return pd.DataFrame(columns=COLUMNS)
     moves = transitions(previous_levels(data), year_levels(data))
-    out = flow_counts(moves, data.areas)
+    complete = complete_levels(data)
+    out = pd.concat(
+        [flow_counts(moves, data.areas, level, complete[level]) for level in AREA_LEVELS],
+        ignore_index=True,
+    )
     out["period"] = data.period.label
     out["previous_period"] = data.period.shifted(-1).label
     return out[COLUMNS]

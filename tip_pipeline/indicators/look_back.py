@@ -5,7 +5,8 @@ An indicator's numerator may read earlier reporting years' validated tables (the
 if the child was referred in the 12 months before, which may be the year before; a child's
 long-term placement stability needs the episodes of the two and a half years before 31 March;
 the involvement flows (``FLOWS``, not a catalogue indicator) need each child's level in the
-year before.
+year before; the cohorts (``COHORTS``) need, for the children who entered in a year, that year's
+wash-out year before it and every year after it up to the one published.
 From the declaration follow:
 
 - which earlier years' tables ``data.load_year`` reads (``tables_to_read``);
@@ -47,8 +48,37 @@ class Measure:
 FLOWS = Measure(
     "involvement_flows", 1, ("cin_children", "cin_episodes", "cin_cp_plans", "ssda903_episodes")
 )
-#: everything that looks back: the catalogue's indicators and the flows
-MEASURES: tuple[Indicator | Measure, ...] = (*CATALOGUE, FLOWS)
+#: the validated tables the cohorts read in every year they follow a child (entry: CIN
+#: assessments and referrals, birth, death and home LSOA; events: plans, care, homelessness;
+#: censoring: CIN closures). Youth-justice outcomes are read across years anyway (history).
+COHORT_TABLES: tuple[str, ...] = (
+    "cin_children",
+    "cin_episodes",
+    "cin_assessments",
+    "cin_cp_plans",
+    "ssda903_episodes",
+    "hclic_main",
+    "hclic_children",
+)
+#: how many years before the year published a cohort may have entered: 3, so that the
+#: earliest is followed for 36 months (docs/DOMAIN.md, "Cohorts across years")
+COHORT_YEARS_BEFORE: Final = 3
+
+
+def cohort_measure_id(years_before: int) -> str:
+    """The id of the cohorts that entered ``years_before`` years before the year published,
+    as ``published.indicator_not_available`` names them (``cohort_incidence_entered_Y-2``)."""
+    return "cohort_incidence_entered_Y" + (f"-{years_before}" if years_before else "")
+
+
+#: the cohorts (``indicators/cohorts.py``), one measure per entry year: the children who entered
+#: ``k`` years before the year Y published need the years from their wash-out year Y-k-1 to
+#: Y-1 (and Y itself): a look-back of k + 1 years
+COHORTS: tuple[Measure, ...] = tuple(
+    Measure(cohort_measure_id(k), k + 1, COHORT_TABLES) for k in range(COHORT_YEARS_BEFORE + 1)
+)
+#: everything that looks back: the catalogue's indicators, the flows and the cohorts
+MEASURES: tuple[Indicator | Measure, ...] = (*CATALOGUE, FLOWS, *COHORTS)
 
 #: the longest look-back of any measure (years): how far forward a year's change reaches
 LONGEST: int = max((i.look_back for i in MEASURES), default=0)

@@ -34,7 +34,7 @@ import pandas as pd
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.home_area import UNKNOWN
-from tip_pipeline.indicators import look_back
+from tip_pipeline.indicators import linked_services, look_back
 from tip_pipeline.indicators.catalogue import BREAKDOWNS, CATALOGUE, Indicator
 from tip_pipeline.indicators.data import YearData
 from tip_pipeline.indicators.numerator_registry import units_of
@@ -289,10 +289,15 @@ def area_names(data: YearData) -> pd.Series:
 def not_available(data: YearData, indicators: Iterable[Indicator] = CATALOGUE) -> dict[str, str]:
     """Indicator id -> why it is not computed for the year: a look-back year not delivered
     (``look_back.not_available``), or units with no recorded home area and no delivering LA
-    (the lookup's areas have no unknown home area). Such an indicator has no values for the
-    year, never values from part of its window or from part of its units."""
+    (the lookup's areas have no unknown home area), or people of a service not linked to social
+    care's (``linked_services``). Such an indicator has no values for the year, never values
+    from part of its window, of its units or of its linkage."""
     delivering = bool((data.areas["lsoa"] == UNKNOWN).any())  # the delivering LA's unknown area
-    return look_back.reasons(data.period, data.delivered_earlier(), indicators, delivering)
+    indicators = list(indicators)
+    found = look_back.reasons(data.period, data.delivered_earlier(), indicators, delivering)
+    ids = {i.id for i in indicators}
+    unlinked = linked_services.reasons(data.period, data.unlinked)
+    return {**{k: v for k, v in unlinked.items() if k in ids}, **found}
 
 
 def all_values(data: YearData, indicators: Iterable[Indicator] = CATALOGUE) -> pd.DataFrame:

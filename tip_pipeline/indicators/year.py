@@ -1,6 +1,6 @@
 """A reporting year's indicator tables, computed from its validated tables.
 
-The eight restricted tables of a year are computed together and handed to publishing, which
+The nine restricted tables of a year are computed together and handed to publishing, which
 writes them in the same transaction as the published figures made from them
 (``publish.store.publish_year``).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from tip_pipeline.indicators import adversity, flows, prevalence
+from tip_pipeline.indicators import adversity, cohorts, flows, prevalence
 from tip_pipeline.indicators.baseline import year_inequality
 from tip_pipeline.indicators.comparisons import comparisons, with_benchmark
 from tip_pipeline.indicators.data import YearData
@@ -35,4 +35,5 @@ def year_tables(
         schema.modelled_prevalence: modelled,
         schema.prevalence_summary: prevalence.prevalence_summary(data, modelled),
         schema.involvement_flows: flows.flows(data),
+        schema.cohort_incidence: cohorts.cohorts(data),
     }

@@ -17,8 +17,9 @@ protections as the CIN census, into the same raw tables, converted by ``ssda903`
 conversion; ``cin_xml`` reads DfE's CIN census return (XML), streamed through
 expat with defusedxml's protections (``safe_expat``: DTDs, entities and external references
 forbidden), recognised by its content (a ``Message`` whose header's Collection is ``CIN``, its
-year told by the ReferenceDate), and converts every Child, CINdetails, Assessments and
-ChildProtectionPlans element into a row of ``cin_children``, ``cin_episodes``,
-``cin_assessments`` and ``cin_cp_plans``, with the same account per table; the census's
-records are declared as data in ``cin_layout`` and converted in batches by ``cin_convert``.
+year told by the ReferenceDate), and converts every Child, CINdetails, Assessments,
+ChildProtectionPlans and Section47 element into a row of ``cin_children``, ``cin_episodes``,
+``cin_assessments``, ``cin_cp_plans`` and ``cin_section47``, with the same account per table;
+the census's records are declared as data in ``cin_layout`` and converted in batches by
+``cin_convert``.
 """

@@ -6,23 +6,26 @@ tables; docs/PERFORMANCE.md, "Intake of an england-sized year"), and it needs no
 Why a process and not a thread: the census read is Python called by expat for every element
 (``intake.cin_xml``), which holds the interpreter's lock; a second process is the only way to
 use a second core for it. Why only the census: it is one file read start to end, with nothing
-shared with the other files but the key, and its result is four tables whose rows and account
-come back whole.
+shared with the other files but the key (and the cross-reference's links), and its result is
+five tables whose rows and account come back whole.
 
 What the worker does is what the intake's process would do: ``landing.convert_census`` on the
-same file with the same key, so the same reader with the same protections
-(``intake.safe_expat``: DTDs, entities and external references refused), the same messages
-(file, line, element path and reason, never a value) and the same accounts (every record read
-is written or refused). The accounts are checked again when the result is rebuilt here
-(``IntakeResult`` checks ``read == written + refused`` on creation).
+same file with the same key and the same cross-reference of people (the ``Pseudonymiser``
+``take_in`` made ``with_links``: a child the cross-reference lists is hashed as its common
+person id there as here), so the same reader with the same protections (``intake.safe_expat``:
+DTDs, entities and external references refused), the same messages (file, line, element path
+and reason, never a value) and the same accounts (every record read is written or refused).
+The accounts are checked again when the result is rebuilt here (``IntakeResult`` checks
+``read == written + refused`` on creation).
 
 How the rows come back: each batch of rows the worker converts is appended at once to its
 table's Arrow IPC file in a temporary folder of the data folder (hidden, beside the contract
 files, whose rows they are, pseudonymised; :class:`SpilledFrames`), so the worker holds one
 batch, not the file's rows; this process maps the files (``pyarrow.memory_map``) and removes
 them at once: the rows cross without being copied through a pipe, which would hold them
-twice in each process while they pass. The key crosses to the worker through
-the pipe the standard library opens between the two (``concurrent.futures``), never a file.
+twice in each process while they pass. The key, and the cross-reference's links where the
+raw folder has one, cross to the worker through the pipe the standard library opens between
+the two (``concurrent.futures``, the ``Pseudonymiser`` pickled), never a file.
 
 Memory: the two processes run at once, so what they hold is added. Before waiting for the
 worker, this process hands back to the operating system what Arrow's allocator (mimalloc)

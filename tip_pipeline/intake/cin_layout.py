@@ -17,6 +17,7 @@ from tip_pipeline.sources.contracts import (
     CIN_CHILDREN,
     CIN_CP_PLANS,
     CIN_EPISODES,
+    CIN_SECTION47,
     Extract,
 )
 
@@ -145,10 +146,10 @@ EPISODE = RecordLayout(
         XmlColumn("ReasonForClosure", Conversion.CODE, ("ReasonForClosure",)),
     ),
     dropped={
-        "DateOfInitialCPC": "the date of the initial child protection conference: not in the "
-        "contract",
+        "DateOfInitialCPC": "an initial child protection conference recorded on the episode "
+        "rather than in a Section47 group (DfE rule 2884: one or the other): not in the "
+        "contract; a Section47 group's DateOfInitialCPC is kept",
         "CINPlanDates": "the CIN plan's start and end dates: not in the contract",
-        "Section47": "the section 47 enquiry's dates: not in the contract",
     },
     parent="Message/Children/Child",
 )
@@ -193,8 +194,24 @@ CP_PLAN = RecordLayout(
     parent="Message/Children/Child/CINdetails",
 )
 
+SECTION47 = RecordLayout(
+    name="Section47",
+    path="Message/Children/Child/CINdetails/Section47",
+    extract=CIN_SECTION47,
+    columns=(
+        XmlColumn("LAchildID", Conversion.PARENT),
+        XmlColumn("CINreferralDate", Conversion.PARENT),
+        XmlColumn("S47ActualStartDate", Conversion.DATE, ("S47ActualStartDate",)),
+        XmlColumn("InitialCPCtarget", Conversion.DATE, ("InitialCPCtarget",)),
+        XmlColumn("DateOfInitialCPC", Conversion.DATE, ("DateOfInitialCPC",)),
+        # an xs:boolean, as the contract's 1/0 (like ReferralNFA)
+        XmlColumn("ICPCnotRequired", Conversion.BOOLEAN, ("ICPCnotRequired",)),
+    ),
+    parent="Message/Children/Child/CINdetails",
+)
+
 #: the records, parents before their own records (the order they are converted in)
-RECORDS: tuple[RecordLayout, ...] = (CHILD, EPISODE, ASSESSMENT, CP_PLAN)
+RECORDS: tuple[RecordLayout, ...] = (CHILD, EPISODE, ASSESSMENT, CP_PLAN, SECTION47)
 
 
 # --- what each element is ---------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The CIN census reader of the intake: a local authority's children in need census return, the
 XML file it submits to DfE, converted into the project's contract extracts ``cin_children``,
-``cin_episodes``, ``cin_assessments`` and ``cin_cp_plans`` (docs/CONVENTIONS.md, "Raw returns
-(intake)").
+``cin_episodes``, ``cin_assessments``, ``cin_cp_plans`` and ``cin_section47``
+(docs/CONVENTIONS.md, "Raw returns (intake)").
 
 The layout is DfE's: *Children in need census: business and technical specification*,
 published by the Department for Education for each collection year, section "XML schema"
@@ -9,7 +9,7 @@ published by the Department for Education for each collection year, section "XML
 ``Header`` (``CollectionDetails``: Collection, Year, ReferenceDate; ``Source``: SourceLevel,
 LEA, SoftwareCode, Release, SerialNo, DateTime) and ``Children``: one ``Child`` per child, with
 its ``ChildIdentifiers``, its ``ChildCharacteristics`` and one ``CINdetails`` per episode of
-need, each holding its ``Assessments``, ``CINPlanDates``, ``Section47`` and
+need, each holding its ``Assessments``, ``CINPlanDates``, ``Section47`` (each enquiry) and
 ``ChildProtectionPlans`` (each plan with its ``Reviews``). The element names and where they sit
 were checked against the sector's validator, data-to-insight/csc-validator-be-cin (its XML
 reader ``cin_validator/ingress.py``, its table definitions ``rule_engine/__api.py``, the
@@ -22,9 +22,11 @@ module parses the file, reads its header and gives the result.
 What is kept, and how:
 
 - One row per ``Child`` (``cin_children``), per ``CINdetails`` (``cin_episodes``), per
-  ``Assessments`` (``cin_assessments``) and per ``ChildProtectionPlans`` (``cin_cp_plans``),
-  however many a child has. An episode's rows carry its child's pseudonym; an assessment's and
-  a plan's carry their episode's CINreferralDate too, the key the contract links them by.
+  ``Assessments`` (``cin_assessments``), per ``ChildProtectionPlans`` (``cin_cp_plans``) and
+  per ``Section47`` (``cin_section47``: S47ActualStartDate, InitialCPCtarget, DateOfInitialCPC,
+  ICPCnotRequired), however many a child or an episode has. An episode's rows carry its child's
+  pseudonym; an assessment's, a plan's and a section 47 enquiry's carry their episode's
+  CINreferralDate too, the key the contract links them by.
 - LAchildID becomes its keyed pseudonym (``intake.pseudonyms``, no declared width, as for
   SSDA903's CHILD: the authority's own id, of no fixed length). A child without one is refused.
 - PersonBirthDate is cut to the first of its month. An unborn child has no PersonBirthDate but
@@ -38,8 +40,9 @@ What is kept, and how:
 - Dates become ISO ``yyyy-mm-dd``. The XML carries XML Schema ``xs:date`` values, so only that
   form is read (through ``intake.dates``); a present date in any other form, or an impossible
   one, refuses its record (an unreadable CINclosureDate written empty would reopen an episode).
-- ReferralNFA is an ``xs:boolean``: ``true``/``false`` are written as the contract's ``1``/``0``
-  (the validator's rules accept either spelling). Other codes are passed through trimmed.
+- ReferralNFA and ICPCnotRequired are ``xs:boolean``: ``true``/``false`` are written as the
+  contract's ``1``/``0`` (the validator's rules accept either spelling). Other codes are passed
+  through trimmed.
 - The AssessmentFactors of an assessment (``FactorsIdentifiedAtAssessment``, one element per
   factor) are joined with commas in the file's order, as the contract's CODES column and the
   synthetic generator write them (``3B,4B``); none gives an empty value.
@@ -47,10 +50,12 @@ What is kept, and how:
   plan.
 
 What is dropped: UPN, FormerUPN and UPNunknown (identifiers the contract never holds), the
-disabilities, CINPlanDates, Section47, the plans' Reviews, DateOfInitialCPC and
-AssessmentInternalReviewDate (not in the contract). Their text is never read. Every element not
-in the declared layout is dropped with all it holds, and named in the report by its path (at
-most :data:`MAX_NAMED_UNKNOWN` distinct paths; the rest are counted), never by its text.
+disabilities, CINPlanDates, the plans' Reviews, the episode's own DateOfInitialCPC (an ICPC
+recorded on the CINdetails rather than in its Section47 group, which DfE rule 2884 allows at
+one level only) and AssessmentInternalReviewDate (not in the contract). Their text is never
+read. Every element not in the declared layout is dropped with all it holds, and named in the
+report by its path (at most :data:`MAX_NAMED_UNKNOWN` distinct paths; the rest are counted),
+never by its text.
 
 The home LSOA: the CIN census carries no address of the child, so ``HomeLSOA`` is written empty
 on every child's row, and the report says so with the count. Each child is then an unknown home
@@ -86,7 +91,7 @@ Accounting: for each contract table, every record read is written or refused
 record's start tag when the element is missing), the element's path and why, never its value.
 A refused record takes its own records with it, so that no row is left without its parent: a
 refused Child refuses its CINdetails ("its Child (line n) was refused"), and a refused
-CINdetails its Assessments and ChildProtectionPlans.
+CINdetails its Assessments, ChildProtectionPlans and Section47 groups.
 """
 
 from __future__ import annotations
@@ -123,6 +128,7 @@ from tip_pipeline.intake.cin_layout import (
     RECORDS,
     REFERENCE_DATE,
     ROOT,
+    SECTION47,
     Element,
     Kind,
 )
@@ -142,6 +148,7 @@ __all__ = [
     "INT_REFUSED",
     "MAX_NAMED_UNKNOWN",
     "RECORDS",
+    "SECTION47",
     "Accounts",
     "CinXmlError",
     "CinXmlResult",
@@ -186,6 +193,7 @@ class CinXmlResult:
     episodes: IntakeResult
     assessments: IntakeResult
     cp_plans: IntakeResult
+    section47: IntakeResult
     dropped: tuple[ElementCount, ...] = ()
     unknown: tuple[ElementCount, ...] = ()
     #: unknown elements whose path is not named (more than MAX_NAMED_UNKNOWN distinct paths)
@@ -198,7 +206,7 @@ class CinXmlResult:
 
     @property
     def results(self) -> tuple[IntakeResult, ...]:
-        return (self.children, self.episodes, self.assessments, self.cp_plans)
+        return (self.children, self.episodes, self.assessments, self.cp_plans, self.section47)
 
     def report(self) -> list[str]:
         """What was done, line by line, naming files, lines, element paths and counts only."""
@@ -474,6 +482,7 @@ class CinReader(Skipping):
             episodes=self.accounts.result(EPISODE, self.file),
             assessments=self.accounts.result(ASSESSMENT, self.file),
             cp_plans=self.accounts.result(CP_PLAN, self.file),
+            section47=self.accounts.result(SECTION47, self.file),
             dropped=tuple(ElementCount(p, n, DROPPED[p]) for p, n in self.dropped.items()),
             unknown=tuple(ElementCount(p, n, UNKNOWN_WHY) for p, n in self.unknown.items()),
             unknown_unnamed=self.unknown_unnamed,
@@ -507,7 +516,7 @@ def read_cin_xml(
     chunk_children: int = CHUNK_CHILDREN,
     frames: Frames | None = None,
 ) -> CinXmlResult:
-    """Read a CIN census return (XML) and convert it into the four CIN contract extracts
+    """Read a CIN census return (XML) and convert it into the five CIN contract extracts
     (their rows kept in ``frames`` until the end, by default in this process).
 
     Refused whole with a :class:`CinXmlError` (file, line and reason, never the file's text)

@@ -13,13 +13,24 @@ the 2023/24 reporting year (the project's file tag, ``FinancialYear.tag``). An S
 directly in the raw folder, or in a folder not named for a year, is refused with that reason:
 a guessed year would put a year's children in another.
 
-**What a file is** is told by its content, never by its name alone: a CSV or XLSX table by its
-header (``intake.ssda903``), an XML file by its root element (read with the readers' own
-protections, ``ssda903_xml.root_element``): ``Message``, then its collection, for the CIN
-census (``intake.cin_xml``), ``EXPSSDA903`` for the SSDA903 return (``intake.ssda903_xml``),
-anything else refused. Any other file is refused and listed, never read further; hidden files
-and Excel's lock files (``~$...``) are skipped and counted. A link leaving the raw folder is
-refused without being read.
+**Quarterly returns.** H-CLIC is reported by quarter: each section's file lies in its
+quarter's folder inside the year's (``<raw>/2023-24/Q1/`` for April to June) and becomes that
+quarter's contract file (``intake.services``). A section outside a quarter folder, or an annual
+return inside one, is refused with that reason.
+
+**The cross-reference** of people across the authority's systems (``intake.cross_reference``)
+lies in the raw folder itself, since it is no year's return: it is told by its header, read
+before any return, and applied to every year's ids before they are hashed. Two such files are
+both refused (which one links?), and the returns are then taken in without linking, as they
+are when there is none: each service keeps pseudonyms of its own.
+
+**What a file is** is told by its content, never by its name alone: a CSV or XLSX table by
+its header (``intake.ssda903``, ``intake.services``), an XML file by its root element (read
+with the readers' own protections, ``ssda903_xml.root_element``): ``Message``, then its
+collection, for the CIN census (``intake.cin_xml``), ``EXPSSDA903`` for the SSDA903 return
+(``intake.ssda903_xml``), anything else refused. Any other file is refused and listed, never
+read further; hidden files and Excel's lock files (``~$...``) are skipped and counted. A link
+leaving the raw folder is refused without being read.
 
 **One file per table and year.** Two files giving the same table of the same year are both
 refused whole, naming each other: choosing one would silently drop the other's records. So the
@@ -39,7 +50,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -52,24 +63,32 @@ from tip_pipeline.errors import ValueFreeError, describe
 from tip_pipeline.ingest.reader import file_sha256
 from tip_pipeline.intake.cin_convert import Frames
 from tip_pipeline.intake.cin_xml import read_cin_xml
+from tip_pipeline.intake.cross_reference import (
+    CrossReference,
+    convert_cross_reference,
+    is_cross_reference,
+)
 from tip_pipeline.intake.postcodes import PostcodeLookup
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
-from tip_pipeline.intake.ssda903 import LAYOUTS, IntakeResult, read_ssda903
+from tip_pipeline.intake.services import read_raw_table
+from tip_pipeline.intake.ssda903 import LAYOUTS, IntakeResult
 from tip_pipeline.intake.ssda903_xml import read_ssda903_xml, root_element
 from tip_pipeline.intake.ssda903_xml_layout import ROOT as SSDA903_ROOT
-from tip_pipeline.intake.tables import CSV_SUFFIXES, XLSX_SUFFIXES
+from tip_pipeline.intake.tables import CSV_SUFFIXES, XLSX_SUFFIXES, read_table
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.sources.contracts import EXTRACTS
+from tip_pipeline.sources.contracts import EXTRACTS, Cadence
 
 #: a reporting year's folder: the project's file tag, e.g. ``2023-24``
 YEAR_FOLDER = re.compile(r"^\d{4}-\d{2}$")
+#: a quarter's folder inside a year's, for a quarterly return (H-CLIC): ``Q1`` to ``Q4``
+QUARTER_FOLDER = re.compile(r"^Q([1-4])$")
 TABLE_SUFFIXES = CSV_SUFFIXES | XLSX_SUFFIXES
 XML_SUFFIXES = frozenset({".xml"})
 #: the root element of a CIN census return (``intake.cin_xml``)
 CIN_ROOT = "Message"
 UNDATED = (
-    "the reporting year of an SSDA903 return cannot be known from its data: put it in the "
-    "folder of its reporting year, e.g. 2023-24/"
+    "the reporting year of a table (SSDA903, youth justice, H-CLIC) or of the SSDA903 XML "
+    "cannot be known from its data: put it in the folder of its reporting year, e.g. 2023-24/"
 )
 
 
@@ -79,12 +98,14 @@ class LandingError(ValueFreeError):
 
 @dataclass(frozen=True)
 class RawFile:
-    """A landed file: its path, its name relative to the raw folder (what messages show) and
-    the reporting year of its folder (None in the raw folder itself)."""
+    """A landed file: its path, its name relative to the raw folder (what messages show), the
+    reporting year of its folder (None in the raw folder itself) and the quarter of its
+    quarter folder (None outside one)."""
 
     path: Path
     name: str
     period: FinancialYear | None
+    quarter: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,17 +131,25 @@ def _is_skipped(path: Path) -> bool:
     return path.name.startswith((".", "~$"))
 
 
-def _period_of_folder(folder: Path, raw_dir: Path) -> FinancialYear | str | None:
-    """The year of the folder a file lies in; None for the raw folder itself; the reason as
-    text when the folder is not a year's."""
+NOT_A_YEAR = (
+    "in a folder not named for a reporting year (e.g. 2023-24, directly in the raw folder, or "
+    "its quarter's folder 2023-24/Q1 for a quarterly return)"
+)
+
+
+def _period_of_folder(folder: Path, raw_dir: Path) -> tuple[FinancialYear | None, int | None] | str:
+    """The year (and quarter) of the folder a file lies in; (None, None) for the raw folder
+    itself; the reason as text when the folder is not a year's or a year's quarter's."""
     if folder == raw_dir:
-        return None
+        return None, None
+    quarter = None
+    match = QUARTER_FOLDER.match(folder.name)
+    if match and folder.parent.parent == raw_dir:
+        quarter, folder = int(match.group(1)), folder.parent
     if folder.parent != raw_dir or not YEAR_FOLDER.match(folder.name):
-        return (
-            "in a folder not named for a reporting year (e.g. 2023-24, directly in the raw folder)"
-        )
+        return NOT_A_YEAR
     try:
-        return FinancialYear.parse(folder.name)
+        return FinancialYear.parse(folder.name), quarter
     except ValueError:
         return "in a folder named for no financial year (the two years must be consecutive)"
 
@@ -132,12 +161,14 @@ def _place(path: Path, raw_dir: Path, name: str) -> RawFile | FileRefusal:
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES | XML_SUFFIXES:
         return FileRefusal(name, "not a CSV or XLSX table nor an XML return (the raw returns read)")
-    period = _period_of_folder(path.parent, raw_dir)
-    if isinstance(period, str):
-        return FileRefusal(name, period)
-    if period is None and suffix in TABLE_SUFFIXES:
+    placed = _period_of_folder(path.parent, raw_dir)
+    if isinstance(placed, str):
+        return FileRefusal(name, placed)
+    period, quarter = placed
+    raw = RawFile(path, name, period, quarter)
+    if period is None and suffix in TABLE_SUFFIXES and not _is_cross_reference_file(raw):
         return FileRefusal(name, UNDATED)
-    return RawFile(path, name, period)
+    return raw
 
 
 def scan_landing(raw_dir: Path) -> Landing:
@@ -168,7 +199,7 @@ def landing_fingerprint(landing: Landing) -> dict[str, str]:
 @dataclass(frozen=True)
 class ConvertedFile:
     """A raw file converted: its year (its folder's, or its own data's), one result per
-    contract extract it gave (a CIN census XML gives four), and its file-level report lines
+    contract extract it gave (a CIN census XML gives five), and its file-level report lines
     beyond the results' own (elements dropped, unborn children, ...)."""
 
     file: str
@@ -178,7 +209,8 @@ class ConvertedFile:
 
     @property
     def tables(self) -> tuple[str, ...]:
-        return tuple(r.table for r in self.results)
+        """The slots the file fills: its tables, with their quarter where quarterly."""
+        return tuple(r.slot for r in self.results)
 
 
 def _convert_xml(
@@ -238,9 +270,10 @@ def convert_census(
 
 def is_census(raw: RawFile) -> bool:
     """Whether the file is an XML file whose root element is the CIN census return's (read
-    with the readers' protections); a file that cannot tell is not, and is left to
-    :func:`convert_file`, which refuses it with its reason."""
-    if raw.path.suffix.lower() not in XML_SUFFIXES:
+    with the readers' protections), outside a quarter's folder; a file that cannot tell, or
+    one in a quarter's folder, is not, and is left to :func:`convert_file`, which refuses it
+    with its reason."""
+    if raw.path.suffix.lower() not in XML_SUFFIXES or raw.quarter is not None:
         return False
     try:
         return root_element(raw.path)[0] == CIN_ROOT
@@ -248,18 +281,40 @@ def is_census(raw: RawFile) -> bool:
         return False
 
 
+def _quarter_misplaced(raw: RawFile, result: IntakeResult) -> str | None:
+    """Why a table's result cannot be placed by its folder: a quarterly return outside a
+    quarter's folder, or an annual one inside."""
+    quarterly = EXTRACTS[result.table].cadence is Cadence.QUARTERLY
+    if quarterly and raw.quarter is None:
+        return (
+            f"{result.table} is reported by quarter: put the file in its quarter's folder "
+            "(e.g. 2023-24/Q1/ for April to June)"
+        )
+    if not quarterly and raw.quarter is not None:
+        return f"{result.table} is not a quarterly return: put the file in its year's folder"
+    return None
+
+
 def convert_file(
     raw: RawFile, pseudonymiser: Pseudonymiser, lookup: PostcodeLookup
 ) -> ConvertedFile | FileRefusal:
-    """One raw file converted, or refused whole with its reader's value-free reason."""
+    """One raw file converted, or refused whole with its reader's value-free reason. A table
+    in the raw folder itself is refused: it carries no year (the cross-reference, which is
+    read there, is taken out first: :func:`take_cross_reference`)."""
     try:
         if raw.path.suffix.lower() in XML_SUFFIXES:
+            if raw.quarter is not None:
+                return FileRefusal(raw.name, "an XML return in a quarter's folder: not read")
             return _convert_xml(raw, pseudonymiser, lookup)
-        result = read_ssda903(raw.path, pseudonymiser, lookup)
+        if raw.period is None:
+            return FileRefusal(raw.name, UNDATED)
+        result = read_raw_table(raw.path, pseudonymiser, lookup)
     except ValueFreeError as error:
         return FileRefusal(raw.name, describe(error))
-    assert raw.period is not None  # _place refuses a table outside a year folder
-    return ConvertedFile(raw.name, raw.period, (result,))
+    misplaced = _quarter_misplaced(raw, result)
+    if misplaced is not None:
+        return FileRefusal(raw.name, misplaced)
+    return ConvertedFile(raw.name, raw.period, (replace(result, quarter=raw.quarter),))
 
 
 @dataclass
@@ -269,8 +324,9 @@ class YearIntake:
     another year's folder, or giving a table another file gives too), and file-level notes."""
 
     period: FinancialYear
+    #: each result by its slot (its table, and its quarter for a quarterly one)
     results: dict[str, IntakeResult] = field(default_factory=dict)
-    #: raw file name of each table's result
+    #: raw file name of each slot's result
     sources: dict[str, str] = field(default_factory=dict)
     refused: list[FileRefusal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -307,11 +363,12 @@ def assemble_year(period: FinancialYear, files: list[ConvertedFile]) -> YearInta
             year.refused.append(FileRefusal(converted.file, twice[converted.file]))
             continue
         for result in converted.results:
-            year.results[result.table] = result
-            year.sources[result.table] = converted.file
+            year.results[result.slot] = result
+            year.sources[result.slot] = converted.file
         year.notes += [f"{converted.file}: {note}" for note in converted.notes]
-    if any(EXTRACTS[table].source == "ssda903" for table in year.results):
-        year.not_in_return = not_yet_in_return(period, set(year.results))
+    tables = {result.table for result in year.results.values()}
+    if any(EXTRACTS[table].source == "ssda903" for table in tables):
+        year.not_in_return = not_yet_in_return(period, tables)
         year.notes += [
             f"{table}: not part of the {period.label} return (DfE's table begins in "
             f"{since.label}): its contract file is written with no rows"
@@ -351,6 +408,54 @@ def is_read(raw: RawFile, periods: Collection[FinancialYear] | None) -> bool:
     return periods is None or raw.period is None or raw.period in periods
 
 
+@dataclass(frozen=True)
+class CrossReferences:
+    """The raw folder's cross-reference (None where there is none, or where two files both
+    claim to be it), the files it was looked for in that are something else, and the
+    cross-reference files refused."""
+
+    cross_reference: CrossReference | None
+    others: tuple[RawFile, ...]
+    refused: tuple[FileRefusal, ...]
+
+
+def _is_cross_reference_file(raw: RawFile) -> bool:
+    """A table in the raw folder itself whose header is the cross-reference's (its header is
+    read; a file that cannot be read is left to be refused as any other)."""
+    if raw.period is not None or raw.path.suffix.lower() not in TABLE_SUFFIXES:
+        return False
+    try:
+        return is_cross_reference(read_table(raw.path).header)
+    except ValueFreeError:
+        return False
+
+
+def take_cross_reference(files: Iterable[RawFile]) -> CrossReferences:
+    """The cross-reference among the files of the raw folder itself. Two or more are all
+    refused, naming each other: which one links is not for intake to choose."""
+    files = list(files)
+    found = [raw for raw in files if _is_cross_reference_file(raw)]
+    others = tuple(raw for raw in files if raw not in found)
+    if len(found) > 1:
+        refused = tuple(
+            FileRefusal(
+                raw.name,
+                "a cross-reference, as "
+                + ", ".join(o.name for o in found if o is not raw)
+                + " is: give one (the returns are taken in without linking)",
+            )
+            for raw in found
+        )
+        return CrossReferences(None, others, refused)
+    if not found:
+        return CrossReferences(None, others, ())
+    try:
+        table = read_table(found[0].path)
+        return CrossReferences(convert_cross_reference(table), others, ())
+    except ValueFreeError as error:
+        return CrossReferences(None, others, (FileRefusal(found[0].name, describe(error)),))
+
+
 def convert_landing(
     files: Iterable[RawFile],
     pseudonymiser: Pseudonymiser,
@@ -359,10 +464,12 @@ def convert_landing(
     elsewhere: Elsewhere | None = None,
 ) -> tuple[list[YearIntake], list[FileRefusal]]:
     """Every file converted (each read once) and gathered by its year, and the files refused
-    before their year was known (a CIN XML in the raw folder itself that cannot be read).
-    ``periods`` limits the years: a file in another year's folder is not read; a CIN XML in
-    the raw folder itself is read to learn its year. A file ``elsewhere`` holds is taken from
-    it, in its place among the files, rather than converted here."""
+    before their year was known (a CIN XML in the raw folder itself that cannot be read, a
+    table there). ``periods`` limits the years: a file in another year's folder is not read; a
+    CIN XML in the raw folder itself is read to learn its year. The cross-reference, if the
+    caller has one, is applied through ``pseudonymiser`` (``Pseudonymiser.with_links``). A
+    file ``elsewhere`` holds is taken from it, in its place among the files, rather than
+    converted here (converted there with the same ``pseudonymiser``, links and all)."""
     converted: dict[FinancialYear, list[ConvertedFile]] = defaultdict(list)
     refused: dict[FinancialYear, list[FileRefusal]] = defaultdict(list)
     undated: list[FileRefusal] = []
@@ -391,9 +498,13 @@ def convert_landing(
 # --- writing the contract files -------------------------------------------------------------
 
 
-def contract_file_name(table: str, period: FinancialYear) -> str:
-    """The data folder's name of a year's contract file (``data_sources/README.md``)."""
-    (name,) = EXTRACTS[table].file_names(period)
+def contract_file_name(table: str, period: FinancialYear, quarter: int | None = None) -> str:
+    """The data folder's name of a year's (or a year's quarter's) contract file
+    (``data_sources/README.md``)."""
+    names = EXTRACTS[table].file_names(period)
+    if quarter is not None:
+        return names[quarter - 1]
+    (name,) = names
     return name
 
 
@@ -401,14 +512,19 @@ def write_contract_files(year: YearIntake, data_dir: Path) -> list[Path]:
     """Each converted table of the year as its contract file in ``data_dir``, and the tables
     its return does not hold yet as contract files with no rows (their header only)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    frames = {table: result.frame for table, result in year.results.items()}
+    frames = {
+        contract_file_name(result.table, year.period, result.quarter): result.frame
+        for result in year.results.values()
+    }
     frames |= {
-        table: pd.DataFrame(columns=list(EXTRACTS[table].column_names))
+        contract_file_name(table, year.period): pd.DataFrame(
+            columns=list(EXTRACTS[table].column_names)
+        )
         for table in year.not_in_return
     }
     written = []
-    for table, frame in sorted(frames.items()):
-        target = data_dir / contract_file_name(table, year.period)
+    for name, frame in sorted(frames.items()):
+        target = data_dir / name
         with written_whole(target) as temporary:  # ingestion never reads half a file
             write_csv(frame, temporary)
         written.append(target)

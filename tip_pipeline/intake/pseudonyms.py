@@ -12,6 +12,15 @@ so no staff id's message can equal any child id's, and a staff pseudonym never e
 (unless HMAC-SHA256 collides). Children's ids have the empty namespace: their pseudonyms are
 those of every year before.
 
+**Each service's ids in a namespace of its own.** Children's social care (the CIN census and
+SSDA903, numbered by one case-management system), youth justice and housing number people and
+records independently, so the same number in two systems is no evidence of the same person:
+each system's person ids are hashed in its own namespace (:class:`System`; social care keeps the
+empty one) and its record keys (case ids, offence ids) in another. Only the authority's
+cross-reference links them (docs/DOMAIN.md, "Linking people across services"): an id it lists
+is replaced by its common person id before hashing, in :data:`PERSON_NAMESPACE`, so the same
+person gets one pseudonym in every service that lists them.
+
 This is pseudonymisation, not anonymisation: whoever holds the key can re-identify, so the
 key is a secret of the pipeline's account and the restricted layer stays personal data
 (docs/CONVENTIONS.md, "Raw returns (intake)"). There is no default key: a default would be a
@@ -28,6 +37,8 @@ import math
 import numbers
 import re
 import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +61,51 @@ CHILD_NAMESPACE = b""
 #: messages never equal a child's
 STAFF_NAMESPACE = b"\xfftip_pipeline staff id\x00"
 
+#: the namespace of a common person id of the authority's cross-reference (a master person
+#: index): the pseudonym of a person listed there, whichever service's record it is in
+PERSON_NAMESPACE = b"\xfftip_pipeline common person id\x00"
+
 _DIGITS = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True)
+class System:
+    """A source system of the authority whose ids intake hashes: its name in the
+    cross-reference's source-system column, the namespace of its people's ids (those the
+    cross-reference does not list) and the namespace of its record keys."""
+
+    name: str
+    people: bytes
+    records: bytes
+    title: str
+
+
+SOCIAL_CARE = System(
+    "social_care",
+    CHILD_NAMESPACE,
+    b"\xfftip_pipeline social care record\x00",
+    "children's social care (CIN census, SSDA903)",
+)
+YOUTH_JUSTICE = System(
+    "youth_justice",
+    b"\xfftip_pipeline youth justice person\x00",
+    b"\xfftip_pipeline youth justice record\x00",
+    "youth justice",
+)
+HOUSING = System(
+    "housing",
+    b"\xfftip_pipeline housing person\x00",
+    b"\xfftip_pipeline housing record\x00",
+    "housing (H-CLIC)",
+)
+SYSTEMS: dict[str, System] = {s.name: s for s in (SOCIAL_CARE, YOUTH_JUSTICE, HOUSING)}
+#: the system of each contract source (``Extract.source``) with person ids
+SYSTEM_OF_SOURCE: dict[str, System] = {
+    "cin": SOCIAL_CARE,
+    "ssda903": SOCIAL_CARE,
+    "yjs": YOUTH_JUSTICE,
+    "hclic": HOUSING,
+}
 
 
 class KeyFileError(ValueFreeError):
@@ -170,31 +225,64 @@ def _id_text(value: object) -> str:
 
 
 class Pseudonymiser:
-    """Pseudonyms made with one key: lower-case hex of HMAC-SHA256(key, normalised id as UTF-8),
-    64 digits, the full-digest form of ``contracts.PSEUDONYM_FORMAT``."""
+    """Pseudonyms made with one key: lower-case hex of HMAC-SHA256(key, namespace + normalised
+    id as UTF-8), 64 digits, the full-digest form of ``contracts.PSEUDONYM_FORMAT``.
 
-    def __init__(self, key: bytes) -> None:
+    ``links``: the authority's cross-reference, {(system name, normalised source id):
+    normalised common person id} (``intake.cross_reference``). A person id of a system's
+    people namespace that it lists is hashed as its common id in :data:`PERSON_NAMESPACE`;
+    any other in its system's namespace. Held in memory only, never written."""
+
+    def __init__(self, key: bytes, links: Mapping[tuple[str, str], str] | None = None) -> None:
         self._key = check_key(bytes(key), "Pseudonymiser")
+        self._links = dict(links or {})
+        self._linked: frozenset[str] | None = None
 
-    def __repr__(self) -> str:  # never the key
-        return f"Pseudonymiser(key fingerprint {self.fingerprint})"
+    def __repr__(self) -> str:  # never the key, nor an id
+        return f"Pseudonymiser(key fingerprint {self.fingerprint}, {len(self._links)} link(s))"
 
     @property
     def fingerprint(self) -> str:
         """The key's :func:`fingerprint`."""
         return fingerprint(self._key)
 
+    @property
+    def linking(self) -> bool:
+        """Whether a cross-reference is applied."""
+        return bool(self._links)
+
+    def with_links(self, links: Mapping[tuple[str, str], str]) -> Pseudonymiser:
+        """The same key with the cross-reference ``links`` applied."""
+        return Pseudonymiser(self._key, links)
+
+    def linked_pseudonyms(self) -> frozenset[str]:
+        """The pseudonym of every common person id of the cross-reference: a pseudonym in this
+        set came through a link (no other id is hashed in :data:`PERSON_NAMESPACE`)."""
+        if self._linked is None:
+            common = set(self._links.values())
+            self._linked = frozenset(self._digest(c, PERSON_NAMESPACE) for c in common)
+        return self._linked
+
     def _digest(self, normalised: str, namespace: bytes = CHILD_NAMESPACE) -> str:
         message = namespace + normalised.encode("utf-8")
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def _linked_digest(self, normalised: str, namespace: bytes) -> str:
+        """The pseudonym of a normalised id: through the cross-reference where it lists the id
+        of the system whose people ``namespace`` is, else in ``namespace``."""
+        system = _SYSTEM_OF_NAMESPACE.get(namespace)
+        common = self._links.get((system, normalised)) if system is not None else None
+        if common is not None:
+            return self._digest(common, PERSON_NAMESPACE)
+        return self._digest(normalised, namespace)
 
     def pseudonym(
         self, value: str, width: int | None = None, namespace: bytes = CHILD_NAMESPACE
     ) -> str | None:
         """The pseudonym of one id (None for an empty one); see :func:`normalise_id`.
-        ``namespace``: :data:`CHILD_NAMESPACE` or :data:`STAFF_NAMESPACE`."""
+        ``namespace``: a system's people or records namespace, or :data:`STAFF_NAMESPACE`."""
         normalised = normalise_id(value, width)
-        return None if normalised is None else self._digest(normalised, namespace)
+        return None if normalised is None else self._linked_digest(normalised, namespace)
 
     def series(
         self, values: pd.Series, width: int | None = None, namespace: bytes = CHILD_NAMESPACE
@@ -206,7 +294,8 @@ class Pseudonymiser:
         every episode, so a million rows hold far fewer ids, and a HMAC is a Python call.
         Values are text or whole numbers (an XLSX cell read as a number, see
         :func:`normalise_id`); anything else is a ``TypeError`` naming the type only.
-        ``namespace``: whose ids these are (:data:`CHILD_NAMESPACE`, :data:`STAFF_NAMESPACE`).
+        ``namespace``: whose ids these are (a system's people or records, staff); a system's
+        people ids the cross-reference lists are hashed as their common person id.
         """
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         by_id: dict[str | None, str | None] = {}
@@ -215,8 +304,12 @@ class Pseudonymiser:
             normalised = normalise_id(_id_text(value), width)
             if normalised not in by_id:
                 by_id[normalised] = (
-                    None if normalised is None else self._digest(normalised, namespace)
+                    None if normalised is None else self._linked_digest(normalised, namespace)
                 )
             hashed.append(by_id[normalised])
         table = pd.array(hashed, dtype="string").take(codes, allow_fill=True)  # -1: missing
         return pd.Series(table, index=values.index, dtype="string")
+
+
+#: which system's people each people namespace holds (a records or staff namespace is none)
+_SYSTEM_OF_NAMESPACE: dict[bytes, str] = {s.people: s.name for s in SYSTEMS.values()}

@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tip_pipeline.intake.census_worker import CensusWorker, worth_a_worker
+from tip_pipeline.intake.cross_reference import CrossReference
 from tip_pipeline.intake.landing import (
     FileRefusal,
     YearIntake,
@@ -26,11 +27,19 @@ from tip_pipeline.intake.landing import (
     is_census,
     is_read,
     scan_landing,
+    take_cross_reference,
     write_contract_files,
 )
+from tip_pipeline.intake.linkage import ServiceLinkage, year_linkage
 from tip_pipeline.intake.postcodes import PostcodeLookup
 from tip_pipeline.intake.pseudonyms import Pseudonymiser, load_key
-from tip_pipeline.intake.store import check_key, current_fingerprint, record_intake
+from tip_pipeline.intake.store import (
+    check_key,
+    check_linked,
+    current_fingerprint,
+    current_linked,
+    record_intake,
+)
 from tip_pipeline.periods import FinancialYear
 
 
@@ -45,6 +54,10 @@ class IntakeSummary:
     written: tuple[Path, ...]
     refused: tuple[FileRefusal, ...]
     skipped: int
+    #: the cross-reference applied (None: none, each service kept pseudonyms of its own)
+    cross_reference: CrossReference | None = None
+    #: each year's services: people written and how many the cross-reference linked
+    linkage: tuple[ServiceLinkage, ...] = ()
 
     @property
     def records(self) -> tuple[int, int, int]:
@@ -60,6 +73,14 @@ class IntakeSummary:
         """The run's report: each file converted (its own report) or refused, and the totals.
         Names, positions, counts and reasons only."""
         lines = [f"pseudonym key fingerprint {self.fingerprint}"]
+        if self.cross_reference is not None:
+            lines += self.cross_reference.report()
+        else:
+            lines.append(
+                "no cross-reference of people across services: each service keeps pseudonyms "
+                "of its own, and nothing links a child across them"
+            )
+        lines += [linkage.line() for linkage in self.linkage]
         for year in self.years:
             for result in year.results.values():
                 lines += result.report()
@@ -100,20 +121,39 @@ def take_in(
     with engine.connect() as conn:
         check_key(current_fingerprint(conn), pseudonymiser.fingerprint, rekey)
     landing = scan_landing(raw_dir)
+    found = take_cross_reference(landing.files)
+    if found.cross_reference is not None:
+        pseudonymiser = pseudonymiser.with_links(found.cross_reference.links)
+    with engine.connect() as conn:
+        if current_fingerprint(conn) == pseudonymiser.fingerprint:
+            check_linked(current_linked(conn), pseudonymiser.linking, rekey)
     census = [
         raw
-        for raw in landing.files
+        for raw in found.others
         if is_read(raw, periods) and is_census(raw) and worth_a_worker(raw)
     ]
+    # the worker is given the pseudonymiser with the cross-reference's links, as the other
+    # files are: the census's children are social care's people, hashed through the links
     with CensusWorker(census, pseudonymiser, data_dir) as worker:  # while the rest is read
         lookup = PostcodeLookup.from_csv(lookup_file)
         converted, undated = convert_landing(
-            landing.files, pseudonymiser, lookup, periods, elsewhere=worker
+            found.others, pseudonymiser, lookup, periods, elsewhere=worker
         )
     years = tuple(converted)
-    refused = (*landing.refused, *undated)
+    refused = (*landing.refused, *found.refused, *undated)
+    linkage = tuple(row for year in years for row in year_linkage(year, pseudonymiser))
     written = tuple(path for year in years for path in write_contract_files(year, data_dir))
-    record_intake(engine, run_id, list(years), list(refused), pseudonymiser.fingerprint, rekey)
+    record_intake(
+        engine,
+        run_id,
+        list(years),
+        list(refused),
+        pseudonymiser.fingerprint,
+        rekey,
+        linkage=linkage,
+        cross_reference=found.cross_reference,
+        linked=pseudonymiser.linking,
+    )
     return IntakeSummary(
         run_id=run_id,
         fingerprint=pseudonymiser.fingerprint,
@@ -121,4 +161,6 @@ def take_in(
         written=written,
         refused=refused,
         skipped=landing.skipped,
+        cross_reference=found.cross_reference,
+        linkage=linkage,
     )

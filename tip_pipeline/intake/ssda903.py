@@ -84,7 +84,7 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
@@ -95,7 +95,7 @@ import pandas as pd
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.intake.dates import birth_month, parse_dates_flagged
 from tip_pipeline.intake.postcodes import PostcodeLookup
-from tip_pipeline.intake.pseudonyms import STAFF_NAMESPACE, Pseudonymiser
+from tip_pipeline.intake.pseudonyms import SOCIAL_CARE, STAFF_NAMESPACE, Pseudonymiser, System
 from tip_pipeline.intake.tables import RawTable, column_label, read_table
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import codes
@@ -130,6 +130,9 @@ class Conversion(StrEnum):
     """How a raw column becomes its contract column."""
 
     PSEUDONYM = "pseudonym"
+    #: a record key of the source system (a case id, an offence id): keyed-hashed in the
+    #: system's records namespace, so no key of the authority's system is written
+    RECORD_ID = "record_id"
     #: a member of staff's id (SW_ID): the same key, the staff namespace
     STAFF_PSEUDONYM = "staff_pseudonym"
     BIRTH_MONTH = "birth_month"
@@ -157,17 +160,43 @@ class RawColumn:
 
 
 @dataclass(frozen=True)
+class RowFilter:
+    """Which records of a raw table are written, by the value of one raw column (in capitals,
+    trimmed): ``kept`` values are written, ``left_out`` ones are left out by design and counted
+    (``why``), any other value refuses the record. E.g. H-CLIC's People section lists every
+    member of the household; only dependent children are written to ``hclic_children``."""
+
+    raw: str
+    kept: tuple[str, ...]
+    left_out: tuple[str, ...]
+    why: str
+
+    def refused_reason(self) -> str:
+        return (
+            f"neither {' nor '.join(self.kept + self.left_out)} (which says whether the record "
+            "is written): a value of no known meaning"
+        )
+
+
+@dataclass(frozen=True)
 class RawLayout:
     """One raw table of the return: DfE's name for it, the contract extract it becomes, the
     columns kept (in any order in the file) and the columns of DfE's table that are dropped,
     each with why. ``since``: the first reporting year whose return holds the table (None:
-    every year the project reads)."""
+    every year the project reads). ``system``: whose ids its ids are (children's social care
+    for DfE's returns; ``intake.pseudonyms``). ``family``: how messages name the table's
+    return and ``collection`` the return itself. ``rows``: which records are written, where not
+    all are."""
 
     name: str
     extract: Extract
     kept: tuple[RawColumn, ...]
     dropped: Mapping[str, str]
     since: FinancialYear | None = None
+    system: System = field(default=SOCIAL_CARE)
+    family: str = "DfE's"
+    collection: str = "SSDA903"
+    rows: RowFilter | None = None
 
     def __post_init__(self) -> None:
         contract = tuple(c.contract for c in self.kept)
@@ -177,7 +206,8 @@ class RawLayout:
     @property
     def required(self) -> tuple[str, ...]:
         """The raw columns that recognise the table."""
-        return tuple(c.raw for c in self.kept if c.required)
+        kept = tuple(c.raw for c in self.kept if c.required)
+        return kept + ((self.rows.raw,) if self.rows else ())
 
     @property
     def optional(self) -> tuple[str, ...]:
@@ -195,7 +225,7 @@ class RawLayout:
         return tuple(c for c in self.required if c not in header)
 
     def describe(self) -> str:
-        return f"DfE's {self.name} table ({self.extract.table}: {', '.join(self.required)})"
+        return f"{self.family} {self.name} table ({self.extract.table}: {', '.join(self.required)})"
 
     def in_return(self, period: FinancialYear) -> bool:
         """Whether the return of ``period`` holds the table (DfE added some in later years)."""
@@ -437,20 +467,36 @@ class IntakeResult:
     partial_dates: int = 0
     blank_rows: int = 0
     other_sheets: int = 0
+    #: records left out by design (:class:`RowFilter`), and why: read = written + refused +
+    #: left out
+    left_out: int = 0
+    left_out_why: str = ""
+    #: the quarter (1-4) of a quarterly return's file (H-CLIC), told by its folder
+    quarter: int | None = None
 
     def __post_init__(self) -> None:
-        if self.read != self.written + len(self.refused) or self.written != len(self.frame):
+        accounted = self.written + len(self.refused) + self.left_out
+        if self.read != accounted or self.written != len(self.frame):
             raise AssertionError(
-                f"{self.file}: {self.read} records read, {self.written} written and "
-                f"{len(self.refused)} refused do not add up"
+                f"{self.file}: {self.read} records read, {self.written} written, "
+                f"{len(self.refused)} refused and {self.left_out} left out do not add up"
             )
+
+    @property
+    def slot(self) -> str:
+        """What the result fills in its year: its table, and its quarter for a quarterly one
+        (``hclic_main Q1``)."""
+        return self.table if self.quarter is None else f"{self.table} Q{self.quarter}"
 
     def report(self) -> list[str]:
         """What was done, line by line, naming files, lines, columns and counts only."""
         lines = [
-            f"{self.file} -> {self.table}: {self.read} record(s) read, {self.written} "
+            f"{self.file} -> {self.slot}: {self.read} record(s) read, {self.written} "
             f"written, {len(self.refused)} refused"
+            + (f", {self.left_out} left out" if self.left_out else "")
         ]
+        if self.left_out:
+            lines.append(f"{self.left_out} record(s) left out: {self.left_out_why}")
         lines += [f"dropped column {d.column}: {d.why}" for d in self.dropped]
         lines += [f"column {c} is not in the file: written empty" for c in self.absent]
         lines += _notes(self)
@@ -491,26 +537,34 @@ def _notes(result: IntakeResult) -> list[str]:
 # --- recognising a table --------------------------------------------------------------------
 
 
-def recognise(header: tuple[str, ...], file: str, unit: str = "line") -> RawLayout:
-    """The one raw table whose required columns the header (keys, in capitals) has.
+def recognise(
+    header: tuple[str, ...],
+    file: str,
+    unit: str = "line",
+    layouts: tuple[RawLayout, ...] | None = None,
+    kinds: str = "SSDA903",
+) -> RawLayout:
+    """The one raw table of ``layouts`` (by default :data:`LAYOUTS`) whose required columns the
+    header (keys, in capitals) has. ``kinds``: how messages name the returns compared.
 
     Refused when none or several match; the message names the known tables and which of their
     columns the header lacks (the project's own names), never a field of the header.
     """
+    layouts = LAYOUTS if layouts is None else layouts
     names = set(header)
-    matches = [layout for layout in LAYOUTS if not layout.lacks(names)]
+    matches = [layout for layout in layouts if not layout.lacks(names)]
     if len(matches) == 1:
         return matches[0]
     if matches:
         raise IntakeError(
-            f"{file}: {unit} 1 has the columns of more than one SSDA903 table "
+            f"{file}: {unit} 1 has the columns of more than one {kinds} table "
             f"({' and '.join(m.describe() for m in matches)}): give each table its own file"
         )
     compared = "; ".join(
-        f"{layout.describe()}, lacking {', '.join(layout.lacks(names))}" for layout in LAYOUTS
+        f"{layout.describe()}, lacking {', '.join(layout.lacks(names))}" for layout in layouts
     )
     raise IntakeError(
-        f"{file}: {unit} 1 is not the header of a known SSDA903 table. Compared with: "
+        f"{file}: {unit} 1 is not the header of a known {kinds} table. Compared with: "
         f"{compared}. Its {len(header)} field(s) are not repeated here (a header may really "
         "be a record)"
     )
@@ -518,8 +572,9 @@ def recognise(header: tuple[str, ...], file: str, unit: str = "line") -> RawLayo
 
 def _dropped(header: tuple[str, ...], layout: RawLayout) -> tuple[DroppedColumn, ...]:
     """Every raw column not kept, in the file's order, with why."""
-    kept = {c.raw for c in layout.kept}
-    other = f"not a column of DfE's SSDA903 {layout.name} table, nor of the contract"
+    kept = {c.raw for c in layout.kept} | ({layout.rows.raw} if layout.rows else set())
+    table = " ".join(filter(None, (layout.family, layout.collection, layout.name)))
+    other = f"not a column of {table} table, nor of the contract"
     return tuple(
         DroppedColumn(column_label(key), layout.dropped.get(key, other))
         for key in header
@@ -547,6 +602,8 @@ class _Tools:
     pseudonymiser: Pseudonymiser
     lookup: PostcodeLookup
     excel_1904: bool = False
+    #: whose ids the table's ids are (their namespaces)
+    system: System = SOCIAL_CARE
     #: the table's placement postcodes (PL_POST), where it has them, for PL_LA
     placement_postcodes: pd.Series | None = None
 
@@ -608,14 +665,37 @@ ID_REFUSED = {
 
 def _pseudonyms(values: pd.Series, tools: _Tools) -> Converted:
     """Keyed pseudonyms of the ids (no declared width: DfE's CHILD is the authority's own id,
-    of no fixed length, so zeros Excel dropped cannot be restored); ids Excel made numbers are
-    flagged for the report."""
+    of no fixed length, so zeros Excel dropped cannot be restored), in the namespace of the
+    table's system's people, or through the authority's cross-reference where it lists them
+    (``intake.pseudonyms``); ids Excel made numbers are flagged for the report."""
     kinds = _per_distinct(values, _id_kind)
     usable = kinds.isin(["text", "number"])
     out = pd.Series(pd.NA, index=values.index, dtype="string")
     if usable.any():
-        out[usable] = tools.pseudonymiser.series(values[usable], width=None)
+        out[usable] = tools.pseudonymiser.series(
+            values[usable], width=None, namespace=tools.system.people
+        )
     return Converted(out, kinds.map(ID_REFUSED).astype(object), kinds == "number")
+
+
+RECORD_ID_REFUSED = {
+    "missing": "empty: a record without its key cannot be linked to its other records",
+    "other": ID_REFUSED["other"],
+}
+
+
+def _record_ids(values: pd.Series, tools: _Tools) -> Converted:
+    """A source system's record keys (H-CLIC's case id, an offence id), keyed-hashed in the
+    system's records namespace: the same key gives the same value in every file and quarter,
+    so records still link, and no key of the authority's system is written."""
+    kinds = _per_distinct(values, _id_kind)
+    usable = kinds.isin(["text", "number"])
+    out = pd.Series(pd.NA, index=values.index, dtype="string")
+    if usable.any():
+        out[usable] = tools.pseudonymiser.series(
+            values[usable], width=None, namespace=tools.system.records
+        )
+    return Converted(out, kinds.map(RECORD_ID_REFUSED).astype(object))
 
 
 def _staff_pseudonyms(values: pd.Series, tools: _Tools) -> Converted:
@@ -748,6 +828,7 @@ def _code(values: pd.Series, tools: _Tools) -> Converted:
 
 CONVERTERS: dict[Conversion, Callable[[pd.Series, _Tools], Converted]] = {
     Conversion.PSEUDONYM: _pseudonyms,
+    Conversion.RECORD_ID: _record_ids,
     Conversion.STAFF_PSEUDONYM: _staff_pseudonyms,
     Conversion.BIRTH_MONTH: _birth_month,
     Conversion.MONTH: _birth_month,
@@ -766,23 +847,38 @@ def _column_values(table: RawTable, column: RawColumn) -> pd.Series:
     return pd.Series(None, index=table.frame.index, dtype=object)
 
 
+def _row_reasons(table: RawTable, layout: RawLayout) -> tuple[pd.Series, pd.Series | None]:
+    """Records left out by design (:class:`RowFilter`) and why a record's filter value refuses
+    it (None where it does not); nothing left out without a filter."""
+    index = table.frame.index
+    if layout.rows is None:
+        return pd.Series(False, index=index), None
+    values = _as_text(table.frame[layout.rows.raw]).str.strip().str.upper()
+    left_out = values.isin(layout.rows.left_out).fillna(False).astype(bool)
+    known = values.isin(layout.rows.kept + layout.rows.left_out).fillna(False).astype(bool)
+    reasons = _no_reasons(index).mask(~known, layout.rows.refused_reason())
+    return left_out, reasons
+
+
 def _refusals(
-    table: RawTable, layout: RawLayout, converted: Mapping[str, Converted]
+    table: RawTable, layout: RawLayout, converted: Mapping[str, Converted], left_out: pd.Series
 ) -> tuple[pd.Series, list[Refusal]]:
     """Which records are refused (one reason each, the first column in the layout's order that
-    refuses it), and the refusals, the malformed records included, in the file's order."""
-    refused = pd.Series(False, index=table.frame.index)
+    refuses it; a record left out by design is never refused), and the refusals, the malformed
+    records included, in the file's order."""
+    refused = left_out.copy()
     refusals = [Refusal(table.file, m.position, None, m.problem) for m in table.malformed]
     positions = np.asarray(table.positions, dtype=np.int64)
-    for column in layout.kept:
-        reasons = converted[column.contract].reasons
+    _, row_reasons = _row_reasons(table, layout)
+    checks = [(column.raw, converted[column.contract].reasons) for column in layout.kept]
+    if layout.rows is not None and row_reasons is not None:
+        checks.insert(0, (layout.rows.raw, row_reasons))
+    for raw, reasons in checks:
         new = reasons.notna() & ~refused
         for i in np.flatnonzero(new.to_numpy()):
-            refusals.append(
-                Refusal(table.file, int(positions[i]), column.raw, str(reasons.iloc[i]))
-            )
+            refusals.append(Refusal(table.file, int(positions[i]), raw, str(reasons.iloc[i])))
         refused |= new
-    return refused, sorted(refusals, key=lambda r: r.line)
+    return refused & ~left_out, sorted(refusals, key=lambda r: r.line)
 
 
 def _frame(layout: RawLayout, converted: Mapping[str, Converted], kept: pd.Series) -> pd.DataFrame:
@@ -822,12 +918,15 @@ def convert(
     told by its header, or ``layout`` where the caller knows it (the return's XML says which
     table each record is of: ``intake.ssda903_xml``)."""
     layout = layout or recognise(table.header, table.file, table.unit)
-    tools = _Tools(pseudonymiser, lookup, table.excel_1904, table.frame.get("PL_POST"))
+    tools = _Tools(
+        pseudonymiser, lookup, table.excel_1904, layout.system, table.frame.get("PL_POST")
+    )
     converted = {
         c.contract: CONVERTERS[c.conversion](_column_values(table, c), tools) for c in layout.kept
     }
-    refused, refusals = _refusals(table, layout, converted)
-    kept = ~refused
+    left_out, _ = _row_reasons(table, layout)
+    refused, refusals = _refusals(table, layout, converted, left_out)
+    kept = ~refused & ~left_out
     frame = _frame(layout, converted, kept)
     return IntakeResult(
         file=table.file,
@@ -845,6 +944,8 @@ def convert(
         partial_dates=_flagged(converted, Conversion.PARTIAL_DATE, layout, kept),
         blank_rows=table.blank_rows,
         other_sheets=table.other_sheets,
+        left_out=int(left_out.sum()),
+        left_out_why=layout.rows.why if layout.rows else "",
     )
 
 

@@ -13,7 +13,9 @@ layer's true figures (docs/CONVENTIONS.md, "Disclosure control"):
    where quintile 1 or 5 is, the change since baseline where those quintiles are withheld in
    either year;
 5. the involvement flows: a suppressed row shows no count (2 and 3 cover them with every
-   earlier year's published flows, to which they are related);
+   earlier year's published flows, to which they are related); the cohorts: no incidence is
+   shown where a count it derives from (its row's, or an earlier interval's of its group) is
+   withheld (2 and 3 cover their counts with every earlier year's published cohorts);
 6. ``published.la_benchmarking`` discloses nothing new: the deploying authorities' values are
    their published ones (NULL where suppressed), the others the benchmark file's, and every
    rank, band and quintile comes from those values alone (``benchmarking.audit_benchmarking``).
@@ -35,10 +37,16 @@ import sqlalchemy as sa
 
 from tip_pipeline.indicators.store import read_period
 from tip_pipeline.publish.benchmarking import audit_benchmarking
-from tip_pipeline.publish.cells import CellSet, count_cells
+from tip_pipeline.publish.cells import COHORT_MEASURES, CellSet, count_cells
 from tip_pipeline.publish.inputs import area_parents, read_restricted, read_up_to, restricted_cells
 from tip_pipeline.publish.suppression import Suppression, feasible_ranges
-from tip_pipeline.publish.tables import CHANGE_COLUMNS, GAP_COLUMNS, SII_COLUMNS, VALUE_COLUMNS
+from tip_pipeline.publish.tables import (
+    CHANGE_COLUMNS,
+    GAP_COLUMNS,
+    INCIDENCE_COLUMNS,
+    SII_COLUMNS,
+    VALUE_COLUMNS,
+)
 from tip_pipeline.warehouse import schema
 
 
@@ -68,6 +76,8 @@ def read_published(bind: sa.Engine | sa.Connection, period: str) -> dict[str, pd
     frames = {t.name: read_period(bind, t, period) for t in twins}
     flows = schema.published_involvement_flows
     frames[flows.name] = read_up_to(bind, flows, period)
+    cohorts = schema.published_cohort_incidence
+    frames[cohorts.name] = read_up_to(bind, cohorts, period)
     return frames
 
 
@@ -77,6 +87,7 @@ def published_counts(published: Mapping[str, pd.DataFrame]) -> dict:
         published["adversity_distribution"],
         published["prevalence_summary"],
         published.get(schema.published_involvement_flows.name),
+        published.get(schema.published_cohort_incidence.name),
     )
 
 
@@ -164,6 +175,24 @@ def _check_rows(audit: Audit, published: Mapping[str, pd.DataFrame]) -> None:
             audit.problems.append(
                 f"involvement_flows: {int(shown.sum())} suppressed rows show a count"
             )
+    cohorts = published.get(schema.published_cohort_incidence.name)
+    if cohorts is not None:
+        _check_cohorts(audit, cohorts)
+
+
+def _check_cohorts(audit: Audit, cohorts: pd.DataFrame) -> None:
+    """No cohort incidence shown where a count of its row or of an earlier interval of its
+    group is withheld (``tables.published_cohorts``)."""
+    group = ["period", "entry", "entry_period", "area_code", "outcome", "imd_quintile"]
+    ordered = cohorts.sort_values([*group, "months_from"])
+    missing = ordered[list(COHORT_MEASURES)].isna().any(axis=1)
+    withheld = missing.groupby([ordered[c] for c in group], sort=False).cummax()
+    shown = _not_null(ordered, INCIDENCE_COLUMNS) & withheld.astype(bool)
+    if shown.any():
+        audit.problems.append(
+            f"cohort_incidence: {int(shown.sum())} rows show an incidence made from a withheld "
+            "count"
+        )
 
 
 def _check_comparisons(audit: Audit, values: pd.DataFrame, comparisons: pd.DataFrame) -> None:

@@ -8,7 +8,10 @@ A cell is one published count, identified by a tuple:
 - ``("adv", area_code, domains)``: children by number of adversity domains;
 - ``("prev", area_code, measure)``: a recorded row of the Prevalence slide;
 - ``("flow", period, area_code, from_level, to_level)``: the involvement flows of ``period``
-  (``indicators/flows.py``), ``"all"`` on one side for a margin (a level's total).
+  (``indicators/flows.py``), ``"all"`` on one side for a margin (a level's total);
+- ``("cohort", period, entry, entry_period, area_code, outcome, imd_quintile, months_from,
+  measure)``: the cohorts published with ``period`` (``indicators/cohorts.py``), ``measure``
+  one of at_risk, events, censored.
 
 The relations are every additive identity an analyst could use against the published tables
 of one year (docs/CONVENTIONS.md, "Disclosure control"):
@@ -24,17 +27,24 @@ of one year (docs/CONVENTIONS.md, "Disclosure control"):
   ``adversity_two_or_more``; the Prevalence slide's looked-after, youth-justice and
   homelessness rows and the LA totals of the indicators they are counted by;
 - each row of a year's flow matrix sums to its margin (the children at that level in the
-  previous year), and each column to its margin (at that level in the year); a level's total
+  previous year), and each column to its margin (at that level in the year); each cell of a
+  region's flows (and its margins) is the sum of that cell of its authorities', and each of
+  England's the sum of its regions' (where published: a region or England has flows only
+  where the delivery holds every one of its authorities, ``indicators/flows.py``); a level's total
   in the previous year is the same count as that year's own margin for the level, where both
   are published and equal (a child who moved LA between the years is counted in the later
-  LA, so they can differ).
+  LA, so they can differ);
+- a cohort's quintiles (1-5 and unknown) sum to the whole cohort (``all``), for each count; the
+  children at risk at the start of an interval are those at risk at the start of the one
+  before less its events and its censored; a cohort's children at risk at entry are one count
+  published once per outcome, and again with every later year while the cohort is followed.
 
-The flows are the only cells related across years: a year's flows are controlled together
-with every earlier year's published flows (``flow_statuses``: their published counts are
-known, their withheld ones stay withheld, and so does each level total published again), so
-that no withheld count of any year can be narrowed by setting the years side by side. Years
-are therefore published in order (``tip run`` runs them so); a year published again is
-controlled against the earlier years only, and the later ones, which read it, run again.
+The flows and the cohorts are the cells related across years: a year's are controlled together
+with every earlier year's as published (``earlier_statuses``: their published counts are
+known, their withheld ones stay withheld, and so does each count published again), so that no
+withheld count of any year can be narrowed by setting the years side by side. Years are
+therefore published in order (``tip run`` runs them so); a year published again is controlled
+against the earlier years only, and the later ones, which read it, run again.
 
 Where the parts fall short of their total (children whose category is not published), the
 shortfall is a hidden remainder cell: never published, it is unknown to an analyst and counts
@@ -57,6 +67,8 @@ import pandas as pd
 
 from tip_pipeline.home_area import UNKNOWN
 from tip_pipeline.indicators.catalogue import CATALOGUE
+from tip_pipeline.indicators.cohorts import ALL as ALL_QUINTILES
+from tip_pipeline.indicators.cohorts import ANY, INTERVALS, QUINTILES
 from tip_pipeline.indicators.flows import ALL, LEVELS, NONE, TRANSITIONS
 from tip_pipeline.indicators.prevalence import SERVICE_NUMERATOR
 from tip_pipeline.publish.suppression import Cell, Relation
@@ -156,12 +168,68 @@ def flow_cells(flows: pd.DataFrame | None) -> dict[Cell, float]:
     return {flow_cell(*key): _float(n) for key, n in zip(keys, flows["children"], strict=True)}
 
 
+#: the counts of a cohort row
+COHORT_MEASURES = ("at_risk", "events", "censored")
+COHORT_KEYS = (
+    "period",
+    "entry",
+    "entry_period",
+    "area_code",
+    "outcome",
+    "imd_quintile",
+    "months_from",
+)
+
+
+def cohort_cell(
+    period: str,
+    entry: str,
+    entry_period: str,
+    area: str,
+    outcome: str,
+    quintile: str,
+    months_from: object,
+    measure: str,
+) -> Cell:
+    return (
+        "cohort",
+        period,
+        entry,
+        entry_period,
+        area,
+        outcome,
+        str(quintile),
+        int(months_from),  # type: ignore[call-overload]
+        measure,
+    )
+
+
+def cohort_cells(cohorts: pd.DataFrame | None) -> dict[Cell, float]:
+    """The cells of cohort rows (restricted or published; NaN where withheld)."""
+    if cohorts is None:
+        return {}
+    out: dict[Cell, float] = {}
+    keys = list(zip(*(cohorts[c] for c in COHORT_KEYS), strict=True))
+    for measure in COHORT_MEASURES:
+        for key, n in zip(keys, cohorts[measure], strict=True):
+            out[cohort_cell(*key, measure)] = _float(n)
+    return out
+
+
 def flow_statuses(published: pd.DataFrame, cells: CellSet) -> tuple[set[Cell], set[Cell]]:
-    """The earlier years' published flows as disclosure control of a later year must take them:
-    (withheld cells, published cells) of ``cells``. Already published, neither can change, and
-    neither can a level total of the later year that is one of them published again (its
-    ``add_same`` relation): it is published, or withheld, as it was."""
-    found = {c: v for c, v in flow_cells(published).items() if c in cells.values}
+    """The earlier years' published flows as disclosure control of a later year must take them
+    (``earlier_statuses``)."""
+    return earlier_statuses(flow_cells(published), cells)
+
+
+def earlier_statuses(
+    published: Mapping[Cell, float], cells: CellSet
+) -> tuple[set[Cell], set[Cell]]:
+    """Earlier years' published cells (NaN where withheld) as disclosure control of a later
+    year must take them: (withheld cells, published cells) of ``cells``. Already published,
+    neither can change, and neither can a cell of the later year that is one of them published
+    again (its ``add_same`` relation): it is published, or withheld, as it was."""
+    found = {c: v for c, v in published.items() if c in cells.values}
     withheld = {c for c, v in found.items() if np.isnan(v)}
     shown = set(found) - withheld
     for relation in cells.relations:
@@ -181,10 +249,11 @@ def count_cells(
     adversity: pd.DataFrame,
     prevalence: pd.DataFrame,
     flows: pd.DataFrame | None = None,
+    cohorts: pd.DataFrame | None = None,
 ) -> dict[Cell, float]:
     """Every count cell of the frames (restricted or published; NaN where a published count is
     withheld)."""
-    values: dict[Cell, float] = flow_cells(flows)
+    values: dict[Cell, float] = {**flow_cells(flows), **cohort_cells(cohorts)}
     for row in indicator_values.to_dict("records"):
         values[iv_cell(row)] = _float(row["numerator"])
         if row["indicator_id"] in COUNTED_DENOMINATORS:
@@ -206,15 +275,17 @@ def build_cells(
     prevalence: pd.DataFrame,
     parents: Mapping[str, str],
     flows: pd.DataFrame | None = None,
+    cohorts: pd.DataFrame | None = None,
 ) -> CellSet:
     """Every published count of one year and every additive relation between them.
 
     ``indicator_values`` are the restricted rows in scope (``in_scope``); ``parents`` maps an
     area code to the code of the next area up (ward -> LA -> region -> England). A counted
-    denominator that is missing (no units at all) is not a cell. ``flows``: the restricted
-    involvement flows of the year and of every earlier year (related across years).
+    denominator that is missing (no units at all) is not a cell. ``flows`` and ``cohorts``:
+    the restricted involvement flows and cohorts of the year and of every earlier year (related
+    across years).
     """
-    values = count_cells(indicator_values, adversity, prevalence, flows)
+    values = count_cells(indicator_values, adversity, prevalence, flows, cohorts)
     cells = CellSet(values={c: v for c, v in values.items() if not np.isnan(v)})
     # only areas with breakdown rows have breakdown relations: the wards (headline only) are
     # left out before grouping, not one group at a time (at england scale some 100,000 groups
@@ -229,6 +300,9 @@ def build_cells(
     _prevalence_relations(cells, prevalence)
     if flows is not None:
         _flow_relations(cells, flows)
+        _flow_hierarchy_relations(cells, flows, parents)
+    if cohorts is not None:
+        _cohort_relations(cells, cohorts)
     return cells
 
 
@@ -305,3 +379,64 @@ def _flow_relations(cells: CellSet, flows: pd.DataFrame) -> None:
                 before = flow_cell(previous, area, ALL, level)
                 name = f"flows {period}|{area}|{level} in {previous}"
                 cells.add_same(cell(level, ALL), before, name)
+
+
+def _flow_hierarchy_relations(
+    cells: CellSet, flows: pd.DataFrame, parents: Mapping[str, str]
+) -> None:
+    """Each cell of a region's flows is the sum of its LAs' same cell, and each of England's
+    the sum of its regions' (a parent with flows of its own: ``add_sum`` declares nothing
+    where the parent's cell is absent). ``parents``: area -> the next area up."""
+    keys = ["period", "from_level", "to_level"]
+    placed = flows.assign(parent=flows["area_code"].map(parents))
+    with_parent = placed[placed["parent"].isin(set(flows["area_code"]))]
+    for (period, a, b, parent), rows in with_parent.groupby([*keys, "parent"], sort=True):
+        parts = [flow_cell(period, area, a, b) for area in rows["area_code"]]
+        name = f"flows {period}|{parent}|{a}->{b} = its areas"
+        cells.add_sum(parts, flow_cell(period, parent, a, b), name)
+
+
+def _cohort_relations(cells: CellSet, cohorts: pd.DataFrame) -> None:
+    """A cohort's quintiles sum to ``all``; at risk at the start of an interval = at risk at
+    the start of the one before - its events - its censored; the children at risk at entry are
+    one count for every outcome, and one with the same cohort's count published the year
+    before (where equal: ``add_same``)."""
+    groups = cohorts.groupby(["period", "entry", "entry_period", "area_code"], sort=True)
+    previous: dict[tuple, str] = {}
+    for (period, entry, entry_period, area), rows in groups:
+        key = (entry, entry_period, area)
+        outcomes = sorted(set(rows["outcome"]))
+        quintiles = [q for q in QUINTILES if q in set(rows["imd_quintile"])]
+
+        def cell(
+            outcome: str, quintile: str, months: int, measure: str, p: str = period, key=key
+        ) -> Cell:
+            return cohort_cell(p, *key, outcome, quintile, months, measure)
+
+        name = f"cohort {period}|{entry} {entry_period}|{area}"
+        for outcome in outcomes:
+            for low, _ in INTERVALS:
+                for measure in COHORT_MEASURES:
+                    parts = [cell(outcome, q, low, measure) for q in quintiles]
+                    total = cell(outcome, ALL_QUINTILES, low, measure)
+                    cells.add_sum(parts, total, f"{name}|{outcome}|{low}|{measure} by quintile")
+            for quintile in (*quintiles, ALL_QUINTILES):
+                for low, high in INTERVALS[:-1]:  # the next interval starts at ``high``
+                    parts = [
+                        cell(outcome, quintile, low, "events"),
+                        cell(outcome, quintile, low, "censored"),
+                        cell(outcome, quintile, high, "at_risk"),
+                    ]
+                    total = cell(outcome, quintile, low, "at_risk")
+                    cells.add_sum(parts, total, f"{name}|{outcome}|{quintile}|{low} carried")
+        for quintile in (*quintiles, ALL_QUINTILES):
+            entered = cell(ANY, quintile, 0, "at_risk")
+            for outcome in outcomes:
+                if outcome != ANY:
+                    same = cell(outcome, quintile, 0, "at_risk")
+                    cells.add_same(entered, same, f"{name}|{quintile}|{outcome} entered")
+            before = previous.get(key)
+            if before is not None:
+                earlier = cell(ANY, quintile, 0, "at_risk", before)
+                cells.add_same(entered, earlier, f"{name}|{quintile} entered, as in {before}")
+        previous[key] = period

@@ -34,16 +34,22 @@ REFERENCE_TABLES = contracts.tables(published_areas=True)
 
 #: the key of ``read_restricted``'s frame of the earlier years' published flows
 EARLIER_PUBLISHED_FLOWS = "earlier_published_flows"
+#: ... and of the earlier years' published cohorts
+EARLIER_PUBLISHED_COHORTS = "earlier_published_cohorts"
 
 
 def read_restricted(bind: sa.Engine | sa.Connection, period: str) -> dict[str, pd.DataFrame]:
     """The year's rows of every restricted table a published twin is made from; the involvement
-    flows of the year and of every earlier year (disclosure control relates them across years,
-    ``cells``), and the earlier years' published flows (``EARLIER_PUBLISHED_FLOWS``)."""
+    flows and the cohorts of the year and of every earlier year (disclosure control relates
+    them across years, ``cells``), and the earlier years' published flows and cohorts
+    (``EARLIER_PUBLISHED_FLOWS``, ``EARLIER_PUBLISHED_COHORTS``)."""
     frames = {t.name: read_period(bind, t, period) for t in RESTRICTED_INPUTS}
     frames[schema.involvement_flows.name] = read_up_to(bind, schema.involvement_flows, period)
     earlier = read_up_to(bind, schema.published_involvement_flows, period)
     frames[EARLIER_PUBLISHED_FLOWS] = earlier[earlier["period"] < period]
+    frames[schema.cohort_incidence.name] = read_up_to(bind, schema.cohort_incidence, period)
+    cohorts = read_up_to(bind, schema.published_cohort_incidence, period)
+    frames[EARLIER_PUBLISHED_COHORTS] = cohorts[cohorts["period"] < period]
     return frames
 
 
@@ -85,4 +91,5 @@ def restricted_cells(frames: Mapping[str, pd.DataFrame], parents: Mapping[str, s
         frames["prevalence_summary"],
         parents,
         frames.get(schema.involvement_flows.name),
+        frames.get(schema.cohort_incidence.name),
     )

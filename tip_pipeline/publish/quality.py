@@ -6,17 +6,28 @@ published, in the same transaction: a reporting year's rows with the year
 (``publish_year``), the reference files' and the youth-justice history's with the reference
 tables (``publish_reference``). So analysts never see the quality of a delivery that was
 validated but not published (refused by its audit, or a run stopped in between).
+
+With the year, its **match rates** of people across services (``published.data_linkage``): its
+latest intake's people per service and how many the authority's cross-reference linked
+(``ops.intake_linkage``; docs/DOMAIN.md, "Linking people across services"), beside the
+measures that read across services. A year delivered as contract files has none: its services
+share one pseudonym by declaration. They are counts of people per service and year, like the
+counts of records read, and say nothing of any person; so, like them, they are published
+without disclosure control.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 import sqlalchemy as sa
 
+from tip_pipeline.indicators.linked_services import latest_linkage, published_frame
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources import contracts
 from tip_pipeline.warehouse.bulk import replace_rows
-from tip_pipeline.warehouse.schema import data_quality, quality_summary
+from tip_pipeline.warehouse.schema import data_linkage, data_quality, quality_summary
 
 
 def _pending(conn: sa.Connection, where: sa.ColumnElement[bool]) -> pd.DataFrame:
@@ -45,3 +56,10 @@ def publish_reference_quality(conn: sa.Connection, first: FinancialYear) -> int:
                 where = {"table_name": table, "period": period}
                 written += replace_rows(conn, data_quality, part, where)
     return written
+
+
+def publish_year_linkage(conn: sa.Connection, period: str, now: datetime) -> int:
+    """Replace the published match rates of ``period`` by its latest intake's, in the caller's
+    transaction (none for a year not taken in through intake); the rows published."""
+    rows = published_frame(latest_linkage(conn, period), period, now)
+    return replace_rows(conn, data_linkage, rows, {"period": period})

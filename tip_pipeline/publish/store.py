@@ -11,9 +11,9 @@ its values' comparisons with their goals (``goals``) and its child population
 failure part way
 leaves the previous state, and publishing the same restricted rows twice gives the same
 published rows apart from ``run_id`` and ``loaded_at`` (suppression is deterministic:
-complements are chosen by count, then by key). The involvement flows relate a year to the
-earlier ones, so a year's flows are disclosure-controlled with the earlier years' flows as
-they were published (``cells.flow_statuses``) and years are published in order.
+complements are chosen by count, then by key). The involvement flows and the cohorts relate a
+year to the earlier ones, so a year's are disclosure-controlled with the earlier years' as
+they were published (``cells.earlier_statuses``) and years are published in order.
 
 When the year's indicator tables are handed over freshly computed (``computed``), they are
 written in that same transaction: the restricted true counts and the published figures made
@@ -34,6 +34,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline import config
+from tip_pipeline.indicators import linked_services
 from tip_pipeline.indicators.catalogue import dim_indicator_frame
 from tip_pipeline.indicators.data import STATIC_TABLES, delivered_earlier
 from tip_pipeline.indicators.look_back import not_available_frame
@@ -41,9 +42,10 @@ from tip_pipeline.indicators.store import prepared, replace_period
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish import areas, audit, tables
 from tip_pipeline.publish.benchmarking import publish_benchmarking
-from tip_pipeline.publish.cells import CellSet, flow_cells, flow_statuses
+from tip_pipeline.publish.cells import CellSet, cohort_cells, earlier_statuses, flow_cells
 from tip_pipeline.publish.goals import publish_goals
 from tip_pipeline.publish.inputs import (
+    EARLIER_PUBLISHED_COHORTS,
     EARLIER_PUBLISHED_FLOWS,
     REFERENCE_TABLES,
     area_parents,
@@ -53,7 +55,11 @@ from tip_pipeline.publish.inputs import (
     restricted_cells,
 )
 from tip_pipeline.publish.population import publish_population
-from tip_pipeline.publish.quality import publish_reference_quality, publish_year_quality
+from tip_pipeline.publish.quality import (
+    publish_reference_quality,
+    publish_year_linkage,
+    publish_year_quality,
+)
 from tip_pipeline.publish.suppression import Suppression, suppress
 from tip_pipeline.publish.trends import publish_trends
 from tip_pipeline.sources import contracts
@@ -78,7 +84,8 @@ class YearSuppression:
     frames: Mapping[str, pd.DataFrame]
     cells: CellSet
     suppression: Suppression
-    #: the earlier years' published flow cells, controlled with the year's but not its own
+    #: the earlier years' published flow and cohort cells, controlled with the year's but not
+    #: its own
     earlier: frozenset = frozenset()
 
 
@@ -86,11 +93,15 @@ def year_suppression(
     frames: Mapping[str, pd.DataFrame], period: str, threshold: int, parents: Mapping[str, str]
 ) -> YearSuppression:
     """What disclosure control withholds of a year's restricted rows (``inputs.read_restricted``
-    by table name). The earlier years' flows are as they were published: their withheld counts
-    stay withheld and their published ones are never complements (``cells.flow_statuses``)."""
+    by table name). The earlier years' flows and cohorts are as they were published: their
+    withheld counts stay withheld and their published ones are never complements
+    (``cells.earlier_statuses``)."""
     cells = restricted_cells(frames, parents)
-    earlier = frames.get(EARLIER_PUBLISHED_FLOWS)
-    withheld, published = flow_statuses(earlier, cells) if earlier is not None else (set(), set())
+    before = {
+        **flow_cells(frames.get(EARLIER_PUBLISHED_FLOWS)),
+        **cohort_cells(frames.get(EARLIER_PUBLISHED_COHORTS)),
+    }
+    withheld, published = earlier_statuses(before, cells)
     result = suppress(
         cells.values,
         cells.relations,
@@ -99,8 +110,7 @@ def year_suppression(
         forced=withheld,
         fixed=published,
     )
-    before = frozenset(flow_cells(earlier)) if earlier is not None else frozenset()
-    return YearSuppression(period, frames, cells, result, before)
+    return YearSuppression(period, frames, cells, result, frozenset(before))
 
 
 def published_frames(
@@ -128,6 +138,9 @@ def published_frames(
         ),
         schema.published_involvement_flows: tables.published_flows(
             _of_period(f[schema.involvement_flows.name], year.period), withheld
+        ),
+        schema.published_cohort_incidence: tables.published_cohorts(
+            _of_period(f[schema.cohort_incidence.name], year.period), withheld
         ),
     }
 
@@ -200,6 +213,7 @@ def publish_year(
                 conn, table, prepared(table, frame, run_id, started), {"period": period}
             )
         rows[schema.data_quality.name] = publish_year_quality(conn, period)
+        rows[schema.data_linkage.name] = publish_year_linkage(conn, period, started)
         rows[schema.indicator_not_available.name] = publish_not_available(
             conn, period, run_id, started
         )
@@ -225,11 +239,29 @@ def publish_year(
 
 
 def publish_not_available(conn: sa.Connection, period: str, run_id: str, now: datetime) -> int:
-    """The year's indicators not computed for want of their look-back years, with why
+    """The year's indicators not computed for want of their look-back years, or of the linkage
+    of people across services (``indicators.linked_services``), with why
     (``published.indicator_not_available``), judged from the warehouse in the transaction."""
     year = FinancialYear.parse(period)
     delivering = lookup_home_la(conn) is not None
     frame = not_available_frame(year, delivered_earlier(conn, year), delivering)
+    unlinked = linked_services.unlinked_services(linked_services.latest_linkage(conn, period))
+    linkage = linked_services.reasons(year, unlinked)
+    found = set(frame["indicator_id"])
+    frame = pd.concat(
+        [
+            frame,
+            pd.DataFrame(
+                {
+                    "indicator_id": [k for k in linkage if k not in found],
+                    "period": period,
+                    "reason": [v for k, v in linkage.items() if k not in found],
+                },
+                columns=list(frame.columns),
+            ),
+        ],
+        ignore_index=True,
+    )
     table = schema.indicator_not_available
     return replace_rows(conn, table, prepared(table, frame, run_id, now), {"period": period})
 

@@ -9,7 +9,10 @@ What each published figure is derived from:
 - a comparison row: the compared area's headline value, and for a ward its LA's;
 - an inequality row: SII and RII from every decile; quintile gap and ratio from quintiles 1
   and 5; "poorest fastest" from quintiles 1 and 5 of this year and of the baseline year;
-- an adversity, prevalence or involvement-flow row: its own count.
+- an adversity, prevalence or involvement-flow row: its own count;
+- a cohort row: its own three counts; its Kaplan-Meier incidence and limits every count of
+  its own and of the earlier intervals of the same cohort, outcome and quintile (the estimate
+  before an interval's end is made from the follow-up up to it).
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from collections.abc import Callable, Collection
 import pandas as pd
 
 from tip_pipeline.publish.cells import (
+    COHORT_KEYS,
+    COHORT_MEASURES,
     COUNTED_DENOMINATORS,
+    cohort_cell,
     flow_cell,
     headline_cell,
     in_scope,
@@ -183,3 +189,27 @@ def published_flows(flows: pd.DataFrame, withheld: Withheld) -> pd.DataFrame:
     )
     rows = _blank(flows, flags, ["children"])
     return rows.assign(suppressed=flags.to_numpy())
+
+
+#: a cohort row's figures derived from its counts and the earlier intervals'
+INCIDENCE_COLUMNS = ("incidence_pct", "lower_ci_95", "upper_ci_95")
+
+
+def published_cohorts(cohorts: pd.DataFrame, withheld: Withheld) -> pd.DataFrame:
+    """The year's cohort rows: each withheld count NULL; the incidence and its limits NULL
+    where any count of the row or of an earlier interval of the same group is withheld;
+    ``suppressed`` set where anything of the row is withheld."""
+    rows = cohorts.copy()
+    flags = {
+        m: _per_row(rows, list(COHORT_KEYS), lambda *key, m=m: withheld(cohort_cell(*key, m)))
+        for m in COHORT_MEASURES
+    }
+    own = flags["at_risk"] | flags["events"] | flags["censored"]
+    group = ["period", "entry", "entry_period", "area_code", "outcome", "imd_quintile"]
+    ordered = rows.assign(_own=own).sort_values([*group, "months_from"])
+    derived = ordered.groupby(group, sort=False)["_own"].cummax().reindex(rows.index)
+    derived = derived.astype(bool)
+    for measure, flag in flags.items():
+        rows = _blank(rows, flag, [measure])
+    rows = _blank(rows, derived, INCIDENCE_COLUMNS)
+    return rows.assign(suppressed=(own | derived).to_numpy())

@@ -544,8 +544,9 @@ DUTY_END_REASON = ("SECURED6", "SECURED12", "CONTACTLOST", "WITHDRAWN", "NOTSECU
 
 # --- Benchmarks (published national releases) --------------------------------------------
 
-#: measure id -> (description, multiplier, age range of the denominator)
-BENCHMARK_MEASURES = {
+#: measure id -> (description, multiplier, age range of the denominator): rates per child
+#: population, modelled by the generator from its own counts (``generator/benchmarks.py``)
+POPULATION_BENCHMARK_MEASURES = {
     "cla_31mar": ("Children looked after at 31 March per 10,000 aged 0-17", 10_000, "0-17"),
     "cpp_31mar": (
         "Children on a child protection plan at 31 March per 10,000 aged 0-17",
@@ -586,3 +587,66 @@ BENCHMARK_MEASURES = {
         "0-17",
     ),
 }
+
+#: measure id (the catalogue indicator's id) -> (description, multiplier, what the denominator
+#: counts): the outcome measures DfE publishes by local authority, shares of service units and
+#: two rates per child population (``indicators/catalogue.OUTCOMES``; docs/DOMAIN.md, "Outcome
+#: measures")
+OUTCOME_BENCHMARK_MEASURES = {
+    "cin_re_referrals_12m": (
+        "Referrals within 12 months of a previous referral, % of referrals in the year",
+        100,
+        "referrals",
+    ),
+    "assessments_within_45_days": (
+        "Assessments completed within 45 working days, % of assessments completed in the year",
+        100,
+        "assessments",
+    ),
+    "cpp_ended_two_years_or_more": (
+        "Child protection plans ended in the year that lasted 2 years or more, % of plans ended",
+        100,
+        "plans",
+    ),
+    "cpp_second_or_subsequent": (
+        "Children starting a child protection plan for a second or subsequent time, % of "
+        "children starting a plan",
+        100,
+        "children",
+    ),
+    "cla_three_or_more_placements": (
+        "Children looked after at 31 March with 3 or more placements in the year, % of them",
+        100,
+        "children",
+    ),
+    "cla_long_term_stability": (
+        "Children under 16 looked after for 2.5 years or more in the same placement for 2 "
+        "years, % of them",
+        100,
+        "children",
+    ),
+    "cla_missing": (
+        "Children looked after in the year who went missing, % of children looked after in "
+        "the year",
+        100,
+        "children",
+    ),
+    "care_leavers_eet": (
+        "Care leavers aged 19-21 in education, employment or training, % of them",
+        100,
+        "care leavers",
+    ),
+    "care_leavers_suitable_accommodation": (
+        "Care leavers aged 19-21 in suitable accommodation, % of them",
+        100,
+        "care leavers",
+    ),
+    "s47_enquiries": ("Section 47 enquiries in the year per 10,000 aged 0-17", 10_000, "0-17"),
+    "icpcs_after_s47": (
+        "Initial child protection conferences in the year per 10,000 aged 0-17",
+        10_000,
+        "0-17",
+    ),
+}
+#: every measure of the benchmark file
+BENCHMARK_MEASURES = {**POPULATION_BENCHMARK_MEASURES, **OUTCOME_BENCHMARK_MEASURES}

@@ -28,7 +28,9 @@ Generated from `tip_pipeline/sources/contracts.py` by
 file is stale. Real data never enters this repository: this folder holds synthetic deliveries
 written by `tip generate` (git ignores everything here but this file). With `--format dfe` the
 CIN and SSDA903 extracts come as the raw returns intake takes in (below, "Raw returns
-(intake)"), in `raw/`, with a synthetic key and postcode lookup in `raw_support/`.
+(intake)"), in `raw/`, with a synthetic key and postcode lookup in `raw_support/`; the youth
+justice and H-CLIC layouts intake reads, and the cross-reference of people across services,
+are documented there too.
 
 ## Deliveries and file names
 
@@ -198,7 +200,11 @@ that are synthetic too: the key is drawn from the seed, so it is no secret.
 
 #: what each intake conversion writes (tip_pipeline.intake.ssda903.Conversion)
 _CONVERSIONS = {
-    "pseudonym": "the keyed pseudonym (HMAC-SHA256) of the normalised id",
+    "pseudonym": "the keyed pseudonym (HMAC-SHA256) of the normalised id, in its system's "
+    "namespace (children's social care, youth justice, housing), or of its common person id "
+    "where the cross-reference lists it",
+    "record_id": "the keyed pseudonym (HMAC-SHA256, the same key) of a record key (an offence "
+    "or case reference) in its system's records namespace: the same in every file and quarter",
     "staff_pseudonym": "the keyed pseudonym (HMAC-SHA256, the same key) of the normalised id in "
     "the staff namespace: never equal to a child's",
     "birth_month": "the date read, cut to the first of its month, yyyy-mm-01",
@@ -216,23 +222,98 @@ _CONVERSIONS = {
 }
 
 
+def _layout_lines(title: str, layout) -> list[str]:
+    """One raw table's columns: kept (with their conversion), the rows written where not all
+    are, dropped (with why)."""
+    lines = ["", f"### {title} -> `{layout.extract.table}`", ""]
+    lines += ["| raw column | contract column | conversion | required |", "|---|---|---|---|"]
+    lines += [
+        f"| `{c.raw}` | `{c.contract}` | {c.conversion.value} | {'yes' if c.required else 'no'} |"
+        for c in layout.kept
+    ]
+    if layout.rows:
+        kept, out = " or ".join(layout.rows.kept), " or ".join(layout.rows.left_out)
+        lines += [
+            "",
+            f"Rows: `{layout.rows.raw}` (required) {kept} is written; {out} is left out and "
+            f"counted ({layout.rows.why}); any other value refuses the record.",
+        ]
+    if layout.dropped:  # the outcome tables' columns are all kept
+        lines += ["", "| dropped column | why |", "|---|---|"]
+        lines += [f"| `{column}` | {why} |" for column, why in layout.dropped.items()]
+    return lines
+
+
 def _raw_section() -> list[str]:
+    from tip_pipeline.intake.services import HCLIC_FAMILY, SERVICE_LAYOUTS, YJ_FAMILY
     from tip_pipeline.intake.ssda903 import LAYOUTS, Conversion
 
     lines = [_RAW_INTRO.rstrip("\n")]
     lines += [f"| {c.value} | {_CONVERSIONS[c.value]} |" for c in Conversion]
     for layout in LAYOUTS:
-        lines += ["", f"### SSDA903 {layout.name} table -> `{layout.extract.table}`", ""]
-        lines += ["| raw column | contract column | conversion | required |", "|---|---|---|---|"]
-        lines += [
-            f"| `{c.raw}` | `{c.contract}` | {c.conversion.value} | "
-            f"{'yes' if c.required else 'no'} |"
-            for c in layout.kept
-        ]
-        if layout.dropped:  # the outcome tables' columns are all kept
-            lines += ["", "| dropped column | why |", "|---|---|"]
-            lines += [f"| `{column}` | {why} |" for column, why in layout.dropped.items()]
-    return [*lines, "", *_ssda903_xml_section(), *_cin_xml_section()]
+        lines += _layout_lines(f"SSDA903 {layout.name} table", layout)
+    lines += ["", *_ssda903_xml_section(), *_cin_xml_section()]
+    lines += [_SERVICES_INTRO.rstrip("\n")]
+    titles = {YJ_FAMILY: "Youth justice", HCLIC_FAMILY: "H-CLIC"}
+    for layout in SERVICE_LAYOUTS:
+        noun = "section" if layout.family == HCLIC_FAMILY else "table"
+        lines += _layout_lines(f"{titles[layout.family]} {layout.name} {noun}", layout)
+    return [*lines, "", *_cross_reference_section()]
+
+
+_SERVICES_INTRO = """### Youth justice case-level tables and H-CLIC sections
+
+Neither specification is openly published (docs/DOMAIN.md, "Youth justice" and "Homelessness
+(H-CLIC)"): the YJB's *Data recording requirements for youth justice services* (GOV.UK, yearly)
+name the case-level items, but the XML parts a case-management system sends the YJB are laid
+out by its suppliers; MHCLG's H-CLIC data requirement (v1.4.5) and XML schema are sent on
+request to HomelessnessStats@communities.gov.uk, and only its 2017 *Summary of the Data
+Monitoring Specification* is public (nine sections linked by a case id: Main, People, Support,
+Prevention, Relief, Final duties, Assistance, Temporary accommodation, Reviews). So intake reads
+the tables an authority's systems can report, under the column names below, which are the
+project's: an offences table and an outcomes table from the youth justice system, and H-CLIC's
+Main, People and Support sections, one CSV or XLSX file each, recognised by their header like
+the SSDA903 tables. The youth justice tables lie in their year's folder (`2023-24/`); H-CLIC's
+sections in their quarter's (`2023-24/Q1/` for April to June), each becoming that quarter's
+contract file; a section outside a quarter folder is refused. The other six H-CLIC sections are
+not read. Person ids are the service's own (hashed in its own namespace, unless the
+cross-reference below lists them); record keys are hashed too, never written as the system
+keeps them. Every record is written, refused with its line and column, or (H-CLIC's People:
+members of the household who are not dependent children) left out and counted: read = written
++ refused + left out (`ops.intake_tables`).
+"""
+
+_CROSS_REFERENCE_INTRO = """### Cross-reference of people across services
+
+An optional table (CSV or XLSX) from the authority's master person index or matching exercise,
+**in the raw folder itself** (it is no year's return), recognised by its header: each row gives
+a source system, the person's id in it and the common person id. Intake applies it before
+hashing: a listed id becomes the pseudonym of its common person id, so the person has one
+pseudonym in every service listing them; an id it does not list keeps its system's own
+namespace, so services never share a pseudonym by chance. Without it nothing links across
+services. Each year's people per service and how many it linked (the match rate) are recorded
+in `ops.intake_linkage` and in the run's report. Ids are compared trimmed and case-folded. A row
+whose system is unknown or whose id is empty is refused; a source id listed with two different
+person ids is refused on every row (it is ambiguous). Two cross-reference files are both refused
+and nothing is linked.
+"""
+
+
+def _cross_reference_section() -> list[str]:
+    from tip_pipeline.intake.cross_reference import PERSON_ID, SOURCE_ID, SOURCE_SYSTEM
+    from tip_pipeline.intake.pseudonyms import SYSTEMS
+
+    systems = "; ".join(f"`{name}`: {system.title}" for name, system in SYSTEMS.items())
+    return [
+        _CROSS_REFERENCE_INTRO.rstrip("\n"),
+        "",
+        "| column | holds |",
+        "|---|---|",
+        f"| `{SOURCE_SYSTEM}` | the system whose id it is: {systems} |",
+        f"| `{SOURCE_ID}` | the person's id in that system, as its returns write it |",
+        f"| `{PERSON_ID}` | the common person id the authority gives the person |",
+        "",
+    ]
 
 
 _SSDA903_XML_INTRO = """\

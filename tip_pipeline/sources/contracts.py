@@ -101,6 +101,9 @@ class Column:
     group: str = ""
     #: a date-of-birth column's plausible dates, relative to the reporting year
     birth_range: BirthRange | None = None
+    #: a date planned rather than past (a target date), which may fall after 31 March: no
+    #: "not after the year's end" rule
+    planned: bool = False
 
     def allowed(self, period: FinancialYear | None) -> tuple[str, ...] | None:
         """The code list in force for ``period`` (None where the column has no list)."""
@@ -320,6 +323,45 @@ CIN_CP_PLANS = Extract(
             codes=codes.CATEGORY_OF_ABUSE,
         ),
         _col("NumberOfPreviousCPP", ColumnKind.INT, "Number of previous plans"),
+    ),
+)
+
+CIN_SECTION47 = Extract(
+    table="cin_section47",
+    source="cin",
+    description="Section 47 enquiries in CIN episodes open in the year (the census's Section47 "
+    "groups): each enquiry's start and its initial child protection conference, held or not "
+    "required.",
+    cadence=Cadence.ANNUAL,
+    key=("LAchildID", "CINreferralDate", "S47ActualStartDate"),
+    parent=("cin_episodes", ("LAchildID", "CINreferralDate")),
+    anonymisation=_ANON_PERSON,
+    columns=(
+        _col("LAchildID", ColumnKind.PSEUDO_ID, "Pseudonymised child id"),
+        _col("CINreferralDate", ColumnKind.DATE, "Referral date of the episode"),
+        _col("S47ActualStartDate", ColumnKind.DATE, "Date the section 47 enquiry started"),
+        _col(
+            "InitialCPCtarget",
+            ColumnKind.DATE,
+            "Target date of the initial child protection conference (15 working days after the "
+            "strategy discussion); may fall after 31 March",
+            required=False,
+            planned=True,
+        ),
+        _col(
+            "DateOfInitialCPC",
+            ColumnKind.DATE,
+            "Date of the initial child protection conference; blank if none was held in the "
+            "year (or not yet)",
+            required=False,
+        ),
+        _col(
+            "ICPCnotRequired",
+            ColumnKind.CODE,
+            "1 if the enquiry found no initial child protection conference was required",
+            required=False,
+            codes=codes.YES_NO,
+        ),
     ),
 )
 
@@ -1155,8 +1197,13 @@ REF_BENCHMARKS = Extract(
             codes=tuple(codes.BENCHMARK_MEASURES),
         ),
         _col("numerator", ColumnKind.INT, "Count"),
-        _col("denominator", ColumnKind.INT, "Population"),
-        _col("value", ColumnKind.FLOAT, "Rate per the measure's multiplier"),
+        _col(
+            "denominator",
+            ColumnKind.INT,
+            "Population; for a share, the units it is a share of (referrals, assessments, "
+            "plans, children, care leavers)",
+        ),
+        _col("value", ColumnKind.FLOAT, "Rate per the measure's multiplier (a share: per 100)"),
     ),
 )
 
@@ -1167,6 +1214,7 @@ EXTRACTS: Mapping[str, Extract] = {
         CIN_EPISODES,
         CIN_ASSESSMENTS,
         CIN_CP_PLANS,
+        CIN_SECTION47,
         SSDA903_HEADER,
         SSDA903_EPISODES,
         SSDA903_MISSING,

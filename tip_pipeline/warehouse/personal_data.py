@@ -122,6 +122,7 @@ OTHER_TABLES: Final = (
             "ops.intake_log",
             "ops.intake_tables",
             "ops.intake_refusals",
+            "ops.intake_linkage",
             "ops.validation_results",
             "ops.completeness",
             "ops.quality_summary",
@@ -145,6 +146,7 @@ OTHER_TABLES: Final = (
             "restricted.modelled_prevalence",
             "restricted.prevalence_summary",
             "restricted.involvement_flows",
+            "restricted.cohort_incidence",
         ),
         False,
         "aggregates before disclosure control: counts of children by area and breakdown, "

@@ -283,6 +283,14 @@ pseudonym_keys = Table(
         comment="True for the key intake uses now; an earlier key's pseudonyms do not link",
     ),
     Column("rekeyed", Boolean, nullable=False, comment="True when it replaced a key (--rekey)"),
+    Column(
+        "linked",
+        Boolean,
+        comment="Whether the history's pseudonyms were made through the authority's "
+        "cross-reference of people across services (it changes the listed children's "
+        "pseudonyms as a new key would: a change is refused unless --rekey); NULL before the "
+        "first intake that recorded it",
+    ),
     schema=OPS,
     comment="The pseudonym keys intake has used, by fingerprint: a different key is refused "
     "unless the whole history is rebuilt with it (tip intake --rekey).",
@@ -318,9 +326,51 @@ intake_tables = Table(
     Column("records_read", BigInteger, nullable=False, comment="Records read"),
     Column("records_written", BigInteger, nullable=False, comment="Records written"),
     Column("records_refused", BigInteger, nullable=False, comment="Records refused"),
+    Column(
+        "records_left_out",
+        BigInteger,
+        nullable=False,
+        server_default="0",
+        comment="Records left out by design (H-CLIC People: members who are not dependent "
+        "children), counted with why in the run's report",
+    ),
     schema=OPS,
     comment="Each contract extract a converted raw file gave (a CIN census XML gives four): "
-    "records read = written + refused (each refusal in ops.intake_refusals).",
+    "records read = written + refused + left out (each refusal in ops.intake_refusals).",
+)
+
+intake_linkage = Table(
+    "intake_linkage",
+    metadata,
+    Column("run_id", Text, primary_key=True, comment="Intake run (ops.runs)"),
+    Column("period", Text, primary_key=True, comment="Financial year (e.g. 2023/24)"),
+    Column(
+        "service",
+        Text,
+        primary_key=True,
+        comment="Source system: social_care (CIN census, SSDA903), youth_justice or housing",
+    ),
+    Column(
+        "people",
+        BigInteger,
+        nullable=False,
+        comment="Distinct people the year's returns of the service gave (person ids written)",
+    ),
+    Column(
+        "linked",
+        BigInteger,
+        nullable=False,
+        comment="Of them, how many the authority's cross-reference listed (0 without one)",
+    ),
+    Column(
+        "cross_reference_file",
+        Text,
+        comment="The cross-reference file applied, by its path in the raw folder; NULL when "
+        "there was none (each service kept pseudonyms of its own)",
+    ),
+    schema=OPS,
+    comment="Linkage of people across services, per intake run, year and service: the match "
+    "rate is linked / people. Counts only, never an id.",
 )
 
 intake_refusals = Table(
@@ -574,6 +624,49 @@ data_quality = _quality_table(
     ),
     "Data-quality summary of the latest deliveries: records read and quarantined by "
     "source, year and rule. Counts of records, no record's content.",
+)
+
+
+data_linkage = Table(
+    "data_linkage",
+    metadata,
+    Column("period", Text, primary_key=True, comment="Financial year (e.g. 2023/24)"),
+    Column(
+        "service",
+        Text,
+        primary_key=True,
+        comment="Source system: social_care (CIN census, SSDA903), youth_justice or housing",
+    ),
+    Column(
+        "people",
+        BigInteger,
+        nullable=False,
+        comment="Distinct people the year's records of the service gave",
+    ),
+    Column(
+        "linked",
+        BigInteger,
+        nullable=False,
+        comment="Of them, how many the authority's cross-reference listed (0 without one)",
+    ),
+    Column(
+        "match_rate_pct",
+        Double,
+        comment="linked / people, percent; NULL when the service gave nobody",
+    ),
+    Column(
+        "cross_reference",
+        Boolean,
+        nullable=False,
+        comment="Whether a cross-reference of people across services was applied at intake",
+    ),
+    Column("run_id", Text, nullable=False, comment="Intake run that recorded it (ops.runs)"),
+    Column("loaded_at", DateTime(timezone=True), nullable=False, comment="When it was published"),
+    schema=PUBLISHED,
+    comment="Match rates of the people of each service linked across services, from the latest "
+    "intake of each published year (ops.intake_linkage): a measure across services reads as "
+    "much as the linkage allows. No row for a year delivered as contract files, whose "
+    "services share one pseudonym by declaration. Counts of people, no person's record.",
 )
 
 
@@ -892,8 +985,14 @@ def _involvement_flows(schema: str) -> Table:
         metadata,
         Column("period", Text, primary_key=True, comment="Financial year Y (the flows into it)"),
         Column("previous_period", Text, nullable=False, comment="Financial year Y-1"),
-        Column("area_code", Text, primary_key=True, comment="Local authority"),
-        Column("area_name", Text, comment="Local authority name"),
+        Column(
+            "area_code",
+            Text,
+            primary_key=True,
+            comment="Local authority; or region or England (dim_area), where the delivery holds "
+            "every one of its authorities: then the sum of their flows",
+        ),
+        Column("area_name", Text, comment="Area name"),
         Column(
             "from_level",
             Text,
@@ -926,12 +1025,86 @@ def _involvement_flows(schema: str) -> Table:
     )
 
 
+def _cohort_incidence(schema: str) -> Table:
+    return Table(
+        "cohort_incidence",
+        metadata,
+        Column(
+            "period",
+            Text,
+            primary_key=True,
+            comment="Financial year Y published: the data end on its 31 March",
+        ),
+        Column(
+            "entry",
+            Text,
+            primary_key=True,
+            comment="How children entered: toxic_trio (a first toxic-trio factor at assessment) "
+            "or referral (a first referral), each after 12 months with none",
+        ),
+        Column(
+            "entry_period",
+            Text,
+            primary_key=True,
+            comment="Financial year the children entered (Y-3 to Y)",
+        ),
+        Column("area_code", Text, primary_key=True, comment="Local authority"),
+        Column("area_name", Text, comment="Local authority name"),
+        Column(
+            "outcome",
+            Text,
+            primary_key=True,
+            comment="What the children were followed for: child_protection (a plan starting), "
+            "looked_after (a period of care starting), youth_justice (an outcome), "
+            "homelessness (a household owed a duty), or any (the first of them)",
+        ),
+        Column(
+            "imd_quintile",
+            Text,
+            primary_key=True,
+            comment="National IMD quintile of the home LSOA in the entry year (1 most deprived), "
+            "'unknown' for an unknown home area, 'all' for the whole cohort",
+        ),
+        Column(
+            "months_from",
+            Integer,
+            primary_key=True,
+            comment="Start of the follow-up interval, months after entry (0, 12, 24)",
+        ),
+        Column("months_to", Integer, nullable=False, comment="End of the interval (12, 24, 36)"),
+        _count("at_risk", schema, "Children followed at the start of the interval"),
+        _count("events", schema, "Children whose first such event was in the interval"),
+        _count(
+            "censored",
+            schema,
+            "Children no longer followed during the interval (18th birthday, death, transfer "
+            "to another LA, end of the data) without the event",
+        ),
+        Column(
+            "incidence_pct",
+            Double,
+            comment="Kaplan-Meier cumulative incidence before months_to, percent",
+        ),
+        *_ci("ci_95", "the incidence (Greenwood's variance, log-log)"),
+        *_layer_tail(schema, "True when a count is withheld (incidence and limits NULL)"),
+        schema=schema,
+        comment=_layer_comment(
+            schema,
+            "Cohorts across years: children followed on the shared pseudonym from a first "
+            "toxic-trio factor or a first referral, for a plan, care, youth justice or "
+            "homelessness, by 12-month interval of follow-up, with the Kaplan-Meier cumulative "
+            "incidence.",
+        ),
+    )
+
+
 indicator_values = _indicator_values(RESTRICTED)
 indicator_comparisons = _indicator_comparisons(RESTRICTED)
 inequality_summary = _inequality_summary(RESTRICTED)
 adversity_distribution = _adversity_distribution(RESTRICTED)
 prevalence_summary = _prevalence_summary(RESTRICTED)
 involvement_flows = _involvement_flows(RESTRICTED)
+cohort_incidence = _cohort_incidence(RESTRICTED)
 
 adversity_overlap = Table(
     "adversity_overlap",
@@ -1009,6 +1182,7 @@ INDICATOR_TABLES: Final = (
     modelled_prevalence,
     prevalence_summary,
     involvement_flows,
+    cohort_incidence,
 )
 
 # -- published twins ---------------------------------------------------------------------------
@@ -1019,6 +1193,7 @@ published_inequality_summary = _inequality_summary(PUBLISHED)
 published_adversity_distribution = _adversity_distribution(PUBLISHED)
 published_prevalence_summary = _prevalence_summary(PUBLISHED)
 published_involvement_flows = _involvement_flows(PUBLISHED)
+published_cohort_incidence = _cohort_incidence(PUBLISHED)
 
 #: restricted indicator table -> its published, disclosure-controlled twin
 PUBLISHED_TWINS: Final[Mapping[Table, Table]] = {
@@ -1028,6 +1203,7 @@ PUBLISHED_TWINS: Final[Mapping[Table, Table]] = {
     adversity_distribution: published_adversity_distribution,
     prevalence_summary: published_prevalence_summary,
     involvement_flows: published_involvement_flows,
+    cohort_incidence: published_cohort_incidence,
 }
 
 #: the recent trend of every published headline series, computed from published values only
@@ -1232,7 +1408,8 @@ indicator_not_available = Table(
         "indicator_id",
         Text,
         primary_key=True,
-        comment="Indicator id (dim_indicator), or involvement_flows (the flows table)",
+        comment="Indicator id (dim_indicator), involvement_flows (the flows table), or "
+        "cohort_incidence_entered_Y-k (the cohorts entered k years before)",
     ),
     Column("period", Text, primary_key=True, comment="Financial year with no values of it"),
     Column(

@@ -61,14 +61,14 @@ def test_affected_years_are_offered_partitions_only():
 def test_a_year_looked_back_to_affects_the_years_that_read_it():
     """Re-referrals read the previous year's CIN episodes, long-term stability the two previous
     years' SSDA903 episodes, the involvement flows the previous year's CIN census and SSDA903
-    episodes: a change to those files affects the years that read them."""
-    cin = affected_files(["cin_episodes_2021-22.csv"], FIRST, OFFERED)
-    assert cin.years == ("2021-22", "2022-23")
-    care = affected_files(["ssda903_episodes_2021-22.csv"], FIRST, OFFERED)
-    assert care.years == ("2021-22", "2022-23", "2023-24")
-    flows = affected_files(["cin_children_2021-22.csv"], FIRST, OFFERED)
-    assert flows.years == ("2021-22", "2022-23")
-    assert affected_files(["cin_assessments_2021-22.csv"], FIRST, OFFERED).years == ("2021-22",)
+    episodes, the cohorts four years of the CIN census, SSDA903 episodes and H-CLIC: a change to
+    those files affects the offered years that read them."""
+    for name in ("cin_episodes", "ssda903_episodes", "cin_children", "cin_assessments"):
+        found = affected_files([f"{name}_2021-22.csv"], FIRST, OFFERED)
+        assert found.years == ("2021-22", "2022-23", "2023-24")
+    later = affected_files(["cin_cp_plans_2022-23.csv"], FIRST, OFFERED)
+    assert later.years == ("2022-23", "2023-24")
+    assert affected_files(["ssda903_header_2021-22.csv"], FIRST, OFFERED).years == ("2021-22",)
 
 
 def test_nightly_plan_latest_year_and_changed_years():

@@ -48,7 +48,9 @@ def _stale_after_rerun(table: str, year: str) -> set[str]:
 
 @pytest.mark.parametrize(
     ("table", "reach"),
-    [("cin_episodes", 1), ("ssda903_episodes", 2), ("cin_children", 1), ("cin_assessments", 0)],
+    # the cohorts read four years of the CIN census, SSDA903 episodes and H-CLIC (the longest
+    # look-back); a table no measure looks back to, none
+    [("cin_episodes", 4), ("ssda903_episodes", 4), ("hclic_children", 4), ("ssda903_header", 0)],
 )
 def test_rerunning_a_year_makes_the_years_that_look_back_to_it_stale(table, reach):
     assert look_back.tables_to_read().get(table, 0) == reach

@@ -57,7 +57,7 @@ def test_a_new_file_requests_its_year_and_an_unchanged_one_nothing(tmp_path):
     assert not again.run_requests
     assert "No new or changed delivery" in again.skip_message
 
-    write(tmp_path, f"cin_assessments_{OTHER_YEAR}.csv", "v1\n")  # a new file, another year
+    write(tmp_path, f"ssda903_missing_{OTHER_YEAR}.csv", "v1\n")  # a new file, another year
     new = tick(tmp_path, first.cursor)
     assert scopes(new) == [OTHER_YEAR]
 
@@ -70,12 +70,14 @@ def test_a_new_file_requests_its_year_and_an_unchanged_one_nothing(tmp_path):
 
 
 def test_a_new_file_looked_back_to_requests_the_years_that_read_it(tmp_path):
-    """Re-referrals read the previous year's CIN episodes: new episodes of OTHER_YEAR change
-    YEAR's figures too (indicators.look_back)."""
+    """Re-referrals read the previous year's CIN episodes, the cohorts four years of them: new
+    episodes of OTHER_YEAR change the figures of the years after it too (indicators.look_back),
+    YEAR and the last offered year."""
     write(tmp_path, f"cin_children_{YEAR}.csv", "v1\n")
     first = tick(tmp_path, None)
     write(tmp_path, f"cin_episodes_{OTHER_YEAR}.csv", "v1\n")
-    assert scopes(tick(tmp_path, first.cursor)) == [OTHER_YEAR, YEAR]
+    later = reporting_years.get_partition_keys()[-1]
+    assert scopes(tick(tmp_path, first.cursor)) == [OTHER_YEAR, YEAR, later]
 
 
 def test_a_changed_reference_file_requests_the_reference_assets(tmp_path):

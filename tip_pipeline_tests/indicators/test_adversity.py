@@ -85,3 +85,22 @@ def test_overlap_of_looked_after_children_aged_10_17_with_youth_justice():
 
 def test_two_or_more_rule():
     assert sorted(units_of("adversity_two_or_more", data())["unit_id"]) == ["x", "y"]
+
+
+def test_unlinked_youth_justice_withholds_its_overlaps_and_the_distribution():
+    """Youth justice taken in without the cross-reference: no overlap pairs it with another
+    domain, and no distribution (a child in both would count twice); the other pairs stay."""
+    unlinked = data()
+    unlinked.unlinked = frozenset({"youth_justice"})
+    over = adversity.overlap(unlinked)
+    assert not ({"youth_justice"} & (set(over["base_domain"]) | set(over["other_domain"])))
+    linked_pairs = adversity.overlap(data())
+    kept = linked_pairs[
+        (linked_pairs["base_domain"] != "youth_justice")
+        & (linked_pairs["other_domain"] != "youth_justice")
+    ]
+    assert len(over) == len(kept) > 0
+    assert adversity.distribution(unlinked).empty
+    assert list(adversity.distribution(unlinked).columns) == list(
+        adversity.distribution(data()).columns
+    )

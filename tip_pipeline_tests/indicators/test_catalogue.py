@@ -30,8 +30,9 @@ def test_every_indicator_has_a_registered_numerator_and_a_known_benchmark():
 
 def test_distinct_children_are_proportions_events_are_rates():
     kinds = {i.id: i.kind for i in CATALOGUE}
-    assert kinds["cin_referrals"] == "rate"
-    assert all(k == "proportion" for i, k in kinds.items() if i != "cin_referrals")
+    events = ("cin_referrals", "s47_enquiries", "icpcs_after_s47")
+    assert all(kinds[i] == "rate" for i in events)
+    assert all(k == "proportion" for i, k in kinds.items() if i not in events)
 
 
 def test_dim_indicator_rows_fill_the_table():

@@ -4,7 +4,7 @@ on hand-made years whose every count is worked out by hand."""
 import pandas as pd
 
 from tip_pipeline.indicators import flows
-from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.data import ENGLAND, YearData
 from tip_pipeline.indicators.flows import (
     ALL,
     CHILD_PROTECTION,
@@ -219,3 +219,99 @@ def test_the_flows_read_the_previous_years_cin_census_and_ssda903_episodes():
     assert FLOWS.look_back == 1
     read = tables_to_read()
     assert all(read[t] >= 1 for t in FLOWS.look_back_tables)
+
+
+OTHER_LA, LSOA_C, WARD_C = "E08000998", "E01000003", "E05000003"
+REGION = "E12000003"
+
+
+def two_authorities(third_la: bool = False) -> dict[str, pd.DataFrame]:
+    """The reference tables of ``two_years`` with a second LA (one LSOA, LSOA_C) in the same
+    region; ``third_la``: the ONS LA-to-region lookup places a third LA in the region, which
+    the LSOA lookup does not cover (a region missing one of its authorities)."""
+    tables = reference()
+    lookup = tables["ref_lsoa_lookup"]
+    extra = {c: None for c in lookup.columns} | {
+        "lsoa21cd": LSOA_C,
+        "lsoa21nm": "C",
+        "wd24cd": WARD_C,
+        "wd24nm": "W3",
+        "lad24cd": OTHER_LA,
+        "lad24nm": "Other town",
+    }
+    tables["ref_lsoa_lookup"] = pd.concat([lookup, pd.DataFrame([extra])], ignore_index=True)
+    tables["ref_imd"] = pd.DataFrame(
+        {
+            "lsoa_code_2021": [LSOA_A, LSOA_B, LSOA_C],
+            "index_of_multiple_deprivation_imd_decile": ["1", "10", "5"],
+        }
+    )
+    las = [(LA, "Town"), (OTHER_LA, "Other town")] + ([("E08000997", "Third")] if third_la else [])
+    tables["ref_lad_region"] = frame(
+        "ref_lad_region",
+        [{"lad24cd": c, "lad24nm": n, "rgn24cd": REGION, "rgn24nm": "Yorks"} for c, n in las],
+    )
+    return tables
+
+
+def two_years_two_authorities(third_la: bool = False) -> YearData:
+    """``two_years``'s five children in LA (LSOA_A), and two more in OTHER_LA (LSOA_C): one in
+    need in both years, one referred this year only."""
+    data = two_years()
+    others = [child("other_stays", lsoa=LSOA_C), child("other_new", lsoa=LSOA_C)]
+    extra = {
+        "cin_children": frame("cin_children", others),
+        "cin_episodes": frame(
+            "cin_episodes",
+            [
+                episode("other_stays", "2022-10-01"),
+                episode("other_new", "2023-11-01", "2023-11-01", nfa="1"),
+            ],
+        ),
+    }
+    tables = {**data.tables, **two_authorities(third_la)}
+    for name, rows in extra.items():
+        tables[name] = pd.concat([tables[name], rows], ignore_index=True)
+    earlier = dict(data.earlier)
+    for name in ("cin_children", "cin_episodes"):
+        keep = extra[name].iloc[:1].assign(period=BEFORE.label)  # other_stays only
+        earlier[name] = pd.concat([earlier[name], keep], ignore_index=True)
+    return YearData(period=YEAR, tables=tables, earlier=earlier)
+
+
+def by_area(out: pd.DataFrame) -> dict[str, dict[tuple[str, str], int]]:
+    return {
+        area: {(r.from_level, r.to_level): r.children for r in rows.itertuples()}
+        for area, rows in out.groupby("area_code")
+    }
+
+
+def test_a_complete_region_and_england_have_the_sum_of_their_authorities_flows():
+    out = flows.flows(two_years_two_authorities())
+    n = by_area(out)
+    assert set(n) == {LA, OTHER_LA, REGION, ENGLAND[0]}
+    for pair in n[LA]:
+        assert n[REGION][pair] == n[LA][pair] + n[OTHER_LA][pair]
+        assert n[ENGLAND[0]][pair] == n[REGION][pair]
+    assert n[OTHER_LA][(IN_NEED, IN_NEED)] == 1 and n[OTHER_LA][(NONE, REFERRAL)] == 1
+    assert n[REGION][(IN_NEED, IN_NEED)] == 2 and n[REGION][(NONE, REFERRAL)] == 2
+    assert n[REGION][(ALL, REFERRAL)] == 2 and n[REGION][(IN_NEED, ALL)] == 3
+    names = dict(zip(out["area_code"], out["area_name"], strict=True))
+    assert names[REGION] == "Yorks" and names[ENGLAND[0]] == ENGLAND[1]
+    assert flows.wider_area_reasons(two_years_two_authorities()) == {}
+
+
+def test_a_region_missing_one_of_its_authorities_has_no_flows_and_says_why():
+    data = two_years_two_authorities(third_la=True)
+    out = flows.flows(data)
+    assert set(out["area_code"]) == {LA, OTHER_LA}  # neither the region nor England
+    reasons = flows.wider_area_reasons(data)
+    assert set(reasons) == {REGION, ENGLAND[0]}
+    assert "1 of 3 not in the LSOA lookup" in reasons[REGION]
+    assert reasons[REGION].startswith("no flows: the delivery does not hold every local")
+
+
+def test_a_single_authority_has_la_flows_only():
+    out = flows.flows(two_years())
+    assert set(out["area_code"]) == {LA}
+    assert set(flows.wider_area_reasons(two_years())) == {"E12000003", ENGLAND[0]}

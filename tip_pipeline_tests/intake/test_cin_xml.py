@@ -1,7 +1,8 @@
 """The CIN census XML reader: DfE's return (Message, Header, Children/Child with its
-identifiers, characteristics and repeated CINdetails, Assessments and ChildProtectionPlans)
-converted into the four CIN contract extracts, one row per repeated element; UPNs and the other
-dropped elements never in the output nor in a message; unborn children, Sex and GenderCurrent;
+identifiers, characteristics and repeated CINdetails, Assessments, ChildProtectionPlans and
+Section47) converted into the five CIN contract extracts, one row per repeated element; UPNs and
+the other dropped elements never in the output nor in a message; unborn children, Sex and
+GenderCurrent;
 hostile and malformed files refused whole by file, line and kind of problem; records refused
 by file, line, element path and reason, with their own records, every table's account adding
 up; unknown elements named by path; the parse done in batches of children."""
@@ -24,6 +25,7 @@ from tip_pipeline.intake.cin_xml import (
     INT_REFUSED,
     MAX_NAMED_UNKNOWN,
     RECORDS,
+    SECTION47,
     CinXmlError,
     CinXmlResult,
     read_cin_xml,
@@ -36,6 +38,7 @@ from tip_pipeline.sources.contracts import (
     CIN_CHILDREN,
     CIN_CP_PLANS,
     CIN_EPISODES,
+    CIN_SECTION47,
 )
 
 PSEUDONYMISER = Pseudonymiser(b"k" * 32)
@@ -147,7 +150,19 @@ def _plan(start: str, end: str, initial: str, latest: str, previous: str) -> str
 """
 
 
-def _episode(referral: str, closure: str, nfa: str, inner: str) -> str:
+def _section47(start: str, target: str, conference: str, not_required: str) -> str:
+    """A further Section47 group, each element left out where its value is empty."""
+    elements = (
+        ("S47ActualStartDate", start),
+        ("InitialCPCtarget", target),
+        ("DateOfInitialCPC", conference),
+        ("ICPCnotRequired", not_required),
+    )
+    inner = "".join(f"          <{n}>{v}</{n}>\n" for n, v in elements if v)
+    return f"        <Section47>\n{inner}        </Section47>\n"
+
+
+def _episode(referral: str, closure: str, nfa: str, inner: str, more_s47: str = "") -> str:
     return f"""      <CINdetails>
         <CINreferralDate>{referral}</CINreferralDate>
         <ReferralSource>1A</ReferralSource>
@@ -165,7 +180,7 @@ def _episode(referral: str, closure: str, nfa: str, inner: str) -> str:
           <DateOfInitialCPC>{referral[:8]}20</DateOfInitialCPC>
           <ICPCnotRequired>false</ICPCnotRequired>
         </Section47>
-        <ReferralNFA>{nfa}</ReferralNFA>
+{more_s47}        <ReferralNFA>{nfa}</ReferralNFA>
       </CINdetails>
 """
 
@@ -206,6 +221,7 @@ FIRST_CHILD = f"""    <Child>
         + _assessment("2024-01-08", "2024-01-19", "2024-02-09", ("2B", "3A", "24A"))
         + _plan("2023-12-20", "2024-01-31", "SAB", "SAB", "2")
         + _plan("2024-02-05", "2024-02-29", "EMO", "EMO", "03"),
+        _section47("2024-01-25", "2024-02-14", "", "true"),
     )
 }    </Child>
 """
@@ -238,6 +254,7 @@ def test_layouts_are_the_cin_extracts_and_cover_their_columns():
         CIN_EPISODES,
         CIN_ASSESSMENTS,
         CIN_CP_PLANS,
+        CIN_SECTION47,
     ]
     for layout in RECORDS:
         assert tuple(c.contract for c in layout.columns) == layout.extract.column_names
@@ -246,7 +263,14 @@ def test_layouts_are_the_cin_extracts_and_cover_their_columns():
         "ChildIdentifiers/FormerUPN",
         "ChildIdentifiers/UPNunknown",
     }
-    assert [layout.parent for layout in RECORDS] == [None, CHILD.path, EPISODE.path, EPISODE.path]
+    assert [layout.parent for layout in RECORDS] == [
+        None,
+        CHILD.path,
+        EPISODE.path,
+        EPISODE.path,
+        EPISODE.path,
+    ]
+    assert SECTION47.path == f"{EPISODE_PATH}/Section47"
 
 
 def test_a_full_return_gives_one_row_per_repeated_element(tmp_path):
@@ -339,11 +363,26 @@ def test_a_full_return_gives_one_row_per_repeated_element(tmp_path):
             [dict(zip(CIN_CP_PLANS.column_names, (first, *row), strict=True)) for row in plans],
         ),
     )
+    # every Section47 group kept, two of one episode among them; the booleans as 0/1
+    enquiries = [
+        (first, "2022-10-06", "2022-10-09", "2022-10-19", "2022-10-20", "0"),
+        (first, "2023-11-02", "2023-11-09", "2023-11-19", "2023-11-20", "0"),
+        (first, "2023-11-02", "2024-01-25", "2024-02-14", pd.NA, "1"),
+        (second, "2023-06-02", "2023-06-09", "2023-06-19", "2023-06-20", "0"),
+    ]
+    pd.testing.assert_frame_equal(
+        result.section47.frame,
+        _frame(
+            CIN_SECTION47,
+            [dict(zip(CIN_SECTION47.column_names, row, strict=True)) for row in enquiries],
+        ),
+    )
     assert result.year == FinancialYear(2023)
     assert result.lea == "201"
     assert [(r.read, r.written, r.refused) for r in result.results] == [
         (2, 2, ()),
         (3, 3, ()),
+        (4, 4, ()),
         (4, 4, ()),
         (4, 4, ()),
     ]
@@ -366,7 +405,6 @@ def test_the_report_names_what_was_dropped_and_no_value(tmp_path):
         f"{CHILD_PATH}/ChildCharacteristics/Disabilities": 2,
         f"{EPISODE_PATH}/DateOfInitialCPC": 3,
         f"{EPISODE_PATH}/CINPlanDates": 3,
-        f"{EPISODE_PATH}/Section47": 3,
         f"{EPISODE_PATH}/Assessments/AssessmentInternalReviewDate": 4,
         f"{EPISODE_PATH}/ChildProtectionPlans/Reviews": 4,
     }
@@ -441,7 +479,9 @@ def test_a_minimal_child_gives_rows_with_empties(tmp_path):
 def test_a_return_without_children_gives_empty_extracts(tmp_path):
     result = read_cin_xml(_write(tmp_path, _return("")), PSEUDONYMISER)
     for account, extract in zip(
-        result.results, (CIN_CHILDREN, CIN_EPISODES, CIN_ASSESSMENTS, CIN_CP_PLANS), strict=True
+        result.results,
+        (CIN_CHILDREN, CIN_EPISODES, CIN_ASSESSMENTS, CIN_CP_PLANS, CIN_SECTION47),
+        strict=True,
     ):
         assert (account.read, account.written) == (0, 0)
         assert tuple(account.frame.columns) == extract.column_names
@@ -824,7 +864,13 @@ def test_records_are_refused_with_line_element_and_reason(tmp_path):
     assert result.cp_plans.frame[
         ["LAchildID", "CPPstartDate", "NumberOfPreviousCPP"]
     ].to_numpy().tolist() == [[ok, "2023-11-10", "1"]]
-    assert [(r.read, r.written) for r in result.results] == [(5, 1), (4, 1), (2, 0), (5, 1)]
+    assert [(r.read, r.written) for r in result.results] == [
+        (5, 1),
+        (4, 1),
+        (2, 0),
+        (5, 1),
+        (0, 0),
+    ]
     _assert_accounted(result)
 
 
@@ -922,3 +968,63 @@ def test_children_are_converted_in_batches_with_the_same_result(tmp_path, monkey
         assert one.refused == other.refused
     assert whole.report() == in_threes.report()
     _assert_accounted(in_threes)
+
+
+S47_REFUSED = """    <Child>
+      <ChildIdentifiers>
+        <LAchildID>S1</LAchildID>
+      </ChildIdentifiers>
+      <CINdetails>
+        <CINreferralDate>2023-05-01</CINreferralDate>
+        <Section47>
+          <S47ActualStartDate>2023-05-02</S47ActualStartDate>
+          <DateOfInitialCPC>20/05/2023</DateOfInitialCPC>
+        </Section47>
+        <Section47>
+          <S47ActualStartDate>2023-06-02</S47ActualStartDate>
+          <ICPCnotRequired>true</ICPCnotRequired>
+        </Section47>
+      </CINdetails>
+      <CINdetails>
+        <CINreferralDate>2023-02-30</CINreferralDate>
+        <Section47>
+          <S47ActualStartDate>2023-03-02</S47ActualStartDate>
+        </Section47>
+      </CINdetails>
+    </Child>
+"""
+
+
+def test_a_section47_is_refused_by_its_own_date_or_with_its_episode(tmp_path):
+    text = _return(S47_REFUSED)
+    result = read_cin_xml(_write(tmp_path, text), PSEUDONYMISER)
+    file, s47 = "cin_census.xml", SECTION47.path
+
+    def line(needle: str, nth: int = 1) -> int:
+        return _line_of(text, needle, nth)
+
+    assert result.section47.refused == (
+        Refusal(file, line("<DateOfInitialCPC>"), f"{s47}/DateOfInitialCPC", DATE_REFUSED),
+        Refusal(
+            file,
+            line("<Section47>", 3),
+            s47,
+            f"its CINdetails (line {line('<CINdetails>', 2)}) was refused",
+        ),
+    )
+    pd.testing.assert_frame_equal(
+        result.section47.frame,
+        _frame(
+            CIN_SECTION47,
+            [
+                {
+                    "LAchildID": _pseudonym("S1"),
+                    "CINreferralDate": "2023-05-01",
+                    "S47ActualStartDate": "2023-06-02",
+                    "ICPCnotRequired": "1",
+                }
+            ],
+        ),
+    )
+    assert "20/05/2023" not in _everything_said(result)
+    _assert_accounted(result)

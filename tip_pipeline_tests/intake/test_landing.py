@@ -220,7 +220,9 @@ def test_an_unrecognised_table_is_refused_with_the_readers_reason_and_no_value(t
     (year,), _ = convert_landing([RawFile(path, "2023-24/x.csv", YEAR)], PSEUDONYMISER, lookup)
     assert year.results == {}
     (refusal,) = year.refused
-    assert refusal.file == "2023-24/x.csv" and "not the header of a known SSDA903" in refusal.reason
+    assert refusal.file == "2023-24/x.csv" and (
+        "not the header of a known SSDA903, youth justice or H-CLIC table" in refusal.reason
+    )
     for value in ("Jane Smith", "LS9 8AB", "17/09/2014"):
         assert value not in refusal.reason
 
@@ -296,6 +298,7 @@ def test_a_cin_return_is_dated_by_its_reference_date_wherever_it_lies(tmp_path, 
         "cin_children": "census.xml",
         "cin_cp_plans": "census.xml",
         "cin_episodes": "census.xml",
+        "cin_section47": "census.xml",  # written with no rows: the return has no Section47
         "ssda903_header": "2023-24/header.csv",
     }
     assert year.converted_files == ["2023-24/header.csv", "census.xml"]

@@ -4,7 +4,15 @@ import pandas as pd
 
 from tip_pipeline.home_area import UNKNOWN, UNKNOWN_WARD
 from tip_pipeline.indicators.flows import ALL, LEVELS, TRANSITIONS
-from tip_pipeline.publish.cells import build_cells, flow_cell, flow_statuses, in_scope
+from tip_pipeline.publish.cells import (
+    build_cells,
+    cohort_cell,
+    cohort_cells,
+    earlier_statuses,
+    flow_cell,
+    flow_statuses,
+    in_scope,
+)
 from tip_pipeline.publish.suppression import Suppression, feasible_ranges, suppress
 
 LA, WARD_A, WARD_B, REGION = "E08000999", "E05000001", "E05000002", "E12000003"
@@ -190,16 +198,18 @@ def test_prevalence_service_rows_are_the_indicator_totals():
 # -- involvement flows ---------------------------------------------------------------------------
 
 
-def _flows(period: str, previous: str, matrix: dict[tuple[str, str], int]) -> pd.DataFrame:
-    """A year's flow rows for LA from the transitions ``matrix`` (pairs not given are 0), with
-    the margins summed as ``indicators.flows`` sums them."""
+def _flows(
+    period: str, previous: str, matrix: dict[tuple[str, str], int], area: str = LA
+) -> pd.DataFrame:
+    """A year's flow rows for ``area`` from the transitions ``matrix`` (pairs not given are 0),
+    with the margins summed as ``indicators.flows`` sums them."""
     cell = {pair: matrix.get(pair, 0) for pair in TRANSITIONS}
     rows = [(a, b, n) for (a, b), n in cell.items()]
     for level in LEVELS:
         rows.append((level, ALL, sum(n for (a, _), n in cell.items() if a == level)))
         rows.append((ALL, level, sum(n for (_, b), n in cell.items() if b == level)))
     frame = pd.DataFrame(rows, columns=["from_level", "to_level", "children"])
-    return frame.assign(period=period, previous_period=previous, area_code=LA)
+    return frame.assign(period=period, previous_period=previous, area_code=area)
 
 
 #: two years of flows: 2023/24's margins of 2023/24 are 2024/25's margins of 2023/24
@@ -302,3 +312,163 @@ def test_a_later_year_controlled_alone_could_give_away_an_earlier_withheld_total
     together = Suppression(primary=done.suppressed | later.suppressed)
     ranges = feasible_ranges(cells.values, cells.relations, together)
     assert min(high - low for low, high in ranges.values()) < 5
+
+
+OTHER_LA, THIRD_LA, OTHER_REGION, ENGLAND = "E08000998", "E06000001", "E12000004", "E92000001"
+#: two LAs in REGION, a third in OTHER_REGION, both regions in England
+WIDER_PARENTS = {LA: REGION, OTHER_LA: REGION, THIRD_LA: OTHER_REGION}
+WIDER_PARENTS |= {REGION: ENGLAND, OTHER_REGION: ENGLAND}
+FLOWS_OTHER = {
+    ("none", "referral"): 12,
+    ("none", "child_protection"): 10,
+    ("child_protection", "looked_after"): 10,
+}
+FLOWS_THIRD = {("in_need", "in_need"): 7}
+
+
+def _summed(*frames: pd.DataFrame, area: str) -> pd.DataFrame:
+    """The flows of an area made of ``frames``' areas: each cell the sum of theirs."""
+    rows = pd.concat(frames).groupby(["period", "previous_period", "from_level", "to_level"])
+    return rows["children"].sum().reset_index().assign(area_code=area)
+
+
+def _wider_flows() -> pd.DataFrame:
+    """2023/24's flows of the three LAs, their two regions and England, as
+    ``indicators.flows`` sums them."""
+    las = [
+        _flows("2023/24", "2022/23", FLOWS_2324, LA),
+        _flows("2023/24", "2022/23", FLOWS_OTHER, OTHER_LA),
+        _flows("2023/24", "2022/23", FLOWS_THIRD, THIRD_LA),
+    ]
+    region = _summed(las[0], las[1], area=REGION)
+    other_region = _summed(las[2], area=OTHER_REGION)
+    england = _summed(region, other_region, area=ENGLAND)
+    return pd.concat([*las, region, other_region, england], ignore_index=True)
+
+
+def test_region_flows_sum_their_authorities_and_england_its_regions():
+    flows = _wider_flows()
+    cells = build_cells(_no_values(), _empty_adversity(), _empty_prevalence(), WIDER_PARENTS, flows)
+    relations = _relations(cells)
+    pair = "child_protection->looked_after"
+    assert relations[f"flows 2023/24|{REGION}|{pair} = its areas"] == {
+        flow_cell("2023/24", LA, "child_protection", "looked_after"): 1,
+        flow_cell("2023/24", OTHER_LA, "child_protection", "looked_after"): 1,
+        flow_cell("2023/24", REGION, "child_protection", "looked_after"): -1,
+    }
+    assert relations[f"flows 2023/24|{ENGLAND}|{pair} = its areas"] == {
+        flow_cell("2023/24", REGION, "child_protection", "looked_after"): 1,
+        flow_cell("2023/24", OTHER_REGION, "child_protection", "looked_after"): 1,
+        flow_cell("2023/24", ENGLAND, "child_protection", "looked_after"): -1,
+    }
+    margin = relations[f"flows 2023/24|{REGION}|all->in_need = its areas"]
+    assert margin[flow_cell("2023/24", REGION, ALL, "in_need")] == -1
+    # every cell of the region and of England, margins included, has its relation
+    wider = flows[flows["area_code"].isin([REGION, ENGLAND])]
+    assert all(
+        f"flows 2023/24|{r.area_code}|{r.from_level}->{r.to_level} = its areas" in relations
+        for r in wider.itertuples()
+    )
+    assert not any(r.name.startswith("remainder") for r in cells.relations)  # sums are exact
+    # a region without flows of its own (incomplete) relates nothing: its LAs stand alone
+    alone = flows[flows["area_code"].isin([LA, OTHER_LA])]
+    cells = build_cells(_no_values(), _empty_adversity(), _empty_prevalence(), WIDER_PARENTS, alone)
+    assert not any(r.name.endswith("= its areas") for r in cells.relations)
+
+
+def test_region_and_england_flows_pass_the_audit_only_with_their_relations():
+    """LA's 3 children first known on a plan are withheld; the region's cell (3 + 10) and
+    OTHER_LA's (10) would give it away by subtraction, unless the hierarchy is declared and
+    disclosure control withholds a complement across the areas."""
+    flows = _wider_flows()
+    cells = build_cells(_no_values(), _empty_adversity(), _empty_prevalence(), WIDER_PARENTS, flows)
+    result = suppress(cells.values, cells.relations, 5, hidden=cells.hidden)
+    assert flow_cell("2023/24", LA, "none", "child_protection") in result.suppressed  # the 3
+    ranges = feasible_ranges(cells.values, cells.relations, result)
+    assert ranges and all(high - low >= 5 for low, high in ranges.values())
+    # controlled area by area (no hierarchy), an analyst setting the areas side by side
+    # narrows a withheld count
+    by_area = Suppression(primary=set())
+    for area in flows["area_code"].unique():
+        own = build_cells(
+            _no_values(),
+            _empty_adversity(),
+            _empty_prevalence(),
+            {},
+            flows[flows["area_code"] == area],
+        )
+        by_area.primary |= suppress(own.values, own.relations, 5, hidden=own.hidden).suppressed
+    ranges = feasible_ranges(cells.values, cells.relations, by_area)
+    assert min(high - low for low, high in ranges.values()) < 5
+
+
+# -- cohorts ----------------------------------------------------------------------------------
+
+
+def _cohorts():
+    """The restricted cohort rows of the hand-made six children (indicators/test_cohorts.py),
+    published with 2025/26, and the same rows as if published the year before too."""
+    from tip_pipeline.indicators import cohorts
+    from tip_pipeline_tests.indicators.test_cohorts import six_children
+
+    now = cohorts.cohorts(six_children())
+    return now, pd.concat([now.assign(period="2024/25"), now])
+
+
+def _cohort_cells(frame):
+    return build_cells(
+        _no_values(), _empty_adversity(), _empty_prevalence(), PARENTS, cohorts=frame
+    )
+
+
+def test_cohort_quintiles_sum_to_all_and_at_risk_carries_over():
+    now, _ = _cohorts()
+    cells = _cohort_cells(now)
+    relations = _relations(cells)
+    key = ("2025/26", "toxic_trio", "2023/24", LA)
+    by_quintile = relations[f"cohort 2025/26|toxic_trio 2023/24|{LA}|any|0|at_risk by quintile"]
+    assert by_quintile[cohort_cell(*key, "any", "all", 0, "at_risk")] == -1
+    assert {c[6] for c, a in by_quintile.items() if a == 1} == {"1", "2", "3", "4", "5"}
+    carried = relations[f"cohort 2025/26|toxic_trio 2023/24|{LA}|any|all|12 carried"]
+    assert carried == {
+        cohort_cell(*key, "any", "all", 12, "events"): 1,
+        cohort_cell(*key, "any", "all", 12, "censored"): 1,
+        cohort_cell(*key, "any", "all", 24, "at_risk"): 1,
+        cohort_cell(*key, "any", "all", 12, "at_risk"): -1,
+    }
+    entered = relations[f"cohort 2025/26|toxic_trio 2023/24|{LA}|all|child_protection entered"]
+    assert set(entered.values()) == {1, -1}
+    for relation in cells.relations:  # every relation holds on the true counts
+        total = sum(a * cells.values[c] for c, a in relation.terms.items())
+        assert total == relation.rhs
+
+
+def test_a_cohort_published_again_the_next_year_is_the_same_count_at_entry():
+    _, both = _cohorts()
+    relations = _relations(_cohort_cells(both))
+    name = f"cohort 2025/26|toxic_trio 2023/24|{LA}|all entered, as in 2024/25"
+    assert relations[name] == {
+        cohort_cell("2025/26", "toxic_trio", "2023/24", LA, "any", "all", 0, "at_risk"): 1,
+        cohort_cell("2024/25", "toxic_trio", "2023/24", LA, "any", "all", 0, "at_risk"): -1,
+    }
+
+
+def test_cohorts_suppressed_with_the_earlier_year_as_published_pass_the_audit():
+    now, both = _cohorts()
+    earlier = now.assign(period="2024/25")
+    first = _cohort_cells(earlier)
+    done = suppress(first.values, first.relations, 5, hidden=first.hidden)
+    published = {
+        c: float("nan") if c in done.suppressed else v for c, v in cohort_cells(earlier).items()
+    }
+    cells = _cohort_cells(both)
+    withheld, shown = earlier_statuses(published, cells)
+    assert done.suppressed <= withheld
+    result = suppress(
+        cells.values, cells.relations, 5, hidden=cells.hidden, forced=withheld, fixed=shown
+    )
+    assert not (shown & result.suppressed)
+    # the six children's counts are all below 5 where not 0: every non-zero count is withheld
+    assert all(c in result.suppressed for c, v in cells.values.items() if 0 < v < 5)
+    ranges = feasible_ranges(cells.values, cells.relations, result)
+    assert ranges and all(high - low >= 5 for low, high in ranges.values())

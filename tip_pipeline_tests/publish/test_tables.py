@@ -154,3 +154,46 @@ def test_modelled_prevalence_is_never_withheld():
     modelled, recorded = published_prevalence(prevalence, withheld).to_dict("records")
     assert not modelled["suppressed"] and modelled["children"] == 3.2
     assert recorded["suppressed"] and recorded["children"] is None
+
+
+def test_a_cohort_incidence_is_withheld_from_the_interval_whose_count_is_withheld_on():
+    """The incidence before an interval's end is made from the counts of that interval and
+    the earlier ones: withheld with any of them, shown while none is."""
+    from tip_pipeline.publish.cells import cohort_cell
+    from tip_pipeline.publish.tables import published_cohorts
+
+    key = ("2025/26", "referral", "2023/24", "E08000999", "any", "all")
+    rows = pd.DataFrame(
+        [
+            {
+                **dict(
+                    zip(
+                        ["period", "entry", "entry_period", "area_code", "outcome"],
+                        key[:5],
+                        strict=True,
+                    )
+                ),
+                "imd_quintile": key[5],
+                "months_from": low,
+                "months_to": low + 12,
+                "at_risk": at_risk,
+                "events": events,
+                "censored": censored,
+                "incidence_pct": pct,
+                "lower_ci_95": pct - 1,
+                "upper_ci_95": pct + 1,
+            }
+            for low, at_risk, events, censored, pct in [
+                (0, 100, 10, 20, 10.0),
+                (12, 70, 3, 30, 14.0),
+                (24, 37, 6, 31, 30.0),
+            ]
+        ]
+    )
+    withheld = {cohort_cell(*key, 12, "events")}
+    out = published_cohorts(rows, lambda cell: cell in withheld).sort_values("months_from")
+    assert out["suppressed"].tolist() == [False, True, True]
+    assert out["incidence_pct"].tolist()[0] == 10.0
+    assert out["incidence_pct"].isna().tolist() == [False, True, True]
+    assert out["events"].isna().tolist() == [False, True, False]
+    assert out["at_risk"].tolist() == [100, 70, 37]

@@ -1,7 +1,10 @@
-"""``generate(format="dfe")``: the raw DfE returns of the synthetic children, taken in by intake,
-give back the children's-services contract files the generator computes for the same children
-with the same key, row for row (but the two columns the returns do not carry); no raw value
-reaches them; every record is written.
+"""``generate(format="dfe")``: the raw records of the synthetic children (DfE's returns, the
+youth justice tables, H-CLIC's sections) and the authority's cross-reference, taken in by
+intake, give back the services' contract files the generator computes for the same children
+with the same key, row for row (but the column the returns do not carry); with every child in
+the cross-reference, the contract files ``generate`` writes directly, one pseudonym per child
+in every service; with fewer, ``ops.intake_linkage`` records the generator's shares; no raw
+value reaches the contract files; every record is written or left out by design.
 
 The end-to-end tests generate a whole (one-year) delivery and run intake over it: they are
 ``integration``. The unit tier keeps the parts: postcodes, identities, the key, the arguments.
@@ -17,22 +20,32 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from tip_pipeline.cli import build_parser
 from tip_pipeline.intake import ssda903
-from tip_pipeline.intake.landing import convert_landing, scan_landing
+from tip_pipeline.intake.landing import (
+    contract_file_name,
+    convert_landing,
+    scan_landing,
+    take_cross_reference,
+)
 from tip_pipeline.intake.postcodes import PostcodeLookup
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
 from tip_pipeline.intake.run import take_in
 from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources import contracts
 from tip_pipeline.sources.generator import dfe as dfe_module
 from tip_pipeline.sources.generator import (
+    dfe_services,
     dfe_ssda903,
     dfe_ssda903_xml,
     expected_contracts,
+    expected_linkage,
     generate,
     geography,
     population,
+    pseudonym_pairs,
 )
 from tip_pipeline.sources.generator import identities as identities_module
 from tip_pipeline.sources.generator.config import SCALE_SPECS, window
@@ -40,10 +53,17 @@ from tip_pipeline.sources.generator.postcodes import PER_LSOA, Postcodes
 from tip_pipeline.sources.generator.randomness import stream
 from tip_pipeline.validate.identifiers import Match, full_postcode
 from tip_pipeline.warehouse.engine import make_engine
+from tip_pipeline.warehouse.schema import intake_linkage
 
 YEAR = "2024/25"
 SEED = 5
-CHILDREN_TABLES = ("cin_children", "cin_episodes", "cin_assessments", "cin_cp_plans")
+CHILDREN_TABLES = (
+    "cin_children",
+    "cin_episodes",
+    "cin_assessments",
+    "cin_cp_plans",
+    "cin_section47",
+)
 SSDA903_TABLES = (
     "ssda903_header",
     "ssda903_episodes",
@@ -69,11 +89,15 @@ OUTCOME_FILES = (
     "903_prev_perm.csv",
     "903_sw_episodes.csv",
 )
+YJ_TABLES = ("yjs_offences", "yjs_outcomes")
+HCLIC_TABLES = ("hclic_main", "hclic_children", "hclic_support")
 #: columns of the contracts the raw returns do not carry: intake writes them empty (PL_LA is
 #: not in DfE's table either, but intake derives it from PL_POST, equal to the generator's)
 NOT_IN_RETURNS = {"cin_children": "HomeLSOA"}
 BIRTH_COLUMNS = {
     "cin_children": "PersonBirthDate",
+    "yjs_offences": "DOB",
+    "hclic_children": "CHILD_DOB",
     **{table: "DOB" for table in SSDA903_TABLES if table != "ssda903_episodes"},
 }
 DAY_FIRST = re.compile(r"\d{2}/\d{2}/\d{4}")
@@ -213,6 +237,11 @@ def dfe_delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     return out, generate(out, scale="small", seed=SEED, format="dfe", ssda903="csv", **years)
 
 
+def _table_of(name: str) -> str:
+    """The extract of a contract file's name (``hclic_main_2024-25_Q1.csv``: hclic_main)."""
+    return re.sub(r"_\d{4}-\d{2}(_Q\d)?\.csv$", "", name)
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -224,14 +253,20 @@ def test_raw_returns_and_support_are_where_intake_and_its_settings_look(
     out, manifest = dfe_delivery
     tag = FinancialYear.parse(YEAR).tag
     raw = sorted(p.relative_to(out).as_posix() for p in (out / "raw").rglob("*") if p.is_file())
+    youth_justice = [FinancialYear(2017 + k).tag for k in range(8)]  # seven history years
     assert raw == sorted(
         [
             f"raw/{tag}/903_episodes.csv",
             f"raw/{tag}/903_header.csv",
             *(f"raw/{tag}/{name}" for name in OUTCOME_FILES),
             f"raw/{tag}/cin_census_2025.xml",
+            *(f"raw/{y}/{name}" for y in youth_justice for name in ("yj_offences.csv",
+                                                                  "yj_outcomes.csv")),
+            *(f"raw/{tag}/Q{q}/{name}" for q in range(1, 5)
+              for name in dfe_services.HCLIC_FILES.values()),
+            "raw/cross_reference.csv",
         ]
-    )
+    )  # fmt: skip
     assert sorted(p.name for p in (out / "raw_support").iterdir()) == [
         "pcd_oa21_lsoa21_msoa21_lad_synthetic.csv",
         "pseudonym.key",
@@ -242,14 +277,15 @@ def test_raw_returns_and_support_are_where_intake_and_its_settings_look(
     assert manifest["generator"]["format"] == "dfe"
     for entry in manifest["raw"]["files"]:
         assert entry["sha256"] == _sha(out / entry["path"])
-    # the children's-services contract files are intake's to write; every other file is the
-    # default's, byte for byte
+    assert manifest["raw"]["match_rates"] == dict(dfe_services.MATCH_RATES)
+    # the services' contract files are intake's to write; every other file is the default's,
+    # byte for byte
     written = {p.name for p in out.glob("*.csv")}
-    assert not any(name.startswith(("cin_", "ssda903_")) for name in written)
+    assert not any(name.startswith(("cin_", "ssda903_", "yjs_", "hclic_")) for name in written)
     default = tmp_path / "default"
     contract = generate(default, scale="small", seed=SEED, first_year=YEAR, last_year=YEAR)
     others = {f["path"] for f in contract["files"]} - {
-        f["path"] for f in contract["files"] if f["source"] in ("cin", "ssda903")
+        f["path"] for f in contract["files"] if f["source"] in ("cin", "ssda903", "yjs", "hclic")
     }
     assert written == others
     assert all(_sha(out / name) == _sha(default / name) for name in others)
@@ -258,7 +294,7 @@ def test_raw_returns_and_support_are_where_intake_and_its_settings_look(
 
 def _raw_values(out: Path) -> dict[str, set[str]]:
     """Every identifying value of the raw returns, by kind."""
-    year = next((out / "raw").iterdir())
+    year = out / "raw" / FinancialYear.parse(YEAR).tag
     header = pd.read_csv(year / "903_header.csv", dtype=str, keep_default_na=False)
     episodes = pd.read_csv(year / "903_episodes.csv", dtype=str, keep_default_na=False)
     xml = next(year.glob("*.xml")).read_text()
@@ -267,28 +303,63 @@ def _raw_values(out: Path) -> dict[str, set[str]]:
         return set(re.findall(rf"<{name}>([^<]*)</{name}>", xml))
 
     outcomes = [pd.read_csv(year / n, dtype=str, keep_default_na=False) for n in OUTCOME_FILES]
+    services = _service_values(out)
     assert all(len(frame) for frame in outcomes), "every outcome table has rows"
     postcodes = (set(episodes["HOME_POST"]) | set(episodes["PL_POST"])) - {""}
     values = {
         "id": set(header["CHILD"])
         | set(episodes["CHILD"])
         | elements("LAchildID")
-        | {c for frame in outcomes for c in frame["CHILD"]},
+        | {c for frame in outcomes for c in frame["CHILD"]}
+        | services["id"],
+        "pnc": services["pnc"],
         "upn": set(header["UPN"]) | elements("UPN"),
         # social workers' ids (SW and six digits): staff pseudonyms only in the contract files
         "sw_id": set(outcomes[OUTCOME_FILES.index("903_sw_episodes.csv")]["SW_ID"]),
-        "postcode": postcodes | {p.replace(" ", "") for p in postcodes},
+        "postcode": postcodes
+        | services["postcode"]
+        | {p.replace(" ", "") for p in postcodes | services["postcode"]},
         "urn": set(episodes["URN"]) - {"XXXXXXX"},
         "full_dob": {d for d in elements("PersonBirthDate") if not d.endswith("-01")}
         | {
             f"{d[6:]}-{d[3:5]}-{d[:2]}"
-            for frame in (header, *outcomes)
+            for frame in (header, *outcomes, *services["frames"])
             for d in frame["DOB"]
             if not d.startswith("01/")
         },
     }
     assert all(values.values()), "every kind of raw value is in the returns"
     return values
+
+
+def _service_values(out: Path) -> dict:
+    """The youth justice tables' and H-CLIC sections' identifying values: people's and records'
+    ids of every system (and the cross-reference's common ids), PNC ids, postcodes; their frames
+    with a DOB column."""
+    raw = out / "raw"
+
+    def frames(name: str) -> list[pd.DataFrame]:
+        return [pd.read_csv(p, dtype=str, keep_default_na=False) for p in raw.rglob(name)]
+
+    offences, outcomes = frames("yj_offences.csv"), frames("yj_outcomes.csv")
+    main, people = frames("hclic_main.csv"), frames("hclic_people.csv")
+    links = pd.read_csv(raw / "cross_reference.csv", dtype=str, keep_default_na=False)
+    ids = set(links["SOURCE_ID"]) | set(links["PERSON_ID"])
+    for frame in offences + outcomes:
+        ids |= set(frame["YJ_CHILD_ID"]) | set(frame["OFFENCE_REF"])
+    for frame in main + people:
+        ids |= set(frame["CASE_REF"])
+    for frame in people:
+        ids |= set(frame["PERSON_REF"])
+    postcodes = {p for f in offences for p in f["HOME_POSTCODE"]}
+    postcodes |= {p for f in main for c in ("SETTLED_HOME_POSTCODE", "CURRENT_POSTCODE")
+                  for p in f[c]}  # fmt: skip
+    return {
+        "id": ids,
+        "pnc": {p for f in offences for p in f["PNC_ID"]},
+        "postcode": postcodes - {""},
+        "frames": offences + people,
+    }
 
 
 @pytest.mark.integration
@@ -306,18 +377,32 @@ def test_intake_of_the_raw_returns_gives_the_generators_contract_files(
         engine.dispose()
 
     read, written, refused = summary.records
-    assert read == written + refused and refused == 0 and read > 0
-    assert summary.refused == () and all(not year.refused for year in summary.years)
     results = [r for year in summary.years for r in year.results.values()]
-    assert sorted(r.table for r in results) == sorted(CHILDREN_TABLES + SSDA903_TABLES)
-    assert all(r.read == r.written and not r.refused for r in results)
+    left_out = sum(r.left_out for r in results)
+    assert read == written + refused + left_out and refused == 0 and read > 0
+    assert summary.refused == () and all(not year.refused for year in summary.years)
+    assert summary.cross_reference is not None and not summary.cross_reference.refused
+    assert sorted({r.table for r in results}) == sorted(
+        CHILDREN_TABLES + SSDA903_TABLES + YJ_TABLES + HCLIC_TABLES
+    )
+    assert len([r for r in results if r.table == "yjs_offences"]) == 8  # the history too
+    assert len([r for r in results if r.table == "hclic_main"]) == 4  # one per quarter
+    assert all(r.read == r.written + r.left_out and not r.refused for r in results)
+    # the People sections' adults are left out by design; nothing else is
+    assert all(r.left_out == 0 for r in results if r.table != "hclic_children")
+    assert sum(r.left_out for r in results if r.table == "hclic_children") > 0
 
+    written_by_file = {
+        contract_file_name(r.table, year.period, r.quarter): r.written
+        for year in summary.years
+        for r in year.results.values()
+    }
     expected = expected_contracts(
         key_file.read_bytes(), scale="small", seed=SEED, first_year=YEAR, last_year=YEAR
     )
     assert sorted(expected) == sorted(p.name for p in data.iterdir())
     for name, frame in expected.items():
-        table = name.rsplit("_", 1)[0]
+        table = _table_of(name)
         got = pd.read_csv(data / name, dtype=str, keep_default_na=False)
         want = frame.astype(str)
         assert list(got.columns) == list(want.columns), name
@@ -329,7 +414,7 @@ def test_intake_of_the_raw_returns_gives_the_generators_contract_files(
         got = got.sort_values(order, ignore_index=True)
         want = want.sort_values(order, ignore_index=True)
         pd.testing.assert_frame_equal(got, want, obj=name)
-        assert len(got) == dict((r.table, r.written) for r in results)[table]
+        assert len(got) == written_by_file[name]
 
     # the pseudonyms link the returns: every looked-after child of the year is a child in need
     cin = set(pd.read_csv(data / "cin_children_2024-25.csv", dtype=str)["LAchildID"])
@@ -348,12 +433,12 @@ def test_intake_of_the_raw_returns_gives_the_generators_contract_files(
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         cells = set(frame.to_numpy().ravel())
         text = path.read_text()
-        for kind in ("id", "upn", "postcode", "urn"):
+        for kind in ("id", "upn", "postcode", "urn", "pnc"):
             assert not cells & raw[kind], (path.name, kind)
         for value in raw["upn"] | raw["postcode"]:
             assert value not in text, (path.name, "substring")
         assert not any(DAY_FIRST.fullmatch(c) for c in cells), path.name
-        birth = BIRTH_COLUMNS.get(path.name.rsplit("_", 1)[0])
+        birth = BIRTH_COLUMNS.get(_table_of(path.name))
         if birth:
             assert frame[birth].str.endswith("-01").all(), path.name
             assert not set(frame[birth]) & raw["full_dob"], path.name
@@ -370,10 +455,11 @@ def test_the_xml_return_gives_the_rows_of_the_csv_tables_of_the_same_year(
     years = {"first_year": YEAR, "last_year": YEAR}
     manifest = generate(xml_out, scale="small", seed=SEED, format="dfe", ssda903="xml", **years)
     tag = FinancialYear.parse(YEAR).tag
-    assert sorted(p.name for p in (xml_out / "raw" / tag).iterdir()) == [
+    assert sorted(p.name for p in (xml_out / "raw" / tag).glob("*.xml")) == [
         "cin_census_2025.xml",
         dfe_module.SSDA903_XML_FILE,
     ]
+    assert not list((xml_out / "raw" / tag).glob("903_*.csv"))
     (entry,) = [f for f in manifest["raw"]["files"] if f["return"] == "ssda903"]
     assert entry["table"] is None and entry["path"].endswith(dfe_module.SSDA903_XML_FILE)
     assert manifest["generator"]["ssda903"] == "xml"
@@ -382,7 +468,9 @@ def test_the_xml_return_gives_the_rows_of_the_csv_tables_of_the_same_year(
         support = out / "raw_support"
         pseudonymiser = Pseudonymiser((support / "pseudonym.key").read_bytes())
         lookup = PostcodeLookup.from_csv(support / "pcd_oa21_lsoa21_msoa21_lad_synthetic.csv")
-        (year,), undated = convert_landing(scan_landing(out / "raw").files, pseudonymiser, lookup)
+        files = take_cross_reference(scan_landing(out / "raw").files).others
+        period = [FinancialYear.parse(YEAR)]
+        (year,), undated = convert_landing(files, pseudonymiser, lookup, period)
         assert undated == [] and year.refused == []
         return {t: r for t, r in year.results.items() if t.startswith("ssda903_")}
 
@@ -397,3 +485,120 @@ def test_the_xml_return_gives_the_rows_of_the_csv_tables_of_the_same_year(
             csv.frame.sort_values(order, ignore_index=True),
             obj=table,
         )
+
+
+def _take_in(out: Path, data: Path, url: str) -> tuple:
+    """Intake of a generated delivery's raw folder, and the ops.intake_linkage rows it wrote:
+    {(period, service): (people, linked)}."""
+    support = out / "raw_support"
+    engine = make_engine(url)
+    try:
+        summary = take_in(
+            out / "raw",
+            data,
+            engine,
+            key_file=support / "pseudonym.key",
+            lookup_file=support / "pcd_oa21_lsoa21_msoa21_lad_synthetic.csv",
+        )
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(
+                    intake_linkage.c.period,
+                    intake_linkage.c.service,
+                    intake_linkage.c.people,
+                    intake_linkage.c.linked,
+                ).where(intake_linkage.c.run_id == summary.run_id)
+            ).all()
+    finally:
+        engine.dispose()
+    return summary, {(r.period, r.service): (r.people, r.linked) for r in rows}
+
+
+@pytest.mark.integration
+def test_every_child_linked_gives_the_direct_contract_files_row_by_row(
+    tmp_path, migrated_sqlite_url
+) -> None:
+    """With every child of every service in the cross-reference, intake's contract files are
+    the ones ``generate`` writes directly, row by row, once each child's pseudonym and each
+    record key is the one intake makes: one pseudonym per child in every service."""
+    everyone = dict.fromkeys(dfe_services.SYSTEM_NAMES, 1.0)
+    years = {"first_year": YEAR, "last_year": YEAR}
+    out, direct, data = tmp_path / "dfe", tmp_path / "direct", tmp_path / "data"
+    generate(out, scale="small", seed=SEED, format="dfe", match_rates=everyone, **years)
+    generate(direct, scale="small", seed=SEED, **years)
+    _, linkage = _take_in(out, data, migrated_sqlite_url)
+    assert linkage and all(people == linked for people, linked in linkage.values())
+
+    key = (out / "raw_support" / "pseudonym.key").read_bytes()
+    pairs = pseudonym_pairs(key, scale="small", seed=SEED, match_rates=everyone, **years)
+    staff = pairs.pop(dfe_module.STAFF)
+    one = {}
+    for system in pairs.values():
+        for child, pseudonym in system.items():
+            assert one.setdefault(child, pseudonym) == pseudonym  # the same in every service
+    assert len(set(one.values())) == len(one)  # and no two children share one
+    records = {
+        "OFFENCE_ID": dfe_services.RECORD_NAMESPACES["youth_justice"],
+        "CASE_ID": dfe_services.RECORD_NAMESPACES["housing"],
+    }
+    names = sorted(p.name for p in data.iterdir())
+    assert names == sorted(
+        p.name for p in direct.glob("*.csv") if p.name.startswith(("cin_", "ssda903_", "yjs_",
+                                                                   "hclic_"))
+    )  # fmt: skip
+    for name in names:
+        extract = contracts.EXTRACTS[_table_of(name)]
+        got = pd.read_csv(data / name, dtype=str, keep_default_na=False)
+        want = pd.read_csv(direct / name, dtype=str, keep_default_na=False)
+        for column in extract.columns:
+            if column.kind is contracts.ColumnKind.PSEUDO_ID:
+                want[column.name] = want[column.name].map(one)
+            elif column.kind is contracts.ColumnKind.STAFF_PSEUDO_ID:
+                want[column.name] = want[column.name].map(staff)
+            elif column.name in records:
+                ids = want[column.name].to_numpy()
+                want[column.name] = dfe_services.keyed(key, records[column.name], ids)
+        if _table_of(name) in NOT_IN_RETURNS:
+            got = got.drop(columns=NOT_IN_RETURNS[_table_of(name)])
+            want = want.drop(columns=NOT_IN_RETURNS[_table_of(name)])
+        assert want.notna().all().all(), name  # every child of the file has its pair
+        order = list(want.columns)
+        pd.testing.assert_frame_equal(
+            got.sort_values(order, ignore_index=True),
+            want.sort_values(order, ignore_index=True),
+            obj=name,
+        )
+
+
+@pytest.mark.integration
+def test_lower_match_rates_give_the_generators_shares_in_intake_linkage(
+    tmp_path, migrated_sqlite_url
+) -> None:
+    """Match rates below 1: ``ops.intake_linkage`` records, per year and service, the people
+    and linked counts the generator's own account gives, and the shares are the rates asked
+    for (within sampling error: each child is listed with the rate, independently)."""
+    rates = {"social_care": 0.9, "youth_justice": 0.6, "housing": 0.5}
+    years = {"first_year": YEAR, "last_year": YEAR}
+    out = tmp_path / "dfe"
+    manifest = generate(out, scale="small", seed=SEED, format="dfe", match_rates=rates, **years)
+    assert manifest["generator"]["match_rates"] == rates
+    _, linkage = _take_in(out, tmp_path / "data", migrated_sqlite_url)
+    assert linkage == expected_linkage(scale="small", seed=SEED, match_rates=rates, **years)
+    for service, rate in rates.items():
+        people = sum(p for (_, s), (p, _) in linkage.items() if s == service)
+        linked = sum(n for (_, s), (_, n) in linkage.items() if s == service)
+        assert people >= 10, service
+        # within four standard errors of the rate (a child listed with probability ``rate``)
+        assert abs(linked / people - rate) < 4 * (rate * (1 - rate) / people) ** 0.5, service
+
+
+@pytest.mark.integration
+def test_no_cross_reference_when_every_rate_is_zero(tmp_path, migrated_sqlite_url) -> None:
+    nobody = dict.fromkeys(dfe_services.SYSTEM_NAMES, 0.0)
+    out = tmp_path / "dfe"
+    generate(out, scale="small", seed=SEED, format="dfe", match_rates=nobody, first_year=YEAR,
+             last_year=YEAR)  # fmt: skip
+    assert not (out / "raw" / dfe_services.CROSS_REFERENCE_FILE).exists()
+    summary, linkage = _take_in(out, tmp_path / "data", migrated_sqlite_url)
+    assert summary.cross_reference is None
+    assert linkage and all(linked == 0 for _, linked in linkage.values())

@@ -45,6 +45,14 @@ DEFAULTS = {
         "LatestCategoryOfAbuse": "NEG",
         "NumberOfPreviousCPP": "0",
     },
+    "cin_section47": {
+        "LAchildID": "c1",
+        "CINreferralDate": "2023-05-10",
+        "S47ActualStartDate": "2023-05-15",
+        "InitialCPCtarget": "2023-06-05",
+        "DateOfInitialCPC": "2023-06-02",
+        "ICPCnotRequired": "0",
+    },
     "ssda903_header": {"CHILD": "c1", "SEX": "1", "DOB": "2015-06-01", "ETHNIC": "WBRI"},
     "ssda903_episodes": {
         "CHILD": "c1",

@@ -399,3 +399,46 @@ def second_or_subsequent_plan(data: YearData) -> pd.DataFrame:
     rows = _started_plans(data)
     ids = had_plan_before(rows, data.table("cin_cp_plans"))
     return subset_units(units_of("cpp_started_children", data), ids)
+
+
+# -- section 47 enquiries and initial child protection conferences (issue #18, point 1) ----------
+#
+# DfE, *Characteristics of children in need*: "Section 47s in the year" and "ICPCs in the year"
+# (tables A2 and C4, Section47 and ICPC, each also per 10,000 children aged under 18), counting
+# enquiries and conferences, not children (DfE publishes the children apart: Section47_child,
+# ICPC_child). A census holds the enquiries started in the year and those whose conference was
+# held in it (DfE rules 8740 and 8715), so an enquiry started in March whose conference is in
+# April is in both years' returns: counted as an enquiry in the first by its start date, as a
+# conference in the second by the conference's date, never twice as either.
+
+
+def _enquiry_id(rows: pd.DataFrame) -> pd.Series:
+    """An enquiry's unit id: its child, episode (referral date) and start, the table's key."""
+    return _event_id(rows["la_child_id"], rows["cin_referral_date"], rows["s_47_actual_start_date"])
+
+
+@register("s47_enquiries")
+def section47_enquiries(data: YearData) -> pd.DataFrame:
+    """Section 47 enquiries starting in the year (S47ActualStartDate 1 April to 31 March):
+    events, one per enquiry, so a child with two enquiries counts twice; age at the start. DfE,
+    *Characteristics of children in need*, "Section 47s in the year"."""
+    s47 = data.table("cin_section47")
+    s47 = s47[dated_in(s47["s_47_actual_start_date"], data.period.start, data.period.end)]
+    rows = _with_child(data, s47)
+    rows = rows.assign(event_id=_enquiry_id(rows)).sort_values("event_id")
+    return _units(rows, rows["s_47_actual_start_date"], unit_id="event_id")
+
+
+@register("icpcs_after_s47")
+def initial_conferences(data: YearData) -> pd.DataFrame:
+    """Initial child protection conferences held in the year following a section 47 enquiry
+    (a Section47 group's DateOfInitialCPC 1 April to 31 March, whenever the enquiry started):
+    events, one per conference; age at the conference. An enquiry with no conference date,
+    whether none was required (ICPCnotRequired) or it is still to be held, counts none. DfE,
+    *Characteristics of children in need*, "ICPCs in the year"; a conference recorded on the
+    CIN episode rather than in its Section47 group (DfE rule 2884) is not in the extract."""
+    s47 = data.table("cin_section47")
+    s47 = s47[dated_in(s47["date_of_initial_cpc"], data.period.start, data.period.end)]
+    rows = _with_child(data, s47)
+    rows = rows.assign(event_id=_enquiry_id(rows)).sort_values("event_id")
+    return _units(rows, rows["date_of_initial_cpc"], unit_id="event_id")

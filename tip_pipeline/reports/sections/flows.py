@@ -5,7 +5,10 @@ level of involvement (none, referral, in need, child protection, looked after), 
 
 The strategy asks whether prevention works: fewer children escalating to statutory services.
 The matrix shows it cell by cell; the sentences count the children known in both years who
-moved up a level, stayed or moved down, only where every cell they add up is published.
+moved up a level, stayed or moved down, only where every cell they add up is published. Beside
+the LA, its region and England as shares of their children known in both years, where their
+flows are published (only where the warehouse holds every one of their authorities,
+``indicators/flows.py``); an area without them says so.
 """
 
 from __future__ import annotations
@@ -118,6 +121,63 @@ def flows_statement(area: str, period: str, previous: str, moved: dict[str, floa
     return " ".join(parts)
 
 
+#: why a region or England has no published flows (``indicators/flows.wider_area_reasons``)
+NO_WIDER_FLOWS: Final = (
+    "no flows published: a region's or England's flows are the sum of all its local "
+    "authorities', published only where the warehouse holds every one of them"
+)
+MOVES: Final = ("up", "same", "down")
+
+
+def wider_areas(conn: Connection, area_code: str) -> list[tuple[str, str]]:
+    """(code, name) of the area, its region and England, by ``published.dim_area``'s
+    parents."""
+    areas = read(conn, "SELECT area_code, area_name, parent_code FROM published.dim_area")
+    by_code = areas.set_index("area_code")
+    out, code = [], area_code
+    while isinstance(code, str) and code in by_code.index:
+        out.append((code, str(by_code.at[code, "area_name"])))
+        code = by_code.at[code, "parent_code"]
+    return out
+
+
+def shares(moved: dict[str, float | None]) -> dict[str, float | None]:
+    """The children known in both years (``known``) and the percentage of them who moved up,
+    stayed and moved down: None where a count is suppressed (no share of a withheld count)."""
+    counts = [moved[m] for m in MOVES]
+    if any(c is None for c in counts):
+        return {"known": None, **dict.fromkeys(MOVES)}
+    known = float(sum(counts))  # type: ignore[arg-type]
+    return {"known": known} | {
+        m: (100.0 * moved[m] / known if known else None)  # type: ignore[operator]
+        for m in MOVES
+    }
+
+
+def comparison_rows(conn: Connection, area_code: str, period: str) -> list[list[str]]:
+    """A row per area (the LA, its region, England): the children known in both years and the
+    shares who moved up, stayed and moved down, or why the area has none."""
+    rows = []
+    for code, name in wider_areas(conn, area_code):
+        frame = flows(conn, code, period)
+        if frame.empty:
+            rows.append([name, NO_WIDER_FLOWS, "", "", ""])
+            continue
+        found = shares(moves(counts(frame)))
+        known = found["known"]
+        rows.append(
+            [name, fmt_count(known, known is None)]
+            + [_percent(found[m], known is None) for m in MOVES]
+        )
+    return rows
+
+
+def _percent(value: float | None, suppressed: bool) -> str:
+    if suppressed:
+        return SUPPRESSED
+    return "-" if value is None else f"{value:.1f}%"
+
+
 def render(conn: Connection, report: Report) -> html.Section:
     """The flow matrix with its table, and the moves up and down in a sentence."""
     data = report.data
@@ -167,8 +227,19 @@ def render(conn: Connection, report: Report) -> html.Section:
         "fewer children moving up to statutory services and more moving down."
     )
     text = flows_statement(data.area_name, data.period, previous, moves(found))
+    comparison = html.table(
+        "flows-areas",
+        f"Children known to children's services in both {previous} and {data.period}, and the "
+        f"share who moved up a level, stayed or moved down: {data.area_name}, its region and "
+        "England",
+        ["Area", "Known in both years", "Moved up", "Stayed", "Moved down"],
+        comparison_rows(conn, data.area_code, data.period),
+        "published.involvement_flows",
+    )
     return html.Section(
-        SECTION, HEADING, intro + html.figure(chart, table, stacked=True) + html.statement(text)
+        SECTION,
+        HEADING,
+        intro + html.figure(chart, table, stacked=True) + html.statement(text) + comparison,
     )
 
 

@@ -21,7 +21,7 @@ the national model still exists, for ranks, deciles, statistical neighbours and 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +38,7 @@ from tip_pipeline.sources.generator import (
     cin,
     deliveries,
     dfe,
+    dfe_services,
     faults,
     geography,
     homelessness,
@@ -53,10 +54,19 @@ from tip_pipeline.sources.generator.config import SCALE_SPECS, SCALES, VERSION, 
 from tip_pipeline.sources.generator.pseudonyms import Pseudonyms, StaffPseudonyms
 from tip_pipeline.sources.generator.randomness import stream
 
-__all__ = ["FORMATS", "SCALES", "expected_contracts", "generate"]
+__all__ = [
+    "FORMATS",
+    "SCALES",
+    "expected_contracts",
+    "expected_linkage",
+    "generate",
+    "pseudonym_pairs",
+]
 
-#: ``contract``: every extract as its contract file; ``dfe``: the children's-services extracts
-#: as the raw DfE returns they come from (``dfe``), every other extract as its contract file
+#: ``contract``: every extract as its contract file; ``dfe``: the services' extracts as the raw
+#: returns they come from (``dfe``: DfE's SSDA903 and CIN census, the youth justice tables,
+#: H-CLIC's sections, with the authority's cross-reference), the reference files as contract
+#: files
 FORMATS = ("contract", "dfe")
 
 
@@ -71,19 +81,27 @@ def generate(
     progress: bool = False,
     format: str = "contract",
     ssda903: str = "mixed",
+    match_rates: Mapping[str, float] | None = None,
 ) -> dict:
     """Write every extract for ``first_year``..``last_year`` into ``out`` and return the manifest
     (also written to ``out/manifest.json``).
 
-    ``format="dfe"`` writes the children's-services extracts (cin_*, ssda903_*) not as contract
-    files but as the raw returns intake converts into them: DfE's SSDA903 tables and CIN census
-    XML in ``out/raw/<YYYY-YY>/``, with a synthetic pseudonym key and postcode lookup in
-    ``out/raw_support/`` (module ``dfe``); every other extract is the same contract file as with
-    the default ``format="contract"``, whose output is unchanged. Single-LA scales only, without
-    faults or planted identifiers (they go into contract files; the raw returns are clean).
-    ``ssda903``: with ``format="dfe"``, each year's SSDA903 return as CSV tables or as DfE's
-    XML (``dfe.SSDA903_FORMATS``: by default a mix of the two by year)."""
+    ``format="dfe"`` writes the services' extracts (cin_*, ssda903_*, yjs_*, hclic_*) not as
+    contract files but as the raw records intake converts into them, in ``out/raw/<YYYY-YY>/``:
+    DfE's SSDA903 tables and CIN census XML, the youth justice system's offences and outcomes
+    tables (every youth-justice year, the history too) and H-CLIC's Main, People and Support
+    sections in each quarter's folder (``Q1`` to ``Q4``), with the authority's cross-reference
+    of people across the systems in ``out/raw/`` itself, listing each service's children with
+    its ``match_rates`` (system to share; ``dfe_services.MATCH_RATES`` where not given; every
+    rate 0: no cross-reference), and a synthetic pseudonym key and postcode lookup in
+    ``out/raw_support/`` (modules ``dfe``, ``dfe_services``); the reference files are the same
+    contract files as with the default ``format="contract"``, whose output is unchanged.
+    Single-LA scales only, without faults or planted identifiers (they go into contract files;
+    the raw returns are clean). ``ssda903``: with ``format="dfe"``, each year's SSDA903 return
+    as CSV tables or as DfE's XML (``dfe.SSDA903_FORMATS``: by default a mix of the two by
+    year)."""
     _check(scale, faults, plant_identifiers, format)
+    rates = dfe_services.match_rates(match_rates)
     if ssda903 not in dfe.SSDA903_FORMATS:
         raise ArgumentError(f"ssda903 must be one of {dfe.SSDA903_FORMATS}, not {ssda903!r}")
     win = window(first_year, last_year)
@@ -107,12 +125,12 @@ def generate(
         )
     )  # fmt: skip
     people = deliveries.People(sim.uni, sim.geo, ids, StaffPseudonyms(seed))
-    groups = [tables, *_service_groups(sim, people, children=not raw)]
+    groups = [tables, *_service_groups(sim, people, services=not raw)]
     manifest = _write_all(
-        out, groups, win, seed, faults, plant_identifiers, ids, progress, children=not raw
+        out, groups, win, seed, faults, plant_identifiers, ids, progress, services=not raw
     )
     if raw:
-        manifest["raw"] = dfe.write(out, sim, seed, ssda903)
+        manifest["raw"] = dfe.write(out, sim, seed, ssda903, rates)
         step("raw returns")
     manifest["generator"] = {
         "scale": scale,
@@ -126,6 +144,7 @@ def generate(
     if raw:  # the default's manifest stays as it was
         manifest["generator"]["format"] = format
         manifest["generator"]["ssda903"] = ssda903
+        manifest["generator"]["match_rates"] = rates
     writer.write_manifest(out, manifest)
     step("written")
     bar.close()
@@ -138,13 +157,45 @@ def expected_contracts(
     seed: int = 0,
     first_year: str = "2020/21",
     last_year: str = "2025/26",
+    match_rates: Mapping[str, float] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The children's-services contract files (file name to frame) that intake should write,
+    """The contract files of the services (file name to frame) that intake should write,
     with ``key``, from the raw returns ``generate(format="dfe")`` writes with the same
     arguments: computed by the generator alone (``dfe.expected_contracts``), never by intake."""
     _check(scale, 0.0, False, "dfe")
     sim = _simulate(scale, window(first_year, last_year), seed, lambda _name: None)
-    return dfe.expected_contracts(sim, seed, key)
+    return dfe.expected_contracts(sim, seed, key, match_rates)
+
+
+def expected_linkage(
+    scale: str = "small",
+    seed: int = 0,
+    first_year: str = "2020/21",
+    last_year: str = "2025/26",
+    match_rates: Mapping[str, float] | None = None,
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """(year label, system) -> (people, linked) that ``ops.intake_linkage`` should record for
+    the raw returns ``generate(format="dfe")`` writes with the same arguments
+    (``dfe.expected_linkage``)."""
+    _check(scale, 0.0, False, "dfe")
+    sim = _simulate(scale, window(first_year, last_year), seed, lambda _name: None)
+    return dfe.expected_linkage(sim, seed, match_rates)
+
+
+def pseudonym_pairs(
+    key: bytes,
+    scale: str = "small",
+    seed: int = 0,
+    first_year: str = "2020/21",
+    last_year: str = "2025/26",
+    match_rates: Mapping[str, float] | None = None,
+) -> dict[str, dict[str, str]]:
+    """System -> {a child's pseudonym in the contract files ``generate`` writes directly: the
+    pseudonym intake should give the child, with ``key``, from the raw records
+    ``generate(format="dfe")`` writes with the same arguments} (``dfe.pseudonym_pairs``)."""
+    _check(scale, 0.0, False, "dfe")
+    sim = _simulate(scale, window(first_year, last_year), seed, lambda _name: None)
+    return dfe.pseudonym_pairs(sim, seed, key, match_rates)
 
 
 class ArgumentError(ValueFreeError, ValueError):
@@ -276,19 +327,22 @@ def _reference_tables(sim: Simulation, seed: int) -> list[Table]:
         children[i, lsoas] = k.sum(axis=(1, 2))
         youths[i, lsoas] = k[:, :, 10:].sum(axis=(1, 2))
     nums = measures.counts(uni, win, sim.care, sim.cin, sim.offences, sim.hclic, n_lsoa)
-    bench = benchmarks.build(geo, win, nums, children, youths, stream(seed, "benchmarks"))
+    bench = benchmarks.build(geo, win, nums, children, youths, stream(seed, "benchmarks"), seed)
     for fy in win.years:
         out.append((_name("ref_benchmarks", fy), "ref_benchmarks", fy, None, bench[fy.label]))
     return out
 
 
 def _service_groups(
-    sim: Simulation, people: deliveries.People, children: bool = True
+    sim: Simulation, people: deliveries.People, services: bool = True
 ) -> Iterator[list[Table]]:
     """One delivery's tables at a time (built lazily: at england scale holding every file's
-    frame at once would need several gigabytes). ``children``: with the children's-services
-    extracts (CIN, SSDA903), which ``format="dfe"`` writes as raw returns instead."""
-    for fy in sim.win.years if children else ():
+    frame at once would need several gigabytes). ``services``: with the services' extracts
+    (CIN, SSDA903, youth justice, H-CLIC), which ``format="dfe"`` writes as raw returns
+    instead."""
+    if not services:
+        return
+    for fy in sim.win.years:
         group = deliveries.cin_tables(sim.cin, people, fy)
         yield [(_name(t, fy), t, fy, None, df) for t, df in group.items()]
         group = deliveries.ssda903_tables(sim.care, people, fy)
@@ -333,7 +387,7 @@ def _write_all(
     plant_ids: bool,
     ids: Pseudonyms,
     progress: bool,
-    children: bool = True,
+    services: bool = True,
 ) -> dict:
     last_end = pd.Timestamp(win.last.end)
     counter = iter(range(1, 10**9))
@@ -348,7 +402,7 @@ def _write_all(
         return ids.one(10**12 + n)
 
     unknown_rng = stream(seed, "faults", "lsoa")
-    n_groups = 1 + 2 * len(win.years) * children + len(win.yj_years) + 4 * len(win.years)
+    n_groups = 1 + (2 * len(win.years) + len(win.yj_years) + 4 * len(win.years)) * services
     bar = tqdm(groups, total=n_groups, desc="write", file=sys.stderr, disable=not progress)
     for (name, table, fy, q, df), firsts in _with_first_events(bar, rate > 0):
         extract = contracts.EXTRACTS[table]

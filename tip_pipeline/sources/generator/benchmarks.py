@@ -10,14 +10,22 @@ simulated child by child: their numerators apply the target LA's own rates by na
 decile (shrunk towards the LA's overall rate where a decile is thin) to each LA's child
 population by decile, times an LA-specific factor (log-normal, sd 0.12) for local practice, so
 that benchmarks are consistent with the generator's own model and with the LA's data.
+
+The outcome measures (shares of service units, and the section 47 rates) are modelled around
+DfE's published England figures (``outcome_benchmarks``), each from a random stream of its
+own: the rates per child population above draw from ``rng`` alone, as they did before the
+outcome measures were added, so their figures are unchanged by them.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources.generator import outcome_benchmarks
 from tip_pipeline.sources.generator.config import ENGLAND_CODE, ENGLAND_NAME, Window
 from tip_pipeline.sources.generator.geography import Geography
 from tip_pipeline.sources.generator.measures import MEASURES
@@ -40,7 +48,12 @@ def build(
     children: np.ndarray,  # (years, n_lsoa) children 0-17, actual where populated
     youths: np.ndarray,  # (years, n_lsoa) children 10-17
     rng: np.random.Generator,
+    seed: int,
+    outcomes: Mapping[str, outcome_benchmarks.Model] = outcome_benchmarks.MODELS,
 ) -> dict[str, pd.DataFrame]:
+    """Each year's benchmark file: the rates per child population (``MEASURES``, drawn from
+    ``rng``) and the outcome measures (``outcomes``, each from its own stream of ``seed``)."""
+    outcome_counts = outcome_benchmarks.build(geo, win, children, seed, outcomes)
     n_las = len(geo.las)
     populated = geo.las["populated"].to_numpy()
     lsoa_pop = populated[geo.lsoa_la]
@@ -60,6 +73,8 @@ def build(
             la_num = np.where(populated, la_num, la_num_model).astype(np.int64)
             la_den = np.bincount(geo.lsoa_la, weights=den_lsoa, minlength=n_las).astype(np.int64)
             rows += _rows(geo, fy, measure, mult, la_num, la_den)
+        for measure, (mult, nums, dens) in outcome_counts.items():
+            rows += _rows(geo, fy, measure, mult, nums[i], dens[i])
         cols = [
             "time_period",
             "time_identifier",

@@ -1,4 +1,5 @@
-"""Children in Need: referrals (CIN episodes), assessments with factors, child protection plans.
+"""Children in Need: referrals (CIN episodes), assessments with factors, child protection plans,
+section 47 enquiries.
 
 Every period of care sits inside a CIN episode (looked-after children are children in need):
 periods of one child less than 120 days apart share one wrapping episode, which opens before
@@ -7,6 +8,16 @@ care starts and closes after it ends. Other episodes come from a yearly referral
 (child, referral date) is a unique key. About 8% of referrals lead to no further action;
 the rest get an assessment (sometimes a second), after which the case closes, continues as a
 CIN plan, or becomes a child protection plan (likelier with more trio factors, younger ages).
+
+A child protection plan starts at an initial child protection conference (ICPC), held after a
+section 47 enquiry: every plan's episode has an enquiry starting a few working days before the
+plan, its ICPC on the plan's start. About three in ten other referrals that lead to further
+action have an enquiry too, mostly concluding that no conference is required (ICPCnotRequired),
+sometimes with a conference that makes no plan; a few episodes have a second enquiry, which
+needs no conference. That gives some 35 enquiries and 11-12 conferences per 100 referrals, the
+proportions of DfE's *Characteristics of children in need* (England 2023: 225,400 section 47
+enquiries and 74,380 ICPCs, against some 620,000 referrals). The enquiries are drawn from a
+stream of their own, so that adding them changed no other table.
 """
 
 from __future__ import annotations
@@ -82,11 +93,24 @@ _CATEGORY = (codes.CATEGORY_OF_ABUSE, (0.5, 0.07, 0.04, 0.36, 0.03))
 _RC_BY_REC = {"E11": "RC1", "E12": "RC1", "E45": "RC4", "E46": "RC4", "E41": "RC3", "E3": "RC5"}
 
 
+#: of referrals leading to further action and to no plan, the share with a section 47 enquiry
+S47_WITHOUT_PLAN = 0.30
+#: of those enquiries, the share where a conference is still held (and makes no plan): DfE's
+#: ICPCs exceed its plans started by about a tenth
+ICPC_WITHOUT_PLAN = 0.12
+#: episodes with a further enquiry (it needs no conference)
+SECOND_S47 = 0.05
+#: DfE's timescale for the ICPC: 15 working days, here three calendar weeks
+ICPC_TARGET_DAYS = 21
+
+
 @dataclass
 class Cin:
     episodes: pd.DataFrame  # child, ref, source, need, nfa, close, rc, forced
     assessments: pd.DataFrame  # child, ref, start, auth, factors
     plans: pd.DataFrame  # child, ref, start, end, initial, latest, previous
+    #: child, ref, start, target, icpc (timeline.OPEN: none), not_required (bool)
+    enquiries: pd.DataFrame
 
 
 def _wrappers(periods: pd.DataFrame, uni: Universe, rng: np.random.Generator) -> pd.DataFrame:
@@ -242,8 +266,9 @@ def build(uni: Universe, geo: Geography, win: Window, periods: pd.DataFrame, see
     eps.loc[eps["close"] > end_day, ["close", "rc"]] = (timeline.OPEN, "")
     assessments = _assessments(uni, eps, rng, end_day)
     plans = _plans(eps, rng, end_day)
+    enquiries = _enquiries(eps, plans, stream(seed, "cin_section47"), end_day)
     episodes = eps[["child", "ref", "source", "need", "nfa", "close", "rc", "forced"]]
-    return Cin(episodes, assessments, plans)
+    return Cin(episodes, assessments, plans, enquiries)
 
 
 def _assessments(
@@ -300,3 +325,61 @@ def _plans(eps: pd.DataFrame, rng: np.random.Generator, end_day: int) -> pd.Data
     first_prior = pd.Series(prior).groupby(plans["child"]).transform("first").to_numpy()
     plans["previous"] = first_prior + plans.groupby("child").cumcount().to_numpy()
     return plans
+
+
+def _weekday(days: np.ndarray) -> np.ndarray:
+    """Days moved off a weekend to the Monday after (a conference's target is a working day,
+    DfE rule 8870Q)."""
+    weekday = (days + 3) % 7  # day 0, 1 January 1970, was a Thursday; Monday is 0
+    return days + np.where(weekday == 5, 2, np.where(weekday == 6, 1, 0))
+
+
+def _enquiries(
+    eps: pd.DataFrame, plans: pd.DataFrame, rng: np.random.Generator, end_day: int
+) -> pd.DataFrame:
+    """Section 47 enquiries: one before each plan (its ICPC on the plan's start), one for some
+    other episodes leading to further action, a second one in a few. Each starts on or after its
+    referral and on or before its episode's closure and its conference (DfE rules 2889, 8565,
+    8615); at most one per episode awaits a conference (8839)."""
+    with_plan = plans[["child", "ref", "start"]].drop_duplicates(["child", "ref"])
+    lead = timeline.lognormal_days(rng, len(with_plan), 12, 0.5, 1, 40)
+    planned = pd.DataFrame(
+        {
+            "child": with_plan["child"].to_numpy(),
+            "ref": with_plan["ref"].to_numpy(),
+            "start": np.maximum(with_plan["ref"].to_numpy(), with_plan["start"].to_numpy() - lead),
+            "icpc": with_plan["start"].to_numpy(),
+            "not_required": False,
+        }
+    )
+    keys = eps[["child", "ref"]].merge(with_plan[["child", "ref"]], how="left", indicator=True)
+    others = eps[(keys["_merge"] == "left_only").to_numpy() & (eps["nfa"] == "0").to_numpy()]
+    others = others[rng.random(len(others)) < S47_WITHOUT_PLAN]
+    n = len(others)
+    start = others["ref"].to_numpy() + rng.integers(0, 15, n)
+    held = rng.random(n) < ICPC_WITHOUT_PLAN
+    icpc = start + timeline.lognormal_days(rng, n, 14, 0.4, 1, 40)
+    held &= icpc <= others["close"].to_numpy()  # no conference after the episode closed
+    unplanned = pd.DataFrame(
+        {
+            "child": others["child"].to_numpy(),
+            "ref": others["ref"].to_numpy(),
+            "start": start,
+            "icpc": np.where(held, icpc, timeline.OPEN),
+            "not_required": ~held,
+        }
+    )
+    first = pd.concat([planned, unplanned], ignore_index=True)
+    first = first.merge(eps[["child", "ref", "close"]], on=["child", "ref"])
+    again = first[rng.random(len(first)) < SECOND_S47]
+    after = np.where(again["icpc"] == timeline.OPEN, again["start"], again["icpc"])
+    second = again.assign(
+        start=after + rng.integers(30, 200, len(again)), icpc=timeline.OPEN, not_required=True
+    )
+    out = pd.concat([first, second], ignore_index=True)
+    out = out[(out["start"] <= out["close"]) & (out["start"] <= end_day)]
+    out = out.sort_values(["child", "ref", "start"], ignore_index=True)
+    out["target"] = _weekday(out["start"].to_numpy() + ICPC_TARGET_DAYS)
+    out.loc[out["not_required"], "target"] = timeline.OPEN
+    out.loc[out["icpc"] > end_day, "icpc"] = timeline.OPEN
+    return out[["child", "ref", "start", "target", "icpc", "not_required"]]

@@ -4,6 +4,8 @@ Return semantics (shared with validation and indicators):
 - a year's CIN files hold every episode open at any point in the year (referral <= 31 March
   and closure blank or >= 1 April); a closure, plan end or assessment authorisation after
   31 March is not yet known (blank), nor are the factors of an assessment not yet authorised;
+  the section 47 enquiries started in the year or whose initial child protection conference
+  was held in it (DfE rules 8740 and 8715), a conference after 31 March not yet known (blank);
 - SSDA903 holds episodes open at any point in the year; a DEC after 31 March is blank, and so
   is its REC; missing episodes likewise (a MIS_END after 31 March is blank); the reviews held
   in the year; the year's OC2 and OC3 cohorts; the UASC, PlacedAdoption and social worker
@@ -133,6 +135,20 @@ def cin_tables(cin: Cin, people: People, fy: FinancialYear) -> dict[str, pd.Data
             "NumberOfPreviousCPP": p["previous"].astype(str).to_numpy(),
         }
     )
+    s47 = cin.enquiries.merge(keys, on=["child", "ref"])
+    s47 = s47[
+        _open_in(s47["start"], s47["start"], y0, y1) | _open_in(s47["icpc"], s47["icpc"], y0, y1)
+    ]
+    enquiries = pd.DataFrame(
+        {
+            "LAchildID": people.ids.of(s47["child"].to_numpy()),
+            "CINreferralDate": timeline.iso(s47["ref"]),
+            "S47ActualStartDate": timeline.iso(s47["start"]),
+            "InitialCPCtarget": timeline.iso(s47["target"]),
+            "DateOfInitialCPC": _known(s47["icpc"], y1),
+            "ICPCnotRequired": np.where(s47["not_required"], "1", "0").astype(object),
+        }
+    )
     kids = np.unique(child)
     children = pd.DataFrame(
         {
@@ -151,6 +167,7 @@ def cin_tables(cin: Cin, people: People, fy: FinancialYear) -> dict[str, pd.Data
             assessments, ["LAchildID", "CINreferralDate", "AssessmentActualStartDate"]
         ),
         "cin_cp_plans": _sorted(plans, ["LAchildID", "CPPstartDate"]),
+        "cin_section47": _sorted(enquiries, ["LAchildID", "CINreferralDate", "S47ActualStartDate"]),
     }
 
 

@@ -1,6 +1,6 @@
 """A year's children in need census return, the XML file an authority submits to DfE, for
 ``generate(format="dfe")``: the raw return intake converts into ``cin_children``,
-``cin_episodes``, ``cin_assessments`` and ``cin_cp_plans``.
+``cin_episodes``, ``cin_assessments``, ``cin_cp_plans`` and ``cin_section47``.
 
 The layout is DfE's (*Children in need census: business and technical specification*, "XML
 schema"), as intake reads it (``intake/cin_xml.py``) and as the sector's validator's sample
@@ -18,27 +18,31 @@ returns write it (data-to-insight/csc-validator-be-cin, ``fake_data``)::
             PrimaryNeedCode, CINclosureDate, ReasonForClosure,
             Assessments (each: AssessmentActualStartDate, AssessmentAuthorisationDate,
               FactorsIdentifiedAtAssessment with one AssessmentFactors per factor),
+            Section47 (each: S47ActualStartDate, InitialCPCtarget, DateOfInitialCPC,
+              ICPCnotRequired),
             ReferralNFA,
             ChildProtectionPlans (each: CPPstartDate, CPPendDate, InitialCategoryOfAbuse,
               LatestCategoryOfAbuse, NumberOfPreviousCPP)
 
 The rows are the contract files' rows for the same year (``deliveries.cin_tables``, run with
 the children as the authority holds them, ``identities.RawPeople``): the same children,
-episodes, assessments and plans, nested by child and referral date. What differs:
+episodes, assessments, plans and section 47 enquiries, nested by child and referral date. What
+differs:
 
 - LAchildID is the case-system id, UPN a UPN-like value, PersonBirthDate the full date of
   birth (``xs:date``, ``yyyy-mm-dd``, as every date of the return);
 - the child's sex is written in the element of the year's specification: ``GenderCurrent``
   (0, 1, 2, 9) up to 2023/24, ``Sex`` (M, F, U) from 2024/25, with the contracts' code of the
   year (``codes.SEX_LETTER_FROM``);
-- ReferralNFA is an ``xs:boolean`` (``true``/``false``);
+- ReferralNFA and ICPCnotRequired are ``xs:boolean`` (``true``/``false``);
 - an empty value (an episode not yet closed, an assessment not yet authorised, no factors) is
   an element left out, as DfE's schema has them optional;
 - the census carries no address: the child's home postcode is not written (intake writes
   HomeLSOA empty), nor a death date (the generator's children do not die).
 
 Elements the generator does not simulate (FormerUPN, UPNunknown, Disabilities, CINPlanDates,
-Section47, DateOfInitialCPC, the plans' Reviews) are left out; intake drops them all anyway.
+the episode's own DateOfInitialCPC, the plans' Reviews) are left out; intake drops them all
+anyway.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ from tip_pipeline.sources.generator.identities import RawPeople
 
 INDENT = "  "
 SOFTWARE = "tip_pipeline synthetic generator"
+#: the contract's 1/0 codes as xs:boolean (ReferralNFA, ICPCnotRequired)
 NFA = {"1": "true", "0": "false"}
 
 
@@ -120,6 +125,18 @@ def _plan(row: dict) -> str:
     )
 
 
+def _section47(row: dict) -> str:
+    not_required = row["ICPCnotRequired"]
+    return (
+        f"{INDENT * 4}<Section47>\n"
+        + _element(5, "S47ActualStartDate", row["S47ActualStartDate"])
+        + _element(5, "InitialCPCtarget", row["InitialCPCtarget"])
+        + _element(5, "DateOfInitialCPC", row["DateOfInitialCPC"])
+        + _element(5, "ICPCnotRequired", NFA.get(not_required, not_required))
+        + f"{INDENT * 4}</Section47>\n"
+    )
+
+
 def _grouped(frame: pd.DataFrame, keys: tuple[str, ...]) -> dict[tuple, list[dict]]:
     """The rows of ``frame`` by ``keys``, in the frame's order."""
     groups: dict[tuple, list[dict]] = {}
@@ -128,7 +145,7 @@ def _grouped(frame: pd.DataFrame, keys: tuple[str, ...]) -> dict[tuple, list[dic
     return groups
 
 
-def _episode(row: dict, assessments: list[dict], plans: list[dict]) -> str:
+def _episode(row: dict, assessments: list[dict], plans: list[dict], enquiries: list[dict]) -> str:
     return (
         f"{INDENT * 3}<CINdetails>\n"
         + _element(4, "CINreferralDate", row["CINreferralDate"])
@@ -137,6 +154,7 @@ def _episode(row: dict, assessments: list[dict], plans: list[dict]) -> str:
         + _element(4, "CINclosureDate", row["CINclosureDate"])
         + _element(4, "ReasonForClosure", row["ReasonForClosure"])
         + "".join(_assessment(a) for a in assessments)
+        + "".join(_section47(s) for s in enquiries)
         + _element(4, "ReferralNFA", NFA.get(row["ReferralNFA"], row["ReferralNFA"]))
         + "".join(_plan(p) for p in plans)
         + f"{INDENT * 3}</CINdetails>\n"
@@ -149,6 +167,7 @@ def _children(tables: dict[str, pd.DataFrame], people: RawPeople, sex: str) -> I
     episodes = _grouped(tables["cin_episodes"], ("LAchildID",))
     assessments = _grouped(tables["cin_assessments"], ("LAchildID", "CINreferralDate"))
     plans = _grouped(tables["cin_cp_plans"], ("LAchildID", "CINreferralDate"))
+    enquiries = _grouped(tables["cin_section47"], ("LAchildID", "CINreferralDate"))
     for child, upn in zip(children.to_dict("records"), upns, strict=True):
         case_id = child["LAchildID"]
         yield (
@@ -167,6 +186,7 @@ def _children(tables: dict[str, pd.DataFrame], people: RawPeople, sex: str) -> I
                     e,
                     assessments.get((case_id, e["CINreferralDate"]), []),
                     plans.get((case_id, e["CINreferralDate"]), []),
+                    enquiries.get((case_id, e["CINreferralDate"]), []),
                 )
                 for e in episodes.get((case_id,), [])
             )

@@ -55,6 +55,15 @@ KINDS: dict[str, dict[str, tuple[str, ...]]] = {
         "malformed_line": (),
         "orphan_row": ("LAchildID",),
     },
+    "cin_section47": {
+        "invalid_code": ("ICPCnotRequired",),
+        "malformed_date": ("InitialCPCtarget",),
+        **_declared_by_rules("cin_section47"),  # DfE 8615, 2889, 8740
+        "duplicate_row": (),
+        "duplicate_key": ("ICPCnotRequired",),
+        "malformed_line": (),
+        "orphan_row": ("LAchildID",),
+    },
     "ssda903_header": {
         "invalid_code": ("SEX", "ETHNIC"),
         "dob_after_event": ("DOB",),

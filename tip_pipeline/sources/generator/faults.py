@@ -21,6 +21,9 @@ that runs on past the stray quote swallows no valid row.
 | rule_8869           | factor 21 ("no factors") together with another factor (*)       |
 | rule_8898           | the same factor twice in one assessment (*)                     |
 | rule_8614           | factors on an assessment with no authorisation date (*)         |
+| rule_8615           | an initial conference dated before its section 47 enquiry (*)   |
+| rule_2889           | a section 47 enquiry starting before its referral (*)           |
+| rule_8740           | last year's enquiry left with no conference, none required (*)  |
 | overlapping_episode | a 903 episode starting inside the child's previous episode      |
 | rec_without_dec     | a 903 reason for ceasing on an episode with no end date         |
 | orphan_row          | a copy whose parent id (child, episode, offence, case) is absent |

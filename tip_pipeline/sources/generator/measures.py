@@ -14,8 +14,9 @@ from tip_pipeline.sources.generator.config import Window
 from tip_pipeline.sources.generator.homelessness import Hclic
 from tip_pipeline.sources.generator.population import Universe
 
-#: measure id -> (description, multiplier, denominator ages): the contract's list
-MEASURES = codes.BENCHMARK_MEASURES
+#: measure id -> (description, multiplier, denominator ages): the contract's rates per child
+#: population (the outcome measures are modelled apart, ``outcome_benchmarks``)
+MEASURES = codes.POPULATION_BENCHMARK_MEASURES
 
 
 def _per_lsoa(uni: Universe, children: np.ndarray, n_lsoa: int, distinct: bool) -> np.ndarray:

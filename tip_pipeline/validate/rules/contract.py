@@ -249,7 +249,11 @@ def column_rules(extract: Extract) -> Iterator[Rule]:
             yield _birth_month(extract, first)
         if first.birth_range is not None and extract.per_period:
             yield _birth_range(extract, first)
-        elif first.kind in (ColumnKind.DATE, ColumnKind.BIRTH_MONTH) and extract.per_period:
+        elif (
+            first.kind in (ColumnKind.DATE, ColumnKind.BIRTH_MONTH)
+            and extract.per_period
+            and not first.planned
+        ):
             yield _within_year(extract, first)
 
 

@@ -247,3 +247,73 @@ def la_total(indicator_id, data):
     rows = values[(values["area_code"] == LA) & (values["breakdown"] == "total")]
     (row,) = rows.to_dict("records")
     return row
+
+
+def enquiry(cid, start, conference=None, not_required="0", referred="2023-03-01"):
+    return {
+        "la_child_id": cid,
+        "cin_referral_date": referred,
+        "s_47_actual_start_date": start,
+        "initial_cpc_target": None,
+        "date_of_initial_cpc": conference,
+        "icpc_not_required": not_required,
+    }
+
+
+def section47_year():
+    """2023/24's enquiries, by hand: the year's edges, a conference in the next year, none
+    required, two enquiries of one child."""
+    return year(
+        cin_children=[child(c) for c in "abcdefg"],
+        cin_section47=[
+            enquiry("a", "2023-04-01", "2023-04-20"),  # the year's first day: counted, and its ICPC
+            enquiry("b", "2024-03-31"),  # the last day: counted; its conference not yet held
+            enquiry("c", "2023-03-31", "2023-04-14"),  # started last year: its ICPC only
+            enquiry("d", "2024-03-20", "2024-04-08"),  # ICPC in the next year: the enquiry only
+            enquiry("e", "2023-06-01", None, "1"),  # ICPC not required: the enquiry only
+            enquiry("f", "2023-05-02", "2023-05-20", referred="2023-05-01"),  # f's first two
+            enquiry("f", "2023-09-04", None, "1", referred="2023-05-01"),
+            enquiry("g", "2024-04-01"),  # next year's: nothing
+        ],
+    )
+
+
+def test_section47_enquiries_count_enquiries_started_in_the_year():
+    data = section47_year()
+    assert ids("s47_enquiries", data) == [
+        "a|2023-03-01|2023-04-01",
+        "b|2023-03-01|2024-03-31",
+        "d|2023-03-01|2024-03-20",
+        "e|2023-03-01|2023-06-01",
+        "f|2023-05-01|2023-05-02",
+        "f|2023-05-01|2023-09-04",
+    ]
+    value = la_total("s47_enquiries", data)
+    # 6 enquiries, 7 children with one of them over a population of 2 x 18 x 20 = 720
+    assert (value["numerator"], value["denominator"]) == (6, 720)
+    assert value["value"] == pytest.approx(6 / 720 * 10_000)
+
+
+def test_initial_conferences_count_conferences_held_in_the_year():
+    data = section47_year()
+    assert ids("icpcs_after_s47", data) == [
+        "a|2023-03-01|2023-04-01",
+        "c|2023-03-01|2023-03-31",
+        "f|2023-05-01|2023-05-02",
+    ]
+    units = units_of("icpcs_after_s47", data).set_index("unit_id")
+    assert value_of(la_total("icpcs_after_s47", data)) == (3, 720)
+    assert units.loc["c|2023-03-01|2023-03-31", "age"] == 7  # at the conference, April 2023
+
+
+def value_of(row):
+    return (row["numerator"], row["denominator"])
+
+
+def test_section47_measures_are_rates_of_events_per_10000_children():
+    for indicator_id in ("s47_enquiries", "icpcs_after_s47"):
+        declared = indicator(indicator_id)
+        assert declared.kind == "rate" and declared.multiplier == 10_000
+        assert declared.denominator.ages == (0, 17)
+        assert "Characteristics of children in need" in declared.definition
+        assert "not of children" in declared.notes

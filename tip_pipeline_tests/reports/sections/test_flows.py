@@ -8,8 +8,17 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.reports.build import build
-from tip_pipeline.reports.sections.flows import flows_statement, moves
-from tip_pipeline_tests.published import EARLIER, FLOWS, FLOWS_SUPPRESSED, LA, LATEST
+from tip_pipeline.reports.sections.flows import flows_statement, moves, shares
+from tip_pipeline_tests.published import (
+    EARLIER,
+    ENGLAND_FLOWS,
+    FLOWS,
+    FLOWS_SUPPRESSED,
+    LA,
+    LA_NAME,
+    LATEST,
+    REGION_NAME,
+)
 
 LEVELS = ("none", "referral", "in_need", "child_protection", "looked_after")
 
@@ -92,3 +101,38 @@ def test_a_year_without_flows_says_why(published):
     section = _section(build(published, LA, EARLIER).html)
     assert "looks back 1 year(s)" in section and "2022/23" in section
     assert "<svg" not in section
+
+
+def _areas_table(section: str) -> list[list[str]]:
+    table = re.search(r'<table id="table-flows-areas".*?</table>', section, re.S).group(0)
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    return [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row) for row in rows]
+
+
+def test_the_la_is_set_beside_its_region_and_england_where_their_flows_are_published(built):
+    rows = {row[0]: row[1:] for row in _areas_table(_section(built.html))}
+    assert list(rows) == [LA_NAME, REGION_NAME, "England"]
+    # the LA's moves add up suppressed cells: no share of them
+    assert rows[LA_NAME] == ["suppressed"] * 4
+    # the region has no flows (not every authority is in the warehouse), and says so
+    assert rows[REGION_NAME][0].startswith("no flows published: a region")
+    # England's shares are its published counts' (children known in both years)
+    known = [(a, b) for a in LEVELS[1:] for b in LEVELS[1:]]
+    rank = {level: i for i, level in enumerate(LEVELS)}
+    up = sum(ENGLAND_FLOWS.get((a, b), 0) for a, b in known if rank[b] > rank[a])
+    same = sum(ENGLAND_FLOWS.get((a, b), 0) for a, b in known if a == b)
+    down = sum(ENGLAND_FLOWS.get((a, b), 0) for a, b in known if rank[b] < rank[a])
+    total = up + same + down
+    assert rows["England"] == [
+        f"{total:,}",
+        f"{100 * up / total:.1f}%",
+        f"{100 * same / total:.1f}%",
+        f"{100 * down / total:.1f}%",
+    ]
+
+
+def test_shares_are_never_of_a_suppressed_count():
+    found = shares({"up": 10.0, "same": None, "down": 5.0, "new": 1.0, "gone": 2.0})
+    assert found == {"known": None, "up": None, "same": None, "down": None}
+    found = shares({"up": 10.0, "same": 30.0, "down": 10.0, "new": 1.0, "gone": 2.0})
+    assert found == {"known": 50.0, "up": 20.0, "same": 60.0, "down": 20.0}

@@ -1,0 +1,390 @@
+"""Cohorts across years: children followed on the shared pseudonym from the year they entered,
+for a child protection plan, care, youth justice or homelessness within 12, 24 and 36 months.
+
+docs/DOMAIN.md, "Cohorts across years", says why and how; in short, for the year Y published:
+
+- **Entry** (two cohorts, each counted on its own): a child's first toxic-trio factor (the
+  recorded definition, ``codes.TOXIC_TRIO_RECORDED``) identified at an assessment authorised in
+  the entry year C, with no factor identified at any assessment authorised in the 12 months
+  before (the wash-out: on or after the same day 12 calendar months earlier, as DfE's
+  re-referral rule counts "within 12 months"); or a child's first referral in C, with no
+  referral in the 12 months before. The child is aged 0-17 at entry (the CIN child's birth
+  month; an unborn child, or one with no birth month, is not in a cohort). C runs from Y-3 to
+  Y (``look_back.COHORTS``): the wash-out year C-1 and every year from C to Y are read, and a
+  cohort whose years were not all delivered is not available, with the reason.
+- **Events**, each on or after the entry day: a child protection plan starting (CPPstartDate);
+  a period of care starting (an SSDA903 episode with RNE S, series of short breaks V3/V4 left
+  out); a youth-justice outcome (any, community resolution to custody); being a dependent child
+  of a household owed a prevention or relief duty (the case's application date). ``any`` is the
+  first of the four.
+- **Censoring**, the first day a child is no longer followed: the 18th birthday (from the birth
+  month, the first of the month: up to a month early, never late); death (the CIN child's
+  PersonDeathDate, or a CIN case closed RC2, died); moving away (a CIN case closed RC5,
+  transferred to the services of another local authority, on or after entry); the end of the
+  data, the day after 31 March of Y. An event on or after that day is not counted.
+- **Time** is counted in anniversaries of entry: the k-th year of follow-up runs from the day
+  12k calendar months after entry to the day before 12(k+1) months, so an event on exactly the
+  first anniversary is in [12, 24) months, not within 12 months. Within a year, time is the
+  share of its days gone (12 months per year), for the Kaplan-Meier estimate; a censored child's
+  time is their last day followed.
+- **Counts** per interval [0, 12), [12, 24), [24, 36): children at risk at its start, events in
+  it, censored in it (at risk at the start of the next = at risk - events - censored), by LA
+  and national IMD quintile of the home LSOA in the entry year (``unknown`` for an unknown home
+  area) and in all; and the cumulative incidence before the interval's end, Kaplan-Meier with
+  Greenwood's variance and log-log 95% limits (``stats.kaplan_meier_incidence``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+from tip_pipeline.home_area import UNKNOWN
+from tip_pipeline.indicators.data import HISTORY_KEY, YearData
+from tip_pipeline.indicators.look_back import COHORT_YEARS_BEFORE, COHORTS, not_available
+from tip_pipeline.indicators.people import age_at, has_any_code
+from tip_pipeline.periods import FinancialYear
+from tip_pipeline.sources.codes import DUTY_OWED, SHORT_BREAK_LEGAL_STATUS, TOXIC_TRIO_RECORDED
+from tip_pipeline.stats import kaplan_meier_incidence
+
+TOXIC_TRIO, REFERRAL = "toxic_trio", "referral"
+#: the two cohorts: entry at a first toxic-trio factor, entry at a first referral
+ENTRIES: tuple[str, ...] = (TOXIC_TRIO, REFERRAL)
+CHILD_PROTECTION, LOOKED_AFTER = "child_protection", "looked_after"
+YOUTH_JUSTICE, HOMELESSNESS, ANY = "youth_justice", "homelessness", "any"
+#: the outcomes followed: each event on its own, and the first of any of them
+OUTCOMES: tuple[str, ...] = (ANY, CHILD_PROTECTION, LOOKED_AFTER, YOUTH_JUSTICE, HOMELESSNESS)
+LABELS = {
+    TOXIC_TRIO: "First toxic-trio factor",
+    REFERRAL: "First referral",
+    ANY: "Any of the four",
+    CHILD_PROTECTION: "Child protection plan",
+    LOOKED_AFTER: "Looked after",
+    YOUTH_JUSTICE: "Youth justice outcome",
+    HOMELESSNESS: "Homelessness (household owed a duty)",
+}
+#: the quintile of the whole cohort
+ALL = "all"
+#: national IMD quintiles, 1 most deprived, and the unknown home area
+QUINTILES: tuple[str, ...] = ("1", "2", "3", "4", "5", UNKNOWN)
+#: follow-up intervals in months, from the entry day
+INTERVALS: tuple[tuple[int, int], ...] = ((0, 12), (12, 24), (24, 36))
+MONTHS_PER_YEAR = 12
+#: the wash-out before entry, and the re-referral rule it follows (months)
+WASH_OUT_MONTHS = 12
+#: youngest age at which a child is no longer followed
+ADULT_AGE = 18
+#: CIN reasons for closure that end follow-up (DfE, CIN census guide, ReasonForClosure):
+#: RC2 died; RC5 transferred to the services of another local authority
+DIED, TRANSFERRED = "RC2", "RC5"
+#: SSDA903 reason for a new episode: started to be looked after
+STARTED_CARE = "S"
+COLUMNS = [
+    "period",
+    "entry",
+    "entry_period",
+    "area_code",
+    "area_name",
+    "outcome",
+    "imd_quintile",
+    "months_from",
+    "months_to",
+    "at_risk",
+    "events",
+    "censored",
+    "incidence_pct",
+    "lower_ci_95",
+    "upper_ci_95",
+]
+
+
+def _days(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, errors="coerce").dt.normalize()
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.strip().fillna("").astype(object)
+
+
+def all_years(data: YearData, name: str) -> pd.DataFrame:
+    """The rows of ``name`` of the year and of the earlier years read for the look-back, each
+    with its ``period``."""
+    now = data.table(name).assign(period=data.period.label)
+    return pd.concat([data.earlier_table(name), now], ignore_index=True)
+
+
+def first_after_wash_out(dated: pd.DataFrame, year: FinancialYear) -> pd.DataFrame:
+    """Children whose first date in ``year`` has no date in the ``WASH_OUT_MONTHS`` before it
+    (on or after the same day that many calendar months earlier). ``dated``: ``child``, ``date``
+    (every date known, of any year). Returns ``child``, ``entry``."""
+    dated = dated.dropna(subset=["date"]).drop_duplicates()
+    in_year = dated[dated["date"].between(pd.Timestamp(year.start), pd.Timestamp(year.end))]
+    first = in_year.groupby("child", as_index=False)["date"].min().rename(columns={"date": "entry"})
+    earlier = dated.merge(first, on="child")
+    window_start = earlier["entry"] - pd.DateOffset(months=WASH_OUT_MONTHS)
+    washed = (earlier["date"] >= window_start) & (earlier["date"] < earlier["entry"])
+    return first[~first["child"].isin(earlier.loc[washed, "child"])].reset_index(drop=True)
+
+
+def toxic_trio_dates(assessments: pd.DataFrame) -> pd.DataFrame:
+    """``child``, ``date``: the authorisation dates of assessments that identified a toxic-trio
+    factor (recorded definition; factors are recorded at the end of assessment, docs/DOMAIN.md)."""
+    codes = tuple(c for factor in TOXIC_TRIO_RECORDED.values() for c in factor)
+    hit = assessments[has_any_code(assessments["assessment_factors"], codes)]
+    return pd.DataFrame(
+        {
+            "child": hit["la_child_id"].to_numpy(object),
+            "date": _days(hit["assessment_authorisation_date"]).to_numpy(),
+        }
+    )
+
+
+def referral_dates(episodes: pd.DataFrame) -> pd.DataFrame:
+    """``child``, ``date``: every CIN referral date."""
+    return pd.DataFrame(
+        {
+            "child": episodes["la_child_id"].to_numpy(object),
+            "date": _days(episodes["cin_referral_date"]).to_numpy(),
+        }
+    )
+
+
+def children_of(children: pd.DataFrame, year: FinancialYear) -> pd.DataFrame:
+    """One row per CIN child: ``child``, ``birth`` (first known), ``death`` (earliest known),
+    ``lsoa`` (the home LSOA known in ``year``, else ``home_area.UNKNOWN``)."""
+    rows = children.assign(
+        birth=_days(children["person_birth_date"]),
+        death=_days(children["person_death_date"]),
+        child=children["la_child_id"],
+    )
+    per = rows.groupby("child").agg(birth=("birth", "first"), death=("death", "min"))
+    own = rows[(rows["period"] == year.label) & rows["home_lsoa"].notna()]
+    own = own[_text(own["home_lsoa"]) != ""]
+    per["lsoa"] = own.drop_duplicates("child").set_index("child")["home_lsoa"]
+    per["lsoa"] = per["lsoa"].astype(object).where(per["lsoa"].notna(), UNKNOWN)
+    return per.reset_index()
+
+
+def event_dates(data: YearData) -> pd.DataFrame:
+    """``child``, ``outcome``, ``date``: every dated event of every year read (see the module
+    docstring for what is an event)."""
+    plans = all_years(data, "cin_cp_plans")
+    care = all_years(data, "ssda903_episodes")
+    care = care[
+        (_text(care["rne"]) == STARTED_CARE) & ~_text(care["ls"]).isin(SHORT_BREAK_LEGAL_STATUS)
+    ]
+    outcomes = data.table(HISTORY_KEY)
+    main = all_years(data, "hclic_main")
+    owed = main[_text(main["initial_duty"]).isin(DUTY_OWED)].drop_duplicates("case_id")
+    kids = all_years(data, "hclic_children").drop_duplicates(["case_id", "child_id"])
+    homeless = kids.merge(owed[["case_id", "application_date"]], on="case_id")
+    parts = [
+        (plans["la_child_id"], plans["cpp_start_date"], CHILD_PROTECTION),
+        (care["child"], care["decom"], LOOKED_AFTER),
+        (outcomes["yj_id"], outcomes["outcome_date"], YOUTH_JUSTICE),
+        (homeless["child_id"], homeless["application_date"], HOMELESSNESS),
+    ]
+    frames = [
+        pd.DataFrame(
+            {"child": ids.to_numpy(object), "outcome": name, "date": _days(days).to_numpy()}
+        )
+        for ids, days, name in parts
+    ]
+    return pd.concat(frames, ignore_index=True).dropna(subset=["date"])
+
+
+def closures(episodes: pd.DataFrame, reason: str) -> pd.DataFrame:
+    """``child``, ``date``: the closure dates of CIN cases closed for ``reason``."""
+    hit = episodes[_text(episodes["reason_for_closure"]) == reason]
+    return pd.DataFrame(
+        {
+            "child": hit["la_child_id"].to_numpy(object),
+            "date": _days(hit["cin_closure_date"]).to_numpy(),
+        }
+    ).dropna(subset=["date"])
+
+
+def _first_on_or_after(dated: pd.DataFrame, entries: pd.DataFrame) -> pd.Series:
+    """Each entered child's first date of ``dated`` on or after their entry (NaT if none),
+    indexed like ``entries``."""
+    rows = entries[["child", "entry"]].reset_index().merge(dated, on="child")
+    rows = rows[rows["date"] >= rows["entry"]]
+    first = rows.groupby("index")["date"].min()
+    return first.reindex(entries.index)
+
+
+def censoring(entries: pd.DataFrame, episodes: pd.DataFrame, end: FinancialYear) -> pd.Series:
+    """Each entered child's first day not followed (indexed like ``entries``: ``child``,
+    ``entry``, ``birth``, ``death``): the earliest of the 18th birthday, death (date of death,
+    or a CIN closure RC2), a CIN closure RC5 (transferred), each on or after entry, and the
+    day after 31 March of ``end``."""
+    eighteenth = entries["birth"] + pd.DateOffset(years=ADULT_AGE)
+    death = entries["death"].where(entries["death"] >= entries["entry"])
+    died = _first_on_or_after(closures(episodes, DIED), entries)
+    moved = _first_on_or_after(closures(episodes, TRANSFERRED), entries)
+    after_data = pd.Series(pd.Timestamp(end.end + timedelta(days=1)), index=entries.index)
+    return pd.concat([eighteenth, death, died, moved, after_data], axis=1).min(axis=1)
+
+
+def anniversary_months(entry: pd.Series, day: pd.Series) -> pd.Series:
+    """Months from ``entry`` to ``day`` counted in anniversaries: 12k on the day 12k calendar
+    months after entry, and within a year of follow-up the share of its days gone, times 12.
+    Beyond the last interval's end the value is only known to be past it."""
+    years = len(INTERVALS) + 1
+    marks = [entry + pd.DateOffset(months=MONTHS_PER_YEAR * k) for k in range(years + 1)]
+    out = pd.Series(np.nan, index=entry.index, dtype=float)
+    for k in range(years):
+        start, stop = marks[k], marks[k + 1]
+        inside = (day >= start) & (day < stop)
+        share = (day - start).dt.days / (stop - start).dt.days
+        out = out.where(~inside, MONTHS_PER_YEAR * (k + share))
+    return out.where(day < marks[years], float(MONTHS_PER_YEAR * years))
+
+
+def follow_up(
+    entries: pd.DataFrame, events: pd.DataFrame, censored_from: pd.Series
+) -> pd.DataFrame:
+    """One row per entered child and outcome: ``child``, ``outcome``, ``time`` (anniversary
+    months to the first event before censoring, or to the last day followed) and ``event``."""
+    frames = []
+    last_day = pd.concat([censored_from - pd.Timedelta(days=1), entries["entry"]], axis=1).max(
+        axis=1
+    )
+    for outcome in OUTCOMES:
+        kinds = events if outcome == ANY else events[events["outcome"] == outcome]
+        first = _first_on_or_after(kinds[["child", "date"]], entries)
+        happened = first.notna() & (first < censored_from)
+        day = first.where(happened, last_day)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "child": entries["child"].to_numpy(object),
+                    "outcome": outcome,
+                    "time": anniversary_months(entries["entry"], day).to_numpy(),
+                    "event": happened.to_numpy(bool),
+                    "la": entries["la"].to_numpy(object),
+                    "imd_quintile": entries["imd_quintile"].to_numpy(object),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def interval_counts(time: np.ndarray, event: np.ndarray) -> list[tuple[int, int, int]]:
+    """(at risk at the start, events in it, censored in it) for each of ``INTERVALS``."""
+    out = []
+    for low, high in INTERVALS:
+        inside = (time >= low) & (time < high)
+        out.append(
+            (
+                int(np.count_nonzero(time >= low)),
+                int(np.count_nonzero(inside & event)),
+                int(np.count_nonzero(inside & ~event)),
+            )
+        )
+    return out
+
+
+def group_rows(time: np.ndarray, event: np.ndarray) -> list[dict]:
+    """The rows of one group of children (an LA's quintile, or all): each interval's counts and
+    the cumulative incidence before its end, percent, with 95% limits."""
+    ends = [high for _, high in INTERVALS]
+    km = kaplan_meier_incidence(time, event, ends, 0.95, closed=False)
+    rows = []
+    for i, ((low, high), (at_risk, events, censored)) in enumerate(
+        zip(INTERVALS, interval_counts(time, event), strict=True)
+    ):
+        rows.append(
+            {
+                "months_from": low,
+                "months_to": high,
+                "at_risk": at_risk,
+                "events": events,
+                "censored": censored,
+                "incidence_pct": float(km.value[i]) * 100,
+                "lower_ci_95": float(km.lower[i]) * 100,
+                "upper_ci_95": float(km.upper[i]) * 100,
+            }
+        )
+    return rows
+
+
+def cohort_entries(data: YearData, entry: str, year: FinancialYear) -> pd.DataFrame:
+    """The children who entered ``entry``'s cohort in ``year``, aged 0-17 then: ``child``,
+    ``entry``, ``birth``, ``death``, ``lsoa``, ``la``, ``imd_quintile`` (text; ``unknown`` for an
+    unknown home area). A child placed in no LA (an unknown home area where no delivering LA is
+    known) is in no LA's cohort, as in every other measure."""
+    if entry == TOXIC_TRIO:
+        dated = toxic_trio_dates(all_years(data, "cin_assessments"))
+    else:
+        dated = referral_dates(all_years(data, "cin_episodes"))
+    first = first_after_wash_out(dated, year)
+    people = children_of(all_years(data, "cin_children"), year)
+    rows = first.merge(people, on="child", how="inner")
+    age = age_at(rows["birth"], rows["entry"])
+    rows = rows[age.between(0, ADULT_AGE - 1).fillna(False).astype(bool)]
+    areas = data.areas[["lsoa", "la", "imd_quintile"]]
+    rows = rows.merge(areas, on="lsoa", how="inner")
+    quintile = rows["imd_quintile"].astype("Int64").astype("string").fillna(UNKNOWN)
+    return rows.assign(imd_quintile=quintile.astype(object)).reset_index(drop=True)
+
+
+def cohort_counts(followed: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """Rows per LA (every LA of ``areas``), outcome and quintile (1-5 always, ``unknown`` where
+    the cohort has such a child, and ``all``)."""
+    names = areas.drop_duplicates("la").set_index("la")["la_name"]
+    rows = []
+    for la in sorted(areas["la"].dropna().unique()):
+        own = followed[followed["la"] == la]
+        unknown = (own["imd_quintile"] == UNKNOWN).any()
+        quintiles = [q for q in QUINTILES if q != UNKNOWN or unknown]
+        for outcome in OUTCOMES:
+            of_outcome = own[own["outcome"] == outcome]
+            for quintile in (*quintiles, ALL):
+                group = (
+                    of_outcome
+                    if quintile == ALL
+                    else of_outcome[of_outcome["imd_quintile"] == quintile]
+                )
+                time = group["time"].to_numpy(float)
+                event = group["event"].to_numpy(bool)
+                for row in group_rows(time, event):
+                    rows.append(
+                        {"area_code": la, "outcome": outcome, "imd_quintile": quintile, **row}
+                    )
+    out = pd.DataFrame(
+        rows,
+        columns=[c for c in COLUMNS if c not in ("period", "entry", "entry_period", "area_name")],
+    )
+    out["area_name"] = out["area_code"].map(names)
+    return out
+
+
+def cohort_years(period: FinancialYear) -> list[FinancialYear]:
+    """The entry years published with ``period``, oldest first: Y-3 to Y."""
+    return [period.shifted(-k) for k in range(COHORT_YEARS_BEFORE, -1, -1)]
+
+
+def cohorts(data: YearData) -> pd.DataFrame:
+    """The year's rows of ``restricted.cohort_incidence``: for each entry year C from Y-3 to Y
+    whose years were all delivered (``look_back.COHORTS``; the others are named in
+    ``published.indicator_not_available`` with why), each cohort's counts and incidence."""
+    delivered = data.delivered_earlier()
+    episodes = all_years(data, "cin_episodes")
+    events = event_dates(data)
+    parts = []
+    for k, year in enumerate(reversed(cohort_years(data.period))):
+        if not_available(COHORTS[k], data.period, delivered):
+            continue
+        for entry in ENTRIES:
+            entered = cohort_entries(data, entry, year)
+            censored_from = censoring(entered, episodes, data.period)
+            followed = follow_up(entered, events, censored_from)
+            counts = cohort_counts(followed, data.areas)
+            parts.append(counts.assign(entry=entry, entry_period=year.label))
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    out = pd.concat(parts, ignore_index=True).assign(period=data.period.label)
+    return out[COLUMNS].astype({"at_risk": "int64", "events": "int64", "censored": "int64"})
