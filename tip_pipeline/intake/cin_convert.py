@@ -14,7 +14,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
@@ -414,13 +414,40 @@ class Batch:
         return slots
 
 
-@dataclass
-class Accounts:
-    """What every batch converted adds up to, per table and for the report."""
+class Frames(Protocol):
+    """Where the rows of each table's batches are kept until the file has been read, by the
+    table's record path."""
 
-    frames: dict[str, list[pd.DataFrame]] = field(
+    def append(self, table: str, frame: pd.DataFrame) -> None:
+        """Keep a batch's rows (a frame with at least one row)."""
+
+    def frame(self, table: str) -> pd.DataFrame | None:
+        """Every batch's rows of the table, in order, on a new range index; None if none."""
+
+
+@dataclass
+class HeldFrames:
+    """Each table's batches held in this process, concatenated at the end."""
+
+    batches: dict[str, list[pd.DataFrame]] = field(
         default_factory=lambda: {layout.path: [] for layout in RECORDS}
     )
+
+    def append(self, table: str, frame: pd.DataFrame) -> None:
+        self.batches[table].append(frame)
+
+    def frame(self, table: str) -> pd.DataFrame | None:
+        batches = self.batches[table]
+        return pd.concat(batches, ignore_index=True) if batches else None
+
+
+@dataclass
+class Accounts:
+    """What every batch converted adds up to, per table and for the report. The rows go to
+    ``frames``: held here unless the reader is given somewhere else to keep them
+    (``intake.census_worker`` writes them to a file)."""
+
+    frames: Frames = field(default_factory=HeldFrames)
     read: Counter[str] = field(default_factory=Counter)
     refusals: dict[str, list[Refusal]] = field(
         default_factory=lambda: {layout.path: [] for layout in RECORDS}
@@ -436,7 +463,8 @@ class Accounts:
             parent = converted[layout.parent] if layout.parent else None
             table = convert_batch(layout, raw, parent, file, pseudonymiser)
             converted[layout.path] = table
-            self.frames[layout.path].append(table.frame)
+            if not table.frame.empty:
+                self.frames.append(layout.path, table.frame)
             self.read[layout.path] += len(raw)
             self.refusals[layout.path] += table.refusals
             self.unborn += table.unborn
@@ -445,10 +473,8 @@ class Accounts:
 
     def result(self, layout: RecordLayout, file: str) -> IntakeResult:
         """The account of one table."""
-        frames = [f for f in self.frames[layout.path] if not f.empty]
-        if frames:
-            frame = pd.concat(frames, ignore_index=True)
-        else:
+        frame = self.frames.frame(layout.path)
+        if frame is None:
             frame = pd.DataFrame(
                 {name: pd.Series(dtype="string") for name in layout.extract.column_names}
             )

@@ -107,7 +107,13 @@ import pandas as pd
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 from tip_pipeline.errors import ValueFreeError
-from tip_pipeline.intake.cin_convert import DATE_REFUSED, INT_REFUSED, Accounts, Batch
+from tip_pipeline.intake.cin_convert import (
+    DATE_REFUSED,
+    INT_REFUSED,
+    Accounts,
+    Batch,
+    Frames,
+)
 from tip_pipeline.intake.cin_layout import (
     ASSESSMENT,
     CHILD,
@@ -336,6 +342,7 @@ class CinReader(Skipping):
         file: str,
         pseudonymiser: Pseudonymiser,
         chunk_children: int = CHUNK_CHILDREN,
+        frames: Frames | None = None,
     ) -> None:
         self.parser = parser
         self.file = file
@@ -354,7 +361,7 @@ class CinReader(Skipping):
         self.batch = Batch()
         #: where each field's occurrences go in the batch (``Batch.field_slots``)
         self.slots = self.batch.field_slots()
-        self.accounts = Accounts()
+        self.accounts = Accounts() if frames is None else Accounts(frames=frames)
         self.dropped: Counter[str] = Counter()
         self.unknown: Counter[str] = Counter()
         self.unknown_unnamed = 0
@@ -504,9 +511,13 @@ def _parse(parser: expat.XMLParserType, stream: BinaryIO) -> None:
 
 
 def read_cin_xml(
-    path: Path | str, pseudonymiser: Pseudonymiser, chunk_children: int = CHUNK_CHILDREN
+    path: Path | str,
+    pseudonymiser: Pseudonymiser,
+    chunk_children: int = CHUNK_CHILDREN,
+    frames: Frames | None = None,
 ) -> CinXmlResult:
-    """Read a CIN census return (XML) and convert it into the five CIN contract extracts.
+    """Read a CIN census return (XML) and convert it into the five CIN contract extracts
+    (their rows kept in ``frames`` until the end, by default in this process).
 
     Refused whole with a :class:`CinXmlError` (file, line and reason, never the file's text)
     when it is no file, not well-formed XML (expat's kind of error, such as "mismatched tag"),
@@ -518,7 +529,7 @@ def read_cin_xml(
     if not path.is_file():
         raise CinXmlError(f"{file}: no such file")
     parser = defused_parser()
-    reader = CinReader(parser, file, pseudonymiser, chunk_children)
+    reader = CinReader(parser, file, pseudonymiser, chunk_children, frames)
     try:
         with path.open("rb") as stream:
             _parse(parser, stream)

@@ -52,6 +52,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -60,6 +61,7 @@ import pyarrow.csv as pacsv
 from tip_pipeline.atomic import written_whole
 from tip_pipeline.errors import ValueFreeError, describe
 from tip_pipeline.ingest.reader import file_sha256
+from tip_pipeline.intake.cin_convert import Frames
 from tip_pipeline.intake.cin_xml import read_cin_xml
 from tip_pipeline.intake.cross_reference import (
     CrossReference,
@@ -238,9 +240,12 @@ def _convert_ssda903_xml(
     return ConvertedFile(raw.name, raw.period, read.results, tuple(read.notes()))
 
 
-def _convert_cin_xml(raw: RawFile, pseudonymiser: Pseudonymiser) -> ConvertedFile | FileRefusal:
-    """A CIN census return, dated by its ReferenceDate; refused if its folder says otherwise."""
-    read = read_cin_xml(raw.path, pseudonymiser)
+def _convert_cin_xml(
+    raw: RawFile, pseudonymiser: Pseudonymiser, frames: Frames | None = None
+) -> ConvertedFile | FileRefusal:
+    """A CIN census return, dated by its ReferenceDate; refused if its folder says otherwise.
+    Its rows are kept in ``frames`` while it is read (by default, in this process)."""
+    read = read_cin_xml(raw.path, pseudonymiser, frames=frames)
     if raw.period is not None and raw.period != read.year:
         return FileRefusal(
             raw.name,
@@ -249,6 +254,31 @@ def _convert_cin_xml(raw: RawFile, pseudonymiser: Pseudonymiser) -> ConvertedFil
         )
     notes = tuple(read.notes())  # each extract's account is reported with the year's
     return ConvertedFile(raw.name, read.year, read.results, notes)
+
+
+def convert_census(
+    raw: RawFile, pseudonymiser: Pseudonymiser, frames: Frames | None = None
+) -> ConvertedFile | FileRefusal:
+    """A file whose root is the CIN census's converted as :func:`convert_file` converts it,
+    without the lookup the census does not use, its rows kept in ``frames`` while it is read
+    (what ``intake.census_worker`` runs)."""
+    try:
+        return _convert_cin_xml(raw, pseudonymiser, frames)
+    except ValueFreeError as error:
+        return FileRefusal(raw.name, describe(error))
+
+
+def is_census(raw: RawFile) -> bool:
+    """Whether the file is an XML file whose root element is the CIN census return's (read
+    with the readers' protections), outside a quarter's folder; a file that cannot tell, or
+    one in a quarter's folder, is not, and is left to :func:`convert_file`, which refuses it
+    with its reason."""
+    if raw.path.suffix.lower() not in XML_SUFFIXES or raw.quarter is not None:
+        return False
+    try:
+        return root_element(raw.path)[0] == CIN_ROOT
+    except ValueFreeError:
+        return False
 
 
 def _quarter_misplaced(raw: RawFile, result: IntakeResult) -> str | None:
@@ -363,6 +393,21 @@ def _since(tables: tuple[str, ...]) -> list[tuple[str, FinancialYear]]:
     return [(table, since[table]) for table in tables]
 
 
+class Elsewhere(Protocol):
+    """Files converted by someone else (``intake.census_worker``): which, and each one's
+    result, as :func:`convert_file` would give it."""
+
+    def __contains__(self, raw: RawFile) -> bool: ...
+
+    def result(self, raw: RawFile) -> ConvertedFile | FileRefusal: ...
+
+
+def is_read(raw: RawFile, periods: Collection[FinancialYear] | None) -> bool:
+    """Whether a run limited to ``periods`` reads the file: one of those years' folders, or
+    the raw folder itself (a CIN XML there is read to learn its year)."""
+    return periods is None or raw.period is None or raw.period in periods
+
+
 @dataclass(frozen=True)
 class CrossReferences:
     """The raw folder's cross-reference (None where there is none, or where two files both
@@ -416,19 +461,25 @@ def convert_landing(
     pseudonymiser: Pseudonymiser,
     lookup: PostcodeLookup,
     periods: Collection[FinancialYear] | None = None,
+    elsewhere: Elsewhere | None = None,
 ) -> tuple[list[YearIntake], list[FileRefusal]]:
     """Every file converted (each read once) and gathered by its year, and the files refused
     before their year was known (a CIN XML in the raw folder itself that cannot be read, a
     table there). ``periods`` limits the years: a file in another year's folder is not read; a
     CIN XML in the raw folder itself is read to learn its year. The cross-reference, if the
-    caller has one, is applied through ``pseudonymiser`` (``Pseudonymiser.with_links``)."""
+    caller has one, is applied through ``pseudonymiser`` (``Pseudonymiser.with_links``). A
+    file ``elsewhere`` holds is taken from it, in its place among the files, rather than
+    converted here (converted there with the same ``pseudonymiser``, links and all)."""
     converted: dict[FinancialYear, list[ConvertedFile]] = defaultdict(list)
     refused: dict[FinancialYear, list[FileRefusal]] = defaultdict(list)
     undated: list[FileRefusal] = []
     for raw in files:
-        if periods is not None and raw.period is not None and raw.period not in periods:
+        if not is_read(raw, periods):
             continue
-        done = convert_file(raw, pseudonymiser, lookup)
+        if elsewhere is not None and raw in elsewhere:
+            done = elsewhere.result(raw)
+        else:
+            done = convert_file(raw, pseudonymiser, lookup)
         if isinstance(done, ConvertedFile):
             if periods is None or done.period in periods:
                 converted[done.period].append(done)

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from tip_pipeline import config
 from tip_pipeline.errors import ValueFreeError
@@ -117,9 +118,14 @@ def normalise_postcode(values: pd.Series) -> pd.Series:
 
     Done by Arrow's kernels on one contiguous array: pandas hands a pattern with ``\s`` to
     Python's ``re`` one value at a time, which for a national lookup's 2.7 million postcodes
-    took seconds and some 500 MB more at its peak (docs/PERFORMANCE.md)."""
+    took seconds and some 500 MB more at its peak (docs/PERFORMANCE.md). The plain space,
+    the only one a postcode normally holds, is removed first by a literal replacement; the
+    regular expression runs only when another space is left (0.24 + 0.13 s against 0.74 s
+    for the national lookup; the same text either way, every space removed)."""
     upper = pc.utf8_upper(_arrow(values))
-    text = pc.replace_substring_regex(upper, pattern=SPACES, replacement="")
+    text = pc.replace_substring(upper, pattern=" ", replacement="")
+    if pc.any(pc.match_substring_regex(text, SPACES)).as_py():
+        text = pc.replace_substring_regex(text, pattern=SPACES, replacement="")
     text = pd.Series(text.to_pandas(types_mapper=_as_string).array, index=values.index)
     return text.mask(text == "")
 
@@ -134,8 +140,14 @@ def _lookup_path(path: Path | str | None) -> Path:
     )
 
 
-def _header(path: Path) -> set[str]:
-    """The file's column names, stripped and in lower case."""
+def _key(name: object) -> str:
+    """A column name as the layouts name it: stripped, in lower case."""
+    return str(name).strip().lower()
+
+
+def _header_names(path: Path) -> list[str]:
+    """The file's column names as pandas reads its header (a name repeated is given a
+    suffix, ``name.1``)."""
     try:
         columns = pd.read_csv(
             path, nrows=0, dtype=str, encoding=ENCODING, encoding_errors="replace"
@@ -148,7 +160,7 @@ def _header(path: Path) -> set[str]:
         raise LookupFileError(
             f"postcode lookup {path}: cannot be read ({type(error).__name__})"
         ) from None
-    return {str(column).strip().lower() for column in columns}
+    return [str(column) for column in columns]
 
 
 def _layout(path: Path, header: set[str]) -> tuple[Layout, str]:
@@ -167,7 +179,74 @@ def _layout(path: Path, header: set[str]) -> tuple[Layout, str]:
 
 def _columns(*wanted: str) -> Callable[[str], bool]:
     """A ``usecols`` callable keeping the ``wanted`` columns, whatever their case."""
-    return lambda column: column.strip().lower() in wanted
+    return lambda column: _key(column) in wanted
+
+
+def _read_columns_pandas(path: Path, wanted: tuple[str, ...]) -> pd.DataFrame:
+    """The ``wanted`` columns (named by :func:`_key`) of the lookup, as text, read by pandas:
+    undecodable bytes replaced (``ENCODING``), an empty value empty, not missing."""
+    frame = pd.read_csv(
+        path,
+        usecols=_columns(*wanted),
+        dtype=str,
+        keep_default_na=False,
+        encoding=ENCODING,
+        encoding_errors="replace",
+    )
+    frame.columns = [_key(column) for column in frame.columns]
+    return frame
+
+
+def _read_columns_arrow(
+    path: Path, names: list[str], wanted: tuple[str, ...]
+) -> pd.DataFrame | None:
+    """The ``wanted`` columns of the lookup as :func:`_read_columns_pandas` reads them, by
+    Arrow's CSV reader (``pyarrow.csv.read_csv``), or None when Arrow may not give pandas'
+    answer, and pandas reads the file instead. Arrow converts only the columns read and makes
+    no Python string per postcode: for the national lookup (2.7 million rows) 0.3 s and some
+    100 MB, against pandas' 0.8 s and several hundred MB of Python strings (docs/PERFORMANCE.md,
+    "Intake of an england-sized year").
+
+    Arrow is given pandas' defaults: a comma, a double quote doubled inside a quoted value, a
+    line break allowed inside one, blank lines skipped, an empty value empty (never null), a
+    UTF-8 byte-order mark skipped; and pandas' own names of the header's columns (a repeated
+    name suffixed, ``name.1``), the header line skipped. Where the readers would differ,
+    Arrow fails and pandas reads: a byte that is not UTF-8 in a column read (pandas replaces
+    it), a line with more or fewer fields than the header; or Arrow is not tried: a file not
+    starting with its header (pandas skips blank lines before it), a wanted column not named
+    once."""
+    keys = [_key(name) for name in names]
+    if any(keys.count(key) != 1 for key in wanted) or not _starts_with_header(path):
+        return None
+    columns = {key: names[keys.index(key)] for key in wanted}
+    read = pacsv.ReadOptions(column_names=names, skip_rows=1)
+    parse = pacsv.ParseOptions(newlines_in_values=True)
+    convert = pacsv.ConvertOptions(
+        include_columns=list(columns.values()),
+        column_types={name: pa.large_string() for name in columns.values()},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    try:
+        table = pacsv.read_csv(
+            path, read_options=read, parse_options=parse, convert_options=convert
+        )
+    except pa.ArrowInvalid:
+        return None
+    return pd.DataFrame(
+        {
+            key: pd.Series(table.column(name).to_pandas(types_mapper=_as_string).array)
+            for key, name in columns.items()
+        }
+    )
+
+
+def _starts_with_header(path: Path) -> bool:
+    """Whether the file's first line, after a UTF-8 byte-order mark, is not blank: the line
+    Arrow skips as the header is then the line pandas reads it from."""
+    with path.open("rb") as stream:
+        start = stream.read(4).removeprefix(b"\xef\xbb\xbf")
+    return bool(start) and start[:1] not in (b"\r", b"\n")
 
 
 class PostcodeLookup:
@@ -200,19 +279,18 @@ class PostcodeLookup:
         """The lookup in the ONS CSV at ``path`` (by default the file named by
         ``TIP_POSTCODE_LOOKUP``), of either layout; terminated postcodes included."""
         lookup_path = _lookup_path(path)
-        header = _header(lookup_path)
+        names = _header_names(lookup_path)
+        header = {_key(name) for name in names}
         layout, lsoa = _layout(lookup_path, header)
         la = layout.la_column(header)
-        frame = pd.read_csv(
-            lookup_path,
-            usecols=_columns(layout.postcode, lsoa, *([la] if la else [])),
-            dtype=str,
-            keep_default_na=False,
-            encoding=ENCODING,
-            encoding_errors="replace",
-        )
-        frame.columns = [str(column).strip().lower() for column in frame.columns]
-        return cls.from_columns(frame[layout.postcode], frame[lsoa], frame[la] if la else None)
+        wanted = (layout.postcode, lsoa, *([la] if la else []))
+        frame = _read_columns_arrow(lookup_path, names, wanted)
+        if frame is None:
+            frame = _read_columns_pandas(lookup_path, wanted)
+        lookup = cls.from_columns(frame[layout.postcode], frame[lsoa], frame[la] if la else None)
+        del frame
+        _return_freed_memory()
+        return lookup
 
     @classmethod
     def from_columns(
@@ -223,10 +301,19 @@ class PostcodeLookup:
         keys = normalise_postcode(postcodes)
         kept = keys.notna().to_numpy()
         keys_kept = _arrow(keys[kept])
+        codes, las_kept = (
+            _arrow(_codes(lsoas)[kept]),
+            None if las is None else _arrow(_codes(las)[kept]),
+        )
+        if _each_once(keys_kept):  # as ONS lists them
+            return cls(keys_kept, codes, las_kept)
         first = pc.index_in(keys_kept, value_set=keys_kept).to_numpy()
         once = pa.array(first == np.arange(len(first)))  # each postcode's first listing
-        las_kept = None if las is None else _arrow(_codes(las)[kept]).filter(once)
-        return cls(keys_kept.filter(once), _arrow(_codes(lsoas)[kept]).filter(once), las_kept)
+        return cls(
+            keys_kept.filter(once),
+            codes.filter(once),
+            None if las_kept is None else las_kept.filter(once),
+        )
 
     def lsoa(self, postcodes: pd.Series) -> pd.Series:
         """The LSOA 2021 code of each postcode (a ``string`` Series on the same index),
@@ -244,6 +331,14 @@ class PostcodeLookup:
         keys = _arrow(normalise_postcode(postcodes))
         taken = codes.take(positions_in(keys, self._keys)).to_pandas(types_mapper=_as_string)
         return pd.Series(taken.array, index=postcodes.index, dtype="string")
+
+
+def _each_once(values: pa.Array) -> bool:
+    """Whether no value is listed twice: sorted, no two neighbours equal. A hash table of the
+    national lookup's 2.7 million postcodes (``pc.unique`` or ``pc.index_in``) takes some
+    230 MB while it is built, the sort some 70 MB and less time (0.2 s against 0.45 s)."""
+    ordered = values.take(pc.sort_indices(values))
+    return not pc.any(pc.equal(ordered[1:], ordered[:-1])).as_py()
 
 
 def positions_in(queries: pa.Array, keys: pa.Array) -> pa.Array:
@@ -264,6 +359,15 @@ def positions_in(queries: pa.Array, keys: pa.Array) -> pa.Array:
     valid = query_at.is_valid().to_numpy(zero_copy_only=False)
     positions = key_of_distinct[query_at.fill_null(0).to_numpy()]
     return pa.array(positions, mask=~valid | (positions < 0), type=pa.int64())
+
+
+def _return_freed_memory() -> None:
+    """Hand the memory Arrow's allocator holds freed back to the operating system. Reading
+    and normalising the national lookup passes some 500 MB through Arrow's arrays, which its
+    allocator (mimalloc) keeps once freed: the process then held 629 MiB for a lookup of 112
+    MiB, 278 MiB after this (docs/PERFORMANCE.md, "Intake of an england-sized year"). Once
+    per lookup: Arrow advises against calling it often (``MemoryPool.release_unused``)."""
+    pa.default_memory_pool().release_unused()
 
 
 def _codes(values: pd.Series) -> pd.Series:

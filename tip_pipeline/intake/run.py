@@ -18,11 +18,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tip_pipeline.intake.census_worker import CensusWorker, worth_a_worker
 from tip_pipeline.intake.cross_reference import CrossReference
 from tip_pipeline.intake.landing import (
     FileRefusal,
     YearIntake,
     convert_landing,
+    is_census,
+    is_read,
     scan_landing,
     take_cross_reference,
     write_contract_files,
@@ -108,7 +111,11 @@ def take_in(
     """Convert every year of ``raw_dir`` (or those of ``periods``) into ``data_dir``'s contract
     files and record the run in ``engine``'s warehouse (migrated). The key and the lookup
     default to their settings (``TIP_PSEUDONYM_KEY_FILE``, ``TIP_POSTCODE_LOOKUP``). Files
-    refused where they lie are reported by every run (they belong to no year)."""
+    refused where they lie are reported by every run (they belong to no year).
+
+    A large CIN census XML is converted in a worker process while this one reads the lookup
+    and the other files (``intake.census_worker``): the same reader, rows and accounts, in
+    about the time of the longer of the two."""
     run_id = run_id or f"intake-{uuid.uuid4()}"
     pseudonymiser = Pseudonymiser(load_key(key_file))
     with engine.connect() as conn:
@@ -120,8 +127,18 @@ def take_in(
     with engine.connect() as conn:
         if current_fingerprint(conn) == pseudonymiser.fingerprint:
             check_linked(current_linked(conn), pseudonymiser.linking, rekey)
-    lookup = PostcodeLookup.from_csv(lookup_file)
-    converted, undated = convert_landing(found.others, pseudonymiser, lookup, periods)
+    census = [
+        raw
+        for raw in found.others
+        if is_read(raw, periods) and is_census(raw) and worth_a_worker(raw)
+    ]
+    # the worker is given the pseudonymiser with the cross-reference's links, as the other
+    # files are: the census's children are social care's people, hashed through the links
+    with CensusWorker(census, pseudonymiser, data_dir) as worker:  # while the rest is read
+        lookup = PostcodeLookup.from_csv(lookup_file)
+        converted, undated = convert_landing(
+            found.others, pseudonymiser, lookup, periods, elsewhere=worker
+        )
     years = tuple(converted)
     refused = (*landing.refused, *found.refused, *undated)
     linkage = tuple(row for year in years for row in year_linkage(year, pseudonymiser))

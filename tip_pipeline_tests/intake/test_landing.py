@@ -298,6 +298,7 @@ def test_a_cin_return_is_dated_by_its_reference_date_wherever_it_lies(tmp_path, 
         "cin_children": "census.xml",
         "cin_cp_plans": "census.xml",
         "cin_episodes": "census.xml",
+        "cin_section47": "census.xml",  # written with no rows: the return has no Section47
         "ssda903_header": "2023-24/header.csv",
     }
     assert year.converted_files == ["2023-24/header.csv", "census.xml"]

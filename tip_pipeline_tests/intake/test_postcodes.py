@@ -10,9 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pytest
 
 from tip_pipeline.errors import ValueFreeError
+from tip_pipeline.intake import postcodes
 from tip_pipeline.intake.postcodes import (
     BEST_FIT,
     DIRECTORY,
@@ -136,16 +138,79 @@ def test_a_byte_order_mark_and_names_in_windows_1252(tmp_path):
 
 def test_only_the_postcode_and_lsoa_columns_are_read(tmp_path, monkeypatch):
     read: list[list[str]] = []
-    original = pd.read_csv
+    original = pacsv.read_csv
 
     def recording(*args, **kwargs):
-        frame = original(*args, **kwargs)
-        read.append(list(frame.columns))
-        return frame
+        read.append(list(kwargs["convert_options"].include_columns))
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(pd, "read_csv", recording)
+    monkeypatch.setattr(pacsv, "read_csv", recording)
     PostcodeLookup.from_csv(_file(tmp_path, DIRECTORY_CSV))
     assert [c.lower() for c in read[-1]] == ["pcds", "lsoa21"]
+
+
+#: files on which Arrow's reader must give pandas' columns, and whether Arrow reads them
+#: (None: Arrow is not tried or fails, and pandas reads)
+READER_CASES = {
+    "plain": (BEST_FIT_CSV, True),
+    "crlf": (BEST_FIT_CSV.replace("\n", "\r\n"), True),
+    "bom": ("\ufeff" + BEST_FIT_CSV, True),
+    "quoted, a comma, a doubled quote, a line break": (
+        'pcds,lsoa21cd,pcd7,pcd8,dointr,doterm\n"LS9 8AB","E0101,1"",x",a,"b\nc",,\n"",  ,,,,\n',
+        True,
+    ),
+    "names in mixed case, spaced": (
+        " PCDS ,Lsoa21CD,pcd7,PCD8,dointr,doterm\nLS9 8AB, E01011295 ,,,,\n",
+        True,
+    ),
+    "blank lines among the rows": (
+        "pcds,lsoa21cd,pcd7,pcd8,dointr,doterm\n\nLS9 8AB,E01011295,,,,\n\n\nLS6 2QT,E01,,,,\n",
+        True,
+    ),
+    "a repeated name elsewhere": (
+        "pcds,lsoa21cd,pcd7,pcd8,dointr,doterm,x,x\nLS9 8AB,E01011295,,,,,1,2\n",
+        True,
+    ),
+    "a blank line before the header": (
+        "\npcds,lsoa21cd,pcd7,pcd8,dointr,doterm\nLS9 8AB,E01011295,,,,\n",
+        False,
+    ),
+    "a row with a field too few": (
+        "pcds,lsoa21cd,pcd7,pcd8,dointr,doterm\nLS9 8AB,E01011295,,,\n",
+        False,
+    ),
+    "a wanted column named twice": (
+        "pcds,lsoa21cd,pcd7,pcd8,dointr,doterm,PCDS\nLS9 8AB,E01011295,,,,,x\n",
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", READER_CASES)
+def test_arrow_reads_the_columns_pandas_reads(tmp_path, case):
+    """Arrow's reader gives the columns pandas' gives, or declines and pandas reads."""
+    text, by_arrow = READER_CASES[case]
+    path = _file(tmp_path, text)
+    names = postcodes._header_names(path)
+    wanted = ("pcds", "lsoa21cd")
+    arrow = postcodes._read_columns_arrow(path, names, wanted)
+    assert (arrow is not None) == by_arrow
+    expected = postcodes._read_columns_pandas(path, wanted)
+    if arrow is not None:
+        assert list(arrow.columns) == list(expected.columns)
+        for column in wanted:
+            assert arrow[column].dtype == "string"
+            assert arrow[column].tolist() == expected[column].tolist()
+
+
+def test_a_byte_not_utf8_in_a_column_read_is_replaced_as_pandas_replaces_it(tmp_path):
+    """Arrow refuses the byte; pandas reads the file and replaces it."""
+    path = tmp_path / "lookup.csv"
+    path.write_bytes(b"pcds,lsoa21cd,pcd7,pcd8,dointr,doterm\nLS9 8AB,E0101\xf4,,,,\n")
+    names = postcodes._header_names(path)
+    assert postcodes._read_columns_arrow(path, names, ("pcds", "lsoa21cd")) is None
+    lookup = PostcodeLookup.from_csv(path)
+    assert lookup.lsoa(pd.Series(["LS98AB"])).tolist() == ["E0101\ufffd"]
 
 
 def test_the_setting_names_the_file(tmp_path, monkeypatch):
