@@ -215,13 +215,18 @@ def conserved(conn: sa.Connection, manifest: dict) -> None:
 
 #: tables a year may rightly leave empty: goal comparisons (none where no indicator has a goal
 #: declared, as today), indicators not available (none where every look-back year is
-#: delivered) and the involvement flows (none without the year before: this delivery's one year)
+#: delivered), the involvement flows and the cohorts (none without the years before: this
+#: delivery's one year) and the match rates of linkage (none for a delivery of contract files,
+#: which declares one pseudonym shared)
 ROWS_ONLY_WHERE_THEY_APPLY = frozenset(
     {
         "published.indicator_goals",
         "published.indicator_not_available",
         "restricted.involvement_flows",
         "published.involvement_flows",
+        "restricted.cohort_incidence",
+        "published.cohort_incidence",
+        "published.data_linkage",
     }
 )
 
