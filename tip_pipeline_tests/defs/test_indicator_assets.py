@@ -9,7 +9,6 @@ from tip_pipeline.indicators import look_back
 from tip_pipeline.indicators import store as indicator_store
 from tip_pipeline.indicators.catalogue import CATALOGUE
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.sources import contracts
 from tip_pipeline.sources.codes import TOXIC_TRIO_RECORDED
 from tip_pipeline.warehouse import bulk, schema
 from tip_pipeline.warehouse.engine import make_engine
@@ -115,19 +114,17 @@ def test_prevalence_slide_and_inequality_summary(year_run):
     modelled_any = slide[(slide["measure"] == "toxic_trio_any") & (slide["basis"] == "modelled")]
     assert modelled_any["share_pct"].item() == pytest.approx(19.8, abs=1.0)  # the seed's 19.8%
     summary = _read(url, "SELECT * FROM restricted.inequality_summary")
-    # one year delivered: the indicators that look back to earlier years are not available,
-    # published as such with the reason; every other indicator with deprivation deciles is
-    # summarised (care leavers have no home area, so no deciles). The youth-justice history
-    # years come with the delivery, so the reoffending proxy, which looks back to them only,
-    # is available
-    history = set(contracts.tables(history=True))
-    looking_back = {
-        i.id for i in CATALOGUE if i.look_back and not set(i.look_back_tables) <= history
-    }
+    # one year materialised: every indicator that looks back to earlier years is not available
+    # (the reoffending proxy too: it reads the two years before, which are reporting years of
+    # this delivery, not its youth-justice history, and are not materialised), published as such
+    # with the reason, as are the flows and the cohorts; every other indicator with deprivation
+    # deciles is summarised (care leavers have no home area, so no deciles)
+    looking_back = {i.id for i in CATALOGUE if i.look_back}
     by_decile = {i.id for i in CATALOGUE if "imd_decile" in i.breakdowns}
     assert set(summary["indicator_id"]) == by_decile - looking_back
     missing = _read(url, "SELECT * FROM published.indicator_not_available")
-    assert set(missing["indicator_id"]) == looking_back | {look_back.FLOWS.id}  # and the flows
+    across_years = {look_back.FLOWS.id} | {m.id for m in look_back.COHORTS}
+    assert set(missing["indicator_id"]) == looking_back | across_years
     assert set(missing["period"]) == {"2023/24"}
     assert missing["reason"].str.contains("were not delivered").all()
     assert summary["statement"].str.len().gt(0).all()
