@@ -34,13 +34,15 @@ def year_figures(context: dg.AssetExecutionContext, warehouse: Warehouse):
     year's restricted and published rows in one transaction that commits only if the
     disclosure audit passes; a failed audit publishes nothing and stops the run."""
     engine = warehouse.engine()
-    data = load_year(engine, FinancialYear.parse(context.partition_key))
+    period = FinancialYear.parse(context.partition_key)
     baseline = FinancialYear.parse(config.FIRST_YEAR.value())
-    tables = year_tables(engine, data, baseline)
+    tables = year_tables(engine, load_year(engine, period), baseline)
+    # the year's validated rows (about 2 GB at England scale) are freed here, before
+    # publishing reads the restricted rows back: issue #21's memory (docs/PERFORMANCE.md)
     threshold = publish.threshold()
     try:
         result = store.publish_year(
-            engine, data.period.label, context.run.run_id, threshold, context.job_name, tables
+            engine, period.label, context.run.run_id, threshold, context.job_name, tables
         )
     except store.AuditFailed as failed:
         yield publish.audit_result(failed.audit)
@@ -49,7 +51,7 @@ def year_figures(context: dg.AssetExecutionContext, warehouse: Warehouse):
             metadata={"first_problems": "\n".join(failed.audit.problems[:10])},
             allow_retries=False,
         ) from None
-    yield from indicators.indicator_results(engine, tables, result.rows, data.period, baseline)
+    yield from indicators.indicator_results(engine, tables, result.rows, period, baseline)
     yield from publish.published_results(result, threshold)
     yield publish.audit_result(result.audit)
 
