@@ -90,10 +90,10 @@ def generate(
     contract files but as the raw records intake converts into them, in ``out/raw/<YYYY-YY>/``:
     DfE's SSDA903 tables and CIN census XML, the youth justice system's offences and outcomes
     tables (every youth-justice year, the history too) and H-CLIC's Main, People, Support and
-    Temporary accommodation sections in each quarter's folder (``Q1`` to ``Q4``), with the authority's cross-reference
-    of people across the systems in ``out/raw/`` itself, listing each service's children with
-    its ``match_rates`` (system to share; ``dfe_services.MATCH_RATES`` where not given; every
-    rate 0: no cross-reference), and a synthetic pseudonym key and postcode lookup in
+    Temporary accommodation sections in each quarter's folder (``Q1`` to ``Q4``), with the
+    authority's cross-reference of people across the systems in ``out/raw/`` itself, listing
+    each service's children with its ``match_rates`` (system to share;
+    ``dfe_services.MATCH_RATES`` where not given; every rate 0: no cross-reference), and a synthetic pseudonym key and postcode lookup in
     ``out/raw_support/`` (modules ``dfe``, ``dfe_services``); the reference files are the same
     contract files as with the default ``format="contract"``, whose output is unchanged.
     Single-LA scales only, without faults or planted identifiers (they go into contract files;

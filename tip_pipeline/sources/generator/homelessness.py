@@ -82,7 +82,10 @@ _PLACED = {
     ("PREV", True): 0.05,
     ("PREV", False): 0.02,
 }
-_TA_FIRST = (("BB", "NIGHTLY", "HOSTEL", "PSL", "LAHA", "OTHER"), (0.08, 0.25, 0.12, 0.2, 0.25, 0.1))
+_TA_FIRST = (
+    ("BB", "NIGHTLY", "HOSTEL", "PSL", "LAHA", "OTHER"),
+    (0.08, 0.25, 0.12, 0.20, 0.25, 0.10),
+)
 _TA_MOVE = (("PSL", "LAHA", "OTHER"), (0.45, 0.45, 0.10))
 _TA_MOVED = 0.25
 
