@@ -93,9 +93,10 @@ def generate(
     Temporary accommodation sections in each quarter's folder (``Q1`` to ``Q4``), with the
     authority's cross-reference of people across the systems in ``out/raw/`` itself, listing
     each service's children with its ``match_rates`` (system to share;
-    ``dfe_services.MATCH_RATES`` where not given; every rate 0: no cross-reference), and a synthetic pseudonym key and postcode lookup in
-    ``out/raw_support/`` (modules ``dfe``, ``dfe_services``); the reference files are the same
-    contract files as with the default ``format="contract"``, whose output is unchanged.
+    ``dfe_services.MATCH_RATES`` where not given; every rate 0: no cross-reference), and a
+    synthetic pseudonym key and postcode lookup in ``out/raw_support/`` (modules ``dfe``,
+    ``dfe_services``); the reference files are the same contract files as with the default
+    ``format="contract"``, whose output is unchanged.
     Single-LA scales only, without faults or planted identifiers (they go into contract files;
     the raw returns are clean). ``ssda903``: with ``format="dfe"``, each year's SSDA903 return
     as CSV tables or as DfE's XML (``dfe.SSDA903_FORMATS``: by default a mix of the two by
