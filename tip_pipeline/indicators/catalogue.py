@@ -351,6 +351,29 @@ CATALOGUE: tuple[Indicator, ...] = (
         notes="H-CLIC records no ethnicity for children: no ethnic-group breakdown.",
     ),
     Indicator(
+        id="homeless_children_temp_accommodation",
+        name="Children in temporary accommodation at 31 March",
+        definition="Dependent children in households in temporary accommodation arranged by "
+        "the authority at the end of 31 March (the last day of the year's last quarter), per "
+        "1,000 children aged 0-17. Children are counted, not households.",
+        numerator_name="homeless_children_temp_accommodation",
+        numerator="Distinct dependent children of cases with a placement in temporary "
+        "accommodation open at the end of 31 March in the January-March return (placed on or "
+        "before 31 March, not left or left after it)",
+        denominator=children(0, 17),
+        reference=Reference.SNAPSHOT,
+        multiplier=1_000,
+        kind="proportion",
+        polarity=Polarity.HIGHER_IS_WORSE,
+        source=_HCLIC + " (Temporary accommodation section)." + _POP,
+        breakdowns=NO_ETHNICITY,
+        notes="As MHCLG's Statutory homelessness in England, temporary accommodation tables "
+        "(TA1: households in temporary accommodation and the children in them at the end of "
+        "the quarter). A placement ending on 31 March has ended; a household with two "
+        "placements counts once. H-CLIC records no ethnicity for children: no ethnic-group "
+        "breakdown.",
+    ),
+    Indicator(
         id="homeless_domestic_abuse_share",
         name="Households with children owed a duty because of domestic abuse",
         definition="Of households with dependent children owed a prevention or relief duty in "

@@ -1,8 +1,9 @@
 """The raw layouts of the other services' case-level records intake reads: the youth justice
-case-management system's offences and outcomes tables, and the H-CLIC return's Main, People
-and Support sections, as CSV or XLSX tables, converted into the contract extracts ``yjs_*``
-and ``hclic_*`` by the SSDA903 reader's conversions (``intake.ssda903``: :class:`RawLayout`,
-``convert``), recognised by their header like its tables.
+case-management system's offences and outcomes tables, and the H-CLIC return's Main, People,
+Support and Temporary accommodation sections, as CSV or XLSX tables, converted into the
+contract extracts ``yjs_*`` and ``hclic_*`` by the SSDA903 reader's conversions
+(``intake.ssda903``: :class:`RawLayout`, ``convert``), recognised by their header like its
+tables.
 
 **Why the column names are the project's own.** Neither specification is openly published
 (docs/DOMAIN.md, "Youth justice" and "Homelessness (H-CLIC)"). The YJB's *Data recording
@@ -11,9 +12,11 @@ layout of the XML parts a case-management system sends the YJB is its suppliers'
 H-CLIC data requirement and XML schema are sent on request only
 (``HomelessnessStats@communities.gov.uk``); its public *Summary of the Data Monitoring
 Specification* (2017) gives the nine sections linked by a case id, of which Main, People and
-Support are completed for every case. So the tables below carry the items the contracts need
-under names declared here, as an authority's system reports them, and ``data_sources/README.md``
-documents them for the authority's analyst who writes that report.
+Support are completed for every case, and Temporary accommodation when the authority places
+the household (here one record per placement: its start, its end and its type). So the tables
+below carry the items the contracts need under names declared here, as an authority's system
+reports them, and ``data_sources/README.md`` documents them for the authority's analyst who
+writes that report.
 
 How values are converted, beyond the SSDA903 reader's:
 
@@ -53,6 +56,7 @@ from tip_pipeline.sources.contracts import (
     HCLIC_CHILDREN,
     HCLIC_MAIN,
     HCLIC_SUPPORT,
+    HCLIC_TEMP_ACCOMMODATION,
     YJS_OFFENCES,
     YJS_OUTCOMES,
 )
@@ -175,6 +179,26 @@ HCLIC_SUPPORT_SECTION = RawLayout(
     collection="",
 )
 
+HCLIC_TA_SECTION = RawLayout(
+    name="Temporary accommodation",
+    extract=HCLIC_TEMP_ACCOMMODATION,
+    kept=(
+        _column("CASE_REF", "CASE_ID", Conversion.RECORD_ID),
+        _column("TA_START_DATE", "TA_START_DATE", Conversion.DATE),
+        _column("TA_END_DATE", "TA_END_DATE", Conversion.DATE),
+        _column("TA_TYPE", "TA_TYPE", Conversion.CODE),
+    ),
+    dropped={
+        "TA_POSTCODE": "the postcode of the accommodation, where the household lives: only the "
+        "type of accommodation is kept",
+        "TA_LA": "the authority whose district the accommodation is in (placed out of area or "
+        "not): not in the contract",
+    },
+    system=HOUSING,
+    family=HCLIC_FAMILY,
+    collection="",
+)
+
 #: the youth justice tables and H-CLIC sections, in the order they are compared
 SERVICE_LAYOUTS: tuple[RawLayout, ...] = (
     YJ_OFFENCES,
@@ -182,6 +206,7 @@ SERVICE_LAYOUTS: tuple[RawLayout, ...] = (
     HCLIC_MAIN_SECTION,
     HCLIC_PEOPLE_SECTION,
     HCLIC_SUPPORT_SECTION,
+    HCLIC_TA_SECTION,
 )
 #: every raw table landing recognises by its header
 TABLE_LAYOUTS: tuple[RawLayout, ...] = SSDA903_LAYOUTS + SERVICE_LAYOUTS

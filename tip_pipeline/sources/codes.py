@@ -549,6 +549,19 @@ SUPPORT_NEED = {
     "ROUGHSLEEP": "History of rough sleeping",
 }
 DUTY_END_REASON = ("SECURED6", "SECURED12", "CONTACTLOST", "WITHDRAWN", "NOTSECURED", "REFUSED")
+#: The type of a placement in temporary accommodation: the accommodation types of MHCLG's
+#: *Statutory homelessness in England* temporary accommodation tables (TA1, households in
+#: temporary accommodation at the end of the quarter, by type). The codes are the project's own
+#: (H-CLIC's specification, and so its codes, is not openly published; docs/DOMAIN.md,
+#: "Homelessness (H-CLIC)"); the descriptions follow the published tables' types.
+TA_TYPE = {
+    "BB": "Bed and breakfast hotel (including shared annexes)",
+    "NIGHTLY": "Nightly paid, privately managed accommodation, self-contained",
+    "HOSTEL": "Hostel (including reception centres, emergency units and refuges)",
+    "PSL": "Private sector accommodation leased by the authority or by a registered provider",
+    "LAHA": "Local authority or housing association (LA/HA) stock",
+    "OTHER": "Any other type of accommodation (including with a private landlord)",
+}
 
 # --- Benchmarks (published national releases) --------------------------------------------
 

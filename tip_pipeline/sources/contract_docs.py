@@ -272,24 +272,30 @@ Monitoring Specification* is public (nine sections linked by a case id: Main, Pe
 Prevention, Relief, Final duties, Assistance, Temporary accommodation, Reviews). So intake reads
 the tables an authority's systems can report, under the column names below, which are the
 project's: an offences table and an outcomes table from the youth justice system, and H-CLIC's
-Main, People and Support sections, one CSV or XLSX file each, recognised by their header like
-the SSDA903 tables. The youth justice tables lie in their year's folder (`2023-24/`); H-CLIC's
-sections in their quarter's (`2023-24/Q1/` for April to June), each becoming that quarter's
-contract file; a section outside a quarter folder is refused. The other six H-CLIC sections are
-not read. Person ids are the service's own (hashed in its own namespace, unless the
-cross-reference below lists them); record keys are hashed too, never written as the system
-keeps them. Every record is written, refused with its line and column, or (H-CLIC's People:
-members of the household who are not dependent children) left out and counted: read = written
-+ refused + left out (`ops.intake_tables`).
+Main, People, Support and Temporary accommodation sections, one CSV or XLSX file each,
+recognised by their header like the SSDA903 tables. The youth justice tables lie in their
+year's folder (`2023-24/`); H-CLIC's sections in their quarter's (`2023-24/Q1/` for April to
+June), each becoming that quarter's contract file; a section outside a quarter folder is
+refused. The file names the generator writes (`hclic_main.csv`, `hclic_people.csv`,
+`hclic_support.csv`, `hclic_temp_accommodation.csv`) are the project's own too, and intake
+does not rely on them. The other five H-CLIC sections are not read. Person ids are the
+service's own (hashed in its own namespace, unless the cross-reference below lists them);
+record keys are hashed too, never written as the system keeps them. Every record is written,
+refused with its line and column, or (H-CLIC's People: members of the household who are not
+dependent children) left out and counted: read = written + refused + left out
+(`ops.intake_tables`).
 
-Two homelessness measures are therefore **not computable here** (docs/DOMAIN.md, "Homelessness
-(H-CLIC)"), and nothing is counted in their place: **children in temporary accommodation at
-the end of a quarter** needs the Temporary accommodation section (each placement's type and
-dates), which no contract holds; **repeat homelessness** needs a reference of the household (or
-its main applicant) that the housing system keeps the same across applications, and the
-sections read carry none: `CASE_REF` is one application, the same in every quarter it is
-reported, Main holds no id of the applicant, and People's `PERSON_REF` is written for
-dependent children only.
+The Temporary accommodation section has one row per placement of a case open in the quarter:
+its start, its end (blank while the household is still placed) and its type, in the types of
+MHCLG's *Statutory homelessness in England* temporary accommodation tables (TA1). From it the
+indicators count the dependent children of the households placed at the end of 31 March
+(docs/DOMAIN.md, "Homelessness (H-CLIC)").
+
+**Repeat homelessness** is **not computable here** (docs/DOMAIN.md, "Homelessness (H-CLIC)"),
+and nothing is counted in its place: it needs a reference of the household (or its main
+applicant) that the housing system keeps the same across applications, and the sections read
+carry none: `CASE_REF` is one application, the same in every quarter it is reported, Main holds
+no id of the applicant, and People's `PERSON_REF` is written for dependent children only.
 """
 
 _CROSS_REFERENCE_INTRO = """### Cross-reference of people across services

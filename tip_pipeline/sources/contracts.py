@@ -977,6 +977,34 @@ HCLIC_SUPPORT = Extract(
     ),
 )
 
+HCLIC_TEMP_ACCOMMODATION = Extract(
+    table="hclic_temp_accommodation",
+    source="hclic",
+    description="Homelessness: the household's placements in temporary accommodation (H-CLIC's "
+    "Temporary accommodation section), one row per placement open in the quarter.",
+    cadence=Cadence.QUARTERLY,
+    key=("CASE_ID", "TA_START_DATE"),
+    parent=("hclic_main", ("CASE_ID",)),
+    anonymisation="No person's details: the address of the accommodation is not delivered, only "
+    "its type.",
+    columns=(
+        _col("CASE_ID", ColumnKind.ID, "Case id"),
+        _col("TA_START_DATE", ColumnKind.DATE, "Date the household was placed"),
+        _col(
+            "TA_END_DATE",
+            ColumnKind.DATE,
+            "Date the household left the placement; blank if still placed at the quarter's end",
+            required=False,
+        ),
+        _col(
+            "TA_TYPE",
+            ColumnKind.CODE,
+            "Type of temporary accommodation (the types of MHCLG's TA tables)",
+            codes=tuple(codes.TA_TYPE),
+        ),
+    ),
+)
+
 _POP_AGE_COLUMNS = tuple(
     _col(
         f"{sex}{age}",
@@ -1231,6 +1259,7 @@ EXTRACTS: Mapping[str, Extract] = {
         HCLIC_MAIN,
         HCLIC_CHILDREN,
         HCLIC_SUPPORT,
+        HCLIC_TEMP_ACCOMMODATION,
         REF_POPULATION,
         REF_CENSUS_ETHNICITY,
         REF_IMD,

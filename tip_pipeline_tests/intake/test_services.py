@@ -26,6 +26,7 @@ from tip_pipeline.intake.services import (
     HCLIC_MAIN_SECTION,
     HCLIC_PEOPLE_SECTION,
     HCLIC_SUPPORT_SECTION,
+    HCLIC_TA_SECTION,
     SERVICE_LAYOUTS,
     TABLE_LAYOUTS,
     YJ_OFFENCES,
@@ -60,6 +61,11 @@ PEOPLE_CSV = (
     "HOM/0042,P-4,2019-01-01,2,MAYBE,CHILD\n"
 )
 SUPPORT_CSV = "CASE_REF,SUPPORT_NEED\nHOM/0042,DA\nHOM/0042,MH\n"
+TA_CSV = (
+    "CASE_REF,TA_START_DATE,TA_END_DATE,TA_TYPE,TA_POSTCODE,TA_LA\n"
+    "HOM/0042,03/05/2023,20/06/2023,BB,BD1 1AA,OWN\n"
+    "HOM/0042,20/06/2023,,PSL,BD1 1AA,OWN\n"
+)
 RAW_VALUES = (
     "YJ4411", "YJ4412", "YJ4413", "YJ4414", "OF-991", "OF-993", "OF-994", "17/09/2008",
     "LS9 8AB", "ZZ1 1ZZ",
@@ -159,6 +165,19 @@ def test_hclic_support_and_the_case_key_agree_with_main(tmp_path, lookup):
     assert list(support.frame["SUPPORT_NEED"]) == ["DA", "MH"]
 
 
+def test_hclic_temporary_accommodation_keeps_dates_and_type_and_drops_the_address(tmp_path, lookup):
+    main = read_raw_table(_file(tmp_path, "m.csv", MAIN_CSV), PSEUDONYMISER, lookup)
+    ta = read_raw_table(_file(tmp_path, "t.csv", TA_CSV), PSEUDONYMISER, lookup)
+    assert ta.table == "hclic_temp_accommodation" and ta.written == 2
+    assert set(ta.frame["CASE_ID"]) == {main.frame.iloc[0]["CASE_ID"]}
+    assert list(ta.frame["TA_START_DATE"]) == ["2023-05-03", "2023-06-20"]
+    assert ta.frame["TA_END_DATE"].iloc[0] == "2023-06-20" and pd.isna(ta.frame["TA_END_DATE"][1])
+    assert list(ta.frame["TA_TYPE"]) == ["BB", "PSL"]
+    assert "TA_POSTCODE" not in ta.frame.columns
+    assert any("TA_POSTCODE" in line for line in ta.report())
+    _no_raw_value(ta)
+
+
 def test_every_layout_is_recognised_by_its_own_header_alone():
     for layout in SERVICE_LAYOUTS:
         header = tuple(layout.required) + tuple(layout.dropped)
@@ -173,6 +192,7 @@ def test_an_unknown_header_is_refused_naming_the_services_and_no_value():
     for layout in (YJ_OFFENCES, YJ_OUTCOMES, HCLIC_MAIN_SECTION, HCLIC_PEOPLE_SECTION):
         assert layout.extract.table in message
     assert HCLIC_SUPPORT_SECTION.extract.table in message
+    assert HCLIC_TA_SECTION.extract.table in message
     assert "JANE SMITH" not in message and "LS9 8AB" not in message
 
 

@@ -90,7 +90,7 @@ OUTCOME_FILES = (
     "903_sw_episodes.csv",
 )
 YJ_TABLES = ("yjs_offences", "yjs_outcomes")
-HCLIC_TABLES = ("hclic_main", "hclic_children", "hclic_support")
+HCLIC_TABLES = ("hclic_main", "hclic_children", "hclic_support", "hclic_temp_accommodation")
 #: columns of the contracts the raw returns do not carry: intake writes them empty (PL_LA is
 #: not in DfE's table either, but intake derives it from PL_POST, equal to the generator's)
 NOT_IN_RETURNS = {"cin_children": "HomeLSOA"}
@@ -562,6 +562,9 @@ def test_every_child_linked_gives_the_direct_contract_files_row_by_row(
             got = got.drop(columns=NOT_IN_RETURNS[_table_of(name)])
             want = want.drop(columns=NOT_IN_RETURNS[_table_of(name)])
         assert want.notna().all().all(), name  # every child of the file has its pair
+        if want.empty:  # a quarter with no placement in temporary accommodation, at small scale
+            assert got.empty and list(got.columns) == list(want.columns), name
+            continue
         order = list(want.columns)
         pd.testing.assert_frame_equal(
             got.sort_values(order, ignore_index=True),

@@ -89,13 +89,14 @@ def generate(
     ``format="dfe"`` writes the services' extracts (cin_*, ssda903_*, yjs_*, hclic_*) not as
     contract files but as the raw records intake converts into them, in ``out/raw/<YYYY-YY>/``:
     DfE's SSDA903 tables and CIN census XML, the youth justice system's offences and outcomes
-    tables (every youth-justice year, the history too) and H-CLIC's Main, People and Support
-    sections in each quarter's folder (``Q1`` to ``Q4``), with the authority's cross-reference
-    of people across the systems in ``out/raw/`` itself, listing each service's children with
-    its ``match_rates`` (system to share; ``dfe_services.MATCH_RATES`` where not given; every
-    rate 0: no cross-reference), and a synthetic pseudonym key and postcode lookup in
-    ``out/raw_support/`` (modules ``dfe``, ``dfe_services``); the reference files are the same
-    contract files as with the default ``format="contract"``, whose output is unchanged.
+    tables (every youth-justice year, the history too) and H-CLIC's Main, People, Support and
+    Temporary accommodation sections in each quarter's folder (``Q1`` to ``Q4``), with the
+    authority's cross-reference of people across the systems in ``out/raw/`` itself, listing
+    each service's children with its ``match_rates`` (system to share;
+    ``dfe_services.MATCH_RATES`` where not given; every rate 0: no cross-reference), and a
+    synthetic pseudonym key and postcode lookup in ``out/raw_support/`` (modules ``dfe``,
+    ``dfe_services``); the reference files are the same contract files as with the default
+    ``format="contract"``, whose output is unchanged.
     Single-LA scales only, without faults or planted identifiers (they go into contract files;
     the raw returns are clean). ``ssda903``: with ``format="dfe"``, each year's SSDA903 return
     as CSV tables or as DfE's XML (``dfe.SSDA903_FORMATS``: by default a mix of the two by

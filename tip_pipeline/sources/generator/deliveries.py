@@ -14,7 +14,8 @@ Return semantics (shared with validation and indicators):
   SW episodes table only from 2023/24 (earlier years' files have no rows);
 - youth-justice files hold the offences whose outcome is dated in the year;
 - homelessness quarter files hold each case whose duty is open in the quarter (NODUTY cases:
-  the quarter of application), with the duty end blank until it has happened.
+  the quarter of application), with the duty end blank until it has happened, and each
+  placement in temporary accommodation open in the quarter, its end blank until it has happened.
 Child and header tables list exactly the children with a row in that year's episodes (the
 SSDA903 header also the care leavers of the year's OC3 cohort).
 """
@@ -410,7 +411,23 @@ def hclic_tables(
         "hclic_main": _sorted(main, ["CASE_ID"]),
         "hclic_children": _sorted(children, ["CASE_ID", "CHILD_ID"]),
         "hclic_support": _sorted(support.reset_index(drop=True), ["CASE_ID", "SUPPORT_NEED"]),
+        "hclic_temp_accommodation": _sorted(_placements(h, q0, q1), ["CASE_ID", "TA_START_DATE"]),
     }
+
+
+def _placements(h: Hclic, q0: int, q1: int) -> pd.DataFrame:
+    """The quarter's Temporary accommodation rows: every placement open at some time in the
+    quarter (its case is then reported too: a placement lies within its case's duty), its end
+    blank where it was still open at the quarter's end."""
+    ta = h.ta[_open_in(h.ta["start"], h.ta["end"], q0, q1)]
+    return pd.DataFrame(
+        {
+            "CASE_ID": ta["case_id"].to_numpy(),
+            "TA_START_DATE": timeline.iso(ta["start"]),
+            "TA_END_DATE": _known(ta["end"], q1),
+            "TA_TYPE": ta["ta_type"].to_numpy(),
+        }
+    )
 
 
 def _sorted(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """The other services' raw records and the authority's cross-reference, for
 ``generate(format="dfe")``: the youth justice system's offences and outcomes tables (every year
-of the youth-justice history too), H-CLIC's Main, People and Support sections per quarter, and
-the cross-reference of people across the systems (``intake.services``,
+of the youth-justice history too), H-CLIC's Main, People, Support and Temporary accommodation
+sections per quarter, and the cross-reference of people across the systems (``intake.services``,
 ``intake.cross_reference``; docs/DOMAIN.md, "Youth justice", "Homelessness (H-CLIC)" and
 "Linking people across services").
 
@@ -22,7 +22,8 @@ for the same children; what differs is what the contracts never carry:
   (``DEPENDENT_CHILD`` Y), the adults with a person reference, date of birth and sex of their
   own (``DEPENDENT_CHILD`` N), which intake leaves out and counts;
 - the columns intake drops (the PNC id, the offence's description, the court, the members'
-  relationship, ethnicity and nationality) are filled, so that dropping them is exercised.
+  relationship, ethnicity and nationality, the authority of a temporary accommodation) are
+  filled, so that dropping them is exercised.
 
 **The cross-reference** (:data:`CROSS_REFERENCE_FILE`, in the raw folder itself) is the
 authority's master person index as a table: each system's id of a person it lists and the
@@ -60,6 +61,7 @@ from tip_pipeline.intake.services import (
     HCLIC_MAIN_SECTION,
     HCLIC_PEOPLE_SECTION,
     HCLIC_SUPPORT_SECTION,
+    HCLIC_TA_SECTION,
     YJ_OFFENCES,
     YJ_OUTCOMES,
 )
@@ -82,11 +84,14 @@ MATCH_RATES: Mapping[str, float] = {SOCIAL_CARE: 1.0, YOUTH_JUSTICE: 0.85, HOUSI
 CROSS_REFERENCE_FILE = "cross_reference.csv"
 YJ_OFFENCES_FILE = "yj_offences.csv"
 YJ_OUTCOMES_FILE = "yj_outcomes.csv"
-#: H-CLIC's sections, by their name, in each quarter's folder (``2023-24/Q1/``)
+#: H-CLIC's sections, by their name, in each quarter's folder (``2023-24/Q1/``): the project's
+#: own file names (H-CLIC's specification is not openly published; ``intake.services``), which
+#: intake does not rely on (it tells a section by its header)
 HCLIC_FILES = {
     "Main": "hclic_main.csv",
     "People": "hclic_people.csv",
     "Support": "hclic_support.csv",
+    "Temporary accommodation": "hclic_temp_accommodation.csv",
 }
 
 #: intake's namespaces (``intake.pseudonyms``): the common person id's, and each system's people
@@ -371,7 +376,8 @@ def hclic_sections(
     q1: int,
     seed: int,
 ) -> dict[str, pd.DataFrame]:
-    """A quarter's Main, People and Support sections (the contract files' cases)."""
+    """A quarter's Main, People, Support and Temporary accommodation sections (the contract
+    files' cases)."""
     frames = deliveries.hclic_tables(h, people, fy, q0, q1)
     main = frames["hclic_main"]
     raw_main = _raw_frame(main, HCLIC_MAIN_SECTION)
@@ -393,7 +399,17 @@ def hclic_sections(
         HCLIC_FILES["Main"]: raw_main[list(HCLIC_MAIN_SECTION.dfe_columns)],
         HCLIC_FILES["People"]: members[list(HCLIC_PEOPLE_SECTION.dfe_columns)],
         HCLIC_FILES["Support"]: _raw_frame(frames["hclic_support"], HCLIC_SUPPORT_SECTION),
+        HCLIC_FILES["Temporary accommodation"]: _ta_section(frames["hclic_temp_accommodation"]),
     }
+
+
+def _ta_section(placements: pd.DataFrame) -> pd.DataFrame:
+    """The quarter's Temporary accommodation section: the contract rows, with the columns
+    intake drops filled (the accommodation's postcode left blank, as a system may hold none;
+    the authority of the accommodation: ``OWN``), so that dropping them is exercised."""
+    raw = _raw_frame(placements, HCLIC_TA_SECTION)
+    raw = raw.assign(TA_POSTCODE="", TA_LA="OWN")
+    return raw[list(HCLIC_TA_SECTION.dfe_columns)]
 
 
 def cross_reference(

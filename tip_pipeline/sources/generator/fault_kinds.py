@@ -195,6 +195,16 @@ KINDS: dict[str, dict[str, tuple[str, ...]]] = {
         "malformed_line": (),
         "orphan_row": ("CASE_ID",),
     },
+    "hclic_temp_accommodation": {
+        "invalid_code": ("TA_TYPE",),
+        "malformed_date": ("TA_END_DATE",),
+        "end_before_start": ("TA_END_DATE",),
+        "duplicate_row": (),
+        "duplicate_key": ("TA_TYPE",),
+        "missing_required": ("TA_TYPE",),
+        "malformed_line": (),
+        "orphan_row": ("CASE_ID",),
+    },
 }
 
 #: the start each end-like column must not precede
@@ -204,5 +214,6 @@ START_OF = {
     "CPPendDate": "CPPstartDate",
     "DEC": "DECOM",
     "DUTY_END_DATE": "APPLICATION_DATE",
+    "TA_END_DATE": "TA_START_DATE",
 }
 INVALID = ("X9", "99", "ZZ", "N10", "Q", "RC0")

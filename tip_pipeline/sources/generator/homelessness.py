@@ -1,4 +1,5 @@
-"""Homelessness cases (H-CLIC-like): households, their dependent children and support needs.
+"""Homelessness cases (H-CLIC-like): households, their dependent children, support needs and
+placements in temporary accommodation.
 
 About 40% of cases have dependent children. The children are universe children: a lead child
 (weighted by frailty, deprivation and latent domestic abuse) and siblings from the same LSOA,
@@ -8,11 +9,22 @@ domestic abuse (3A-3C) in the two years before the application. Prevention and r
 last about 56 days (log-normal), so many cases span quarters and some span years. The number
 of family cases is calibrated in two passes to the target share of children in households owed
 a prevention or relief duty, counted once per year.
+
+Placements in temporary accommodation (:func:`placements`) are drawn afterwards, from a stream
+of their own, so that they change nothing else: a homeless household (relief duty) is placed
+far more often than one threatened with homelessness (prevention), and a family (in priority
+need) more often than a household without children (Housing Act 1996, s.188: interim
+accommodation for a household the authority has reason to believe is homeless, eligible and in
+priority need). A placement starts within a week of the application, lasts about four months
+(log-normal) and never outlasts the case's duty, since a case's sections are reported only in
+the quarters its duty is open; a quarter of the households placed move once, from the first
+placement to a leased or social home (the move's day ends one placement and starts the next).
+These are the synthetic data's assumptions, not published rates.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -61,6 +73,21 @@ _NEEDS = {
     "ROUGHSLEEP": 0.05,
 }
 _KIDS = (np.array([1, 2, 3, 4]), np.array([0.45, 0.30, 0.15, 0.10]))
+#: the household types with dependent children (``codes.HOUSEHOLD_TYPE``)
+_FAMILY_TYPES = ("SPF", "SPM", "CPLCH", "OTHCH")
+#: (duty, family) -> the chance the household is placed in temporary accommodation
+_PLACED = {
+    ("RELIEF", True): 0.55,
+    ("RELIEF", False): 0.15,
+    ("PREV", True): 0.05,
+    ("PREV", False): 0.02,
+}
+_TA_FIRST = (
+    ("BB", "NIGHTLY", "HOSTEL", "PSL", "LAHA", "OTHER"),
+    (0.08, 0.25, 0.12, 0.20, 0.25, 0.10),
+)
+_TA_MOVE = (("PSL", "LAHA", "OTHER"), (0.45, 0.45, 0.10))
+_TA_MOVED = 0.25
 
 
 @dataclass
@@ -68,6 +95,10 @@ class Hclic:
     cases: pd.DataFrame  # case_id, app, assess, duty, reason, htype, lsoa, end, end_reason
     children: pd.DataFrame  # case_id, child
     support: pd.DataFrame  # case_id, need
+    #: placements in temporary accommodation: case_id, start, end (OPEN if still placed), type
+    ta: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["case_id", "start", "end", "ta_type"])
+    )
 
 
 def quarter_bounds(win: Window) -> list[tuple[object, int, int, int]]:
@@ -202,6 +233,40 @@ def children_owed(h: Hclic, win: Window) -> np.ndarray:
     return np.array(out)
 
 
+def placements(h: Hclic, seed: int) -> pd.DataFrame:
+    """The cases' placements in temporary accommodation (see the module): each within its
+    case's duty, from the application's week to the duty's end at the latest."""
+    rng = stream(seed, "hclic", "temporary_accommodation")
+    c = h.cases
+    family = c["htype"].isin(_FAMILY_TYPES).to_numpy()
+    chance = np.array([_PLACED.get((d, f), 0.0) for d, f in zip(c["duty"], family, strict=True)])
+    placed = c[rng.random(len(c)) < chance]
+    n = len(placed)
+    app, case_end = placed["app"].to_numpy(np.int64), placed["end"].to_numpy(np.int64)
+    start = np.minimum(app + rng.integers(0, 8, n), case_end)
+    end = np.minimum(start + timeline.lognormal_days(rng, n, 120, 0.8, 1, 1000), case_end)
+    moves = (rng.random(n) < _TA_MOVED) & (end > start + 1)
+    move_day = start + np.maximum((end - start) // 3, 1)
+    first = pd.DataFrame(
+        {
+            "case_id": placed["case_id"].to_numpy(),
+            "start": start,
+            "end": np.where(moves, move_day, end),
+            "ta_type": choice_codes(rng, *_TA_FIRST, n=n),
+        }
+    )
+    second = pd.DataFrame(
+        {
+            "case_id": placed["case_id"].to_numpy()[moves],
+            "start": move_day[moves],
+            "end": end[moves],
+            "ta_type": choice_codes(rng, *_TA_MOVE, n=int(moves.sum())),
+        }
+    )
+    out = pd.concat([first, second], ignore_index=True)
+    return out.sort_values(["case_id", "start"], kind="stable", ignore_index=True)
+
+
 def build(uni: Universe, geo: Geography, win: Window, cin: Cin, seed: int) -> Hclic:
     # A first pass at 4x the volume measures children per case with little noise.
     first = _simulate(uni, geo, win, cin, 4.0, seed)
@@ -209,4 +274,5 @@ def build(uni: Universe, geo: Geography, win: Window, cin: Cin, seed: int) -> Hc
         [children_total(uni, geo.populated, fy.population_mid_year) for fy in win.years]
     )
     measured = (children_owed(first, win) / kids).mean() / 4.0
-    return _simulate(uni, geo, win, cin, TARGETS.homeless_children / max(measured, 1e-9), seed)
+    h = _simulate(uni, geo, win, cin, TARGETS.homeless_children / max(measured, 1e-9), seed)
+    return replace(h, ta=placements(h, seed))

@@ -14,6 +14,8 @@ START_END = {
     "cin_cp_plans": ("CPPstartDate", "CPPendDate"),
     "ssda903_episodes": ("DECOM", "DEC"),
     "hclic_main": ("APPLICATION_DATE", "DUTY_END_DATE"),
+    # a household leaves a placement in temporary accommodation on or after its placing
+    "hclic_temp_accommodation": ("TA_START_DATE", "TA_END_DATE"),
 }
 
 #: table -> (birth column, event table, event date column, link columns)
