@@ -35,7 +35,8 @@ DIRECT = "contract files delivered directly (TIP_RAW_DIR is empty): nothing to t
 
 
 def _files_markdown(summary: "IntakeSummary") -> str:
-    """Each raw file of the year: the table it became and its records, or why it was refused."""
+    """Each raw file of the years taken in: the table it became and its records, or why it was
+    refused."""
     lines = [
         "| raw file | contract extract | read | written | refused |",
         "|---|---|---:|---:|---:|",
