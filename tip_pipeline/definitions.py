@@ -19,7 +19,7 @@ for _setting in config.SETTINGS:
     os.environ.setdefault(_setting.name, _setting.default)
 
 from tip_pipeline.defs.history import yjs_history  # noqa: E402
-from tip_pipeline.defs.intake import raw_returns, raw_returns_sensor  # noqa: E402
+from tip_pipeline.defs.intake import raw_history, raw_returns, raw_returns_sensor  # noqa: E402
 from tip_pipeline.defs.jobs import full_refresh_job, nightly_job  # noqa: E402
 from tip_pipeline.defs.policies import apply_policies  # noqa: E402
 from tip_pipeline.defs.progress import LOGGERS  # noqa: E402
@@ -42,6 +42,7 @@ defs = dg.Definitions(
     assets=apply_policies(
         [
             raw_returns,  # a local authority's raw returns taken in, when TIP_RAW_DIR is set
+            raw_history,  # and its years before the first reporting year (youth justice)
             delivery_guard,
             reference_guard,
             yjs_history,

@@ -112,7 +112,9 @@ def test_raw_returns_run_to_a_published_warehouse_and_report(tmp_path, capsys, m
     CIN census carries no address, so every CIN child is accepted with an unknown home area
     (the small lookup's one LA is the delivering LA), counted in completeness and in the LA's
     total, in the unknown ward beside the others; the disclosure audit passes and the report
-    says how many had no known home area."""
+    says how many had no known home area. ``TIP_RAW_DIR`` names the raw folder too, so that
+    Dagster's intake assets take the returns in again (the youth-justice history's years in the
+    reference run): same key, same files, the same accounts, harmless."""
     import sqlalchemy as sa
 
     from tip_pipeline.home_area import UNKNOWN_WARD
@@ -133,6 +135,7 @@ def test_raw_returns_run_to_a_published_warehouse_and_report(tmp_path, capsys, m
     monkeypatch.setenv("TIP_PSEUDONYM_KEY_FILE", str(support / "pseudonym.key"))
     lookup = support / "pcd_oa21_lsoa21_msoa21_lad_synthetic.csv"
     monkeypatch.setenv("TIP_POSTCODE_LOOKUP", str(lookup))
+    monkeypatch.setenv("TIP_RAW_DIR", str(out / "raw"))
     assert main(["run", "--raw", str(out / "raw"), "--data", str(out), "--warehouse", url]) == 0
     assert "years: 2024-25;" in capsys.readouterr().out
 
@@ -146,10 +149,23 @@ def test_raw_returns_run_to_a_published_warehouse_and_report(tmp_path, capsys, m
             accounts = conn.execute(
                 sa.text(
                     "SELECT table_name, records_read, records_written, records_refused FROM "
-                    "ops.intake_tables WHERE raw_file = '2024-25/ssda903_return.xml'"
+                    "ops.intake_tables WHERE raw_file = '2024-25/ssda903_return.xml' "
+                    "AND run_id LIKE 'intake-%'"  # tip intake's run, before Dagster's
                 )
             ).all()
             assert len(accounts) == 11 and all(r[1] == r[2] and not r[3] for r in accounts)
+            history = conn.execute(
+                sa.text(
+                    "SELECT run_id, raw_file, table_name, records_written FROM "
+                    "ops.intake_tables WHERE raw_file < '2024-25/'"
+                )
+            ).all()
+            by_run: dict[str, set] = {}
+            for run_id, *account in history:
+                by_run.setdefault(run_id, set()).add(tuple(account))
+            assert len(by_run) == 2  # tip intake's run and the reference run's raw_history
+            taken_in, again = by_run.values()
+            assert taken_in and taken_in == again
             assert (
                 one("SELECT COUNT(*) FROM restricted.ssda903_episodes")
                 == dict((r[0], r[2]) for r in accounts)["ssda903_episodes"]

@@ -10,6 +10,7 @@ of its own. The step is tip_pipeline.validate.source_year.stage_and_validate_his
 import dagster as dg
 
 from tip_pipeline import config
+from tip_pipeline.defs.intake import RAW_HISTORY
 from tip_pipeline.defs.policies import warehouse_writer
 from tip_pipeline.defs.resources import DataSources, Warehouse
 from tip_pipeline.defs.validate import CHECK_NAMES, check_results, quarantine_threshold
@@ -29,6 +30,7 @@ _KEYS = {t: dg.AssetKey(["validated", f"{t}_history"]) for t in YOUTH_JUSTICE_TA
         dg.AssetSpec(
             key=INGEST_KEY,
             group_name="ingest",
+            deps=[RAW_HISTORY],  # the contract files intake writes, where raw returns are taken in
             kinds={"csv", "pandas"},
             description="The youth-justice offences and outcomes of every year before the "
             "first reporting year (TIP_FIRST_YEAR), staged after the identifier guard, one "

@@ -187,6 +187,15 @@ def scan_landing(raw_dir: Path) -> Landing:
     return Landing(tuple(files), tuple(refused), skipped)
 
 
+def years_before(files: Iterable[RawFile], first: FinancialYear) -> list[FinancialYear]:
+    """The years of the year folders ``files`` lie in that come before ``first`` (the first
+    reporting year), oldest first: the youth-justice history, taken in as the reporting years
+    are (a first-time entrant is a child with no earlier caution or conviction, so the years
+    before the first reporting year are needed; docs/DOMAIN.md). Only a year folder dates a
+    youth-justice table, so a file in the raw folder itself (period None) gives no year."""
+    return sorted({f.period for f in files if f.period is not None and f.period < first})
+
+
 def landing_fingerprint(landing: Landing) -> dict[str, str]:
     """{file name in the raw folder: SHA-256} of every placed file: what the raw-returns sensor
     compares from one look to the next (content, never time stamps)."""

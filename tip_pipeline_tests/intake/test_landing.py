@@ -3,7 +3,8 @@ content; refused where they lie (no year, not a table, a link out of the folder)
 table of a year comes twice; converted into contract files written whole, under the names
 ingestion reads. The previous year's Header and Episodes, which an authority keeps for DfE's
 year-on-year checks, are taken as that year's return from that year's folder; a year before
-DfE's SW episodes table gets it with no rows."""
+DfE's SW episodes table gets it with no rows. The year folders before the first reporting year
+are the history's years."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tip_pipeline.intake.landing import (
     convert_landing,
     scan_landing,
     write_contract_files,
+    years_before,
 )
 from tip_pipeline.intake.postcodes import PostcodeLookup
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
@@ -83,6 +85,17 @@ def test_a_link_out_of_the_raw_folder_is_refused_unread(tmp_path):
             "2023-24/header.csv", "a link to a file outside the raw folder; refused unread"
         ),
     )
+
+
+def test_the_years_before_the_first_reporting_year_are_the_history_years_folders(tmp_path):
+    raw = tmp_path / "raw"
+    for name in ("2019-20/offences.csv", "2018-19/Q4/main.csv", "2023-24/header.csv"):
+        _land(raw, name, HEADER_CSV)
+    _land(raw, "2019-20/outcomes.csv", HEADER_CSV)
+    _land(raw, "census.xml", "<Message/>")  # in the raw folder itself: no year of its folder
+    files = scan_landing(raw).files
+    assert years_before(files, YEAR) == [FinancialYear(2018), FinancialYear(2019)]
+    assert years_before(files, FinancialYear(2018)) == []
 
 
 def test_a_missing_raw_folder_is_named(tmp_path):
