@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tip_pipeline.home_area import UNKNOWN
-from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.data import YearData, member_of
 from tip_pipeline.indicators.linked_services import unlinked_domains
 from tip_pipeline.indicators.numerator_registry import UNITS, units_of
 from tip_pipeline.indicators.people import NOT_RECORDED
@@ -116,7 +116,7 @@ def overlap(data: YearData) -> pd.DataFrame:
                 continue
             low, high = max(b_low, o_low), min(b_high, o_high)
             base_units = units[(units["domain"] == base) & units["age"].between(low, high)]
-            both = base_units["unit_id"].isin(members[other])
+            both = member_of(base_units["unit_id"], members[other])
             grouped = base_units.assign(both=both).groupby("la")["both"].agg(["size", "sum"])
             for la, (size, total) in grouped.iterrows():
                 rows.append((la, base, other, f"{low}-{high}", int(size), int(total)))

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from tip_pipeline.home_area import UNKNOWN
-from tip_pipeline.indicators.data import HISTORY_KEY, YearData
+from tip_pipeline.indicators.data import HISTORY_KEY, YearData, member_of
 from tip_pipeline.indicators.look_back import COHORT_YEARS_BEFORE, COHORTS, not_available
 from tip_pipeline.indicators.people import age_at, has_any_code
 from tip_pipeline.periods import FinancialYear
@@ -125,7 +125,7 @@ def first_after_wash_out(dated: pd.DataFrame, year: FinancialYear) -> pd.DataFra
     earlier = dated.merge(first, on="child")
     window_start = earlier["entry"] - pd.DateOffset(months=WASH_OUT_MONTHS)
     washed = (earlier["date"] >= window_start) & (earlier["date"] < earlier["entry"])
-    return first[~first["child"].isin(earlier.loc[washed, "child"])].reset_index(drop=True)
+    return first[~member_of(first["child"], earlier.loc[washed, "child"])].reset_index(drop=True)
 
 
 def toxic_trio_dates(assessments: pd.DataFrame) -> pd.DataFrame:

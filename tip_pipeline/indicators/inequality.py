@@ -204,9 +204,16 @@ def _fitted(fits: list[tuple]) -> list[Slope]:
         return list(pool.map(lambda fit: fit_slope(*fit), fits))
 
 
+def quintile_rows(values: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``values`` the gap and the change since the baseline read: every LA's most
+    and least deprived quintiles (``_quintiles``)."""
+    q = _la_rows(values, "imd_quintile")
+    return q[q["category"].isin([MOST, LEAST])]
+
+
 def _quintiles(values: pd.DataFrame) -> pd.DataFrame:
     """Quintile 1 and 5 of every (indicator, LA) side by side (suffixes _most, _least)."""
-    q = _la_rows(values, "imd_quintile")
+    q = quintile_rows(values)
     keep = ["indicator_id", "area_code", "numerator", "denominator", "value"]
     keep += ["lower_ci_95", "upper_ci_95"]
     most = q[q["category"] == MOST][keep]

@@ -11,7 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.indicators import adversity, cohorts, flows, prevalence
-from tip_pipeline.indicators.baseline import year_inequality
+from tip_pipeline.indicators.baseline import remember, year_inequality
 from tip_pipeline.indicators.comparisons import comparisons, with_benchmark
 from tip_pipeline.indicators.data import YearData
 from tip_pipeline.indicators.values import all_values
@@ -23,8 +23,11 @@ def year_tables(
     engine: sa.Engine, data: YearData, baseline: FinancialYear
 ) -> dict[sa.Table, pd.DataFrame]:
     """Every restricted indicator table of ``data``'s year; the inequality summary measures
-    change from ``baseline`` (recomputed from its validated tables, ``baseline.py``)."""
+    change from ``baseline`` (computed from its validated tables, or remembered from
+    them when this process computed the baseline year: ``baseline.py``)."""
     values = with_benchmark(all_values(data), data)
+    if data.period == baseline:
+        remember(engine, data, values)
     modelled = prevalence.modelled_prevalence(data)
     return {
         schema.indicator_values: values,

@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 from tip_pipeline.indicators import checks
 from tip_pipeline.indicators.catalogue import CATALOGUE, indicator
 from tip_pipeline.indicators.data import YearData
-from tip_pipeline.indicators.values import age_categories, all_values, indicator_values
+from tip_pipeline.indicators.values import (
+    VALUE_COLUMNS,
+    age_categories,
+    all_values,
+    indicator_values,
+    values_of,
+)
 from tip_pipeline.stats import proportion_ci, rate_ci
 from tip_pipeline_tests.indicators.helpers import (
     LA,
@@ -279,3 +285,19 @@ def test_units_outside_the_child_ages_keep_their_age_band_categories():
         "18 and over",
         "unknown",
     ]
+
+
+def test_indicators_counted_together_give_each_ones_own_rows():
+    # values_of counts every indicator in one pass per area level: the rows must be those of
+    # one indicator at a time, in catalogue order, row for row
+    data = cin_year()
+    chosen = [indicator(i) for i in ("cin_31mar", "cin_referrals", "cin_re_referrals_12m")]
+    together = values_of(chosen, data)
+    one_by_one = pd.concat([values_of([ind], data) for ind in chosen], ignore_index=True)
+    pd.testing.assert_frame_equal(together, one_by_one, check_exact=True)
+    assert list(dict.fromkeys(together["indicator_id"])) == [i.id for i in chosen]
+
+
+def test_no_indicator_gives_no_rows_with_the_value_columns():
+    assert values_of([], cin_year()).empty
+    assert list(values_of([], cin_year()).columns) == VALUE_COLUMNS

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.data import YearData, member_of
 from tip_pipeline.indicators.numerator_registry import make_units, register
 from tip_pipeline.indicators.people import age_at, harmonise_sex, open_on, overlaps
 from tip_pipeline.sources.codes import DUTY_OWED, REASON_LOSS_DOMESTIC_ABUSE
@@ -105,7 +105,7 @@ def children_in_temporary_accommodation(data: YearData) -> pd.DataFrame:
     main = data.table("hclic_main")
     order = ["case_id", "quarter"] if "quarter" in main.columns else ["case_id"]
     main = main.sort_values(order).drop_duplicates("case_id", keep="last")
-    main = main[main["case_id"].isin(cases)]
+    main = main[member_of(main["case_id"], cases)]
     kids = data.table("hclic_children").drop_duplicates(["case_id", "child_id"])
     rows = kids.merge(main[["case_id", "home_lsoa"]], on="case_id")
     rows = rows.sort_values(["case_id", "child_id"])

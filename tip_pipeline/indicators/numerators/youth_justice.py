@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from tip_pipeline.indicators.data import HISTORY_KEY, YearData
+from tip_pipeline.indicators.data import HISTORY_KEY, YearData, member_of
 from tip_pipeline.indicators.numerator_registry import make_units, register, subset_units, units_of
 from tip_pipeline.indicators.people import age_at, dated_in, ethnic_group, harmonise_sex
 from tip_pipeline.periods import FinancialYear
@@ -144,8 +144,9 @@ def reoffending_index(outcomes: pd.DataFrame, first: date, last: date) -> pd.Dat
     ]
     index = index.sort_values(["outcome_date", "offence_id"]).drop_duplicates("yj_id")
     custody = outcomes.loc[outcomes["outcome_type"] == OUTCOME_CUSTODY, ["yj_id", "outcome_date"]]
-    same_day = sentencing_occasion(index["yj_id"], index["outcome_date"]).isin(
-        sentencing_occasion(custody["yj_id"], custody["outcome_date"])
+    same_day = member_of(
+        sentencing_occasion(index["yj_id"], index["outcome_date"]),
+        sentencing_occasion(custody["yj_id"], custody["outcome_date"]),
     )
     return index[~same_day]
 
