@@ -21,9 +21,9 @@ loading it first. The read is timed and reported apart.
 inputs so that no cached result is shared between timings:
 
 - ``year_tables``: all nine restricted tables of the year (``indicators.year.year_tables``)
-  with the baseline set to the year itself, so that the baseline year's values are not
-  recomputed (in a real run they are, from the warehouse: the share printed here is an upper
-  bound of the measures' share);
+  with no baseline year before it, so that the baseline year's values are not computed (in
+  a real run they are computed once and remembered, ``indicators.baseline``: the share
+  printed here is an upper bound of the measures' share);
 - ``without``: the same with the three measures left out (the catalogue less the outcome
   measures, no flows, no cohorts): the rest of ``year_tables``;
 - each measure on its own: ``cohorts.cohorts``, ``flows.flows``, and the values of the
@@ -202,13 +202,19 @@ def _rows(result: object) -> int:
     return 0
 
 
+def _no_baseline(data: YearData) -> FinancialYear:
+    """A baseline after the year: no change since it is computed and nothing is remembered
+    for later years (``indicators.baseline``), so no warehouse is read."""
+    return FinancialYear(data.period.start_year + 1)
+
+
 def _all_tables(data: YearData) -> object:
-    return year.year_tables(None, data, data.period)  # type: ignore[arg-type]
+    return year.year_tables(None, data, _no_baseline(data))  # type: ignore[arg-type]
 
 
 def _without(data: YearData) -> object:
     with without_measures():
-        return year.year_tables(None, data, data.period)  # type: ignore[arg-type]
+        return year.year_tables(None, data, _no_baseline(data))  # type: ignore[arg-type]
 
 
 def main() -> None:
