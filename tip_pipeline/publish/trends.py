@@ -38,7 +38,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline import stats
-from tip_pipeline.indicators.catalogue import INDICATORS, Indicator, Polarity
+from tip_pipeline.indicators.catalogue import INDICATORS, Polarity
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
@@ -98,114 +98,183 @@ def assess(direction: str | None, polarity: str | None) -> str | None:
     return "getting worse" if direction == worse else "getting better"
 
 
-def _series_trend(rows: pd.DataFrame, ind: Indicator) -> dict[str, object]:
-    """The recent trend of one series' five rows (oldest first, all present)."""
-    if rows["suppressed"].astype(bool).any():
-        return {"note": SUPPRESSED}
-    if ind.kind == "proportion":
-        x, n = rows["numerator"].to_numpy(float), rows["denominator"].to_numpy(float)
-        if np.isnan(x).any() or np.isnan(n).any():
-            return {"note": NO_COUNTS}
-        if ((x <= 0) | (x >= n)).any():
-            return {"note": UNDEFINED}
-        result = stats.recent_trend_proportion(x, n)
-    else:
-        cols = ("value", "lower_ci_95", "upper_ci_95")
-        v, lo, up = (rows[c].to_numpy(float) for c in cols)
-        result = stats.recent_trend_weighted(v, lo, up)
-        if str(result.direction) == "cannot be calculated":
-            return {"note": NO_LIMITS}
-    direction = str(result.direction)
-    return {
-        "direction": direction,
-        "slope": float(result.slope),
-        "chi2": float(result.chi2),
-        "p_value": float(result.p_value),
-        "note": OUTLIER if bool(result.outlier) and float(result.chi2) > _critical() else None,
-    }
+def indicator_trends(values: pd.DataFrame, period: str, baseline: str) -> pd.DataFrame:
+    """The rows of ``published.indicator_trends`` for ``period`` from published
+    ``indicator_values`` rows (those of the window's years and the baseline year at least):
+    one per (indicator, area) with a headline row in ``period``, in indicator and area order.
+
+    Every series is computed at once, each method over arrays of series (the trends' and the
+    tests' functions take them): at england scale a year has tens of thousands of headline
+    series, and a Python call per series was the trends' whole cost (issue #21, "no
+    per-group Python loops"). The numbers are those of one series at a time to the last
+    bit or two of a double (numpy sums an array of series in another order than one series)."""
+    heads = values[(values["breakdown"] == TOTAL) & (values["category"] == ALL)]
+    years = window(period)
+    latest = heads[heads["period"] == period].sort_values(["indicator_id", "area_code"])
+    latest = latest.reset_index(drop=True)
+    ids = latest["indicator_id"].astype(str)
+    known = ids.map(lambda i: i in INDICATORS).to_numpy(bool)
+    kind = ids.map(lambda i: INDICATORS[i].kind if i in INDICATORS else None)
+    out = pd.DataFrame(
+        {
+            "indicator_id": latest["indicator_id"].to_numpy(),
+            "period": period,
+            "area_type": latest["area_type"].to_numpy(),
+            "area_code": latest["area_code"].to_numpy(),
+            "breakdown": TOTAL,
+            "category": ALL,
+            "first_period": years[0],
+            "method": kind.map(METHODS).fillna("none").to_numpy(object),
+            "baseline_period": baseline,
+        }
+    )
+    keys = pd.MultiIndex.from_arrays([latest["indicator_id"], latest["area_code"]])
+    trends = _recent_trends(_window_points(heads, keys, years), kind.to_numpy(object), years)
+    trends["note"][~known] = NOT_CATALOGUED
+    polarity = ids.map(lambda i: str(INDICATORS[i].polarity) if i in INDICATORS else None)
+    pairs = list(zip(trends["direction"], polarity, strict=True))
+    assessed = {pair: assess(*pair) for pair in set(pairs)}
+    labels = {pair: fingertips_label(*pair) for pair in set(pairs)}
+    out = out.assign(
+        **trends,
+        assessment=[assessed[pair] for pair in pairs],
+        recent_trend=[labels[pair] for pair in pairs],
+    )
+    columns = [c.name for c in schema.indicator_trends.columns if c.name not in _LINEAGE]
+    if period == baseline:
+        note = np.where(known, BASELINE_ITSELF, None)
+        return out.assign(change_note=note).reindex(columns=columns)
+    base = heads[heads["period"] == baseline].assign(found=True)
+    base = base.set_index(["indicator_id", "area_code"]).reindex(keys).reset_index(drop=True)
+    changes = _changes(base, latest, ids, known)
+    return out.assign(**changes).reindex(columns=columns)
+
+
+#: the published columns of a series' points a trend reads
+_POINT_COLUMNS: Final = (
+    "numerator", "denominator", "value", "lower_ci_95", "upper_ci_95", "suppressed",
+)  # fmt: skip
+
+
+def _window_points(
+    heads: pd.DataFrame, keys: pd.MultiIndex, years: list[str]
+) -> dict[str, np.ndarray]:
+    """Each series' published points in the window's years, one row per series (``keys``:
+    indicator and area, in that order) and one column per year, oldest first: the
+    ``_POINT_COLUMNS`` as floats (NaN where missing), ``present`` where the year's row is
+    published."""
+    rows = heads[heads["period"].isin(years)].assign(present=1.0)
+    rows = rows.assign(suppressed=rows["suppressed"].astype(bool).astype(float))
+    grid = {}
+    for column in (*_POINT_COLUMNS, "present"):
+        wide = rows.pivot(index=["indicator_id", "area_code"], columns="period", values=column)
+        wide = wide.reindex(index=keys, columns=years)
+        grid[column] = wide.astype("Float64").to_numpy(float, na_value=np.nan)
+    grid["present"] = ~np.isnan(grid["present"])
+    return grid
+
+
+def _recent_trends(points: dict[str, np.ndarray], kind: np.ndarray, years: list[str]) -> dict:
+    """Direction, slope, chi2, p-value and note of every series (rows of ``points``; ``kind``
+    of its indicator, None where not catalogued): the recent trend where the five points are
+    published and can be tested by the kind's method, else why not."""
+    m = len(kind)
+    note = np.full(m, None, dtype=object)
+    direction = np.full(m, None, dtype=object)
+    slope, chi2, p_value = (np.full(m, np.nan) for _ in range(3))
+    count = points["present"].sum(axis=1)
+    for k in np.unique(count[count < stats.RECENT_TREND_POINTS]):
+        note[count == k] = FEWER_THAN_FIVE.format(k=int(k), first=years[0], last=years[-1])
+    full = (count >= stats.RECENT_TREND_POINTS) & pd.notna(kind)
+    suppressed = full & (points["suppressed"] == 1).any(axis=1)
+    note[suppressed] = SUPPRESSED
+    x, n = points["numerator"], points["denominator"]
+    proportion = full & ~suppressed & (kind == "proportion")
+    missing = proportion & (np.isnan(x) | np.isnan(n)).any(axis=1)
+    with np.errstate(invalid="ignore"):
+        undefined = proportion & ~missing & ((x <= 0) | (x >= n)).any(axis=1)
+    note[missing], note[undefined] = NO_COUNTS, UNDEFINED
+    proportion &= ~missing & ~undefined
+    rate = full & ~suppressed & (kind == "rate")
+    results = [
+        (proportion, stats.recent_trend_proportion(x[proportion], n[proportion])),
+        (
+            rate,
+            stats.recent_trend_weighted(
+                *(points[c][rate] for c in ("value", "lower_ci_95", "upper_ci_95"))
+            ),
+        ),
+    ]
+    critical = _critical()
+    for rows, result in results:
+        at = np.flatnonzero(rows)
+        labels = result.direction.astype(str)
+        computed = labels != "cannot be calculated"
+        note[at[~computed]] = NO_LIMITS
+        at = at[computed]
+        direction[at] = labels[computed].astype(object)
+        slope[at] = result.slope[computed]
+        chi2[at] = result.chi2[computed]
+        p_value[at] = result.p_value[computed]
+        outlier = result.outlier[computed].astype(bool) & (result.chi2[computed] > critical)
+        note[at[outlier]] = OUTLIER
+    return {"direction": direction, "slope": slope, "chi2": chi2, "p_value": p_value, "note": note}
 
 
 def _critical() -> float:
     return stats.z_value(stats.RECENT_TREND_CONFIDENCE) ** 2
 
 
-def _change(base: pd.Series | None, latest: pd.Series, ind: Indicator) -> dict[str, object]:
-    """The change from the baseline year's published row to the year's, with its test."""
-    if base is None:
-        return {"change_note": BASELINE_MISSING}
-    usable = [
-        not bool(r["suppressed"]) and pd.notna(r["numerator"]) and (r["denominator"] or 0) > 0
-        for r in (base, latest)
-    ]
-    if not all(usable):
-        return {"change_note": BASELINE_SUPPRESSED}
-    test = stats.change_test(
-        float(base["numerator"]),
-        float(base["denominator"]),
-        float(latest["numerator"]),
-        float(latest["denominator"]),
-        kind=ind.kind,
-        multiplier=ind.multiplier,
-    )
-    result = "similar"
-    if bool(test.significant):
-        result = "higher" if float(test.difference) > 0 else "lower"
-    return {
-        "change_since_baseline": float(test.difference),
-        "lower_change_95": float(test.lower),
-        "upper_change_95": float(test.upper),
-        "change_p_value": float(test.p_value),
-        "change_result": result,
+def _changes(base: pd.DataFrame, latest: pd.DataFrame, ids: pd.Series, known: np.ndarray) -> dict:
+    """The change from each series' baseline row (``base``; ``found`` missing where the
+    baseline year has none) to its row of the year (``latest``, the same order), with its
+    test (``stats.change_test``), each indicator's by its kind and multiplier."""
+    m = len(latest)
+    found = base["found"].notna().to_numpy()
+    usable = _usable(base) & _usable(latest) & found & known
+    change_note = np.full(m, None, dtype=object)
+    change_note[known & ~found] = BASELINE_MISSING
+    change_note[known & found & ~usable] = BASELINE_SUPPRESSED
+    columns = {
+        c: np.full(m, np.nan)
+        for c in ("change_since_baseline", "lower_change_95", "upper_change_95", "change_p_value")
     }
-
-
-def indicator_trends(values: pd.DataFrame, period: str, baseline: str) -> pd.DataFrame:
-    """The rows of ``published.indicator_trends`` for ``period`` from published
-    ``indicator_values`` rows (those of the window's years and the baseline year at least):
-    one per (indicator, area) with a headline row in ``period``."""
-    heads = values[(values["breakdown"] == TOTAL) & (values["category"] == ALL)]
-    years = window(period)
-    in_window = heads[heads["period"].isin(years)]
-    rows = []
-    latest_rows = heads[heads["period"] == period].sort_values(["indicator_id", "area_code"])
-    by_series = {key: part for key, part in in_window.groupby(["indicator_id", "area_code"])}
-    base_rows = heads[heads["period"] == baseline].set_index(["indicator_id", "area_code"])
-    for _, latest in latest_rows.iterrows():
-        key = (latest["indicator_id"], latest["area_code"])
-        ind = INDICATORS.get(str(key[0]))
-        row: dict[str, object] = {
-            "indicator_id": key[0],
-            "period": period,
-            "area_type": latest["area_type"],
-            "area_code": key[1],
-            "breakdown": TOTAL,
-            "category": ALL,
-            "first_period": years[0],
-            "baseline_period": baseline,
-        }
-        if ind is None:
-            rows.append({**row, "method": "none", "note": NOT_CATALOGUED, "recent_trend": CANNOT})
+    result = np.full(m, None, dtype=object)
+    methods = ids.map(
+        lambda i: (INDICATORS[i].kind, INDICATORS[i].multiplier) if i in INDICATORS else None
+    )
+    for method in {mk for mk in methods if mk is not None}:
+        rows = usable & (methods == method).to_numpy(bool)
+        if not rows.any():
             continue
-        series = by_series[key].sort_values("period")
-        row["method"] = METHODS[ind.kind]
-        if len(series) < stats.RECENT_TREND_POINTS:
-            note = FEWER_THAN_FIVE.format(k=len(series), first=years[0], last=years[-1])
-            trend: dict[str, object] = {"note": note}
-        else:
-            trend = _series_trend(series, ind)
-        direction = trend.get("direction")
-        polarity = str(ind.polarity)
-        row.update(trend)
-        row["assessment"] = assess(direction, polarity)  # type: ignore[arg-type]
-        row["recent_trend"] = fingertips_label(direction, polarity)  # type: ignore[arg-type]
-        if period == baseline:
-            row["change_note"] = BASELINE_ITSELF
-        else:
-            base = base_rows.loc[key] if key in base_rows.index else None
-            row.update(_change(base, latest, ind))
-        rows.append(row)
-    columns = [c.name for c in schema.indicator_trends.columns if c.name not in _LINEAGE]
-    return pd.DataFrame(rows, columns=columns)
+
+        def counts(frame: pd.DataFrame, column: str, rows: np.ndarray = rows) -> np.ndarray:
+            return frame[column].astype("Float64").to_numpy(float, na_value=np.nan)[rows]
+
+        test = stats.change_test(
+            counts(base, "numerator"),
+            counts(base, "denominator"),
+            counts(latest, "numerator"),
+            counts(latest, "denominator"),
+            kind=method[0],
+            multiplier=method[1],
+        )
+        columns["change_since_baseline"][rows] = test.difference
+        columns["lower_change_95"][rows] = test.lower
+        columns["upper_change_95"][rows] = test.upper
+        columns["change_p_value"][rows] = test.p_value
+        higher = np.where(np.asarray(test.difference) > 0, "higher", "lower")
+        result[rows] = np.where(np.asarray(test.significant, dtype=bool), higher, "similar")
+    return {**columns, "change_result": result, "change_note": change_note}
+
+
+def _usable(rows: pd.DataFrame) -> np.ndarray:
+    """Rows published with a count and a denominator above 0: the change can be tested."""
+    suppressed = rows["suppressed"].fillna(True).astype(bool).to_numpy()
+    numerator = rows["numerator"].notna().to_numpy()
+    denominator = rows["denominator"].astype("Float64").to_numpy(float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        return ~suppressed & numerator & (denominator > 0)
 
 
 _LINEAGE: Final = ("run_id", "loaded_at")

@@ -155,3 +155,43 @@ def test_publish_trends_writes_the_year_in_the_caller_s_transaction(warehouse):
     assert set(stored["period"]) == {YEARS[-1]} and set(stored["run_id"]) == {"r"}
     fte = stored[(stored["indicator_id"] == FTE) & (stored["area_code"] == LA)].iloc[0]
     assert fte["recent_trend"] == "Increasing and getting worse"
+
+
+def _random_values(seed: int) -> pd.DataFrame:
+    """Many series of both kinds, with gaps, suppressed years, counts of 0 and an indicator
+    not in the catalogue."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for k in range(40):
+        ind = (FTE, REFERRALS)[k % 2]
+        area = f"E0500{k:04d}"
+        for year in YEARS:
+            if rng.random() < 0.1:
+                continue  # the year not published for the series
+            x = int(rng.integers(0, 60))
+            rows.append(_row(ind, year, area, x, 3_000, "ward", suppressed=rng.random() < 0.05))
+    rows.append({**_row(FTE, YEARS[-1], LA, 10, 500), "indicator_id": "not_catalogued"})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_series_at_once_equals_each_series_alone(seed):
+    # the trends are computed over arrays of series: each row must be what its series gives
+    # on its own, to the last bits of a double
+    values = _random_values(seed)
+    together = trends.indicator_trends(values, YEARS[-1], YEARS[0])
+    for _, row in together.iterrows():
+        mine = values[
+            (values["indicator_id"] == row["indicator_id"])
+            & (values["area_code"] == row["area_code"])
+        ]
+        alone = trends.indicator_trends(mine, YEARS[-1], YEARS[0]).iloc[0]
+        for column in together.columns:
+            a, b = row[column], alone[column]
+            if isinstance(a, float) and isinstance(b, float):
+                assert a == pytest.approx(b, rel=1e-12, nan_ok=True), column
+            else:
+                assert (pd.isna(a) and pd.isna(b)) or a == b, column
+    assert set(together["note"].dropna()) >= {trends.NOT_CATALOGUED}
+    assert together["direction"].notna().sum() > 10  # trends were computed, not only reasons
+    assert together["change_result"].notna().sum() > 10
