@@ -21,6 +21,22 @@ DfE statistical releases):
    "interval disclosure" audit of statistical disclosure control, e.g. Hundepool et al.,
    *Statistical Disclosure Control*, Wiley 2012, section 5.3). A cell whose range is narrower
    than ``threshold`` gets another complement and the audit runs again, until none does.
+
+Scale (issue #21, "disclosure control that scales"): the cost grows with the cells, not with
+the cells times the rounds.
+
+- The audit is decomposed into the connected components of the relations over the unknown
+  cells, computed from the relations, never assumed (a region's count is the sum of its
+  authorities' and England's of the regions', which ties authorities together): a cell's
+  range depends on its component alone. A component that is one relation has its ranges in
+  closed form; the others' linear programs are solved warm-started, the components on a
+  thread per core (HiGHS releases the interpreter lock while it solves), each from an empty
+  model, gathered in the components' order: the same ranges whatever the threads.
+- An audit round after the first solves again only the components holding a cell withheld
+  since the round before; the others are unchanged, and so are their ranges.
+- The protection of step 2 is a worklist: a relation is looked at again only when one of its
+  cells is withheld, in the order full sweeps over the relations would meet it, so the same
+  complements are chosen in the same order as by sweeping.
 """
 
 from __future__ import annotations
