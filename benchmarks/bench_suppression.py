@@ -2,8 +2,8 @@
 (a script, not a test).
 
     python benchmarks/bench_suppression.py --warehouse sqlite:///warehouse/tip.db \
-        [--period 2022/23 ...] [--save cells.pkl] [--repeat 3]
-    python benchmarks/bench_suppression.py --cells cells.pkl [--repeat 3]
+        [--period 2022/23 ...] [--save cells.pkl] [--repeat 3] [--workers N]
+    python benchmarks/bench_suppression.py --cells cells.pkl [--repeat 3] [--workers N]
 
 For each year it builds the cells and relations publishing builds (``inputs.read_restricted``,
 ``inputs.restricted_cells``, the earlier years' published flows and cohorts as
@@ -18,7 +18,8 @@ delivery only: keep it in a temporary folder). Then it times, each the median of
 It prints the cells, relations, groups, withheld cells, a fingerprint of the withheld cells
 (the same fingerprint before and after a change means the same cells are published) and the
 load average before and after. Only ``suppress``, ``feasible_ranges`` and ``Suppression`` are
-used, so the script times an older checkout too (``PYTHONPATH=/path/to/old/checkout``).
+used, so the script times an older checkout too (``PYTHONPATH=/path/to/old/checkout``, without
+``--workers``, which sets the threads the audit's groups are solved on).
 """
 
 from __future__ import annotations
@@ -95,11 +96,11 @@ def fingerprint(cells: set) -> str:
     return hashlib.sha256("\n".join(sorted(map(repr, cells))).encode()).hexdigest()[:12]
 
 
-def audit_ranges(year: YearCells, suppressed: set) -> dict:
+def audit_ranges(year: YearCells, suppressed: set, threads: dict) -> dict:
     """The audit's ranges, as ``audit._check_ranges`` asks for them."""
     withheld = Suppression(primary=set(suppressed), hidden=set(year.hidden))
     failures: list[str] = []
-    ranges = feasible_ranges(year.values, year.relations, withheld, failures)
+    ranges = feasible_ranges(year.values, year.relations, withheld, failures, **threads)
     if failures:
         raise SystemExit(f"the audit's ranges failed: {failures}")
     return ranges
@@ -127,7 +128,9 @@ def groups_of(year: YearCells, unknown: set) -> tuple[int, int]:
     return len(sizes), sum(1 for n in sizes.values() if n == 1)
 
 
-def bench_year(year: YearCells, repeat: int) -> None:
+def bench_year(year: YearCells, repeat: int, workers: int | None) -> None:
+    threads = {} if workers is None else {"workers": workers}  # an older checkout has none
+
     def run_suppress() -> Suppression:
         return suppress(
             year.values,
@@ -136,10 +139,11 @@ def bench_year(year: YearCells, repeat: int) -> None:
             hidden=year.hidden,
             forced=year.forced,
             fixed=year.fixed,
+            **threads,
         )
 
     s_time, result = timed(run_suppress, repeat)
-    a_time, ranges = timed(lambda: audit_ranges(year, result.suppressed), repeat)
+    a_time, ranges = timed(lambda: audit_ranges(year, result.suppressed, threads), repeat)
     groups, single = groups_of(year, result.suppressed | set(year.hidden))
     narrowest = min((hi - lo for lo, hi in ranges.values()), default=math.inf)
     print(
@@ -157,7 +161,7 @@ def bench_year(year: YearCells, repeat: int) -> None:
 def load_years(args: argparse.Namespace) -> list[YearCells]:
     if args.cells:
         with Path(args.cells).open("rb") as f:
-            return pickle.load(f)
+            return [YearCells(**fields) for fields in pickle.load(f)]
     engine = make_engine(args.warehouse)
     parents = area_parents(engine)
     periods = args.period or published_periods(engine)
@@ -170,7 +174,7 @@ def load_years(args: argparse.Namespace) -> list[YearCells]:
     )
     if args.save:
         with Path(args.save).open("wb") as f:
-            pickle.dump(years, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump([vars(y) for y in years], f, protocol=pickle.HIGHEST_PROTOCOL)
     return years
 
 
@@ -182,11 +186,14 @@ def main() -> int:
     parser.add_argument("--period", action="append", help="a year (default: every published)")
     parser.add_argument("--save", help="write the years' cells to this pickle")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--workers", type=int, help="threads for the audit's groups (default: one per core)"
+    )
     args = parser.parse_args()
     years = load_years(args)
     print(f"load before: {os.getloadavg()[0]:.2f} (1 min), cores: {len(os.sched_getaffinity(0))}")
     for year in years:
-        bench_year(year, args.repeat)
+        bench_year(year, args.repeat, args.workers)
     print(f"load after: {os.getloadavg()[0]:.2f} (1 min)")
     return 0
 
