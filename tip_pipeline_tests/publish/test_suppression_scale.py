@@ -39,6 +39,10 @@ def reference_complement(values, relations, cell, blocked):
     return None
 
 
+def blocked(unknown, fixed):
+    return unknown | fixed if fixed else unknown
+
+
 def reference_protect(values, relations, threshold, result, fixed=frozenset()) -> list:
     """Full sweeps over every relation until one adds nothing; the cells added, in order."""
     suppressed, unknown = result.suppressed, result.unknown
@@ -49,7 +53,7 @@ def reference_protect(values, relations, threshold, result, fixed=frozenset()) -
         for relation in relations:
             while _needs_protection(values, relation, suppressed, unknown, threshold):
                 protected = next(c for c in relation.terms if c in suppressed)
-                added = reference_complement(values, [relation], protected, unknown | fixed)
+                added = reference_complement(values, [relation], protected, blocked(unknown, fixed))
                 if added is None:
                     break
                 result.secondary.add(added)
@@ -79,7 +83,8 @@ def reference_suppress(values, relations, threshold, hidden=(), forced=(), fixed
             return result
         unknown = result.unknown
         for cell in sorted(narrow, key=repr):
-            added = reference_complement(values, by_cell.get(cell, []), cell, unknown | fixed)
+            holding = by_cell.get(cell, [])
+            added = reference_complement(values, holding, cell, blocked(unknown, fixed))
             if added is not None:
                 result.secondary.add(added)
                 unknown.add(added)
