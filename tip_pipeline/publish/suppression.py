@@ -626,8 +626,10 @@ class _WarmStarted:
 
 #: each thread's solver, emptied for each group (``_highs``)
 _SOLVERS = threading.local()
-#: held while a solver is made: the standard output is redirected process-wide meanwhile
+#: held while the process's first solver is made, its standard output redirected meanwhile
 _MAKING = threading.Lock()
+#: set once the process's first solver is made (HiGHS's banner written to the null device)
+_BANNER_DISCARDED = threading.Event()
 #: HiGHS's options for the audit's programs: silent, on the calling thread alone (``_highs``),
 #: and the simplex method without presolve: a group's programs are small and each starts from
 #: the last one's basis, which presolve would set aside; measured on an england year's 600
@@ -638,9 +640,10 @@ _OPTIONS: Final = {"output_flag": False, "threads": 1, "presolve": "off", "solve
 def _highs() -> highspy.Highs:
     """This thread's HiGHS solver, empty and silent, solving on this thread alone.
 
-    HiGHS writes a banner on the process's standard output when its first solver is made; a
-    solver is made with that output sent to the null device (one thread at a time: the
-    redirection is the process's), so that no line of the solver's reaches a run's logs.
+    HiGHS writes a banner on the process's standard output when its first solver is made; that
+    one is made with the output sent to the null device, so that no line of the solver's
+    reaches a run's logs (under a lock: the redirection is the process's; later solvers, one
+    per audit thread, are made without it, so other threads' output is not lost meanwhile).
     ``threads`` is 1 (``_OPTIONS``): the audit runs a solver per thread of its own
     (``_solve_groups``), and HiGHS would otherwise start a scheduler of worker threads for
     each of them."""
@@ -648,13 +651,25 @@ def _highs() -> highspy.Highs:
     if solver is None:
         import highspy
 
-        with _MAKING, _standard_output_discarded():
-            solver = highspy.Highs()
+        solver = _first_highs() if not _BANNER_DISCARDED.is_set() else highspy.Highs()
         for option, value in _OPTIONS.items():
             solver.setOptionValue(option, value)
         _SOLVERS.highs = solver
     solver.clearModel()
     return solver
+
+
+def _first_highs() -> highspy.Highs:
+    """A solver, made with the standard output discarded if it is the process's first."""
+    import highspy
+
+    with _MAKING:
+        if _BANNER_DISCARDED.is_set():
+            return highspy.Highs()
+        with _standard_output_discarded():
+            solver = highspy.Highs()
+        _BANNER_DISCARDED.set()
+        return solver
 
 
 @contextmanager

@@ -3,6 +3,8 @@ re-solving only the groups touched, the groups on threads; each against the algo
 replaced, kept here as the reference, on random relation sets of the published kinds."""
 
 import random
+import subprocess
+import sys
 
 import pytest
 
@@ -306,3 +308,24 @@ def test_batches_hold_every_group_once_heaviest_first():
     assert sorted(flat) == list(range(len(weights)))
     assert flat[:2] == [5, 1]  # 200, then 50
     assert batches[0] == [5]  # heavier than a batch's share: alone
+
+
+def test_no_line_of_the_solver_reaches_the_standard_output_from_threads():
+    """A fresh interpreter auditing on several threads writes nothing but its own line: the
+    process's first solver is made with HiGHS's banner discarded, the threads' silent."""
+    script = (
+        "from tip_pipeline.publish.suppression import Relation, Suppression, feasible_ranges\n"
+        "values, relations = {}, []\n"
+        "for n in range(8):\n"
+        "    values.update({f'a{n}': 3, f'b{n}': 4, f'c{n}': 9, f't{n}': 7, f'u{n}': 12})\n"
+        "    relations += [Relation({f'a{n}': 1, f'b{n}': 1, f't{n}': -1}),\n"
+        "                  Relation({f'a{n}': 1, f'c{n}': 1, f'u{n}': -1})]\n"
+        "withheld = Suppression(primary={f'{x}{n}' for x in 'abc' for n in range(8)})\n"
+        "for workers in (3, 3, 1):\n"
+        "    feasible_ranges(values, relations, withheld, workers=workers)\n"
+        "print('audited')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout == "audited\n"
