@@ -4,6 +4,7 @@
     python benchmarks/bench_suppression.py --warehouse sqlite:///warehouse/tip.db \
         [--period 2022/23 ...] [--save cells.pkl] [--repeat 3] [--workers N]
     python benchmarks/bench_suppression.py --cells cells.pkl [--repeat 3] [--workers N]
+    python benchmarks/bench_suppression.py --synthetic 40,80,160,320 [--repeat 3]
 
 For each year it builds the cells and relations publishing builds (``inputs.read_restricted``,
 ``inputs.restricted_cells``, the earlier years' published flows and cohorts as
@@ -14,6 +15,11 @@ delivery only: keep it in a temporary folder). Then it times, each the median of
 - ``suppress``: primary, secondary and the audit rounds, as publishing calls it;
 - the disclosure audit's ranges (``audit._check_ranges``): ``feasible_ranges`` over every
   relation with the withheld cells unknown and the published ones at their true counts.
+
+``--synthetic`` builds instead, for each number of authorities, an England of regions of 16
+authorities with the authorities' breakdowns and wards (``synthetic_year``), to show how the
+time grows with the cells (in proportion: issue #21's "total cost growing linearly with the
+cells").
 
 It prints the cells, relations, groups, withheld cells, a fingerprint of the withheld cells
 (the same fingerprint before and after a change means the same cells are published) and the
@@ -29,6 +35,7 @@ import hashlib
 import math
 import os
 import pickle
+import random
 import statistics
 import time
 from collections.abc import Callable
@@ -74,6 +81,60 @@ def year_cells(engine: sa.Engine, period: str, parents: dict[str, str]) -> YearC
     }
     forced, fixed = earlier_statuses(before, cells)
     return YearCells(period, cells.values, cells.relations, cells.hidden, forced, fixed)
+
+
+#: the synthetic authorities' category counts: about one in six below the threshold
+SYNTHETIC_COUNTS = (0, 1, 2, 3, 4, 6, 8, 11, 15, 20, 30, 45, 70, 120, 250)
+
+
+def synthetic_year(authorities: int, seed: int = 21) -> YearCells:
+    """England as regions of 16 authorities (England's 153 in 9), ``authorities`` in all, each
+    authority's count
+    split by 8 categories and a hidden remainder and by 20 wards (each summing to its total),
+    each region's categories and total the sums of its authorities', England's of the
+    regions'. The published layer's shape (``cells``) at a chosen size, counts from a seed.
+
+    Every authority has a remainder of at least the threshold: without one, a region's
+    category is implied exactly by its published total and other categories (a sum of the
+    declared relations, none of which holds a published cell left to withhold), and
+    suppression does not converge, before this change as after it."""
+    rng = random.Random(seed)
+    values: dict = {}
+    relations: list[Relation] = []
+    hidden: set = set()
+    regions = [f"R{r}" for r in range(max(1, authorities // 16))]
+    members: dict[str, list[str]] = {r: [] for r in regions}
+    for a in range(authorities):
+        la = f"L{a}"
+        members[regions[a % len(regions)]].append(la)
+        parts = [(la, k) for k in range(8)]
+        values.update({p: float(rng.choice(SYNTHETIC_COUNTS)) for p in parts})
+        rest = float(rng.choice((5, 9, 14)))
+        values[(la, "total")] = sum(values[p] for p in parts) + rest
+        if rest:
+            values[(la, "rest")] = rest
+            hidden.add((la, "rest"))
+            parts.append((la, "rest"))
+        relations.append(Relation({**dict.fromkeys(parts, 1), (la, "total"): -1}))
+        shares = [rng.random() for _ in range(20)]
+        wards = [(la, "ward", w) for w in range(20)]
+        left = values[(la, "total")]
+        for ward, share in zip(wards[:-1], shares, strict=False):
+            values[ward] = min(left, float(round(values[(la, "total")] * share / sum(shares))))
+            left -= values[ward]
+        values[wards[-1]] = left
+        relations.append(Relation({**dict.fromkeys(wards, 1), (la, "total"): -1}))
+    keys = [*range(8), "total"]
+    for region in regions:
+        for key in keys:
+            values[(region, key)] = sum(values[(la, key)] for la in members[region])
+            relations.append(
+                Relation({**{(la, key): 1 for la in members[region]}, (region, key): -1})
+            )
+    for key in keys:
+        values[("E", key)] = sum(values[(region, key)] for region in regions)
+        relations.append(Relation({**{(r, key): 1 for r in regions}, ("E", key): -1}))
+    return YearCells(f"synthetic {authorities}", values, relations, hidden, set(), set())
 
 
 def published_periods(engine: sa.Engine) -> list[str]:
@@ -154,11 +215,14 @@ def bench_year(year: YearCells, repeat: int, workers: int | None) -> None:
     )
     print(
         f"  suppress {s_time:.2f} s, audit ranges {a_time:.2f} s, "
-        f"together {s_time + a_time:.2f} s (median of {repeat})"
+        f"together {s_time + a_time:.2f} s (median of {repeat}), "
+        f"{(s_time + a_time) / len(year.values) * 1e6:.0f} µs a cell"
     )
 
 
 def load_years(args: argparse.Namespace) -> list[YearCells]:
+    if args.synthetic:
+        return [synthetic_year(int(n)) for n in args.synthetic.split(",")]
     if args.cells:
         with Path(args.cells).open("rb") as f:
             return [YearCells(**fields) for fields in pickle.load(f)]
@@ -183,6 +247,7 @@ def main() -> int:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--warehouse", help="warehouse URL")
     source.add_argument("--cells", help="a pickle written by --save")
+    source.add_argument("--synthetic", help="numbers of authorities, e.g. 40,80,160,320")
     parser.add_argument("--period", action="append", help="a year (default: every published)")
     parser.add_argument("--save", help="write the years' cells to this pickle")
     parser.add_argument("--repeat", type=int, default=3)
