@@ -6,8 +6,9 @@ layer's true figures (docs/CONVENTIONS.md, "Disclosure control"):
 1. every count from 1 to threshold - 1 is withheld;
 2. every published count equals the true count (suppression withholds, it never perturbs);
 3. every withheld count's range consistent with everything published (a linear program over
-   every additive relation of the year's published tables, ``suppression.feasible_ranges``)
-   is at least ``threshold`` wide;
+   every additive relation of the year's published tables, ``suppression.feasible_ranges``:
+   per connected group of relations, the groups on a thread per core, the same ranges
+   whatever the threads) is at least ``threshold`` wide;
 4. nothing derived from a withheld count is published: a suppressed row's value and limits,
    a comparison of a withheld value, SII/RII where any decile is withheld, the quintile gap
    where quintile 1 or 5 is, the change since baseline where those quintiles are withheld in
