@@ -130,7 +130,7 @@ def normalise_postcode(values: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
-def _lookup_path(path: Path | str | None) -> Path:
+def lookup_path(path: Path | str | None) -> Path:
     """``path``, or the file named by ``TIP_POSTCODE_LOOKUP`` when ``path`` is None."""
     return config.POSTCODE_LOOKUP.path(
         path,
@@ -278,15 +278,15 @@ class PostcodeLookup:
     def from_csv(cls, path: Path | str | None = None) -> PostcodeLookup:
         """The lookup in the ONS CSV at ``path`` (by default the file named by
         ``TIP_POSTCODE_LOOKUP``), of either layout; terminated postcodes included."""
-        lookup_path = _lookup_path(path)
-        names = _header_names(lookup_path)
+        source = lookup_path(path)
+        names = _header_names(source)
         header = {_key(name) for name in names}
-        layout, lsoa = _layout(lookup_path, header)
+        layout, lsoa = _layout(source, header)
         la = layout.la_column(header)
         wanted = (layout.postcode, lsoa, *([la] if la else []))
-        frame = _read_columns_arrow(lookup_path, names, wanted)
+        frame = _read_columns_arrow(source, names, wanted)
         if frame is None:
-            frame = _read_columns_pandas(lookup_path, wanted)
+            frame = _read_columns_pandas(source, wanted)
         lookup = cls.from_columns(frame[layout.postcode], frame[lsoa], frame[la] if la else None)
         del frame
         _return_freed_memory()
