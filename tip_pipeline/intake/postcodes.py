@@ -289,7 +289,7 @@ class PostcodeLookup:
             frame = _read_columns_pandas(source, wanted)
         lookup = cls.from_columns(frame[layout.postcode], frame[lsoa], frame[la] if la else None)
         del frame
-        _return_freed_memory()
+        return_freed_memory()
         return lookup
 
     @classmethod
@@ -361,12 +361,13 @@ def positions_in(queries: pa.Array, keys: pa.Array) -> pa.Array:
     return pa.array(positions, mask=~valid | (positions < 0), type=pa.int64())
 
 
-def _return_freed_memory() -> None:
+def return_freed_memory() -> None:
     """Hand the memory Arrow's allocator holds freed back to the operating system. Reading
     and normalising the national lookup passes some 500 MB through Arrow's arrays, which its
     allocator (mimalloc) keeps once freed: the process then held 629 MiB for a lookup of 112
     MiB, 278 MiB after this (docs/PERFORMANCE.md, "Intake of an england-sized year"). Once
-    per lookup: Arrow advises against calling it often (``MemoryPool.release_unused``)."""
+    per lookup, and once when intake lets the lookup go: Arrow advises against calling it
+    often (``MemoryPool.release_unused``)."""
     pa.default_memory_pool().release_unused()
 
 

@@ -32,7 +32,7 @@ from tip_pipeline.intake.landing import (
     write_contract_files,
 )
 from tip_pipeline.intake.linkage import ServiceLinkage, year_linkage
-from tip_pipeline.intake.postcodes import PostcodeLookup, lookup_path
+from tip_pipeline.intake.postcodes import PostcodeLookup, lookup_path, return_freed_memory
 from tip_pipeline.intake.pseudonyms import Pseudonymiser, load_key
 from tip_pipeline.intake.store import (
     check_key,
@@ -163,9 +163,13 @@ def take_in(
         converted, undated = convert_landing(
             found.others, pseudonymiser, lookup, periods, elsewhere=worker
         )
+    # the lookup is not needed to write the contract files, which hold every row of the year
+    del lookup
+    return_freed_memory()
     years = tuple(converted)
     refused = (*landing.refused, *found.refused, *undated)
     linkage = tuple(row for year in years for row in year_linkage(year, pseudonymiser))
+    return_freed_memory()  # what counting the people used, before the files are written
     written = tuple(path for year in years for path in write_contract_files(year, data_dir))
     record_intake(
         engine,
