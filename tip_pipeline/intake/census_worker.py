@@ -1,37 +1,67 @@
-"""A large CIN census XML converted in a second process, while the intake's own process reads
-the postcode lookup and the SSDA903 tables: at England's volume the census is some 60% of
-intake's CPU (12.5 s on a quiet machine, against some 9 s for the lookup and the SSDA903
-tables; docs/PERFORMANCE.md, "Intake of an england-sized year"), and it needs no lookup.
+"""A large CIN census XML read in two parts by two processes: its first part in a worker
+process while the intake's own process reads the postcode lookup and the SSDA903 tables, the
+rest in the intake's own process after them, so that the two processors share intake's work.
+At England's volume the census is some 60% of intake's CPU (12.5 s on a quiet machine,
+against some 9 s for the lookup and the SSDA903 tables; docs/PERFORMANCE.md, "Intake of an
+england-sized year"); read whole in the worker, the intake's process waited for it, and
+intake took the time of the census alone.
 
 Why a process and not a thread: the census read is Python called by expat for every element
 (``intake.cin_xml``), which holds the interpreter's lock; a second process is the only way to
-use a second core for it. Why only the census: it is one file read start to end, with nothing
-shared with the other files but the key (and the cross-reference's links), and its result is
-five tables whose rows and account come back whole.
+use a second core for it.
 
-What the worker does is what the intake's process would do: ``landing.convert_census`` on the
-same file with the same key and the same cross-reference of people (the ``Pseudonymiser``
-``take_in`` made ``with_links``: a child the cross-reference lists is hashed as its common
-person id there as here), so the same reader with the same protections (``intake.safe_expat``:
-DTDs, entities and external references refused), the same messages (file, line, element path
-and reason, never a value) and the same accounts (every record read is written or refused).
-The accounts are checked again when the result is rebuilt here (``IntakeResult`` checks
-``read == written + refused`` on creation).
+**Where the census is cut.** The file is cut before a child's start tag, ``<Child>``: a child
+and everything it holds (episodes, assessments, plans, enquiries) is one reader's, so that no
+record is split from the records it encloses, and what each part gives is rows, refusals and
+counts that add up (``cin_xml.CinXmlPart.joined``). Where: the worker's part ``W`` and the
+intake's work are balanced, ``start + W = R + (C - W)``, with ``C`` the censuses' bytes and
+``R`` the intake's other work (the lookup and the raw tables), both in bytes of census read
+in the same CPU time (:func:`worker_share`, its constants measured on the England year:
+``docs/PERFORMANCE.md``, "The census read in two parts"). The cut is the first ``<Child>`` at
+or after that share of the file's bytes (``cin_xml.cut_offset``); a file told no cut (a
+share of all of it, no ``<Child>`` after it, a file not read as UTF-8) is read whole in the
+worker, as before. Why not a dynamic split (the intake's process taking children from the
+end until the two meet): each part is read by a parser of its own from its first byte, so
+the parts must be fixed before the worker starts; the cost model leaves the imbalance of its
+error, a second or two at England's volume, and needs no messages between the processes.
+
+**The same protections and messages on every byte.** Each part is parsed by a parser of
+``intake.safe_expat`` (DTDs, entities and external references refused). The worker's parser
+reads the file from its first byte to the cut, the Header included (read once: the rest is
+read as its continuation, ``CinReader.continued``); it then proves the cut sound: its reader
+stands in ``Children`` between two children, and the document closes there
+(``cin_xml.read_cin_xml_head``); bytes ``<Child>`` in a comment, a CDATA section or an
+element skipped fail the proof, and the worker then reads the file whole. The intake's
+parser is given ``<Message><Children>`` and as many line breaks as lie before the cut, then
+the file's bytes from it (``cin_xml.read_cin_xml_tail``): every line it names (expat's error
+lines, a record's refusal) is the file's own. The file's refusal is the one its whole read
+would give: the first part's fault (it comes first in the file), else the second part's
+(:func:`answer`). The accounts are checked again when the result is made (``IntakeResult``:
+``read == written + refused`` for the file as a whole); rows keep the file's order (the
+first part's, then the second's), refusals sort by line, column and record, and the pairs of
+sources given both by the layout (``cin_convert.Accounts``), whatever the cut or the batches.
+Which unknown element paths the report names (the first :data:`cin_xml.MAX_NAMED_UNKNOWN`)
+cannot be told when the second part met more distinct ones than that: the file is then read
+whole in the intake's process (a file that odd is not DfE's layout).
+
+What the worker does is what the intake's process would do, with the same key and the same
+cross-reference of people (the ``Pseudonymiser`` ``take_in`` made ``with_links``: a child the
+cross-reference lists is hashed as its common person id there as here).
 
 How the rows come back: each batch of rows the worker converts is appended at once to its
 table's Arrow IPC file in a temporary folder of the data folder (hidden, beside the contract
 files, whose rows they are, pseudonymised; :class:`SpilledFrames`), so the worker holds one
 batch, not the file's rows; this process maps the files (``pyarrow.memory_map``) and removes
 them at once: the rows cross without being copied through a pipe, which would hold them
-twice in each process while they pass. The key, and the cross-reference's links where the
-raw folder has one, cross to the worker through the pipe the standard library opens between
-the two (``concurrent.futures``, the ``Pseudonymiser`` pickled), never a file.
+twice in each process while they pass. The second part's rows are held here as read, and
+follow the first's. The key, and the cross-reference's links where the raw folder has one,
+cross to the worker through the pipe the standard library opens between the two
+(``concurrent.futures``, the ``Pseudonymiser`` pickled), never a file.
 
 Memory: the two processes run at once, so what they hold is added. Before waiting for the
 worker, this process hands back to the operating system what Arrow's allocator (mimalloc)
 keeps of the memory it has freed converting the other files (``MemoryPool.release_unused``,
-once per census: some 50 of 550 MiB after England's SSDA903 tables); the worker is stopped
-before its rows are mapped here.
+once per census); the worker is stopped before its rows are mapped here.
 
 When: only for a census of at least :data:`WORKER_MIN_BYTES`, and only on a machine with more
 than one processor available to the process. A worker costs some 1 to 2 s to start (a fresh
@@ -73,12 +103,17 @@ WORKER_MIN_BYTES = 32 * 2**20
 #: what the intake's own process's other work costs, in bytes of census read in the same
 #: CPU time (see the module, "Where the census is cut"): a byte of a raw table (SSDA903's
 #: CSV, read by Python's ``csv`` and checked field by field) and a byte of the postcode lookup
-#: (read by Arrow)
-TABLE_BYTE_IN_CENSUS_BYTES = 5.0
-LOOKUP_BYTE_IN_CENSUS_BYTES = 0.25
+#: (read by Arrow). Measured on the England year (docs/PERFORMANCE.md, "The census read in two
+#: parts"): 13.3 s of CPU for 36 MiB of SSDA903 tables and 3.0 s for the 156 MiB lookup,
+#: against 10.3 s for 126 MiB of census read here
+TABLE_BYTE_IN_CENSUS_BYTES = 4.5
+LOOKUP_BYTE_IN_CENSUS_BYTES = 0.24
 #: the worker's start (a fresh interpreter importing pandas and pyarrow, some 1 s of CPU) in
-#: bytes of census read in that time
-WORKER_START_IN_CENSUS_BYTES = 35 * 2**20
+#: bytes of census, net of what the worker's part costs less per byte than the second part
+#: here (which also counts the lines before the cut, beside the lookup and the tables' rows):
+#: measured on the England year, 24.6 s of CPU for the worker's 309 MiB and its start, 0.080 s
+#: a MiB, against 0.082 s here, so none
+WORKER_START_IN_CENSUS_BYTES = 0
 
 
 def processors() -> int:

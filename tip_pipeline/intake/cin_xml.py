@@ -86,6 +86,13 @@ inside the fields read, and a dropped or unknown element is followed by its dept
 fields' text, lines and records are kept as columns, and children are converted in batches of
 :data:`CHUNK_CHILDREN`, so memory grows with the rows written, not with the file.
 
+In two parts: a large file is read by two processes (``intake.census_worker``), cut before a
+child's start tag: :func:`read_cin_xml_head` reads from the first byte to the cut and proves
+the cut stands between two children, :func:`read_cin_xml_tail` reads from the cut to the end
+with a parser of its own, given the root and ``Children`` open and the line breaks before the
+cut so that its lines are the file's, and :meth:`CinXmlPart.joined` adds them up as one
+reader would have: the same rows in the same order, the same refusals, counts and report.
+
 Accounting: for each contract table, every record read is written or refused
 (:class:`ssda903.IntakeResult`), with the file, the line of the element that refused it (of the
 record's start tag when the element is missing), the element's path and why, never its value.

@@ -326,17 +326,24 @@ def test_a_tail_that_cannot_be_joined_is_read_whole_here(tmp_path):
     assert any("10 more unknown element(s)" in note for note in answer.notes)
 
 
-def test_the_worker_s_share_balances_the_two_processes():
-    """No other work: the worker takes half the census, less its start; much other work:
-    all of it; the share stays between none and all."""
+def test_the_worker_s_share_balances_the_two_processes(monkeypatch):
+    """The worker's start and part against the rest of intake, in bytes of census: W = (C +
+    R - start) / 2; all of the census when the rest is larger, none when it is smaller than
+    the start."""
     mib = 2**20
-    alone = census_worker.worker_share(400 * mib, 0, 0)
-    start = census_worker.WORKER_START_IN_CENSUS_BYTES
-    assert alone == pytest.approx((400 * mib - start) / 2 / (400 * mib))
+    monkeypatch.setattr(census_worker, "WORKER_START_IN_CENSUS_BYTES", 20 * mib)
+    assert census_worker.worker_share(400 * mib, 0, 0) == pytest.approx(190 / 400)
+    tables, lookup = 10 * mib, 100 * mib
+    rest = (
+        tables * census_worker.TABLE_BYTE_IN_CENSUS_BYTES
+        + lookup * census_worker.LOOKUP_BYTE_IN_CENSUS_BYTES
+    )
+    assert census_worker.worker_share(400 * mib, tables, lookup) == pytest.approx(
+        (400 * mib + rest - 20 * mib) / 2 / (400 * mib)
+    )
     assert census_worker.worker_share(400 * mib, 400 * mib, 0) == 1.0
     assert census_worker.worker_share(mib, 0, 0) == 0.0
-    england = census_worker.worker_share(435 * mib, 36 * mib, 156 * mib)
-    assert alone < england < 1
+    assert census_worker.worker_share(0, mib, 0) == 1.0  # no census: nothing to cut
 
 
 def convert_census_here(raw: RawFile):

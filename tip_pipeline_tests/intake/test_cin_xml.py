@@ -1111,9 +1111,12 @@ def test_a_file_cut_before_any_child_reads_as_whole(tmp_path, chunk_children):
     assert in_comments == 2
 
 
-def test_the_cut_is_the_next_child_start_tag(tmp_path):
+@pytest.mark.parametrize("read_bytes", [cin_xml.READ_BYTES, 5])
+def test_the_cut_is_the_next_child_start_tag(tmp_path, monkeypatch, read_bytes):
     """Near the middle of a child, the cut is the start of the next; past the last child
-    there is none; a file of one child is cut before it or not at all."""
+    there is none; a file of one child is cut before it or not at all; the same when the
+    tag lies across two pieces read."""
+    monkeypatch.setattr(cin_xml, "READ_BYTES", read_bytes)
     path = _write(tmp_path, MIXED)
     data = path.read_bytes()
     offsets = _child_offsets(data)
