@@ -45,11 +45,12 @@ staged in one transaction (``store_extract`` in ``write_transaction``) into anot
 SQLite warehouse, as ``validate.source_year.SourceYear.run`` stages a source-year, without
 its validation. Peak memory is each child's own maximum resident set size (VmHWM: see
 :func:`_rss_bytes`), interpreter and libraries included; the child imports only what its
-stage needs. Intake converts a large census in a worker process of its own
-(``intake.census_worker``): its peak is then the SUM of the intake process's peak and the
-worker's (``getrusage(RUSAGE_CHILDREN)`` once the worker has ended), an upper bound of what
-the two held at any one time, which is also sampled (:class:`RssSampler`, every 20 ms: the
-largest sum of the two resident sets seen); its CPU time is the two processes' together.
+stage needs. Intake reads a large census in two parts, the first in a worker process of its
+own, the rest in its own process (``intake.census_worker``): its peak is then the SUM of the
+intake process's peak and the worker's (``getrusage(RUSAGE_CHILDREN)`` once the worker has
+ended), an upper bound of what the two held at any one time, which is also sampled
+(:class:`RssSampler`, every 20 ms: the largest sum of the two resident sets seen); its CPU
+time is the two processes' together.
 
 Not a test: prints figures for docs/PERFORMANCE.md. Nothing printed is a value of a record.
 """
@@ -392,8 +393,16 @@ def _instrument_intake(clock: Clock) -> None:
     for name in ("scan_landing", "write_contract_files", "record_intake"):
         setattr(run, name, clock.timed(lambda *a, n=name: n, getattr(run, name)))
     landing.convert_file = clock.timed(lambda raw, *a: f"convert {raw.name}", landing.convert_file)
+    census_worker.cut_offset = clock.timed(
+        lambda path, near: f"cut {path.name} near {near / path.stat().st_size:.0%} of it",
+        census_worker.cut_offset,
+    )
+    census_worker.read_tail = clock.timed(
+        lambda raw, *a: f"read {raw.name}'s second part here", census_worker.read_tail
+    )
     census_worker.CensusWorker.result = clock.timed(
-        lambda worker, raw: f"wait for the worker's {raw.name}", census_worker.CensusWorker.result
+        lambda worker, raw: f"{raw.name}: second part, wait, join",
+        census_worker.CensusWorker.result,
     )
     read_lookup = PostcodeLookup.from_csv.__func__
     PostcodeLookup.from_csv = classmethod(

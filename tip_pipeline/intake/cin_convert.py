@@ -251,7 +251,7 @@ class TableBatch(NamedTuple):
 
     values: dict[str, pd.Series]
     refused: pd.Series
-    refusals: list[Refusal]
+    refusals: list[Refused]
     lines: np.ndarray
     frame: pd.DataFrame
     unborn: int
@@ -296,19 +296,32 @@ def _convert_column(
     return Converted(converted.values, converted.reasons.mask(raw.repeated, repeated))
 
 
+class Refused(NamedTuple):
+    """A record's refusal and where it sorts among the table's: by its line, then by the
+    column that refused it (the layout's order), then by the record's place in the file
+    (``Accounts.result``), so that the order never depends on how the file was cut into
+    batches or parts."""
+
+    line: int
+    column: int
+    record: int
+    refusal: Refusal
+
+
 def _refusals(
     layout: RecordLayout,
     table: RawTable,
     raws: Mapping[str, RawColumn],
     converted: Mapping[str, Converted],
     file: str,
-) -> tuple[pd.Series, list[Refusal]]:
+) -> tuple[pd.Series, list[Refused]]:
     """Which records are refused (one reason each: the first column, in the layout's order,
-    that refuses it) and the refusals. A field's refusal names its element and line; a record
-    refused with its enclosing record names its own start tag."""
+    that refuses it) and the refusals, each with its column's number and its record's index
+    in the batch. A field's refusal names its element and line; a record refused with its
+    enclosing record names its own start tag."""
     refused = pd.Series(False, index=pd.RangeIndex(len(table)))
-    refusals: list[Refusal] = []
-    for column in layout.columns:
+    refusals: list[Refused] = []
+    for number, column in enumerate(layout.columns):
         reasons = converted[column.contract].reasons
         new = reasons.notna() & ~refused
         for i in new.index[new]:
@@ -317,7 +330,8 @@ def _refusals(
             else:
                 raw = raws[column.contract]
                 line, element = int(raw.lines[i]), str(raw.elements[i])
-            refusals.append(Refusal(file, line, element, str(reasons.iloc[i])))
+            refusal = Refusal(file, line, element, str(reasons.iloc[i]))
+            refusals.append(Refused(line, number, int(i), refusal))
         refused |= new
     return refused, refusals
 
@@ -441,15 +455,36 @@ class HeldFrames:
         return pd.concat(batches, ignore_index=True) if batches else None
 
 
+def _both_given_order() -> dict[tuple[str, str, str], int]:
+    """Each (record, kept, other) pair of sources a record may give both of, in the layout's
+    order (records, then columns): the order the report names them in."""
+    pairs = [
+        (layout.name, column.sources[0], column.sources[1])
+        for layout in RECORDS
+        for column in layout.columns
+        if len(column.sources) > 1
+    ]
+    return {pair: number for number, pair in enumerate(pairs)}
+
+
+BOTH_GIVEN_ORDER = _both_given_order()
+
+
 @dataclass
 class Accounts:
     """What every batch converted adds up to, per table and for the report. The rows go to
     ``frames``: held here unless the reader is given somewhere else to keep them
-    (``intake.census_worker`` writes them to a file)."""
+    (``intake.census_worker`` writes them to a file).
+
+    Nothing here depends on where the batches began and ended: each refusal sorts by its line,
+    its column and its record's place in the table (:class:`Refused`, the record counted
+    from the first converted here), and the pairs of sources given both by the layout's order,
+    so that a file read in batches, or in two parts whose accounts are :meth:`joined`, is
+    accounted for as if read whole."""
 
     frames: Frames = field(default_factory=HeldFrames)
     read: Counter[str] = field(default_factory=Counter)
-    refusals: dict[str, list[Refusal]] = field(
+    refusals: dict[str, list[Refused]] = field(
         default_factory=lambda: {layout.path: [] for layout in RECORDS}
     )
     unborn: int = 0
@@ -465,11 +500,35 @@ class Accounts:
             converted[layout.path] = table
             if not table.frame.empty:
                 self.frames.append(layout.path, table.frame)
+            before = self.read[layout.path]
+            self.refusals[layout.path] += [
+                r._replace(record=before + r.record) for r in table.refusals
+            ]
             self.read[layout.path] += len(raw)
-            self.refusals[layout.path] += table.refusals
             self.unborn += table.unborn
             for (kept, other), count in table.both_given.items():
                 self.both_given[layout.name, kept, other] += count
+
+    def joined(self, after: Accounts, frames: Frames) -> Accounts:
+        """These accounts and those of the records that follow them in the file (``after``),
+        as if one reader had converted both; the rows of both go to ``frames``, these
+        first."""
+        refusals = {
+            path: self.refusals[path]
+            + [r._replace(record=self.read[path] + r.record) for r in after.refusals[path]]
+            for path in self.refusals
+        }
+        return Accounts(
+            frames=frames,
+            read=self.read + after.read,
+            refusals=refusals,
+            unborn=self.unborn + after.unborn,
+            both_given=self.both_given + after.both_given,
+        )
+
+    def both_given_in_order(self) -> list[tuple[tuple[str, str, str], int]]:
+        """The pairs of sources given both, with their counts, in the layout's order."""
+        return sorted(self.both_given.items(), key=lambda item: BOTH_GIVEN_ORDER[item[0]])
 
     def result(self, layout: RecordLayout, file: str) -> IntakeResult:
         """The account of one table."""
@@ -478,7 +537,7 @@ class Accounts:
             frame = pd.DataFrame(
                 {name: pd.Series(dtype="string") for name in layout.extract.column_names}
             )
-        refusals = sorted(self.refusals[layout.path], key=lambda r: r.line)
+        refusals = sorted(self.refusals[layout.path], key=lambda r: r[:3])
         return IntakeResult(
             file=file,
             table=layout.extract.table,
@@ -486,5 +545,5 @@ class Accounts:
             frame=frame,
             read=self.read[layout.path],
             written=len(frame),
-            refused=tuple(refusals),
+            refused=tuple(r.refusal for r in refusals),
         )

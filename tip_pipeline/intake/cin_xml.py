@@ -86,6 +86,13 @@ inside the fields read, and a dropped or unknown element is followed by its dept
 fields' text, lines and records are kept as columns, and children are converted in batches of
 :data:`CHUNK_CHILDREN`, so memory grows with the rows written, not with the file.
 
+In two parts: a large file is read by two processes (``intake.census_worker``), cut before a
+child's start tag: :func:`read_cin_xml_head` reads from the first byte to the cut and proves
+the cut stands between two children, :func:`read_cin_xml_tail` reads from the cut to the end
+with a parser of its own, given the root and ``Children`` open and the line breaks before the
+cut so that its lines are the file's, and :meth:`CinXmlPart.joined` adds them up as one
+reader would have: the same rows in the same order, the same refusals, counts and report.
+
 Accounting: for each contract table, every record read is written or refused
 (:class:`ssda903.IntakeResult`), with the file, the line of the element that refused it (of the
 record's start tag when the element is missing), the element's path and why, never its value.
@@ -96,9 +103,11 @@ CINdetails its Assessments, ChildProtectionPlans and Section47 groups.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 from xml.parsers import expat
@@ -151,8 +160,14 @@ __all__ = [
     "SECTION47",
     "Accounts",
     "CinXmlError",
+    "CinXmlPart",
     "CinXmlResult",
+    "cut_offset",
+    "line_at",
     "read_cin_xml",
+    "read_cin_xml_head",
+    "read_cin_xml_tail",
+    "read_cin_xml_whole",
 ]
 
 #: children converted at a time: the raw text held is one batch's, whatever the file's size
@@ -323,7 +338,9 @@ READ_BYTES = 1 << 20
 # Kinds compared for every element of the file: an enum member looked up through its class
 # costs a call in Python 3.11, a module name does not.
 FIELD, HEADER_FIELD, RECORD, GROUP = Kind.FIELD, Kind.HEADER_FIELD, Kind.RECORD, Kind.GROUP
-CHILD_ELEMENT = DOCUMENT.children[ROOT].children["Children"].children["Child"]
+ROOT_ELEMENT = DOCUMENT.children[ROOT]
+CHILDREN_ELEMENT = ROOT_ELEMENT.children["Children"]
+CHILD_ELEMENT = CHILDREN_ELEMENT.children["Child"]
 
 
 class CinReader(Skipping):
@@ -343,11 +360,15 @@ class CinReader(Skipping):
         pseudonymiser: Pseudonymiser,
         chunk_children: int = CHUNK_CHILDREN,
         frames: Frames | None = None,
+        continued: bool = False,
     ) -> None:
         self.parser = parser
         self.file = file
         self.pseudonymiser = pseudonymiser
         self.chunk_children = chunk_children
+        #: reading the second part of a file (:func:`read_cin_xml_tail`), whose Header the
+        #: first part's reader read: the Children here come after it
+        self.continued = continued
         #: the open elements being read, from the document down
         self.open: list[Element] = [DOCUMENT]
         #: the text of the field being read, in the pieces expat gave it
@@ -410,7 +431,7 @@ class CinReader(Skipping):
             occurrences.append((self._take_text(), self.field_line))
         elif element.path == HEADER:
             self.header = read_header(self.header_fields, self.file, self.parser.CurrentLineNumber)
-        elif element.path == ROOT and self.header is None:
+        elif element.path == ROOT and self.header is None and not self.continued:
             raise _refuse(
                 self.file, self.parser.CurrentLineNumber, "no Header: not a CIN census return"
             )
@@ -424,7 +445,7 @@ class CinReader(Skipping):
 
     def _group_starts(self, element: Element) -> None:
         """Children before the Header refuse the file: the year is not known."""
-        if element.path == CHILDREN and self.header is None:
+        if element.path == CHILDREN and self.header is None and not self.continued:
             raise _refuse(
                 self.file,
                 self.parser.CurrentLineNumber,
@@ -467,29 +488,87 @@ class CinReader(Skipping):
         self.batch = Batch()
         self.slots = self.batch.field_slots()
 
+    def at_children(self) -> bool:
+        """Whether the reader stands between two children of ``Children``, the Header read:
+        where a file may be cut in two (:func:`read_cin_xml_head`)."""
+        return (
+            self.open == [DOCUMENT, ROOT_ELEMENT, CHILDREN_ELEMENT]
+            and not self.skipped
+            and self.header is not None
+        )
+
+    def part(self) -> CinXmlPart:
+        """What the reader has read, once it has flushed its last batch."""
+        return CinXmlPart(
+            file=self.file,
+            header=self.header,
+            accounts=self.accounts,
+            dropped=self.dropped,
+            unknown=self.unknown,
+            unknown_unnamed=self.unknown_unnamed,
+        )
+
+
+@dataclass
+class CinXmlPart:
+    """What a reader read of a file, whole or a part of it, before its result is made: the
+    header (None in a second part, whose header the first part read), the accounts of the
+    records converted, and the counts of the elements not kept."""
+
+    file: str
+    header: Header | None
+    accounts: Accounts
+    dropped: Counter[str]
+    unknown: Counter[str]
+    unknown_unnamed: int
+
+    def joined(self, after: CinXmlPart, frames: Frames) -> CinXmlPart | None:
+        """This part and the part of the file that follows it, as one reader would have read
+        them both, the rows of both in ``frames`` (this part's first); None when that cannot
+        be told: ``after`` met more distinct unknown paths than it names, so which of them
+        the whole file would name is not known (:data:`MAX_NAMED_UNKNOWN`)."""
+        if after.unknown_unnamed:
+            return None
+        unknown = Counter(self.unknown)
+        unnamed = self.unknown_unnamed
+        for path, count in after.unknown.items():
+            if path in unknown or len(unknown) < MAX_NAMED_UNKNOWN:
+                unknown[path] += count
+            else:
+                unnamed += count
+        dropped = Counter(self.dropped)
+        dropped.update(after.dropped)
+        return CinXmlPart(
+            file=self.file,
+            header=self.header,
+            accounts=self.accounts.joined(after.accounts, frames),
+            dropped=dropped,
+            unknown=unknown,
+            unknown_unnamed=unnamed,
+        )
+
     def result(self) -> CinXmlResult:
-        """The file's result, once it has been read to its end."""
+        """The file's result, once it has been read to its end (its parts joined)."""
         if self.header is None:  # the end of Message refuses such a file first
-            raise _refuse(
-                self.file, self.parser.CurrentLineNumber, "no Header: not a CIN census return"
-            )
-        children = self.accounts.result(CHILD, self.file)
+            raise CinXmlError(f"{self.file}: no Header: not a CIN census return")
+        accounts = self.accounts
+        children = accounts.result(CHILD, self.file)
         return CinXmlResult(
             file=self.file,
             year=self.header.year,
             lea=self.header.lea,
             children=children,
-            episodes=self.accounts.result(EPISODE, self.file),
-            assessments=self.accounts.result(ASSESSMENT, self.file),
-            cp_plans=self.accounts.result(CP_PLAN, self.file),
-            section47=self.accounts.result(SECTION47, self.file),
+            episodes=accounts.result(EPISODE, self.file),
+            assessments=accounts.result(ASSESSMENT, self.file),
+            cp_plans=accounts.result(CP_PLAN, self.file),
+            section47=accounts.result(SECTION47, self.file),
             dropped=tuple(ElementCount(p, n, DROPPED[p]) for p, n in self.dropped.items()),
             unknown=tuple(ElementCount(p, n, UNKNOWN_WHY) for p, n in self.unknown.items()),
             unknown_unnamed=self.unknown_unnamed,
-            unborn=self.accounts.unborn,
+            unborn=accounts.unborn,
             both_given=tuple(
                 BothGiven(record, kept, other, n)
-                for (record, kept, other), n in self.accounts.both_given.items()
+                for (record, kept, other), n in accounts.both_given_in_order()
             ),
             home_lsoa_unknown=children.written,
         )
@@ -502,12 +581,53 @@ def _forbidden_reason(error: Exception) -> str:
     raise error
 
 
-def _parse(parser: expat.XMLParserType, stream: BinaryIO) -> None:
-    """Hand the file to expat in large pieces (its own ``ParseFile`` reads 2 KiB at a time),
-    then say it has ended."""
-    while piece := stream.read(READ_BYTES):
-        parser.Parse(piece, False)
-    parser.Parse(b"", True)
+def _pieces(stream: BinaryIO, end: int | None = None) -> Iterator[bytes]:
+    """The file from where ``stream`` stands to byte ``end`` (its end if None), in pieces of
+    :data:`READ_BYTES` (expat's own ``ParseFile`` reads 2 KiB at a time)."""
+    left = end - stream.tell() if end is not None else None
+    while left is None or left > 0:
+        piece = stream.read(READ_BYTES if left is None else min(READ_BYTES, left))
+        if not piece:
+            return
+        if left is not None:
+            left -= len(piece)
+        yield piece
+
+
+def _parse(
+    parser: expat.XMLParserType, file: str, pieces: Iterable[bytes], final: bool = True
+) -> None:
+    """Hand ``pieces`` to expat, then say the document has ended if ``final``; expat's
+    errors, the protections' and the file's own become a :class:`CinXmlError` naming the
+    file, the line and the kind of problem, never the file's text."""
+    try:
+        for piece in pieces:
+            parser.Parse(piece, False)
+        if final:
+            parser.Parse(b"", True)
+    except expat.ExpatError as error:
+        # expat's messages are fixed texts of its error table, never the document's
+        raise _refuse(
+            file, error.lineno, f"not well-formed XML ({expat.ErrorString(error.code)})"
+        ) from None
+    except FORBIDDEN_ERRORS as error:
+        raise _refuse(file, parser.CurrentLineNumber, _forbidden_reason(error)) from None
+    except OSError as error:
+        raise CinXmlError(f"{file}: cannot be read ({type(error).__name__})") from None
+
+
+def _existing(path: Path | str) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        raise CinXmlError(f"{path.name}: no such file")
+    return path
+
+
+def _opened(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as error:
+        raise CinXmlError(f"{path.name}: cannot be read ({type(error).__name__})") from None
 
 
 def read_cin_xml(
@@ -524,23 +644,155 @@ def read_cin_xml(
     holds a DTD, an entity declaration or an external reference, or is not a CIN census return
     with a readable ReferenceDate.
     """
-    path = Path(path)
-    file = path.name
-    if not path.is_file():
-        raise CinXmlError(f"{file}: no such file")
+    return read_cin_xml_whole(path, pseudonymiser, chunk_children, frames).result()
+
+
+def read_cin_xml_whole(
+    path: Path | str,
+    pseudonymiser: Pseudonymiser,
+    chunk_children: int = CHUNK_CHILDREN,
+    frames: Frames | None = None,
+) -> CinXmlPart:
+    """:func:`read_cin_xml`'s reading of the whole file, before its result is made."""
+    path = _existing(path)
     parser = defused_parser()
-    reader = CinReader(parser, file, pseudonymiser, chunk_children, frames)
-    try:
-        with path.open("rb") as stream:
-            _parse(parser, stream)
-    except expat.ExpatError as error:
-        # expat's messages are fixed texts of its error table, never the document's
-        raise _refuse(
-            file, error.lineno, f"not well-formed XML ({expat.ErrorString(error.code)})"
-        ) from None
-    except FORBIDDEN_ERRORS as error:
-        raise _refuse(file, parser.CurrentLineNumber, _forbidden_reason(error)) from None
-    except OSError as error:
-        raise CinXmlError(f"{file}: cannot be read ({type(error).__name__})") from None
+    reader = CinReader(parser, path.name, pseudonymiser, chunk_children, frames)
+    with _opened(path) as stream:
+        _parse(parser, path.name, _pieces(stream))
     reader.flush()
-    return reader.result()
+    return reader.part()
+
+
+# --- a file read in two parts (``intake.census_worker``) ------------------------------------
+
+#: the start tag a file is cut before: DfE's layout writes a child's without attributes
+CHILD_TAG = b"<Child>"
+#: what closes the first part's document at the cut, and opens the second's
+CLOSE_AT_CUT = b"</Children></Message>"
+OPEN_AT_CUT = b"<Message><Children>"
+UTF8_BOM = b"\xef\xbb\xbf"
+XML_DECLARATION = re.compile(rb"<\?xml\s[^>]*?\?>")
+DECLARED_ENCODING = re.compile(rb"""\sencoding\s*=\s*["']([A-Za-z0-9._-]*)["']""")
+#: bytes read to tell how expat will decode a file
+HEAD_BYTES = 4096
+
+
+def read_as_utf8(head: bytes) -> bool:
+    """Whether expat reads a file beginning with ``head`` as UTF-8, the encoding the second
+    part's parser assumes (it is given no declaration): an optional UTF-8 byte order mark,
+    then ``<`` and no NUL (expat takes ``<`` and NUL for UTF-16), and an XML declaration, if
+    any, naming UTF-8 or no encoding (XML 1.0, section 4.3.3 and appendix F). A file this
+    cannot tell is not cut."""
+    head = head.removeprefix(UTF8_BOM)
+    if not head.startswith(b"<") or head[1:2] in (b"", b"\0"):
+        return False
+    if not head.startswith(b"<?xml"):
+        return True
+    declaration = XML_DECLARATION.match(head)
+    if declaration is None:
+        return False
+    encoding = DECLARED_ENCODING.search(declaration.group(0))
+    return encoding is None or encoding.group(1).upper() == b"UTF-8"
+
+
+def cut_offset(path: Path | str, near: int) -> int | None:
+    """Where the file may be cut in two: the first byte of the first ``<Child>`` at or after
+    byte ``near``; None when there is none, or when the file is not read as UTF-8
+    (:func:`read_as_utf8`). Only a place to try: whether it stands between two children is
+    told by the first part's reader (:func:`read_cin_xml_head`), since the bytes could lie in
+    a comment, a CDATA section or an element skipped."""
+    with Path(path).open("rb") as stream:
+        if not read_as_utf8(stream.read(HEAD_BYTES)):
+            return None
+        start = max(near, 0)
+        stream.seek(start)
+        carried = b""
+        for piece in _pieces(stream):
+            text = carried + piece
+            found = text.find(CHILD_TAG)
+            if found >= 0:
+                return start - len(carried) + found
+            carried = text[-(len(CHILD_TAG) - 1) :]
+            start += len(piece)
+    return None
+
+
+def line_at(path: Path | str, offset: int) -> int:
+    """The line that byte ``offset`` of the file lies on, as expat counts lines: a line feed,
+    a carriage return and the pair of them each end one (XML 1.0, section 2.11, "End-of-Line
+    Handling"; expat's position counting)."""
+    line, after_return = 1, False
+    with Path(path).open("rb") as stream:
+        for piece in _pieces(stream, offset):
+            line += piece.count(b"\n") + piece.count(b"\r") - piece.count(b"\r\n")
+            if after_return and piece.startswith(b"\n"):
+                line -= 1
+            after_return = piece.endswith(b"\r")
+    return line
+
+
+def read_cin_xml_head(
+    path: Path | str,
+    pseudonymiser: Pseudonymiser,
+    cut: int,
+    chunk_children: int = CHUNK_CHILDREN,
+    frames: Frames | None = None,
+) -> CinXmlPart | None:
+    """The file's first part, its bytes before ``cut`` (:func:`cut_offset`), read as
+    :func:`read_cin_xml` reads the whole, the Header included. A fault in those bytes refuses
+    the file as it would when read whole (:class:`CinXmlError`, the same line and reason: expat
+    reports a fault once the token holding it is complete, and one that the cut leaves
+    incomplete is not reported here). None when ``cut`` proves not to stand between two
+    children: the reader is elsewhere, or the document cannot be closed there
+    (:data:`CLOSE_AT_CUT`, given to this parser only to end it: a comment, a CDATA section, a
+    tag or a reference the cut falls in leaves it unclosed); the file is then read whole."""
+    path = _existing(path)
+    parser = defused_parser()
+    reader = CinReader(parser, path.name, pseudonymiser, chunk_children, frames)
+    with _opened(path) as stream:
+        _parse(parser, path.name, _pieces(stream, cut), final=False)
+    if not reader.at_children():
+        return None
+    try:
+        parser.Parse(CLOSE_AT_CUT, True)
+    except (expat.ExpatError, ValueFreeError, *FORBIDDEN_ERRORS):
+        return None
+    reader.flush()
+    return reader.part()
+
+
+def _opening(line: int) -> Iterator[bytes]:
+    """What the second part's parser is given before the file's bytes: the root and Children
+    open, as at the cut, and line breaks enough that the file's first byte read is on its
+    own line, ``line``, so that every line named is the file's."""
+    yield OPEN_AT_CUT
+    left = line - 1
+    while left > 0:
+        yield b"\n" * min(left, READ_BYTES)
+        left -= READ_BYTES
+
+
+def read_cin_xml_tail(
+    path: Path | str,
+    pseudonymiser: Pseudonymiser,
+    cut: int,
+    line: int | None = None,
+    chunk_children: int = CHUNK_CHILDREN,
+    frames: Frames | None = None,
+) -> CinXmlPart:
+    """The file's second part, its bytes from ``cut`` (a ``<Child>`` start tag on ``line``,
+    counted if not given: :func:`line_at`) to its end, with the same protections
+    (``safe_expat``): a parser of its own is given :func:`_opening`, then those bytes, so
+    that it stands in ``Children`` as the first part's parser stood at the cut, on the same
+    line. Its Header is the first part's (the reader is ``continued``). A fault refuses the
+    file with its true line, valid only if the first part proves the cut sound and has no
+    fault of its own (:func:`read_cin_xml_head`): ``intake.census_worker`` decides."""
+    path = _existing(path)
+    line = line_at(path, cut) if line is None else line
+    parser = defused_parser()
+    reader = CinReader(parser, path.name, pseudonymiser, chunk_children, frames, continued=True)
+    with _opened(path) as stream:
+        stream.seek(cut)
+        _parse(parser, path.name, chain(_opening(line), _pieces(stream)))
+    reader.flush()
+    return reader.part()

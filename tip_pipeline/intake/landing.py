@@ -61,8 +61,7 @@ import pyarrow.csv as pacsv
 from tip_pipeline.atomic import written_whole
 from tip_pipeline.errors import ValueFreeError, describe
 from tip_pipeline.ingest.reader import file_sha256
-from tip_pipeline.intake.cin_convert import Frames
-from tip_pipeline.intake.cin_xml import read_cin_xml
+from tip_pipeline.intake.cin_xml import CinXmlResult, read_cin_xml
 from tip_pipeline.intake.cross_reference import (
     CrossReference,
     convert_cross_reference,
@@ -249,12 +248,14 @@ def _convert_ssda903_xml(
     return ConvertedFile(raw.name, raw.period, read.results, tuple(read.notes()))
 
 
-def _convert_cin_xml(
-    raw: RawFile, pseudonymiser: Pseudonymiser, frames: Frames | None = None
-) -> ConvertedFile | FileRefusal:
-    """A CIN census return, dated by its ReferenceDate; refused if its folder says otherwise.
-    Its rows are kept in ``frames`` while it is read (by default, in this process)."""
-    read = read_cin_xml(raw.path, pseudonymiser, frames=frames)
+def _convert_cin_xml(raw: RawFile, pseudonymiser: Pseudonymiser) -> ConvertedFile | FileRefusal:
+    """A CIN census return read whole in this process (:func:`census_converted`)."""
+    return census_converted(raw, read_cin_xml(raw.path, pseudonymiser))
+
+
+def census_converted(raw: RawFile, read: CinXmlResult) -> ConvertedFile | FileRefusal:
+    """A CIN census return read (here, or in two parts by ``intake.census_worker``), dated by
+    its ReferenceDate; refused if its folder says otherwise."""
     if raw.period is not None and raw.period != read.year:
         return FileRefusal(
             raw.name,
@@ -263,18 +264,6 @@ def _convert_cin_xml(
         )
     notes = tuple(read.notes())  # each extract's account is reported with the year's
     return ConvertedFile(raw.name, read.year, read.results, notes)
-
-
-def convert_census(
-    raw: RawFile, pseudonymiser: Pseudonymiser, frames: Frames | None = None
-) -> ConvertedFile | FileRefusal:
-    """A file whose root is the CIN census's converted as :func:`convert_file` converts it,
-    without the lookup the census does not use, its rows kept in ``frames`` while it is read
-    (what ``intake.census_worker`` runs)."""
-    try:
-        return _convert_cin_xml(raw, pseudonymiser, frames)
-    except ValueFreeError as error:
-        return FileRefusal(raw.name, describe(error))
 
 
 def is_census(raw: RawFile) -> bool:

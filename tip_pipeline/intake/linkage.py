@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from tip_pipeline.intake.landing import YearIntake
 from tip_pipeline.intake.pseudonyms import SYSTEM_OF_SOURCE, SYSTEMS, Pseudonymiser
 from tip_pipeline.sources.contracts import EXTRACTS, ColumnKind
@@ -48,17 +52,38 @@ class ServiceLinkage:
         )
 
 
-def _people(year: YearIntake, system: str) -> set[str]:
-    """The distinct pseudonyms of the year's person ids of ``system``'s extracts."""
-    people: set[str] = set()
+def _column(values: pd.Series) -> list[pa.Array]:
+    """A column's values as Arrow arrays of one type (``large_string``, pandas' own for its
+    ``string`` columns): read in place, no Python string made per value."""
+    array = pa.array(values, from_pandas=True)
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    return [chunk.cast(pa.large_string()) for chunk in chunks]
+
+
+def _people(year: YearIntake, system: str) -> pa.Array:
+    """The distinct pseudonyms of the year's person ids of ``system``'s extracts, as one
+    Arrow array (``pyarrow.compute.unique``): England's year has some half a million in two
+    million rows, which a Python set held as as many Python strings, at the intake process's
+    peak (docs/PERFORMANCE.md, "The census read in two parts")."""
+    chunks: list[pa.Array] = []
     for result in year.results.values():
         extract = EXTRACTS[result.table]
         if SYSTEM_OF_SOURCE.get(extract.source) is not SYSTEMS[system]:
             continue
         for column in extract.columns:
             if column.kind is ColumnKind.PSEUDO_ID:
-                people.update(result.frame[column.name].dropna().unique())
-    return people
+                chunks += _column(result.frame[column.name])
+    if not chunks:
+        return pa.array([], type=pa.large_string())
+    return pc.unique(pa.chunked_array(chunks, type=pa.large_string())).drop_null()
+
+
+def _linked(people: pa.Array, linked: frozenset[str]) -> int:
+    """How many of ``people`` are common person ids' pseudonyms."""
+    if not linked or not len(people):
+        return 0
+    value_set = pa.array(sorted(linked), type=pa.large_string())
+    return int(pc.sum(pc.is_in(people, value_set=value_set)).as_py() or 0)
 
 
 def year_linkage(year: YearIntake, pseudonymiser: Pseudonymiser) -> list[ServiceLinkage]:
@@ -67,14 +92,14 @@ def year_linkage(year: YearIntake, pseudonymiser: Pseudonymiser) -> list[Service
     out = []
     for system in SYSTEMS:
         people = _people(year, system)
-        if not people:
+        if not len(people):
             continue
         out.append(
             ServiceLinkage(
                 period=year.period.label,
                 system=system,
                 people=len(people),
-                linked=len(people & linked),
+                linked=_linked(people, linked),
                 cross_reference=pseudonymiser.linking,
             )
         )

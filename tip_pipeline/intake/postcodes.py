@@ -130,7 +130,7 @@ def normalise_postcode(values: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
-def _lookup_path(path: Path | str | None) -> Path:
+def lookup_path(path: Path | str | None) -> Path:
     """``path``, or the file named by ``TIP_POSTCODE_LOOKUP`` when ``path`` is None."""
     return config.POSTCODE_LOOKUP.path(
         path,
@@ -278,18 +278,18 @@ class PostcodeLookup:
     def from_csv(cls, path: Path | str | None = None) -> PostcodeLookup:
         """The lookup in the ONS CSV at ``path`` (by default the file named by
         ``TIP_POSTCODE_LOOKUP``), of either layout; terminated postcodes included."""
-        lookup_path = _lookup_path(path)
-        names = _header_names(lookup_path)
+        source = lookup_path(path)
+        names = _header_names(source)
         header = {_key(name) for name in names}
-        layout, lsoa = _layout(lookup_path, header)
+        layout, lsoa = _layout(source, header)
         la = layout.la_column(header)
         wanted = (layout.postcode, lsoa, *([la] if la else []))
-        frame = _read_columns_arrow(lookup_path, names, wanted)
+        frame = _read_columns_arrow(source, names, wanted)
         if frame is None:
-            frame = _read_columns_pandas(lookup_path, wanted)
+            frame = _read_columns_pandas(source, wanted)
         lookup = cls.from_columns(frame[layout.postcode], frame[lsoa], frame[la] if la else None)
         del frame
-        _return_freed_memory()
+        return_freed_memory()
         return lookup
 
     @classmethod
@@ -361,12 +361,13 @@ def positions_in(queries: pa.Array, keys: pa.Array) -> pa.Array:
     return pa.array(positions, mask=~valid | (positions < 0), type=pa.int64())
 
 
-def _return_freed_memory() -> None:
+def return_freed_memory() -> None:
     """Hand the memory Arrow's allocator holds freed back to the operating system. Reading
     and normalising the national lookup passes some 500 MB through Arrow's arrays, which its
     allocator (mimalloc) keeps once freed: the process then held 629 MiB for a lookup of 112
     MiB, 278 MiB after this (docs/PERFORMANCE.md, "Intake of an england-sized year"). Once
-    per lookup: Arrow advises against calling it often (``MemoryPool.release_unused``)."""
+    per lookup, and once when intake lets the lookup go: Arrow advises against calling it
+    often (``MemoryPool.release_unused``)."""
     pa.default_memory_pool().release_unused()
 
 

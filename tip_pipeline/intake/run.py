@@ -18,7 +18,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tip_pipeline.intake.census_worker import CensusWorker, worth_a_worker
+from tip_pipeline.errors import ValueFreeError
+from tip_pipeline.intake.census_worker import CensusWorker, worker_share, worth_a_worker
 from tip_pipeline.intake.cross_reference import CrossReference
 from tip_pipeline.intake.landing import (
     FileRefusal,
@@ -31,7 +32,7 @@ from tip_pipeline.intake.landing import (
     write_contract_files,
 )
 from tip_pipeline.intake.linkage import ServiceLinkage, year_linkage
-from tip_pipeline.intake.postcodes import PostcodeLookup
+from tip_pipeline.intake.postcodes import PostcodeLookup, lookup_path, return_freed_memory
 from tip_pipeline.intake.pseudonyms import Pseudonymiser, load_key
 from tip_pipeline.intake.store import (
     check_key,
@@ -97,6 +98,22 @@ class IntakeSummary:
         return lines
 
 
+def _size(path: Path) -> int:
+    """A file's size in bytes; 0 when it cannot be told (its reader will say why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _lookup_size(lookup_file: Path | str | None) -> int:
+    """The postcode lookup's size in bytes; 0 when it cannot be found (reading it says why)."""
+    try:
+        return _size(lookup_path(lookup_file))
+    except ValueFreeError:
+        return 0
+
+
 def take_in(
     raw_dir: Path,
     data_dir: Path,
@@ -113,9 +130,10 @@ def take_in(
     default to their settings (``TIP_PSEUDONYM_KEY_FILE``, ``TIP_POSTCODE_LOOKUP``). Files
     refused where they lie are reported by every run (they belong to no year).
 
-    A large CIN census XML is converted in a worker process while this one reads the lookup
-    and the other files (``intake.census_worker``): the same reader, rows and accounts, in
-    about the time of the longer of the two."""
+    A large CIN census XML is read in two parts: the first in a worker process while this one
+    reads the lookup and the other files, the second here after them (``intake.census_worker``,
+    which says where the file is cut): the same reader, rows and accounts, the two processors
+    sharing the work."""
     run_id = run_id or f"intake-{uuid.uuid4()}"
     pseudonymiser = Pseudonymiser(load_key(key_file))
     with engine.connect() as conn:
@@ -132,16 +150,26 @@ def take_in(
         for raw in found.others
         if is_read(raw, periods) and is_census(raw) and worth_a_worker(raw)
     ]
+    rest = [raw for raw in found.others if is_read(raw, periods) and raw not in census]
+    share = worker_share(
+        sum(_size(raw.path) for raw in census),
+        sum(_size(raw.path) for raw in rest),
+        _lookup_size(lookup_file),
+    )
     # the worker is given the pseudonymiser with the cross-reference's links, as the other
     # files are: the census's children are social care's people, hashed through the links
-    with CensusWorker(census, pseudonymiser, data_dir) as worker:  # while the rest is read
+    with CensusWorker(census, pseudonymiser, data_dir, share) as worker:  # beside the rest
         lookup = PostcodeLookup.from_csv(lookup_file)
         converted, undated = convert_landing(
             found.others, pseudonymiser, lookup, periods, elsewhere=worker
         )
+    # the lookup is not needed to write the contract files, which hold every row of the year
+    del lookup
+    return_freed_memory()
     years = tuple(converted)
     refused = (*landing.refused, *found.refused, *undated)
     linkage = tuple(row for year in years for row in year_linkage(year, pseudonymiser))
+    return_freed_memory()  # what counting the people used, before the files are written
     written = tuple(path for year in years for path in write_contract_files(year, data_dir))
     record_intake(
         engine,

@@ -18,7 +18,12 @@ import pytest
 from tip_pipeline.intake import census_worker, run
 from tip_pipeline.intake.census_worker import CensusWorker, SpilledFrames, worth_a_worker
 from tip_pipeline.intake.cin_convert import HeldFrames
+from tip_pipeline.intake.cin_xml import CinXmlPart
 from tip_pipeline.intake.landing import (
+    ConvertedFile,
+    FileRefusal,
+    RawFile,
+    convert_file,
     convert_landing,
     is_census,
     scan_landing,
@@ -115,7 +120,10 @@ def _contract_files(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
 
 
-def test_the_worker_gives_what_this_process_gives(tmp_path, lookup):
+@pytest.mark.parametrize("share", [1.0, 0.5, 0.0])
+def test_the_worker_gives_what_this_process_gives(tmp_path, lookup, share):
+    """Whole in the worker (share 1), or cut in two: the first part in the worker, the rest
+    here; cut before the first child (share 0), the worker reads the header only."""
     raw = tmp_path / "raw"
     _landing(raw)
     files = scan_landing(raw).files
@@ -125,7 +133,7 @@ def test_the_worker_gives_what_this_process_gives(tmp_path, lookup):
     here_years, here_undated = convert_landing(files, LINKED, lookup)
     data = tmp_path / "data"
     census_files = [f for f in files if is_census(f)]
-    with CensusWorker(census_files, LINKED, data) as worker:
+    with CensusWorker(census_files, LINKED, data, share) as worker:
         assert all(f in worker for f in census_files)
         there_years, there_undated = convert_landing(files, LINKED, lookup, elsewhere=worker)
     assert list(data.iterdir()) == []  # the worker's files are gone
@@ -233,10 +241,11 @@ def test_take_in_gives_the_worker_the_cross_references_links(
     sent: list[str] = []
 
     class Recorded(CensusWorker):
-        def __init__(self, files, pseudonymiser, data_dir) -> None:
+        def __init__(self, files, pseudonymiser, data_dir, share) -> None:
             files = list(files)
             sent.extend(raw.name for raw in files)
-            super().__init__(files, pseudonymiser, data_dir)
+            assert 0 <= share <= 1
+            super().__init__(files, pseudonymiser, data_dir, share)
 
     engine = make_engine(migrated_sqlite_url)
     try:
@@ -259,3 +268,91 @@ def test_take_in_gives_the_worker_the_cross_references_links(
     for summary in (there, here):
         (quarter,) = [r for y in summary.years for r in y.refused if "Q1" in r.file]
         assert "quarter's folder" in quarter.reason
+
+
+def _cut_census(tmp_path: Path, text: str) -> tuple[RawFile, int]:
+    path = tmp_path / "census.xml"
+    path.write_text(text, encoding="utf-8")
+    data = path.read_bytes()
+    cut = data.index(b"<Child>", data.index(b"<Child>") + 1)  # before the second child
+    return RawFile(path, "census.xml", None), cut
+
+
+def test_a_fault_in_the_first_part_comes_before_one_in_the_tail(tmp_path):
+    """Both parts faulty: the first part's fault refuses the file, as read whole (its fault
+    comes first); the tail's alone refuses it with its own line."""
+    text = census().replace("<Sex>F</Sex>", "<Sex>&a;</Sex>").replace("</Children>", "</Kids>")
+    raw, cut = _cut_census(tmp_path, text)
+    head = census_worker.read_in_worker(raw, LINKED, tmp_path / "w", cut)
+    tail = census_worker.read_tail(raw, LINKED, cut)
+    assert isinstance(head, FileRefusal) and isinstance(tail, FileRefusal)
+    whole = convert_census_here(raw)
+    assert census_worker.answer(raw, head, tail, LINKED) == whole == head
+    assert "line 11: not well-formed XML (undefined entity)" in whole.reason
+
+    raw, cut = _cut_census(tmp_path, census().replace("</Children>", "</Kids>"))
+    head = census_worker.read_in_worker(raw, LINKED, tmp_path / "w2", cut)
+    tail = census_worker.read_tail(raw, LINKED, cut)
+    assert isinstance(head, census_worker.SentPart) and not head.whole
+    answer = census_worker.answer(raw, head, tail, LINKED)
+    assert answer == tail == convert_census_here(raw)
+    assert f"line {census().count(chr(10)) - 1}: not well-formed XML (mismatched tag)" in (
+        answer.reason
+    )
+
+
+def test_a_cut_in_a_comment_is_read_whole_by_the_worker(tmp_path):
+    text = census().replace("<Nickname>Zed</Nickname>", "<!-- <Child> -->")
+    path = tmp_path / "census.xml"
+    path.write_text(text, encoding="utf-8")
+    raw = RawFile(path, "census.xml", None)
+    cut = path.read_bytes().index(b"<!-- <Child>") + len(b"<!-- ")
+    sent = census_worker.read_in_worker(raw, LINKED, tmp_path / "w", cut)
+    assert isinstance(sent, census_worker.SentPart) and sent.whole
+    assert not list((tmp_path / "w").glob("head/*"))  # the first part's rows removed
+    tail = census_worker.read_tail(raw, LINKED, cut)  # read, and never used
+    answer = census_worker.answer(raw, sent, tail, LINKED)
+    _assert_same_file(answer, convert_census_here(raw))
+
+
+def test_a_tail_that_cannot_be_joined_is_read_whole_here(tmp_path):
+    many = "".join(f"<Extra{i}/>" for i in range(60))
+    raw, cut = _cut_census(tmp_path, census().replace("<Nickname>Zed</Nickname>", many))
+    sent = census_worker.read_in_worker(raw, LINKED, tmp_path / "w", cut)
+    tail = census_worker.read_tail(raw, LINKED, cut)
+    assert isinstance(tail, CinXmlPart) and tail.unknown_unnamed
+    answer = census_worker.answer(raw, sent, tail, LINKED)
+    _assert_same_file(answer, convert_census_here(raw))
+    assert any("10 more unknown element(s)" in note for note in answer.notes)
+
+
+def test_the_worker_s_share_balances_the_two_processes(monkeypatch):
+    """The worker's start and part against the rest of intake, in bytes of census: W = (C +
+    R - start) / 2; all of the census when the rest is larger, none when it is smaller than
+    the start."""
+    mib = 2**20
+    monkeypatch.setattr(census_worker, "WORKER_START_IN_CENSUS_BYTES", 20 * mib)
+    assert census_worker.worker_share(400 * mib, 0, 0) == pytest.approx(190 / 400)
+    tables, lookup = 10 * mib, 100 * mib
+    rest = (
+        tables * census_worker.TABLE_BYTE_IN_CENSUS_BYTES
+        + lookup * census_worker.LOOKUP_BYTE_IN_CENSUS_BYTES
+    )
+    assert census_worker.worker_share(400 * mib, tables, lookup) == pytest.approx(
+        (400 * mib + rest - 20 * mib) / 2 / (400 * mib)
+    )
+    assert census_worker.worker_share(400 * mib, 400 * mib, 0) == 1.0
+    assert census_worker.worker_share(mib, 0, 0) == 0.0
+    assert census_worker.worker_share(0, mib, 0) == 1.0  # no census: nothing to cut
+
+
+def convert_census_here(raw: RawFile):
+    return convert_file(raw, LINKED, PostcodeLookup.from_columns(pd.Series([]), pd.Series([])))
+
+
+def _assert_same_file(one, other) -> None:
+    assert isinstance(one, ConvertedFile) and isinstance(other, ConvertedFile)
+    assert (one.file, one.period, one.notes) == (other.file, other.period, other.notes)
+    for mine, theirs in zip(one.results, other.results, strict=True):
+        assert _fields(mine) == _fields(theirs)
+        pd.testing.assert_frame_equal(mine.frame, theirs.frame)

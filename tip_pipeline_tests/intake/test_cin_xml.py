@@ -16,6 +16,7 @@ import pytest
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.intake import cin_xml
+from tip_pipeline.intake.cin_convert import HeldFrames
 from tip_pipeline.intake.cin_xml import (
     ASSESSMENT,
     CHILD,
@@ -1028,3 +1029,259 @@ def test_a_section47_is_refused_by_its_own_date_or_with_its_episode(tmp_path):
     )
     assert "20/05/2023" not in _everything_said(result)
     _assert_accounted(result)
+
+
+# --- a file read in two parts (``intake.census_worker``) ---------------------------------------
+
+BOTH_GIVEN_CHILD = _child(
+    "        <PersonBirthDate>2014-09-17</PersonBirthDate>\n"
+    "        <ExpectedPersonBirthDate>2014-10-01</ExpectedPersonBirthDate>\n"
+    "        <Sex>F</Sex><GenderCurrent>2</GenderCurrent>\n",
+    "B1",
+)
+ODD_CHILD = _child(
+    "        <Nickname>N</Nickname><!-- a comment: <Child> -->\n"
+    "        <PersonBirthDate><![CDATA[2014-09-17]]></PersonBirthDate>\n",
+    "O1",
+)
+#: every kind of record, refusals, unknown, dropped and both-given elements, a comment and a
+#: CDATA section; twice, so that what the two parts give must be added up
+MIXED = _return(
+    (FIRST_CHILD + REFUSED_CHILDREN + ODD_CHILD + MINIMAL_CHILD + BOTH_GIVEN_CHILD + SECOND_CHILD)
+    * 2
+)
+
+
+def _child_offsets(data: bytes) -> list[int]:
+    offsets, at = [], data.find(b"<Child>")
+    while at >= 0:
+        offsets.append(at)
+        at = data.find(b"<Child>", at + 1)
+    return offsets
+
+
+def _in_parts(path: Path, cut: int, chunk_children: int = 25_000) -> CinXmlResult | None:
+    """The file read as ``intake.census_worker`` reads it: its head, its tail, joined."""
+    head = cin_xml.read_cin_xml_head(path, PSEUDONYMISER, cut, chunk_children)
+    if head is None:
+        return None
+    tail = cin_xml.read_cin_xml_tail(path, PSEUDONYMISER, cut, chunk_children=chunk_children)
+    frames = HeldFrames()
+    for layout in RECORDS:
+        frames.batches[layout.path] = [
+            *[f for f in [head.accounts.frames.frame(layout.path)] if f is not None],
+            *tail.accounts.frames.batches[layout.path],
+        ]
+    joined = head.joined(tail, frames)
+    assert joined is not None
+    return joined.result()
+
+
+def _assert_same(one: CinXmlResult, other: CinXmlResult) -> None:
+    """The same rows, accounts, refusals (lines and order), notes and report."""
+    assert (one.file, one.year, one.lea) == (other.file, other.year, other.lea)
+    for mine, theirs in zip(one.results, other.results, strict=True):
+        pd.testing.assert_frame_equal(mine.frame, theirs.frame)
+        assert (mine.read, mine.written, mine.refused) == (
+            theirs.read,
+            theirs.written,
+            theirs.refused,
+        )
+    assert one.report() == other.report()
+    _assert_accounted(other)
+
+
+@pytest.mark.parametrize("chunk_children", [25_000, 2])
+def test_a_file_cut_before_any_child_reads_as_whole(tmp_path, chunk_children):
+    """Cut before each of its children in turn, the return gives, its two parts joined, what
+    it gives read whole: rows in the same order, refusals with the same lines in the same
+    order, the same counts of unknown, dropped, unborn and both-given elements."""
+    path = _write(tmp_path, MIXED)
+    whole = read_cin_xml(path, PSEUDONYMISER)
+    assert whole.both_given and whole.unknown and whole.dropped and whole.cp_plans.refused
+    offsets = _child_offsets(path.read_bytes())
+    assert len(offsets) == 22  # 20 children, and a "<Child>" in a comment of two of them
+    in_comments = 0
+    for cut in offsets:
+        in_parts = _in_parts(path, cut, chunk_children)
+        if in_parts is None:  # not between two children: the worker reads the file whole
+            in_comments += 1
+            continue
+        _assert_same(whole, in_parts)
+    assert in_comments == 2
+
+
+@pytest.mark.parametrize("read_bytes", [cin_xml.READ_BYTES, 5])
+def test_the_cut_is_the_next_child_start_tag(tmp_path, monkeypatch, read_bytes):
+    """Near the middle of a child, the cut is the start of the next; past the last child
+    there is none; a file of one child is cut before it or not at all; the same when the
+    tag lies across two pieces read."""
+    monkeypatch.setattr(cin_xml, "READ_BYTES", read_bytes)
+    path = _write(tmp_path, MIXED)
+    data = path.read_bytes()
+    offsets = _child_offsets(data)
+    assert cin_xml.cut_offset(path, 0) == offsets[0]
+    assert cin_xml.cut_offset(path, offsets[3]) == offsets[3]
+    assert cin_xml.cut_offset(path, offsets[3] + 1) == offsets[4]
+    middle = (offsets[9] + offsets[10]) // 2  # a child spanning the middle of the file
+    assert cin_xml.cut_offset(path, middle) == offsets[10]
+    assert cin_xml.cut_offset(path, offsets[-1] + 1) is None
+    assert cin_xml.cut_offset(path, len(data)) is None
+
+    one = _write(tmp_path, _return(MINIMAL_CHILD), "one.xml")
+    (only,) = _child_offsets(one.read_bytes())
+    assert cin_xml.cut_offset(one, one.stat().st_size // 2) is None
+    assert cin_xml.cut_offset(one, 0) == only
+    _assert_same(read_cin_xml(one, PSEUDONYMISER), _in_parts(one, only))
+
+
+def test_a_tiny_file_or_one_without_children_reads_as_whole_in_parts(tmp_path):
+    none = _write(tmp_path, _return(""), "none.xml")
+    assert cin_xml.cut_offset(none, 0) is None
+    tiny = _write(
+        tmp_path,
+        _header() + "<Children><Child><ChildIdentifiers><LAchildID>T"
+        "</LAchildID></ChildIdentifiers></Child></Children></Message>",
+        "tiny.xml",
+    )
+    cut = cin_xml.cut_offset(tiny, 0)
+    assert cut is not None
+    _assert_same(read_cin_xml(tiny, PSEUDONYMISER), _in_parts(tiny, cut))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<?xml version="1.0" encoding="ISO-8859-1"?>\n' + MIXED,
+        "\ufeff".encode("utf-16-le").decode("utf-16-le") + MIXED,  # a BOM: UTF-8 here, fine
+        "\n" + MIXED,  # expat reads it, but what comes first is not told here
+    ],
+)
+def test_a_file_not_told_to_be_utf8_is_not_cut(tmp_path, text):
+    path = tmp_path / "census.xml"
+    path.write_bytes(text.encode("latin-1") if "ISO" in text else text.encode("utf-8"))
+    cut = cin_xml.cut_offset(path, 0)
+    if text.startswith("\ufeff"):
+        assert cut == _child_offsets(path.read_bytes())[0]
+    else:
+        assert cut is None
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        "<!-- <Child> -->",  # in a comment
+        "<![CDATA[ <Child> ]]>",  # in a CDATA section (of a field)
+        "<Nickname><Child></Child></Nickname>",  # in an element skipped
+        "<UPN><Child>x</Child></UPN>",  # in an element dropped
+    ],
+)
+def test_a_cut_inside_a_child_is_refused_by_the_head(tmp_path, planted):
+    """``<Child>`` found where no child starts: the first part's reader says so (None), and
+    the worker reads the file whole."""
+    field = "<Ethnicity>" if "CDATA" in planted else ""
+    text = _return(
+        _child(f"        <PersonBirthDate>2014-09-17</PersonBirthDate>{planted}\n")
+        if not field
+        else MINIMAL_CHILD.replace(
+            "</ChildIdentifiers>",
+            f"</ChildIdentifiers>"
+            f"<ChildCharacteristics>{field}{planted}</Ethnicity>"
+            "</ChildCharacteristics>",
+        )
+    )
+    path = _write(tmp_path, text)
+    read_cin_xml(path, PSEUDONYMISER)  # the file itself is sound
+    data = path.read_bytes()
+    cut = data.index(b"<Child>", data.index(b"<Child>") + 1)
+    assert cin_xml.read_cin_xml_head(path, PSEUDONYMISER, cut) is None
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_fault_in_the_tail_names_its_true_line(tmp_path, newline):
+    """Lines are the file's in the second part too, whatever ends its lines: a record's
+    refusal and a file's fault there name the line they name read whole."""
+    broken = REFUSED_CHILDREN + SECOND_CHILD.replace("</Ethnicity>", "</Ethnic>", 1)
+    text = _return(FIRST_CHILD + MINIMAL_CHILD + broken).replace("\n", newline)
+    path = tmp_path / "cin_census.xml"
+    path.write_bytes(text.encode("utf-8"))
+    with pytest.raises(CinXmlError) as whole:
+        read_cin_xml(path, PSEUDONYMISER)
+    assert "line 1:" not in str(whole.value) and "mismatched tag" in str(whole.value)
+    cut = _child_offsets(path.read_bytes())[2]  # REFUSED_CHILDREN and the fault after it
+    assert cin_xml.read_cin_xml_head(path, PSEUDONYMISER, cut) is not None
+    with pytest.raises(CinXmlError) as tail:
+        cin_xml.read_cin_xml_tail(path, PSEUDONYMISER, cut)
+    assert str(tail.value) == str(whole.value)
+
+    sound = _return(FIRST_CHILD + MINIMAL_CHILD + REFUSED_CHILDREN).replace("\n", newline)
+    path.write_bytes(sound.encode("utf-8"))
+    whole_read = read_cin_xml(path, PSEUDONYMISER)
+    assert whole_read.children.refused
+    _assert_same(whole_read, _in_parts(path, _child_offsets(path.read_bytes())[2]))
+
+
+def test_an_entity_in_the_tail_is_refused_as_read_whole(tmp_path):
+    text = _return(FIRST_CHILD + MINIMAL_CHILD.replace("<LAchildID>", "<LAchildID>&xxe;", 1))
+    path = _write(tmp_path, text)
+    with pytest.raises(CinXmlError) as whole:
+        read_cin_xml(path, PSEUDONYMISER)
+    cut = _child_offsets(path.read_bytes())[1]
+    with pytest.raises(CinXmlError) as tail:
+        cin_xml.read_cin_xml_tail(path, PSEUDONYMISER, cut)
+    assert str(tail.value) == str(whole.value)
+    assert f"line {_line_of(text, '&xxe;')}: not well-formed XML (undefined entity)" in str(
+        tail.value
+    )
+
+
+def test_line_at_counts_lines_as_expat_does(tmp_path, monkeypatch):
+    """Line feeds, carriage returns and the pair, a pair split between two pieces read."""
+    monkeypatch.setattr(cin_xml, "READ_BYTES", 3)
+    text = b"<a>\r\n<b/>\r<b/>\n\r\n\r<b/>\r\r\n<b/></a>"
+    path = tmp_path / "lines.xml"
+    path.write_bytes(text)
+    parser = cin_xml.defused_parser()
+    seen: list[tuple[int, int]] = []
+    parser.StartElementHandler = lambda name, attributes: seen.append(
+        (parser.CurrentByteIndex, parser.CurrentLineNumber)
+    )
+    parser.Parse(text, True)
+    assert len(seen) == 5
+    for offset, line in seen:
+        assert cin_xml.line_at(path, offset) == line
+
+
+def test_refusals_on_one_line_keep_their_order_whatever_the_batches(tmp_path):
+    """A return written on one line: refusals of one line sort by column, then by record,
+    however the children were batched or the file cut."""
+    children = "".join(
+        f"<Child><ChildIdentifiers><LAchildID>{'' if i % 3 == 0 else f'C{i}'}</LAchildID>"
+        f"<PersonBirthDate>{'2014-02-30' if i % 2 else '2014-02-03'}</PersonBirthDate>"
+        "</ChildIdentifiers></Child>"
+        for i in range(7)
+    )
+    path = _write(
+        tmp_path, _header().replace("\n", "") + f"<Children>{children}</Children></Message>"
+    )
+    whole = read_cin_xml(path, PSEUDONYMISER)
+    columns = [r.column.rsplit("/", 1)[1] for r in whole.children.refused]
+    assert columns == ["LAchildID"] * 3 + ["PersonBirthDate"] * 2
+    for chunk in (1, 2, 3):
+        _assert_same(whole, read_cin_xml(path, PSEUDONYMISER, chunk_children=chunk))
+        for cut in _child_offsets(path.read_bytes()):
+            _assert_same(whole, _in_parts(path, cut, chunk))
+
+
+def test_a_tail_with_too_many_unknown_paths_cannot_be_joined(tmp_path):
+    """Which unknown paths the whole file names (the first MAX_NAMED_UNKNOWN) cannot be
+    told when the second part met more than that: the file is then read whole."""
+    many = "".join(f"<Extra{i}/>" for i in range(MAX_NAMED_UNKNOWN + 1))
+    path = _write(tmp_path, _return(MINIMAL_CHILD + _child(f"        {many}\n")))
+    cut = _child_offsets(path.read_bytes())[1]
+    head = cin_xml.read_cin_xml_head(path, PSEUDONYMISER, cut)
+    tail = cin_xml.read_cin_xml_tail(path, PSEUDONYMISER, cut)
+    assert head is not None and head.joined(tail, HeldFrames()) is None
+    few = _write(tmp_path, _return(_child(f"        {many}\n") + MINIMAL_CHILD), "few.xml")
+    cut = _child_offsets(few.read_bytes())[1]
+    _assert_same(read_cin_xml(few, PSEUDONYMISER), _in_parts(few, cut))
