@@ -43,7 +43,12 @@ authorities' rows equal their published values (NULL where suppressed), the othe
 benchmark file, and every derived column equals its recomputation from the table's own values.
 
 Computed in the publish transaction (``store.publish_year``) from the published rows that
-transaction sees, so it commits with its year and from the same run.
+transaction sees, so it commits with its year and from the same run. At england scale that is
+some 20 indicators x 153 views x 153 authorities: every view at once, not view by view (issue
+#21): the England-wide columns depend only on the values, the same in every view, so they are
+computed once per indicator; the neighbour columns of all views in one grouped pass. ``derive``
+(``neighbour_columns`` and ``england_columns``, grouped by view) is the one definition of the
+rules: the audit recomputes every view from that view's own values with it.
 """
 
 from __future__ import annotations

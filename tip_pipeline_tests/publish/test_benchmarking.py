@@ -60,6 +60,28 @@ def test_quintile_bounds_of_each_view_on_its_own():
     assert bounds.loc["a"].tolist() == pytest.approx([1, 10.8, 20.6, 30.4, 40.2, 50])
 
 
+def test_percentiles_and_bounds_of_every_view_equal_one_view_s():
+    """The percentiles of many views at once are, bit for bit, those of each view alone by the
+    scalar rule as it was (rounded to 10 decimals, the last value at the end)."""
+    rng = np.random.default_rng(7)
+    values, labels = [], []
+    for view in range(300):
+        size = int(rng.integers(1, 40))
+        drawn = rng.integers(0, rng.choice([3, 50, 10**6]), size) / rng.choice([1, 7, 3.3])
+        values += [*drawn, *([np.nan] * int(rng.integers(0, 3)))]
+        labels += [view] * (len(values) - len(labels))
+    values = pd.Series(values)
+    bounds = bm.quintile_bounds(values, np.array(labels))
+    for view, part in values.groupby(labels):
+        alone = by_view.quintile_bounds(part)
+        assert (alone is None) == (view not in bounds.index)
+        if alone is not None:
+            assert bounds.loc[view].tolist() == alone  # exact
+        present = np.sort(part.dropna().to_numpy())
+        for fraction in (0.25, 0.75):
+            assert bm.percentile(present, fraction) == by_view.percentile(present, fraction)
+
+
 def test_a_value_on_a_bound_is_in_the_lower_quintile():
     bounds = bm.quintile_bounds(pd.Series(np.arange(1, 51, dtype=float)))
     values = pd.Series([1, 10.8, 10.9, 30.4, 30.41, 50, np.nan])
