@@ -505,3 +505,15 @@ def test_the_audit_finds_cells_of_the_wrong_kind_written_to_the_table(migrated_s
     for audit in (by_view.audit_frames, bm.value_problems):
         with pytest.raises(ValueError, match="could not convert"):
             audit(table, own, bench) + bm.derived_problems(table)
+
+
+@pytest.mark.parametrize("own", [_own(55.0), _own(None, suppressed=True), _own(55.0, ind=FTE)])
+@pytest.mark.parametrize(
+    "values", [_england(), _england() | {OTHERS[1]: None}, {NEIGHBOURS[0]: 10.0}]
+)
+def test_the_hand_made_england_equals_view_by_view(own, values):
+    codes = [HOME, *NEIGHBOURS, *OTHERS]
+    for measure in (CLA, FTE):
+        args = (own, _bench(values, measure), _regions(codes), _neighbours(), PERIOD)
+        before, after = by_view.la_benchmarking(*args), bm.la_benchmarking(*args)
+        pd.testing.assert_frame_equal(before, after, check_exact=True)
