@@ -79,6 +79,13 @@ class UnsolvedAudit(ValueFreeError):
 
 #: most rounds of "audit, then protect what is still too narrow" before giving up
 MAX_AUDIT_ROUNDS: Final = 50
+#: why ``suppress`` gives up, and what to do about the common cause (value-free)
+NOT_CONVERGED: Final = (
+    "secondary suppression did not converge: a withheld cell stays too narrow and no cell is "
+    "left to withhold beside it. Cells of earlier years are kept as they were published; if "
+    "the suppression threshold was raised since they were, publish every year again in "
+    "order, from the first reporting year (tip run)."
+)
 
 
 @dataclass(frozen=True)
@@ -168,7 +175,7 @@ def suppress(
         for cell in sorted(narrow, key=repr):
             holding = [relations[i] for i in indices.get(cell, [])]
             _withhold(result, unknown, _complement(values, holding, cell, blocked))
-    raise RuntimeError("secondary suppression did not converge; the audit still fails")
+    raise RuntimeError(NOT_CONVERGED)
 
 
 def published_in_effect(fixed: frozenset[Cell], relations: Sequence[Relation]) -> frozenset[Cell]:

@@ -293,3 +293,13 @@ def test_published_in_effect_follows_same_counts_from_cell_to_cell():
     ]
     assert published_in_effect(frozenset({"a"}), relations) == {"a", "b", "c"}
     assert published_in_effect(frozenset(), relations) == frozenset()
+
+
+def test_an_earlier_year_published_at_a_lower_threshold_cannot_be_protected_and_says_what_to_do():
+    # b and the total were published (fixed) when the threshold was lower: a, now below the
+    # threshold, is the only unknown cell of its relation and nothing can be withheld beside it
+    values = {"a": 3, "b": 7, "total": 10}
+    relation = Relation({"a": 1, "b": 1, "total": -1})
+    with pytest.raises(RuntimeError, match="from the first reporting year") as raised:
+        suppress(values, [relation], threshold=5, fixed={"b", "total"})
+    assert "3" not in str(raised.value) and "7" not in str(raised.value)
