@@ -301,7 +301,7 @@ def values_of(indicators: Sequence[Indicator], data: YearData) -> pd.DataFrame:
     out = pd.concat(parts, ignore_index=True)
     out["numerator"] = out["numerator"].fillna(0).astype("int64")
     out["denominator"] = out["denominator"].astype("Float64").astype("Int64")
-    out = add_limits_of(out, indicators)
+    out = add_limits(out, indicators)
     position = {ind.id: i for i, ind in enumerate(indicators)}
     order = {b: i for i, b in enumerate(BREAKDOWNS)}
     sort_key = {"indicator_id": position, "breakdown": order}
@@ -319,23 +319,10 @@ def values_of(indicators: Sequence[Indicator], data: YearData) -> pd.DataFrame:
     )[VALUE_COLUMNS].reset_index(drop=True)
 
 
-def add_limits(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    """Value and limits at 95% and 99.8% by the indicator's method (docs/CONVENTIONS.md)."""
-    method = proportion_ci if ind.kind == "proportion" else rate_ci
-    x = frame["numerator"].to_numpy(float)
-    n = frame["denominator"].astype("Float64").to_numpy(float, na_value=np.nan)
-    out = frame.copy()
-    for level, suffix in zip(CONFIDENCE, ("95", "99_8"), strict=True):
-        est = method(x, n, level, ind.multiplier)
-        out["value"] = est.value
-        out[f"lower_ci_{suffix}"] = est.lower
-        out[f"upper_ci_{suffix}"] = est.upper
-    return out
-
-
-def add_limits_of(frame: pd.DataFrame, indicators: Sequence[Indicator]) -> pd.DataFrame:
-    """``add_limits`` for the rows of several indicators (``indicator_id``), each by its own
-    method and multiplier, one computation per method and multiplier."""
+def add_limits(frame: pd.DataFrame, indicators: Sequence[Indicator]) -> pd.DataFrame:
+    """Value and limits at 95% and 99.8% of the rows of ``indicators`` (``indicator_id``),
+    each by its own method (docs/CONVENTIONS.md) and multiplier, one computation per method
+    and multiplier."""
     x = frame["numerator"].to_numpy(float)
     n = frame["denominator"].astype("Float64").to_numpy(float, na_value=np.nan)
     columns = {"value": np.full(len(frame), np.nan)}

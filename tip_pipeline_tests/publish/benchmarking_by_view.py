@@ -6,8 +6,6 @@ oracle the vectorised module is compared with, row for row and problem for probl
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Final
 
@@ -17,6 +15,7 @@ import sqlalchemy as sa
 
 from tip_pipeline.indicators.catalogue import INDICATORS, Polarity, by_benchmark_measure
 from tip_pipeline.periods import FinancialYear
+from tip_pipeline.publish.benchmarking import OWN_COLUMNS, _connected, published_own, reference
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
 
@@ -237,34 +236,6 @@ def _neighbour_lists(neighbours: pd.DataFrame) -> dict[str, list[str]]:
     return {str(k): list(v) for k, v in sn.groupby("la_code")["neighbour_code"]}
 
 
-#: the published headline columns the table reads
-OWN_COLUMNS: Final = ("indicator_id", "area_code", "area_name", "value", "suppressed")
-
-
-def published_own(conn: sa.Connection, period: str) -> pd.DataFrame:
-    """The year's published headline LA rows as ``conn`` sees them (inside the publish
-    transaction: the year's own rows just written)."""
-    v = schema.published_indicator_values
-    query = sa.select(*(v.c[c] for c in OWN_COLUMNS)).where(
-        v.c.period == period, v.c.area_type == "la", v.c.breakdown == "total", v.c.category == "all"
-    )
-    return pd.read_sql(query, conn)
-
-
-def reference(conn: sa.Connection, period: str) -> dict[str, pd.DataFrame]:
-    """The validated benchmark file of the year, the LA-to-region lookup and the statistical
-    neighbours (published reference data, whatever their vintage)."""
-    bench = schema.validated_table("ref_benchmarks")
-    query = sa.select(bench).where(bench.c.time_period == time_period(period))
-    return {
-        "ref_benchmarks": pd.read_sql(query, conn),
-        "ref_lad_region": pd.read_sql(sa.select(schema.validated_table("ref_lad_region")), conn),
-        "ref_stat_neighbours": pd.read_sql(
-            sa.select(schema.validated_table("ref_stat_neighbours")), conn
-        ),
-    }
-
-
 def expected(conn: sa.Connection, period: str) -> pd.DataFrame:
     """The year's rows from the published values and the reference files ``conn`` sees."""
     ref = reference(conn, period)
@@ -275,13 +246,6 @@ def expected(conn: sa.Connection, period: str) -> pd.DataFrame:
         ref["ref_stat_neighbours"],
         period,
     )
-
-
-def publish_benchmarking(conn: sa.Connection, period: str, run_id: str, now: datetime) -> int:
-    """Replace the year's rows of ``published.la_benchmarking`` in the caller's transaction;
-    the rows written."""
-    frame = expected(conn, period).assign(run_id=run_id, loaded_at=now)
-    return replace_rows(conn, schema.la_benchmarking, frame, {"period": period})
 
 
 def stored(bind: sa.Engine | sa.Connection, period: str) -> pd.DataFrame:
@@ -305,36 +269,7 @@ def audit_benchmarking(bind: sa.Engine | sa.Connection, period: str) -> list[str
     with _connected(bind) as conn:
         own = published_own(conn, period)
         ref = reference(conn, period)
-    problems: list[str] = []
-    published = own.set_index(["indicator_id", "area_code"])
-    file = ref["ref_benchmarks"]
-    file = file[file["geographic_level"] == LOCAL_AUTHORITY]
-    measures = {i.id: i.benchmark_measure for i in INDICATORS.values() if i.benchmark_measure}
-    file_value = {
-        (m, a): v
-        for m, a, v in zip(
-            file["measure"], file["area_code"], pd.to_numeric(file["value"]), strict=True
-        )
-    }
-    for row in table.itertuples(index=False):
-        key = (row.indicator_id, row.area_code)
-        cell = f"{row.indicator_id} {row.la_code} {row.area_code}"
-        if key in published.index:
-            truth = published.loc[key]
-            shown = None if bool(truth["suppressed"]) else truth["value"]
-            if row.value_source != OWN or not _same(row.value, shown):
-                problems.append(f"{cell}: not this pipeline's published value")
-        elif row.value_source != BENCHMARK_FILE or not _same(
-            row.value, file_value.get((measures.get(row.indicator_id), row.area_code))
-        ):
-            problems.append(f"{cell}: not the benchmark file's value")
-    for (indicator_id, la_code), part in table.groupby(["indicator_id", "la_code"]):
-        ind = INDICATORS.get(str(indicator_id))
-        again = derive(part, str(ind.polarity) if ind else None)
-        for column in DERIVED:
-            if not all(_same(a, b) for a, b in zip(part[column], again[column], strict=True)):
-                problems.append(f"{indicator_id} {la_code}: {column} not from the values shown")
-    return problems
+    return audit_frames(table, own, ref["ref_benchmarks"])
 
 
 def _same(a: object, b: object) -> bool:
@@ -346,16 +281,6 @@ def _same(a: object, b: object) -> bool:
     if isinstance(a, str) or isinstance(b, str):
         return str(a) == str(b)
     return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
-
-
-@contextmanager
-def _connected(bind: sa.Engine | sa.Connection) -> Iterator[sa.Connection]:
-    """``bind`` as a connection: an open one as it is, an engine's opened and closed."""
-    if isinstance(bind, sa.Connection):
-        yield bind
-        return
-    with bind.connect() as conn:
-        yield conn
 
 
 def audit_frames(table: pd.DataFrame, own: pd.DataFrame, bench: pd.DataFrame) -> list[str]:
