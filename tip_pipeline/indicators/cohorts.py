@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from tip_pipeline.home_area import UNKNOWN
-from tip_pipeline.indicators.data import HISTORY_KEY, YearData, member_of
+from tip_pipeline.indicators.data import HISTORY_KEY, YearData, member_of, positions_in
 from tip_pipeline.indicators.look_back import COHORT_YEARS_BEFORE, COHORTS, not_available
 from tip_pipeline.indicators.people import age_at, has_any_code
 from tip_pipeline.periods import FinancialYear
@@ -151,18 +151,47 @@ def referral_dates(episodes: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def children_of(children: pd.DataFrame, year: FinancialYear) -> pd.DataFrame:
-    """One row per CIN child: ``child``, ``birth`` (first known), ``death`` (earliest known),
-    ``lsoa`` (the home LSOA known in ``year``, else ``home_area.UNKNOWN``)."""
-    rows = children.assign(
-        birth=_days(children["person_birth_date"]),
-        death=_days(children["person_death_date"]),
-        child=children["la_child_id"],
+def child_numbers(children: pd.DataFrame) -> pd.Index:
+    """The CIN children's pseudonyms, sorted: a child's number is its place here.
+
+    Why: at england scale the cohorts join and group millions of rows by child, and doing it on
+    integers rather than on text took most of their time away. Sorted, the numbers keep the
+    pseudonyms' order, so every grouping by child comes out in the order it did on the text.
+    Only the CIN children are numbered: a cohort enters children of the CIN census alone
+    (``cohort_entries`` keeps those in ``children_of``), so a date or an event of anyone else
+    can never be counted."""
+    return pd.Index(children["la_child_id"].dropna().unique()).sort_values()
+
+
+def numbered(dated: pd.DataFrame, numbers: pd.Index) -> pd.DataFrame:
+    """``dated`` with its ``child`` replaced by the child's number (``child_numbers``), and the
+    rows of anyone not numbered left out (they cannot enter a cohort)."""
+    number = positions_in(dated["child"], numbers)
+    return dated.assign(child=number)[number >= 0].reset_index(drop=True)
+
+
+def lives(children: pd.DataFrame) -> pd.DataFrame:
+    """One row per CIN child: ``child``, ``birth`` (first known), ``death`` (earliest known)."""
+    rows = pd.DataFrame(
+        {
+            "child": children["la_child_id"],
+            "birth": _days(children["person_birth_date"]),
+            "death": _days(children["person_death_date"]),
+        }
     )
-    per = rows.groupby("child").agg(birth=("birth", "first"), death=("death", "min"))
-    own = rows[(rows["period"] == year.label) & rows["home_lsoa"].notna()]
+    return rows.groupby("child").agg(birth=("birth", "first"), death=("death", "min"))
+
+
+def children_of(
+    children: pd.DataFrame, year: FinancialYear, lived: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per CIN child: ``child``, ``birth`` (first known), ``death`` (earliest known),
+    ``lsoa`` (the home LSOA known in ``year``, else ``home_area.UNKNOWN``). ``lived``: the
+    children's ``lives``, when already made (the same for every entry year)."""
+    per = lives(children) if lived is None else lived.copy()
+    own = children[(children["period"] == year.label) & children["home_lsoa"].notna()]
     own = own[_text(own["home_lsoa"]) != ""]
-    per["lsoa"] = own.drop_duplicates("child").set_index("child")["home_lsoa"]
+    per["lsoa"] = own.drop_duplicates("la_child_id").set_index("la_child_id")["home_lsoa"]
     per["lsoa"] = per["lsoa"].astype(object).where(per["lsoa"].notna(), UNKNOWN)
     return per.reset_index()
 
@@ -278,6 +307,8 @@ def follow_up(
     )
     marks = anniversaries(entries["entry"])
     firsts = first_events(entries, events[["child", "outcome", "date"]])
+    # categories, not text, five times over: the groups are found by their codes (group_of)
+    la, quintile = pd.Categorical(entries["la"]), pd.Categorical(entries["imd_quintile"])
     for outcome in OUTCOMES:
         first = firsts[outcome]
         happened = first.notna() & (first < censored_from)
@@ -286,11 +317,13 @@ def follow_up(
             pd.DataFrame(
                 {
                     "child": entries["child"].to_numpy(object),
-                    "outcome": outcome,
+                    "outcome": pd.Categorical.from_codes(
+                        np.full(len(entries), OUTCOMES.index(outcome)), categories=OUTCOMES
+                    ),
                     "time": anniversary_months(entries["entry"], day, marks).to_numpy(),
                     "event": happened.to_numpy(bool),
-                    "la": entries["la"].to_numpy(object),
-                    "imd_quintile": entries["imd_quintile"].to_numpy(object),
+                    "la": la,
+                    "imd_quintile": quintile,
                 }
             )
         )
@@ -341,7 +374,10 @@ def cohort_groups(followed: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
 
 
 def group_of(
-    followed: pd.DataFrame, groups: pd.DataFrame, las: list[str], quintile: pd.Series
+    followed: pd.DataFrame,
+    groups: pd.DataFrame,
+    las: list[str],
+    quintile: pd.Series | pd.Categorical,
 ) -> np.ndarray:
     """Each row's group (its row number in ``groups``), counted by ``quintile`` (the row's own,
     or ``all``); -1 for a child in no LA of ``las``. Worked out from the codes of LA, outcome
@@ -364,7 +400,10 @@ def cohort_counts(followed: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     groups = cohort_groups(followed, areas)
     # each child-outcome row counts in its quintile and in the whole cohort
     own = group_of(followed, groups, las, followed["imd_quintile"])
-    whole = group_of(followed, groups, las, pd.Series(ALL, index=followed.index))
+    everyone = pd.Categorical.from_codes(
+        np.full(len(followed), GROUP_QUINTILES.index(ALL)), categories=GROUP_QUINTILES
+    )
+    whole = group_of(followed, groups, las, everyone)
     group = np.concatenate((own, whole))
     time = np.tile(followed["time"].to_numpy(float), 2)
     event = np.tile(followed["event"].to_numpy(bool), 2)
@@ -411,14 +450,19 @@ def cohorts(data: YearData) -> pd.DataFrame:
     delivered = data.delivered_earlier()
     episodes = all_years(data, "cin_episodes")
     children = all_years(data, "cin_children")
-    events = event_dates(data)
-    died, moved = closures(episodes, DIED), closures(episodes, TRANSFERRED)
-    dated = {entry: entry_dates(data, entry) for entry in ENTRIES}
+    numbers = child_numbers(children)
+    events = numbered(event_dates(data), numbers)
+    died = numbered(closures(episodes, DIED), numbers)
+    moved = numbered(closures(episodes, TRANSFERRED), numbers)
+    dated = {entry: numbered(entry_dates(data, entry), numbers) for entry in ENTRIES}
+    children = children.assign(la_child_id=positions_in(children["la_child_id"], numbers))
+    children = children[children["la_child_id"] >= 0]
+    lived = lives(children)
     parts = []
     for k, year in enumerate(reversed(cohort_years(data.period))):
         if not_available(COHORTS[k], data.period, delivered):
             continue
-        people = children_of(children, year)
+        people = children_of(children, year, lived)
         for entry in ENTRIES:
             entered = cohort_entries(dated[entry], people, data.areas, year)
             censored_from = censoring(entered, died, moved, data.period)

@@ -153,7 +153,15 @@ def _episodes_with_history(data: YearData) -> pd.DataFrame:
 def _current_placements(data: YearData) -> pd.DataFrame:
     """Each child's placement open on 31 March, with the start of its continuous period of
     care (``care_start``) and the start of the placement before it in that period
-    (``previous_start``, NaT if none)."""
+    (``previous_start``, NaT if none). Made once per year's data (``data.cache``): both
+    long-term measures read it, and at england scale it is sorting and grouping every episode
+    of three years; callers must not modify the frame."""
+    if "current_placements" not in data.cache:
+        data.cache["current_placements"] = _placements_open_at_year_end(data)
+    return data.cache["current_placements"]
+
+
+def _placements_open_at_year_end(data: YearData) -> pd.DataFrame:
     spells = placements(_episodes_with_history(data))
     spells = spells.sort_values(["child", "start"]).reset_index(drop=True)
     spells["care_start"] = spells.groupby(["child", "period"])["start"].transform("min")
