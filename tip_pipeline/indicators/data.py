@@ -317,6 +317,46 @@ def positions_in(column: pd.Series, among: pd.Index) -> np.ndarray:
     return among.get_indexer(column).astype(np.int64)
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """A table with one row per key, made once and joined to many times (``merge_one``): the
+    frame, its key column, and the keys as Arrow text where a match may be found by place
+    (every key text, none missing, none repeated), else None."""
+
+    frame: pd.DataFrame
+    on: str
+    keys: pa.Array | None
+
+
+def lookup(frame: pd.DataFrame, on: str) -> Lookup:
+    """``frame`` ready to be joined to on ``on`` (``merge_one``)."""
+    keys = frame[on]
+    usable = pd.api.types.is_string_dtype(keys.dtype) and not keys.hasnans and keys.is_unique
+    return Lookup(frame, on, _text_array(keys) if usable else None)
+
+
+def merge_one(left: pd.DataFrame, right: pd.DataFrame | Lookup, on: str) -> pd.DataFrame:
+    """``left.merge(right, on=on, how="inner")`` where ``right`` has one row per ``on``: the
+    same rows, columns and order (left's rows that have a match, right's columns after).
+    ``right`` may be given as a ``lookup`` made once for many joins.
+
+    Why: pandas' merge of millions of rows on a text key (a child's pseudonym, an LSOA code)
+    was a fifth of the outcome measures' time at england scale (issue #18's benchmark); here
+    each left row's match is found by place (Arrow's ``index_in``) and right's rows are taken
+    by it. Where the shortcut could differ from a merge (a key of ``right`` repeated or
+    missing, a key that is not text, a column name in both), this is the merge itself."""
+    right = right if isinstance(right, Lookup) else lookup(right, on)
+    shared = (set(left.columns) & set(right.frame.columns)) - {on}
+    found = None
+    if right.keys is not None and not shared and pd.api.types.is_string_dtype(left[on].dtype):
+        found = _text_array(left[on])
+    if found is None:
+        return left.merge(right.frame, on=on, how="inner")
+    place = pc.index_in(found, value_set=right.keys).fill_null(-1).to_numpy(zero_copy_only=False)
+    matched = right.frame.drop(columns=on).iloc[place[place >= 0]].reset_index(drop=True)
+    return pd.concat([left[place >= 0].reset_index(drop=True), matched], axis=1)
+
+
 def _text_array(values: pd.Series | list) -> pa.Array | None:
     """``values`` as Arrow text; None when one of them is not text."""
     try:

@@ -36,7 +36,7 @@ from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.home_area import UNKNOWN
 from tip_pipeline.indicators import linked_services, look_back
 from tip_pipeline.indicators.catalogue import BREAKDOWNS, CATALOGUE, Indicator
-from tip_pipeline.indicators.data import YearData, member_of
+from tip_pipeline.indicators.data import YearData, member_of, merge_one
 from tip_pipeline.indicators.numerator_registry import units_of
 from tip_pipeline.indicators.people import age_band, census_bands
 from tip_pipeline.stats import proportion_ci, rate_ci
@@ -126,7 +126,7 @@ def with_areas(units: pd.DataFrame, data: YearData) -> pd.DataFrame:
     in the delivering LA's unknown ward; units whose LSOA is not in the lookup are dropped
     (validation has already refused unknown LSOAs). Units of unknown home area that no LA
     can take are an error, never dropped."""
-    placed = units.merge(data.areas, on="lsoa", how="inner")
+    placed = merge_one(units, data.areas, on="lsoa")
     unknown = int((units["lsoa"] == UNKNOWN).sum())
     if unknown and not (data.areas["lsoa"] == UNKNOWN).any():
         raise UnplacedUnits(
@@ -196,7 +196,8 @@ def at_level(
     columns ``by`` too (the indicator, where several are counted together)."""
     if level == "lsoa":
         return counts.rename(columns={"lsoa": "area_code"})
-    placed = counts.merge(areas[["lsoa", level]], on="lsoa").rename(columns={level: "area_code"})
+    placed = merge_one(counts, areas[["lsoa", level]], on="lsoa")
+    placed = placed.rename(columns={level: "area_code"})
     keys = [*by, "area_code", "breakdown", "category"]
     return placed.groupby(keys, as_index=False)["count"].sum()
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.data import Lookup, YearData, lookup, merge_one
 from tip_pipeline.indicators.numerator_registry import make_units, register, subset_units, units_of
 from tip_pipeline.indicators.people import (
     age_at,
@@ -28,10 +28,10 @@ from tip_pipeline.sources.codes import TOXIC_TRIO_ANY_ADULT, TOXIC_TRIO_RECORDED
 def _with_child(data: YearData, rows: pd.DataFrame) -> pd.DataFrame:
     """``rows`` with their child's details (the first row of the child in ``cin_children``);
     rows of a child not in the census's children are left out."""
-    return rows.merge(_child_details(data), on="la_child_id", how="inner")
+    return merge_one(rows, _child_details(data), on="la_child_id")
 
 
-def _child_details(data: YearData) -> pd.DataFrame:
+def _child_details(data: YearData) -> Lookup:
     """One row per child of ``cin_children``: the details the numerators place and break
     down by. Made once per year's data (``data.cache``): a dozen numerators join to it, and
     finding each child's first row of millions was a tenth of the outcome measures' time at
@@ -39,7 +39,7 @@ def _child_details(data: YearData) -> pd.DataFrame:
     if "cin_child_details" not in data.cache:
         children = data.table("cin_children").drop_duplicates("la_child_id")
         cols = ["la_child_id", "person_birth_date", "sex", "ethnicity", "home_lsoa"]
-        data.cache["cin_child_details"] = children[cols]
+        data.cache["cin_child_details"] = lookup(children[cols], "la_child_id")
     return data.cache["cin_child_details"]
 
 
