@@ -42,7 +42,14 @@ import numpy as np
 import pandas as pd
 
 from tip_pipeline.home_area import UNKNOWN
-from tip_pipeline.indicators.data import HISTORY_KEY, YearData, member_of, positions_in
+from tip_pipeline.indicators.data import (
+    HISTORY_KEY,
+    Lookup,
+    YearData,
+    lookup,
+    member_of,
+    places_in,
+)
 from tip_pipeline.indicators.look_back import COHORT_YEARS_BEFORE, COHORTS, not_available
 from tip_pipeline.indicators.people import age_at, has_any_code
 from tip_pipeline.periods import FinancialYear
@@ -118,11 +125,15 @@ def all_years(data: YearData, name: str) -> pd.DataFrame:
 def first_after_wash_out(dated: pd.DataFrame, year: FinancialYear) -> pd.DataFrame:
     """Children whose first date in ``year`` has no date in the ``WASH_OUT_MONTHS`` before it
     (on or after the same day that many calendar months earlier). ``dated``: ``child``, ``date``
-    (every date known, of any year). Returns ``child``, ``entry``."""
-    dated = dated.dropna(subset=["date"]).drop_duplicates()
-    in_year = dated[dated["date"].between(pd.Timestamp(year.start), pd.Timestamp(year.end))]
+    (every date known, of any year). Returns ``child``, ``entry``.
+
+    Only the dates from ``WASH_OUT_MONTHS`` before the year's first day to its last can enter a
+    child or wash one out, so only they are read (the cohorts' dates span five years)."""
+    start, end = pd.Timestamp(year.start), pd.Timestamp(year.end)
+    window = dated[dated["date"].between(start - pd.DateOffset(months=WASH_OUT_MONTHS), end)]
+    in_year = window[window["date"] >= start]
     first = in_year.groupby("child", as_index=False)["date"].min().rename(columns={"date": "entry"})
-    earlier = dated.merge(first, on="child")
+    earlier = window.merge(first, on="child")
     window_start = earlier["entry"] - pd.DateOffset(months=WASH_OUT_MONTHS)
     washed = (earlier["date"] >= window_start) & (earlier["date"] < earlier["entry"])
     return first[~member_of(first["child"], earlier.loc[washed, "child"])].reset_index(drop=True)
@@ -151,7 +162,7 @@ def referral_dates(episodes: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def child_numbers(children: pd.DataFrame) -> pd.Index:
+def child_numbers(children: pd.DataFrame) -> Lookup:
     """The CIN children's pseudonyms, sorted: a child's number is its place here.
 
     Why: at england scale the cohorts join and group millions of rows by child, and doing it on
@@ -160,13 +171,14 @@ def child_numbers(children: pd.DataFrame) -> pd.Index:
     Only the CIN children are numbered: a cohort enters children of the CIN census alone
     (``cohort_entries`` keeps those in ``children_of``), so a date or an event of anyone else
     can never be counted."""
-    return pd.Index(children["la_child_id"].dropna().unique()).sort_values()
+    ids = pd.Index(children["la_child_id"].dropna().unique()).sort_values()
+    return lookup(pd.DataFrame({"child": ids}), "child")
 
 
-def numbered(dated: pd.DataFrame, numbers: pd.Index) -> pd.DataFrame:
+def numbered(dated: pd.DataFrame, numbers: Lookup) -> pd.DataFrame:
     """``dated`` with its ``child`` replaced by the child's number (``child_numbers``), and the
     rows of anyone not numbered left out (they cannot enter a cohort)."""
-    number = positions_in(dated["child"], numbers)
+    number = places_in(dated["child"], numbers)
     return dated.assign(child=number)[number >= 0].reset_index(drop=True)
 
 
@@ -330,22 +342,16 @@ def follow_up(
     return pd.concat(frames, ignore_index=True)
 
 
-def entry_dates(data: YearData, entry: str) -> pd.DataFrame:
-    """``child``, ``date``: the dates that enter a child in ``entry``'s cohort, of every year
-    read (the entry years and their wash-out years)."""
-    if entry == TOXIC_TRIO:
-        return toxic_trio_dates(all_years(data, "cin_assessments"))
-    return referral_dates(all_years(data, "cin_episodes"))
-
-
 def cohort_entries(
     dated: pd.DataFrame, people: pd.DataFrame, areas: pd.DataFrame, year: FinancialYear
 ) -> pd.DataFrame:
     """The children who entered a cohort in ``year``, aged 0-17 then: ``child``, ``entry``,
     ``birth``, ``death``, ``lsoa``, ``la``, ``imd_quintile`` (text; ``unknown`` for an unknown
-    home area). ``dated``: the cohort's ``entry_dates``; ``people``: ``children_of`` ``year``;
-    ``areas``: ``YearData.areas``. A child placed in no LA (an unknown home area where no
-    delivering LA is known) is in no LA's cohort, as in every other measure."""
+    home area). ``dated``: the cohort's entry dates (``toxic_trio_dates`` or
+    ``referral_dates``, of the entry years and their wash-out years); ``people``:
+    ``children_of`` ``year``; ``areas``: ``YearData.areas``. A child placed in no LA (an
+    unknown home area where no delivering LA is known) is in no LA's cohort, as in every other
+    measure."""
     first = first_after_wash_out(dated, year)
     rows = first.merge(people, on="child", how="inner")
     age = age_at(rows["birth"], rows["entry"])
@@ -454,8 +460,11 @@ def cohorts(data: YearData) -> pd.DataFrame:
     events = numbered(event_dates(data), numbers)
     died = numbered(closures(episodes, DIED), numbers)
     moved = numbered(closures(episodes, TRANSFERRED), numbers)
-    dated = {entry: numbered(entry_dates(data, entry), numbers) for entry in ENTRIES}
-    children = children.assign(la_child_id=positions_in(children["la_child_id"], numbers))
+    dated = {
+        TOXIC_TRIO: numbered(toxic_trio_dates(all_years(data, "cin_assessments")), numbers),
+        REFERRAL: numbered(referral_dates(episodes), numbers),
+    }
+    children = children.assign(la_child_id=places_in(children["la_child_id"], numbers))
     children = children[children["la_child_id"] >= 0]
     lived = lives(children)
     parts = []

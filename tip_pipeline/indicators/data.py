@@ -302,21 +302,6 @@ def member_of(column: pd.Series, allowed: Iterable[object]) -> pd.Series:
     return column.isin(values)
 
 
-def positions_in(column: pd.Series, among: pd.Index) -> np.ndarray:
-    """Each value's place in ``among`` (values without duplicates), -1 where it is not there
-    or missing: ``among.get_indexer(column)``, through Arrow's ``index_in`` where both are text.
-
-    Why: as in ``member_of``, pandas hashes text as Python objects one by one; Arrow's kernel
-    hashes ``among`` once and is several times as fast over millions of pseudonyms (the
-    cohorts' numbering of children, issue #21)."""
-    if pd.api.types.is_string_dtype(column.dtype):
-        found, places = _text_array(column), _text_array(among.to_series())
-        if found is not None and places is not None:
-            place = pc.index_in(found, value_set=places)
-            return place.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return among.get_indexer(column).astype(np.int64)
-
-
 @dataclass(frozen=True)
 class Lookup:
     """A table with one row per key, made once and joined to many times (``merge_one``): the
@@ -352,9 +337,24 @@ def merge_one(left: pd.DataFrame, right: pd.DataFrame | Lookup, on: str) -> pd.D
         found = _text_array(left[on])
     if found is None:
         return left.merge(right.frame, on=on, how="inner")
-    place = pc.index_in(found, value_set=right.keys).fill_null(-1).to_numpy(zero_copy_only=False)
+    place = _places(found, right.keys)
     matched = right.frame.drop(columns=on).iloc[place[place >= 0]].reset_index(drop=True)
     return pd.concat([left[place >= 0].reset_index(drop=True), matched], axis=1)
+
+
+def places_in(column: pd.Series, table: Lookup) -> np.ndarray:
+    """Each value's row in ``table`` (whose keys are unique), -1 where it has none or is
+    missing: through Arrow's ``index_in`` where both are text (hashing ``table``'s keys once
+    made, not Python objects one by one: issue #21), else pandas' ``get_indexer``."""
+    found = _text_array(column) if pd.api.types.is_string_dtype(column.dtype) else None
+    if table.keys is not None and found is not None:
+        return _places(found, table.keys)
+    return pd.Index(table.frame[table.on]).get_indexer(column).astype(np.int64)
+
+
+def _places(found: pa.Array, keys: pa.Array) -> np.ndarray:
+    place = pc.index_in(found, value_set=keys).fill_null(-1)
+    return place.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _text_array(values: pd.Series | list) -> pa.Array | None:
