@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from tip_pipeline.indicators.catalogue import INDICATORS, Indicator, Polarity
 from tip_pipeline.stats import SIIResult, change_test, difference_of_changes, sii
@@ -192,16 +193,24 @@ def slope_indices(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def _fitted(fits: list[tuple]) -> list[Slope]:
-    """``fit_slope`` of each argument tuple, on a thread per core, in order.
+    """``fit_slope`` of each argument tuple, on a thread per core, in order, with BLAS on one
+    thread.
 
     Why threads: each fit is a 100,000-draw simulation in numpy, which releases the GIL while
     it draws and multiplies, and each group has its own seed (``stable_seed``), so the groups
     are independent and the results are those of fitting them one after the other. At england
-    scale the simulated limits were a quarter of a year's figures (issue #21's profile)."""
-    if len(fits) < 2:
-        return [fit_slope(*fit) for fit in fits]
-    with ThreadPoolExecutor(max_workers=min(len(fits), os.cpu_count() or 1)) as pool:
-        return list(pool.map(lambda fit: fit_slope(*fit), fits))
+    scale the simulated limits were a quarter of a year's figures (issue #21's profile).
+
+    Why BLAS on one thread (``threadpoolctl``): each fit's matrix product (100,000 x 10 by
+    10 x 2) is small, and OpenBLAS's own threads, started on top of a thread per core, made it
+    several times slower: the SII of england's eleven outcome measures took 143 s with them
+    and 38 s without, on the same busy machine (docs/PERFORMANCE.md), and every SII/RII and
+    limit of the england year came out the same to the bit (compared with ``check_exact``)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        if len(fits) < 2:
+            return [fit_slope(*fit) for fit in fits]
+        with ThreadPoolExecutor(max_workers=min(len(fits), os.cpu_count() or 1)) as pool:
+            return list(pool.map(lambda fit: fit_slope(*fit), fits))
 
 
 def quintile_rows(values: pd.DataFrame) -> pd.DataFrame:
