@@ -15,10 +15,11 @@ silent zero; ``published.indicator_not_available`` says why.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from tip_pipeline.home_area import UNKNOWN
-from tip_pipeline.indicators.data import YearData, member_of
+from tip_pipeline.indicators.data import YearData
 from tip_pipeline.indicators.linked_services import unlinked_domains
 from tip_pipeline.indicators.numerator_registry import UNITS, units_of
 from tip_pipeline.indicators.people import NOT_RECORDED
@@ -105,21 +106,55 @@ def distribution(data: YearData) -> pd.DataFrame:
 def overlap(data: YearData) -> pd.DataFrame:
     """For every ordered pair of domains and LA: of the base domain's children within both
     domains' ages (e.g. looked-after children aged 10-17 for youth justice), how many are also
-    in the other domain; percent with Wilson 95% limits."""
+    in the other domain; percent with Wilson 95% limits.
+
+    Computed for every pair at once (issue #21's profile: one filter, membership test and
+    group-by per pair was half of linked adversity and prevalence at leeds scale): each unit
+    row's membership of every domain is read from one child x domain table, its age tested
+    against every pair's range, and each (base, other, LA) counted with one ``bincount``; the
+    rows come out in the order of ``DOMAINS`` for the base, then the other, then the LA
+    sorted, an LA only where the pair has base children (as a group-by per pair gave them)."""
     units = domain_units(data).merge(data.areas[["lsoa", "la"]], on="lsoa")
-    rows = []
-    members = {d: set(units.loc[units["domain"] == d, "unit_id"]) for d in DOMAINS}
+    names = list(DOMAINS)
+    n_domains = len(names)
+    domain = pd.Categorical(units["domain"], categories=names).codes.astype(np.int64)
+    # a missing id is one id, as ``isin`` counts a missing value a member of a set holding one
+    ids = pd.factorize(units["unit_id"], use_na_sentinel=False)[0]
+    la_codes, las = pd.factorize(units["la"], sort=True)
+    member = np.zeros((ids.max() + 1 if len(ids) else 0, n_domains), dtype=bool)
+    member[ids, domain] = True
+    low = np.array([DOMAINS[d][1] for d in names])
+    high = np.array([DOMAINS[d][2] for d in names])
+    pair_low = np.maximum.outer(low, low)  # [base, other]
+    pair_high = np.minimum.outer(high, high)
     unlinked = unlinked_domains(data.unlinked)
-    for base, (_, b_low, b_high) in DOMAINS.items():
-        for other, (_, o_low, o_high) in DOMAINS.items():
-            if base == other or {base, other} & unlinked:
-                continue
-            low, high = max(b_low, o_low), min(b_high, o_high)
-            base_units = units[(units["domain"] == base) & units["age"].between(low, high)]
-            both = member_of(base_units["unit_id"], members[other])
-            grouped = base_units.assign(both=both).groupby("la")["both"].agg(["size", "sum"])
-            for la, (size, total) in grouped.iterrows():
-                rows.append((la, base, other, f"{low}-{high}", int(size), int(total)))
+    wanted = np.array(
+        [[b != o and not {b, o} & unlinked for o in names] for b in names], dtype=bool
+    )
+    age = units["age"].to_numpy(dtype=float, na_value=np.nan)[:, None]
+    counted = ((age >= pair_low[domain]) & (age <= pair_high[domain]) & wanted[domain]) & (
+        la_codes >= 0
+    )[:, None]
+    keys = (domain[:, None] * n_domains + np.arange(n_domains)) * len(las) + la_codes[:, None]
+    cells = n_domains * n_domains * len(las)
+    size = np.bincount(keys[counted], minlength=cells)
+    both = np.bincount(keys[counted & member[ids]], minlength=cells)
+    base, other, la = np.nonzero(size.reshape(n_domains, n_domains, len(las)))
+    flat = np.ravel_multi_index((base, other, la), (n_domains, n_domains, len(las)))
+    ranges = [
+        f"{lo}-{hi}" for lo, hi in zip(pair_low[base, other], pair_high[base, other], strict=True)
+    ]
+    rows = list(
+        zip(
+            las[la],
+            np.array(names, dtype=object)[base],
+            np.array(names, dtype=object)[other],
+            ranges,
+            size[flat].tolist(),
+            both[flat].tolist(),
+            strict=True,
+        )
+    )
     frame = pd.DataFrame(
         rows,
         columns=[

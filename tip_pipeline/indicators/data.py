@@ -38,6 +38,7 @@ from tip_pipeline.sources.contracts import (
     EXTRACTS,
     Cadence,
 )
+from tip_pipeline.warehouse.readback import read_frame
 from tip_pipeline.warehouse.schema import db_column_name, staging_columns, validated_table
 
 #: service tables of the year
@@ -271,14 +272,16 @@ def _read_earlier(conn: sa.Connection, name: str, years: list[FinancialYear]) ->
     query = sa.select(*(table.c[c] for c in columns_of(name)), table.c.period).where(
         table.c.period.in_([y.label for y in years])
     )
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(conn, query, text_as_objects=True)
     if len(frame.columns):
         return frame
     return empty(name).assign(period=pd.Series(dtype=object))
 
 
 def _read(conn: sa.Connection, query: sa.Select, name: str) -> pd.DataFrame:
-    frame = pd.read_sql(query, conn)
+    """The query's rows as ``pd.read_sql`` reads them, text already as ``as_objects`` makes
+    it (``readback.read_frame``: through Arrow, the same frame, some twice as fast)."""
+    frame = read_frame(conn, query, text_as_objects=True)
     return frame if len(frame.columns) else empty(name)
 
 
