@@ -1,9 +1,15 @@
 """Linked adversity: the same pseudonymised child across CIN, SSDA903, youth justice and
 H-CLIC; the distribution's 0 row is the population minus the rest."""
 
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
 from tip_pipeline.indicators import adversity
 from tip_pipeline.indicators.data import HISTORY_KEY
 from tip_pipeline.indicators.numerator_registry import units_of
+from tip_pipeline_tests.indicators import by_pair
 from tip_pipeline_tests.indicators.helpers import LSOA_A, LSOA_B, child, frame, year
 
 
@@ -104,3 +110,56 @@ def test_unlinked_youth_justice_withholds_its_overlaps_and_the_distribution():
     assert list(adversity.distribution(unlinked).columns) == list(
         adversity.distribution(data()).columns
     )
+
+
+def _areas(las: int = 3, lsoas: int = 40) -> pd.DataFrame:
+    """``lsoas`` LSOAs spread over ``las`` LAs (the overlap reads only LSOA and LA)."""
+    return pd.DataFrame(
+        {
+            "lsoa": [f"E0100{i:04d}" for i in range(lsoas)],
+            "la": [f"E0800{i % las:04d}" for i in range(lsoas)],
+        }
+    )
+
+
+def _random_units(seed: int, rows: int = 3_000) -> pd.DataFrame:
+    """Random unit rows of every domain: ids shared across domains, ages 0-17 (and some
+    missing), LSOAs of ``_areas`` and one the lookup does not know."""
+    rng = np.random.default_rng(seed)
+    lsoas = [*_areas()["lsoa"], "E01099999"]
+    age = pd.array(rng.integers(0, 18, rows), dtype="Int64")
+    age[rng.random(rows) < 0.02] = pd.NA
+    return pd.DataFrame(
+        {
+            "unit_id": pd.array([f"c{i}" for i in rng.integers(0, rows // 3, rows)], dtype="str"),
+            "lsoa": pd.array(rng.choice(lsoas, rows), dtype="str"),
+            "sex": "F",
+            "ethnic_group": "White",
+            "age": age,
+            "domain": pd.array(rng.choice(list(adversity.DOMAINS), rows), dtype="str"),
+        }
+    )
+
+
+@pytest.mark.parametrize("unlinked", [frozenset(), frozenset({"youth_justice"})])
+def test_overlap_at_once_equals_pair_by_pair(unlinked):
+    """Every pair counted at once gives the rows the pair-by-pair group-bys gave (the code
+    before, ``by_pair.overlap``), in their order, exactly."""
+    hand_made = data()
+    hand_made.unlinked = unlinked
+    assert_frame_equal(adversity.overlap(hand_made), by_pair.overlap(hand_made), check_exact=True)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_overlap_at_once_equals_pair_by_pair_on_random_units(seed, monkeypatch):
+    """Random units over three LAs (and an LSOA no LA holds, missing ages): the same rows."""
+    units = _random_units(seed)
+    monkeypatch.setattr(adversity, "domain_units", lambda data: units)
+    year_data = data()
+    year_data.__dict__["areas"] = _areas()
+    new, old = adversity.overlap(year_data), by_pair.overlap(year_data)
+    assert len(new) == 3 * 42
+    assert_frame_equal(new, old, check_exact=True)
+    empty = units.iloc[:0]
+    monkeypatch.setattr(adversity, "domain_units", lambda data: empty)
+    assert_frame_equal(adversity.overlap(year_data), by_pair.overlap(year_data), check_exact=True)

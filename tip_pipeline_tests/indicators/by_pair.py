@@ -1,0 +1,142 @@
+"""The linked-adversity overlap pair by pair and modelled prevalence estimate by estimate, as
+they were before they were computed at once (issue #21 point 2): the oracle the tests and
+``benchmarks/bench_load_year.py`` hold ``adversity.overlap`` and
+``prevalence.modelled_prevalence`` equal to, row for row and bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tip_pipeline.home_area import UNKNOWN
+from tip_pipeline.indicators import adversity
+from tip_pipeline.indicators.data import YearData, member_of
+from tip_pipeline.indicators.linked_services import unlinked_domains
+from tip_pipeline.indicators.people import AGE_BANDS, age_band
+from tip_pipeline.indicators.prevalence import (
+    CHILD_AGES,
+    LEVELS,
+    LOWER,
+    MEASURES,
+    MODELLED_RANGE,
+    SHARE,
+    UPPER,
+    modelled_shares,
+    recorded_by_lsoa,
+)
+from tip_pipeline.indicators.values import area_names
+from tip_pipeline.stats import proportion_ci
+
+
+def overlap(data: YearData) -> pd.DataFrame:
+    """``adversity.overlap``: one filter, membership test and group-by per pair of domains."""
+    units = adversity.domain_units(data).merge(data.areas[["lsoa", "la"]], on="lsoa")
+    rows = []
+    members = {d: set(units.loc[units["domain"] == d, "unit_id"]) for d in adversity.DOMAINS}
+    unlinked = unlinked_domains(data.unlinked)
+    for base, (_, b_low, b_high) in adversity.DOMAINS.items():
+        for other, (_, o_low, o_high) in adversity.DOMAINS.items():
+            if base == other or {base, other} & unlinked:
+                continue
+            low, high = max(b_low, o_low), min(b_high, o_high)
+            base_units = units[(units["domain"] == base) & units["age"].between(low, high)]
+            both = member_of(base_units["unit_id"], members[other])
+            grouped = base_units.assign(both=both).groupby("la")["both"].agg(["size", "sum"])
+            for la, (size, total) in grouped.iterrows():
+                rows.append((la, base, other, f"{low}-{high}", int(size), int(total)))
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "area_code",
+            "base_domain",
+            "other_domain",
+            "age_range",
+            "base_children",
+            "both_children",
+        ],
+    )
+    est = proportion_ci(frame["both_children"], frame["base_children"], 0.95, 100)
+    return frame.assign(share_pct=est.value, lower_pct=est.lower, upper_pct=est.upper)
+
+
+def modelled_by_lsoa(data: YearData, column: str = SHARE) -> pd.DataFrame:
+    """``prevalence.modelled_by_lsoa`` of one estimate, the population grouped for it."""
+    pop = data.population
+    pop = pop[pop["age"].between(*CHILD_AGES)].assign(age_band=lambda p: age_band(p["age"]))
+    pop = pop.groupby(["lsoa", "age_band"], as_index=False)["population"].sum()
+    pop = pop.merge(data.areas[["lsoa", "imd_quintile"]], on="lsoa")
+    pop["imd_quintile"] = pop["imd_quintile"].astype(int)
+    shares = modelled_shares(data.table("ref_modelled_rates"), column)
+    joined = pop.merge(shares, on=["age_band", "imd_quintile"], how="left")
+    missing = joined[list(MEASURES)].isna().any(axis=1) & (joined["population"] > 0)
+    if missing.any():
+        bands = sorted(set(joined.loc[missing, "age_band"]) - set(AGE_BANDS)) or "some"
+        raise ValueError(f"ref_modelled_rates has no rate for {bands} age band/quintile")
+    expected = joined[list(MEASURES)].mul(joined["population"], axis=0)
+    expected["lsoa"], expected["population"] = joined["lsoa"], joined["population"]
+    return expected.groupby("lsoa", as_index=False)[[*MEASURES, "population"]].sum()
+
+
+def modelled_prevalence(data: YearData) -> pd.DataFrame:
+    """``prevalence.modelled_prevalence``: each estimate grouped and merged on its own, each
+    level's measures a frame of their own."""
+    model = modelled_by_lsoa(data)
+    for column, suffix in ((LOWER, "_low"), (UPPER, "_high")):
+        end = modelled_by_lsoa(data, column).drop(columns="population")
+        model = model.merge(end.add_suffix(suffix).rename(columns={f"lsoa{suffix}": "lsoa"}))
+    recorded = recorded_by_lsoa(data)
+    base = model.merge(recorded, on="lsoa", how="outer", suffixes=("", "_rec"))
+    modelled = [c for c in model.columns if c != "lsoa"]
+    base[modelled] = base[modelled].fillna(0)
+    base = base.merge(data.areas[["lsoa", "ward", "la"]], on="lsoa")
+    names = area_names(data)
+    parts = []
+    for level in LEVELS:
+        rows = base[base["lsoa"] != UNKNOWN] if level != "la" else base
+        summed = rows.groupby(level).sum(numeric_only=True)
+        for measure in MEASURES:
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "area_type": level,
+                        "area_code": summed.index.to_numpy(),
+                        "measure": measure,
+                        "population": summed["population"].to_numpy(np.int64),
+                        "modelled_children": summed[measure].to_numpy(float),
+                        "modelled_children_low": summed[f"{measure}_low"].to_numpy(float),
+                        "modelled_children_high": summed[f"{measure}_high"].to_numpy(float),
+                        "recorded_children": summed[f"{measure}_rec"].fillna(0).to_numpy(np.int64),
+                    }
+                )
+            )
+    out = pd.concat(parts, ignore_index=True)
+    pop = out["population"].to_numpy(float)
+    rec = proportion_ci(out["recorded_children"], pop, 0.95, 100)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = {
+            f"modelled{end}_pct": np.where(
+                pop > 0, out[f"modelled_children{end}"] / pop * 100, np.nan
+            )
+            for end in ("", "_low", "_high")
+        }
+        identified = np.where(
+            out["modelled_children"] > 0,
+            out["recorded_children"] / out["modelled_children"] * 100,
+            np.nan,
+        )
+    recorded_children = out["recorded_children"]
+    return out.assign(
+        period=data.period.label,
+        area_name=out["area_code"].map(names),
+        modelled_pct=pct["modelled_pct"],
+        modelled_low_pct=pct["modelled_low_pct"],
+        modelled_high_pct=pct["modelled_high_pct"],
+        recorded_pct=rec.value,
+        recorded_lower_pct=rec.lower,
+        recorded_upper_pct=rec.upper,
+        identified_pct=identified,
+        gap_children=out["modelled_children"] - recorded_children,
+        gap_children_low=out["modelled_children_low"] - recorded_children,
+        gap_children_high=out["modelled_children_high"] - recorded_children,
+        range_kind=MODELLED_RANGE,
+    )
