@@ -91,9 +91,12 @@ def read_frame(
     processor on every date (SQLite stores dates as text) and then has pandas infer each
     column's type from its Python objects; reading the validated tables that way was most of
     ``indicators.data.load_year`` (docs/PERFORMANCE.md, "Reading the validated tables"). Here
-    the driver's rows go straight into Arrow arrays of the columns' declared types (on
-    PostgreSQL through ``COPY ... TO STDOUT``), and each array is given the dtype ``read_sql``'s
-    inference gives its values (``_as_read_sql``).
+    the driver's rows go straight into Arrow arrays of the columns' declared types, and each
+    array is given the dtype ``read_sql``'s inference gives its values (``_as_read_sql``). The
+    values are the driver's own, as ``read_sql`` gets them: on PostgreSQL, psycopg's (its C
+    loaders; ``COPY ... TO STDOUT``, as ``read_staged`` reads, was slower here: psycopg hands
+    COPY's output over row by row in Python); on SQLite, the stored ISO text of a date cast
+    by Arrow.
 
     With ``text_as_objects``, text columns come as ``indicators.data.as_objects`` would turn
     ``read_sql``'s into: Python objects, a missing value NaN. A query selecting a column of a
@@ -103,14 +106,14 @@ def read_frame(
     if any(t is None for t in types):
         frame = pd.read_sql(query, conn)
         return _text_objects(frame) if text_as_objects else frame
-    if conn.dialect.name == "postgresql":
-        columns = _copy_arrow(conn, _dates_as_iso(query), types)
-    else:
+    # SQLite keeps dates as ISO text, which Arrow casts; psycopg gives ``datetime.date``
+    read = types
+    if conn.dialect.name == "sqlite":
         read = [pa.large_string() if t == pa.date32() else t for t in types]
-        columns = [
-            column.cast(t) if column.type != t else column
-            for column, t in zip(_fetch_arrow(conn, query, read), types, strict=True)
-        ]
+    columns = [
+        column.cast(t) if column.type != t else column
+        for column, t in zip(_fetch_arrow(conn, query, read), types, strict=True)
+    ]
     values = [_as_read_sql(column, text_as_objects) for column in columns]
     # dtype given: pandas would take an object array of text for ``str``
     frame = pd.DataFrame(
@@ -131,21 +134,6 @@ def _arrow_type(sql_type: sa.types.TypeEngine) -> pa.DataType | None:
     if isinstance(sql_type, sa.String):
         return pa.large_string()
     return None
-
-
-def _dates_as_iso(query: sa.Select) -> sa.Select:
-    """PostgreSQL: the query with every date column written ``YYYY-MM-DD`` by ``to_char``, so
-    that Arrow's CSV reader parses it whatever the session's ``DateStyle``."""
-    dated = [_arrow_type(column.type) == pa.date32() for column in query.selected_columns]
-    if not any(dated):
-        return query
-    inner = query.subquery()
-    return sa.select(
-        *(
-            sa.func.to_char(column, "YYYY-MM-DD") if is_date else column
-            for column, is_date in zip(inner.c, dated, strict=True)
-        )
-    )
 
 
 def _as_read_sql(
