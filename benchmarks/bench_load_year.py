@@ -13,7 +13,7 @@ each year (default: the latest year holding validated CIN rows):
   youth-justice history and the look-back years' rows asserted equal
   (``assert_frame_equal``, ``check_exact``, dtypes included);
 - on the year read, ``adversity.overlap`` and ``prevalence.modelled_prevalence`` now and as
-  they were (``tip_pipeline_tests/indicators/by_pair.py``), and ``adversity.distribution`` and
+  they were (``tip_pipeline_tests/indicators/as_before.py``), and ``adversity.distribution`` and
   ``prevalence.prevalence_summary``, each the median of ``--repeat`` after one call that fills
   the year's numerator units (shared with every indicator's values, so not counted here) and
   whose rows are asserted equal.
@@ -41,7 +41,7 @@ from tip_pipeline.indicators.data import YearData, load_year
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline.warehouse.schema import validated_table
-from tip_pipeline_tests.indicators import by_pair
+from tip_pipeline_tests.indicators import as_before
 
 
 def load() -> str:
@@ -100,10 +100,15 @@ def measure_year(engine: sa.Engine, label: str, repeat: int) -> None:
     )
     modelled = prevalence.modelled_prevalence(data)
     measured: list[tuple[str, Callable[[], Any] | None, Callable[[], Any]]] = [
-        ("adversity.overlap", partial(by_pair.overlap, data), partial(adversity.overlap, data)),
+        (
+            "adversity.child_domains",
+            partial(as_before.child_domains, data),
+            partial(adversity.child_domains, data),
+        ),
+        ("adversity.overlap", partial(as_before.overlap, data), partial(adversity.overlap, data)),
         (
             "prevalence.modelled_prevalence",
-            partial(by_pair.modelled_prevalence, data),
+            partial(as_before.modelled_prevalence, data),
             partial(prevalence.modelled_prevalence, data),
         ),
         ("adversity.distribution", None, partial(adversity.distribution, data)),

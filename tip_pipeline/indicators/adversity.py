@@ -55,13 +55,29 @@ def child_domains(data: YearData) -> pd.DataFrame:
     """One row per child with at least one domain: ``UNITS`` (details from the first domain
     that has the child, ``DOMAINS`` order; the home LSOA from the first that knows it, so a
     child the CIN census places nowhere but the SSDA903 places in an LSOA is counted there) and
-    ``domains``, the number of distinct domains."""
+    ``domains``, the number of distinct domains.
+
+    On the children's codes (``pd.factorize``, in order of first appearance), not their ids:
+    each child's first row and first row with a known LSOA by ``np.unique``'s first indices,
+    its distinct domains by the distinct (child, domain) codes, the rows in the order of each
+    child's first row, as ``drop_duplicates`` and a group-by on the ids gave them (the ids'
+    hashing and joins were most of its time at scale). A missing id is one child (the
+    validated ids are required: none is missing)."""
     units = domain_units(data)
-    counts = units.groupby("unit_id")["domain"].nunique().rename("domains")
-    first = units.drop_duplicates("unit_id", keep="first").set_index("unit_id")
-    known = units[units["lsoa"] != UNKNOWN].drop_duplicates("unit_id", keep="first")
-    first["lsoa"] = known.set_index("unit_id")["lsoa"].reindex(first.index).fillna(first["lsoa"])
-    out = first[[c for c in UNITS if c != "unit_id"]].join(counts).reset_index()
+    ids = pd.factorize(units["unit_id"], use_na_sentinel=False)[0]
+    domain = pd.factorize(units["domain"])[0]
+    kinds = len(DOMAINS)
+    distinct = np.unique(ids * kinds + domain)
+    _, first = np.unique(ids, return_index=True)
+    counts = np.bincount(distinct // kinds, minlength=len(first))
+    lsoa = units["lsoa"].to_numpy(object)
+    placed = lsoa[first]
+    known = np.flatnonzero((units["lsoa"] != UNKNOWN).to_numpy())
+    known_ids, known_first = np.unique(ids[known], return_index=True)
+    placed[known_ids] = lsoa[known[known_first]]
+    out = units.iloc[first][list(UNITS)].reset_index(drop=True)
+    out["lsoa"] = pd.Series(placed, dtype=units["lsoa"].dtype)
+    out["domains"] = counts
     out["ethnic_group"] = out["ethnic_group"].fillna(NOT_RECORDED)
     return out
 

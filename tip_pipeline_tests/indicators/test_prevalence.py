@@ -12,7 +12,7 @@ from tip_pipeline.indicators.prevalence import (
     modelled_shares,
     prevalence_summary,
 )
-from tip_pipeline_tests.indicators import by_pair
+from tip_pipeline_tests.indicators import as_before
 from tip_pipeline_tests.indicators.helpers import LA, LSOA_B, child, year
 
 #: the lower and upper estimates as multiples of the central one's factor shares
@@ -165,7 +165,7 @@ def _random_rates(rng: np.random.Generator) -> pd.DataFrame:
 @pytest.mark.parametrize("seed", range(3))
 def test_modelled_prevalence_at_once_equals_estimate_by_estimate(seed):
     """The three estimates grouped together, each level's measures side by side, give the
-    rows the code before gave (``by_pair.modelled_prevalence``: each estimate grouped and
+    rows the code before gave (``as_before.modelled_prevalence``: each estimate grouped and
     merged on its own), exactly: random rates, 60 more LSOAs in six wards of three LAs with
     random populations, children recorded in the two known LSOAs and of unknown home."""
     rng = np.random.default_rng(seed)
@@ -196,5 +196,5 @@ def test_modelled_prevalence_at_once_equals_estimate_by_estimate(seed):
     ).assign(population=lambda f: rng.integers(0, 40, len(f)))
     data.__dict__["population"] = pd.concat([data.population, extra], ignore_index=True)
     assert_frame_equal(
-        modelled_prevalence(data), by_pair.modelled_prevalence(data), check_exact=True
+        modelled_prevalence(data), as_before.modelled_prevalence(data), check_exact=True
     )

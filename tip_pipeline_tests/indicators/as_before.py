@@ -1,7 +1,8 @@
-"""The linked-adversity overlap pair by pair and modelled prevalence estimate by estimate, as
-they were before they were computed at once (issue #21 point 2): the oracle the tests and
-``benchmarks/bench_load_year.py`` hold ``adversity.overlap`` and
-``prevalence.modelled_prevalence`` equal to, row for row and bit for bit."""
+"""Linked adversity's children by their ids and its overlap pair by pair, and modelled
+prevalence estimate by estimate, as they were before they were computed over arrays (issue
+#21 point 2): the oracle the tests and ``benchmarks/bench_load_year.py`` hold
+``adversity.child_domains``, ``adversity.overlap`` and ``prevalence.modelled_prevalence`` equal
+to, row for row and bit for bit."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from tip_pipeline.home_area import UNKNOWN
 from tip_pipeline.indicators import adversity
 from tip_pipeline.indicators.data import YearData, member_of
 from tip_pipeline.indicators.linked_services import unlinked_domains
-from tip_pipeline.indicators.people import AGE_BANDS, age_band
+from tip_pipeline.indicators.numerator_registry import UNITS
+from tip_pipeline.indicators.people import AGE_BANDS, NOT_RECORDED, age_band
 from tip_pipeline.indicators.prevalence import (
     CHILD_AGES,
     LEVELS,
@@ -26,6 +28,18 @@ from tip_pipeline.indicators.prevalence import (
 )
 from tip_pipeline.indicators.values import area_names
 from tip_pipeline.stats import proportion_ci
+
+
+def child_domains(data: YearData) -> pd.DataFrame:
+    """``adversity.child_domains``: a group-by, ``drop_duplicates`` and a join on the ids."""
+    units = adversity.domain_units(data)
+    counts = units.groupby("unit_id")["domain"].nunique().rename("domains")
+    first = units.drop_duplicates("unit_id", keep="first").set_index("unit_id")
+    known = units[units["lsoa"] != UNKNOWN].drop_duplicates("unit_id", keep="first")
+    first["lsoa"] = known.set_index("unit_id")["lsoa"].reindex(first.index).fillna(first["lsoa"])
+    out = first[[c for c in UNITS if c != "unit_id"]].join(counts).reset_index()
+    out["ethnic_group"] = out["ethnic_group"].fillna(NOT_RECORDED)
+    return out
 
 
 def overlap(data: YearData) -> pd.DataFrame:
