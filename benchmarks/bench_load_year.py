@@ -18,6 +18,11 @@ each year (default: the latest year holding validated CIN rows):
   the year's numerator units (shared with every indicator's values, so not counted here) and
   whose rows are asserted equal.
 
+``--authorities K`` (K > 1) measures the second part again on the year copied K times as K
+authorities, to see how it grows toward England's 153 without an england warehouse: every
+numerator's units (ids and LSOAs made distinct per copy; the unknown home area stays the first
+copy's) and the LSOAs, wards, LAs and population; the reads are not copied.
+
 The load average is printed before and after.
 """
 
@@ -35,9 +40,11 @@ import pandas as pd
 import sqlalchemy as sa
 from pandas.testing import assert_frame_equal
 
+from tip_pipeline.home_area import UNKNOWN
 from tip_pipeline.indicators import adversity, prevalence
 from tip_pipeline.indicators import data as data_module
 from tip_pipeline.indicators.data import YearData, load_year
+from tip_pipeline.indicators.numerator_registry import UNITS, units_of
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline.warehouse.schema import validated_table
@@ -88,16 +95,50 @@ def latest_year(engine: sa.Engine) -> str:
         return conn.execute(sa.select(sa.func.max(table.c.period))).scalar_one()
 
 
-def measure_year(engine: sa.Engine, label: str, repeat: int) -> None:
-    """Print one year's figures (``__doc__``), asserting the outputs the same."""
-    period = FinancialYear.parse(label)
-    after, data = median_time(partial(load_year, engine, period), repeat)
-    before, old = median_time(partial(load_year_before, engine, period), repeat)
-    rows = same_inputs(data, old)
-    print(
-        f"{label} load_year: before {before:.3f} s, after {after:.3f} s "
-        f"({before / after:.2f}x), {rows:,} rows, frames identical"
+def copied(data: YearData, copies: int) -> YearData:
+    """``data``'s units, areas and population as ``copies`` authorities (``--authorities``):
+    copy ``k`` > 0 has ``_k`` after every id, LSOA, ward and LA code."""
+    for name in (
+        *{n for n, _, _ in adversity.DOMAINS.values()},
+        *prevalence.RECORDED_NUMERATOR.values(),
+    ):
+        units_of(name, data)
+    for numerator_name, _ in prevalence.SERVICE_NUMERATOR.values():
+        units_of(numerator_name, data)
+
+    def suffixed(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+        parts = [frame]
+        for k in range(1, copies):
+            part = frame.copy()
+            for column in columns:
+                known = part[column] != UNKNOWN
+                part.loc[known, column] = part.loc[known, column] + f"_{k}"
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True)
+
+    out = YearData(
+        period=data.period, tables=data.tables, earlier=data.earlier, unlinked=data.unlinked
     )
+    out.cache.update(
+        {
+            key: suffixed(frame, ("unit_id", "lsoa"))
+            for key, frame in data.cache.items()
+            if isinstance(frame, pd.DataFrame) and list(frame.columns) == list(UNITS)
+        }
+    )
+    areas = data.areas
+    known = areas[areas["lsoa"] != UNKNOWN]
+    copies_of_areas = suffixed(known, ("lsoa", "ward", "la"))
+    out.__dict__["areas"] = pd.concat(
+        [copies_of_areas, areas[areas["lsoa"] == UNKNOWN]], ignore_index=True
+    )
+    out.__dict__["population"] = suffixed(data.population, ("lsoa",))
+    return out
+
+
+def measure_functions(data: YearData, label: str, repeat: int) -> None:
+    """Print linked adversity's and prevalence's figures on ``data`` (``__doc__``), asserting
+    the outputs the same."""
     modelled = prevalence.modelled_prevalence(data)
     measured: list[tuple[str, Callable[[], Any] | None, Callable[[], Any]]] = [
         (
@@ -132,16 +173,32 @@ def measure_year(engine: sa.Engine, label: str, repeat: int) -> None:
         )
 
 
+def measure_year(engine: sa.Engine, label: str, repeat: int, authorities: int) -> None:
+    """Print one year's figures (``__doc__``), asserting the outputs the same."""
+    period = FinancialYear.parse(label)
+    after, data = median_time(partial(load_year, engine, period), repeat)
+    before, old = median_time(partial(load_year_before, engine, period), repeat)
+    rows = same_inputs(data, old)
+    print(
+        f"{label} load_year: before {before:.3f} s, after {after:.3f} s "
+        f"({before / after:.2f}x), {rows:,} rows, frames identical"
+    )
+    measure_functions(data, label, repeat)
+    if authorities > 1:
+        measure_functions(copied(data, authorities), f"{label} x{authorities}", repeat)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--warehouse", required=True)
     parser.add_argument("--year", action="append", help="reporting year, e.g. 2025/26")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--authorities", type=int, default=1, help="copies of the year")
     args = parser.parse_args()
     engine = make_engine(args.warehouse)
     print(f"warehouse: {engine.dialect.name}; load average before: {load()}")
     for label in args.year or [latest_year(engine)]:
-        measure_year(engine, label, args.repeat)
+        measure_year(engine, label, args.repeat, args.authorities)
     print(f"load average after: {load()}")
 
 
