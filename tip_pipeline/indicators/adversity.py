@@ -58,26 +58,24 @@ def child_domains(data: YearData) -> pd.DataFrame:
     ``domains``, the number of distinct domains.
 
     On the children's codes (``pd.factorize``, in order of first appearance), not their ids:
-    each child's first row and first row with a known LSOA by ``np.unique``'s first indices,
-    its distinct domains by the distinct (child, domain) codes, the rows in the order of each
-    child's first row, as ``drop_duplicates`` and a group-by on the ids gave them (the ids'
-    hashing and joins were most of its time at scale). A missing id is one child (the
+    each child's first row and first row with a known LSOA by ``duplicated`` on the codes,
+    its distinct domains from a child x domain table, the rows in the order of each child's
+    first row, as ``drop_duplicates`` and a group-by and join on the ids gave them (hashing
+    and joining the ids was most of its time at scale). A missing id is one child (the
     validated ids are required: none is missing)."""
     units = domain_units(data)
     ids = pd.factorize(units["unit_id"], use_na_sentinel=False)[0]
-    domain = pd.factorize(units["domain"])[0]
-    kinds = len(DOMAINS)
-    distinct = np.unique(ids * kinds + domain)
-    _, first = np.unique(ids, return_index=True)
-    counts = np.bincount(distinct // kinds, minlength=len(first))
-    lsoa = units["lsoa"].to_numpy(object)
-    placed = lsoa[first]
+    domain = pd.Categorical(units["domain"], categories=list(DOMAINS)).codes
+    first = np.flatnonzero(~pd.Series(ids).duplicated().to_numpy())  # code c's first row: first[c]
+    member = np.zeros((len(first), len(DOMAINS)), dtype=bool)
+    member[ids, domain] = True
     known = np.flatnonzero((units["lsoa"] != UNKNOWN).to_numpy())
-    known_ids, known_first = np.unique(ids[known], return_index=True)
-    placed[known_ids] = lsoa[known[known_first]]
+    known = known[~pd.Series(ids[known]).duplicated().to_numpy()]  # each child's first known
+    placed = first.copy()
+    placed[ids[known]] = known
     out = units.iloc[first][list(UNITS)].reset_index(drop=True)
-    out["lsoa"] = pd.Series(placed, dtype=units["lsoa"].dtype)
-    out["domains"] = counts
+    out["lsoa"] = units["lsoa"].iloc[placed].reset_index(drop=True)
+    out["domains"] = member.sum(axis=1, dtype=np.int64)
     out["ethnic_group"] = out["ethnic_group"].fillna(NOT_RECORDED)
     return out
 

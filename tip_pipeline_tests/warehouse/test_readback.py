@@ -135,8 +135,8 @@ def test_read_frame_gives_read_sqls_frame_exactly(warehouse):
     """``read_frame`` (Arrow, COPY on PostgreSQL) gives ``pd.read_sql``'s frame, dtypes
     included: text as ``str`` with NaN missing, a column of nothing but NULLs as objects, an
     integer column with a NULL as float64, dates as ``datetime.date`` objects; no rows, all
-    objects; a query with an expanding ``IN`` list; and with ``text_as_objects``, text as
-    ``as_objects`` makes it."""
+    objects; a query with an expanding ``IN`` list; a column of a type not mapped (read by
+    ``read_sql``); and with ``text_as_objects``, text as ``as_objects`` makes it."""
     _TYPED.create(warehouse)
     with warehouse.begin() as conn:
         conn.execute(_TYPED.insert(), _typed_rows())
@@ -147,6 +147,7 @@ def test_read_frame_gives_read_sqls_frame_exactly(warehouse):
         sa.select(c.text_none, c.big_none, c.day_none, c.real).where(c.line < 2),
         sa.select(_TYPED).where(c.line < 0),
         sa.select(c.day_full.label("renamed"), c.big_full),
+        sa.select(c.text, sa.cast(c.big_full, sa.Numeric)),  # a type not mapped: read_sql's
     ]
     with warehouse.connect() as conn:
         for query in queries:
