@@ -152,7 +152,11 @@ def measure_functions(data: YearData, label: str, repeat: int) -> None:
             partial(as_before.modelled_prevalence, data),
             partial(prevalence.modelled_prevalence, data),
         ),
-        ("adversity.distribution", None, partial(adversity.distribution, data)),
+        (
+            "adversity.distribution",
+            partial(as_before.distribution, data),
+            partial(adversity.distribution, data),
+        ),
         (
             "prevalence.prevalence_summary",
             None,

@@ -88,15 +88,19 @@ def distribution_label(domains: pd.Series) -> pd.Series:
 def distribution(data: YearData) -> pd.DataFrame:
     """Children by number of domains, per LA: rows 0, 1, 2, 3, 4+ and the derived 2+, with
     the percent of children aged 0-17 and Wilson 95% limits. 0 = population - the rest."""
-    kids = child_domains(data).merge(data.areas[["lsoa", "la", "la_name"]], on="lsoa")
+    kids = child_domains(data)
     pop = _la_population(data)
-    counts = (
-        kids.assign(label=distribution_label(kids["domains"]))
-        .groupby(["la", "label"])
-        .size()
-        .unstack(fill_value=0)
-        .reindex(index=pop.index, columns=list(DISTRIBUTION[1:]), fill_value=0)
-    )
+    # each child's LA (an LSOA the lookup lacks, or an LA with no population, is not counted)
+    # and label (1, 2, 3, 4+) as positions, counted with one bincount
+    kept, las = _la_of(data.areas, kids["lsoa"])
+    la = pop.index.get_indexer(las)
+    label = (np.minimum(kids["domains"].to_numpy(np.int64), 4) - 1)[kept]
+    counted = (la >= 0) & (label >= 0)
+    labels = DISTRIBUTION[1:]
+    matrix = np.bincount(
+        la[counted] * len(labels) + label[counted], minlength=len(pop) * len(labels)
+    ).reshape(len(pop), len(labels))
+    counts = pd.DataFrame(matrix, index=pop.index, columns=pd.Index(list(labels), name="label"))
     counts["0"] = pop - counts.sum(axis=1)
     counts[TWO_OR_MORE] = counts[["2", "3", "4+"]].sum(axis=1)
     counts = counts[[*DISTRIBUTION, TWO_OR_MORE]]
@@ -185,7 +189,20 @@ def overlap(data: YearData) -> pd.DataFrame:
 
 
 def _la_population(data: YearData) -> pd.Series:
-    """Children aged 0-17 per LA (ONS mid-year estimate of the year)."""
-    pop = data.population.merge(data.areas[["lsoa", "la"]], on="lsoa")
+    """Children aged 0-17 per LA (ONS mid-year estimate of the year), the LAs sorted: the
+    LSOAs' LAs as codes and summed with one bincount (exact: whole numbers under 2**53)."""
+    pop = data.population
     pop = pop[pop["age"].between(*CHILD_AGES)]
-    return pop.groupby("la")["population"].sum()
+    kept, placed = _la_of(data.areas, pop["lsoa"])
+    codes, las = pd.factorize(placed, sort=True)
+    people = pop["population"].to_numpy(np.int64)[kept]
+    sums = np.bincount(codes[codes >= 0], weights=people[codes >= 0], minlength=len(las))
+    return pd.Series(sums.astype(np.int64), index=pd.Index(las, name="la"), name="population")
+
+
+def _la_of(areas: pd.DataFrame, lsoa: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``lsoa`` ``areas`` holds (one row an LSOA, ``area_lookup``), and the LA of
+    each of those, in order: an inner merge on the LSOA, without the merge."""
+    where = pd.Index(areas["lsoa"]).get_indexer(lsoa)
+    kept = where >= 0
+    return kept, areas["la"].to_numpy()[where[kept]]

@@ -1,8 +1,8 @@
 """Linked adversity's children by their ids and its overlap pair by pair, and modelled
 prevalence estimate by estimate, as they were before they were computed over arrays (issue
 #21 point 2): the oracle the tests and ``benchmarks/bench_load_year.py`` hold
-``adversity.child_domains``, ``adversity.overlap`` and ``prevalence.modelled_prevalence`` equal
-to, row for row and bit for bit."""
+``adversity.child_domains``, ``adversity.distribution``, ``adversity.overlap`` and
+``prevalence.modelled_prevalence`` equal to, row for row and bit for bit."""
 
 from __future__ import annotations
 
@@ -40,6 +40,44 @@ def child_domains(data: YearData) -> pd.DataFrame:
     out = first[[c for c in UNITS if c != "unit_id"]].join(counts).reset_index()
     out["ethnic_group"] = out["ethnic_group"].fillna(NOT_RECORDED)
     return out
+
+
+def distribution(data: YearData) -> pd.DataFrame:
+    """``adversity.distribution``: merges with the lookup and a group-by on the LA codes."""
+    kids = child_domains(data).merge(data.areas[["lsoa", "la", "la_name"]], on="lsoa")
+    pop = _la_population(data)
+    counts = (
+        kids.assign(label=adversity.distribution_label(kids["domains"]))
+        .groupby(["la", "label"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=pop.index, columns=list(adversity.DISTRIBUTION[1:]), fill_value=0)
+    )
+    counts["0"] = pop - counts.sum(axis=1)
+    counts[adversity.TWO_OR_MORE] = counts[["2", "3", "4+"]].sum(axis=1)
+    counts = counts[[*adversity.DISTRIBUTION, adversity.TWO_OR_MORE]]
+    if data.unlinked:
+        counts = counts.iloc[:0]
+    long = counts.stack().rename("children").reset_index()
+    long.columns = ["area_code", "domains", "children"]
+    long["denominator"] = long["area_code"].map(pop).to_numpy()
+    est = proportion_ci(long["children"], long["denominator"], 0.95, 100)
+    names = data.areas.drop_duplicates("la").set_index("la")["la_name"]
+    return long.assign(
+        area_name=long["area_code"].map(names),
+        share_pct=est.value,
+        lower_pct=est.lower,
+        upper_pct=est.upper,
+        children=long["children"].astype("int64"),
+        denominator=long["denominator"].astype("int64"),
+    )
+
+
+def _la_population(data: YearData) -> pd.Series:
+    """``adversity._la_population``: a merge with the lookup and a group-by on the LA."""
+    pop = data.population.merge(data.areas[["lsoa", "la"]], on="lsoa")
+    pop = pop[pop["age"].between(*adversity.CHILD_AGES)]
+    return pop.groupby("la")["population"].sum()
 
 
 def overlap(data: YearData) -> pd.DataFrame:

@@ -187,3 +187,42 @@ def test_overlap_at_once_equals_pair_as_before_on_random_units(seed, monkeypatch
     empty = units.iloc[:0]
     monkeypatch.setattr(adversity, "domain_units", lambda data: empty)
     assert_frame_equal(adversity.overlap(year_data), as_before.overlap(year_data), check_exact=True)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_distribution_on_codes_equals_the_merges_and_group_by(seed, monkeypatch):
+    """Children placed in their LA and counted by label on codes, the population summed by LA
+    on codes, give the rows the merges and group-bys gave (``as_before``), exactly: random
+    units over three LAs and a fourth LA with population but no child, the unknown home area
+    in the first LA, an LSOA the lookup lacks; a year whose youth justice is unlinked; none."""
+    rng = np.random.default_rng(seed)
+    units = _random_units(seed)
+    no_child = pd.DataFrame({"lsoa": [f"E0120{i:04d}" for i in range(4)], "la": "E08000003"})
+    first_la = pd.DataFrame({"lsoa": [UNKNOWN], "la": [_areas()["la"].iloc[0]]})
+    areas = pd.concat([_areas(), no_child, first_la], ignore_index=True).assign(
+        la_name=lambda a: "name of " + a["la"]
+    )
+    population = pd.DataFrame(
+        [(lsoa, sex, age) for lsoa in areas["lsoa"].iloc[:-1] for sex in "FM" for age in range(18)],
+        columns=["lsoa", "sex", "age"],
+    ).assign(population=lambda f: rng.integers(0, 60, len(f)))
+    monkeypatch.setattr(adversity, "domain_units", lambda data: units)
+    year_data = data()
+    year_data.__dict__["areas"] = areas
+    year_data.__dict__["population"] = population
+    new = adversity.distribution(year_data)
+    assert len(new) == 4 * 6 and new["children"].sum() > 0
+    assert new.loc[new["area_code"] == "E08000003", "children"].tolist() == [
+        int(population.loc[population["lsoa"].isin(no_child["lsoa"]), "population"].sum()),
+        *[0] * 5,
+    ]
+    assert_frame_equal(new, as_before.distribution(year_data), check_exact=True)
+    year_data.unlinked = frozenset({"youth_justice"})
+    assert_frame_equal(
+        adversity.distribution(year_data), as_before.distribution(year_data), check_exact=True
+    )
+    year_data.unlinked = frozenset()
+    monkeypatch.setattr(adversity, "domain_units", lambda data: units.iloc[:0])
+    assert_frame_equal(
+        adversity.distribution(year_data), as_before.distribution(year_data), check_exact=True
+    )
