@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from tip_pipeline.home_area import UNKNOWN
-from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.data import YearData, positions_in
 from tip_pipeline.indicators.linked_services import unlinked_domains
 from tip_pipeline.indicators.numerator_registry import UNITS, units_of
 from tip_pipeline.indicators.people import NOT_RECORDED
@@ -65,7 +65,7 @@ def child_domains(data: YearData) -> pd.DataFrame:
     validated ids are required: none is missing)."""
     units = domain_units(data)
     ids = pd.factorize(units["unit_id"], use_na_sentinel=False)[0]
-    domain = pd.Categorical(units["domain"], categories=list(DOMAINS)).codes
+    domain = positions_in(units["domain"], list(DOMAINS))
     first = np.flatnonzero(~pd.Series(ids).duplicated().to_numpy())  # code c's first row: first[c]
     member = np.zeros((len(first), len(DOMAINS)), dtype=bool)
     member[ids, domain] = True
@@ -135,7 +135,7 @@ def overlap(data: YearData) -> pd.DataFrame:
     units = domain_units(data).merge(data.areas[["lsoa", "la"]], on="lsoa")
     names = list(DOMAINS)
     n_domains = len(names)
-    domain = pd.Categorical(units["domain"], categories=names).codes.astype(np.int64)
+    domain = positions_in(units["domain"], names)
     # a missing id is one id, as ``isin`` counts a missing value a member of a set holding one
     ids = pd.factorize(units["unit_id"], use_na_sentinel=False)[0]
     la_codes, las = pd.factorize(units["la"], sort=True)
@@ -203,6 +203,6 @@ def _la_population(data: YearData) -> pd.Series:
 def _la_of(areas: pd.DataFrame, lsoa: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Which of ``lsoa`` ``areas`` holds (one row an LSOA, ``area_lookup``), and the LA of
     each of those, in order: an inner merge on the LSOA, without the merge."""
-    where = pd.Index(areas["lsoa"]).get_indexer(lsoa)
+    where = positions_in(lsoa, areas["lsoa"])
     kept = where >= 0
     return kept, areas["la"].to_numpy()[where[kept]]

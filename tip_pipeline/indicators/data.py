@@ -303,6 +303,24 @@ def member_of(column: pd.Series, allowed: Iterable[object]) -> pd.Series:
     return column.isin(values)
 
 
+def positions_in(column: pd.Series, values: pd.Series | list) -> np.ndarray:
+    """Each of ``column``'s position among ``values`` (distinct), -1 where it is not one of
+    them: ``pd.Index(values).get_indexer(column)``, through Arrow's ``index_in`` where both
+    are text and none of ``column`` is missing. Why: as in ``member_of``, pandas looks
+    Arrow-backed text up by making a Python object of every value; placing 1.7 million units
+    in their LSOAs' LAs that way was most of linked adversity's distribution at England's
+    scale (docs/PERFORMANCE.md, "Reading the validated tables; linked adversity and
+    prevalence over arrays")."""
+    values = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    # a missing value: pandas' own answer (None and NaN are not alike to it)
+    if pd.api.types.is_string_dtype(column.dtype) and not column.hasnans:
+        found, among = _text_array(column), _text_array(values)
+        if found is not None and among is not None:
+            at = pc.index_in(found, value_set=among).fill_null(-1)
+            return at.to_numpy(zero_copy_only=False).astype(np.int64)
+    return pd.Index(values).get_indexer(column)
+
+
 def _text_array(values: pd.Series | list) -> pa.Array | None:
     """``values`` as Arrow text; None when one of them is not text."""
     try:

@@ -90,7 +90,8 @@ def read_frame(
     Why: ``read_sql`` makes a SQLAlchemy row of every record, runs SQLAlchemy's Python
     processor on every date (SQLite stores dates as text) and then has pandas infer each
     column's type from its Python objects; reading the validated tables that way was most of
-    ``indicators.data.load_year`` (docs/PERFORMANCE.md, "Reading the validated tables"). Here
+    ``indicators.data.load_year`` (docs/PERFORMANCE.md, "Reading the validated tables; linked
+    adversity and prevalence over arrays"). Here
     the driver's rows go straight into Arrow arrays of the columns' declared types, and each
     array is given the dtype ``read_sql``'s inference gives its values (``_as_read_sql``). The
     values are the driver's own, as ``read_sql`` gets them: on PostgreSQL, psycopg's (its C

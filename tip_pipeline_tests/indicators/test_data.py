@@ -1,5 +1,6 @@
-"""The year's inputs: read through Arrow as ``pd.read_sql`` read them, membership through
-Arrow (``member_of``) answers as pandas' ``isin``, and the validated inputs' versions change
+"""The year's inputs: read through Arrow as ``pd.read_sql`` read them, membership and
+positions through Arrow (``member_of``, ``positions_in``) answer as pandas' ``isin`` and
+``get_indexer``, and the validated inputs' versions change
 when a year is validated again."""
 
 from datetime import date
@@ -11,7 +12,13 @@ import sqlalchemy as sa
 from pandas.testing import assert_frame_equal
 
 from tip_pipeline.indicators import data as data_module
-from tip_pipeline.indicators.data import columns_of, load_year, member_of, validated_versions
+from tip_pipeline.indicators.data import (
+    columns_of,
+    load_year,
+    member_of,
+    positions_in,
+    validated_versions,
+)
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.warehouse.schema import validated_table
 
@@ -41,6 +48,26 @@ def test_member_of_answers_as_isin(column, allowed):
     assert found.dtype == bool
     assert found.index.equals(column.index)
     assert found.tolist() == expected.tolist()
+
+
+DISTINCT = [
+    ["c", "a", "x"],
+    pd.Series(["b", None, "a"], dtype="str"),
+    pd.Series(["c"], dtype=object),
+    [],
+    [3, 1],
+]
+
+
+@pytest.mark.parametrize("column", COLUMNS)
+@pytest.mark.parametrize("values", DISTINCT)
+def test_positions_in_answers_as_get_indexer(column, values):
+    found = positions_in(column, values)
+    expected = pd.Index(
+        values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    )
+    assert found.dtype == np.int64
+    assert found.tolist() == expected.get_indexer(column).tolist()
 
 
 def test_member_of_keeps_the_index_and_name():
