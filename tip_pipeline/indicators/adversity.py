@@ -80,18 +80,14 @@ def child_domains(data: YearData) -> pd.DataFrame:
     return out
 
 
-def distribution_label(domains: pd.Series) -> pd.Series:
-    """1, 2, 3 and 4+ as published."""
-    return domains.clip(upper=4).astype(int).astype(str).replace({"4": "4+"})
-
-
 def distribution(data: YearData) -> pd.DataFrame:
     """Children by number of domains, per LA: rows 0, 1, 2, 3, 4+ and the derived 2+, with
     the percent of children aged 0-17 and Wilson 95% limits. 0 = population - the rest."""
     kids = child_domains(data)
     pop = _la_population(data)
     # each child's LA (an LSOA the lookup lacks, or an LA with no population, is not counted)
-    # and label (1, 2, 3, 4+) as positions, counted with one bincount
+    # and label as positions (1, 2, 3 and 4+ as published: 4 or more domains are 4+), counted
+    # with one bincount
     kept, las = _la_of(data.areas, kids["lsoa"])
     la = pop.index.get_indexer(las)
     label = (np.minimum(kids["domains"].to_numpy(np.int64), 4) - 1)[kept]

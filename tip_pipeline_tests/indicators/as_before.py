@@ -47,7 +47,7 @@ def distribution(data: YearData) -> pd.DataFrame:
     kids = child_domains(data).merge(data.areas[["lsoa", "la", "la_name"]], on="lsoa")
     pop = _la_population(data)
     counts = (
-        kids.assign(label=adversity.distribution_label(kids["domains"]))
+        kids.assign(label=distribution_label(kids["domains"]))
         .groupby(["la", "label"])
         .size()
         .unstack(fill_value=0)
@@ -71,6 +71,11 @@ def distribution(data: YearData) -> pd.DataFrame:
         children=long["children"].astype("int64"),
         denominator=long["denominator"].astype("int64"),
     )
+
+
+def distribution_label(domains: pd.Series) -> pd.Series:
+    """``adversity.distribution_label``: 1, 2, 3 and 4+ as published."""
+    return domains.clip(upper=4).astype(int).astype(str).replace({"4": "4+"})
 
 
 def _la_population(data: YearData) -> pd.Series:
