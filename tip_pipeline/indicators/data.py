@@ -38,6 +38,7 @@ from tip_pipeline.sources.contracts import (
     EXTRACTS,
     Cadence,
 )
+from tip_pipeline.warehouse.readback import read_frame
 from tip_pipeline.warehouse.schema import db_column_name, staging_columns, validated_table
 
 #: service tables of the year
@@ -273,14 +274,16 @@ def _read_earlier(conn: sa.Connection, name: str, years: list[FinancialYear]) ->
     query = sa.select(*(table.c[c] for c in columns_of(name)), table.c.period).where(
         table.c.period.in_([y.label for y in years])
     )
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(conn, query, text_as_objects=True)
     if len(frame.columns):
         return frame
     return empty(name).assign(period=pd.Series(dtype=object))
 
 
 def _read(conn: sa.Connection, query: sa.Select, name: str) -> pd.DataFrame:
-    frame = pd.read_sql(query, conn)
+    """The query's rows as ``pd.read_sql`` reads them, text already as ``as_objects`` makes
+    it (``readback.read_frame``: through Arrow, the same frame, some twice as fast)."""
+    frame = read_frame(conn, query, text_as_objects=True)
     return frame if len(frame.columns) else empty(name)
 
 
@@ -355,6 +358,17 @@ def places_in(column: pd.Series, table: Lookup) -> np.ndarray:
 def _places(found: pa.Array, keys: pa.Array) -> np.ndarray:
     place = pc.index_in(found, value_set=keys).fill_null(-1)
     return place.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def positions_in(column: pd.Series, values: pd.Series | list) -> np.ndarray:
+    """Each of ``column``'s position among ``values`` (distinct), -1 where it is not one of
+    them: ``pd.Index(values).get_indexer(column)``, through Arrow's ``index_in`` where both
+    are text (``places_in``). Why: as in ``member_of``, pandas looks text up by making a
+    Python object of every value; placing 1.7 million units in their LSOAs' LAs that way was
+    most of linked adversity's distribution at England's scale (docs/PERFORMANCE.md,
+    "Reading the validated tables; linked adversity and prevalence over arrays")."""
+    values = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    return places_in(column, lookup(pd.DataFrame({"value": values}), "value"))
 
 
 def _text_array(values: pd.Series | list) -> pa.Array | None:

@@ -66,20 +66,38 @@ def modelled_shares(rates: pd.DataFrame, column: str = SHARE) -> pd.DataFrame:
 def modelled_by_lsoa(data: YearData, column: str = SHARE) -> pd.DataFrame:
     """Expected children with each measure, and the child population, per LSOA, in the
     estimate of ``column``."""
+    return _modelled_by_lsoa(data, ((column, ""),))
+
+
+def _modelled_by_lsoa(data: YearData, estimates: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    """Expected children with each measure per LSOA in each of ``estimates`` (rates column,
+    suffix of its measures' columns), and the child population: the population grouped by
+    LSOA and age band once, and every estimate's expectations summed to LSOAs in one group-by
+    (each column's sum over the same rows in the same order as one estimate alone)."""
     pop = data.population
     pop = pop[pop["age"].between(*CHILD_AGES)].assign(age_band=lambda p: age_band(p["age"]))
     pop = pop.groupby(["lsoa", "age_band"], as_index=False)["population"].sum()
     pop = pop.merge(data.areas[["lsoa", "imd_quintile"]], on="lsoa")
     pop["imd_quintile"] = pop["imd_quintile"].astype(int)
-    shares = modelled_shares(data.table("ref_modelled_rates"), column)
+    rates = data.table("ref_modelled_rates")
+    expected = pd.concat(
+        [_expected(pop, rates, column).add_suffix(suffix) for column, suffix in estimates], axis=1
+    )
+    expected["lsoa"], expected["population"] = pop["lsoa"], pop["population"]
+    columns = [c for c in expected.columns if c != "lsoa"]
+    return expected.groupby("lsoa", as_index=False)[columns].sum()
+
+
+def _expected(pop: pd.DataFrame, rates: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Expected children with each measure per row of ``pop`` (LSOA x age band, with its IMD
+    quintile), in the estimate of ``column``; an error where a populated row has no rate."""
+    shares = modelled_shares(rates, column)
     joined = pop.merge(shares, on=["age_band", "imd_quintile"], how="left")
     missing = joined[list(MEASURES)].isna().any(axis=1) & (joined["population"] > 0)
     if missing.any():
         bands = sorted(set(joined.loc[missing, "age_band"]) - set(AGE_BANDS)) or "some"
         raise ValueError(f"ref_modelled_rates has no rate for {bands} age band/quintile")
-    expected = joined[list(MEASURES)].mul(joined["population"], axis=0)
-    expected["lsoa"], expected["population"] = joined["lsoa"], joined["population"]
-    return expected.groupby("lsoa", as_index=False)[[*MEASURES, "population"]].sum()
+    return joined[list(MEASURES)].mul(joined["population"], axis=0)
 
 
 def recorded_by_lsoa(data: YearData) -> pd.DataFrame:
@@ -94,10 +112,7 @@ def recorded_by_lsoa(data: YearData) -> pd.DataFrame:
 def modelled_prevalence(data: YearData) -> pd.DataFrame:
     """Modelled (with its range) and recorded children per measure by LSOA, ward and LA, with
     the gap and the gap's range."""
-    model = modelled_by_lsoa(data)
-    for column, suffix in ((LOWER, "_low"), (UPPER, "_high")):
-        end = modelled_by_lsoa(data, column).drop(columns="population")
-        model = model.merge(end.add_suffix(suffix).rename(columns={f"lsoa{suffix}": "lsoa"}))
+    model = _modelled_by_lsoa(data, ((SHARE, ""), (LOWER, "_low"), (UPPER, "_high")))
     recorded = recorded_by_lsoa(data)
     # outer: children of unknown home area are recorded in no LSOA of the model, but count in
     # their LA; the unknown ward has no population and nothing modelled, so it has no row
@@ -107,24 +122,30 @@ def modelled_prevalence(data: YearData) -> pd.DataFrame:
     base = base.merge(data.areas[["lsoa", "ward", "la"]], on="lsoa")
     names = area_names(data)
     parts = []
-    for level in LEVELS:
+    for level in LEVELS:  # each level one group-by; its measures' rows side by side
         rows = base[base["lsoa"] != UNKNOWN] if level != "la" else base
         summed = rows.groupby(level).sum(numeric_only=True)
-        for measure in MEASURES:
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "area_type": level,
-                        "area_code": summed.index.to_numpy(),
-                        "measure": measure,
-                        "population": summed["population"].to_numpy(np.int64),
-                        "modelled_children": summed[measure].to_numpy(float),
-                        "modelled_children_low": summed[f"{measure}_low"].to_numpy(float),
-                        "modelled_children_high": summed[f"{measure}_high"].to_numpy(float),
-                        "recorded_children": summed[f"{measure}_rec"].fillna(0).to_numpy(np.int64),
-                    }
-                )
+        n = len(summed)
+
+        def by_measure(suffix: str, dtype: type, summed: pd.DataFrame = summed) -> np.ndarray:
+            """The measures' columns ``<measure><suffix>``, one after another."""
+            block = summed[[f"{m}{suffix}" for m in MEASURES]]
+            return (block.fillna(0) if suffix == "_rec" else block).to_numpy(dtype).T.ravel()
+
+        parts.append(
+            pd.DataFrame(
+                {
+                    "area_type": level,
+                    "area_code": np.tile(summed.index.to_numpy(), len(MEASURES)),
+                    "measure": np.repeat(np.array(MEASURES, dtype=object), n),
+                    "population": np.tile(summed["population"].to_numpy(np.int64), len(MEASURES)),
+                    "modelled_children": by_measure("", float),
+                    "modelled_children_low": by_measure("_low", float),
+                    "modelled_children_high": by_measure("_high", float),
+                    "recorded_children": by_measure("_rec", np.int64),
+                }
             )
+        )
     out = pd.concat(parts, ignore_index=True)
     pop = out["population"].to_numpy(float)
     rec = proportion_ci(out["recorded_children"], pop, 0.95, 100)

@@ -1,11 +1,24 @@
-"""The year's inputs: membership through Arrow (``member_of``) answers as pandas' ``isin``,
-and the validated inputs' versions change when a year is validated again."""
+"""The year's inputs: read through Arrow as ``pd.read_sql`` read them, membership and
+positions through Arrow (``member_of``, ``positions_in``) answer as pandas' ``isin`` and
+``get_indexer``, and the validated inputs' versions change
+when a year is validated again."""
+
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
+from pandas.testing import assert_frame_equal
 
-from tip_pipeline.indicators.data import member_of, validated_versions
+from tip_pipeline.indicators import data as data_module
+from tip_pipeline.indicators.data import (
+    columns_of,
+    load_year,
+    member_of,
+    positions_in,
+    validated_versions,
+)
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.warehouse.schema import validated_table
 
@@ -35,6 +48,26 @@ def test_member_of_answers_as_isin(column, allowed):
     assert found.dtype == bool
     assert found.index.equals(column.index)
     assert found.tolist() == expected.tolist()
+
+
+DISTINCT = [
+    ["c", "a", "x"],
+    pd.Series(["b", None, "a"], dtype="str"),
+    pd.Series(["c"], dtype=object),
+    [],
+    [3, 1],
+]
+
+
+@pytest.mark.parametrize("column", COLUMNS)
+@pytest.mark.parametrize("values", DISTINCT)
+def test_positions_in_answers_as_get_indexer(column, values):
+    found = positions_in(column, values)
+    expected = pd.Index(
+        values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    )
+    assert found.dtype == np.int64
+    assert found.tolist() == expected.get_indexer(column).tolist()
 
 
 def test_member_of_keeps_the_index_and_name():
@@ -78,3 +111,64 @@ def test_validated_versions_change_when_the_year_or_one_before_is_validated_agai
     assert again != before
     _validated_rows(warehouse, "2020/21", "run-4")  # a year before it (a look-back)
     assert versions() != again
+
+
+def _value(column: sa.Column, i: int) -> object:
+    """A value of ``column``'s type for row ``i``, missing in some rows (never in a key)."""
+    if column.name in ("period", "source_file", "line_number", "run_id"):
+        raise AssertionError("keys are set by the caller")
+    if i % 4 == 3:
+        return None
+    if isinstance(column.type, sa.Date):
+        return date(2010 + i % 12, 1 + i % 12, 1 + i % 28)
+    if isinstance(column.type, sa.Integer):
+        return i * 7
+    if isinstance(column.type, sa.Float):
+        return i / 3
+    return f'{column.name[:3]}, "{i}"' if i % 5 else ""
+
+
+#: tables written for the read: dates, integers, doubles, text; one read across years, some
+#: read for the look-back, one reference table of its own vintage
+_WRITTEN = ("cin_children", "cin_episodes", "yjs_outcomes", "hclic_main", "ref_imd", "ssda903_oc3")
+
+
+def test_load_year_reads_the_frames_read_sql_read(warehouse, monkeypatch):
+    """``load_year`` through Arrow (``readback.read_frame``) gives the year's tables, the
+    youth-justice history and the look-back years' rows exactly as ``pd.read_sql`` and
+    ``as_objects`` gave them (dtypes included), on SQLite and PostgreSQL; a table with no
+    rows (``ssda903_oc3`` of the year) too."""
+    year = FinancialYear(2023)
+    with warehouse.begin() as conn:
+        for name in _WRITTEN:
+            table = validated_table(name)
+            data_columns = [c for c in table.c if c.name in columns_of(name)]
+            periods = ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]
+            if name == "ssda903_oc3":
+                periods = ["2022/23"]
+            rows = [
+                {
+                    "period": period,
+                    "source_file": f"{name}_{period[:4]}.csv",
+                    "line_number": i + 2,
+                    "run_id": "r1",
+                    **({"quarter": 1 + i % 4} if "quarter" in table.c else {}),
+                    **{c.name: _value(c, i + k) for c in data_columns},
+                }
+                for k, period in enumerate(periods)
+                for i in range(9)
+            ]
+            conn.execute(table.insert(), rows)
+    new = load_year(warehouse, year)
+    monkeypatch.setattr(
+        data_module, "read_frame", lambda conn, query, **_: pd.read_sql(query, conn)
+    )
+    old = load_year(warehouse, year)
+    assert new.tables.keys() == old.tables.keys() and new.earlier.keys() == old.earlier.keys()
+    for name in old.tables:
+        assert_frame_equal(new.tables[name], old.tables[name], check_exact=True)
+    for name in old.earlier:
+        assert_frame_equal(new.earlier[name], old.earlier[name], check_exact=True)
+    assert new.unlinked == old.unlinked
+    assert len(new.tables["cin_episodes"]) == 9 and new.tables["ssda903_oc3"].empty
+    assert len(new.earlier["cin_episodes"]) == 9 * 3

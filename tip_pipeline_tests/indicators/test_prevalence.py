@@ -2,15 +2,18 @@
 
 import itertools
 
+import numpy as np
 import pandas as pd
 import pytest
+from pandas.testing import assert_frame_equal
 
 from tip_pipeline.indicators.prevalence import (
     modelled_prevalence,
     modelled_shares,
     prevalence_summary,
 )
-from tip_pipeline_tests.indicators.helpers import LA, child, year
+from tip_pipeline_tests.indicators import as_before
+from tip_pipeline_tests.indicators.helpers import LA, LSOA_B, child, year
 
 #: the lower and upper estimates as multiples of the central one's factor shares
 LOW, HIGH = 0.5, 1.5
@@ -137,3 +140,61 @@ def test_the_modelled_range_is_propagated_to_every_level_and_the_gap():
     assert set(mod["range_kind"]) == {"modelled range"}
     rec = slide[slide["basis"] == "recorded"]
     assert rec["range_kind"].isna().all() and rec["range_low_children"].isna().all()
+
+
+def _random_rates(rng: np.random.Generator) -> pd.DataFrame:
+    """A random joint distribution of the three factors for every band and quintile, in each
+    of the three estimates (none of them a round number)."""
+    rows = []
+    for band, q in itertools.product(("0-4", "5-9", "10-15", "16-17"), range(1, 6)):
+        ends = {name: rng.dirichlet(np.ones(8)) for name in ("share", "share_lower", "share_upper")}
+        for k, (da, mh, sm) in enumerate(itertools.product("01", repeat=3)):
+            rows.append(
+                {
+                    "age_band": band,
+                    "imd_quintile": str(q),
+                    "domestic_abuse": da,
+                    "parental_mental_health": mh,
+                    "parental_substance_misuse": sm,
+                    **{name: float(shares[k]) for name, shares in ends.items()},
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_modelled_prevalence_at_once_equals_estimate_by_estimate(seed):
+    """The three estimates grouped together, each level's measures side by side, give the
+    rows the code before gave (``as_before.modelled_prevalence``: each estimate grouped and
+    merged on its own), exactly: random rates, 60 more LSOAs in six wards of three LAs with
+    random populations, children recorded in the two known LSOAs and of unknown home."""
+    rng = np.random.default_rng(seed)
+    data = year(
+        ref_modelled_rates=_random_rates(rng),
+        cin_children=[child("a"), child("b", lsoa=None), child("c", lsoa=LSOA_B)],
+        cin_assessments=[
+            {
+                "la_child_id": cid,
+                "assessment_authorisation_date": "2023-06-01",
+                "assessment_factors": factors,
+            }
+            for cid, factors in (("a", "3A,4A"), ("b", "4C"), ("c", "3A,4A,5A"))
+        ],
+    )
+    more = pd.DataFrame(
+        {
+            "lsoa": [f"E0110{i:04d}" for i in range(60)],
+            "ward": [f"E0510{i % 6:04d}" for i in range(60)],
+            "la": [f"E0810{i % 3:04d}" for i in range(60)],
+            "imd_quintile": pd.array(rng.integers(1, 6, 60), dtype="Int64"),
+        }
+    )
+    data.__dict__["areas"] = pd.concat([data.areas, more], ignore_index=True)
+    extra = pd.DataFrame(
+        [(lsoa, sex, age) for lsoa in more["lsoa"] for sex in "FM" for age in range(18)],
+        columns=["lsoa", "sex", "age"],
+    ).assign(population=lambda f: rng.integers(0, 40, len(f)))
+    data.__dict__["population"] = pd.concat([data.population, extra], ignore_index=True)
+    assert_frame_equal(
+        modelled_prevalence(data), as_before.modelled_prevalence(data), check_exact=True
+    )

@@ -1,10 +1,17 @@
 """Staged rows read back for validation: contract columns, as text, in line order, any text
 given back exactly, on SQLite and PostgreSQL."""
 
-import pandas as pd
+import math
+from datetime import date
 
+import pandas as pd
+import sqlalchemy as sa
+from pandas.testing import assert_frame_equal
+
+from tip_pipeline.indicators.data import as_objects
 from tip_pipeline.warehouse.bulk import replace_rows
-from tip_pipeline.warehouse.readback import read_staged
+from tip_pipeline.warehouse.layers import RESTRICTED
+from tip_pipeline.warehouse.readback import read_frame, read_staged
 from tip_pipeline.warehouse.schema import staging_table
 
 KEY = "2023/24"
@@ -77,3 +84,82 @@ def test_read_staged_gives_back_any_text_exactly(warehouse):
     assert read["line_number"].tolist() == list(range(2, n + 2))
     assert read["quarter"].tolist() == [pd.NA, 3] * (n // 2)
     assert read["PersonBirthDate"].isna().all()
+
+
+_TYPED = sa.Table(
+    "typed_read_probe",
+    sa.MetaData(),
+    sa.Column("line", sa.Integer, primary_key=True),
+    sa.Column("text", sa.Text),
+    sa.Column("text_full", sa.Text),
+    sa.Column("text_none", sa.Text),
+    sa.Column("big", sa.BigInteger),
+    sa.Column("big_full", sa.BigInteger),
+    sa.Column("big_none", sa.BigInteger),
+    sa.Column("real", sa.Double),
+    sa.Column("real_full", sa.Double),
+    sa.Column("day", sa.Date),
+    sa.Column("day_full", sa.Date),
+    sa.Column("day_none", sa.Date),
+    schema=RESTRICTED,
+)
+_REALS = [0.1, 1 / 3, -2.5e-300, 1.7976931348623157e308, 5e-324, 12345.678901234567, math.nan]
+_REALS += [math.inf, -math.inf]
+_DAYS = [date(2015, 6, 1), date(1999, 12, 31), date(2024, 2, 29), date(1, 1, 1)]
+
+
+def _typed_rows() -> list[dict]:
+    """Rows of every kind of value a validated column holds, missing ones among them: text
+    CSV would take apart or for missing, integers past a double's precision, doubles that
+    need every digit, NaN and the infinities, dates."""
+    texts = [t for t in AWKWARD if t is not None]
+    rows = []
+    for i in range(24):
+        rows.append(
+            {
+                "line": i,
+                "text": None if i % 5 == 4 else texts[i % len(texts)],
+                "text_full": texts[(i + 3) % len(texts)],
+                "big": None if i % 7 == 6 else 2**53 + i,
+                "big_full": -(2**62) + i,
+                "real": None if i % 4 == 3 else _REALS[i % len(_REALS)] * (i + 1),
+                "real_full": _REALS[(i + 1) % len(_REALS)],
+                "day": None if i % 3 == 2 else _DAYS[i % len(_DAYS)],
+                "day_full": _DAYS[(i + 1) % len(_DAYS)],
+            }
+        )
+    return rows
+
+
+def test_read_frame_gives_read_sqls_frame_exactly(warehouse):
+    """``read_frame`` (Arrow, COPY on PostgreSQL) gives ``pd.read_sql``'s frame, dtypes
+    included: text as ``str`` with NaN missing, a column of nothing but NULLs as objects, an
+    integer column with a NULL as float64, dates as ``datetime.date`` objects; no rows, all
+    objects; a query with an expanding ``IN`` list; a column of a type not mapped (read by
+    ``read_sql``); and with ``text_as_objects``, text as ``as_objects`` makes it."""
+    _TYPED.create(warehouse)
+    with warehouse.begin() as conn:
+        conn.execute(_TYPED.insert(), _typed_rows())
+    c = _TYPED.c
+    queries = [
+        sa.select(_TYPED),
+        sa.select(c.text, c.big, c.day).where(c.line.in_([1, 2, 3, 5, 8, 13])),
+        sa.select(c.text_none, c.big_none, c.day_none, c.real).where(c.line < 2),
+        sa.select(_TYPED).where(c.line < 0),
+        sa.select(c.day_full.label("renamed"), c.big_full),
+        sa.select(c.text, sa.cast(c.big_full, sa.Numeric)),  # a type not mapped: read_sql's
+    ]
+    with warehouse.connect() as conn:
+        for query in queries:
+            expected = pd.read_sql(query, conn)
+            assert_frame_equal(read_frame(conn, query), expected, check_exact=True)
+            assert_frame_equal(
+                read_frame(conn, query, text_as_objects=True),
+                as_objects(expected),
+                check_exact=True,
+            )
+    with warehouse.connect() as conn:
+        whole, expected_whole = read_frame(conn, queries[0]), pd.read_sql(queries[0], conn)
+    assert str(expected_whole["text"].dtype) == "str" and whole["text_none"].dtype == object
+    assert whole["big"].dtype == "float64" and whole["big_full"].dtype == "int64"
+    assert whole["day"].dtype == object and isinstance(whole.loc[0, "day"], date)
