@@ -143,7 +143,7 @@ from tip_pipeline.intake.cin_layout import (
 )
 from tip_pipeline.intake.dates import parse_iso_flagged
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
-from tip_pipeline.intake.safe_expat import FORBIDDEN_ERRORS, defused_parser
+from tip_pipeline.intake.safe_expat import FORBIDDEN_ERRORS, ParseStopped, defused_parser, parse
 from tip_pipeline.intake.ssda903 import IntakeResult
 from tip_pipeline.intake.xml_walk import MAX_NAMED_UNKNOWN, ElementCount, Skipping
 from tip_pipeline.periods import FinancialYear
@@ -574,13 +574,6 @@ class CinXmlPart:
         )
 
 
-def _forbidden_reason(error: Exception) -> str:
-    for kind, reason in FORBIDDEN.items():
-        if isinstance(error, kind):
-            return reason
-    raise error
-
-
 def _pieces(stream: BinaryIO, end: int | None = None) -> Iterator[bytes]:
     """The file from where ``stream`` stands to byte ``end`` (its end if None), in pieces of
     :data:`READ_BYTES` (expat's own ``ParseFile`` reads 2 KiB at a time)."""
@@ -601,17 +594,9 @@ def _parse(
     errors, the protections' and the file's own become a :class:`CinXmlError` naming the
     file, the line and the kind of problem, never the file's text."""
     try:
-        for piece in pieces:
-            parser.Parse(piece, False)
-        if final:
-            parser.Parse(b"", True)
-    except expat.ExpatError as error:
-        # expat's messages are fixed texts of its error table, never the document's
-        raise _refuse(
-            file, error.lineno, f"not well-formed XML ({expat.ErrorString(error.code)})"
-        ) from None
-    except FORBIDDEN_ERRORS as error:
-        raise _refuse(file, parser.CurrentLineNumber, _forbidden_reason(error)) from None
+        parse(parser, pieces, FORBIDDEN, final)
+    except ParseStopped as stopped:
+        raise _refuse(file, stopped.line, stopped.reason) from None
     except OSError as error:
         raise CinXmlError(f"{file}: cannot be read ({type(error).__name__})") from None
 

@@ -20,6 +20,7 @@ must never show their messages: it says what was forbidden by the exception's ty
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from xml.parsers import expat
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
@@ -69,3 +70,36 @@ def defused_parser() -> expat.XMLParserType:
     parser.buffer_text = True
     parser.ordered_attributes = True
     return parser
+
+
+class ParseStopped(Exception):
+    """Why a parse stopped (``parse``): the line and the kind of problem, in the caller's own
+    words for the protections, never the document's text."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(line, reason)
+        self.line, self.reason = line, reason
+
+
+def parse(
+    parser: expat.XMLParserType,
+    pieces: Iterable[bytes],
+    forbidden: Mapping[type[Exception], str],
+    final: bool = True,
+) -> None:
+    """Hand ``pieces`` to ``parser``, then say the document has ended if ``final``. A document
+    expat cannot read, or a construct the protections refuse (``forbidden``: each of
+    ``FORBIDDEN_ERRORS`` -> the reason to give), raises :class:`ParseStopped`; the handlers'
+    own exceptions pass through. expat's messages are the fixed texts of its error table and
+    defusedxml's exceptions are never shown, so nothing of the document is in the reason."""
+    try:
+        for piece in pieces:
+            parser.Parse(piece, False)
+        if final:
+            parser.Parse(b"", True)
+    except expat.ExpatError as error:
+        reason = f"not well-formed XML ({expat.ErrorString(error.code)})"
+        raise ParseStopped(error.lineno, reason) from None
+    except FORBIDDEN_ERRORS as error:
+        reason = next(why for kind, why in forbidden.items() if isinstance(error, kind))
+        raise ParseStopped(parser.CurrentLineNumber, reason) from None

@@ -55,7 +55,7 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.intake.postcodes import PostcodeLookup
 from tip_pipeline.intake.pseudonyms import Pseudonymiser
-from tip_pipeline.intake.safe_expat import FORBIDDEN_ERRORS, defused_parser
+from tip_pipeline.intake.safe_expat import ParseStopped, defused_parser, parse
 from tip_pipeline.intake.ssda903 import IntakeResult, Refusal, convert
 from tip_pipeline.intake.ssda903_xml_layout import (
     CHILD,
@@ -121,17 +121,9 @@ def _parse(parser: expat.XMLParserType, stream: BinaryIO, file: str) -> None:
     """Hand the file to expat in large pieces; expat's and the protections' errors refuse it
     with the line and the kind of problem."""
     try:
-        while piece := stream.read(READ_BYTES):
-            parser.Parse(piece, False)
-        parser.Parse(b"", True)
-    except expat.ExpatError as error:
-        # expat's messages are fixed texts of its error table, never the document's
-        raise _refuse(
-            file, error.lineno, f"not well-formed XML ({expat.ErrorString(error.code)})"
-        ) from None
-    except FORBIDDEN_ERRORS as error:
-        reason = next(why for kind, why in FORBIDDEN.items() if isinstance(error, kind))
-        raise _refuse(file, parser.CurrentLineNumber, reason) from None
+        parse(parser, iter(lambda: stream.read(READ_BYTES), b""), FORBIDDEN)
+    except ParseStopped as stopped:
+        raise _refuse(file, stopped.line, stopped.reason) from None
 
 
 def root_element(path: Path) -> tuple[str, int]:
