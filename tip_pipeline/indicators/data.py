@@ -253,6 +253,42 @@ def validated_versions(conn: sa.Connection, period: FinancialYear) -> tuple:
     return (*out, tuple(map(tuple, linkage.itertuples(index=False))))
 
 
+def years_read(period: FinancialYear, baseline: FinancialYear) -> list[str]:
+    """The labels of the years whose validated rows a year's figures are computed from: the
+    year, the years any measure looks back to (``look_back.LONGEST``) and the baseline year
+    the inequality changes are measured from (``baseline``), oldest first."""
+    years = {period, baseline, *look_back.window(period, look_back.LONGEST)}
+    return [y.label for y in sorted(y for y in years if y <= period)]
+
+
+def validated_runs(conn: sa.Connection, period: FinancialYear, baseline: FinancialYear) -> tuple:
+    """Which validation run wrote how many of the rows a year's figures are computed from:
+    per table the indicators read, its rows of ``years_read`` (of every year up to the year
+    for the table read across years, every row of a reference table of its own vintage)
+    counted by period and run, and the year's linkage of people.
+
+    Why: years run in parallel (issue #21), a year's figures may be computed while an earlier
+    year it reads is validated again; publishing compares this before and inside its
+    transaction and computes the figures again when it changed (``publish.store``). Unlike
+    ``validated_versions`` (the lowest and highest run id), a run replacing a year's rows
+    always changes it: its run id is new."""
+    years = years_read(period, baseline)
+    out = []
+    for name in ALL_TABLES:
+        table = validated_table(name)
+        query = sa.select(table.c.period, table.c.run_id, sa.func.count()).group_by(
+            table.c.period, table.c.run_id
+        )
+        if name == HISTORY_TABLE:
+            query = query.where(table.c.period <= period.label)
+        elif EXTRACTS[name].per_period:
+            query = query.where(table.c.period.in_(years))
+        rows = sorted(tuple(row) for row in conn.execute(query))
+        out.append((name, tuple(rows)))
+    linkage = latest_linkage(conn, period.label)
+    return (*out, tuple(map(tuple, linkage.itertuples(index=False))))
+
+
 def delivered_earlier(conn: sa.Connection, period: FinancialYear) -> dict[str, set[str]]:
     """Table -> the look-back years of ``period`` (labels) its validated table holds rows for
     (``look_back.not_available``), read from the warehouse as publishing sees it."""
