@@ -262,31 +262,34 @@ def years_read(period: FinancialYear, baseline: FinancialYear) -> list[str]:
 
 
 def validated_runs(conn: sa.Connection, period: FinancialYear, baseline: FinancialYear) -> tuple:
-    """Which validation run wrote how many of the rows a year's figures are computed from:
-    per table the indicators read, its rows of ``years_read`` (of every year up to the year
-    for the table read across years, every row of a reference table of its own vintage)
-    counted by period and run, and the year's linkage of people.
+    """Which validation run wrote how many of the *earlier years'* rows a year's figures are
+    computed from: per table the indicators read by year, its rows of the years before
+    ``period`` in ``years_read`` (of every earlier year for the table read across years)
+    counted by period and run.
 
     Why: years run in parallel (issue #21), a year's figures may be computed while an earlier
-    year it reads is validated again; publishing compares this before and inside its
-    transaction and computes the figures again when it changed (``publish.store``). Unlike
-    ``validated_versions`` (the lowest and highest run id), a run replacing a year's rows
-    always changes it: its run id is new."""
-    years = years_read(period, baseline)
+    year it reads is validated again by that year's run; publishing compares this before and
+    inside its transaction and computes the figures again when it changed
+    (``publish.store.InputsChanged``). Unlike ``validated_versions`` (the lowest and highest
+    run id), a run replacing a year's rows always changes it: its run id is new. Not the
+    year's own rows nor the reference data: two runs of the same year (a rerun beside the
+    nightly run) each validate and then publish it, taking turns on the year's lock, and the
+    run that validated last publishes last (``tip_pipeline_tests/test_concurrent_runs.py``)."""
+    earlier = [label for label in years_read(period, baseline) if label != period.label]
     out = []
     for name in ALL_TABLES:
+        if not EXTRACTS[name].per_period:
+            continue
         table = validated_table(name)
         query = sa.select(table.c.period, table.c.run_id, sa.func.count()).group_by(
             table.c.period, table.c.run_id
         )
         if name == HISTORY_TABLE:
-            query = query.where(table.c.period <= period.label)
-        elif EXTRACTS[name].per_period:
-            query = query.where(table.c.period.in_(years))
-        rows = sorted(tuple(row) for row in conn.execute(query))
-        out.append((name, tuple(rows)))
-    linkage = latest_linkage(conn, period.label)
-    return (*out, tuple(map(tuple, linkage.itertuples(index=False))))
+            query = query.where(table.c.period < period.label)
+        else:
+            query = query.where(table.c.period.in_(earlier))
+        out.append((name, tuple(sorted(tuple(row) for row in conn.execute(query)))))
+    return tuple(out)
 
 
 def delivered_earlier(conn: sa.Connection, period: FinancialYear) -> dict[str, set[str]]:

@@ -29,6 +29,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
+from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish.audit import audit_year
 from tip_pipeline.sources.generator import generate
 from tip_pipeline.warehouse.engine import ADVISORY_LOCK_NAMESPACE, make_engine
@@ -37,7 +38,6 @@ from tip_pipeline_tests.conftest import PLANTED_SEED
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
-EARLIER, LATER = "2020-21", "2021-22"
 THRESHOLD = 5  # TIP_SUPPRESSION_THRESHOLD's default
 #: seconds the later year is given to publish (wrongly) while the earlier one is held
 HELD_S = 30
@@ -85,13 +85,23 @@ def _started(instance: dg.DagsterInstance, year: str) -> bool:
     return bool(runs)
 
 
+def _years() -> list[FinancialYear]:
+    """The first three reporting years offered: the partitions are fixed when the Definitions
+    are first imported, by the ``TIP_FIRST_YEAR`` of that moment (a session fixture may set it
+    for itself, ``leeds_warehouse``)."""
+    from tip_pipeline.defs.partitions import reporting_years
+
+    return [FinancialYear.parse(k) for k in reporting_years.get_partition_keys()[:3]]
+
+
 @pytest.fixture(scope="module")
 def delivery(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Three small years, the first the baseline (``TIP_FIRST_YEAR``'s default). Not the
-    session's ``small_delivery``: its 2021/22 does not converge in disclosure control even
-    published after 2020/21 (on main too), which would hide the order this test is about."""
+    """Three small years, the first the baseline. Not the session's ``small_delivery``: its
+    2021/22 does not converge in disclosure control even published after 2020/21 (on main
+    too), which would hide the order this test is about."""
+    first, _, last = _years()
     out = tmp_path_factory.mktemp("three_years")
-    generate(out, scale="small", seed=PLANTED_SEED, first_year="2020/21", last_year="2022/23")
+    generate(out, scale="small", seed=PLANTED_SEED, first_year=first.label, last_year=last.label)
     return out
 
 
@@ -99,40 +109,42 @@ def test_a_later_year_publishes_after_an_earlier_year_in_flight(
     delivery, postgres_url, monkeypatch, tmp_path
 ):
     data = delivery
+    earlier, later = (year.tag for year in _years()[:2])
+    monkeypatch.setenv("TIP_FIRST_YEAR", _years()[0].label)  # the baseline of the changes
     monkeypatch.setenv("TIP_PUBLISH_WAIT_S", str(RUN_TIMEOUT_S))
     engine = make_engine(postgres_url)
     with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
         # both years staged and validated, nothing of either published yet
         graph.materialise(
-            data, postgres_url, [EARLIER, LATER], selection=_staging_keys(), instance=instance
+            data, postgres_url, [earlier, later], selection=_staging_keys(), instance=instance
         )
         holder = engine.connect()
         holder.execute(
             sa.text("SELECT pg_advisory_lock(:ns, hashtext(:scope))"),
-            {"ns": ADVISORY_LOCK_NAMESPACE, "scope": EARLIER.replace("-", "/")},
+            {"ns": ADVISORY_LOCK_NAMESPACE, "scope": FinancialYear.parse(earlier).label},
         )
         done: dict[str, dg.ExecuteInProcessResult] = {}
         try:
-            earlier = _in_thread(
-                done, "earlier", data, postgres_url, EARLIER,
+            earlier_run = _in_thread(
+                done, "earlier", data, postgres_url, earlier,
                 [*_staging_keys(), *_year_keys()], instance,
             )  # fmt: skip
             deadline = time.monotonic() + RUN_TIMEOUT_S
-            while not _started(instance, EARLIER):
+            while not _started(instance, earlier):
                 assert time.monotonic() < deadline, "the earlier year's run never started"
                 time.sleep(0.2)
-            later = _in_thread(done, "later", data, postgres_url, LATER, _year_keys(), instance)
-            later.join(HELD_S)  # without an order, the later year publishes in this time
+            later_run = _in_thread(done, "later", data, postgres_url, later, _year_keys(), instance)
+            later_run.join(HELD_S)  # without an order, the later year publishes in this time
         finally:  # the earlier year's run goes on (a session lock outlives a pooled close)
             holder.execute(
                 sa.text("SELECT pg_advisory_unlock(:ns, hashtext(:scope))"),
-                {"ns": ADVISORY_LOCK_NAMESPACE, "scope": EARLIER.replace("-", "/")},
+                {"ns": ADVISORY_LOCK_NAMESPACE, "scope": FinancialYear.parse(earlier).label},
             )
             holder.close()
-        earlier.join(RUN_TIMEOUT_S)
-        later.join(RUN_TIMEOUT_S)
+        earlier_run.join(RUN_TIMEOUT_S)
+        later_run.join(RUN_TIMEOUT_S)
     assert done["earlier"].success and done["later"].success
-    for year in (EARLIER, LATER):
-        found = audit_year(engine, year.replace("-", "/"), THRESHOLD)
+    for year in (earlier, later):
+        found = audit_year(engine, FinancialYear.parse(year).label, THRESHOLD)
         assert found.passed, (year, found.problems[:5])
     engine.dispose()
