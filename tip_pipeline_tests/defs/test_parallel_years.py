@@ -42,6 +42,12 @@ THRESHOLD = 5  # TIP_SUPPRESSION_THRESHOLD's default
 #: seconds the later year is given to publish (wrongly) while the earlier one is held
 HELD_S = 30
 RUN_TIMEOUT_S = 600
+NO_COMPUTE_LOGS = {
+    "compute_logs": {
+        "module": "dagster._core.storage.noop_compute_log_manager",
+        "class": "NoOpComputeLogManager",
+    }
+}
 
 
 def _year_keys() -> list[dg.AssetKey]:
@@ -113,7 +119,9 @@ def test_a_later_year_publishes_after_an_earlier_year_in_flight(
     monkeypatch.setenv("TIP_FIRST_YEAR", _years()[0].label)  # the baseline of the changes
     monkeypatch.setenv("TIP_PUBLISH_WAIT_S", str(RUN_TIMEOUT_S))
     engine = make_engine(postgres_url)
-    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+    # no compute-log capture: two runs in threads of one process would share its file
+    # descriptors, and the capture's ``tail -F`` processes could outlive the test
+    with dg.instance_for_test(temp_dir=str(tmp_path), overrides=NO_COMPUTE_LOGS) as instance:
         # both years staged and validated, nothing of either published yet
         graph.materialise(
             data, postgres_url, [earlier, later], selection=_staging_keys(), instance=instance
