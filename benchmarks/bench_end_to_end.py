@@ -4,6 +4,8 @@
     python -u benchmarks/bench_end_to_end.py --scale england --years 1 --repeat 1
     python -u benchmarks/bench_end_to_end.py --scale leeds --years 2 \\
         --warehouse postgresql+psycopg://postgres@127.0.0.1:5432/test
+    python -u benchmarks/bench_end_to_end.py --scale leeds --years 6 --repeat 1 \\
+        --warehouse postgresql+psycopg://postgres@127.0.0.1:5432/test --parallel 2
 
 Not a test: prints figures for docs/PERFORMANCE.md ("End to end against the floor").
 
@@ -30,6 +32,18 @@ validation, breakdowns, comparisons, disclosure control, publishing or the repor
 the engine's reading and grouping alone, which the ratio measures the pipeline against
 (docs/PERFORMANCE.md says what it leaves out).
 
+**Years in parallel** (``--parallel N``, PostgreSQL only; issue #21 point 5). Each repeat also
+runs the same delivery a second way, on a second fresh warehouse and instance: the reference
+assets in one run in-process, then every reporting year as a run of its own submitted to the
+instance's run queue (``dagster job launch``, oldest year first, the partitioned steps, as
+``tip_pipeline_tests/defs/test_instance.py`` launches them) and launched by a
+``dagster-daemon`` with ``QueuedRunCoordinator`` at ``max_concurrent_runs`` N (each run's
+steps in process, one after another, as ``tip run``'s: ``IN_PROCESS``) and the
+``warehouse`` pool at N (a year waiting to publish holds a slot: the pool must take as many
+writers as there are runs, ``defs/year.py``). Its wall time runs from the child's start to
+the end of the last year's run; the years compute at once and publish oldest first
+(``publish.order``). Both wall times are printed, in order and in parallel.
+
 Each figure is the median of ``--repeat`` runs (three by default, as the targets ask), printed
 with the load average before and after, because the ratio to the floor is what is judged on a
 shared machine.
@@ -41,12 +55,14 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -274,6 +290,125 @@ def one_run(data: Path, url: str, out: Path) -> None:
     out.write_text(json.dumps(result))
 
 
+PARALLEL_INSTANCE = """\
+run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+concurrency:
+  pools:
+    default_limit: {n}
+    granularity: op
+  runs:
+    max_concurrent_runs: {n}
+telemetry:
+  enabled: false
+"""
+#: each year's run executes its steps one after the other in its run worker, as ``tip run``
+#: does: the years, not the steps, run at once. (The multiprocess executor starts a process
+#: per step, each loading the code location: on two cores, a small two-year run took 350 s
+#: that way against 86 s in order, load 6.)
+IN_PROCESS = {"execution": {"config": {"in_process": {}}}}
+#: seconds the years' runs may take in all before the benchmark gives up
+PARALLEL_TIMEOUT_S = 4 * 3600
+
+
+def _launch_year(year: str, ops: list[str], env: dict) -> str:
+    """Submit one year's run to the instance's run queue as an operator does: the
+    partitioned steps of ``nightly_job`` for the ``dagster/partition`` ``year``."""
+    for attempt in range(3):  # the CLI meets the daemon on the instance's SQLite storage
+        run_id = str(uuid.uuid4())
+        done = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("dagster")),
+                *("job", "launch", "-w", str(ROOT / "workspace.yaml"), "-j", "nightly_job"),
+                *("--op-selection", ",".join(ops)),
+                *("--tags", json.dumps({"dagster/partition": year})),
+                *("--config-json", json.dumps(IN_PROCESS)),
+                *("--run-id", run_id),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode == 0:
+            return run_id
+        print(f"dagster job launch of {year} failed (attempt {attempt + 1}):\n"
+              f"{done.stderr[-2000:]}", file=sys.stderr, flush=True)  # fmt: skip
+        time.sleep(5)
+    raise SystemExit(f"could not submit the run of {year}")
+
+
+def parallel_run(data: Path, url: str, out: Path) -> None:
+    """In this process: the reference run in-process, then each year as a run of its own
+    through the run queue of the instance in ``DAGSTER_HOME``, launched by a
+    ``dagster-daemon`` started here; each step's time to ``out`` as JSON."""
+    import dagster as dg
+
+    os.environ["TIP_DATA_DIR"] = str(data)
+    os.environ["TIP_WAREHOUSE_URL"] = url
+    started = time.time()
+    env = dict(os.environ)
+    daemon = subprocess.Popen(
+        [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w",
+         str(ROOT / "workspace.yaml")],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        from tip_pipeline.definitions import defs
+        from tip_pipeline.ingest.discovery import delivered_periods
+
+        instance = dg.DagsterInstance.get()
+        specs = defs.resolve_all_asset_specs()
+        job = defs.resolve_implicit_global_asset_job_def()
+        reference = job.execute_in_process(
+            instance=instance,
+            asset_selection=[s.key for s in specs if s.partitions_def is None],
+            raise_on_error=True,
+        )
+        offered = {
+            k for s in specs if s.partitions_def for k in s.partitions_def.get_partition_keys()
+        }
+        years = sorted(p.tag for p in delivered_periods(data) if p.tag in offered)
+        ops = sorted(
+            {defs.resolve_assets_def(s.key).node_def.name for s in specs if s.partitions_def}
+        )
+        run_ids = [_launch_year(year, ops, env) for year in years]
+        deadline = time.monotonic() + PARALLEL_TIMEOUT_S
+        while True:
+            runs = [instance.get_run_by_id(r) for r in run_ids]
+            if all(r.is_finished for r in runs):
+                break
+            if daemon.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the daemon stopped or the runs took too long")
+            time.sleep(1)
+        failed = [r.tags["dagster/partition"] for r in runs if r.status.value != "SUCCESS"]
+        if failed:
+            raise SystemExit(f"the runs of {', '.join(failed)} failed")
+        ended = max(instance.get_run_record_by_id(r).end_time for r in run_ids)
+    finally:
+        _stop_group(daemon)
+    steps = _step_times(instance, [reference.run_id, *run_ids])
+    for step in steps:
+        step["peak"] = 0  # other processes: not sampled
+    out.write_text(json.dumps({"wall": ended - started, "peak": 0, "steps": steps}))
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """SIGTERM to the daemon's process group, SIGKILL to what is left after a grace."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=20)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 @dataclass
 class Warehouse:
     """A fresh warehouse for one repeat: its URL, and how to drop it afterwards."""
@@ -306,19 +441,24 @@ def _admin(url: sa.URL, statement: str) -> None:
     engine.dispose()
 
 
-def end_to_end(data: Path, base_url: str | None, i: int) -> dict:
-    """One repeat: ``tip run`` in a child process on a fresh warehouse and instance."""
+def end_to_end(data: Path, base_url: str | None, i: int, parallel: int = 0) -> dict:
+    """One repeat: ``tip run`` in a child process on a fresh warehouse and instance; with
+    ``parallel``, the years as runs of their own through the run queue instead."""
     with tempfile.TemporaryDirectory(prefix="tip-e2e-") as tmp:
         folder = Path(tmp)
         home = folder / "dagster_home"
         home.mkdir()
-        shutil.copy(ROOT / "deploy" / "local" / "dagster.yaml", home / "dagster.yaml")
-        warehouse = Warehouse.fresh(base_url, folder, i)
+        if parallel:
+            (home / "dagster.yaml").write_text(PARALLEL_INSTANCE.format(n=parallel))
+        else:
+            shutil.copy(ROOT / "deploy" / "local" / "dagster.yaml", home / "dagster.yaml")
+        warehouse = Warehouse.fresh(base_url, folder, i + 1000 * bool(parallel))
         out = folder / "result.json"
         env = {**os.environ, "DAGSTER_HOME": str(home), "TIP_REPORT_DIR": str(folder / "rep")}
+        mode = "--parallel-run" if parallel else "--one-run"
         try:
             subprocess.run(
-                [sys.executable, str(HERE), "--one-run", str(data), warehouse.url, str(out)],
+                [sys.executable, str(HERE), mode, str(data), warehouse.url, str(out)],
                 check=True,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -391,6 +531,30 @@ def print_figures(runs: list[dict], floors: dict[str, list[float]], records: dic
         print(f"ratio to the floor: {total / floor:.1f}x (floor {floor:.1f} s in all)")
 
 
+def print_parallel(parallel: list[dict], in_order: list[dict]) -> None:
+    """The years-in-parallel runs: each year's run from its first step's start to its last
+    step's end (its steps overlap other years'), and the wall time against in order."""
+    spans: dict[str, list[float]] = defaultdict(list)
+    figures: dict[str, list[float]] = defaultdict(list)
+    for run in parallel:
+        by_run: dict[str, list[dict]] = defaultdict(list)
+        for step in run["steps"]:
+            by_run[step["partition"] or "reference"].append(step)
+            if step["step"] == "year_figures":
+                figures[step["partition"]].append(step["end"] - step["start"])
+        for part, steps in by_run.items():
+            spans[part].append(max(s["end"] for s in steps) - min(s["start"] for s in steps))
+    print(f"{'run':<12} {'first step to last, s':>22} {'year_figures s':>15}")
+    for part, values in spans.items():
+        fig = f"{_median(figures[part]):15.1f}" if part in figures else ""
+        print(f"{part:<12} {_median(values):22.1f} {fig}")
+    walls = [run["wall"] for run in parallel]
+    order = [run["wall"] for run in in_order]
+    print(f"years in parallel (median of {len(walls)}): {_median(walls):.1f} s; runs {_fmt(walls)}")
+    print(f"in order, tip run (median of {len(order)}): {_median(order):.1f} s; runs {_fmt(order)}")
+    print(f"speed-up: {_median(order) / _median(walls):.2f}x")
+
+
 def _fmt(values: list[float]) -> str:
     return ", ".join(f"{v:.2f}" for v in values)
 
@@ -405,13 +569,26 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "--one-run":
         one_run(Path(argv[1]), argv[2], Path(argv[3]))
         return 0
+    if argv and argv[0] == "--parallel-run":
+        parallel_run(Path(argv[1]), argv[2], Path(argv[3]))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=SCALES, default="leeds")
     parser.add_argument("--years", type=int, default=6, help="reporting years from 2020/21")
     parser.add_argument("--warehouse", default=None, help="a PostgreSQL server's URL")
     parser.add_argument("--data", type=Path, default=None, help="an existing delivery")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each (median printed)")
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also run the years as separate runs through the run queue, N at once "
+        "(PostgreSQL only; os.cpu_count() is the machine's cores)",
+    )
     args = parser.parse_args(argv)
+    if args.parallel and not args.warehouse:
+        parser.error("--parallel needs --warehouse (SQLite takes one writer at a time)")
     print(f"load average before: {load_average()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="tip-e2e-data-") as tmp:
         data = args.data or Path(tmp) / "data"
@@ -426,6 +603,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"records: {sum(records.values()):,} in {len(years)} reporting year(s)", flush=True)
         floors: dict[str, list[float]] = defaultdict(list)
         runs = []
+        in_parallel = []
         for i in range(args.repeat):
             for year in years:
                 seconds, read, rows = floor_year(data, year)
@@ -436,7 +614,18 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(run)
             print(f"end to end {i + 1}: {run['wall']:.1f} s, peak "
                   f"{run['peak'] / 2**30:.2f} GB", flush=True)  # fmt: skip
+            if args.parallel:
+                print(f"load average: {load_average()}", flush=True)
+                run = end_to_end(data, args.warehouse, i, parallel=args.parallel)
+                in_parallel.append(run)
+                print(f"years in parallel ({args.parallel} runs at once) {i + 1}: "
+                      f"{run['wall']:.1f} s", flush=True)  # fmt: skip
         print_figures(runs, floors, records)
+        if in_parallel:
+            print(
+                f"\n--- years in parallel, {args.parallel} runs at once, on {os.cpu_count()} cores"
+            )
+            print_parallel(in_parallel, runs)
     print(f"load average after: {load_average()}", flush=True)
     return 0
 

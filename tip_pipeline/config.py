@@ -62,6 +62,14 @@ SUPPRESSION_THRESHOLD = Setting(
     "suppressed count must stay uncertain by at least this much given everything published.",
 )
 
+PUBLISH_WAIT_S = Setting(
+    "TIP_PUBLISH_WAIT_S",
+    "14400",
+    "Years in parallel: seconds a year's publishing waits for the runs of earlier years still "
+    "in flight in the Dagster instance (a year is published after the years before it) "
+    "before its run fails saying which.",
+)
+
 REPORT_DIR = Setting(
     "TIP_REPORT_DIR",
     "reports_out",
@@ -136,6 +144,7 @@ SETTINGS = (
     FIRST_YEAR,
     QUARANTINE_THRESHOLD,
     SUPPRESSION_THRESHOLD,
+    PUBLISH_WAIT_S,
     REPORT_DIR,
     RAW_DIR,
     PSEUDONYM_KEY_FILE,

@@ -22,6 +22,7 @@ from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.ingest.discovery import delivered_periods
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.progress import Progress, showing
+from tip_pipeline.publish.order import IN_ORDER_TAG
 from tip_pipeline.warehouse.engine import CheckpointIncomplete, checkpoint
 
 
@@ -71,6 +72,9 @@ def _execute(
         asset_selection=selection,
         partition_key=partition_key,
         raise_on_error=False,
+        # its years run one after the other, oldest first: no later year waits for it
+        # (defs/year.py), nor for one of its runs a kill left "started" in the instance
+        tags={IN_ORDER_TAG: "true"},
     )
     summary.run_ids.append(result.run_id)
     if not result.success:

@@ -14,7 +14,10 @@ partitions. It stays a multi-run backfill, one run per year, rather than
 ``BackfillPolicy.single_run()``: every asset body stages or validates one financial year
 (``FinancialYear.parse(context.partition_key)``, one transaction per year) and would have to
 loop over a partition key range instead; one run per year also lets years run in parallel on
-a PostgreSQL warehouse, and a refused year fail alone.
+a PostgreSQL warehouse, and a refused year fail alone. A job backfill submits every year's run
+at once, in year order, and Dagster does not order them; each year's ``year_figures`` does:
+it publishes only when no run of an earlier year is in flight (``defs/year.py``,
+``publish/order.py``).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ rolls the year back and stops the run, so nothing downstream, the report include
 it). The catalogue and the area hierarchy are not partitioned.
 """
 
+import itertools
 from collections.abc import Iterator
 
 import dagster as dg
@@ -57,12 +58,35 @@ def key(name: str) -> dg.AssetKey:
     return dg.AssetKey([GROUP, name])
 
 
+#: the published tables whose earlier years' cells a year's disclosure control keeps as
+#: published (``publish.order``)
+CARRIED = ("involvement_flows", "cohort_incidence")
+
+
+def earlier_publication(name: str) -> list[dg.AssetDep]:
+    """The year's publication's dependency on the previous year's: ``indicator_values`` (which
+    carries the disclosure audit) depends on the previous year's partition of the published
+    flows and cohorts, so that an asset backfill (the UI's "Materialize all" over the
+    partitions) publishes the years oldest first.
+
+    One twin is enough: the year's one step materialises every twin, so the dependency orders
+    the whole step. Not the flows on their own previous year: Dagster refuses an asset
+    depending on an earlier partition of itself unless its partitions are time windows
+    (reporting years are static partitions), and a dependency of the flows on the cohorts
+    and back would be a cycle between keys."""
+    if name != "indicator_values":
+        return []
+    keys = reporting_years.get_partition_keys()
+    mapping = dg.StaticPartitionMapping(dict(itertools.pairwise(keys)))
+    return [dg.AssetDep(key(carried), partition_mapping=mapping) for carried in CARRIED]
+
+
 SPECS = [
     dg.AssetSpec(
         key=key(name),
         group_name=GROUP,
         description=description,
-        deps=UPSTREAM,
+        deps=[*UPSTREAM, *earlier_publication(name)],
         partitions_def=reporting_years,
         kinds={"pandas"},
     )
@@ -84,8 +108,10 @@ def threshold() -> int:
 
 
 def published_results(result: store.Published, threshold: int) -> Iterator[dg.MaterializeResult]:
-    """The materialisations of the year's published twins, once committed."""
-    for name in TWINS:
+    """The materialisations of the year's published twins, once committed: the flows and
+    the cohorts first, which Dagster requires of a multi-asset's outputs depending on one
+    another (``earlier_publication``), even on another partition."""
+    for name in sorted(TWINS, key=lambda twin: twin not in CARRIED):
         metadata: dict[str, object] = {"dagster/row_count": result.rows[name]}
         if name == "indicator_values":
             metadata |= {

@@ -256,6 +256,45 @@ def validated_versions(conn: sa.Connection, period: FinancialYear) -> tuple:
     return (*out, tuple(map(tuple, linkage.itertuples(index=False))))
 
 
+def years_read(period: FinancialYear, baseline: FinancialYear) -> list[str]:
+    """The labels of the years whose validated rows a year's figures are computed from: the
+    year, the years any measure looks back to (``look_back.LONGEST``) and the baseline year
+    the inequality changes are measured from (``baseline``), oldest first."""
+    years = {period, baseline, *look_back.window(period, look_back.LONGEST)}
+    return [y.label for y in sorted(y for y in years if y <= period)]
+
+
+def validated_runs(conn: sa.Connection, period: FinancialYear, baseline: FinancialYear) -> tuple:
+    """Which validation run wrote how many of the *earlier years'* rows a year's figures are
+    computed from: per table the indicators read by year, its rows of the years before
+    ``period`` in ``years_read`` (of every earlier year for the table read across years)
+    counted by period and run.
+
+    Why: years run in parallel (issue #21), a year's figures may be computed while an earlier
+    year it reads is validated again by that year's run; publishing compares this before and
+    inside its transaction and computes the figures again when it changed
+    (``publish.store.InputsChanged``). Unlike ``validated_versions`` (the lowest and highest
+    run id), a run replacing a year's rows always changes it: its run id is new. Not the
+    year's own rows nor the reference data: two runs of the same year (a rerun beside the
+    nightly run) each validate and then publish it, taking turns on the year's lock, and the
+    run that validated last publishes last (``tip_pipeline_tests/test_concurrent_runs.py``)."""
+    earlier = [label for label in years_read(period, baseline) if label != period.label]
+    out = []
+    for name in ALL_TABLES:
+        if not EXTRACTS[name].per_period:
+            continue
+        table = validated_table(name)
+        query = sa.select(table.c.period, table.c.run_id, sa.func.count()).group_by(
+            table.c.period, table.c.run_id
+        )
+        if name == HISTORY_TABLE:
+            query = query.where(table.c.period < period.label)
+        else:
+            query = query.where(table.c.period.in_(earlier))
+        out.append((name, tuple(sorted(tuple(row) for row in conn.execute(query)))))
+    return tuple(out)
+
+
 def delivered_earlier(conn: sa.Connection, period: FinancialYear) -> dict[str, set[str]]:
     """Table -> the look-back years of ``period`` (labels) its validated table holds rows for
     (``look_back.not_available``), read from the warehouse as publishing sees it."""

@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from tip_pipeline import config
 from tip_pipeline.indicators import linked_services
 from tip_pipeline.indicators.catalogue import dim_indicator_frame
-from tip_pipeline.indicators.data import STATIC_TABLES, delivered_earlier
+from tip_pipeline.indicators.data import STATIC_TABLES, delivered_earlier, validated_runs
 from tip_pipeline.indicators.look_back import not_available_frame
 from tip_pipeline.indicators.store import prepared, replace_period
 from tip_pipeline.periods import FinancialYear
@@ -66,11 +66,18 @@ from tip_pipeline.sources import contracts
 from tip_pipeline.validate.store import lookup_home_la
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
-from tip_pipeline.warehouse.engine import REFERENCE_SCOPE, write_transaction
+from tip_pipeline.warehouse.engine import PUBLICATION_SCOPE, REFERENCE_SCOPE, write_transaction
 from tip_pipeline.warehouse.retention import refuse_if_purged
 from tip_pipeline.warehouse.runs import record_run
 
-__all__ = ["REFERENCE_TABLES", "AuditFailed", "Published", "publish_reference", "publish_year"]
+__all__ = [
+    "REFERENCE_TABLES",
+    "AuditFailed",
+    "InputsChanged",
+    "Published",
+    "publish_reference",
+    "publish_year",
+]
 
 #: inputs read across years up to the one published (first-time entrants)
 HISTORY_TABLES = contracts.tables(read_across_years=True)
@@ -180,6 +187,12 @@ class AuditFailed(Exception):
         self.audit = found
 
 
+class InputsChanged(Exception):
+    """The validated rows the year's figures were computed from had changed when its publish
+    transaction had taken its locks (an earlier year it reads was validated again by a run
+    beside it): nothing was written; compute the figures again."""
+
+
 def publish_year(
     engine: sa.Engine,
     period: str,
@@ -187,6 +200,7 @@ def publish_year(
     threshold: int,
     job: str = "publish",
     computed: Mapping[sa.Table, pd.DataFrame] | None = None,
+    inputs: tuple | None = None,
 ) -> Published:
     """Disclosure-control the year's indicator tables and replace its published rows, with the
     run, its input files and the year's quality summary, in one transaction that commits only
@@ -194,11 +208,19 @@ def publish_year(
 
     ``computed``: the year's restricted indicator tables just computed, written in the same
     transaction; without it the restricted rows already in the warehouse are published again
-    (after a change of threshold, say)."""
+    (after a change of threshold, say). ``inputs``: ``indicators.data.validated_runs`` as
+    the figures were computed from; compared inside the transaction, ``InputsChanged`` if it
+    differs.
+
+    The transaction takes the year's lock and the publication lock
+    (``engine.PUBLICATION_SCOPE``): years published by runs at once take turns, each reading
+    the earlier years' published cells as one committed state (``publish.order``)."""
     parents = area_parents(engine)
     started = datetime.now(UTC)
-    with write_transaction(engine, period) as conn:
+    with write_transaction(engine, period, PUBLICATION_SCOPE) as conn:
         refuse_if_purged(conn, period)  # never republished from records deleted under retention
+        if inputs is not None and validated_runs(conn, *_years_of(period)) != inputs:
+            raise InputsChanged(period)
         rows = replace_period(conn, computed, period, run_id, started) if computed else {}
         # read back as stored, so a year is published alike whether just computed or not
         year = year_suppression(read_restricted(conn, period), period, threshold, parents)
@@ -236,6 +258,11 @@ def publish_year(
         inputs=inputs,
         audit=found,
     )
+
+
+def _years_of(period: str) -> tuple[FinancialYear, FinancialYear]:
+    """The year and the baseline year of its changes (``TIP_FIRST_YEAR``)."""
+    return FinancialYear.parse(period), FinancialYear.parse(config.FIRST_YEAR.value())
 
 
 def publish_not_available(conn: sa.Connection, period: str, run_id: str, now: datetime) -> int:

@@ -352,6 +352,10 @@ REFERENCE_SCOPE = "reference"
 #: the scope of schema migrations (``migrate.upgrade``): every process migrates the warehouse
 #: before its first write, so two runs started together on a new warehouse take turns
 MIGRATION_SCOPE = "migrations"
+#: the scope every year's publish transaction takes besides its year's: publications of
+#: different years take turns, so that a year reads the earlier years' published cells as one
+#: committed state from its first read to its audit (``publish.order``)
+PUBLICATION_SCOPE = "publication"
 
 
 @contextmanager

@@ -5,7 +5,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from tip_pipeline import config
+from tip_pipeline.indicators.data import validated_runs
 from tip_pipeline.indicators.store import read_period
+from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish import audit, store
 from tip_pipeline.publish.goals import declared_goals
 from tip_pipeline.publish.inputs import area_parents, read_restricted
@@ -263,6 +266,32 @@ def test_a_failed_audit_commits_nothing_of_the_year(engine, monkeypatch):
     with pytest.raises(store.AuditFailed, match="1 problems; nothing of the year was published"):
         store.publish_year(engine, LATEST, "refused", THRESHOLD, computed=_computed(engine))
     assert _run_ids(engine, YEAR_TABLES) == before
+
+
+def test_figures_whose_inputs_were_validated_again_meanwhile_are_not_published(engine):
+    """Years in parallel: the validated rows a year's figures were computed from are compared
+    inside its transaction; validated again since (a new run of an earlier year it reads), the
+    figures are refused before anything is written (``InputsChanged``), and published when
+    they are current."""
+    period = FinancialYear.parse(LATEST)
+    baseline = FinancialYear.parse(config.FIRST_YEAR.value())
+    with engine.connect() as conn:
+        current = validated_runs(conn, period, baseline)
+    episodes = dict(current)["cin_episodes"]
+    assert {row[0] for row in episodes} == {LEEDS_YEARS[0]}  # the earlier year, not its own
+    earlier_again = tuple((year, "another run", n) for year, _, n in episodes)
+    stale = tuple(
+        (name, earlier_again if name == "cin_episodes" else rows) for name, rows in current
+    )
+    before = _run_ids(engine, YEAR_TABLES)
+    computed = _computed(engine)
+    with pytest.raises(store.InputsChanged):
+        store.publish_year(engine, LATEST, "stale", THRESHOLD, computed=computed, inputs=stale)
+    assert _run_ids(engine, YEAR_TABLES) == before
+    result = store.publish_year(
+        engine, LATEST, "current", THRESHOLD, computed=computed, inputs=current
+    )
+    assert result.audit.passed
 
 
 def test_the_audit_reads_the_rows_its_own_transaction_is_about_to_commit(engine, monkeypatch):
