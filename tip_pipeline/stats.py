@@ -1133,9 +1133,10 @@ def kaplan_meier_incidence_by_group(
     keep = ~unusable[g]
     g, t, e = g[keep], t[keep], e[keep]
     # (group, time) as one integer key, ordered by group then time: exact, unlike a float key
-    values = np.unique(t)
+    # each time's place among the distinct times, as unique's inverse (no second search)
+    values, place = np.unique(t, return_inverse=True)
     width = values.size + 1
-    key = g * width + np.searchsorted(values, t)
+    key = g * width + place.reshape(-1)
     ordered = np.sort(key)
     event_keys, counts = np.unique(key[e], return_counts=True)
     event_group, event_time = event_keys // width, values[event_keys % width]
