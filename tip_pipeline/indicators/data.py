@@ -97,12 +97,15 @@ class YearData:
             return self.earlier[name]
         return empty(name).assign(period=pd.Series(dtype=object))
 
-    def delivered_earlier(self) -> dict[str, set[str]]:
+    def delivered_earlier(self) -> dict[str, frozenset[str]]:
         """Table -> the earlier years (labels) it holds rows for: the look-back years
         delivered (``look_back.not_available``)."""
-        return {
-            name: set(frame["period"].dropna().unique()) for name, frame in self.earlier.items()
-        }
+        if "delivered_earlier" not in self.cache:  # read by the values, flows and cohorts
+            self.cache["delivered_earlier"] = {
+                name: frozenset(frame["period"].dropna().unique())
+                for name, frame in self.earlier.items()
+            }
+        return self.cache["delivered_earlier"]
 
     def table(self, name: str) -> pd.DataFrame:
         """A validated table of the year (its contract columns); empty when not given."""

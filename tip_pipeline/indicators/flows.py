@@ -43,10 +43,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from tip_pipeline.home_area import UNKNOWN, is_unknown
-from tip_pipeline.indicators.data import YearData
+from tip_pipeline.indicators.data import YearData, lookup, places_in
 from tip_pipeline.indicators.look_back import FLOWS, not_available
 from tip_pipeline.indicators.people import overlaps
 from tip_pipeline.indicators.values import complete_levels
@@ -126,8 +127,12 @@ def child_levels(
     )
     best = rows.groupby("child", as_index=False)["rank"].max()
     best["level"] = best["rank"].map(dict(enumerate(LEVELS)))
-    best["lsoa"] = best["child"].map(_home_lsoas(in_care, children)).astype(object)
-    best["lsoa"] = best["lsoa"].where(best["lsoa"].notna(), UNKNOWN)
+    # each child's home LSOA found by place (Arrow), not by ``Series.map`` on the ids: a fifth
+    # of the flows at england scale; a child with none takes the last, UNKNOWN (place -1)
+    homes = _home_lsoas(in_care, children)
+    place = places_in(best["child"], lookup(pd.DataFrame({"child": homes.index}), "child"))
+    known = np.append(homes.to_numpy(object), UNKNOWN)
+    best["lsoa"] = pd.Series(known[place], index=best.index, dtype=object)
     return best[["child", "level", "lsoa"]]
 
 
