@@ -162,8 +162,11 @@ def counts_by_lsoa(
         ).assign(breakdown=b)
         for b in breakdowns
     ]
+    # a breakdown none of whose rows has a category adds nothing (and would turn the text
+    # columns of the others into objects)
+    parts = [part for part in parts if len(part)]
     columns = [*keys, "breakdown", "category"]
-    if not parts or frame.empty:
+    if not parts:
         empty = {c: pd.Series(dtype=object) for c in columns}
         return pd.DataFrame({**empty, "count": pd.Series(dtype=w.dtype)})
     out = pd.concat(parts, ignore_index=True)[[*columns, "count"]]

@@ -1,7 +1,7 @@
 """The year's inputs: read through Arrow as ``pd.read_sql`` read them, membership and
 positions through Arrow (``member_of``, ``positions_in``) answer as pandas' ``isin`` and
-``get_indexer``, and the validated inputs' versions change
-when a year is validated again."""
+``get_indexer``, a join to one row per key (``merge_one``) gives pandas' merge, and the
+validated inputs' versions change when a year is validated again."""
 
 from datetime import date
 
@@ -15,7 +15,9 @@ from tip_pipeline.indicators import data as data_module
 from tip_pipeline.indicators.data import (
     columns_of,
     load_year,
+    lookup,
     member_of,
+    merge_one,
     positions_in,
     validated_versions,
 )
@@ -172,3 +174,34 @@ def test_load_year_reads_the_frames_read_sql_read(warehouse, monkeypatch):
     assert new.unlinked == old.unlinked
     assert len(new.tables["cin_episodes"]) == 9 and new.tables["ssda903_oc3"].empty
     assert len(new.earlier["cin_episodes"]) == 9 * 3
+
+
+LEFT = pd.DataFrame(
+    {"child": pd.Series(["b", "a", "x", "b", None], dtype=object), "n": [1, 2, 3, 4, 5]}
+)
+RIGHTS = {
+    "text keys": pd.DataFrame({"child": ["a", "b", "c"], "sex": ["F", "M", None]}),
+    "str keys": pd.DataFrame({"child": pd.Series(["b", "a"], dtype="str"), "age": [3, 4]}),
+    "a key repeated": pd.DataFrame({"child": ["a", "a", "b"], "sex": ["F", "M", "F"]}),
+    "a key missing": pd.DataFrame({"child": ["a", None], "sex": ["F", "M"]}),
+    "a column in both": pd.DataFrame({"child": ["a", "b"], "n": [7, 8]}),
+    "no rows": pd.DataFrame({"child": pd.Series([], dtype=object), "sex": []}),
+}
+
+
+@pytest.mark.parametrize("right", RIGHTS.values(), ids=RIGHTS.keys())
+def test_merge_one_gives_pandas_inner_merge(right):
+    expected = LEFT.merge(right, on="child", how="inner")
+    assert_frame_equal(merge_one(LEFT, right, "child"), expected, check_exact=True)
+    assert_frame_equal(merge_one(LEFT, lookup(right, "child"), "child"), expected)
+
+
+def test_a_lookup_finds_by_place_only_where_its_keys_are_distinct_present_text():
+    assert lookup(RIGHTS["text keys"], "child").keys is not None
+    for case in ("a key repeated", "a key missing"):
+        assert lookup(RIGHTS[case], "child").keys is None
+    numbers = pd.DataFrame({"child": [1, 2], "sex": ["F", "M"]})
+    assert lookup(numbers, "child").keys is None
+    left = pd.DataFrame({"child": [2, 3, 1]})
+    expected = left.merge(numbers, on="child", how="inner")
+    assert_frame_equal(merge_one(left, numbers, "child"), expected, check_exact=True)

@@ -14,6 +14,8 @@ from tip_pipeline.indicators.values import (
     VALUE_COLUMNS,
     age_categories,
     all_values,
+    category,
+    counts_by_lsoa,
     indicator_values,
     values_of,
 )
@@ -301,3 +303,48 @@ def test_indicators_counted_together_give_each_ones_own_rows():
 def test_no_indicator_gives_no_rows_with_the_value_columns():
     assert values_of([], cin_year()).empty
     assert list(values_of([], cin_year()).columns) == VALUE_COLUMNS
+
+
+def _counts_by_long_table(frame, breakdowns, weight=None, by=()):
+    """``counts_by_lsoa`` as it was written before (a long table grouped by its text keys):
+    the reference its numbered form must equal."""
+    w = frame[weight].to_numpy() if weight else np.ones(len(frame), dtype=np.int64)
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    **{c: frame[c].to_numpy(object) for c in by},
+                    "lsoa": frame["lsoa"].to_numpy(object),
+                    "breakdown": np.full(len(frame), b, dtype=object),
+                    "category": category(frame, b).to_numpy(object),
+                    "count": w,
+                }
+            )
+            for b in breakdowns
+        ],
+        ignore_index=True,
+    )
+    keys = [*by, "lsoa", "breakdown", "category"]
+    return long.groupby(keys, as_index=False)["count"].sum()
+
+
+@pytest.mark.parametrize("rows", [0, 1, 400])
+@pytest.mark.parametrize("options", [{}, {"by": ("indicator_id",)}, {"weight": "w"}])
+def test_counts_by_lsoa_equal_a_group_by_of_the_long_table(rows, options):
+    rng = np.random.default_rng(rows)
+    frame = pd.DataFrame(
+        {
+            # every unit placed (``with_areas`` keeps only those): a missing category is left
+            # out of its breakdown alone
+            "lsoa": rng.choice(["E01000002", "E01000001", "unknown"], rows).astype(object),
+            "indicator_id": rng.choice(["b", "a"], rows).astype(object),
+            "sex": rng.choice(["F", "M", None], rows).astype(object),
+            "age": rng.integers(-1, 19, rows),
+            "imd_decile": pd.array(rng.integers(1, 11, rows), dtype="Int64"),
+            "w": rng.integers(0, 9, rows),
+        }
+    )
+    breakdowns = ["total", "sex", "age_band", "imd_decile"]
+    expected = _counts_by_long_table(frame, breakdowns, **options)
+    got = counts_by_lsoa(frame, breakdowns, **options)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
