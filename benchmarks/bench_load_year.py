@@ -29,11 +29,10 @@ The load average is printed before and after.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import time
+import sys
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -50,20 +49,8 @@ from tip_pipeline.warehouse.engine import make_engine
 from tip_pipeline.warehouse.schema import validated_table
 from tip_pipeline_tests.indicators import as_before
 
-
-def load() -> str:
-    """The load averages (1, 5, 15 minutes)."""
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def median_time(call: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """The median wall time of ``repeat`` calls, and the last call's result."""
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_benchmarking import load, median_time
 
 
 def load_year_before(engine: sa.Engine, period: FinancialYear) -> YearData:
