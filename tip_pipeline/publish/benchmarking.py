@@ -386,7 +386,7 @@ def la_benchmarking(
         part = views(authorities, sorted(mine["area_code"]), closeness, polarity)
         parts.append(part.assign(row=part["row"] + offset))
         offset += len(authorities)
-    columns = [c.name for c in schema.la_benchmarking.columns if c.name not in _LINEAGE]
+    columns = [c.name for c in schema.content_columns(schema.la_benchmarking)]
     if not blocks:
         return pd.DataFrame(columns=columns)
     every = pd.concat(parts, ignore_index=True)
@@ -395,9 +395,6 @@ def la_benchmarking(
     for column in every.columns.drop("row"):
         out[column] = every[column]
     return out[columns]
-
-
-_LINEAGE: Final = ("run_id", "loaded_at")
 
 
 def _closeness(neighbours: pd.DataFrame) -> pd.Series:

@@ -38,7 +38,6 @@ VALUE_COLUMNS: Final = (
     "indicator_id", "period", "area_type", "area_code", "breakdown", "category", "value",
     "suppressed",
 )  # fmt: skip
-_LINEAGE: Final = ("run_id", "loaded_at")
 
 
 def declared_goals() -> dict[str, Goal]:
@@ -58,7 +57,7 @@ def _one(value: object, suppressed: bool, goal: Goal) -> tuple[str | None, str |
 def indicator_goals(values: pd.DataFrame, goals: Mapping[str, Goal]) -> pd.DataFrame:
     """The rows of ``published.indicator_goals`` from published ``indicator_values`` rows: one
     per row of an indicator in ``goals``."""
-    columns = [c.name for c in schema.indicator_goals.columns if c.name not in _LINEAGE]
+    columns = [c.name for c in schema.content_columns(schema.indicator_goals)]
     rows = []
     for row in values[values["indicator_id"].isin(list(goals))].itertuples(index=False):
         goal = goals[str(row.indicator_id)]

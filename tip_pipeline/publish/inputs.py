@@ -13,12 +13,12 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.indicators.data import area_lookup
-from tip_pipeline.indicators.store import read_period
+from tip_pipeline.indicators.store import read_period, read_through
 from tip_pipeline.publish import areas
 from tip_pipeline.publish.cells import CellSet, build_cells, in_scope
 from tip_pipeline.sources import contracts
 from tip_pipeline.warehouse import schema
-from tip_pipeline.warehouse.schema import validated_table
+from tip_pipeline.warehouse.schema import content_columns, validated_table
 
 #: restricted indicator tables read for a year (the twins' inputs)
 RESTRICTED_INPUTS = (
@@ -54,12 +54,9 @@ def read_restricted(bind: sa.Engine | sa.Connection, period: str) -> dict[str, p
 
 
 def read_up_to(bind: sa.Engine | sa.Connection, table: sa.Table, period: str) -> pd.DataFrame:
-    """The rows of ``table`` of ``period`` and every earlier year (labels sort as years do)."""
-    query = sa.select(table).where(table.c.period <= period)
-    if isinstance(bind, sa.Engine):
-        with bind.connect() as conn:
-            return pd.read_sql(query, conn)
-    return pd.read_sql(query, bind)
+    """The rows of ``table`` of ``period`` and every earlier year (labels sort as years do),
+    without their lineage, as ``read_period`` reads them."""
+    return read_through(bind, sa.select(*content_columns(table)).where(table.c.period <= period))
 
 
 def read_reference(engine: sa.Engine) -> dict[str, pd.DataFrame]:

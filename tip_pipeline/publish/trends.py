@@ -140,7 +140,7 @@ def indicator_trends(values: pd.DataFrame, period: str, baseline: str) -> pd.Dat
         assessment=[assessed[pair] for pair in pairs],
         recent_trend=[labels[pair] for pair in pairs],
     )
-    columns = [c.name for c in schema.indicator_trends.columns if c.name not in _LINEAGE]
+    columns = [c.name for c in schema.content_columns(schema.indicator_trends)]
     if period == baseline:
         note = np.where(known, BASELINE_ITSELF, None)
         return out.assign(change_note=note).reindex(columns=columns)
@@ -275,9 +275,6 @@ def _usable(rows: pd.DataFrame) -> np.ndarray:
     denominator = rows["denominator"].astype("Float64").to_numpy(float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
         return ~suppressed & numerator & (denominator > 0)
-
-
-_LINEAGE: Final = ("run_id", "loaded_at")
 
 
 def published_series(conn: sa.Connection, periods: list[str]) -> pd.DataFrame:

@@ -33,6 +33,8 @@ INT_META: Final = ("line_number", "quarter")
 READ_SQL_TEXT: Final = pd.StringDtype("pyarrow", na_value=np.nan)
 #: rows fetched per round trip on SQLite's cursor
 FETCH_ROWS: Final = 200_000
+#: how SQLite stores the types it has no storage class of: read as such, then cast
+_SQLITE_STORED: Final = {pa.date32(): pa.large_string(), pa.bool_(): pa.int64()}
 
 
 def _layout(table: str) -> tuple[list[str], list[str]]:
@@ -107,10 +109,11 @@ def read_frame(
     if any(t is None for t in types):
         frame = pd.read_sql(query, conn)
         return _text_objects(frame) if text_as_objects else frame
-    # SQLite keeps dates as ISO text, which Arrow casts; psycopg gives ``datetime.date``
+    # SQLite keeps dates as ISO text and booleans as 0 and 1, which Arrow casts; psycopg
+    # gives ``datetime.date`` and ``bool``
     read = types
     if conn.dialect.name == "sqlite":
-        read = [pa.large_string() if t == pa.date32() else t for t in types]
+        read = [_SQLITE_STORED.get(t, t) for t in types]
     columns = [
         column.cast(t) if column.type != t else column
         for column, t in zip(_fetch_arrow(conn, query, read), types, strict=True)
@@ -134,6 +137,8 @@ def _arrow_type(sql_type: sa.types.TypeEngine) -> pa.DataType | None:
         return pa.float64()
     if isinstance(sql_type, sa.String):
         return pa.large_string()
+    if isinstance(sql_type, sa.Boolean):
+        return pa.bool_()
     return None
 
 
@@ -143,7 +148,8 @@ def _as_read_sql(
     """One column as ``read_sql`` types it, from its values (``lib.maybe_convert_objects``):
     no rows, or every value missing, is an object column (of None); text is pandas' ``str``
     (NaN missing); integers are int64, float64 when one is missing; floats float64; dates
-    Python ``datetime.date`` objects (None missing)."""
+    Python ``datetime.date`` objects (None missing); booleans bool, Python objects (None
+    missing) when one is missing."""
     if column.null_count == len(column):
         return np.full(len(column), None, dtype=object)
     kind = column.type
@@ -158,6 +164,8 @@ def _as_read_sql(
         return column.to_pandas(date_as_object=True).to_numpy()
     if kind == pa.int64() and column.null_count:
         return column.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
+    if kind == pa.bool_() and column.null_count:
+        return np.array(column.to_pylist(), dtype=object)
     return column.to_numpy(zero_copy_only=False)
 
 

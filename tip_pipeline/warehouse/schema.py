@@ -681,6 +681,15 @@ data_linkage = Table(
 # both layers.
 
 
+#: the columns a load writes about itself (which run, when), not part of a row's content
+LINEAGE: Final = ("run_id", "loaded_at")
+
+
+def content_columns(table: Table) -> list[Column]:
+    """``table``'s columns but its ``LINEAGE``: what publishing computes from and compares."""
+    return [c for c in table.columns if c.name not in LINEAGE]
+
+
 def _lineage(what: str = "computed") -> tuple[Column, Column]:
     return (
         Column("run_id", Text, nullable=False, comment=f"Run that {what} the row (ops.runs)"),

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, exc, select
 
+from tip_pipeline.warehouse import bulk
 from tip_pipeline.warehouse.bulk import replace_rows
 from tip_pipeline.warehouse.schema import ingest_log, staging_table, validated_table
 
@@ -166,3 +167,37 @@ def test_datetime64_columns_are_stored_as_dates(warehouse):
             select(typed.c.person_birth_date).order_by(typed.c.line_number)
         ).scalars()
         assert list(got) == [date(2015, 6, 1), None]
+
+
+def test_a_frame_is_written_part_by_part_with_every_row_in_order(warehouse, monkeypatch):
+    """Rows are made into Python values ``ROWS_AT_ONCE`` at a time (memory): a frame of
+    several parts, the last one short, is written whole, each value in its row, a part holding
+    only missing values and a part's integral floats as in one pass."""
+    monkeypatch.setattr(bulk, "ROWS_AT_ONCE", 3)
+    frame = _children(8).astype({"line_number": float})
+    frame["person_birth_date"] = ["2010-01-01", None, "", None, None, None, "2011-02-03", pd.NA]
+    with warehouse.begin() as conn:
+        assert replace_rows(conn, STG, frame, SLICE) == 8
+    with warehouse.connect() as conn:
+        got = conn.execute(
+            select(STG.c.line_number, STG.c.la_child_id, STG.c.person_birth_date).order_by(
+                STG.c.line_number
+            )
+        ).all()
+    births = ["2010-01-01", None, None, None, None, None, "2011-02-03", None]
+    assert [tuple(r) for r in got] == [(i + 2, f"c{i}", birth) for i, birth in enumerate(births)]
+
+
+def test_times_are_bound_as_one_value_at_a_time_would_be(warehouse):
+    """A ``datetime64`` column's processor runs once per distinct time: the same values bound,
+    missing ones None, as the processor called on every value gives."""
+    at = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
+    series = pd.Series([at, pd.NaT, at, datetime(2023, 1, 2, tzinfo=UTC), at], name="loaded_at")
+    column = ingest_log.c.loaded_at.type
+    with warehouse.connect() as conn:
+        process = column.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        got = list(bulk._bound_values(conn, ingest_log, series))
+    one_by_one = [None if pd.isna(v) else v.to_pydatetime() for v in series]
+    if process is not None:
+        one_by_one = [None if v is None else process(v) for v in one_by_one]
+    assert got == one_by_one and got[1] is None

@@ -101,6 +101,8 @@ _TYPED = sa.Table(
     sa.Column("day", sa.Date),
     sa.Column("day_full", sa.Date),
     sa.Column("day_none", sa.Date),
+    sa.Column("flag", sa.Boolean),
+    sa.Column("flag_full", sa.Boolean),
     schema=RESTRICTED,
 )
 _REALS = [0.1, 1 / 3, -2.5e-300, 1.7976931348623157e308, 5e-324, 12345.678901234567, math.nan]
@@ -111,7 +113,7 @@ _DAYS = [date(2015, 6, 1), date(1999, 12, 31), date(2024, 2, 29), date(1, 1, 1)]
 def _typed_rows() -> list[dict]:
     """Rows of every kind of value a validated column holds, missing ones among them: text
     CSV would take apart or for missing, integers past a double's precision, doubles that
-    need every digit, NaN and the infinities, dates."""
+    need every digit, NaN and the infinities, dates, booleans."""
     texts = [t for t in AWKWARD if t is not None]
     rows = []
     for i in range(24):
@@ -126,6 +128,8 @@ def _typed_rows() -> list[dict]:
                 "real_full": _REALS[(i + 1) % len(_REALS)],
                 "day": None if i % 3 == 2 else _DAYS[i % len(_DAYS)],
                 "day_full": _DAYS[(i + 1) % len(_DAYS)],
+                "flag": None if i % 6 == 5 else i % 2 == 0,
+                "flag_full": i % 3 == 0,
             }
         )
     return rows
@@ -134,7 +138,8 @@ def _typed_rows() -> list[dict]:
 def test_read_frame_gives_read_sqls_frame_exactly(warehouse):
     """``read_frame`` (Arrow, COPY on PostgreSQL) gives ``pd.read_sql``'s frame, dtypes
     included: text as ``str`` with NaN missing, a column of nothing but NULLs as objects, an
-    integer column with a NULL as float64, dates as ``datetime.date`` objects; no rows, all
+    integer column with a NULL as float64, dates as ``datetime.date`` objects, booleans as
+    bool, objects when one is missing; no rows, all
     objects; a query with an expanding ``IN`` list; a column of a type not mapped (read by
     ``read_sql``); and with ``text_as_objects``, text as ``as_objects`` makes it."""
     _TYPED.create(warehouse)
@@ -145,6 +150,7 @@ def test_read_frame_gives_read_sqls_frame_exactly(warehouse):
         sa.select(_TYPED),
         sa.select(c.text, c.big, c.day).where(c.line.in_([1, 2, 3, 5, 8, 13])),
         sa.select(c.text_none, c.big_none, c.day_none, c.real).where(c.line < 2),
+        sa.select(c.flag, c.flag_full).where(c.line < 5),  # booleans, none missing
         sa.select(_TYPED).where(c.line < 0),
         sa.select(c.day_full.label("renamed"), c.big_full),
         sa.select(c.text, sa.cast(c.big_full, sa.Numeric)),  # a type not mapped: read_sql's
@@ -163,3 +169,4 @@ def test_read_frame_gives_read_sqls_frame_exactly(warehouse):
     assert str(expected_whole["text"].dtype) == "str" and whole["text_none"].dtype == object
     assert whole["big"].dtype == "float64" and whole["big_full"].dtype == "int64"
     assert whole["day"].dtype == object and isinstance(whole.loc[0, "day"], date)
+    assert whole["flag_full"].dtype == bool and whole["flag"].dtype == object
