@@ -398,11 +398,14 @@ _FIELD = r'(?:[^",\r\n\x00]*|"(?:[^"\r\n\x00]|"")*")'
 _LONE_FIELD = r'(?:[^",\r\n\x00]+|"(?:[^"\r\n\x00]|"")*")'
 _BREAK = r"(?:\r\n|\n|\r)"
 _BOM = "\ufeff".encode()
+#: the bytes Arrow's CSV reader parses at a time (in parallel): more than a line may hold
+_BLOCK_BYTES = 4 * MAX_LINE_BYTES
 
 
 def _clean_body_pattern(width: int) -> str:
     """A regular expression (RE2) that matches a whole body of records of ``width`` fields
-    (``_FIELD``), one per physical line, no line blank, the last line's break optional.
+    (``_FIELD``), one per physical line, the last line's break optional. No line is blank:
+    a record of two fields or more has a comma, a lone field must not be empty.
 
     On such a body the csv module's and Arrow's readers cannot differ: a record is a line,
     its fields are split at its commas outside quotes, a quoted field's value is what is
@@ -459,7 +462,7 @@ def _read_clean(
     try:
         table = pa_csv.read_csv(
             body,
-            read_options=pa_csv.ReadOptions(column_names=names, block_size=4 * MAX_LINE_BYTES),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=_BLOCK_BYTES),
             parse_options=pa_csv.ParseOptions(
                 quote_char='"', double_quote=True, escape_char=False, newlines_in_values=False
             ),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import tempfile
 from pathlib import Path
 from unittest import mock
 
@@ -163,10 +164,11 @@ END = st.sampled_from(["\n", "\r\n", "\r"])
 
 
 @st.composite
-def clean_bodies(draw: st.DrawFn) -> str:
+def clean_bodies(draw: st.DrawFn, min_rows: int = 1) -> str:
     """Bodies the fast path must take: records of the header's width, one per line, every
     quote a whole field's, any line ending, the last line's optional."""
-    rows = draw(st.lists(st.lists(PLAIN | QUOTED, min_size=6, max_size=6), min_size=1))
+    record = st.lists(PLAIN | QUOTED, min_size=6, max_size=6)
+    rows = draw(st.lists(record, min_size=min_rows, max_size=max(min_rows * 2, 10)))
     lines = [",".join(row) + draw(END) for row in rows]
     if draw(st.booleans()):
         lines[-1] = lines[-1].rstrip("\r\n")
@@ -194,6 +196,17 @@ def test_generated_clean_bodies_read_alike_on_the_fast_path(tmp_path, body, head
     path = write(tmp_path / "cin_children_2023-24.csv", HEADER + header_end + body)
     slow = read_extract(path, CHILDREN, fast=False)
     assert_same(read_fast_only(path, CHILDREN), slow)
+
+
+@settings(max_examples=30, deadline=None)
+@given(body=clean_bodies(min_rows=100), header_end=END)
+def test_records_across_arrows_blocks_read_alike(body, header_end):
+    """Arrow parses a body in blocks, in parallel: with blocks of 512 bytes, many records and
+    CRLF pairs fall across a block's end."""
+    with tempfile.TemporaryDirectory() as folder, mock.patch.object(reader, "_BLOCK_BYTES", 512):
+        path = write(Path(folder) / "cin_children_2023-24.csv", HEADER + header_end + body)
+        slow = read_extract(path, CHILDREN, fast=False)
+        assert_same(read_fast_only(path, CHILDREN), slow)
 
 
 @FUZZ
