@@ -97,12 +97,11 @@ def data_version(files: Iterable[tuple[str, str]]) -> str:
 def _line_breaks(data: bytes | bytearray, start: int = 0, end: int | None = None) -> int:
     """How many line breaks ``data[start:end]`` holds, counted as the csv module counts lines:
     LF, CRLF and a lone CR are one each (a file saved with classic Mac line endings has only
-    CRs). Counted in place, without copying the slice (it can be most of a large file)."""
-    return (
-        data.count(b"\n", start, end)
-        + data.count(b"\r", start, end)
-        - data.count(b"\r\n", start, end)
-    )
+    CRs). Counted in place, without copying the slice (it can be most of a large file); the
+    CRLF pairs, slower to count, only where there is a CR."""
+    crs = data.count(b"\r", start, end)
+    pairs = data.count(b"\r\n", start, end) if crs else 0
+    return data.count(b"\n", start, end) + crs - pairs
 
 
 def decode_utf8(
