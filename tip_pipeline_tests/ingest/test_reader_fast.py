@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from tip_pipeline.ingest import reader
 from tip_pipeline.ingest.reader import MAX_LINE_BYTES, RawExtract, read_extract
+from tip_pipeline.sources import contracts
 from tip_pipeline.sources.contracts import EXTRACTS, Extract
 
 CHILDREN = EXTRACTS["cin_children"]
@@ -214,3 +215,28 @@ def test_records_across_arrows_blocks_read_alike(body, header_end):
 def test_generated_damaged_bodies_read_alike(tmp_path, body, header_end):
     path = write(tmp_path / "cin_children_2023-24.csv", HEADER + header_end + body)
     assert_same(*read_both(path, CHILDREN))
+
+
+def delivered(folder: Path) -> list[tuple[Path, Extract]]:
+    """Every contract file of a delivery folder, with its extract."""
+    named = [(path, contracts.parse_file_name(path.name)) for path in sorted(folder.glob("*.csv"))]
+    return [(path, name.extract) for path, name in named if name]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("delivery", ["small_delivery", "faulty_delivery"])
+def test_generated_deliveries_read_alike(request, delivery):
+    """Every file of a generated delivery, every year, read both ways: a clean delivery's
+    files with records all on the fast path, a faulty one's too, some with malformed lines
+    (read by the csv module)."""
+    folder, _ = request.getfixturevalue(delivery)
+    files = delivered(folder)
+    assert files
+    malformed = 0
+    for path, extract in files:
+        fast, slow = read_both(path, extract)
+        assert_same(fast, slow)
+        malformed += bool(slow.malformed)
+        if delivery == "small_delivery" and slow.rows:
+            read_fast_only(path, extract)
+    assert (malformed > 0) == (delivery == "faulty_delivery")
