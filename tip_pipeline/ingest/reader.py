@@ -11,6 +11,10 @@ held whole: its bytes are skipped as they come, never decoded, and it is set asi
 malformed by its line number and length only, as is a record whose lines include it (as line
 1 it refuses the file). Whatever its size, such a line costs no more memory than the limit.
 Lines end at LF, CRLF or a lone CR, as the csv module counts them.
+
+The common file, one record per physical line and every quote a whole field's, is split by
+Arrow's CSV reader in C (``_read_clean``); any other goes record by record through the csv
+module, whose reading is the reference. Both give the same extract.
 """
 
 from __future__ import annotations
@@ -23,11 +27,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.ingest.discovery import DeliveryError
 from tip_pipeline.sources.contracts import Extract
+from tip_pipeline.validate.identifiers import SPACE_CHARACTERS
 
 #: physical line number of each record (the header is line 1)
 LINE = "_line"
@@ -88,12 +97,11 @@ def data_version(files: Iterable[tuple[str, str]]) -> str:
 def _line_breaks(data: bytes | bytearray, start: int = 0, end: int | None = None) -> int:
     """How many line breaks ``data[start:end]`` holds, counted as the csv module counts lines:
     LF, CRLF and a lone CR are one each (a file saved with classic Mac line endings has only
-    CRs). Counted in place, without copying the slice (it can be most of a large file)."""
-    return (
-        data.count(b"\n", start, end)
-        + data.count(b"\r", start, end)
-        - data.count(b"\r\n", start, end)
-    )
+    CRs). Counted in place, without copying the slice (it can be most of a large file); the
+    CRLF pairs, slower to count, only where there is a CR."""
+    crs = data.count(b"\r", start, end)
+    pairs = data.count(b"\r\n", start, end) if crs else 0
+    return data.count(b"\n", start, end) + crs - pairs
 
 
 def decode_utf8(
@@ -359,12 +367,13 @@ def _split_records(
     return split
 
 
-def _split_header(text: str) -> tuple[str, str]:
-    """The header line and the rest, whatever the line ending (LF, CRLF or a lone CR)."""
+def _split_header(text: str) -> tuple[str, int]:
+    """The header line, and where the text after it starts, whatever the line ending (LF,
+    CRLF or a lone CR)."""
     match = _LINE_END.search(text)
     if not match:
-        return text, ""
-    return text[: match.start()], text[match.end() :]
+        return text, len(text)
+    return text[: match.start()], match.end()
 
 
 def _count_lines(data: bytes | bytearray) -> int:
@@ -380,25 +389,116 @@ def _malformed_text(line: int, physical: list[str], long_lines: dict[int, int]) 
     return physical[line - 2].replace("\x00", "")
 
 
-def read_extract(path: Path, extract: Extract) -> RawExtract:
-    """Read ``path`` against ``extract``'s contract.
+#: a field as the csv module and Arrow read it alike: unquoted and free of quotes, or quoted
+#: whole (from the comma or line start before it to the comma or line end after it), its
+#: inner quotes doubled; on one line, with no NUL byte (which the csv module sets aside)
+_FIELD = r'(?:[^",\r\n\x00]*|"(?:[^"\r\n\x00]|"")*")'
+#: a record of one field on a line of its own: not empty (an empty line is a blank line)
+_LONE_FIELD = r'(?:[^",\r\n\x00]+|"(?:[^"\r\n\x00]|"")*")'
+_BREAK = r"(?:\r\n|\n|\r)"
+_BOM = "\ufeff".encode()
+#: the bytes Arrow's CSV reader parses at a time (in parallel): more than a line may hold
+_BLOCK_BYTES = 4 * MAX_LINE_BYTES
 
-    Raises DeliveryError, naming the file and line, when the file is unusable as a whole
-    (undecodable, empty, header not the contract's or longer than a line may be).
+
+def _clean_body_pattern(width: int) -> str:
+    """A regular expression (RE2) that matches a whole body of records of ``width`` fields
+    (``_FIELD``), one per physical line, the last line's break optional. No line is blank:
+    a record of two fields or more has a comma, a lone field must not be empty.
+
+    On such a body the csv module's and Arrow's readers cannot differ: a record is a line,
+    its fields are split at its commas outside quotes, a quoted field's value is what is
+    between its quotes with each doubled quote made one. Any other body (a line of another
+    width, a blank line, a quoted line break, a quote inside a field, a NUL byte) is left
+    to the csv module, whose reading of it is the reference.
     """
-    read = _read_bounded(path, MAX_LINE_BYTES)
-    long_lines = _long_lines(read.kept, read.cuts)
-    if 1 in long_lines:
-        raise DeliveryError(
-            f"{path.name}: line 1 (the header) is longer than {MAX_LINE_BYTES:,} bytes "
-            f"({long_lines[1]:,} bytes): not an extract's header; it was not read"
+    line = _LONE_FIELD if width == 1 else f"{_FIELD}(?:,{_FIELD}){{{width - 1}}}"
+    return rf"\A(?:{line}{_BREAK})*{line}{_BREAK}?\z"
+
+
+def _one_record_per_line(body: pa.Buffer, width: int) -> bool:
+    """Whether ``body`` matches ``_clean_body_pattern``: checked by RE2 in one pass over the
+    bytes in place (a few nanoseconds a byte), as one binary value. UTF-8 has no byte of a
+    quote, comma, line break or NUL inside another character, so bytes and text agree."""
+    offsets = pa.array([0, body.size], pa.int64()).buffers()[1]
+    value = pa.LargeBinaryArray.from_buffers(pa.large_binary(), 1, [None, offsets, body])
+    try:
+        return pc.match_substring_regex(value, _clean_body_pattern(width))[0].as_py()
+    except pa.ArrowInvalid:  # a width past RE2's repetition limit (1,000)
+        return False
+
+
+def _text_column(column: pa.ChunkedArray) -> pd.arrays.ArrowStringArray:
+    """A column as the csv path makes it: stripped of what ``str.strip`` strips (every
+    character ``str.isspace`` accepts, not only ASCII), an empty value missing, in pandas'
+    ``string`` dtype (Arrow's large strings, missing as ``pd.NA``)."""
+    stripped = pc.utf8_trim(column, characters=SPACE_CHARACTERS)
+    missing = pa.scalar(None, stripped.type)
+    return pd.arrays.ArrowStringArray(pc.if_else(pc.equal(stripped, ""), missing, stripped))
+
+
+def _read_clean(
+    data: bytearray, start: int, lines: int, header: list[str], extract: Extract
+) -> pd.DataFrame | None:
+    """The records of ``data[start:]`` (the ``lines`` physical lines after the header) split
+    by Arrow's CSV reader in C, or None where the csv module might read them otherwise: the
+    caller then reads them record by record. The csv module's loop and the frame made from
+    its lists cost seconds per million records.
+
+    Only a body of one record per physical line is taken (``_one_record_per_line``), so the
+    records' line numbers are 2 to ``lines`` + 1 and nothing is malformed or blank. Arrow
+    drops a byte-order mark at the start of what it reads, which the csv module keeps as part
+    of the first value: a body starting with one is left to the csv module, as is one in
+    which Arrow finds another number of records, or with a field longer than the csv
+    module's limit (which it sets aside).
+    """
+    if start == len(data) or data.startswith(_BOM, start):  # Arrow would drop the mark
+        return None
+    body = pa.py_buffer(memoryview(data)[start:])
+    if not _one_record_per_line(body, len(header)):
+        return None
+    names = [f"f{i}" for i in range(len(header))]
+    try:
+        table = pa_csv.read_csv(
+            body,
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=_BLOCK_BYTES),
+            parse_options=pa_csv.ParseOptions(
+                quote_char='"', double_quote=True, escape_char=False, newlines_in_values=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+                check_utf8=False,  # decode_utf8 has checked every byte
+            ),
         )
-    text = decode_utf8(read.kept, path.name)
-    if not text.strip() and not long_lines:
-        raise DeliveryError(f"{path.name}: the file is empty (no header line)")
-    header_text, body = _split_header(text)
-    header = next(csv.reader([header_text]))
-    _check_header(header, extract, path)
+    except pa.ArrowInvalid:
+        return None
+    limit = csv.field_size_limit()
+    if table.num_rows != lines or any(
+        (pc.max(pc.binary_length(c)).as_py() or 0) >= limit for c in table.columns
+    ):
+        return None
+    frame = pd.DataFrame(
+        {name: _text_column(table.column(header.index(name))) for name in extract.column_names}
+    )
+    frame.insert(0, LINE, pd.array(np.arange(2, lines + 2), dtype="Int64"))
+    return frame
+
+
+def _body_start(data: bytes | bytearray) -> int:
+    """Where the bytes after the header line begin (where ``_split_header`` splits the text:
+    a line break is the same bytes in UTF-8 and in the text)."""
+    match = re.search(rb"\r\n|\n|\r", data)
+    return match.end() if match else len(data)
+
+
+def _read_records(
+    body: str, header: list[str], extract: Extract, long_lines: dict[int, int]
+) -> tuple[pd.DataFrame, list[MalformedLine], int]:
+    """The records of ``body`` (the text after the header) read by the csv module, one by
+    one: the frame, the malformed lines and the count of blank lines."""
     split = _split_records(body, width=len(header), first_line=2, long_lines=long_lines)
     physical = _LINE_END.split(body) if split.malformed else []
     malformed = [
@@ -409,13 +509,47 @@ def read_extract(path: Path, extract: Extract) -> RawExtract:
     frame = frame[list(extract.column_names)].apply(lambda column: column.str.strip())
     frame = frame.replace("", pd.NA)
     frame.insert(0, LINE, pd.array(split.lines, dtype="Int64"))
+    return frame, malformed, split.blank_lines
+
+
+def read_extract(path: Path, extract: Extract, fast: bool = True) -> RawExtract:
+    """Read ``path`` against ``extract``'s contract.
+
+    Raises DeliveryError, naming the file and line, when the file is unusable as a whole
+    (undecodable, empty, header not the contract's or longer than a line may be).
+    ``fast=False`` reads the records through the csv module whatever the file (the reference
+    the fast path is tested against).
+    """
+    read = _read_bounded(path, MAX_LINE_BYTES)
+    long_lines = _long_lines(read.kept, read.cuts)
+    if 1 in long_lines:
+        raise DeliveryError(
+            f"{path.name}: line 1 (the header) is longer than {MAX_LINE_BYTES:,} bytes "
+            f"({long_lines[1]:,} bytes): not an extract's header; it was not read"
+        )
+    text = decode_utf8(read.kept, path.name)
+    if (not text or text.isspace()) and not long_lines:  # as ``not text.strip()``, uncopied
+        raise DeliveryError(f"{path.name}: the file is empty (no header line)")
+    header_text, body_at = _split_header(text)
+    header = next(csv.reader([header_text]))
+    _check_header(header, extract, path)
+    physical_lines = _count_lines(read.kept)
+    clean = None
+    if fast and not long_lines:
+        start = _body_start(read.kept)
+        clean = _read_clean(read.kept, start, physical_lines - 1, header, extract)
+    frame, malformed, blank_lines = (
+        (clean, [], 0)
+        if clean is not None
+        else _read_records(text[body_at:], header, extract, long_lines)
+    )
     return RawExtract(
         path=path,
         extract=extract,
         frame=frame,
         sha256=read.sha256,
         size_bytes=read.size_bytes,
-        physical_lines=_count_lines(read.kept),
+        physical_lines=physical_lines,
         malformed=malformed,
-        blank_lines=split.blank_lines,
+        blank_lines=blank_lines,
     )
