@@ -36,7 +36,14 @@ import pyarrow.csv as pa_csv
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.ingest.discovery import DeliveryError
 from tip_pipeline.sources.contracts import Extract
-from tip_pipeline.validate.identifiers import SPACE_CHARACTERS
+
+#: every character ``str.isspace`` accepts (what ``str.split``, ``str.strip`` and ``re``'s
+#: ``\s`` take for a space), for Arrow: the reader strips them, the identifier guard looks for
+#: them; a test checks it against Python's own
+SPACE_CHARACTERS = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 #: physical line number of each record (the header is line 1)
 LINE = "_line"

@@ -81,6 +81,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tip_pipeline.errors import ValueFreeError
+from tip_pipeline.ingest.reader import SPACE_CHARACTERS
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import (
     PSEUDONYM_KINDS,
@@ -311,12 +312,6 @@ def free_text(value: str) -> Match:
 # ``_DIGIT`` is an ASCII digit or any character beyond ASCII (where Python finds its other
 # digits), ``_SPACE`` every character Python counts as a space.
 
-#: every character ``str.isspace`` accepts (what ``str.split``, ``str.strip`` and ``re``'s
-#: ``\s`` take for a space), for Arrow; a test checks it against Python's own
-SPACE_CHARACTERS = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 _SPACE = "[" + "".join(f"\\x{{{ord(c):X}}}" for c in SPACE_CHARACTERS) + "]"
 _NOT_SPACE = "[^" + _SPACE[1:]
 _BEYOND_ASCII = r"\x{80}-\x{10FFFF}"

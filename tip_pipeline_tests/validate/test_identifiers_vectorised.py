@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tip_pipeline.ingest.reader import SPACE_CHARACTERS
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.sources.contracts import EXTRACTS, PSEUDONYM_KINDS, Column, ColumnKind
 from tip_pipeline.validate import identifiers
 from tip_pipeline.validate.identifiers import (
     DETECTORS,
-    SPACE_CHARACTERS,
     ColumnScan,
     Match,
     forenames,
