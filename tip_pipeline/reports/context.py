@@ -29,8 +29,8 @@ class ShownIndicator:
 
     @classmethod
     def from_row(cls, row: pd.Series | None, ind_id: str, series: pd.DataFrame) -> ShownIndicator:
-        own = series[series["indicator_id"] == ind_id]
         if row is None:
+            own = series[series["indicator_id"] == ind_id]
             return cls(
                 ind_id,
                 str(own["indicator_name"].iloc[-1]),

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Final
 
 import pandas as pd
@@ -66,6 +67,32 @@ class NoPublishedData(ValueFreeError, LookupError):
 
 
 @dataclass(frozen=True)
+class Split:
+    """A frame's rows by the value of one column, split once (:func:`split`).
+
+    A report asks for each indicator's rows several times (its trend, comparisons, summary
+    line, spine row...); a boolean mask over the whole frame each time was most of a report's
+    time. ``split[key]`` holds the rows ``frame[frame[column] == key]`` would, in the frame's
+    order, with its columns and dtypes: no rows when none has the key.
+    """
+
+    groups: dict[object, pd.DataFrame]
+    empty: pd.DataFrame
+
+    def __getitem__(self, key: object) -> pd.DataFrame:
+        return self.groups.get(key, self.empty)
+
+
+def split(frame: pd.DataFrame, column: str, order_by: str | None = None) -> Split:
+    """``frame``'s rows by ``column`` (a NULL key has no rows, as ``==`` matches none), each
+    group sorted by ``order_by`` when given (as ``sort_values`` sorts the filtered rows)."""
+    groups = {}
+    for key, rows in frame.groupby(column, sort=False):
+        groups[key] = rows.sort_values(order_by) if order_by else rows
+    return Split(groups, frame.iloc[:0])
+
+
+@dataclass(frozen=True)
 class ReportData:
     """The published rows of one LA and reporting year that more than one section reads
     (series up to that year); a section's own rows are read by its module in ``sections``."""
@@ -86,6 +113,23 @@ class ReportData:
     #: ``published.indicator_trends`` of the LA in ``period``: each headline series' recent
     #: trend and change since baseline, as published (empty where the table is not)
     trends: pd.DataFrame
+
+    @cached_property
+    def series_by_indicator(self) -> Split:
+        """``series`` by indicator, each oldest year first."""
+        return split(self.series, "indicator_id", order_by="period")
+
+    @cached_property
+    def comparisons_by_indicator(self) -> Split:
+        return split(self.comparisons, "indicator_id")
+
+    @cached_property
+    def inequality_by_indicator(self) -> Split:
+        return split(self.inequality, "indicator_id")
+
+    @cached_property
+    def trends_by_indicator(self) -> Split:
+        return split(self.trends, "indicator_id")
 
     @property
     def indicator_ids(self) -> list[str]:

@@ -31,7 +31,16 @@ from tip_pipeline.publish.trends import BASELINE_ITSELF, CANNOT
 from tip_pipeline.reports import charts, html
 from tip_pipeline.reports import statements as say
 from tip_pipeline.reports.context import Report, ShownIndicator, number, present
-from tip_pipeline.reports.data import ALL, TOTAL, VALUE_COLUMNS, ReportData, masked, read
+from tip_pipeline.reports.data import (
+    ALL,
+    TOTAL,
+    VALUE_COLUMNS,
+    ReportData,
+    Split,
+    masked,
+    read,
+    split,
+)
 from tip_pipeline.reports.statements import (
     SIGNIFICANCE,
     fmt_ci,
@@ -123,12 +132,12 @@ class RecentTrend:
 
 def series_of(data: ReportData, ind_id: str) -> pd.DataFrame:
     """The indicator's headline rows, oldest year first."""
-    return data.series[data.series["indicator_id"] == ind_id].sort_values("period")
+    return data.series_by_indicator[ind_id]
 
 
 def trend_row(data: ReportData, ind_id: str) -> pd.Series | None:
     """The indicator's row of ``published.indicator_trends`` in the report's year, if any."""
-    rows = data.trends[data.trends["indicator_id"] == ind_id]
+    rows = data.trends_by_indicator[ind_id]
     return None if rows.empty else rows.iloc[0]
 
 
@@ -194,8 +203,8 @@ def render(conn: Connection, report: Report) -> html.Section | None:
     if not report.indicators:
         return None
     data = report.data
-    decile_rows = deciles(conn, data.area_code, data.period)
-    ward_rows = wards(conn, data.area_code, data.period)
+    decile_rows = split(deciles(conn, data.area_code, data.period), "indicator_id")
+    ward_rows = split(wards(conn, data.area_code, data.period), "indicator_id")
     parts = [
         html.paragraph(
             "For each indicator: its trend with 95% limits against the baseline year, with a "
@@ -220,8 +229,8 @@ def render(conn: Connection, report: Report) -> html.Section | None:
 
 
 def _england_by_period(data: ReportData, ind_id: str) -> dict[str, float]:
-    c = data.comparisons
-    rows = c[(c["indicator_id"] == ind_id) & (c["comparator_type"] == "england")]
+    c = data.comparisons_by_indicator[ind_id]
+    rows = c[c["comparator_type"] == "england"]
     return {
         str(p): number(v) for p, v in zip(rows["period"], rows["comparator_value"], strict=True)
     }
@@ -322,8 +331,8 @@ def _trend_text(ind: ShownIndicator, t: RecentTrend | None) -> str:
 
 
 def _comparison_block(data: ReportData, ind: ShownIndicator) -> str:
-    c = data.comparisons
-    rows = c[(c["indicator_id"] == ind.id) & (c["period"] == data.period)]
+    c = data.comparisons_by_indicator[ind.id]
+    rows = c[c["period"] == data.period]
     if rows.empty:
         return "<h4>Comparisons</h4>" + html.note("No comparisons are published for this year.")
     order = {k: i for i, k in enumerate(COMPARATOR_LABEL)}
@@ -391,10 +400,8 @@ def sii_fitted(deciles: pd.DataFrame, row: pd.Series, ind: ShownIndicator) -> li
     return [float(v) if good else float("nan") for v, good in zip(curve, ok, strict=True)]
 
 
-def _decile_block(
-    data: ReportData, decile_rows: pd.DataFrame, ind: ShownIndicator, report: Report
-) -> str:
-    rows = decile_rows[decile_rows["indicator_id"] == ind.id]
+def _decile_block(data: ReportData, decile_rows: Split, ind: ShownIndicator, report: Report) -> str:
+    rows = decile_rows[ind.id]
     d = rows[rows["decile"].notna()]
     if d.empty:
         return (
@@ -402,7 +409,7 @@ def _decile_block(
             + html.note("No values by decile are published.")
             + unknown_area_text(data.area_name, rows, ind)
         )
-    ineq = data.inequality[data.inequality["indicator_id"] == ind.id]
+    ineq = data.inequality_by_indicator[ind.id]
     row = ineq.iloc[0] if len(ineq) else None
     drawable = row is not None and present(row["sii"]) and present(row["sii_intercept"])
     fitted = sii_fitted(d, row, ind) if drawable else None
@@ -527,10 +534,8 @@ def ward_funnel(wards: pd.DataFrame, benchmark: float, ind: ShownIndicator) -> W
     return WardFunnel(points, list(grid), limits, benchmark)
 
 
-def _funnel_block(
-    data: ReportData, ward_rows: pd.DataFrame, ind: ShownIndicator, report: Report
-) -> str:
-    wards = ward_rows[ward_rows["indicator_id"] == ind.id]
+def _funnel_block(data: ReportData, ward_rows: Split, ind: ShownIndicator, report: Report) -> str:
+    wards = ward_rows[ind.id]
     head = "<h4>Wards</h4>"
     if wards.empty:
         return head + html.note("No ward values are published.")

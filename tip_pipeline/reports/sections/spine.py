@@ -34,7 +34,7 @@ from tip_pipeline.publish.benchmarking import SUPPRESSED as SUPPRESSED_NOTE
 from tip_pipeline.publish.benchmarking import percentile
 from tip_pipeline.reports import charts, html
 from tip_pipeline.reports.context import Report, ShownIndicator, number, present
-from tip_pipeline.reports.data import read
+from tip_pipeline.reports.data import read, split
 from tip_pipeline.reports.sections.indicator import reading
 from tip_pipeline.reports.statements import fmt_count, fmt_value
 
@@ -157,13 +157,16 @@ def spine_rows(report: Report, bench: pd.DataFrame) -> tuple[list[SpineRow], lis
         (data.comparisons["period"] == data.period)
         & (data.comparisons["comparator_type"] == "england")
     ]
+    bench_by_indicator = split(bench, "indicator_id")
+    england_by_indicator = split(england, "indicator_id")
+    series_by_indicator = split(series, "indicator_id")
     rows: list[SpineRow] = []
     left_out: list[LeftOut] = []
     for ind_id in _ordered(report, set(bench["indicator_id"])):
         ind = _indicator(report, ind_id)
-        values = bench[bench["indicator_id"] == ind_id]
+        values = bench_by_indicator[ind_id]
         spread = england_spread(values["value"])
-        versus = england[england["indicator_id"] == ind_id]
+        versus = england_by_indicator[ind_id]
         england_value = number(versus["comparator_value"].iloc[0]) if len(versus) else math.nan
         if not present(england_value):
             left_out.append(LeftOut(ind.name, "no England value is published for the year"))
@@ -179,7 +182,7 @@ def spine_rows(report: Report, bench: pd.DataFrame) -> tuple[list[SpineRow], lis
             )
             continue
         own = values[values["area_code"] == data.area_code]
-        head = series[series["indicator_id"] == ind_id]
+        head = series_by_indicator[ind_id]
         suppressed = bool(own["suppressed"].any()) or bool(head["suppressed"].any())
         rows.append(
             SpineRow(
