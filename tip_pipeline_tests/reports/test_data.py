@@ -75,3 +75,32 @@ def test_every_section_module_is_checked():
 
     names = {m.name for m in pkgutil.iter_modules(sections.__path__)}
     assert names == {m.__name__.rsplit(".", 1)[1] for m in SECTION_MODULES}
+
+
+def _frame_to_split() -> pd.DataFrame:
+    """Keys out of order, repeated, NULL; a string, a float and a bool column."""
+    return pd.DataFrame(
+        {
+            "indicator_id": ["b", "a", "b", None, "a", "c"],
+            "period": ["2022/23", "2021/22", "2020/21", "2020/21", "2020/21", "2020/21"],
+            "value": [1.0, None, 3.0, 4.0, 5.0, 6.0],
+            "suppressed": [False, True, False, False, False, True],
+        }
+    )
+
+
+@pytest.mark.parametrize("order_by", [None, "period"])
+def test_split_gives_each_key_the_rows_a_boolean_mask_gives(order_by):
+    frame = _frame_to_split()
+    found = data.split(frame, "indicator_id", order_by=order_by)
+    for key in ["a", "b", "c", "not there"]:
+        expected = frame[frame["indicator_id"] == key]
+        if order_by is not None:
+            expected = expected.sort_values(order_by)
+        pd.testing.assert_frame_equal(found[key], expected)
+    assert set(found.groups) == {"a", "b", "c"}  # no group of the NULL key
+
+
+def test_split_of_no_rows_has_the_columns_and_dtypes():
+    frame = _frame_to_split().iloc[:0]
+    pd.testing.assert_frame_equal(data.split(frame, "indicator_id")["a"], frame)
