@@ -14,17 +14,19 @@ reach a computation even if a row were published inconsistently.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Final
+from typing import Final, TypeVar
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.periods import FinancialYear
+
+T = TypeVar("T")
 
 TOTAL: Final = "total"
 ALL: Final = "all"
@@ -81,6 +83,26 @@ class Split:
 
     def __getitem__(self, key: object) -> pd.DataFrame:
         return self.groups.get(key, self.empty)
+
+
+class Shared:
+    """What is the same for every report of a year (the catalogue, the areas, the year's data
+    quality, the regions' and England's flows...), read by the first report that needs it and
+    kept for the next ones built with the same ``Shared``.
+
+    A batch (``reports.batch``) builds each worker's reports of the year with one, so each is
+    read once per worker instead of once per report; a single report has its own. What is kept
+    is handed to every report as it is: no section may change a kept frame in place.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[Hashable, object] = {}
+
+    def get(self, key: Hashable, read: Callable[[], T]) -> T:
+        """What ``read()`` returned the first time ``key`` was asked for."""
+        if key not in self._kept:
+            self._kept[key] = read()
+        return self._kept[key]  # type: ignore[return-value]
 
 
 def split(frame: pd.DataFrame, column: str, order_by: str | None = None) -> Split:
@@ -182,12 +204,15 @@ def published_periods(conn: Connection, area_code: str) -> list[str]:
     return list(frame["period"])
 
 
-def resolve(conn: Connection, area_code: str | None, period: str | None) -> tuple[str, str, str]:
+def resolve(
+    conn: Connection, area_code: str | None, period: str | None, shared: Shared | None = None
+) -> tuple[str, str, str]:
     """(area code, area name, period): the single LA and latest year unless given.
 
     Raises :class:`NoPublishedData` with a message naming what is published instead.
     """
-    areas = published_areas(conn)
+    shared = shared or Shared()
+    areas = shared.get("published_areas", lambda: published_areas(conn))
     if areas.empty:
         raise NoPublishedData("the warehouse has no published indicator values for any LA")
     if area_code is None:
@@ -223,26 +248,41 @@ def connection(bind: Engine | Connection) -> Iterator[Connection]:
         yield conn
 
 
-def load(engine: Engine | Connection, area_code: str | None, period: str | None) -> ReportData:
-    """The published rows of one LA and year that several sections read."""
+def load(
+    engine: Engine | Connection,
+    area_code: str | None,
+    period: str | None,
+    shared: Shared | None = None,
+) -> ReportData:
+    """The published rows of one LA and year that several sections read (the areas and the
+    catalogue kept in ``shared``, when given, for the next report)."""
     with connection(engine) as conn:
-        return _load(conn, area_code, period)
+        return _load(conn, area_code, period, shared or Shared())
 
 
-def _load(conn: Connection, area_code: str | None, period: str | None) -> ReportData:
-    area, name, period = resolve(conn, area_code, period)
+def _load(
+    conn: Connection, area_code: str | None, period: str | None, shared: Shared
+) -> ReportData:
+    area, name, period = resolve(conn, area_code, period, shared)
     return ReportData(
         area_code=area,
         area_name=name,
         period=period,
-        indicators=read(conn, "SELECT * FROM published.dim_indicator ORDER BY indicator_id")
-        .drop(columns=["run_id", "loaded_at"], errors="ignore")
-        .pipe(_catalogue_order),
+        indicators=shared.get("catalogue", lambda: catalogue(conn)),
         series=series(conn, area, period),
         comparisons=comparisons(conn, area, period),
         inequality=inequality(conn, area, period),
         prevalence=prevalence(conn, area, period),
         trends=trends(conn, area, period),
+    )
+
+
+def catalogue(conn: Connection) -> pd.DataFrame:
+    """``published.dim_indicator``, in catalogue order."""
+    return (
+        read(conn, "SELECT * FROM published.dim_indicator ORDER BY indicator_id")
+        .drop(columns=["run_id", "loaded_at"], errors="ignore")
+        .pipe(_catalogue_order)
     )
 
 

@@ -104,3 +104,22 @@ def test_split_gives_each_key_the_rows_a_boolean_mask_gives(order_by):
 def test_split_of_no_rows_has_the_columns_and_dtypes():
     frame = _frame_to_split().iloc[:0]
     pd.testing.assert_frame_equal(data.split(frame, "indicator_id")["a"], frame)
+
+
+def test_shared_reads_each_key_once():
+    shared, calls = data.Shared(), []
+
+    def read() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert shared.get("catalogue", read) == shared.get("catalogue", read) == 1
+    assert shared.get(("data_quality", LATEST), read) == 2
+
+
+def test_a_report_built_with_what_an_earlier_report_kept_is_the_same(published):
+    from tip_pipeline.reports.build import build
+
+    shared = data.Shared()
+    first = build(published, LA, LATEST, shared).html
+    assert build(published, LA, LATEST, shared).html == first == build(published, LA, LATEST).html

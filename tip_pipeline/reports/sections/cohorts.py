@@ -240,7 +240,9 @@ def render(conn: Connection, report: Report) -> html.Section:
     and why the entry years not published are not."""
     data = report.data
     rows = cohort_rows(conn, data.area_code, data.period)
-    reasons = not_available(conn, data.period)
+    reasons = report.shared.get(
+        ("cohorts_not_available", data.period), lambda: not_available(conn, data.period)
+    )
     intro = html.paragraph(
         "Children followed on the shared pseudonym from the year they first came to notice "
         "(a first toxic-trio factor identified at assessment, or a first referral, with none in "
