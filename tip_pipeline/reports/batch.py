@@ -11,8 +11,10 @@ the published layer is only read). A single report is written in the calling pro
 
 What every report of the year reads alike (``data.Shared``: the catalogue, the areas, the
 year's data quality, the regions' and England's flows) is read once per worker, for the
-batch: a worker lives as long as its batch's pool, so nothing is kept from one batch to the
-next (a year published again is read afresh).
+batch, and so are the year's rows of the large tables (indicator values, comparisons,
+benchmarking), split by area, instead of a scan of each per report: a worker lives as long
+as its batch's pool, so nothing is kept from one batch to the next (a year published again
+is read afresh).
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ def write_reports(
     paths = [report_path(folder, area, period) for area in areas]
     workers = worker_count(len(areas)) if workers is None else workers
     if workers <= 1:
-        shared = Shared()
+        shared = Shared(whole_year=True)
         charts = [
             write_report(engine, path, area, period, shared).charts
             for area, path in zip(areas, paths, strict=True)
@@ -109,5 +111,5 @@ def _write_one(url: str, path: Path, area: str, period: str) -> int:
 
     if url not in _ENGINES:
         _ENGINES[url] = make_engine(url)
-    shared = _SHARED.setdefault((url, period), Shared())
+    shared = _SHARED.setdefault((url, period), Shared(whole_year=True))
     return write_report(_ENGINES[url], path, area, period, shared).charts

@@ -93,9 +93,14 @@ class Shared:
     A batch (``reports.batch``) builds each worker's reports of the year with one, so each is
     read once per worker instead of once per report; a single report has its own. What is kept
     is handed to every report as it is: no section may change a kept frame in place.
+
+    ``whole_year`` (a batch's): the large tables an LA's rows are found in by a scan (the
+    indicator values, comparisons, benchmarking) are read for every area of the year at once
+    and split by area (:func:`by_area`), rather than scanned once per report.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, whole_year: bool = False) -> None:
+        self.whole_year = whole_year
         self._kept: dict[Hashable, object] = {}
 
     def get(self, key: Hashable, read: Callable[[], T]) -> T:
@@ -112,6 +117,27 @@ def split(frame: pd.DataFrame, column: str, order_by: str | None = None) -> Spli
     for key, rows in frame.groupby(column, sort=False):
         groups[key] = rows.sort_values(order_by) if order_by else rows
     return Split(groups, frame.iloc[:0])
+
+
+def by_area(
+    shared: Shared | None,
+    key: Hashable,
+    area_code: str,
+    read_rows: Callable[[str | None], pd.DataFrame],
+    column: str = "area_code",
+) -> pd.DataFrame:
+    """The area's rows of a table: ``read_rows(area_code)``; or, when ``shared`` reads whole
+    years (a batch), the rows ``read_rows(None)`` gives for every area, read once (``key``)
+    and split by ``column``: the same rows in the same order (``read_rows`` orders the rows
+    within an area alike either way)."""
+    if shared is None or not shared.whole_year:
+        return read_rows(area_code)
+    return shared.get(key, lambda: split(read_rows(None), column))[area_code]
+
+
+def area_clause(column: str, area_code: str | None) -> str:
+    """The SQL condition on the area's code (``:area``), or none for every area."""
+    return "" if area_code is None else f"AND {column} = :area "
 
 
 @dataclass(frozen=True)
@@ -193,15 +219,15 @@ def published_areas(conn: Connection) -> pd.DataFrame:
     )
 
 
-def published_periods(conn: Connection, area_code: str) -> list[str]:
-    """Years with published headline values for the LA, oldest first."""
-    frame = read(
+def published_periods(conn: Connection, area_code: str | None) -> pd.DataFrame:
+    """Years with published headline values for the LA (None: every LA), oldest first:
+    area_code, period."""
+    return read(
         conn,
-        "SELECT DISTINCT period FROM published.indicator_values "
-        "WHERE area_type = 'la' AND area_code = :area ORDER BY period",
+        "SELECT DISTINCT area_code, period FROM published.indicator_values "
+        f"WHERE area_type = 'la' {area_clause('area_code', area_code)}ORDER BY period",
         area=area_code,
     )
-    return list(frame["period"])
 
 
 def resolve(
@@ -225,7 +251,10 @@ def resolve(
         raise NoPublishedData(
             f"no published data for area {area_code}; published: {', '.join(names)}"
         )
-    periods = published_periods(conn, area_code)
+    published = by_area(
+        shared, "published_periods", area_code, lambda a: published_periods(conn, a)
+    )
+    periods = list(published["period"])
     if period is None:
         period = periods[-1]
     else:
@@ -269,8 +298,10 @@ def _load(
         area_name=name,
         period=period,
         indicators=shared.get("catalogue", lambda: catalogue(conn)),
-        series=series(conn, area, period),
-        comparisons=comparisons(conn, area, period),
+        series=by_area(shared, ("series", period), area, lambda a: series(conn, a, period)),
+        comparisons=by_area(
+            shared, ("comparisons", period), area, lambda a: comparisons(conn, a, period)
+        ),
         inequality=inequality(conn, area, period),
         prevalence=prevalence(conn, area, period),
         trends=trends(conn, area, period),
@@ -295,12 +326,12 @@ def _catalogue_order(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(_order=order).sort_values(["_order", "indicator_id"]).drop(columns="_order")
 
 
-def series(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
-    """The LA's headline rows for every published year up to ``period``."""
+def series(conn: Connection, area_code: str | None, period: str) -> pd.DataFrame:
+    """The LA's (None: every LA's) headline rows for every published year up to ``period``."""
     frame = read(
         conn,
         f"SELECT {VALUE_COLUMNS} FROM published.indicator_values "
-        "WHERE area_type = 'la' AND area_code = :area AND breakdown = :total "
+        f"WHERE area_type = 'la' {area_clause('area_code', area_code)}AND breakdown = :total "
         "AND category = :all AND period <= :period ORDER BY indicator_id, period",
         area=area_code,
         total=TOTAL,
@@ -310,14 +341,15 @@ def series(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
     return masked(frame, "indicator_values")
 
 
-def comparisons(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
-    """The LA against England, its region and its statistical neighbours, years to ``period``."""
+def comparisons(conn: Connection, area_code: str | None, period: str) -> pd.DataFrame:
+    """The LA (None: every LA) against England, its region and its statistical neighbours,
+    years to ``period``."""
     frame = read(
         conn,
         "SELECT indicator_id, period, area_code, comparator_type, comparator_code, "
         "comparator_name, comparator_value, comparator_source, value, lower_ci_95, "
         "upper_ci_95, result, suppressed FROM published.indicator_comparisons "
-        "WHERE area_code = :area AND period <= :period "
+        f"WHERE period <= :period {area_clause('area_code', area_code)}"
         "AND comparator_type IN ('england', 'region', 'stat_neighbours') "
         "ORDER BY indicator_id, period, comparator_type",
         area=area_code,

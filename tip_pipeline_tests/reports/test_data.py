@@ -123,3 +123,25 @@ def test_a_report_built_with_what_an_earlier_report_kept_is_the_same(published):
     shared = data.Shared()
     first = build(published, LA, LATEST, shared).html
     assert build(published, LA, LATEST, shared).html == first == build(published, LA, LATEST).html
+
+
+READ_BY_AREA = {
+    "series": (lambda conn, area: data.series(conn, area, LATEST), "area_code"),
+    "comparisons": (lambda conn, area: data.comparisons(conn, area, LATEST), "area_code"),
+    "periods": (data.published_periods, "area_code"),
+    "deciles": (lambda conn, area: indicator.deciles(conn, area, LATEST), "area_code"),
+    "wards": (lambda conn, area: indicator.wards(conn, area, LATEST), "benchmark_area_code"),
+    "benchmarking": (lambda conn, area: spine.benchmarking(conn, area, LATEST), "la_code"),
+}
+
+
+@pytest.mark.parametrize("table", READ_BY_AREA)
+def test_a_batch_finds_an_areas_rows_in_the_whole_year_as_a_report_reads_them(published, table):
+    read_rows, column = READ_BY_AREA[table]
+    with published.connect() as conn:
+        alone = data.by_area(None, table, LA, lambda area: read_rows(conn, area), column)
+        batch = data.Shared(whole_year=True)
+        found = data.by_area(batch, table, LA, lambda area: read_rows(conn, area), column)
+        assert batch.get(table, list).groups.keys() == {LA}  # the year's rows, split once
+    assert len(alone) > 0
+    pd.testing.assert_frame_equal(found.reset_index(drop=True), alone.reset_index(drop=True))

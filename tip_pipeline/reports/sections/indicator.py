@@ -37,6 +37,8 @@ from tip_pipeline.reports.data import (
     VALUE_COLUMNS,
     ReportData,
     Split,
+    area_clause,
+    by_area,
     masked,
     read,
     split,
@@ -61,12 +63,13 @@ COMPARATOR_LABEL: Final = {
 }
 
 
-def deciles(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
-    """The LA's values by national IMD decile (1 = most deprived) in ``period``."""
+def deciles(conn: Connection, area_code: str | None, period: str) -> pd.DataFrame:
+    """The LA's (None: every LA's) values by national IMD decile (1 = most deprived) in
+    ``period``, by indicator and decile (an LA has one row of each)."""
     frame = read(
         conn,
         f"SELECT {VALUE_COLUMNS} FROM published.indicator_values "
-        "WHERE area_type = 'la' AND area_code = :area AND breakdown = :decile "
+        f"WHERE area_type = 'la' {area_clause('area_code', area_code)}AND breakdown = :decile "
         "AND period = :period",
         area=area_code,
         decile=DECILE,
@@ -77,13 +80,15 @@ def deciles(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
     return frame.sort_values(["indicator_id", "decile"]).reset_index(drop=True)
 
 
-def wards(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
-    """Headline rows of the LA's wards in ``period`` (a ward's benchmark is its LA)."""
+def wards(conn: Connection, area_code: str | None, period: str) -> pd.DataFrame:
+    """Headline rows of the LA's (None: every LA's) wards in ``period`` (a ward's benchmark is
+    its LA)."""
     frame = read(
         conn,
         f"SELECT {VALUE_COLUMNS} FROM published.indicator_values "
-        "WHERE area_type = 'ward' AND benchmark_area_code = :area AND breakdown = :total "
-        "AND category = :all AND period = :period ORDER BY indicator_id, area_name",
+        f"WHERE area_type = 'ward' {area_clause('benchmark_area_code', area_code)}"
+        "AND breakdown = :total AND category = :all AND period = :period "
+        "ORDER BY indicator_id, area_name",
         area=area_code,
         total=TOTAL,
         all=ALL,
@@ -203,8 +208,12 @@ def render(conn: Connection, report: Report) -> html.Section | None:
     if not report.indicators:
         return None
     data = report.data
-    decile_rows = split(deciles(conn, data.area_code, data.period), "indicator_id")
-    ward_rows = split(wards(conn, data.area_code, data.period), "indicator_id")
+    area, period, shared = data.area_code, data.period, report.shared
+    decile_rows = by_area(shared, ("deciles", period), area, lambda a: deciles(conn, a, period))
+    ward_rows = by_area(
+        shared, ("wards", period), area, lambda a: wards(conn, a, period), "benchmark_area_code"
+    )
+    decile_rows, ward_rows = split(decile_rows, "indicator_id"), split(ward_rows, "indicator_id")
     parts = [
         html.paragraph(
             "For each indicator: its trend with 95% limits against the baseline year, with a "

@@ -34,7 +34,7 @@ from tip_pipeline.publish.benchmarking import SUPPRESSED as SUPPRESSED_NOTE
 from tip_pipeline.publish.benchmarking import percentile
 from tip_pipeline.reports import charts, html
 from tip_pipeline.reports.context import Report, ShownIndicator, number, present
-from tip_pipeline.reports.data import read, split
+from tip_pipeline.reports.data import area_clause, by_area, read, split
 from tip_pipeline.reports.sections.indicator import reading
 from tip_pipeline.reports.statements import fmt_count, fmt_value
 
@@ -93,16 +93,16 @@ class LeftOut:
     reason: str
 
 
-def benchmarking(conn: Connection, la_code: str, period: str) -> pd.DataFrame:
-    """The LA's benchmarking rows of the year: every authority's value of every indicator,
-    with ``suppressed`` where the value is the LA's own withheld by disclosure control (its
-    value NULL here too, whatever the row holds)."""
+def benchmarking(conn: Connection, la_code: str | None, period: str) -> pd.DataFrame:
+    """The LA's (None: every LA's, by la_code) benchmarking rows of the year: every authority's
+    value of every indicator, with ``suppressed`` where the value is the LA's own withheld by
+    disclosure control (its value NULL here too, whatever the row holds)."""
     frame = read(
         conn,
-        "SELECT indicator_id, area_code, value, value_source, value_note "
-        "FROM published.la_benchmarking WHERE la_code = :la AND period = :period "
+        "SELECT la_code, indicator_id, area_code, value, value_source, value_note "
+        f"FROM published.la_benchmarking WHERE period = :period {area_clause('la_code', la_code)}"
         "ORDER BY indicator_id, area_code",
-        la=la_code,
+        area=la_code,
         period=period,
     )
     withheld = (frame["value_note"] == SUPPRESSED_NOTE).astype(bool)
@@ -310,7 +310,13 @@ def render(conn: Connection, report: Report) -> html.Section:
     out; a note when nothing is benchmarked in the year."""
     data = report.data
     heading = "Benchmarking against England: spine chart"
-    bench = benchmarking(conn, data.area_code, data.period)
+    bench = by_area(
+        report.shared,
+        ("benchmarking", data.period),
+        data.area_code,
+        lambda la: benchmarking(conn, la, data.period),
+        "la_code",
+    )
     if bench.empty:
         return html.Section(
             SECTION_ID, heading, html.note("No benchmarking against England is published.")
