@@ -179,6 +179,17 @@ class ReportData:
     def trends_by_indicator(self) -> Split:
         return split(self.trends, "indicator_id")
 
+    @cached_property
+    def first_trends(self) -> dict[object, pd.Series]:
+        """Each indicator's (first) row of ``trends``."""
+        return {key: rows.iloc[0] for key, rows in self.trends_by_indicator.groups.items()}
+
+    @cached_property
+    def latest(self) -> dict[object, pd.Series]:
+        """Each indicator's (first) headline row in ``period``."""
+        latest = self.series[self.series["period"] == self.period]
+        return {key: rows.iloc[0] for key, rows in split(latest, "indicator_id").groups.items()}
+
     @property
     def indicator_ids(self) -> list[str]:
         """Indicators with a headline value for the LA in the year, in catalogue order."""

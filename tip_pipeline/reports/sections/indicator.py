@@ -142,8 +142,7 @@ def series_of(data: ReportData, ind_id: str) -> pd.DataFrame:
 
 def trend_row(data: ReportData, ind_id: str) -> pd.Series | None:
     """The indicator's row of ``published.indicator_trends`` in the report's year, if any."""
-    rows = data.trends_by_indicator[ind_id]
-    return None if rows.empty else rows.iloc[0]
+    return data.first_trends.get(ind_id)
 
 
 def _text(x: object) -> str | None:
@@ -199,8 +198,7 @@ def recent_trend(data: ReportData, ind: ShownIndicator) -> RecentTrend | None:
 
 def latest_row(data: ReportData, ind_id: str) -> pd.Series:
     """The indicator's headline row in the report's year."""
-    rows = series_of(data, ind_id)
-    return rows[rows["period"] == data.period].iloc[0]
+    return data.latest[ind_id]
 
 
 def render(conn: Connection, report: Report) -> html.Section | None:
