@@ -297,7 +297,7 @@ def _trend_block(data: ReportData, ind: ShownIndicator, report: Report) -> str:
             fmt_ci(r["lower_ci_95"], r["upper_ci_95"], r["suppressed"]),
             fmt_value(england.get(str(r["period"]))),
         ]
-        for r in rows.to_dict("records")
+        for _, r in rows.iterrows()
     ]
     tbl = html.table(
         f"trend-{ind.id}",
@@ -345,7 +345,7 @@ def _comparison_block(data: ReportData, ind: ShownIndicator) -> str:
     order = {k: i for i, k in enumerate(COMPARATOR_LABEL)}
     rows = rows.assign(_o=rows["comparator_type"].map(order)).sort_values("_o")
     table_rows, texts = [], []
-    for r in rows.to_dict("records"):
+    for _, r in rows.iterrows():
         sup = bool(r["suppressed"])
         named = r["comparator_name"]  # a NULL read back is NaN, which str() spells "nan"
         name = named if isinstance(named, str) and named else None
@@ -459,7 +459,7 @@ def _decile_block(data: ReportData, decile_rows: Split, ind: ShownIndicator, rep
                 fmt_value(r["value"], r["suppressed"]),
                 fmt_ci(r["lower_ci_95"], r["upper_ci_95"], r["suppressed"]),
             ]
-            for r in d.to_dict("records")
+            for _, r in d.iterrows()
         ],
         "published.indicator_values",
     )
@@ -579,7 +579,7 @@ def _funnel_block(data: ReportData, ward_rows: Split, ind: ShownIndicator, repor
             fmt_ci(r["lower_ci_99_8"], r["upper_ci_99_8"], r["suppressed"]),
             say.SUPPRESSED if r["suppressed"] else status.get(str(r["area_name"]), "not compared"),
         ]
-        for r in wards.to_dict("records")
+        for _, r in wards.iterrows()
     ]
     tbl = html.table(
         f"wards-{ind.id}",
