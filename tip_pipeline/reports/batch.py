@@ -8,6 +8,13 @@ At England scale a year has 153 reports of about half a second each (docs/PERFOR
 "End to end against the floor"): they are independent, so several are written at once in
 worker processes, one per core (each opens its own connections, as an analyst's client would;
 the published layer is only read). A single report is written in the calling process.
+
+What every report of the year reads alike (``data.Shared``: the catalogue, the areas, the
+year's data quality, the regions' and England's flows) is read once per worker, for the
+batch, and so are the year's rows of the large tables (indicator values, comparisons,
+benchmarking), split by area, instead of a scan of each per report: a worker lives as long
+as its batch's pool, so nothing is kept from one batch to the next (a year published again
+is read afresh).
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import sqlalchemy as sa
 
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.reports.build import write_report
-from tip_pipeline.reports.data import TOTAL, read
+from tip_pipeline.reports.data import TOTAL, Shared, read
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,9 @@ def write_reports(
     paths = [report_path(folder, area, period) for area in areas]
     workers = worker_count(len(areas)) if workers is None else workers
     if workers <= 1:
+        shared = Shared(whole_year=True)
         charts = [
-            write_report(engine, path, area, period).charts
+            write_report(engine, path, area, period, shared).charts
             for area, path in zip(areas, paths, strict=True)
         ]
     else:
@@ -92,6 +100,8 @@ def write_reports(
 
 #: each worker process's engine, made on its first report
 _ENGINES: dict[str, sa.Engine] = {}
+#: what the worker's reports of a year read alike, kept from its first report of the year
+_SHARED: dict[tuple[str, str], Shared] = {}
 
 
 def _write_one(url: str, path: Path, area: str, period: str) -> int:
@@ -101,4 +111,5 @@ def _write_one(url: str, path: Path, area: str, period: str) -> int:
 
     if url not in _ENGINES:
         _ENGINES[url] = make_engine(url)
-    return write_report(_ENGINES[url], path, area, period).charts
+    shared = _SHARED.setdefault((url, period), Shared(whole_year=True))
+    return write_report(_ENGINES[url], path, area, period, shared).charts

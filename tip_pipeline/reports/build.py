@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine
 from tip_pipeline.atomic import written_whole
 from tip_pipeline.reports import html
 from tip_pipeline.reports.context import Report, indicators_shown
-from tip_pipeline.reports.data import connection, load
+from tip_pipeline.reports.data import Shared, connection, load
 from tip_pipeline.reports.sections import (
     adversity,
     appendix,
@@ -73,21 +73,32 @@ def build_report(
 
 
 def write_report(
-    engine: Engine | Connection, out: Path, area_code: str | None = None, period: str | None = None
+    engine: Engine | Connection,
+    out: Path,
+    area_code: str | None = None,
+    period: str | None = None,
+    shared: Shared | None = None,
 ) -> Built:
     """Build the report and write it to ``out`` whole (two runs of a year writing the same
-    file, or a run killed while writing, never leave a torn report)."""
-    built = build(engine, area_code, period)
+    file, or a run killed while writing, never leave a torn report). ``shared``: what the
+    year's reports built before it read alike (``data.Shared``), kept for the next."""
+    built = build(engine, area_code, period, shared)
     with written_whole(out) as temporary:
         temporary.write_text(built.html, encoding="utf-8")
     return built
 
 
-def build(engine: Engine | Connection, area_code: str | None, period: str | None) -> Built:
+def build(
+    engine: Engine | Connection,
+    area_code: str | None,
+    period: str | None,
+    shared: Shared | None = None,
+) -> Built:
     """The report of one LA and year: every section of ``SECTIONS`` with something to show."""
+    shared = shared or Shared()
     with connection(engine) as conn:
-        data = load(conn, area_code, period)
-        report = Report(data, indicators_shown(data))
+        data = load(conn, area_code, period, shared)
+        report = Report(data, indicators_shown(data), shared=shared)
         sections = [s for render in SECTIONS if (s := render(conn, report)) is not None]
     title = f"Measuring impact: children's adversity in {data.area_name}, {data.period}"
     subtitle = [

@@ -10,7 +10,7 @@ import pandas as pd
 
 from tip_pipeline.reports import charts
 from tip_pipeline.reports import statements as say
-from tip_pipeline.reports.data import ReportData
+from tip_pipeline.reports.data import ReportData, Shared
 from tip_pipeline.reports.statements import fmt_value
 
 
@@ -29,8 +29,8 @@ class ShownIndicator:
 
     @classmethod
     def from_row(cls, row: pd.Series | None, ind_id: str, series: pd.DataFrame) -> ShownIndicator:
-        own = series[series["indicator_id"] == ind_id]
         if row is None:
+            own = series[series["indicator_id"] == ind_id]
             return cls(
                 ind_id,
                 str(own["indicator_name"].iloc[-1]),
@@ -67,12 +67,14 @@ def indicators_shown(data: ReportData) -> list[ShownIndicator]:
 
 @dataclass
 class Report:
-    """One report being built: the shared published rows, the indicators shown, and every
-    chart kept so far (counted in ``Built.charts``)."""
+    """One report being built: the shared published rows, the indicators shown, every chart
+    kept so far (counted in ``Built.charts``), and what is the same for every report of the
+    year (``shared``: the report's own unless a batch hands its worker's to each report)."""
 
     data: ReportData
     indicators: list[ShownIndicator]
     charts: list[charts.Chart] = field(default_factory=list)
+    shared: Shared = field(default_factory=Shared)
 
     def keep(self, chart: charts.Chart) -> charts.Chart:
         """``chart``, counted as drawn in the report."""

@@ -14,16 +14,19 @@ reach a computation even if a row were published inconsistently.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Final
+from functools import cached_property
+from typing import Final, TypeVar
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.periods import FinancialYear
+
+T = TypeVar("T")
 
 TOTAL: Final = "total"
 ALL: Final = "all"
@@ -66,6 +69,78 @@ class NoPublishedData(ValueFreeError, LookupError):
 
 
 @dataclass(frozen=True)
+class Split:
+    """A frame's rows by the value of one column, split once (:func:`split`).
+
+    A report asks for each indicator's rows several times (its trend, comparisons, summary
+    line, spine row...); a boolean mask over the whole frame each time was most of a report's
+    time. ``split[key]`` holds the rows ``frame[frame[column] == key]`` would, in the frame's
+    order, with its columns and dtypes: no rows when none has the key.
+    """
+
+    groups: dict[object, pd.DataFrame]
+    empty: pd.DataFrame
+
+    def __getitem__(self, key: object) -> pd.DataFrame:
+        return self.groups.get(key, self.empty)
+
+
+class Shared:
+    """What is the same for every report of a year (the catalogue, the areas, the year's data
+    quality, the regions' and England's flows...), read by the first report that needs it and
+    kept for the next ones built with the same ``Shared``.
+
+    A batch (``reports.batch``) builds each worker's reports of the year with one, so each is
+    read once per worker instead of once per report; a single report has its own. What is kept
+    is handed to every report as it is: no section may change a kept frame in place.
+
+    ``whole_year`` (a batch's): the large tables an LA's rows are found in by a scan (the
+    indicator values, comparisons, benchmarking) are read for every area of the year at once
+    and split by area (:func:`by_area`), rather than scanned once per report.
+    """
+
+    def __init__(self, whole_year: bool = False) -> None:
+        self.whole_year = whole_year
+        self._kept: dict[Hashable, object] = {}
+
+    def get(self, key: Hashable, read: Callable[[], T]) -> T:
+        """What ``read()`` returned the first time ``key`` was asked for."""
+        if key not in self._kept:
+            self._kept[key] = read()
+        return self._kept[key]  # type: ignore[return-value]
+
+
+def split(frame: pd.DataFrame, column: str, order_by: str | None = None) -> Split:
+    """``frame``'s rows by ``column`` (a NULL key has no rows, as ``==`` matches none), each
+    group sorted by ``order_by`` when given (as ``sort_values`` sorts the filtered rows)."""
+    groups = {}
+    for key, rows in frame.groupby(column, sort=False):
+        groups[key] = rows.sort_values(order_by) if order_by else rows
+    return Split(groups, frame.iloc[:0])
+
+
+def by_area(
+    shared: Shared | None,
+    key: Hashable,
+    area_code: str,
+    read_rows: Callable[[str | None], pd.DataFrame],
+    column: str = "area_code",
+) -> pd.DataFrame:
+    """The area's rows of a table: ``read_rows(area_code)``; or, when ``shared`` reads whole
+    years (a batch), the rows ``read_rows(None)`` gives for every area, read once (``key``)
+    and split by ``column``: the same rows in the same order (``read_rows`` orders the rows
+    within an area alike either way)."""
+    if shared is None or not shared.whole_year:
+        return read_rows(area_code)
+    return shared.get(key, lambda: split(read_rows(None), column))[area_code]
+
+
+def area_clause(column: str, area_code: str | None) -> str:
+    """The SQL condition on the area's code (``:area``), or none for every area."""
+    return "" if area_code is None else f"AND {column} = :area "
+
+
+@dataclass(frozen=True)
 class ReportData:
     """The published rows of one LA and reporting year that more than one section reads
     (series up to that year); a section's own rows are read by its module in ``sections``."""
@@ -86,6 +161,34 @@ class ReportData:
     #: ``published.indicator_trends`` of the LA in ``period``: each headline series' recent
     #: trend and change since baseline, as published (empty where the table is not)
     trends: pd.DataFrame
+
+    @cached_property
+    def series_by_indicator(self) -> Split:
+        """``series`` by indicator, each oldest year first."""
+        return split(self.series, "indicator_id", order_by="period")
+
+    @cached_property
+    def comparisons_by_indicator(self) -> Split:
+        return split(self.comparisons, "indicator_id")
+
+    @cached_property
+    def inequality_by_indicator(self) -> Split:
+        return split(self.inequality, "indicator_id")
+
+    @cached_property
+    def trends_by_indicator(self) -> Split:
+        return split(self.trends, "indicator_id")
+
+    @cached_property
+    def first_trends(self) -> dict[object, pd.Series]:
+        """Each indicator's (first) row of ``trends``."""
+        return {key: rows.iloc[0] for key, rows in self.trends_by_indicator.groups.items()}
+
+    @cached_property
+    def latest(self) -> dict[object, pd.Series]:
+        """Each indicator's (first) headline row in ``period``."""
+        latest = self.series[self.series["period"] == self.period]
+        return {key: rows.iloc[0] for key, rows in split(latest, "indicator_id").groups.items()}
 
     @property
     def indicator_ids(self) -> list[str]:
@@ -127,23 +230,26 @@ def published_areas(conn: Connection) -> pd.DataFrame:
     )
 
 
-def published_periods(conn: Connection, area_code: str) -> list[str]:
-    """Years with published headline values for the LA, oldest first."""
-    frame = read(
+def published_periods(conn: Connection, area_code: str | None) -> pd.DataFrame:
+    """Years with published headline values for the LA (None: every LA), oldest first:
+    area_code, period."""
+    return read(
         conn,
-        "SELECT DISTINCT period FROM published.indicator_values "
-        "WHERE area_type = 'la' AND area_code = :area ORDER BY period",
+        "SELECT DISTINCT area_code, period FROM published.indicator_values "
+        f"WHERE area_type = 'la' {area_clause('area_code', area_code)}ORDER BY period",
         area=area_code,
     )
-    return list(frame["period"])
 
 
-def resolve(conn: Connection, area_code: str | None, period: str | None) -> tuple[str, str, str]:
+def resolve(
+    conn: Connection, area_code: str | None, period: str | None, shared: Shared | None = None
+) -> tuple[str, str, str]:
     """(area code, area name, period): the single LA and latest year unless given.
 
     Raises :class:`NoPublishedData` with a message naming what is published instead.
     """
-    areas = published_areas(conn)
+    shared = shared or Shared()
+    areas = shared.get("published_areas", lambda: published_areas(conn))
     if areas.empty:
         raise NoPublishedData("the warehouse has no published indicator values for any LA")
     if area_code is None:
@@ -156,7 +262,10 @@ def resolve(conn: Connection, area_code: str | None, period: str | None) -> tupl
         raise NoPublishedData(
             f"no published data for area {area_code}; published: {', '.join(names)}"
         )
-    periods = published_periods(conn, area_code)
+    published = by_area(
+        shared, "published_periods", area_code, lambda a: published_periods(conn, a)
+    )
+    periods = list(published["period"])
     if period is None:
         period = periods[-1]
     else:
@@ -179,26 +288,43 @@ def connection(bind: Engine | Connection) -> Iterator[Connection]:
         yield conn
 
 
-def load(engine: Engine | Connection, area_code: str | None, period: str | None) -> ReportData:
-    """The published rows of one LA and year that several sections read."""
+def load(
+    engine: Engine | Connection,
+    area_code: str | None,
+    period: str | None,
+    shared: Shared | None = None,
+) -> ReportData:
+    """The published rows of one LA and year that several sections read (the areas and the
+    catalogue kept in ``shared``, when given, for the next report)."""
     with connection(engine) as conn:
-        return _load(conn, area_code, period)
+        return _load(conn, area_code, period, shared or Shared())
 
 
-def _load(conn: Connection, area_code: str | None, period: str | None) -> ReportData:
-    area, name, period = resolve(conn, area_code, period)
+def _load(
+    conn: Connection, area_code: str | None, period: str | None, shared: Shared
+) -> ReportData:
+    area, name, period = resolve(conn, area_code, period, shared)
     return ReportData(
         area_code=area,
         area_name=name,
         period=period,
-        indicators=read(conn, "SELECT * FROM published.dim_indicator ORDER BY indicator_id")
-        .drop(columns=["run_id", "loaded_at"], errors="ignore")
-        .pipe(_catalogue_order),
-        series=series(conn, area, period),
-        comparisons=comparisons(conn, area, period),
+        indicators=shared.get("catalogue", lambda: catalogue(conn)),
+        series=by_area(shared, ("series", period), area, lambda a: series(conn, a, period)),
+        comparisons=by_area(
+            shared, ("comparisons", period), area, lambda a: comparisons(conn, a, period)
+        ),
         inequality=inequality(conn, area, period),
         prevalence=prevalence(conn, area, period),
         trends=trends(conn, area, period),
+    )
+
+
+def catalogue(conn: Connection) -> pd.DataFrame:
+    """``published.dim_indicator``, in catalogue order."""
+    return (
+        read(conn, "SELECT * FROM published.dim_indicator ORDER BY indicator_id")
+        .drop(columns=["run_id", "loaded_at"], errors="ignore")
+        .pipe(_catalogue_order)
     )
 
 
@@ -211,12 +337,12 @@ def _catalogue_order(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(_order=order).sort_values(["_order", "indicator_id"]).drop(columns="_order")
 
 
-def series(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
-    """The LA's headline rows for every published year up to ``period``."""
+def series(conn: Connection, area_code: str | None, period: str) -> pd.DataFrame:
+    """The LA's (None: every LA's) headline rows for every published year up to ``period``."""
     frame = read(
         conn,
         f"SELECT {VALUE_COLUMNS} FROM published.indicator_values "
-        "WHERE area_type = 'la' AND area_code = :area AND breakdown = :total "
+        f"WHERE area_type = 'la' {area_clause('area_code', area_code)}AND breakdown = :total "
         "AND category = :all AND period <= :period ORDER BY indicator_id, period",
         area=area_code,
         total=TOTAL,
@@ -226,14 +352,15 @@ def series(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
     return masked(frame, "indicator_values")
 
 
-def comparisons(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
-    """The LA against England, its region and its statistical neighbours, years to ``period``."""
+def comparisons(conn: Connection, area_code: str | None, period: str) -> pd.DataFrame:
+    """The LA (None: every LA) against England, its region and its statistical neighbours,
+    years to ``period``."""
     frame = read(
         conn,
         "SELECT indicator_id, period, area_code, comparator_type, comparator_code, "
         "comparator_name, comparator_value, comparator_source, value, lower_ci_95, "
         "upper_ci_95, result, suppressed FROM published.indicator_comparisons "
-        "WHERE area_code = :area AND period <= :period "
+        f"WHERE period <= :period {area_clause('area_code', area_code)}"
         "AND comparator_type IN ('england', 'region', 'stat_neighbours') "
         "ORDER BY indicator_id, period, comparator_type",
         area=area_code,

@@ -261,3 +261,32 @@ def test_spine_chart_draws_each_comparison_in_its_own_shape():
     assert len(shapes) == 4  # better, worse, lower, higher; similar and not compared circles
     fills = [fill for _, fill, _ in charts.SPINE_MARKERS.values()]
     assert len(set(fills)) == len(fills)
+
+
+def _coordinate(rng, edges: list[float]) -> float:
+    """Anywhere, on one of ``edges``, or just off one (by rounding or by up to 1.5 units)."""
+    kind = rng.randrange(3)
+    if kind == 0:
+        return rng.uniform(-50, 700)
+    edge = rng.choice(edges)
+    return edge if kind == 1 else edge + rng.choice([-1, 1]) * rng.choice([1e-9, 1e-3, 0.5, 1.5])
+
+
+def test_a_segment_passed_over_as_far_from_a_box_never_crosses_it():
+    """``near`` only leaves out segments ``crosses`` finds outside the box: random segments
+    about random boxes, with ends on, just inside and just outside the box's edges."""
+    import random
+
+    from tip_pipeline.reports.charts import Box, crosses, near, segment_extents
+
+    rng = random.Random(7)
+    for _ in range(300):
+        left, top = rng.uniform(0, 600), rng.uniform(0, 400)
+        box = Box(left, top, left + rng.uniform(0, 80), top + rng.uniform(0, 16))
+        edges = [box.left, box.right, box.top, box.bottom]
+        segments = [tuple(_coordinate(rng, edges) for _ in range(4)) for _ in range(200)]
+        segments.append((box.left, box.top, float("nan"), box.bottom))
+        kept = set(near(segment_extents(segments), box).tolist())
+        assert not any(crosses(box, s) for i, s in enumerate(segments) if i not in kept)
+        assert any(crosses(box, segments[i]) for i in kept)  # the test has crossings to find
+        assert len(segments) - 1 in kept  # a coordinate not a number: always tested

@@ -14,6 +14,7 @@ published for want of their look-back years say why (``published.indicator_not_a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 from typing import Final
 
@@ -111,22 +112,40 @@ def incidence(row: pd.Series | None) -> tuple[float, float, float, str | None]:
     )
 
 
-def _row(cohort: pd.DataFrame, outcome: str, quintile: str, months_to: int) -> pd.Series | None:
-    hit = cohort[
-        (cohort["outcome"] == outcome)
-        & (cohort["imd_quintile"] == quintile)
-        & (cohort["months_to"] == months_to)
-    ]
-    return None if hit.empty else hit.iloc[0]
+@dataclass(frozen=True)
+class Rows:
+    """A cohort's rows found by (outcome, IMD quintile, months_to): the section looks a group's
+    row up some hundreds of times, so the cohort's keys are read once (a boolean mask over the
+    cohort per look-up was most of the section's time)."""
+
+    cohort: pd.DataFrame
+    #: each key's first position in the cohort
+    first: dict[tuple[object, object, object], int]
+
+
+def first_rows(cohort: pd.DataFrame) -> Rows:
+    """The cohort's first row of each (outcome, IMD quintile, months_to), in its order."""
+    keys = zip(cohort["outcome"], cohort["imd_quintile"], cohort["months_to"], strict=True)
+    first: dict[tuple[object, object, object], int] = {}
+    for position, key in enumerate(keys):
+        first.setdefault(key, position)
+    return Rows(cohort, first)
+
+
+def _row(rows: Rows, outcome: str, quintile: str, months_to: int) -> pd.Series | None:
+    """The group's first row, as ``cohort[matching].iloc[0]`` gives it; None without one."""
+    position = rows.first.get((outcome, quintile, months_to))
+    return None if position is None else rows.cohort.iloc[position]
 
 
 def panels(cohort: pd.DataFrame) -> list[charts.LinePanel]:
     """A panel per outcome (``any`` first), a line per quintile drawn and the whole cohort."""
+    rows = first_rows(cohort)
     out = []
     for outcome in OUTCOMES:
         series = []
         for quintile in DRAWN:
-            shown = [incidence(_row(cohort, outcome, quintile, m)) for m in MONTHS]
+            shown = [incidence(_row(rows, outcome, quintile, m)) for m in MONTHS]
             colour, marker, dash = STYLES[quintile]
             series.append(
                 charts.Series(
@@ -147,11 +166,12 @@ def panels(cohort: pd.DataFrame) -> list[charts.LinePanel]:
 def table_rows(cohort: pd.DataFrame) -> list[list[str]]:
     """A row per outcome and quintile present: the children at entry, and the incidence with
     its 95% limits at each anniversary, as the report prints them."""
+    found = first_rows(cohort)
     rows = []
     for outcome in OUTCOMES:
         present_q = set(cohort.loc[cohort["outcome"] == outcome, "imd_quintile"])
         for quintile in [q for q in QUINTILE_NAMES if q in present_q]:
-            first = _row(cohort, outcome, quintile, MONTHS[0])
+            first = _row(found, outcome, quintile, MONTHS[0])
             entered = (
                 fmt_count(number(first["at_risk"]), bool(first["suppressed"]))
                 if first is not None
@@ -159,7 +179,7 @@ def table_rows(cohort: pd.DataFrame) -> list[list[str]]:
             )
             line = [f"{LABELS[outcome]}: {QUINTILE_NAMES[quintile]}", entered]
             for months in MONTHS:
-                value, lower, upper, why = incidence(_row(cohort, outcome, quintile, months))
+                value, lower, upper, why = incidence(_row(found, outcome, quintile, months))
                 if why is not None:
                     line += [why, why]
                 else:
@@ -168,10 +188,10 @@ def table_rows(cohort: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
-def _longest(cohort: pd.DataFrame, outcome: str, quintile: str) -> tuple[int, tuple] | None:
+def _longest(rows: Rows, outcome: str, quintile: str) -> tuple[int, tuple] | None:
     """The latest anniversary with a figure shown for the group, and the figure."""
     for months in reversed(MONTHS):
-        found = incidence(_row(cohort, outcome, quintile, months))
+        found = incidence(_row(rows, outcome, quintile, months))
         if found[3] is None:
             return months, found
     return None
@@ -180,16 +200,17 @@ def _longest(cohort: pd.DataFrame, outcome: str, quintile: str) -> tuple[int, tu
 def cohort_statement(cohort: pd.DataFrame, entry: str, entry_period: str, area: str) -> str:
     """What happened to the cohort (``any`` outcome), at its longest follow-up shown, and the
     most deprived quintile against the least; never a suppressed or missing figure as 0."""
-    first = _row(cohort, ANY, ALL, MONTHS[0])
+    rows = first_rows(cohort)
+    first = _row(rows, ANY, ALL, MONTHS[0])
     children = (
         fmt_count(number(first["at_risk"]), bool(first["suppressed"]))
         if first is not None
         else MISSING
     )
     lead = f"Children in {area} who {ENTRY_TEXT[entry]} in {entry_period}: {children}."
-    whole = _longest(cohort, ANY, ALL)
+    whole = _longest(rows, ANY, ALL)
     if whole is None:
-        why = incidence(_row(cohort, ANY, ALL, MONTHS[0]))[3]
+        why = incidence(_row(rows, ANY, ALL, MONTHS[0]))[3]
         return f"{lead} How many went on to any of the four outcomes is {why}."
     months, (value, lower, upper, _) = whole
     text = (
@@ -197,8 +218,8 @@ def cohort_statement(cohort: pd.DataFrame, entry: str, entry_period: str, area: 
         f"{fmt_ci(lower, upper)}) had a child protection plan, came into care, had a "
         "youth-justice outcome or lived in a household owed a homelessness duty."
     )
-    most = incidence(_row(cohort, ANY, "1", months))
-    least = incidence(_row(cohort, ANY, "5", months))
+    most = incidence(_row(rows, ANY, "1", months))
+    least = incidence(_row(rows, ANY, "5", months))
     if most[3] is not None or least[3] is not None:
         return (
             f"{text} Within {months} months, the most deprived quintile's figure is "
@@ -219,7 +240,9 @@ def render(conn: Connection, report: Report) -> html.Section:
     and why the entry years not published are not."""
     data = report.data
     rows = cohort_rows(conn, data.area_code, data.period)
-    reasons = not_available(conn, data.period)
+    reasons = report.shared.get(
+        ("cohorts_not_available", data.period), lambda: not_available(conn, data.period)
+    )
     intro = html.paragraph(
         "Children followed on the shared pseudonym from the year they first came to notice "
         "(a first toxic-trio factor identified at assessment, or a first referral, with none in "

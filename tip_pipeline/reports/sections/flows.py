@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from tip_pipeline.indicators.flows import ALL, LABELS, LEVELS, NONE
 from tip_pipeline.reports import charts, html
 from tip_pipeline.reports.context import Report, number
-from tip_pipeline.reports.data import masked, read
+from tip_pipeline.reports.data import Shared, masked, read
 from tip_pipeline.reports.statements import SUPPRESSED, fmt_count
 
 SECTION: Final = "flows"
@@ -129,10 +129,14 @@ NO_WIDER_FLOWS: Final = (
 MOVES: Final = ("up", "same", "down")
 
 
-def wider_areas(conn: Connection, area_code: str) -> list[tuple[str, str]]:
-    """(code, name) of the area, its region and England, by ``published.dim_area``'s
-    parents."""
-    areas = read(conn, "SELECT area_code, area_name, parent_code FROM published.dim_area")
+def dim_area(conn: Connection) -> pd.DataFrame:
+    """``published.dim_area``: each area's code, name and parent."""
+    return read(conn, "SELECT area_code, area_name, parent_code FROM published.dim_area")
+
+
+def wider_areas(areas: pd.DataFrame, area_code: str) -> list[tuple[str, str]]:
+    """(code, name) of the area, its region and England, by ``areas``' parents
+    (:func:`dim_area`)."""
     by_code = areas.set_index("area_code")
     out, code = [], area_code
     while isinstance(code, str) and code in by_code.index:
@@ -154,12 +158,17 @@ def shares(moved: dict[str, float | None]) -> dict[str, float | None]:
     }
 
 
-def comparison_rows(conn: Connection, area_code: str, period: str) -> list[list[str]]:
+def comparison_rows(
+    conn: Connection, area_code: str, period: str, shared: Shared | None = None
+) -> list[list[str]]:
     """A row per area (the LA, its region, England): the children known in both years and the
-    shares who moved up, stayed and moved down, or why the area has none."""
+    shares who moved up, stayed and moved down, or why the area has none. The areas, and the
+    region's and England's flows, are kept in ``shared`` for the year's next report."""
+    shared = shared or Shared()
+    areas = shared.get("dim_area", lambda: dim_area(conn))
     rows = []
-    for code, name in wider_areas(conn, area_code):
-        frame = flows(conn, code, period)
+    for code, name in wider_areas(areas, area_code):
+        frame = shared.get(("flows", code, period), lambda c=code: flows(conn, c, period))
         if frame.empty:
             rows.append([name, NO_WIDER_FLOWS, "", "", ""])
             continue
@@ -183,7 +192,10 @@ def render(conn: Connection, report: Report) -> html.Section:
     data = report.data
     frame = flows(conn, data.area_code, data.period)
     if frame.empty:
-        reason = not_available(conn, data.period) or "No flows are published for this year."
+        why = report.shared.get(
+            ("flows_not_available", data.period), lambda: not_available(conn, data.period)
+        )
+        reason = why or "No flows are published for this year."
         return html.Section(SECTION, HEADING, html.note(reason))
     previous = str(frame["previous_period"].iloc[0])
     found = counts(frame)
@@ -233,7 +245,7 @@ def render(conn: Connection, report: Report) -> html.Section:
         f"share who moved up a level, stayed or moved down: {data.area_name}, its region and "
         "England",
         ["Area", "Known in both years", "Moved up", "Stayed", "Moved down"],
-        comparison_rows(conn, data.area_code, data.period),
+        comparison_rows(conn, data.area_code, data.period, report.shared),
         "published.involvement_flows",
     )
     return html.Section(

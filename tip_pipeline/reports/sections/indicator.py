@@ -31,7 +31,18 @@ from tip_pipeline.publish.trends import BASELINE_ITSELF, CANNOT
 from tip_pipeline.reports import charts, html
 from tip_pipeline.reports import statements as say
 from tip_pipeline.reports.context import Report, ShownIndicator, number, present
-from tip_pipeline.reports.data import ALL, TOTAL, VALUE_COLUMNS, ReportData, masked, read
+from tip_pipeline.reports.data import (
+    ALL,
+    TOTAL,
+    VALUE_COLUMNS,
+    ReportData,
+    Split,
+    area_clause,
+    by_area,
+    masked,
+    read,
+    split,
+)
 from tip_pipeline.reports.statements import (
     SIGNIFICANCE,
     fmt_ci,
@@ -52,12 +63,13 @@ COMPARATOR_LABEL: Final = {
 }
 
 
-def deciles(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
-    """The LA's values by national IMD decile (1 = most deprived) in ``period``."""
+def deciles(conn: Connection, area_code: str | None, period: str) -> pd.DataFrame:
+    """The LA's (None: every LA's) values by national IMD decile (1 = most deprived) in
+    ``period``, by indicator and decile (an LA has one row of each)."""
     frame = read(
         conn,
         f"SELECT {VALUE_COLUMNS} FROM published.indicator_values "
-        "WHERE area_type = 'la' AND area_code = :area AND breakdown = :decile "
+        f"WHERE area_type = 'la' {area_clause('area_code', area_code)}AND breakdown = :decile "
         "AND period = :period",
         area=area_code,
         decile=DECILE,
@@ -68,13 +80,15 @@ def deciles(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
     return frame.sort_values(["indicator_id", "decile"]).reset_index(drop=True)
 
 
-def wards(conn: Connection, area_code: str, period: str) -> pd.DataFrame:
-    """Headline rows of the LA's wards in ``period`` (a ward's benchmark is its LA)."""
+def wards(conn: Connection, area_code: str | None, period: str) -> pd.DataFrame:
+    """Headline rows of the LA's (None: every LA's) wards in ``period`` (a ward's benchmark is
+    its LA)."""
     frame = read(
         conn,
         f"SELECT {VALUE_COLUMNS} FROM published.indicator_values "
-        "WHERE area_type = 'ward' AND benchmark_area_code = :area AND breakdown = :total "
-        "AND category = :all AND period = :period ORDER BY indicator_id, area_name",
+        f"WHERE area_type = 'ward' {area_clause('benchmark_area_code', area_code)}"
+        "AND breakdown = :total AND category = :all AND period = :period "
+        "ORDER BY indicator_id, area_name",
         area=area_code,
         total=TOTAL,
         all=ALL,
@@ -123,13 +137,12 @@ class RecentTrend:
 
 def series_of(data: ReportData, ind_id: str) -> pd.DataFrame:
     """The indicator's headline rows, oldest year first."""
-    return data.series[data.series["indicator_id"] == ind_id].sort_values("period")
+    return data.series_by_indicator[ind_id]
 
 
 def trend_row(data: ReportData, ind_id: str) -> pd.Series | None:
     """The indicator's row of ``published.indicator_trends`` in the report's year, if any."""
-    rows = data.trends[data.trends["indicator_id"] == ind_id]
-    return None if rows.empty else rows.iloc[0]
+    return data.first_trends.get(ind_id)
 
 
 def _text(x: object) -> str | None:
@@ -185,8 +198,7 @@ def recent_trend(data: ReportData, ind: ShownIndicator) -> RecentTrend | None:
 
 def latest_row(data: ReportData, ind_id: str) -> pd.Series:
     """The indicator's headline row in the report's year."""
-    rows = series_of(data, ind_id)
-    return rows[rows["period"] == data.period].iloc[0]
+    return data.latest[ind_id]
 
 
 def render(conn: Connection, report: Report) -> html.Section | None:
@@ -194,8 +206,12 @@ def render(conn: Connection, report: Report) -> html.Section | None:
     if not report.indicators:
         return None
     data = report.data
-    decile_rows = deciles(conn, data.area_code, data.period)
-    ward_rows = wards(conn, data.area_code, data.period)
+    area, period, shared = data.area_code, data.period, report.shared
+    decile_rows = by_area(shared, ("deciles", period), area, lambda a: deciles(conn, a, period))
+    ward_rows = by_area(
+        shared, ("wards", period), area, lambda a: wards(conn, a, period), "benchmark_area_code"
+    )
+    decile_rows, ward_rows = split(decile_rows, "indicator_id"), split(ward_rows, "indicator_id")
     parts = [
         html.paragraph(
             "For each indicator: its trend with 95% limits against the baseline year, with a "
@@ -220,8 +236,8 @@ def render(conn: Connection, report: Report) -> html.Section | None:
 
 
 def _england_by_period(data: ReportData, ind_id: str) -> dict[str, float]:
-    c = data.comparisons
-    rows = c[(c["indicator_id"] == ind_id) & (c["comparator_type"] == "england")]
+    c = data.comparisons_by_indicator[ind_id]
+    rows = c[c["comparator_type"] == "england"]
     return {
         str(p): number(v) for p, v in zip(rows["period"], rows["comparator_value"], strict=True)
     }
@@ -322,8 +338,8 @@ def _trend_text(ind: ShownIndicator, t: RecentTrend | None) -> str:
 
 
 def _comparison_block(data: ReportData, ind: ShownIndicator) -> str:
-    c = data.comparisons
-    rows = c[(c["indicator_id"] == ind.id) & (c["period"] == data.period)]
+    c = data.comparisons_by_indicator[ind.id]
+    rows = c[c["period"] == data.period]
     if rows.empty:
         return "<h4>Comparisons</h4>" + html.note("No comparisons are published for this year.")
     order = {k: i for i, k in enumerate(COMPARATOR_LABEL)}
@@ -391,10 +407,8 @@ def sii_fitted(deciles: pd.DataFrame, row: pd.Series, ind: ShownIndicator) -> li
     return [float(v) if good else float("nan") for v, good in zip(curve, ok, strict=True)]
 
 
-def _decile_block(
-    data: ReportData, decile_rows: pd.DataFrame, ind: ShownIndicator, report: Report
-) -> str:
-    rows = decile_rows[decile_rows["indicator_id"] == ind.id]
+def _decile_block(data: ReportData, decile_rows: Split, ind: ShownIndicator, report: Report) -> str:
+    rows = decile_rows[ind.id]
     d = rows[rows["decile"].notna()]
     if d.empty:
         return (
@@ -402,7 +416,7 @@ def _decile_block(
             + html.note("No values by decile are published.")
             + unknown_area_text(data.area_name, rows, ind)
         )
-    ineq = data.inequality[data.inequality["indicator_id"] == ind.id]
+    ineq = data.inequality_by_indicator[ind.id]
     row = ineq.iloc[0] if len(ineq) else None
     drawable = row is not None and present(row["sii"]) and present(row["sii_intercept"])
     fitted = sii_fitted(d, row, ind) if drawable else None
@@ -527,10 +541,8 @@ def ward_funnel(wards: pd.DataFrame, benchmark: float, ind: ShownIndicator) -> W
     return WardFunnel(points, list(grid), limits, benchmark)
 
 
-def _funnel_block(
-    data: ReportData, ward_rows: pd.DataFrame, ind: ShownIndicator, report: Report
-) -> str:
-    wards = ward_rows[ward_rows["indicator_id"] == ind.id]
+def _funnel_block(data: ReportData, ward_rows: Split, ind: ShownIndicator, report: Report) -> str:
+    wards = ward_rows[ind.id]
     head = "<h4>Wards</h4>"
     if wards.empty:
         return head + html.note("No ward values are published.")

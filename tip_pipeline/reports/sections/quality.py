@@ -34,7 +34,7 @@ def data_quality(conn: Connection, period: str) -> pd.DataFrame:
 def render(conn: Connection, report: Report) -> html.Section:
     """Records read and quarantined per table, and the rules that quarantined them."""
     data = report.data
-    dq = data_quality(conn, data.period)
+    dq = report.shared.get(("data_quality", data.period), lambda: data_quality(conn, data.period))
     if dq.empty:
         return html.Section(
             "data-quality", "Data quality", html.note("No data-quality summary is published.")
@@ -85,7 +85,10 @@ def render(conn: Connection, report: Report) -> html.Section:
         )
     else:
         body += html.note("No validation rule set any record aside.")
-    body += linkage_html(data_linkage(conn, data.period), data.period)
+    linkage = report.shared.get(
+        ("data_linkage", data.period), lambda: data_linkage(conn, data.period)
+    )
+    body += linkage_html(linkage, data.period)
     return html.Section("data-quality", "Data quality of the latest deliveries", body)
 
 

@@ -34,7 +34,7 @@ from tip_pipeline.publish.benchmarking import SUPPRESSED as SUPPRESSED_NOTE
 from tip_pipeline.publish.benchmarking import percentile
 from tip_pipeline.reports import charts, html
 from tip_pipeline.reports.context import Report, ShownIndicator, number, present
-from tip_pipeline.reports.data import read
+from tip_pipeline.reports.data import area_clause, by_area, read, split
 from tip_pipeline.reports.sections.indicator import reading
 from tip_pipeline.reports.statements import fmt_count, fmt_value
 
@@ -93,16 +93,16 @@ class LeftOut:
     reason: str
 
 
-def benchmarking(conn: Connection, la_code: str, period: str) -> pd.DataFrame:
-    """The LA's benchmarking rows of the year: every authority's value of every indicator,
-    with ``suppressed`` where the value is the LA's own withheld by disclosure control (its
-    value NULL here too, whatever the row holds)."""
+def benchmarking(conn: Connection, la_code: str | None, period: str) -> pd.DataFrame:
+    """The LA's (None: every LA's, by la_code) benchmarking rows of the year: every authority's
+    value of every indicator, with ``suppressed`` where the value is the LA's own withheld by
+    disclosure control (its value NULL here too, whatever the row holds)."""
     frame = read(
         conn,
-        "SELECT indicator_id, area_code, value, value_source, value_note "
-        "FROM published.la_benchmarking WHERE la_code = :la AND period = :period "
+        "SELECT la_code, indicator_id, area_code, value, value_source, value_note "
+        f"FROM published.la_benchmarking WHERE period = :period {area_clause('la_code', la_code)}"
         "ORDER BY indicator_id, area_code",
-        la=la_code,
+        area=la_code,
         period=period,
     )
     withheld = (frame["value_note"] == SUPPRESSED_NOTE).astype(bool)
@@ -157,13 +157,16 @@ def spine_rows(report: Report, bench: pd.DataFrame) -> tuple[list[SpineRow], lis
         (data.comparisons["period"] == data.period)
         & (data.comparisons["comparator_type"] == "england")
     ]
+    bench_by_indicator = split(bench, "indicator_id")
+    england_by_indicator = split(england, "indicator_id")
+    series_by_indicator = split(series, "indicator_id")
     rows: list[SpineRow] = []
     left_out: list[LeftOut] = []
     for ind_id in _ordered(report, set(bench["indicator_id"])):
         ind = _indicator(report, ind_id)
-        values = bench[bench["indicator_id"] == ind_id]
+        values = bench_by_indicator[ind_id]
         spread = england_spread(values["value"])
-        versus = england[england["indicator_id"] == ind_id]
+        versus = england_by_indicator[ind_id]
         england_value = number(versus["comparator_value"].iloc[0]) if len(versus) else math.nan
         if not present(england_value):
             left_out.append(LeftOut(ind.name, "no England value is published for the year"))
@@ -179,7 +182,7 @@ def spine_rows(report: Report, bench: pd.DataFrame) -> tuple[list[SpineRow], lis
             )
             continue
         own = values[values["area_code"] == data.area_code]
-        head = series[series["indicator_id"] == ind_id]
+        head = series_by_indicator[ind_id]
         suppressed = bool(own["suppressed"].any()) or bool(head["suppressed"].any())
         rows.append(
             SpineRow(
@@ -307,7 +310,13 @@ def render(conn: Connection, report: Report) -> html.Section:
     out; a note when nothing is benchmarked in the year."""
     data = report.data
     heading = "Benchmarking against England: spine chart"
-    bench = benchmarking(conn, data.area_code, data.period)
+    bench = by_area(
+        report.shared,
+        ("benchmarking", data.period),
+        data.area_code,
+        lambda la: benchmarking(conn, la, data.period),
+        "la_code",
+    )
     if bench.empty:
         return html.Section(
             SECTION_ID, heading, html.note("No benchmarking against England is published.")

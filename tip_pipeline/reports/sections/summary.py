@@ -34,8 +34,8 @@ def _change_words(c: ChangeSinceBaseline | None) -> str:
 
 
 def _comparison(data: ReportData, ind_id: str, kind: str) -> pd.Series | None:
-    c = data.comparisons
-    rows = c[(c["indicator_id"] == ind_id) & (c["period"] == data.period)]
+    c = data.comparisons_by_indicator[ind_id]
+    rows = c[c["period"] == data.period]
     rows = rows[rows["comparator_type"] == kind]
     return None if rows.empty else rows.iloc[0]
 
@@ -47,7 +47,7 @@ def render(conn: Connection, report: Report) -> html.Section:
     for ind in report.indicators:
         latest = latest_row(data, ind.id)
         england = _comparison(data, ind.id, "england")
-        ineq = data.inequality[data.inequality["indicator_id"] == ind.id]
+        ineq = data.inequality_by_indicator[ind.id]
         gradient = (
             str(ineq["gradient"].iloc[0])
             if len(ineq) and ineq["gradient"].notna().iloc[0]

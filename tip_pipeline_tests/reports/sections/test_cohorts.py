@@ -9,7 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.reports.build import build
-from tip_pipeline.reports.sections.cohorts import cohort_statement, incidence
+from tip_pipeline.reports.sections.cohorts import _row, cohort_statement, first_rows, incidence
 from tip_pipeline_tests.published import COHORT_FULL, EARLIER, LA, LATEST
 
 
@@ -133,3 +133,25 @@ def test_a_year_without_cohorts_says_why(published):
     section = _section(build(published, LA, EARLIER).html)
     assert "looks back 4 year(s)" in section and "2022/23" in section
     assert "<svg" not in section
+
+
+def test_a_groups_row_is_the_first_a_boolean_mask_finds():
+    cohort = pd.DataFrame(
+        {
+            "outcome": ["any", "any", "any", "looked_after", "any"],
+            "imd_quintile": ["all", "1", "all", "all", None],
+            "months_to": [12, 12, 12, 24, 12],
+            "at_risk": [10.0, 4.0, 11.0, 9.0, 3.0],
+        }
+    )
+    rows = first_rows(cohort)
+    for key in [("any", "all", 12), ("any", "1", 12), ("looked_after", "all", 24)]:
+        outcome, quintile, months = key
+        hit = cohort[
+            (cohort["outcome"] == outcome)
+            & (cohort["imd_quintile"] == quintile)
+            & (cohort["months_to"] == months)
+        ]
+        pd.testing.assert_series_equal(_row(rows, outcome, quintile, months), hit.iloc[0])
+    assert _row(rows, "any", "all", 24) is None
+    assert _row(rows, "any", "5", 12) is None
