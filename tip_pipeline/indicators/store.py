@@ -15,6 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.warehouse.bulk import replace_rows
+from tip_pipeline.warehouse.engine import connected
 from tip_pipeline.warehouse.readback import read_frame
 from tip_pipeline.warehouse.schema import content_columns
 
@@ -55,7 +56,5 @@ def read_period(
 
 def read_through(bind: sa.Engine | sa.Connection, query: sa.Select) -> pd.DataFrame:
     """``read_frame`` of ``query`` on ``bind``'s open connection, or on one of its own."""
-    if isinstance(bind, sa.Connection):
-        return read_frame(bind, query)
-    with bind.connect() as conn:
+    with connected(bind) as conn:
         return read_frame(conn, query)

@@ -54,8 +54,6 @@ rules: the audit recomputes every view from that view's own values with it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Final
 
@@ -67,6 +65,7 @@ from tip_pipeline.indicators.catalogue import INDICATORS, Polarity, by_benchmark
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
+from tip_pipeline.warehouse.engine import connected
 
 OWN: Final = "this pipeline"
 BENCHMARK_FILE: Final = "ref_benchmarks"
@@ -494,7 +493,7 @@ def audit_benchmarking(bind: sa.Engine | sa.Connection, period: str) -> list[str
     table = stored(bind, period, AUDITED)
     if table.empty:
         return []
-    with _connected(bind) as conn:
+    with connected(bind) as conn:
         own = published_own(conn, period)
         ref = reference(conn, period)
     return value_problems(table, own, ref["ref_benchmarks"]) + derived_problems(table)
@@ -596,13 +595,3 @@ def _kind(column: pd.Series) -> str:
         return "mixed"  # a missing kind _same does not treat as NULL (NaT, say)
     inferred = pd.api.types.infer_dtype(column, skipna=True)
     return {"empty": "empty", "string": "text"}.get(inferred, "mixed")
-
-
-@contextmanager
-def _connected(bind: sa.Engine | sa.Connection) -> Iterator[sa.Connection]:
-    """``bind`` as a connection: an open one as it is, an engine's opened and closed."""
-    if isinstance(bind, sa.Connection):
-        yield bind
-        return
-    with bind.connect() as conn:
-        yield conn

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine
 from tip_pipeline.atomic import written_whole
 from tip_pipeline.reports import html
 from tip_pipeline.reports.context import Report, indicators_shown
-from tip_pipeline.reports.data import Shared, connection, load
+from tip_pipeline.reports.data import Shared, load
 from tip_pipeline.reports.sections import (
     adversity,
     appendix,
@@ -35,6 +35,7 @@ from tip_pipeline.reports.sections import (
     spine,
     summary,
 )
+from tip_pipeline.warehouse.engine import connected
 
 #: the report's sections, in the order shown
 SECTIONS: Final[tuple[Callable[[Connection, Report], html.Section | None], ...]] = (
@@ -96,7 +97,7 @@ def build(
 ) -> Built:
     """The report of one LA and year: every section of ``SECTIONS`` with something to show."""
     shared = shared or Shared()
-    with connection(engine) as conn:
+    with connected(engine) as conn:
         data = load(conn, area_code, period, shared)
         report = Report(data, indicators_shown(data), shared=shared)
         sections = [s for render in SECTIONS if (s := render(conn, report)) is not None]

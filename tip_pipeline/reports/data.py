@@ -14,8 +14,7 @@ reach a computation even if a row were published inconsistently.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Final, TypeVar
@@ -25,6 +24,7 @@ from sqlalchemy import Connection, Engine, text
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.periods import FinancialYear
+from tip_pipeline.warehouse.engine import connected
 
 T = TypeVar("T")
 
@@ -278,16 +278,6 @@ def resolve(
     return area_code, str(names[area_code] or area_code), period
 
 
-@contextmanager
-def connection(bind: Engine | Connection) -> Iterator[Connection]:
-    """``bind`` itself when a connection, else a connection of the engine, closed after."""
-    if isinstance(bind, Connection):
-        yield bind
-        return
-    with bind.connect() as conn:
-        yield conn
-
-
 def load(
     engine: Engine | Connection,
     area_code: str | None,
@@ -296,7 +286,7 @@ def load(
 ) -> ReportData:
     """The published rows of one LA and year that several sections read (the areas and the
     catalogue kept in ``shared``, when given, for the next report)."""
-    with connection(engine) as conn:
+    with connected(engine) as conn:
         return _load(conn, area_code, period, shared or Shared())
 
 

@@ -292,6 +292,17 @@ def _make_sqlite_engine(url: URL, **engine_kwargs: Any) -> Engine:
     return engine
 
 
+@contextmanager
+def connected(bind: Engine | Connection) -> Iterator[Connection]:
+    """``bind`` as a connection: an open one as it is (a reader inside the caller's
+    transaction sees its uncommitted rows), an engine's opened and closed after."""
+    if isinstance(bind, Connection):
+        yield bind
+        return
+    with bind.connect() as conn:
+        yield conn
+
+
 def _sqlite_on_connect(paths: Mapping[str, Path]) -> Callable[[Any, Any], None]:
     """The ``connect`` listener: attach the layers, set the pragmas, guard ``main``."""
     attach = dict(paths)  # the main file too, as ``published``

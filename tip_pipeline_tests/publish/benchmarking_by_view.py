@@ -15,9 +15,10 @@ import sqlalchemy as sa
 
 from tip_pipeline.indicators.catalogue import INDICATORS, Polarity, by_benchmark_measure
 from tip_pipeline.periods import FinancialYear
-from tip_pipeline.publish.benchmarking import OWN_COLUMNS, _connected, published_own, reference
+from tip_pipeline.publish.benchmarking import OWN_COLUMNS, published_own, reference
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
+from tip_pipeline.warehouse.engine import connected
 
 OWN: Final = "this pipeline"
 BENCHMARK_FILE: Final = "ref_benchmarks"
@@ -266,7 +267,7 @@ def audit_benchmarking(bind: sa.Engine | sa.Connection, period: str) -> list[str
     table = stored(bind, period)
     if table.empty:
         return []
-    with _connected(bind) as conn:
+    with connected(bind) as conn:
         own = published_own(conn, period)
         ref = reference(conn, period)
     return audit_frames(table, own, ref["ref_benchmarks"])
