@@ -26,7 +26,7 @@ year that did not pass.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -38,7 +38,7 @@ from tip_pipeline.indicators import linked_services
 from tip_pipeline.indicators.catalogue import dim_indicator_frame
 from tip_pipeline.indicators.data import STATIC_TABLES, delivered_earlier, validated_runs
 from tip_pipeline.indicators.look_back import not_available_frame
-from tip_pipeline.indicators.store import prepared, replace_period
+from tip_pipeline.indicators.store import prepared, read_through, replace_period
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.publish import areas, audit, tables
 from tip_pipeline.publish.benchmarking import publish_benchmarking
@@ -121,11 +121,11 @@ def year_suppression(
 
 
 def published_frames(
-    year: YearSuppression, baseline: YearSuppression | None
+    year: YearSuppression, baseline_withheld: Collection[tuple[str, str]] = frozenset()
 ) -> dict[sa.Table, pd.DataFrame]:
-    """Every published twin's rows of the year."""
+    """Every published twin's rows of the year; ``baseline_withheld``, the baseline year's
+    withheld quintiles 1 and 5 (``baseline_extremes``)."""
     withheld = tables.withheld_in(year.suppression.suppressed)
-    then = tables.withheld_in(baseline.suppression.suppressed if baseline else set())
     f = year.frames
     return {
         schema.published_indicator_values: tables.published_indicator_values(
@@ -135,7 +135,7 @@ def published_frames(
             f["indicator_comparisons"], withheld
         ),
         schema.published_inequality_summary: tables.published_inequality(
-            f["inequality_summary"], withheld, then
+            f["inequality_summary"], withheld, baseline_withheld
         ),
         schema.published_adversity_distribution: tables.published_adversity(
             f["adversity_distribution"], withheld
@@ -160,6 +160,39 @@ def baseline_period(inequality: pd.DataFrame, period: str) -> str | None:
     """The baseline year the year's changes are measured from, if another year."""
     periods = set(inequality["baseline_period"].dropna()) - {period}
     return min(periods) if periods else None
+
+
+def baseline_extremes(
+    conn: sa.Connection, base: str, threshold: int, parents: Mapping[str, str]
+) -> set[tuple[str, str]]:
+    """The baseline year's (indicator, area) pairs whose quintile 1 or 5 is withheld
+    (``tables.withheld_extremes``), which withhold the year's change since it.
+
+    Read from the baseline's published rows: disclosure control's decision for that year, made
+    when it was published (years publish in order), and what the disclosure audit checks the
+    change against. Only where the baseline has no published rows at all (a warehouse whose
+    baseline was never published) is its disclosure control run again on its restricted rows,
+    so that a change is never published beside a baseline nobody controlled."""
+    published = _published_quintiles(conn, base)
+    if published is None:
+        again = year_suppression(read_restricted(conn, base), base, threshold, parents)
+        published = tables.published_indicator_values(
+            again.frames["indicator_values"], tables.withheld_in(again.suppression.suppressed)
+        )
+    return tables.withheld_extremes(published)
+
+
+def _published_quintiles(conn: sa.Connection, period: str) -> pd.DataFrame | None:
+    """The year's published rows by IMD quintile (key and ``suppressed``), or None if nothing
+    of the year is published."""
+    table = schema.published_indicator_values
+    if not conn.execute(sa.select(sa.exists().where(table.c.period == period))).scalar():
+        return None
+    columns = (table.c.indicator_id, table.c.area_code, table.c.breakdown, table.c.category)
+    query = sa.select(*columns, table.c.suppressed).where(
+        (table.c.period == period) & (table.c.breakdown == "imd_quintile")
+    )
+    return read_through(conn, query)
 
 
 @dataclass(frozen=True)
@@ -225,12 +258,8 @@ def publish_year(
         # read back as stored, so a year is published alike whether just computed or not
         year = year_suppression(read_restricted(conn, period), period, threshold, parents)
         base = baseline_period(year.frames["inequality_summary"], period)
-        baseline = (
-            year_suppression(read_restricted(conn, base), base, threshold, parents)
-            if base
-            else None
-        )
-        for table, frame in published_frames(year, baseline).items():
+        then = baseline_extremes(conn, base, threshold, parents) if base else set()
+        for table, frame in published_frames(year, then).items():
             rows[table.name] = replace_rows(
                 conn, table, prepared(table, frame, run_id, started), {"period": period}
             )

@@ -68,6 +68,8 @@ CHANGE_COLUMNS = (
 
 #: is this cell withheld?
 Withheld = Callable[[Cell], bool]
+#: the quintiles the gap, the ratio and the change since the baseline year are made from
+EXTREME_QUINTILES = (1, 5)
 
 
 def withheld_in(suppressed: Collection[Cell]) -> Withheld:
@@ -141,16 +143,35 @@ def published_comparisons(comparisons: pd.DataFrame, withheld: Withheld) -> pd.D
     return rows.assign(suppressed=suppressed.to_numpy())
 
 
+def withheld_extremes(published_values: pd.DataFrame) -> set[tuple[str, str]]:
+    """The (indicator, area) pairs whose quintile 1 or 5 a year's published indicator values
+    withhold (``suppressed``): what the change since the baseline year is derived from in
+    that year.
+
+    Why from the published rows: they are what disclosure control decided for the baseline
+    year when it was published, and what the disclosure audit checks the change against; a
+    later year that computed the baseline's suppression again instead re-read its restricted
+    rows and ran its disclosure control a second time (at england some 25 s a later year,
+    issue #21). A row is suppressed exactly when one of its counts (``cells.measures_of``) is
+    withheld (``published_indicator_values``), so the pairs are those a withheld cell gives."""
+    rows = published_values[
+        (published_values["breakdown"] == "imd_quintile")
+        & published_values["category"].isin([str(q) for q in EXTREME_QUINTILES])
+        & published_values["suppressed"].astype(bool)
+    ]
+    return set(zip(rows["indicator_id"], rows["area_code"], strict=True))
+
+
 def published_inequality(
-    inequality: pd.DataFrame, withheld: Withheld, baseline_withheld: Withheld
+    inequality: pd.DataFrame, withheld: Withheld, baseline_withheld: Collection[tuple[str, str]]
 ) -> pd.DataFrame:
     """SII/RII withheld if any decile is; gap and ratio if quintile 1 or 5 is; the change
-    since baseline if quintile 1 or 5 is, this year or in the baseline year."""
+    since baseline if quintile 1 or 5 is, this year or in the baseline year
+    (``baseline_withheld``: the baseline year's ``withheld_extremes``)."""
     rows = inequality.copy()
-    extremes = (1, 5)
     sii = _per_row(rows, AREA_COLUMNS, _any_withheld(withheld, "imd_decile", range(1, 11)))
-    gap = _per_row(rows, AREA_COLUMNS, _any_withheld(withheld, "imd_quintile", extremes))
-    then = _per_row(rows, AREA_COLUMNS, _any_withheld(baseline_withheld, "imd_quintile", extremes))
+    gap = _per_row(rows, AREA_COLUMNS, _any_withheld(withheld, "imd_quintile", EXTREME_QUINTILES))
+    then = _per_row(rows, AREA_COLUMNS, lambda i, a: (i, a) in baseline_withheld)
     change = gap | then
     rows = _blank(rows, sii, SII_COLUMNS)
     rows = _blank(rows, gap, GAP_COLUMNS)

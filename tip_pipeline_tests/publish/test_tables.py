@@ -7,6 +7,7 @@ from tip_pipeline.publish.tables import (
     published_indicator_values,
     published_inequality,
     published_prevalence,
+    withheld_extremes,
     withheld_in,
 )
 
@@ -121,21 +122,45 @@ def _inequality_row() -> dict:
 
 def test_a_withheld_middle_decile_withholds_the_sii_but_not_the_quintile_gap():
     frame = pd.DataFrame([_inequality_row()])
-    [row] = published_inequality(
-        frame, withheld_in({_cell(LA, "imd_decile", "6")}), withheld_in(set())
-    ).to_dict("records")
+    [row] = published_inequality(frame, withheld_in({_cell(LA, "imd_decile", "6")}), set()).to_dict(
+        "records"
+    )
     assert row["suppressed"] and row["sii"] is None and row["statement"] is None
     assert row["sii_intercept"] is None  # the fit's end is derived from the deciles too
     assert row["gap"] == 70.0 and row["poorest_fastest"] == -4.0
 
 
+def _baseline_quintiles(withheld: set, indicator: str = "cla_31mar") -> pd.DataFrame:
+    """A baseline year's published LA rows by quintile, ``withheld`` cells suppressed."""
+    rows = [
+        _value_row("la", LA, "imd_quintile", q, n, indicator=indicator)
+        for q, n in (("1", 40), ("3", 2), ("5", 3))
+    ]
+    return published_indicator_values(pd.DataFrame(rows), withheld_in(withheld))
+
+
 def test_a_quintile_withheld_in_the_baseline_year_withholds_the_change_only():
     frame = pd.DataFrame([_inequality_row()])
-    [row] = published_inequality(
-        frame, withheld_in(set()), withheld_in({_cell(LA, "imd_quintile", "5")})
-    ).to_dict("records")
+    then = withheld_extremes(_baseline_quintiles({_cell(LA, "imd_quintile", "5")}))
+    assert then == {("cla_31mar", LA)}
+    [row] = published_inequality(frame, withheld_in(set()), then).to_dict("records")
     assert row["poorest_fastest"] is None and row["change_least_deprived"] is None
     assert row["gap"] == 70.0 and row["sii"] == -50.0 and row["suppressed"]
+
+
+def test_the_baseline_years_withheld_extremes_are_quintiles_1_and_5_only():
+    assert withheld_extremes(_baseline_quintiles({_cell(LA, "imd_quintile", "3")})) == set()
+    assert withheld_extremes(_baseline_quintiles(set())) == set()
+    [row] = published_inequality(
+        pd.DataFrame([_inequality_row()]), withheld_in(set()), set()
+    ).to_dict("records")
+    assert row["poorest_fastest"] == -4.0 and not row["suppressed"]
+
+
+def test_a_withheld_counted_denominator_in_the_baseline_year_counts_as_withheld():
+    share = "homeless_domestic_abuse_share"
+    withheld = {_cell(LA, "imd_quintile", "1", "denominator", share)}
+    assert withheld_extremes(_baseline_quintiles(withheld, share)) == {(share, LA)}
 
 
 def test_modelled_prevalence_is_never_withheld():
