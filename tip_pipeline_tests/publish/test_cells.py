@@ -1,10 +1,12 @@
 """Which cells and additive relations the published layer has."""
 
+import numpy as np
 import pandas as pd
 
 from tip_pipeline.home_area import UNKNOWN, UNKNOWN_WARD
 from tip_pipeline.indicators.flows import ALL, LEVELS, TRANSITIONS
 from tip_pipeline.publish.cells import (
+    breakdown_groups,
     build_cells,
     cohort_cell,
     cohort_cells,
@@ -472,3 +474,35 @@ def test_cohorts_suppressed_with_the_earlier_year_as_published_pass_the_audit():
     assert all(c in result.suppressed for c, v in cells.values.items() if 0 < v < 5)
     ranges = feasible_ranges(cells.values, cells.relations, result)
     assert ranges and all(high - low >= 5 for low, high in ranges.values())
+
+
+def _grouped_by_pandas(values: pd.DataFrame) -> list:
+    """The groups as ``build_cells`` took them before: a sorted group-by per (indicator, area)
+    and then per breakdown, the headline rows left out."""
+    rows = values[values["breakdown"] != "total"]
+    return [
+        (indicator, area, [(b, list(g["category"])) for b, g in of_area.groupby("breakdown")])
+        for (indicator, area), of_area in rows.groupby(["indicator_id", "area_code"])
+    ]
+
+
+def _area_row(key: tuple) -> tuple:
+    indicator, area, breakdown, category = key
+    return indicator, "la", area, breakdown, category
+
+
+def test_breakdown_groups_are_pandas_sorted_group_bys_with_the_rows_in_their_order():
+    rng = np.random.default_rng(7)
+    keys = [
+        (indicator, area, breakdown, category)
+        for indicator in ("cla_31mar", "cin_rate", "Z_upper", "a-lower")
+        for area in (LA, REGION, "E08000035", "W06000001")
+        for breakdown in ("total", "sex", "imd_decile", "age_band", "ethnic_group")
+        for category in ("all", "F", "M", "10", "2", "Unknown", "é", "0-4")
+    ]
+    picked = rng.choice(len(keys), size=400, replace=False)
+    values = _values([_row(*_area_row(keys[i]), numerator=n) for n, i in enumerate(picked)])
+    values = values.astype({"category": "str", "breakdown": "str", "area_code": "str"})
+    assert list(breakdown_groups(values)) == _grouped_by_pandas(values)
+    assert list(breakdown_groups(values.iloc[::-1])) == _grouped_by_pandas(values.iloc[::-1])
+    assert list(breakdown_groups(values[values["breakdown"] == "total"])) == []
