@@ -44,14 +44,19 @@ def replace_period(
 
 
 def read_period(
-    bind: sa.Engine | sa.Connection, table: sa.Table, period_label: str
+    bind: sa.Engine | sa.Connection,
+    table: sa.Table,
+    period_label: str,
+    where: sa.ColumnElement[bool] | None = None,
 ) -> pd.DataFrame:
-    """The year's rows of an indicator table without their lineage (publishing sets its own),
-    through an engine or inside an open transaction (the disclosure audit reads what its own
-    transaction is about to commit); through Arrow (``readback.read_frame``: ``read_sql``'s
-    frame, at england scale 1.9 million rows of ``indicator_values`` read back in publishing)."""
-    query = sa.select(*content_columns(table)).where(table.c.period == period_label)
-    return read_through(bind, query)
+    """The year's rows of an indicator table (those meeting ``where`` too, if given) without
+    their lineage (publishing sets its own), through an engine or inside an open transaction
+    (the disclosure audit reads what its own transaction is about to commit); through Arrow
+    (``readback.read_frame``: ``read_sql``'s frame)."""
+    condition = table.c.period == period_label
+    if where is not None:
+        condition = condition & where
+    return read_through(bind, sa.select(*content_columns(table)).where(condition))
 
 
 def read_through(bind: sa.Engine | sa.Connection, query: sa.Select) -> pd.DataFrame:
