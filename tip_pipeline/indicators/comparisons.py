@@ -112,7 +112,7 @@ def with_benchmark(values: pd.DataFrame, data: YearData) -> pd.DataFrame:
 def comparisons(values: pd.DataFrame, data: YearData) -> pd.DataFrame:
     """Each LA against England, its region and its statistical neighbours' mean; each ward
     against its LA (headline rows)."""
-    lookup = comparator_lookup(values, data)
+    lookup = by_key(comparator_lookup(values, data))
     names = comparator_names(data)
     areas = data.areas
     region_of = areas.drop_duplicates("la").set_index("la")["region"]
@@ -162,26 +162,31 @@ def _name(kind: str, code: str | None, found: object, names: pd.Series) -> str:
     return UNNAMED[kind]
 
 
-def _single(row, kind: str, code: str | None, lookup: pd.DataFrame, names: pd.Series) -> tuple:
-    key = (row.indicator_id, code)
-    if code is not None and key in lookup.index:
-        hit = lookup.loc[key]
-        value, found, source = hit["value"], hit["area_name"], hit["source"]
-    else:
-        value, found, source = np.nan, None, "none"
+#: (indicator, area) -> (value, area name, source): ``comparator_lookup`` as a dict
+Lookup = dict[tuple[str, str], tuple[float, object, str]]
+
+
+def by_key(lookup: pd.DataFrame) -> Lookup:
+    """``comparator_lookup``'s rows by key. Why a dict: a ``.loc`` per comparison, some
+    130,000 at england scale, was most of ``comparisons``' time (issue #21's profile)."""
+    found = zip(lookup["value"], lookup["area_name"], lookup["source"], strict=True)
+    return dict(zip(lookup.index.to_flat_index(), found, strict=True))
+
+
+def _single(row, kind: str, code: str | None, lookup: Lookup, names: pd.Series) -> tuple:
+    hit = lookup.get((row.indicator_id, code)) if code is not None else None
+    value, found, source = hit if hit is not None else (np.nan, None, "none")
     return _row(row, kind, code or "", _name(kind, code, found, names), value, source)
 
 
-def _neighbours(row, codes: list[str], lookup: pd.DataFrame) -> tuple:
+def _neighbours(row, codes: list[str], lookup: Lookup) -> tuple:
     """The mean of the neighbours' values that are known (computed or published)."""
-    found = [
-        lookup.loc[(row.indicator_id, c)] for c in codes if (row.indicator_id, c) in lookup.index
-    ]
+    found = [lookup[key] for key in ((row.indicator_id, c) for c in codes) if key in lookup]
     if not found:
         name = f"Statistical neighbours (mean of {len(codes)}; no values known)"
         return _row(row, "stat_neighbours", ",".join(codes), name, np.nan, "none")
-    sources = sorted({f["source"] for f in found})
-    value = float(np.mean([f["value"] for f in found]))
+    sources = sorted({source for _, _, source in found})
+    value = float(np.mean([value for value, _, _ in found]))
     name = f"Mean of {len(found)} statistical neighbours"
     return _row(row, "stat_neighbours", ",".join(codes), name, value, "+".join(sources))
 
