@@ -62,6 +62,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tip_pipeline.indicators.catalogue import INDICATORS, Polarity, by_benchmark_measure
+from tip_pipeline.indicators.store import read_through
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.warehouse import schema
 from tip_pipeline.warehouse.bulk import replace_rows
@@ -472,10 +473,11 @@ def stored(
     bind: sa.Engine | sa.Connection, period: str, columns: tuple[str, ...] | None = None
 ) -> pd.DataFrame:
     """The year's rows of ``published.la_benchmarking`` as ``bind`` sees them (only
-    ``columns``, if given)."""
+    ``columns``, if given), through Arrow (``read_through``: ``read_sql``'s frame in about half
+    the time; the audit reads some 375,000 rows at england scale)."""
     t = schema.la_benchmarking
     chosen = [t.c[c] for c in columns] if columns else [t]
-    return pd.read_sql(sa.select(*chosen).where(t.c.period == period), bind)
+    return read_through(bind, sa.select(*chosen).where(t.c.period == period))
 
 
 def audit_benchmarking(bind: sa.Engine | sa.Connection, period: str) -> list[str]:
