@@ -1,12 +1,15 @@
 """GX runs the expectations the rules map to, on the accepted rows, and can fail."""
 
+import pandas as pd
 import pytest
 
 from tip_pipeline.validate.engine import validate_delivery
 from tip_pipeline.validate.expectations import (
     _presence_only,
+    _validate,
     distinct_values,
     expectations_for,
+    numbered,
     run_expectations,
 )
 from tip_pipeline_tests.validate.helpers import PERIOD, delivery, table
@@ -49,3 +52,38 @@ def test_columns_without_a_value_expectation_are_represented_by_one_value():
     assert {"source_file", "line_number", "LAchildID"} <= presence
     assert "Sex" not in presence and "PersonBirthDate" not in presence
     assert len(distinct_values(frame, presence)) == 1
+
+
+def _keys(files: list, ids: list) -> pd.DataFrame:
+    return pd.DataFrame({"source_file": files, "LAchildID": ids}, dtype="str")
+
+
+KEY_FRAMES = [
+    _keys(["a.csv", "a.csv", "b.csv"], ["c1", "c2", "c1"]),  # unique in each file
+    _keys(["a.csv", "b.csv", "a.csv"], ["c1", "c1", "c1"]),  # repeated in a file
+    _keys(["a.csv", "a.csv", "a.csv"], ["c1", None, None]),  # two rows missing the id
+    _keys([None, None, "a.csv"], [None, None, "c1"]),  # two rows missing every key
+]
+#: GX's answer on each (rows missing every key column are left out by GX, not compared)
+KEY_UNIQUE = [True, False, False, True]
+
+
+@pytest.mark.parametrize("frame", KEY_FRAMES)
+def test_numbered_keys_keep_which_values_are_equal_and_which_missing(frame):
+    out = numbered(frame)
+    assert out.isna().equals(frame.isna())
+    assert out.duplicated(keep=False).equals(frame.duplicated(keep=False))
+    for column in frame:
+        by_value = frame.groupby(column, dropna=False).indices.values()
+        by_number = out.groupby(column, dropna=False).indices.values()
+        assert sorted(map(list, by_value)) == sorted(map(list, by_number))
+
+
+@pytest.mark.parametrize(("frame", "unique"), zip(KEY_FRAMES, KEY_UNIQUE, strict=True))
+def test_gx_judges_numbered_keys_as_it_judges_the_text(frame, unique):
+    def pairs() -> list:  # a suite takes expectations no other suite holds
+        return expectations_for("cin_children", PERIOD)[1]
+
+    as_text = _validate(frame.astype("string"), pairs(), "text")
+    as_numbers = _validate(numbered(frame), pairs(), "numbers")
+    assert [r.success for r in as_numbers] == [r.success for r in as_text] == [unique]
