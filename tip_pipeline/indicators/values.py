@@ -51,6 +51,8 @@ CENSUS_BREAKDOWNS = ("ethnic_group",)
 CONFIDENCE = (0.95, 0.998)
 #: age-band categories of units outside the child ages 0-17 (shares of service units only)
 UNBORN, ADULT, ADULT_AGE = "unborn", "18 and over", 18
+#: the lookup's columns counting reads from a unit's area (``with_areas``)
+COUNTED_AREA_COLUMNS = ("imd_decile", "imd_quintile")
 
 VALUE_COLUMNS = [
     "indicator_id",
@@ -105,6 +107,40 @@ def category(frame: pd.DataFrame, breakdown: str) -> pd.Series:
     return frame[breakdown].astype(object)
 
 
+def category_codes(frame: pd.DataFrame, breakdown: str) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(category(frame, breakdown).to_numpy(object))``: each row's code (-1
+    where the row has no category) and the categories in order of first appearance, as
+    Python objects.
+
+    How: the breakdown's column is numbered first (``pd.factorize`` of the column itself:
+    Arrow's dictionary encoding for its text, NA kept as a value) and only its distinct values
+    are given their category, which are numbered in turn. Why: ``category`` makes one Python
+    object per row (a million units' sex or ethnic group), held while a breakdown is counted;
+    at england scale that and the other per-row objects put the indicators' values at 4.3 GB,
+    above issue #21's 4 GB (point 6). A category is a function of its row's value, and the
+    distinct values come in order of first appearance, so the codes and categories are the
+    same, in the same order."""
+    if breakdown == TOTAL:
+        rows = len(frame)
+        return np.zeros(rows, dtype=np.intp), np.array([ALL] if rows else [], dtype=object)
+    column = "age" if breakdown == "age_band" else breakdown
+    values, distinct = pd.factorize(frame[column].array, use_na_sentinel=False)
+    of_distinct = category(pd.DataFrame({column: distinct}), breakdown)
+    codes, categories = pd.factorize(of_distinct.to_numpy(object))
+    return codes[values], categories
+
+
+def factorized(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(column.to_numpy(object))``: codes (-1 where missing) and the distinct
+    values as Python objects, in order of first appearance. Text is numbered as it is
+    (Arrow's dictionary encoding for pandas' Arrow-backed strings), making a Python object of
+    each distinct value only, not of each row (issue #21 point 6, as ``category_codes``)."""
+    if not pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
+        return pd.factorize(column.to_numpy(object))
+    codes, distinct = pd.factorize(column.array)
+    return codes, distinct.to_numpy(dtype=object)
+
+
 def age_categories(age: pd.Series) -> pd.Series:
     """The age-band breakdown's category: the DfE band of a child aged 0-17, and for a unit
     outside those ages (counted only by a share of service units, whose denominator is not a
@@ -121,12 +157,19 @@ class UnplacedUnits(ValueFreeError):
     where it can: the lookup or ``TIP_HOME_LA`` changed since)."""
 
 
-def with_areas(units: pd.DataFrame, data: YearData) -> pd.DataFrame:
+def with_areas(
+    units: pd.DataFrame, data: YearData, columns: Sequence[str] = COUNTED_AREA_COLUMNS
+) -> pd.DataFrame:
     """Units placed in areas by home LSOA, those of unknown home area (``home_area.UNKNOWN``)
     in the delivering LA's unknown ward; units whose LSOA is not in the lookup are dropped
     (validation has already refused unknown LSOAs). Units of unknown home area that no LA
-    can take are an error, never dropped."""
-    placed = merge_one(units, data.areas, on="lsoa")
+    can take are an error, never dropped.
+
+    Only the lookup's ``columns`` are joined: by default those counting reads (the breakdowns
+    that are areas'), the other levels being summed from the LSOA counts (``at_level``). Why:
+    every column of the lookup on every unit was a copy of its text per row (issue #21 point
+    6, the indicators' values at 4.3 GB at england scale)."""
+    placed = merge_one(units, data.areas[["lsoa", *columns]], on="lsoa")
     unknown = int((units["lsoa"] == UNKNOWN).sum())
     if unknown and not (data.areas["lsoa"] == UNKNOWN).any():
         raise UnplacedUnits(
@@ -155,11 +198,9 @@ def counts_by_lsoa(
     own group sums over the same rows in the same order, so they are equal to the last bit."""
     w = frame[weight].to_numpy() if weight else np.ones(len(frame), dtype=np.int64)
     keys = [*by, "lsoa"]
-    numbered = {c: pd.factorize(frame[c].to_numpy(object)) for c in keys}
+    numbered = {c: factorized(frame[c]) for c in keys}
     parts = [
-        _summed_by_codes(
-            {**numbered, "category": pd.factorize(category(frame, b).to_numpy(object))}, w
-        ).assign(breakdown=b)
+        _summed_by_codes({**numbered, "category": category_codes(frame, b)}, w).assign(breakdown=b)
         for b in breakdowns
     ]
     # a breakdown none of whose rows has a category adds nothing (and would turn the text
@@ -243,18 +284,38 @@ def denominators(ind: Indicator, data: YearData) -> dict[str, pd.DataFrame]:
 
 def numerator_counts(indicators: Sequence[Indicator], data: YearData) -> pd.DataFrame:
     """Every indicator's numerator counts by LSOA, breakdown and category (``indicator_id``):
-    the units of the indicators with the same breakdowns placed and counted together."""
-    by_breakdowns: dict[tuple[str, ...], list[pd.DataFrame]] = {}
+    those of the indicators with the same breakdowns together, sorted by indicator id, as
+    counting their units in one table would give them.
+
+    Why one indicator at a time: the units of all the indicators of a set of breakdowns
+    concatenated and placed in their areas (some 3 million rows, every area column) were held
+    at once with their per-row objects; at england scale the values peaked at 4.3 GB, above
+    issue #21's 4 GB (point 6). Counted one indicator at a time, only its own units are."""
+    by_breakdowns: dict[tuple[str, ...], list[Indicator]] = {}
     for ind in indicators:
-        units = numerator_units(ind, data).assign(indicator_id=ind.id)
-        by_breakdowns.setdefault(tuple(ind.breakdowns), []).append(units)
+        by_breakdowns.setdefault(tuple(ind.breakdowns), []).append(ind)
     counts = [
-        counts_by_lsoa(
-            with_areas(pd.concat(parts, ignore_index=True), data), breakdowns, by=("indicator_id",)
+        _counted_together(
+            [indicator_counts(ind, data) for ind in sorted(group, key=lambda i: i.id)]
         )
-        for breakdowns, parts in by_breakdowns.items()
+        for group in by_breakdowns.values()
     ]
     return pd.concat(counts, ignore_index=True)
+
+
+def indicator_counts(ind: Indicator, data: YearData) -> pd.DataFrame:
+    """One indicator's numerator counts by LSOA, breakdown and category (``indicator_id``)."""
+    units = numerator_units(ind, data).assign(indicator_id=ind.id)
+    return counts_by_lsoa(with_areas(units, data), ind.breakdowns, by=("indicator_id",))
+
+
+def _counted_together(counts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The counts of several indicators (each ``counts_by_lsoa``'s, in indicator-id order) as
+    ``counts_by_lsoa`` gives them for their units together: the rows of those that have any,
+    and the empty frame of one when none has (an empty frame would turn the text columns of
+    the others into objects)."""
+    found = [c for c in counts if len(c)]
+    return pd.concat(found, ignore_index=True) if found else counts[0]
 
 
 def population_counts(
