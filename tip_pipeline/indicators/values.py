@@ -364,28 +364,7 @@ def values_of(indicators: Sequence[Indicator], data: YearData) -> pd.DataFrame:
     same as one indicator at a time gives, row for row (tested)."""
     if not indicators:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in VALUE_COLUMNS})
-    num = numerator_counts(indicators, data)
-    dens: dict[str, list[pd.DataFrame]] = {level: [] for level in AREA_LEVELS}
-    for ind in indicators:
-        den = denominators(ind, data)
-        for level in AREA_LEVELS:
-            dens[level].append(den[level].assign(indicator_id=ind.id))
-    levels = complete_levels(data)
-    keys = ["indicator_id", "area_code", "breakdown", "category"]
-    parts = []
-    for level in AREA_LEVELS:
-        if not levels[level]:
-            continue
-        n = at_level(num, data.areas, level, by=("indicator_id",))
-        d = pd.concat(dens[level], ignore_index=True)
-        if level not in BREAKDOWN_LEVELS:
-            n, d = n[n["breakdown"] == TOTAL], d[d["breakdown"] == TOTAL]
-        frame = n.rename(columns={"count": "numerator"}).merge(
-            d.rename(columns={"count": "denominator"}), on=keys, how="outer"
-        )
-        frame = frame[member_of(frame["area_code"], levels[level])]
-        parts.append(frame.assign(area_type=level))
-    out = pd.concat(parts, ignore_index=True)
+    out = level_rows(indicators, data)
     out["numerator"] = out["numerator"].fillna(0).astype("int64")
     out["denominator"] = out["denominator"].astype("Float64").astype("Int64")
     out = add_limits(out, indicators)
@@ -404,6 +383,59 @@ def values_of(indicators: Sequence[Indicator], data: YearData) -> pd.DataFrame:
         area_name=out["area_code"].map(area_names(data)),
         unit=ids.map({i: ind.unit for i, ind in by_id.items()}),
     )[VALUE_COLUMNS].reset_index(drop=True)
+
+
+def level_rows(indicators: Sequence[Indicator], data: YearData) -> pd.DataFrame:
+    """The numerator and denominator of every indicator (``indicator_id``) in every area of
+    each level that can be computed (``complete_levels``; ``area_type``), by breakdown and
+    category (the total only at a level not in ``BREAKDOWN_LEVELS``): a numerator of no unit
+    is NaN, as a denominator of none. Rows by level, each level's in the order of an outer
+    merge (sorted by indicator, area, breakdown and category).
+
+    A function of its own so that the counts it is made from are let go as it returns, before
+    the rows are given their limits and sorted (issue #21 point 6: held to the end, they were
+    part of the england year's 4.3 GB)."""
+    num = numerator_counts(indicators, data)
+    dens = level_denominators(indicators, data)
+    levels = complete_levels(data)
+    keys = ["indicator_id", "area_code", "breakdown", "category"]
+    parts = []
+    for level in AREA_LEVELS:
+        if not levels[level]:
+            continue
+        n = at_level(num, data.areas, level, by=("indicator_id",))
+        if level not in BREAKDOWN_LEVELS:
+            n = n[n["breakdown"] == TOTAL]
+        frame = n.rename(columns={"count": "numerator"}).merge(
+            pd.concat(dens[level], ignore_index=True).rename(columns={"count": "denominator"}),
+            on=keys,
+            how="outer",
+        )
+        frame = frame[member_of(frame["area_code"], levels[level])]
+        parts.append(frame.assign(area_type=level))
+    return pd.concat(parts, ignore_index=True)
+
+
+def level_denominators(
+    indicators: Sequence[Indicator], data: YearData
+) -> dict[str, list[pd.DataFrame]]:
+    """Each area level's denominator counts, one frame per indicator (``indicator_id``), of
+    the total only at a level not in ``BREAKDOWN_LEVELS``.
+
+    Why the total is taken from each indicator's counts, not from their concatenation: an
+    LSOA's denominators by every breakdown, repeated for each indicator, were some 9 million
+    rows at england scale, of which the totals (a fourteenth) were kept (issue #21 point 6).
+    The rows kept are the same, in the same order, and a concatenation's column types depend
+    on its frames' types alone (pandas 3), so the outer merge they go to gives the same."""
+    dens: dict[str, list[pd.DataFrame]] = {level: [] for level in AREA_LEVELS}
+    for ind in indicators:
+        den = denominators(ind, data)
+        for level in AREA_LEVELS:
+            counts = den[level]
+            if level not in BREAKDOWN_LEVELS:
+                counts = counts[counts["breakdown"] == TOTAL]
+            dens[level].append(counts.assign(indicator_id=ind.id))
+    return dens
 
 
 def add_limits(frame: pd.DataFrame, indicators: Sequence[Indicator]) -> pd.DataFrame:
