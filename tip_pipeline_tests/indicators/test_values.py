@@ -11,14 +11,19 @@ from tip_pipeline.indicators import checks
 from tip_pipeline.indicators.catalogue import BREAKDOWNS, CATALOGUE, indicator
 from tip_pipeline.indicators.data import YearData
 from tip_pipeline.indicators.values import (
+    AREA_LEVELS,
+    BREAKDOWN_LEVELS,
+    TOTAL,
     VALUE_COLUMNS,
     age_categories,
     all_values,
     category,
     category_codes,
     counts_by_lsoa,
+    denominators,
     factorized,
     indicator_values,
+    level_denominators,
     numerator_counts,
     numerator_units,
     values_of,
@@ -421,3 +426,23 @@ def test_numerator_counts_one_indicator_at_a_time_equal_them_counted_together(de
     data = cin_year() if delivery == "cin" else year()
     expected = _numerator_counts_in_one_table(CATALOGUE, data)
     pd.testing.assert_frame_equal(numerator_counts(CATALOGUE, data), expected, check_exact=True)
+
+
+@pytest.mark.parametrize("delivery", ["cin", "none"])
+def test_level_denominators_are_the_totals_of_the_concatenated_ones(delivery):
+    # each indicator's totals taken before the concatenation: the same rows, in the same
+    # order, of the same column types, as the totals of every indicator's rows concatenated
+    data = cin_year() if delivery == "cin" else year()
+    got = level_denominators(CATALOGUE, data)
+    for level in AREA_LEVELS:
+        every = pd.concat(
+            [denominators(ind, data)[level].assign(indicator_id=ind.id) for ind in CATALOGUE],
+            ignore_index=True,
+        )
+        if level not in BREAKDOWN_LEVELS:
+            every = every[every["breakdown"] == TOTAL]
+        pd.testing.assert_frame_equal(
+            pd.concat(got[level], ignore_index=True),
+            every.reset_index(drop=True),
+            check_exact=True,
+        )
