@@ -37,7 +37,14 @@ from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.home_area import UNKNOWN
 from tip_pipeline.indicators import linked_services, look_back
 from tip_pipeline.indicators.catalogue import BREAKDOWNS, CATALOGUE, Indicator
-from tip_pipeline.indicators.data import YearData, member_of, merge_one
+from tip_pipeline.indicators.data import (
+    Lookup,
+    YearData,
+    lookup,
+    member_of,
+    merge_one,
+    places_in,
+)
 from tip_pipeline.indicators.numerator_registry import units_of
 from tip_pipeline.indicators.people import age_band, census_bands
 from tip_pipeline.stats import proportion_ci, rate_ci
@@ -238,13 +245,44 @@ def at_level(
     counts: pd.DataFrame, areas: pd.DataFrame, level: str, by: tuple[str, ...] = ()
 ) -> pd.DataFrame:
     """LSOA counts summed to ``level`` (lsoa, ward, la, region or country), kept apart by the
-    columns ``by`` too (the indicator, where several are counted together)."""
+    columns ``by`` too (the indicator, where several are counted together): the rows a
+    pandas group-by of the counts joined to the level's areas gives, sorted by their keys.
+    Summed by numbered keys (``_numbered_at_level``) where the lookup's LSOAs are text, each
+    once, and some count is in an area of the level."""
     if level == "lsoa":
         return counts.rename(columns={"lsoa": "area_code"})
+    keys = [*by, "area_code", "breakdown", "category"]
+    table = lookup(areas, "lsoa")
+    if len(counts) and len(areas) and table.keys is not None:
+        numbered = _numbered_at_level(counts, table, level, by)
+        summed = _summed_by_codes(numbered, counts["count"].to_numpy())
+        if len(summed):  # else the group-by's empty frame, of the counts' column types
+            return summed.sort_values(keys, ignore_index=True)
     placed = merge_one(counts, areas[["lsoa", level]], on="lsoa")
     placed = placed.rename(columns={level: "area_code"})
-    keys = [*by, "area_code", "breakdown", "category"]
     return placed.groupby(keys, as_index=False)["count"].sum()
+
+
+def _numbered_at_level(
+    counts: pd.DataFrame, areas: Lookup, level: str, by: tuple[str, ...]
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The keys of ``counts`` summed to ``level`` numbered (``pd.factorize``): ``by``, the
+    area of the level each LSOA is in (-1 where the lookup has no LSOA or no such area),
+    breakdown and category.
+
+    Why: the LSOA counts joined to their areas and grouped by their text (some 4 million
+    rows at england scale, copied with a column more for each level) were held beside the
+    counts themselves (issue #21 point 6); here each row's area is found by place in the
+    lookup, and every key is numbered from its Arrow text."""
+    place = places_in(counts["lsoa"], areas)
+    level_codes, level_areas = factorized(areas.frame[level])
+    area_codes = np.where(place >= 0, level_codes[place], -1)
+    return {
+        **{c: factorized(counts[c]) for c in by},
+        "area_code": (area_codes, level_areas),
+        "breakdown": factorized(counts["breakdown"]),
+        "category": factorized(counts["category"]),
+    }
 
 
 def in_ages(units: pd.DataFrame, ages: tuple[int, int]) -> pd.DataFrame:

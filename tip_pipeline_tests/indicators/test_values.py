@@ -17,6 +17,7 @@ from tip_pipeline.indicators.values import (
     VALUE_COLUMNS,
     age_categories,
     all_values,
+    at_level,
     category,
     category_codes,
     counts_by_lsoa,
@@ -446,3 +447,31 @@ def test_level_denominators_are_the_totals_of_the_concatenated_ones(delivery):
             every.reset_index(drop=True),
             check_exact=True,
         )
+
+
+def _at_level_by_a_group_by(counts, areas, level, by=()):
+    """``at_level`` as it was written before: the counts joined to their areas and grouped by
+    their text."""
+    placed = counts.merge(areas[["lsoa", level]], on="lsoa").rename(columns={level: "area_code"})
+    keys = [*by, "area_code", "breakdown", "category"]
+    return placed.groupby(keys, as_index=False)["count"].sum()
+
+
+@pytest.mark.parametrize("rows", [0, 1, 400])
+@pytest.mark.parametrize("text", [object, "str"])
+@pytest.mark.parametrize("level", ["ward", "la", "region", "country"])
+def test_at_level_equals_a_group_by_of_the_counts_in_their_areas(rows, text, level):
+    # an LSOA of no region, an LSOA the lookup does not hold, several breakdowns
+    data = cin_year()
+    units = _units(rows, text)
+    units["lsoa"] = (
+        np.random.default_rng(rows)
+        .choice([LSOA_A, LSOA_B, "unknown", "E01999999"], rows)
+        .astype(object)
+    )
+    areas = data.areas.astype({"region": object})
+    areas.loc[areas["lsoa"] == LSOA_B, "region"] = None
+    counts = counts_by_lsoa(units.astype({"lsoa": text}), BREAKDOWNS, by=("indicator_id",))
+    expected = _at_level_by_a_group_by(counts, areas, level, by=("indicator_id",))
+    got = at_level(counts, areas, level, by=("indicator_id",))
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
