@@ -27,7 +27,7 @@ denominator: its breakdowns are counted from the same units.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -61,6 +61,11 @@ CONFIDENCE = (0.95, 0.998)
 UNBORN, ADULT, ADULT_AGE = "unborn", "18 and over", 18
 #: the lookup's columns counting reads from a unit's area (``with_areas``)
 COUNTED_AREA_COLUMNS = ("imd_decile", "imd_quintile")
+#: the units' columns counting reads (``numerator_registry.UNITS`` but the unit's id)
+COUNTED_UNIT_COLUMNS = ("lsoa", "sex", "ethnic_group", "age")
+#: the most numerator units placed and counted at once (``unit_batches``): a leeds year's
+#: indicators of the same breakdowns in one batch, an england year's a few at a time
+UNITS_AT_ONCE = 500_000
 
 VALUE_COLUMNS = [
     "indicator_id",
@@ -323,38 +328,47 @@ def denominators(ind: Indicator, data: YearData) -> dict[str, pd.DataFrame]:
 
 def numerator_counts(indicators: Sequence[Indicator], data: YearData) -> pd.DataFrame:
     """Every indicator's numerator counts by LSOA, breakdown and category (``indicator_id``):
-    those of the indicators with the same breakdowns together, sorted by indicator id, as
-    counting their units in one table would give them.
-
-    Why one indicator at a time: the units of all the indicators of a set of breakdowns
-    concatenated and placed in their areas (some 3 million rows, every area column) were held
-    at once with their per-row objects; at england scale the values peaked at 4.3 GB, above
-    issue #21's 4 GB (point 6). Counted one indicator at a time, only its own units are."""
-    by_breakdowns: dict[tuple[str, ...], list[Indicator]] = {}
+    those of the indicators with the same breakdowns together (``group_counts``), sorted by
+    indicator id, as counting all their units in one table gives them."""
+    groups: dict[tuple[str, ...], list[Indicator]] = {}
     for ind in indicators:
-        by_breakdowns.setdefault(tuple(ind.breakdowns), []).append(ind)
-    counts = [
-        _counted_together(
-            [indicator_counts(ind, data) for ind in sorted(group, key=lambda i: i.id)]
-        )
-        for group in by_breakdowns.values()
-    ]
+        groups.setdefault(tuple(ind.breakdowns), []).append(ind)
+    counts = [group_counts(sorted(group, key=lambda i: i.id), data) for group in groups.values()]
     return pd.concat(counts, ignore_index=True)
 
 
-def indicator_counts(ind: Indicator, data: YearData) -> pd.DataFrame:
-    """One indicator's numerator counts by LSOA, breakdown and category (``indicator_id``)."""
-    units = numerator_units(ind, data).assign(indicator_id=ind.id)
-    return counts_by_lsoa(with_areas(units, data), ind.breakdowns, by=("indicator_id",))
+def group_counts(group: Sequence[Indicator], data: YearData) -> pd.DataFrame:
+    """The numerator counts of indicators of the same breakdowns, in ``group``'s order (of
+    their ids): their units placed and counted together (one pass for many indicators: issue
+    #21 point 2) in batches of at most ``UNITS_AT_ONCE`` (``unit_batches``).
+
+    Why batches: the units of every indicator of a set of breakdowns, with their ids and every
+    column of the lookup, were held at once (some 3 million rows at england scale) and the
+    values peaked at 4.3 GB, above issue #21's 4 GB (point 6). A batch's counts come sorted by
+    indicator, and the batches hold consecutive indicators, so they follow each other in the
+    order one table's counts would have."""
+    breakdowns = group[0].breakdowns
+    batches = [
+        counts_by_lsoa(with_areas(units, data), breakdowns, by=("indicator_id",))
+        for units in unit_batches(group, data)
+    ]
+    found = [counts for counts in batches if len(counts)]
+    # an empty batch's counts would turn the text columns of the others into objects
+    return pd.concat(found, ignore_index=True) if found else batches[0]
 
 
-def _counted_together(counts: list[pd.DataFrame]) -> pd.DataFrame:
-    """The counts of several indicators (each ``counts_by_lsoa``'s, in indicator-id order) as
-    ``counts_by_lsoa`` gives them for their units together: the rows of those that have any,
-    and the empty frame of one when none has (an empty frame would turn the text columns of
-    the others into objects)."""
-    found = [c for c in counts if len(c)]
-    return pd.concat(found, ignore_index=True) if found else counts[0]
+def unit_batches(group: Sequence[Indicator], data: YearData) -> Iterator[pd.DataFrame]:
+    """The numerator units of ``group`` (``numerator_units``, the columns counting reads and
+    ``indicator_id``), those of consecutive indicators together up to ``UNITS_AT_ONCE`` rows;
+    an indicator of more units is a batch of its own. Made one batch at a time."""
+    batch: list[pd.DataFrame] = []
+    for ind in group:
+        units = numerator_units(ind, data)[list(COUNTED_UNIT_COLUMNS)].assign(indicator_id=ind.id)
+        if batch and sum(map(len, batch)) + len(units) > UNITS_AT_ONCE:
+            yield pd.concat(batch, ignore_index=True)
+            batch = []
+        batch.append(units)
+    yield pd.concat(batch, ignore_index=True)
 
 
 def population_counts(

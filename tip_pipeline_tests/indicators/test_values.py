@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tip_pipeline.indicators import checks
+from tip_pipeline.indicators import values as values_module
 from tip_pipeline.indicators.catalogue import BREAKDOWNS, CATALOGUE, indicator
 from tip_pipeline.indicators.data import YearData
 from tip_pipeline.indicators.values import (
@@ -27,6 +28,7 @@ from tip_pipeline.indicators.values import (
     level_denominators,
     numerator_counts,
     numerator_units,
+    unit_batches,
     values_of,
     with_areas,
 )
@@ -421,12 +423,30 @@ AREA_COLUMNS = ("lsoa_name", "ward", "la", "region", "country", "imd_decile", "i
 
 
 @pytest.mark.parametrize("delivery", ["cin", "none"])
-def test_numerator_counts_one_indicator_at_a_time_equal_them_counted_together(delivery):
+@pytest.mark.parametrize("units_at_once", [1, 3, 500_000])
+def test_numerator_counts_in_batches_equal_them_counted_in_one_table(
+    delivery, units_at_once, monkeypatch
+):
     # the indicators of every set of breakdowns, in catalogue order, those without units
-    # (every service indicator of a year without a delivery) among them
+    # (every service indicator of a year without a delivery) among them; one indicator a
+    # batch, a few, or all of a set
+    monkeypatch.setattr(values_module, "UNITS_AT_ONCE", units_at_once)
     data = cin_year() if delivery == "cin" else year()
     expected = _numerator_counts_in_one_table(CATALOGUE, data)
     pd.testing.assert_frame_equal(numerator_counts(CATALOGUE, data), expected, check_exact=True)
+
+
+@pytest.mark.parametrize("units_at_once", [1, 3, 500_000])
+def test_unit_batches_hold_consecutive_indicators_up_to_the_limit(units_at_once, monkeypatch):
+    monkeypatch.setattr(values_module, "UNITS_AT_ONCE", units_at_once)
+    data = cin_year()
+    group = sorted((i for i in CATALOGUE if i.numerator_name.startswith("cin")), key=lambda i: i.id)
+    batches = list(unit_batches(group, data))
+    ids = [list(dict.fromkeys(b["indicator_id"])) for b in batches]
+    with_units = [i.id for i in group if len(numerator_units(i, data))]
+    assert [i for batch in ids for i in batch] == with_units
+    assert all(len(b) <= units_at_once or len(i) == 1 for b, i in zip(batches, ids, strict=True))
+    assert list(batches[0].columns) == ["lsoa", "sex", "ethnic_group", "age", "indicator_id"]
 
 
 @pytest.mark.parametrize("delivery", ["cin", "none"])
