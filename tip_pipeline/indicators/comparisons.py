@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from tip_pipeline.indicators.catalogue import INDICATORS
 from tip_pipeline.indicators.data import ENGLAND, YearData
-from tip_pipeline.indicators.values import ALL, TOTAL, area_names
+from tip_pipeline.indicators.values import ALL, TOTAL, area_names, factorized
 from tip_pipeline.stats import compare_to_benchmark
 
 COMPUTED, PUBLISHED = "computed", "ref_benchmarks"
@@ -83,6 +84,22 @@ def comparator_lookup(values: pd.DataFrame, data: YearData) -> pd.DataFrame:
 
 def with_benchmark(values: pd.DataFrame, data: YearData) -> pd.DataFrame:
     """``values`` with ``benchmark_area_code`` and ``compared_to_benchmark`` filled."""
+    id_codes, ids = factorized(values["indicator_id"])
+    codes, benchmarks = benchmark_areas(values, data)
+    lookup = comparator_lookup(values, data)["value"]
+    keys = pd.MultiIndex(levels=[ids, benchmarks], codes=[id_codes, codes], verify_integrity=False)
+    bench_value = lookup.reindex(keys).to_numpy(float)
+    return values.assign(
+        benchmark_area_code=benchmark_column(codes, benchmarks, values["area_type"]),
+        compared_to_benchmark=compare_to_benchmark(
+            values["lower_ci_95"], values["upper_ci_95"], bench_value
+        ),
+    )
+
+
+def parent_areas(data: YearData) -> pd.Series:
+    """Area code -> the code of the area a total is compared with: an LSOA's and a ward's LA,
+    an LA's and a region's England."""
     areas = data.areas
     parent = pd.concat(
         [
@@ -92,21 +109,38 @@ def with_benchmark(values: pd.DataFrame, data: YearData) -> pd.DataFrame:
             pd.Series(ENGLAND[0], index=areas["region"].dropna().to_numpy()),
         ]
     )
-    parent = parent[~parent.index.duplicated()]
+    return parent[~parent.index.duplicated()]
+
+
+def benchmark_areas(values: pd.DataFrame, data: YearData) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's benchmark area: a total's parent area (``parent_areas``), a breakdown
+    category's own area (its total), none for England's rows; as a code (-1 for none) into
+    the distinct benchmark areas (Python objects, no missing one).
+
+    Why codes: the rows' area codes as Python objects, their parents' and the benchmark's
+    (some 2 million each at england scale) were the largest part of the year's peak, 4.5 GB
+    against issue #21's 4 GB (point 6). An area's parent is looked up once per distinct area
+    code, and the codes say the same as the objects did."""
+    area_codes, areas = factorized(values["area_code"])
+    parents = parent_areas(data).reindex(areas).to_numpy(object)
+    own_or_parent, benchmarks = pd.factorize(np.concatenate([areas, parents]))
     is_total = (values["breakdown"] == TOTAL).to_numpy()
-    bench_code = np.where(
-        is_total, values["area_code"].map(parent).to_numpy(object), values["area_code"]
-    )
-    bench_code = np.where(values["area_type"] == "country", None, bench_code)
-    lookup = comparator_lookup(values, data)["value"]
-    keys = pd.MultiIndex.from_arrays([values["indicator_id"], pd.Series(bench_code)])
-    bench_value = lookup.reindex(keys).to_numpy(float)
-    return values.assign(
-        benchmark_area_code=bench_code,
-        compared_to_benchmark=compare_to_benchmark(
-            values["lower_ci_95"], values["upper_ci_95"], bench_value
-        ),
-    )
+    codes = own_or_parent[np.where(is_total, area_codes + len(areas), area_codes)]
+    codes[(area_codes < 0) | (values["area_type"] == "country").to_numpy()] = -1
+    return codes, benchmarks
+
+
+def benchmark_column(
+    codes: np.ndarray, benchmarks: np.ndarray, area_type: pd.Series
+) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """The ``benchmark_area_code`` column of the rows' benchmark codes (``benchmark_areas``):
+    text taken by code in Arrow (no Python object per row), missing where a row has none.
+    Where no row has one, the objects pandas would keep as they are (None for England's rows,
+    NaN for a total whose area has no parent), as the column has always been."""
+    if not (codes >= 0).any():
+        return np.where(area_type == "country", None, np.nan).astype(object)
+    taken = pa.array(benchmarks, type=pa.large_string()).take(pa.array(codes, mask=codes < 0))
+    return pd.array(taken, dtype="str")
 
 
 def comparisons(values: pd.DataFrame, data: YearData) -> pd.DataFrame:

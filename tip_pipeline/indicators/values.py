@@ -27,16 +27,24 @@ denominator: its breakdowns are counted from the same units.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.home_area import UNKNOWN
 from tip_pipeline.indicators import linked_services, look_back
 from tip_pipeline.indicators.catalogue import BREAKDOWNS, CATALOGUE, Indicator
-from tip_pipeline.indicators.data import YearData, member_of, merge_one
+from tip_pipeline.indicators.data import (
+    Lookup,
+    YearData,
+    lookup,
+    member_of,
+    merge_one,
+    places_in,
+)
 from tip_pipeline.indicators.numerator_registry import units_of
 from tip_pipeline.indicators.people import age_band, census_bands
 from tip_pipeline.stats import proportion_ci, rate_ci
@@ -51,6 +59,13 @@ CENSUS_BREAKDOWNS = ("ethnic_group",)
 CONFIDENCE = (0.95, 0.998)
 #: age-band categories of units outside the child ages 0-17 (shares of service units only)
 UNBORN, ADULT, ADULT_AGE = "unborn", "18 and over", 18
+#: the lookup's columns counting reads from a unit's area (``with_areas``)
+COUNTED_AREA_COLUMNS = ("imd_decile", "imd_quintile")
+#: the units' columns counting reads (``numerator_registry.UNITS`` but the unit's id)
+COUNTED_UNIT_COLUMNS = ("lsoa", "sex", "ethnic_group", "age")
+#: the most numerator units placed and counted at once (``unit_batches``): a leeds year's
+#: indicators of the same breakdowns in one batch, an england year's a few at a time
+UNITS_AT_ONCE = 500_000
 
 VALUE_COLUMNS = [
     "indicator_id",
@@ -105,6 +120,40 @@ def category(frame: pd.DataFrame, breakdown: str) -> pd.Series:
     return frame[breakdown].astype(object)
 
 
+def category_codes(frame: pd.DataFrame, breakdown: str) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(category(frame, breakdown).to_numpy(object))``: each row's code (-1
+    where the row has no category) and the categories in order of first appearance, as
+    Python objects.
+
+    How: the breakdown's column is numbered first (``pd.factorize`` of the column itself:
+    Arrow's dictionary encoding for its text, NA kept as a value) and only its distinct values
+    are given their category, which are numbered in turn. Why: ``category`` makes one Python
+    object per row (a million units' sex or ethnic group), held while a breakdown is counted;
+    at england scale that and the other per-row objects put the indicators' values at 4.3 GB,
+    above issue #21's 4 GB (point 6). A category is a function of its row's value, and the
+    distinct values come in order of first appearance, so the codes and categories are the
+    same, in the same order."""
+    if breakdown == TOTAL:
+        rows = len(frame)
+        return np.zeros(rows, dtype=np.intp), np.array([ALL] if rows else [], dtype=object)
+    column = "age" if breakdown == "age_band" else breakdown
+    values, distinct = pd.factorize(frame[column].array, use_na_sentinel=False)
+    of_distinct = category(pd.DataFrame({column: distinct}), breakdown)
+    codes, categories = pd.factorize(of_distinct.to_numpy(object))
+    return codes[values], categories
+
+
+def factorized(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(column.to_numpy(object))``: codes (-1 where missing) and the distinct
+    values as Python objects, in order of first appearance. Text is numbered as it is
+    (Arrow's dictionary encoding for pandas' Arrow-backed strings), making a Python object of
+    each distinct value only, not of each row (issue #21 point 6, as ``category_codes``)."""
+    if not pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
+        return pd.factorize(column.to_numpy(object))
+    codes, distinct = pd.factorize(column.array)
+    return codes, distinct.to_numpy(dtype=object)
+
+
 def age_categories(age: pd.Series) -> pd.Series:
     """The age-band breakdown's category: the DfE band of a child aged 0-17, and for a unit
     outside those ages (counted only by a share of service units, whose denominator is not a
@@ -121,12 +170,19 @@ class UnplacedUnits(ValueFreeError):
     where it can: the lookup or ``TIP_HOME_LA`` changed since)."""
 
 
-def with_areas(units: pd.DataFrame, data: YearData) -> pd.DataFrame:
+def with_areas(
+    units: pd.DataFrame, data: YearData, columns: Sequence[str] = COUNTED_AREA_COLUMNS
+) -> pd.DataFrame:
     """Units placed in areas by home LSOA, those of unknown home area (``home_area.UNKNOWN``)
     in the delivering LA's unknown ward; units whose LSOA is not in the lookup are dropped
     (validation has already refused unknown LSOAs). Units of unknown home area that no LA
-    can take are an error, never dropped."""
-    placed = merge_one(units, data.areas, on="lsoa")
+    can take are an error, never dropped.
+
+    Only the lookup's ``columns`` are joined: by default those counting reads (the breakdowns
+    that are areas'), the other levels being summed from the LSOA counts (``at_level``). Why:
+    every column of the lookup on every unit was a copy of its text per row (issue #21 point
+    6, the indicators' values at 4.3 GB at england scale)."""
+    placed = merge_one(units, data.areas[["lsoa", *columns]], on="lsoa")
     unknown = int((units["lsoa"] == UNKNOWN).sum())
     if unknown and not (data.areas["lsoa"] == UNKNOWN).any():
         raise UnplacedUnits(
@@ -155,11 +211,9 @@ def counts_by_lsoa(
     own group sums over the same rows in the same order, so they are equal to the last bit."""
     w = frame[weight].to_numpy() if weight else np.ones(len(frame), dtype=np.int64)
     keys = [*by, "lsoa"]
-    numbered = {c: pd.factorize(frame[c].to_numpy(object)) for c in keys}
+    numbered = {c: factorized(frame[c]) for c in keys}
     parts = [
-        _summed_by_codes(
-            {**numbered, "category": pd.factorize(category(frame, b).to_numpy(object))}, w
-        ).assign(breakdown=b)
+        _summed_by_codes({**numbered, "category": category_codes(frame, b)}, w).assign(breakdown=b)
         for b in breakdowns
     ]
     # a breakdown none of whose rows has a category adds nothing (and would turn the text
@@ -196,13 +250,44 @@ def at_level(
     counts: pd.DataFrame, areas: pd.DataFrame, level: str, by: tuple[str, ...] = ()
 ) -> pd.DataFrame:
     """LSOA counts summed to ``level`` (lsoa, ward, la, region or country), kept apart by the
-    columns ``by`` too (the indicator, where several are counted together)."""
+    columns ``by`` too (the indicator, where several are counted together): the rows a
+    pandas group-by of the counts joined to the level's areas gives, sorted by their keys.
+    Summed by numbered keys (``_numbered_at_level``) where the lookup's LSOAs are text, each
+    once, and some count is in an area of the level."""
     if level == "lsoa":
         return counts.rename(columns={"lsoa": "area_code"})
+    keys = [*by, "area_code", "breakdown", "category"]
+    table = lookup(areas, "lsoa")
+    if len(counts) and len(areas) and table.keys is not None:
+        numbered = _numbered_at_level(counts, table, level, by)
+        summed = _summed_by_codes(numbered, counts["count"].to_numpy())
+        if len(summed):  # else the group-by's empty frame, of the counts' column types
+            return summed.sort_values(keys, ignore_index=True)
     placed = merge_one(counts, areas[["lsoa", level]], on="lsoa")
     placed = placed.rename(columns={level: "area_code"})
-    keys = [*by, "area_code", "breakdown", "category"]
     return placed.groupby(keys, as_index=False)["count"].sum()
+
+
+def _numbered_at_level(
+    counts: pd.DataFrame, areas: Lookup, level: str, by: tuple[str, ...]
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The keys of ``counts`` summed to ``level`` numbered (``pd.factorize``): ``by``, the
+    area of the level each LSOA is in (-1 where the lookup has no LSOA or no such area),
+    breakdown and category.
+
+    Why: the LSOA counts joined to their areas and grouped by their text (some 4 million
+    rows at england scale, copied with a column more for each level) were held beside the
+    counts themselves (issue #21 point 6); here each row's area is found by place in the
+    lookup, and every key is numbered from its Arrow text."""
+    place = places_in(counts["lsoa"], areas)
+    level_codes, level_areas = factorized(areas.frame[level])
+    area_codes = np.where(place >= 0, level_codes[place], -1)
+    return {
+        **{c: factorized(counts[c]) for c in by},
+        "area_code": (area_codes, level_areas),
+        "breakdown": factorized(counts["breakdown"]),
+        "category": factorized(counts["category"]),
+    }
 
 
 def in_ages(units: pd.DataFrame, ages: tuple[int, int]) -> pd.DataFrame:
@@ -243,18 +328,47 @@ def denominators(ind: Indicator, data: YearData) -> dict[str, pd.DataFrame]:
 
 def numerator_counts(indicators: Sequence[Indicator], data: YearData) -> pd.DataFrame:
     """Every indicator's numerator counts by LSOA, breakdown and category (``indicator_id``):
-    the units of the indicators with the same breakdowns placed and counted together."""
-    by_breakdowns: dict[tuple[str, ...], list[pd.DataFrame]] = {}
+    those of the indicators with the same breakdowns together (``group_counts``), sorted by
+    indicator id, as counting all their units in one table gives them."""
+    groups: dict[tuple[str, ...], list[Indicator]] = {}
     for ind in indicators:
-        units = numerator_units(ind, data).assign(indicator_id=ind.id)
-        by_breakdowns.setdefault(tuple(ind.breakdowns), []).append(units)
-    counts = [
-        counts_by_lsoa(
-            with_areas(pd.concat(parts, ignore_index=True), data), breakdowns, by=("indicator_id",)
-        )
-        for breakdowns, parts in by_breakdowns.items()
-    ]
+        groups.setdefault(tuple(ind.breakdowns), []).append(ind)
+    counts = [group_counts(sorted(group, key=lambda i: i.id), data) for group in groups.values()]
     return pd.concat(counts, ignore_index=True)
+
+
+def group_counts(group: Sequence[Indicator], data: YearData) -> pd.DataFrame:
+    """The numerator counts of indicators of the same breakdowns, in ``group``'s order (of
+    their ids): their units placed and counted together (one pass for many indicators: issue
+    #21 point 2) in batches of at most ``UNITS_AT_ONCE`` (``unit_batches``).
+
+    Why batches: the units of every indicator of a set of breakdowns, with their ids and every
+    column of the lookup, were held at once (some 3 million rows at england scale) and the
+    values peaked at 4.3 GB, above issue #21's 4 GB (point 6). A batch's counts come sorted by
+    indicator, and the batches hold consecutive indicators, so they follow each other in the
+    order one table's counts would have."""
+    breakdowns = group[0].breakdowns
+    batches = [
+        counts_by_lsoa(with_areas(units, data), breakdowns, by=("indicator_id",))
+        for units in unit_batches(group, data)
+    ]
+    found = [counts for counts in batches if len(counts)]
+    # an empty batch's counts would turn the text columns of the others into objects
+    return pd.concat(found, ignore_index=True) if found else batches[0]
+
+
+def unit_batches(group: Sequence[Indicator], data: YearData) -> Iterator[pd.DataFrame]:
+    """The numerator units of ``group`` (``numerator_units``, the columns counting reads and
+    ``indicator_id``), those of consecutive indicators together up to ``UNITS_AT_ONCE`` rows;
+    an indicator of more units is a batch of its own. Made one batch at a time."""
+    batch: list[pd.DataFrame] = []
+    for ind in group:
+        units = numerator_units(ind, data)[list(COUNTED_UNIT_COLUMNS)].assign(indicator_id=ind.id)
+        if batch and sum(map(len, batch)) + len(units) > UNITS_AT_ONCE:
+            yield pd.concat(batch, ignore_index=True)
+            batch = []
+        batch.append(units)
+    yield pd.concat(batch, ignore_index=True)
 
 
 def population_counts(
@@ -303,28 +417,7 @@ def values_of(indicators: Sequence[Indicator], data: YearData) -> pd.DataFrame:
     same as one indicator at a time gives, row for row (tested)."""
     if not indicators:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in VALUE_COLUMNS})
-    num = numerator_counts(indicators, data)
-    dens: dict[str, list[pd.DataFrame]] = {level: [] for level in AREA_LEVELS}
-    for ind in indicators:
-        den = denominators(ind, data)
-        for level in AREA_LEVELS:
-            dens[level].append(den[level].assign(indicator_id=ind.id))
-    levels = complete_levels(data)
-    keys = ["indicator_id", "area_code", "breakdown", "category"]
-    parts = []
-    for level in AREA_LEVELS:
-        if not levels[level]:
-            continue
-        n = at_level(num, data.areas, level, by=("indicator_id",))
-        d = pd.concat(dens[level], ignore_index=True)
-        if level not in BREAKDOWN_LEVELS:
-            n, d = n[n["breakdown"] == TOTAL], d[d["breakdown"] == TOTAL]
-        frame = n.rename(columns={"count": "numerator"}).merge(
-            d.rename(columns={"count": "denominator"}), on=keys, how="outer"
-        )
-        frame = frame[member_of(frame["area_code"], levels[level])]
-        parts.append(frame.assign(area_type=level))
-    out = pd.concat(parts, ignore_index=True)
+    out = level_rows(indicators, data)
     out["numerator"] = out["numerator"].fillna(0).astype("int64")
     out["denominator"] = out["denominator"].astype("Float64").astype("Int64")
     out = add_limits(out, indicators)
@@ -343,6 +436,59 @@ def values_of(indicators: Sequence[Indicator], data: YearData) -> pd.DataFrame:
         area_name=out["area_code"].map(area_names(data)),
         unit=ids.map({i: ind.unit for i, ind in by_id.items()}),
     )[VALUE_COLUMNS].reset_index(drop=True)
+
+
+def level_rows(indicators: Sequence[Indicator], data: YearData) -> pd.DataFrame:
+    """The numerator and denominator of every indicator (``indicator_id``) in every area of
+    each level that can be computed (``complete_levels``; ``area_type``), by breakdown and
+    category (the total only at a level not in ``BREAKDOWN_LEVELS``): a numerator of no unit
+    is NaN, as a denominator of none. Rows by level, each level's in the order of an outer
+    merge (sorted by indicator, area, breakdown and category).
+
+    A function of its own so that the counts it is made from are let go as it returns, before
+    the rows are given their limits and sorted (issue #21 point 6: held to the end, they were
+    part of the england year's 4.3 GB)."""
+    num = numerator_counts(indicators, data)
+    dens = level_denominators(indicators, data)
+    levels = complete_levels(data)
+    keys = ["indicator_id", "area_code", "breakdown", "category"]
+    parts = []
+    for level in AREA_LEVELS:
+        if not levels[level]:
+            continue
+        n = at_level(num, data.areas, level, by=("indicator_id",))
+        if level not in BREAKDOWN_LEVELS:
+            n = n[n["breakdown"] == TOTAL]
+        frame = n.rename(columns={"count": "numerator"}).merge(
+            pd.concat(dens[level], ignore_index=True).rename(columns={"count": "denominator"}),
+            on=keys,
+            how="outer",
+        )
+        frame = frame[member_of(frame["area_code"], levels[level])]
+        parts.append(frame.assign(area_type=level))
+    return pd.concat(parts, ignore_index=True)
+
+
+def level_denominators(
+    indicators: Sequence[Indicator], data: YearData
+) -> dict[str, list[pd.DataFrame]]:
+    """Each area level's denominator counts, one frame per indicator (``indicator_id``), of
+    the total only at a level not in ``BREAKDOWN_LEVELS``.
+
+    Why the total is taken from each indicator's counts, not from their concatenation: an
+    LSOA's denominators by every breakdown, repeated for each indicator, were some 9 million
+    rows at england scale, of which the totals (a fourteenth) were kept (issue #21 point 6).
+    The rows kept are the same, in the same order, and a concatenation's column types depend
+    on its frames' types alone (pandas 3), so the outer merge they go to gives the same."""
+    dens: dict[str, list[pd.DataFrame]] = {level: [] for level in AREA_LEVELS}
+    for ind in indicators:
+        den = denominators(ind, data)
+        for level in AREA_LEVELS:
+            counts = den[level]
+            if level not in BREAKDOWN_LEVELS:
+                counts = counts[counts["breakdown"] == TOTAL]
+            dens[level].append(counts.assign(indicator_id=ind.id))
+    return dens
 
 
 def add_limits(frame: pd.DataFrame, indicators: Sequence[Indicator]) -> pd.DataFrame:
@@ -403,4 +549,17 @@ def all_values(data: YearData, indicators: Iterable[Indicator] = CATALOGUE) -> p
     benchmark comparison."""
     indicators = list(indicators)
     missing = not_available(data, indicators)
-    return values_of([i for i in indicators if i.id not in missing], data)
+    values = values_of([i for i in indicators if i.id not in missing], data)
+    release_freed_memory()
+    return values
+
+
+def release_freed_memory() -> None:
+    """Hand the memory Arrow's allocator holds freed back to the operating system, once the
+    values are made. Why: its pool (mimalloc) keeps what it frees, and counting the units and
+    sorting the rows pass them through Arrow's arrays: after the england year's values it held
+    0.85 GB freed beside 0.94 GB live, which the phases after them (the benchmark columns,
+    then the year's other tables) carried in their peaks (issue #21 point 6,
+    docs/PERFORMANCE.md). Once a year: Arrow advises against calling it often
+    (``MemoryPool.release_unused``)."""
+    pa.default_memory_pool().release_unused()

@@ -29,7 +29,7 @@ def year_tables(
     if data.period == baseline:
         remember(engine, data, values)
     modelled = prevalence.modelled_prevalence(data)
-    return {
+    tables = {
         schema.indicator_values: values,
         schema.indicator_comparisons: comparisons(values, data),
         schema.inequality_summary: year_inequality(values, engine, data.period, baseline),
@@ -37,6 +37,8 @@ def year_tables(
         schema.adversity_overlap: adversity.overlap(data),
         schema.modelled_prevalence: modelled,
         schema.prevalence_summary: prevalence.prevalence_summary(data, modelled),
-        schema.involvement_flows: flows.flows(data),
-        schema.cohort_incidence: cohorts.cohorts(data),
     }
+    data.forget_results()  # the flows and cohorts read none of them (issue #21 point 6)
+    tables[schema.involvement_flows] = flows.flows(data)
+    tables[schema.cohort_incidence] = cohorts.cohorts(data)
+    return tables

@@ -1,12 +1,15 @@
 """Benchmark comparisons: published benchmarks for a single LA; computed comparators where
 the data hold several LAs."""
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from tip_pipeline.indicators.catalogue import by_benchmark_measure, indicator
-from tip_pipeline.indicators.comparisons import comparisons, with_benchmark
-from tip_pipeline.indicators.data import YearData
-from tip_pipeline.indicators.values import all_values, indicator_values
+from tip_pipeline.indicators.comparisons import comparator_lookup, comparisons, with_benchmark
+from tip_pipeline.indicators.data import ENGLAND, YearData
+from tip_pipeline.indicators.values import TOTAL, all_values, indicator_values
+from tip_pipeline.stats import compare_to_benchmark
 from tip_pipeline_tests.indicators.helpers import LA, LSOA_A, child, frame, population, year
 
 
@@ -85,8 +88,13 @@ def test_every_comparison_names_its_comparator_even_without_a_value():
     assert names.loc[(LA, "stat_neighbours")].startswith("Statistical neighbours")
 
 
-def test_several_las_are_compared_with_computed_england_and_region():
-    two = "E08000998"
+TWO = "E08000998"
+
+
+def two_las() -> YearData:
+    """A year of two LAs of one region, the whole region and England: England and the region
+    are computed."""
+    two = TWO
     data = cin_year()
     tables = dict(data.tables)
     tables["ref_lsoa_lookup"] = pd.concat(
@@ -120,7 +128,11 @@ def test_several_las_are_compared_with_computed_england_and_region():
     )
     tables["ref_population"] = population(lsoas=(LSOA_A, "E01000002", "E01000003"))
     tables["ref_benchmarks"] = benchmarks(1.0, 1.0, {})  # ignored: computed values come first
-    data = YearData(period=data.period, tables=tables)
+    return YearData(period=data.period, tables=tables)
+
+
+def test_several_las_are_compared_with_computed_england_and_region():
+    two, data = TWO, two_las()
     values = with_benchmark(all_values(data, [indicator("cin_31mar")]), data)
     assert {"region", "country"} <= set(values["area_type"])
     result = comparisons(values, data).set_index(["area_code", "comparator_type"])
@@ -135,3 +147,46 @@ def test_benchmark_measures_map_to_catalogue_indicators():
     mapping = by_benchmark_measure()
     assert mapping["cla_31mar"].id == "cla_31mar"
     assert mapping["yj_first_time_entrants"].multiplier == 100_000
+
+
+def _with_benchmark_as_before(values: pd.DataFrame, data: YearData) -> pd.DataFrame:
+    """``with_benchmark`` as it was written before it took its areas by code: the oracle."""
+    areas = data.areas
+    parent = pd.concat(
+        [
+            pd.Series(areas["la"].to_numpy(), index=areas["lsoa"].to_numpy()),
+            pd.Series(areas["la"].to_numpy(), index=areas["ward"].to_numpy()),
+            pd.Series(ENGLAND[0], index=areas["la"].to_numpy()),
+            pd.Series(ENGLAND[0], index=areas["region"].dropna().to_numpy()),
+        ]
+    )
+    parent = parent[~parent.index.duplicated()]
+    is_total = (values["breakdown"] == TOTAL).to_numpy()
+    bench_code = np.where(
+        is_total, values["area_code"].map(parent).to_numpy(object), values["area_code"]
+    )
+    bench_code = np.where(values["area_type"] == "country", None, bench_code)
+    lookup = comparator_lookup(values, data)["value"]
+    keys = pd.MultiIndex.from_arrays([values["indicator_id"], pd.Series(bench_code)])
+    bench_value = lookup.reindex(keys).to_numpy(float)
+    return values.assign(
+        benchmark_area_code=bench_code,
+        compared_to_benchmark=compare_to_benchmark(
+            values["lower_ci_95"], values["upper_ci_95"], bench_value
+        ),
+    )
+
+
+@pytest.mark.parametrize("las", ["one", "two"])
+@pytest.mark.parametrize("rows", ["all", "country", "none"])
+def test_with_benchmark_as_before(las, rows):
+    # one LA against the published benchmarks, two against computed ones; England's rows
+    # alone (no row has a benchmark area) and no row at all keep the columns' old types
+    data = cin_year(ref_benchmarks=benchmarks(100.0, 560.0, {})) if las == "one" else two_las()
+    values = all_values(data, [indicator("cin_31mar"), indicator("cin_referrals")])
+    if rows == "country":
+        values = values[values["area_type"] == "country"].reset_index(drop=True)
+    elif rows == "none":
+        values = values.iloc[:0]
+    expected = _with_benchmark_as_before(values, data)
+    pd.testing.assert_frame_equal(with_benchmark(values, data), expected, check_exact=True)

@@ -21,8 +21,10 @@ from tip_pipeline.indicators.data import (
     positions_in,
     validated_versions,
 )
+from tip_pipeline.indicators.numerator_registry import units_of
 from tip_pipeline.periods import FinancialYear
 from tip_pipeline.warehouse.schema import validated_table
+from tip_pipeline_tests.indicators import helpers
 
 COLUMNS = [
     pd.Series(["a", "b", None, "c"]),
@@ -205,3 +207,12 @@ def test_a_lookup_finds_by_place_only_where_its_keys_are_distinct_present_text()
     left = pd.DataFrame({"child": [2, 3, 1]})
     expected = left.merge(numbers, on="child", how="inner")
     assert_frame_equal(merge_one(left, numbers, "child"), expected, check_exact=True)
+
+
+def test_forget_results_lets_go_of_the_cache_and_the_same_is_computed_again():
+    data = helpers.year(cin_children=[helpers.child("a"), helpers.child("b")])
+    units = units_of("cin_31mar", data).copy()
+    assert data.cache
+    data.forget_results()
+    assert not data.cache
+    assert_frame_equal(units_of("cin_31mar", data), units, check_exact=True)

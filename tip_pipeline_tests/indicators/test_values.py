@@ -8,16 +8,29 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tip_pipeline.indicators import checks
-from tip_pipeline.indicators.catalogue import CATALOGUE, indicator
+from tip_pipeline.indicators import values as values_module
+from tip_pipeline.indicators.catalogue import BREAKDOWNS, CATALOGUE, indicator
 from tip_pipeline.indicators.data import YearData
 from tip_pipeline.indicators.values import (
+    AREA_LEVELS,
+    BREAKDOWN_LEVELS,
+    TOTAL,
     VALUE_COLUMNS,
     age_categories,
     all_values,
+    at_level,
     category,
+    category_codes,
     counts_by_lsoa,
+    denominators,
+    factorized,
     indicator_values,
+    level_denominators,
+    numerator_counts,
+    numerator_units,
+    unit_batches,
     values_of,
+    with_areas,
 )
 from tip_pipeline.stats import proportion_ci, rate_ci
 from tip_pipeline_tests.indicators.helpers import (
@@ -328,23 +341,157 @@ def _counts_by_long_table(frame, breakdowns, weight=None, by=()):
     return long.groupby(keys, as_index=False)["count"].sum()
 
 
-@pytest.mark.parametrize("rows", [0, 1, 400])
-@pytest.mark.parametrize("options", [{}, {"by": ("indicator_id",)}, {"weight": "w"}])
-def test_counts_by_lsoa_equal_a_group_by_of_the_long_table(rows, options):
+def _units(rows: int, text: str | type) -> pd.DataFrame:
+    """Placed units of random keys, text as ``text`` (objects, or pandas' Arrow-backed
+    strings as numerators make them), missing values in every breakdown's column."""
     rng = np.random.default_rng(rows)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             # every unit placed (``with_areas`` keeps only those): a missing category is left
             # out of its breakdown alone
             "lsoa": rng.choice(["E01000002", "E01000001", "unknown"], rows).astype(object),
             "indicator_id": rng.choice(["b", "a"], rows).astype(object),
             "sex": rng.choice(["F", "M", None], rows).astype(object),
-            "age": rng.integers(-1, 19, rows),
+            "ethnic_group": rng.choice(["White", "Asian", None], rows).astype(object),
+            "age": pd.array(rng.integers(-1, 19, rows), dtype="Int64").insert(0, pd.NA)[:rows],
             "imd_decile": pd.array(rng.integers(1, 11, rows), dtype="Int64"),
+            "imd_quintile": pd.array(rng.integers(1, 6, rows), dtype="Int64").insert(0, pd.NA)[
+                :rows
+            ],
             "w": rng.integers(0, 9, rows),
         }
-    )
+    ).astype(dict.fromkeys(["lsoa", "indicator_id", "sex", "ethnic_group"], text))
+
+
+@pytest.mark.parametrize("rows", [0, 1, 400])
+@pytest.mark.parametrize("options", [{}, {"by": ("indicator_id",)}, {"weight": "w"}])
+@pytest.mark.parametrize("text", [object, "str"])
+def test_counts_by_lsoa_equal_a_group_by_of_the_long_table(rows, options, text):
+    frame = _units(rows, text)
     breakdowns = ["total", "sex", "age_band", "imd_decile"]
     expected = _counts_by_long_table(frame, breakdowns, **options)
     got = counts_by_lsoa(frame, breakdowns, **options)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 400])
+@pytest.mark.parametrize("text", [object, "str", "string"])
+def test_factorized_numbers_as_pandas_numbers_objects(rows, text):
+    # the codes and distinct values (Python objects, in order of first appearance) of the
+    # column's objects, made without an object per row
+    frame = _units(rows, text)
+    for column in ["lsoa", "sex", "age", "imd_quintile", "w"]:
+        codes, uniques = factorized(frame[column])
+        expected_codes, expected_uniques = pd.factorize(frame[column].to_numpy(object))
+        np.testing.assert_array_equal(codes, expected_codes)
+        assert uniques.dtype == object and uniques.tolist() == expected_uniques.tolist()
+        assert [type(u) for u in uniques] == [type(u) for u in expected_uniques]
+
+
+@pytest.mark.parametrize("rows", [0, 1, 400])
+@pytest.mark.parametrize("text", [object, "str"])
+def test_category_codes_number_each_rows_category(rows, text):
+    # a category worked out from the column's distinct values numbers the rows as the
+    # categories of every row do, missing ones (-1) included
+    frame = _units(rows, text)
+    for breakdown in BREAKDOWNS:
+        codes, categories = category_codes(frame, breakdown)
+        expected_codes, expected = pd.factorize(category(frame, breakdown).to_numpy(object))
+        np.testing.assert_array_equal(codes, expected_codes)
+        assert categories.dtype == object and categories.tolist() == expected.tolist()
+
+
+def _numerator_counts_in_one_table(indicators, data):
+    """``numerator_counts`` as it was written before: the units of the indicators with the same
+    breakdowns concatenated, placed in every area column and counted together."""
+    by_breakdowns = {}
+    for ind in indicators:
+        units = numerator_units(ind, data).assign(indicator_id=ind.id)
+        by_breakdowns.setdefault(tuple(ind.breakdowns), []).append(units)
+    counts = [
+        counts_by_lsoa(
+            with_areas(pd.concat(parts, ignore_index=True), data, columns=AREA_COLUMNS),
+            breakdowns,
+            by=("indicator_id",),
+        )
+        for breakdowns, parts in by_breakdowns.items()
+    ]
+    return pd.concat(counts, ignore_index=True)
+
+
+AREA_COLUMNS = ("lsoa_name", "ward", "la", "region", "country", "imd_decile", "imd_quintile")
+
+
+@pytest.mark.parametrize("delivery", ["cin", "none"])
+@pytest.mark.parametrize("units_at_once", [1, 3, 500_000])
+def test_numerator_counts_in_batches_equal_them_counted_in_one_table(
+    delivery, units_at_once, monkeypatch
+):
+    # the indicators of every set of breakdowns, in catalogue order, those without units
+    # (every service indicator of a year without a delivery) among them; one indicator a
+    # batch, a few, or all of a set
+    monkeypatch.setattr(values_module, "UNITS_AT_ONCE", units_at_once)
+    data = cin_year() if delivery == "cin" else year()
+    expected = _numerator_counts_in_one_table(CATALOGUE, data)
+    pd.testing.assert_frame_equal(numerator_counts(CATALOGUE, data), expected, check_exact=True)
+
+
+@pytest.mark.parametrize("units_at_once", [1, 3, 500_000])
+def test_unit_batches_hold_consecutive_indicators_up_to_the_limit(units_at_once, monkeypatch):
+    monkeypatch.setattr(values_module, "UNITS_AT_ONCE", units_at_once)
+    data = cin_year()
+    group = sorted((i for i in CATALOGUE if i.numerator_name.startswith("cin")), key=lambda i: i.id)
+    batches = list(unit_batches(group, data))
+    ids = [list(dict.fromkeys(b["indicator_id"])) for b in batches]
+    with_units = [i.id for i in group if len(numerator_units(i, data))]
+    assert [i for batch in ids for i in batch] == with_units
+    assert all(len(b) <= units_at_once or len(i) == 1 for b, i in zip(batches, ids, strict=True))
+    assert list(batches[0].columns) == ["lsoa", "sex", "ethnic_group", "age", "indicator_id"]
+
+
+@pytest.mark.parametrize("delivery", ["cin", "none"])
+def test_level_denominators_are_the_totals_of_the_concatenated_ones(delivery):
+    # each indicator's totals taken before the concatenation: the same rows, in the same
+    # order, of the same column types, as the totals of every indicator's rows concatenated
+    data = cin_year() if delivery == "cin" else year()
+    got = level_denominators(CATALOGUE, data)
+    for level in AREA_LEVELS:
+        every = pd.concat(
+            [denominators(ind, data)[level].assign(indicator_id=ind.id) for ind in CATALOGUE],
+            ignore_index=True,
+        )
+        if level not in BREAKDOWN_LEVELS:
+            every = every[every["breakdown"] == TOTAL]
+        pd.testing.assert_frame_equal(
+            pd.concat(got[level], ignore_index=True),
+            every.reset_index(drop=True),
+            check_exact=True,
+        )
+
+
+def _at_level_by_a_group_by(counts, areas, level, by=()):
+    """``at_level`` as it was written before: the counts joined to their areas and grouped by
+    their text."""
+    placed = counts.merge(areas[["lsoa", level]], on="lsoa").rename(columns={level: "area_code"})
+    keys = [*by, "area_code", "breakdown", "category"]
+    return placed.groupby(keys, as_index=False)["count"].sum()
+
+
+@pytest.mark.parametrize("rows", [0, 1, 400])
+@pytest.mark.parametrize("text", [object, "str"])
+@pytest.mark.parametrize("level", ["ward", "la", "region", "country"])
+def test_at_level_equals_a_group_by_of_the_counts_in_their_areas(rows, text, level):
+    # an LSOA of no region, an LSOA the lookup does not hold, several breakdowns
+    data = cin_year()
+    units = _units(rows, text)
+    units["lsoa"] = (
+        np.random.default_rng(rows)
+        .choice([LSOA_A, LSOA_B, "unknown", "E01999999"], rows)
+        .astype(object)
+    )
+    areas = data.areas.astype({"region": object})
+    areas.loc[areas["lsoa"] == LSOA_B, "region"] = None
+    counts = counts_by_lsoa(units.astype({"lsoa": text}), BREAKDOWNS, by=("indicator_id",))
+    expected = _at_level_by_a_group_by(counts, areas, level, by=("indicator_id",))
+    got = at_level(counts, areas, level, by=("indicator_id",))
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
