@@ -71,6 +71,15 @@ def empty(table: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns_of(table)})
 
 
+def release_freed_memory() -> None:
+    """Hand the memory Arrow's allocator holds freed back to the operating system. Why: its
+    pool (mimalloc) keeps what it frees, and a phase that passed millions of rows through
+    Arrow's arrays leaves the phases after it carrying them in their peaks (issue #21 point
+    6). At a phase's end only: Arrow advises against calling it often
+    (``MemoryPool.release_unused``)."""
+    pa.default_memory_pool().release_unused()
+
+
 @dataclass
 class YearData:
     """The inputs of one reporting year, by validated table name."""
@@ -99,7 +108,7 @@ class YearData:
         none of them; the england year's cohorts, computed with them held (0.6 GB), were the
         year's peak (4.04 GB, above issue #21's 4 GB, point 6)."""
         self.cache.clear()
-        pa.default_memory_pool().release_unused()
+        release_freed_memory()
 
     def earlier_table(self, name: str) -> pd.DataFrame:
         """The earlier years' rows of ``name`` read for the look-back (its contract columns and

@@ -31,7 +31,6 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from tip_pipeline.errors import ValueFreeError
 from tip_pipeline.home_area import UNKNOWN
@@ -44,6 +43,7 @@ from tip_pipeline.indicators.data import (
     member_of,
     merge_one,
     places_in,
+    release_freed_memory,
 )
 from tip_pipeline.indicators.numerator_registry import units_of
 from tip_pipeline.indicators.people import age_band, census_bands
@@ -550,16 +550,8 @@ def all_values(data: YearData, indicators: Iterable[Indicator] = CATALOGUE) -> p
     indicators = list(indicators)
     missing = not_available(data, indicators)
     values = values_of([i for i in indicators if i.id not in missing], data)
+    # counting the units and sorting the rows pass them through Arrow's arrays: after the
+    # england year's values its pool held 0.85 GB freed beside 0.94 GB live, which the phases
+    # after them carried in their peaks (issue #21 point 6, docs/PERFORMANCE.md)
     release_freed_memory()
     return values
-
-
-def release_freed_memory() -> None:
-    """Hand the memory Arrow's allocator holds freed back to the operating system, once the
-    values are made. Why: its pool (mimalloc) keeps what it frees, and counting the units and
-    sorting the rows pass them through Arrow's arrays: after the england year's values it held
-    0.85 GB freed beside 0.94 GB live, which the phases after them (the benchmark columns,
-    then the year's other tables) carried in their peaks (issue #21 point 6,
-    docs/PERFORMANCE.md). Once a year: Arrow advises against calling it often
-    (``MemoryPool.release_unused``)."""
-    pa.default_memory_pool().release_unused()
