@@ -508,7 +508,7 @@ def print_figures(runs: list[dict], floors: dict[str, list[float]], records: dic
             per_run[part] += step["end"] - step["start"]
         for part, seconds in per_run.items():
             by_run[part].append(seconds)
-    print(f"\n{'run':<12} {'step':<44} {'wall s':>8} {'rows/s':>12} {'peak MB':>8}")
+    print(f"\n{'run':<12} {'step':<44} {'wall s':>8} {'rows/s':>12} {'peak MiB':>8}")
     for (part, step), figures in by_step.items():
         wall = _median([w for w, _ in figures])
         peak = _median([p for _, p in figures]) / 2**20
@@ -524,7 +524,10 @@ def print_figures(runs: list[dict], floors: dict[str, list[float]], records: dic
     floor = sum(_median(v) for v in floors.values())
     total = _median(walls)
     print(f"\nend to end (median of {len(walls)}): {total:.1f} s; runs {_fmt(walls)} s")
-    print(f"peak memory (median): {_median(peaks):.2f} GB; runs {_fmt(peaks)} GB")
+    print(
+        f"peak memory (median): {_median(peaks):.2f} GiB ({_median(peaks) * 2**30 / 1e9:.2f} GB);"
+        f" runs {_fmt(peaks)} GiB"
+    )
     for year, values in floors.items():
         print(f"floor {year} (median of {len(values)}): {_median(values):.2f} s; {_fmt(values)}")
     if floor:
@@ -613,7 +616,7 @@ def main(argv: list[str] | None = None) -> int:
             run = end_to_end(data, args.warehouse, i)
             runs.append(run)
             print(f"end to end {i + 1}: {run['wall']:.1f} s, peak "
-                  f"{run['peak'] / 2**30:.2f} GB", flush=True)  # fmt: skip
+                  f"{run['peak'] / 2**30:.2f} GiB", flush=True)  # fmt: skip
             if args.parallel:
                 print(f"load average: {load_average()}", flush=True)
                 run = end_to_end(data, args.warehouse, i, parallel=args.parallel)

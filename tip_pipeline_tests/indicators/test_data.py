@@ -3,6 +3,7 @@ positions through Arrow (``member_of``, ``positions_in``) answer as pandas' ``is
 ``get_indexer``, a join to one row per key (``merge_one``) gives pandas' merge, and the
 validated inputs' versions change when a year is validated again."""
 
+import platform
 from datetime import date
 
 import numpy as np
@@ -216,3 +217,10 @@ def test_forget_results_lets_go_of_the_cache_and_the_same_is_computed_again():
     data.forget_results()
     assert not data.cache
     assert_frame_equal(units_of("cin_31mar", data), units, check_exact=True)
+
+
+def test_freed_memory_is_handed_back_through_glibc_where_it_is_the_c_library():
+    trim = data_module._malloc_trim()
+    assert (trim is not None) == (platform.libc_ver()[0] == "glibc")
+    data_module.release_freed_memory()  # and again: nothing is held between calls
+    data_module.release_freed_memory()
