@@ -79,7 +79,7 @@ def test_numbered_keys_keep_which_values_are_equal_and_which_missing(frame):
         assert sorted(map(list, by_value)) == sorted(map(list, by_number))
 
 
-@pytest.mark.parametrize(("frame", "unique"), zip(KEY_FRAMES, KEY_UNIQUE, strict=True))
+@pytest.mark.parametrize(("frame", "unique"), list(zip(KEY_FRAMES, KEY_UNIQUE, strict=True)))
 def test_gx_judges_numbered_keys_as_it_judges_the_text(frame, unique):
     def pairs() -> list:  # a suite takes expectations no other suite holds
         return expectations_for("cin_children", PERIOD)[1]
