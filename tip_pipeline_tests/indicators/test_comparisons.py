@@ -6,8 +6,13 @@ import pandas as pd
 import pytest
 
 from tip_pipeline.indicators.catalogue import by_benchmark_measure, indicator
-from tip_pipeline.indicators.comparisons import comparator_lookup, comparisons, with_benchmark
-from tip_pipeline.indicators.data import ENGLAND, YearData
+from tip_pipeline.indicators.comparisons import (
+    comparator_lookup,
+    comparisons,
+    parent_areas,
+    with_benchmark,
+)
+from tip_pipeline.indicators.data import YearData
 from tip_pipeline.indicators.values import TOTAL, all_values, indicator_values
 from tip_pipeline.stats import compare_to_benchmark
 from tip_pipeline_tests.indicators.helpers import LA, LSOA_A, child, frame, population, year
@@ -150,17 +155,9 @@ def test_benchmark_measures_map_to_catalogue_indicators():
 
 
 def _with_benchmark_as_before(values: pd.DataFrame, data: YearData) -> pd.DataFrame:
-    """``with_benchmark`` as it was written before it took its areas by code: the oracle."""
-    areas = data.areas
-    parent = pd.concat(
-        [
-            pd.Series(areas["la"].to_numpy(), index=areas["lsoa"].to_numpy()),
-            pd.Series(areas["la"].to_numpy(), index=areas["ward"].to_numpy()),
-            pd.Series(ENGLAND[0], index=areas["la"].to_numpy()),
-            pd.Series(ENGLAND[0], index=areas["region"].dropna().to_numpy()),
-        ]
-    )
-    parent = parent[~parent.index.duplicated()]
+    """``with_benchmark`` as it was written before it took its areas by code: the oracle (its
+    parent areas, unchanged, are ``parent_areas``'; the per-row objects are as they were)."""
+    parent = parent_areas(data)
     is_total = (values["breakdown"] == TOTAL).to_numpy()
     bench_code = np.where(
         is_total, values["area_code"].map(parent).to_numpy(object), values["area_code"]
